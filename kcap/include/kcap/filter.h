@@ -1,0 +1,116 @@
+/*
+ * filter.h - the kcap filter language (reference: docs/FILTER.md) and the
+ * time literal parser shared by the query tools.
+ *
+ *   comm = "bash" and (ret < 0 or path startswith /etc/)
+ *   dip in (10.0.0.0/8, ::1) and not dport in (53, 443)
+ *   flags contains O_CREAT and proc.exe glob "/usr/bin/?*"
+ *   ts >= 2026-11-21T10:00:00Z and ts < +1h30min
+ *
+ * An expression is compiled once (kcap_filter_compile) and then evaluated per
+ * event (kcap_filter_match) without allocating, except the first time a given
+ * event type is met (its param names are resolved lazily per type id and
+ * cached; the cache is dropped when the schema or the type definition
+ * changes) and when a scratch buffer must grow to hold the longest
+ * stringified value seen so far.
+ *
+ * A filter handle is not thread-safe (it holds caches and scratch space); use
+ * one per thread.
+ */
+#ifndef KCAP_FILTER_H
+#define KCAP_FILTER_H
+
+#include <kcap/kcap.h>
+#include <kcap/procstate.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kcap_filter kcap_filter;
+
+/* Compiles expr. On success *f is set and 0 returned. On failure *f is NULL
+ * and a negative code is returned with err (may be NULL) filled:
+ *  - KCAP_E_SYNTAX: err->column is the 1-based column of the offending token
+ *    (the caller prints the expression with a caret under it), err->msg says
+ *    what was expected;
+ *  - KCAP_E_NOTFOUND: unknown field in the fixed namespaces (canonical,
+ *    proc., parent.); err->column points at it and err->msg lists close
+ *    matches ("did you mean ...");
+ *  - KCAP_E_INVAL: bad literal (bad regex, CIDR, number, time);
+ *  - KCAP_E_NOMEM.
+ * Names that are not canonical fields are taken as param names; see
+ * kcap_filter_check_schema() to reject those no type has. */
+int kcap_filter_compile(kcap_filter **f, const char *expr, kcap_error *err);
+
+/* Frees a filter; NULL is a no-op. */
+void kcap_filter_free(kcap_filter *f);
+
+/* Checks every param name the filter uses against schema s: returns 0 if each
+ * is a param of at least one type, else KCAP_E_NOTFOUND with err->column at
+ * the first unknown name and err->msg listing close matches among canonical
+ * fields and the schema's param names. An empty schema (no types) passes. */
+int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_error *err);
+
+/* Evaluates the filter on one event: 1 if it matches, 0 if not. s is the
+ * schema ev was decoded with (needed for param names and symbol sets). ps may
+ * be NULL, in which case proc.* / parent.* fields are absent (a comparison on
+ * an absent field is false). The caller must have fed ev to ps already
+ * (kcap_procstate_update) when ps is given. */
+int kcap_filter_match(kcap_filter *f, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps);
+
+/* 1 if the filter uses proc.* or parent.* fields (needs a tracker). */
+int kcap_filter_uses_proc(const kcap_filter *f);
+
+/* Anchors of relative time literals (+10s, -1h): capture_start for '+'
+ * offsets, capture_end for '-' offsets. A filter with relative literals whose
+ * anchor was never set compares false on them; kcap_filter_time_anchors()
+ * says which anchors the expression needs (bit 1: start, bit 2: end). */
+void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture_end);
+int kcap_filter_time_anchors(const kcap_filter *f);
+
+/* Whether a block described by sum can hold a matching event under schema s:
+ * 0 = certainly not (skip it without decompressing), 1 = maybe. Uses pid
+ * equality/in-sets and ranges (Bloom filter, pid_min/pid_max), type and
+ * category names (type bitmap), params that only some types have, and ts and
+ * seq ranges. Conservative: any doubt answers 1. Not valid for an inverted
+ * filter. Allocation-free. */
+int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, const kcap_schema *s);
+
+/* Drops the per-type caches (call when a new schema replaces the old one at
+ * the same address; a different schema pointer is detected by itself). */
+void kcap_filter_reset_schema(kcap_filter *f);
+
+/* ---- time literals ----------------------------------------------------- */
+
+/* Anchors reported by kcap_parse_time_rel(). */
+enum { KCAP_TIME_ABS = 0, KCAP_TIME_FROM_START = 1, KCAP_TIME_FROM_END = 2 };
+
+/* Parses a time literal into ns since the epoch:
+ *   1763719200000000000        ns since the epoch (all digits)
+ *   @1763719200[.5]            seconds since the epoch, optional fraction
+ *   2026-11-21T10:00:00Z       RFC 3339, fraction and zone (Z, +hh:mm, -hhmm)
+ *   2026-11-21T10:00:00+01:00  the 'T' may be a space
+ *   2026-11-21T10:00:00        local date-time (TZ), also "2026-11-21 10:00"
+ *   2026-11-21                 local midnight
+ *   +10s  +1h30min             offset from capture_start
+ *   -90s  -1.5h                offset from capture_end
+ * Units: ns us ms s min h d (also "m" is NOT accepted: ambiguous). Offsets
+ * combine as in 1h30min and take fractions (1.5s).
+ * capture_start/end may be INT64_MIN when unknown; a relative literal then
+ * fails with KCAP_E_INVAL. Errors: KCAP_E_SYNTAX/KCAP_E_INVAL with err->column
+ * (1-based within s) and err->msg. */
+int kcap_parse_time(const char *s, int64_t capture_start, int64_t capture_end, int64_t *out, kcap_error *err);
+
+/* Same, without resolving: *anchor is KCAP_TIME_*, *value the absolute time
+ * or the signed offset in ns. */
+int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *err);
+
+/* Parses a duration "1h30min", "250ms", "1.5s", "0" into ns (units as above;
+ * a bare number is ns). Negative durations are rejected. */
+int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,104 @@
+/*
+ * procstate.h - process context tracker of libkcap.
+ *
+ * Events carry pid, ppid, uid, gid and comm, but not the executable, the
+ * command line or the working directory of their process. The tracker keeps
+ * that context per pid, built from a capture's process snapshot plus the
+ * fork/clone, exec, chdir and exit events seen so far, so that the filter
+ * fields proc.exe, proc.cmdline, proc.cwd, parent.comm, ... and the "proc"
+ * object of JSON output resolve on events that do not carry them (a write,
+ * a connect).
+ *
+ * Events are recognised by type name and param name, never by numeric id,
+ * so captures from any source (eBPF, audit, ETW, JSON) work:
+ *  - fork, vfork, clone, clone3: the child pid is the first present param
+ *    among child_pid, child, child_tgid, new_pid, newpid, pid, and else the
+ *    ret param when it is > 0. A clone whose flags param has CLONE_THREAD
+ *    (0x10000) creates a thread, not a process, and is ignored. The child
+ *    inherits the parent's exe, cmdline, cwd, uid, gid and comm.
+ *  - execve, execveat, exec: when ret is absent or 0, exe becomes the first
+ *    present param among filename, path, exe, pathname, file, and cmdline the
+ *    first among argv, args, cmdline (a strlist or a string).
+ *  - chdir: when ret is absent or 0 and the path param (path, filename,
+ *    pathname, dir) is absolute, it becomes cwd.
+ *  - exit_group, and exit when tid == pid (or tid is 0): the process is
+ *    forgotten after the next event, so the exit event itself still resolves.
+ * Every event also refreshes its own pid's entry with the event's ppid, uid,
+ * gid and comm (an entry is created on first sight).
+ *
+ * Usage: call kcap_procstate_update() for EVERY event read, in order, before
+ * evaluating filters on it or rendering it; kcap_procstate_get() then
+ * describes the event's process. Skipping blocks (kcap_reader_set_block_filter)
+ * loses the lifecycle events in them; kcap_procstate_block_needed() tells
+ * whether a block holds event types the tracker consumes.
+ */
+#ifndef KCAP_PROCSTATE_H
+#define KCAP_PROCSTATE_H
+
+#include <kcap/kcap.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kcap_procstate kcap_procstate;
+
+/* What the tracker knows about one process. Strings are NUL-terminated, owned
+ * by the tracker and valid until the next kcap_procstate_update/load/free;
+ * NULL (or cmdline_len 0) when unknown. cmdline holds the argv elements, each
+ * NUL-terminated. ppid/uid/gid are -1 / UINT32_MAX when unknown. */
+typedef struct kcap_procinfo {
+	int32_t pid, ppid;
+	uint32_t uid, gid;
+	int64_t start_ts;        /* 0 if unknown */
+	const char *comm;
+	const char *exe;
+	const char *cwd;
+	const char *cmdline;
+	uint32_t cmdline_len;    /* bytes, including the NULs */
+	uint32_t cmdline_count;  /* elements */
+} kcap_procinfo;
+
+/* New empty tracker; NULL when out of memory. */
+kcap_procstate *kcap_procstate_new(void);
+void kcap_procstate_free(kcap_procstate *ps);
+
+/* Forgets every process (e.g. between unrelated input files). */
+void kcap_procstate_clear(kcap_procstate *ps);
+
+/* Adds (or replaces) the processes of a snapshot. snap may be NULL (no-op).
+ * Returns 0 or KCAP_E_NOMEM. */
+int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap);
+
+/* Feeds one event (see the file comment). s is the schema the event was
+ * decoded with; ev->def is used when set, else kcap_schema_type(s, type_id).
+ * Returns 0 or KCAP_E_NOMEM (the tracker stays consistent; the event's effect
+ * is partly lost). */
+int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_schema *s);
+
+/* Context of pid, or NULL if the tracker knows nothing about it. The pointer
+ * is valid until the next update/load/clear/free. */
+const kcap_procinfo *kcap_procstate_get(const kcap_procstate *ps, int32_t pid);
+
+/* Number of processes currently tracked. */
+size_t kcap_procstate_count(const kcap_procstate *ps);
+
+/* 1 if the block may hold events the tracker consumes (fork, exec, chdir,
+ * exit types present in its type set under schema s), else 0. Use it to keep
+ * the context exact while skipping blocks. */
+int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema *s);
+
+/* Appends the JSON member `"proc":{...}` (no leading comma) describing the
+ * event's process: pid, ppid, uid, gid, comm, exe, cwd, cmdline (array of
+ * strings), and "parent":{pid, comm, exe} when the parent is known. Unknown
+ * values are null. Returns 0 or KCAP_E_NOMEM. */
+int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap_event *ev);
+
+/* kcap_render_json() with the "proc" member added as the last key of the
+ * event object (ps NULL: identical to kcap_render_json). */
+int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

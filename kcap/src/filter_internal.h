@@ -1,0 +1,127 @@
+/*
+ * filter_internal.h - the compiled form of a filter expression, shared by
+ * the parser (filter_parse.c) and the evaluator (filter_eval.c).
+ */
+#ifndef KCAP_FILTER_INTERNAL_H
+#define KCAP_FILTER_INTERNAL_H
+
+#include <regex.h>
+#include <stdint.h>
+#include <kcap/filter.h>
+
+/* Fields. */
+enum {
+	F_SEQ, F_TS, F_PID, F_TID, F_PPID, F_CPU, F_UID, F_GID,
+	F_COMM, F_TYPE, F_CATEGORY, F_HOST, F_SOURCE,
+	F_PROC, F_PARENT, /* sub is one of P_* */
+	F_PARAM,          /* pslot names the param; sub is one of S_* */
+};
+enum { P_PID, P_PPID, P_UID, P_GID, P_COMM, P_EXE, P_CWD, P_CMDLINE };
+/* Sub-fields of a sockaddr param: NAME.ip, NAME.port, NAME.family. */
+enum { S_NONE, S_IP, S_PORT, S_FAMILY };
+
+enum {
+	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+	OP_CONTAINS, OP_ICONTAINS, OP_STARTS, OP_ENDS, OP_GLOB, OP_REGEX,
+	OP_IN, OP_EXISTS,
+};
+
+enum { N_AND, N_OR, N_NOT, N_PRED };
+
+/* A literal with every interpretation it admits, decided at compile time.
+ * Which one is used depends on the type of the field met at run time. */
+typedef struct flit {
+	char *text;        /* unescaped, NUL-terminated */
+	size_t len;
+	char *lower;       /* ASCII-lowercased copy (icontains) */
+	int col;
+	uint8_t quoted;
+	uint8_t has_num, neg;  /* integer: neg ? -mag : mag */
+	uint64_t mag;
+	uint8_t has_oct;       /* 0-prefixed octal (file modes) */
+	uint64_t oct;
+	uint8_t has_ip, ipv;   /* 4 or 16 */
+	uint8_t addr[16];
+	int prefix;            /* bits, = full length for a plain address */
+	uint8_t has_time;
+	int anchor;            /* KCAP_TIME_* */
+	int64_t tval;
+	uint8_t has_dur;
+	int64_t dur;
+	int8_t boolv;          /* -1 none, 0 false, 1 true */
+	int errnum;            /* E* name: errno number, else 0 */
+	int symslot;           /* symbolic (A_B|C_D): per-type resolution slot, else -1 */
+} flit;
+
+typedef struct fnode {
+	int kind;
+	struct fnode *a, *b;
+	/* N_PRED */
+	int field, sub, pslot, col;
+	int op;
+	uint8_t negate;        /* "not in", "not contains", ... */
+	flit *lits;
+	int nlits;
+	regex_t re;
+	uint8_t has_re;
+	/* block skipping: type set of a subtree that depends only on the event
+	 * type (type/category predicates and their logic), or of the types having
+	 * the param of a param predicate; cached per schema generation */
+	uint8_t type_only;
+	const kcap_schema *tb_schema;
+	uint64_t tb_gen;
+	uint8_t tbits[32];
+	uint8_t tb_high;       /* some qualifying type has id >= 256 */
+} fnode;
+
+/* Resolution of a symbolic literal for one event type. */
+typedef struct symres {
+	uint8_t found;
+	uint64_t value, mask;
+} symres;
+
+/* Per event type cache: param indexes per slot, symbol resolutions. */
+typedef struct tcache {
+	const kcap_type_def *def; /* NULL = not resolved yet */
+	int16_t *pidx;            /* [nslots], -1 = type lacks the param */
+	symres *sym;              /* [nsyms] */
+} tcache;
+
+struct kcap_filter {
+	fnode *root;
+	char *expr;
+	/* param names used, by slot */
+	char **slots;
+	int *slot_col;  /* column of the first use */
+	uint8_t *slot_alias; /* dip/dport: S_IP/S_PORT of the type's sockaddr param when it has no such param */
+	int nslots;
+	/* symbolic literals: slot -> (predicate, literal) */
+	fnode **sym_pred;
+	flit **sym_lit;
+	int nsyms;
+	uint8_t uses_proc;
+	int anchors;
+	int64_t span_start, span_end;
+	uint8_t span_set;
+	/* per-type caches */
+	tcache *tc;
+	size_t ntc;
+	const kcap_schema *schema;
+	uint64_t schema_gen;
+	/* scratch for stringified values */
+	kcap_buf scratch;
+	/* every node, for freeing */
+	fnode **nodes;
+	size_t nnodes, capnodes;
+};
+
+/* Index of the param of slot in def (aliases resolved), or -1. */
+int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def);
+
+/* Evaluation helpers used by the parser for the type-only analysis. */
+int kcap__filter_match_str(const fnode *n, const char *s, size_t len);
+
+/* Internal: schema generation counter (schema.c). */
+uint64_t kcap_schema_generation(const kcap_schema *s);
+
+#endif

@@ -1,0 +1,1000 @@
+/* Lexer, parser and compiler of the filter language (filter.h). The lexer is
+ * driven by the parser: after an operator it reads a value (a bare word runs
+ * to whitespace, a parenthesis or a comma, so 10.0.0.0/8, ::1 and
+ * 2026-11-21T10:00:00Z need no quotes); elsewhere it reads names and
+ * keywords. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "filter_internal.h"
+
+#define MAX_DEPTH 200
+
+static const char *const canon_names[] = {
+	"seq", "ts", "pid", "tid", "ppid", "cpu", "uid", "gid",
+	"comm", "type", "category", "host", "source",
+};
+static const char *const proc_names[] = {"pid", "ppid", "uid", "gid", "comm", "exe", "cwd", "cmdline"};
+
+static const struct {
+	const char *name;
+	int op;
+} word_ops[] = {
+	{"contains", OP_CONTAINS}, {"icontains", OP_ICONTAINS}, {"startswith", OP_STARTS},
+	{"endswith", OP_ENDS}, {"glob", OP_GLOB}, {"regex", OP_REGEX}, {"matches", OP_REGEX},
+	{"in", OP_IN}, {"exists", OP_EXISTS},
+};
+
+typedef struct parser {
+	kcap_filter *f;
+	const char *s;
+	size_t pos;
+	kcap_error *err;
+	int rc;
+	int depth;
+} parser;
+
+static int perr(parser *p, int code, size_t pos, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int perr(parser *p, int code, size_t pos, const char *fmt, ...)
+{
+	if (p->rc)
+		return p->rc;
+	p->rc = code;
+	if (p->err) {
+		va_list ap;
+		memset(p->err, 0, sizeof(*p->err));
+		p->err->code = code;
+		p->err->offset = -1;
+		p->err->column = (int)pos + 1;
+		va_start(ap, fmt);
+		vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static void skip_ws(parser *p)
+{
+	while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos]))
+		p->pos++;
+}
+
+static int is_name_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+
+static int is_name_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.';
+}
+
+/* Length of the name at pos (0 if none). */
+static size_t name_len(const parser *p, size_t pos)
+{
+	size_t n = 0;
+	if (!is_name_start((unsigned char)p->s[pos]))
+		return 0;
+	while (is_name_char((unsigned char)p->s[pos + n]))
+		n++;
+	return n;
+}
+
+/* Case-insensitive keyword test at pos: a whole word. */
+static int kw_at(const parser *p, size_t pos, const char *kw)
+{
+	size_t n = strlen(kw);
+	if (strncasecmp(p->s + pos, kw, n))
+		return 0;
+	return !is_name_char((unsigned char)p->s[pos + n]);
+}
+
+static fnode *new_node(parser *p, int kind)
+{
+	kcap_filter *f = p->f;
+	if (f->nnodes == f->capnodes) {
+		size_t nc = f->capnodes ? f->capnodes * 2 : 16;
+		fnode **nn = realloc(f->nodes, nc * sizeof(*nn));
+		if (!nn) {
+			perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+			return NULL;
+		}
+		f->nodes = nn;
+		f->capnodes = nc;
+	}
+	fnode *n = calloc(1, sizeof(*n));
+	if (!n) {
+		perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+		return NULL;
+	}
+	n->kind = kind;
+	n->pslot = -1;
+	f->nodes[f->nnodes++] = n;
+	return n;
+}
+
+/* ---- did you mean ---- */
+
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return 99;
+	int row[64];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+			int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+			row[j] = sub < best ? sub : best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+typedef struct suggest {
+	const char *name[4];
+	int dist[4];
+	int n;
+} suggest;
+
+static void suggest_add(suggest *sg, const char *want, const char *cand)
+{
+	size_t lw = strlen(want);
+	int d = edit_distance(want, cand);
+	int limit = lw <= 3 ? 1 : lw <= 6 ? 2 : 3;
+	if (d > limit && !(lw >= 3 && strstr(cand, want)))
+		return;
+	for (int i = 0; i < sg->n; i++)
+		if (!strcmp(sg->name[i], cand))
+			return;
+	int at = sg->n < 4 ? sg->n : 4;
+	while (at > 0 && sg->dist[at - 1] > d)
+		at--;
+	if (at >= 4)
+		return;
+	for (int i = (sg->n < 4 ? sg->n : 3); i > at; i--) {
+		sg->name[i] = sg->name[i - 1];
+		sg->dist[i] = sg->dist[i - 1];
+	}
+	sg->name[at] = cand;
+	sg->dist[at] = d;
+	if (sg->n < 4)
+		sg->n++;
+}
+
+static void suggest_fixed(suggest *sg, const char *want)
+{
+	static char full[2][8][16];
+	for (size_t i = 0; i < sizeof(canon_names) / sizeof(canon_names[0]); i++)
+		suggest_add(sg, want, canon_names[i]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 8; i++) {
+			if (!full[k][i][0])
+				snprintf(full[k][i], sizeof(full[k][i]), "%s.%s", k ? "parent" : "proc", proc_names[i]);
+			suggest_add(sg, want, full[k][i]);
+		}
+}
+
+static void suggest_format(const suggest *sg, char *out, size_t outsz)
+{
+	if (!sg->n) {
+		out[0] = 0;
+		return;
+	}
+	size_t o = (size_t)snprintf(out, outsz, "; did you mean ");
+	for (int i = 0; i < sg->n && o < outsz; i++)
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s", i ? (i == sg->n - 1 ? " or " : ", ") : "", sg->name[i]);
+	if (o < outsz)
+		snprintf(out + o, outsz - o, "?");
+}
+
+/* ---- fields ---- */
+
+static int add_slot(parser *p, const char *name, size_t n, int col)
+{
+	kcap_filter *f = p->f;
+	for (int i = 0; i < f->nslots; i++)
+		if (strlen(f->slots[i]) == n && !memcmp(f->slots[i], name, n))
+			return i;
+	char **ns = realloc(f->slots, (size_t)(f->nslots + 1) * sizeof(*ns));
+	if (!ns)
+		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+	f->slots = ns;
+	int *nc = realloc(f->slot_col, (size_t)(f->nslots + 1) * sizeof(*nc));
+	if (!nc)
+		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+	f->slot_col = nc;
+	uint8_t *na = realloc(f->slot_alias, (size_t)(f->nslots + 1));
+	if (!na)
+		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+	f->slot_alias = na;
+	f->slot_alias[f->nslots] = S_NONE;
+	char *c = strndup(name, n);
+	if (!c)
+		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+	f->slots[f->nslots] = c;
+	f->slot_col[f->nslots] = col;
+	return f->nslots++;
+}
+
+/* Resolves the field name at [pos, pos+n) into the predicate. */
+static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
+{
+	const char *name = p->s + pos;
+	char buf[128];
+	if (len >= sizeof(buf))
+		return perr(p, KCAP_E_NOTFOUND, pos, "field name too long");
+	memcpy(buf, name, len);
+	buf[len] = 0;
+	for (size_t i = 0; i < sizeof(canon_names) / sizeof(canon_names[0]); i++)
+		if (!strcmp(buf, canon_names[i])) {
+			n->field = (int)i; /* F_SEQ.. follow canon_names order */
+			return 0;
+		}
+	if (!strcmp(buf, "time")) {
+		n->field = F_TS;
+		return 0;
+	}
+	int is_proc = !strncmp(buf, "proc.", 5), is_parent = !strncmp(buf, "parent.", 7);
+	if (is_proc || is_parent) {
+		const char *sub = buf + (is_proc ? 5 : 7);
+		for (int i = 0; i < 8; i++)
+			if (!strcmp(sub, proc_names[i])) {
+				n->field = is_proc ? F_PROC : F_PARENT;
+				n->sub = i;
+				p->f->uses_proc = 1;
+				return 0;
+			}
+		suggest sg = {0};
+		char tail[160];
+		suggest_fixed(&sg, buf);
+		suggest_format(&sg, tail, sizeof(tail));
+		return perr(p, KCAP_E_NOTFOUND, pos, "unknown field '%s'%s", buf, tail);
+	}
+	const char *pname = buf;
+	size_t plen = len;
+	if (!strncmp(buf, "params.", 7)) {
+		pname += 7;
+		plen -= 7;
+		if (!plen)
+			return perr(p, KCAP_E_SYNTAX, pos + 7, "expected a param name after 'params.'");
+	}
+	n->field = F_PARAM;
+	n->sub = S_NONE;
+	/* NAME.ip / NAME.port / NAME.family: sub-fields of a sockaddr param */
+	const char *dot = strrchr(pname, '.');
+	if (dot) {
+		if (!strcmp(dot, ".ip"))
+			n->sub = S_IP;
+		else if (!strcmp(dot, ".port"))
+			n->sub = S_PORT;
+		else if (!strcmp(dot, ".family"))
+			n->sub = S_FAMILY;
+		if (n->sub != S_NONE)
+			plen = (size_t)(dot - pname);
+	}
+	int slot = add_slot(p, pname, plen, (int)pos + 1);
+	if (slot < 0)
+		return slot;
+	n->pslot = slot;
+	if (pname == buf && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
+		p->f->slot_alias[slot] = buf[1] == 'i' ? S_IP : S_PORT;
+	return 0;
+}
+
+/* ---- literals ---- */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Reads a quoted string at p->pos into a malloc'd buffer. */
+static int lex_quoted(parser *p, char **out, size_t *outlen)
+{
+	char q = p->s[p->pos];
+	size_t start = p->pos++;
+	size_t cap = 16, n = 0;
+	char *b = malloc(cap);
+	if (!b)
+		return perr(p, KCAP_E_NOMEM, start, "out of memory");
+	for (;;) {
+		char c = p->s[p->pos];
+		if (!c) {
+			free(b);
+			return perr(p, KCAP_E_SYNTAX, start, "unterminated string");
+		}
+		p->pos++;
+		if (c == q)
+			break;
+		if (c == '\\') {
+			size_t epos = p->pos - 1;
+			char e = p->s[p->pos];
+			if (!e) {
+				free(b);
+				return perr(p, KCAP_E_SYNTAX, start, "unterminated string");
+			}
+			p->pos++;
+			switch (e) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case '0': c = '\0'; break;
+			case '\\': case '"': case '\'': c = e; break;
+			case 'x': {
+				int h1 = hexval((unsigned char)p->s[p->pos]);
+				int h2 = h1 >= 0 ? hexval((unsigned char)p->s[p->pos + 1]) : -1;
+				if (h1 < 0 || h2 < 0) {
+					free(b);
+					return perr(p, KCAP_E_SYNTAX, epos, "bad \\x escape (expected two hex digits)");
+				}
+				c = (char)(h1 * 16 + h2);
+				p->pos += 2;
+				break;
+			}
+			default:
+				free(b);
+				return perr(p, KCAP_E_SYNTAX, epos, "unknown escape '\\%c'", e);
+			}
+		}
+		if (n + 2 > cap) {
+			cap *= 2;
+			char *nb = realloc(b, cap);
+			if (!nb) {
+				free(b);
+				return perr(p, KCAP_E_NOMEM, start, "out of memory");
+			}
+			b = nb;
+		}
+		b[n++] = c;
+	}
+	b[n] = 0;
+	*out = b;
+	*outlen = n;
+	return 0;
+}
+
+static int parse_uint(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		int d = hexval((unsigned char)*s);
+		if (d < 0 || d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -1;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_ip(flit *l, parser *p)
+{
+	char buf[64];
+	const char *slash = strchr(l->text, '/');
+	size_t alen = slash ? (size_t)(slash - l->text) : l->len;
+	if (alen == 0 || alen >= sizeof(buf) || (!strchr(l->text, '.') && !strchr(l->text, ':')))
+		return 0;
+	memcpy(buf, l->text, alen);
+	buf[alen] = 0;
+	uint8_t a[16];
+	int v;
+	if (inet_pton(AF_INET, buf, a) == 1)
+		v = 4;
+	else if (inet_pton(AF_INET6, buf, a) == 1)
+		v = 16;
+	else
+		return 0;
+	int prefix = v * 8;
+	if (slash) {
+		uint64_t pv;
+		if (parse_uint(slash + 1, &pv) || pv > (uint64_t)v * 8 || !isdigit((unsigned char)slash[1]))
+			return perr(p, KCAP_E_INVAL, (size_t)l->col - 1 + alen, "bad CIDR prefix '/%s' (0..%d)", slash + 1, v * 8);
+		prefix = (int)pv;
+	}
+	l->has_ip = 1;
+	l->ipv = (uint8_t)v;
+	memcpy(l->addr, a, (size_t)v);
+	l->prefix = prefix;
+	return 0;
+}
+
+static int is_symbolic(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!is_name_start((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '|'))
+			return 0;
+	return s[-1] != '|';
+}
+
+static int errno_by_name(const char *s)
+{
+	if (s[0] != 'E')
+		return 0;
+	for (int e = 1; e < 256; e++) {
+		const char *nm = strerrorname_np(e);
+		if (nm && !strcmp(nm, s))
+			return e;
+	}
+	return 0;
+}
+
+/* Interprets l->text every way it can be read. */
+static int classify_lit(parser *p, fnode *n, flit *l)
+{
+	const char *t = l->text;
+	l->boolv = -1;
+	l->symslot = -1;
+	if (!l->quoted || 1) {
+		uint64_t m;
+		const char *d = t;
+		int neg = 0;
+		if (*d == '-' || *d == '+') {
+			neg = *d == '-';
+			d++;
+		}
+		if (isdigit((unsigned char)*d) && !parse_uint(d, &m)) {
+			l->has_num = 1;
+			l->neg = (uint8_t)(neg && m);
+			l->mag = m;
+		}
+		if (t[0] == '0' && t[1] && strspn(t, "01234567") == l->len) {
+			l->has_oct = 1;
+			l->oct = strtoull(t, NULL, 8);
+		}
+		if (!strcmp(t, "true"))
+			l->boolv = 1;
+		else if (!strcmp(t, "false"))
+			l->boolv = 0;
+		if (!strcmp(t, "AT_FDCWD") && !l->has_num) {
+			l->has_num = 1;
+			l->neg = 1;
+			l->mag = 100;
+		}
+		if (p->rc || parse_ip(l, p))
+			return p->rc;
+		int anchor;
+		int64_t tv;
+		if (!kcap_parse_time_rel(t, &anchor, &tv, NULL)) {
+			l->has_time = 1;
+			l->anchor = anchor;
+			l->tval = tv;
+			if (anchor != KCAP_TIME_ABS && (n->field == F_TS || n->field == F_PARAM))
+				p->f->anchors |= anchor;
+		}
+		int64_t dv;
+		if (!kcap_parse_duration(t, &dv, NULL)) {
+			l->has_dur = 1;
+			l->dur = dv;
+		}
+		if (is_symbolic(t)) {
+			l->errnum = errno_by_name(t[0] == '-' ? t + 1 : t);
+			if (n->field == F_PARAM) {
+				kcap_filter *f = p->f;
+				fnode **np = realloc(f->sym_pred, (size_t)(f->nsyms + 1) * sizeof(*np));
+				if (!np)
+					return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+				f->sym_pred = np;
+				flit **lp = realloc(f->sym_lit, (size_t)(f->nsyms + 1) * sizeof(*lp));
+				if (!lp)
+					return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+				f->sym_lit = lp;
+				f->sym_pred[f->nsyms] = n;
+				f->sym_lit[f->nsyms] = NULL; /* set once the literal array is final */
+				l->symslot = f->nsyms++;
+			}
+		}
+	}
+	l->lower = malloc(l->len + 1);
+	if (!l->lower)
+		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+	for (size_t i = 0; i <= l->len; i++)
+		l->lower[i] = (char)tolower((unsigned char)l->text[i]);
+	return 0;
+}
+
+/* Checks a literal against a canonical field's type. */
+static int check_lit(parser *p, fnode *n, flit *l)
+{
+	int op = n->op;
+	if (op >= OP_CONTAINS && op <= OP_REGEX)
+		return 0; /* string operators work on the text of any field */
+	switch (n->field) {
+	case F_TS:
+		if (!l->has_time) {
+			kcap_error te;
+			int anchor;
+			int64_t tv;
+			kcap_parse_time_rel(l->text, &anchor, &tv, &te);
+			return perr(p, KCAP_E_INVAL, (size_t)(l->col - 1 + (te.column > 0 ? te.column - 1 : 0)),
+			            "bad time '%s': %s", l->text, te.msg);
+		}
+		break;
+	case F_SEQ: case F_PID: case F_TID: case F_PPID: case F_CPU: case F_UID: case F_GID:
+		if (!l->has_num)
+			return perr(p, KCAP_E_INVAL, (size_t)l->col - 1, "expected a number for '%s', got '%s'",
+			            canon_names[n->field], l->text);
+		break;
+	case F_PROC: case F_PARENT:
+		if (n->sub <= P_GID && !l->has_num)
+			return perr(p, KCAP_E_INVAL, (size_t)l->col - 1, "expected a number for '%s.%s', got '%s'",
+			            n->field == F_PROC ? "proc" : "parent", proc_names[n->sub], l->text);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Reads one value at p->pos. */
+static int lex_value(parser *p, fnode *n, flit *l)
+{
+	skip_ws(p);
+	size_t start = p->pos;
+	char c = p->s[start];
+	memset(l, 0, sizeof(*l));
+	l->col = (int)start + 1;
+	if (c == '"' || c == '\'') {
+		if (lex_quoted(p, &l->text, &l->len))
+			return p->rc;
+		l->quoted = 1;
+	} else {
+		size_t e = start;
+		while (p->s[e] && !isspace((unsigned char)p->s[e]) && p->s[e] != '(' && p->s[e] != ')' &&
+		       p->s[e] != ',' && p->s[e] != '"' && p->s[e] != '\'' &&
+		       !(p->s[e] == '&' && p->s[e + 1] == '&') && !(p->s[e] == '|' && p->s[e + 1] == '|'))
+			e++;
+		if (e == start) {
+			if (!c)
+				return perr(p, KCAP_E_SYNTAX, start, "expected a value, got the end of the expression");
+			return perr(p, KCAP_E_SYNTAX, start, "expected a value, got '%c'", c);
+		}
+		l->text = strndup(p->s + start, e - start);
+		if (!l->text)
+			return perr(p, KCAP_E_NOMEM, start, "out of memory");
+		l->len = e - start;
+		p->pos = e;
+	}
+	if (classify_lit(p, n, l))
+		return p->rc;
+	return check_lit(p, n, l);
+}
+
+static int push_lit(parser *p, fnode *n, int *cap)
+{
+	if (n->nlits == *cap) {
+		int nc = *cap ? *cap * 2 : 2;
+		flit *nl = realloc(n->lits, (size_t)nc * sizeof(*nl));
+		if (!nl)
+			return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+		n->lits = nl;
+		*cap = nc;
+	}
+	int rc = lex_value(p, n, &n->lits[n->nlits]);
+	if (!rc || n->lits[n->nlits].text)
+		n->nlits++; /* keep it for freeing even on error */
+	return rc;
+}
+
+static const char op_list[] = "= != < <= > >= contains icontains startswith endswith glob regex in exists";
+
+static fnode *parse_or(parser *p);
+
+static fnode *parse_pred(parser *p)
+{
+	skip_ws(p);
+	size_t fpos = p->pos;
+	size_t flen = name_len(p, fpos);
+	if (!flen) {
+		char c = p->s[fpos];
+		if (!c)
+			perr(p, KCAP_E_SYNTAX, fpos, strspn(p->s, " \t\r\n\v\f") < fpos
+			                                 ? "expected a field name, got the end of the expression"
+			                                 : "empty expression");
+		else if (c == ')')
+			perr(p, KCAP_E_SYNTAX, fpos, "expected a field name, got ')'");
+		else
+			perr(p, KCAP_E_SYNTAX, fpos, "expected a field name, got '%c'", c);
+		return NULL;
+	}
+	if (kw_at(p, fpos, "and") || kw_at(p, fpos, "or")) {
+		perr(p, KCAP_E_SYNTAX, fpos, "expected a field name, got '%.*s'", (int)flen, p->s + fpos);
+		return NULL;
+	}
+	fnode *n = new_node(p, N_PRED);
+	if (!n)
+		return NULL;
+	n->col = (int)fpos + 1;
+	if (resolve_field(p, n, fpos, flen))
+		return NULL;
+	p->pos += flen;
+	skip_ws(p);
+	size_t opos = p->pos;
+	const char *s = p->s + opos;
+	int op = -1;
+	size_t olen = 0;
+	if (kw_at(p, opos, "not")) {
+		n->negate = 1;
+		p->pos += 3;
+		skip_ws(p);
+		opos = p->pos;
+		s = p->s + opos;
+		size_t wl = name_len(p, opos);
+		for (size_t i = 0; i < sizeof(word_ops) / sizeof(word_ops[0]); i++)
+			if (strlen(word_ops[i].name) == wl && !strncasecmp(s, word_ops[i].name, wl))
+				op = word_ops[i].op;
+		if (op < 0 || op == OP_EXISTS) {
+			perr(p, KCAP_E_SYNTAX, opos, "expected a word operator after 'not' (in contains icontains "
+			                             "startswith endswith glob regex)");
+			return NULL;
+		}
+		olen = wl;
+	} else if (s[0] == '=' && s[1] == '=') {
+		op = OP_EQ, olen = 2;
+	} else if (s[0] == '=') {
+		op = OP_EQ, olen = 1;
+	} else if (s[0] == '!' && s[1] == '=') {
+		op = OP_NE, olen = 2;
+	} else if (s[0] == '<' && s[1] == '=') {
+		op = OP_LE, olen = 2;
+	} else if (s[0] == '<' && s[1] == '>') {
+		op = OP_NE, olen = 2;
+	} else if (s[0] == '<') {
+		op = OP_LT, olen = 1;
+	} else if (s[0] == '>' && s[1] == '=') {
+		op = OP_GE, olen = 2;
+	} else if (s[0] == '>') {
+		op = OP_GT, olen = 1;
+	} else if (s[0] == '~') {
+		op = OP_REGEX, olen = 1;
+	} else {
+		size_t wl = name_len(p, opos);
+		for (size_t i = 0; i < sizeof(word_ops) / sizeof(word_ops[0]); i++)
+			if (wl && strlen(word_ops[i].name) == wl && !strncasecmp(s, word_ops[i].name, wl))
+				op = word_ops[i].op;
+		olen = wl;
+	}
+	if (op < 0) {
+		if (!s[0])
+			perr(p, KCAP_E_SYNTAX, opos, "expected an operator after '%.*s' (%s), got the end of the expression",
+			     (int)flen, p->s + fpos, op_list);
+		else
+			perr(p, KCAP_E_SYNTAX, opos, "expected an operator after '%.*s' (%s)", (int)flen, p->s + fpos, op_list);
+		return NULL;
+	}
+	n->op = op;
+	p->pos += olen;
+	int cap = 0;
+	if (op == OP_EXISTS)
+		return n;
+	if (op == OP_IN) {
+		skip_ws(p);
+		if (p->s[p->pos] != '(') {
+			perr(p, KCAP_E_SYNTAX, p->pos, "expected '(' after 'in'");
+			return NULL;
+		}
+		p->pos++;
+		skip_ws(p);
+		if (p->s[p->pos] == ')') {
+			perr(p, KCAP_E_SYNTAX, p->pos, "empty list after 'in'");
+			return NULL;
+		}
+		for (;;) {
+			if (push_lit(p, n, &cap))
+				return NULL;
+			skip_ws(p);
+			char c = p->s[p->pos];
+			if (c == ',') {
+				p->pos++;
+				continue;
+			}
+			if (c == ')') {
+				p->pos++;
+				break;
+			}
+			if (!c)
+				perr(p, KCAP_E_SYNTAX, p->pos, "expected ',' or ')' in the list, got the end of the expression");
+			else
+				perr(p, KCAP_E_SYNTAX, p->pos, "expected ',' or ')' in the list");
+			return NULL;
+		}
+	} else {
+		if (push_lit(p, n, &cap))
+			return NULL;
+	}
+	if (op == OP_REGEX) {
+		int rc = regcomp(&n->re, n->lits[0].text, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char m[128];
+			regerror(rc, &n->re, m, sizeof(m));
+			perr(p, KCAP_E_INVAL, (size_t)n->lits[0].col - 1, "bad regex: %s", m);
+			return NULL;
+		}
+		n->has_re = 1;
+	}
+	return n;
+}
+
+static fnode *parse_unary(parser *p)
+{
+	skip_ws(p);
+	if (++p->depth > MAX_DEPTH) {
+		perr(p, KCAP_E_SYNTAX, p->pos, "expression nested too deeply");
+		return NULL;
+	}
+	fnode *r = NULL;
+	size_t pos = p->pos;
+	if (kw_at(p, pos, "not") || (p->s[pos] == '!' && p->s[pos + 1] != '=')) {
+		p->pos += p->s[pos] == '!' ? 1 : 3;
+		fnode *a = parse_unary(p);
+		if (!a)
+			goto cleanup;
+		r = new_node(p, N_NOT);
+		if (r)
+			r->a = a;
+	} else if (p->s[pos] == '(') {
+		p->pos++;
+		fnode *a = parse_or(p);
+		if (!a)
+			goto cleanup;
+		skip_ws(p);
+		if (p->s[p->pos] != ')') {
+			if (!p->s[p->pos])
+				perr(p, KCAP_E_SYNTAX, p->pos, "expected ')' to close the '(' at column %zu, got the end of the expression", pos + 1);
+			else
+				perr(p, KCAP_E_SYNTAX, p->pos, "expected ')' to close the '(' at column %zu", pos + 1);
+			goto cleanup;
+		}
+		p->pos++;
+		r = a;
+	} else {
+		r = parse_pred(p);
+	}
+cleanup:
+	p->depth--;
+	return r;
+}
+
+static fnode *parse_and(parser *p)
+{
+	fnode *l = parse_unary(p);
+	while (l) {
+		skip_ws(p);
+		size_t pos = p->pos;
+		if (kw_at(p, pos, "and"))
+			p->pos += 3;
+		else if (p->s[pos] == '&' && p->s[pos + 1] == '&')
+			p->pos += 2;
+		else
+			break;
+		fnode *r = parse_unary(p);
+		if (!r)
+			return NULL;
+		fnode *n = new_node(p, N_AND);
+		if (!n)
+			return NULL;
+		n->a = l;
+		n->b = r;
+		l = n;
+	}
+	return l;
+}
+
+static fnode *parse_or(parser *p)
+{
+	fnode *l = parse_and(p);
+	while (l) {
+		skip_ws(p);
+		size_t pos = p->pos;
+		if (kw_at(p, pos, "or"))
+			p->pos += 2;
+		else if (p->s[pos] == '|' && p->s[pos + 1] == '|')
+			p->pos += 2;
+		else
+			break;
+		fnode *r = parse_and(p);
+		if (!r)
+			return NULL;
+		fnode *n = new_node(p, N_OR);
+		if (!n)
+			return NULL;
+		n->a = l;
+		n->b = r;
+		l = n;
+	}
+	return l;
+}
+
+/* Marks subtrees whose value depends only on the event type. */
+static int mark_type_only(fnode *n)
+{
+	switch (n->kind) {
+	case N_PRED:
+		n->type_only = n->field == F_TYPE || n->field == F_CATEGORY;
+		break;
+	case N_NOT:
+		n->type_only = (uint8_t)mark_type_only(n->a);
+		break;
+	default: {
+		int a = mark_type_only(n->a), b = mark_type_only(n->b);
+		n->type_only = (uint8_t)(a && b);
+		break;
+	}
+	}
+	return n->type_only;
+}
+
+void kcap_filter_free(kcap_filter *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nnodes; i++) {
+		fnode *n = f->nodes[i];
+		for (int j = 0; j < n->nlits; j++) {
+			free(n->lits[j].text);
+			free(n->lits[j].lower);
+		}
+		free(n->lits);
+		if (n->has_re)
+			regfree(&n->re);
+		free(n);
+	}
+	free(f->nodes);
+	for (int i = 0; i < f->nslots; i++)
+		free(f->slots[i]);
+	free(f->slots);
+	free(f->slot_col);
+	free(f->slot_alias);
+	free(f->sym_pred);
+	free(f->sym_lit);
+	for (size_t i = 0; i < f->ntc; i++)
+		free(f->tc[i].pidx); /* one allocation holds pidx and sym */
+	free(f->tc);
+	kcap_buf_free(&f->scratch);
+	free(f->expr);
+	free(f);
+}
+
+int kcap_filter_compile(kcap_filter **out, const char *expr, kcap_error *err)
+{
+	int rc = 0;
+	kcap_filter *f = NULL;
+	if (!out || !expr) {
+		if (err) {
+			memset(err, 0, sizeof(*err));
+			err->code = KCAP_E_INVAL;
+			snprintf(err->msg, sizeof(err->msg), "no expression");
+		}
+		return KCAP_E_INVAL;
+	}
+	*out = NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		rc = KCAP_E_NOMEM;
+		goto cleanup;
+	}
+	f->expr = strdup(expr);
+	if (!f->expr) {
+		rc = KCAP_E_NOMEM;
+		goto cleanup;
+	}
+	parser p = {.f = f, .s = f->expr, .err = err};
+	f->root = parse_or(&p);
+	if (f->root) {
+		skip_ws(&p);
+		if (p.s[p.pos]) {
+			if (p.s[p.pos] == ')')
+				perr(&p, KCAP_E_SYNTAX, p.pos, "unmatched ')'");
+			else
+				perr(&p, KCAP_E_SYNTAX, p.pos, "expected 'and', 'or' or the end of the expression");
+		}
+	}
+	if (p.rc || !f->root) {
+		rc = p.rc ? p.rc : KCAP_E_SYNTAX;
+		goto cleanup;
+	}
+	/* literal arrays are final now: bind symbolic slots to their literals */
+	for (size_t i = 0; i < f->nnodes; i++) {
+		fnode *n = f->nodes[i];
+		for (int j = 0; j < n->nlits; j++)
+			if (n->lits[j].symslot >= 0)
+				f->sym_lit[n->lits[j].symslot] = &n->lits[j];
+	}
+	mark_type_only(f->root);
+	f->span_start = f->span_end = INT64_MIN;
+	*out = f;
+	f = NULL;
+cleanup:
+	if (rc == KCAP_E_NOMEM && err && !err->code) {
+		memset(err, 0, sizeof(*err));
+		err->code = rc;
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+	}
+	kcap_filter_free(f);
+	return rc;
+}
+
+int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_error *err)
+{
+	if (!f || !s || !kcap_schema_type_at(s, 0))
+		return 0;
+	for (int i = 0; i < f->nslots; i++) {
+		const char *want = f->slots[i];
+		int found = 0;
+		for (size_t t = 0; !found; t++) {
+			const kcap_type_def *d = kcap_schema_type_at(s, t);
+			if (!d)
+				break;
+			found = kcap__filter_slot_index(f, i, d) >= 0;
+		}
+		if (found)
+			continue;
+		suggest sg = {0};
+		char tail[200];
+		suggest_fixed(&sg, want);
+		for (size_t t = 0;; t++) {
+			const kcap_type_def *d = kcap_schema_type_at(s, t);
+			if (!d)
+				break;
+			for (uint32_t k = 0; k < d->nparams; k++)
+				suggest_add(&sg, want, d->params[k].name);
+		}
+		suggest_format(&sg, tail, sizeof(tail));
+		if (err) {
+			memset(err, 0, sizeof(*err));
+			err->code = KCAP_E_NOTFOUND;
+			err->offset = -1;
+			err->column = f->slot_col[i];
+			snprintf(err->msg, sizeof(err->msg), "unknown field '%s'%s", want, tail);
+		}
+		return KCAP_E_NOTFOUND;
+	}
+	return 0;
+}
+
+int kcap_filter_uses_proc(const kcap_filter *f)
+{
+	return f ? f->uses_proc : 0;
+}
+
+int kcap_filter_time_anchors(const kcap_filter *f)
+{
+	return f ? f->anchors : 0;
+}
+
+void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture_end)
+{
+	if (!f)
+		return;
+	f->span_start = capture_start;
+	f->span_end = capture_end;
+	f->span_set = 1;
+}

@@ -1,0 +1,545 @@
+/* Process context tracker (procstate.h): a pid-keyed open-addressing table
+ * of what the snapshot and the lifecycle events said about each process. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kcap/procstate.h>
+
+typedef struct pent {
+	int32_t pid;
+	uint8_t used;
+	kcap_procinfo info; /* strings point at the owned copies below */
+	char *comm, *exe, *cwd, *cmdline;
+} pent;
+
+struct kcap_procstate {
+	pent *tab;
+	size_t cap;   /* power of two */
+	size_t count;
+	int32_t pending_exit;
+	uint8_t has_pending;
+};
+
+enum { LC_NONE = 0, LC_FORK, LC_EXEC, LC_CHDIR, LC_EXIT, LC_EXIT_GROUP };
+
+static int lifecycle_kind(const char *name)
+{
+	if (!name)
+		return LC_NONE;
+	if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
+		return LC_FORK;
+	if (!strcmp(name, "execve") || !strcmp(name, "execveat") || !strcmp(name, "exec"))
+		return LC_EXEC;
+	if (!strcmp(name, "chdir"))
+		return LC_CHDIR;
+	if (!strcmp(name, "exit"))
+		return LC_EXIT;
+	if (!strcmp(name, "exit_group"))
+		return LC_EXIT_GROUP;
+	return LC_NONE;
+}
+
+static uint32_t hash_pid(int32_t pid)
+{
+	uint32_t h = (uint32_t)pid * 2654435761u;
+	return h ^ (h >> 16);
+}
+
+kcap_procstate *kcap_procstate_new(void)
+{
+	kcap_procstate *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	ps->cap = 256;
+	ps->tab = calloc(ps->cap, sizeof(pent));
+	if (!ps->tab) {
+		free(ps);
+		return NULL;
+	}
+	return ps;
+}
+
+static void pent_clear(pent *e)
+{
+	free(e->comm);
+	free(e->exe);
+	free(e->cwd);
+	free(e->cmdline);
+	memset(e, 0, sizeof(*e));
+}
+
+void kcap_procstate_clear(kcap_procstate *ps)
+{
+	if (!ps)
+		return;
+	for (size_t i = 0; i < ps->cap; i++)
+		if (ps->tab[i].used)
+			pent_clear(&ps->tab[i]);
+	ps->count = 0;
+	ps->has_pending = 0;
+}
+
+void kcap_procstate_free(kcap_procstate *ps)
+{
+	if (!ps)
+		return;
+	kcap_procstate_clear(ps);
+	free(ps->tab);
+	free(ps);
+}
+
+size_t kcap_procstate_count(const kcap_procstate *ps)
+{
+	return ps ? ps->count : 0;
+}
+
+static pent *find(const kcap_procstate *ps, int32_t pid)
+{
+	size_t m = ps->cap - 1;
+	for (size_t i = hash_pid(pid) & m;; i = (i + 1) & m) {
+		pent *e = &ps->tab[i];
+		if (!e->used)
+			return NULL;
+		if (e->pid == pid)
+			return e;
+	}
+}
+
+static int grow(kcap_procstate *ps)
+{
+	size_t ncap = ps->cap * 2;
+	pent *nt = calloc(ncap, sizeof(pent));
+	if (!nt)
+		return KCAP_E_NOMEM;
+	for (size_t i = 0; i < ps->cap; i++) {
+		pent *e = &ps->tab[i];
+		if (!e->used)
+			continue;
+		size_t j = hash_pid(e->pid) & (ncap - 1);
+		while (nt[j].used)
+			j = (j + 1) & (ncap - 1);
+		nt[j] = *e;
+	}
+	free(ps->tab);
+	ps->tab = nt;
+	ps->cap = ncap;
+	return 0;
+}
+
+/* Entry for pid, created empty (unknown fields) when absent; NULL on ENOMEM. */
+static pent *get_or_add(kcap_procstate *ps, int32_t pid)
+{
+	pent *e = find(ps, pid);
+	if (e)
+		return e;
+	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
+		return NULL;
+	size_t m = ps->cap - 1;
+	size_t i = hash_pid(pid) & m;
+	while (ps->tab[i].used)
+		i = (i + 1) & m;
+	e = &ps->tab[i];
+	memset(e, 0, sizeof(*e));
+	e->used = 1;
+	e->pid = pid;
+	e->info.pid = pid;
+	e->info.ppid = -1;
+	e->info.uid = UINT32_MAX;
+	e->info.gid = UINT32_MAX;
+	ps->count++;
+	return e;
+}
+
+/* Backward-shift deletion keeps probe chains intact without tombstones. */
+static void remove_pid(kcap_procstate *ps, int32_t pid)
+{
+	pent *e = find(ps, pid);
+	if (!e)
+		return;
+	size_t m = ps->cap - 1;
+	size_t i = (size_t)(e - ps->tab);
+	pent_clear(e);
+	ps->count--;
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & m;
+		if (!ps->tab[j].used)
+			break;
+		size_t k = hash_pid(ps->tab[j].pid) & m;
+		/* move tab[j] into the hole at i if its home k is not in (i, j] */
+		int in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+		if (!in_range) {
+			ps->tab[i] = ps->tab[j];
+			memset(&ps->tab[j], 0, sizeof(pent));
+			i = j;
+		}
+	}
+}
+
+static int set_str(char **dst, const char **view, const char *s, size_t n)
+{
+	if (*dst && strlen(*dst) == n && !memcmp(*dst, s, n))
+		return 0;
+	char *c = malloc(n + 1);
+	if (!c)
+		return KCAP_E_NOMEM;
+	memcpy(c, s, n);
+	c[n] = 0;
+	free(*dst);
+	*dst = c;
+	*view = c;
+	return 0;
+}
+
+/* cmdline from NUL-separated elements; a missing final NUL is added. */
+static int set_cmdline(pent *e, const char *s, size_t n)
+{
+	int add_nul = n > 0 && s[n - 1] != 0;
+	char *c = malloc(n + 1);
+	if (!c)
+		return KCAP_E_NOMEM;
+	memcpy(c, s, n);
+	c[n] = 0;
+	free(e->cmdline);
+	e->cmdline = c;
+	e->info.cmdline = n ? c : NULL;
+	e->info.cmdline_len = (uint32_t)(n + (size_t)add_nul);
+	uint32_t cnt = 0;
+	for (size_t i = 0; i < e->info.cmdline_len; i++)
+		cnt += c[i] == 0;
+	e->info.cmdline_count = cnt;
+	return 0;
+}
+
+static int copy_entry(pent *dst, const pent *src)
+{
+	int rc = 0;
+	if (src->comm)
+		rc |= set_str(&dst->comm, &dst->info.comm, src->comm, strlen(src->comm));
+	if (src->exe)
+		rc |= set_str(&dst->exe, &dst->info.exe, src->exe, strlen(src->exe));
+	if (src->cwd)
+		rc |= set_str(&dst->cwd, &dst->info.cwd, src->cwd, strlen(src->cwd));
+	if (src->cmdline)
+		rc |= set_cmdline(dst, src->cmdline, src->info.cmdline_len);
+	dst->info.uid = src->info.uid;
+	dst->info.gid = src->info.gid;
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap)
+{
+	if (!ps)
+		return KCAP_E_INVAL;
+	if (!snap)
+		return 0;
+	int rc = 0;
+	size_t n = kcap_snapshot_count(snap);
+	for (size_t i = 0; i < n; i++) {
+		const kcap_proc *p = kcap_snapshot_at(snap, i);
+		if (!p)
+			continue;
+		remove_pid(ps, p->pid);
+		pent *e = get_or_add(ps, p->pid);
+		if (!e) {
+			rc = KCAP_E_NOMEM;
+			goto cleanup;
+		}
+		e->info.ppid = p->ppid;
+		e->info.uid = p->uid;
+		e->info.gid = p->gid;
+		e->info.start_ts = p->start_ts;
+		if ((p->comm && set_str(&e->comm, &e->info.comm, p->comm, strlen(p->comm))) ||
+		    (p->exe && *p->exe && set_str(&e->exe, &e->info.exe, p->exe, strlen(p->exe))) ||
+		    (p->cwd && *p->cwd && set_str(&e->cwd, &e->info.cwd, p->cwd, strlen(p->cwd))) ||
+		    (p->cmdline && p->cmdline_len && set_cmdline(e, p->cmdline, p->cmdline_len))) {
+			rc = KCAP_E_NOMEM;
+			goto cleanup;
+		}
+	}
+cleanup:
+	return rc;
+}
+
+static const kcap_value *param_any(const kcap_event *ev, const kcap_type_def *def, const char *const *names)
+{
+	for (; *names; names++) {
+		int i = kcap_type_param_index(def, *names);
+		if (i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present)
+			return &ev->params[i];
+	}
+	return NULL;
+}
+
+static int value_int(const kcap_value *v, int64_t *out)
+{
+	if (!v || !v->present)
+		return 0;
+	switch (v->type) {
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
+	case KCAP_T_IPV4: case KCAP_T_IPV6: case KCAP_T_SOCKADDR: case KCAP_T_SID:
+	case KCAP_T_GUID: case KCAP_T_JSON:
+		return 0;
+	default:
+		break;
+	}
+	*out = kcap_ptype_is_signed(v->type) ? v->i : (int64_t)v->u;
+	return 1;
+}
+
+/* ret absent, or present and 0. */
+static int succeeded(const kcap_event *ev, const kcap_type_def *def)
+{
+	static const char *const rn[] = {"ret", "retval", "result", NULL};
+	int64_t r;
+	const kcap_value *v = param_any(ev, def, rn);
+	if (!v || !value_int(v, &r))
+		return 1;
+	return r == 0;
+}
+
+int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_schema *s)
+{
+	static const char *const child_names[] = {"child_pid", "child", "child_tgid", "new_pid", "newpid", "pid", NULL};
+	static const char *const ret_names[] = {"ret", "retval", "result", NULL};
+	static const char *const exe_names[] = {"filename", "path", "exe", "pathname", "file", NULL};
+	static const char *const argv_names[] = {"argv", "args", "cmdline", NULL};
+	static const char *const dir_names[] = {"path", "filename", "pathname", "dir", NULL};
+	static const char *const flag_names[] = {"flags", "clone_flags", NULL};
+	int rc = 0;
+	if (!ps || !ev)
+		return KCAP_E_INVAL;
+	if (ps->has_pending) {
+		ps->has_pending = 0;
+		remove_pid(ps, ps->pending_exit);
+	}
+	pent *e = get_or_add(ps, ev->pid);
+	if (!e)
+		return KCAP_E_NOMEM;
+	e->info.ppid = ev->ppid;
+	e->info.uid = ev->uid;
+	e->info.gid = ev->gid;
+	if (ev->comm_len && set_str(&e->comm, &e->info.comm, ev->comm, ev->comm_len))
+		rc = KCAP_E_NOMEM;
+
+	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
+	if (!def)
+		return rc;
+	switch (lifecycle_kind(def->name)) {
+	case LC_FORK: {
+		int64_t child = 0, fl;
+		const kcap_value *v = param_any(ev, def, child_names);
+		if (v && v == param_any(ev, def, (const char *const[]){"pid", NULL}) && v->type != KCAP_T_PID)
+			v = NULL; /* a plain "pid" param that is not typed pid is not the child */
+		if (!v || !value_int(v, &child) || child <= 0) {
+			child = 0;
+			value_int(param_any(ev, def, ret_names), &child);
+		}
+		if (child <= 0 || child == ev->pid || child > INT32_MAX)
+			break;
+		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
+			break; /* CLONE_THREAD */
+		remove_pid(ps, (int32_t)child);
+		e = find(ps, ev->pid); /* removal may have moved entries */
+		pent *c = get_or_add(ps, (int32_t)child);
+		if (!c)
+			return KCAP_E_NOMEM;
+		e = find(ps, ev->pid); /* growth may have moved entries */
+		if (e && copy_entry(c, e))
+			rc = KCAP_E_NOMEM;
+		c->info.ppid = ev->pid;
+		c->info.start_ts = ev->ts;
+		break;
+	}
+	case LC_EXEC: {
+		if (!succeeded(ev, def))
+			break;
+		const kcap_value *f = param_any(ev, def, exe_names);
+		if (f && (f->type == KCAP_T_STR || f->type == KCAP_T_PATH) &&
+		    set_str(&e->exe, &e->info.exe, (const char *)f->p, f->len))
+			rc = KCAP_E_NOMEM;
+		const kcap_value *a = param_any(ev, def, argv_names);
+		if (a && (a->type == KCAP_T_STRLIST || a->type == KCAP_T_STR) && set_cmdline(e, (const char *)a->p, a->len))
+			rc = KCAP_E_NOMEM;
+		break;
+	}
+	case LC_CHDIR: {
+		if (!succeeded(ev, def))
+			break;
+		const kcap_value *d = param_any(ev, def, dir_names);
+		if (d && (d->type == KCAP_T_STR || d->type == KCAP_T_PATH) && d->len && d->p[0] == '/' &&
+		    set_str(&e->cwd, &e->info.cwd, (const char *)d->p, d->len))
+			rc = KCAP_E_NOMEM;
+		break;
+	}
+	case LC_EXIT:
+		if (ev->tid != ev->pid && ev->tid != 0)
+			break;
+		/* fall through */
+	case LC_EXIT_GROUP:
+		ps->pending_exit = ev->pid;
+		ps->has_pending = 1;
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+const kcap_procinfo *kcap_procstate_get(const kcap_procstate *ps, int32_t pid)
+{
+	if (!ps)
+		return NULL;
+	const pent *e = find(ps, pid);
+	return e ? &e->info : NULL;
+}
+
+int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema *s)
+{
+	if (!sum || !s || sum->types_overflow)
+		return 1;
+	for (size_t i = 0;; i++) {
+		const kcap_type_def *t = kcap_schema_type_at(s, i);
+		if (!t)
+			break;
+		if (t->id < 256 && lifecycle_kind(t->name) != LC_NONE && kcap_summary_may_have_type(sum, t->id))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+static int put(kcap_buf *b, const char *s)
+{
+	return kcap_buf_append(b, s, strlen(s));
+}
+
+/* JSON string of n raw bytes: invalid UTF-8 becomes U+FFFD. */
+static int put_jstr(kcap_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (kcap_buf_reserve(b, n * 6 + 2))
+		return KCAP_E_NOMEM;
+	char *o = b->data + b->len;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	*o++ = '"';
+	while (p < end) {
+		unsigned c = *p;
+		if (c < 0x80) {
+			if (c == '"' || c == '\\') {
+				*o++ = '\\';
+				*o++ = (char)c;
+			} else if (c == '\n') {
+				*o++ = '\\'; *o++ = 'n';
+			} else if (c == '\t') {
+				*o++ = '\\'; *o++ = 't';
+			} else if (c < 0x20 || c == 0x7f) {
+				memcpy(o, "\\u00", 4);
+				o += 4;
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			} else {
+				*o++ = (char)c;
+			}
+			p++;
+			continue;
+		}
+		size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+		int ok = len && (size_t)(end - p) >= len;
+		for (size_t k = 1; ok && k < len; k++)
+			ok = (p[k] & 0xc0) == 0x80;
+		if (ok && len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+			ok = 0;
+		if (ok && len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+			ok = 0;
+		if (ok) {
+			memcpy(o, p, len);
+			o += len;
+			p += len;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	return 0;
+}
+
+static int put_int(kcap_buf *b, int64_t v)
+{
+	char t[24];
+	int n = snprintf(t, sizeof(t), "%lld", (long long)v);
+	return kcap_buf_append(b, t, (size_t)n);
+}
+
+static int put_opt_str(kcap_buf *b, const char *s)
+{
+	return s ? put_jstr(b, s, strlen(s)) : put(b, "null");
+}
+
+int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap_event *ev)
+{
+	const kcap_procinfo *pi = ps && ev ? kcap_procstate_get(ps, ev->pid) : NULL;
+	int rc = 0;
+	if (!pi)
+		return put(b, "\"proc\":null") ? KCAP_E_NOMEM : 0;
+	rc |= put(b, "\"proc\":{\"pid\":");
+	rc |= put_int(b, pi->pid);
+	rc |= put(b, ",\"ppid\":");
+	rc |= pi->ppid >= 0 ? put_int(b, pi->ppid) : put(b, "null");
+	rc |= put(b, ",\"uid\":");
+	rc |= pi->uid != UINT32_MAX ? put_int(b, pi->uid) : put(b, "null");
+	rc |= put(b, ",\"gid\":");
+	rc |= pi->gid != UINT32_MAX ? put_int(b, pi->gid) : put(b, "null");
+	rc |= put(b, ",\"comm\":");
+	rc |= put_opt_str(b, pi->comm);
+	rc |= put(b, ",\"exe\":");
+	rc |= put_opt_str(b, pi->exe);
+	rc |= put(b, ",\"cwd\":");
+	rc |= put_opt_str(b, pi->cwd);
+	rc |= put(b, ",\"cmdline\":");
+	if (pi->cmdline) {
+		const char *p = pi->cmdline, *end = p + pi->cmdline_len;
+		rc |= put(b, "[");
+		for (int first = 1; p < end; first = 0) {
+			size_t n = strnlen(p, (size_t)(end - p));
+			if (!first)
+				rc |= put(b, ",");
+			rc |= put_jstr(b, p, n);
+			p += n + 1;
+		}
+		rc |= put(b, "]");
+	} else {
+		rc |= put(b, "null");
+	}
+	const kcap_procinfo *pp = pi->ppid >= 0 ? kcap_procstate_get(ps, pi->ppid) : NULL;
+	if (pp) {
+		rc |= put(b, ",\"parent\":{\"pid\":");
+		rc |= put_int(b, pp->pid);
+		rc |= put(b, ",\"comm\":");
+		rc |= put_opt_str(b, pp->comm);
+		rc |= put(b, ",\"exe\":");
+		rc |= put_opt_str(b, pp->exe);
+		rc |= put(b, "}");
+	}
+	rc |= put(b, "}");
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps)
+{
+	size_t start = b->len;
+	int rc = kcap_render_json(b, ev, s);
+	if (rc || !ps)
+		return rc;
+	/* Splice before the closing "}\n" of the object just rendered. */
+	if (b->len - start < 3 || b->data[b->len - 1] != '\n' || b->data[b->len - 2] != '}')
+		return 0;
+	b->len -= 2;
+	if (put(b, ",") || kcap_procstate_append_json(b, ps, ev) || put(b, "}\n"))
+		return KCAP_E_NOMEM;
+	return 0;
+}

@@ -1,0 +1,647 @@
+/* Check unit tests of the filter language: time literals, lexer/parser
+ * errors, evaluation on hand-built events, block skipping on hand-built
+ * summaries, and the process context tracker. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <kcap/filter.h>
+#include <kcap/taxonomy.h>
+#include "captures.h"
+
+#define S 1000000000LL
+
+/* ---- time literals ---- */
+
+START_TEST(time_absolute_forms)
+{
+	int64_t t;
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T10:00:00Z", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21t10:00:00.5z", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + S / 2);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T11:30:00+01:30", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21 05:00:00-0500", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T10:00:00.000000001Z", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + 1);
+	ck_assert_int_eq(kcap_parse_time("1795255200000000007", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + 7);
+	ck_assert_int_eq(kcap_parse_time("@1795255200.25", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + S / 4);
+	ck_assert_int_eq(kcap_parse_time("@0", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(kcap_parse_time("1970-01-01T00:00:00Z", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(kcap_parse_time("2000-02-29T00:00:00Z", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, 951782400LL * S);
+}
+END_TEST
+
+START_TEST(time_local_forms)
+{
+	int64_t t;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T10:00:00", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21 10:00", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 - 10 * 3600 * S);
+	setenv("TZ", "Europe/Paris", 1); /* UTC+1 in November */
+	tzset();
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T11:00:00", INT64_MIN, INT64_MIN, &t, NULL), 0);
+	if (access("/usr/share/zoneinfo/Europe/Paris", R_OK) == 0)
+		ck_assert_int_eq(t, CAP_T0);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+END_TEST
+
+START_TEST(time_relative_forms)
+{
+	int64_t t, start = CAP_T0, end = CAP_T0 + 7200 * S;
+	ck_assert_int_eq(kcap_parse_time("+10s", start, end, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + 10 * S);
+	ck_assert_int_eq(kcap_parse_time("+1h30min", start, end, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + 5400 * S);
+	ck_assert_int_eq(kcap_parse_time("-90s", start, end, &t, NULL), 0);
+	ck_assert_int_eq(t, end - 90 * S);
+	ck_assert_int_eq(kcap_parse_time("-1.5h", start, end, &t, NULL), 0);
+	ck_assert_int_eq(t, end - 5400 * S);
+	ck_assert_int_eq(kcap_parse_time("+1d2h3min4s5ms6us7ns", start, end, &t, NULL), 0);
+	ck_assert_int_eq(t, CAP_T0 + 93784 * S + 5006007);
+	int anchor;
+	ck_assert_int_eq(kcap_parse_time_rel("-250ms", &anchor, &t, NULL), 0);
+	ck_assert_int_eq(anchor, KCAP_TIME_FROM_END);
+	ck_assert_int_eq(t, -250000000);
+	kcap_error e;
+	ck_assert_int_eq(kcap_parse_time("+10s", INT64_MIN, end, &t, &e), KCAP_E_INVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "capture start"));
+	ck_assert_int_eq(kcap_parse_time("-10s", start, INT64_MIN, &t, &e), KCAP_E_INVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "capture end"));
+}
+END_TEST
+
+START_TEST(time_errors)
+{
+	int64_t t;
+	kcap_error e;
+	ck_assert_int_eq(kcap_parse_time("+10", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(e.column, 4);
+	ck_assert_ptr_nonnull(strstr(e.msg, "missing unit"));
+	ck_assert_int_eq(kcap_parse_time("+5x", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(e.column, 3);
+	ck_assert_ptr_nonnull(strstr(e.msg, "unknown unit 'x'"));
+	ck_assert_int_eq(kcap_parse_time("+5m", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(kcap_parse_time("2026-13-01T00:00:00Z", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T25:00:00Z", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_time("2026-11-21T10:00:00Q", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(e.column, 20);
+	ck_assert_int_eq(kcap_parse_time("yesterday", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(kcap_parse_time("", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(kcap_parse_time("@", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(kcap_parse_time("@12x", 0, 0, &t, &e), KCAP_E_SYNTAX);
+	ck_assert_int_eq(e.column, 4);
+	ck_assert_int_eq(kcap_parse_time("99999999999999999999", 0, 0, &t, &e), KCAP_E_INVAL);
+}
+END_TEST
+
+START_TEST(durations)
+{
+	int64_t d;
+	ck_assert_int_eq(kcap_parse_duration("1h30min", &d, NULL), 0);
+	ck_assert_int_eq(d, 5400 * S);
+	ck_assert_int_eq(kcap_parse_duration("250ms", &d, NULL), 0);
+	ck_assert_int_eq(d, 250000000);
+	ck_assert_int_eq(kcap_parse_duration("1.5s", &d, NULL), 0);
+	ck_assert_int_eq(d, 1500000000);
+	ck_assert_int_eq(kcap_parse_duration("1234", &d, NULL), 0);
+	ck_assert_int_eq(d, 1234);
+	ck_assert_int_eq(kcap_parse_duration("0", &d, NULL), 0);
+	ck_assert_int_eq(d, 0);
+	ck_assert_int_eq(kcap_parse_duration("-1s", &d, NULL), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_duration("1sec", &d, NULL), KCAP_E_SYNTAX);
+	ck_assert_int_eq(kcap_parse_duration("99999999999d", &d, NULL), KCAP_E_INVAL);
+}
+END_TEST
+
+/* ---- parser ---- */
+
+static const struct perr_case {
+	const char *expr;
+	int code, col;
+	const char *frag;
+} perr_cases[] = {
+	{"", KCAP_E_SYNTAX, 1, "empty expression"},
+	{"   ", KCAP_E_SYNTAX, 4, "empty expression"},
+	{"pid", KCAP_E_SYNTAX, 4, "expected an operator"},
+	{"pid 42", KCAP_E_SYNTAX, 5, "expected an operator"},
+	{"pid =", KCAP_E_SYNTAX, 6, "expected a value"},
+	{"pid = 1 and", KCAP_E_SYNTAX, 12, "expected a field name"},
+	{"(pid = 1", KCAP_E_SYNTAX, 9, "expected ')'"},
+	{"pid = 1)", KCAP_E_SYNTAX, 8, "unmatched ')'"},
+	{"pid = 1 comm = x", KCAP_E_SYNTAX, 9, "expected 'and', 'or'"},
+	{"comm = \"abc", KCAP_E_SYNTAX, 8, "unterminated string"},
+	{"comm = \"a\\qb\"", KCAP_E_SYNTAX, 10, "unknown escape"},
+	{"comm = \"\\x4\"", KCAP_E_SYNTAX, 9, "bad \\x escape"},
+	{"pid in 1, 2", KCAP_E_SYNTAX, 8, "expected '('"},
+	{"pid in ()", KCAP_E_SYNTAX, 9, "empty list"},
+	{"pid in (1 2)", KCAP_E_SYNTAX, 11, "expected ',' or ')'"},
+	{"pid in (1,", KCAP_E_SYNTAX, 11, "expected a value"},
+	{"pid = abc", KCAP_E_INVAL, 7, "expected a number for 'pid'"},
+	{"ts > yesterday", KCAP_E_INVAL, 6, "bad time"},
+	{"ts > +10x", KCAP_E_INVAL, 9, "unknown unit"},
+	{"path regex \"(\"", KCAP_E_INVAL, 12, "bad regex"},
+	{"dip = 10.0.0.0/33", KCAP_E_INVAL, 15, "bad CIDR prefix"},
+	{"proc.exee = x", KCAP_E_NOTFOUND, 1, "did you mean proc.exe"},
+	{"parent.name = x", KCAP_E_NOTFOUND, 1, "unknown field 'parent.name'"},
+	{"= 3", KCAP_E_SYNTAX, 1, "expected a field name, got '='"},
+	{"pid == 3 and not", KCAP_E_SYNTAX, 17, "expected a field name"},
+	{"path not exists", KCAP_E_SYNTAX, 10, "expected a word operator after 'not'"},
+	{"params. = 1", KCAP_E_SYNTAX, 8, "expected a param name"},
+};
+
+START_TEST(parse_errors)
+{
+	const struct perr_case *c = &perr_cases[_i];
+	kcap_filter *f = (kcap_filter *)1;
+	kcap_error e;
+	memset(&e, 0, sizeof(e));
+	int rc = kcap_filter_compile(&f, c->expr, &e);
+	ck_assert_msg(rc == c->code, "'%s': rc %d, want %d (%s)", c->expr, rc, c->code, e.msg);
+	ck_assert_ptr_null(f);
+	ck_assert_msg(e.column == c->col, "'%s': column %d, want %d (%s)", c->expr, e.column, c->col, e.msg);
+	ck_assert_msg(strstr(e.msg, c->frag) != NULL, "'%s': message '%s' lacks '%s'", c->expr, e.msg, c->frag);
+}
+END_TEST
+
+START_TEST(parse_nesting_limit)
+{
+	char expr[2000];
+	size_t n = 0;
+	for (int i = 0; i < 500; i++)
+		expr[n++] = '(';
+	memcpy(expr + n, "pid=1", 5);
+	n += 5;
+	for (int i = 0; i < 500; i++)
+		expr[n++] = ')';
+	expr[n] = 0;
+	kcap_filter *f = NULL;
+	kcap_error e;
+	ck_assert_int_eq(kcap_filter_compile(&f, expr, &e), KCAP_E_SYNTAX);
+	ck_assert_ptr_nonnull(strstr(e.msg, "nested too deeply"));
+	/* 100 levels are fine */
+	n = 0;
+	for (int i = 0; i < 100; i++)
+		expr[n++] = '(';
+	memcpy(expr + n, "pid=1", 5);
+	n += 5;
+	for (int i = 0; i < 100; i++)
+		expr[n++] = ')';
+	expr[n] = 0;
+	ck_assert_int_eq(kcap_filter_compile(&f, expr, &e), 0);
+	kcap_filter_free(f);
+	kcap_filter_free(NULL);
+}
+END_TEST
+
+/* ---- evaluation on hand-built events ---- */
+
+static kcap_schema *tax(void)
+{
+	kcap_schema *s = kcap_schema_new();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(kcap_taxonomy_schema(s), 0);
+	return s;
+}
+
+typedef struct hev {
+	kcap_event ev;
+	kcap_value v[KCAP_MAX_PARAMS];
+} hev;
+
+static void hev_init(hev *h, const kcap_schema *s, const char *type, int32_t pid, const char *comm)
+{
+	memset(h, 0, sizeof(*h));
+	const kcap_type_def *d = kcap_schema_type_by_name(s, type);
+	ck_assert_ptr_nonnull(d);
+	h->ev.type_id = d->id;
+	h->ev.def = d;
+	h->ev.pid = h->ev.tid = pid;
+	h->ev.ppid = 1;
+	h->ev.comm = comm;
+	h->ev.comm_len = (uint16_t)strlen(comm);
+	h->ev.nparams = d->nparams;
+	h->ev.params = h->v;
+	for (uint32_t i = 0; i < d->nparams; i++)
+		h->v[i].type = d->params[i].type;
+}
+
+static kcap_value *hp(hev *h, const char *name)
+{
+	int i = kcap_type_param_index(h->ev.def, name);
+	ck_assert_int_ge(i, 0);
+	h->v[i].present = 1;
+	return &h->v[i];
+}
+
+static int m(const char *expr, const hev *h, const kcap_schema *s, const kcap_procstate *ps)
+{
+	kcap_filter *f = NULL;
+	kcap_error e;
+	int rc = kcap_filter_compile(&f, expr, &e);
+	ck_assert_msg(rc == 0, "'%s': %s", expr, e.msg);
+	int r = kcap_filter_match(f, &h->ev, s, ps);
+	/* a second evaluation uses the per-type cache and must agree */
+	ck_assert_int_eq(kcap_filter_match(f, &h->ev, s, ps), r);
+	kcap_filter_free(f);
+	return r;
+}
+
+START_TEST(eval_precedence)
+{
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "close", 1, "y");
+	ck_assert_int_eq(m("pid = 1 or pid = 2 and comm = x", &h, s, NULL), 1);
+	ck_assert_int_eq(m("(pid = 1 or pid = 2) and comm = x", &h, s, NULL), 0);
+	ck_assert_int_eq(m("not pid = 2 and comm = y", &h, s, NULL), 1);
+	ck_assert_int_eq(m("not (pid = 1 and comm = y)", &h, s, NULL), 0);
+	ck_assert_int_eq(m("pid = 1 && !(comm = x) || pid = 9", &h, s, NULL), 1);
+	ck_assert_int_eq(m("PID = 1", &h, s, NULL) + 0, 0); /* field names are case-sensitive: PID is a param */
+	ck_assert_int_eq(m("pid = 1 AND comm = y", &h, s, NULL), 1);
+	kcap_schema_free(s);
+}
+END_TEST
+
+START_TEST(eval_glob_and_strings)
+{
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "openat", 7, "vim");
+	kcap_value *p = hp(&h, "path");
+	p->p = (const uint8_t *)"/home/u/a[1].txt";
+	p->len = (uint32_t)strlen((const char *)p->p);
+	ck_assert_int_eq(m("path glob \"/home/*\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"*.txt\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"*.tx\"", &h, s, NULL), 0);
+	ck_assert_int_eq(m("path glob \"/home/u/a?1?.txt\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"/home/u/a\\\\[1].txt\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"/home/u/a[[]1].txt\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"*/[a-c][!a-z]1*\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path glob \"*/[!a]*\"", &h, s, NULL), 1); /* '*' crosses '/' */
+	ck_assert_int_eq(m("path glob \"/home/u/b*\"", &h, s, NULL), 0);
+	ck_assert_int_eq(m("path glob \"**t\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path icontains \"A[1].TXT\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path contains \"A[1]\"", &h, s, NULL), 0);
+	ck_assert_int_eq(m("path regex \"^/home/[a-z]+/a\\\\[[0-9]\\\\]\\\\.txt$\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path ~ \"txt$\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path < /i", &h, s, NULL), 1);
+	ck_assert_int_eq(m("path > /home/u/a[1].txt", &h, s, NULL), 0);
+	ck_assert_int_eq(m("path >= /home/u/a[1].txt", &h, s, NULL), 1);
+	ck_assert_int_eq(m("comm in (vi, vim, nvim)", &h, s, NULL), 1);
+	ck_assert_int_eq(m("comm not in (vi, nvim)", &h, s, NULL), 1);
+	ck_assert_int_eq(m("comm contains \"\"", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret exists", &h, s, NULL), 0); /* not present */
+	ck_assert_int_eq(m("not ret exists", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret != 0", &h, s, NULL), 0);  /* absent: every comparison is false */
+	kcap_schema_free(s);
+}
+END_TEST
+
+START_TEST(eval_numbers_and_symbols)
+{
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "openat", 7, "vim");
+	hp(&h, "flags")->u = 02000000 | 0100 | 1; /* O_CLOEXEC|O_CREAT|O_WRONLY */
+	hp(&h, "ret")->i = -2;
+	hp(&h, "mode")->u = 0644;
+	hp(&h, "dirfd")->i = -100;
+	ck_assert_int_eq(m("flags contains O_CREAT", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags contains O_TRUNC", &h, s, NULL), 0);
+	ck_assert_int_eq(m("flags contains O_WRONLY", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags contains O_RDONLY", &h, s, NULL), 0);
+	ck_assert_int_eq(m("flags contains O_CREAT|O_CLOEXEC", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags contains 0x40", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags contains 0x200", &h, s, NULL), 0);
+	ck_assert_int_eq(m("flags = O_WRONLY|O_CREAT|O_CLOEXEC", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags = 0x80041", &h, s, NULL), 1);
+	ck_assert_int_eq(m("flags = 524353", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret = ENOENT", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret = -ENOENT", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret = -2", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret < 0", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret > -3", &h, s, NULL), 1);
+	ck_assert_int_eq(m("ret in (EACCES, ENOENT)", &h, s, NULL), 1);
+	ck_assert_int_eq(m("mode = 0644", &h, s, NULL), 1);
+	ck_assert_int_eq(m("mode = 420", &h, s, NULL), 1);
+	ck_assert_int_eq(m("dirfd = AT_FDCWD", &h, s, NULL), 1);
+	ck_assert_int_eq(m("dirfd = -100", &h, s, NULL), 1);
+	ck_assert_int_eq(m("pid = 0x7", &h, s, NULL), 1);
+	ck_assert_int_eq(m("pid > -1", &h, s, NULL), 1);
+	ck_assert_int_eq(m("pid < 18446744073709551615", &h, s, NULL), 1);
+	ck_assert_int_eq(m("seq >= 0", &h, s, NULL), 1);
+	kcap_schema_free(s);
+}
+END_TEST
+
+START_TEST(eval_addresses)
+{
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "connect", 7, "curl");
+	kcap_value *a = hp(&h, "addr");
+	a->af = KCAP_AF_INET6;
+	a->port = 8443;
+	inet_pton(AF_INET6, "::ffff:10.1.2.3", a->addr);
+	ck_assert_int_eq(m("addr = 10.1.2.3", &h, s, NULL), 1); /* v4-mapped */
+	ck_assert_int_eq(m("addr in (10.0.0.0/8, ::1)", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr in (192.168.0.0/16, ::1)", &h, s, NULL), 0);
+	ck_assert_int_eq(m("addr = ::ffff:10.1.2.3", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr = ::ffff:0:0/96", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr != 10.1.2.4", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr.port = 8443", &h, s, NULL), 1);
+	ck_assert_int_eq(m("dport = 8443", &h, s, NULL), 1);
+	ck_assert_int_eq(m("dip = 10.1.2.0/24", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr.family = inet6", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr = 0.0.0.0/0", &h, s, NULL), 1);
+	a->af = KCAP_AF_UNIX;
+	a->p = (const uint8_t *)"/run/x.sock";
+	a->len = 11;
+	ck_assert_int_eq(m("addr.port = 8443", &h, s, NULL), 0);
+	ck_assert_int_eq(m("addr.family = unix", &h, s, NULL), 1);
+	ck_assert_int_eq(m("addr contains x.sock", &h, s, NULL), 1);
+	kcap_schema_free(s);
+}
+END_TEST
+
+/* ---- block skipping ---- */
+
+static kcap_block_summary summ(int64_t t0, int64_t t1, int32_t pmin, int32_t pmax)
+{
+	kcap_block_summary b;
+	memset(&b, 0, sizeof(b));
+	b.count = 10;
+	b.first_ts = t0;
+	b.last_ts = t1;
+	b.pid_min = pmin;
+	b.pid_max = pmax;
+	return b;
+}
+
+static int bm(const char *expr, const kcap_block_summary *b, const kcap_schema *s)
+{
+	kcap_filter *f = NULL;
+	kcap_error e;
+	ck_assert_msg(kcap_filter_compile(&f, expr, &e) == 0, "%s: %s", expr, e.msg);
+	kcap_filter_set_span(f, CAP_T0, CAP_T0 + 100 * S);
+	int r = kcap_filter_block_may_match(f, b, s);
+	kcap_filter_free(f);
+	return r;
+}
+
+START_TEST(block_skipping)
+{
+	kcap_schema *s = tax();
+	kcap_block_summary b = summ(CAP_T0 + 10 * S, CAP_T0 + 20 * S, 100, 200);
+	b.types[KCAP_EV_OPENAT / 8] |= (uint8_t)(1u << (KCAP_EV_OPENAT % 8));
+	b.types[KCAP_EV_CLOSE / 8] |= (uint8_t)(1u << (KCAP_EV_CLOSE % 8));
+	ck_assert_int_eq(bm("pid = 42", &b, s), 0);
+	ck_assert_int_eq(bm("pid = 150", &b, s), 1);
+	ck_assert_int_eq(bm("pid in (1, 2, 300)", &b, s), 0);
+	ck_assert_int_eq(bm("pid in (1, 200)", &b, s), 1);
+	ck_assert_int_eq(bm("pid < 100", &b, s), 0);
+	ck_assert_int_eq(bm("pid <= 100", &b, s), 1);
+	ck_assert_int_eq(bm("pid > 200", &b, s), 0);
+	ck_assert_int_eq(bm("pid != 150", &b, s), 1);
+	ck_assert_int_eq(bm("not pid = 42", &b, s), 1);
+	ck_assert_int_eq(bm("type = openat", &b, s), 1);
+	ck_assert_int_eq(bm("type = execve", &b, s), 0);
+	ck_assert_int_eq(bm("type != openat", &b, s), 1); /* close is present */
+	ck_assert_int_eq(bm("not type in (openat, close)", &b, s), 0);
+	ck_assert_int_eq(bm("type glob \"exec*\"", &b, s), 0);
+	ck_assert_int_eq(bm("category = net", &b, s), 0);
+	ck_assert_int_eq(bm("category = file", &b, s), 1);
+	ck_assert_int_eq(bm("addr.port = 80", &b, s), 0);   /* no type present has addr */
+	ck_assert_int_eq(bm("dport = 80", &b, s), 0);
+	ck_assert_int_eq(bm("path = /x", &b, s), 1);
+	ck_assert_int_eq(bm("ts < 2026-11-21T10:00:10Z", &b, s), 0);
+	ck_assert_int_eq(bm("ts <= 2026-11-21T10:00:10Z", &b, s), 1);
+	ck_assert_int_eq(bm("ts > +20s", &b, s), 0);
+	ck_assert_int_eq(bm("ts >= +20s", &b, s), 1);
+	ck_assert_int_eq(bm("ts >= -79s", &b, s), 0);
+	ck_assert_int_eq(bm("ts >= -80s", &b, s), 1);
+	ck_assert_int_eq(bm("pid = 42 or type = openat", &b, s), 1);
+	ck_assert_int_eq(bm("pid = 150 and type = execve", &b, s), 0);
+	ck_assert_int_eq(bm("comm = bash", &b, s), 1);
+	b.types_overflow = 1;
+	ck_assert_int_eq(bm("type = execve", &b, s), 0); /* execve's id is < 256: the bitmap is exact */
+	kcap_type_def hi = {700, "weird", "app", "", 0, NULL};
+	ck_assert_int_eq(kcap_schema_add_type(s, &hi), 0);
+	ck_assert_int_eq(bm("type = weird", &b, s), 1);
+	b.types_overflow = 0;
+	ck_assert_int_eq(bm("type = weird", &b, s), 0);
+	kcap_schema_free(s);
+}
+END_TEST
+
+/* ---- procstate ---- */
+
+START_TEST(procstate_lifecycle)
+{
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	kcap_snapshot *snap = kcap_snapshot_new();
+	const char cmd[] = "bash\0-l";
+	kcap_proc p = {.pid = 100, .ppid = 1, .uid = 1000, .gid = 1000, .comm = "bash", .exe = "/usr/bin/bash",
+	               .cwd = "/home/u", .cmdline = cmd, .cmdline_len = sizeof(cmd)};
+	ck_assert_int_eq(kcap_snapshot_add(snap, &p), 0);
+	ck_assert_int_eq(kcap_procstate_load_snapshot(ps, snap), 0);
+	ck_assert_uint_eq(kcap_procstate_count(ps), 1);
+	const kcap_procinfo *pi = kcap_procstate_get(ps, 100);
+	ck_assert_ptr_nonnull(pi);
+	ck_assert_str_eq(pi->exe, "/usr/bin/bash");
+	ck_assert_uint_eq(pi->cmdline_count, 2);
+
+	hev h;
+	hev_init(&h, s, "clone", 100, "bash");
+	hp(&h, "flags")->u = 17;
+	hp(&h, "child_pid")->i = 101;
+	hp(&h, "ret")->i = 101;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	pi = kcap_procstate_get(ps, 101);
+	ck_assert_ptr_nonnull(pi);
+	ck_assert_int_eq(pi->ppid, 100);
+	ck_assert_str_eq(pi->exe, "/usr/bin/bash");
+	ck_assert_str_eq(pi->cwd, "/home/u");
+
+	/* a thread is not a process */
+	hev_init(&h, s, "clone", 100, "bash");
+	hp(&h, "flags")->u = 0x10000 | 0x100;
+	hp(&h, "child_pid")->i = 150;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	ck_assert_ptr_null(kcap_procstate_get(ps, 150));
+
+	/* exec in the child */
+	hev_init(&h, s, "execve", 101, "ls");
+	h.ev.ppid = 100;
+	kcap_value *v = hp(&h, "path");
+	v->p = (const uint8_t *)"/bin/ls";
+	v->len = 7;
+	v = hp(&h, "argv");
+	v->p = (const uint8_t *)"ls\0-la\0/tmp";
+	v->len = 12;
+	v->count = 3;
+	hp(&h, "ret")->i = 0;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	pi = kcap_procstate_get(ps, 101);
+	ck_assert_str_eq(pi->exe, "/bin/ls");
+	ck_assert_str_eq(pi->comm, "ls");
+	ck_assert_uint_eq(pi->cmdline_count, 3);
+	ck_assert_int_eq(m("proc.cmdline = \"ls -la /tmp\" and parent.exe = /usr/bin/bash and parent.comm = bash",
+	                   &h, s, ps), 1);
+	ck_assert_int_eq(m("proc.ppid = 100 and proc.uid = 0 and parent.pid = 100", &h, s, ps), 1);
+
+	/* JSON */
+	kcap_buf b = {0};
+	ck_assert_int_eq(kcap_procstate_append_json(&b, ps, &h.ev), 0);
+	ck_assert_int_eq(kcap_buf_append(&b, "", 1), 0);
+	ck_assert_str_eq(b.data, "\"proc\":{\"pid\":101,\"ppid\":100,\"uid\":0,\"gid\":0,\"comm\":\"ls\",\"exe\":\"/bin/ls\","
+	                         "\"cwd\":\"/home/u\",\"cmdline\":[\"ls\",\"-la\",\"/tmp\"],"
+	                         "\"parent\":{\"pid\":100,\"comm\":\"bash\",\"exe\":\"/usr/bin/bash\"}}");
+	kcap_buf_free(&b);
+
+	/* failed exec changes nothing */
+	hev_init(&h, s, "execve", 101, "ls");
+	v = hp(&h, "path");
+	v->p = (const uint8_t *)"/nope";
+	v->len = 5;
+	hp(&h, "ret")->i = -2;
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_str_eq(kcap_procstate_get(ps, 101)->exe, "/bin/ls");
+
+	/* chdir */
+	hev_init(&h, s, "chdir", 101, "ls");
+	v = hp(&h, "path");
+	v->p = (const uint8_t *)"/var";
+	v->len = 4;
+	hp(&h, "ret")->i = 0;
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_str_eq(kcap_procstate_get(ps, 101)->cwd, "/var");
+
+	/* exit: still resolvable on the exit event, gone after the next */
+	hev_init(&h, s, "exit_group", 101, "ls");
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_ptr_nonnull(kcap_procstate_get(ps, 101));
+	hev_init(&h, s, "close", 100, "bash");
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_ptr_null(kcap_procstate_get(ps, 101));
+	ck_assert_uint_eq(kcap_procstate_count(ps), 1);
+
+	/* an unknown pid is created from the event's own fields */
+	hev_init(&h, s, "close", 555, "x");
+	h.ev.uid = 7;
+	kcap_procstate_update(ps, &h.ev, s);
+	pi = kcap_procstate_get(ps, 555);
+	ck_assert_ptr_nonnull(pi);
+	ck_assert_ptr_null(pi->exe);
+	ck_assert_uint_eq(pi->uid, 7);
+	ck_assert_int_eq(m("proc.exe exists", &h, s, ps), 0);
+	ck_assert_int_eq(m("proc.comm = x", &h, s, ps), 1);
+
+	kcap_procstate_clear(ps);
+	ck_assert_uint_eq(kcap_procstate_count(ps), 0);
+	kcap_snapshot_free(snap);
+	kcap_procstate_free(ps);
+	kcap_procstate_free(NULL);
+	kcap_schema_free(s);
+}
+END_TEST
+
+START_TEST(procstate_many)
+{
+	/* growth and deletion keep every entry reachable */
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	hev h;
+	for (int pid = 1; pid <= 5000; pid++) {
+		hev_init(&h, s, "close", pid, "p");
+		ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	}
+	for (int pid = 1; pid <= 5000; pid += 2) {
+		hev_init(&h, s, "exit_group", pid, "p");
+		kcap_procstate_update(ps, &h.ev, s);
+	}
+	hev_init(&h, s, "close", 2, "p");
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_uint_eq(kcap_procstate_count(ps), 2500);
+	for (int pid = 1; pid <= 5000; pid++)
+		ck_assert_msg((kcap_procstate_get(ps, pid) != NULL) == (pid % 2 == 0), "pid %d", pid);
+	kcap_procstate_free(ps);
+	kcap_schema_free(s);
+}
+END_TEST
+
+START_TEST(render_json_proc)
+{
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	hev h;
+	hev_init(&h, s, "close", 9, "a\"b");
+	kcap_procstate_update(ps, &h.ev, s);
+	kcap_buf b = {0};
+	ck_assert_int_eq(kcap_render_json_proc(&b, &h.ev, s, ps), 0);
+	ck_assert_int_eq(kcap_buf_append(&b, "", 1), 0);
+	ck_assert_msg(strstr(b.data, ",\"proc\":{\"pid\":9,\"ppid\":1,") != NULL, "%s", b.data);
+	ck_assert_msg(strstr(b.data, "\"comm\":\"a\\\"b\",\"exe\":null") != NULL, "%s", b.data);
+	size_t n = strlen(b.data);
+	ck_assert_str_eq(b.data + n - 3, "}}\n");
+	kcap_buf_free(&b);
+	kcap_procstate_free(ps);
+	kcap_schema_free(s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *su = suite_create("filter");
+	TCase *t = tcase_create("time");
+	tcase_add_test(t, time_absolute_forms);
+	tcase_add_test(t, time_local_forms);
+	tcase_add_test(t, time_relative_forms);
+	tcase_add_test(t, time_errors);
+	tcase_add_test(t, durations);
+	suite_add_tcase(su, t);
+	t = tcase_create("parse");
+	tcase_add_loop_test(t, parse_errors, 0, (int)(sizeof(perr_cases) / sizeof(perr_cases[0])));
+	tcase_add_test(t, parse_nesting_limit);
+	suite_add_tcase(su, t);
+	t = tcase_create("eval");
+	tcase_add_test(t, eval_precedence);
+	tcase_add_test(t, eval_glob_and_strings);
+	tcase_add_test(t, eval_numbers_and_symbols);
+	tcase_add_test(t, eval_addresses);
+	tcase_add_test(t, block_skipping);
+	suite_add_tcase(su, t);
+	t = tcase_create("procstate");
+	tcase_add_test(t, procstate_lifecycle);
+	tcase_add_test(t, procstate_many);
+	tcase_add_test(t, render_json_proc);
+	suite_add_tcase(su, t);
+	return su;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
