@@ -1,0 +1,524 @@
+/*
+ * kcap.h - public API of libkcap, the .kcap capture container library.
+ *
+ * Conventions used throughout:
+ *  - Every function that can fail returns a negative KCAP_E_* code; 0 (or a
+ *    documented positive value) means success. kcap_strerror() names a code.
+ *  - The library never prints. Detail (file offset, message) comes back in a
+ *    kcap_error filled by the failing call, or through a damage callback.
+ *  - Handles are opaque and come in _open/_close (or _new/_free) pairs. Every
+ *    _close/_free accepts NULL.
+ *  - Times are int64 nanoseconds since the Unix epoch, UTC, unless stated.
+ *  - Strings handed out by the library are NOT NUL-terminated unless stated;
+ *    they come as (pointer, length) and are borrowed: valid until the next
+ *    call on the handle that produced them.
+ */
+#ifndef KCAP_KCAP_H
+#define KCAP_KCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KCAP_VERSION_STRING "0.1.0"
+/* Format version this library writes. It reads any 1.x. */
+#define KCAP_FORMAT_MAJOR 1
+#define KCAP_FORMAT_MINOR 0
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum {
+	KCAP_OK = 0,
+	KCAP_E_IO = -1,          /* read/write/seek failed; errno is in kcap_error.sys_errno */
+	KCAP_E_NOMEM = -2,
+	KCAP_E_FORMAT = -3,      /* not a kcap file (bad magic) */
+	KCAP_E_VERSION = -4,     /* major version newer than this library */
+	KCAP_E_CORRUPT = -5,     /* CRC mismatch or malformed structure */
+	KCAP_E_TRUNCATED = -6,   /* input ends inside a structure */
+	KCAP_E_INVAL = -7,       /* bad argument */
+	KCAP_E_NOTFOUND = -8,    /* no such field/type/entry */
+	KCAP_E_UNSUPPORTED = -9, /* e.g. seeking a pipe, unknown codec */
+	KCAP_E_SYNTAX = -10,     /* parse error in text input (JSON, filter) */
+	KCAP_E_ORDER = -11,      /* events out of timestamp order where order is required */
+	KCAP_E_NOSPACE = -12,    /* ENOSPC / EDQUOT on write */
+};
+
+/* Detail about the last failure. offset is the byte offset in the input the
+ * error refers to, or -1 when not applicable. column is 1-based for text
+ * inputs (filter expressions, JSON lines), 0 otherwise. */
+typedef struct kcap_error {
+	int code;
+	int sys_errno;
+	int64_t offset;
+	int64_t line;
+	int column;
+	char msg[256];
+} kcap_error;
+
+/* Static English description of a KCAP_E_* code. Never NULL. */
+const char *kcap_strerror(int code);
+
+/* ---- value types of event parameters ----------------------------------- */
+
+/* Wire type codes of event params. Values are stable: they are in files. */
+typedef enum kcap_ptype {
+	KCAP_T_U8 = 1, KCAP_T_U16 = 2, KCAP_T_U32 = 3, KCAP_T_U64 = 4,
+	KCAP_T_I8 = 5, KCAP_T_I16 = 6, KCAP_T_I32 = 7, KCAP_T_I64 = 8,
+	KCAP_T_BOOL = 9,
+	KCAP_T_STR = 10,      /* UTF-8 (not validated) text */
+	KCAP_T_PATH = 11,     /* file system path, raw bytes */
+	KCAP_T_BYTES = 12,    /* opaque bytes; rendered as hex */
+	KCAP_T_STRLIST = 13,  /* list of strings, e.g. argv: each element NUL-terminated */
+	KCAP_T_FD = 14,       /* signed file descriptor (AT_FDCWD = -100) */
+	KCAP_T_RET = 15,      /* syscall return value; negative = -errno */
+	KCAP_T_ERRNO = 16,    /* positive errno number, rendered symbolically */
+	KCAP_T_IPV4 = 17,     /* 4 bytes, network order */
+	KCAP_T_IPV6 = 18,     /* 16 bytes, network order */
+	KCAP_T_SOCKADDR = 19, /* family + address + port, or unix path */
+	KCAP_T_FLAGS = 20,    /* bit set, rendered through a symset */
+	KCAP_T_ENUM = 21,     /* one value, rendered through a symset */
+	KCAP_T_MODE = 22,     /* file mode (type and permission bits) */
+	KCAP_T_UID = 23,
+	KCAP_T_GID = 24,
+	KCAP_T_TIMESTAMP = 25,/* ns since the Unix epoch */
+	KCAP_T_DURATION = 26, /* signed ns */
+	KCAP_T_SID = 27,      /* Windows SID, binary form */
+	KCAP_T_GUID = 28,     /* 16 bytes, Windows GUID layout (LE Data1..3) */
+	KCAP_T_PID = 29,
+	KCAP_T_JSON = 30,     /* UTF-8 JSON text, embedded as-is in JSON output */
+	KCAP_T_MAX_ = 30
+} kcap_ptype;
+
+/* Name of a param type ("u32", "path", ...), or NULL for an unknown code. */
+const char *kcap_ptype_name(int type);
+/* Inverse of kcap_ptype_name(); 0 when unknown. */
+int kcap_ptype_from_name(const char *name);
+
+/* Address families of KCAP_T_SOCKADDR values (not the OS's AF_ numbers). */
+enum { KCAP_AF_NONE = 0, KCAP_AF_INET = 1, KCAP_AF_INET6 = 2, KCAP_AF_UNIX = 3, KCAP_AF_OTHER = 4 };
+
+/*
+ * One param value. Which members are meaningful depends on type:
+ *  - integer-like types (ints, BOOL, FD, RET, ERRNO, FLAGS, ENUM, MODE, UID,
+ *    GID, TIMESTAMP, DURATION, PID): u (unsigned types) or i (signed types).
+ *    Signed types: I8..I64, FD, RET, TIMESTAMP, DURATION, PID.
+ *  - STR, PATH, BYTES, SID, JSON: p/len.
+ *  - STRLIST: p/len is the concatenation of NUL-terminated elements; count is
+ *    the number of elements.
+ *  - IPV4/IPV6/GUID: addr (4/16/16 bytes).
+ *  - SOCKADDR: af, port (host order), addr; for KCAP_AF_UNIX/OTHER p/len.
+ * present is 0 for a param the event does not carry (rendered as null).
+ */
+typedef struct kcap_value {
+	uint8_t type;
+	uint8_t present;
+	uint8_t af;
+	uint8_t reserved_;
+	uint16_t port;
+	uint32_t len;
+	uint32_t count;
+	union {
+		uint64_t u;
+		int64_t i;
+	};
+	const uint8_t *p;
+	uint8_t addr[16];
+} kcap_value;
+
+/* 1 if the param type is stored as a signed integer, else 0. */
+int kcap_ptype_is_signed(int type);
+
+/* ---- schema ------------------------------------------------------------ */
+
+/* A symbol set renders FLAGS and ENUM values. FLAGS: each entry whose
+ * (value & mask) == entry.value is printed, joined with '|'; remaining bits in
+ * hex. Entries with mask wider than one bit (e.g. O_ACCMODE's O_RDONLY with
+ * value 0 mask 3) let zero-valued fields render. ENUM: the entry with an
+ * equal value, else the number. */
+typedef struct kcap_sym {
+	uint64_t value;
+	uint64_t mask;
+	const char *name;
+} kcap_sym;
+
+enum { KCAP_SYMSET_FLAGS = 1, KCAP_SYMSET_ENUM = 2 };
+
+typedef struct kcap_symset {
+	uint32_t id;
+	uint8_t kind;
+	const char *name;
+	uint32_t nsyms;
+	const kcap_sym *syms;
+} kcap_symset;
+
+/* Param flags. */
+enum {
+	KCAP_PF_TOPLEVEL = 1, /* JSON output puts this param at the event's top level */
+};
+
+typedef struct kcap_param_def {
+	const char *name;
+	uint8_t type;      /* kcap_ptype */
+	uint8_t flags;     /* KCAP_PF_* */
+	uint32_t symset;   /* symset id for FLAGS/ENUM/ERRNO; 0 = none */
+} kcap_param_def;
+
+typedef struct kcap_type_def {
+	uint32_t id;
+	const char *name;        /* "open", "execve", ... */
+	const char *category;    /* "process", "file", "net", "user", ... */
+	const char *description;
+	uint32_t nparams;
+	const kcap_param_def *params;
+} kcap_type_def;
+
+/* The schema: event types and symbol sets. Owned by whoever created it; the
+ * reader owns the schema it returns. All strings are copied in. */
+typedef struct kcap_schema kcap_schema;
+
+kcap_schema *kcap_schema_new(void);
+void kcap_schema_free(kcap_schema *s);
+/* Adds a type. The definition is deep-copied. Returns 0, or KCAP_E_INVAL if
+ * the id is in use with a different definition (same definition: no-op). */
+int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def);
+int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set);
+/* Lookups; NULL when absent. Pointers stay valid until the schema is freed. */
+const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id);
+const kcap_type_def *kcap_schema_type_by_name(const kcap_schema *s, const char *name);
+const kcap_symset *kcap_schema_symset(const kcap_schema *s, uint32_t id);
+const kcap_symset *kcap_schema_symset_by_name(const kcap_schema *s, const char *name);
+/* Iteration: i from 0 while the result is non-NULL. */
+const kcap_type_def *kcap_schema_type_at(const kcap_schema *s, size_t i);
+const kcap_symset *kcap_schema_symset_at(const kcap_schema *s, size_t i);
+/* Index of a param by name in a type, or -1. */
+int kcap_type_param_index(const kcap_type_def *def, const char *name);
+/* A counter that changes whenever a type or symset is added: lets callers
+ * notice schema growth cheaply. */
+uint64_t kcap_schema_generation(const kcap_schema *s);
+/* Deep copy of src into dst (types and symsets not already present). */
+int kcap_schema_merge(kcap_schema *dst, const kcap_schema *src);
+
+/* ---- metadata (one per origin: a host+source that produced events) ----- */
+
+/* Well-known keys of kcap_meta. Values are UTF-8 strings; numbers are in
+ * decimal. Any other key is a free tag. */
+#define KCAP_META_HOSTNAME "hostname"
+#define KCAP_META_OS "os"                 /* "Linux", "Windows" */
+#define KCAP_META_KERNEL "kernel"         /* kernel release */
+#define KCAP_META_MACHINE_ID "machine_id"
+#define KCAP_META_BOOT_ID "boot_id"
+#define KCAP_META_SOURCE "source"         /* "ebpf", "audit", "etw", "synth", "json" */
+#define KCAP_META_SOURCE_VERSION "source_version"
+#define KCAP_META_CAPTURE_START "capture_start" /* ns since the epoch */
+#define KCAP_META_CLOCK "clock_source"    /* e.g. "CLOCK_BOOTTIME" */
+#define KCAP_META_BOOT_OFFSET "boot_to_wall_ns" /* wall_ns = boot_ns + this */
+#define KCAP_META_TIMEZONE "timezone"
+
+typedef struct kcap_meta kcap_meta;
+
+kcap_meta *kcap_meta_new(void);
+void kcap_meta_free(kcap_meta *m);
+/* Sets (or replaces) key; value is copied. NULL value removes the key. */
+int kcap_meta_set(kcap_meta *m, const char *key, const char *value);
+/* Value of key as a NUL-terminated string, or NULL. */
+const char *kcap_meta_get(const kcap_meta *m, const char *key);
+/* Iteration in insertion order; returns 0 past the end. */
+int kcap_meta_at(const kcap_meta *m, size_t i, const char **key, const char **value);
+size_t kcap_meta_count(const kcap_meta *m);
+/* Fills a kcap_meta with this host's identity (hostname, os, kernel,
+ * machine id, boot id, time zone, clock offset). Linux only; elsewhere it sets
+ * what it can. */
+int kcap_meta_fill_host(kcap_meta *m);
+
+/* ---- process snapshot -------------------------------------------------- */
+
+typedef struct kcap_proc {
+	int32_t pid, ppid;
+	uint32_t uid, gid;
+	int64_t start_ts; /* ns since the epoch; 0 if unknown */
+	const char *comm;
+	const char *exe;
+	const char *cwd;
+	const char *cmdline; /* NUL-separated argv */
+	uint32_t cmdline_len;
+} kcap_proc;
+
+typedef struct kcap_snapshot kcap_snapshot;
+kcap_snapshot *kcap_snapshot_new(void);
+void kcap_snapshot_free(kcap_snapshot *s);
+/* Copies p in. */
+int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p);
+size_t kcap_snapshot_count(const kcap_snapshot *s);
+const kcap_proc *kcap_snapshot_at(const kcap_snapshot *s, size_t i);
+/* Reads /proc into s (Linux; KCAP_E_UNSUPPORTED elsewhere). */
+int kcap_snapshot_fill_host(kcap_snapshot *s);
+
+/* ---- stats ------------------------------------------------------------- */
+
+/* One loss counter: free-running totals for (origin, source, cpu). A later
+ * value for the same key supersedes an earlier one. cpu = UINT32_MAX means
+ * "not per CPU". */
+typedef struct kcap_stat {
+	uint16_t origin;
+	uint32_t cpu;
+	const char *source; /* "ringbuf", "audit-kernel", "audit-serial-gap", ... */
+	uint64_t seen;
+	uint64_t lost;
+} kcap_stat;
+
+/* ---- events ------------------------------------------------------------ */
+
+#define KCAP_MAX_PARAMS 64 /* per event type */
+
+/*
+ * A decoded event. Produced by the reader (all pointers borrowed, valid until
+ * the next kcap_reader_next*) or built by the caller for kcap_writer_write()
+ * (the writer copies what it needs).
+ */
+typedef struct kcap_event {
+	uint64_t seq;
+	int64_t ts;        /* ns since the epoch, UTC */
+	int32_t pid, tid, ppid;
+	uint32_t cpu;
+	uint32_t uid, gid;
+	uint32_t type_id;
+	uint16_t origin;   /* which kcap_meta this event came from */
+	uint16_t comm_len;
+	const char *comm;  /* not NUL-terminated */
+	uint32_t nparams;
+	kcap_value *params; /* nparams entries, in schema order */
+	/* Reader-filled conveniences (ignored by the writer): */
+	const kcap_type_def *def;  /* NULL if the type id is not in the schema */
+	const kcap_meta *meta;     /* metadata of the origin, or NULL */
+} kcap_event;
+
+/* ---- block summaries (for skipping) ------------------------------------ */
+
+/* What the index (and each events block's header) says about a block. The
+ * type set covers ids < 256 exactly; types_overflow=1 means ids >= 256 may be
+ * present. The pid Bloom filter holds every event's pid. */
+typedef struct kcap_block_summary {
+	int64_t offset;        /* of the block in its file (absolute) */
+	uint32_t count;
+	int64_t first_ts, last_ts;  /* min and max ts in the block */
+	uint64_t first_seq, last_seq;
+	uint32_t raw_size;     /* uncompressed body size */
+	uint32_t stored_size;  /* block size on disk */
+	uint8_t codec;
+	uint8_t ordered;       /* events within the block are in (ts, seq) order */
+	uint8_t types_overflow;
+	uint8_t types[32];     /* bit i set: type id i is present */
+	int32_t pid_min, pid_max;
+	uint32_t bloom_bits;   /* size of bloom in bits (power of two), 0 = none */
+	const uint8_t *bloom;
+} kcap_block_summary;
+
+/* 1 if the block may contain an event with this pid, 0 if it cannot. */
+int kcap_summary_may_have_pid(const kcap_block_summary *s, int32_t pid);
+/* 1 if the block may contain an event of this type id. */
+int kcap_summary_may_have_type(const kcap_block_summary *s, uint32_t type_id);
+
+/* ---- writer ------------------------------------------------------------ */
+
+typedef struct kcap_writer kcap_writer;
+
+enum { KCAP_CODEC_NONE = 0, KCAP_CODEC_ZSTD = 1 };
+
+typedef struct kcap_writer_opts {
+	uint32_t block_size;   /* uncompressed bytes per events block; 0 = default (1 MiB) */
+	int level;             /* zstd level; 0 = default (3) */
+	uint8_t codec;         /* KCAP_CODEC_*; default ZSTD (set codec_set=1 to force NONE) */
+	uint8_t codec_set;
+	int64_t flush_age_ns;  /* flush a partial block once its first event is older
+	                          than this (checked on write and kcap_writer_tick); 0 = never */
+} kcap_writer_opts;
+
+/* Opens a writer on a path (created/truncated, mode 0644) or on an fd (not
+ * closed by kcap_writer_close unless own_fd). opts may be NULL. Writes the
+ * section header at once. A writer never seeks, so it works on pipes. */
+int kcap_writer_open_path(kcap_writer **w, const char *path, const kcap_writer_opts *opts, kcap_error *err);
+int kcap_writer_open_fd(kcap_writer **w, int fd, int own_fd, const kcap_writer_opts *opts, kcap_error *err);
+
+/* Declares an origin's metadata (copied). Origins are numbered from 0 in the
+ * order added; returns the origin id (>= 0) or a negative error. Must come
+ * before events of that origin. */
+int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m);
+/* Sets (merges) the schema; may be called again later to add types. */
+int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s);
+int kcap_writer_add_snapshot(kcap_writer *w, const kcap_snapshot *s);
+/* Records free-running loss counters; written in a stats block at the next
+ * flush and at close. */
+int kcap_writer_set_stat(kcap_writer *w, const kcap_stat *st);
+/* Appends an event. Its type must be in the schema and nparams must equal the
+ * type's param count. Out-of-order events (ts, then seq) are accepted: the
+ * file is then marked unordered. */
+int kcap_writer_write(kcap_writer *w, const kcap_event *ev);
+/* Flushes the current events block (if any) to the output. */
+int kcap_writer_flush(kcap_writer *w);
+/* Flushes if the open block is older than flush_age_ns at time now_ns. */
+int kcap_writer_tick(kcap_writer *w, int64_t now_ns);
+/* Ends the current section (index + footer) and begins a new one: new
+ * metadata, schema and origins may follow. Used to concatenate captures. */
+int kcap_writer_new_section(kcap_writer *w);
+/* Copies a raw events block read by kcap_reader_next_raw_block() into the
+ * current section without recompressing it. The block must have been
+ * produced under a schema and origin numbering identical to this section's. */
+int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const kcap_block_summary *sum);
+/* Bytes written so far (for rotation) and events written. */
+uint64_t kcap_writer_bytes(const kcap_writer *w);
+uint64_t kcap_writer_events(const kcap_writer *w);
+/* Details of the last error on this writer. */
+const kcap_error *kcap_writer_error(const kcap_writer *w);
+/* Flushes, writes stats, index and footer, closes. Returns the first error
+ * met during the writer's life or at close (0 when all was written). Frees w
+ * in every case. NULL is a no-op. */
+int kcap_writer_close(kcap_writer *w);
+
+/* ---- reader ------------------------------------------------------------ */
+
+typedef struct kcap_reader kcap_reader;
+
+/* Called for each damaged region the reader steps over. code is a KCAP_E_*;
+ * err->offset is where the damage starts; skipped is the number of bytes
+ * passed over before the next intact structure (or to EOF). */
+typedef void (*kcap_damage_fn)(void *ud, const kcap_error *err, uint64_t skipped);
+
+/* Return 0 to skip the block without decompressing it, 1 to read it. */
+typedef int (*kcap_block_filter_fn)(void *ud, const kcap_block_summary *sum);
+
+/* Opens a reader. name is used only in error messages (may be NULL).
+ * open_fd does not close fd unless own_fd. open_mem does not copy: buf must
+ * outlive the reader. On a seekable input with a footer, the index is loaded
+ * lazily for seeks. Fails with KCAP_E_FORMAT/KCAP_E_VERSION/KCAP_E_IO/
+ * KCAP_E_TRUNCATED when the start of the input is not a readable kcap
+ * header. */
+int kcap_reader_open_path(kcap_reader **r, const char *path, kcap_error *err);
+int kcap_reader_open_fd(kcap_reader **r, int fd, int own_fd, const char *name, kcap_error *err);
+int kcap_reader_open_mem(kcap_reader **r, const void *buf, size_t len, const char *name, kcap_error *err);
+void kcap_reader_close(kcap_reader *r);
+
+void kcap_reader_set_damage_cb(kcap_reader *r, kcap_damage_fn fn, void *ud);
+void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void *ud);
+
+/* Next event: 1 with *ev set, 0 at end of input, or a negative error that
+ * ends reading (I/O error, newer major version). Damage that can be stepped
+ * over is reported through the damage callback and counted, not returned. */
+int kcap_reader_next(kcap_reader *r, const kcap_event **ev);
+
+/* Positions the reader at the first event with ts >= ts_ns. Uses the index
+ * when the input is seekable and indexed (O(log blocks)), otherwise reads
+ * forward, skipping whole blocks by their headers. */
+int kcap_reader_seek_time(kcap_reader *r, int64_t ts_ns);
+
+/* Reads the next events block as raw bytes (for copying): 1 with *block, *len
+ * and *sum set (borrowed until the next call), 0 at end. Non-events blocks
+ * are consumed and applied (schema, metadata, ...) in passing. A section
+ * change is reported by the section counter. */
+int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[]);
+
+/* State. Pointers are owned by the reader and valid until it is closed (the
+ * schema may grow as schema blocks are read). */
+const kcap_schema *kcap_reader_schema(const kcap_reader *r);
+size_t kcap_reader_origin_count(const kcap_reader *r);
+const kcap_meta *kcap_reader_meta(const kcap_reader *r, uint16_t origin);
+const kcap_snapshot *kcap_reader_snapshot(const kcap_reader *r);
+size_t kcap_reader_stat_count(const kcap_reader *r);
+const kcap_stat *kcap_reader_stat_at(const kcap_reader *r, size_t i);
+/* Section number (0-based) of the input currently being read; it changes
+ * when a concatenated capture's next section begins. */
+uint32_t kcap_reader_section(const kcap_reader *r);
+/* Version of the current section. */
+void kcap_reader_version(const kcap_reader *r, uint16_t *major, uint16_t *minor);
+
+/* Loads the index of every section (seekable inputs with footers only).
+ * Returns the number of index entries, 0 if the input has no index, or a
+ * negative error. */
+int kcap_reader_load_index(kcap_reader *r);
+size_t kcap_reader_index_count(const kcap_reader *r);
+const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i);
+
+/* Counters. */
+typedef struct kcap_reader_stats {
+	uint64_t events;          /* events delivered */
+	uint64_t blocks;          /* events blocks seen */
+	uint64_t blocks_decoded;  /* events blocks decompressed and decoded */
+	uint64_t blocks_skipped;  /* events blocks skipped by the block filter or a seek */
+	uint64_t bytes;           /* bytes consumed from the input */
+	uint64_t raw_bytes;       /* uncompressed bytes of events blocks seen */
+	uint64_t damaged;         /* damaged regions stepped over */
+	uint64_t damaged_bytes;
+	uint64_t unordered;       /* events that went back in (ts, seq) order */
+	uint64_t unknown_blocks;  /* blocks of unknown type skipped */
+	uint32_t sections;
+	uint8_t indexed;          /* every section read so far had an index */
+	uint8_t has_footer;
+} kcap_reader_stats;
+const kcap_reader_stats *kcap_reader_get_stats(const kcap_reader *r);
+/* Details of the last error. */
+const kcap_error *kcap_reader_error(const kcap_reader *r);
+/* Name given at open (or "-"). */
+const char *kcap_reader_name(const kcap_reader *r);
+
+/* ---- event access and rendering ---------------------------------------- */
+
+/* Param of ev by name, or NULL. */
+const kcap_value *kcap_event_param(const kcap_event *ev, const char *name);
+
+/* Growable output buffer used by renderers. Free with kcap_buf_free(). */
+typedef struct kcap_buf {
+	char *data;
+	size_t len, cap;
+} kcap_buf;
+void kcap_buf_free(kcap_buf *b);
+int kcap_buf_reserve(kcap_buf *b, size_t extra);
+int kcap_buf_append(kcap_buf *b, const void *p, size_t n);
+
+/* Render one param value as text into b (symbolic flags, dotted IPs, ...). */
+int kcap_render_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def);
+
+enum {
+	KCAP_RENDER_NO_PROC = 1, /* (filter layer) do not add the "proc" object */
+};
+
+/* Appends one event as a JSON object plus '\n'. Integers are exact. Keys:
+ * seq, ts, time, pid, tid, ppid, cpu, uid, gid, comm, type, category, host,
+ * source (when the event's origin has metadata), params{...}. */
+int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
+/* Appends one line of human-readable text plus '\n'. */
+int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
+/* CSV per RFC 4180. fields is a NULL-terminated list of field names (any name
+ * accepted by kcap_event_field), or NULL for the default set. */
+int kcap_render_csv_header(kcap_buf *b, const char *const *fields);
+int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields);
+/* Text of a field by name: canonical fields (seq ts time pid tid ppid cpu uid
+ * gid comm type category host source), params by name, or params.NAME.
+ * Returns 1 if found (rendered into b), 0 if the event has no such field. */
+int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *name);
+
+/* Formats ns since the epoch as RFC 3339 UTC with 9 fraction digits into
+ * out (at least 32 bytes). Returns the length. */
+int kcap_format_time(char *out, int64_t ts_ns);
+
+/* ---- JSON lines input --------------------------------------------------- */
+
+/* Parses one JSON line (as produced by kcap_render_json) into an event using
+ * schema s to look up the type by name; unknown types are added to s with
+ * params typed from the JSON values. Strings in ev point into scratch (owned
+ * by the caller, reused per call). Errors set err->column. */
+typedef struct kcap_json_scratch kcap_json_scratch;
+kcap_json_scratch *kcap_json_scratch_new(void);
+void kcap_json_scratch_free(kcap_json_scratch *s);
+int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, kcap_schema *s, kcap_event *ev, kcap_error *err);
+/* Origins seen so far: distinct ("host", "source") pairs of the JSON lines,
+ * numbered in order of first appearance (ev->origin). Either string may be
+ * NULL when the lines lack the key. Returns 0 past the end. */
+size_t kcap_json_origin_count(const kcap_json_scratch *sc);
+int kcap_json_origin_at(const kcap_json_scratch *sc, size_t i, const char **host, const char **source);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,202 @@
+/* Event record encoding: varints, zigzag deltas, params in schema order. */
+#include "codec.h"
+
+static inline int is_uvar(int t)
+{
+	switch (t) {
+	case KCAP_T_U8: case KCAP_T_U16: case KCAP_T_U32: case KCAP_T_U64: case KCAP_T_BOOL:
+	case KCAP_T_ERRNO: case KCAP_T_FLAGS: case KCAP_T_ENUM: case KCAP_T_MODE: case KCAP_T_UID:
+	case KCAP_T_GID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static inline int is_blob(int t)
+{
+	return t == KCAP_T_STR || t == KCAP_T_PATH || t == KCAP_T_BYTES || t == KCAP_T_SID || t == KCAP_T_JSON;
+}
+
+int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *def, int64_t prev_ts,
+		      uint64_t prev_seq)
+{
+	uint32_t np = def->nparams;
+	int absent = 0;
+	for (uint32_t i = 0; i < np; i++)
+		absent |= !ev->params[i].present;
+	size_t need = 80 + ev->comm_len + np * 24;
+	for (uint32_t i = 0; i < np; i++)
+		if (ev->params[i].present && ev->params[i].p)
+			need += ev->params[i].len;
+	if (kcap_buf_reserve(out, need))
+		return KCAP_E_NOMEM;
+	uint8_t *p = (uint8_t *)out->data + out->len;
+	p = put_varint(p, ((uint64_t)ev->type_id << 2) | (ev->origin ? 2u : 0u) | (absent ? 1u : 0u));
+	if (ev->origin)
+		p = put_varint(p, ev->origin);
+	p = put_varint(p, zz_enc(ev->ts - prev_ts));
+	p = put_varint(p, zz_enc((int64_t)(ev->seq - prev_seq)));
+	p = put_varint(p, zz_enc(ev->pid));
+	p = put_varint(p, zz_enc((int64_t)ev->tid - ev->pid));
+	p = put_varint(p, zz_enc(ev->ppid));
+	p = put_varint(p, ev->cpu);
+	p = put_varint(p, ev->uid);
+	p = put_varint(p, ev->gid);
+	p = put_varint(p, ev->comm_len);
+	if (ev->comm_len) {
+		memcpy(p, ev->comm, ev->comm_len);
+		p += ev->comm_len;
+	}
+	if (absent) {
+		size_t nb = (np + 7) / 8;
+		memset(p, 0, nb);
+		for (uint32_t i = 0; i < np; i++)
+			if (!ev->params[i].present)
+				p[i / 8] |= (uint8_t)(1u << (i % 8));
+		p += nb;
+	}
+	for (uint32_t i = 0; i < np; i++) {
+		const kcap_value *v = &ev->params[i];
+		int t = def->params[i].type;
+		if (!v->present)
+			continue;
+		if (is_uvar(t)) {
+			p = put_varint(p, v->u);
+		} else if (kcap_ptype_is_signed(t)) {
+			p = put_varint(p, zz_enc(v->i));
+		} else if (is_blob(t)) {
+			p = put_varint(p, v->len);
+			if (v->len) {
+				memcpy(p, v->p, v->len);
+				p += v->len;
+			}
+		} else if (t == KCAP_T_STRLIST) {
+			p = put_varint(p, v->count);
+			p = put_varint(p, v->len);
+			if (v->len) {
+				memcpy(p, v->p, v->len);
+				p += v->len;
+			}
+		} else if (t == KCAP_T_IPV4) {
+			memcpy(p, v->addr, 4);
+			p += 4;
+		} else if (t == KCAP_T_IPV6 || t == KCAP_T_GUID) {
+			memcpy(p, v->addr, 16);
+			p += 16;
+		} else if (t == KCAP_T_SOCKADDR) {
+			*p++ = v->af;
+			if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
+				p = put_varint(p, v->port);
+				size_t n = v->af == KCAP_AF_INET ? 4 : 16;
+				memcpy(p, v->addr, n);
+				p += n;
+			} else if (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER) {
+				p = put_varint(p, v->len);
+				if (v->len) {
+					memcpy(p, v->p, v->len);
+					p += v->len;
+				}
+			} else if (v->af != KCAP_AF_NONE) {
+				return KCAP_E_INVAL;
+			}
+		} else {
+			return KCAP_E_INVAL;
+		}
+	}
+	out->len = (size_t)((char *)p - out->data);
+	return 0;
+}
+
+int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
+		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
+{
+	cur c = {p, end, 0};
+	uint64_t hdr = cur_varint(&c);
+	ev->type_id = (uint32_t)(hdr >> 2);
+	ev->origin = (hdr & 2) ? (uint16_t)cur_varint(&c) : 0;
+	ev->ts = prev_ts + zz_dec(cur_varint(&c));
+	ev->seq = prev_seq + (uint64_t)zz_dec(cur_varint(&c));
+	ev->pid = (int32_t)zz_dec(cur_varint(&c));
+	ev->tid = (int32_t)(ev->pid + zz_dec(cur_varint(&c)));
+	ev->ppid = (int32_t)zz_dec(cur_varint(&c));
+	ev->cpu = (uint32_t)cur_varint(&c);
+	ev->uid = (uint32_t)cur_varint(&c);
+	ev->gid = (uint32_t)cur_varint(&c);
+	uint64_t cl = cur_varint(&c);
+	if (cl > 0xffff)
+		return KCAP_E_CORRUPT;
+	ev->comm_len = (uint16_t)cl;
+	ev->comm = (const char *)cur_bytes(&c, cl);
+	ev->params = vals;
+	ev->nparams = 0;
+	const kcap_type_def *def = kcap_schema_type(s, ev->type_id);
+	ev->def = def;
+	if (c.bad)
+		return KCAP_E_CORRUPT;
+	if (!def)
+		return 0; /* params of an unknown type are skipped via the record length */
+	uint32_t np = def->nparams;
+	const uint8_t *absent = NULL;
+	if (hdr & 1)
+		absent = cur_bytes(&c, (np + 7) / 8);
+	for (uint32_t i = 0; i < np && !c.bad; i++) {
+		kcap_value *v = &vals[i];
+		int t = def->params[i].type;
+		v->type = (uint8_t)t;
+		if (absent && (absent[i / 8] >> (i % 8)) & 1) {
+			v->present = 0;
+			continue;
+		}
+		v->present = 1;
+		if (is_uvar(t)) {
+			v->u = cur_varint(&c);
+		} else if (kcap_ptype_is_signed(t)) {
+			v->i = zz_dec(cur_varint(&c));
+		} else if (is_blob(t)) {
+			uint64_t n = cur_varint(&c);
+			v->p = cur_bytes(&c, n);
+			v->len = (uint32_t)n;
+		} else if (t == KCAP_T_STRLIST) {
+			v->count = (uint32_t)cur_varint(&c);
+			uint64_t n = cur_varint(&c);
+			v->p = cur_bytes(&c, n);
+			v->len = (uint32_t)n;
+		} else if (t == KCAP_T_IPV4) {
+			const uint8_t *a = cur_bytes(&c, 4);
+			if (a)
+				memcpy(v->addr, a, 4);
+		} else if (t == KCAP_T_IPV6 || t == KCAP_T_GUID) {
+			const uint8_t *a = cur_bytes(&c, 16);
+			if (a)
+				memcpy(v->addr, a, 16);
+		} else if (t == KCAP_T_SOCKADDR) {
+			const uint8_t *af = cur_bytes(&c, 1);
+			v->af = af ? *af : 0;
+			v->p = NULL;
+			v->len = 0;
+			if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
+				uint64_t port = cur_varint(&c);
+				size_t n = v->af == KCAP_AF_INET ? 4 : 16;
+				const uint8_t *a = cur_bytes(&c, n);
+				v->port = (uint16_t)port;
+				if (a)
+					memcpy(v->addr, a, n);
+				if (port > 0xffff)
+					c.bad = 1;
+			} else if (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER) {
+				uint64_t n = cur_varint(&c);
+				v->p = cur_bytes(&c, n);
+				v->len = (uint32_t)n;
+			} else if (v->af != KCAP_AF_NONE) {
+				c.bad = 1;
+			}
+		} else {
+			c.bad = 1;
+		}
+	}
+	if (c.bad)
+		return KCAP_E_CORRUPT;
+	ev->nparams = np;
+	return 0;
+}

@@ -1,0 +1,403 @@
+/* Origin metadata, process snapshots, and their encodings. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+
+struct kcap_meta {
+	char **keys, **vals;
+	size_t n, cap;
+};
+
+kcap_meta *kcap_meta_new(void) { return calloc(1, sizeof(kcap_meta)); }
+
+void kcap_meta_free(kcap_meta *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->keys[i]);
+		free(m->vals[i]);
+	}
+	free(m->keys);
+	free(m->vals);
+	free(m);
+}
+
+const char *kcap_meta_get(const kcap_meta *m, const char *key)
+{
+	for (size_t i = 0; m && key && i < m->n; i++)
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	return NULL;
+}
+
+int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
+{
+	if (!m || !key)
+		return KCAP_E_INVAL;
+	for (size_t i = 0; i < m->n; i++) {
+		if (strcmp(m->keys[i], key))
+			continue;
+		if (!value) {
+			free(m->keys[i]);
+			free(m->vals[i]);
+			memmove(m->keys + i, m->keys + i + 1, (m->n - i - 1) * sizeof(char *));
+			memmove(m->vals + i, m->vals + i + 1, (m->n - i - 1) * sizeof(char *));
+			m->n--;
+			return 0;
+		}
+		char *v = strdup(value);
+		if (!v)
+			return KCAP_E_NOMEM;
+		free(m->vals[i]);
+		m->vals[i] = v;
+		return 0;
+	}
+	if (!value)
+		return 0;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		char **k = realloc(m->keys, cap * sizeof *k);
+		if (!k)
+			return KCAP_E_NOMEM;
+		m->keys = k;
+		char **v = realloc(m->vals, cap * sizeof *v);
+		if (!v)
+			return KCAP_E_NOMEM;
+		m->vals = v;
+		m->cap = cap;
+	}
+	char *k = strdup(key), *v = strdup(value);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return KCAP_E_NOMEM;
+	}
+	m->keys[m->n] = k;
+	m->vals[m->n++] = v;
+	return 0;
+}
+
+int kcap_meta_at(const kcap_meta *m, size_t i, const char **key, const char **value)
+{
+	if (!m || i >= m->n)
+		return 0;
+	*key = m->keys[i];
+	*value = m->vals[i];
+	return 1;
+}
+
+size_t kcap_meta_count(const kcap_meta *m) { return m ? m->n : 0; }
+
+/* Reads the first line of a small file into out (trailing newline cut). */
+static int read_line(const char *path, char *out, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int ok = fgets(out, (int)n, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\n")] = 0;
+	return 0;
+}
+
+int kcap_meta_fill_host(kcap_meta *m)
+{
+	char buf[512];
+	struct utsname u;
+	int rc = 0;
+	if (!m)
+		return KCAP_E_INVAL;
+	if (uname(&u) == 0) {
+		rc |= kcap_meta_set(m, KCAP_META_OS, u.sysname);
+		rc |= kcap_meta_set(m, KCAP_META_KERNEL, u.release);
+		rc |= kcap_meta_set(m, "arch", u.machine);
+	}
+	if (gethostname(buf, sizeof buf) == 0) {
+		buf[sizeof buf - 1] = 0;
+		rc |= kcap_meta_set(m, KCAP_META_HOSTNAME, buf);
+	}
+	if (read_line("/etc/machine-id", buf, sizeof buf) == 0 ||
+	    read_line("/var/lib/dbus/machine-id", buf, sizeof buf) == 0)
+		rc |= kcap_meta_set(m, KCAP_META_MACHINE_ID, buf);
+	if (read_line("/proc/sys/kernel/random/boot_id", buf, sizeof buf) == 0)
+		rc |= kcap_meta_set(m, KCAP_META_BOOT_ID, buf);
+	/* Offset from CLOCK_BOOTTIME (what bpf_ktime_get_boot_ns reads) to wall
+	 * time: take the tightest bracket of three readings. */
+	struct timespec a, b, w;
+	int64_t best_gap = INT64_MAX, offset = 0;
+	for (int i = 0; i < 5; i++) {
+		clock_gettime(CLOCK_REALTIME, &a);
+		clock_gettime(CLOCK_BOOTTIME, &b);
+		clock_gettime(CLOCK_REALTIME, &w);
+		int64_t ra = a.tv_sec * 1000000000LL + a.tv_nsec, rw = w.tv_sec * 1000000000LL + w.tv_nsec;
+		int64_t bt = b.tv_sec * 1000000000LL + b.tv_nsec;
+		if (rw - ra < best_gap) {
+			best_gap = rw - ra;
+			offset = ra + (rw - ra) / 2 - bt;
+		}
+	}
+	snprintf(buf, sizeof buf, "%lld", (long long)offset);
+	rc |= kcap_meta_set(m, KCAP_META_BOOT_OFFSET, buf);
+	rc |= kcap_meta_set(m, KCAP_META_CLOCK, "CLOCK_BOOTTIME");
+	snprintf(buf, sizeof buf, "%lld", (long long)(w.tv_sec * 1000000000LL + w.tv_nsec));
+	rc |= kcap_meta_set(m, KCAP_META_CAPTURE_START, buf);
+	/* Time zone: the zoneinfo name /etc/localtime links to, else TZ, else the abbreviation. */
+	ssize_t n = readlink("/etc/localtime", buf, sizeof buf - 1);
+	const char *tz = NULL;
+	if (n > 0) {
+		buf[n] = 0;
+		char *z = strstr(buf, "zoneinfo/");
+		tz = z ? z + 9 : buf;
+	} else if (getenv("TZ")) {
+		tz = getenv("TZ");
+	} else if (read_line("/etc/timezone", buf, sizeof buf) == 0) {
+		tz = buf;
+	}
+	rc |= kcap_meta_set(m, KCAP_META_TIMEZONE, tz ? tz : "UTC");
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_meta_encode(const kcap_meta *m, uint16_t origin, kcap_buf *b)
+{
+	int rc = kcap_buf_put_varint(b, origin);
+	rc |= kcap_buf_put_varint(b, m ? m->n : 0);
+	for (size_t i = 0; m && i < m->n; i++) {
+		rc |= kcap_buf_put_str(b, m->keys[i], strlen(m->keys[i]));
+		rc |= kcap_buf_put_str(b, m->vals[i], strlen(m->vals[i]));
+	}
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
+{
+	cur c = {p, p + n, 0};
+	uint64_t o = cur_varint(&c), cnt = cur_varint(&c);
+	if (c.bad || o > 0xffff)
+		return KCAP_E_CORRUPT;
+	*origin = (uint16_t)o;
+	for (uint64_t i = 0; i < cnt && !c.bad; i++) {
+		char *k = cur_strdup(&c), *v = cur_strdup(&c);
+		if (k && v && kcap_meta_set(m, k, v))
+			c.bad = 1;
+		free(k);
+		free(v);
+	}
+	return c.bad ? KCAP_E_CORRUPT : 0;
+}
+
+/* ---- process snapshot ---- */
+
+struct kcap_snapshot {
+	kcap_proc *procs;
+	size_t n, cap;
+};
+
+kcap_snapshot *kcap_snapshot_new(void) { return calloc(1, sizeof(kcap_snapshot)); }
+
+static void proc_free_strings(kcap_proc *p)
+{
+	free((char *)p->comm);
+	free((char *)p->exe);
+	free((char *)p->cwd);
+	free((char *)p->cmdline);
+}
+
+void kcap_snapshot_free(kcap_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		proc_free_strings(&s->procs[i]);
+	free(s->procs);
+	free(s);
+}
+
+size_t kcap_snapshot_count(const kcap_snapshot *s) { return s ? s->n : 0; }
+
+const kcap_proc *kcap_snapshot_at(const kcap_snapshot *s, size_t i)
+{
+	return (s && i < s->n) ? &s->procs[i] : NULL;
+}
+
+static char *memdup0(const char *p, size_t n)
+{
+	char *r = malloc(n + 1);
+	if (r) {
+		if (n)
+			memcpy(r, p, n);
+		r[n] = 0;
+	}
+	return r;
+}
+
+int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
+{
+	if (!s || !p)
+		return KCAP_E_INVAL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		kcap_proc *n = realloc(s->procs, cap * sizeof *n);
+		if (!n)
+			return KCAP_E_NOMEM;
+		s->procs = n;
+		s->cap = cap;
+	}
+	kcap_proc c = *p;
+	c.comm = memdup0(p->comm ? p->comm : "", p->comm ? strlen(p->comm) : 0);
+	c.exe = memdup0(p->exe ? p->exe : "", p->exe ? strlen(p->exe) : 0);
+	c.cwd = memdup0(p->cwd ? p->cwd : "", p->cwd ? strlen(p->cwd) : 0);
+	c.cmdline = memdup0(p->cmdline ? p->cmdline : "", p->cmdline ? p->cmdline_len : 0);
+	if (!c.comm || !c.exe || !c.cwd || !c.cmdline) {
+		proc_free_strings(&c);
+		return KCAP_E_NOMEM;
+	}
+	s->procs[s->n++] = c;
+	return 0;
+}
+
+static int slurp(const char *path, char *buf, size_t cap, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n, tot = 0;
+	while ((size_t)tot < cap && (n = read(fd, buf + tot, cap - (size_t)tot)) > 0)
+		tot += n;
+	close(fd);
+	*len = (size_t)tot;
+	return 0;
+}
+
+int kcap_snapshot_fill_host(kcap_snapshot *s)
+{
+#ifdef __linux__
+	DIR *d = opendir("/proc");
+	if (!d)
+		return KCAP_E_IO;
+	long hz = sysconf(_SC_CLK_TCK);
+	char path[64], stat[1024], cmd[4096], exe[4096], cwd[4096];
+	size_t n;
+	int rc = 0;
+	/* Process start times are in clock ticks since boot. */
+	struct timespec rt, bt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	int64_t boot_wall = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+	struct dirent *de;
+	while ((de = readdir(d)) && !rc) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		kcap_proc p = {0};
+		p.pid = (int32_t)pid;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		if (slurp(path, stat, sizeof stat - 1, &n))
+			continue; /* exited meanwhile */
+		stat[n] = 0;
+		char *lp = strchr(stat, '('), *rp = strrchr(stat, ')');
+		if (!lp || !rp || rp < lp)
+			continue;
+		*rp = 0;
+		p.comm = lp + 1;
+		/* Fields after ")": state ppid ... starttime is field 22 overall. */
+		char *f = rp + 2;
+		int field = 3;
+		unsigned long long start_ticks = 0;
+		for (char *tok = strtok(f, " "); tok; tok = strtok(NULL, " "), field++) {
+			if (field == 4)
+				p.ppid = (int32_t)atol(tok);
+			else if (field == 22)
+				start_ticks = strtoull(tok, NULL, 10);
+		}
+		if (hz > 0)
+			p.start_ts = boot_wall + (int64_t)(start_ticks * (1000000000ULL / (unsigned long long)hz));
+		snprintf(path, sizeof path, "/proc/%ld/status", pid);
+		if (slurp(path, cmd, sizeof cmd - 1, &n) == 0) {
+			cmd[n] = 0;
+			char *u = strstr(cmd, "\nUid:"), *g = strstr(cmd, "\nGid:");
+			if (u)
+				p.uid = (uint32_t)strtoul(u + 5, NULL, 10);
+			if (g)
+				p.gid = (uint32_t)strtoul(g + 5, NULL, 10);
+		}
+		snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+		ssize_t l = readlink(path, exe, sizeof exe - 1);
+		exe[l > 0 ? l : 0] = 0;
+		p.exe = exe;
+		snprintf(path, sizeof path, "/proc/%ld/cwd", pid);
+		l = readlink(path, cwd, sizeof cwd - 1);
+		cwd[l > 0 ? l : 0] = 0;
+		p.cwd = cwd;
+		snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+		if (slurp(path, cmd, sizeof cmd, &n))
+			n = 0;
+		p.cmdline = cmd;
+		p.cmdline_len = (uint32_t)n;
+		rc = kcap_snapshot_add(s, &p);
+	}
+	closedir(d);
+	return rc;
+#else
+	(void)s;
+	return KCAP_E_UNSUPPORTED;
+#endif
+}
+
+int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b)
+{
+	int rc = kcap_buf_put_varint(b, s->n);
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		const kcap_proc *p = &s->procs[i];
+		rc |= kcap_buf_put_varint(b, zz_enc(p->pid));
+		rc |= kcap_buf_put_varint(b, zz_enc(p->ppid));
+		rc |= kcap_buf_put_varint(b, p->uid);
+		rc |= kcap_buf_put_varint(b, p->gid);
+		rc |= kcap_buf_put_varint(b, zz_enc(p->start_ts));
+		rc |= kcap_buf_put_str(b, p->comm, strlen(p->comm));
+		rc |= kcap_buf_put_str(b, p->exe, strlen(p->exe));
+		rc |= kcap_buf_put_str(b, p->cwd, strlen(p->cwd));
+		rc |= kcap_buf_put_str(b, p->cmdline, p->cmdline_len);
+	}
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n)
+{
+	cur c = {p, p + n, 0};
+	uint64_t cnt = cur_varint(&c);
+	for (uint64_t i = 0; i < cnt && !c.bad; i++) {
+		kcap_proc pr = {0};
+		pr.pid = (int32_t)zz_dec(cur_varint(&c));
+		pr.ppid = (int32_t)zz_dec(cur_varint(&c));
+		pr.uid = (uint32_t)cur_varint(&c);
+		pr.gid = (uint32_t)cur_varint(&c);
+		pr.start_ts = zz_dec(cur_varint(&c));
+		char *comm = cur_strdup(&c), *exe = cur_strdup(&c), *cwd = cur_strdup(&c);
+		uint64_t cl = cur_varint(&c);
+		const uint8_t *cmd = cur_bytes(&c, cl);
+		if (!c.bad) {
+			pr.comm = comm;
+			pr.exe = exe;
+			pr.cwd = cwd;
+			pr.cmdline = (const char *)cmd;
+			pr.cmdline_len = (uint32_t)cl;
+			if (kcap_snapshot_add(s, &pr))
+				c.bad = 1;
+		}
+		free(comm);
+		free(exe);
+		free(cwd);
+	}
+	return c.bad ? KCAP_E_CORRUPT : 0;
+}

@@ -1,0 +1,371 @@
+/* Schema: event type definitions and symbol sets, and their encoding. */
+#include <stdlib.h>
+#include "internal.h"
+
+#define DIRECT_IDS 4096u /* ids below this are found by direct index */
+
+struct kcap_schema {
+	kcap_type_def **types; /* in insertion order */
+	size_t ntypes, captypes;
+	kcap_type_def **direct; /* DIRECT_IDS slots */
+	kcap_symset **sets;
+	size_t nsets, capsets;
+	uint64_t generation;
+};
+
+static char *dupstr(const char *s) { return strdup(s ? s : ""); }
+
+kcap_schema *kcap_schema_new(void)
+{
+	kcap_schema *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->direct = calloc(DIRECT_IDS, sizeof *s->direct);
+	if (!s->direct) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void type_free(kcap_type_def *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nparams; i++)
+		free((char *)t->params[i].name);
+	free((void *)t->params);
+	free((char *)t->name);
+	free((char *)t->category);
+	free((char *)t->description);
+	free(t);
+}
+
+static void set_free(kcap_symset *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nsyms; i++)
+		free((char *)s->syms[i].name);
+	free((void *)s->syms);
+	free((char *)s->name);
+	free(s);
+}
+
+void kcap_schema_free(kcap_schema *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ntypes; i++)
+		type_free(s->types[i]);
+	for (size_t i = 0; i < s->nsets; i++)
+		set_free(s->sets[i]);
+	free(s->types);
+	free(s->sets);
+	free(s->direct);
+	free(s);
+}
+
+uint64_t kcap_schema_generation(const kcap_schema *s) { return s ? s->generation : 0; }
+
+static int type_equal(const kcap_type_def *a, const kcap_type_def *b)
+{
+	if (a->id != b->id || a->nparams != b->nparams || strcmp(a->name, b->name ? b->name : "") ||
+	    strcmp(a->category, b->category ? b->category : ""))
+		return 0;
+	for (uint32_t i = 0; i < a->nparams; i++) {
+		const kcap_param_def *x = &a->params[i], *y = &b->params[i];
+		if (x->type != y->type || x->flags != y->flags || x->symset != y->symset ||
+		    strcmp(x->name, y->name ? y->name : ""))
+			return 0;
+	}
+	return 1;
+}
+
+const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id)
+{
+	if (!s)
+		return NULL;
+	if (id < DIRECT_IDS)
+		return s->direct[id];
+	for (size_t i = 0; i < s->ntypes; i++)
+		if (s->types[i]->id == id)
+			return s->types[i];
+	return NULL;
+}
+
+const kcap_type_def *kcap_schema_type_by_name(const kcap_schema *s, const char *name)
+{
+	for (size_t i = 0; s && name && i < s->ntypes; i++)
+		if (!strcmp(s->types[i]->name, name))
+			return s->types[i];
+	return NULL;
+}
+
+const kcap_type_def *kcap_schema_type_at(const kcap_schema *s, size_t i)
+{
+	return (s && i < s->ntypes) ? s->types[i] : NULL;
+}
+
+const kcap_symset *kcap_schema_symset(const kcap_schema *s, uint32_t id)
+{
+	for (size_t i = 0; s && i < s->nsets; i++)
+		if (s->sets[i]->id == id)
+			return s->sets[i];
+	return NULL;
+}
+
+const kcap_symset *kcap_schema_symset_by_name(const kcap_schema *s, const char *name)
+{
+	for (size_t i = 0; s && name && i < s->nsets; i++)
+		if (!strcmp(s->sets[i]->name, name))
+			return s->sets[i];
+	return NULL;
+}
+
+const kcap_symset *kcap_schema_symset_at(const kcap_schema *s, size_t i)
+{
+	return (s && i < s->nsets) ? s->sets[i] : NULL;
+}
+
+int kcap_type_param_index(const kcap_type_def *def, const char *name)
+{
+	for (uint32_t i = 0; def && name && i < def->nparams; i++)
+		if (!strcmp(def->params[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
+{
+	if (!s || !def || !def->name || def->nparams > KCAP_MAX_PARAMS)
+		return KCAP_E_INVAL;
+	for (uint32_t i = 0; i < def->nparams; i++) {
+		int t = def->params[i].type;
+		if (t < 1 || t > KCAP_T_MAX_ || !def->params[i].name)
+			return KCAP_E_INVAL;
+	}
+	const kcap_type_def *old = kcap_schema_type(s, def->id);
+	if (old)
+		return type_equal(old, def) ? 0 : KCAP_E_INVAL;
+	if (s->ntypes == s->captypes) {
+		size_t cap = s->captypes ? s->captypes * 2 : 32;
+		kcap_type_def **n = realloc(s->types, cap * sizeof *n);
+		if (!n)
+			return KCAP_E_NOMEM;
+		s->types = n;
+		s->captypes = cap;
+	}
+	kcap_type_def *t = calloc(1, sizeof *t);
+	kcap_param_def *ps = calloc(def->nparams ? def->nparams : 1, sizeof *ps);
+	if (!t || !ps) {
+		free(t);
+		free(ps);
+		return KCAP_E_NOMEM;
+	}
+	t->id = def->id;
+	t->name = dupstr(def->name);
+	t->category = dupstr(def->category);
+	t->description = dupstr(def->description);
+	t->nparams = def->nparams;
+	t->params = ps;
+	int bad = !t->name || !t->category || !t->description;
+	for (uint32_t i = 0; i < def->nparams; i++) {
+		ps[i] = def->params[i];
+		ps[i].name = dupstr(def->params[i].name);
+		bad |= !ps[i].name;
+	}
+	if (bad) {
+		type_free(t);
+		return KCAP_E_NOMEM;
+	}
+	s->types[s->ntypes++] = t;
+	if (t->id < DIRECT_IDS)
+		s->direct[t->id] = t;
+	s->generation++;
+	return 0;
+}
+
+int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
+{
+	if (!s || !set || !set->name || set->id == 0)
+		return KCAP_E_INVAL;
+	if (kcap_schema_symset(s, set->id))
+		return 0; /* first definition wins; ids are stable within a schema */
+	if (s->nsets == s->capsets) {
+		size_t cap = s->capsets ? s->capsets * 2 : 16;
+		kcap_symset **n = realloc(s->sets, cap * sizeof *n);
+		if (!n)
+			return KCAP_E_NOMEM;
+		s->sets = n;
+		s->capsets = cap;
+	}
+	kcap_symset *c = calloc(1, sizeof *c);
+	kcap_sym *syms = calloc(set->nsyms ? set->nsyms : 1, sizeof *syms);
+	if (!c || !syms) {
+		free(c);
+		free(syms);
+		return KCAP_E_NOMEM;
+	}
+	c->id = set->id;
+	c->kind = set->kind;
+	c->name = dupstr(set->name);
+	c->nsyms = set->nsyms;
+	c->syms = syms;
+	int bad = !c->name;
+	for (uint32_t i = 0; i < set->nsyms; i++) {
+		syms[i] = set->syms[i];
+		syms[i].name = dupstr(set->syms[i].name);
+		bad |= !syms[i].name;
+	}
+	if (bad) {
+		set_free(c);
+		return KCAP_E_NOMEM;
+	}
+	s->sets[s->nsets++] = c;
+	s->generation++;
+	return 0;
+}
+
+int kcap_schema_merge(kcap_schema *dst, const kcap_schema *src)
+{
+	int rc;
+	for (size_t i = 0; src && i < src->nsets; i++)
+		if ((rc = kcap_schema_add_symset(dst, src->sets[i])))
+			return rc;
+	for (size_t i = 0; src && i < src->ntypes; i++)
+		if ((rc = kcap_schema_add_type(dst, src->types[i])))
+			return rc;
+	return 0;
+}
+
+/* Body of a schema block: symsets then types (FORMAT.md "Schema block"). */
+int kcap_schema_encode(const kcap_schema *s, kcap_buf *b)
+{
+	int rc = kcap_buf_put_varint(b, s->nsets);
+	for (size_t i = 0; !rc && i < s->nsets; i++) {
+		const kcap_symset *set = s->sets[i];
+		rc |= kcap_buf_put_varint(b, set->id);
+		rc |= kcap_buf_append(b, &set->kind, 1);
+		rc |= kcap_buf_put_str(b, set->name, strlen(set->name));
+		rc |= kcap_buf_put_varint(b, set->nsyms);
+		for (uint32_t k = 0; !rc && k < set->nsyms; k++) {
+			rc |= kcap_buf_put_varint(b, set->syms[k].value);
+			rc |= kcap_buf_put_varint(b, set->syms[k].mask);
+			rc |= kcap_buf_put_str(b, set->syms[k].name, strlen(set->syms[k].name));
+		}
+	}
+	rc |= kcap_buf_put_varint(b, s->ntypes);
+	for (size_t i = 0; !rc && i < s->ntypes; i++) {
+		const kcap_type_def *t = s->types[i];
+		rc |= kcap_buf_put_varint(b, t->id);
+		rc |= kcap_buf_put_str(b, t->name, strlen(t->name));
+		rc |= kcap_buf_put_str(b, t->category, strlen(t->category));
+		rc |= kcap_buf_put_str(b, t->description, strlen(t->description));
+		rc |= kcap_buf_put_varint(b, t->nparams);
+		for (uint32_t k = 0; !rc && k < t->nparams; k++) {
+			const kcap_param_def *p = &t->params[k];
+			rc |= kcap_buf_put_str(b, p->name, strlen(p->name));
+			rc |= kcap_buf_append(b, &p->type, 1);
+			rc |= kcap_buf_append(b, &p->flags, 1);
+			rc |= kcap_buf_put_varint(b, p->symset);
+		}
+	}
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n)
+{
+	cur c = {p, p + n, 0};
+	int rc = 0;
+	kcap_sym *syms = NULL;
+	kcap_param_def *params = NULL;
+	char *name = NULL, *cat = NULL, *desc = NULL;
+	uint64_t nsets = cur_varint(&c);
+	for (uint64_t i = 0; !c.bad && i < nsets; i++) {
+		kcap_symset set = {0};
+		set.id = (uint32_t)cur_varint(&c);
+		const uint8_t *kind = cur_bytes(&c, 1);
+		name = cur_strdup(&c);
+		uint64_t nsyms = cur_varint(&c);
+		if (c.bad || !kind || nsyms > (uint64_t)(c.end - c.p))
+			goto bad;
+		set.kind = *kind;
+		syms = calloc(nsyms ? nsyms : 1, sizeof *syms);
+		if (!syms) {
+			rc = KCAP_E_NOMEM;
+			goto cleanup;
+		}
+		for (uint64_t k = 0; k < nsyms && !c.bad; k++) {
+			syms[k].value = cur_varint(&c);
+			syms[k].mask = cur_varint(&c);
+			syms[k].name = cur_strdup(&c);
+		}
+		set.name = name;
+		set.nsyms = (uint32_t)nsyms;
+		set.syms = syms;
+		if (!c.bad && (rc = kcap_schema_add_symset(s, &set)) == KCAP_E_NOMEM)
+			c.bad = 1;
+		for (uint64_t k = 0; k < nsyms; k++)
+			free((char *)syms[k].name);
+		free(syms);
+		syms = NULL;
+		free(name);
+		name = NULL;
+		if (c.bad)
+			goto bad;
+	}
+	uint64_t ntypes = cur_varint(&c);
+	for (uint64_t i = 0; !c.bad && i < ntypes; i++) {
+		kcap_type_def t = {0};
+		t.id = (uint32_t)cur_varint(&c);
+		name = cur_strdup(&c);
+		cat = cur_strdup(&c);
+		desc = cur_strdup(&c);
+		uint64_t np = cur_varint(&c);
+		if (c.bad || np > KCAP_MAX_PARAMS)
+			goto bad;
+		params = calloc(np ? np : 1, sizeof *params);
+		if (!params) {
+			rc = KCAP_E_NOMEM;
+			goto cleanup;
+		}
+		for (uint64_t k = 0; k < np && !c.bad; k++) {
+			params[k].name = cur_strdup(&c);
+			const uint8_t *tf = cur_bytes(&c, 2);
+			params[k].symset = (uint32_t)cur_varint(&c);
+			if (tf) {
+				params[k].type = tf[0];
+				params[k].flags = tf[1];
+			}
+		}
+		t.name = name;
+		t.category = cat;
+		t.description = desc;
+		t.nparams = (uint32_t)np;
+		t.params = params;
+		/* A conflicting redefinition or an unknown param type is corrupt data. */
+		if (!c.bad && kcap_schema_add_type(s, &t))
+			c.bad = 1;
+		for (uint64_t k = 0; k < np; k++)
+			free((char *)params[k].name);
+		free(params);
+		params = NULL;
+		free(name);
+		free(cat);
+		free(desc);
+		name = cat = desc = NULL;
+	}
+	if (c.bad)
+		goto bad;
+	goto cleanup;
+bad:
+	rc = KCAP_E_CORRUPT;
+cleanup:
+	free(name);
+	free(cat);
+	free(desc);
+	free(params);
+	free(syms);
+	return rc;
+}

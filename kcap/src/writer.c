@@ -1,0 +1,730 @@
+/* Capture writer: buffers events into blocks, compresses, frames, indexes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <zstd.h>
+#include "codec.h"
+
+#define DEFAULT_BLOCK_SIZE (1u << 20)
+#define DEFAULT_LEVEL 3
+
+typedef struct pidset {
+	int32_t *keys;
+	uint8_t *used;
+	size_t cap, n;
+} pidset;
+
+struct kcap_writer {
+	int fd, own_fd;
+	kcap_writer_opts opts;
+	kcap_error err;
+	int failed; /* first error code, sticky */
+	uint64_t pos;           /* bytes written in total */
+	uint64_t section_start; /* absolute offset of the current section header */
+	uint64_t events_total;
+
+	/* context */
+	kcap_meta **metas;
+	uint8_t *meta_written;
+	size_t nmetas;
+	kcap_schema *schema;
+	uint64_t schema_written_gen;
+	int schema_dirty;
+	kcap_buf snapshot_pending;
+	int has_snapshot_pending;
+	kcap_stat *stats;
+	size_t nstats;
+	int stats_dirty;
+	uint64_t *context_offs; /* rel offsets of non-events blocks */
+	size_t ncontext, capcontext;
+
+	/* section totals and index */
+	kcap_buf index_entries;
+	uint32_t nindex;
+	uint64_t sec_events;
+	uint32_t sec_blocks;
+	int64_t sec_min_ts, sec_max_ts;
+	int sec_ordered;
+	int64_t last_ts;
+	uint64_t last_seq;
+	int have_last;
+
+	/* current block */
+	kcap_buf body, rec;
+	uint32_t count;
+	int64_t min_ts, max_ts, base_ts, prev_ts;
+	uint64_t min_seq, max_seq, base_seq, prev_seq;
+	int32_t pid_min, pid_max;
+	uint8_t types[32];
+	int types_overflow;
+	int blk_ordered;
+	pidset pids;
+
+	/* output scratch */
+	kcap_buf out, payload;
+	ZSTD_CCtx *zc;
+};
+
+static int werr(kcap_writer *w, int code, const char *fmt, const char *detail)
+{
+	if (!w->failed) {
+		kcap_seterr(&w->err, code, (int64_t)w->pos, fmt, detail);
+		w->failed = code;
+	}
+	return code;
+}
+
+static int write_all(kcap_writer *w, const void *p, size_t n)
+{
+	const char *c = p;
+	if (w->failed)
+		return w->failed;
+	while (n) {
+		ssize_t k = write(w->fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+			int code = (e == ENOSPC || e == EDQUOT) ? KCAP_E_NOSPACE : KCAP_E_IO;
+			werr(w, code, "write failed: %s", strerror(e));
+			w->err.sys_errno = e;
+			return code;
+		}
+		c += k;
+		n -= (size_t)k;
+		w->pos += (uint64_t)k;
+	}
+	return 0;
+}
+
+/* Frames payload (already in w->payload) as a block of the given type. */
+static int emit_block(kcap_writer *w, uint16_t type, uint16_t flags, uint64_t *rel_off)
+{
+	size_t plen = w->payload.len;
+	if (plen > KCAP_MAX_PAYLOAD)
+		return werr(w, KCAP_E_INVAL, "%s", "block larger than 1 GiB");
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN], trl[4];
+	memcpy(hdr, kcap_sync, 4);
+	put_u16(hdr + 4, type);
+	put_u16(hdr + 6, flags);
+	put_u32(hdr + 8, (uint32_t)plen);
+	uint32_t crc = kcap_crc32c(0, hdr, 12);
+	crc = kcap_crc32c(crc, w->payload.data, plen);
+	put_u32(hdr + 12, crc);
+	put_u32(hdr + 16, kcap_crc32c(0, hdr, 16));
+	put_u32(trl, (uint32_t)(KCAP_BLOCK_OVERHEAD + plen));
+	if (rel_off)
+		*rel_off = w->pos - w->section_start;
+	int rc = write_all(w, hdr, sizeof hdr);
+	if (!rc)
+		rc = write_all(w, w->payload.data, plen);
+	if (!rc)
+		rc = write_all(w, trl, sizeof trl);
+	return rc;
+}
+
+/* Builds w->payload = prefix + meta + body (compressed when worthwhile). */
+static int build_payload(kcap_writer *w, const void *meta, size_t meta_len, const void *body, size_t body_len,
+			 int compress, uint16_t *flags)
+{
+	w->payload.len = 0;
+	size_t bound = compress ? ZSTD_compressBound(body_len) : body_len;
+	if (kcap_buf_reserve(&w->payload, KCAP_PAYLOAD_PREFIX_LEN + meta_len + bound))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	uint8_t *p = (uint8_t *)w->payload.data;
+	put_u32(p, (uint32_t)meta_len);
+	put_u32(p + 4, (uint32_t)body_len);
+	if (meta_len)
+		memcpy(p + 8, meta, meta_len);
+	uint8_t *dst = p + 8 + meta_len;
+	*flags &= (uint16_t)~KCAP_BF_CODEC_MASK;
+	if (compress) {
+		size_t n = ZSTD_compressCCtx(w->zc, dst, bound, body, body_len, w->opts.level);
+		if (!ZSTD_isError(n) && n < body_len) {
+			*flags |= (uint16_t)(KCAP_CODEC_ZSTD << KCAP_BF_CODEC_SHIFT);
+			w->payload.len = 8 + meta_len + n;
+			return 0;
+		}
+	}
+	if (body_len)
+		memcpy(dst, body, body_len);
+	w->payload.len = 8 + meta_len + body_len;
+	return 0;
+}
+
+static int add_context_off(kcap_writer *w, uint64_t off)
+{
+	if (w->ncontext == w->capcontext) {
+		size_t cap = w->capcontext ? w->capcontext * 2 : 16;
+		uint64_t *n = realloc(w->context_offs, cap * sizeof *n);
+		if (!n)
+			return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+		w->context_offs = n;
+		w->capcontext = cap;
+	}
+	w->context_offs[w->ncontext++] = off;
+	return 0;
+}
+
+static int emit_context_block(kcap_writer *w, uint16_t type, kcap_buf *body, int compress)
+{
+	uint16_t flags = 0;
+	uint64_t off;
+	int rc = build_payload(w, NULL, 0, body->data, body->len, compress, &flags);
+	if (!rc)
+		rc = emit_block(w, type, flags, &off);
+	if (!rc)
+		rc = add_context_off(w, off);
+	return rc;
+}
+
+static int encode_stats(kcap_writer *w, kcap_buf *b)
+{
+	int rc = kcap_buf_put_varint(b, w->nstats);
+	for (size_t i = 0; i < w->nstats; i++) {
+		const kcap_stat *s = &w->stats[i];
+		rc |= kcap_buf_put_varint(b, s->origin);
+		rc |= kcap_buf_put_varint(b, s->cpu);
+		rc |= kcap_buf_put_str(b, s->source, strlen(s->source));
+		rc |= kcap_buf_put_varint(b, s->seen);
+		rc |= kcap_buf_put_varint(b, s->lost);
+	}
+	return rc ? KCAP_E_NOMEM : 0;
+}
+
+/* Writes metadata, schema, snapshot and stats blocks that are pending. */
+static int emit_context(kcap_writer *w, int with_stats)
+{
+	kcap_buf b = {0};
+	int rc = 0;
+	for (size_t i = 0; i < w->nmetas && !rc; i++) {
+		if (w->meta_written[i])
+			continue;
+		b.len = 0;
+		rc = kcap_meta_encode(w->metas[i], (uint16_t)i, &b);
+		if (!rc)
+			rc = emit_context_block(w, KCAP_BLK_META, &b, 0);
+		w->meta_written[i] = 1;
+	}
+	if (!rc && w->schema_dirty) {
+		b.len = 0;
+		rc = kcap_schema_encode(w->schema, &b);
+		if (!rc)
+			rc = emit_context_block(w, KCAP_BLK_SCHEMA, &b, 1);
+		w->schema_dirty = 0;
+		w->schema_written_gen = kcap_schema_generation(w->schema);
+	}
+	if (!rc && w->has_snapshot_pending) {
+		rc = emit_context_block(w, KCAP_BLK_SNAPSHOT, &w->snapshot_pending, 1);
+		w->has_snapshot_pending = 0;
+		w->snapshot_pending.len = 0;
+	}
+	if (!rc && with_stats && w->stats_dirty) {
+		b.len = 0;
+		rc = encode_stats(w, &b);
+		if (!rc)
+			rc = emit_context_block(w, KCAP_BLK_STATS, &b, 0);
+		w->stats_dirty = 0;
+	}
+	kcap_buf_free(&b);
+	if (rc && !w->failed)
+		werr(w, rc, "%s", kcap_strerror(rc));
+	return rc;
+}
+
+static void pidset_reset(pidset *s)
+{
+	if (s->used)
+		memset(s->used, 0, s->cap);
+	s->n = 0;
+}
+
+static int pidset_add(pidset *s, int32_t pid)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		int32_t *k = malloc(cap * sizeof *k);
+		uint8_t *u = calloc(cap, 1);
+		if (!k || !u) {
+			free(k);
+			free(u);
+			return KCAP_E_NOMEM;
+		}
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->used[i])
+				continue;
+			size_t h = (size_t)kcap_pid_hash(s->keys[i]) & (cap - 1);
+			while (u[h])
+				h = (h + 1) & (cap - 1);
+			u[h] = 1;
+			k[h] = s->keys[i];
+		}
+		free(s->keys);
+		free(s->used);
+		s->keys = k;
+		s->used = u;
+		s->cap = cap;
+	}
+	size_t h = (size_t)kcap_pid_hash(pid) & (s->cap - 1);
+	while (s->used[h]) {
+		if (s->keys[h] == pid)
+			return 0;
+		h = (h + 1) & (s->cap - 1);
+	}
+	s->used[h] = 1;
+	s->keys[h] = pid;
+	s->n++;
+	return 0;
+}
+
+int kcap_writer_flush(kcap_writer *w)
+{
+	if (!w)
+		return KCAP_E_INVAL;
+	if (w->failed)
+		return w->failed;
+	if (!w->count)
+		return emit_context(w, 1);
+	int rc = emit_context(w, 1);
+	if (rc)
+		return rc;
+	uint32_t bits = 64;
+	while (bits < w->pids.n * 16 && bits < 65536)
+		bits *= 2;
+	size_t meta_len = KCAP_EVMETA_FIXED_LEN + bits / 8;
+	uint8_t *meta = calloc(1, meta_len);
+	if (!meta)
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	int compress = w->opts.codec == KCAP_CODEC_ZSTD;
+	put_u32(meta, w->count);
+	meta[4] = (uint8_t)w->blk_ordered;
+	meta[5] = (uint8_t)w->types_overflow;
+	meta[6] = (uint8_t)(compress ? KCAP_CODEC_ZSTD : KCAP_CODEC_NONE);
+	meta[7] = 4;
+	put_u64(meta + 8, (uint64_t)w->min_ts);
+	put_u64(meta + 16, (uint64_t)w->max_ts);
+	put_u64(meta + 24, w->min_seq);
+	put_u64(meta + 32, w->max_seq);
+	put_u64(meta + 40, (uint64_t)w->base_ts);
+	put_u64(meta + 48, w->base_seq);
+	put_u32(meta + 56, (uint32_t)w->pid_min);
+	put_u32(meta + 60, (uint32_t)w->pid_max);
+	put_u32(meta + 64, (uint32_t)w->body.len);
+	put_u32(meta + 68, bits);
+	memcpy(meta + 72, w->types, 32);
+	uint8_t *bloom = meta + KCAP_EVMETA_FIXED_LEN;
+	for (size_t i = 0; i < w->pids.cap; i++) {
+		if (!w->pids.used[i])
+			continue;
+		uint64_t h = kcap_pid_hash(w->pids.keys[i]);
+		uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+		for (uint32_t k = 0; k < 4; k++) {
+			uint32_t bit = (h1 + k * h2) & (bits - 1);
+			bloom[bit / 8] |= (uint8_t)(1u << (bit % 8));
+		}
+	}
+	uint16_t flags = 0;
+	uint64_t off = 0;
+	rc = build_payload(w, meta, meta_len, w->body.data, w->body.len, compress, &flags);
+	if (!rc) {
+		uint32_t ondisk = (uint32_t)(KCAP_BLOCK_OVERHEAD + w->payload.len);
+		/* meta[6] must state the codec actually used */
+		uint8_t *pm = (uint8_t *)w->payload.data + 8;
+		pm[6] = (uint8_t)((flags & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT);
+		meta[6] = pm[6];
+		rc = emit_block(w, KCAP_BLK_EVENTS, flags, &off);
+		if (!rc) {
+			int e = kcap_buf_put_varint(&w->index_entries, off);
+			e |= kcap_buf_put_varint(&w->index_entries, ondisk);
+			e |= kcap_buf_put_varint(&w->index_entries, meta_len);
+			e |= kcap_buf_append(&w->index_entries, meta, meta_len);
+			if (e)
+				rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+			w->nindex++;
+		}
+	}
+	free(meta);
+	if (rc)
+		return rc;
+	if (!w->sec_blocks || w->min_ts < w->sec_min_ts)
+		w->sec_min_ts = w->min_ts;
+	if (!w->sec_blocks || w->max_ts > w->sec_max_ts)
+		w->sec_max_ts = w->max_ts;
+	w->sec_blocks++;
+	w->sec_events += w->count;
+	w->count = 0;
+	w->body.len = 0;
+	memset(w->types, 0, sizeof w->types);
+	w->types_overflow = 0;
+	pidset_reset(&w->pids);
+	return 0;
+}
+
+int kcap_writer_tick(kcap_writer *w, int64_t now_ns)
+{
+	if (!w)
+		return KCAP_E_INVAL;
+	if (w->count && w->opts.flush_age_ns > 0 && now_ns - w->base_ts >= w->opts.flush_age_ns)
+		return kcap_writer_flush(w);
+	if (!w->count && w->stats_dirty && w->opts.flush_age_ns > 0)
+		return kcap_writer_flush(w);
+	return w->failed;
+}
+
+static int write_section_header(kcap_writer *w)
+{
+	uint8_t h[KCAP_SECTION_HDR_LEN] = {0};
+	memcpy(h, KCAP_MAGIC, KCAP_MAGIC_LEN);
+	put_u16(h + 8, KCAP_FORMAT_MAJOR);
+	put_u16(h + 10, KCAP_FORMAT_MINOR);
+	w->section_start = w->pos;
+	return write_all(w, h, sizeof h);
+}
+
+static void reset_section(kcap_writer *w)
+{
+	for (size_t i = 0; i < w->nmetas; i++)
+		kcap_meta_free(w->metas[i]);
+	w->nmetas = 0;
+	kcap_schema_free(w->schema);
+	w->schema = kcap_schema_new();
+	w->schema_dirty = 0;
+	w->schema_written_gen = 0;
+	w->snapshot_pending.len = 0;
+	w->has_snapshot_pending = 0;
+	for (size_t i = 0; i < w->nstats; i++)
+		free((char *)w->stats[i].source);
+	w->nstats = 0;
+	w->stats_dirty = 0;
+	w->ncontext = 0;
+	w->index_entries.len = 0;
+	w->nindex = 0;
+	w->sec_events = 0;
+	w->sec_blocks = 0;
+	w->sec_ordered = 1;
+	w->have_last = 0;
+}
+
+int kcap_writer_open_fd(kcap_writer **out, int fd, int own_fd, const kcap_writer_opts *opts, kcap_error *err)
+{
+	*out = NULL;
+	kcap_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
+	w->fd = fd;
+	w->own_fd = own_fd;
+	if (opts)
+		w->opts = *opts;
+	if (!w->opts.block_size)
+		w->opts.block_size = DEFAULT_BLOCK_SIZE;
+	if (!w->opts.level)
+		w->opts.level = DEFAULT_LEVEL;
+	if (!w->opts.codec_set)
+		w->opts.codec = KCAP_CODEC_ZSTD;
+	w->zc = ZSTD_createCCtx();
+	w->schema = kcap_schema_new();
+	if (!w->zc || !w->schema) {
+		kcap_writer_close(w);
+		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
+	}
+	reset_section(w);
+	int rc = write_section_header(w);
+	if (rc) {
+		if (err)
+			*err = w->err;
+		w->own_fd = 0;
+		kcap_writer_close(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int kcap_writer_open_path(kcap_writer **out, const char *path, const kcap_writer_opts *opts, kcap_error *err)
+{
+	*out = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		kcap_seterr(err, KCAP_E_IO, -1, "cannot create: %s", strerror(e));
+		if (err)
+			err->sys_errno = e;
+		return KCAP_E_IO;
+	}
+	int rc = kcap_writer_open_fd(out, fd, 1, opts, err);
+	if (rc)
+		close(fd);
+	return rc;
+}
+
+int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m)
+{
+	if (!w || !m || w->nmetas >= 0xffff)
+		return KCAP_E_INVAL;
+	kcap_meta *c = kcap_meta_new();
+	uint8_t *wr = realloc(w->meta_written, w->nmetas + 1);
+	if (wr)
+		w->meta_written = wr;
+	kcap_meta **n = realloc(w->metas, (w->nmetas + 1) * sizeof *n);
+	if (n)
+		w->metas = n;
+	if (!c || !wr || !n) {
+		kcap_meta_free(c);
+		return KCAP_E_NOMEM;
+	}
+	const char *k, *v;
+	for (size_t i = 0; kcap_meta_at(m, i, &k, &v); i++)
+		if (kcap_meta_set(c, k, v)) {
+			kcap_meta_free(c);
+			return KCAP_E_NOMEM;
+		}
+	w->metas[w->nmetas] = c;
+	w->meta_written[w->nmetas] = 0;
+	return (int)w->nmetas++;
+}
+
+int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s)
+{
+	if (!w || !s)
+		return KCAP_E_INVAL;
+	int rc = kcap_schema_merge(w->schema, s);
+	if (kcap_schema_generation(w->schema) != w->schema_written_gen)
+		w->schema_dirty = 1;
+	return rc;
+}
+
+int kcap_writer_add_snapshot(kcap_writer *w, const kcap_snapshot *s)
+{
+	if (!w || !s)
+		return KCAP_E_INVAL;
+	w->snapshot_pending.len = 0;
+	int rc = kcap_snapshot_encode(s, &w->snapshot_pending);
+	w->has_snapshot_pending = !rc;
+	return rc;
+}
+
+int kcap_writer_set_stat(kcap_writer *w, const kcap_stat *st)
+{
+	if (!w || !st || !st->source)
+		return KCAP_E_INVAL;
+	for (size_t i = 0; i < w->nstats; i++) {
+		kcap_stat *s = &w->stats[i];
+		if (s->origin == st->origin && s->cpu == st->cpu && !strcmp(s->source, st->source)) {
+			if (s->seen != st->seen || s->lost != st->lost)
+				w->stats_dirty = 1;
+			s->seen = st->seen;
+			s->lost = st->lost;
+			return 0;
+		}
+	}
+	kcap_stat *n = realloc(w->stats, (w->nstats + 1) * sizeof *n);
+	if (!n)
+		return KCAP_E_NOMEM;
+	w->stats = n;
+	n[w->nstats] = *st;
+	n[w->nstats].source = strdup(st->source);
+	if (!n[w->nstats].source)
+		return KCAP_E_NOMEM;
+	w->nstats++;
+	w->stats_dirty = 1;
+	return 0;
+}
+
+/* Tracks file-level order across events and copied blocks. */
+static void note_order(kcap_writer *w, int64_t first_ts, uint64_t first_seq, int64_t last_ts, uint64_t last_seq)
+{
+	if (w->have_last && (first_ts < w->last_ts || (first_ts == w->last_ts && first_seq < w->last_seq)))
+		w->sec_ordered = 0;
+	w->last_ts = last_ts;
+	w->last_seq = last_seq;
+	w->have_last = 1;
+}
+
+int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
+{
+	if (!w || !ev)
+		return KCAP_E_INVAL;
+	if (w->failed)
+		return w->failed;
+	const kcap_type_def *def = kcap_schema_type(w->schema, ev->type_id);
+	if (!def || ev->nparams != def->nparams) {
+		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event type %u is not in the schema or has %u params",
+			    ev->type_id, ev->nparams);
+		return KCAP_E_INVAL;
+	}
+	if (ev->origin >= w->nmetas && ev->origin) {
+		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event origin %u has no metadata", ev->origin);
+		return KCAP_E_INVAL;
+	}
+	if (w->schema_dirty && w->count && kcap_writer_flush(w))
+		return w->failed;
+	if (!w->count) {
+		w->base_ts = w->prev_ts = w->min_ts = w->max_ts = ev->ts;
+		w->base_seq = w->prev_seq = w->min_seq = w->max_seq = ev->seq;
+		w->pid_min = w->pid_max = ev->pid;
+		w->blk_ordered = 1;
+	} else if (ev->ts < w->prev_ts || (ev->ts == w->prev_ts && ev->seq < w->prev_seq)) {
+		w->blk_ordered = 0;
+	}
+	note_order(w, ev->ts, ev->seq, ev->ts, ev->seq);
+	w->rec.len = 0;
+	int rc = kcap_event_encode(&w->rec, ev, def, w->prev_ts, w->prev_seq);
+	if (rc) {
+		kcap_seterr(&w->err, rc, -1, "cannot encode event seq %llu", (unsigned long long)ev->seq);
+		return rc;
+	}
+	if (kcap_buf_put_varint(&w->body, w->rec.len) || kcap_buf_append(&w->body, w->rec.data, w->rec.len) ||
+	    pidset_add(&w->pids, ev->pid))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	w->prev_ts = ev->ts;
+	w->prev_seq = ev->seq;
+	if (ev->ts < w->min_ts)
+		w->min_ts = ev->ts;
+	if (ev->ts > w->max_ts)
+		w->max_ts = ev->ts;
+	if (ev->seq < w->min_seq)
+		w->min_seq = ev->seq;
+	if (ev->seq > w->max_seq)
+		w->max_seq = ev->seq;
+	if (ev->pid < w->pid_min)
+		w->pid_min = ev->pid;
+	if (ev->pid > w->pid_max)
+		w->pid_max = ev->pid;
+	if (ev->type_id < 256)
+		w->types[ev->type_id / 8] |= (uint8_t)(1u << (ev->type_id % 8));
+	else
+		w->types_overflow = 1;
+	w->count++;
+	w->events_total++;
+	if (w->body.len >= w->opts.block_size)
+		return kcap_writer_flush(w);
+	if (w->opts.flush_age_ns > 0 && ev->ts - w->base_ts >= w->opts.flush_age_ns)
+		return kcap_writer_flush(w);
+	return 0;
+}
+
+int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const kcap_block_summary *sum)
+{
+	if (!w || !block || !sum || len < KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN)
+		return KCAP_E_INVAL;
+	int rc = kcap_writer_flush(w);
+	if (rc)
+		return rc;
+	const uint8_t *b = block;
+	uint32_t meta_len = get_u32(b + KCAP_BLOCK_HDR_LEN);
+	if (get_u16(b + 4) != KCAP_BLK_EVENTS || KCAP_BLOCK_HDR_LEN + 8 + (size_t)meta_len > len)
+		return KCAP_E_INVAL;
+	uint64_t off = w->pos - w->section_start;
+	if ((rc = write_all(w, block, len)))
+		return rc;
+	int e = kcap_buf_put_varint(&w->index_entries, off);
+	e |= kcap_buf_put_varint(&w->index_entries, len);
+	e |= kcap_buf_put_varint(&w->index_entries, meta_len);
+	e |= kcap_buf_append(&w->index_entries, b + KCAP_BLOCK_HDR_LEN + 8, meta_len);
+	if (e)
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	w->nindex++;
+	if (!sum->ordered)
+		w->sec_ordered = 0;
+	note_order(w, sum->first_ts, sum->first_seq, sum->last_ts, sum->last_seq);
+	if (!w->sec_blocks || sum->first_ts < w->sec_min_ts)
+		w->sec_min_ts = sum->first_ts;
+	if (!w->sec_blocks || sum->last_ts > w->sec_max_ts)
+		w->sec_max_ts = sum->last_ts;
+	w->sec_blocks++;
+	w->sec_events += sum->count;
+	w->events_total += sum->count;
+	return 0;
+}
+
+/* Index block + footer close a section. */
+static int end_section(kcap_writer *w)
+{
+	int rc = kcap_writer_flush(w);
+	if (rc)
+		return rc;
+	kcap_buf body = {0};
+	int e = kcap_buf_put_varint(&body, w->ncontext);
+	for (size_t i = 0; i < w->ncontext; i++)
+		e |= kcap_buf_put_varint(&body, w->context_offs[i]);
+	e |= kcap_buf_put_varint(&body, w->nindex);
+	e |= kcap_buf_append(&body, w->index_entries.data, w->index_entries.len);
+	if (e) {
+		kcap_buf_free(&body);
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	}
+	uint16_t flags = 0;
+	uint64_t index_off = 0;
+	rc = build_payload(w, NULL, 0, body.data, body.len, body.len > 4096, &flags);
+	kcap_buf_free(&body);
+	if (!rc)
+		rc = emit_block(w, KCAP_BLK_INDEX, flags, &index_off);
+	if (rc)
+		return rc;
+	uint8_t f[KCAP_FOOTER_BODY_LEN] = {0};
+	put_u64(f, index_off);
+	put_u64(f + 8, w->pos - w->section_start);
+	put_u64(f + 16, w->sec_events);
+	put_u64(f + 24, (uint64_t)(w->sec_blocks ? w->sec_min_ts : 0));
+	put_u64(f + 32, (uint64_t)(w->sec_blocks ? w->sec_max_ts : 0));
+	put_u32(f + 40, w->sec_blocks);
+	put_u32(f + 44, w->sec_ordered ? KCAP_FOOTER_ORDERED : 0);
+	flags = 0;
+	rc = build_payload(w, NULL, 0, f, sizeof f, 0, &flags);
+	if (!rc)
+		rc = emit_block(w, KCAP_BLK_FOOTER, flags, NULL);
+	return rc;
+}
+
+int kcap_writer_new_section(kcap_writer *w)
+{
+	if (!w)
+		return KCAP_E_INVAL;
+	int rc = end_section(w);
+	if (rc)
+		return rc;
+	reset_section(w);
+	if (!w->schema)
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	return write_section_header(w);
+}
+
+uint64_t kcap_writer_bytes(const kcap_writer *w) { return w ? w->pos : 0; }
+uint64_t kcap_writer_events(const kcap_writer *w) { return w ? w->events_total : 0; }
+const kcap_error *kcap_writer_error(const kcap_writer *w) { return w ? &w->err : NULL; }
+
+int kcap_writer_close(kcap_writer *w)
+{
+	if (!w)
+		return 0;
+	int rc = 0;
+	if (w->schema && w->zc && w->pos)
+		rc = end_section(w);
+	if (w->failed)
+		rc = w->failed;
+	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc) {
+		int e = errno;
+		rc = (e == ENOSPC || e == EDQUOT) ? KCAP_E_NOSPACE : KCAP_E_IO;
+	}
+	for (size_t i = 0; i < w->nmetas; i++)
+		kcap_meta_free(w->metas[i]);
+	free(w->metas);
+	free(w->meta_written);
+	kcap_schema_free(w->schema);
+	kcap_buf_free(&w->snapshot_pending);
+	for (size_t i = 0; i < w->nstats; i++)
+		free((char *)w->stats[i].source);
+	free(w->stats);
+	free(w->context_offs);
+	kcap_buf_free(&w->index_entries);
+	kcap_buf_free(&w->body);
+	kcap_buf_free(&w->rec);
+	kcap_buf_free(&w->out);
+	kcap_buf_free(&w->payload);
+	free(w->pids.keys);
+	free(w->pids.used);
+	ZSTD_freeCCtx(w->zc);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,165 @@
+/* Shared CLI plumbing: error lines, input opening, stdout checks. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+const char *cli_prog = "kcap";
+
+void cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "kcap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_err_kcap(const char *cmd, const char *file, const kcap_error *e)
+{
+	if (e->offset >= 0)
+		fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", cmd, file ? file : "-", (long long)e->offset,
+			e->msg[0] ? e->msg : kcap_strerror(e->code));
+	else
+		fprintf(stderr, "kcap %s: %s: %s\n", cmd, file ? file : "-", e->msg[0] ? e->msg : kcap_strerror(e->code));
+}
+
+out_mode cli_resolve_out(out_mode m)
+{
+	if (m != OUT_AUTO)
+		return m;
+	return isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_KCAP;
+}
+
+typedef struct dmg_ctx {
+	const char *cmd;
+	const char *file;
+	int *damaged;
+	struct dmg_ctx *next;
+} dmg_ctx;
+
+/* Damage contexts stay reachable for the life of the process (few inputs). */
+static dmg_ctx *dmg_list;
+
+static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
+{
+	dmg_ctx *d = ud;
+	(void)skipped;
+	fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", d->cmd, d->file, (long long)e->offset, e->msg);
+	if (d->damaged)
+		*d->damaged = 1;
+}
+
+/* The damage context lives as long as the process: readers are few. */
+int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged)
+{
+	kcap_error e = {0};
+	int rc;
+	const char *name = (!path || !strcmp(path, "-")) ? "(stdin)" : path;
+	if (!path || !strcmp(path, "-")) {
+		if (isatty(STDIN_FILENO)) {
+			cli_err(cmd, "no input files and stdin is a terminal; see 'kcap %s --help'", cmd);
+			return KCAP_EXIT_USAGE;
+		}
+		rc = kcap_reader_open_fd(r, STDIN_FILENO, 0, name, &e);
+	} else {
+		rc = kcap_reader_open_path(r, path, &e);
+	}
+	if (rc) {
+		if (e.offset >= 0)
+			cli_err_kcap(cmd, name, &e);
+		else
+			cli_err(cmd, "%s: %s", name, e.msg[0] ? e.msg : kcap_strerror(rc));
+		return rc == KCAP_E_IO ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
+	}
+	dmg_ctx *d = malloc(sizeof *d);
+	if (d) {
+		d->cmd = cmd;
+		d->file = kcap_reader_name(*r);
+		d->damaged = damaged;
+		d->next = dmg_list;
+		dmg_list = d;
+		kcap_reader_set_damage_cb(*r, on_damage, d);
+	}
+	return KCAP_EXIT_OK;
+}
+
+void cli_close_input(kcap_reader *r)
+{
+	kcap_reader_close(r);
+}
+
+int cli_flush_buf(kcap_buf *b)
+{
+	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return -1;
+	b->len = 0;
+	return 0;
+}
+
+int cli_finish_stdout(const char *cmd, int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			cli_err(cmd, "error writing output: %s", strerror(errno));
+		return rc ? rc : KCAP_EXIT_ERROR;
+	}
+	return rc;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	uint64_t mul = 1;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': mul = 1ull << 10; break;
+		case 'm': case 'M': mul = 1ull << 20; break;
+		case 'g': case 'G': mul = 1ull << 30; break;
+		default: return -1;
+		}
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end)
+			return -1;
+	}
+	*out = v * mul;
+	return 0;
+}
+
+int cli_stderr_tty(void) { return isatty(STDERR_FILENO); }
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+#include "sink.h"
+
+int cli_output_opt(int c, const char *arg, sink_opts *o)
+{
+	switch (c) {
+	case 'o': o->path = arg; return 0;
+	case 'K': o->mode = OUT_KCAP; return 0;
+	case 'T': o->mode = OUT_TEXT; return 0;
+	case 'J': o->mode = OUT_JSON; return 0;
+	case 'C': o->mode = OUT_CSV; return 0;
+	default: return -1;
+	}
+}

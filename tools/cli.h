@@ -1,0 +1,69 @@
+/*
+ * cli.h - helpers shared by the kcap subcommands: exit codes, error lines,
+ * input opening and output-mode selection. Only tools/ prints.
+ */
+#ifndef KCAP_TOOLS_CLI_H
+#define KCAP_TOOLS_CLI_H
+
+#include <stdio.h>
+#include <kcap/kcap.h>
+
+/* Exit codes of every kcap subcommand (documented in docs/CLI.md). */
+enum {
+	KCAP_EXIT_OK = 0,
+	KCAP_EXIT_ERROR = 1,    /* runtime failure: I/O, missing file, out of memory */
+	KCAP_EXIT_USAGE = 2,    /* bad option, argument or expression */
+	KCAP_EXIT_DAMAGED = 3,  /* an input was damaged; every intact event was still delivered */
+	KCAP_EXIT_LOST = 4,     /* record: events were lost (counted in the capture) */
+};
+
+/* Output renderings. */
+typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV } out_mode;
+
+typedef struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help; /* one line for `kcap help` */
+} cli_cmd;
+
+extern const char *cli_prog; /* "kcap" */
+
+/* Prints "kcap CMD: " + message + "\n" to stderr. */
+void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "kcap CMD: FILE: offset N: msg" from a kcap_error. */
+void cli_err_kcap(const char *cmd, const char *file, const kcap_error *e);
+
+/* Resolves OUT_AUTO: kcap stream when stdout is not a terminal, else text. */
+out_mode cli_resolve_out(out_mode m);
+
+/* Opens an input for reading: "-" or NULL is stdin. Registers a damage
+ * callback that prints one line per damaged region and sets *damaged. */
+int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged);
+
+/* Writes b to stdout (fwrite) and resets it; returns 0 or -1 on error. */
+int cli_flush_buf(kcap_buf *b);
+
+/* Final check of stdout: returns KCAP_EXIT_ERROR and prints if writing
+ * stdout failed (EPIPE excepted is still an error). */
+int cli_finish_stdout(const char *cmd, int rc);
+
+/* Parses a size like 1M, 64k, 1048576. Returns 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+/* True when stderr is a terminal (for progress lines). */
+int cli_stderr_tty(void);
+
+/* Standard "--help" detector: returns 1 if argv has -h/--help. */
+int cli_wants_help(int argc, char **argv);
+
+/* Closes a reader opened by cli_open_input (NULL ok). */
+void cli_close_input(kcap_reader *r);
+
+/* Subcommand entry points. */
+int cmd_cat(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+#endif

@@ -1,0 +1,275 @@
+/* kcap convert: kcap <-> JSON lines, CSV, text; audit logs in. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "sink.h"
+
+static const char convert_help[] =
+	"usage: kcap convert [OPTIONS] [FILE...]\n"
+	"\n"
+	"Reads captures (or stdin) and writes them in another rendering, or reads JSON\n"
+	"lines or Linux audit logs into a capture.\n"
+	"\n"
+	"Input:\n"
+	"      --from FORMAT     kcap (default), json (JSON lines as written by --json),\n"
+	"                        or audit (audit.log files, rotated sets, .gz)\n"
+	"      --schema FILE     with --from json: take event types and metadata from\n"
+	"                        this capture, so the round trip is exact; without it,\n"
+	"                        unknown types are inferred from the JSON values\n"
+	"Output (default: kcap to a pipe or file, text on a terminal):\n"
+	"  -o, --output FILE     write to FILE instead of stdout\n"
+	"      --json            JSON lines: seq ts time pid tid ppid cpu uid gid comm\n"
+	"                        type category [host source] params{...}\n"
+	"      --csv             CSV (RFC 4180) with a header row\n"
+	"      --fields LIST     CSV columns, comma-separated (default:\n"
+	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
+	"      --text            one line per event\n"
+	"      --kcap            a kcap stream\n"
+	"      --level L         zstd level for kcap output (default 3)\n"
+	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged (intact events were\n"
+	"still converted; each damaged region or bad line is reported on stderr).\n";
+
+/* Implemented by the audit importer (tools/import_audit.c) when it is built. */
+int cli_import_audit(const char *cmd, char **inputs, int ninputs, kcap_writer *w, int *damaged)
+	__attribute__((weak));
+
+static char **split_fields(char *s)
+{
+	size_t n = 2;
+	for (char *p = s; *p; p++)
+		n += *p == ',';
+	char **f = calloc(n, sizeof *f);
+	if (!f)
+		return NULL;
+	size_t i = 0;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+		f[i++] = tok;
+	return f;
+}
+
+/* Loads the schema and origins of a reference capture. */
+static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w)
+{
+	kcap_reader *r;
+	int damaged = 0, rc = cli_open_input("convert", path, &r, &damaged);
+	if (rc)
+		return rc;
+	const kcap_event *ev;
+	while (kcap_reader_next(r, &ev) > 0 && kcap_reader_origin_count(r) == 0)
+		;
+	kcap_schema_merge(s, kcap_reader_schema(r));
+	for (size_t i = 0; i < kcap_reader_origin_count(r); i++) {
+		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)i);
+		kcap_meta *empty = m ? NULL : kcap_meta_new();
+		kcap_writer_add_meta(w, m ? m : empty);
+		kcap_meta_free(empty);
+	}
+	kcap_reader_close(r);
+	return KCAP_EXIT_OK;
+}
+
+static int from_json(char **inputs, int nin, kcap_writer *w, const char *schema_ref, int *damaged)
+{
+	kcap_schema *s = kcap_schema_new();
+	kcap_json_scratch *sc = kcap_json_scratch_new();
+	kcap_event ev;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = KCAP_EXIT_OK;
+	uint64_t gen = (uint64_t)-1;
+	size_t origins = 0;
+	if (!s || !sc) {
+		cli_err("convert", "out of memory");
+		rc = KCAP_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (schema_ref) {
+		rc = load_schema_ref(schema_ref, s, w);
+		if (rc)
+			goto cleanup;
+		origins = (size_t)-1; /* origins come from the reference capture */
+	}
+	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
+		const char *name = nin && strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
+		FILE *f = nin && strcmp(inputs[i], "-") ? fopen(inputs[i], "r") : stdin;
+		if (!f) {
+			cli_err("convert", "%s: %s", name, strerror(errno));
+			rc = KCAP_EXIT_ERROR;
+			break;
+		}
+		ssize_t n;
+		long long lineno = 0;
+		while ((n = getline(&line, &cap, f)) >= 0) {
+			lineno++;
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				line[--n] = 0;
+			if (n == 0)
+				continue;
+			kcap_error e = {0};
+			int prc = kcap_json_parse_event(sc, line, (size_t)n, s, &ev, &e);
+			if (prc) {
+				fprintf(stderr, "kcap convert: %s: line %lld, column %d: %s\n", name, lineno, e.column,
+					e.msg[0] ? e.msg : kcap_strerror(prc));
+				*damaged = 1;
+				continue;
+			}
+			while (origins != (size_t)-1 && origins < kcap_json_origin_count(sc)) {
+				const char *host, *src;
+				kcap_json_origin_at(sc, origins++, &host, &src);
+				kcap_meta *m = kcap_meta_new();
+				if (host)
+					kcap_meta_set(m, KCAP_META_HOSTNAME, host);
+				if (src)
+					kcap_meta_set(m, KCAP_META_SOURCE, src);
+				kcap_writer_add_meta(w, m);
+				kcap_meta_free(m);
+			}
+			if (kcap_schema_generation(s) != gen) {
+				gen = kcap_schema_generation(s);
+				kcap_writer_set_schema(w, s);
+			}
+			if (kcap_writer_write(w, &ev)) {
+				const kcap_error *we = kcap_writer_error(w);
+				cli_err("convert", "%s: line %lld: %s", name, lineno, we->msg);
+				if (we->code != KCAP_E_INVAL) {
+					rc = KCAP_EXIT_ERROR;
+					break;
+				}
+				*damaged = 1;
+			}
+		}
+		if (ferror(f)) {
+			cli_err("convert", "%s: read error: %s", name, strerror(errno));
+			rc = KCAP_EXIT_ERROR;
+		}
+		if (f != stdin)
+			fclose(f);
+	}
+cleanup:
+	free(line);
+	kcap_json_scratch_free(sc);
+	kcap_schema_free(s);
+	return rc;
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
+		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
+		{"csv", no_argument, 0, 'C'},          {"fields", required_argument, 0, 'f'},
+		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
+		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
+		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+	};
+	sink_opts so = {0};
+	const char *from = "kcap", *schema_ref = NULL;
+	char **fields = NULL;
+	uint64_t bs;
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(convert_help, stdout);
+			return cli_finish_stdout("convert", KCAP_EXIT_OK);
+		case 'f':
+			free(fields);
+			fields = split_fields(optarg);
+			so.fields = (const char *const *)fields;
+			if (so.mode == OUT_AUTO)
+				so.mode = OUT_CSV;
+			break;
+		case 'F': from = optarg; break;
+		case 'S': schema_ref = optarg; break;
+		case 'L':
+			so.wopts.level = atoi(optarg);
+			if (so.wopts.level < 1 || so.wopts.level > 22) {
+				cli_err("convert", "--level: '%s' is not a zstd level 1..22", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
+		case 'B':
+			if (cli_parse_size(optarg, &bs) || bs < 4096 || bs > (1u << 30)) {
+				cli_err("convert", "--block-size: '%s' is not a size between 4K and 1G", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			so.wopts.block_size = (uint32_t)bs;
+			break;
+		default:
+			if (cli_output_opt(c, optarg, &so) < 0) {
+				fprintf(stderr, "see 'kcap convert --help'\n");
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+		}
+	}
+	int from_kcap = !strcmp(from, "kcap");
+	if (!from_kcap && strcmp(from, "json") && strcmp(from, "audit")) {
+		cli_err("convert", "--from: unknown format '%s' (kcap, json, audit)", from);
+		free(fields);
+		return KCAP_EXIT_USAGE;
+	}
+	if (!from_kcap) {
+		if (so.mode != OUT_AUTO && so.mode != OUT_KCAP) {
+			cli_err("convert", "--from %s writes a capture; convert it again for other renderings", from);
+			free(fields);
+			return KCAP_EXIT_USAGE;
+		}
+		so.mode = OUT_KCAP;
+		if ((!so.path || !strcmp(so.path, "-")) && isatty(STDOUT_FILENO)) {
+			cli_err("convert", "refusing to write a binary capture to a terminal; use -o FILE");
+			free(fields);
+			return KCAP_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(from, "audit") && !cli_import_audit) {
+		cli_err("convert", "--from audit: this kcap was built without the audit importer");
+		free(fields);
+		return KCAP_EXIT_ERROR;
+	}
+	sink *s;
+	rc = sink_open(&s, "convert", &so);
+	if (rc) {
+		free(fields);
+		return rc;
+	}
+	int damaged = 0, nin = argc - optind;
+	if (!strcmp(from, "json")) {
+		rc = from_json(argv + optind, nin, sink_writer(s), schema_ref, &damaged);
+	} else if (!strcmp(from, "audit")) {
+		rc = cli_import_audit("convert", argv + optind, nin, sink_writer(s), &damaged);
+	} else {
+		for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
+			kcap_reader *r;
+			int orc = cli_open_input("convert", nin ? argv[optind + i] : NULL, &r, &damaged);
+			if (orc) {
+				damaged |= orc == KCAP_EXIT_DAMAGED;
+				rc = orc == KCAP_EXIT_DAMAGED ? 0 : orc;
+				continue;
+			}
+			const kcap_event *ev;
+			int n;
+			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc)
+				rc = sink_event(s, r, ev);
+			if (n < 0) {
+				cli_err_kcap("convert", kcap_reader_name(r), kcap_reader_error(r));
+				if (n == KCAP_E_VERSION)
+					damaged = 1;
+				else
+					rc = KCAP_EXIT_ERROR;
+			}
+			sink_input_done(s, r);
+			kcap_reader_close(r);
+		}
+	}
+	rc = sink_close(s, rc);
+	free(fields);
+	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+}

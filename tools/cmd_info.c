@@ -1,0 +1,327 @@
+/* kcap info: capinfos for captures. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+static const char info_help[] =
+	"usage: kcap info [--json] FILE...\n"
+	"\n"
+	"Summarizes each capture: format version, metadata of every origin (host,\n"
+	"source, kernel, boot id, clock), time span, event counts per type and\n"
+	"category, lost events per CPU and source, sizes and compression ratio,\n"
+	"block count, and whether the file is time-ordered and indexed. Reads the\n"
+	"whole file; damage is reported and the intact rest is counted.\n"
+	"\n"
+	"  --json      one JSON object per file (keys: file, version, events, blocks,\n"
+	"              first_ts, last_ts, bytes, uncompressed_bytes, lost, types,\n"
+	"              categories, ordered, indexed, sections, damaged, origins, loss)\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"Exit: 0 ok, 1 error, 2 usage, 3 a file was damaged.\n";
+
+typedef struct tcount {
+	char *name, *category;
+	uint64_t n;
+} tcount;
+
+typedef struct info {
+	tcount *types;
+	size_t ntypes;
+	uint64_t *by_id; /* current section: count per type id < 4096 */
+	const kcap_schema *by_id_schema;
+} info;
+
+static void fold(info *in)
+{
+	if (!in->by_id_schema)
+		return;
+	for (uint32_t id = 0; id < 4096; id++) {
+		if (!in->by_id[id])
+			continue;
+		const kcap_type_def *d = kcap_schema_type(in->by_id_schema, id);
+		char unk[32];
+		snprintf(unk, sizeof unk, "type_%u", id);
+		const char *name = d ? d->name : unk, *cat = d ? d->category : "unknown";
+		size_t k;
+		for (k = 0; k < in->ntypes && strcmp(in->types[k].name, name); k++)
+			;
+		if (k == in->ntypes) {
+			tcount *n = realloc(in->types, (in->ntypes + 1) * sizeof *n);
+			if (!n)
+				continue;
+			in->types = n;
+			n[k].name = strdup(name);
+			n[k].category = strdup(cat);
+			n[k].n = 0;
+			in->ntypes++;
+		}
+		in->types[k].n += in->by_id[id];
+		in->by_id[id] = 0;
+	}
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const tcount *x = a, *y = b;
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void fmt_bytes(char *out, size_t n, uint64_t v)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double d = (double)v;
+	int i = 0;
+	while (d >= 1024 && i < 4) {
+		d /= 1024;
+		i++;
+	}
+	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", d, u[i]);
+}
+
+static int info_one(const char *path, int json, int *damaged)
+{
+	kcap_reader *r;
+	int file_damaged = 0;
+	int rc = cli_open_input("info", path, &r, &file_damaged);
+	if (rc) {
+		*damaged |= rc == KCAP_EXIT_DAMAGED;
+		return rc;
+	}
+	info in = {0};
+	in.by_id = calloc(4096, sizeof *in.by_id);
+	uint64_t other_types = 0, events = 0;
+	int64_t first = INT64_MAX, last = INT64_MIN;
+	const kcap_event *ev;
+	int n;
+	uint32_t section = 0;
+	/* Copies of every origin's metadata, kept as sections go by. */
+	kcap_meta **metas = NULL;
+	size_t nmetas = 0, origins_seen = 0;
+	while ((n = kcap_reader_next(r, &ev)) > 0) {
+		if (kcap_reader_section(r) != section || !in.by_id_schema) {
+			fold(&in);
+			section = kcap_reader_section(r);
+			in.by_id_schema = kcap_reader_schema(r);
+			origins_seen = 0;
+		}
+		while (origins_seen < kcap_reader_origin_count(r)) {
+			const kcap_meta *m = kcap_reader_meta(r, (uint16_t)origins_seen++);
+			kcap_meta **nm = m ? realloc(metas, (nmetas + 1) * sizeof *nm) : NULL;
+			if (!nm)
+				continue;
+			metas = nm;
+			metas[nmetas] = kcap_meta_new();
+			const char *k, *v;
+			for (size_t i = 0; metas[nmetas] && kcap_meta_at(m, i, &k, &v); i++)
+				kcap_meta_set(metas[nmetas], k, v);
+			nmetas += metas[nmetas] != NULL;
+		}
+		if (ev->type_id < 4096)
+			in.by_id[ev->type_id]++;
+		else
+			other_types++;
+		events++;
+		if (ev->ts < first)
+			first = ev->ts;
+		if (ev->ts > last)
+			last = ev->ts;
+	}
+	fold(&in);
+	if (n < 0) {
+		cli_err_kcap("info", kcap_reader_name(r), kcap_reader_error(r));
+		file_damaged = 1;
+	}
+	const kcap_reader_stats *st = kcap_reader_get_stats(r);
+	uint64_t lost = 0, seen = 0;
+	for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
+		lost += kcap_reader_stat_at(r, i)->lost;
+		seen += kcap_reader_stat_at(r, i)->seen;
+	}
+	uint16_t major, minor;
+	kcap_reader_version(r, &major, &minor);
+	qsort(in.types, in.ntypes, sizeof *in.types, cmp_count);
+	int ordered = st->unordered == 0, indexed = st->indexed && st->has_footer;
+	const char *name = kcap_reader_name(r);
+	if (json) {
+		printf("{\"file\":");
+		json_str(name);
+		printf(",\"version\":\"%u.%u\",\"sections\":%u,\"events\":%llu,\"blocks\":%llu", major, minor,
+		       st->sections, (unsigned long long)events, (unsigned long long)st->blocks);
+		if (events)
+			printf(",\"first_ts\":%lld,\"last_ts\":%lld", (long long)first, (long long)last);
+		else
+			printf(",\"first_ts\":null,\"last_ts\":null");
+		printf(",\"bytes\":%llu,\"uncompressed_bytes\":%llu,\"lost\":%llu,\"seen\":%llu",
+		       (unsigned long long)st->bytes, (unsigned long long)st->raw_bytes, (unsigned long long)lost,
+		       (unsigned long long)seen);
+		printf(",\"ordered\":%s,\"indexed\":%s,\"damaged\":%s,\"damaged_regions\":%llu", ordered ? "true" : "false",
+		       indexed ? "true" : "false", file_damaged ? "true" : "false", (unsigned long long)st->damaged);
+		printf(",\"types\":{");
+		for (size_t i = 0; i < in.ntypes; i++) {
+			if (i)
+				putchar(',');
+			json_str(in.types[i].name);
+			printf(":%llu", (unsigned long long)in.types[i].n);
+		}
+		printf("},\"categories\":{");
+		int firstc = 1;
+		for (size_t i = 0; i < in.ntypes; i++) {
+			size_t j;
+			for (j = 0; j < i && strcmp(in.types[j].category, in.types[i].category); j++)
+				;
+			if (j < i)
+				continue;
+			uint64_t sum = 0;
+			for (size_t k = i; k < in.ntypes; k++)
+				if (!strcmp(in.types[k].category, in.types[i].category))
+					sum += in.types[k].n;
+			if (!firstc)
+				putchar(',');
+			json_str(in.types[i].category);
+			printf(":%llu", (unsigned long long)sum);
+			firstc = 0;
+		}
+		printf("},\"origins\":[");
+		for (size_t i = 0; i < nmetas; i++) {
+			const char *k, *v;
+			printf("%s{", i ? "," : "");
+			for (size_t j = 0; kcap_meta_at(metas[i], j, &k, &v); j++) {
+				if (j)
+					putchar(',');
+				json_str(k);
+				putchar(':');
+				json_str(v);
+			}
+			putchar('}');
+		}
+		printf("],\"loss\":[");
+		for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
+			const kcap_stat *s = kcap_reader_stat_at(r, i);
+			printf("%s{\"origin\":%u,\"source\":", i ? "," : "", s->origin);
+			json_str(s->source);
+			if (s->cpu == UINT32_MAX)
+				printf(",\"cpu\":null");
+			else
+				printf(",\"cpu\":%u", s->cpu);
+			printf(",\"seen\":%llu,\"lost\":%llu}", (unsigned long long)s->seen, (unsigned long long)s->lost);
+		}
+		printf("]}\n");
+	} else {
+		char t1[40], t2[40], b1[32], b2[32];
+		printf("File:              %s\n", name);
+		printf("Format:            kcap %u.%u, %u section%s\n", major, minor, st->sections,
+		       st->sections == 1 ? "" : "s");
+		for (size_t i = 0; i < nmetas; i++) {
+			const char *k, *v;
+			printf("Origin %zu:\n", i);
+			for (size_t j = 0; kcap_meta_at(metas[i], j, &k, &v); j++)
+				printf("  %-16s %s\n", k, v);
+		}
+		if (events) {
+			kcap_format_time(t1, first);
+			kcap_format_time(t2, last);
+			printf("First event:       %s\nLast event:        %s\n", t1, t2);
+			printf("Duration:          %.3f s\n", (double)(last - first) / 1e9);
+		}
+		printf("Events:            %llu\n", (unsigned long long)events);
+		printf("Blocks:            %llu events blocks\n", (unsigned long long)st->blocks);
+		fmt_bytes(b1, sizeof b1, st->bytes);
+		fmt_bytes(b2, sizeof b2, st->raw_bytes);
+		printf("Size:              %s on disk (%llu bytes), %s of event data uncompressed, ratio %.2f\n", b1,
+		       (unsigned long long)st->bytes, b2, st->bytes ? (double)st->raw_bytes / (double)st->bytes : 0.0);
+		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
+		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
+		printf("Lost events:       %llu", (unsigned long long)lost);
+		if (seen)
+			printf(" of %llu seen (%.4f%%)", (unsigned long long)(seen), 100.0 * (double)lost / (double)seen);
+		printf("\n");
+		for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
+			const kcap_stat *s = kcap_reader_stat_at(r, i);
+			if (s->cpu == UINT32_MAX)
+				printf("  %-16s seen %llu lost %llu\n", s->source, (unsigned long long)s->seen,
+				       (unsigned long long)s->lost);
+			else
+				printf("  %-10s cpu %-3u seen %llu lost %llu\n", s->source, s->cpu,
+				       (unsigned long long)s->seen, (unsigned long long)s->lost);
+		}
+		if (file_damaged)
+			printf("Damaged:           yes, %llu region%s, %llu bytes skipped\n",
+			       (unsigned long long)st->damaged, st->damaged == 1 ? "" : "s",
+			       (unsigned long long)st->damaged_bytes);
+		printf("By category:\n");
+		for (size_t i = 0; i < in.ntypes; i++) {
+			size_t j;
+			for (j = 0; j < i && strcmp(in.types[j].category, in.types[i].category); j++)
+				;
+			if (j < i)
+				continue;
+			uint64_t sum = 0;
+			for (size_t k = i; k < in.ntypes; k++)
+				if (!strcmp(in.types[k].category, in.types[i].category))
+					sum += in.types[k].n;
+			printf("  %-16s %llu\n", in.types[i].category, (unsigned long long)sum);
+		}
+		printf("By type:\n");
+		for (size_t i = 0; i < in.ntypes; i++)
+			printf("  %-16s %llu\n", in.types[i].name, (unsigned long long)in.types[i].n);
+	}
+	(void)other_types;
+	for (size_t i = 0; i < in.ntypes; i++) {
+		free(in.types[i].name);
+		free(in.types[i].category);
+	}
+	free(in.types);
+	free(in.by_id);
+	for (size_t i = 0; i < nmetas; i++)
+		kcap_meta_free(metas[i]);
+	free(metas);
+	kcap_reader_close(r);
+	*damaged |= file_damaged;
+	return KCAP_EXIT_OK;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(info_help, stdout);
+			return cli_finish_stdout("info", KCAP_EXIT_OK);
+		}
+		if (c != 'j') {
+			fprintf(stderr, "see 'kcap info --help'\n");
+			return KCAP_EXIT_USAGE;
+		}
+		json = 1;
+	}
+	int damaged = 0, rc = KCAP_EXIT_OK, nin = argc - optind;
+	for (int i = 0; i < (nin ? nin : 1); i++) {
+		int r = info_one(nin ? argv[optind + i] : NULL, json, &damaged);
+		if (r && r != KCAP_EXIT_DAMAGED && !rc)
+			rc = r;
+		if (!json && i + 1 < nin)
+			putchar('\n');
+	}
+	rc = cli_finish_stdout("info", rc);
+	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+}

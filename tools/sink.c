@@ -1,0 +1,205 @@
+/* Output sink shared by cat, convert, filter, slice, merge and replay. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "sink.h"
+
+struct sink {
+	const char *cmd;
+	sink_opts o;
+	out_mode mode;
+	kcap_writer *w;
+	FILE *out;
+	int own_out;
+	kcap_buf buf;
+	/* mirroring state for kcap output */
+	const kcap_reader *src;
+	uint32_t src_section;
+	uint64_t src_gen;
+	size_t src_origins;
+	int wrote_any;
+	int failed;
+};
+
+int sink_open(sink **out, const char *cmd, const sink_opts *o)
+{
+	sink *s = calloc(1, sizeof *s);
+	if (!s) {
+		cli_err(cmd, "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	s->cmd = cmd;
+	s->o = *o;
+	int to_stdout = !o->path || !strcmp(o->path, "-");
+	s->mode = o->mode;
+	if (s->mode == OUT_AUTO)
+		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	if (s->mode == OUT_KCAP) {
+		kcap_error e = {0};
+		int rc = to_stdout ? kcap_writer_open_fd(&s->w, STDOUT_FILENO, 0, &o->wopts, &e)
+				   : kcap_writer_open_path(&s->w, o->path, &o->wopts, &e);
+		if (rc) {
+			cli_err(cmd, "%s: %s", to_stdout ? "(stdout)" : o->path, e.msg);
+			free(s);
+			return KCAP_EXIT_ERROR;
+		}
+		if (to_stdout && isatty(STDOUT_FILENO)) {
+			/* unreachable with OUT_AUTO; with --kcap the user asked for it */
+		}
+	} else {
+		if (to_stdout) {
+			s->out = stdout;
+		} else {
+			s->out = fopen(o->path, "w");
+			if (!s->out) {
+				cli_err(cmd, "%s: cannot create: %s", o->path, strerror(errno));
+				free(s);
+				return KCAP_EXIT_ERROR;
+			}
+			s->own_out = 1;
+		}
+		if (s->mode == OUT_CSV)
+			kcap_render_csv_header(&s->buf, o->fields);
+	}
+	*out = s;
+	return KCAP_EXIT_OK;
+}
+
+out_mode sink_mode(const sink *s) { return s->mode; }
+kcap_writer *sink_writer(sink *s) { return s ? s->w : NULL; }
+
+static int werr(sink *s)
+{
+	const kcap_error *e = kcap_writer_error(s->w);
+	cli_err(s->cmd, "%s: %s", s->o.path && strcmp(s->o.path, "-") ? s->o.path : "(stdout)",
+		e && e->msg[0] ? e->msg : "write failed");
+	s->failed = 1;
+	return KCAP_EXIT_ERROR;
+}
+
+/* Makes the writer's section describe r's current section. */
+static int mirror(sink *s, kcap_reader *r)
+{
+	const kcap_schema *sc = kcap_reader_schema(r);
+	uint32_t sec = kcap_reader_section(r);
+	size_t norig = kcap_reader_origin_count(r);
+	int new_src = s->src != r || s->src_section != sec;
+	if (new_src) {
+		if (s->wrote_any && kcap_writer_new_section(s->w))
+			return werr(s);
+		s->src = r;
+		s->src_section = sec;
+		s->src_origins = 0;
+		s->src_gen = (uint64_t)-1;
+	}
+	while (s->src_origins < norig) {
+		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)s->src_origins);
+		kcap_meta *empty = NULL;
+		if (!m)
+			m = empty = kcap_meta_new();
+		int rc = kcap_writer_add_meta(s->w, m);
+		kcap_meta_free(empty);
+		if (rc < 0)
+			return werr(s);
+		s->src_origins++;
+	}
+	uint64_t gen = kcap_schema_generation(sc);
+	if (gen != s->src_gen) {
+		if (kcap_writer_set_schema(s->w, sc))
+			return werr(s);
+		s->src_gen = gen;
+		if (new_src && kcap_reader_snapshot(r))
+			kcap_writer_add_snapshot(s->w, kcap_reader_snapshot(r));
+	}
+	return 0;
+}
+
+int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
+{
+	if (s->mode == OUT_KCAP) {
+		if (r && (s->src != r || s->src_section != kcap_reader_section(r) ||
+			  s->src_gen != kcap_schema_generation(kcap_reader_schema(r)) ||
+			  s->src_origins != kcap_reader_origin_count(r))) {
+			int rc = mirror(s, r);
+			if (rc)
+				return rc;
+		}
+		s->wrote_any = 1;
+		if (kcap_writer_write(s->w, ev))
+			return werr(s);
+		return 0;
+	}
+	const kcap_schema *sc = r ? kcap_reader_schema(r) : NULL;
+	switch (s->mode) {
+	case OUT_JSON:
+		kcap_render_json(&s->buf, ev, sc);
+		if (s->o.json_extra && s->buf.len >= 2) {
+			s->buf.len -= 2; /* reopen the object: drop "}\n" */
+			s->o.json_extra(s->o.json_extra_ud, &s->buf, ev);
+			kcap_buf_append(&s->buf, "}\n", 2);
+		}
+		break;
+	case OUT_CSV:
+		kcap_render_csv(&s->buf, ev, sc, s->o.fields);
+		break;
+	default:
+		kcap_render_text(&s->buf, ev, sc);
+	}
+	if (s->buf.len >= (1u << 16)) {
+		if (fwrite(s->buf.data, 1, s->buf.len, s->out) != s->buf.len) {
+			s->failed = 1;
+			return KCAP_EXIT_ERROR;
+		}
+		s->buf.len = 0;
+	}
+	return 0;
+}
+
+int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum)
+{
+	int rc = mirror(s, r);
+	if (rc)
+		return rc;
+	s->wrote_any = 1;
+	if (kcap_writer_copy_block(s->w, blk, len, sum))
+		return werr(s);
+	return 0;
+}
+
+void sink_input_done(sink *s, kcap_reader *r)
+{
+	if (!s->w || s->src != r)
+		return;
+	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
+		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
+}
+
+int sink_close(sink *s, int rc)
+{
+	if (!s)
+		return rc;
+	if (s->w) {
+		int wrc = kcap_writer_close(s->w);
+		if (wrc && !s->failed) {
+			cli_err(s->cmd, "%s: %s", s->o.path && strcmp(s->o.path, "-") ? s->o.path : "(stdout)",
+				kcap_strerror(wrc));
+			s->failed = 1;
+		}
+	} else if (s->out) {
+		if (s->buf.len && fwrite(s->buf.data, 1, s->buf.len, s->out) != s->buf.len)
+			s->failed = 1;
+		if (s->own_out && fclose(s->out))
+			s->failed = 1;
+	}
+	kcap_buf_free(&s->buf);
+	int failed = s->failed, to_stdout = !s->own_out;
+	const char *cmd = s->cmd;
+	free(s);
+	if (to_stdout)
+		rc = cli_finish_stdout(cmd, rc);
+	if (failed && !rc)
+		rc = KCAP_EXIT_ERROR;
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * sink.h - where a subcommand's events go: a kcap stream (mirroring each
+ * input's metadata, schema, snapshot and stats) or rendered text, JSON lines
+ * or CSV, to stdout or a file.
+ */
+#ifndef KCAP_TOOLS_SINK_H
+#define KCAP_TOOLS_SINK_H
+
+#include <kcap/kcap.h>
+#include "cli.h"
+
+typedef struct sink sink;
+
+typedef struct sink_opts {
+	out_mode mode;               /* OUT_AUTO resolves by whether stdout is a terminal */
+	const char *path;            /* NULL or "-" = stdout */
+	const char *const *fields;   /* CSV columns; NULL = default */
+	kcap_writer_opts wopts;      /* kcap output */
+	/* Optional extra JSON: called after an event is rendered, before its
+	 * closing brace; appends ",\"key\":value" pairs (e.g. the proc object). */
+	void (*json_extra)(void *ud, kcap_buf *b, const kcap_event *ev);
+	void *json_extra_ud;
+} sink_opts;
+
+/* Output options shared by every event-emitting command, as getopt_long
+ * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
+ * 'C' (--csv). Returns 0 if c was one of them, -1 otherwise. */
+int cli_output_opt(int c, const char *arg, sink_opts *o);
+
+/* Returns a KCAP_EXIT_* code (errors printed). */
+int sink_open(sink **s, const char *cmd, const sink_opts *o);
+/* The resolved output mode. */
+out_mode sink_mode(const sink *s);
+/* Writes one event read from r. Returns 0 or a KCAP_EXIT_* code. */
+int sink_event(sink *s, kcap_reader *r, const kcap_event *ev);
+/* Copies a raw events block from r (kcap mode only). */
+int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum);
+/* Says that reader r is finished (its stats are copied into the output). */
+void sink_input_done(sink *s, kcap_reader *r);
+/* The writer behind a kcap-mode sink (NULL otherwise), for producers that
+ * are not readers (synth, importers). */
+kcap_writer *sink_writer(sink *s);
+/* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
+int sink_close(sink *s, int rc);
+
+#endif
