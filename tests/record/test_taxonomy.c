@@ -175,7 +175,7 @@ START_TEST(events_md_agrees)
 		lineno++;
 		line[strcspn(line, "\n")] = 0;
 		if (strncmp(line, "## ", 3) == 0) {
-			snprintf(cat, sizeof cat, "%s", line + 3);
+			snprintf(cat, sizeof cat, "%.63s", line + 3);
 			in_syms = strcmp(cat, "Symbol sets") == 0;
 			continue;
 		}

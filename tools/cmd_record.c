@@ -1,0 +1,49 @@
+/* cmd_record.c - `kcap record`: picks the frontend named by --source and
+ * runs it through the shared recorder (record_common.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "record_common.h"
+
+static const rec_frontend *const frontends[] = {
+#ifdef KCAP_HAVE_EBPF
+	&rec_frontend_ebpf,
+#endif
+#ifdef KCAP_HAVE_AUDIT_LIVE
+	&rec_frontend_audit,
+#endif
+	NULL,
+};
+
+/* Why a known frontend is missing from this build. */
+static const char *unavailable(const char *name)
+{
+	if (!strcmp(name, "ebpf")) {
+#ifdef KCAP_EBPF_UNAVAILABLE
+		return "the eBPF frontend is not in this build: " KCAP_EBPF_UNAVAILABLE;
+#else
+		return NULL;
+#endif
+	}
+	if (!strcmp(name, "audit"))
+		return "the audit live frontend is not in this build";
+	return NULL;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	rec_opts o;
+	int rc = rec_parse_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	for (size_t i = 0; frontends[i]; i++)
+		if (!strcmp(frontends[i]->name, o.source))
+			return rec_run(&o, frontends[i]);
+	const char *why = unavailable(o.source);
+	if (why)
+		fprintf(stderr, "kcap record: %s; `kcap synth` writes a synthetic capture instead\n", why);
+	else
+		fprintf(stderr, "kcap record: unknown --source '%s' (ebpf, audit)\n", o.source);
+	return why ? KCAP_EXIT_ERROR : KCAP_EXIT_USAGE;
+}

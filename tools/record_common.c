@@ -1,0 +1,899 @@
+/* record_common.c - recorder plumbing shared by the `kcap record` frontends
+ * (see record_common.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kcap/taxonomy.h>
+
+#include "cli.h"
+#include "record_common.h"
+
+#define MAX_STATS 1024
+
+typedef struct rec_item {
+	int64_t ts;
+	uint64_t arrival;
+	kcap_event ev;
+} rec_item;
+
+typedef struct rec_statent {
+	uint32_t cpu;
+	char source[32];
+	uint64_t seen, lost;
+} rec_statent;
+
+struct rec_ctx {
+	const rec_opts *o;
+	const rec_frontend *fe;
+	kcap_writer *w;
+	kcap_schema *schema;
+	kcap_meta *meta;
+	int64_t boot_to_wall;
+	char path[4096];       /* current output file */
+	unsigned file_index;   /* rotation index of the current file */
+	unsigned files;
+	int64_t file_start_ns;
+	uint64_t bytes_closed; /* bytes of files already closed */
+	/* reorder heap */
+	rec_item **heap;
+	size_t nheap, capheap;
+	uint64_t arrivals;
+	int64_t max_ts;
+	int64_t last_out_ts;
+	/* counters */
+	uint64_t seq;
+	uint64_t written;
+	uint64_t late;
+	uint64_t raw_bytes;
+	uint64_t by_cat[5]; /* process file net user other */
+	uint64_t dropped_after_count;
+	rec_statent stats[MAX_STATS];
+	size_t nstats;
+	int write_err;          /* KCAP_E_* of the first write failure */
+	char write_msg[512];
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void rerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void rerr(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("kcap record: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---- option parsing ---- */
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	uint64_t mul = 1;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	default: return -1;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* "10", "10s", "500ms", "2m", "1h", "1.5s" -> ns. */
+static int parse_duration(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	double mul = 1e9;
+	if (!strcmp(end, "ms"))
+		mul = 1e6;
+	else if (!strcmp(end, "us"))
+		mul = 1e3;
+	else if (!strcmp(end, "m"))
+		mul = 60e9;
+	else if (!strcmp(end, "h"))
+		mul = 3600e9;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	if (v * mul > 9e18)
+		return -1;
+	*out = (int64_t)(v * mul);
+	return 0;
+}
+
+static int is_rw_type(uint32_t id)
+{
+	return id >= KCAP_EV_READ && id <= KCAP_EV_PWRITEV;
+}
+
+/* Applies one -e item; returns 0 or -1 when unknown. */
+static int select_item(rec_opts *o, const char *item, int on)
+{
+	int all = !strcmp(item, "all"), rw = !strcmp(item, "rw"), hit = 0;
+	for (size_t i = 0; kcap_taxonomy_type_at(i); i++) {
+		const kcap_type_def *t = kcap_taxonomy_type_at(i);
+		if (all || (rw && is_rw_type(t->id)) || !strcmp(item, t->name) ||
+		    (!strcmp(item, t->category) && !is_rw_type(t->id))) {
+			o->types[t->id] = (uint8_t)on;
+			hit = 1;
+		}
+	}
+	return hit ? 0 : -1;
+}
+
+void rec_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: kcap record [options] -o FILE|- [-- COMMAND [ARGS...]]\n"
+	        "Records kernel events into a .kcap capture until interrupted (SIGINT/SIGTERM),\n"
+	        "a limit is reached, or COMMAND has exited (exit status is then COMMAND's).\n"
+	        "\n"
+	        "  -o, --output FILE       output file, or - for stdout\n"
+	        "  -e, --events LIST       comma list of classes or event names; -NAME removes.\n"
+	        "                          classes: " REC_CLASSES "\n"
+	        "                          default: process,file,net,user (file without rw)\n"
+	        "      --source NAME       frontend: ebpf (default), audit\n"
+	        "      --pid PID[,PID..]   only these processes (in the kernel)\n"
+	        "      --comm NAME         only processes with this comm\n"
+	        "      --uid UID           only this user id\n"
+	        "      --follow            with COMMAND (or --pid): only that process tree\n"
+	        "      --duration D        stop after D (e.g. 30s, 5m, 500ms)\n"
+	        "      --count N           stop after N events\n"
+	        "      --rotate-size SIZE  start a new file after SIZE bytes (e.g. 100M)\n"
+	        "      --rotate-time D     start a new file every D\n"
+	        "      --keep N            with rotation: keep only the newest N files\n"
+	        "                          (files are FILE-000000.kcap, FILE-000001.kcap, ...)\n"
+	        "      --block-size SIZE   uncompressed bytes per events block (default 1M)\n"
+	        "      --level N           zstd level (default 3)\n"
+	        "      --buffer-size SIZE  kernel ring buffer size (default 64M, power of 2)\n"
+	        "      --reorder-window D  time window for putting events in order (default 50ms)\n"
+	        "  -q, --quiet             no summary on stderr\n"
+	        "  -h, --help              this help\n"
+	        "Exit: 0 ok, 1 error (e.g. disk full: what was written is kept), 2 usage,\n"
+	        "4 events were lost (counted in the capture); with COMMAND its exit status.\n");
+}
+
+int rec_parse_opts(int argc, char **argv, rec_opts *o)
+{
+	enum { O_PID = 256, O_COMM, O_UID, O_FOLLOW, O_DURATION, O_COUNT, O_RSIZE, O_RTIME, O_KEEP,
+	       O_BSIZE, O_LEVEL, O_BUF, O_SOURCE, O_REORDER };
+	static const struct option lopts[] = {
+		{"output", required_argument, 0, 'o'}, {"events", required_argument, 0, 'e'},
+		{"pid", required_argument, 0, O_PID}, {"comm", required_argument, 0, O_COMM},
+		{"uid", required_argument, 0, O_UID}, {"follow", no_argument, 0, O_FOLLOW},
+		{"duration", required_argument, 0, O_DURATION}, {"count", required_argument, 0, O_COUNT},
+		{"rotate-size", required_argument, 0, O_RSIZE}, {"rotate-time", required_argument, 0, O_RTIME},
+		{"keep", required_argument, 0, O_KEEP}, {"block-size", required_argument, 0, O_BSIZE},
+		{"level", required_argument, 0, O_LEVEL}, {"buffer-size", required_argument, 0, O_BUF},
+		{"source", required_argument, 0, O_SOURCE}, {"reorder-window", required_argument, 0, O_REORDER},
+		{"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int c, events_given = 0;
+	uint64_t v;
+
+	memset(o, 0, sizeof *o);
+	o->source = "ebpf";
+	o->buffer_size = 64u << 20;
+	o->reorder_ns = 50 * 1000000LL;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:e:qh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'e': {
+			if (!events_given)
+				memset(o->types, 0, sizeof o->types);
+			events_given = 1;
+			char *dup = strdup(optarg), *save = NULL;
+			if (!dup)
+				return KCAP_EXIT_ERROR;
+			for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				int on = 1;
+				if (*t == '-') {
+					on = 0;
+					t++;
+				}
+				if (select_item(o, t, on) < 0) {
+					rerr("-e: unknown class or event '%s' (classes: %s; see docs/EVENTS.md)", t,
+					     REC_CLASSES);
+					free(dup);
+					return KCAP_EXIT_USAGE;
+				}
+			}
+			free(dup);
+			break;
+		}
+		case O_PID: {
+			char *s = optarg, *end;
+			while (*s) {
+				long p = strtol(s, &end, 10);
+				if (end == s || p <= 0 || p > INT32_MAX || (*end && *end != ',') || o->npids >= 64) {
+					rerr("--pid: bad pid list '%s'", optarg);
+					return KCAP_EXIT_USAGE;
+				}
+				o->pids[o->npids++] = (int32_t)p;
+				s = *end ? end + 1 : end;
+			}
+			break;
+		}
+		case O_COMM:
+			if (strlen(optarg) > 15) {
+				rerr("--comm: '%s' is longer than the kernel's 15 characters", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			o->comm_on = 1;
+			snprintf(o->comm, sizeof o->comm, "%s", optarg);
+			break;
+		case O_UID: {
+			char *end;
+			unsigned long u = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || u > UINT32_MAX) {
+				rerr("--uid: bad uid '%s'", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			o->uid_on = 1;
+			o->uid = (uint32_t)u;
+			break;
+		}
+		case O_FOLLOW: o->follow = 1; break;
+		case O_DURATION:
+		case O_RTIME:
+		case O_REORDER: {
+			int64_t d;
+			if (parse_duration(optarg, &d) < 0 || (c != O_REORDER && d == 0)) {
+				rerr("%s: bad duration '%s' (e.g. 30s, 5m, 500ms)", argv[optind - 1], optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			*(c == O_DURATION ? &o->duration_ns : c == O_RTIME ? &o->rotate_ns : &o->reorder_ns) = d;
+			break;
+		}
+		case O_COUNT:
+		case O_KEEP:
+		case O_LEVEL: {
+			char *end;
+			unsigned long long n = strtoull(optarg, &end, 10);
+			if (*end || end == optarg || optarg[0] == '-' || (c != O_COUNT && n > 1000000) ||
+			    (c == O_LEVEL && (n < 1 || n > 22))) {
+				rerr("%s: bad number '%s'", argv[optind - 1], optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			if (c == O_COUNT)
+				o->count = n;
+			else if (c == O_KEEP)
+				o->keep = (unsigned)n;
+			else
+				o->level = (int)n;
+			break;
+		}
+		case O_RSIZE:
+		case O_BSIZE:
+		case O_BUF:
+			if (parse_size(optarg, &v) < 0 || v == 0 || (c == O_BSIZE && v > (256u << 20)) ||
+			    (c == O_BUF && (v < 4096 || v > (1ull << 31) || (v & (v - 1))))) {
+				rerr("%s: bad size '%s'%s", argv[optind - 1], optarg,
+				     c == O_BUF ? " (a power of two from 4k to 2G)" : "");
+				return KCAP_EXIT_USAGE;
+			}
+			if (c == O_RSIZE)
+				o->rotate_size = v;
+			else if (c == O_BSIZE)
+				o->block_size = (uint32_t)v;
+			else
+				o->buffer_size = v;
+			break;
+		case O_SOURCE: o->source = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': rec_usage(stdout); return KCAP_EXIT_OK;
+		default:
+			rerr("bad option '%s' (see kcap record --help)", argv[optind - 1]);
+			return KCAP_EXIT_USAGE;
+		}
+	}
+	if (!events_given) {
+		select_item(o, "process", 1);
+		select_item(o, "file", 1);
+		select_item(o, "net", 1);
+		select_item(o, "user", 1);
+	}
+	if (optind < argc)
+		o->cmd = &argv[optind];
+	if (!o->out) {
+		rerr("an output is required: -o FILE or -o - (see kcap record --help)");
+		return KCAP_EXIT_USAGE;
+	}
+	if (!strcmp(o->out, "-") && (o->rotate_size || o->rotate_ns)) {
+		rerr("--rotate-size/--rotate-time need a file output, not -");
+		return KCAP_EXIT_USAGE;
+	}
+	if (o->keep && !o->rotate_size && !o->rotate_ns) {
+		rerr("--keep needs --rotate-size or --rotate-time");
+		return KCAP_EXIT_USAGE;
+	}
+	if (o->follow && !o->cmd && !o->npids) {
+		rerr("--follow needs a COMMAND after -- or --pid");
+		return KCAP_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* ---- context helpers for frontends ---- */
+
+int64_t rec_boot_to_wall(const rec_ctx *c)
+{
+	return c->boot_to_wall;
+}
+
+void rec_stat(rec_ctx *c, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost)
+{
+	rec_statent *e = NULL;
+	for (size_t i = 0; i < c->nstats; i++)
+		if (c->stats[i].cpu == cpu && !strcmp(c->stats[i].source, source))
+			e = &c->stats[i];
+	if (!e) {
+		if (c->nstats == MAX_STATS)
+			return;
+		e = &c->stats[c->nstats++];
+		e->cpu = cpu;
+		snprintf(e->source, sizeof e->source, "%s", source);
+	}
+	if (e->seen == seen && e->lost == lost && seen)
+		return;
+	e->seen = seen;
+	e->lost = lost;
+	if (c->w) {
+		kcap_stat st = { .origin = 0, .cpu = cpu, .source = e->source, .seen = seen, .lost = lost };
+		kcap_writer_set_stat(c->w, &st);
+	}
+}
+
+/* ---- reorder heap, ordered by (ts, arrival) ---- */
+
+static int item_less(const rec_item *a, const rec_item *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->arrival < b->arrival);
+}
+
+static void heap_push(rec_ctx *c, rec_item *it)
+{
+	size_t i = c->nheap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!item_less(it, c->heap[p]))
+			break;
+		c->heap[i] = c->heap[p];
+		i = p;
+	}
+	c->heap[i] = it;
+}
+
+static rec_item *heap_pop(rec_ctx *c)
+{
+	rec_item *top = c->heap[0], *last = c->heap[--c->nheap];
+	size_t i = 0, n = c->nheap;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		const rec_item *mv = last;
+		if (l < n && item_less(c->heap[l], mv)) {
+			m = l;
+			mv = c->heap[l];
+		}
+		if (r < n && item_less(c->heap[r], mv))
+			m = r;
+		if (m == i)
+			break;
+		c->heap[i] = c->heap[m];
+		i = m;
+	}
+	if (n)
+		c->heap[i] = last;
+	return top;
+}
+
+static int value_has_bytes(const kcap_value *v)
+{
+	switch (v->type) {
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
+	case KCAP_T_SID: case KCAP_T_JSON: case KCAP_T_SOCKADDR:
+		return v->present && v->p && v->len;
+	}
+	return 0;
+}
+
+int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
+{
+	size_t need = sizeof(rec_item) + ev->nparams * sizeof(kcap_value) + ev->comm_len;
+	for (uint32_t i = 0; i < ev->nparams; i++)
+		if (value_has_bytes(&ev->params[i]))
+			need += ev->params[i].len;
+	if (c->nheap == c->capheap) {
+		size_t nc = c->capheap ? c->capheap * 2 : 4096;
+		rec_item **nh = realloc(c->heap, nc * sizeof *nh);
+		if (!nh)
+			return KCAP_E_NOMEM;
+		c->heap = nh;
+		c->capheap = nc;
+	}
+	rec_item *it = malloc(need);
+	if (!it)
+		return KCAP_E_NOMEM;
+	it->ts = ev->ts;
+	it->arrival = c->arrivals++;
+	it->ev = *ev;
+	it->ev.def = NULL;
+	it->ev.meta = NULL;
+	kcap_value *pv = (kcap_value *)(it + 1);
+	char *bytes = (char *)(pv + ev->nparams);
+	if (ev->nparams)
+		memcpy(pv, ev->params, ev->nparams * sizeof *pv);
+	it->ev.params = pv;
+	memcpy(bytes, ev->comm, ev->comm_len);
+	it->ev.comm = bytes;
+	bytes += ev->comm_len;
+	for (uint32_t i = 0; i < ev->nparams; i++) {
+		if (!value_has_bytes(&pv[i]))
+			continue;
+		memcpy(bytes, pv[i].p, pv[i].len);
+		pv[i].p = (const uint8_t *)bytes;
+		bytes += pv[i].len;
+	}
+	if (ev->ts > c->max_ts)
+		c->max_ts = ev->ts;
+	c->raw_bytes += raw_bytes;
+	heap_push(c, it);
+	return 0;
+}
+
+/* ---- output files ---- */
+
+static void file_name(const rec_ctx *c, unsigned idx, char *out, size_t n)
+{
+	const char *o = c->o->out;
+	if (!c->o->rotate_size && !c->o->rotate_ns) {
+		snprintf(out, n, "%s", o);
+		return;
+	}
+	const char *slash = strrchr(o, '/'), *dot = strrchr(o, '.');
+	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : o))
+		snprintf(out, n, "%s-%06u", o, idx);
+	else
+		snprintf(out, n, "%.*s-%06u%s", (int)(dot - o), o, idx, dot);
+}
+
+static void note_write_error(rec_ctx *c, int rc, const kcap_error *e)
+{
+	if (c->write_err)
+		return;
+	c->write_err = rc;
+	if (e && e->msg[0])
+		snprintf(c->write_msg, sizeof c->write_msg, "%s", e->msg);
+	else
+		snprintf(c->write_msg, sizeof c->write_msg, "%s", kcap_strerror(rc));
+	if (e && e->sys_errno)
+		snprintf(c->write_msg + strlen(c->write_msg), sizeof c->write_msg - strlen(c->write_msg), " (%s)",
+		         strerror(e->sys_errno));
+}
+
+static int close_file(rec_ctx *c)
+{
+	if (!c->w)
+		return 0;
+	uint64_t b = kcap_writer_bytes(c->w);
+	int rc = kcap_writer_close(c->w);
+	c->w = NULL;
+	if (rc < 0) {
+		kcap_error e = { .code = rc };
+		note_write_error(c, rc, &e);
+	}
+	/* after close the file also holds the index and footer */
+	struct stat sb;
+	if (strcmp(c->o->out, "-") && stat(c->path, &sb) == 0 && (uint64_t)sb.st_size > b)
+		b = (uint64_t)sb.st_size;
+	c->bytes_closed += b;
+	return rc;
+}
+
+static int open_file(rec_ctx *c, unsigned idx)
+{
+	kcap_writer_opts wo = { .block_size = c->o->block_size, .level = c->o->level,
+	                        .flush_age_ns = 500 * 1000000LL };
+	kcap_error err = {0};
+	kcap_snapshot *snap = NULL;
+	int rc;
+
+	file_name(c, idx, c->path, sizeof c->path);
+	if (!strcmp(c->o->out, "-"))
+		rc = kcap_writer_open_fd(&c->w, 1, 0, &wo, &err);
+	else
+		rc = kcap_writer_open_path(&c->w, c->path, &wo, &err);
+	if (rc < 0) {
+		note_write_error(c, rc, &err);
+		goto cleanup;
+	}
+	c->file_index = idx;
+	c->files++;
+	c->file_start_ns = now_ns(CLOCK_MONOTONIC);
+	if ((rc = kcap_writer_add_meta(c->w, c->meta)) < 0 || (rc = kcap_writer_set_schema(c->w, c->schema)) < 0)
+		goto werr;
+	snap = kcap_snapshot_new();
+	if (!snap) {
+		rc = KCAP_E_NOMEM;
+		goto werr;
+	}
+	if (kcap_snapshot_fill_host(snap) >= 0 && (rc = kcap_writer_add_snapshot(c->w, snap)) < 0)
+		goto werr;
+	for (size_t i = 0; i < c->nstats; i++) {
+		kcap_stat st = { .origin = 0, .cpu = c->stats[i].cpu, .source = c->stats[i].source,
+		                 .seen = c->stats[i].seen, .lost = c->stats[i].lost };
+		kcap_writer_set_stat(c->w, &st);
+	}
+	/* --keep: drop the oldest file beyond the limit */
+	if (c->o->keep && idx >= c->o->keep) {
+		char old[4096];
+		file_name(c, idx - c->o->keep, old, sizeof old);
+		unlink(old);
+	}
+	rc = 0;
+	goto cleanup;
+werr:
+	note_write_error(c, rc, kcap_writer_error(c->w));
+cleanup:
+	kcap_snapshot_free(snap);
+	return rc;
+}
+
+static int cat_index(const char *cat)
+{
+	static const char *const cats[] = { KCAP_CAT_PROCESS, KCAP_CAT_FILE, KCAP_CAT_NET, KCAP_CAT_USER };
+	for (int i = 0; i < 4; i++)
+		if (cat && !strcmp(cat, cats[i]))
+			return i;
+	return 4;
+}
+
+/* Writes one event; returns 0, or < 0 on a write error (recording stops). */
+static int write_item(rec_ctx *c, rec_item *it)
+{
+	int rc = 0;
+	if (c->o->count && c->written >= c->o->count) {
+		c->dropped_after_count++;
+		goto cleanup;
+	}
+	if (c->written && it->ts < c->last_out_ts)
+		c->late++;
+	else
+		c->last_out_ts = it->ts;
+	it->ev.seq = c->seq++;
+	if ((rc = kcap_writer_write(c->w, &it->ev)) < 0) {
+		note_write_error(c, rc, kcap_writer_error(c->w));
+		goto cleanup;
+	}
+	c->written++;
+	const kcap_type_def *d = kcap_schema_type(c->schema, it->ev.type_id);
+	c->by_cat[cat_index(d ? d->category : NULL)]++;
+	if (c->o->rotate_size && kcap_writer_bytes(c->w) >= c->o->rotate_size) {
+		if ((rc = close_file(c)) < 0 || (rc = open_file(c, c->file_index + 1)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	free(it);
+	return rc;
+}
+
+/* Writes held events with ts <= limit. */
+static int release(rec_ctx *c, int64_t limit)
+{
+	while (c->nheap && c->heap[0]->ts <= limit && !c->write_err)
+		if (write_item(c, heap_pop(c)) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static pid_t launch(char **cmd, int *release_fd)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char b;
+		close(p[1]);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		/* wait until the recorder is ready (or gone: EOF) */
+		while (read(p[0], &b, 1) < 0 && errno == EINTR)
+			;
+		close(p[0]);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "kcap record: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	*release_fd = p[1];
+	return pid;
+}
+
+static void fmt_bytes(char *out, size_t n, uint64_t b)
+{
+	if (b >= (10ull << 20))
+		snprintf(out, n, "%.1f MiB", b / 1048576.0);
+	else if (b >= (10ull << 10))
+		snprintf(out, n, "%.1f KiB", b / 1024.0);
+	else
+		snprintf(out, n, "%" PRIu64 " B", b);
+}
+
+static void summary(rec_ctx *c, const char *why, double secs)
+{
+	uint64_t lost = 0, seen = 0;
+	char lostby[512] = "", b1[32];
+	size_t lb = 0;
+	for (size_t i = 0; i < c->nstats; i++) {
+		lost += c->stats[i].lost;
+		seen += c->stats[i].seen;
+	}
+	/* per-source totals */
+	for (size_t i = 0; i < c->nstats; i++) {
+		int first = 1;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->stats[j].source, c->stats[i].source))
+				first = 0;
+		if (!first)
+			continue;
+		uint64_t l = 0;
+		for (size_t j = i; j < c->nstats; j++)
+			if (!strcmp(c->stats[j].source, c->stats[i].source))
+				l += c->stats[j].lost;
+		lb += (size_t)snprintf(lostby + lb, lb < sizeof lostby ? sizeof lostby - lb : 0, "%s%s %" PRIu64,
+		                       lb ? ", " : "", c->stats[i].source, l);
+		if (lb >= sizeof lostby)
+			break;
+	}
+	uint64_t bytes = c->bytes_closed + (c->w ? kcap_writer_bytes(c->w) : 0);
+	fmt_bytes(b1, sizeof b1, bytes);
+	fprintf(stderr, "kcap record: stopped: %s\n", why);
+	fprintf(stderr, "  events   %" PRIu64 " written in %.1f s (%.0f/s), %u file%s%s%s\n", c->written, secs,
+	        secs > 0 ? c->written / secs : 0.0, c->files, c->files == 1 ? "" : "s",
+	        c->files ? ", last " : "", c->files ? c->path : "");
+	fprintf(stderr, "  by class process %" PRIu64 "  file %" PRIu64 "  net %" PRIu64 "  user %" PRIu64 "%s\n",
+	        c->by_cat[0], c->by_cat[1], c->by_cat[2], c->by_cat[3], c->by_cat[4] ? "  other" : "");
+	fprintf(stderr, "  lost     %" PRIu64 "%s%s%s (of %" PRIu64 " seen by the source)\n", lost,
+	        lb ? " [" : "", lostby, lb ? "]" : "", seen);
+	if (c->late || c->dropped_after_count)
+		fprintf(stderr, "  order    %" PRIu64 " events arrived after the reorder window; %" PRIu64
+		        " not written (past --count)\n", c->late, c->dropped_after_count);
+	fprintf(stderr, "  bytes    %s on disk, ratio %.1fx (source records %" PRIu64 " B / file bytes)\n", b1,
+	        bytes ? (double)c->raw_bytes / bytes : 0.0, c->raw_bytes);
+}
+
+int rec_run(const rec_opts *o, const rec_frontend *fe)
+{
+	rec_ctx *c = calloc(1, sizeof *c);
+	void *st = NULL;
+	char why[512] = "", num[32];
+	int rc = KCAP_EXIT_ERROR, status = 0, child_done = 0, release_fd = -1;
+	pid_t child = -1;
+	const char *stopwhy = "interrupted";
+	struct sigaction sa;
+
+	if (!c) {
+		rerr("out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	c->o = o;
+	c->fe = fe;
+	c->max_ts = INT64_MIN;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	stop_signal = 0;
+
+	c->schema = kcap_schema_new();
+	c->meta = kcap_meta_new();
+	if (!c->schema || !c->meta || kcap_taxonomy_schema(c->schema) < 0) {
+		rerr("out of memory");
+		goto cleanup;
+	}
+	kcap_meta_fill_host(c->meta);
+	kcap_meta_set(c->meta, KCAP_META_SOURCE, fe->name);
+	kcap_meta_set(c->meta, KCAP_META_SOURCE_VERSION, fe->version);
+	snprintf(num, sizeof num, "%" PRId64, now_ns(CLOCK_REALTIME));
+	kcap_meta_set(c->meta, KCAP_META_CAPTURE_START, num);
+	const char *off = kcap_meta_get(c->meta, KCAP_META_BOOT_OFFSET);
+	if (off) {
+		c->boot_to_wall = strtoll(off, NULL, 10);
+	} else {
+		c->boot_to_wall = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+		snprintf(num, sizeof num, "%" PRId64, c->boot_to_wall);
+		kcap_meta_set(c->meta, KCAP_META_BOOT_OFFSET, num);
+		kcap_meta_set(c->meta, KCAP_META_CLOCK, "CLOCK_BOOTTIME");
+	}
+
+	if (fe->open(c, o, &st, why, sizeof why) < 0) {
+		rerr("%s frontend: %s", fe->name, why);
+		goto cleanup;
+	}
+	if (open_file(c, 0) < 0) {
+		rerr("%s: %s", c->path, c->write_msg);
+		goto cleanup;
+	}
+	if (o->cmd) {
+		child = launch(o->cmd, &release_fd);
+		if (child < 0) {
+			rerr("cannot start %s: %s", o->cmd[0], strerror(errno));
+			goto cleanup;
+		}
+		if (o->follow && fe->add_pid && fe->add_pid(st, child) < 0) {
+			rerr("cannot follow pid %d", (int)child);
+			kill(child, SIGKILL);
+			close(release_fd);
+			waitpid(child, &status, 0);
+			goto cleanup;
+		}
+		close(release_fd);
+	}
+
+	int64_t t0 = now_ns(CLOCK_MONOTONIC), last_stats = t0;
+	int forwarded = 0, draining = 0, idle_polls = 0;
+	int64_t drain_deadline = 0;
+	for (;;) {
+		int n = fe->poll(st, draining ? 10 : 100, why, sizeof why);
+		if (n < 0) {
+			rerr("%s frontend: %s", fe->name, why);
+			stopwhy = "source error";
+			break;
+		}
+		int64_t now = now_ns(CLOCK_MONOTONIC);
+		/* Events come from the source roughly in order; hold them for the
+		 * reorder window behind the newest one, or behind the clock when idle. */
+		int64_t limit = c->max_ts - o->reorder_ns;
+		if (n == 0) {
+			int64_t wall_limit = now_ns(CLOCK_REALTIME) - o->reorder_ns;
+			if (wall_limit > limit)
+				limit = wall_limit;
+		}
+		if (release(c, limit) < 0)
+			break;
+		if (now - last_stats >= 1000000000LL) {
+			if (fe->stats)
+				fe->stats(st);
+			last_stats = now;
+		}
+		if (c->w && kcap_writer_tick(c->w, now_ns(CLOCK_REALTIME)) < 0) {
+			note_write_error(c, -1, kcap_writer_error(c->w));
+			break;
+		}
+		if (c->write_err)
+			break;
+		if (o->rotate_ns && now - c->file_start_ns >= o->rotate_ns) {
+			release(c, INT64_MAX - 1);
+			if (c->write_err || close_file(c) < 0 || open_file(c, c->file_index + 1) < 0)
+				break;
+		}
+		if (draining) {
+			idle_polls = n == 0 ? idle_polls + 1 : 0;
+			if (idle_polls >= 2 || now > drain_deadline)
+				break;
+			continue;
+		}
+		if (o->count && c->written >= o->count) {
+			stopwhy = "--count reached";
+			break;
+		}
+		if (o->duration_ns && now - t0 >= o->duration_ns) {
+			stopwhy = "--duration reached";
+			break;
+		}
+		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
+			child_done = 1;
+			stopwhy = "command exited";
+			draining = 1;
+			drain_deadline = now + 2000000000LL;
+			continue;
+		}
+		if (stop_signal) {
+			if (child > 0 && !child_done) {
+				/* pass the stop on to the command, then wait for it to end */
+				if (!forwarded) {
+					kill(child, stop_signal);
+					forwarded = 1;
+					drain_deadline = now + 5000000000LL;
+				} else if (now > drain_deadline) {
+					kill(child, SIGKILL);
+				}
+				continue;
+			}
+			stopwhy = stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
+			break;
+		}
+	}
+	if (fe->stats)
+		fe->stats(st);
+	if (!c->write_err)
+		release(c, INT64_MAX);
+	double secs = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	if (child > 0 && !child_done) {
+		kill(child, SIGTERM);
+		waitpid(child, &status, 0);
+		child_done = 1;
+	}
+	int werr = c->write_err;
+	uint64_t lost = 0;
+	for (size_t i = 0; i < c->nstats; i++)
+		lost += c->stats[i].lost;
+	if (!werr)
+		close_file(c);
+	if (werr || c->write_err) {
+		stopwhy = "write error";
+		rerr("%s: %s; recording stopped, the %" PRIu64 " events written before are kept", c->path,
+		     c->write_msg, c->written);
+		close_file(c);
+	}
+	if (!o->quiet)
+		summary(c, stopwhy, secs);
+	if (c->write_err)
+		rc = KCAP_EXIT_ERROR;
+	else if (child > 0)
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else if (lost)
+		rc = KCAP_EXIT_LOST;
+	else
+		rc = KCAP_EXIT_OK;
+cleanup:
+	if (st && fe->close)
+		fe->close(st);
+	if (c->w)
+		kcap_writer_close(c->w);
+	while (c->nheap)
+		free(heap_pop(c));
+	free(c->heap);
+	kcap_schema_free(c->schema);
+	kcap_meta_free(c->meta);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syscalls.bpf.c - kernel side of the eBPF recorder. tp_btf programs on
+ * sys_enter/sys_exit: entry stashes the arguments in task storage, exit
+ * emits one record (syscalls.h) with the arguments, the return value and
+ * the strings it can read (paths, resolved directories, argv, addresses).
+ * Which syscalls are recorded, and how their arguments are read, comes from
+ * the sysconf table filled by user space.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "syscalls.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filters, set before load. */
+const volatile __u32 self_tgid = 0;
+const volatile __u32 filter_uid_on = 0;
+const volatile __u32 filter_uid = 0;
+const volatile __u32 filter_pid_on = 0; /* only tgids in the pids map */
+const volatile __u32 follow = 0;        /* add children of pids to the map */
+const volatile __u32 filter_comm_on = 0;
+const volatile char filter_comm[16] = {};
+
+#define AT_FDCWD -100
+#define PROT_EXEC 4
+#define TS_COMPAT 0x0002
+
+/* scratch: the record is built here, then copied to the ring buffer. */
+#define EV_AREA 49152
+#define EV_MASK 32767  /* offsets are kept below this; the largest write fits above */
+#define TMP_SIZE 4096
+struct scratch {
+	__u8 ev[EV_AREA];
+	__u8 tmp[TMP_SIZE + 256];
+	__u32 busy;
+};
+
+struct stash {
+	__u64 args[6];
+	__u32 nr;
+	__u32 active;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24); /* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EBPF_MAX_NR);
+	__type(key, __u32);
+	__type(value, struct ebpf_sysconf);
+} sysconf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized to the number of possible CPUs */
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ebpf_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct stash);
+} stashes SEC(".maps");
+
+/* execve filename, read at entry (the caller's memory is gone at exit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, char[EBPF_PATH_MAX]);
+} exec_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+static __always_inline __u64 argi(const __u64 *a, __u32 i)
+{
+	if (i >= 6)
+		return 0;
+	return a[i];
+}
+
+static __always_inline struct ebpf_counters *ctrs(void)
+{
+	__u32 k = 0;
+	return bpf_map_lookup_elem(&counters, &k);
+}
+
+static __always_inline int comm_matches(void)
+{
+	char c[16];
+	bpf_get_current_comm(c, sizeof c);
+	for (int i = 0; i < 16; i++) {
+		if (c[i] != filter_comm[i])
+			return 0;
+		if (c[i] == 0)
+			break;
+	}
+	return 1;
+}
+
+/* Filters shared by entry and the fork hook. */
+static __always_inline int wanted(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return 0;
+	if (filter_uid_on && (__u32)bpf_get_current_uid_gid() != filter_uid)
+		return 0;
+	if (filter_pid_on && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	if (filter_comm_on && !comm_matches())
+		return 0;
+	return 1;
+}
+
+struct walk_ctx {
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *m;
+	__u32 cpu;
+	__u32 pos;
+	__u16 flags;
+};
+
+/* One step up the dentry tree (bpf_loop callback): prepends "/name". */
+static long walk_step(__u64 i, void *arg)
+{
+	struct walk_ctx *w = arg;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &w->cpu);
+	if (!s)
+		return 1;
+	struct dentry *d = w->d;
+	struct vfsmount *vm = w->vm;
+	struct mount *m = w->m;
+	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (d == root || d == parent) {
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+		if (d != root || mp == m)
+			return 1;
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = mp;
+		w->vm = (void *)mp + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	__u32 len = BPF_CORE_READ(d, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	__u32 pos = w->pos;
+	if (len > 255 || len + 1 > pos) {
+		w->flags |= EV_F_PATH_TRUNCATED;
+		return 1;
+	}
+	pos -= len;
+	bpf_probe_read_kernel(&s->tmp[pos & (TMP_SIZE - 1)], len & 255, name);
+	pos -= 1;
+	s->tmp[pos & (TMP_SIZE - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	if (i == EBPF_WALK_DEPTH - 1)
+		w->flags |= EV_F_PATH_TRUNCATED;
+	return 0;
+}
+
+/* Writes the path of (dentry, vfsmount) at s->ev[off]; returns its length. */
+static __always_inline int walk_path(struct scratch *s, struct dentry *d, struct vfsmount *vm, __u32 off,
+                                     __u16 *flags)
+{
+	struct walk_ctx w = {
+		.d = d, .vm = vm, .m = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.cpu = bpf_get_smp_processor_id(), .pos = TMP_SIZE,
+	};
+	if (!d || !vm)
+		return 0;
+	bpf_loop(EBPF_WALK_DEPTH, walk_step, &w, 0);
+	*flags |= w.flags;
+	__u32 pos = w.pos;
+	if (pos >= TMP_SIZE) {
+		s->ev[off & EV_MASK] = '/';
+		return 1;
+	}
+	__u32 n = TMP_SIZE - pos;
+	bpf_probe_read_kernel(&s->ev[off & EV_MASK], n & (TMP_SIZE - 1), &s->tmp[pos & (TMP_SIZE - 1)]);
+	return n & (TMP_SIZE - 1);
+}
+
+/* Path of the file behind fd, or of the cwd for AT_FDCWD. */
+static __always_inline int walk_fd(struct scratch *s, struct task_struct *t, int fd, __u32 off, __u16 *flags)
+{
+	if (fd == AT_FDCWD) {
+		struct fs_struct *fs = BPF_CORE_READ(t, fs);
+		return walk_path(s, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), off, flags);
+	}
+	if (fd < 0)
+		return 0;
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if ((unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fdarr = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof f, &fdarr[fd]);
+	if (!f)
+		return 0;
+	return walk_path(s, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), off, flags);
+}
+
+/* Reads a user string at s->ev[off]; returns the length without the NUL. */
+static __always_inline int read_ustr(struct scratch *s, __u32 off, __u64 uptr)
+{
+	if (!uptr)
+		return 0;
+	long n = bpf_probe_read_user_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, (const void *)uptr);
+	return n > 0 ? n - 1 : 0;
+}
+
+static __always_inline int is_relative(struct scratch *s, __u32 off, int len)
+{
+	return len > 0 && s->ev[off & EV_MASK] != '/';
+}
+
+/* A path argument plus, when relative (or empty with a dirfd), the directory
+ * it is relative to. Returns the new offset. */
+static __always_inline __u32 put_path(struct scratch *s, struct ebpf_event *e, struct task_struct *t,
+                                      __u32 off, __u8 parg, __u8 darg, int seg, int resolve)
+{
+	if (parg > 5)
+		return off;
+	int len = read_ustr(s, off, argi(e->args, parg));
+	e->seg_len[seg] = len;
+	int rel = is_relative(s, off, len);
+	off = (off + len) & EV_MASK;
+	if (!resolve)
+		return off;
+	int dfd = darg <= 5 ? (int)argi(e->args, darg) : AT_FDCWD;
+	if (rel || (len == 0 && darg <= 5)) {
+		int dl = walk_fd(s, t, dfd, off, &e->flags);
+		e->seg_len[seg + 1] = dl;
+		off = (off + dl) & EV_MASK;
+	}
+	return off;
+}
+
+static __always_inline __u32 put_addr(struct scratch *s, struct ebpf_event *e, __u32 off, __u64 uptr, __u32 len)
+{
+	if (!uptr || len == 0)
+		return off;
+	if (len > EBPF_ADDR_MAX)
+		len = EBPF_ADDR_MAX;
+	if (bpf_probe_read_user(&s->ev[off & EV_MASK], len & (EBPF_ADDR_MAX * 2 - 1), (void *)uptr) < 0)
+		return off;
+	e->seg_len[SEG_ADDR] = len;
+	return (off + len) & EV_MASK;
+}
+
+struct user_msghdr_ {
+	void *msg_name;
+	int msg_namelen;
+};
+
+struct argv_ctx {
+	__u64 argvp;
+	__u32 cpu;
+	__u32 start, total;
+	__u16 argc, trunc;
+};
+
+static long argv_step(__u64 i, void *arg)
+{
+	struct argv_ctx *a = arg;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &a->cpu);
+	__u64 p = 0;
+	if (!s || bpf_probe_read_user(&p, sizeof p, (void *)(a->argvp + i * 8)) < 0 || !p)
+		return 1;
+	if (a->total >= EBPF_ARGV_MAX - 256) {
+		a->trunc = 1;
+		return 1;
+	}
+	long n = bpf_probe_read_user_str(&s->ev[(a->start + a->total) & EV_MASK], 256, (void *)p);
+	if (n <= 0)
+		return 1;
+	a->total += n;
+	a->argc++;
+	if (i == 63)
+		a->trunc = 1;
+	return 0;
+}
+
+/* argv of a failed execve, from the caller's pointers. */
+static __always_inline __u32 put_argv_ptrs(struct scratch *s, struct ebpf_event *e, __u32 off, __u64 argvp)
+{
+	struct argv_ctx a = { .argvp = argvp, .cpu = bpf_get_smp_processor_id(), .start = off };
+	bpf_loop(64, argv_step, &a, 0);
+	if (a.trunc)
+		e->flags |= EV_F_ARGV_TRUNCATED;
+	e->argc = a.argc;
+	e->seg_len[SEG_ARGV] = a.total;
+	return (off + a.total) & EV_MASK;
+}
+
+/* argv of the new image after a successful execve, from its stack. */
+static __always_inline __u32 put_argv_mm(struct scratch *s, struct ebpf_event *e, struct task_struct *t, __u32 off)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	unsigned long a = BPF_CORE_READ(mm, arg_start), b = BPF_CORE_READ(mm, arg_end);
+	__u32 len = b > a ? b - a : 0;
+	if (len > EBPF_ARGV_MAX) {
+		len = EBPF_ARGV_MAX;
+		e->flags |= EV_F_ARGV_TRUNCATED;
+	}
+	if (len == 0 || bpf_probe_read_user(&s->ev[off & EV_MASK], len & (EBPF_ARGV_MAX * 2 - 1), (void *)a) < 0)
+		return off;
+	if (e->flags & EV_F_ARGV_TRUNCATED)
+		s->ev[(off + len - 1) & EV_MASK] = 0;
+	e->seg_len[SEG_ARGV] = len;
+	return (off + len) & EV_MASK;
+}
+
+static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, struct stash *st,
+                                __u32 nr, long ret, int at_entry)
+{
+	struct ebpf_counters *cn = ctrs();
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!cn || !s)
+		return 0;
+	cn->seen++;
+	/* A task preempted while building its record would have it clobbered:
+	 * take the CPU's scratch exclusively, drop (and count) otherwise. */
+	if (__sync_fetch_and_add(&s->busy, 1) != 0) {
+		__sync_fetch_and_add(&s->busy, -1);
+		cn->busy++;
+		return 0;
+	}
+	struct ebpf_event *e = (void *)s->ev;
+	__u64 id = bpf_get_current_pid_tgid(), ug = bpf_get_current_uid_gid();
+
+	e->ts = bpf_ktime_get_boot_ns();
+	for (int i = 0; i < 6; i++)
+		e->args[i] = st->args[i];
+	e->ret = ret;
+	e->aux[0] = e->aux[1] = e->aux[2] = e->aux[3] = 0;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->uid = (__u32)ug;
+	e->gid = ug >> 32;
+	e->cpu = cpu;
+	e->type = c->type;
+	e->nr = nr;
+	for (int i = 0; i < SEG_N_; i++)
+		e->seg_len[i] = 0;
+	e->flags = at_entry ? EV_F_AT_ENTRY : 0;
+	e->argc = 0;
+	bpf_get_current_comm(e->comm, sizeof e->comm);
+
+	__u32 off = sizeof(*e);
+	if (c->special == SPECIAL_EXEC) {
+		__u32 tid = e->tid;
+		char *p = bpf_map_lookup_elem(&exec_paths, &tid);
+		if (p) {
+			long n = bpf_probe_read_kernel_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, p);
+			int len = n > 0 ? n - 1 : 0;
+			e->seg_len[SEG_PATH1] = len;
+			int rel = is_relative(s, off, len);
+			off = (off + len) & EV_MASK;
+			bpf_map_delete_elem(&exec_paths, &tid);
+			int dfd = c->dirfd1 <= 5 ? (int)argi(e->args, c->dirfd1) : AT_FDCWD;
+			if (rel || (len == 0 && c->dirfd1 <= 5)) {
+				int dl = walk_fd(s, t, dfd, off, &e->flags);
+				e->seg_len[SEG_DIR1] = dl;
+				off = (off + dl) & EV_MASK;
+			}
+		}
+		if (ret == 0)
+			off = put_argv_mm(s, e, t, off);
+		else
+			off = put_argv_ptrs(s, e, off, e->args[1 + (c->dirfd1 <= 5)]);
+	} else {
+		off = put_path(s, e, t, off, c->path1, c->dirfd1, SEG_PATH1, !c->no_resolve1);
+		if (c->fd_path <= 5) {
+			int dl = walk_fd(s, t, (int)argi(e->args, c->fd_path), off, &e->flags);
+			e->seg_len[SEG_DIR1] = dl;
+			off = (off + dl) & EV_MASK;
+		}
+		off = put_path(s, e, t, off, c->path2, c->dirfd2, SEG_PATH2, 1);
+	}
+
+	/* given addresses (connect, bind, sendto) are read whatever the result;
+	 * returned ones (accept, recvfrom, getpeername) only on success */
+	if (c->addr <= 5 && (ret >= 0 || !c->addrlen_ptr)) {
+		__u32 alen = 0;
+		if (c->addrlen_ptr)
+			bpf_probe_read_user(&alen, sizeof alen, (void *)argi(e->args, c->addrlen));
+		else if (c->addrlen <= 5)
+			alen = (__u32)argi(e->args, c->addrlen);
+		off = put_addr(s, e, off, argi(e->args, c->addr), alen);
+	}
+
+	switch (c->special) {
+	case SPECIAL_PIPE:
+	case SPECIAL_SOCKPAIR:
+		if (ret == 0) {
+			int fds[2] = {};
+			bpf_probe_read_user(fds, sizeof fds, (void *)e->args[c->special == SPECIAL_PIPE ? 0 : 3]);
+			e->aux[0] = (__u32)fds[0];
+			e->aux[1] = (__u32)fds[1];
+		}
+		break;
+	case SPECIAL_OPENAT2:
+		bpf_probe_read_user(e->aux, 3 * sizeof(__u64), (void *)e->args[2]);
+		break;
+	case SPECIAL_CLONE3:
+		bpf_probe_read_user(e->aux, sizeof(__u64), (void *)e->args[0]);
+		break;
+	case SPECIAL_CAPSET: {
+		__u32 hdr[2] = {}, data[6] = {};
+		bpf_probe_read_user(hdr, sizeof hdr, (void *)e->args[0]);
+		bpf_probe_read_user(data, sizeof data, (void *)e->args[1]);
+		e->aux[0] = hdr[1];
+		e->aux[1] = data[0] | ((__u64)data[3] << 32);
+		e->aux[2] = data[1] | ((__u64)data[4] << 32);
+		e->aux[3] = data[2] | ((__u64)data[5] << 32);
+		break;
+	}
+	case SPECIAL_MSG:
+		if (ret >= 0) {
+			struct user_msghdr_ mh = {};
+			bpf_probe_read_user(&mh, sizeof mh, (void *)e->args[1]);
+			off = put_addr(s, e, off, (__u64)mh.msg_name, (__u32)mh.msg_namelen);
+		}
+		break;
+	}
+
+	__u32 size = off;
+	if (size > EV_MASK)
+		size = EV_MASK;
+	if (bpf_ringbuf_output(&events, s->ev, size, 0) < 0)
+		cn->lost++;
+	__sync_fetch_and_add(&s->busy, -1);
+	return 0;
+}
+
+static __always_inline int is_compat(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return 0;
+	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	if (id < 0 || id >= EBPF_MAX_NR)
+		return 0;
+	__u32 nr = id;
+	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
+	if (!c || !c->type)
+		return 0;
+	if (!wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (is_compat(t))
+		return 0;
+	__u64 a2 = BPF_CORE_READ(regs, dx);
+	if (c->need_exec && !(a2 & PROT_EXEC))
+		return 0;
+	struct stash *st = bpf_task_storage_get(&stashes, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		struct ebpf_counters *cn = ctrs();
+		if (cn)
+			cn->stash_fail++;
+		return 0;
+	}
+	st->args[0] = BPF_CORE_READ(regs, di);
+	st->args[1] = BPF_CORE_READ(regs, si);
+	st->args[2] = a2;
+	st->args[3] = BPF_CORE_READ(regs, r10);
+	st->args[4] = BPF_CORE_READ(regs, r8);
+	st->args[5] = BPF_CORE_READ(regs, r9);
+	st->nr = nr;
+	if (c->special == SPECIAL_EXIT) {
+		st->active = 0;
+		return emit(t, c, st, nr, 0, 1);
+	}
+	if (c->special == SPECIAL_EXEC) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u32 cpu = bpf_get_smp_processor_id();
+		struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+		__u64 fn = argi(st->args, c->path1);
+		if (s && __sync_fetch_and_add(&s->busy, 1) == 0) {
+			if (bpf_probe_read_user_str(s->tmp, EBPF_PATH_MAX, (void *)fn) < 0)
+				s->tmp[0] = 0;
+			bpf_map_update_elem(&exec_paths, &tid, s->tmp, BPF_ANY);
+			__sync_fetch_and_add(&s->busy, -1);
+		} else if (s) {
+			__sync_fetch_and_add(&s->busy, -1);
+		}
+	}
+	st->active = 1;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct stash *st = bpf_task_storage_get(&stashes, t, 0, 0);
+	if (!st || !st->active)
+		return 0;
+	st->active = 0;
+	__u32 nr = st->nr;
+	if ((long)BPF_CORE_READ(regs, orig_ax) != (long)nr)
+		return 0;
+	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
+	if (!c || !c->type)
+		return 0;
+	return emit(t, c, st, nr, ret, 0);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!follow)
+		return 0;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&pids, &ptgid))
+		return 0;
+	__u8 one = 1;
+	bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *p)
+{
+	if (!filter_pid_on || p->pid != p->tgid)
+		return 0;
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	__u32 tgid = p->tgid;
+	bpf_map_delete_elem(&pids, &tgid);
+	return 0;
+}
