@@ -1,0 +1,1043 @@
+/* audit_import.c - audit events into kcap events (see audit_import.h). */
+#include "audit_import.h"
+#include "audit_json.h"
+#include "audit_reassemble.h"
+#include "audit_tables.h"
+
+#include <kcap/taxonomy.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TYPE_SYSCALL 1300
+#define AT_FDCWD_ (-100)
+
+typedef struct origin_info {
+	char *node;          /* NULL: records without node= */
+	uint32_t node_len;
+	int origin;          /* writer origin id */
+	uint64_t seen, lost;
+} origin_info;
+
+typedef struct dyn_type {
+	char *name;          /* record type as logged */
+	uint32_t id;
+} dyn_type;
+
+struct kcap_audit_import {
+	kcap_writer *w;
+	kcap_schema *schema;
+	kcap_audit_reasm *ra;
+	kcap_audit_import_stats st;
+	uint64_t seq;
+	int64_t last_ts;
+	origin_info *origins;
+	size_t norigins;
+	dyn_type *dyn;
+	size_t ndyn;
+	/* per-event scratch, reused */
+	kcap_buf json, argv, path1, path2;
+	kcap_value vals[KCAP_MAX_PARAMS];
+};
+
+static int deliver(void *ud, const kcap_audit_event *ev);
+
+/* ---- schema ------------------------------------------------------------- */
+
+static const kcap_param_def AUDIT_PARAM = {"audit", KCAP_T_JSON, KCAP_PF_TOPLEVEL, 0};
+
+/* A taxonomy type with "audit" appended, under its standard id. */
+static int add_extended(kcap_schema *s, const kcap_type_def *t)
+{
+	kcap_param_def p[KCAP_MAX_PARAMS];
+	if (t->nparams + 1 > KCAP_MAX_PARAMS)
+		return KCAP_E_INVAL;
+	memcpy(p, t->params, t->nparams * sizeof *p);
+	p[t->nparams] = AUDIT_PARAM;
+	kcap_type_def d = *t;
+	d.nparams = t->nparams + 1;
+	d.params = p;
+	return kcap_schema_add_type(s, &d);
+}
+
+static const kcap_param_def SYSCALL_PARAMS[] = {
+	{"syscall", KCAP_T_STR, 0, 0},
+	{"ret", KCAP_T_RET, 0, KCAP_SYMS_ERRNO},
+	{"audit", KCAP_T_JSON, KCAP_PF_TOPLEVEL, 0},
+};
+
+static int add_generic(kcap_schema *s, uint32_t id, const char *rtype, size_t rlen)
+{
+	char name[96];
+	size_t n = (size_t)snprintf(name, sizeof name, "audit_%.*s", (int)(rlen > 80 ? 80 : rlen), rtype);
+	for (size_t i = 6; i < n; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] = (char)(name[i] + 32);
+	kcap_type_def d = {.id = id, .name = name, .category = "audit"};
+	if (id == KCAP_AUDIT_TYPE_SYSCALL) {
+		d.description = "audit syscall event outside the standard taxonomy";
+		d.nparams = 3;
+		d.params = SYSCALL_PARAMS;
+	} else {
+		d.description = "audit event (all records in the audit param)";
+		d.nparams = 1;
+		d.params = &AUDIT_PARAM;
+	}
+	return kcap_schema_add_type(s, &d);
+}
+
+int kcap_audit_import_new(kcap_audit_import **out, kcap_writer *w)
+{
+	int rc = KCAP_E_NOMEM;
+	*out = NULL;
+	kcap_audit_import *imp = calloc(1, sizeof *imp);
+	if (!imp)
+		return KCAP_E_NOMEM;
+	imp->w = w;
+	imp->schema = kcap_schema_new();
+	if (!imp->schema)
+		goto cleanup;
+	for (size_t i = 0; kcap_taxonomy_symset_at(i); i++)
+		if ((rc = kcap_schema_add_symset(imp->schema, kcap_taxonomy_symset_at(i))) < 0)
+			goto cleanup;
+	for (size_t i = 0; kcap_taxonomy_type_at(i); i++)
+		if ((rc = add_extended(imp->schema, kcap_taxonomy_type_at(i))) < 0)
+			goto cleanup;
+	if ((rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_SYSCALL, "SYSCALL", 7)) < 0 ||
+	    (rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_UNPARSED, "UNPARSED", 8)) < 0)
+		goto cleanup;
+	if ((rc = kcap_writer_set_schema(w, imp->schema)) < 0)
+		goto cleanup;
+	rc = KCAP_E_NOMEM;
+	imp->ra = kcap_audit_reasm_new(NULL, deliver, imp);
+	if (!imp->ra)
+		goto cleanup;
+	*out = imp;
+	return 0;
+cleanup:
+	kcap_audit_import_free(imp);
+	return rc;
+}
+
+void kcap_audit_import_free(kcap_audit_import *imp)
+{
+	if (!imp)
+		return;
+	kcap_audit_reasm_free(imp->ra);
+	kcap_schema_free(imp->schema);
+	for (size_t i = 0; i < imp->norigins; i++)
+		free(imp->origins[i].node);
+	free(imp->origins);
+	for (size_t i = 0; i < imp->ndyn; i++)
+		free(imp->dyn[i].name);
+	free(imp->dyn);
+	free(imp->json.data);
+	free(imp->argv.data);
+	free(imp->path1.data);
+	free(imp->path2.data);
+	free(imp);
+}
+
+const kcap_audit_import_stats *kcap_audit_import_get_stats(const kcap_audit_import *imp)
+{
+	return &imp->st;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int buf_put(kcap_buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t nc = b->cap ? b->cap : 256;
+		while (nc < b->len + n)
+			nc *= 2;
+		char *nd = realloc(b->data, nc);
+		if (!nd)
+			return KCAP_E_NOMEM;
+		b->data = nd;
+		b->cap = nc;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static int fval_eq(const kcap_audit_field *f, const char *s)
+{
+	size_t n = strlen(s);
+	return f && f->val_len == n && memcmp(f->val, s, n) == 0;
+}
+
+/* Parses a field as an integer in base (10 or 16). Returns 1 on success. */
+static int fnum(const kcap_audit_field *f, int base, int64_t *out)
+{
+	if (!f || f->val_len == 0 || f->val_len > 24)
+		return 0;
+	char b[32];
+	memcpy(b, f->val, f->val_len);
+	b[f->val_len] = 0;
+	char *end;
+	if (base == 16) {
+		unsigned long long v = strtoull(b, &end, 16);
+		if (*end || b[0] == '-')
+			return 0;
+		*out = (int64_t)v;
+	} else {
+		long long v = strtoll(b, &end, 10);
+		if (*end)
+			return 0;
+		*out = v;
+	}
+	return 1;
+}
+
+static const kcap_audit_field *rfield(const kcap_audit_record *r, const char *key)
+{
+	return r ? kcap_audit_record_field(r, key) : NULL;
+}
+
+static const kcap_audit_record *find_rec(const kcap_audit_event *ev, const char *type)
+{
+	for (uint32_t i = 0; i < ev->nrecords; i++)
+		if (kcap_audit_record_is(ev->records[i], type))
+			return ev->records[i];
+	return NULL;
+}
+
+/* ---- origins ------------------------------------------------------------ */
+
+static int origin_for(kcap_audit_import *imp, const char *node, uint32_t len, origin_info **out)
+{
+	for (size_t i = 0; i < imp->norigins; i++) {
+		origin_info *o = &imp->origins[i];
+		if (o->node_len == len && (!o->node) == (!node) && (!len || memcmp(o->node, node, len) == 0)) {
+			*out = o;
+			return 0;
+		}
+	}
+	origin_info *no = realloc(imp->origins, (imp->norigins + 1) * sizeof *no);
+	if (!no)
+		return KCAP_E_NOMEM;
+	imp->origins = no;
+	origin_info *o = &no[imp->norigins];
+	memset(o, 0, sizeof *o);
+	int rc = KCAP_E_NOMEM;
+	kcap_meta *m = kcap_meta_new();
+	if (!m)
+		goto cleanup;
+	if (node) {
+		if (!(o->node = malloc(len + 1)))
+			goto cleanup;
+		memcpy(o->node, node, len);
+		o->node[len] = 0;
+		o->node_len = len;
+	}
+	if ((rc = kcap_meta_set(m, KCAP_META_SOURCE, "audit")) < 0 ||
+	    (rc = kcap_meta_set(m, KCAP_META_OS, "Linux")) < 0 ||
+	    (o->node && (rc = kcap_meta_set(m, KCAP_META_HOSTNAME, o->node)) < 0))
+		goto cleanup;
+	rc = kcap_writer_add_meta(imp->w, m);
+	if (rc < 0)
+		goto cleanup;
+	o->origin = rc;
+	rc = 0;
+	imp->norigins++;
+	*out = o;
+cleanup:
+	if (rc < 0) {
+		free(o->node);
+		o->node = NULL;
+	}
+	kcap_meta_free(m);
+	return rc;
+}
+
+/* ---- value builders ----------------------------------------------------- */
+
+static kcap_value *pv(kcap_audit_import *imp, const kcap_type_def *def, int idx)
+{
+	kcap_value *v = &imp->vals[idx];
+	v->type = def->params[idx].type;
+	v->present = 1;
+	return v;
+}
+
+/* Sets param idx from syscall argument aN (hex register value). */
+static void set_arg(kcap_audit_import *imp, const kcap_type_def *def, int idx, const kcap_audit_record *sc, int argn,
+		    int is32)
+{
+	char key[4] = {'a', (char)('0' + argn), 0, 0};
+	int64_t v;
+	if (!fnum(rfield(sc, key), 16, &v))
+		return;
+	kcap_value *x = pv(imp, def, idx);
+	switch (x->type) {
+	case KCAP_T_FD:
+	case KCAP_T_PID:
+	case KCAP_T_I32:
+		x->i = (int32_t)(uint32_t)v; /* ints are 32-bit in registers too */
+		break;
+	case KCAP_T_I64:
+		x->i = is32 ? (int32_t)(uint32_t)v : v;
+		break;
+	case KCAP_T_UID:
+	case KCAP_T_GID:
+	case KCAP_T_MODE:
+		x->u = (uint32_t)v;
+		break;
+	default:
+		x->u = is32 ? (uint32_t)v : (uint64_t)v;
+		break;
+	}
+}
+
+static void set_u(kcap_audit_import *imp, const kcap_type_def *def, int idx, uint64_t u)
+{
+	pv(imp, def, idx)->u = u;
+}
+
+static void set_i(kcap_audit_import *imp, const kcap_type_def *def, int idx, int64_t i)
+{
+	pv(imp, def, idx)->i = i;
+}
+
+/* PATH record: the first whose nametype is in want (NULL = any but PARENT). */
+static const kcap_audit_record *find_path(const kcap_audit_event *ev, const char *want, int nth)
+{
+	for (uint32_t i = 0; i < ev->nrecords; i++) {
+		const kcap_audit_record *r = ev->records[i];
+		if (!kcap_audit_record_is(r, "PATH"))
+			continue;
+		const kcap_audit_field *nt = kcap_audit_record_field(r, "nametype");
+		if (want ? !fval_eq(nt, want) : fval_eq(nt, "PARENT"))
+			continue;
+		if (nth-- == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Sets a PATH param from a PATH record's name, made absolute with CWD when
+ * it is relative and relative to the working directory (dirfd AT_FDCWD or
+ * a call without dirfd). */
+static int set_path(kcap_audit_import *imp, const kcap_type_def *def, int idx, const kcap_audit_event *ev,
+		    const kcap_audit_record *path, int64_t dirfd, kcap_buf *scratch)
+{
+	const kcap_audit_field *name = rfield(path, "name");
+	if (!name || fval_eq(name, "(null)"))
+		return 0;
+	scratch->len = 0;
+	if (name->val_len && name->val[0] != '/' && dirfd == AT_FDCWD_) {
+		const kcap_audit_field *cwd = rfield(find_rec(ev, "CWD"), "cwd");
+		if (cwd && cwd->val_len && cwd->val[0] == '/') {
+			if (buf_put(scratch, cwd->val, cwd->val_len) < 0)
+				return KCAP_E_NOMEM;
+			if (cwd->val[cwd->val_len - 1] != '/' && buf_put(scratch, "/", 1) < 0)
+				return KCAP_E_NOMEM;
+		}
+	}
+	if (buf_put(scratch, name->val, name->val_len) < 0)
+		return KCAP_E_NOMEM;
+	kcap_value *v = pv(imp, def, idx);
+	v->p = (const uint8_t *)scratch->data;
+	v->len = (uint32_t)scratch->len;
+	return 0;
+}
+
+static int hexv(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* SOCKADDR saddr (hex of struct sockaddr, in the logging host's byte order
+ * for the family field) into a KCAP_T_SOCKADDR value. */
+static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int idx, const kcap_audit_event *ev,
+			 int big_endian)
+{
+	const kcap_audit_field *f = rfield(find_rec(ev, "SOCKADDR"), "saddr");
+	if (!f || f->val_len < 4 || (f->val_len & 1))
+		return;
+	uint8_t raw[128];
+	size_t n = f->val_len / 2 > sizeof raw ? sizeof raw : f->val_len / 2;
+	for (size_t i = 0; i < n; i++) {
+		int h = hexv(f->val[2 * i]), l = hexv(f->val[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return;
+		raw[i] = (uint8_t)(h << 4 | l);
+	}
+	unsigned fam = big_endian ? (unsigned)(raw[0] << 8 | raw[1]) : (unsigned)(raw[1] << 8 | raw[0]);
+	kcap_value *v = &imp->vals[idx];
+	memset(v, 0, sizeof *v);
+	v->type = KCAP_T_SOCKADDR;
+	v->present = 1;
+	if (fam == 2 && n >= 8) {
+		v->af = KCAP_AF_INET;
+		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
+		memcpy(v->addr, raw + 4, 4);
+	} else if (fam == 10 && n >= 24) {
+		v->af = KCAP_AF_INET6;
+		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
+		memcpy(v->addr, raw + 8, 16);
+	} else if (fam == 1) {
+		/* the path sits in the decoded field itself: decode in place is
+		 * not allowed (records are shared with the JSON), so point at a
+		 * copy in the event scratch */
+		size_t pl = 0;
+		if (n > 2 && raw[2] == 0) { /* abstract socket: keep the leading NUL */
+			pl = n - 2;
+			while (pl > 1 && raw[2 + pl - 1] == 0)
+				pl--;
+		} else {
+			while (2 + pl < n && raw[2 + pl])
+				pl++;
+		}
+		imp->path2.len = 0;
+		if (buf_put(&imp->path2, raw + 2, pl) < 0) {
+			v->present = 0;
+			return;
+		}
+		v->af = KCAP_AF_UNIX;
+		v->p = (const uint8_t *)imp->path2.data;
+		v->len = (uint32_t)pl;
+	} else {
+		imp->path2.len = 0;
+		if (buf_put(&imp->path2, raw, n) < 0) {
+			v->present = 0;
+			return;
+		}
+		v->af = KCAP_AF_OTHER;
+		v->p = (const uint8_t *)imp->path2.data;
+		v->len = (uint32_t)n;
+	}
+	(void)def;
+}
+
+/* argv from the EXECVE records: aN, or aN[i] chunks after aN_len, across
+ * however many EXECVE records the kernel split them into. */
+static int set_argv(kcap_audit_import *imp, const kcap_type_def *def, const kcap_audit_event *ev)
+{
+	kcap_buf *b = &imp->argv;
+	b->len = 0;
+	uint32_t count = 0;
+	int64_t argc = -1;
+	int truncated = 0, any = 0;
+	long cur = -1; /* argument being assembled from chunks */
+	for (uint32_t i = 0; i < ev->nrecords; i++) {
+		const kcap_audit_record *r = ev->records[i];
+		if (!kcap_audit_record_is(r, "EXECVE"))
+			continue;
+		any = 1;
+		for (uint32_t k = 0; k < r->nfields; k++) {
+			const kcap_audit_field *f = &r->fields[k];
+			if (f->key_len == 4 && memcmp(f->key, "argc", 4) == 0) {
+				fnum(f, 10, &argc);
+				continue;
+			}
+			if (f->key_len < 2 || f->key[0] != 'a' || f->key[1] < '0' || f->key[1] > '9')
+				continue;
+			long n = 0;
+			uint32_t j = 1;
+			while (j < f->key_len && f->key[j] >= '0' && f->key[j] <= '9')
+				n = n * 10 + (f->key[j++] - '0');
+			if (j == f->key_len) { /* aN=value */
+				if (cur >= 0 && buf_put(b, "", 1) < 0)
+					return KCAP_E_NOMEM;
+				cur = -1;
+				if (buf_put(b, f->val, f->val_len) < 0 || buf_put(b, "", 1) < 0)
+					return KCAP_E_NOMEM;
+				count++;
+			} else if (f->key[j] == '[') { /* aN[i]=chunk */
+				if (cur != n) {
+					if (cur >= 0 && buf_put(b, "", 1) < 0)
+						return KCAP_E_NOMEM;
+					cur = n;
+					count++;
+				}
+				if (buf_put(b, f->val, f->val_len) < 0)
+					return KCAP_E_NOMEM;
+			}
+		}
+	}
+	if (cur >= 0 && buf_put(b, "", 1) < 0)
+		return KCAP_E_NOMEM;
+	if (!any)
+		return 0;
+	if (argc >= 0 && count < (uint64_t)argc)
+		truncated = 1;
+	kcap_value *v = pv(imp, def, KCAP_P_EXEC_ARGV);
+	v->p = (const uint8_t *)(b->data ? b->data : "");
+	v->len = (uint32_t)b->len;
+	v->count = count;
+	set_u(imp, def, KCAP_P_EXEC_ARGV_TRUNCATED, (uint64_t)truncated);
+	return 0;
+}
+
+/* i386 socketcall(call, args): the call number names the socket syscall. */
+static const char *socketcall_name(int64_t call)
+{
+	static const char *const n[] = {NULL, "socket", "bind", "connect", "listen", "accept", "getsockname",
+					"getpeername", "socketpair", "send", "recv", "sendto", "recvfrom",
+					"shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4"};
+	return call > 0 && call < (int64_t)(sizeof n / sizeof n[0]) ? n[call] : NULL;
+}
+
+/* Fills the taxonomy params of a SYSCALL event. sc is the SYSCALL record. */
+static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const kcap_audit_event *ev,
+			const kcap_audit_record *sc, int is32, int big_endian, int args_known)
+{
+	uint32_t id = def->id;
+	int rc = 0;
+	int64_t x;
+	int np = (int)def->nparams - 1; /* without "audit" */
+	/* ret is the last standard param of every layout that has it */
+	if (np > 0 && def->params[np - 1].type == KCAP_T_RET && fnum(rfield(sc, "exit"), 10, &x))
+		set_i(imp, def, np - 1, x);
+	if (!args_known)
+		goto addr_only; /* socketcall: the arguments are behind a pointer */
+	switch (id) {
+	case KCAP_EV_FORK:
+		set_u(imp, def, KCAP_P_CLONE_FLAGS, 17); /* SIGCHLD */
+		goto child;
+	case KCAP_EV_VFORK:
+		set_u(imp, def, KCAP_P_CLONE_FLAGS, 0x4111); /* CLONE_VM|CLONE_VFORK|SIGCHLD */
+		goto child;
+	case KCAP_EV_CLONE:
+		set_arg(imp, def, KCAP_P_CLONE_FLAGS, sc, 0, is32);
+		goto child;
+	case KCAP_EV_CLONE3:
+	child:
+		if (fnum(rfield(sc, "exit"), 10, &x) && x > 0)
+			set_i(imp, def, KCAP_P_CLONE_CHILD_PID, x);
+		break;
+	case KCAP_EV_EXECVE:
+	case KCAP_EV_EXECVEAT: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_EXECVEAT) {
+			set_arg(imp, def, KCAP_P_EXEC_DIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_EXEC_FLAGS, sc, 4, is32); /* not logged: stays absent */
+			dirfd = imp->vals[KCAP_P_EXEC_DIRFD].present ? imp->vals[KCAP_P_EXEC_DIRFD].i : 0;
+		}
+		const kcap_audit_record *p = find_path(ev, NULL, 0);
+		if ((rc = set_path(imp, def, KCAP_P_EXEC_PATH, ev, p, dirfd, &imp->path1)) < 0)
+			return rc;
+		if ((rc = set_argv(imp, def, ev)) < 0)
+			return rc;
+		break;
+	}
+	case KCAP_EV_EXIT:
+	case KCAP_EV_EXIT_GROUP:
+		set_arg(imp, def, KCAP_P_EXIT_STATUS, sc, 0, is32);
+		break;
+	case KCAP_EV_KILL:
+		set_arg(imp, def, KCAP_P_KILL_TARGET, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 1, is32);
+		break;
+	case KCAP_EV_TKILL:
+		set_arg(imp, def, KCAP_P_KILL_TID, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 1, is32);
+		break;
+	case KCAP_EV_TGKILL:
+		set_arg(imp, def, KCAP_P_KILL_TARGET, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_KILL_TID, sc, 1, is32);
+		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 2, is32);
+		break;
+	case KCAP_EV_PTRACE:
+		set_arg(imp, def, KCAP_P_PTRACE_REQUEST, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_PTRACE_TARGET, sc, 1, is32);
+		set_arg(imp, def, KCAP_P_PTRACE_ADDR, sc, 2, is32);
+		set_arg(imp, def, KCAP_P_PTRACE_DATA, sc, 3, is32);
+		break;
+	case KCAP_EV_MMAP:
+	case KCAP_EV_MPROTECT:
+		set_arg(imp, def, KCAP_P_MMAP_ADDR, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_MMAP_LEN, sc, 1, is32);
+		set_arg(imp, def, KCAP_P_MMAP_PROT, sc, 2, is32);
+		if (id == KCAP_EV_MMAP) {
+			set_arg(imp, def, KCAP_P_MMAP_FLAGS, sc, 3, is32);
+			const kcap_audit_record *m = find_rec(ev, "MMAP");
+			if (fnum(rfield(m, "fd"), 10, &x))
+				set_i(imp, def, KCAP_P_MMAP_FD, x);
+		}
+		break;
+	case KCAP_EV_PIPE:
+	case KCAP_EV_PIPE2:
+	case KCAP_EV_SOCKETPAIR: {
+		int f0 = id == KCAP_EV_SOCKETPAIR ? KCAP_P_SOCKETPAIR_FD0 : KCAP_P_PIPE_FD0;
+		if (id == KCAP_EV_PIPE2)
+			set_arg(imp, def, KCAP_P_PIPE_FLAGS, sc, 1, is32);
+		if (id == KCAP_EV_SOCKETPAIR) {
+			set_arg(imp, def, KCAP_P_SOCKETPAIR_FAMILY, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_SOCKETPAIR_TYPE, sc, 1, is32);
+			set_arg(imp, def, KCAP_P_SOCKETPAIR_PROTOCOL, sc, 2, is32);
+		}
+		const kcap_audit_record *fp = find_rec(ev, "FD_PAIR");
+		if (fnum(rfield(fp, "fd0"), 10, &x))
+			set_i(imp, def, f0, x);
+		if (fnum(rfield(fp, "fd1"), 10, &x))
+			set_i(imp, def, f0 + 1, x);
+		break;
+	}
+	case KCAP_EV_MEMFD_CREATE:
+		set_arg(imp, def, KCAP_P_MEMFD_FLAGS, sc, 1, is32);
+		break;
+	case KCAP_EV_OPEN:
+	case KCAP_EV_OPENAT:
+	case KCAP_EV_OPENAT2:
+	case KCAP_EV_CREAT: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_OPEN) {
+			set_arg(imp, def, KCAP_P_OPEN_FLAGS, sc, 1, is32);
+			set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 2, is32);
+		} else if (id == KCAP_EV_CREAT) {
+			set_u(imp, def, KCAP_P_OPEN_FLAGS, 01101); /* O_CREAT|O_WRONLY|O_TRUNC (generic values) */
+			set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 1, is32);
+		} else {
+			set_arg(imp, def, KCAP_P_OPEN_DIRFD, sc, 0, is32);
+			dirfd = imp->vals[KCAP_P_OPEN_DIRFD].present ? imp->vals[KCAP_P_OPEN_DIRFD].i : 0;
+			if (id == KCAP_EV_OPENAT) {
+				set_arg(imp, def, KCAP_P_OPEN_FLAGS, sc, 2, is32);
+				set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 3, is32);
+			}
+		}
+		const kcap_audit_record *p = find_path(ev, "CREATE", 0);
+		if (!p)
+			p = find_path(ev, NULL, 0);
+		rc = set_path(imp, def, KCAP_P_OPEN_PATH, ev, p, dirfd, &imp->path1);
+		break;
+	}
+	case KCAP_EV_CLOSE:
+		set_arg(imp, def, KCAP_P_CLOSE_FD, sc, 0, is32);
+		break;
+	case KCAP_EV_READ:
+	case KCAP_EV_WRITE:
+	case KCAP_EV_PREAD64:
+	case KCAP_EV_PWRITE64:
+	case KCAP_EV_READV:
+	case KCAP_EV_WRITEV:
+	case KCAP_EV_PREADV:
+	case KCAP_EV_PWRITEV:
+		set_arg(imp, def, KCAP_P_RW_FD, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_RW_COUNT, sc, 2, is32);
+		if (id == KCAP_EV_PREAD64 || id == KCAP_EV_PWRITE64 || id == KCAP_EV_PREADV || id == KCAP_EV_PWRITEV)
+			set_arg(imp, def, KCAP_P_RW_OFFSET, sc, 3, is32);
+		break;
+	case KCAP_EV_UNLINK:
+	case KCAP_EV_UNLINKAT:
+	case KCAP_EV_RMDIR: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_UNLINKAT) {
+			set_arg(imp, def, KCAP_P_UNLINK_DIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_UNLINK_FLAGS, sc, 2, is32);
+			dirfd = imp->vals[KCAP_P_UNLINK_DIRFD].present ? imp->vals[KCAP_P_UNLINK_DIRFD].i : 0;
+		}
+		const kcap_audit_record *p = find_path(ev, "DELETE", 0);
+		if (!p)
+			p = find_path(ev, NULL, 0);
+		rc = set_path(imp, def, id == KCAP_EV_RMDIR ? KCAP_P_RMDIR_PATH : KCAP_P_UNLINK_PATH, ev, p, dirfd,
+			      &imp->path1);
+		break;
+	}
+	case KCAP_EV_RENAME:
+	case KCAP_EV_RENAMEAT:
+	case KCAP_EV_RENAMEAT2: {
+		int64_t od = AT_FDCWD_, nd = AT_FDCWD_;
+		if (id != KCAP_EV_RENAME) {
+			set_arg(imp, def, KCAP_P_RENAME_OLDDIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_RENAME_NEWDIRFD, sc, 2, is32);
+			od = imp->vals[KCAP_P_RENAME_OLDDIRFD].present ? imp->vals[KCAP_P_RENAME_OLDDIRFD].i : 0;
+			nd = imp->vals[KCAP_P_RENAME_NEWDIRFD].present ? imp->vals[KCAP_P_RENAME_NEWDIRFD].i : 0;
+		}
+		if ((rc = set_path(imp, def, KCAP_P_RENAME_OLDPATH, ev, find_path(ev, "DELETE", 0), od, &imp->path1)) < 0)
+			return rc;
+		rc = set_path(imp, def, KCAP_P_RENAME_NEWPATH, ev, find_path(ev, "CREATE", 0), nd, &imp->path2);
+		break;
+	}
+	case KCAP_EV_MKDIR:
+	case KCAP_EV_MKDIRAT: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_MKDIRAT) {
+			set_arg(imp, def, KCAP_P_MKDIR_DIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_MKDIR_MODE, sc, 2, is32);
+			dirfd = imp->vals[KCAP_P_MKDIR_DIRFD].present ? imp->vals[KCAP_P_MKDIR_DIRFD].i : 0;
+		} else {
+			set_arg(imp, def, KCAP_P_MKDIR_MODE, sc, 1, is32);
+		}
+		const kcap_audit_record *p = find_path(ev, "CREATE", 0);
+		if (!p)
+			p = find_path(ev, NULL, 0);
+		rc = set_path(imp, def, KCAP_P_MKDIR_PATH, ev, p, dirfd, &imp->path1);
+		break;
+	}
+	case KCAP_EV_CHMOD:
+	case KCAP_EV_FCHMOD:
+	case KCAP_EV_FCHMODAT:
+	case KCAP_EV_FCHMODAT2: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_CHMOD) {
+			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 1, is32);
+		} else if (id == KCAP_EV_FCHMOD) {
+			set_arg(imp, def, KCAP_P_CHMOD_FD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 1, is32);
+		} else {
+			set_arg(imp, def, KCAP_P_CHMOD_DIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 2, is32);
+			if (id == KCAP_EV_FCHMODAT2)
+				set_arg(imp, def, KCAP_P_CHMOD_FLAGS, sc, 3, is32);
+			dirfd = imp->vals[KCAP_P_CHMOD_DIRFD].present ? imp->vals[KCAP_P_CHMOD_DIRFD].i : 0;
+		}
+		rc = set_path(imp, def, KCAP_P_CHMOD_PATH, ev, find_path(ev, NULL, 0), dirfd, &imp->path1);
+		break;
+	}
+	case KCAP_EV_CHOWN:
+	case KCAP_EV_LCHOWN:
+	case KCAP_EV_FCHOWN:
+	case KCAP_EV_FCHOWNAT: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_FCHOWNAT) {
+			set_arg(imp, def, KCAP_P_CHOWN_DIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_CHOWN_UID, sc, 2, is32);
+			set_arg(imp, def, KCAP_P_CHOWN_GID, sc, 3, is32);
+			dirfd = imp->vals[KCAP_P_CHOWN_DIRFD].present ? imp->vals[KCAP_P_CHOWN_DIRFD].i : 0;
+		} else {
+			if (id == KCAP_EV_FCHOWN)
+				set_arg(imp, def, KCAP_P_CHOWN_FD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_CHOWN_UID, sc, 1, is32);
+			set_arg(imp, def, KCAP_P_CHOWN_GID, sc, 2, is32);
+		}
+		rc = set_path(imp, def, KCAP_P_CHOWN_PATH, ev, find_path(ev, NULL, 0), dirfd, &imp->path1);
+		break;
+	}
+	case KCAP_EV_CHDIR:
+	case KCAP_EV_FCHDIR:
+		if (id == KCAP_EV_FCHDIR)
+			set_arg(imp, def, KCAP_P_CHDIR_FD, sc, 0, is32);
+		rc = set_path(imp, def, KCAP_P_CHDIR_PATH, ev, find_path(ev, NULL, 0), AT_FDCWD_, &imp->path1);
+		break;
+	case KCAP_EV_LINK:
+	case KCAP_EV_LINKAT: {
+		int64_t od = AT_FDCWD_, nd = AT_FDCWD_;
+		if (id == KCAP_EV_LINKAT) {
+			set_arg(imp, def, KCAP_P_LINK_OLDDIRFD, sc, 0, is32);
+			set_arg(imp, def, KCAP_P_LINK_NEWDIRFD, sc, 2, is32);
+			od = imp->vals[KCAP_P_LINK_OLDDIRFD].present ? imp->vals[KCAP_P_LINK_OLDDIRFD].i : 0;
+			nd = imp->vals[KCAP_P_LINK_NEWDIRFD].present ? imp->vals[KCAP_P_LINK_NEWDIRFD].i : 0;
+		}
+		if ((rc = set_path(imp, def, KCAP_P_LINK_OLDPATH, ev, find_path(ev, "NORMAL", 0), od, &imp->path1)) < 0)
+			return rc;
+		rc = set_path(imp, def, KCAP_P_LINK_NEWPATH, ev, find_path(ev, "CREATE", 0), nd, &imp->path2);
+		break;
+	}
+	case KCAP_EV_SYMLINK:
+	case KCAP_EV_SYMLINKAT: {
+		int64_t dirfd = AT_FDCWD_;
+		if (id == KCAP_EV_SYMLINKAT) {
+			set_arg(imp, def, KCAP_P_SYMLINK_DIRFD, sc, 1, is32);
+			dirfd = imp->vals[KCAP_P_SYMLINK_DIRFD].present ? imp->vals[KCAP_P_SYMLINK_DIRFD].i : 0;
+		}
+		rc = set_path(imp, def, KCAP_P_SYMLINK_PATH, ev, find_path(ev, "CREATE", 0), dirfd, &imp->path1);
+		break;
+	}
+	case KCAP_EV_TRUNCATE:
+	case KCAP_EV_FTRUNCATE:
+		if (id == KCAP_EV_FTRUNCATE)
+			set_arg(imp, def, KCAP_P_TRUNCATE_FD, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_TRUNCATE_LENGTH, sc, 1, is32);
+		rc = set_path(imp, def, KCAP_P_TRUNCATE_PATH, ev, find_path(ev, NULL, 0), AT_FDCWD_, &imp->path1);
+		break;
+	case KCAP_EV_DUP:
+	case KCAP_EV_DUP2:
+	case KCAP_EV_DUP3:
+		set_arg(imp, def, KCAP_P_DUP_OLDFD, sc, 0, is32);
+		if (id != KCAP_EV_DUP)
+			set_arg(imp, def, KCAP_P_DUP_NEWFD, sc, 1, is32);
+		if (id == KCAP_EV_DUP3)
+			set_arg(imp, def, KCAP_P_DUP_FLAGS, sc, 2, is32);
+		break;
+	case KCAP_EV_SOCKET:
+		set_arg(imp, def, KCAP_P_SOCKET_FAMILY, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_SOCKET_TYPE, sc, 1, is32);
+		set_arg(imp, def, KCAP_P_SOCKET_PROTOCOL, sc, 2, is32);
+		break;
+	case KCAP_EV_CONNECT:
+	case KCAP_EV_BIND:
+	case KCAP_EV_GETPEERNAME:
+	case KCAP_EV_GETSOCKNAME:
+		set_arg(imp, def, KCAP_P_ADDR_FD, sc, 0, is32);
+		set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
+		break;
+	case KCAP_EV_ACCEPT:
+	case KCAP_EV_ACCEPT4:
+		set_arg(imp, def, KCAP_P_ACCEPT_FD, sc, 0, is32);
+		if (id == KCAP_EV_ACCEPT4)
+			set_arg(imp, def, KCAP_P_ACCEPT_FLAGS, sc, 3, is32);
+		set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
+		break;
+	case KCAP_EV_LISTEN:
+		set_arg(imp, def, KCAP_P_LISTEN_FD, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_LISTEN_BACKLOG, sc, 1, is32);
+		break;
+	case KCAP_EV_SENDTO:
+	case KCAP_EV_RECVFROM:
+		set_arg(imp, def, KCAP_P_XFER_FD, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_XFER_SIZE, sc, 2, is32);
+		set_arg(imp, def, KCAP_P_XFER_FLAGS, sc, 3, is32);
+		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
+		break;
+	case KCAP_EV_SENDMSG:
+	case KCAP_EV_RECVMSG:
+		set_arg(imp, def, KCAP_P_XFER_FD, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_XFER_FLAGS, sc, 2, is32);
+		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
+		break;
+	case KCAP_EV_SETUID:
+	case KCAP_EV_SETGID:
+	case KCAP_EV_SETFSUID:
+	case KCAP_EV_SETFSGID:
+		set_arg(imp, def, KCAP_P_SETID_ID, sc, 0, is32);
+		break;
+	case KCAP_EV_SETREUID:
+	case KCAP_EV_SETREGID:
+		set_arg(imp, def, KCAP_P_SETREID_RID, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_SETREID_EID, sc, 1, is32);
+		break;
+	case KCAP_EV_SETRESUID:
+	case KCAP_EV_SETRESGID:
+		set_arg(imp, def, KCAP_P_SETRESID_RID, sc, 0, is32);
+		set_arg(imp, def, KCAP_P_SETRESID_EID, sc, 1, is32);
+		set_arg(imp, def, KCAP_P_SETRESID_SID, sc, 2, is32);
+		break;
+	case KCAP_EV_CAPSET: {
+		const kcap_audit_record *c = find_rec(ev, "CAPSET");
+		if (fnum(rfield(c, "pid"), 10, &x))
+			set_i(imp, def, KCAP_P_CAPSET_TARGET, x);
+		if (fnum(rfield(c, "cap_pe"), 16, &x))
+			set_u(imp, def, KCAP_P_CAPSET_EFFECTIVE, (uint64_t)x);
+		if (fnum(rfield(c, "cap_pp"), 16, &x))
+			set_u(imp, def, KCAP_P_CAPSET_PERMITTED, (uint64_t)x);
+		if (fnum(rfield(c, "cap_pi"), 16, &x))
+			set_u(imp, def, KCAP_P_CAPSET_INHERITABLE, (uint64_t)x);
+		break;
+	}
+	default:
+		break;
+	}
+	return rc;
+addr_only:
+	if (id == KCAP_EV_CONNECT || id == KCAP_EV_BIND || id == KCAP_EV_GETPEERNAME || id == KCAP_EV_GETSOCKNAME)
+		set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
+	else if (id == KCAP_EV_ACCEPT || id == KCAP_EV_ACCEPT4)
+		set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
+	else if (id >= KCAP_EV_SENDTO && id <= KCAP_EV_RECVMSG)
+		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
+	return 0;
+}
+
+/* Type id for a generic audit event led by record r, registering it. */
+static int generic_type(kcap_audit_import *imp, const kcap_audit_record *r, uint32_t *id)
+{
+	uint32_t num = r->type_num;
+	if (num) {
+		*id = KCAP_AUDIT_TYPE_BASE + num;
+		if (kcap_schema_type(imp->schema, *id))
+			return 0;
+		const char *name = kcap_audit_type_name(num);
+		int rc = name ? add_generic(imp->schema, *id, name, strlen(name))
+			      : add_generic(imp->schema, *id, r->type, r->type_len);
+		return rc < 0 ? rc : kcap_writer_set_schema(imp->w, imp->schema);
+	}
+	for (size_t i = 0; i < imp->ndyn; i++)
+		if (strlen(imp->dyn[i].name) == r->type_len && memcmp(imp->dyn[i].name, r->type, r->type_len) == 0) {
+			*id = imp->dyn[i].id;
+			return 0;
+		}
+	dyn_type *nd = realloc(imp->dyn, (imp->ndyn + 1) * sizeof *nd);
+	if (!nd)
+		return KCAP_E_NOMEM;
+	imp->dyn = nd;
+	char *name = strndup(r->type, r->type_len);
+	if (!name)
+		return KCAP_E_NOMEM;
+	*id = KCAP_AUDIT_TYPE_DYNAMIC + (uint32_t)imp->ndyn;
+	nd[imp->ndyn].name = name;
+	nd[imp->ndyn].id = *id;
+	imp->ndyn++;
+	int rc = add_generic(imp->schema, *id, r->type, r->type_len);
+	return rc < 0 ? rc : kcap_writer_set_schema(imp->w, imp->schema);
+}
+
+static int write_event(kcap_audit_import *imp, kcap_event *e, const kcap_type_def *def)
+{
+	/* the audit JSON is the last param of every type we declare */
+	kcap_value *a = &imp->vals[def->nparams - 1];
+	a->type = KCAP_T_JSON;
+	a->present = 1;
+	a->p = (const uint8_t *)imp->json.data;
+	a->len = (uint32_t)imp->json.len;
+	e->type_id = def->id;
+	e->nparams = def->nparams;
+	e->params = imp->vals;
+	e->seq = ++imp->seq;
+	int rc = kcap_writer_write(imp->w, e);
+	if (rc == 0)
+		imp->st.events++;
+	return rc;
+}
+
+static int deliver(void *ud, const kcap_audit_event *ev)
+{
+	kcap_audit_import *imp = ud;
+	origin_info *o;
+	int rc = origin_for(imp, ev->node, ev->node_len, &o);
+	if (rc < 0)
+		return rc;
+	o->seen++;
+	o->lost += ev->gap;
+	if (ev->late)
+		imp->st.late += ev->nrecords;
+
+	imp->json.len = 0;
+	if ((rc = kcap_audit_event_json(&imp->json, ev)) < 0)
+		return rc;
+	memset(imp->vals, 0, sizeof imp->vals);
+
+	kcap_event e = {0};
+	e.ts = ev->sec * 1000000000ll + (int64_t)ev->msec * 1000000ll;
+	imp->last_ts = e.ts;
+	e.origin = (uint16_t)o->origin;
+	e.cpu = UINT32_MAX;
+	/* process identity from the SYSCALL record, else the first with pid= */
+	const kcap_audit_record *sc = find_rec(ev, "SYSCALL");
+	const kcap_audit_record *who = sc;
+	for (uint32_t i = 0; !who && i < ev->nrecords; i++)
+		if (kcap_audit_record_field(ev->records[i], "pid"))
+			who = ev->records[i];
+	int64_t x;
+	if (fnum(rfield(who, "pid"), 10, &x))
+		e.pid = e.tid = (int32_t)x;
+	if (fnum(rfield(who, "ppid"), 10, &x))
+		e.ppid = (int32_t)x;
+	if (fnum(rfield(who, "uid"), 10, &x))
+		e.uid = (uint32_t)x;
+	if (fnum(rfield(who, "gid"), 10, &x))
+		e.gid = (uint32_t)x;
+	const kcap_audit_field *comm = rfield(who, "comm");
+	if (comm) {
+		e.comm = comm->val;
+		e.comm_len = (uint16_t)(comm->val_len > 64 ? 64 : comm->val_len);
+	}
+
+	if (sc && sc == ev->records[0]) {
+		kcap_audit_arch arch = kcap_audit_arch_parse(rfield(sc, "arch") ? rfield(sc, "arch")->val : "",
+							     rfield(sc, "arch") ? rfield(sc, "arch")->val_len : 0);
+		int64_t nr = -1;
+		fnum(rfield(sc, "syscall"), 10, &nr);
+		const char *name = kcap_audit_syscall_name(arch, nr);
+		int args_known = 1;
+		int is32 = arch == KCAP_AUDIT_ARCH_I386 || arch == KCAP_AUDIT_ARCH_ARM;
+		int big_endian = arch == KCAP_AUDIT_ARCH_PPC64 || arch == KCAP_AUDIT_ARCH_S390X;
+		if (name && strcmp(name, "socketcall") == 0) {
+			int64_t call;
+			if (fnum(rfield(sc, "a0"), 16, &call) && socketcall_name(call)) {
+				name = socketcall_name(call);
+				args_known = 0;
+			}
+		}
+		const kcap_type_def *def = name ? kcap_schema_type_by_name(imp->schema, name) : NULL;
+		if (def && def->id < KCAP_AUDIT_TYPE_BASE) {
+			if ((def->id == KCAP_EV_MMAP || def->id == KCAP_EV_MPROTECT)) {
+				/* the taxonomy keeps executable mappings only */
+				int64_t prot;
+				if (!fnum(rfield(sc, "a2"), 16, &prot) || !(prot & 4))
+					def = NULL;
+			}
+		} else {
+			def = NULL;
+		}
+		if (def) {
+			if ((rc = fill_syscall(imp, def, ev, sc, is32, big_endian, args_known)) < 0)
+				return rc;
+			imp->st.mapped++;
+			return write_event(imp, &e, def);
+		}
+		/* outside the taxonomy: audit_syscall with the name and ret */
+		def = kcap_schema_type(imp->schema, KCAP_AUDIT_TYPE_SYSCALL);
+		kcap_value *v = &imp->vals[0];
+		if (name) {
+			v->type = KCAP_T_STR;
+			v->present = 1;
+			v->p = (const uint8_t *)name;
+			v->len = (uint32_t)strlen(name);
+		}
+		if (fnum(rfield(sc, "exit"), 10, &x)) {
+			imp->vals[1].type = KCAP_T_RET;
+			imp->vals[1].present = 1;
+			imp->vals[1].i = x;
+		}
+		return write_event(imp, &e, def);
+	}
+	uint32_t id;
+	if ((rc = generic_type(imp, ev->records[0], &id)) < 0)
+		return rc;
+	return write_event(imp, &e, kcap_schema_type(imp->schema, id));
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+int kcap_audit_import_record(kcap_audit_import *imp, kcap_audit_record *rec)
+{
+	imp->st.records++;
+	return kcap_audit_reasm_push(imp->ra, rec);
+}
+
+static int write_unparsed(kcap_audit_import *imp, const char *line, size_t len)
+{
+	origin_info *o;
+	int rc = origin_for(imp, NULL, 0, &o);
+	if (rc < 0)
+		return rc;
+	imp->json.len = 0;
+	static const char head[] = "{\"serial\": 0, \"node\": \"\", \"records\": [], \"raw\": ";
+	if (buf_put(&imp->json, head, sizeof head - 1) < 0 || kcap_audit_json_value(&imp->json, line, len, 0, 0) < 0 ||
+	    buf_put(&imp->json, "}", 1) < 0)
+		return KCAP_E_NOMEM;
+	memset(imp->vals, 0, sizeof imp->vals);
+	kcap_event e = {.ts = imp->last_ts, .origin = (uint16_t)o->origin, .cpu = UINT32_MAX};
+	return write_event(imp, &e, kcap_schema_type(imp->schema, KCAP_AUDIT_TYPE_UNPARSED));
+}
+
+int kcap_audit_import_line(kcap_audit_import *imp, const char *line, size_t len, kcap_audit_perr *perr)
+{
+	kcap_audit_record *rec;
+	imp->st.lines++;
+	int rc = kcap_audit_record_parse(line, len, &rec, perr);
+	if (rc == KCAP_E_NOTFOUND)
+		return 0;
+	if (rc == KCAP_E_SYNTAX) {
+		imp->st.malformed++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		rc = write_unparsed(imp, line, len);
+		return rc < 0 ? rc : KCAP_E_SYNTAX;
+	}
+	if (rc < 0)
+		return rc;
+	return kcap_audit_import_record(imp, rec);
+}
+
+int kcap_audit_import_finish(kcap_audit_import *imp)
+{
+	int rc = kcap_audit_reasm_flush(imp->ra);
+	if (rc < 0)
+		return rc;
+	kcap_audit_reasm_stats rs;
+	kcap_audit_reasm_get_stats(imp->ra, &rs);
+	imp->st.lost = rs.lost;
+	for (size_t i = 0; i < imp->norigins; i++) {
+		kcap_stat s = {.origin = (uint16_t)imp->origins[i].origin, .cpu = UINT32_MAX,
+			       .source = "audit-serial-gap", .seen = imp->origins[i].seen,
+			       .lost = imp->origins[i].lost};
+		if ((rc = kcap_writer_set_stat(imp->w, &s)) < 0)
+			return rc;
+	}
+	return 0;
+}

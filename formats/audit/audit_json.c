@@ -1,0 +1,244 @@
+/* audit_json.c - JSON text of a reassembled audit event (see audit_json.h). */
+#include "audit_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(kcap_buf *b, size_t extra)
+{
+	if (b->len + extra <= b->cap)
+		return 0;
+	size_t nc = b->cap ? b->cap : 256;
+	while (nc < b->len + extra)
+		nc *= 2;
+	char *nd = realloc(b->data, nc);
+	if (!nd)
+		return KCAP_E_NOMEM;
+	b->data = nd;
+	b->cap = nc;
+	return 0;
+}
+
+static int put(kcap_buf *b, const char *s, size_t n)
+{
+	if (grow(b, n) < 0)
+		return KCAP_E_NOMEM;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
+#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static const char hexd[] = "0123456789ABCDEF";
+
+/* Escapes s into b; invalid UTF-8 bytes become \u00XX (only for text that
+ * was not hex, where it cannot come from auditd). */
+static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as_space)
+{
+	if (grow(b, n * 6 + 2) < 0)
+		return KCAP_E_NOMEM;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+			i++;
+			continue;
+		}
+		if (c == 0 && nul_as_space) {
+			*o++ = ' ';
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+			if (esc) {
+				memcpy(o, esc, 2);
+				o += 2;
+			} else {
+				memcpy(o, "\\u00", 4);
+				o[4] = hexd[c >> 4];
+				o[5] = hexd[c & 15];
+				o += 6;
+			}
+			i++;
+			continue;
+		}
+		size_t l = utf8_len(s + i, n - i);
+		if (l) {
+			memcpy(o, s + i, l);
+			o += l;
+			i += l;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hexd[c >> 4];
+			o[5] = hexd[c & 15];
+			o += 6;
+			i++;
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	return 0;
+}
+
+int kcap_audit_json_value(kcap_buf *b, const char *s, size_t n, int hexed, int is_proctitle)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (hexed) {
+		int ok = 1;
+		for (size_t i = 0; i < n && ok;) {
+			if (u[i] == 0) {
+				ok = is_proctitle;
+				i++;
+				continue;
+			}
+			size_t l = utf8_len(u + i, n - i);
+			if (!l)
+				ok = 0;
+			i += l ? l : 1;
+		}
+		if (!ok) {
+			/* not representable as text: the original hex, losslessly */
+			if (grow(b, 2 * n + 2) < 0)
+				return KCAP_E_NOMEM;
+			char *o = b->data + b->len;
+			*o++ = '"';
+			for (size_t i = 0; i < n; i++) {
+				*o++ = hexd[u[i] >> 4];
+				*o++ = hexd[u[i] & 15];
+			}
+			*o++ = '"';
+			b->len = (size_t)(o - b->data);
+			return 0;
+		}
+		/* trailing NULs of a proctitle are padding, not separators */
+		while (is_proctitle && n && u[n - 1] == 0)
+			n--;
+	}
+	return put_escaped(b, u, n, is_proctitle);
+}
+
+static uint32_t key_hash(const char *k, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static int record_json(kcap_buf *b, const kcap_audit_record *r)
+{
+	/* open-addressing set of the keys seen, to suffix repeated keys */
+	struct kslot { int32_t idx; uint32_t count; } small[128];
+	struct kslot *slot = small;
+	uint32_t nslots = 128;
+	int rc = KCAP_E_NOMEM;
+	while (nslots < 2 * r->nfields)
+		nslots *= 2;
+	if (nslots > 128 && !(slot = malloc(nslots * sizeof *slot)))
+		return KCAP_E_NOMEM;
+	for (uint32_t i = 0; i < nslots; i++)
+		slot[i].idx = -1;
+	if (PUTS(b, "{\"type\": ") < 0 || put_escaped(b, (const unsigned char *)r->type, r->type_len, 0) < 0 ||
+	    PUTS(b, ", \"fields\": {") < 0)
+		goto cleanup;
+	for (uint32_t i = 0; i < r->nfields; i++) {
+		const kcap_audit_field *f = &r->fields[i];
+		unsigned dup = 1;
+		uint32_t h = key_hash(f->key, f->key_len);
+		for (uint32_t probe = 0; probe < nslots; probe++) {
+			struct kslot *s = &slot[(h + probe) & (nslots - 1)];
+			if (s->idx < 0) {
+				s->idx = (int32_t)i;
+				s->count = 1;
+				break;
+			}
+			const kcap_audit_field *g = &r->fields[s->idx];
+			if (g->key_len == f->key_len && memcmp(g->key, f->key, f->key_len) == 0) {
+				dup = ++s->count;
+				break;
+			}
+		}
+		if (i && PUTS(b, ", ") < 0)
+			goto cleanup;
+		if (dup == 1) {
+			if (put_escaped(b, (const unsigned char *)f->key, f->key_len, 0) < 0)
+				goto cleanup;
+		} else {
+			char k[300];
+			int kn = snprintf(k, sizeof k, "%.*s_%u", (int)(f->key_len > 280 ? 280 : f->key_len), f->key, dup);
+			if (put_escaped(b, (const unsigned char *)k, (size_t)kn, 0) < 0)
+				goto cleanup;
+		}
+		if (PUTS(b, ": ") < 0)
+			goto cleanup;
+		int proc = f->key_len == 9 && memcmp(f->key, "proctitle", 9) == 0;
+		if (kcap_audit_json_value(b, f->val, f->val_len, (f->flags & KCAP_AUDIT_F_HEX) != 0, proc) < 0)
+			goto cleanup;
+	}
+	rc = PUTS(b, "}}");
+cleanup:
+	if (slot != small)
+		free(slot);
+	return rc;
+}
+
+int kcap_audit_event_json(kcap_buf *b, const kcap_audit_event *ev)
+{
+	char num[48];
+	int n = snprintf(num, sizeof num, "{\"serial\": %u, \"node\": ", ev->serial);
+	if (put(b, num, (size_t)n) < 0)
+		return KCAP_E_NOMEM;
+	if (put_escaped(b, (const unsigned char *)(ev->node ? ev->node : ""), ev->node_len, 0) < 0 ||
+	    PUTS(b, ", \"records\": [") < 0)
+		return KCAP_E_NOMEM;
+	for (uint32_t i = 0; i < ev->nrecords; i++) {
+		if (i && PUTS(b, ", ") < 0)
+			return KCAP_E_NOMEM;
+		if (record_json(b, ev->records[i]) < 0)
+			return KCAP_E_NOMEM;
+	}
+	return PUTS(b, "]}");
+}

@@ -1,0 +1,44 @@
+/*
+ * audit_tables.h - static knowledge about Linux audit: record type numbers
+ * and names, AUDIT_ARCH_* values, and syscall numbers per architecture.
+ * Nothing here reads the running system.
+ */
+#ifndef KCAP_AUDIT_TABLES_H
+#define KCAP_AUDIT_TABLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Record type number of a name ("SYSCALL" -> 1300, "UNKNOWN[1329]" -> 1329);
+ * 0 when the name is not known. */
+uint32_t kcap_audit_type_num(const char *name, size_t len);
+/* Name of a record type number, or NULL when unknown. */
+const char *kcap_audit_type_name(uint32_t num);
+
+/* 1 for record types that are always a whole event on their own (the user
+ * space and daemon messages, 1100-1299 and 2100-2999). */
+int kcap_audit_type_is_standalone(uint32_t num);
+
+typedef enum kcap_audit_arch {
+	KCAP_AUDIT_ARCH_UNKNOWN = 0,
+	KCAP_AUDIT_ARCH_X86_64,
+	KCAP_AUDIT_ARCH_I386,
+	KCAP_AUDIT_ARCH_AARCH64,
+	KCAP_AUDIT_ARCH_ARM,
+	KCAP_AUDIT_ARCH_PPC64,
+	KCAP_AUDIT_ARCH_PPC64LE,
+	KCAP_AUDIT_ARCH_S390X,
+	KCAP_AUDIT_ARCH_RISCV64,
+} kcap_audit_arch;
+
+/* Architecture of an arch= value (hex AUDIT_ARCH_* as logged, e.g.
+ * "c000003e", or an ENRICHED name such as "x86_64"). */
+kcap_audit_arch kcap_audit_arch_parse(const char *s, size_t len);
+/* "x86_64", "i386", "aarch64", ... or NULL for UNKNOWN. */
+const char *kcap_audit_arch_name(kcap_audit_arch a);
+
+/* Syscall name for (arch, nr), or NULL when unknown. Tables exist for
+ * x86_64, i386 and aarch64. */
+const char *kcap_audit_syscall_name(kcap_audit_arch a, long nr);
+
+#endif
