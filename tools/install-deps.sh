@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kcap needs to build and test, if missing.
+# Usage: tools/install-deps.sh [--bench]   (--bench adds benchmark tools)
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev libarchive-dev libjansson-dev
+      libbpf-dev bpftool check zstd jq libclang-rt-14-dev)
+if [ "${1:-}" = "--bench" ]; then
+	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds kcap (gcc, then clang, then ASan+UBSan)
+# and runs every test through ctest in the gcc and the sanitizer builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+jobs=$(nproc)
+echo "== gcc build (build/) =="
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+echo "== clang build, warnings as errors (build-clang/) =="
+CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-clang -j"$jobs"
+echo "== tests (gcc build) =="
+(cd build && ctest --output-on-failure -j"$jobs")
+echo "== ASan + UBSan build and tests (build-asan/) =="
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DKCAP_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
