@@ -64,6 +64,7 @@ int cmd_cat(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@ static const cli_cmd commands[] = {
 	{"info", cmd_info, "summarize captures: metadata, time span, counts, loss, sizes"},
 	{"convert", cmd_convert, "convert between kcap, JSON lines, CSV, text and audit logs"},
 	{"synth", cmd_synth, "write a deterministic synthetic capture for tests and benchmarks"},
+	{"filter", cmd_filter, "select events matching an expression (docs/FILTER.md), skipping blocks by index"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };

@@ -11,7 +11,7 @@
  * kcap_filter_block_may_match(); both must give the expected list.
  *
  * Usage: filter_cases FILE.test [WORKDIR]
- *        filter_cases --write NAME OUT.kcap   (writes a test capture)
+ *        filter_cases --write NAME OUT.kcap [BLOCK_SIZE]   (writes a test capture)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +115,8 @@ static void norm(const char *in, char *out, size_t outsz)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "--write")) {
-		int rc = cap_write(argv[2], argv[3], 0);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--write")) {
+		int rc = cap_write(argv[2], argv[3], argc == 5 ? (uint32_t)strtoul(argv[4], NULL, 10) : 0);
 		if (rc)
 			fprintf(stderr, "filter_cases: %s: %s\n", argv[3], kcap_strerror(rc));
 		return rc ? 1 : 0;

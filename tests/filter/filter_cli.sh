@@ -1,0 +1,71 @@
+#!/bin/sh
+# CLI test of `kcap filter`: counts, inversion, skipping, output renderings,
+# the proc object, pipes, and error reporting.
+# usage: filter_cli.sh KCAP FILTER_CASES WORKDIR
+set -u
+KCAP=$1
+CASES=$2
+DIR=$3/filter-cli.$$
+mkdir -p "$DIR" || exit 1
+trap 'rm -rf "$DIR"' EXIT
+fail=0
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1: expected [$2] got [$3]"
+		fail=1
+	fi
+}
+"$CASES" --write base "$DIR/base.kcap" 160 || exit 1
+B=$DIR/base.kcap
+
+check "count pid=42" 2 "$("$KCAP" filter 'pid = 42' --count "$B")"
+check "count --no-skip" 2 "$("$KCAP" filter --no-skip 'pid = 42' --count "$B")"
+check "count --invert" 28 "$("$KCAP" filter -v 'pid = 42' -c "$B")"
+check "count from stdin" 2 "$("$KCAP" filter 'pid = 42' --count < "$B")"
+check "count two files" 4 "$("$KCAP" filter 'pid = 42' --count "$B" "$B")"
+check "proc field" 1 "$("$KCAP" filter 'proc.exe = /usr/bin/cat and type = write' --count "$B")"
+check "relative time" 3 "$("$KCAP" filter 'ts >= -2s' --count "$B")"
+
+stats=$("$KCAP" filter 'pid = 42' --count --stats "$B" 2>&1 >/dev/null)
+skipped=$(echo "$stats" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+[ "${skipped:-0}" -gt 0 ] && echo "ok - skipping: $stats" || { echo "not ok - no block skipped: $stats"; fail=1; }
+stats=$("$KCAP" filter 'pid = 42' --count --no-skip --stats "$B" 2>&1 >/dev/null)
+check "no-skip skips nothing" 0 "$(echo "$stats" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')"
+
+check "pipe kcap to kcap" 1 "$("$KCAP" filter 'pid = 42' "$B" | "$KCAP" filter 'type = write' --count)"
+check "output file" 2 "$("$KCAP" filter 'pid = 42' -o "$DIR/o.kcap" "$B" && "$KCAP" filter 'seq > 0' --count "$DIR/o.kcap")"
+check "empty result is a valid capture" 0 "$("$KCAP" filter 'pid = 4242' "$B" | "$KCAP" filter 'seq > 0' --count)"
+
+json=$("$KCAP" filter 'seq = 5' --json "$B")
+case $json in
+*'"proc":{"pid":101,"ppid":100,'*'"exe":"/usr/bin/cat"'*'"cmdline":["cat","/etc/passwd"]'*'"parent":{"pid":100,"comm":"bash","exe":"/usr/bin/bash"}}}') echo "ok - json proc object" ;;
+*) echo "not ok - json proc object: $json"; fail=1 ;;
+esac
+json=$("$KCAP" filter 'seq = 5' --json --no-proc "$B")
+case $json in
+*'"proc"'*) echo "not ok - --no-proc: $json"; fail=1 ;;
+'{"seq":5,'*) echo "ok - --no-proc" ;;
+*) echo "not ok - --no-proc: $json"; fail=1 ;;
+esac
+check "json lines" 2 "$("$KCAP" filter 'pid = 42' --json "$B" | wc -l | tr -d ' ')"
+check "text lines" 2 "$("$KCAP" filter 'pid = 42' --text "$B" | wc -l | tr -d ' ')"
+check "csv" "seq,pid
+24,42
+25,42" "$("$KCAP" filter 'pid = 42' --csv --fields seq,pid "$B" | tr -d '\r')"
+
+err=$("$KCAP" filter 'pid = 42 and' "$B" 2>&1 >/dev/null); rc=$?
+check "syntax error exit" 2 "$rc"
+check "syntax error caret" "kcap filter: column 13: expected a field name, got the end of the expression
+  pid = 42 and
+              ^" "$err"
+out=$("$KCAP" filter 'pidd = 42' "$B" 2>"$DIR/err"); rc=$?
+check "unknown field exit" 2 "$rc"
+check "unknown field: no output" "" "$out"
+check "unknown field message" "kcap filter: column 1: unknown field 'pidd'; did you mean pid, tid, ppid or uid?" "$(head -1 "$DIR/err")"
+"$KCAP" filter 'pid = 1' "$DIR/missing.kcap" >/dev/null 2>&1; check "missing file exit" 1 $?
+"$KCAP" filter >/dev/null 2>&1; check "missing expression exit" 2 $?
+"$KCAP" filter --bogus 'pid = 1' "$B" >/dev/null 2>&1; check "bad option exit" 2 $?
+"$KCAP" filter --help | grep -q 'usage: kcap filter'; check "help" 0 $?
+exit $fail

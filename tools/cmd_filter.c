@@ -1,0 +1,309 @@
+/* kcap filter: select events by an expression of the filter language
+ * (docs/FILTER.md), skipping blocks whose index summary rules out a match. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kcap/filter.h>
+#include "sink.h"
+
+static const char filter_help[] =
+	"usage: kcap filter [OPTIONS] EXPR [FILE...]\n"
+	"\n"
+	"Writes the events of the captures (or stdin) that match EXPR, e.g.\n"
+	"  kcap filter 'pid = 42' host.kcap\n"
+	"  kcap filter 'comm = bash and ret < 0' host.kcap --json\n"
+	"  kcap filter 'dip in (10.0.0.0/8, ::1) and proc.exe glob \"/tmp/*\"' host.kcap\n"
+	"  kcap filter 'ts >= 2026-11-21T10:00:00Z and ts < +1h' host.kcap --count\n"
+	"The language (fields, operators, literals) is described in docs/FILTER.md.\n"
+	"Blocks whose index summary shows they cannot match (pid, type or time not\n"
+	"present) are skipped without being decompressed.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --count         print only the number of matching events\n"
+	"  -v, --invert        keep the events that do not match\n"
+	"      --no-skip       read and test every block (no index skipping)\n"
+	"      --no-proc       JSON output without the \"proc\" object\n"
+	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
+	"Output (default: kcap to a pipe or file, text on a terminal):\n"
+	"  -o, --output FILE   write to FILE instead of stdout\n"
+	"      --kcap          force a kcap stream\n"
+	"      --text          force one line of text per event\n"
+	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
+	"                      exe, cwd, cmdline and parent, from the snapshot and the\n"
+	"                      fork/exec/exit events read so far)\n"
+	"      --csv           force CSV\n"
+	"      --fields LIST   CSV columns, comma-separated\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit: 0 ok (also when nothing matched), 1 error, 2 usage or bad expression,\n"
+	"3 an input was damaged (every intact event was still filtered).\n";
+
+typedef struct fctx {
+	kcap_filter *f;
+	kcap_reader *r;
+	kcap_procstate *ps;
+	int tracking;       /* the tracker must see every lifecycle event */
+	int checked;        /* field names checked against this input's schema */
+	int check_failed;
+	int strict;         /* an unknown field is an error (single input) */
+	const char *expr;
+	const char *file;
+} fctx;
+
+/* Prints err with the expression and a caret under the column. */
+static void show_expr_error(const char *expr, const kcap_error *e)
+{
+	int col = e->column > 0 ? e->column : 1;
+	fprintf(stderr, "kcap filter: column %d: %s\n  ", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
+	for (const char *p = expr; *p; p++)
+		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, stderr);
+	fprintf(stderr, "\n  %*s^\n", col - 1, "");
+}
+
+/* Checks the field names once per input, as soon as its schema is known. */
+static void check_fields(fctx *c)
+{
+	const kcap_schema *s = kcap_reader_schema(c->r);
+	if (c->checked || !s || !kcap_schema_type_at(s, 0))
+		return;
+	kcap_error e = {0};
+	c->checked = 1;
+	if (kcap_filter_check_schema(c->f, s, &e) == 0)
+		return;
+	if (c->strict) {
+		show_expr_error(c->expr, &e);
+		c->check_failed = 1;
+	} else {
+		fprintf(stderr, "kcap filter: %s: warning: %s\n", c->file, e.msg);
+	}
+}
+
+static int block_cb(void *ud, const kcap_block_summary *sum)
+{
+	fctx *c = ud;
+	check_fields(c);
+	if (c->check_failed)
+		return 0;
+	const kcap_schema *s = kcap_reader_schema(c->r);
+	if (kcap_filter_block_may_match(c->f, sum, s))
+		return 1;
+	return c->tracking && kcap_procstate_block_needed(sum, s);
+}
+
+static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
+{
+	fctx *c = ud;
+	if (c->ps && kcap_buf_append(b, ",", 1) == 0)
+		kcap_procstate_append_json(b, c->ps, ev);
+}
+
+static char **split_fields(char *s)
+{
+	size_t n = 2;
+	for (char *p = s; *p; p++)
+		n += *p == ',';
+	char **v = calloc(n, sizeof *v);
+	if (!v)
+		return NULL;
+	size_t i = 0;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+		v[i++] = tok;
+	return v;
+}
+
+/* Sets the anchors of relative time literals from the input's index, or its
+ * first event. Returns 0, or -1 (printed) when an anchor cannot be known. */
+static int set_span(fctx *c, int anchors, int64_t first_ts)
+{
+	int64_t start = first_ts, end = INT64_MIN;
+	if (kcap_reader_load_index(c->r) > 0) {
+		size_t n = kcap_reader_index_count(c->r);
+		start = kcap_reader_index_at(c->r, 0)->first_ts;
+		end = kcap_reader_index_at(c->r, 0)->last_ts;
+		for (size_t i = 0; i < n; i++) {
+			const kcap_block_summary *b = kcap_reader_index_at(c->r, i);
+			if (b->first_ts < start)
+				start = b->first_ts;
+			if (b->last_ts > end)
+				end = b->last_ts;
+		}
+	}
+	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
+		fprintf(stderr, "kcap filter: %s: a time relative to the end (-D) needs an indexed, seekable "
+		                "input\n", c->file);
+		return -1;
+	}
+	kcap_filter_set_span(c->f, start, end);
+	return 0;
+}
+
+int cmd_filter(int argc, char **argv)
+{
+	enum { O_NOSKIP = 1000, O_NOPROC, O_STATS };
+	static const struct option longopts[] = {
+		{"count", no_argument, 0, 'c'},      {"invert", no_argument, 0, 'v'},
+		{"no-skip", no_argument, 0, O_NOSKIP}, {"no-proc", no_argument, 0, O_NOPROC},
+		{"stats", no_argument, 0, O_STATS},  {"output", required_argument, 0, 'o'},
+		{"kcap", no_argument, 0, 'K'},       {"text", no_argument, 0, 'T'},
+		{"json", no_argument, 0, 'J'},       {"csv", no_argument, 0, 'C'},
+		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	sink_opts so = {0};
+	int c, count_only = 0, invert = 0, no_skip = 0, no_proc = 0, stats = 0;
+	char **fields = NULL;
+	sink *out = NULL;
+	kcap_filter *f = NULL;
+	kcap_procstate *ps = NULL;
+	int rc = KCAP_EXIT_OK, damaged = 0;
+	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(filter_help, stdout);
+			free(fields);
+			return cli_finish_stdout("filter", KCAP_EXIT_OK);
+		case 'c': count_only = 1; break;
+		case 'v': invert = 1; break;
+		case O_NOSKIP: no_skip = 1; break;
+		case O_NOPROC: no_proc = 1; break;
+		case O_STATS: stats = 1; break;
+		case 'f':
+			free(fields);
+			fields = split_fields(optarg);
+			if (!fields) {
+				cli_err("filter", "out of memory");
+				return KCAP_EXIT_ERROR;
+			}
+			so.fields = (const char *const *)fields;
+			break;
+		default:
+			if (cli_output_opt(c, optarg, &so) < 0) {
+				fprintf(stderr, "see 'kcap filter --help'\n");
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+		}
+	}
+	if (optind >= argc) {
+		cli_err("filter", "missing EXPR; see 'kcap filter --help'");
+		free(fields);
+		return KCAP_EXIT_USAGE;
+	}
+	const char *expr = argv[optind++];
+	kcap_error e = {0};
+	if (kcap_filter_compile(&f, expr, &e)) {
+		if (e.code == KCAP_E_NOMEM) {
+			cli_err("filter", "out of memory");
+			rc = KCAP_EXIT_ERROR;
+		} else {
+			show_expr_error(expr, &e);
+			rc = KCAP_EXIT_USAGE;
+		}
+		goto cleanup;
+	}
+	fctx fc = {.f = f, .expr = expr};
+	if (!no_proc) {
+		so.json_extra = json_proc;
+		so.json_extra_ud = &fc;
+	}
+	/* The sink opens at the first match (or at the end), so that a bad field
+	 * name, found once the schema is read, leaves no partial output. Its mode
+	 * resolves as sink_open() does. */
+	int to_stdout = !so.path || !strcmp(so.path, "-");
+	out_mode mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	int want_json_proc = !count_only && mode == OUT_JSON && !no_proc;
+	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc;
+	if (fc.tracking && !(ps = kcap_procstate_new())) {
+		cli_err("filter", "out of memory");
+		rc = KCAP_EXIT_ERROR;
+		goto cleanup;
+	}
+	fc.ps = ps;
+	int nin = argc - optind;
+	fc.strict = nin <= 1;
+	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
+		kcap_reader *r;
+		int orc = cli_open_input("filter", nin ? argv[optind + i] : NULL, &r, &damaged);
+		if (orc) {
+			if (orc == KCAP_EXIT_DAMAGED)
+				damaged = 1;
+			else
+				rc = orc;
+			continue;
+		}
+		fc.r = r;
+		fc.file = kcap_reader_name(r);
+		fc.checked = 0;
+		if (!no_skip && !invert)
+			kcap_reader_set_block_filter(r, block_cb, &fc);
+		int anchors = kcap_filter_time_anchors(f), first = 1, n;
+		uint32_t section = 0;
+		const kcap_event *ev;
+		while ((n = kcap_reader_next(r, &ev)) > 0) {
+			const kcap_schema *s = kcap_reader_schema(r);
+			if (first || kcap_reader_section(r) != section) {
+				check_fields(&fc);
+				if (fc.check_failed)
+					break;
+				if (first && anchors && set_span(&fc, anchors, ev->ts)) {
+					rc = KCAP_EXIT_USAGE;
+					break;
+				}
+				if (ps) {
+					kcap_procstate_clear(ps);
+					kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));
+				}
+				section = kcap_reader_section(r);
+				first = 0;
+			}
+			nread++;
+			if (ps)
+				kcap_procstate_update(ps, ev, s);
+			if (kcap_filter_match(f, ev, s, ps) == invert)
+				continue;
+			matched++;
+			if (count_only)
+				continue;
+			if (!out && (rc = sink_open(&out, "filter", &so)))
+				break;
+			if ((rc = sink_event(out, r, ev)))
+				break;
+		}
+		if (fc.check_failed && !rc)
+			rc = KCAP_EXIT_USAGE;
+		if (n < 0) {
+			cli_err_kcap("filter", kcap_reader_name(r), kcap_reader_error(r));
+			if (!rc)
+				rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
+		}
+		const kcap_reader_stats *st = kcap_reader_get_stats(r);
+		blocks += st->blocks;
+		decoded += st->blocks_decoded;
+		skipped += st->blocks_skipped;
+		if (out)
+			sink_input_done(out, r);
+		kcap_reader_close(r);
+	}
+	if (stats)
+		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped; events: %llu read, "
+		                "%llu matched\n", (unsigned long long)blocks, (unsigned long long)decoded,
+		        (unsigned long long)skipped, (unsigned long long)nread, (unsigned long long)matched);
+	if (!count_only && !out && rc == KCAP_EXIT_OK)
+		rc = sink_open(&out, "filter", &so); /* an empty, valid output */
+	if (count_only && rc == KCAP_EXIT_OK) {
+		printf("%llu\n", (unsigned long long)matched);
+		rc = cli_finish_stdout("filter", rc);
+	}
+cleanup:
+	if (out)
+		rc = sink_close(out, rc);
+	kcap_procstate_free(ps);
+	kcap_filter_free(f);
+	free(fields);
+	if (rc)
+		return rc;
+	return damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+}
