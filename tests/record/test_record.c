@@ -1,0 +1,332 @@
+/* test_record.c - end to end: `kcap record --follow -- kcap-workload OUT.json`
+ * must capture every action of the workload with its exact fields.
+ * argv: KCAP WORKLOAD TMPDIR. Exits 77 (ctest SKIP) without root or without
+ * the eBPF frontend in this build, saying why. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kcap/kcap.h>
+#include <kcap/taxonomy.h>
+
+static const char *kcap_bin, *workload_bin, *tmpdir;
+
+static json_t *wl;           /* the workload's report */
+static kcap_reader *rd;
+static char cap_path[4096];
+static pid_t recorder_pid;
+
+static json_t *obj(const char *k)
+{
+	json_t *o = json_object_get(wl, k);
+	ck_assert_msg(o != NULL, "workload report lacks %s", k);
+	return o;
+}
+
+static long long num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	ck_assert_msg(json_is_integer(v), "workload report: %s is not an integer", k);
+	return json_integer_value(v);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	ck_assert_msg(json_is_string(v), "workload report: %s is not a string", k);
+	return json_string_value(v);
+}
+
+static int p_int(const kcap_event *ev, const char *name, long long want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	if (!v || !v->present)
+		return 0;
+	return kcap_ptype_is_signed(v->type) ? v->i == want : (long long)v->u == want;
+}
+
+static int p_str(const kcap_event *ev, const char *name, const char *want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	return v && v->present && v->len == strlen(want) && memcmp(v->p, want, v->len) == 0;
+}
+
+static int p_addr4(const kcap_event *ev, const char *name, const char *ip, long long port)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	unsigned char a[4];
+	if (!v || !v->present || v->af != KCAP_AF_INET || sscanf(ip, "%hhu.%hhu.%hhu.%hhu", &a[0], &a[1], &a[2], &a[3]) != 4)
+		return 0;
+	return memcmp(v->addr, a, 4) == 0 && v->port == port;
+}
+
+static int type_is(const kcap_event *ev, const char *name)
+{
+	return ev->def && strcmp(ev->def->name, name) == 0;
+}
+
+/* Runs the recorder over the workload once for the whole suite. */
+static int record_once(void)
+{
+	char report[4096];
+	int status;
+	snprintf(cap_path, sizeof cap_path, "%s/record-test.kcap", tmpdir);
+	snprintf(report, sizeof report, "%s/record-test.json", tmpdir);
+	unlink(cap_path);
+	unlink(report);
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		execl(kcap_bin, kcap_bin, "record", "-q", "-e", "process,file,net,user,write", "--follow", "-o", cap_path,
+		      "--", workload_bin, report, (char *)NULL);
+		_exit(126);
+	}
+	recorder_pid = p;
+	if (waitpid(p, &status, 0) != p || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "FAIL: kcap record exited with status 0x%x\n", status);
+		return -1;
+	}
+	json_error_t je;
+	wl = json_load_file(report, 0, &je);
+	if (!wl) {
+		fprintf(stderr, "FAIL: workload report %s: %s\n", report, je.text);
+		return -1;
+	}
+	kcap_error err = {0};
+	if (kcap_reader_open_path(&rd, cap_path, &err) != 0) {
+		fprintf(stderr, "FAIL: open %s: %s\n", cap_path, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds the first event of type name from pid matching pred. */
+typedef int (*pred_fn)(const kcap_event *ev, json_t *o);
+
+static int find(const char *type, long long pid, pred_fn pred, json_t *o, kcap_event *found)
+{
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	int hit = 0;
+	ck_assert_int_eq(kcap_reader_open_path(&r, cap_path, &err), 0);
+	while (!hit && kcap_reader_next(r, &ev) == 1) {
+		if (!type_is(ev, type) || ev->pid != pid || !pred(ev, o))
+			continue;
+		hit = 1;
+		if (found) {
+			*found = *ev;
+			found->params = NULL;
+			found->comm = NULL;
+			found->def = NULL;
+			found->meta = NULL;
+		}
+	}
+	kcap_reader_close(r);
+	return hit;
+}
+
+static int pr_exec(const kcap_event *ev, json_t *o)
+{
+	const kcap_value *a = kcap_event_param(ev, "argv");
+	json_t *av = json_object_get(o, "argv");
+	if (!a || !a->present || a->count != json_array_size(av))
+		return 0;
+	const char *p = (const char *)a->p;
+	for (size_t i = 0; i < json_array_size(av); i++) {
+		const char *w = json_string_value(json_array_get(av, i));
+		if (strcmp(p, w) != 0)
+			return 0;
+		p += strlen(p) + 1;
+	}
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", num(o, "ret")) && p_int(ev, "argv_truncated", 0);
+}
+
+static int pr_open(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "flags", num(o, "flags")) &&
+	       p_int(ev, "mode", num(o, "mode")) && p_int(ev, "ret", num(o, "ret")) && p_int(ev, "dirfd", -100);
+}
+
+static int pr_write(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_int(ev, "count", num(o, "count")) && p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_close(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_int(ev, "ret", 0);
+}
+
+static int pr_rename(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "oldpath", str(o, "oldpath")) && p_str(ev, "newpath", str(o, "newpath")) && p_int(ev, "ret", 0);
+}
+
+static int pr_path_mode(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "mode", num(o, "mode")) && p_int(ev, "ret", 0);
+}
+
+static int pr_path(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", 0);
+}
+
+static int pr_addr(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_addr4(ev, "addr", str(o, "addr"), num(o, "port")) &&
+	       p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_sendto(const kcap_event *ev, json_t *o)
+{
+	return pr_addr(ev, o) && p_int(ev, "size", num(o, "size"));
+}
+
+static int pr_setuid(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "uid", num(o, "uid")) && p_int(ev, "ret", num(o, "ret")) && ev->uid == (uint32_t)num(o, "uid");
+}
+
+static int pr_kill(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "target", num(o, "target")) && p_int(ev, "sig", num(o, "sig")) && p_int(ev, "ret", 0);
+}
+
+static int pr_child(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "child_pid", num(o, "pid")) && p_int(ev, "ret", num(o, "pid"));
+}
+
+#define EXPECT(type, pid, pred, key)                                                                    \
+	ck_assert_msg(find(type, pid, pred, obj(key), NULL), "no %s event from pid %lld matching the workload's %s", \
+	              type, (long long)(pid), key)
+
+START_TEST(every_action_captured)
+{
+	long long me = num(wl, "pid");
+	EXPECT("execve", num(obj("exec"), "pid"), pr_exec, "exec");
+	EXPECT("openat", me, pr_open, "open");
+	EXPECT("write", me, pr_write, "write");
+	EXPECT("close", me, pr_close, "close");
+	EXPECT("rename", me, pr_rename, "rename");
+	EXPECT("chmod", me, pr_path_mode, "chmod");
+	EXPECT("unlink", me, pr_path, "unlink");
+	EXPECT("mkdir", me, pr_path_mode, "mkdir");
+	EXPECT("rmdir", me, pr_path, "rmdir");
+	EXPECT("connect", me, pr_addr, "connect");
+	EXPECT("accept", me, pr_addr, "accept");
+	EXPECT("sendto", me, pr_sendto, "sendto");
+	EXPECT("setuid", num(obj("setuid"), "pid"), pr_setuid, "setuid");
+	EXPECT("kill", me, pr_kill, "kill");
+	/* the children were created by clone() (glibc fork) from the workload */
+	ck_assert_msg(find("clone", me, pr_child, obj("exec"), NULL), "no clone event creating the exec child");
+	ck_assert_msg(find("clone", me, pr_child, obj("setuid"), NULL), "no clone event creating the setuid child");
+}
+END_TEST
+
+START_TEST(common_fields_and_scope)
+{
+	long long me = num(wl, "pid");
+	long long kids[] = { num(obj("exec"), "pid"), num(obj("setuid"), "pid"), num(obj("kill"), "target") };
+	const kcap_event *ev;
+	int64_t prev = INT64_MIN, now = (int64_t)time(NULL) * 1000000000LL;
+	uint64_t n = 0, mine = 0;
+	while (kcap_reader_next(rd, &ev) == 1) {
+		n++;
+		ck_assert_msg(ev->ts >= prev, "event seq %llu out of timestamp order", (unsigned long long)ev->seq);
+		prev = ev->ts;
+		/* wall clock, within the last minute */
+		ck_assert_msg(ev->ts > now - 60000000000LL && ev->ts < now + 5000000000LL, "ts %lld is not recent wall time",
+		              (long long)ev->ts);
+		ck_assert_msg(ev->pid != recorder_pid || ev->pid == me, "event from the recorder itself");
+		/* --follow: only the workload's process tree */
+		int ours = ev->pid == me || ev->pid == kids[0] || ev->pid == kids[1] || ev->pid == kids[2];
+		ck_assert_msg(ours, "event from pid %d outside the followed tree", ev->pid);
+		ck_assert_ptr_nonnull(ev->def);
+		if (ev->pid == me) {
+			mine++;
+			ck_assert_int_eq(ev->tid, ev->pid);
+			ck_assert_int_eq(ev->ppid, recorder_pid);
+			/* before its execve the child still has the recorder's comm */
+			if (ev->comm_len == 13)
+				ck_assert(memcmp(ev->comm, "kcap-workload", 13) == 0);
+			ck_assert_uint_eq(ev->uid, 0);
+		} else {
+			ck_assert_int_eq(ev->ppid, me);
+		}
+		ck_assert_uint_lt(ev->cpu, 4096);
+	}
+	ck_assert_uint_gt(n, 20);
+	ck_assert_uint_gt(mine, 15);
+	/* nothing lost, and the counters are in the file */
+	size_t ns = kcap_reader_stat_count(rd);
+	ck_assert_uint_gt(ns, 0);
+	uint64_t seen = 0;
+	for (size_t i = 0; i < ns; i++) {
+		const kcap_stat *s = kcap_reader_stat_at(rd, i);
+		ck_assert_uint_eq(s->lost, 0);
+		if (!strcmp(s->source, "ringbuf"))
+			seen += s->seen;
+	}
+	ck_assert_uint_eq(seen, n);
+	const kcap_meta *m = kcap_reader_meta(rd, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(kcap_meta_get(m, KCAP_META_SOURCE), "ebpf");
+	ck_assert_ptr_nonnull(kcap_meta_get(m, KCAP_META_BOOT_ID));
+	ck_assert_ptr_nonnull(kcap_meta_get(m, KCAP_META_BOOT_OFFSET));
+	const kcap_snapshot *snap = kcap_reader_snapshot(rd);
+	ck_assert_ptr_nonnull(snap);
+	ck_assert_uint_gt(kcap_snapshot_count(snap), 1);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: test_record KCAP WORKLOAD TMPDIR\n");
+		return 2;
+	}
+	kcap_bin = argv[1];
+	workload_bin = argv[2];
+	tmpdir = argv[3];
+#ifndef RECORD_EBPF_BUILT
+	printf("SKIP: the eBPF frontend is not in this build (clang, bpftool or libbpf missing at configure time)\n");
+	return 77;
+#endif
+	if (geteuid() != 0) {
+		printf("SKIP: kcap record needs root (or CAP_BPF and CAP_PERFMON); running as uid %d\n", (int)geteuid());
+		return 77;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		printf("SKIP: the kernel has no BTF (/sys/kernel/btf/vmlinux), which the CO-RE probes need\n");
+		return 77;
+	}
+	if (record_once() < 0)
+		return EXIT_FAILURE;
+	Suite *s = suite_create("record");
+	TCase *tc = tcase_create("workload");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, every_action_captured);
+	tcase_add_test(tc, common_fields_and_scope);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	kcap_reader_close(rd);
+	json_decref(wl);
+	if (!failed)
+		unlink(cap_path);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
