@@ -35,7 +35,8 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	p = put_varint(p, ((uint64_t)ev->type_id << 2) | (ev->origin ? 2u : 0u) | (absent ? 1u : 0u));
 	if (ev->origin)
 		p = put_varint(p, ev->origin);
-	p = put_varint(p, zz_enc(ev->ts - prev_ts));
+	/* Deltas wrap modulo 2^64 (no signed overflow); decoding undoes it. */
+	p = put_varint(p, zz_enc((int64_t)((uint64_t)ev->ts - (uint64_t)prev_ts)));
 	p = put_varint(p, zz_enc((int64_t)(ev->seq - prev_seq)));
 	p = put_varint(p, zz_enc(ev->pid));
 	p = put_varint(p, zz_enc((int64_t)ev->tid - ev->pid));
@@ -115,10 +116,10 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 	uint64_t hdr = cur_varint(&c);
 	ev->type_id = (uint32_t)(hdr >> 2);
 	ev->origin = (hdr & 2) ? (uint16_t)cur_varint(&c) : 0;
-	ev->ts = prev_ts + zz_dec(cur_varint(&c));
+	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(cur_varint(&c)));
 	ev->seq = prev_seq + (uint64_t)zz_dec(cur_varint(&c));
 	ev->pid = (int32_t)zz_dec(cur_varint(&c));
-	ev->tid = (int32_t)(ev->pid + zz_dec(cur_varint(&c)));
+	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(cur_varint(&c)));
 	ev->ppid = (int32_t)zz_dec(cur_varint(&c));
 	ev->cpu = (uint32_t)cur_varint(&c);
 	ev->uid = (uint32_t)cur_varint(&c);

@@ -559,6 +559,10 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 	}
 	if (w->schema_dirty && w->count && kcap_writer_flush(w))
 		return w->failed;
+	/* Context pending before a block starts goes out now, so that only a
+	 * schema change inside a block forces the flush above. */
+	if (w->schema_dirty && !w->count && emit_context(w, 0))
+		return w->failed;
 	if (!w->count) {
 		w->base_ts = w->prev_ts = w->min_ts = w->max_ts = ev->ts;
 		w->base_seq = w->prev_seq = w->min_seq = w->max_seq = ev->seq;

@@ -1,0 +1,174 @@
+/* Origin metadata and process snapshots, and their block encodings. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "internal.h"
+
+START_TEST(meta_set_get_remove)
+{
+	kcap_meta *m = kcap_meta_new();
+	ck_assert_int_eq(kcap_meta_set(m, KCAP_META_HOSTNAME, "alpha"), 0);
+	ck_assert_int_eq(kcap_meta_set(m, KCAP_META_OS, "Linux"), 0);
+	ck_assert_int_eq(kcap_meta_set(m, "tag", "x"), 0);
+	ck_assert_int_eq(kcap_meta_set(m, KCAP_META_HOSTNAME, "beta"), 0); /* replace keeps position */
+	ck_assert_uint_eq(kcap_meta_count(m), 3);
+	ck_assert_str_eq(kcap_meta_get(m, "hostname"), "beta");
+	const char *k, *v;
+	ck_assert_int_eq(kcap_meta_at(m, 0, &k, &v), 1);
+	ck_assert_str_eq(k, "hostname");
+	ck_assert_str_eq(v, "beta");
+	ck_assert_int_eq(kcap_meta_at(m, 3, &k, &v), 0);
+	ck_assert_int_eq(kcap_meta_set(m, KCAP_META_OS, NULL), 0);
+	ck_assert_ptr_null(kcap_meta_get(m, "os"));
+	ck_assert_uint_eq(kcap_meta_count(m), 2);
+	ck_assert_int_eq(kcap_meta_at(m, 1, &k, &v), 1);
+	ck_assert_str_eq(k, "tag");
+	ck_assert_int_eq(kcap_meta_set(m, NULL, "v"), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_meta_set(m, "absent", NULL), 0);
+	ck_assert_uint_eq(kcap_meta_count(m), 2);
+	ck_assert_ptr_null(kcap_meta_get(NULL, "x"));
+	ck_assert_uint_eq(kcap_meta_count(NULL), 0);
+	kcap_meta_free(m);
+	kcap_meta_free(NULL);
+}
+END_TEST
+
+START_TEST(meta_encode_decode)
+{
+	kcap_meta *m = kcap_meta_new();
+	char key[32], val[300];
+	for (int i = 0; i < 50; i++) {
+		snprintf(key, sizeof key, "key%d", i);
+		memset(val, 'a' + i % 26, (size_t)(i * 5));
+		val[i * 5] = 0;
+		ck_assert_int_eq(kcap_meta_set(m, key, val), 0);
+	}
+	kcap_buf b = {0};
+	ck_assert_int_eq(kcap_meta_encode(m, 513, &b), 0);
+	kcap_meta *d = kcap_meta_new();
+	uint16_t origin = 0;
+	ck_assert_int_eq(kcap_meta_decode(d, &origin, (const uint8_t *)b.data, b.len), 0);
+	ck_assert_uint_eq(origin, 513);
+	ck_assert_uint_eq(kcap_meta_count(d), 50);
+	for (size_t i = 0; i < 50; i++) {
+		const char *k1, *v1, *k2, *v2;
+		ck_assert_int_eq(kcap_meta_at(m, i, &k1, &v1), 1);
+		ck_assert_int_eq(kcap_meta_at(d, i, &k2, &v2), 1);
+		ck_assert_str_eq(k1, k2);
+		ck_assert_str_eq(v1, v2);
+	}
+	for (size_t cut = 0; cut < b.len; cut++) {
+		kcap_meta *t = kcap_meta_new();
+		uint8_t *copy = malloc(cut + 1);
+		memcpy(copy, b.data, cut);
+		ck_assert_int_eq(kcap_meta_decode(t, &origin, copy, cut), KCAP_E_CORRUPT);
+		free(copy);
+		kcap_meta_free(t);
+	}
+	/* origin > 65535 and a count far beyond the bytes present */
+	static const uint8_t big_origin[] = {0x80, 0x80, 0x04, 0};
+	static const uint8_t big_count[] = {0, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 'k', 1, 'v'};
+	ck_assert_int_eq(kcap_meta_decode(d, &origin, big_origin, sizeof big_origin), KCAP_E_CORRUPT);
+	kcap_meta *t = kcap_meta_new();
+	ck_assert_int_eq(kcap_meta_decode(t, &origin, big_count, sizeof big_count), KCAP_E_CORRUPT);
+	kcap_meta_free(t);
+	kcap_buf_free(&b);
+	kcap_meta_free(m);
+	kcap_meta_free(d);
+}
+END_TEST
+
+START_TEST(meta_fill_host)
+{
+	kcap_meta *m = kcap_meta_new();
+	ck_assert_int_eq(kcap_meta_fill_host(m), 0);
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	ck_assert_ptr_nonnull(kcap_meta_get(m, KCAP_META_HOSTNAME));
+	ck_assert_str_eq(kcap_meta_get(m, KCAP_META_HOSTNAME), host);
+	ck_assert_str_eq(kcap_meta_get(m, KCAP_META_OS), "Linux");
+	ck_assert_ptr_nonnull(kcap_meta_get(m, KCAP_META_KERNEL));
+	ck_assert_ptr_nonnull(kcap_meta_get(m, KCAP_META_TIMEZONE));
+	kcap_meta_free(m);
+}
+END_TEST
+
+START_TEST(snapshot_add_encode_decode)
+{
+	kcap_snapshot *s = kcap_snapshot_new();
+	char cmd[] = "bash\0-c\0echo hi";
+	kcap_proc p = {1234, 1, 1000, 100, 1795255200123456789LL, "bash", "/usr/bin/bash", "/home/u", cmd, sizeof cmd};
+	ck_assert_int_eq(kcap_snapshot_add(s, &p), 0);
+	kcap_proc q = {-1, -2, 0, 0, -5, NULL, NULL, NULL, NULL, 0};
+	ck_assert_int_eq(kcap_snapshot_add(s, &q), 0);
+	cmd[0] = 'X'; /* copied in */
+	ck_assert_uint_eq(kcap_snapshot_count(s), 2);
+	const kcap_proc *a = kcap_snapshot_at(s, 0);
+	ck_assert_int_eq(a->cmdline[0], 'b');
+	ck_assert_ptr_null(kcap_snapshot_at(s, 2));
+	kcap_buf b = {0};
+	ck_assert_int_eq(kcap_snapshot_encode(s, &b), 0);
+	kcap_snapshot *d = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_decode(d, (const uint8_t *)b.data, b.len), 0);
+	ck_assert_uint_eq(kcap_snapshot_count(d), 2);
+	const kcap_proc *x = kcap_snapshot_at(d, 0), *y = kcap_snapshot_at(d, 1);
+	ck_assert_int_eq(x->pid, 1234);
+	ck_assert_int_eq(x->ppid, 1);
+	ck_assert_uint_eq(x->uid, 1000);
+	ck_assert_uint_eq(x->gid, 100);
+	ck_assert_int_eq(x->start_ts, 1795255200123456789LL);
+	ck_assert_str_eq(x->comm, "bash");
+	ck_assert_str_eq(x->exe, "/usr/bin/bash");
+	ck_assert_str_eq(x->cwd, "/home/u");
+	ck_assert_uint_eq(x->cmdline_len, sizeof cmd);
+	ck_assert_mem_eq(x->cmdline, "bash\0-c\0echo hi", sizeof cmd);
+	ck_assert_int_eq(y->pid, -1);
+	ck_assert_int_eq(y->ppid, -2);
+	ck_assert_int_eq(y->start_ts, -5);
+	ck_assert_str_eq(y->comm, "");
+	ck_assert_uint_eq(y->cmdline_len, 0);
+	for (size_t cut = 0; cut < b.len; cut++) {
+		kcap_snapshot *t = kcap_snapshot_new();
+		uint8_t *copy = malloc(cut + 1);
+		memcpy(copy, b.data, cut);
+		ck_assert_int_eq(kcap_snapshot_decode(t, copy, cut), KCAP_E_CORRUPT);
+		free(copy);
+		kcap_snapshot_free(t);
+	}
+	kcap_buf_free(&b);
+	kcap_snapshot_free(s);
+	kcap_snapshot_free(d);
+	kcap_snapshot_free(NULL);
+}
+END_TEST
+
+START_TEST(snapshot_fill_host)
+{
+	kcap_snapshot *s = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_fill_host(s), 0);
+	int found = 0;
+	for (size_t i = 0; i < kcap_snapshot_count(s); i++)
+		if (kcap_snapshot_at(s, i)->pid == (int32_t)getpid())
+			found = 1;
+	ck_assert_int_eq(found, 1);
+	kcap_snapshot_free(s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("meta");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, meta_set_get_remove);
+	tcase_add_test(tc, meta_encode_decode);
+	tcase_add_test(tc, meta_fill_host);
+	tcase_add_test(tc, snapshot_add_encode_decode);
+	tcase_add_test(tc, snapshot_fill_host);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
