@@ -174,6 +174,7 @@ void sink_input_done(sink *s, kcap_reader *r)
 		return;
 	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
 		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
+	s->src = NULL; /* the next reader may be allocated at the same address */
 }
 
 int sink_close(sink *s, int rc)

@@ -1,0 +1,145 @@
+#!/bin/sh
+# usage: cli_test.sh KCAP SOURCE_DIR WORKDIR   (set UPDATE=1 to rewrite goldens)
+set -u
+KCAP=$1
+SRC=$2
+DIR=$3/cli-test.$$
+G=$SRC/tests/cli/golden
+T=$SRC/testdata/synth-1k.kcap
+mkdir -p "$DIR" || exit 1
+trap 'rm -rf "$DIR"' EXIT
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
+}
+golden() { # name file: compare file with golden/name
+	if [ "${UPDATE:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
+	if cmp -s "$2" "$G/$1"; then ok "golden $1"; else
+		bad "golden $1 differs:"; diff "$G/$1" "$2" | head -n 10; fi
+}
+run() { # run CMD...: sets rc, out (stdout file), err (stderr file)
+	"$@" > "$DIR/out" 2> "$DIR/err"
+	rc=$?
+}
+
+# --- shape: help, version, unknown command, bad options ---
+run "$KCAP" --version
+check "--version exit" 0 $rc
+check "--version text" "kcap" "$(cut -d' ' -f1 "$DIR/out")"
+run "$KCAP" help
+check "help exit" 0 $rc
+for c in cat info convert synth; do
+	run "$KCAP" $c --help
+	check "$c --help exit" 0 $rc
+	check "$c --help usage line" "usage: kcap $c" "$(head -n1 "$DIR/out" | cut -d' ' -f1-3)"
+	run "$KCAP" help $c
+	check "help $c" 0 $rc
+	run "$KCAP" $c --no-such-option
+	check "$c bad option exit" 2 $rc
+done
+run "$KCAP" frobnicate
+check "unknown command exit" 2 $rc
+check "unknown command message" "kcap: 'frobnicate' is not a kcap command; see 'kcap help'" "$(cat "$DIR/err")"
+run "$KCAP"
+check "no command exit" 2 $rc
+
+# --- missing and bad inputs: one line, named, non-zero ---
+run "$KCAP" info "$DIR/missing.kcap"
+check "missing file exit" 1 $rc
+check "missing file one line" 1 "$(wc -l < "$DIR/err")"
+check "missing file message" "kcap info: $DIR/missing.kcap: No such file or directory" "$(cat "$DIR/err")"
+printf 'hello, this is not a capture\n' > "$DIR/text.txt"
+run "$KCAP" info "$DIR/text.txt"
+check "not a capture exit" 3 $rc
+check "not a capture message" "kcap info: $DIR/text.txt: offset 0: not a kcap capture (bad magic)" "$(cat "$DIR/err")"
+printf '\211KCP\n\032\n\001\000\000\000\000\000' > "$DIR/crlf.kcap"
+run "$KCAP" info "$DIR/crlf.kcap"
+check "text-mode damage named" "kcap info: $DIR/crlf.kcap: offset 0: damaged kcap header: CR-LF became LF (file transferred in text mode)" "$(cat "$DIR/err")"
+printf '\211KCP\r\n\032\n\002\000\000\000\000\000\000\000' > "$DIR/v2.kcap"
+run "$KCAP" info "$DIR/v2.kcap"
+check "newer major exit" 3 $rc
+check "newer major message" "kcap info: $DIR/v2.kcap: offset 0: format version 2.0 is newer than this kcap (reads 1.x); upgrade kcap" "$(cat "$DIR/err")"
+run "$KCAP" synth -n 12x -o "$DIR/x.kcap"
+check "synth bad number exit" 2 $rc
+run "$KCAP" synth -n 10
+check "synth without -o exit" 2 $rc
+run "$KCAP" convert --from yaml "$T"
+check "convert unknown --from exit" 2 $rc
+
+# --- goldens on testdata/synth-1k.kcap ---
+"$KCAP" info --json "$T" | jq -S 'del(.file)' > "$DIR/info.json"
+golden info.json "$DIR/info.json"
+"$KCAP" info "$T" | sed '1d' > "$DIR/info.txt"
+golden info.txt "$DIR/info.txt"
+"$KCAP" convert --json "$T" | head -n 12 > "$DIR/head.jsonl"
+golden head.jsonl "$DIR/head.jsonl"
+"$KCAP" convert --text "$T" | sed -n '500,520p' > "$DIR/mid.txt"
+golden mid.txt "$DIR/mid.txt"
+"$KCAP" convert --csv --fields seq,time,pid,comm,type,path,flags,addr,ret "$T" | head -n 40 > "$DIR/fields.csv"
+golden fields.csv "$DIR/fields.csv"
+
+# --- JSON output is valid and exact ---
+"$KCAP" convert --json "$T" > "$DIR/all.jsonl"
+check "json lines = events" 1000 "$(wc -l < "$DIR/all.jsonl")"
+check "json parses with jq" 1000 "$(jq -c . "$DIR/all.jsonl" | wc -l)"
+# (jq itself rounds integers above 2^53: compare the text)
+check "json integers exact" "$(tail -n1 "$DIR/all.jsonl" | sed 's/.*"ts":\([0-9]*\),.*/\1/')" \
+	"$("$KCAP" convert --csv --fields ts "$T" | tail -n1 | tr -d '\r')"
+check "json keys" "category,comm,cpu,gid,host,params,pid,ppid,seq,source,tid,time,ts,type,uid" \
+	"$(head -n1 "$DIR/all.jsonl" | jq -r 'keys | join(",")')"
+
+# --- output rules: pipes get kcap, --text/--json/--csv force ---
+"$KCAP" cat "$T" > "$DIR/piped.kcap"
+check "pipe gets kcap magic" "89 4b 43 50" "$(head -c 4 "$DIR/piped.kcap" | od -An -tx1 | tr -s ' ' | sed 's/^ //;s/ $//')"
+"$KCAP" cat "$T" | "$KCAP" convert --json > "$DIR/piped.jsonl"
+if cmp -s "$DIR/piped.jsonl" "$DIR/all.jsonl"; then ok "cat | convert --json = convert --json"; else bad "cat | convert --json differs"; fi
+"$KCAP" cat "$T" "$T" > "$DIR/twice.kcap"
+check "cat twice: events" 2000 "$("$KCAP" info --json "$DIR/twice.kcap" | jq .events)"
+check "cat twice: sections" 2 "$("$KCAP" info --json "$DIR/twice.kcap" | jq .sections)"
+check "cat twice: indexed" true "$("$KCAP" info --json "$DIR/twice.kcap" | jq .indexed)"
+cat "$T" "$T" > "$DIR/bytecat.kcap"
+check "byte-wise concatenation reads as two sections" 2000 "$("$KCAP" info --json "$DIR/bytecat.kcap" | jq .events)"
+"$KCAP" cat --json "$T" > "$DIR/catjson.jsonl"
+if cmp -s "$DIR/catjson.jsonl" "$DIR/all.jsonl"; then ok "cat --json"; else bad "cat --json differs"; fi
+check "csv header" "seq,time,pid,tid,ppid,uid,gid,comm,type,category,params" "$("$KCAP" convert --csv "$T" | head -n1 | tr -d '\r')"
+
+# --- round trip kcap -> JSON -> kcap on every capture in testdata/ ---
+for f in "$SRC"/testdata/*.kcap; do
+	n=$(basename "$f")
+	"$KCAP" convert --json "$f" > "$DIR/rt.jsonl"
+	"$KCAP" convert --from json --schema "$f" "$DIR/rt.jsonl" -o "$DIR/rt.kcap"
+	check "round trip $n: exit" 0 $?
+	"$KCAP" convert --json "$DIR/rt.kcap" > "$DIR/rt2.jsonl"
+	if cmp -s "$DIR/rt.jsonl" "$DIR/rt2.jsonl"; then ok "round trip $n: events identical"; else bad "round trip $n differs"; fi
+	check "round trip $n: same schema and counts" "$("$KCAP" info --json "$f" | jq -c '[.events,.types,.first_ts,.last_ts]')" \
+		"$("$KCAP" info --json "$DIR/rt.kcap" | jq -c '[.events,.types,.first_ts,.last_ts]')"
+	"$KCAP" convert --from json "$DIR/rt.jsonl" -o "$DIR/rt3.kcap"
+	"$KCAP" convert --json "$DIR/rt3.kcap" > "$DIR/rt3.jsonl"
+	if cmp -s "$DIR/rt.jsonl" "$DIR/rt3.jsonl"; then ok "round trip $n without --schema: JSON identical"; else bad "round trip $n without --schema differs"; fi
+done
+
+# --- bad JSON lines: one line each with line and column, intact lines kept ---
+head -n 3 "$DIR/all.jsonl" > "$DIR/badin.jsonl"
+echo '{"seq": 4, "ts": oops}' >> "$DIR/badin.jsonl"
+sed -n 5p "$DIR/all.jsonl" >> "$DIR/badin.jsonl"
+run "$KCAP" convert --from json --schema "$T" "$DIR/badin.jsonl" -o "$DIR/badin.kcap"
+check "bad json line exit" 3 $rc
+check "bad json line message names line" 1 "$(grep -c "badin.jsonl: line 4, column" "$DIR/err")"
+check "bad json: intact lines kept" 4 "$("$KCAP" info --json "$DIR/badin.kcap" | jq .events)"
+
+# --- synth is deterministic ---
+"$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"
+"$KCAP" synth -n 5000 --seed 3 -o - > "$DIR/s2.kcap"
+if cmp -s "$DIR/s1.kcap" "$DIR/s2.kcap"; then ok "synth deterministic (file and pipe)"; else bad "synth not deterministic"; fi
+check "synth pid 42 present" true "$("$KCAP" convert --json "$DIR/s1.kcap" | jq -s 'map(select(.pid == 42)) | length > 5')"
+
+# --- input files are never modified ---
+sum1=$(cksum < "$T")
+"$KCAP" info "$T" > /dev/null; "$KCAP" cat "$T" > /dev/null; "$KCAP" convert --json "$T" > /dev/null
+check "input unmodified" "$sum1" "$(cksum < "$T")"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
