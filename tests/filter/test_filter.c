@@ -13,6 +13,20 @@
 
 #define S 1000000000LL
 
+/* Allocation counting: the test binary is linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, so calls from libkcap go
+ * through these wrappers. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+static volatile unsigned long n_allocs;
+void *__wrap_malloc(size_t n) { n_allocs++; return __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { n_allocs++; return __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { n_allocs++; return __real_realloc(p, n); }
+
 /* ---- time literals ---- */
 
 START_TEST(time_absolute_forms)
@@ -381,6 +395,69 @@ START_TEST(eval_addresses)
 }
 END_TEST
 
+START_TEST(eval_does_not_allocate)
+{
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	hev a, b, c;
+	hev_init(&a, s, "openat", 7, "bash");
+	kcap_value *v = hp(&a, "path");
+	v->p = (const uint8_t *)"/etc/passwd";
+	v->len = 11;
+	hp(&a, "flags")->u = 0100;
+	hp(&a, "ret")->i = -2;
+	hev_init(&b, s, "connect", 8, "curl");
+	v = hp(&b, "addr");
+	v->af = KCAP_AF_INET;
+	v->port = 443;
+	inet_pton(AF_INET, "10.1.2.3", v->addr);
+	hev_init(&c, s, "execve", 9, "sh");
+	v = hp(&c, "argv");
+	v->p = (const uint8_t *)"sh\0-c\0true";
+	v->len = 11;
+	v->count = 3;
+	kcap_procstate_update(ps, &a.ev, s);
+	kcap_procstate_update(ps, &b.ev, s);
+	kcap_procstate_update(ps, &c.ev, s);
+	static const char *const exprs[] = {
+		"comm = \"bash\" and ret < 0",
+		"flags contains O_CREAT or dip in (10.0.0.0/8, ::1) and dport = 443",
+		"argv glob \"sh -c *\" or path regex \"^/etc/\" or comm icontains CUR",
+		"ret = ENOENT or proc.comm = curl or parent.exe exists or ts > +1s",
+		"addr contains 10.1 or flags = O_CREAT or mode = 0644",
+	};
+	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		kcap_filter *f = NULL;
+		kcap_error e;
+		ck_assert_msg(kcap_filter_compile(&f, exprs[i], &e) == 0, "%s: %s", exprs[i], e.msg);
+		kcap_filter_set_span(f, 0, 0);
+		/* warm up: per-type caches and scratch buffers */
+		int want = kcap_filter_match(f, &a.ev, s, ps) + kcap_filter_match(f, &b.ev, s, ps) * 2 +
+		           kcap_filter_match(f, &c.ev, s, ps) * 4;
+		unsigned long before = n_allocs, after;
+		int wrong = 0; /* no ck_assert in the loop: Check allocates to record it */
+		for (int k = 0; k < 10000; k++) {
+			int got = kcap_filter_match(f, &a.ev, s, ps) + kcap_filter_match(f, &b.ev, s, ps) * 2 +
+			          kcap_filter_match(f, &c.ev, s, ps) * 4;
+			wrong += got != want;
+		}
+		after = n_allocs;
+		ck_assert_int_eq(wrong, 0);
+		ck_assert_msg(after == before, "'%s' allocated %lu times in 30000 matches", exprs[i],
+		              after - before);
+		kcap_filter_free(f);
+	}
+	/* the counter works */
+	unsigned long before = n_allocs;
+	kcap_filter *f = NULL;
+	ck_assert_int_eq(kcap_filter_compile(&f, "pid = 1", NULL), 0);
+	ck_assert_uint_gt(n_allocs, before);
+	kcap_filter_free(f);
+	kcap_procstate_free(ps);
+	kcap_schema_free(s);
+}
+END_TEST
+
 /* ---- block skipping ---- */
 
 static kcap_block_summary summ(int64_t t0, int64_t t1, int32_t pmin, int32_t pmax)
@@ -627,6 +704,7 @@ static Suite *suite(void)
 	tcase_add_test(t, eval_glob_and_strings);
 	tcase_add_test(t, eval_numbers_and_symbols);
 	tcase_add_test(t, eval_addresses);
+	tcase_add_test(t, eval_does_not_allocate);
 	tcase_add_test(t, block_skipping);
 	suite_add_tcase(su, t);
 	t = tcase_create("procstate");
