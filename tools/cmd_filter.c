@@ -252,6 +252,7 @@ int cmd_filter(int argc, char **argv)
 					rc = KCAP_EXIT_USAGE;
 					break;
 				}
+				kcap_filter_reset_schema(f);
 				if (ps) {
 					kcap_procstate_clear(ps);
 					kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));

@@ -685,8 +685,11 @@ int kcap_filter_match(kcap_filter *f, const kcap_event *ev, const kcap_schema *s
 {
 	if (!f || !ev)
 		return 0;
-	if (s != f->schema)
+	/* a new schema, or types added or replaced (a new section): re-resolve */
+	if (s != f->schema || (s && kcap_schema_generation(s) != f->schema_gen)) {
 		reset_caches(f, s);
+		f->schema_gen = s ? kcap_schema_generation(s) : 0;
+	}
 	ectx c = {.f = f, .ev = ev, .s = s, .ps = ps};
 	c.def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	return eval(&c, f->root);
@@ -712,13 +715,6 @@ static int eval_type_only(const fnode *n, const kcap_type_def *d)
 	}
 }
 
-static uint64_t schema_fingerprint(const kcap_schema *s)
-{
-	uint64_t n = 0;
-	while (kcap_schema_type_at(s, (size_t)n))
-		n++;
-	return n;
-}
 
 /* Fills n->tbits with the types that can satisfy n (type-only subtrees) or
  * that have n's param. */
@@ -844,6 +840,6 @@ int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, c
 		return 1;
 	if (sum->count == 0)
 		return 0;
-	uint64_t fp = s ? schema_fingerprint(s) : 0;
+	uint64_t fp = s ? kcap_schema_generation(s) : 0;
 	return may(f, f->root, sum, s, fp);
 }

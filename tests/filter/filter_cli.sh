@@ -25,6 +25,8 @@ check "count --no-skip" 2 "$("$KCAP" filter --no-skip 'pid = 42' --count "$B")"
 check "count --invert" 28 "$("$KCAP" filter -v 'pid = 42' -c "$B")"
 check "count from stdin" 2 "$("$KCAP" filter 'pid = 42' --count < "$B")"
 check "count two files" 4 "$("$KCAP" filter 'pid = 42' --count "$B" "$B")"
+check "sections of a cat stream" 4 "$("$KCAP" cat "$B" "$B" | "$KCAP" filter 'pid = 42' --count)"
+check "proc context per section" 12 "$("$KCAP" cat "$B" "$B" | "$KCAP" filter 'proc.exe = /usr/bin/cat' --count)"
 check "proc field" 1 "$("$KCAP" filter 'proc.exe = /usr/bin/cat and type = write' --count "$B")"
 check "relative time" 3 "$("$KCAP" filter 'ts >= -2s' --count "$B")"
 
