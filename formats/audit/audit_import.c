@@ -103,8 +103,14 @@ int kcap_audit_import_new(kcap_audit_import **out, kcap_writer *w)
 	for (size_t i = 0; kcap_taxonomy_type_at(i); i++)
 		if ((rc = add_extended(imp->schema, kcap_taxonomy_type_at(i))) < 0)
 			goto cleanup;
-	if ((rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_SYSCALL, "SYSCALL", 7)) < 0 ||
-	    (rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_UNPARSED, "UNPARSED", 8)) < 0)
+	/* every known record type up front: a schema change later would cut
+	 * the events block short */
+	uint32_t num;
+	const char *tname;
+	for (size_t i = 0; kcap_audit_type_at(i, &num, &tname); i++)
+		if ((rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_BASE + num, tname, strlen(tname))) < 0)
+			goto cleanup;
+	if ((rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_UNPARSED, "UNPARSED", 8)) < 0)
 		goto cleanup;
 	if ((rc = kcap_writer_set_schema(w, imp->schema)) < 0)
 		goto cleanup;
@@ -926,7 +932,7 @@ static int deliver(void *ud, const kcap_audit_event *ev)
 		e.comm_len = (uint16_t)(comm->val_len > 64 ? 64 : comm->val_len);
 	}
 
-	if (sc && sc == ev->records[0]) {
+	if (sc) {
 		kcap_audit_arch arch = kcap_audit_arch_parse(rfield(sc, "arch") ? rfield(sc, "arch")->val : "",
 							     rfield(sc, "arch") ? rfield(sc, "arch")->val_len : 0);
 		int64_t nr = -1;

@@ -65,6 +65,20 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 static const char hexd[] = "0123456789ABCDEF";
 
+/* 1 for bytes copied as they are into a JSON string. */
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+static const unsigned char plain[256] = {
+	R16(0), R16(0),                             /* 0x00-0x1f */
+	1, 1, 0, R4(1), 1, R4(1), R4(1),            /* 0x20-0x2f: not '"' */
+	R16(1),                                     /* 0x30-0x3f */
+	R16(1),                                     /* 0x40-0x4f */
+	R4(1), R4(1), R4(1), 0, 1, 1, 1,            /* 0x50-0x5f: not '\\' */
+	R16(1),                                     /* 0x60-0x6f */
+	R4(1), R4(1), R4(1), 1, 1, 1, 0,            /* 0x70-0x7f: not DEL */
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+};
+
 /* Escapes s into b; invalid UTF-8 bytes become \u00XX (only for text that
  * was not hex, where it cannot come from auditd). */
 static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as_space)
@@ -74,12 +88,18 @@ static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as
 	char *o = b->data + b->len;
 	*o++ = '"';
 	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			i++;
-			continue;
+		/* copy the run of plain ASCII at once */
+		size_t j = i;
+		while (j < n && plain[s[j]])
+			j++;
+		if (j > i) {
+			memcpy(o, s + i, j - i);
+			o += j - i;
+			i = j;
+			if (i == n)
+				break;
 		}
+		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			*o++ = '\\';
 			*o++ = (char)c;
@@ -168,6 +188,34 @@ static uint32_t key_hash(const char *k, size_t n)
 	return h;
 }
 
+/* Appends "key": (plain keys, the common case, without the escaper). */
+static int put_key(kcap_buf *b, const char *k, size_t n, unsigned dup)
+{
+	int simple = dup == 1 && n < 256;
+	for (size_t i = 0; simple && i < n; i++)
+		simple = plain[(unsigned char)k[i]];
+	if (!simple) {
+		char tmp[300];
+		int rc;
+		if (dup == 1) {
+			rc = put_escaped(b, (const unsigned char *)k, n, 0);
+		} else {
+			int kn = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(n > 280 ? 280 : n), k, dup);
+			rc = put_escaped(b, (const unsigned char *)tmp, (size_t)kn, 0);
+		}
+		return rc < 0 ? rc : PUTS(b, ": ");
+	}
+	if (grow(b, n + 4) < 0)
+		return KCAP_E_NOMEM;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	memcpy(o, k, n);
+	o += n;
+	memcpy(o, "\": ", 3);
+	b->len += n + 4;
+	return 0;
+}
+
 static int record_json(kcap_buf *b, const kcap_audit_record *r)
 {
 	/* open-addressing set of the keys seen, to suffix repeated keys */
@@ -203,16 +251,7 @@ static int record_json(kcap_buf *b, const kcap_audit_record *r)
 		}
 		if (i && PUTS(b, ", ") < 0)
 			goto cleanup;
-		if (dup == 1) {
-			if (put_escaped(b, (const unsigned char *)f->key, f->key_len, 0) < 0)
-				goto cleanup;
-		} else {
-			char k[300];
-			int kn = snprintf(k, sizeof k, "%.*s_%u", (int)(f->key_len > 280 ? 280 : f->key_len), f->key, dup);
-			if (put_escaped(b, (const unsigned char *)k, (size_t)kn, 0) < 0)
-				goto cleanup;
-		}
-		if (PUTS(b, ": ") < 0)
+		if (put_key(b, f->key, f->key_len, dup) < 0)
 			goto cleanup;
 		int proc = f->key_len == 9 && memcmp(f->key, "proctitle", 9) == 0;
 		if (kcap_audit_json_value(b, f->val, f->val_len, (f->flags & KCAP_AUDIT_F_HEX) != 0, proc) < 0)

@@ -26,6 +26,7 @@ typedef struct pending {
 typedef struct node_state {
 	char *name; /* NULL for records without node= */
 	uint32_t name_len;
+	uint8_t daemon;      /* auditd's own DAEMON_* records: their own serials */
 	uint8_t have_last;
 	uint32_t last;       /* last serial delivered in order */
 	int64_t last_ts;
@@ -83,14 +84,16 @@ void kcap_audit_reasm_free(kcap_audit_reasm *r)
 	free(r);
 }
 
-static node_state *get_node(kcap_audit_reasm *r, const char *name, uint32_t len)
+static node_state *get_node(kcap_audit_reasm *r, const char *name, uint32_t len, int daemon)
 {
 	node_state *ln = r->last_node;
-	if (ln && ln->name_len == len && (!name) == (!ln->name) && (!len || memcmp(ln->name, name, len) == 0))
+	if (ln && ln->daemon == daemon && ln->name_len == len && (!name) == (!ln->name) &&
+	    (!len || memcmp(ln->name, name, len) == 0))
 		return ln;
 	for (uint32_t i = 0; i < r->nnodes; i++) {
 		node_state *ns = r->nodes[i];
-		if (ns->name_len == len && (!name) == (!ns->name) && (!len || memcmp(ns->name, name, len) == 0))
+		if (ns->daemon == daemon && ns->name_len == len && (!name) == (!ns->name) &&
+		    (!len || memcmp(ns->name, name, len) == 0))
 			return r->last_node = ns;
 	}
 	if (r->nnodes == r->cap_nodes) {
@@ -115,6 +118,7 @@ static node_state *get_node(kcap_audit_reasm *r, const char *name, uint32_t len)
 		ns->name_len = len;
 	}
 	ns->newest_ts = INT64_MIN;
+	ns->daemon = (uint8_t)daemon;
 	r->nodes[r->nnodes++] = ns;
 	return r->last_node = ns;
 }
@@ -127,7 +131,7 @@ static int deliver(kcap_audit_reasm *r, node_state *ns, pending *p, int late)
 		.nrecords = p->n, .records = p->recs,
 	};
 	if (!late) {
-		if (ns->have_last) {
+		if (ns->have_last && !ns->daemon) {
 			int32_t d = (int32_t)(p->serial - ns->last);
 			if (d > 1) {
 				r->st.lost += (uint64_t)(d - 1);
@@ -201,7 +205,7 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	int rc = 0;
 	pending *p = NULL;
 	r->st.records++;
-	node_state *ns = get_node(r, rec->node, rec->node_len);
+	node_state *ns = get_node(r, rec->node, rec->node_len, rec->type_num >= 1200 && rec->type_num <= 1299);
 	if (!ns) {
 		rc = KCAP_E_NOMEM;
 		goto cleanup;

@@ -16,7 +16,9 @@
  * count only; a live source sets window_ns and ticks with the wall clock. Complete events are delivered in serial
  * order per node; a serial that is skipped when an event is delivered counts
  * as possibly lost (serials are compared modulo 2^32, so the rollover
- * 4294967295 -> 0 is not a gap). A record for a serial already delivered is
+ * 4294967295 -> 0 is not a gap). auditd numbers its own DAEMON_* records
+ * (1200-1299) from a counter of its own: they are ordered apart from the
+ * kernel's records and never counted as loss. A record for a serial already delivered is
  * delivered as an event of its own, "late", and not counted as loss.
  */
 #ifndef KCAP_AUDIT_REASSEMBLE_H

@@ -17,28 +17,30 @@ static int hexval(unsigned char c)
 }
 
 /* Keys whose unquoted values auditd writes hex-encoded (untrusted strings). */
+#define K(s) {s, sizeof(s) - 1}
+static const struct {
+	const char *k;
+	size_t n;
+} encoded_keys[] = {
+	K("acct"), K("cmd"), K("comm"), K("cwd"), K("data"), K("dir"), K("exe"), K("file"), K("grp"),
+	K("key"), K("name"), K("new_group"), K("new-chardev"), K("old-chardev"), K("new-disk"),
+	K("old-disk"), K("new-fs"), K("old-fs"), K("new-net"), K("old-net"), K("new-rng"),
+	K("old-rng"), K("ocomm"), K("path"), K("proctitle"), K("root_dir"), K("sw"), K("vm"),
+	K("watch"), K("device"), K("cgroup"), K("new-user"), K("old-user"), K("sauid"),
+};
+#undef K
+
 static int key_is_encoded(const char *k, size_t n, int execve)
 {
-	static const char *const keys[] = {
-		"acct", "cmd", "comm", "cwd", "data", "dir", "exe", "file", "grp",
-		"key", "name", "new_group", "new-chardev", "old-chardev", "new-disk",
-		"old-disk", "new-fs", "old-fs", "new-net", "old-net", "new-rng",
-		"old-rng", "ocomm", "path", "proctitle", "root_dir", "sw", "vm",
-		"watch", "device", "cgroup", "new-user", "old-user", "sauid",
-	};
 	if (execve && n >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9') {
 		/* EXECVE aN and aN[i]; not aN_len */
 		size_t i = 1;
 		while (i < n && k[i] >= '0' && k[i] <= '9')
 			i++;
-		if (i == n)
-			return 1;
-		if (k[i] == '[')
-			return 1;
-		return 0;
+		return i == n || k[i] == '[';
 	}
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+	for (size_t i = 0; i < sizeof encoded_keys / sizeof encoded_keys[0]; i++)
+		if (encoded_keys[i].n == n && encoded_keys[i].k[0] == k[0] && memcmp(encoded_keys[i].k, k, n) == 0)
 			return 1;
 	return 0;
 }
@@ -132,8 +134,8 @@ static void tokenize(parse_ctx *c, char *s, size_t n, uint32_t base_flags)
 			continue;
 		}
 		size_t vs = i;
-		while (i < n && s[i] != ' ')
-			i++;
+		const char *sp = memchr(s + i, ' ', n - i);
+		i = sp ? (size_t)(sp - s) : n;
 		size_t vn = i - vs;
 		if (base_flags & KCAP_AUDIT_F_MSG) {
 			/* "(hostname=?, addr=?, terminal=cron res=success)" */
@@ -145,7 +147,8 @@ static void tokenize(parse_ctx *c, char *s, size_t n, uint32_t base_flags)
 			}
 		}
 		uint32_t fl = base_flags;
-		if (!(base_flags & KCAP_AUDIT_F_ENRICHED) && key_is_encoded(s + ks, ke - ks, c->execve)) {
+		if (!(base_flags & KCAP_AUDIT_F_ENRICHED) && vn >= 2 && hexval((unsigned char)s[vs]) >= 0 &&
+		    key_is_encoded(s + ks, ke - ks, c->execve)) {
 			size_t dn = hex_decode_inplace(s + vs, vn);
 			if (dn != (size_t)-1) {
 				vn = dn;
@@ -154,6 +157,24 @@ static void tokenize(parse_ctx *c, char *s, size_t n, uint32_t base_flags)
 		}
 		add_field(c, s + ks, ke - ks, s + vs, vn, fl);
 	}
+}
+
+/* Number of '=' bytes in s[0..n), eight bytes at a time. */
+static size_t count_eq(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = 0x7f7f7f7f7f7f7f7full;
+	size_t c = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t x = w ^ (ones * '=');
+		/* high bit of each byte of t is 0 exactly where x has a zero byte */
+		uint64_t t = ((x & low7) + low7) | x;
+		c += (size_t)__builtin_popcountll(~t & (ones << 7));
+	}
+	for (; i < n; i++)
+		c += s[i] == '=';
+	return c;
 }
 
 static int parse_u64(const char *s, size_t n, size_t *pos, uint64_t *out, int *ndigits)
@@ -260,9 +281,7 @@ int kcap_audit_record_parse(const char *line, size_t len, kcap_audit_record **ou
 
 	/* One block: struct, fields, node+type copy, body copy, text area. */
 	size_t body_n = len - p;
-	size_t nfields_cap = 2; /* the "text" pseudo-field and slack */
-	for (size_t i = p; i < len; i++)
-		nfields_cap += line[i] == '=';
+	size_t nfields_cap = 2 + count_eq(line + p, len - p); /* + "text" and slack */
 	size_t hdr_n = (node_e - node_s) + (type_e - type_s);
 	size_t sz = sizeof(kcap_audit_record) + nfields_cap * sizeof(kcap_audit_field) + hdr_n + 2 * body_n + 2;
 	kcap_audit_record *r = malloc(sz);

@@ -15,6 +15,10 @@ uint32_t kcap_audit_type_num(const char *name, size_t len);
 /* Name of a record type number, or NULL when unknown. */
 const char *kcap_audit_type_name(uint32_t num);
 
+/* Iteration over the known record types: 1 with *num and *name for i from
+ * 0, then 0. */
+int kcap_audit_type_at(size_t i, uint32_t *num, const char **name);
+
 /* 1 for record types that are always a whole event on their own (the user
  * space and daemon messages, 1100-1299 and 2100-2999). */
 int kcap_audit_type_is_standalone(uint32_t num);
