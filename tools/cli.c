@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 
@@ -162,4 +163,45 @@ int cli_output_opt(int c, const char *arg, sink_opts *o)
 	case 'C': o->mode = OUT_CSV; return 0;
 	default: return -1;
 	}
+}
+
+/* ---- progress ---- */
+
+static struct {
+	int tty, shown;
+	uint64_t calls;
+	struct timespec start, last;
+} prog;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void cli_progress(const char *cmd, const kcap_reader *r)
+{
+	if ((++prog.calls & 0xffff) != 1)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (prog.calls == 1) {
+		prog.tty = isatty(STDERR_FILENO);
+		prog.start = prog.last = now;
+		return;
+	}
+	if (!prog.tty || since(&prog.start, &now) < 1.0 || since(&prog.last, &now) < 0.25)
+		return;
+	prog.last = now;
+	const kcap_reader_stats *st = kcap_reader_get_stats(r);
+	double secs = since(&prog.start, &now);
+	fprintf(stderr, "\rkcap %s: %s: %.1f MiB read, %llu events, %.0f events/s   ", cmd, kcap_reader_name(r),
+		(double)st->bytes / 1048576.0, (unsigned long long)st->events, (double)st->events / secs);
+	prog.shown = 1;
+}
+
+void cli_progress_done(void)
+{
+	if (prog.shown)
+		fprintf(stderr, "\r\033[K");
+	prog.shown = 0;
 }

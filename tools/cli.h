@@ -56,6 +56,12 @@ int cli_stderr_tty(void);
 /* Standard "--help" detector: returns 1 if argv has -h/--help. */
 int cli_wants_help(int argc, char **argv);
 
+/* Progress on stderr for long jobs: call once per event read from r. Prints
+ * only when stderr is a terminal and the job has run for over a second, at
+ * most four times a second; cli_progress_done() clears the line. */
+void cli_progress(const char *cmd, const kcap_reader *r);
+void cli_progress_done(void);
+
 /* Closes a reader opened by cli_open_input (NULL ok). */
 void cli_close_input(kcap_reader *r);
 

@@ -66,8 +66,11 @@ int cmd_cat(int argc, char **argv)
 				rc = sink_raw_block(s, r, blk, len, sum);
 		} else {
 			const kcap_event *ev;
-			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc)
+			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
 				rc = sink_event(s, r, ev);
+				cli_progress("cat", r);
+			}
+			cli_progress_done();
 		}
 		if (n < 0) {
 			cli_err_kcap("cat", kcap_reader_name(r), kcap_reader_error(r));

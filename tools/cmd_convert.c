@@ -256,8 +256,11 @@ int cmd_convert(int argc, char **argv)
 			}
 			const kcap_event *ev;
 			int n;
-			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc)
+			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
 				rc = sink_event(s, r, ev);
+				cli_progress("convert", r);
+			}
+			cli_progress_done();
 			if (n < 0) {
 				cli_err_kcap("convert", kcap_reader_name(r), kcap_reader_error(r));
 				if (n == KCAP_E_VERSION)

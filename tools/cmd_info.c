@@ -133,6 +133,7 @@ static int info_one(const char *path, int json, int *damaged)
 				kcap_meta_set(metas[nmetas], k, v);
 			nmetas += metas[nmetas] != NULL;
 		}
+		cli_progress("info", r);
 		if (ev->type_id < 4096)
 			in.by_id[ev->type_id]++;
 		else
@@ -144,6 +145,7 @@ static int info_one(const char *path, int json, int *damaged)
 			last = ev->ts;
 	}
 	fold(&in);
+	cli_progress_done();
 	if (n < 0) {
 		cli_err_kcap("info", kcap_reader_name(r), kcap_reader_error(r));
 		file_damaged = 1;
