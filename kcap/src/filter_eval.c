@@ -229,25 +229,31 @@ static int str_cmp(const char *s, size_t n, const flit *l)
 	return n < l->len ? -1 : n > l->len;
 }
 
-static int regex_match(const fnode *n, const char *s, size_t len)
+/* regexec() wants a NUL-terminated string (sanitizer interceptors read up to
+ * the NUL even with REG_STARTEND), so unterminated values are copied into
+ * tmp first; REG_STARTEND keeps embedded NULs part of the subject. */
+static int regex_match(const fnode *n, const char *s, size_t len, kcap_buf *tmp)
 {
+	if (tmp) {
+		tmp->len = 0;
+		if (kcap_buf_reserve(tmp, len + 1))
+			return 0;
+		memcpy(tmp->data, s, len);
+		tmp->data[len] = 0;
+		s = tmp->data;
+	}
 #ifdef REG_STARTEND
 	regmatch_t m[1];
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)len;
 	return regexec(&n->re, s, 1, m, REG_STARTEND) == 0;
 #else
-	char buf[4096];
-	if (len >= sizeof(buf))
-		len = sizeof(buf) - 1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	return regexec(&n->re, buf, 0, NULL, 0) == 0;
+	return regexec(&n->re, s, 0, NULL, 0) == 0;
 #endif
 }
 
 /* The operator of n applied to a string value (negate not applied). */
-int kcap__filter_match_str(const fnode *n, const char *s, size_t len)
+int kcap__filter_match_str(const fnode *n, const char *s, size_t len, kcap_buf *tmp)
 {
 	const flit *l = n->lits;
 	switch (n->op) {
@@ -262,7 +268,7 @@ int kcap__filter_match_str(const fnode *n, const char *s, size_t len)
 	case OP_STARTS: return len >= l->len && !memcmp(s, l->text, l->len);
 	case OP_ENDS: return len >= l->len && !memcmp(s + len - l->len, l->text, l->len);
 	case OP_GLOB: return glob_match(l->text, l->len, s, len);
-	case OP_REGEX: return regex_match(n, s, len);
+	case OP_REGEX: return regex_match(n, s, len, tmp);
 	case OP_IN:
 		for (int i = 0; i < n->nlits; i++)
 			if (len == n->lits[i].len && !memcmp(s, n->lits[i].text, len))
@@ -634,7 +640,7 @@ static int eval_pred(ectx *c, const fnode *n)
 			size_t len;
 			if (!render(c, &x, &s, &len))
 				return 0;
-			r = kcap__filter_match_str(n, s, len);
+			r = kcap__filter_match_str(n, s, len, &c->f->rscratch);
 			break;
 		}
 		}
@@ -661,11 +667,11 @@ static int eval_pred(ectx *c, const fnode *n)
 		size_t len;
 		if (!render(c, &x, &s, &len))
 			return 0;
-		r = kcap__filter_match_str(n, s, len);
+		r = kcap__filter_match_str(n, s, len, &c->f->rscratch);
 		break;
 	}
 	case K_STR:
-		r = kcap__filter_match_str(n, x.s, x.n);
+		r = kcap__filter_match_str(n, x.s, x.n, &c->f->rscratch);
 		break;
 	}
 	return n->negate ? !r : r;
@@ -709,7 +715,7 @@ static int eval_type_only(const fnode *n, const kcap_type_def *d)
 			return 0;
 		if (n->op == OP_EXISTS)
 			return !n->negate;
-		int r = kcap__filter_match_str(n, s, strlen(s));
+		int r = kcap__filter_match_str(n, s, strlen(s), NULL);
 		return n->negate ? !r : r;
 	}
 	}

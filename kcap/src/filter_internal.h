@@ -110,6 +110,7 @@ struct kcap_filter {
 	uint64_t schema_gen;
 	/* scratch for stringified values */
 	kcap_buf scratch;
+	kcap_buf rscratch; /* NUL-terminated copy for regexec */
 	/* every node, for freeing */
 	fnode **nodes;
 	size_t nnodes, capnodes;
@@ -118,8 +119,9 @@ struct kcap_filter {
 /* Index of the param of slot in def (aliases resolved), or -1. */
 int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def);
 
-/* Evaluation helpers used by the parser for the type-only analysis. */
-int kcap__filter_match_str(const fnode *n, const char *s, size_t len);
+/* The operator of n on a string (negate not applied). tmp: scratch for a
+ * NUL-terminated copy (regex), or NULL when s[len] is already a NUL. */
+int kcap__filter_match_str(const fnode *n, const char *s, size_t len, kcap_buf *tmp);
 
 /* Internal: schema generation counter (schema.c). */
 uint64_t kcap_schema_generation(const kcap_schema *s);

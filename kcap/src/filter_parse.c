@@ -879,6 +879,7 @@ void kcap_filter_free(kcap_filter *f)
 		free(f->tc[i].pidx); /* one allocation holds pidx and sym */
 	free(f->tc);
 	kcap_buf_free(&f->scratch);
+	kcap_buf_free(&f->rscratch);
 	free(f->expr);
 	free(f);
 }

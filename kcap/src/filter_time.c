@@ -199,6 +199,8 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 			return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the time", *p);
 		int64_t days = days_from_civil(y, mo, d);
 		int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
+		if (secs >= INT64_MAX / 1000000000LL || secs <= INT64_MIN / 1000000000LL)
+			return terr(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
 		*out = secs * 1000000000LL + frac_ns;
 		return 0;
 	}
@@ -217,6 +219,8 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mday == 31))
 		return terr(err, KCAP_E_INVAL, 1, "local time cannot be represented");
+	if ((int64_t)t >= INT64_MAX / 1000000000LL || (int64_t)t <= INT64_MIN / 1000000000LL)
+		return terr(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
 	*out = (int64_t)t * 1000000000LL + frac_ns;
 	return 0;
 }

@@ -122,6 +122,11 @@ START_TEST(time_errors)
 	ck_assert_int_eq(kcap_parse_time("@12x", 0, 0, &t, &e), KCAP_E_SYNTAX);
 	ck_assert_int_eq(e.column, 4);
 	ck_assert_int_eq(kcap_parse_time("99999999999999999999", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_time("2903-01-01T00:00:00Z", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "out of range"));
+	ck_assert_int_eq(kcap_parse_time("1500-01-01T00:00:00Z", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_time("2903-01-01T00:00:00", 0, 0, &t, &e), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_parse_time("2262-01-01T00:00:00Z", 0, 0, &t, &e), 0);
 }
 END_TEST
 
@@ -458,6 +463,76 @@ START_TEST(eval_does_not_allocate)
 }
 END_TEST
 
+/* Random mutations of valid expressions either compile (and then evaluate)
+ * or fail with a column inside the expression and a message. */
+START_TEST(mutations_fail_cleanly)
+{
+	static const char *const seeds[] = {
+		"comm = \"bash\" and ret < 0",
+		"pid in (42, 0x2a, -1) or not (type = openat and path startswith /etc/)",
+		"dip in (10.0.0.0/8, ::1) and dport >= 1024",
+		"flags contains O_CREAT|O_TRUNC and mode = 0644",
+		"ts >= 2026-11-21T10:00:00.5+01:00 and ts < +1h30min or ts > -90s",
+		"proc.exe glob \"/usr/*/b?sh\" && parent.comm != 'sshd' || !proc.cwd exists",
+		"path regex \"^/(etc|var)/[a-z]+\\\\.conf$\" and argv icontains \"\\x41\\n\"",
+		"params.uid = 0 and addr.port in (22, 80) and addr.family = inet6",
+		"((seq > 1) and (cpu <= 3)) or host endswith .org and source not in (ebpf)",
+		"took > 1.5s and when < @1795255200.25 and ok = true and err = ENOENT",
+	};
+	static const char alphabet[] = "()\"'\\ =<>!,|&~*?[]-+.:/@aZ09\tnotandorin";
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "openat", 7, "bash");
+	kcap_value *v = hp(&h, "path");
+	v->p = (const uint8_t *)"/etc/x.conf";
+	v->len = 11;
+	int compiled = 0, failed = 0;
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		for (int k = 0; k < 600; k++) {
+			char buf[256];
+			size_t n = strlen(seeds[i]);
+			memcpy(buf, seeds[i], n + 1);
+			int nmut = 1 + (int)(x % 3);
+			for (int j = 0; j < nmut; j++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				size_t at = n ? (size_t)(x >> 8) % n : 0;
+				char ch = alphabet[(x >> 40) % (sizeof(alphabet) - 1)];
+				switch (x % 4) {
+				case 0: if (n) buf[at] = ch; break;
+				case 1: if (n) { memmove(buf + at, buf + at + 1, n - at); n--; } break;
+				case 2: if (n + 2 < sizeof(buf)) { memmove(buf + at + 1, buf + at, n - at + 1); buf[at] = ch; n++; } break;
+				default: n = at; buf[n] = 0; break;
+				}
+			}
+			kcap_filter *f = NULL;
+			kcap_error e;
+			memset(&e, 0, sizeof(e));
+			int rc = kcap_filter_compile(&f, buf, &e);
+			if (rc == 0) {
+				compiled++;
+				kcap_filter_set_span(f, 0, 1);
+				int r = kcap_filter_match(f, &h.ev, s, NULL);
+				ck_assert(r == 0 || r == 1);
+				kcap_filter_free(f);
+				continue;
+			}
+			failed++;
+			ck_assert_ptr_null(f);
+			ck_assert_msg(rc == KCAP_E_SYNTAX || rc == KCAP_E_NOTFOUND || rc == KCAP_E_INVAL, "'%s': rc %d", buf, rc);
+			ck_assert_msg(e.column >= 1 && (size_t)e.column <= strlen(buf) + 1, "'%s': column %d", buf, e.column);
+			ck_assert_msg(e.msg[0] != 0, "'%s': no message", buf);
+		}
+	}
+	/* both outcomes were exercised */
+	ck_assert_int_gt(compiled, 500);
+	ck_assert_int_gt(failed, 500);
+	kcap_schema_free(s);
+}
+END_TEST
+
 /* ---- block skipping ---- */
 
 static kcap_block_summary summ(int64_t t0, int64_t t1, int32_t pmin, int32_t pmax)
@@ -698,6 +773,7 @@ static Suite *suite(void)
 	t = tcase_create("parse");
 	tcase_add_loop_test(t, parse_errors, 0, (int)(sizeof(perr_cases) / sizeof(perr_cases[0])));
 	tcase_add_test(t, parse_nesting_limit);
+	tcase_add_test(t, mutations_fail_cleanly);
 	suite_add_tcase(su, t);
 	t = tcase_create("eval");
 	tcase_add_test(t, eval_precedence);
