@@ -659,7 +659,18 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 		if (rc <= 0)
 			return rc;
 		const uint8_t *blk = here(r);
-		if (get_u16(blk + 4) != KCAP_BLK_EVENTS) {
+		unsigned type = get_u16(blk + 4);
+		if ((type < KCAP_BLK_META || type > KCAP_BLK_FOOTER) && (get_u16(blk + 6) & KCAP_BF_COPY)) {
+			/* unknown, but marked for copying: hand it to the rewriting tool */
+			r->st.unknown_blocks++;
+			*block = blk;
+			*len = blen;
+			if (sum_out)
+				*sum_out = NULL;
+			advance(r, blen);
+			return 1;
+		}
+		if (type != KCAP_BLK_EVENTS) {
 			rc = handle_other(r, blk, blen);
 			advance(r, blen);
 			if (rc < 0)
@@ -733,8 +744,9 @@ static int start(kcap_reader *r, kcap_error *err)
 	for (int64_t i = 0; avail > 0 && i + KCAP_BLOCK_HDR_LEN <= avail; i++)
 		if (p[i] == kcap_sync[0] && is_block_header(p + i))
 			return 0; /* next_block reports the damaged header */
-	if (avail >= 8 && !memcmp(p, KCAP_MAGIC, 8))
-		return kcap_seterr(err, KCAP_E_TRUNCATED, 0, "truncated kcap header");
+	if (avail < KCAP_SECTION_HDR_LEN && !memcmp(p, KCAP_MAGIC, avail < 8 ? (size_t)avail : 8))
+		return kcap_seterr(err, KCAP_E_TRUNCATED, 0, "truncated kcap header: %lld of %d bytes", (long long)avail,
+				   KCAP_SECTION_HDR_LEN);
 	return kcap_seterr(err, KCAP_E_FORMAT, 0, "not a kcap capture (bad magic)");
 }
 

@@ -1,0 +1,144 @@
+/* Reads damaged captures through every input kind (see readback.h). */
+#include "readback.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "testcap.h"
+
+const char *const rb_mode_name[RB_NMODES] = {"mem", "fd", "pipe", "path"};
+
+static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
+{
+	rb_result *r = ud;
+	if (r->ndmg < RB_MAX_DAMAGE) {
+		rb_damage *d = &r->dmg[r->ndmg];
+		d->code = e->code;
+		d->offset = e->offset;
+		d->skipped = skipped;
+		snprintf(d->msg, sizeof d->msg, "%s", e->msg);
+	}
+	r->ndmg++;
+}
+
+static uint64_t fnv(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h;
+}
+
+void rb_read(const uint8_t *buf, size_t len, int mode, int check_content, int64_t seek_ts, rb_result *res)
+{
+	memset(res, 0, sizeof *res);
+	kcap_reader *r = NULL;
+	int fd = -1, piped = 0;
+	char path[64] = "";
+	if (mode == RB_MEM) {
+		res->open_rc = kcap_reader_open_mem(&r, buf, len, "damaged.kcap", &res->open_err);
+	} else if (mode == RB_PIPE) {
+		fd = testcap_pipe_from_mem(buf, len);
+		piped = 1;
+		res->open_rc = kcap_reader_open_fd(&r, fd, 1, "damaged.kcap", &res->open_err);
+		if (res->open_rc)
+			close(fd);
+	} else {
+		if (mode == RB_PATH) {
+			snprintf(path, sizeof path, "/tmp/kcap-robust-%d.kcap", (int)getpid());
+			fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		} else {
+			fd = memfd_create("damaged", 0);
+		}
+		if (fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+			res->open_rc = KCAP_E_IO;
+			snprintf(res->open_err.msg, sizeof res->open_err.msg, "test setup: cannot write input");
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		if (mode == RB_PATH) {
+			close(fd);
+			res->open_rc = kcap_reader_open_path(&r, path, &res->open_err);
+		} else {
+			lseek(fd, 0, SEEK_SET);
+			res->open_rc = kcap_reader_open_fd(&r, fd, 1, "damaged.kcap", &res->open_err);
+			if (res->open_rc)
+				close(fd);
+		}
+	}
+	if (!res->open_rc) {
+		kcap_reader_set_damage_cb(r, on_damage, res);
+		size_t cap = 1024;
+		res->seqs = malloc(cap * sizeof *res->seqs);
+		if (seek_ts != INT64_MIN)
+			res->end_rc = kcap_reader_seek_time(r, seek_ts);
+		const kcap_event *ev;
+		int rc = 0;
+		while (!res->end_rc && (rc = kcap_reader_next(r, &ev)) == 1) {
+			if (res->nseqs == cap)
+				res->seqs = realloc(res->seqs, (cap *= 2) * sizeof *res->seqs);
+			res->seqs[res->nseqs++] = ev->seq;
+			char why[300];
+			if (check_content && testcap_check_event(ev, why, sizeof why)) {
+				if (!res->bad_content++)
+					snprintf(res->first_bad, sizeof res->first_bad, "%s", why);
+			}
+		}
+		if (!res->end_rc)
+			res->end_rc = rc;
+		res->end_err = *kcap_reader_error(r);
+		res->st = *kcap_reader_get_stats(r);
+	}
+	kcap_reader_close(r);
+	if (piped)
+		testcap_pipe_join();
+	if (path[0]) {
+		int rfd = open(path, O_RDONLY);
+		uint8_t *back = NULL;
+		size_t blen = 0;
+		if (rfd < 0 || testcap_slurp_fd(rfd, &back, &blen) || blen != len || fnv(back, blen) != fnv(buf, len))
+			res->file_changed = 1;
+		if (rfd >= 0)
+			close(rfd);
+		free(back);
+		unlink(path);
+	}
+}
+
+void rb_free(rb_result *res)
+{
+	free(res->seqs);
+	res->seqs = NULL;
+}
+
+uint64_t *rb_expected(const testcap_part *parts, int nparts, size_t cut, int skip, size_t *n)
+{
+	size_t total = 0;
+	for (int i = 0; i < nparts; i++)
+		if (parts[i].type == 4 && parts[i].off + parts[i].len <= cut && i != skip)
+			total += parts[i].count;
+	uint64_t *s = malloc((total ? total : 1) * sizeof *s);
+	size_t k = 0;
+	for (int i = 0; i < nparts; i++)
+		if (parts[i].type == 4 && parts[i].off + parts[i].len <= cut && i != skip)
+			for (uint64_t q = parts[i].first_seq; q <= parts[i].last_seq; q++)
+				s[k++] = q;
+	*n = k;
+	return s;
+}
+
+void rb_diff(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwant, char *out, size_t outlen)
+{
+	out[0] = 0;
+	size_t i = 0;
+	while (i < ngot && i < nwant && got[i] == want[i])
+		i++;
+	if (i == ngot && i == nwant)
+		return;
+	snprintf(out, outlen, "%zu events delivered, %zu expected; first difference at #%zu: got %lld, want %lld", ngot,
+		 nwant, i, i < ngot ? (long long)got[i] : -1LL, i < nwant ? (long long)want[i] : -1LL);
+}
