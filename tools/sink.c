@@ -162,7 +162,7 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 	int rc = mirror(s, r);
 	if (rc)
 		return rc;
-	s->wrote_any = 1;
+	s->wrote_any = s->wrote_any || sum != NULL;
 	if (kcap_writer_copy_block(s->w, blk, len, sum))
 		return werr(s);
 	return 0;

@@ -610,12 +610,20 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 
 int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const kcap_block_summary *sum)
 {
-	if (!w || !block || !sum || len < KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN)
+	if (!w || !block || len < KCAP_BLOCK_OVERHEAD)
 		return KCAP_E_INVAL;
 	int rc = kcap_writer_flush(w);
 	if (rc)
 		return rc;
 	const uint8_t *b = block;
+	if (!sum) { /* a block of a type this library does not know, flagged COPY */
+		uint16_t type = get_u16(b + 4);
+		if (type >= KCAP_BLK_META && type <= KCAP_BLK_FOOTER)
+			return KCAP_E_INVAL;
+		return write_all(w, block, len);
+	}
+	if (len < KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN)
+		return KCAP_E_INVAL;
 	uint32_t meta_len = get_u32(b + KCAP_BLOCK_HDR_LEN);
 	if (get_u16(b + 4) != KCAP_BLK_EVENTS || KCAP_BLOCK_HDR_LEN + 8 + (size_t)meta_len > len)
 		return KCAP_E_INVAL;

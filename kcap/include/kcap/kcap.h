@@ -365,7 +365,8 @@ int kcap_writer_tick(kcap_writer *w, int64_t now_ns);
 int kcap_writer_new_section(kcap_writer *w);
 /* Copies a raw events block read by kcap_reader_next_raw_block() into the
  * current section without recompressing it. The block must have been
- * produced under a schema and origin numbering identical to this section's. */
+ * produced under a schema and origin numbering identical to this section's.
+ * With sum NULL, copies a block of unknown type verbatim (not indexed). */
 int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const kcap_block_summary *sum);
 /* Bytes written so far (for rotation) and events written. */
 uint64_t kcap_writer_bytes(const kcap_writer *w);
@@ -414,9 +415,11 @@ int kcap_reader_next(kcap_reader *r, const kcap_event **ev);
 int kcap_reader_seek_time(kcap_reader *r, int64_t ts_ns);
 
 /* Reads the next events block as raw bytes (for copying): 1 with *block, *len
- * and *sum set (borrowed until the next call), 0 at end. Non-events blocks
- * are consumed and applied (schema, metadata, ...) in passing. A section
- * change is reported by the section counter. */
+ * and *sum set (borrowed until the next call), 0 at end. Known non-events
+ * blocks are consumed and applied (schema, metadata, ...) in passing. A block
+ * of a type this library does not know is returned too when its COPY flag
+ * asks rewriting tools to keep it: then *sum is NULL. A section change is
+ * reported by the section counter. */
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[]);
 
 /* State. Pointers are owned by the reader and valid until it is closed (the

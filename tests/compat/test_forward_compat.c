@@ -1,0 +1,209 @@
+/* A capture from a future kcap 1.5 that carries block types this library
+ * does not know: it must read, skip what it does not know, and keep the
+ * blocks flagged COPY when rewriting. */
+#include <check.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "internal.h"
+
+static const uint8_t copy_payload[] = "future index v2 - keep me";
+static const uint8_t drop_payload[] = "future cache - may drop";
+
+/* Appends a framed block of the given type and flags to b. */
+static void add_block(kcap_buf *b, uint16_t type, uint16_t flags, const uint8_t *p, uint32_t n)
+{
+	uint8_t h[20], t[4];
+	memcpy(h, kcap_sync, 4);
+	put_u16(h + 4, type);
+	put_u16(h + 6, flags);
+	put_u32(h + 8, n);
+	put_u32(h + 12, kcap_crc32c(kcap_crc32c(0, h, 12), p, n));
+	put_u32(h + 16, kcap_crc32c(0, h, 16));
+	put_u32(t, 24 + n);
+	kcap_buf_append(b, h, 20);
+	kcap_buf_append(b, p, n);
+	kcap_buf_append(b, t, 4);
+}
+
+/* A small capture written to memory through a pipe-like fd (a temp file). */
+static kcap_buf make_capture(int nevents)
+{
+	char path[] = "/tmp/kcap-compat-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	kcap_writer *w;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 0, NULL, NULL), 0);
+	kcap_schema *s = kcap_schema_new();
+	kcap_param_def pd[] = {{"path", KCAP_T_PATH, 0, 0}};
+	kcap_type_def td = {7, "open", "file", "", 1, pd};
+	ck_assert_int_eq(kcap_schema_add_type(s, &td), 0);
+	ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+	kcap_value v = {0};
+	v.type = KCAP_T_PATH;
+	v.present = 1;
+	v.p = (const uint8_t *)"/etc/hosts";
+	v.len = 10;
+	for (int i = 0; i < nevents; i++) {
+		kcap_event ev = {0};
+		ev.seq = (uint64_t)i + 1;
+		ev.ts = 1000 + i;
+		ev.pid = ev.tid = 100 + i;
+		ev.type_id = 7;
+		ev.nparams = 1;
+		ev.params = &v;
+		ck_assert_int_eq(kcap_writer_write(w, &ev), 0);
+	}
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	kcap_buf b = {0};
+	off_t n = lseek(fd, 0, SEEK_END);
+	kcap_buf_reserve(&b, (size_t)n);
+	ck_assert_int_eq(pread(fd, b.data, (size_t)n, 0), n);
+	b.len = (size_t)n;
+	close(fd);
+	unlink(path);
+	return b;
+}
+
+/* The capture with a minor version of 5 and two unknown blocks inserted
+ * right after the section header. */
+static kcap_buf make_future(void)
+{
+	kcap_buf cap = make_capture(10), out = {0};
+	uint8_t hdr[16];
+	memcpy(hdr, cap.data, 16);
+	put_u16(hdr + 10, 5);
+	kcap_buf_append(&out, hdr, 16);
+	add_block(&out, 200, KCAP_BF_COPY, copy_payload, sizeof copy_payload);
+	add_block(&out, 201, 0, drop_payload, sizeof drop_payload);
+	kcap_buf_append(&out, cap.data + 16, cap.len - 16);
+	kcap_buf_free(&cap);
+	return out;
+}
+
+static int damage_calls;
+static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
+{
+	(void)ud;
+	(void)e;
+	(void)skipped;
+	damage_calls++;
+}
+
+START_TEST(newer_minor_reads_and_skips_unknown_blocks)
+{
+	kcap_buf f = make_future();
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_mem(&r, f.data, f.len, "future", NULL), 0);
+	damage_calls = 0;
+	kcap_reader_set_damage_cb(r, on_damage, NULL);
+	const kcap_event *ev;
+	int n = 0, rc;
+	while ((rc = kcap_reader_next(r, &ev)) > 0) {
+		ck_assert_uint_eq(ev->seq, (uint64_t)n + 1);
+		ck_assert_int_eq(ev->pid, 100 + n);
+		n++;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(n, 10);
+	uint16_t major, minor;
+	kcap_reader_version(r, &major, &minor);
+	ck_assert_int_eq(major, 1);
+	ck_assert_int_eq(minor, 5);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->unknown_blocks, 2);
+	ck_assert_int_eq(damage_calls, 0);
+	kcap_reader_close(r);
+	kcap_buf_free(&f);
+}
+END_TEST
+
+static int contains(const kcap_buf *b, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + n <= b->len; i++)
+		if (!memcmp(b->data + i, p, n))
+			return 1;
+	return 0;
+}
+
+START_TEST(rewrite_keeps_copy_blocks_and_drops_the_others)
+{
+	kcap_buf f = make_future();
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_mem(&r, f.data, f.len, "future", NULL), 0);
+	char path[] = "/tmp/kcap-compat-out-XXXXXX";
+	int fd = mkstemp(path);
+	kcap_writer *w;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 0, NULL, NULL), 0);
+	const void *blk;
+	size_t len;
+	const kcap_block_summary *sum;
+	int events_blocks = 0, copied_unknown = 0, first = 1;
+	while (kcap_reader_next_raw_block(r, &blk, &len, &sum) > 0) {
+		if (first) {
+			ck_assert_int_ge(kcap_writer_set_schema(w, kcap_reader_schema(r)), 0);
+			first = 0;
+		}
+		if (sum) {
+			kcap_writer_set_schema(w, kcap_reader_schema(r));
+			events_blocks++;
+		} else {
+			copied_unknown++;
+		}
+		ck_assert_int_eq(kcap_writer_copy_block(w, blk, len, sum), 0);
+	}
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	ck_assert_int_eq(copied_unknown, 1);
+	ck_assert_int_eq(events_blocks, 1);
+	kcap_buf out = {0};
+	off_t n = lseek(fd, 0, SEEK_END);
+	kcap_buf_reserve(&out, (size_t)n);
+	ck_assert_int_eq(pread(fd, out.data, (size_t)n, 0), n);
+	out.len = (size_t)n;
+	ck_assert(contains(&out, copy_payload, sizeof copy_payload));
+	ck_assert(!contains(&out, drop_payload, sizeof drop_payload));
+	/* and the rewritten file still reads, with the same events */
+	kcap_reader *r2;
+	ck_assert_int_eq(kcap_reader_open_mem(&r2, out.data, out.len, "out", NULL), 0);
+	const kcap_event *ev;
+	int cnt = 0;
+	while (kcap_reader_next(r2, &ev) > 0)
+		cnt++;
+	ck_assert_int_eq(cnt, 10);
+	ck_assert_uint_eq(kcap_reader_get_stats(r2)->unknown_blocks, 1);
+	kcap_reader_close(r2);
+	kcap_reader_close(r);
+	close(fd);
+	unlink(path);
+	kcap_buf_free(&out);
+	kcap_buf_free(&f);
+}
+END_TEST
+
+START_TEST(newer_major_is_refused_with_versions_named)
+{
+	kcap_buf f = make_capture(3);
+	put_u16((uint8_t *)f.data + 8, 2);
+	put_u16((uint8_t *)f.data + 10, 3);
+	kcap_reader *r = NULL;
+	kcap_error e = {0};
+	ck_assert_int_eq(kcap_reader_open_mem(&r, f.data, f.len, "v2", &e), KCAP_E_VERSION);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(e.msg, "2.3"));
+	ck_assert_int_eq(e.offset, 0);
+	kcap_buf_free(&f);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("forward_compat");
+	TCase *tc = tcase_create("compat");
+	tcase_add_test(tc, newer_minor_reads_and_skips_unknown_blocks);
+	tcase_add_test(tc, rewrite_keeps_copy_blocks_and_drops_the_others);
+	tcase_add_test(tc, newer_major_is_refused_with_versions_named);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
