@@ -205,3 +205,28 @@ void cli_progress_done(void)
 		fprintf(stderr, "\r\033[K");
 	prog.shown = 0;
 }
+
+#include <getopt.h>
+
+int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts)
+{
+	const char *arg = argv[optind - 1 > 0 ? optind - 1 : 0];
+	char name[64];
+	int needs_value = 0;
+	if (arg[0] == '-' && arg[1] == '-') {
+		size_t n = strcspn(arg + 2, "=");
+		snprintf(name, sizeof name, "--%.*s", (int)(n < 50 ? n : 50), arg + 2);
+		for (const struct option *o = longopts; o && o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, arg + 2, n))
+				needs_value = o->has_arg == required_argument;
+	} else {
+		snprintf(name, sizeof name, "-%c", optopt ? optopt : '?');
+		const char *p = optopt ? strchr(shortopts, optopt) : NULL;
+		needs_value = p && p[1] == ':';
+	}
+	if (needs_value)
+		cli_err(cmd, "option '%s' needs a value; see 'kcap %s --help'", name, cmd);
+	else
+		cli_err(cmd, "unknown option '%s'; see 'kcap %s --help'", name, cmd);
+	return KCAP_EXIT_USAGE;
+}

@@ -53,6 +53,12 @@ int cli_parse_size(const char *s, uint64_t *out);
 /* True when stderr is a terminal (for progress lines). */
 int cli_stderr_tty(void);
 
+/* After getopt_long returned '?' (with opterr = 0): prints one line naming
+ * the unknown option or the option missing its value, returns
+ * KCAP_EXIT_USAGE. */
+struct option;
+int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts);
+
 /* Standard "--help" detector: returns 1 if argv has -h/--help. */
 int cli_wants_help(int argc, char **argv);
 
@@ -72,5 +78,6 @@ int cmd_convert(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_slice(int argc, char **argv);
 
 #endif

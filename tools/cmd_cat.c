@@ -34,14 +34,14 @@ int cmd_cat(int argc, char **argv)
 	sink_opts so = {0};
 	int c;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(cat_help, stdout);
 			return cli_finish_stdout("cat", KCAP_EXIT_OK);
 		}
 		if (cli_output_opt(c, optarg, &so) < 0) {
-			fprintf(stderr, "see 'kcap cat --help'\n");
-			return KCAP_EXIT_USAGE;
+			return cli_bad_option("cat", argv, longopts, "o:h");
 		}
 	}
 	sink *s;

@@ -174,6 +174,7 @@ int cmd_convert(int argc, char **argv)
 	uint64_t bs;
 	int c, rc;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -204,9 +205,8 @@ int cmd_convert(int argc, char **argv)
 			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
-				fprintf(stderr, "see 'kcap convert --help'\n");
 				free(fields);
-				return KCAP_EXIT_USAGE;
+				return cli_bad_option("convert", argv, longopts, "o:h");
 			}
 		}
 	}

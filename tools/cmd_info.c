@@ -305,14 +305,14 @@ int cmd_info(int argc, char **argv)
 		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int json = 0, c;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(info_help, stdout);
 			return cli_finish_stdout("info", KCAP_EXIT_OK);
 		}
 		if (c != 'j') {
-			fprintf(stderr, "see 'kcap info --help'\n");
-			return KCAP_EXIT_USAGE;
+			return cli_bad_option("info", argv, longopts, "jh");
 		}
 		json = 1;
 	}

@@ -388,6 +388,7 @@ int cmd_synth(int argc, char **argv)
 	int level = 0, c;
 	char *end;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -429,8 +430,7 @@ int cmd_synth(int argc, char **argv)
 			fputs(synth_help, stdout);
 			return cli_finish_stdout("synth", KCAP_EXIT_OK);
 		default:
-			fprintf(stderr, "see 'kcap synth --help'\n");
-			return KCAP_EXIT_USAGE;
+			return cli_bad_option("synth", argv, longopts, "n:s:o:h");
 		}
 	}
 	if (optind < argc) {

@@ -40,6 +40,13 @@ for c in cat info convert synth; do
 	run "$KCAP" $c --no-such-option
 	check "$c bad option exit" 2 $rc
 done
+run "$KCAP" cat --bogus
+check "bad option: one line" "kcap cat: unknown option '--bogus'; see 'kcap cat --help'" "$(cat "$DIR/err")"
+run "$KCAP" convert --fields
+check "missing value: exit" 2 $rc
+check "missing value: one line" "kcap convert: option '--fields' needs a value; see 'kcap convert --help'" "$(cat "$DIR/err")"
+run "$KCAP" synth -o
+check "missing short value: one line" "kcap synth: option '-o' needs a value; see 'kcap synth --help'" "$(cat "$DIR/err")"
 run "$KCAP" frobnicate
 check "unknown command exit" 2 $rc
 check "unknown command message" "kcap: 'frobnicate' is not a kcap command; see 'kcap help'" "$(cat "$DIR/err")"
