@@ -442,8 +442,11 @@ static int cstr(fv *x, const char *s)
 static int get_field(ectx *c, const fnode *n, fv *x)
 {
 	const kcap_event *ev = c->ev;
-	memset(x, 0, sizeof(*x));
 	x->k = K_INT;
+	x->sign = x->is_time = x->is_dur = x->is_mode = x->is_bool = x->is_ret = x->is_errno = 0;
+	x->v = NULL;
+	x->pd = NULL;
+	x->sym = NULL;
 	switch (n->field) {
 	case F_SEQ: x->u = ev->seq; return 1;
 	case F_TS: x->sign = 1; x->is_time = 1; x->i = ev->ts; return 1;
@@ -624,16 +627,18 @@ static int eval_pred(ectx *c, const fnode *n)
 			for (int i = 0; i < n->nlits && !r; i++)
 				r = int_op(c, n, &x, &n->lits[i], OP_EQ);
 			break;
-		case OP_CONTAINS:
+		case OP_CONTAINS: {
+			uint64_t bits = x.sign ? (uint64_t)x.i : x.u;
 			if (l->symslot >= 0 && x.sym && x.sym[l->symslot].found && !x.is_ret) {
 				const symres *sr = &x.sym[l->symslot];
-				r = (x.u & sr->mask) == sr->value;
+				r = (bits & sr->mask) == sr->value;
 				break;
 			}
 			if (l->has_num && !l->neg && !x.is_time) {
-				r = (x.u & l->mag) == l->mag;
+				r = (bits & l->mag) == l->mag;
 				break;
 			}
+		}
 			/* fall through */
 		default: {
 			const char *s;
@@ -677,14 +682,87 @@ static int eval_pred(ectx *c, const fnode *n)
 	return n->negate ? !r : r;
 }
 
+static int cmp_lits(const fnode *n, int xn, uint64_t xm)
+{
+	const flit *l = n->lits;
+	int r = cmp_sm(xn, xm, l->fneg, l->fmag);
+	switch (n->op) {
+	case OP_EQ: return r == 0;
+	case OP_NE: return r != 0;
+	case OP_LT: return r < 0;
+	case OP_LE: return r <= 0;
+	case OP_GT: return r > 0;
+	case OP_GE: return r >= 0;
+	default:
+		for (int i = 0; i < n->nlits; i++)
+			if (!cmp_sm(xn, xm, n->lits[i].fneg, n->lits[i].fmag))
+				return 1;
+		return 0;
+	}
+}
+
+static int is_int_type(int t)
+{
+	switch (t) {
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST: case KCAP_T_IPV4:
+	case KCAP_T_IPV6: case KCAP_T_SOCKADDR: case KCAP_T_SID: case KCAP_T_GUID: case KCAP_T_JSON:
+		return 0;
+	}
+	return 1;
+}
+
 static int eval(ectx *c, const fnode *n)
 {
 	switch (n->kind) {
 	case N_AND: return eval(c, n->a) && eval(c, n->b);
 	case N_OR: return eval(c, n->a) || eval(c, n->b);
 	case N_NOT: return !eval(c, n->a);
-	default: return eval_pred(c, n);
+	default: break;
 	}
+	const kcap_event *ev = c->ev;
+	switch (n->fast) {
+	case FAST_COMM: {
+		const flit *l = n->lits;
+		int eq = ev->comm_len == l->len && (!l->len || !memcmp(ev->comm, l->text, l->len));
+		return n->op == OP_EQ ? eq : !eq;
+	}
+	case FAST_INT: {
+		int64_t v;
+		switch (n->field) {
+		case F_SEQ: return cmp_lits(n, 0, ev->seq);
+		case F_CPU: return cmp_lits(n, 0, ev->cpu);
+		case F_UID: return cmp_lits(n, 0, ev->uid);
+		case F_GID: return cmp_lits(n, 0, ev->gid);
+		case F_TS: v = ev->ts; break;
+		case F_PID: v = ev->pid; break;
+		case F_TID: v = ev->tid; break;
+		default: v = ev->ppid; break;
+		}
+		return cmp_lits(n, v < 0, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+	}
+	case FAST_PARAM_INT: {
+		if (!c->def)
+			return 0;
+		if (!c->tc_done) {
+			c->tc = get_tc(c->f, ev->type_id, c->def, c->s);
+			c->tc_done = 1;
+		}
+		if (!c->tc)
+			return 0;
+		int idx = c->tc->pidx[n->pslot];
+		if (idx < 0 || (uint32_t)idx >= ev->nparams || !ev->params[idx].present)
+			return 0;
+		const kcap_value *v = &ev->params[idx];
+		if (!is_int_type(v->type))
+			break;
+		if (kcap_ptype_is_signed(v->type))
+			return cmp_lits(n, v->i < 0, v->i < 0 ? (uint64_t)(-(v->i + 1)) + 1 : (uint64_t)v->i);
+		return cmp_lits(n, 0, v->u);
+	}
+	default:
+		break;
+	}
+	return eval_pred(c, n);
 }
 
 int kcap_filter_match(kcap_filter *f, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps)

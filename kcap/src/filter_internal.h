@@ -51,7 +51,12 @@ typedef struct flit {
 	int8_t boolv;          /* -1 none, 0 false, 1 true */
 	int errnum;            /* E* name: errno number, else 0 */
 	int symslot;           /* symbolic (A_B|C_D): per-type resolution slot, else -1 */
+	uint8_t fneg;          /* fast paths: the integer the literal stands for */
+	uint64_t fmag;
 } flit;
+
+/* Fast paths for the commonest predicates (see set_fast in filter_parse.c). */
+enum { FAST_NONE = 0, FAST_COMM, FAST_INT, FAST_PARAM_INT };
 
 typedef struct fnode {
 	int kind;
@@ -60,6 +65,7 @@ typedef struct fnode {
 	int field, sub, pslot, col;
 	int op;
 	uint8_t negate;        /* "not in", "not contains", ... */
+	uint8_t fast;          /* FAST_* */
 	flit *lits;
 	int nlits;
 	regex_t re;

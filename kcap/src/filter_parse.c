@@ -852,6 +852,47 @@ static int mark_type_only(fnode *n)
 	return n->type_only;
 }
 
+/* Picks a fast path for predicates whose meaning does not depend on the
+ * event's types: comm (in)equality, integer comparisons of canonical fields
+ * and absolute times, and integer comparisons of params with plain numbers
+ * (a param that turns out not to be an integer takes the general path). */
+static void set_fast(kcap_filter *f, fnode *n)
+{
+	if (n->kind != N_PRED || n->negate)
+		return;
+	if (n->field == F_COMM && (n->op == OP_EQ || n->op == OP_NE)) {
+		n->fast = FAST_COMM;
+		return;
+	}
+	if (!(n->op <= OP_GE || n->op == OP_IN))
+		return;
+	for (int i = 0; i < n->nlits; i++) {
+		flit *l = &n->lits[i];
+		if (n->field == F_TS) {
+			if (!l->has_time || l->anchor != KCAP_TIME_ABS)
+				return;
+			l->fneg = l->tval < 0;
+			l->fmag = l->tval < 0 ? (uint64_t)(-(l->tval + 1)) + 1 : (uint64_t)l->tval;
+		} else {
+			if (!l->has_num || l->has_oct)
+				return;
+			l->fneg = l->neg;
+			l->fmag = l->mag;
+		}
+	}
+	switch (n->field) {
+	case F_SEQ: case F_TS: case F_PID: case F_TID: case F_PPID: case F_CPU: case F_UID: case F_GID:
+		n->fast = FAST_INT;
+		break;
+	case F_PARAM:
+		if (n->sub == S_NONE && !f->slot_alias[n->pslot])
+			n->fast = FAST_PARAM_INT;
+		break;
+	default:
+		break;
+	}
+}
+
 void kcap_filter_free(kcap_filter *f)
 {
 	if (!f)
@@ -928,6 +969,7 @@ int kcap_filter_compile(kcap_filter **out, const char *expr, kcap_error *err)
 		for (int j = 0; j < n->nlits; j++)
 			if (n->lits[j].symslot >= 0)
 				f->sym_lit[n->lits[j].symslot] = &n->lits[j];
+		set_fast(f, n);
 	}
 	mark_type_only(f->root);
 	f->span_start = f->span_end = INT64_MIN;
