@@ -79,9 +79,16 @@ static const unsigned char plain[256] = {
 	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
 };
 
-/* Escapes s into b; invalid UTF-8 bytes become \u00XX (only for text that
- * was not hex, where it cannot come from auditd). */
-static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as_space)
+enum {
+	ESC_NUL_AS_SPACE = 1, /* NUL bytes become spaces (proctitle separators) */
+	ESC_LABEL = 2,        /* keys, types, node: never refuse; NUL and invalid
+	                         UTF-8 bytes become the text \xNN */
+};
+
+/* Escapes s into b as a JSON string. Returns 0; 1 when s holds a NUL byte
+ * or invalid UTF-8 and ESC_LABEL is not set (b is then unchanged); or
+ * KCAP_E_NOMEM. */
+static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int flags)
 {
 	if (grow(b, n * 6 + 2) < 0)
 		return KCAP_E_NOMEM;
@@ -106,37 +113,40 @@ static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as
 			i++;
 			continue;
 		}
-		if (c == 0 && nul_as_space) {
+		if (c == 0 && (flags & ESC_NUL_AS_SPACE)) {
 			*o++ = ' ';
 			i++;
 			continue;
 		}
-		if (c < 0x20 || c == 0x7f) {
-			const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-			if (esc) {
-				memcpy(o, esc, 2);
-				o += 2;
-			} else {
-				memcpy(o, "\\u00", 4);
-				o[4] = hexd[c >> 4];
-				o[5] = hexd[c & 15];
-				o += 6;
-			}
-			i++;
-			continue;
-		}
-		size_t l = utf8_len(s + i, n - i);
+		size_t l = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
 		if (l) {
 			memcpy(o, s + i, l);
 			o += l;
 			i += l;
+			continue;
+		}
+		if (c == 0 || c >= 0x80) {
+			if (!(flags & ESC_LABEL))
+				return 1; /* not representable as JSON text */
+			memcpy(o, "\\\\x", 3);
+			o[3] = hexd[c >> 4];
+			o[4] = hexd[c & 15];
+			o += 5;
+			i++;
+			continue;
+		}
+		/* other control characters, and DEL */
+		const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+		if (esc) {
+			memcpy(o, esc, 2);
+			o += 2;
 		} else {
 			memcpy(o, "\\u00", 4);
 			o[4] = hexd[c >> 4];
 			o[5] = hexd[c & 15];
 			o += 6;
-			i++;
 		}
+		i++;
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->data);
@@ -146,38 +156,25 @@ static int put_escaped(kcap_buf *b, const unsigned char *s, size_t n, int nul_as
 int kcap_audit_json_value(kcap_buf *b, const char *s, size_t n, int hexed, int is_proctitle)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	if (hexed) {
-		int ok = 1;
-		for (size_t i = 0; i < n && ok;) {
-			if (u[i] == 0) {
-				ok = is_proctitle;
-				i++;
-				continue;
-			}
-			size_t l = utf8_len(u + i, n - i);
-			if (!l)
-				ok = 0;
-			i += l ? l : 1;
-		}
-		if (!ok) {
-			/* not representable as text: the original hex, losslessly */
-			if (grow(b, 2 * n + 2) < 0)
-				return KCAP_E_NOMEM;
-			char *o = b->data + b->len;
-			*o++ = '"';
-			for (size_t i = 0; i < n; i++) {
-				*o++ = hexd[u[i] >> 4];
-				*o++ = hexd[u[i] & 15];
-			}
-			*o++ = '"';
-			b->len = (size_t)(o - b->data);
-			return 0;
-		}
-		/* trailing NULs of a proctitle are padding, not separators */
-		while (is_proctitle && n && u[n - 1] == 0)
-			n--;
+	int nul_space = hexed && is_proctitle;
+	/* trailing NULs of a proctitle are padding, not separators */
+	while (nul_space && n && u[n - 1] == 0)
+		n--;
+	int rc = put_escaped(b, u, n, nul_space ? ESC_NUL_AS_SPACE : 0);
+	if (rc != 1)
+		return rc;
+	/* not representable as text: its bytes in uppercase hex, losslessly */
+	if (grow(b, 2 * n + 2) < 0)
+		return KCAP_E_NOMEM;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		*o++ = hexd[u[i] >> 4];
+		*o++ = hexd[u[i] & 15];
 	}
-	return put_escaped(b, u, n, is_proctitle);
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	return 0;
 }
 
 static uint32_t key_hash(const char *k, size_t n)
@@ -198,10 +195,10 @@ static int put_key(kcap_buf *b, const char *k, size_t n, unsigned dup)
 		char tmp[300];
 		int rc;
 		if (dup == 1) {
-			rc = put_escaped(b, (const unsigned char *)k, n, 0);
+			rc = put_escaped(b, (const unsigned char *)k, n, ESC_LABEL);
 		} else {
 			int kn = snprintf(tmp, sizeof tmp, "%.*s_%u", (int)(n > 280 ? 280 : n), k, dup);
-			rc = put_escaped(b, (const unsigned char *)tmp, (size_t)kn, 0);
+			rc = put_escaped(b, (const unsigned char *)tmp, (size_t)kn, ESC_LABEL);
 		}
 		return rc < 0 ? rc : PUTS(b, ": ");
 	}
@@ -229,7 +226,7 @@ static int record_json(kcap_buf *b, const kcap_audit_record *r)
 		return KCAP_E_NOMEM;
 	for (uint32_t i = 0; i < nslots; i++)
 		slot[i].idx = -1;
-	if (PUTS(b, "{\"type\": ") < 0 || put_escaped(b, (const unsigned char *)r->type, r->type_len, 0) < 0 ||
+	if (PUTS(b, "{\"type\": ") < 0 || put_escaped(b, (const unsigned char *)r->type, r->type_len, ESC_LABEL) < 0 ||
 	    PUTS(b, ", \"fields\": {") < 0)
 		goto cleanup;
 	for (uint32_t i = 0; i < r->nfields; i++) {
@@ -270,7 +267,7 @@ int kcap_audit_event_json(kcap_buf *b, const kcap_audit_event *ev)
 	int n = snprintf(num, sizeof num, "{\"serial\": %u, \"node\": ", ev->serial);
 	if (put(b, num, (size_t)n) < 0)
 		return KCAP_E_NOMEM;
-	if (put_escaped(b, (const unsigned char *)(ev->node ? ev->node : ""), ev->node_len, 0) < 0 ||
+	if (put_escaped(b, (const unsigned char *)(ev->node ? ev->node : ""), ev->node_len, ESC_LABEL) < 0 ||
 	    PUTS(b, ", \"records\": [") < 0)
 		return KCAP_E_NOMEM;
 	for (uint32_t i = 0; i < ev->nrecords; i++) {

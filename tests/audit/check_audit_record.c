@@ -189,6 +189,21 @@ START_TEST(json_values)
 	b.len = 0;
 	ck_assert_int_eq(kcap_audit_json_value(&b, "a\"b\\\n", 5, 0, 0), 0);
 	ck_assert_int_eq(strncmp(b.data, "\"a\\\"b\\\\\\n\"", b.len), 0);
+	b.len = 0;
+	/* a NUL outside a proctitle (a damaged line): hex, never \u0000 */
+	ck_assert_int_eq(kcap_audit_json_value(&b, "a\0b", 3, 0, 0), 0);
+	ck_assert_int_eq(strncmp(b.data, "\"610062\"", b.len), 0);
+	/* every other ASCII byte round-trips through a JSON parser */
+	char all[127];
+	for (int i = 0; i < 127; i++)
+		all[i] = (char)(i + 1);
+	b.len = 0;
+	ck_assert_int_eq(kcap_audit_json_value(&b, all, sizeof all, 0, 0), 0);
+	json_t *j = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(json_string_length(j), sizeof all);
+	ck_assert_int_eq(memcmp(json_string_value(j), all, sizeof all), 0);
+	json_decref(j);
 	free(b.data);
 }
 END_TEST

@@ -1,0 +1,53 @@
+/* fuzz_audit.c - libFuzzer target for the audit line parser, the
+ * reassembler and the JSON form: every input line is parsed and grouped,
+ * and every event's JSON must be valid JSON (checked with jansson). */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit_json.h"
+#include "audit/audit_reassemble.h"
+#include "audit/audit_record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int check_event(void *ud, const kcap_audit_event *ev)
+{
+	kcap_buf *b = ud;
+	b->len = 0;
+	if (kcap_audit_event_json(b, ev) < 0)
+		return -1;
+	json_error_t je;
+	json_t *j = json_loadb(b->data, b->len, 0, &je);
+	if (!j) { /* the importer must never write invalid JSON */
+		fprintf(stderr, "invalid JSON (%s at %d): %.*s\n", je.text, je.position, (int)b->len, b->data);
+		abort();
+	}
+	json_decref(j);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	kcap_buf b = {0};
+	kcap_audit_reasm_opts o = {.max_pending = 4};
+	kcap_audit_reasm *ra = kcap_audit_reasm_new(&o, check_event, &b);
+	if (!ra)
+		return 0;
+	const char *p = (const char *)data, *end = p + size;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		kcap_audit_record *rec;
+		kcap_audit_perr pe;
+		if (kcap_audit_record_parse(p, n, &rec, &pe) == 0)
+			kcap_audit_reasm_push(ra, rec);
+		p += n + 1;
+	}
+	kcap_audit_reasm_flush(ra);
+	kcap_audit_reasm_free(ra);
+	free(b.data);
+	return 0;
+}
