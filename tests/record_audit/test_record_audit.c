@@ -1,0 +1,522 @@
+/*
+ * test_record_audit.c - end to end for the live audit recorder:
+ *
+ *  - `kcap record --source audit --follow -- kcap-workload OUT.json` must
+ *    capture every action of the scripted workload with the field values
+ *    the eBPF recorder test checks (pid, path, argv, flags, mode, fd,
+ *    address, port, ret), only from the workload's process tree;
+ *  - after every run (command exit, SIGTERM, a write error, a refusal) the
+ *    kernel's audit rule list (AUDIT_LIST_RULES) and status (enabled, pid,
+ *    backlog limit and wait, rate limit, failure) are what they were before;
+ *  - when another process holds the audit daemon pid, the recorder refuses
+ *    and names that pid.
+ *
+ * argv: KCAP WORKLOAD TMPDIR. Exits 77 (ctest SKIP), saying why, without
+ * root, without the audit socket, or when auditd holds the audit pid.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kcap/kcap.h>
+
+#include "audit_netlink.h"
+
+static const char *kcap_bin, *workload_bin, *tmpdir;
+
+static json_t *wl;
+static char cap_path[4096];
+static pid_t recorder_pid;
+
+/* ---- the kernel's audit state, before and after ---- */
+
+typedef struct audit_state {
+	struct audit_status st;
+	char *rules; /* every rule's data, length-prefixed, in list order */
+	size_t len;
+	size_t nrules;
+} audit_state;
+
+static void collect_rule(void *ud, const struct audit_rule_data *r, size_t len)
+{
+	audit_state *a = ud;
+	char *n = realloc(a->rules, a->len + sizeof len + len);
+	if (!n)
+		abort();
+	memcpy(n + a->len, &len, sizeof len);
+	memcpy(n + a->len + sizeof len, r, len);
+	a->rules = n;
+	a->len += sizeof len + len;
+	a->nrules++;
+}
+
+static int read_state(audit_state *a)
+{
+	int fd, rc;
+	memset(a, 0, sizeof *a);
+	if ((rc = anl_open(&fd, 0)) < 0)
+		return rc;
+	if ((rc = anl_get_status(fd, &a->st)) == 0)
+		rc = anl_list_rules(fd, collect_rule, a);
+	close(fd);
+	return rc;
+}
+
+static void free_state(audit_state *a)
+{
+	free(a->rules);
+	a->rules = NULL;
+}
+
+static audit_state before;
+
+static void assert_restored(const char *after_what)
+{
+	audit_state now;
+	ck_assert_int_eq(read_state(&now), 0);
+	ck_assert_msg(now.st.enabled == before.st.enabled && now.st.pid == before.st.pid &&
+	              now.st.backlog_limit == before.st.backlog_limit &&
+	              now.st.backlog_wait_time == before.st.backlog_wait_time &&
+	              now.st.rate_limit == before.st.rate_limit && now.st.failure == before.st.failure,
+	              "after %s: audit status enabled=%u pid=%u backlog_limit=%u backlog_wait_time=%u rate_limit=%u "
+	              "failure=%u, before enabled=%u pid=%u backlog_limit=%u backlog_wait_time=%u rate_limit=%u "
+	              "failure=%u", after_what, now.st.enabled, now.st.pid, now.st.backlog_limit,
+	              now.st.backlog_wait_time, now.st.rate_limit, now.st.failure, before.st.enabled, before.st.pid,
+	              before.st.backlog_limit, before.st.backlog_wait_time, before.st.rate_limit, before.st.failure);
+	ck_assert_msg(now.nrules == before.nrules && now.len == before.len &&
+	              (!now.len || memcmp(now.rules, before.rules, now.len) == 0),
+	              "after %s: %zu audit rules, %zu before (or their contents differ)", after_what, now.nrules,
+	              before.nrules);
+	free_state(&now);
+}
+
+/* ---- running kcap ---- */
+
+/* Starts kcap with argv (NULL-terminated, without argv[0]); stderr to errf. */
+static pid_t start_kcap(const char *const *args, const char *errf)
+{
+	pid_t p = fork();
+	if (p < 0)
+		return -1;
+	if (p == 0) {
+		const char *av[32];
+		int n = 0;
+		av[n++] = kcap_bin;
+		while (*args && n < 31)
+			av[n++] = *args++;
+		av[n] = NULL;
+		if (errf) {
+			int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
+		execv(kcap_bin, (char *const *)av);
+		_exit(126);
+	}
+	return p;
+}
+
+static int wait_status(pid_t p)
+{
+	int status;
+	if (waitpid(p, &status, 0) != p)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	if (f) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static int record_workload(void)
+{
+	char report[4096];
+	snprintf(cap_path, sizeof cap_path, "%s/record-audit-test.kcap", tmpdir);
+	snprintf(report, sizeof report, "%s/record-audit-test.json", tmpdir);
+	unlink(cap_path);
+	unlink(report);
+	const char *args[] = { "record", "--source", "audit", "-q", "-e", "process,file,net,user,write", "--follow",
+	                       "-o", cap_path, "--", workload_bin, report, NULL };
+	recorder_pid = start_kcap(args, NULL);
+	int rc = wait_status(recorder_pid);
+	if (rc != 0) {
+		fprintf(stderr, "FAIL: kcap record --source audit exited with %d\n", rc);
+		return -1;
+	}
+	json_error_t je;
+	wl = json_load_file(report, 0, &je);
+	if (!wl) {
+		fprintf(stderr, "FAIL: workload report %s: %s\n", report, je.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the workload's actions ---- */
+
+static json_t *obj(const char *k)
+{
+	json_t *o = json_object_get(wl, k);
+	ck_assert_msg(o != NULL, "workload report lacks %s", k);
+	return o;
+}
+
+static long long num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	ck_assert_msg(json_is_integer(v), "workload report: %s is not an integer", k);
+	return json_integer_value(v);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	ck_assert_msg(json_is_string(v), "workload report: %s is not a string", k);
+	return json_string_value(v);
+}
+
+static int p_int(const kcap_event *ev, const char *name, long long want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	if (!v || !v->present)
+		return 0;
+	return kcap_ptype_is_signed(v->type) ? v->i == want : (long long)v->u == want;
+}
+
+static int p_str(const kcap_event *ev, const char *name, const char *want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	return v && v->present && v->len == strlen(want) && memcmp(v->p, want, v->len) == 0;
+}
+
+static int p_addr4(const kcap_event *ev, const char *name, const char *ip, long long port)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	unsigned char a[4];
+	if (!v || !v->present || v->af != KCAP_AF_INET || sscanf(ip, "%hhu.%hhu.%hhu.%hhu", &a[0], &a[1], &a[2], &a[3]) != 4)
+		return 0;
+	return memcmp(v->addr, a, 4) == 0 && v->port == port;
+}
+
+typedef int (*pred_fn)(const kcap_event *ev, json_t *o);
+
+static int find(const char *type, long long pid, pred_fn pred, json_t *o)
+{
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	int hit = 0;
+	ck_assert_int_eq(kcap_reader_open_path(&r, cap_path, &err), 0);
+	while (!hit && kcap_reader_next(r, &ev) == 1)
+		hit = ev->def && !strcmp(ev->def->name, type) && ev->pid == pid && pred(ev, o);
+	kcap_reader_close(r);
+	return hit;
+}
+
+static int pr_exec(const kcap_event *ev, json_t *o)
+{
+	const kcap_value *a = kcap_event_param(ev, "argv");
+	json_t *av = json_object_get(o, "argv");
+	if (!a || !a->present || a->count != json_array_size(av))
+		return 0;
+	const char *p = (const char *)a->p;
+	for (size_t i = 0; i < json_array_size(av); i++) {
+		const char *w = json_string_value(json_array_get(av, i));
+		if (strcmp(p, w) != 0)
+			return 0;
+		p += strlen(p) + 1;
+	}
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", num(o, "ret")) && p_int(ev, "argv_truncated", 0);
+}
+
+static int pr_open(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "flags", num(o, "flags")) &&
+	       p_int(ev, "mode", num(o, "mode")) && p_int(ev, "ret", num(o, "ret")) && p_int(ev, "dirfd", -100);
+}
+
+static int pr_write(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_int(ev, "count", num(o, "count")) && p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_close(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_int(ev, "ret", 0);
+}
+
+static int pr_rename(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "oldpath", str(o, "oldpath")) && p_str(ev, "newpath", str(o, "newpath")) && p_int(ev, "ret", 0);
+}
+
+static int pr_path_mode(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "mode", num(o, "mode")) && p_int(ev, "ret", 0);
+}
+
+static int pr_path(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", 0);
+}
+
+static int pr_addr(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "fd", num(o, "fd")) && p_addr4(ev, "addr", str(o, "addr"), num(o, "port")) &&
+	       p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_sendto(const kcap_event *ev, json_t *o)
+{
+	return pr_addr(ev, o) && p_int(ev, "size", num(o, "size"));
+}
+
+static int pr_setuid(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "uid", num(o, "uid")) && p_int(ev, "ret", num(o, "ret")) && ev->uid == (uint32_t)num(o, "uid");
+}
+
+static int pr_kill(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "target", num(o, "target")) && p_int(ev, "sig", num(o, "sig")) && p_int(ev, "ret", 0);
+}
+
+static int pr_child(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "child_pid", num(o, "pid")) && p_int(ev, "ret", num(o, "pid"));
+}
+
+#define EXPECT(type, pid, pred, key)                                                                    \
+	ck_assert_msg(find(type, pid, pred, obj(key)), "no %s event from pid %lld matching the workload's %s", \
+	              type, (long long)(pid), key)
+
+START_TEST(every_action_captured)
+{
+	long long me = num(wl, "pid");
+	EXPECT("execve", num(obj("exec"), "pid"), pr_exec, "exec");
+	EXPECT("openat", me, pr_open, "open");
+	EXPECT("write", me, pr_write, "write");
+	EXPECT("close", me, pr_close, "close");
+	EXPECT("rename", me, pr_rename, "rename");
+	EXPECT("chmod", me, pr_path_mode, "chmod");
+	EXPECT("unlink", me, pr_path, "unlink");
+	EXPECT("mkdir", me, pr_path_mode, "mkdir");
+	EXPECT("rmdir", me, pr_path, "rmdir");
+	EXPECT("connect", me, pr_addr, "connect");
+	EXPECT("accept", me, pr_addr, "accept");
+	EXPECT("sendto", me, pr_sendto, "sendto");
+	EXPECT("setuid", num(obj("setuid"), "pid"), pr_setuid, "setuid");
+	EXPECT("kill", me, pr_kill, "kill");
+	ck_assert_msg(find("clone", me, pr_child, obj("exec")), "no clone event creating the exec child");
+	ck_assert_msg(find("clone", me, pr_child, obj("setuid")), "no clone event creating the setuid child");
+}
+END_TEST
+
+START_TEST(common_fields_and_scope)
+{
+	long long me = num(wl, "pid");
+	long long kids[] = { num(obj("exec"), "pid"), num(obj("setuid"), "pid"), num(obj("kill"), "target") };
+	kcap_reader *rd = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	int64_t prev = INT64_MIN, now = (int64_t)time(NULL) * 1000000000LL;
+	uint64_t n = 0, mine = 0;
+	ck_assert_int_eq(kcap_reader_open_path(&rd, cap_path, &err), 0);
+	while (kcap_reader_next(rd, &ev) == 1) {
+		n++;
+		ck_assert_msg(ev->ts >= prev, "event seq %llu out of timestamp order", (unsigned long long)ev->seq);
+		prev = ev->ts;
+		ck_assert_msg(ev->ts > now - 60000000000LL && ev->ts < now + 5000000000LL, "ts %lld is not recent wall time",
+		              (long long)ev->ts);
+		/* audit timestamps have millisecond resolution */
+		ck_assert_int_eq(ev->ts % 1000000, 0);
+		ck_assert_msg(ev->pid != recorder_pid, "event from the recorder itself");
+		int ours = ev->pid == me || ev->pid == kids[0] || ev->pid == kids[1] || ev->pid == kids[2];
+		ck_assert_msg(ours, "event from pid %d outside the followed tree", ev->pid);
+		ck_assert_ptr_nonnull(ev->def);
+		ck_assert_int_lt(ev->type_id, 256); /* taxonomy types only */
+		/* audit logs no thread id and no cpu */
+		ck_assert_int_eq(ev->tid, ev->pid);
+		ck_assert_uint_eq(ev->cpu, UINT32_MAX);
+		if (ev->pid == me) {
+			mine++;
+			ck_assert_int_eq(ev->ppid, recorder_pid);
+			ck_assert_uint_eq(ev->uid, 0);
+		} else {
+			ck_assert_int_eq(ev->ppid, me);
+		}
+	}
+	ck_assert_uint_gt(n, 20);
+	ck_assert_uint_gt(mine, 15);
+	/* nothing lost, and both loss counters are in the file */
+	int kernel = 0, gaps = 0;
+	for (size_t i = 0; i < kcap_reader_stat_count(rd); i++) {
+		const kcap_stat *s = kcap_reader_stat_at(rd, i);
+		ck_assert_msg(s->lost == 0, "%s lost %llu", s->source, (unsigned long long)s->lost);
+		if (!strcmp(s->source, "audit-kernel")) {
+			kernel = 1;
+			ck_assert_uint_ge(s->seen, n);
+		}
+		if (!strcmp(s->source, "audit-serial-gap"))
+			gaps = 1;
+	}
+	ck_assert_msg(kernel && gaps, "stats lack audit-kernel or audit-serial-gap");
+	const kcap_meta *m = kcap_reader_meta(rd, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(kcap_meta_get(m, KCAP_META_SOURCE), "audit");
+	kcap_reader_close(rd);
+}
+END_TEST
+
+START_TEST(restored_after_command)
+{
+	assert_restored("kcap record -- COMMAND");
+}
+END_TEST
+
+/* Stopped by SIGTERM while recording system-wide: state restored and the
+ * capture readable. */
+START_TEST(restored_after_sigterm)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/record-audit-sigterm.kcap", tmpdir);
+	unlink(path);
+	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
+	pid_t p = start_kcap(args, NULL);
+	ck_assert_int_gt(p, 0);
+	/* wait until its rules are in */
+	audit_state now = {0};
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(read_state(&now), 0);
+		size_t nr = now.nrules;
+		free_state(&now);
+		if (nr > before.nrules)
+			break;
+		usleep(50000);
+	}
+	for (int i = 0; i < 20; i++) {
+		int fd = open("/etc/hostname", O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+	}
+	usleep(200000);
+	kill(p, SIGTERM);
+	int rc = wait_status(p);
+	ck_assert_msg(rc == 0 || rc == 4, "kcap record after SIGTERM exited with %d", rc);
+	assert_restored("SIGTERM");
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, &err), 0);
+	int opens = 0;
+	while (kcap_reader_next(r, &ev) == 1)
+		opens += ev->def && !strcmp(ev->def->category, "file");
+	kcap_reader_close(r);
+	ck_assert_int_ge(opens, 20);
+	unlink(path);
+}
+END_TEST
+
+/* A write error (no space: /dev/full) ends the recording: exit 1, state restored. */
+START_TEST(restored_after_write_error)
+{
+	char errf[4096];
+	snprintf(errf, sizeof errf, "%s/record-audit-full.err", tmpdir);
+	const char *args[] = { "record", "--source", "audit", "-e", "file", "--block-size", "4096", "-o", "/dev/full",
+	                       "--", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/hostname; done", NULL };
+	int rc = wait_status(start_kcap(args, errf));
+	ck_assert_msg(rc == 1, "kcap record -o /dev/full exited with %d: %s", rc, slurp(errf));
+	assert_restored("a write error");
+}
+END_TEST
+
+/* Someone else is the audit daemon: refuse, name the pid, change nothing. */
+START_TEST(refuses_when_pid_held)
+{
+	int fd;
+	char errf[4096], want[64];
+	ck_assert_int_eq(anl_open(&fd, 0), 0);
+	struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = (uint32_t)getpid() };
+	ck_assert_int_eq(anl_set_status(fd, &st, NULL, NULL), 0);
+	snprintf(errf, sizeof errf, "%s/record-audit-held.err", tmpdir);
+	const char *args[] = { "record", "--source", "audit", "-o", "/dev/null", "--", "true", NULL };
+	int rc = wait_status(start_kcap(args, errf));
+	st.pid = 0;
+	ck_assert_int_eq(anl_set_status(fd, &st, NULL, NULL), 0);
+	close(fd);
+	const char *msg = slurp(errf);
+	snprintf(want, sizeof want, "held by process %d", (int)getpid());
+	ck_assert_msg(rc == 1, "kcap record exited with %d while the audit pid was held", rc);
+	ck_assert_msg(strstr(msg, want) != NULL, "message does not name the holder: %s", msg);
+	assert_restored("a refusal");
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: test_record_audit KCAP WORKLOAD TMPDIR\n");
+		return 2;
+	}
+	kcap_bin = argv[1];
+	workload_bin = argv[2];
+	tmpdir = argv[3];
+	if (geteuid() != 0) {
+		printf("SKIP: kcap record --source audit needs root (CAP_AUDIT_CONTROL); running as uid %d\n",
+		       (int)geteuid());
+		return 77;
+	}
+	int rc = read_state(&before);
+	if (rc < 0) {
+		printf("SKIP: the audit netlink socket is not usable here: %s\n", strerror(-rc));
+		return 77;
+	}
+	if (before.st.pid && (kill((pid_t)before.st.pid, 0) == 0 || errno == EPERM)) {
+		printf("SKIP: process %u (an audit daemon such as auditd) holds the audit pid; not disturbing it\n",
+		       before.st.pid);
+		return 77;
+	}
+	if (before.st.enabled == 2) {
+		printf("SKIP: the audit configuration is locked (enabled=2)\n");
+		return 77;
+	}
+	if (record_workload() < 0)
+		return EXIT_FAILURE;
+	Suite *s = suite_create("record_audit");
+	TCase *tc = tcase_create("workload");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, restored_after_command);
+	tcase_add_test(tc, every_action_captured);
+	tcase_add_test(tc, common_fields_and_scope);
+	tcase_add_test(tc, restored_after_sigterm);
+	tcase_add_test(tc, restored_after_write_error);
+	tcase_add_test(tc, refuses_when_pid_held);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	json_decref(wl);
+	free_state(&before);
+	if (!failed)
+		unlink(cap_path);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

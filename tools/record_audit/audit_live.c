@@ -1,0 +1,624 @@
+/*
+ * audit_live.c - the live audit frontend of `kcap record` (--source audit):
+ * registers as the audit daemon over NETLINK_AUDIT, installs syscall rules
+ * for the selected event types, and turns the records the kernel sends into
+ * taxonomy events through the audit importer (audit_live_import.h). Every
+ * exit path that reaches close() removes exactly the rules it added and
+ * restores the previous enabled, pid, backlog and rate settings.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+
+#include <kcap/taxonomy.h>
+
+#include "audit/audit_tables.h"
+#include "audit_live_import.h"
+#include "audit_netlink.h"
+#include "record_common.h"
+
+/* Rules carry this key followed by the recorder's pid, so they can be told
+ * apart from anyone else's (and stale ones from a killed recorder found). */
+#define KEY_PREFIX "kcap-record-"
+/* Events whose EOE record was lost are completed after this long. */
+#define REASM_WINDOW_NS (500 * 1000000LL)
+/* Messages read per poll() before returning to the recorder loop. */
+#define BATCH 4096
+
+typedef struct live_rule {
+	struct audit_rule_data *r;
+	size_t len;
+	int installed;
+} live_rule;
+
+typedef struct live_state {
+	rec_ctx *ctx;
+	const rec_opts *o;
+	int ctl;                    /* requests */
+	int evfd;                   /* the daemon socket: records arrive here */
+	struct audit_status prev;   /* status before we changed it */
+	int status_changed, pid_set;
+	uint32_t lost0;             /* kernel lost counter when we started */
+	live_rule *rules;
+	size_t nrules;
+	char key[48];
+	kcap_audit_import *imp;
+	char *buf, *line;
+	int err;                    /* KCAP_E_* that stops the recording */
+	uint64_t records, raw_pending, overruns, unparsed, not_taxonomy;
+	/* --follow: the followed process tree (open addressing, 0 = empty) */
+	int follow;
+	int32_t *tree;
+	size_t tree_cap, tree_n;
+} live_state;
+
+/* ---- the followed process tree ---- */
+
+static int tree_has(const live_state *s, int32_t pid)
+{
+	if (pid <= 0 || !s->tree_cap)
+		return 0;
+	for (size_t i = (size_t)pid * 2654435761u % s->tree_cap;; i = (i + 1) % s->tree_cap) {
+		if (s->tree[i] == pid)
+			return 1;
+		if (!s->tree[i])
+			return 0;
+	}
+}
+
+static int tree_add(live_state *s, int32_t pid)
+{
+	if (pid <= 0 || tree_has(s, pid))
+		return 0;
+	if ((s->tree_n + 1) * 2 > s->tree_cap) {
+		size_t nc = s->tree_cap ? s->tree_cap * 2 : 256;
+		int32_t *nt = calloc(nc, sizeof *nt), *old = s->tree;
+		size_t oc = s->tree_cap;
+		if (!nt)
+			return KCAP_E_NOMEM;
+		s->tree = nt;
+		s->tree_cap = nc;
+		s->tree_n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i])
+				tree_add(s, old[i]);
+		free(old);
+	}
+	size_t i = (size_t)pid * 2654435761u % s->tree_cap;
+	while (s->tree[i])
+		i = (i + 1) % s->tree_cap;
+	s->tree[i] = pid;
+	s->tree_n++;
+	return 0;
+}
+
+static int is_clone_type(uint32_t id)
+{
+	return id == KCAP_EV_FORK || id == KCAP_EV_VFORK || id == KCAP_EV_CLONE || id == KCAP_EV_CLONE3;
+}
+
+/* ---- the importer's writer calls ---- */
+
+int audit_live_set_schema(kcap_writer *w, const kcap_schema *sch)
+{
+	(void)w;
+	(void)sch;
+	return 0;
+}
+
+int audit_live_add_meta(kcap_writer *w, const kcap_meta *m)
+{
+	(void)w;
+	(void)m;
+	return 0; /* everything is origin 0, the recorder's own metadata */
+}
+
+int audit_live_set_stat(kcap_writer *w, const kcap_stat *st)
+{
+	(void)w;
+	(void)st;
+	return 0; /* loss is reported live by live_stats() */
+}
+
+/* One mapped event: scope filters the kernel rules could not apply, then
+ * the standard params (without the importer's "audit" JSON, which the
+ * recorder's schema does not declare) to the recorder. */
+int audit_live_write(kcap_writer *w, const kcap_event *e)
+{
+	live_state *s = (live_state *)(void *)w;
+	const kcap_type_def *d = e->type_id < KCAP_AUDIT_TYPE_BASE ? kcap_taxonomy_type(e->type_id) : NULL;
+	if (!d || e->nparams < d->nparams) {
+		s->not_taxonomy++;
+		return 0;
+	}
+	if (s->follow) {
+		int in = tree_has(s, e->pid);
+		if (!in && tree_has(s, e->ppid)) {
+			if (tree_add(s, e->pid) < 0)
+				return s->err = KCAP_E_NOMEM;
+			in = 1;
+		}
+		if (!in)
+			return 0;
+		const kcap_value *ret = &e->params[KCAP_P_CLONE_RET];
+		if (is_clone_type(e->type_id) && ret->present && ret->i > 0 && tree_add(s, (int32_t)ret->i) < 0)
+			return s->err = KCAP_E_NOMEM;
+	}
+	if (s->o->comm_on && (e->comm_len != strlen(s->o->comm) || memcmp(e->comm, s->o->comm, e->comm_len)))
+		return 0;
+	if (!s->o->types[e->type_id])
+		return 0;
+	kcap_event ev = *e;
+	ev.nparams = d->nparams;
+	ev.origin = 0;
+	int rc = rec_submit(s->ctx, &ev, s->raw_pending);
+	s->raw_pending = 0;
+	if (rc < 0)
+		s->err = rc;
+	return rc;
+}
+
+/* ---- records ---- */
+
+/* One message from the daemon socket: one record. Its length is the
+ * received size (the header's nlmsg_len is not trusted). */
+static void on_message(void *ud, const void *msg, size_t n)
+{
+	live_state *s = ud;
+	const struct nlmsghdr *h = msg;
+	if (s->err || n < NLMSG_HDRLEN)
+		return;
+	uint16_t type = h->nlmsg_type;
+	if (type < AUDIT_FIRST_USER_MSG || type > AUDIT_LAST_USER_MSG2)
+		return;
+	const char *p = (const char *)msg + NLMSG_HDRLEN;
+	size_t len = n - NLMSG_HDRLEN;
+	const char *nul = memchr(p, 0, len);
+	if (nul)
+		len = (size_t)(nul - p);
+	while (len && (p[len - 1] == '\n' || p[len - 1] == ' '))
+		len--;
+	s->records++;
+	s->raw_pending += len;
+	const char *name = kcap_audit_type_name(type);
+	int hl = name ? snprintf(s->line, 64, "type=%s msg=", name) : snprintf(s->line, 64, "type=UNKNOWN[%u] msg=", type);
+	memcpy(s->line + hl, p, len);
+	kcap_audit_record *rec = NULL;
+	kcap_audit_perr perr;
+	int rc = kcap_audit_record_parse(s->line, (size_t)hl + len, &rec, &perr);
+	if (rc == KCAP_E_NOMEM) {
+		s->err = rc;
+		return;
+	}
+	if (rc < 0) {
+		s->unparsed++;
+		return;
+	}
+	rc = audit_live_import_record(s->imp, rec);
+	if (rc < 0 && !s->err)
+		s->err = rc;
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Reads what is ready, up to BATCH messages. Returns the count or -errno. */
+static long drain(live_state *s)
+{
+	long got = 0;
+	while (got < BATCH && !s->err) {
+		long m = anl_recv(s->evfd, s->buf, ANL_BUF);
+		if (m == -ENOBUFS) {
+			s->overruns++;
+			continue;
+		}
+		if (m < 0)
+			return m;
+		if (m == 0)
+			break;
+		on_message(s, s->buf, (size_t)m);
+		got++;
+	}
+	int rc = audit_live_import_tick(s->imp, wall_ns());
+	if (rc < 0 && !s->err)
+		s->err = rc;
+	return got;
+}
+
+/* ---- rules ---- */
+
+static const struct {
+	kcap_audit_arch arch;
+	uint32_t value;
+} ARCHES[] = {
+#if defined(__x86_64__)
+	{KCAP_AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64},
+	{KCAP_AUDIT_ARCH_I386, AUDIT_ARCH_I386},
+#elif defined(__aarch64__)
+	{KCAP_AUDIT_ARCH_AARCH64, AUDIT_ARCH_AARCH64},
+#elif defined(__i386__)
+	{KCAP_AUDIT_ARCH_I386, AUDIT_ARCH_I386},
+#endif
+	{KCAP_AUDIT_ARCH_UNKNOWN, 0},
+};
+
+static uint32_t taxonomy_id(const char *name)
+{
+	for (size_t i = 0; kcap_taxonomy_type_at(i); i++)
+		if (!strcmp(kcap_taxonomy_type_at(i)->name, name))
+			return kcap_taxonomy_type_at(i)->id;
+	return 0;
+}
+
+static void add_field(struct audit_rule_data *r, uint32_t field, uint32_t op, uint32_t value)
+{
+	r->fields[r->field_count] = field;
+	r->fieldflags[r->field_count] = op;
+	r->values[r->field_count] = value;
+	r->field_count++;
+}
+
+/* One rule: arch, syscall mask, scope fields, "not us", the key. */
+static int push_rule(live_state *s, uint32_t arch, const uint32_t *mask, int32_t pid, int exec_only)
+{
+	size_t klen = strlen(s->key);
+	live_rule *nr = realloc(s->rules, (s->nrules + 1) * sizeof *nr);
+	if (!nr)
+		return KCAP_E_NOMEM;
+	s->rules = nr;
+	struct audit_rule_data *r = calloc(1, sizeof *r + klen);
+	if (!r)
+		return KCAP_E_NOMEM;
+	r->flags = AUDIT_FILTER_EXIT;
+	r->action = AUDIT_ALWAYS;
+	memcpy(r->mask, mask, sizeof r->mask);
+	add_field(r, AUDIT_ARCH, AUDIT_EQUAL, arch);
+	if (pid > 0)
+		add_field(r, AUDIT_PID, AUDIT_EQUAL, (uint32_t)pid);
+	if (s->o->uid_on)
+		add_field(r, AUDIT_UID, AUDIT_EQUAL, s->o->uid);
+	add_field(r, AUDIT_PID, AUDIT_NOT_EQUAL, (uint32_t)getpid());
+	if (exec_only) /* the taxonomy keeps executable mappings only */
+		add_field(r, AUDIT_ARG2, AUDIT_BIT_MASK, 4 /* PROT_EXEC */);
+	add_field(r, AUDIT_FILTERKEY, AUDIT_EQUAL, (uint32_t)klen);
+	memcpy(r->buf, s->key, klen);
+	r->buflen = (uint32_t)klen;
+	nr[s->nrules].r = r;
+	nr[s->nrules].len = sizeof *r + klen;
+	nr[s->nrules].installed = 0;
+	s->nrules++;
+	return 0;
+}
+
+/* Builds the rules for the selection: per native arch, the syscalls whose
+ * name (from the importer's per-arch tables) is a selected taxonomy type. */
+static int build_rules(live_state *s, char *why, size_t n)
+{
+	const rec_opts *o = s->o;
+	int any_net = 0;
+	for (size_t i = 0; kcap_taxonomy_type_at(i); i++) {
+		const kcap_type_def *t = kcap_taxonomy_type_at(i);
+		if (o->types[t->id] && !strcmp(t->category, KCAP_CAT_NET))
+			any_net = 1;
+	}
+	if (ARCHES[0].value == 0) {
+		snprintf(why, n, "no syscall tables for this architecture");
+		return -1;
+	}
+	for (size_t a = 0; ARCHES[a].value; a++) {
+		uint32_t mask[AUDIT_BITMASK_SIZE] = {0}, exec_mask[AUDIT_BITMASK_SIZE] = {0};
+		int any = 0, any_exec = 0;
+		for (long nr = 0; nr < AUDIT_BITMASK_SIZE * 32; nr++) {
+			const char *name = kcap_audit_syscall_name(ARCHES[a].arch, nr);
+			if (!name)
+				continue;
+			uint32_t id = taxonomy_id(name);
+			/* i386 socketcall() multiplexes the socket calls */
+			int want = (id && o->types[id]) || (any_net && !strcmp(name, "socketcall")) ||
+			           (s->follow && is_clone_type(id));
+			if (!want)
+				continue;
+			if (id == KCAP_EV_MMAP || id == KCAP_EV_MPROTECT) {
+				exec_mask[nr / 32] |= 1u << (nr % 32);
+				any_exec = 1;
+			} else {
+				mask[nr / 32] |= 1u << (nr % 32);
+				any = 1;
+			}
+		}
+		int npid = o->npids && !s->follow ? o->npids : 1;
+		for (int p = 0; p < npid; p++) {
+			int32_t pid = o->npids && !s->follow ? o->pids[p] : 0;
+			if ((any && push_rule(s, ARCHES[a].value, mask, pid, 0) < 0) ||
+			    (any_exec && push_rule(s, ARCHES[a].value, exec_mask, pid, 1) < 0)) {
+				snprintf(why, n, "out of memory");
+				return -1;
+			}
+		}
+	}
+	if (!s->nrules) {
+		snprintf(why, n, "none of the selected events is a system call the audit rules can name");
+		return -1;
+	}
+	return 0;
+}
+
+static int pid_alive(uint32_t pid)
+{
+	return pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* Rules of a recorder that was killed (SIGKILL cannot be caught): our key
+ * with the pid of a process that is gone. */
+typedef struct stale_list {
+	struct audit_rule_data *r[64];
+	size_t len[64];
+	size_t n;
+} stale_list;
+
+static void find_stale(void *ud, const struct audit_rule_data *r, size_t len)
+{
+	stale_list *sl = ud;
+	size_t plen = strlen(KEY_PREFIX);
+	if (sl->n == 64 || len < sizeof *r || r->field_count > AUDIT_MAX_FIELDS || r->buflen != len - sizeof *r)
+		return;
+	/* our rules have the key as their only string field */
+	for (uint32_t i = 0; i < r->field_count; i++) {
+		if (r->fields[i] != AUDIT_FILTERKEY)
+			continue;
+		if (r->values[i] <= plen || r->values[i] >= 40 || r->values[i] != r->buflen ||
+		    memcmp(r->buf, KEY_PREFIX, plen))
+			return;
+		char num[48];
+		memcpy(num, r->buf + plen, r->values[i] - plen);
+		num[r->values[i] - plen] = 0;
+		char *end;
+		unsigned long pid = strtoul(num, &end, 10);
+		if (*end || pid_alive((uint32_t)pid))
+			return;
+		if ((sl->r[sl->n] = malloc(len))) {
+			memcpy(sl->r[sl->n], r, len);
+			sl->len[sl->n++] = len;
+		}
+		return;
+	}
+}
+
+static void remove_stale_rules(live_state *s)
+{
+	stale_list sl = { .n = 0 };
+	if (anl_list_rules(s->ctl, find_stale, &sl) < 0)
+		return;
+	size_t removed = 0;
+	for (size_t i = 0; i < sl.n; i++) {
+		if (anl_rule(s->ctl, 0, sl.r[i], sl.len[i]) == 0)
+			removed++;
+		free(sl.r[i]);
+	}
+	if (removed)
+		fprintf(stderr, "kcap record: removed %zu audit rule%s left by a kcap recorder that was killed\n", removed,
+		        removed == 1 ? "" : "s");
+}
+
+/* ---- frontend callbacks ---- */
+
+static void live_close(void *vs)
+{
+	live_state *s = vs;
+	if (!s)
+		return;
+	int rc;
+	for (size_t i = 0; i < s->nrules; i++) {
+		if (s->rules[i].installed && (rc = anl_rule(s->ctl, 0, s->rules[i].r, s->rules[i].len)) < 0)
+			fprintf(stderr, "kcap record: audit: could not remove rule %zu (key %s): %s\n", i, s->key,
+			        strerror(-rc));
+		free(s->rules[i].r);
+	}
+	free(s->rules);
+	if (s->status_changed) {
+		struct audit_status st = {
+			.mask = AUDIT_STATUS_ENABLED | AUDIT_STATUS_BACKLOG_LIMIT | AUDIT_STATUS_BACKLOG_WAIT_TIME |
+			        AUDIT_STATUS_RATE_LIMIT,
+			.enabled = s->prev.enabled, .backlog_limit = s->prev.backlog_limit,
+			.backlog_wait_time = s->prev.backlog_wait_time, .rate_limit = s->prev.rate_limit,
+		};
+		if ((rc = anl_set_status(s->ctl, &st, NULL, NULL)) < 0)
+			fprintf(stderr, "kcap record: audit: could not restore enabled=%u backlog_limit=%u "
+			        "backlog_wait_time=%u rate_limit=%u: %s\n", s->prev.enabled, s->prev.backlog_limit,
+			        s->prev.backlog_wait_time, s->prev.rate_limit, strerror(-rc));
+	}
+	if (s->pid_set) {
+		/* only 0 or ourselves can be set; the previous pid was 0 or dead */
+		struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = 0 };
+		if ((rc = anl_set_status(s->evfd, &st, NULL, NULL)) < 0)
+			fprintf(stderr, "kcap record: audit: could not unregister as the audit daemon: %s\n", strerror(-rc));
+	}
+	if (s->ctl >= 0)
+		close(s->ctl);
+	if (s->evfd >= 0)
+		close(s->evfd);
+	audit_live_import_free(s->imp);
+	free(s->buf);
+	free(s->line);
+	free(s->tree);
+	free(s);
+}
+
+static int live_add_pid(void *vs, int32_t pid)
+{
+	return tree_add(vs, pid);
+}
+
+static void live_stats(void *vs)
+{
+	live_state *s = vs;
+	struct audit_status st;
+	/* what is already queued belongs to this interval */
+	if (drain(s) < 0)
+		return;
+	kcap_audit_reasm_stats rs;
+	audit_live_import_reasm_stats(s->imp, &rs);
+	rec_stat(s->ctx, UINT32_MAX, "audit-serial-gap", rs.events, rs.lost);
+	if (anl_get_status(s->ctl, &st) == 0)
+		rec_stat(s->ctx, UINT32_MAX, "audit-kernel", s->records, (uint32_t)(st.lost - s->lost0));
+}
+
+static int live_poll(void *vs, int timeout_ms, char *why, size_t n)
+{
+	live_state *s = vs;
+	struct pollfd p = { .fd = s->evfd, .events = POLLIN };
+	if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR) {
+		snprintf(why, n, "poll on the audit socket failed: %s", strerror(errno));
+		return -1;
+	}
+	long got = drain(s);
+	if (got < 0) {
+		snprintf(why, n, "reading the audit socket failed: %s", strerror((int)-got));
+		return -1;
+	}
+	if (s->err) {
+		snprintf(why, n, "%s while handling audit records", kcap_strerror(s->err));
+		return -1;
+	}
+	return (int)got;
+}
+
+static const char *holder_comm(uint32_t pid, char *buf, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%u/comm", pid);
+	FILE *f = fopen(path, "r");
+	buf[0] = 0;
+	if (f) {
+		if (fgets(buf, (int)n, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+	return buf[0] ? buf : "unknown";
+}
+
+static int live_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, size_t n)
+{
+	live_state *s = calloc(1, sizeof *s);
+	int rc, ret = -1;
+	char comm[64];
+
+	if (!s) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	s->ctx = ctx;
+	s->o = o;
+	s->ctl = s->evfd = -1;
+	s->follow = o->follow;
+	snprintf(s->key, sizeof s->key, KEY_PREFIX "%d", (int)getpid());
+	for (int i = 0; s->follow && i < o->npids; i++)
+		if (tree_add(s, o->pids[i]) < 0)
+			goto nomem;
+	if ((rc = anl_open(&s->ctl, 0)) < 0) {
+		snprintf(why, n, "cannot open the audit netlink socket: %s%s", strerror(-rc),
+		         rc == -EPROTONOSUPPORT ? " (the kernel has no audit support)" : "");
+		goto cleanup;
+	}
+	if ((rc = anl_get_status(s->ctl, &s->prev)) < 0) {
+		snprintf(why, n, "cannot read the audit status: %s%s", strerror(-rc),
+		         rc == -EPERM || rc == -EACCES ? " (needs root, or CAP_AUDIT_CONTROL)"
+		         : rc == -ECONNREFUSED ? " (audit is only available in the initial namespaces)" : "");
+		goto cleanup;
+	}
+	if (s->prev.enabled == 2) {
+		snprintf(why, n, "the audit configuration is locked (enabled=2, auditctl -e 2): rules cannot be changed "
+		         "until reboot");
+		goto cleanup;
+	}
+	if (s->prev.pid && pid_alive(s->prev.pid)) {
+		snprintf(why, n, "the audit daemon pid is held by process %u (%s); kcap does not take over another "
+		         "audit daemon: stop it first, or record its log with `kcap convert --from audit`",
+		         s->prev.pid, holder_comm(s->prev.pid, comm, sizeof comm));
+		goto cleanup;
+	}
+	remove_stale_rules(s);
+	if (build_rules(s, why, n) < 0)
+		goto cleanup;
+	s->buf = malloc(ANL_BUF);
+	s->line = malloc(ANL_BUF + 64);
+	if (!s->buf || !s->line || audit_live_import_new(&s->imp, (kcap_writer *)(void *)s) < 0 ||
+	    audit_live_import_set_window(s->imp, REASM_WINDOW_NS) < 0)
+		goto nomem;
+
+	int rcvbuf = o->buffer_size > (uint64_t)(INT_MAX / 2) ? INT_MAX / 2 : (int)o->buffer_size;
+	if ((rc = anl_open(&s->evfd, rcvbuf)) < 0) {
+		snprintf(why, n, "cannot open the audit netlink socket: %s", strerror(-rc));
+		goto cleanup;
+	}
+	struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = (uint32_t)getpid() };
+	if ((rc = anl_set_status(s->evfd, &st, on_message, s)) < 0) {
+		if (rc == -EEXIST) {
+			struct audit_status now = {0};
+			anl_get_status(s->ctl, &now);
+			snprintf(why, n, "the audit daemon pid is held by process %u (%s); kcap does not take over "
+			         "another audit daemon", now.pid, holder_comm(now.pid, comm, sizeof comm));
+		} else {
+			snprintf(why, n, "cannot register as the audit daemon: %s", strerror(-rc));
+		}
+		goto cleanup;
+	}
+	s->pid_set = 1;
+	/* backlog_wait_time 0: a full backlog drops (and counts) records instead
+	 * of making the audited processes wait */
+	uint64_t backlog = o->buffer_size / 1024;
+	st = (struct audit_status){
+		.mask = AUDIT_STATUS_ENABLED | AUDIT_STATUS_BACKLOG_LIMIT | AUDIT_STATUS_BACKLOG_WAIT_TIME |
+		        AUDIT_STATUS_RATE_LIMIT,
+		.enabled = 1, .backlog_limit = (uint32_t)(backlog < 1024 ? 1024 : backlog > (1u << 20) ? 1u << 20 : backlog),
+		.backlog_wait_time = 0, .rate_limit = 0,
+	};
+	s->status_changed = 1;
+	if ((rc = anl_set_status(s->ctl, &st, NULL, NULL)) < 0) {
+		snprintf(why, n, "cannot set the audit status (enabled, backlog, rate): %s", strerror(-rc));
+		goto cleanup;
+	}
+	if ((rc = anl_get_status(s->ctl, &st)) < 0) {
+		snprintf(why, n, "cannot read the audit status: %s", strerror(-rc));
+		goto cleanup;
+	}
+	s->lost0 = st.lost;
+	for (size_t i = 0; i < s->nrules; i++) {
+		if ((rc = anl_rule(s->ctl, 1, s->rules[i].r, s->rules[i].len)) < 0) {
+			snprintf(why, n, "cannot add audit rule %zu: %s", i, strerror(-rc));
+			goto cleanup;
+		}
+		s->rules[i].installed = 1;
+	}
+	*out = s;
+	s = NULL;
+	ret = 0;
+	goto cleanup;
+nomem:
+	snprintf(why, n, "out of memory");
+cleanup:
+	live_close(s);
+	return ret;
+}
+
+const rec_frontend rec_frontend_audit = {
+	.name = "audit",
+	.version = KCAP_VERSION_STRING,
+	.open = live_open,
+	.add_pid = live_add_pid,
+	.poll = live_poll,
+	.stats = live_stats,
+	.close = live_close,
+};
