@@ -447,8 +447,72 @@ static size_t skip_value(const char *s, size_t i, size_t n)
 	return i;
 }
 
+static size_t put_utf8(unsigned char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	return put_cp4((char *)o, cp);
+}
+
+/* Does the raw JSON string body r[0..rn) decode to key[0..kl) (with \udcXX
+ * as raw bytes)? */
+static int key_eq(const char *r, size_t rn, const char *key, size_t kl)
+{
+	if (!memchr(r, '\\', rn))
+		return rn == kl && !memcmp(r, key, kl);
+	unsigned char buf[1024];
+	size_t o = 0;
+	for (size_t i = 0; i < rn;) {
+		if (o + 4 > sizeof buf)
+			return 0;
+		if (r[i] != '\\' || i + 1 >= rn) {
+			buf[o++] = (unsigned char)r[i++];
+			continue;
+		}
+		char c = r[i + 1];
+		uint32_t u, l;
+		if (c != 'u') {
+			const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+			const char *at = memchr(from, c, 8);
+			if (!at)
+				return 0;
+			buf[o++] = (unsigned char)to[at - from];
+			i += 2;
+			continue;
+		}
+		if (i + 6 > rn || hex4(r + i + 2, &u))
+			return 0;
+		i += 6;
+		if (u >= 0xD800 && u <= 0xDBFF && i + 6 <= rn && r[i] == '\\' && r[i + 1] == 'u' && !hex4(r + i + 2, &l) &&
+		    l >= 0xDC00 && l <= 0xDFFF) {
+			o += put_cp4((char *)buf + o, 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00));
+			i += 6;
+		} else if (u >= 0xDC80 && u <= 0xDCFF) {
+			buf[o++] = (unsigned char)(u & 0xFF);
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			return 0;
+		} else {
+			o += put_utf8(buf + o, u);
+		}
+	}
+	return o == kl && !memcmp(buf, key, kl);
+}
+
 /* Finds member key of the object at s[at] ('{'); the last one wins, as in
- * jansson. Keys are compared as raw bytes. */
+ * jansson. */
 static int find_member(const char *s, size_t n, size_t at, const char *key, size_t *voff, size_t *vlen)
 {
 	size_t kl = strlen(key), i = at + 1;
@@ -467,7 +531,7 @@ static int find_member(const char *s, size_t n, size_t at, const char *key, size
 			return found;
 		i = skip_ws(s, i + 1, n);
 		size_t ve = skip_value(s, i, n);
-		if (ke - 1 - ks == kl && !memcmp(s + ks, key, kl)) {
+		if (key_eq(s + ks, ke - 1 - ks, key, kl)) {
 			*voff = i;
 			*vlen = ve - i;
 			found = 1;
@@ -538,6 +602,20 @@ static int str_of(kcap_json_scratch *sc, json_t *j, const uint8_t **p, size_t *n
 	*n = unmap(d, s, len);
 	*p = d;
 	return 0;
+}
+
+/* NUL-terminated form of a key or string value (C string semantics: stops
+ * at an embedded NUL), with the pre-pass undone. NULL when out of memory. */
+static const char *cstr_of(kcap_json_scratch *sc, const char *s)
+{
+	size_t n = strlen(s);
+	if (!sc->mapped || !memchr(s, 0xF4, n))
+		return s;
+	unsigned char *d = arena_alloc(sc, n + 1);
+	if (!d)
+		return NULL;
+	d[unmap(d, (const unsigned char *)s, n)] = 0;
+	return (const char *)d;
 }
 
 /* 1 if j is an integer (possibly one the pre-pass turned into a string). */
@@ -1130,7 +1208,8 @@ static int opt_str(kcap_json_scratch *sc, json_t *root, const char *key, const c
 		return 0;
 	if (!is_str(sc, j))
 		return syntax(sc, err, 0, key, "\"%s\" must be a string, not %s", key, json_kind(sc, j));
-	*out = json_string_value(j);
+	if (!(*out = cstr_of(sc, json_string_value(j))))
+		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
 	return 0;
 }
 
@@ -1180,14 +1259,18 @@ static int gather(kcap_json_scratch *sc, json_t *root, json_t *params, slot *slo
 	json_object_foreach(params, k, v) {
 		if (n == KCAP_MAX_PARAMS)
 			return syntax(sc, err, 1, k, "more than %d params", KCAP_MAX_PARAMS);
-		slots[n++] = (slot){k, v, 1};
+		slots[n++] = (slot){cstr_of(sc, k), v, 1};
+		if (!slots[n - 1].key)
+			return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
 	}
 	json_object_foreach(root, k, v) {
 		if (canonical_key(k))
 			continue;
 		if (n == KCAP_MAX_PARAMS)
 			return syntax(sc, err, 0, k, "more than %d params", KCAP_MAX_PARAMS);
-		slots[n++] = (slot){k, v, 0};
+		slots[n++] = (slot){cstr_of(sc, k), v, 0};
+		if (!slots[n - 1].key)
+			return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
 	}
 	*nslots = n;
 	return 0;
