@@ -79,5 +79,6 @@ int cmd_synth(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

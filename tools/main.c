@@ -11,6 +11,8 @@ static const cli_cmd commands[] = {
 	{"convert", cmd_convert, "convert between kcap, JSON lines, CSV, text and audit logs"},
 	{"synth", cmd_synth, "write a deterministic synthetic capture for tests and benchmarks"},
 	{"filter", cmd_filter, "select events matching an expression (docs/FILTER.md), skipping blocks by index"},
+	{"slice", cmd_slice, "a range of events by time (index seek), seq, head, tail or skip"},
+	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };

@@ -1,0 +1,777 @@
+/* kcap merge: a chronological k-way merge of captures into one, with the
+ * schemas united (type and symset ids remapped, names kept) and every input's
+ * metadata kept as its own origin. */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <kcap/filter.h>
+#include "sink.h"
+
+static const char merge_help[] =
+	"usage: kcap merge [OPTIONS] FILE...\n"
+	"\n"
+	"Merges captures, from different hosts and sources, into one stream in\n"
+	"timestamp order (ties by seq, then by input order). Only one block per\n"
+	"input is held in memory.\n"
+	"  - The schemas are united: an event type keeps its name; when two inputs\n"
+	"    use the same type id for different types, one is given a new id (the\n"
+	"    same for symbol sets).\n"
+	"  - Every input's metadata (hostname, source, ...) is kept as its own\n"
+	"    origin, so each event stays attributable: 'host' and 'source' work in\n"
+	"    filters and appear in JSON output. Identical metadata is stored once.\n"
+	"  - seq numbers are kept (they are unique within an origin).\n"
+	"Each input must be in time order; the first event that goes back in time\n"
+	"is an error naming the file and its seq, unless --sort-window allows a\n"
+	"bounded reorder.\n"
+	"\n"
+	"Options:\n"
+	"      --concat          concatenate the inputs in the order given instead of\n"
+	"                        merging (schemas and origins united the same way)\n"
+	"  -w, --sort-window D   reorder each input within a window of duration D\n"
+	"                        (e.g. 50ms, 2s): an event may come up to D before\n"
+	"                        the latest one read; memory grows with the window\n"
+	"      --stats           print per-input event counts and the rate to stderr\n"
+	"      --level L         zstd level of kcap output, -7..22 (default 3; negative\n"
+	"                        levels trade size for speed)\n"
+	"      --block-size S    uncompressed bytes per block of kcap output (default 1M)\n"
+	"Output (default: kcap to a pipe or file, text on a terminal):\n"
+	"  -o, --output FILE     write to FILE instead of stdout\n"
+	"      --kcap            force a kcap stream\n"
+	"      --text            force one line of text per event\n"
+	"      --json            force JSON lines\n"
+	"      --csv             force CSV\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"
+	"was damaged (every intact event was still merged).\n";
+
+#define UNMAPPED UINT32_MAX
+
+/* A deep copy of an event, for the --sort-window buffer. */
+typedef struct evcopy {
+	kcap_event ev;
+	kcap_value vals[];
+} evcopy;
+
+typedef struct input {
+	const char *path;
+	int idx;
+	kcap_reader *r;
+	int eof;
+	/* current candidate, output ids already assigned */
+	const kcap_event *cur;
+	kcap_event out;
+	/* order check */
+	int have_last;
+	int64_t last_ts;
+	/* map state: valid for (section, schema generation, origin count) */
+	uint32_t section;
+	uint64_t gen;
+	size_t norig;
+	int mapped;
+	uint32_t *tmap; /* input type id -> output type id */
+	size_t tmap_len;
+	uint32_t *smap; /* input symset id -> output symset id */
+	size_t smap_len;
+	uint16_t *omap; /* input origin -> output origin */
+	size_t omap_len;
+	/* --sort-window: min-heap of copies by (ts, seq) */
+	evcopy **win;
+	size_t nwin, capwin;
+	int64_t max_read_ts;
+	evcopy *held; /* the copy handed out as cur */
+	uint64_t events;
+} input;
+
+typedef struct merger {
+	input *in;
+	int nin;
+	kcap_schema *os;    /* the output schema */
+	uint32_t next_tid, next_sid;
+	kcap_meta **metas;  /* output origins (copies) */
+	size_t nmetas;
+	kcap_writer *w;
+	out_mode mode;
+	FILE *out;
+	int own_out;
+	const char *out_name;
+	kcap_buf buf;
+	int64_t window;
+	int schema_dirty;
+	int damaged;
+} merger;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(p, n * elem);
+	if (!q)
+		return NULL;
+	memset((char *)q + *cap * elem, 0xff, (n - *cap) * elem);
+	*cap = n;
+	return q;
+}
+
+static int meta_equal(const kcap_meta *a, const kcap_meta *b)
+{
+	size_t n = kcap_meta_count(a);
+	if (n != kcap_meta_count(b))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k, *v;
+		kcap_meta_at(a, i, &k, &v);
+		const char *w = kcap_meta_get(b, k);
+		if (!w || strcmp(v, w))
+			return 0;
+	}
+	return 1;
+}
+
+static int symset_equal(const kcap_symset *a, const kcap_symset *b)
+{
+	if (a->kind != b->kind || strcmp(a->name, b->name) || a->nsyms != b->nsyms)
+		return 0;
+	for (uint32_t i = 0; i < a->nsyms; i++)
+		if (a->syms[i].value != b->syms[i].value || a->syms[i].mask != b->syms[i].mask ||
+		    strcmp(a->syms[i].name, b->syms[i].name))
+			return 0;
+	return 1;
+}
+
+/* Equal once the input's symset ids are translated (params[i].symset of a
+ * are output ids already). */
+static int type_equal(const kcap_type_def *a, const kcap_type_def *b)
+{
+	if (strcmp(a->name, b->name) || strcmp(a->category ? a->category : "", b->category ? b->category : "") ||
+	    a->nparams != b->nparams)
+		return 0;
+	for (uint32_t i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i].name, b->params[i].name) || a->params[i].type != b->params[i].type ||
+		    a->params[i].flags != b->params[i].flags || a->params[i].symset != b->params[i].symset)
+			return 0;
+	return 1;
+}
+
+/* Output id for an input symset: an equal set already there, else the same
+ * id if free, else a new one. */
+static int map_symset(merger *m, const kcap_symset *set, uint32_t *out)
+{
+	const kcap_symset *have;
+	for (size_t i = 0; (have = kcap_schema_symset_at(m->os, i)); i++)
+		if (symset_equal(have, set)) {
+			*out = have->id;
+			return 0;
+		}
+	kcap_symset copy = *set;
+	if (kcap_schema_symset(m->os, set->id)) {
+		while (kcap_schema_symset(m->os, m->next_sid))
+			m->next_sid++;
+		copy.id = m->next_sid++;
+	}
+	if (kcap_schema_add_symset(m->os, &copy))
+		return -1;
+	m->schema_dirty = 1;
+	*out = copy.id;
+	return 0;
+}
+
+static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *out)
+{
+	kcap_param_def params[KCAP_MAX_PARAMS];
+	if (def->nparams > KCAP_MAX_PARAMS)
+		return -1;
+	for (uint32_t i = 0; i < def->nparams; i++) {
+		params[i] = def->params[i];
+		uint32_t sid = params[i].symset;
+		if (sid) {
+			params[i].symset = sid < in->smap_len ? in->smap[sid] : UNMAPPED;
+			if (params[i].symset == UNMAPPED)
+				params[i].symset = 0; /* unknown set: rendered as a number */
+		}
+	}
+	kcap_type_def copy = *def;
+	copy.params = params;
+	const kcap_type_def *have;
+	for (size_t i = 0; (have = kcap_schema_type_at(m->os, i)); i++)
+		if (type_equal(have, &copy)) {
+			*out = have->id;
+			return 0;
+		}
+	if (kcap_schema_type(m->os, def->id)) {
+		while (kcap_schema_type(m->os, m->next_tid))
+			m->next_tid++;
+		copy.id = m->next_tid++;
+	}
+	if (kcap_schema_add_type(m->os, &copy))
+		return -1;
+	m->schema_dirty = 1;
+	*out = copy.id;
+	return 0;
+}
+
+static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
+{
+	kcap_meta *empty = NULL;
+	if (!src)
+		src = empty = kcap_meta_new();
+	if (!src)
+		return -1;
+	for (size_t i = 0; i < m->nmetas; i++)
+		if (meta_equal(m->metas[i], src)) {
+			kcap_meta_free(empty);
+			*out = (uint16_t)i;
+			return 0;
+		}
+	kcap_meta **nm = realloc(m->metas, (m->nmetas + 1) * sizeof *nm);
+	if (nm)
+		m->metas = nm;
+	kcap_meta *copy = kcap_meta_new();
+	if (!copy || !nm || m->nmetas >= UINT16_MAX) {
+		kcap_meta_free(copy);
+		kcap_meta_free(empty);
+		return -1;
+	}
+	const char *k, *v;
+	for (size_t i = 0; kcap_meta_at(src, i, &k, &v); i++)
+		kcap_meta_set(copy, k, v);
+	kcap_meta_free(empty);
+	if (m->w && kcap_writer_add_meta(m->w, copy) < 0) {
+		kcap_meta_free(copy);
+		return -1;
+	}
+	m->metas[m->nmetas] = copy;
+	*out = (uint16_t)m->nmetas++;
+	return 0;
+}
+
+/* Brings the input's id maps up to date with its reader's state. */
+static int update_maps(merger *m, input *in)
+{
+	const kcap_schema *s = kcap_reader_schema(in->r);
+	uint32_t sec = kcap_reader_section(in->r);
+	uint64_t gen = kcap_schema_generation(s);
+	size_t norig = kcap_reader_origin_count(in->r);
+	if (in->mapped && sec == in->section && gen == in->gen && norig == in->norig)
+		return 0;
+	if (!in->mapped || sec != in->section) { /* a new section renumbers everything */
+		if (in->tmap)
+			memset(in->tmap, 0xff, in->tmap_len * sizeof *in->tmap);
+		if (in->smap)
+			memset(in->smap, 0xff, in->smap_len * sizeof *in->smap);
+		if (in->omap)
+			memset(in->omap, 0xff, in->omap_len * sizeof *in->omap);
+		in->norig = 0;
+	}
+	const kcap_symset *set;
+	for (size_t i = 0; (set = kcap_schema_symset_at(s, i)); i++) {
+		if (set->id >= in->smap_len || in->smap[set->id] == UNMAPPED) {
+			if (set->id > (1u << 24))
+				return -1;
+			uint32_t *n = grow(in->smap, &in->smap_len, (size_t)set->id + 1, sizeof *n);
+			if (!n)
+				return -1;
+			in->smap = n;
+			if (map_symset(m, set, &n[set->id]))
+				return -1;
+		}
+	}
+	const kcap_type_def *def;
+	for (size_t i = 0; (def = kcap_schema_type_at(s, i)); i++) {
+		if (def->id >= in->tmap_len || in->tmap[def->id] == UNMAPPED) {
+			if (def->id > (1u << 24))
+				return -1;
+			uint32_t *n = grow(in->tmap, &in->tmap_len, (size_t)def->id + 1, sizeof *n);
+			if (!n)
+				return -1;
+			in->tmap = n;
+			if (map_type(m, in, def, &n[def->id]))
+				return -1;
+		}
+	}
+	if (m->schema_dirty && m->w) {
+		if (kcap_writer_set_schema(m->w, m->os))
+			return -1;
+		m->schema_dirty = 0;
+	}
+	for (; in->norig < norig; in->norig++) {
+		uint16_t *n = grow(in->omap, &in->omap_len, in->norig + 1, sizeof *n);
+		if (!n)
+			return -1;
+		in->omap = n;
+		if (add_origin(m, kcap_reader_meta(in->r, (uint16_t)in->norig), &n[in->norig]))
+			return -1;
+	}
+	in->section = sec;
+	in->gen = gen;
+	in->mapped = 1;
+	return 0;
+}
+
+/* Fills out with ev under output ids. Returns 0, or 1 when the event's type
+ * is unknown to its schema (it cannot be written; counted and reported). */
+static int translate(merger *m, input *in, const kcap_event *ev, kcap_event *out)
+{
+	*out = *ev;
+	if (ev->type_id >= in->tmap_len || in->tmap[ev->type_id] == UNMAPPED)
+		return 1;
+	out->type_id = in->tmap[ev->type_id];
+	out->origin = ev->origin < in->omap_len && in->omap[ev->origin] != UINT16_MAX ? in->omap[ev->origin] : 0;
+	out->def = kcap_schema_type(m->os, out->type_id);
+	out->meta = out->origin < m->nmetas ? m->metas[out->origin] : NULL;
+	return 0;
+}
+
+static int ev_before(const kcap_event *a, const kcap_event *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static evcopy *copy_event(const kcap_event *ev)
+{
+	size_t bytes = ev->comm_len;
+	for (uint32_t i = 0; i < ev->nparams; i++)
+		if (ev->params[i].p)
+			bytes += ev->params[i].len;
+	evcopy *c = malloc(sizeof *c + ev->nparams * sizeof(kcap_value) + bytes);
+	if (!c)
+		return NULL;
+	c->ev = *ev;
+	c->ev.params = c->vals;
+	char *p = (char *)(c->vals + ev->nparams);
+	memcpy(p, ev->comm, ev->comm_len);
+	c->ev.comm = p;
+	p += ev->comm_len;
+	for (uint32_t i = 0; i < ev->nparams; i++) {
+		c->vals[i] = ev->params[i];
+		if (ev->params[i].p) {
+			memcpy(p, ev->params[i].p, ev->params[i].len);
+			c->vals[i].p = (const uint8_t *)p;
+			p += ev->params[i].len;
+		}
+	}
+	return c;
+}
+
+static void win_push(input *in, evcopy *c)
+{
+	size_t i = in->nwin++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!ev_before(&c->ev, &in->win[p]->ev))
+			break;
+		in->win[i] = in->win[p];
+		i = p;
+	}
+	in->win[i] = c;
+}
+
+static evcopy *win_pop(input *in)
+{
+	evcopy *top = in->win[0], *last = in->win[--in->nwin];
+	size_t i = 0, n = in->nwin;
+	for (;;) {
+		size_t l = 2 * i + 1, s = i;
+		const kcap_event *best = &last->ev;
+		if (l < n && ev_before(&in->win[l]->ev, best))
+			s = l, best = &in->win[l]->ev;
+		if (l + 1 < n && ev_before(&in->win[l + 1]->ev, best))
+			s = l + 1;
+		if (s == i)
+			break;
+		in->win[i] = in->win[s];
+		i = s;
+	}
+	if (n)
+		in->win[i] = last;
+	return top;
+}
+
+static void order_error(input *in, const kcap_event *ev, int window)
+{
+	char a[40], b[40];
+	kcap_format_time(a, ev->ts);
+	kcap_format_time(b, in->last_ts);
+	cli_err("merge", "%s: events not in time order: seq %llu at %s comes after %s%s", in->path,
+	        (unsigned long long)ev->seq, a, b,
+	        window ? ", beyond the --sort-window" : "; use --sort-window D for a bounded reorder, or --concat");
+}
+
+/* Reads the input's next event (already translated into in->out). Returns
+ * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
+static int advance(merger *m, input *in, int check_order)
+{
+	free(in->held);
+	in->held = NULL;
+	for (;;) {
+		if (!m->window || in->eof) {
+			if (m->window) { /* draining the window */
+				if (!in->nwin)
+					return 0;
+				goto pop;
+			}
+			const kcap_event *ev;
+			int n = kcap_reader_next(in->r, &ev);
+			if (n < 0) {
+				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
+				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
+			}
+			if (n == 0)
+				return 0;
+			if (update_maps(m, in)) {
+				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
+				return -KCAP_EXIT_ERROR;
+			}
+			if (check_order && in->have_last && ev->ts < in->last_ts) {
+				order_error(in, ev, 0);
+				return -KCAP_EXIT_ERROR;
+			}
+			if (translate(m, in, ev, &in->out)) {
+				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
+				        (unsigned long long)ev->seq, ev->type_id);
+				m->damaged = 1;
+				continue;
+			}
+			in->have_last = 1;
+			in->last_ts = ev->ts;
+			in->cur = &in->out;
+			return 1;
+		}
+		/* --sort-window: read until the oldest buffered event is at least
+		 * the window older than the newest one read */
+		while (!in->eof && (!in->nwin || in->max_read_ts - in->win[0]->ev.ts < m->window)) {
+			const kcap_event *ev;
+			int n = kcap_reader_next(in->r, &ev);
+			if (n < 0) {
+				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
+				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
+			}
+			if (n == 0) {
+				in->eof = 1;
+				break;
+			}
+			if (update_maps(m, in)) {
+				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
+				return -KCAP_EXIT_ERROR;
+			}
+			if (in->have_last && ev->ts < in->last_ts) {
+				order_error(in, ev, 1);
+				return -KCAP_EXIT_ERROR;
+			}
+			kcap_event t;
+			if (translate(m, in, ev, &t)) {
+				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
+				        (unsigned long long)ev->seq, ev->type_id);
+				m->damaged = 1;
+				continue;
+			}
+			evcopy *c = copy_event(&t);
+			evcopy **nw = c ? grow(in->win, &in->capwin, in->nwin + 1, sizeof *nw) : NULL;
+			if (!nw) {
+				free(c);
+				cli_err("merge", "out of memory (sort window)");
+				return -KCAP_EXIT_ERROR;
+			}
+			in->win = nw;
+			win_push(in, c);
+			if (ev->ts > in->max_read_ts)
+				in->max_read_ts = ev->ts;
+		}
+		if (!in->nwin)
+			return 0;
+	pop:
+		in->held = win_pop(in);
+		in->have_last = 1;
+		in->last_ts = in->held->ev.ts;
+		in->cur = &in->held->ev;
+		return 1;
+	}
+}
+
+static int emit(merger *m, const kcap_event *ev)
+{
+	if (m->w) {
+		if (kcap_writer_write(m->w, ev)) {
+			const kcap_error *e = kcap_writer_error(m->w);
+			cli_err("merge", "%s: %s", m->out_name, e && e->msg[0] ? e->msg : "write failed");
+			return KCAP_EXIT_ERROR;
+		}
+		return 0;
+	}
+	switch (m->mode) {
+	case OUT_JSON: kcap_render_json(&m->buf, ev, m->os); break;
+	case OUT_CSV: kcap_render_csv(&m->buf, ev, m->os, NULL); break;
+	default: kcap_render_text(&m->buf, ev, m->os);
+	}
+	if (m->buf.len >= (1u << 16)) {
+		if (fwrite(m->buf.data, 1, m->buf.len, m->out) != m->buf.len) {
+			cli_err("merge", "%s: write failed", m->out_name);
+			return KCAP_EXIT_ERROR;
+		}
+		m->buf.len = 0;
+	}
+	return 0;
+}
+
+/* Heap of inputs by their current event. */
+static int in_before(const input *a, const input *b)
+{
+	if (a->cur->ts != b->cur->ts)
+		return a->cur->ts < b->cur->ts;
+	if (a->cur->seq != b->cur->seq)
+		return a->cur->seq < b->cur->seq;
+	return a->idx < b->idx;
+}
+
+static void sift_down(input **h, size_t n, size_t i)
+{
+	input *x = h[i];
+	for (;;) {
+		size_t l = 2 * i + 1, s = i;
+		input *best = x;
+		if (l < n && in_before(h[l], best))
+			s = l, best = h[l];
+		if (l + 1 < n && in_before(h[l + 1], best))
+			s = l + 1;
+		if (s == i)
+			break;
+		h[i] = h[s];
+		i = s;
+	}
+	h[i] = x;
+}
+
+static int run_merge(merger *m)
+{
+	input **h = calloc((size_t)m->nin, sizeof *h);
+	size_t n = 0;
+	int rc = 0;
+	if (!h) {
+		cli_err("merge", "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	for (int i = 0; i < m->nin; i++) {
+		int a = advance(m, &m->in[i], 1);
+		if (a < 0) {
+			rc = -a;
+			goto cleanup;
+		}
+		if (a)
+			h[n++] = &m->in[i];
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(h, n, i);
+	while (n) {
+		input *top = h[0];
+		if ((rc = emit(m, top->cur)))
+			break;
+		top->events++;
+		int a = advance(m, top, 1);
+		if (a < 0) {
+			rc = -a;
+			break;
+		}
+		if (!a)
+			h[0] = h[--n];
+		if (n)
+			sift_down(h, n, 0);
+	}
+cleanup:
+	free(h);
+	return rc;
+}
+
+static int run_concat(merger *m)
+{
+	for (int i = 0; i < m->nin; i++) {
+		input *in = &m->in[i];
+		int a;
+		while ((a = advance(m, in, 0)) > 0) {
+			int rc = emit(m, in->cur);
+			if (rc)
+				return rc;
+			in->events++;
+		}
+		if (a < 0)
+			return -a;
+	}
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK };
+	static const struct option longopts[] = {
+		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
+		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
+		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
+		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
+		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
+		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+	};
+	merger m = {0};
+	sink_opts so = {0};
+	int c, concat = 0, stats = 0, rc = KCAP_EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(merge_help, stdout);
+			return cli_finish_stdout("merge", KCAP_EXIT_OK);
+		case O_CONCAT: concat = 1; break;
+		case O_STATS: stats = 1; break;
+		case O_LEVEL: {
+			char *end;
+			long lv = strtol(optarg, &end, 10);
+			if (*end || end == optarg || lv < -7 || lv > 22 || lv == 0) {
+				cli_err("merge", "--level: '%s' is not a zstd level -7..22 (not 0)", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			so.wopts.level = (int)lv;
+			break;
+		}
+		case O_BLOCK: {
+			uint64_t v;
+			if (cli_parse_size(optarg, &v) || v < 4096 || v > (1u << 30)) {
+				cli_err("merge", "--block-size: '%s' is not a size between 4K and 1G", optarg);
+				return KCAP_EXIT_USAGE;
+			}
+			so.wopts.block_size = (uint32_t)v;
+			break;
+		}
+		case 'w': {
+			kcap_error e = {0};
+			if (kcap_parse_duration(optarg, &m.window, &e)) {
+				cli_err("merge", "--sort-window '%s': %s", optarg, e.msg[0] ? e.msg : "bad duration");
+				return KCAP_EXIT_USAGE;
+			}
+			break;
+		}
+		default:
+			if (cli_output_opt(c, optarg, &so) < 0) {
+				fprintf(stderr, "see 'kcap merge --help'\n");
+				return KCAP_EXIT_USAGE;
+			}
+		}
+	}
+	m.nin = argc - optind;
+	if (m.nin < 1) {
+		cli_err("merge", "no input files; see 'kcap merge --help'");
+		return KCAP_EXIT_USAGE;
+	}
+	if (concat && m.window) {
+		cli_err("merge", "--concat and --sort-window do not go together");
+		return KCAP_EXIT_USAGE;
+	}
+	m.in = calloc((size_t)m.nin, sizeof *m.in);
+	m.os = kcap_schema_new();
+	if (!m.in || !m.os) {
+		cli_err("merge", "out of memory");
+		rc = KCAP_EXIT_ERROR;
+		goto cleanup;
+	}
+	m.next_tid = m.next_sid = 1;
+	for (int i = 0; i < m.nin; i++) {
+		input *in = &m.in[i];
+		in->idx = i;
+		in->path = argv[optind + i];
+		int orc = cli_open_input("merge", in->path, &in->r, &m.damaged);
+		if (orc) {
+			rc = orc == KCAP_EXIT_DAMAGED ? KCAP_EXIT_ERROR : orc; /* not a capture: nothing to merge */
+			goto cleanup;
+		}
+		in->max_read_ts = INT64_MIN;
+	}
+	int to_stdout = !so.path || !strcmp(so.path, "-");
+	m.out_name = to_stdout ? "(stdout)" : so.path;
+	m.mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	if (m.mode == OUT_KCAP) {
+		kcap_error e = {0};
+		int wrc = to_stdout ? kcap_writer_open_fd(&m.w, 1, 0, &so.wopts, &e)
+		                    : kcap_writer_open_path(&m.w, so.path, &so.wopts, &e);
+		if (wrc) {
+			cli_err("merge", "%s: %s", m.out_name, e.msg[0] ? e.msg : kcap_strerror(wrc));
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
+	} else if (to_stdout) {
+		m.out = stdout;
+	} else if (!(m.out = fopen(so.path, "w"))) {
+		cli_err("merge", "%s: cannot create", so.path);
+		rc = KCAP_EXIT_ERROR;
+		goto cleanup;
+	} else {
+		m.own_out = 1;
+	}
+	if (m.mode == OUT_CSV)
+		kcap_render_csv_header(&m.buf, NULL);
+	int64_t t0 = now_ns();
+	rc = concat ? run_concat(&m) : run_merge(&m);
+	int64_t t1 = now_ns();
+	uint64_t total = 0;
+	for (int i = 0; i < m.nin; i++) {
+		input *in = &m.in[i];
+		total += in->events;
+		/* loss counters follow their origin */
+		for (size_t k = 0; m.w && k < kcap_reader_stat_count(in->r); k++) {
+			kcap_stat st = *kcap_reader_stat_at(in->r, k);
+			if (st.origin < in->omap_len && in->omap[st.origin] != UINT16_MAX) {
+				st.origin = in->omap[st.origin];
+				kcap_writer_set_stat(m.w, &st);
+			}
+		}
+		if (stats)
+			fprintf(stderr, "kcap merge: %s: %llu events\n", in->path, (unsigned long long)in->events);
+	}
+	if (stats)
+		fprintf(stderr, "kcap merge: %llu events from %d inputs in %.3f s (%.2f M events/s)\n",
+		        (unsigned long long)total, m.nin, (double)(t1 - t0) / 1e9,
+		        t1 > t0 ? (double)total / ((double)(t1 - t0) / 1e9) / 1e6 : 0.0);
+cleanup:
+	if (m.w) {
+		int wrc = kcap_writer_close(m.w);
+		if (wrc && !rc) {
+			cli_err("merge", "%s: %s", m.out_name, kcap_strerror(wrc));
+			rc = KCAP_EXIT_ERROR;
+		}
+	}
+	if (m.out) {
+		if (m.buf.len && fwrite(m.buf.data, 1, m.buf.len, m.out) != m.buf.len && !rc)
+			rc = KCAP_EXIT_ERROR;
+		if (m.own_out ? fclose(m.out) != 0 : (rc = cli_finish_stdout("merge", rc), 0))
+			rc = rc ? rc : KCAP_EXIT_ERROR;
+	}
+	kcap_buf_free(&m.buf);
+	for (int i = 0; m.in && i < m.nin; i++) {
+		input *in = &m.in[i];
+		kcap_reader_close(in->r);
+		free(in->tmap);
+		free(in->smap);
+		free(in->omap);
+		free(in->held);
+		for (size_t k = 0; k < in->nwin; k++)
+			free(in->win[k]);
+		free(in->win);
+	}
+	free(m.in);
+	for (size_t i = 0; i < m.nmetas; i++)
+		kcap_meta_free(m.metas[i]);
+	free(m.metas);
+	kcap_schema_free(m.os);
+	if (rc)
+		return rc;
+	return m.damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+}
