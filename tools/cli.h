@@ -80,5 +80,6 @@ int cmd_filter(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const cli_cmd commands[] = {
 	{"filter", cmd_filter, "select events matching an expression (docs/FILTER.md), skipping blocks by index"},
 	{"slice", cmd_slice, "a range of events by time (index seek), seq, head, tail or skip"},
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
+	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };
