@@ -1,5 +1,8 @@
-/* Rendering events and values as JSON, text and CSV. Hot path: no malloc
- * beyond buffer growth, cached date formatting. */
+/* Rendering events and values as JSON, text and CSV. This is the hot path of
+ * `kcap convert --json` (docs/PERFORMANCE.md): no malloc beyond buffer growth,
+ * cached date formatting, two digits per division, and string escaping that
+ * copies eight plain bytes at a time. Writers reserve the worst case for what
+ * they append, then write through a raw pointer. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,46 +11,125 @@
 
 #define APPEND_LIT(b, s) buf_lit((b), (s), sizeof(s) - 1)
 
-static inline void buf_lit(kcap_buf *b, const char *s, size_t n)
+static inline int buf_lit(kcap_buf *b, const char *s, size_t n)
 {
 	if (b->cap - b->len < n && kcap_buf_reserve(b, n))
-		return;
+		return -1;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
+	return 0;
 }
 
-static inline void put_u64dec(kcap_buf *b, uint64_t v)
+/* Makes room for n bytes; NULL when out of memory. */
+static inline char *buf_room(kcap_buf *b, size_t n)
 {
-	char tmp[24];
-	int i = 24;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf_lit(b, tmp + i, (size_t)(24 - i));
+	if (b->cap - b->len < n && kcap_buf_reserve(b, n))
+		return NULL;
+	return b->data + b->len;
 }
 
-static inline void put_i64dec(kcap_buf *b, int64_t v)
+#define PUT_LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
+
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static const uint64_t pow10_tab[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+	10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull,
+	1000000000000000ull, 10000000000000000ull, 100000000000000000ull, 1000000000000000000ull,
+	10000000000000000000ull,
+};
+
+/* Number of decimal digits of v: log10 from the bit length, then one fix-up. */
+static inline int dec_digits(uint64_t v)
+{
+	v |= 1; /* same digit count, and 0 has one */
+	int bits = 64 - __builtin_clzll(v);
+	int n = (bits * 1233) >> 12;
+	return n + (v >= pow10_tab[n]);
+}
+
+/* Writes v in decimal at o (at most 20 bytes); returns the end. */
+static inline char *u64dec(char *o, uint64_t v)
+{
+	char *e = o + dec_digits(v), *p = e;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return e;
+}
+
+/* At most 20 bytes. */
+static inline char *i64dec(char *o, int64_t v)
 {
 	if (v < 0) {
-		buf_lit(b, "-", 1);
-		put_u64dec(b, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_u64dec(b, (uint64_t)v);
+		*o++ = '-';
+		return u64dec(o, (uint64_t)0 - (uint64_t)v);
 	}
+	return u64dec(o, (uint64_t)v);
+}
+
+static inline int put_u64dec(kcap_buf *b, uint64_t v)
+{
+	char *o = buf_room(b, 20);
+	if (!o)
+		return -1;
+	b->len = (size_t)(u64dec(o, v) - b->data);
+	return 0;
+}
+
+static inline int put_i64dec(kcap_buf *b, int64_t v)
+{
+	char *o = buf_room(b, 20);
+	if (!o)
+		return -1;
+	b->len = (size_t)(i64dec(o, v) - b->data);
+	return 0;
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+/* Hex (lowercase, no prefix, no leading zeros) of v; at most 16 bytes. */
+static char *u64hex(char *o, uint64_t v)
+{
+	int n = 1;
+	for (uint64_t t = v; t >= 16; t >>= 4)
+		n++;
+	for (int i = n - 1; i >= 0; i--, v >>= 4)
+		o[i] = hexd[v & 15];
+	return o + n;
 }
 
 /* ---- time ---- */
 
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && ((a < 0) != (b < 0))); }
 
-int kcap_format_time(char *out, int64_t ts)
+/* The date text and the decimal seconds of the last second seen, per thread:
+ * consecutive events nearly always share their second. */
+typedef struct sec_cache {
+	int64_t sec;
+	size_t date_len, dec_len;
+	char date[64];
+	char dec[24];
+} sec_cache;
+
+static const sec_cache *sec_parts(int64_t ts, uint32_t *ns)
 {
-	static _Thread_local int64_t cached_sec = INT64_MIN;
-	static _Thread_local char cached[64];
-	int64_t sec = floordiv(ts, 1000000000);
-	int64_t ns = ts - sec * 1000000000;
-	if (sec != cached_sec) {
+	static _Thread_local sec_cache c = {INT64_MIN, 0, 0, {0}, {0}};
+	int64_t frac = ts % 1000000000, sec = ts / 1000000000 - (frac < 0); /* no overflow near INT64_MIN */
+	*ns = (uint32_t)(frac < 0 ? frac + 1000000000 : frac);
+	if (sec != c.sec) {
 		/* civil-from-days (proleptic Gregorian) */
 		int64_t days = floordiv(sec, 86400), rem = sec - days * 86400;
 		int64_t z = days + 719468, era = floordiv(z, 146097);
@@ -58,26 +140,40 @@ int kcap_format_time(char *out, int64_t ts)
 		int64_t m = mp < 10 ? mp + 3 : mp - 9;
 		if (m <= 2)
 			y++;
-		snprintf(cached, sizeof cached, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y, (long long)m,
-			 (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60), (long long)(rem % 60));
-		cached_sec = sec;
+		int n = snprintf(c.date, sizeof c.date, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y,
+				 (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+				 (long long)(rem % 60));
+		c.date_len = n > 0 && (size_t)n < sizeof c.date ? (size_t)n : strlen(c.date);
+		c.dec_len = (size_t)(i64dec(c.dec, sec) - c.dec);
+		c.sec = sec;
 	}
-	size_t n = strlen(cached);
-	memcpy(out, cached, n);
-	out[n++] = '.';
-	for (int i = 8; i >= 0; i--) {
-		out[n + (size_t)i] = (char)('0' + ns % 10);
-		ns /= 10;
-	}
-	n += 9;
-	out[n++] = 'Z';
-	out[n] = 0;
-	return (int)n;
+	return &c;
+}
+
+/* ns (< 10^9) as exactly 9 digits. */
+static inline char *ns9(char *o, uint32_t ns)
+{
+	*o = (char)('0' + ns / 100000000);
+	ns %= 100000000;
+	for (int i = 7; i > 0; i -= 2, ns /= 100)
+		memcpy(o + i, digit_pairs + 2 * (ns % 100), 2);
+	return o + 9;
+}
+
+int kcap_format_time(char *out, int64_t ts)
+{
+	uint32_t ns;
+	const sec_cache *c = sec_parts(ts, &ns);
+	memcpy(out, c->date, c->date_len);
+	char *o = out + c->date_len;
+	*o++ = '.';
+	o = ns9(o, ns);
+	*o++ = 'Z';
+	*o = 0;
+	return (int)(o - out);
 }
 
 /* ---- strings ---- */
-
-static const char hexd[] = "0123456789abcdef";
 
 /* Length of a valid UTF-8 sequence at p (2..4), or 0 if invalid. */
 static size_t utf8_seq(const uint8_t *p, const uint8_t *end)
@@ -96,81 +192,167 @@ static size_t utf8_seq(const uint8_t *p, const uint8_t *end)
 	return n;
 }
 
-/* JSON string body. Bytes that are not valid UTF-8 become \udcXX (the
- * "surrogateescape" convention), which kcap's JSON reader maps back to the
- * original byte so the round trip is exact. */
-static void json_str(kcap_buf *b, const char *s, size_t n)
+/* 1 for bytes a JSON string can hold as they are: printable ASCII but '"' and '\'. */
+static const uint8_t json_plain_tab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static inline int json_plain(uint8_t c) { return json_plain_tab[c]; }
+
+/* Nonzero when one of the 8 bytes of w is not json_plain(). */
+static inline uint64_t json_special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	uint64_t ctl = (w - ones * 0x20) & ~w;
+	return (ctl | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
+}
+
+/* Room json_str_to() needs for n bytes: each may become a 6-byte escape, and
+ * short strings are stored as one 8-byte word. */
+#define JSON_STR_ROOM(n) (6 * (size_t)(n) + 16)
+
+/* JSON string body into o, which has room for JSON_STR_ROOM(n) bytes. Bytes that
+ * are not valid UTF-8 become \udcXX (the "surrogateescape" convention), which
+ * kcap's JSON reader maps back to the original byte so the round trip is
+ * exact. */
+static char *json_str_to(char *o, const char *s, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s, *end = p + n;
-	if (kcap_buf_reserve(b, n + 2))
-		return;
-	b->data[b->len++] = '"';
+	*o++ = '"';
+	if (n < 8) {
+		/* Short names and comms: gather the bytes into one word without
+		 * reading past the string, pad it with spaces, test it once and
+		 * store it whole (o has room: see JSON_STR_ROOM). */
+		uint64_t w = 0;
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, p, 4);
+			memcpy(&hi, end - 4, 4);
+			w = lo | (uint64_t)hi << (8 * (n - 4));
+		} else if (n >= 2) {
+			uint16_t lo, hi;
+			memcpy(&lo, p, 2);
+			memcpy(&hi, end - 2, 2);
+			w = lo | (uint64_t)hi << (8 * (n - 2));
+		} else if (n) {
+			w = *p;
+		}
+		w |= 0x2020202020202020ull << (8 * n);
+		if (!json_special8(w)) {
+			memcpy(o, &w, 8);
+			o[n] = '"';
+			return o + n + 1;
+		}
+	}
 	while (p < end) {
-		const uint8_t *run = p;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		if (p > run)
-			buf_lit(b, (const char *)run, (size_t)(p - run));
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			if (json_special8(w))
+				break;
+			memcpy(o, p, 8);
+			o += 8;
+			p += 8;
+		}
+		if (p < end && end - p < 8 && n >= 8) {
+			/* the last (overlapping) word: bytes before p are copied as they are */
+			uint64_t w;
+			memcpy(&w, end - 8, 8);
+			if (!json_special8(w)) {
+				memcpy(o + (end - p) - 8, end - 8, 8);
+				o += end - p;
+				break;
+			}
+		}
+		while (p < end && json_plain(*p))
+			*o++ = (char)*p++;
 		if (p >= end)
 			break;
 		uint8_t c = *p;
 		if (c >= 0x80) {
 			size_t k = utf8_seq(p, end);
 			if (k) {
-				buf_lit(b, (const char *)p, k);
+				memcpy(o, p, k);
+				o += k;
 				p += k;
 			} else {
-				char e[6] = {'\\', 'u', 'd', 'c', hexd[c >> 4], hexd[c & 15]};
-				buf_lit(b, e, 6);
+				o = PUT_LIT(o, "\\udc");
+				*o++ = hexd[c >> 4];
+				*o++ = hexd[c & 15];
 				p++;
 			}
 			continue;
 		}
 		p++;
+		*o++ = '\\';
 		switch (c) {
-		case '"': APPEND_LIT(b, "\\\""); break;
-		case '\\': APPEND_LIT(b, "\\\\"); break;
-		case '\n': APPEND_LIT(b, "\\n"); break;
-		case '\t': APPEND_LIT(b, "\\t"); break;
-		case '\r': APPEND_LIT(b, "\\r"); break;
-		default: {
-			char e[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
-			buf_lit(b, e, 6);
-		}
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\t': *o++ = 't'; break;
+		case '\r': *o++ = 'r'; break;
+		default:
+			o = PUT_LIT(o, "u00");
+			*o++ = hexd[c >> 4];
+			*o++ = hexd[c & 15];
 		}
 	}
-	buf_lit(b, "\"", 1);
+	*o++ = '"';
+	return o;
 }
 
-static void hex_bytes(kcap_buf *b, const uint8_t *p, size_t n)
+static int json_str(kcap_buf *b, const char *s, size_t n)
 {
-	if (kcap_buf_reserve(b, n * 2))
-		return;
+	char *o = buf_room(b, JSON_STR_ROOM(n));
+	if (!o)
+		return -1;
+	b->len = (size_t)(json_str_to(o, s, n) - b->data);
+	return 0;
+}
+
+static int hex_bytes(kcap_buf *b, const uint8_t *p, size_t n)
+{
+	char *o = buf_room(b, n * 2);
+	if (!o)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		b->data[b->len++] = hexd[p[i] >> 4];
-		b->data[b->len++] = hexd[p[i] & 15];
+		*o++ = hexd[p[i] >> 4];
+		*o++ = hexd[p[i] & 15];
 	}
+	b->len += n * 2;
+	return 0;
 }
 
 /* ---- typed values ---- */
 
-static void render_flags(kcap_buf *b, uint64_t v, const kcap_symset *set)
+static int render_flags(kcap_buf *b, uint64_t v, const kcap_symset *set)
 {
+	char t[24];
+	int rc = 0;
 	if (!set) {
-		APPEND_LIT(b, "0x");
-		char t[20];
-		int n = snprintf(t, sizeof t, "%llx", (unsigned long long)v);
-		buf_lit(b, t, (size_t)n);
-		return;
+		char *e = u64hex(PUT_LIT(t, "0x"), v);
+		return buf_lit(b, t, (size_t)(e - t));
 	}
 	if (set->kind == KCAP_SYMSET_ENUM) {
 		for (uint32_t i = 0; i < set->nsyms; i++)
-			if (set->syms[i].value == v) {
-				buf_lit(b, set->syms[i].name, strlen(set->syms[i].name));
-				return;
-			}
-		put_u64dec(b, v);
-		return;
+			if (set->syms[i].value == v)
+				return buf_lit(b, set->syms[i].name, strlen(set->syms[i].name));
+		return put_u64dec(b, v);
 	}
 	uint64_t left = v;
 	int any = 0;
@@ -182,289 +364,356 @@ static void render_flags(kcap_buf *b, uint64_t v, const kcap_symset *set)
 		if ((v & mask) != s->value || (mask && !(left & mask) && s->value))
 			continue;
 		if (any)
-			buf_lit(b, "|", 1);
-		buf_lit(b, s->name, strlen(s->name));
+			rc |= buf_lit(b, "|", 1);
+		rc |= buf_lit(b, s->name, strlen(s->name));
 		left &= ~mask;
 		any = 1;
 	}
 	if (left || !any) {
 		if (any)
-			buf_lit(b, "|", 1);
-		char t[24];
-		int n = snprintf(t, sizeof t, "0x%llx", (unsigned long long)left);
-		buf_lit(b, t, (size_t)n);
+			rc |= buf_lit(b, "|", 1);
+		char *e = u64hex(PUT_LIT(t, "0x"), left);
+		rc |= buf_lit(b, t, (size_t)(e - t));
 	}
+	return rc;
 }
 
-static void render_addr(kcap_buf *b, int v6, const uint8_t *a)
+/* inet_ntop(AF_INET6) without its call overhead, to the same text: the
+ * longest run (the first of equal ones) of two or more zero groups becomes
+ * "::", and ::a.b.c.d and ::ffff:a.b.c.d keep their dotted quads. */
+static char *ipv6_text(char *o, const uint8_t *a)
 {
-	char t[INET6_ADDRSTRLEN];
-	if (inet_ntop(v6 ? AF_INET6 : AF_INET, a, t, sizeof t))
-		buf_lit(b, t, strlen(t));
+	unsigned w[8];
+	int best = -1, best_len = 0, run = -1, run_len = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (!w[i]) {
+			if (run < 0)
+				run = i, run_len = 0;
+			if (++run_len > best_len)
+				best = run, best_len = run_len;
+		} else {
+			run = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*o++ = ':';
+			continue;
+		}
+		if (i)
+			*o++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			for (int k = 12; k < 16; k++) {
+				o = u64dec(o, a[k]);
+				if (k < 15)
+					*o++ = '.';
+			}
+			return o;
+		}
+		o = u64hex(o, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		*o++ = ':';
+	return o;
 }
 
-static void render_guid(kcap_buf *b, const uint8_t *g)
+static int render_addr(kcap_buf *b, int v6, const uint8_t *a)
+{
+	char *o = buf_room(b, INET6_ADDRSTRLEN), *s = o;
+	if (!o)
+		return -1;
+	if (v6) {
+		o = ipv6_text(o, a);
+	} else {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*o++ = '.';
+			o = u64dec(o, a[i]);
+		}
+	}
+	b->len += (size_t)(o - s);
+	return 0;
+}
+
+static int render_guid(kcap_buf *b, const uint8_t *g)
 {
 	char t[40];
 	int n = snprintf(t, sizeof t, "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", get_u32(g), get_u16(g + 4),
 			 get_u16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
-	buf_lit(b, t, (size_t)n);
+	return buf_lit(b, t, (size_t)n);
 }
 
-static void render_sid(kcap_buf *b, const uint8_t *p, size_t n)
+static int render_sid(kcap_buf *b, const uint8_t *p, size_t n)
 {
 	/* revision, subauthority count, 48-bit big-endian authority, LE subauthorities */
-	if (n < 8 || (size_t)8 + 4u * p[1] > n) {
-		hex_bytes(b, p, n);
-		return;
-	}
+	if (n < 8 || (size_t)8 + 4u * p[1] > n)
+		return hex_bytes(b, p, n);
 	uint64_t auth = 0;
 	for (int i = 2; i < 8; i++)
 		auth = (auth << 8) | p[i];
 	char t[32];
 	int k = snprintf(t, sizeof t, "S-%u-%llu", p[0], (unsigned long long)auth);
-	buf_lit(b, t, (size_t)k);
+	int rc = buf_lit(b, t, (size_t)k);
 	for (int i = 0; i < p[1]; i++) {
-		buf_lit(b, "-", 1);
-		put_u64dec(b, get_u32(p + 8 + 4 * i));
+		rc |= buf_lit(b, "-", 1);
+		rc |= put_u64dec(b, get_u32(p + 8 + 4 * i));
+	}
+	return rc;
+}
+
+/* Text form of a value whose symset (if any) is already looked up. */
+static int render_value_set(kcap_buf *b, const kcap_value *v, const kcap_symset *set)
+{
+	if (!v->present)
+		return APPEND_LIT(b, "-");
+	switch (v->type) {
+	case KCAP_T_BOOL:
+		return v->u ? APPEND_LIT(b, "true") : APPEND_LIT(b, "false");
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_JSON:
+		return buf_lit(b, (const char *)v->p, v->len);
+	case KCAP_T_BYTES:
+		return hex_bytes(b, v->p, v->len);
+	case KCAP_T_STRLIST: {
+		/* elements joined by spaces: NULs become spaces, the last one goes */
+		char *o = buf_room(b, v->len);
+		if (!o)
+			return -1;
+		for (uint32_t i = 0; i < v->len; i++) {
+			char c = (char)v->p[i];
+			if (c)
+				*o++ = c;
+			else if (i + 1 < v->len)
+				*o++ = ' ';
+		}
+		b->len = (size_t)(o - b->data);
+		return 0;
+	}
+	case KCAP_T_IPV4: return render_addr(b, 0, v->addr);
+	case KCAP_T_IPV6: return render_addr(b, 1, v->addr);
+	case KCAP_T_GUID: return render_guid(b, v->addr);
+	case KCAP_T_SID: return render_sid(b, v->p, v->len);
+	case KCAP_T_SOCKADDR:
+		if (v->af == KCAP_AF_INET)
+			return render_addr(b, 0, v->addr) | buf_lit(b, ":", 1) | put_u64dec(b, v->port);
+		if (v->af == KCAP_AF_INET6)
+			return buf_lit(b, "[", 1) | render_addr(b, 1, v->addr) | buf_lit(b, "]:", 2) |
+			       put_u64dec(b, v->port);
+		if (v->af == KCAP_AF_UNIX)
+			return buf_lit(b, (const char *)v->p, v->len);
+		if (v->af == KCAP_AF_OTHER)
+			return hex_bytes(b, v->p, v->len);
+		return 0;
+	case KCAP_T_FLAGS: case KCAP_T_ENUM: case KCAP_T_ERRNO:
+		if (set || v->type == KCAP_T_FLAGS)
+			return render_flags(b, v->u, set);
+		return put_u64dec(b, v->u);
+	case KCAP_T_MODE: {
+		char *o = buf_room(b, 24); /* '0' and up to 22 octal digits */
+		if (!o)
+			return -1;
+		uint64_t m = v->u;
+		int n = 1;
+		for (uint64_t t = m; t >= 8; t >>= 3)
+			n++;
+		*o++ = '0';
+		if (m)
+			for (int i = n - 1; i >= 0; i--, m >>= 3)
+				o[i] = (char)('0' + (m & 7));
+		b->len += 1 + (v->u ? (size_t)n : 0);
+		return 0;
+	}
+	case KCAP_T_TIMESTAMP: {
+		char t[40];
+		return buf_lit(b, t, (size_t)kcap_format_time(t, v->i));
+	}
+	default:
+		if (kcap_ptype_is_signed(v->type))
+			return put_i64dec(b, v->i);
+		return put_u64dec(b, v->u);
 	}
 }
 
 /* Text form of a value (no quoting). */
 int kcap_render_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
 {
-	if (!v->present) {
-		APPEND_LIT(b, "-");
-		return 0;
-	}
-	const kcap_symset *set = def && def->symset ? kcap_schema_symset(s, def->symset) : NULL;
-	switch (v->type) {
-	case KCAP_T_BOOL:
-		if (v->u)
-			APPEND_LIT(b, "true");
-		else
-			APPEND_LIT(b, "false");
-		break;
-	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_JSON:
-		buf_lit(b, (const char *)v->p, v->len);
-		break;
-	case KCAP_T_BYTES:
-		hex_bytes(b, v->p, v->len);
-		break;
-	case KCAP_T_STRLIST: {
-		for (uint32_t i = 0; i < v->len; i++) {
-			char c = (char)v->p[i];
-			if (c == 0) {
-				if (i + 1 < v->len)
-					buf_lit(b, " ", 1);
-			} else {
-				buf_lit(b, &c, 1);
-			}
-		}
-		break;
-	}
-	case KCAP_T_IPV4: render_addr(b, 0, v->addr); break;
-	case KCAP_T_IPV6: render_addr(b, 1, v->addr); break;
-	case KCAP_T_GUID: render_guid(b, v->addr); break;
-	case KCAP_T_SID: render_sid(b, v->p, v->len); break;
-	case KCAP_T_SOCKADDR:
-		if (v->af == KCAP_AF_INET) {
-			render_addr(b, 0, v->addr);
-			buf_lit(b, ":", 1);
-			put_u64dec(b, v->port);
-		} else if (v->af == KCAP_AF_INET6) {
-			buf_lit(b, "[", 1);
-			render_addr(b, 1, v->addr);
-			buf_lit(b, "]:", 2);
-			put_u64dec(b, v->port);
-		} else if (v->af == KCAP_AF_UNIX) {
-			buf_lit(b, (const char *)v->p, v->len);
-		} else if (v->af == KCAP_AF_OTHER) {
-			hex_bytes(b, v->p, v->len);
-		}
-		break;
-	case KCAP_T_FLAGS: case KCAP_T_ENUM: case KCAP_T_ERRNO:
-		if (set || v->type == KCAP_T_FLAGS)
-			render_flags(b, v->u, set);
-		else
-			put_u64dec(b, v->u);
-		break;
-	case KCAP_T_MODE: {
-		char t[16];
-		int n = v->u ? snprintf(t, sizeof t, "0%llo", (unsigned long long)v->u) : snprintf(t, sizeof t, "0");
-		buf_lit(b, t, (size_t)n);
-		break;
-	}
-	case KCAP_T_TIMESTAMP: {
-		char t[40];
-		buf_lit(b, t, (size_t)kcap_format_time(t, v->i));
-		break;
-	}
-	default:
-		if (kcap_ptype_is_signed(v->type))
-			put_i64dec(b, v->i);
-		else
-			put_u64dec(b, v->u);
-	}
-	return b->data ? 0 : KCAP_E_NOMEM;
+	const kcap_symset *set = v->present && def && def->symset ? kcap_schema_symset(s, def->symset) : NULL;
+	return render_value_set(b, v, set) ? KCAP_E_NOMEM : 0;
 }
 
+/* How json_value writes each param type. */
+enum { JV_TEXT = 0, JV_UNSIGNED, JV_SIGNED, JV_BOOL, JV_SYM, JV_STR, JV_JSON, JV_LIST, JV_SOCK };
+static const uint8_t json_kind[KCAP_T_MAX_ + 1] = {
+	[KCAP_T_U8] = JV_UNSIGNED, [KCAP_T_U16] = JV_UNSIGNED, [KCAP_T_U32] = JV_UNSIGNED,
+	[KCAP_T_U64] = JV_UNSIGNED, [KCAP_T_UID] = JV_UNSIGNED, [KCAP_T_GID] = JV_UNSIGNED,
+	[KCAP_T_I8] = JV_SIGNED, [KCAP_T_I16] = JV_SIGNED, [KCAP_T_I32] = JV_SIGNED, [KCAP_T_I64] = JV_SIGNED,
+	[KCAP_T_FD] = JV_SIGNED, [KCAP_T_RET] = JV_SIGNED, [KCAP_T_PID] = JV_SIGNED,
+	[KCAP_T_TIMESTAMP] = JV_SIGNED, [KCAP_T_DURATION] = JV_SIGNED, [KCAP_T_BOOL] = JV_BOOL,
+	[KCAP_T_ENUM] = JV_SYM, [KCAP_T_ERRNO] = JV_SYM, [KCAP_T_STR] = JV_STR, [KCAP_T_PATH] = JV_STR,
+	[KCAP_T_JSON] = JV_JSON, [KCAP_T_STRLIST] = JV_LIST, [KCAP_T_SOCKADDR] = JV_SOCK,
+};
+
 /* JSON form of a value. */
-static void json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
+static int json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
 {
-	if (!v->present) {
-		APPEND_LIT(b, "null");
-		return;
-	}
-	switch (v->type) {
-	case KCAP_T_BOOL:
-	case KCAP_T_U8: case KCAP_T_U16: case KCAP_T_U32: case KCAP_T_U64: case KCAP_T_UID: case KCAP_T_GID:
-	case KCAP_T_I8: case KCAP_T_I16: case KCAP_T_I32: case KCAP_T_I64: case KCAP_T_FD: case KCAP_T_RET:
-	case KCAP_T_PID: case KCAP_T_TIMESTAMP: case KCAP_T_DURATION:
-		if (v->type == KCAP_T_BOOL)
-			kcap_render_value(b, v, s, def);
-		else if (kcap_ptype_is_signed(v->type))
-			put_i64dec(b, v->i);
-		else
-			put_u64dec(b, v->u);
-		return;
-	case KCAP_T_ENUM: case KCAP_T_ERRNO:
-		if (!def || !def->symset || !kcap_schema_symset(s, def->symset)) {
-			put_u64dec(b, v->u);
-			return;
-		}
+	if (!v->present)
+		return APPEND_LIT(b, "null");
+	const kcap_symset *set = NULL;
+	int rc = 0;
+	switch (v->type <= KCAP_T_MAX_ ? json_kind[v->type] : JV_TEXT) {
+	case JV_UNSIGNED:
+		return put_u64dec(b, v->u);
+	case JV_SIGNED:
+		return put_i64dec(b, v->i);
+	case JV_BOOL:
+		return v->u ? APPEND_LIT(b, "true") : APPEND_LIT(b, "false");
+	case JV_SYM:
+		set = def && def->symset ? kcap_schema_symset(s, def->symset) : NULL;
+		if (!set)
+			return put_u64dec(b, v->u);
 		break;
-	case KCAP_T_STR: case KCAP_T_PATH:
-		json_str(b, (const char *)v->p, v->len);
-		return;
-	case KCAP_T_JSON:
+	case JV_STR:
+		return json_str(b, (const char *)v->p, v->len);
+	case JV_JSON:
 		if (v->len && (v->p[0] == '{' || v->p[0] == '['))
-			buf_lit(b, (const char *)v->p, v->len);
-		else
-			json_str(b, (const char *)v->p, v->len);
-		return;
-	case KCAP_T_STRLIST: {
-		buf_lit(b, "[", 1);
+			return buf_lit(b, (const char *)v->p, v->len);
+		return json_str(b, (const char *)v->p, v->len);
+	case JV_LIST: {
+		rc |= buf_lit(b, "[", 1);
 		uint32_t i = 0, first = 1;
 		while (i < v->len) {
 			const uint8_t *e = memchr(v->p + i, 0, v->len - i);
 			uint32_t n = e ? (uint32_t)(e - (v->p + i)) : v->len - i;
 			if (!first)
-				buf_lit(b, ",", 1);
-			json_str(b, (const char *)v->p + i, n);
+				rc |= buf_lit(b, ",", 1);
+			rc |= json_str(b, (const char *)v->p + i, n);
 			first = 0;
 			i += n + 1;
 		}
-		buf_lit(b, "]", 1);
-		return;
+		return rc | buf_lit(b, "]", 1);
 	}
-	case KCAP_T_SOCKADDR:
+	case JV_SOCK:
 		if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
 			if (v->af == KCAP_AF_INET)
-				APPEND_LIT(b, "{\"family\":\"inet\",\"addr\":\"");
+				rc |= APPEND_LIT(b, "{\"family\":\"inet\",\"addr\":\"");
 			else
-				APPEND_LIT(b, "{\"family\":\"inet6\",\"addr\":\"");
-			render_addr(b, v->af == KCAP_AF_INET6, v->addr);
-			APPEND_LIT(b, "\",\"port\":");
-			put_u64dec(b, v->port);
-			buf_lit(b, "}", 1);
-		} else if (v->af == KCAP_AF_UNIX) {
-			APPEND_LIT(b, "{\"family\":\"unix\",\"path\":");
-			json_str(b, (const char *)v->p, v->len);
-			buf_lit(b, "}", 1);
-		} else if (v->af == KCAP_AF_OTHER) {
-			APPEND_LIT(b, "{\"family\":\"other\",\"raw\":\"");
-			hex_bytes(b, v->p, v->len);
-			APPEND_LIT(b, "\"}");
-		} else {
-			APPEND_LIT(b, "{\"family\":\"none\"}");
+				rc |= APPEND_LIT(b, "{\"family\":\"inet6\",\"addr\":\"");
+			rc |= render_addr(b, v->af == KCAP_AF_INET6, v->addr);
+			rc |= APPEND_LIT(b, "\",\"port\":");
+			rc |= put_u64dec(b, v->port);
+			return rc | buf_lit(b, "}", 1);
 		}
-		return;
+		if (v->af == KCAP_AF_UNIX)
+			return APPEND_LIT(b, "{\"family\":\"unix\",\"path\":") | json_str(b, (const char *)v->p, v->len) |
+			       buf_lit(b, "}", 1);
+		if (v->af == KCAP_AF_OTHER)
+			return APPEND_LIT(b, "{\"family\":\"other\",\"raw\":\"") | hex_bytes(b, v->p, v->len) |
+			       APPEND_LIT(b, "\"}");
+		return APPEND_LIT(b, "{\"family\":\"none\"}");
 	default:
+		if (v->type == KCAP_T_FLAGS && def && def->symset)
+			set = kcap_schema_symset(s, def->symset);
 		break;
 	}
-	/* Everything else is a string of its text form (flags, addresses, ...). */
+	/* Everything else is a string of its text form (flags, addresses, ...),
+	 * rendered after an opening quote and escaped only when it needs it. */
+	if (buf_lit(b, "\"", 1))
+		return -1;
 	size_t start = b->len;
-	kcap_render_value(b, v, s, def);
+	rc = render_value_set(b, v, set);
 	int plain = 1;
-	for (size_t i = start; i < b->len && plain; i++) {
-		uint8_t c = (uint8_t)b->data[i];
-		plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-	}
-	if (plain) { /* the usual case: symbol names, addresses, hex */
-		if (kcap_buf_reserve(b, 2))
-			return;
-		memmove(b->data + start + 1, b->data + start, b->len - start);
-		b->data[start] = '"';
-		b->len++;
-		buf_lit(b, "\"", 1);
-		return;
-	}
+	for (size_t i = start; i < b->len && plain; i++)
+		plain = json_plain((uint8_t)b->data[i]);
+	if (plain) /* the usual case: symbol names, addresses, hex */
+		return rc | buf_lit(b, "\"", 1);
 	size_t n = b->len - start;
 	char *tmp = malloc(n);
 	if (!tmp)
-		return;
+		return -1;
 	memcpy(tmp, b->data + start, n);
-	b->len = start;
-	json_str(b, tmp, n);
+	b->len = start - 1;
+	rc |= json_str(b, tmp, n);
 	free(tmp);
+	return rc;
 }
 
-static void json_key(kcap_buf *b, const char *k)
+static int json_key(kcap_buf *b, const char *k)
 {
-	json_str(b, k, strlen(k));
-	buf_lit(b, ":", 1);
+	size_t n = strlen(k);
+	char *o = buf_room(b, JSON_STR_ROOM(n) + 1);
+	if (!o)
+		return -1;
+	o = json_str_to(o, k, n);
+	*o++ = ':';
+	b->len = (size_t)(o - b->data);
+	return 0;
 }
+
+/* Room for the fixed head of an event, up to "type": its numbers, the time
+ * text, and the whole-buffer copies of the cached second (sec_cache). */
+#define JSON_HEAD_MAX 384
 
 int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 {
-	char t[40];
-	if (kcap_buf_reserve(b, 256 + ev->comm_len))
+	size_t start = b->len;
+	char *o = buf_room(b, JSON_HEAD_MAX + JSON_STR_ROOM(ev->comm_len));
+	if (!o)
 		return KCAP_E_NOMEM;
-	APPEND_LIT(b, "{\"seq\":");
-	put_u64dec(b, ev->seq);
-	APPEND_LIT(b, ",\"ts\":");
-	put_i64dec(b, ev->ts);
-	APPEND_LIT(b, ",\"time\":\"");
-	buf_lit(b, t, (size_t)kcap_format_time(t, ev->ts));
-	APPEND_LIT(b, "\",\"pid\":");
-	put_i64dec(b, ev->pid);
-	APPEND_LIT(b, ",\"tid\":");
-	put_i64dec(b, ev->tid);
-	APPEND_LIT(b, ",\"ppid\":");
-	put_i64dec(b, ev->ppid);
-	APPEND_LIT(b, ",\"cpu\":");
-	put_u64dec(b, ev->cpu);
-	APPEND_LIT(b, ",\"uid\":");
-	put_u64dec(b, ev->uid);
-	APPEND_LIT(b, ",\"gid\":");
-	put_u64dec(b, ev->gid);
-	APPEND_LIT(b, ",\"comm\":");
-	json_str(b, ev->comm ? ev->comm : "", ev->comm_len);
-	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
-	APPEND_LIT(b, ",\"type\":");
-	if (def) {
-		json_str(b, def->name, strlen(def->name));
-		APPEND_LIT(b, ",\"category\":");
-		json_str(b, def->category, strlen(def->category));
+	o = PUT_LIT(o, "{\"seq\":");
+	o = u64dec(o, ev->seq);
+	o = PUT_LIT(o, ",\"ts\":");
+	uint32_t ns;
+	const sec_cache *tc = sec_parts(ev->ts, &ns);
+	if (ev->ts >= 1000000000) { /* ts is the seconds' digits and 9 of ns */
+		memcpy(o, tc->dec, sizeof tc->dec);
+		o = ns9(o + tc->dec_len, ns);
 	} else {
-		APPEND_LIT(b, "\"type_");
-		put_u64dec(b, ev->type_id);
-		APPEND_LIT(b, "\",\"category\":\"unknown\"");
+		o = i64dec(o, ev->ts);
+	}
+	o = PUT_LIT(o, ",\"time\":\"");
+	memcpy(o, tc->date, sizeof tc->date);
+	o += tc->date_len;
+	*o++ = '.';
+	o = ns9(o, ns);
+	o = PUT_LIT(o, "Z\",\"pid\":");
+	o = i64dec(o, ev->pid);
+	o = PUT_LIT(o, ",\"tid\":");
+	o = i64dec(o, ev->tid);
+	o = PUT_LIT(o, ",\"ppid\":");
+	o = i64dec(o, ev->ppid);
+	o = PUT_LIT(o, ",\"cpu\":");
+	o = u64dec(o, ev->cpu);
+	o = PUT_LIT(o, ",\"uid\":");
+	o = u64dec(o, ev->uid);
+	o = PUT_LIT(o, ",\"gid\":");
+	o = u64dec(o, ev->gid);
+	o = PUT_LIT(o, ",\"comm\":");
+	o = json_str_to(o, ev->comm ? ev->comm : "", ev->comm_len);
+	o = PUT_LIT(o, ",\"type\":");
+	b->len = (size_t)(o - b->data);
+	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
+	int rc = 0;
+	if (def) {
+		rc |= json_str(b, def->name, strlen(def->name));
+		rc |= APPEND_LIT(b, ",\"category\":");
+		rc |= json_str(b, def->category, strlen(def->category));
+	} else {
+		rc |= APPEND_LIT(b, "\"type_");
+		rc |= put_u64dec(b, ev->type_id);
+		rc |= APPEND_LIT(b, "\",\"category\":\"unknown\"");
 	}
 	if (ev->meta) {
 		const char *h = kcap_meta_get(ev->meta, KCAP_META_HOSTNAME), *src = kcap_meta_get(ev->meta, KCAP_META_SOURCE);
-		if (h) {
-			APPEND_LIT(b, ",\"host\":");
-			json_str(b, h, strlen(h));
-		}
-		if (src) {
-			APPEND_LIT(b, ",\"source\":");
-			json_str(b, src, strlen(src));
-		}
+		if (h)
+			rc |= APPEND_LIT(b, ",\"host\":") | json_str(b, h, strlen(h));
+		if (src)
+			rc |= APPEND_LIT(b, ",\"source\":") | json_str(b, src, strlen(src));
 	}
 	int top = 0;
-	APPEND_LIT(b, ",\"params\":{");
+	rc |= APPEND_LIT(b, ",\"params\":{");
 	int first = 1;
 	for (uint32_t i = 0; def && i < ev->nparams; i++) {
 		if (def->params[i].flags & KCAP_PF_TOPLEVEL) {
@@ -472,21 +721,25 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 			continue;
 		}
 		if (!first)
-			buf_lit(b, ",", 1);
-		json_key(b, def->params[i].name);
-		json_value(b, &ev->params[i], s, &def->params[i]);
+			rc |= buf_lit(b, ",", 1);
+		rc |= json_key(b, def->params[i].name);
+		rc |= json_value(b, &ev->params[i], s, &def->params[i]);
 		first = 0;
 	}
-	buf_lit(b, "}", 1);
+	rc |= buf_lit(b, "}", 1);
 	for (uint32_t i = 0; top && i < ev->nparams; i++) {
 		if (!(def->params[i].flags & KCAP_PF_TOPLEVEL))
 			continue;
-		buf_lit(b, ",", 1);
-		json_key(b, def->params[i].name);
-		json_value(b, &ev->params[i], s, &def->params[i]);
+		rc |= buf_lit(b, ",", 1);
+		rc |= json_key(b, def->params[i].name);
+		rc |= json_value(b, &ev->params[i], s, &def->params[i]);
 	}
-	APPEND_LIT(b, "}\n");
-	return b->data ? 0 : KCAP_E_NOMEM;
+	rc |= APPEND_LIT(b, "}\n");
+	if (rc) { /* out of memory: leave no partial line behind */
+		b->len = start;
+		return KCAP_E_NOMEM;
+	}
+	return 0;
 }
 
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
