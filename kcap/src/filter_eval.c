@@ -905,6 +905,30 @@ static int may(kcap_filter *f, fnode *n, const kcap_block_summary *sum, const kc
 		}
 		return 1;
 	}
+	if (n->field == F_SEQ && (n->op == OP_IN || (n->op >= OP_EQ && n->op <= OP_GE && n->op != OP_NE))) {
+		for (int i = 0; i < n->nlits; i++) {
+			const flit *l = &n->lits[i];
+			if (!l->has_num)
+				return 1;
+			if (l->neg) { /* below every seq */
+				if (n->op == OP_GT || n->op == OP_GE)
+					return 1;
+				continue;
+			}
+			uint64_t v = l->mag, lo = sum->first_seq, hi = sum->last_seq;
+			int ok;
+			switch (n->op) {
+			case OP_LT: ok = lo < v; break;
+			case OP_LE: ok = lo <= v; break;
+			case OP_GT: ok = hi > v; break;
+			case OP_GE: ok = hi >= v; break;
+			default: ok = lo <= v && v <= hi; break;
+			}
+			if (ok)
+				return 1;
+		}
+		return 0;
+	}
 	if (n->field == F_TS) {
 		if (n->op == OP_IN || (n->op >= OP_EQ && n->op <= OP_GE && n->op != OP_NE)) {
 			for (int i = 0; i < n->nlits; i++) {

@@ -592,6 +592,19 @@ START_TEST(block_skipping)
 	ck_assert_int_eq(bm("pid = 42 or type = openat", &b, s), 1);
 	ck_assert_int_eq(bm("pid = 150 and type = execve", &b, s), 0);
 	ck_assert_int_eq(bm("comm = bash", &b, s), 1);
+	b.first_seq = 100;
+	b.last_seq = 200;
+	ck_assert_int_eq(bm("seq = 99", &b, s), 0);
+	ck_assert_int_eq(bm("seq = 100", &b, s), 1);
+	ck_assert_int_eq(bm("seq in (5, 250)", &b, s), 0);
+	ck_assert_int_eq(bm("seq in (5, 150)", &b, s), 1);
+	ck_assert_int_eq(bm("seq < 100", &b, s), 0);
+	ck_assert_int_eq(bm("seq <= 100", &b, s), 1);
+	ck_assert_int_eq(bm("seq > 200", &b, s), 0);
+	ck_assert_int_eq(bm("seq >= 200", &b, s), 1);
+	ck_assert_int_eq(bm("seq > -1", &b, s), 1);
+	ck_assert_int_eq(bm("seq = -1", &b, s), 0);
+	ck_assert_int_eq(bm("seq != 150", &b, s), 1);
 	b.types_overflow = 1;
 	ck_assert_int_eq(bm("type = execve", &b, s), 0); /* execve's id is < 256: the bitmap is exact */
 	kcap_type_def hi = {700, "weird", "app", "", 0, NULL};
