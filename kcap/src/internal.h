@@ -41,7 +41,7 @@ enum {
 #define KCAP_FOOTER_ORDERED 1u
 
 /* Events-block meta (fixed part), see FORMAT.md "Events block". */
-#define KCAP_EVMETA_FIXED_LEN 100
+#define KCAP_EVMETA_FIXED_LEN 104 /* the pid Bloom filter follows the 32-byte type set at 72 */
 
 /* ---- byte order (files are little-endian) ---- */
 static inline void put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }

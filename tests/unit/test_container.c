@@ -978,6 +978,85 @@ START_TEST(text_mode_and_7bit_damage_detected)
 }
 END_TEST
 
+/* Independent implementation of FORMAT.md's pid hash (splitmix64). */
+static uint64_t spec_pid_hash(int32_t pid)
+{
+	uint64_t z = (uint64_t)(uint32_t)pid + 0x9E3779B97F4A7C15ull;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+START_TEST(events_meta_layout_matches_format_md)
+{
+	int fd = memfd_create("layout", 0);
+	kcap_writer *w;
+	kcap_error err;
+	kcap_writer_opts wo = {.codec = KCAP_CODEC_NONE, .codec_set = 1};
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 0, &wo, &err), 0);
+	kcap_schema *s = kcap_schema_new();
+	kcap_param_def p[] = {{"v", KCAP_T_U32, 0, 0}};
+	kcap_type_def t255 = {255, "t255", "test", "", 1, p}, t250 = {250, "t250", "test", "", 1, p};
+	ck_assert_int_eq(kcap_schema_add_type(s, &t255), 0);
+	ck_assert_int_eq(kcap_schema_add_type(s, &t250), 0);
+	ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+	kcap_schema_free(s);
+	kcap_value v = {.type = KCAP_T_U32, .present = 1, .u = 5};
+	const int32_t pids[] = {1, 42, -7, 100000, 2147483647};
+	for (int i = 0; i < 5; i++) {
+		kcap_event ev = {.seq = (uint64_t)i + 10, .ts = 1000 + i, .pid = pids[i], .tid = pids[i],
+				 .type_id = i ? 255 : 250, .nparams = 1, .params = &v};
+		ck_assert_int_eq(kcap_writer_write(w, &ev), 0);
+	}
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	uint8_t *buf;
+	size_t len;
+	ck_assert_int_eq(testcap_slurp_fd(fd, &buf, &len), 0);
+	close(fd);
+	testcap_part parts[16];
+	int np = testcap_walk(buf, len, parts, 16);
+	int found = 0;
+	for (int i = 0; i < np; i++) {
+		if (parts[i].type != KCAP_BLK_EVENTS)
+			continue;
+		found++;
+		const uint8_t *pl = buf + parts[i].off + KCAP_BLOCK_HDR_LEN;
+		uint32_t ml = get_u32(pl);
+		const uint8_t *m = pl + 8;
+		ck_assert_uint_eq(get_u32(m), 5);                 /* count */
+		ck_assert_uint_eq(m[4], 1);                       /* ordered */
+		ck_assert_uint_eq(m[5], 0);                       /* no ids >= 256 */
+		ck_assert_uint_eq(m[6], KCAP_CODEC_NONE);
+		ck_assert_uint_eq(m[7], 4);                       /* k */
+		ck_assert_int_eq((int64_t)get_u64(m + 8), 1000);
+		ck_assert_int_eq((int64_t)get_u64(m + 16), 1004);
+		ck_assert_uint_eq(get_u64(m + 24), 10);
+		ck_assert_uint_eq(get_u64(m + 32), 14);
+		ck_assert_int_eq((int32_t)get_u32(m + 56), -7);
+		ck_assert_int_eq((int32_t)get_u32(m + 60), 2147483647);
+		uint32_t bits = get_u32(m + 68);
+		ck_assert_uint_eq(ml, 104 + bits / 8);
+		/* type set: only ids 250 and 255, in byte 31 */
+		for (int b = 0; b < 31; b++)
+			ck_assert_uint_eq(m[72 + b], 0);
+		ck_assert_uint_eq(m[72 + 31], (1u << (250 % 8)) | (1u << (255 % 8)));
+		/* the Bloom filter at 104 holds exactly the bits of these pids */
+		uint8_t want[8192] = {0};
+		for (int k = 0; k < 5; k++) {
+			uint64_t h = spec_pid_hash(pids[k]);
+			uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+			for (uint32_t j = 0; j < 4; j++) {
+				uint32_t bit = (h1 + j * h2) & (bits - 1);
+				want[bit / 8] |= (uint8_t)(1u << (bit % 8));
+			}
+		}
+		ck_assert_int_eq(memcmp(m + 104, want, bits / 8), 0);
+	}
+	ck_assert_int_eq(found, 1);
+	free(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("container");
@@ -999,6 +1078,7 @@ int main(void)
 	tcase_add_test(tc, flush_by_age_and_tick);
 	tcase_add_test(tc, writer_rejects_bad_events_and_reports_io_errors);
 	tcase_add_test(tc, text_mode_and_7bit_damage_detected);
+	tcase_add_test(tc, events_meta_layout_matches_format_md);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
