@@ -1,0 +1,68 @@
+/*
+ * fuzz_reader_seeds.c - writes the seed corpus of fuzz_reader into a
+ * directory: small captures from our own writer covering every block type,
+ * both codecs, two sections, a crashed writer and an unknown block type.
+ * usage: fuzz_reader_seeds DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "testcap.h"
+
+static int save(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "fuzz_reader_seeds: cannot write %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: fuzz_reader_seeds DIR\n");
+		return 2;
+	}
+	mkdir(argv[1], 0755);
+	static const struct {
+		const char *name;
+		testcap_opts o;
+	} seeds[] = {
+		{"plain.kcap", {.nevents = 12, .block_size = 512}},
+		{"raw.kcap", {.nevents = 12, .block_size = 512, .codec_none = 1}},
+		{"full.kcap", {.nevents = 30, .block_size = 1024, .with_snapshot = 1, .with_stats = 1}},
+		{"sections.kcap", {.nevents = 8, .block_size = 512, .sections = 2, .with_stats = 1}},
+		{"crashed.kcap", {.nevents = 16, .block_size = 512, .no_close = 1}},
+		{"pid42.kcap", {.nevents = 40, .block_size = 1024, .first_seq = 190}},
+		{"one.kcap", {.nevents = 1}},
+		{"empty.kcap", {.nevents = 0}},
+	};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+		uint8_t *buf;
+		size_t len;
+		if (testcap_build(&seeds[i].o, &buf, &len)) {
+			fprintf(stderr, "fuzz_reader_seeds: cannot build %s\n", seeds[i].name);
+			return 1;
+		}
+		rc |= save(argv[1], seeds[i].name, buf, len);
+		if (i == 0) { /* the same capture with an unknown block type in front of the events */
+			size_t blen;
+			uint8_t *blk = testcap_frame_block(99, 1, "future", 6, &blen);
+			uint8_t *mix = malloc(len + blen);
+			memcpy(mix, buf, 16);
+			memcpy(mix + 16, blk, blen);
+			memcpy(mix + 16 + blen, buf + 16, len - 16);
+			rc |= save(argv[1], "unknown-block.kcap", mix, len + blen);
+			free(mix);
+			free(blk);
+		}
+		free(buf);
+	}
+	return rc ? 1 : 0;
+}
