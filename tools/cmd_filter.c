@@ -56,9 +56,13 @@ static void show_expr_error(const char *expr, const kcap_error *e)
 {
 	int col = e->column > 0 ? e->column : 1;
 	fprintf(stderr, "kcap filter: column %d: %s\n  ", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
-	for (const char *p = expr; *p; p++)
+	int width = 0; /* display columns before the caret: UTF-8 continuation bytes take none */
+	for (const char *p = expr; *p; p++) {
 		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, stderr);
-	fprintf(stderr, "\n  %*s^\n", col - 1, "");
+		if (p - expr < col - 1 && ((unsigned char)*p & 0xc0) != 0x80)
+			width++;
+	}
+	fprintf(stderr, "\n  %*s^\n", width, "");
 }
 
 /* Checks the field names once per input, as soon as its schema is known. */

@@ -300,7 +300,7 @@ static int succeeded(const kcap_event *ev, const kcap_type_def *def)
 
 int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_schema *s)
 {
-	static const char *const child_names[] = {"child_pid", "child", "child_tgid", "new_pid", "newpid", "pid", NULL};
+	static const char *const child_names[] = {"child_pid", "child", "child_tgid", "new_pid", "newpid", NULL};
 	static const char *const ret_names[] = {"ret", "retval", "result", NULL};
 	static const char *const exe_names[] = {"filename", "path", "exe", "pathname", "file", NULL};
 	static const char *const argv_names[] = {"argv", "args", "cmdline", NULL};
@@ -329,8 +329,6 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	case LC_FORK: {
 		int64_t child = 0, fl;
 		const kcap_value *v = param_any(ev, def, child_names);
-		if (v && v == param_any(ev, def, (const char *const[]){"pid", NULL}) && v->type != KCAP_T_PID)
-			v = NULL; /* a plain "pid" param that is not typed pid is not the child */
 		if (!v || !value_int(v, &child) || child <= 0) {
 			child = 0;
 			value_int(param_any(ev, def, ret_names), &child);
@@ -340,7 +338,6 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
 			break; /* CLONE_THREAD */
 		remove_pid(ps, (int32_t)child);
-		e = find(ps, ev->pid); /* removal may have moved entries */
 		pent *c = get_or_add(ps, (int32_t)child);
 		if (!c)
 			return KCAP_E_NOMEM;

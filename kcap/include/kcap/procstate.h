@@ -12,7 +12,7 @@
  * Events are recognised by type name and param name, never by numeric id,
  * so captures from any source (eBPF, audit, ETW, JSON) work:
  *  - fork, vfork, clone, clone3: the child pid is the first present param
- *    among child_pid, child, child_tgid, new_pid, newpid, pid, and else the
+ *    among child_pid, child, child_tgid, new_pid, newpid, and else the
  *    ret param when it is > 0. A clone whose flags param has CLONE_THREAD
  *    (0x10000) creates a thread, not a process, and is ignored. The child
  *    inherits the parent's exe, cmdline, cwd, uid, gid and comm.
