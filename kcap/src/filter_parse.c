@@ -453,66 +453,69 @@ static int classify_lit(parser *p, fnode *n, flit *l)
 	const char *t = l->text;
 	l->boolv = -1;
 	l->symslot = -1;
-	if (!l->quoted || 1) {
-		uint64_t m;
-		const char *d = t;
-		int neg = 0;
-		if (*d == '-' || *d == '+') {
-			neg = *d == '-';
-			d++;
-		}
-		if (isdigit((unsigned char)*d) && !parse_uint(d, &m)) {
-			l->has_num = 1;
-			l->neg = (uint8_t)(neg && m);
-			l->mag = m;
-		}
-		if (t[0] == '0' && t[1] && strspn(t, "01234567") == l->len) {
-			l->has_oct = 1;
-			l->oct = strtoull(t, NULL, 8);
-		}
-		if (!strcmp(t, "true"))
-			l->boolv = 1;
-		else if (!strcmp(t, "false"))
-			l->boolv = 0;
-		if (!strcmp(t, "AT_FDCWD") && !l->has_num) {
-			l->has_num = 1;
-			l->neg = 1;
-			l->mag = 100;
-		}
-		if (p->rc || parse_ip(l, p))
-			return p->rc;
-		int anchor;
-		int64_t tv;
-		if (!kcap_parse_time_rel(t, &anchor, &tv, NULL)) {
-			l->has_time = 1;
-			l->anchor = anchor;
-			l->tval = tv;
-			if (anchor != KCAP_TIME_ABS && (n->field == F_TS || n->field == F_PARAM))
-				p->f->anchors |= anchor;
-		}
-		int64_t dv;
-		if (!kcap_parse_duration(t, &dv, NULL)) {
-			l->has_dur = 1;
-			l->dur = dv;
-		}
-		if (is_symbolic(t)) {
-			l->errnum = errno_by_name(t[0] == '-' ? t + 1 : t);
-			if (n->field == F_PARAM) {
-				kcap_filter *f = p->f;
-				fnode **np = realloc(f->sym_pred, (size_t)(f->nsyms + 1) * sizeof(*np));
-				if (!np)
-					return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
-				f->sym_pred = np;
-				flit **lp = realloc(f->sym_lit, (size_t)(f->nsyms + 1) * sizeof(*lp));
-				if (!lp)
-					return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
-				f->sym_lit = lp;
-				f->sym_pred[f->nsyms] = n;
-				f->sym_lit[f->nsyms] = NULL; /* set once the literal array is final */
-				l->symslot = f->nsyms++;
-			}
+	/* a quoted literal is read the same ways: pid = "42" works; one with an
+	 * embedded NUL is only a string */
+	if (strlen(t) != l->len)
+		goto lower;
+	uint64_t m;
+	const char *d = t;
+	int neg = 0;
+	if (*d == '-' || *d == '+') {
+		neg = *d == '-';
+		d++;
+	}
+	if (isdigit((unsigned char)*d) && !parse_uint(d, &m)) {
+		l->has_num = 1;
+		l->neg = (uint8_t)(neg && m);
+		l->mag = m;
+	}
+	if (t[0] == '0' && t[1] && strspn(t, "01234567") == l->len) {
+		l->has_oct = 1;
+		l->oct = strtoull(t, NULL, 8);
+	}
+	if (!strcmp(t, "true"))
+		l->boolv = 1;
+	else if (!strcmp(t, "false"))
+		l->boolv = 0;
+	if (!strcmp(t, "AT_FDCWD") && !l->has_num) {
+		l->has_num = 1;
+		l->neg = 1;
+		l->mag = 100;
+	}
+	if (p->rc || parse_ip(l, p))
+		return p->rc;
+	int anchor;
+	int64_t tv;
+	if (!kcap_parse_time_rel(t, &anchor, &tv, NULL)) {
+		l->has_time = 1;
+		l->anchor = anchor;
+		l->tval = tv;
+		if (anchor != KCAP_TIME_ABS && (n->field == F_TS || n->field == F_PARAM))
+			p->f->anchors |= anchor;
+	}
+	int64_t dv;
+	if (!kcap_parse_duration(t, &dv, NULL)) {
+		l->has_dur = 1;
+		l->dur = dv;
+	}
+	if (is_symbolic(t)) {
+		l->errnum = errno_by_name(t[0] == '-' ? t + 1 : t);
+		if (n->field == F_PARAM) {
+			kcap_filter *f = p->f;
+			fnode **np = realloc(f->sym_pred, (size_t)(f->nsyms + 1) * sizeof(*np));
+			if (!np)
+				return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+			f->sym_pred = np;
+			flit **lp = realloc(f->sym_lit, (size_t)(f->nsyms + 1) * sizeof(*lp));
+			if (!lp)
+				return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
+			f->sym_lit = lp;
+			f->sym_pred[f->nsyms] = n;
+			f->sym_lit[f->nsyms] = NULL; /* set once the literal array is final */
+			l->symslot = f->nsyms++;
 		}
 	}
+lower:
 	l->lower = malloc(l->len + 1);
 	if (!l->lower)
 		return perr(p, KCAP_E_NOMEM, p->pos, "out of memory");
