@@ -10,7 +10,18 @@
  *  - integers outside int64 (u64 values >= 2^63) become strings prefixed with
  *    U+10FF7E, read back exactly as integers.
  * Embedded JSON params are taken verbatim from the line (the renderer embeds
- * them verbatim), so the round trip is byte-exact. */
+ * them verbatim, and re-serializing would change e.g. audit's ", " spacing),
+ * so the round trip is byte-exact.
+ *
+ * Contract beyond kcap.h: missing or null canonical keys read as 0 (comm as
+ * empty); "type" is required. For a type of the schema, every member of
+ * "params" and every top-level key that is not canonical (time, category,
+ * host, source, proc are accepted and not params) must name a param, and fit
+ * its type, else KCAP_E_SYNTAX names it. Types this scratch inferred never
+ * fail on a value: a value that does not fit, or a new key, makes a new
+ * variant of the type (same name and category, fresh id) where that param is
+ * str (holding a string's text, or the JSON text of anything else) and new
+ * keys are appended; later lines of that name use the latest variant. */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -273,6 +284,9 @@ static int prepass(kcap_json_scratch *sc)
 				while (j < n && s[j] >= '0' && s[j] <= '9')
 					j++;
 				int real = j < n && (s[j] == '.' || s[j] == 'e' || s[j] == 'E');
+				while (real && j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == 'e' ||
+							 s[j] == 'E' || s[j] == '+' || s[j] == '-'))
+					j++; /* the whole real: its digits are not an integer */
 				if (!real && j > i + (c == '-') && big_integer(s + i, j - i)) {
 					if (note_subst(sc, k, i, j - i + 6, j - i))
 						return KCAP_E_NOMEM;

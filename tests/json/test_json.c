@@ -522,14 +522,14 @@ START_TEST(inference)
 	const char *l1 = "{\"seq\":5,\"type\":\"mystery\",\"category\":\"custom\",\"host\":\"h\",\"params\":{\"n\":-3,"
 			 "\"s\":\"x\\udcff\",\"b\":true,\"argv\":[\"a\",\"\"],\"peer\":{\"family\":\"inet\",\"addr\":"
 			 "\"10.1.2.3\",\"port\":443},\"obj\":{\"k\": [1, 2.5]},\"gone\":null,\"big\":"
-			 "18446744073709551615,\"mixed\":[1,\"a\"],\"real\":0.1},\"extra\":{\"family\":\"none\"}}";
+			 "18446744073709551615,\"mixed\":[1,\"a\"],\"real\":0.1,\"longreal\":-1.12345678901234567890123e-12345678901234567890},\"extra\":{\"family\":\"none\"}}";
 	ck_assert_int_eq(parse(sc, s, l1, &ev, &err), 0);
 	const kcap_type_def *d = ev.def;
 	ck_assert_ptr_nonnull(d);
 	ck_assert_uint_eq(d->id, T_BIG + 1); /* max id + 1 */
 	ck_assert_ptr_eq(kcap_schema_type_by_name(s, "mystery"), d);
 	ck_assert_str_eq(d->category, "custom");
-	ck_assert_uint_eq(d->nparams, 11);
+	ck_assert_uint_eq(d->nparams, 12);
 	ck_assert_int_eq(pdef(d, "n")->type, KCAP_T_I64);
 	ck_assert_int_eq(pdef(d, "s")->type, KCAP_T_STR);
 	ck_assert_int_eq(pdef(d, "b")->type, KCAP_T_BOOL);
@@ -557,6 +557,9 @@ START_TEST(inference)
 	ck_assert_uint_eq(kcap_event_param(&ev, "big")->u, UINT64_MAX);
 	v = kcap_event_param(&ev, "real");
 	ck_assert(v->len == 3 && !memcmp(v->p, "0.1", 3));
+	v = kcap_event_param(&ev, "longreal"); /* digit runs of reals are not big integers */
+	ck_assert_int_eq(pdef(d, "longreal")->type, KCAP_T_JSON);
+	ck_assert(v->len == 48 && !memcmp(v->p, "-1.12345678901234567890123e-12345678901234567890", 48));
 	ck_assert_int_eq(kcap_event_param(&ev, "extra")->af, KCAP_AF_NONE);
 	ck_assert_uint_eq(ev.seq, 5);
 
