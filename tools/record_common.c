@@ -44,9 +44,9 @@ struct rec_ctx {
 	unsigned files;
 	int64_t file_start_ns;
 	uint64_t bytes_closed; /* bytes of files already closed */
-	/* reorder heap */
+	/* reorder window (see queue_insert) */
 	rec_item **heap;
-	size_t nheap, capheap;
+	size_t nheap, capheap, qhead;
 	uint64_t arrivals;
 	int64_t max_ts;
 	int64_t last_out_ts;
@@ -382,47 +382,49 @@ void rec_stat(rec_ctx *c, uint32_t cpu, const char *source, uint64_t seen, uint6
 	}
 }
 
-/* ---- reorder heap, ordered by (ts, arrival) ---- */
+/* ---- reorder window: a circular array kept sorted by (ts, arrival) ----
+ * Sources deliver events almost in order (a shared ring buffer is in
+ * reservation order), so inserting from the tail moves at most a few
+ * entries, and the oldest event is always at the head. */
 
 static int item_less(const rec_item *a, const rec_item *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->arrival < b->arrival);
 }
 
-static void heap_push(rec_ctx *c, rec_item *it)
+#define QAT(c, i) ((c)->heap[((c)->qhead + (i)) & ((c)->capheap - 1)])
+
+static int queue_grow(rec_ctx *c)
 {
-	size_t i = c->nheap++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!item_less(it, c->heap[p]))
-			break;
-		c->heap[i] = c->heap[p];
-		i = p;
-	}
-	c->heap[i] = it;
+	size_t nc = c->capheap ? c->capheap * 2 : 4096;
+	rec_item **nh = malloc(nc * sizeof *nh);
+	if (!nh)
+		return KCAP_E_NOMEM;
+	for (size_t i = 0; i < c->nheap; i++)
+		nh[i] = QAT(c, i);
+	free(c->heap);
+	c->heap = nh;
+	c->capheap = nc;
+	c->qhead = 0;
+	return 0;
 }
 
-static rec_item *heap_pop(rec_ctx *c)
+static void queue_insert(rec_ctx *c, rec_item *it)
 {
-	rec_item *top = c->heap[0], *last = c->heap[--c->nheap];
-	size_t i = 0, n = c->nheap;
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		const rec_item *mv = last;
-		if (l < n && item_less(c->heap[l], mv)) {
-			m = l;
-			mv = c->heap[l];
-		}
-		if (r < n && item_less(c->heap[r], mv))
-			m = r;
-		if (m == i)
-			break;
-		c->heap[i] = c->heap[m];
-		i = m;
+	size_t i = c->nheap++;
+	while (i > 0 && item_less(it, QAT(c, i - 1))) {
+		QAT(c, i) = QAT(c, i - 1);
+		i--;
 	}
-	if (n)
-		c->heap[i] = last;
-	return top;
+	QAT(c, i) = it;
+}
+
+static rec_item *queue_pop(rec_ctx *c)
+{
+	rec_item *it = QAT(c, 0);
+	c->qhead = (c->qhead + 1) & (c->capheap - 1);
+	c->nheap--;
+	return it;
 }
 
 static int value_has_bytes(const kcap_value *v)
@@ -441,14 +443,8 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 	for (uint32_t i = 0; i < ev->nparams; i++)
 		if (value_has_bytes(&ev->params[i]))
 			need += ev->params[i].len;
-	if (c->nheap == c->capheap) {
-		size_t nc = c->capheap ? c->capheap * 2 : 4096;
-		rec_item **nh = realloc(c->heap, nc * sizeof *nh);
-		if (!nh)
-			return KCAP_E_NOMEM;
-		c->heap = nh;
-		c->capheap = nc;
-	}
+	if (c->nheap == c->capheap && queue_grow(c) < 0)
+		return KCAP_E_NOMEM;
 	rec_item *it = malloc(need);
 	if (!it)
 		return KCAP_E_NOMEM;
@@ -475,7 +471,7 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 	if (ev->ts > c->max_ts)
 		c->max_ts = ev->ts;
 	c->raw_bytes += raw_bytes;
-	heap_push(c, it);
+	queue_insert(c, it);
 	return 0;
 }
 
@@ -504,7 +500,7 @@ static void note_write_error(rec_ctx *c, int rc, const kcap_error *e)
 		snprintf(c->write_msg, sizeof c->write_msg, "%s", e->msg);
 	else
 		snprintf(c->write_msg, sizeof c->write_msg, "%s", kcap_strerror(rc));
-	if (e && e->sys_errno)
+	if (e && e->sys_errno && !strstr(c->write_msg, strerror(e->sys_errno)))
 		snprintf(c->write_msg + strlen(c->write_msg), sizeof c->write_msg - strlen(c->write_msg), " (%s)",
 		         strerror(e->sys_errno));
 }
@@ -618,8 +614,8 @@ cleanup:
 /* Writes held events with ts <= limit. */
 static int release(rec_ctx *c, int64_t limit)
 {
-	while (c->nheap && c->heap[0]->ts <= limit && !c->write_err)
-		if (write_item(c, heap_pop(c)) < 0)
+	while (c->nheap && QAT(c, 0)->ts <= limit && !c->write_err)
+		if (write_item(c, queue_pop(c)) < 0)
 			return -1;
 	return 0;
 }
@@ -782,21 +778,20 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	int forwarded = 0, draining = 0, idle_polls = 0;
 	int64_t drain_deadline = 0;
 	for (;;) {
-		int n = fe->poll(st, draining ? 10 : 100, why, sizeof why);
+		int64_t wall_before = now_ns(CLOCK_REALTIME);
+		int n = fe->poll(st, draining ? 10 : 50, why, sizeof why);
 		if (n < 0) {
 			rerr("%s frontend: %s", fe->name, why);
 			stopwhy = "source error";
 			break;
 		}
 		int64_t now = now_ns(CLOCK_MONOTONIC);
-		/* Events come from the source roughly in order; hold them for the
-		 * reorder window behind the newest one, or behind the clock when idle. */
+		/* A poll delivers everything the source had when it began, roughly in
+		 * time order: hold events for the reorder window behind the newest
+		 * one, or behind the time the poll began. */
 		int64_t limit = c->max_ts - o->reorder_ns;
-		if (n == 0) {
-			int64_t wall_limit = now_ns(CLOCK_REALTIME) - o->reorder_ns;
-			if (wall_limit > limit)
-				limit = wall_limit;
-		}
+		if (wall_before - o->reorder_ns > limit)
+			limit = wall_before - o->reorder_ns;
 		if (release(c, limit) < 0)
 			break;
 		if (now - last_stats >= 1000000000LL) {
@@ -870,8 +865,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		close_file(c);
 	if (werr || c->write_err) {
 		stopwhy = "write error";
-		rerr("%s: %s; recording stopped, the %" PRIu64 " events written before are kept", c->path,
-		     c->write_msg, c->written);
+		rerr("%s: %s; recording stopped after %" PRIu64 " events, the file is readable up to the "
+		     "last complete block", c->path, c->write_msg, c->written);
 		close_file(c);
 	}
 	if (!o->quiet)
@@ -890,7 +885,7 @@ cleanup:
 	if (c->w)
 		kcap_writer_close(c->w);
 	while (c->nheap)
-		free(heap_pop(c));
+		free(queue_pop(c));
 	free(c->heap);
 	kcap_schema_free(c->schema);
 	kcap_meta_free(c->meta);

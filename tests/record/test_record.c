@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -290,6 +292,192 @@ START_TEST(common_fields_and_scope)
 }
 END_TEST
 
+/* ---- options, limits, stops and failures ---- */
+
+/* Runs kcap with args (NULL-terminated); stderr goes to errfile if given.
+ * Returns the exit status, or 128+signal. */
+static int run_kcap(const char *errfile, const char *const *args)
+{
+	const char *av[32];
+	int n = 0, status;
+	av[n++] = kcap_bin;
+	for (; args[n - 1] && n < 31; n++)
+		av[n] = args[n - 1];
+	av[n] = NULL;
+	pid_t p = fork();
+	if (p == 0) {
+		int nul = open("/dev/null", O_WRONLY);
+		if (nul >= 0)
+			dup2(nul, 1);
+		if (errfile) {
+			int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
+		execv(kcap_bin, (char *const *)av);
+		_exit(126);
+	}
+	if (p < 0 || waitpid(p, &status, 0) != p)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Counts the events of a capture; *indexed tells whether it has a footer. */
+static long count_events(const char *path, int *indexed, int *has_snapshot)
+{
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	long n = 0;
+	if (kcap_reader_open_path(&r, path, &err) != 0)
+		return -1;
+	while (kcap_reader_next(r, &ev) == 1)
+		n++;
+	if (indexed)
+		*indexed = kcap_reader_get_stats(r)->has_footer;
+	if (has_snapshot)
+		*has_snapshot = kcap_reader_snapshot(r) && kcap_snapshot_count(kcap_reader_snapshot(r)) > 0 &&
+		                kcap_reader_meta(r, 0) && kcap_schema_type(kcap_reader_schema(r), KCAP_EV_OPENAT);
+	kcap_reader_close(r);
+	return n;
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strstr(buf, needle) != NULL;
+}
+
+START_TEST(usage_errors)
+{
+	char err[4096];
+	snprintf(err, sizeof err, "%s/usage.err", tmpdir);
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "--duration", "1s", NULL }), 2);
+	ck_assert(file_contains(err, "-o FILE"));
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--duration", "soon", NULL }), 2);
+	ck_assert(file_contains(err, "bad duration 'soon'"));
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "-e", "file,nosuch", NULL }), 2);
+	ck_assert(file_contains(err, "unknown class or event 'nosuch'"));
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--buffer-size", "3M", NULL }), 2);
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "-", "--rotate-size", "1M", NULL }), 2);
+	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--source", "etw", NULL }), 2);
+	ck_assert_int_eq(run_kcap(NULL, (const char *[]){ "record", "--help", NULL }), 0);
+}
+END_TEST
+
+START_TEST(count_limit)
+{
+	char cap[4096];
+	int indexed = 0;
+	snprintf(cap, sizeof cap, "%s/count.kcap", tmpdir);
+	int rc = run_kcap(NULL, (const char *[]){ "record", "-q", "--count", "25", "-o", cap, NULL });
+	ck_assert_msg(rc == 0, "exit %d", rc);
+	ck_assert_int_eq(count_events(cap, &indexed, NULL), 25);
+	ck_assert_int_eq(indexed, 1);
+	unlink(cap);
+}
+END_TEST
+
+START_TEST(sigint_stops_cleanly)
+{
+	char cap[4096];
+	int indexed = 0, snap = 0, status;
+	snprintf(cap, sizeof cap, "%s/sigint.kcap", tmpdir);
+	pid_t p = fork();
+	if (p == 0) {
+		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
+		_exit(126);
+	}
+	sleep(2);
+	ck_assert_int_eq(kill(p, SIGINT), 0);
+	ck_assert_int_eq(waitpid(p, &status, 0), p);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	ck_assert_int_gt(count_events(cap, &indexed, &snap), 0);
+	ck_assert_int_eq(indexed, 1);
+	ck_assert_int_eq(snap, 1);
+	unlink(cap);
+}
+END_TEST
+
+START_TEST(kill9_leaves_readable_file)
+{
+	char cap[4096];
+	int indexed = 1, status;
+	snprintf(cap, sizeof cap, "%s/kill9.kcap", tmpdir);
+	pid_t p = fork();
+	if (p == 0) {
+		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
+		_exit(126);
+	}
+	/* blocks are flushed at least once a second */
+	sleep(3);
+	ck_assert_int_eq(kill(p, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(p, &status, 0), p);
+	ck_assert_int_gt(count_events(cap, &indexed, NULL), 0);
+	ck_assert_int_eq(indexed, 0);
+	unlink(cap);
+}
+END_TEST
+
+START_TEST(rotation_keeps_newest)
+{
+	char cap[4096], f[4096];
+	snprintf(cap, sizeof cap, "%s/rot.kcap", tmpdir);
+	for (int i = 0; i < 10; i++) {
+		snprintf(f, sizeof f, "%s/rot-%06d.kcap", tmpdir, i);
+		unlink(f);
+	}
+	int rc = run_kcap(NULL, (const char *[]){ "record", "-q", "--rotate-time", "1s", "--keep", "2", "--duration",
+	                                           "3500ms", "-o", cap, NULL });
+	ck_assert_msg(rc == 0, "exit %d", rc);
+	int present = 0, newest = -1;
+	for (int i = 0; i < 10; i++) {
+		snprintf(f, sizeof f, "%s/rot-%06d.kcap", tmpdir, i);
+		if (access(f, F_OK) != 0)
+			continue;
+		int indexed = 0, snap = 0;
+		present++;
+		newest = i;
+		ck_assert_int_ge(count_events(f, &indexed, &snap), 0);
+		ck_assert_msg(indexed && snap, "%s: not complete on its own", f);
+		unlink(f);
+	}
+	ck_assert_int_eq(present, 2);
+	ck_assert_int_ge(newest, 3);
+}
+END_TEST
+
+START_TEST(disk_full_stops_with_error)
+{
+	char mnt[2048], cap[4096], err[4096], cmd[4200];
+	snprintf(mnt, sizeof mnt, "%s/full", tmpdir);
+	snprintf(cap, sizeof cap, "%s/x.kcap", mnt);
+	snprintf(err, sizeof err, "%s/full.err", tmpdir);
+	mkdir(mnt, 0755);
+	snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=192k kcaptest %s", mnt);
+	if (system(cmd) != 0) {
+		printf("SKIP (disk_full): cannot mount a small tmpfs at %s\n", mnt);
+		return;
+	}
+	/* plenty of events: the loop of the recorder's own test workload */
+	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--duration", "20s", "-o", cap, NULL });
+	long n = count_events(cap, NULL, NULL);
+	snprintf(cmd, sizeof cmd, "umount %s", mnt);
+	ck_assert_int_eq(system(cmd), 0);
+	rmdir(mnt);
+	ck_assert_int_eq(rc, 1);
+	ck_assert(file_contains(err, "No space left on device"));
+	ck_assert(file_contains(err, "recording stopped"));
+	ck_assert_int_gt(n, 0);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -319,6 +507,15 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, every_action_captured);
 	tcase_add_test(tc, common_fields_and_scope);
 	suite_add_tcase(s, tc);
+	TCase *to = tcase_create("options");
+	tcase_set_timeout(to, 120);
+	tcase_add_test(to, usage_errors);
+	tcase_add_test(to, count_limit);
+	tcase_add_test(to, sigint_stops_cleanly);
+	tcase_add_test(to, kill9_leaves_readable_file);
+	tcase_add_test(to, rotation_keeps_newest);
+	tcase_add_test(to, disk_full_stops_with_error);
+	suite_add_tcase(s, to);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);

@@ -24,6 +24,7 @@ const volatile __u32 filter_pid_on = 0; /* only tgids in the pids map */
 const volatile __u32 follow = 0;        /* add children of pids to the map */
 const volatile __u32 filter_comm_on = 0;
 const volatile char filter_comm[16] = {};
+const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader above this backlog */
 
 #define AT_FDCWD -100
 #define PROT_EXEC 4
@@ -360,7 +361,7 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 	e->aux[0] = e->aux[1] = e->aux[2] = e->aux[3] = 0;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->ppid = t->real_parent->tgid;
 	e->uid = (__u32)ug;
 	e->gid = ug >> 32;
 	e->cpu = cpu;
@@ -453,7 +454,11 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 	__u32 size = off;
 	if (size > EV_MASK)
 		size = EV_MASK;
-	if (bpf_ringbuf_output(&events, s->ev, size, 0) < 0)
+	/* Waking the reader per record costs more than the record itself: the
+	 * reader polls on a timer and is woken only when a backlog builds up. */
+	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+	                                                                           : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, s->ev, size, wake) < 0)
 		cn->lost++;
 	__sync_fetch_and_add(&s->busy, -1);
 	return 0;
@@ -463,7 +468,7 @@ static __always_inline int is_compat(struct task_struct *t)
 {
 	if (!bpf_core_field_exists(t->thread_info.status))
 		return 0;
-	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+	return t->thread_info.status & TS_COMPAT;
 }
 
 SEC("tp_btf/sys_enter")
@@ -480,7 +485,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (is_compat(t))
 		return 0;
-	__u64 a2 = BPF_CORE_READ(regs, dx);
+	__u64 a2 = regs->dx;
 	if (c->need_exec && !(a2 & PROT_EXEC))
 		return 0;
 	struct stash *st = bpf_task_storage_get(&stashes, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -490,12 +495,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 			cn->stash_fail++;
 		return 0;
 	}
-	st->args[0] = BPF_CORE_READ(regs, di);
-	st->args[1] = BPF_CORE_READ(regs, si);
+	st->args[0] = regs->di;
+	st->args[1] = regs->si;
 	st->args[2] = a2;
-	st->args[3] = BPF_CORE_READ(regs, r10);
-	st->args[4] = BPF_CORE_READ(regs, r8);
-	st->args[5] = BPF_CORE_READ(regs, r9);
+	st->args[3] = regs->r10;
+	st->args[4] = regs->r8;
+	st->args[5] = regs->r9;
 	st->nr = nr;
 	if (c->special == SPECIAL_EXIT) {
 		st->active = 0;
@@ -528,7 +533,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	st->active = 0;
 	__u32 nr = st->nr;
-	if ((long)BPF_CORE_READ(regs, orig_ax) != (long)nr)
+	if ((long)regs->orig_ax != (long)nr)
 		return 0;
 	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
 	if (!c || !c->type)

@@ -605,9 +605,12 @@ static int ebpf_add_pid(void *vs, int32_t pid)
 static int ebpf_poll(void *vs, int timeout_ms, char *why, size_t n)
 {
 	struct ebpf_state *s = vs;
+	/* the probes wake us only on a backlog: poll, then read what is there */
 	int rc = ring_buffer__poll(s->rb, timeout_ms);
 	if (rc == -EINTR)
 		rc = 0;
+	if (rc == 0)
+		rc = ring_buffer__consume(s->rb);
 	if (s->err) {
 		snprintf(why, n, "out of memory while holding events");
 		return -1;
@@ -650,6 +653,7 @@ static int ebpf_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 	memcpy((char *)s->skel->rodata->filter_comm, o->comm, sizeof o->comm);
 	bpf_map__set_max_entries(s->skel->maps.scratch, (uint32_t)s->ncpus);
 	bpf_map__set_max_entries(s->skel->maps.events, (uint32_t)o->buffer_size);
+	s->skel->rodata->wakeup_bytes = o->buffer_size / 8;
 	if ((err = syscalls_bpf__load(s->skel)) < 0) {
 		snprintf(why, n, "loading the BPF programs failed: %s%s%s%s", strerror(-err),
 		         (err == -EPERM || err == -EACCES) ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "",
