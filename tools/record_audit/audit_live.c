@@ -28,16 +28,27 @@
 /* Rules carry this key followed by the recorder's pid, so they can be told
  * apart from anyone else's (and stale ones from a killed recorder found). */
 #define KEY_PREFIX "kcap-record-"
-/* Events whose EOE record was lost are completed after this long. */
-#define REASM_WINDOW_NS (500 * 1000000LL)
+/* Events whose EOE record was lost are completed this long after their
+ * first record arrived; at most this many events are open at once. */
+#define REASM_WINDOW_NS (250 * 1000000LL)
+#define REASM_MAX_PENDING 65536
+/* True timestamps of recent serials (a power of two). */
+#define TIME_RING 65536
 /* Messages read per poll() before returning to the recorder loop. */
 #define BATCH 4096
+#define HEAD_MAX 48
 
 typedef struct live_rule {
 	struct audit_rule_data *r;
 	size_t len;
 	int installed;
 } live_rule;
+
+typedef struct serial_time {
+	uint32_t serial;
+	uint32_t msec, arr_msec;
+	int64_t sec, arr_sec;
+} serial_time;
 
 typedef struct live_state {
 	rec_ctx *ctx;
@@ -52,6 +63,10 @@ typedef struct live_state {
 	char key[48];
 	kcap_audit_import *imp;
 	char *buf, *line;
+	char (*heads)[HEAD_MAX];    /* per record type: "type=NAME msg=" */
+	serial_time *times;         /* by serial % TIME_RING */
+	uint32_t newest_serial, newest_done; /* newest seen, newest delivered */
+	int any_serial, any_done;
 	int err;                    /* KCAP_E_* that stops the recording */
 	uint64_t records, raw_pending, overruns, unparsed, not_taxonomy;
 	/* --follow: the followed process tree (open addressing, 0 = empty) */
@@ -59,6 +74,13 @@ typedef struct live_state {
 	int32_t *tree;
 	size_t tree_cap, tree_n;
 } live_state;
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /* ---- the followed process tree ---- */
 
@@ -166,6 +188,19 @@ int audit_live_write(kcap_writer *w, const kcap_event *e)
 	return rc;
 }
 
+void audit_live_event_time(kcap_writer *w, uint32_t serial, int64_t *sec, uint32_t *msec)
+{
+	live_state *s = (live_state *)(void *)w;
+	const serial_time *t = &s->times[serial % TIME_RING];
+	if (!s->any_done || (int32_t)(serial - s->newest_done) > 0)
+		s->newest_done = serial;
+	s->any_done = 1;
+	if (t->serial == serial && t->arr_sec == *sec && t->arr_msec == *msec) {
+		*sec = t->sec;
+		*msec = t->msec;
+	}
+}
+
 /* ---- records ---- */
 
 /* One message from the daemon socket: one record. Its length is the
@@ -188,12 +223,21 @@ static void on_message(void *ud, const void *msg, size_t n)
 		len--;
 	s->records++;
 	s->raw_pending += len;
-	const char *name = kcap_audit_type_name(type);
-	int hl = name ? snprintf(s->line, 64, "type=%s msg=", name) : snprintf(s->line, 64, "type=UNKNOWN[%u] msg=", type);
+	/* "type=NAME msg=" once per record type */
+	char *head = s->heads[type - AUDIT_FIRST_USER_MSG];
+	if (!head[0]) {
+		const char *name = kcap_audit_type_name(type);
+		if (name && strlen(name) < HEAD_MAX - 12)
+			snprintf(head, HEAD_MAX, "type=%s msg=", name);
+		else
+			snprintf(head, HEAD_MAX, "type=UNKNOWN[%u] msg=", type);
+	}
+	size_t hl = strlen(head);
+	memcpy(s->line, head, hl);
 	memcpy(s->line + hl, p, len);
 	kcap_audit_record *rec = NULL;
 	kcap_audit_perr perr;
-	int rc = kcap_audit_record_parse(s->line, (size_t)hl + len, &rec, &perr);
+	int rc = kcap_audit_record_parse(s->line, hl + len, &rec, &perr);
 	if (rc == KCAP_E_NOMEM) {
 		s->err = rc;
 		return;
@@ -202,24 +246,30 @@ static void on_message(void *ud, const void *msg, size_t n)
 		s->unparsed++;
 		return;
 	}
+	if (!s->any_serial || (int32_t)(rec->serial - s->newest_serial) > 0)
+		s->newest_serial = rec->serial;
+	s->any_serial = 1;
+	/* the reassembler sees arrival times (audit_live_import.h) */
+	serial_time *t = &s->times[rec->serial % TIME_RING];
+	if (t->serial != rec->serial || (!t->sec && !t->arr_sec)) {
+		int64_t now = wall_ns() / 1000000;
+		*t = (serial_time){ .serial = rec->serial, .sec = rec->sec, .msec = rec->msec,
+		                    .arr_sec = now / 1000, .arr_msec = (uint32_t)(now % 1000) };
+	}
+	rec->sec = t->arr_sec;
+	rec->msec = t->arr_msec;
 	rc = audit_live_import_record(s->imp, rec);
 	if (rc < 0 && !s->err)
 		s->err = rc;
-}
-
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Reads what is ready, up to BATCH messages. Returns the count or -errno. */
 static long drain(live_state *s)
 {
 	long got = 0;
+	size_t lens[ANL_BATCH_MAX];
 	while (got < BATCH && !s->err) {
-		long m = anl_recv(s->evfd, s->buf, ANL_BUF);
+		int m = anl_recv_batch(s->evfd, s->buf, ANL_BUF, ANL_BATCH_MAX, lens);
 		if (m == -ENOBUFS) {
 			s->overruns++;
 			continue;
@@ -228,8 +278,9 @@ static long drain(live_state *s)
 			return m;
 		if (m == 0)
 			break;
-		on_message(s, s->buf, (size_t)m);
-		got++;
+		for (int i = 0; i < m; i++)
+			on_message(s, s->buf + (size_t)i * ANL_BUF, lens[i]);
+		got += m;
 	}
 	int rc = audit_live_import_tick(s->imp, wall_ns());
 	if (rc < 0 && !s->err)
@@ -442,7 +493,11 @@ static void live_close(void *vs)
 	if (s->pid_set) {
 		/* only 0 or ourselves can be set; the previous pid was 0 or dead */
 		struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = 0 };
-		if ((rc = anl_set_status(s->evfd, &st, NULL, NULL)) < 0)
+		rc = anl_set_status(s->evfd, &st, NULL, NULL);
+		/* the ack can be lost when records still flood the socket: ask */
+		if (rc < 0 && anl_get_status(s->ctl, &st) == 0 && st.pid != (uint32_t)getpid())
+			rc = 0;
+		if (rc < 0)
 			fprintf(stderr, "kcap record: audit: could not unregister as the audit daemon: %s\n", strerror(-rc));
 	}
 	if (s->ctl >= 0)
@@ -452,6 +507,8 @@ static void live_close(void *vs)
 	audit_live_import_free(s->imp);
 	free(s->buf);
 	free(s->line);
+	free(s->heads);
+	free(s->times);
 	free(s->tree);
 	free(s);
 }
@@ -461,17 +518,40 @@ static int live_add_pid(void *vs, int32_t pid)
 	return tree_add(vs, pid);
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Called every second and once at the stop: takes in what is queued (in
+ * the socket and in the kernel's backlog) and waits until every event seen
+ * so far has left the reassembler (a record that never gets its EOE, such
+ * as a CONFIG_CHANGE outside any syscall, is held for the window), bounded
+ * by a second, so what happened before a stop is written. */
 static void live_stats(void *vs)
 {
 	live_state *s = vs;
 	struct audit_status st;
-	/* what is already queued belongs to this interval */
-	if (drain(s) < 0)
-		return;
+	int have = 0;
+	int64_t until = mono_ns() + 1000000000LL;
+	uint32_t target = s->newest_serial;
+	int any = s->any_serial;
+	for (;;) {
+		if (drain(s) < 0)
+			return;
+		have = anl_get_status(s->ctl, &st) == 0;
+		int done = !any || (s->any_done && (int32_t)(s->newest_done - target) >= 0);
+		if (!have || (st.backlog == 0 && done) || s->err || mono_ns() > until)
+			break;
+		struct pollfd p = { .fd = s->evfd, .events = POLLIN };
+		poll(&p, 1, 10);
+	}
 	kcap_audit_reasm_stats rs;
 	audit_live_import_reasm_stats(s->imp, &rs);
 	rec_stat(s->ctx, UINT32_MAX, "audit-serial-gap", rs.events, rs.lost);
-	if (anl_get_status(s->ctl, &st) == 0)
+	if (have)
 		rec_stat(s->ctx, UINT32_MAX, "audit-kernel", s->records, (uint32_t)(st.lost - s->lost0));
 }
 
@@ -492,6 +572,11 @@ static int live_poll(void *vs, int timeout_ms, char *why, size_t n)
 		snprintf(why, n, "%s while handling audit records", kcap_strerror(s->err));
 		return -1;
 	}
+	/* nothing ready is not idle while kauditd still holds records for us
+	 * (the recorder stops after idle polls once COMMAND has exited) */
+	struct audit_status st;
+	if (!got && anl_get_status(s->ctl, &st) == 0 && st.backlog > 0)
+		return 1;
 	return (int)got;
 }
 
@@ -552,10 +637,12 @@ static int live_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 	remove_stale_rules(s);
 	if (build_rules(s, why, n) < 0)
 		goto cleanup;
-	s->buf = malloc(ANL_BUF);
-	s->line = malloc(ANL_BUF + 64);
-	if (!s->buf || !s->line || audit_live_import_new(&s->imp, (kcap_writer *)(void *)s) < 0 ||
-	    audit_live_import_set_window(s->imp, REASM_WINDOW_NS) < 0)
+	s->buf = malloc((size_t)ANL_BATCH_MAX * ANL_BUF);
+	s->line = malloc(ANL_BUF + HEAD_MAX);
+	s->heads = calloc(AUDIT_LAST_USER_MSG2 - AUDIT_FIRST_USER_MSG + 1, sizeof *s->heads);
+	s->times = calloc(TIME_RING, sizeof *s->times);
+	if (!s->buf || !s->line || !s->heads || !s->times || audit_live_import_new(&s->imp, (kcap_writer *)(void *)s) < 0 ||
+	    audit_live_import_set_window(s->imp, REASM_WINDOW_NS, REASM_MAX_PENDING) < 0)
 		goto nomem;
 
 	int rcvbuf = o->buffer_size > (uint64_t)(INT_MAX / 2) ? INT_MAX / 2 : (int)o->buffer_size;

@@ -23,12 +23,24 @@ void audit_live_import_free(kcap_audit_import *imp);
 int audit_live_import_record(kcap_audit_import *imp, kcap_audit_record *rec);
 const kcap_audit_import_stats *audit_live_import_get_stats(const kcap_audit_import *imp);
 
-/* Live additions: a time window for completing events whose EOE was lost
- * (the importer bounds by count only), ticking it with the wall clock, and
- * the reassembler's running counters (serial gaps). */
-int audit_live_import_set_window(kcap_audit_import *imp, int64_t window_ns);
+/* Live additions.
+ *
+ * A time window for completing events whose EOE was lost (the importer
+ * bounds by count only) and a larger bound on open events (records of
+ * concurrent events interleave: a small bound completes events early and
+ * reports serial gaps that are not loss). The window counts from when a
+ * record arrived, not from its timestamp, which the kernel takes at syscall
+ * entry (a syscall that blocks longer than the window would otherwise be
+ * cut from its PATH or SOCKADDR records): the frontend gives the reassembler
+ * records stamped with their arrival time, and audit_live_event_time()
+ * puts the true time back on each event before it is mapped. */
+int audit_live_import_set_window(kcap_audit_import *imp, int64_t window_ns, uint32_t max_pending);
 int audit_live_import_tick(kcap_audit_import *imp, int64_t now_ns);
 void audit_live_import_reasm_stats(const kcap_audit_import *imp, kcap_audit_reasm_stats *st);
+
+/* Defined by the frontend: replaces *sec and *msec (arrival time) with the
+ * true timestamp of event serial, when it knows it. */
+void audit_live_event_time(kcap_writer *w, uint32_t serial, int64_t *sec, uint32_t *msec);
 
 /* The importer's writer calls, defined by the frontend (audit_live.c). */
 int audit_live_write(kcap_writer *w, const kcap_event *ev);

@@ -72,6 +72,34 @@ long anl_recv(int fd, void *buf, size_t cap)
 	return (long)n;
 }
 
+int anl_recv_batch(int fd, char *buf, size_t each, unsigned n, size_t *lens)
+{
+	struct mmsghdr mm[ANL_BATCH_MAX];
+	struct iovec iov[ANL_BATCH_MAX];
+	struct sockaddr_nl from[ANL_BATCH_MAX];
+	if (n > ANL_BATCH_MAX)
+		n = ANL_BATCH_MAX;
+	memset(mm, 0, n * sizeof *mm);
+	for (unsigned i = 0; i < n; i++) {
+		iov[i].iov_base = buf + i * each;
+		iov[i].iov_len = each;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof from[i];
+	}
+	int got;
+	do
+		got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	for (int i = 0; i < got; i++)
+		/* only the kernel speaks on this socket; a truncated message is cut */
+		lens[i] = from[i].nl_pid == 0 ? mm[i].msg_len : 0;
+	return got;
+}
+
 /* An audit record (as opposed to a reply): the kernel sends each record as
  * one datagram whose header length is not to be trusted. */
 static int is_record(uint16_t type)
@@ -107,10 +135,10 @@ static int wait_reply(int fd, waiter *w)
 		if (pr <= 0)
 			goto cleanup;
 		long n = anl_recv(fd, buf, ANL_BUF);
+		if (n == -ENOBUFS) /* records overflowed the socket; the reply may follow */
+			continue;
 		if (n < 0) {
 			rc = (int)n;
-			if (rc == -ENOBUFS)
-				continue;
 			goto cleanup;
 		}
 		if ((size_t)n < sizeof(struct nlmsghdr))

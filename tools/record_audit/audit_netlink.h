@@ -46,4 +46,11 @@ int anl_list_rules(int fd, anl_rule_fn fn, void *ud);
  * the socket overflowed: messages were dropped). */
 long anl_recv(int fd, void *buf, size_t cap);
 
+/* Reads up to n (at most ANL_BATCH_MAX) messages without blocking into
+ * buf, each in its own slot of each bytes; lens[i] is the received length
+ * of message i (0 for one to ignore). Returns the count, 0 when nothing is
+ * ready, or -errno. */
+#define ANL_BATCH_MAX 64
+int anl_recv_batch(int fd, char *buf, size_t each, unsigned n, size_t *lens);
+
 #endif
