@@ -62,6 +62,10 @@ check "syntax error exit" 2 "$rc"
 check "syntax error caret" "kcap filter: column 13: expected a field name, got the end of the expression
   pid = 42 and
               ^" "$err"
+err=$("$KCAP" filter 'comm = "é" and' "$B" 2>&1 >/dev/null)
+check "caret under UTF-8" "kcap filter: column 16: expected a field name, got the end of the expression
+  comm = \"é\" and
+                ^" "$err"
 out=$("$KCAP" filter 'pidd = 42' "$B" 2>"$DIR/err"); rc=$?
 check "unknown field exit" 2 "$rc"
 check "unknown field: no output" "" "$out"
