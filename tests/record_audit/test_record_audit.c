@@ -437,6 +437,38 @@ START_TEST(restored_after_sigterm)
 }
 END_TEST
 
+/* SIGKILL cannot be caught: the next recorder removes the rules and
+ * restores the settings the killed one left. */
+START_TEST(repaired_after_sigkill)
+{
+	char path[4096], errf[4096];
+	snprintf(path, sizeof path, "%s/record-audit-sigkill.kcap", tmpdir);
+	snprintf(errf, sizeof errf, "%s/record-audit-sigkill.err", tmpdir);
+	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
+	pid_t p = start_kcap(args, NULL);
+	ck_assert_int_gt(p, 0);
+	audit_state now = {0};
+	int changed = 0;
+	for (int i = 0; i < 100 && !changed; i++) {
+		usleep(50000);
+		ck_assert_int_eq(read_state(&now), 0);
+		changed = now.nrules > before.nrules && now.st.backlog_wait_time == 0 && now.st.enabled == 1;
+		free_state(&now);
+	}
+	ck_assert_msg(changed, "the recorder did not install its rules and settings");
+	kill(p, SIGKILL);
+	ck_assert_int_eq(wait_status(p), 128 + SIGKILL);
+	const char *args2[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, "--", "true", NULL };
+	int rc = wait_status(start_kcap(args2, errf));
+	ck_assert_msg(rc == 0, "kcap record after a killed one exited with %d: %s", rc, slurp(errf));
+	const char *msg = slurp(errf);
+	ck_assert_msg(strstr(msg, "removed") && strstr(msg, "restored the audit settings"),
+	              "no word of the repair: %s", msg);
+	assert_restored("SIGKILL and the next run");
+	unlink(path);
+}
+END_TEST
+
 /* A write error (no space: /dev/full) ends the recording: exit 1, state restored. */
 START_TEST(restored_after_write_error)
 {
@@ -510,6 +542,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, common_fields_and_scope);
 	tcase_add_test(tc, restored_after_sigterm);
 	tcase_add_test(tc, restored_after_write_error);
+	tcase_add_test(tc, repaired_after_sigkill);
 	tcase_add_test(tc, refuses_when_pid_held);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

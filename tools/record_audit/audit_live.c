@@ -8,11 +8,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,10 @@
 /* Rules carry this key followed by the recorder's pid, so they can be told
  * apart from anyone else's (and stale ones from a killed recorder found). */
 #define KEY_PREFIX "kcap-record-"
+/* The settings a recorder changed are saved here until it has restored
+ * them, so the next recorder can repair what a killed one left behind. */
+#define STATE_DIR "/run/kcap"
+#define STATE_PREFIX "audit-record."
 /* Events whose EOE record was lost are completed this long after their
  * first record arrived; at most this many events are open at once. */
 #define REASM_WINDOW_NS (250 * 1000000LL)
@@ -61,6 +67,7 @@ typedef struct live_state {
 	live_rule *rules;
 	size_t nrules;
 	char key[48];
+	char state_path[64];        /* saved settings, "" when not written */
 	kcap_audit_import *imp;
 	char *buf, *line;
 	char (*heads)[HEAD_MAX];    /* per record type: "type=NAME msg=" */
@@ -463,6 +470,59 @@ static void remove_stale_rules(live_state *s)
 		        removed == 1 ? "" : "s");
 }
 
+/* ---- saved settings ---- */
+
+static void save_state(live_state *s)
+{
+	mkdir(STATE_DIR, 0700);
+	snprintf(s->state_path, sizeof s->state_path, STATE_DIR "/" STATE_PREFIX "%d", (int)getpid());
+	FILE *f = fopen(s->state_path, "w");
+	if (!f) {
+		s->state_path[0] = 0;
+		return;
+	}
+	fprintf(f, "enabled %u backlog_limit %u backlog_wait_time %u rate_limit %u\n", s->prev.enabled,
+	        s->prev.backlog_limit, s->prev.backlog_wait_time, s->prev.rate_limit);
+	if (fclose(f) != 0) {
+		unlink(s->state_path);
+		s->state_path[0] = 0;
+	}
+}
+
+/* Restores the settings saved by recorders that are gone (killed: SIGKILL
+ * or a crash cannot be caught) and removes their files. */
+static void repair_stale_state(live_state *s)
+{
+	DIR *d = opendir(STATE_DIR);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[300], *end;
+		if (strncmp(e->d_name, STATE_PREFIX, strlen(STATE_PREFIX)))
+			continue;
+		unsigned long pid = strtoul(e->d_name + strlen(STATE_PREFIX), &end, 10);
+		if (*end || !pid || pid_alive((uint32_t)pid))
+			continue;
+		snprintf(path, sizeof path, STATE_DIR "/%s", e->d_name);
+		FILE *f = fopen(path, "r");
+		struct audit_status st = {
+			.mask = AUDIT_STATUS_ENABLED | AUDIT_STATUS_BACKLOG_LIMIT | AUDIT_STATUS_BACKLOG_WAIT_TIME |
+			        AUDIT_STATUS_RATE_LIMIT,
+		};
+		int ok = f && fscanf(f, "enabled %u backlog_limit %u backlog_wait_time %u rate_limit %u", &st.enabled,
+		                     &st.backlog_limit, &st.backlog_wait_time, &st.rate_limit) == 4;
+		if (f)
+			fclose(f);
+		if (ok && st.enabled <= 1 && anl_set_status(s->ctl, &st, NULL, NULL) == 0)
+			fprintf(stderr, "kcap record: restored the audit settings (enabled=%u backlog_limit=%u "
+			        "backlog_wait_time=%u rate_limit=%u) left changed by a kcap recorder (pid %lu) that was "
+			        "killed\n", st.enabled, st.backlog_limit, st.backlog_wait_time, st.rate_limit, pid);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 /* ---- frontend callbacks ---- */
 
 static void live_close(void *vs)
@@ -489,6 +549,10 @@ static void live_close(void *vs)
 			fprintf(stderr, "kcap record: audit: could not restore enabled=%u backlog_limit=%u "
 			        "backlog_wait_time=%u rate_limit=%u: %s\n", s->prev.enabled, s->prev.backlog_limit,
 			        s->prev.backlog_wait_time, s->prev.rate_limit, strerror(-rc));
+		else if (s->state_path[0])
+			unlink(s->state_path);
+	} else if (s->state_path[0]) {
+		unlink(s->state_path);
 	}
 	if (s->pid_set) {
 		/* only 0 or ourselves can be set; the previous pid was 0 or dead */
@@ -634,7 +698,14 @@ static int live_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 		         s->prev.pid, holder_comm(s->prev.pid, comm, sizeof comm));
 		goto cleanup;
 	}
+	/* repair what a killed recorder left, then read the status again */
 	remove_stale_rules(s);
+	repair_stale_state(s);
+	if ((rc = anl_get_status(s->ctl, &s->prev)) < 0) {
+		snprintf(why, n, "cannot read the audit status: %s", strerror(-rc));
+		goto cleanup;
+	}
+	save_state(s);
 	if (build_rules(s, why, n) < 0)
 		goto cleanup;
 	s->buf = malloc((size_t)ANL_BATCH_MAX * ANL_BUF);
