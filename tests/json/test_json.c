@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <kcap/kcap.h>
 
 enum { SET_OPEN = 1, SET_ERRNO = 2, SET_COLOR = 3 };
@@ -647,6 +648,74 @@ START_TEST(tolerant_input)
 }
 END_TEST
 
+/* Parsed events (known and inferred types, variants, origins) go through the
+ * writer and the reader unchanged. */
+START_TEST(write_read_back)
+{
+	kcap_schema *s = make_schema();
+	kcap_json_scratch *sc = kcap_json_scratch_new();
+	const char *lines[] = {
+		("{\"seq\":1,\"ts\":10,\"type\":\"execve\",\"host\":\"a\",\"params\":{\"argv\":[\"ls\",\"\\udcff\"]},"
+		 "\"filename\":\"/bin/ls\"}"),
+		"{\"seq\":2,\"ts\":11,\"type\":\"m\",\"host\":\"b\",\"params\":{\"n\":1,\"o\":{\"a\": 1}}}",
+		"{\"seq\":3,\"ts\":12,\"type\":\"m\",\"host\":\"a\",\"params\":{\"n\":\"one\",\"z\":[\"q\"]}}",
+		"{\"seq\":4,\"ts\":13,\"type\":\"big\",\"host\":\"b\",\"params\":{\"value\":18446744073709551615}}",
+		"{\"seq\":5,\"ts\":14,\"type\":\"m\",\"host\":\"b\",\"params\":{\"n\":null}}",
+	};
+	enum { N = sizeof lines / sizeof lines[0] };
+	char path[] = "/tmp/kcap_json_testXXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	kcap_writer *w;
+	kcap_error err;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 1, NULL, &err), 0);
+	kcap_buf want[N];
+	memset(want, 0, sizeof want);
+	size_t metas = 0;
+	kcap_meta *mlist[4] = {0};
+	for (int i = 0; i < N; i++) {
+		kcap_event ev;
+		ck_assert_int_eq(parse(sc, s, lines[i], &ev, &err), 0);
+		for (; metas < kcap_json_origin_count(sc); metas++) {
+			const char *h, *src;
+			ck_assert_int_eq(kcap_json_origin_at(sc, metas, &h, &src), 1);
+			kcap_meta *m = kcap_meta_new();
+			if (h)
+				kcap_meta_set(m, KCAP_META_HOSTNAME, h);
+			ck_assert_int_eq(kcap_writer_add_meta(w, m), (int)metas);
+			ck_assert_uint_lt(metas, 4);
+			mlist[metas] = m;
+		}
+		ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+		ck_assert_int_eq(kcap_writer_write(w, &ev), 0);
+		ev.meta = mlist[ev.origin]; /* what a reader supplies */
+		ck_assert_int_eq(kcap_render_json(&want[i], &ev, s), 0);
+	}
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, &err), 0);
+	const kcap_event *ev;
+	int n = 0;
+	while (kcap_reader_next(r, &ev) > 0) {
+		kcap_buf got = {0};
+		ck_assert_int_lt(n, N);
+		ck_assert_int_eq(kcap_render_json(&got, ev, kcap_reader_schema(r)), 0);
+		ck_assert_msg(got.len == want[n].len && !memcmp(got.data, want[n].data, got.len), "event %d:\n%.*s%.*s", n,
+			      (int)want[n].len, want[n].data, (int)got.len, got.data);
+		kcap_buf_free(&got);
+		kcap_buf_free(&want[n]);
+		n++;
+	}
+	ck_assert_int_eq(n, N);
+	kcap_reader_close(r);
+	unlink(path);
+	for (int i = 0; i < 4; i++)
+		kcap_meta_free(mlist[i]);
+	kcap_json_scratch_free(sc);
+	kcap_schema_free(s);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
 	Suite *su = suite_create("json_in");
@@ -662,6 +731,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, origins);
 	tcase_add_test(tc, inference);
 	tcase_add_test(tc, tolerant_input);
+	tcase_add_test(tc, write_read_back);
 	suite_add_tcase(su, tc);
 	return su;
 }
