@@ -1,0 +1,54 @@
+#!/bin/sh
+# bench_query.sh [KCAP] [WORKDIR] - the query-tool benchmarks of
+# docs/PERFORMANCE.md ("Query tools"):
+#   1. `kcap merge` of 4 synthetic captures of 500k events each (seeds 1-4,
+#      same time span, so the events interleave finely): events/s from the
+#      wall time and from the CPU time, at the default zstd level and at -1;
+#   2. `kcap slice --from +30s --head 1` on the 2M-event capture (60 s): time
+#      to the first event, through the index, beside --no-index (forward,
+#      skipping blocks by their headers) and a pipe; plus `kcap --version`
+#      as the cost of starting the process.
+# Medians of RUNS (default 5; 21 for the slice timings). BENCH_RT=1 runs the
+# commands at SCHED_FIFO priority (see bench_run.c). Prints Markdown.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+kcap=${1:-$here/../../../build/kcap}
+work=${2:-/tmp/kcap-bench-query}
+runs=${RUNS:-5}
+sruns=${SLICE_RUNS:-21}
+[ -x "$kcap" ] || { echo "no kcap binary at $kcap (pass it as the first argument)"; exit 1; }
+mkdir -p "$work"
+cc -O2 -o "$work/bench_run" "$here/bench_run.c"
+run() { "$work/bench_run" "$@"; }
+field() { echo "$1" | awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+
+[ -s "$work/big.kcap" ] || "$kcap" synth -n 2000000 -o "$work/big.kcap"
+for s in 1 2 3 4; do
+	[ -s "$work/m$s.kcap" ] || "$kcap" synth -n 500000 -s $s -o "$work/m$s.kcap"
+done
+
+echo "| What | Figure (median) | Target |"
+echo "| --- | --- | --- |"
+for level in 3 -1; do
+	r=$(run "$runs" "$kcap" merge --level=$level -o "$work/merged.kcap" "$work/m1.kcap" "$work/m2.kcap" \
+		"$work/m3.kcap" "$work/m4.kcap")
+	n=$("$kcap" filter 'seq > 0' --count "$work/merged.kcap")
+	w=$(field "$r" wall_ms)
+	c=$(field "$r" cpu_ms)
+	size=$(stat -c %s "$work/merged.kcap")
+	echo "| merge 4 x 500k, zstd level $level | $(echo "$n $w" | awk '{printf "%.2f", $1 / $2 / 1000}') M events/s wall ($w ms), $(echo "$n $c" | awk '{printf "%.2f", $1 / $2 / 1000}') M events/s of CPU ($c ms); output $((size / 1048576)) MiB | >= 5M events/s |"
+done
+r=$(run "$sruns" "$kcap" --version)
+echo "| process start (kcap --version) | $(field "$r" wall_ms) ms wall, $(field "$r" cpu_ms) ms CPU | - |"
+r=$(run "$sruns" "$kcap" slice --from +30s --head 1 --json "$work/big.kcap")
+echo "| slice --from +30s --head 1, index | first event $(field "$r" first_byte_ms) ms after exec ($(field "$r" cpu_ms) ms CPU) | < 20 ms |"
+in=$(for i in $(seq 1 "$sruns"); do "$kcap" slice --from +30s --head 1 --json --stats "$work/big.kcap" 2>&1 >/dev/null |
+	sed -n 's/.*first event after \([0-9.]*\) ms.*/\1/p'; done | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+blk=$("$kcap" slice --from +30s --head 1 --json --stats "$work/big.kcap" 2>&1 >/dev/null | tail -n 1 | sed 's/kcap slice: total: //; s/;.*//')
+echo "| ... measured inside kcap (command start to first event) | $in ms; $blk | < 20 ms |"
+r=$(run "$sruns" "$kcap" slice --from +30s --head 1 --json --no-index "$work/big.kcap")
+echo "| slice --from +30s --head 1, --no-index (header walk) | first event $(field "$r" first_byte_ms) ms after exec ($(field "$r" cpu_ms) ms CPU) | reference |"
+r=$(run "$runs" /bin/sh -c "cat '$work/big.kcap' | '$kcap' slice --from +30s --head 1 --json")
+echo "| slice --from +30s --head 1, from a pipe | first event $(field "$r" first_byte_ms) ms after exec ($(field "$r" cpu_ms) ms CPU of sh) | reference |"
+r=$(run "$runs" "$kcap" filter --no-skip 'ts >= +30s' --count "$work/big.kcap")
+echo "| full scan to the middle and on (filter --no-skip 'ts >= +30s' --count) | $(field "$r" wall_ms) ms ($(field "$r" cpu_ms) ms CPU) | reference |"
