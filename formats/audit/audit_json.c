@@ -215,35 +215,53 @@ static int put_key(kcap_buf *b, const char *k, size_t n, unsigned dup)
 
 static int record_json(kcap_buf *b, const kcap_audit_record *r)
 {
-	/* open-addressing set of the keys seen, to suffix repeated keys */
-	struct kslot { int32_t idx; uint32_t count; } small[128];
-	struct kslot *slot = small;
-	uint32_t nslots = 128;
+	/* Repeated keys get a suffix. Small records (nearly all): a 64-bit
+	 * filter on (length, first, last byte) and a scan of the earlier keys
+	 * only on a filter hit. Large ones: an open-addressing set. */
+	struct kslot { int32_t idx; uint32_t count; } *slot = NULL;
+	uint32_t nslots = 0;
+	uint64_t seen = 0;
 	int rc = KCAP_E_NOMEM;
-	while (nslots < 2 * r->nfields)
-		nslots *= 2;
-	if (nslots > 128 && !(slot = malloc(nslots * sizeof *slot)))
-		return KCAP_E_NOMEM;
-	for (uint32_t i = 0; i < nslots; i++)
-		slot[i].idx = -1;
+	if (r->nfields > 64) {
+		nslots = 128;
+		while (nslots < 2 * r->nfields)
+			nslots *= 2;
+		if (!(slot = malloc(nslots * sizeof *slot)))
+			return KCAP_E_NOMEM;
+		for (uint32_t i = 0; i < nslots; i++)
+			slot[i].idx = -1;
+	}
 	if (PUTS(b, "{\"type\": ") < 0 || put_escaped(b, (const unsigned char *)r->type, r->type_len, ESC_LABEL) < 0 ||
 	    PUTS(b, ", \"fields\": {") < 0)
 		goto cleanup;
 	for (uint32_t i = 0; i < r->nfields; i++) {
 		const kcap_audit_field *f = &r->fields[i];
 		unsigned dup = 1;
-		uint32_t h = key_hash(f->key, f->key_len);
-		for (uint32_t probe = 0; probe < nslots; probe++) {
-			struct kslot *s = &slot[(h + probe) & (nslots - 1)];
-			if (s->idx < 0) {
-				s->idx = (int32_t)i;
-				s->count = 1;
-				break;
+		if (!slot) {
+			unsigned h = f->key_len ? (f->key_len * 7u + (unsigned char)f->key[0] * 3u +
+						   (unsigned char)f->key[f->key_len - 1]) & 63u : 0;
+			if (seen & (1ull << h)) {
+				for (uint32_t j = 0; j < i; j++) {
+					const kcap_audit_field *g = &r->fields[j];
+					if (g->key_len == f->key_len && memcmp(g->key, f->key, f->key_len) == 0)
+						dup++;
+				}
 			}
-			const kcap_audit_field *g = &r->fields[s->idx];
-			if (g->key_len == f->key_len && memcmp(g->key, f->key, f->key_len) == 0) {
-				dup = ++s->count;
-				break;
+			seen |= 1ull << h;
+		} else {
+			uint32_t h = key_hash(f->key, f->key_len);
+			for (uint32_t probe = 0; probe < nslots; probe++) {
+				struct kslot *s = &slot[(h + probe) & (nslots - 1)];
+				if (s->idx < 0) {
+					s->idx = (int32_t)i;
+					s->count = 1;
+					break;
+				}
+				const kcap_audit_field *g = &r->fields[s->idx];
+				if (g->key_len == f->key_len && memcmp(g->key, f->key, f->key_len) == 0) {
+					dup = ++s->count;
+					break;
+				}
 			}
 		}
 		if (i && PUTS(b, ", ") < 0)
@@ -256,8 +274,7 @@ static int record_json(kcap_buf *b, const kcap_audit_record *r)
 	}
 	rc = PUTS(b, "}}");
 cleanup:
-	if (slot != small)
-		free(slot);
+	free(slot);
 	return rc;
 }
 

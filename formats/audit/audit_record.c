@@ -170,7 +170,8 @@ static size_t count_eq(const char *s, size_t n)
 		uint64_t x = w ^ (ones * '=');
 		/* high bit of each byte of t is 0 exactly where x has a zero byte */
 		uint64_t t = ((x & low7) + low7) | x;
-		c += (size_t)__builtin_popcountll(~t & (ones << 7));
+		/* one bit per match, summed into the top byte by the multiply */
+		c += (size_t)((((~t & (ones << 7)) >> 7) * ones) >> 56);
 	}
 	for (; i < n; i++)
 		c += s[i] == '=';

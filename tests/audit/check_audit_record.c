@@ -172,6 +172,24 @@ START_TEST(repeated_keys_in_json)
 	ck_assert_str_eq(json_string_value(json_object_get(f, "text")), "login old new");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "node")), "h");
 	json_decref(j);
+	kcap_audit_record_free(r);
+
+	/* a large record takes the other path of the repeat detection */
+	char line[2048] = "type=EXECVE msg=audit(1.000:4): argc=70";
+	for (int i = 0; i < 70; i++)
+		sprintf(line + strlen(line), " a%d=\"x\"", i % 35);
+	r = parse_ok(line);
+	ck_assert_uint_eq(r->nfields, 71);
+	recs[0] = r;
+	b.len = 0;
+	ck_assert_int_eq(kcap_audit_event_json(&b, &ev), 0);
+	j = json_loadb(b.data, b.len, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	f = json_object_get(json_array_get(json_object_get(j, "records"), 0), "fields");
+	ck_assert_uint_eq(json_object_size(f), 71);
+	ck_assert_ptr_nonnull(json_object_get(f, "a34_2"));
+	ck_assert_ptr_null(json_object_get(f, "a35"));
+	json_decref(j);
 	free(b.data);
 	kcap_audit_record_free(r);
 }
