@@ -15,6 +15,9 @@ done
 if [ "$(auditctl -s | awk '$1=="pid"{print $2}')" != 0 ]; then
 	echo "SKIP: an audit daemon already holds the audit pid; not disturbing it"; exit 77
 fi
+if [ "$(auditctl -l)" != "No rules" ] || ls /run/kcap/audit-record.* >/dev/null 2>&1; then
+	echo "SKIP: audit rules are loaded or a kcap audit recorder is running; not disturbing it"; exit 77
+fi
 mkdir -p "$out/conf/plugins.d"
 out=$(cd "$out" && pwd)
 rm -f "$out/audit.log" "$out/pids"
@@ -67,8 +70,9 @@ done
 auditctl -b 16384 --backlog_wait_time 0 >/dev/null
 auditctl -a always,exit -F arch=b64 -S openat -S close -k kcapbench >/dev/null
 
-# Workload: several python processes opening and closing files, plus short
-# shell commands, until the log is big enough.
+# Workload: python processes opening and closing files in a loop, plus
+# short-lived commands reading many different files, until the log is big
+# enough.
 work=$(mktemp -d)
 while :; do
 	size=$(stat -c %s "$out/audit.log" 2>/dev/null || echo 0)
@@ -86,6 +90,8 @@ for i in range(5000):
 		workers="$workers $!"
 	done
 	ls -R /usr/share/doc >/dev/null 2>&1 || true
+	# many different files, opened by short-lived cat processes
+	find /usr/share /usr/lib -type f 2>/dev/null | shuf -n 3000 | xargs -r cat >/dev/null 2>&1 || true
 	for p in $workers; do wait "$p"; done
 done
 rm -rf "$work"
