@@ -1,34 +1,34 @@
 /* Event record encoding: varints, zigzag deltas, params in schema order. */
 #include "codec.h"
 
-static inline int is_uvar(int t)
-{
-	switch (t) {
-	case KCAP_T_U8: case KCAP_T_U16: case KCAP_T_U32: case KCAP_T_U64: case KCAP_T_BOOL:
-	case KCAP_T_ERRNO: case KCAP_T_FLAGS: case KCAP_T_ENUM: case KCAP_T_MODE: case KCAP_T_UID:
-	case KCAP_T_GID:
-		return 1;
-	default:
-		return 0;
-	}
-}
+/* How each param type is stored: one table lookup per param on both paths. */
+enum { K_BAD = 0, K_UVAR, K_SVAR, K_BLOB, K_LIST, K_IPV4, K_ADDR16, K_SOCK };
+static const uint8_t param_kind[KCAP_T_MAX_ + 1] = {
+	[KCAP_T_U8] = K_UVAR, [KCAP_T_U16] = K_UVAR, [KCAP_T_U32] = K_UVAR, [KCAP_T_U64] = K_UVAR,
+	[KCAP_T_BOOL] = K_UVAR, [KCAP_T_ERRNO] = K_UVAR, [KCAP_T_FLAGS] = K_UVAR, [KCAP_T_ENUM] = K_UVAR,
+	[KCAP_T_MODE] = K_UVAR, [KCAP_T_UID] = K_UVAR, [KCAP_T_GID] = K_UVAR,
+	[KCAP_T_I8] = K_SVAR, [KCAP_T_I16] = K_SVAR, [KCAP_T_I32] = K_SVAR, [KCAP_T_I64] = K_SVAR,
+	[KCAP_T_FD] = K_SVAR, [KCAP_T_RET] = K_SVAR, [KCAP_T_TIMESTAMP] = K_SVAR, [KCAP_T_DURATION] = K_SVAR,
+	[KCAP_T_PID] = K_SVAR,
+	[KCAP_T_STR] = K_BLOB, [KCAP_T_PATH] = K_BLOB, [KCAP_T_BYTES] = K_BLOB, [KCAP_T_SID] = K_BLOB,
+	[KCAP_T_JSON] = K_BLOB, [KCAP_T_STRLIST] = K_LIST, [KCAP_T_IPV4] = K_IPV4,
+	[KCAP_T_IPV6] = K_ADDR16, [KCAP_T_GUID] = K_ADDR16, [KCAP_T_SOCKADDR] = K_SOCK,
+};
 
-static inline int is_blob(int t)
-{
-	return t == KCAP_T_STR || t == KCAP_T_PATH || t == KCAP_T_BYTES || t == KCAP_T_SID || t == KCAP_T_JSON;
-}
+static inline int kind_of(int t) { return t >= 0 && t <= KCAP_T_MAX_ ? param_kind[t] : K_BAD; }
 
 int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *def, int64_t prev_ts,
 		      uint64_t prev_seq)
 {
 	uint32_t np = def->nparams;
 	int absent = 0;
-	for (uint32_t i = 0; i < np; i++)
-		absent |= !ev->params[i].present;
 	size_t need = 80 + ev->comm_len + np * 24;
-	for (uint32_t i = 0; i < np; i++)
-		if (ev->params[i].present && ev->params[i].p)
-			need += ev->params[i].len;
+	for (uint32_t i = 0; i < np; i++) {
+		const kcap_value *v = &ev->params[i];
+		absent |= !v->present;
+		if (v->present && v->p)
+			need += v->len;
+	}
 	if (kcap_buf_reserve(out, need))
 		return KCAP_E_NOMEM;
 	uint8_t *p = (uint8_t *)out->data + out->len;
@@ -59,33 +59,34 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	}
 	for (uint32_t i = 0; i < np; i++) {
 		const kcap_value *v = &ev->params[i];
-		int t = def->params[i].type;
 		if (!v->present)
 			continue;
-		if (is_uvar(t)) {
+		switch (kind_of(def->params[i].type)) {
+		case K_UVAR:
 			p = put_varint(p, v->u);
-		} else if (kcap_ptype_is_signed(t)) {
+			break;
+		case K_SVAR:
 			p = put_varint(p, zz_enc(v->i));
-		} else if (is_blob(t)) {
+			break;
+		case K_LIST:
+		case K_BLOB:
+			if (kind_of(def->params[i].type) == K_LIST)
+				p = put_varint(p, v->count);
 			p = put_varint(p, v->len);
 			if (v->len) {
 				memcpy(p, v->p, v->len);
 				p += v->len;
 			}
-		} else if (t == KCAP_T_STRLIST) {
-			p = put_varint(p, v->count);
-			p = put_varint(p, v->len);
-			if (v->len) {
-				memcpy(p, v->p, v->len);
-				p += v->len;
-			}
-		} else if (t == KCAP_T_IPV4) {
+			break;
+		case K_IPV4:
 			memcpy(p, v->addr, 4);
 			p += 4;
-		} else if (t == KCAP_T_IPV6 || t == KCAP_T_GUID) {
+			break;
+		case K_ADDR16:
 			memcpy(p, v->addr, 16);
 			p += 16;
-		} else if (t == KCAP_T_SOCKADDR) {
+			break;
+		case K_SOCK:
 			*p++ = v->af;
 			if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
 				p = put_varint(p, v->port);
@@ -101,7 +102,8 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 			} else if (v->af != KCAP_AF_NONE) {
 				return KCAP_E_INVAL;
 			}
-		} else {
+			break;
+		default:
 			return KCAP_E_INVAL;
 		}
 	}
@@ -150,28 +152,35 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 			continue;
 		}
 		v->present = 1;
-		if (is_uvar(t)) {
+		switch (kind_of(t)) {
+		case K_UVAR:
 			v->u = cur_varint(&c);
-		} else if (kcap_ptype_is_signed(t)) {
+			break;
+		case K_SVAR:
 			v->i = zz_dec(cur_varint(&c));
-		} else if (is_blob(t)) {
+			break;
+		case K_LIST:
+		case K_BLOB: {
+			if (t == KCAP_T_STRLIST)
+				v->count = (uint32_t)cur_varint(&c);
 			uint64_t n = cur_varint(&c);
 			v->p = cur_bytes(&c, n);
 			v->len = (uint32_t)n;
-		} else if (t == KCAP_T_STRLIST) {
-			v->count = (uint32_t)cur_varint(&c);
-			uint64_t n = cur_varint(&c);
-			v->p = cur_bytes(&c, n);
-			v->len = (uint32_t)n;
-		} else if (t == KCAP_T_IPV4) {
+			break;
+		}
+		case K_IPV4: {
 			const uint8_t *a = cur_bytes(&c, 4);
 			if (a)
 				memcpy(v->addr, a, 4);
-		} else if (t == KCAP_T_IPV6 || t == KCAP_T_GUID) {
+			break;
+		}
+		case K_ADDR16: {
 			const uint8_t *a = cur_bytes(&c, 16);
 			if (a)
 				memcpy(v->addr, a, 16);
-		} else if (t == KCAP_T_SOCKADDR) {
+			break;
+		}
+		case K_SOCK: {
 			const uint8_t *af = cur_bytes(&c, 1);
 			v->af = af ? *af : 0;
 			v->p = NULL;
@@ -192,7 +201,9 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 			} else if (v->af != KCAP_AF_NONE) {
 				c.bad = 1;
 			}
-		} else {
+			break;
+		}
+		default:
 			c.bad = 1;
 		}
 	}
