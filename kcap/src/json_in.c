@@ -1295,6 +1295,11 @@ static int conv_err(kcap_json_scratch *sc, kcap_error *err, int rc, const kcap_t
 	if (rc < 0)
 		return kcap_seterr(err, rc, -1, "out of memory");
 	const kcap_param_def *pd = &def->params[kcap_type_param_index(def, sl->key)];
+	size_t off, len;
+	if (span_of(sc, sl->in_params, sl->key, &off, &len) && len) /* quote the value as written */
+		return syntax(sc, err, sl->in_params, sl->key, "param \"%s\" of \"%s\" is not a valid %s: %.*s%s",
+			      sl->key, def->name, kcap_ptype_name(pd->type), (int)(len > 40 ? 40 : len),
+			      sc->line + off, len > 40 ? "..." : "");
 	return syntax(sc, err, sl->in_params, sl->key, "param \"%s\" of \"%s\": %s is not a valid %s value", sl->key,
 		      def->name, json_kind(sc, sl->val), kcap_ptype_name(pd->type));
 }

@@ -438,7 +438,8 @@ START_TEST(error_columns)
 	expect_error(sc, s, "{\"type\":\"execve\",\"params\":{\"argv\":[\"a\",1]}}", 35, "argv");
 	expect_error(sc, s, "{\"type\":\"execve\",\"filename\":5}", 29, "filename");
 	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"flags\":\"O_NOPE\"}}", 39, "flags");
-	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"u8\":256}}", 36, "u8");
+	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"u8\":256}}", 36,
+		     "param \"u8\" of \"all_types\" is not a valid u8: 256");
 	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"i8\":-129}}", 36, "i8");
 	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"u64\":-1}}", 37, "u64");
 	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"i64\":9223372036854775808}}", 37, "i64");
