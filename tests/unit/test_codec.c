@@ -190,6 +190,7 @@ int main(void)
 {
 	Suite *s = suite_create("codec");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip_every_param_type);
 	tcase_add_test(tc, deltas_are_compact_and_extremes_survive);

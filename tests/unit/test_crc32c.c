@@ -69,6 +69,7 @@ int main(void)
 {
 	Suite *s = suite_create("crc32c");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_test(tc, check_value);
 	tcase_add_test(tc, rfc3720_vectors);
 	tcase_add_test(tc, incremental_equals_one_shot_and_reference);

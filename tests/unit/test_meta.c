@@ -160,6 +160,7 @@ int main(void)
 {
 	Suite *s = suite_create("meta");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_test(tc, meta_set_get_remove);
 	tcase_add_test(tc, meta_encode_decode);
 	tcase_add_test(tc, meta_fill_host);

@@ -198,6 +198,7 @@ int main(void)
 {
 	Suite *s = suite_create("schema");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_test(tc, lookups);
 	tcase_add_test(tc, add_type_rules);
 	tcase_add_test(tc, merge);

@@ -138,6 +138,7 @@ int main(void)
 {
 	Suite *s = suite_create("varint");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_test(tc, zigzag_known_values);
 	tcase_add_test(tc, varint_known_bytes);
 	tcase_add_test(tc, varint_round_trip_all_lengths);
