@@ -53,7 +53,7 @@ kcap_audit_reasm *kcap_audit_reasm_new(const kcap_audit_reasm_opts *opts, kcap_a
 		return NULL;
 	r->fn = fn;
 	r->ud = ud;
-	r->max_pending = opts && opts->max_pending ? opts->max_pending : 64;
+	r->max_pending = opts && opts->max_pending ? opts->max_pending : 1024;
 	r->window_ns = opts && opts->window_ns > 0 ? opts->window_ns : INT64_MAX;
 	return r;
 }
@@ -216,10 +216,25 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	int is_eoe = rec->type_num == TYPE_EOE;
 	int completes = is_eoe || rec->type_num == TYPE_PROCTITLE;
 
-	/* An open event with this serial and time? Most often the last one. */
-	for (uint32_t i = ns->n; i-- > 0;) {
+	/* An open event with this serial and time? The list is sorted by
+	 * serial (modulo 2^32), so binary search; the usual hit is the last. */
+	uint32_t lo = 0, hi = ns->n;
+	if (ns->n && ns->pend[ns->n - 1]->serial == rec->serial) {
+		lo = ns->n - 1;
+	} else {
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if ((int32_t)(ns->pend[mid]->serial - rec->serial) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		while (lo > 0 && ns->pend[lo - 1]->serial == rec->serial)
+			lo--;
+	}
+	for (uint32_t i = lo; i < ns->n && ns->pend[i]->serial == rec->serial; i++) {
 		pending *q = ns->pend[i];
-		if (q->serial == rec->serial && q->sec == rec->sec && q->msec == rec->msec) {
+		if (q->sec == rec->sec && q->msec == rec->msec) {
 			if (!is_eoe) {
 				rc = append_rec(q, rec);
 				rec = NULL;
@@ -280,8 +295,17 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	}
 	/* insert sorted by serial; the usual case appends at the end */
 	uint32_t pos = ns->n;
-	while (pos > 0 && (int32_t)(ns->pend[pos - 1]->serial - p->serial) > 0)
-		pos--;
+	if (pos > 0 && (int32_t)(ns->pend[pos - 1]->serial - p->serial) > 0) {
+		uint32_t a = 0, b = ns->n;
+		while (a < b) {
+			uint32_t mid = a + (b - a) / 2;
+			if ((int32_t)(ns->pend[mid]->serial - p->serial) <= 0)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		pos = a;
+	}
 	memmove(ns->pend + pos + 1, ns->pend + pos, (ns->n - pos) * sizeof *ns->pend);
 	ns->pend[pos] = p;
 	ns->n++;

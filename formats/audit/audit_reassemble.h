@@ -45,7 +45,7 @@ typedef struct kcap_audit_event {
 typedef int (*kcap_audit_event_fn)(void *ud, const kcap_audit_event *ev);
 
 typedef struct kcap_audit_reasm_opts {
-	uint32_t max_pending; /* open events per node; 0 = default 64 */
+	uint32_t max_pending; /* open events per node; 0 = default 1024 */
 	int64_t window_ns;    /* <= 0: no time window (count only) */
 } kcap_audit_reasm_opts;
 
