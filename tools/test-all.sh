@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 jobs=$(nproc)
+# Check aborts a test after 4 s by default; sanitizer builds on a busy
+# 2-core machine need more.
+export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-300}
 echo "== gcc build (build/) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"

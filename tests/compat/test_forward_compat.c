@@ -38,6 +38,7 @@ static kcap_buf make_capture(int nevents)
 	kcap_type_def td = {7, "open", "file", "", 1, pd};
 	ck_assert_int_eq(kcap_schema_add_type(s, &td), 0);
 	ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+	kcap_schema_free(s);
 	kcap_value v = {0};
 	v.type = KCAP_T_PATH;
 	v.present = 1;
