@@ -209,6 +209,40 @@ static int pr_child(const kcap_event *ev, json_t *o)
 	return p_int(ev, "child_pid", num(o, "pid")) && p_int(ev, "ret", num(o, "pid"));
 }
 
+static int pr_openat_dirfd(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "path", str(o, "path")) && p_int(ev, "dirfd", num(o, "dirfd")) && p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_fd_path(const kcap_event *ev, json_t *o)
+{
+	json_t *m = json_object_get(o, "mode"), *l = json_object_get(o, "length");
+	return p_int(ev, "fd", num(o, "fd")) && p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", 0) &&
+	       (!m || p_int(ev, "mode", num(o, "mode"))) && (!l || p_int(ev, "length", num(o, "length")));
+}
+
+static int pr_symlink(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "target", str(o, "target")) && p_str(ev, "path", str(o, "path")) && p_int(ev, "ret", 0);
+}
+
+static int pr_fdpair(const kcap_event *ev, json_t *o)
+{
+	json_t *f = json_object_get(o, "flags");
+	return p_int(ev, "fd0", num(o, "fd0")) && p_int(ev, "fd1", num(o, "fd1")) && p_int(ev, "ret", 0) &&
+	       (!f || p_int(ev, "flags", num(o, "flags")));
+}
+
+static int pr_dup3(const kcap_event *ev, json_t *o)
+{
+	return p_int(ev, "oldfd", num(o, "oldfd")) && p_int(ev, "newfd", num(o, "newfd")) && p_int(ev, "ret", num(o, "ret"));
+}
+
+static int pr_memfd(const kcap_event *ev, json_t *o)
+{
+	return p_str(ev, "name", str(o, "name")) && p_int(ev, "ret", num(o, "ret"));
+}
+
 #define EXPECT(type, pid, pred, key)                                                                    \
 	ck_assert_msg(find(type, pid, pred, obj(key), NULL), "no %s event from pid %lld matching the workload's %s", \
 	              type, (long long)(pid), key)
@@ -230,6 +264,17 @@ START_TEST(every_action_captured)
 	EXPECT("sendto", me, pr_sendto, "sendto");
 	EXPECT("setuid", num(obj("setuid"), "pid"), pr_setuid, "setuid");
 	EXPECT("kill", me, pr_kill, "kill");
+	EXPECT("openat", me, pr_openat_dirfd, "openat_dirfd");
+	EXPECT("fchmod", me, pr_fd_path, "fchmod");
+	EXPECT("ftruncate", me, pr_fd_path, "ftruncate");
+	EXPECT("fchdir", me, pr_fd_path, "fchdir");
+	EXPECT("symlink", me, pr_symlink, "symlink");
+	EXPECT("link", me, pr_rename, "link");
+	EXPECT("pipe2", me, pr_fdpair, "pipe2");
+	EXPECT("dup3", me, pr_dup3, "dup3");
+	EXPECT("memfd_create", me, pr_memfd, "memfd_create");
+	EXPECT("socketpair", me, pr_fdpair, "socketpair");
+	EXPECT("execve", num(obj("exec_fail"), "pid"), pr_exec, "exec_fail");
 	/* the children were created by clone() (glibc fork) from the workload */
 	ck_assert_msg(find("clone", me, pr_child, obj("exec"), NULL), "no clone event creating the exec child");
 	ck_assert_msg(find("clone", me, pr_child, obj("setuid"), NULL), "no clone event creating the setuid child");
@@ -239,8 +284,9 @@ END_TEST
 START_TEST(common_fields_and_scope)
 {
 	long long me = num(wl, "pid");
-	long long kids[] = { num(obj("exec"), "pid"), num(obj("setuid"), "pid"), num(obj("kill"), "target") };
-	int kid_seen[3] = {0};
+	long long kids[] = { num(obj("exec"), "pid"), num(obj("setuid"), "pid"), num(obj("kill"), "target"),
+	                     num(obj("exec_fail"), "pid") };
+	int kid_seen[4] = {0};
 	const kcap_event *ev;
 	int64_t prev = INT64_MIN, now = (int64_t)time(NULL) * 1000000000LL;
 	uint64_t n = 0, mine = 0;
@@ -265,12 +311,12 @@ START_TEST(common_fields_and_scope)
 				ck_assert(memcmp(ev->comm, "kcap-workload", 13) == 0);
 			ck_assert_uint_eq(ev->uid, 0);
 		} else {
-			for (int k = 0; k < 3; k++)
+			for (int k = 0; k < 4; k++)
 				kid_seen[k] |= ev->pid == kids[k];
 		}
 		ck_assert_uint_lt(ev->cpu, 4096);
 	}
-	ck_assert(kid_seen[0] && kid_seen[1] && kid_seen[2]);
+	ck_assert(kid_seen[0] && kid_seen[1] && kid_seen[2] && kid_seen[3]);
 	ck_assert_uint_gt(n, 20);
 	ck_assert_uint_gt(mine, 15);
 	/* nothing lost, and the counters are in the file */

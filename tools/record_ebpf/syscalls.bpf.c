@@ -79,9 +79,10 @@ struct {
 	__type(value, struct stash);
 } stashes SEC(".maps");
 
-/* execve filename, read at entry (the caller's memory is gone at exit). */
+/* execve filename, read at entry (the caller's memory is gone at exit).
+ * LRU: an entry whose exit never comes (task killed) ages out. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, char[EBPF_PATH_MAX]);
@@ -379,6 +380,11 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 		char *p = bpf_map_lookup_elem(&exec_paths, &tid);
 		if (p) {
 			long n = bpf_probe_read_kernel_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, p);
+			/* The caller's string may not have been paged in at entry; after a
+			 * failure the kernel has touched it, so read it again. */
+			if (n <= 1 && ret < 0)
+				n = bpf_probe_read_user_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX,
+				                            (void *)argi(e->args, c->path1));
 			int len = n > 0 ? n - 1 : 0;
 			e->seg_len[SEG_PATH1] = len;
 			int rel = is_relative(s, off, len);
@@ -443,7 +449,7 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 		break;
 	}
 	case SPECIAL_MSG:
-		if (ret >= 0) {
+		if (ret >= 0 || !c->addrlen_ptr) {
 			struct user_msghdr_ mh = {};
 			bpf_probe_read_user(&mh, sizeof mh, (void *)e->args[1]);
 			off = put_addr(s, e, off, (__u64)mh.msg_name, (__u32)mh.msg_namelen);
@@ -551,6 +557,24 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__u8 one = 1;
 	bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* A successful execve: the kernel's copy of the filename is always
+ * readable (the caller's may not have been paged in at entry). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	__u32 key = old_pid, tid = (__u32)bpf_get_current_pid_tgid();
+	char *buf = bpf_map_lookup_elem(&exec_paths, &key);
+	if (!buf)
+		return 0;
+	bpf_probe_read_kernel_str(buf, EBPF_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	if (key != tid) {
+		/* a non-leader thread exec'd and took over the leader's pid */
+		bpf_map_update_elem(&exec_paths, &tid, buf, BPF_ANY);
+		bpf_map_delete_elem(&exec_paths, &key);
+	}
 	return 0;
 }
 

@@ -104,7 +104,7 @@ static const struct sysrow ROWS[] = {
 	{SYS_sendto, KCAP_EV_SENDTO, N, N, N, N, N, 4, 5, 0, 0, 0, 0},
 	{SYS_recvfrom, KCAP_EV_RECVFROM, N, N, N, N, N, 4, 5, 1, 0, 0, 0},
 	{SYS_sendmsg, KCAP_EV_SENDMSG, N, N, N, N, N, N, N, 0, SPECIAL_MSG, 0, 0},
-	{SYS_recvmsg, KCAP_EV_RECVMSG, N, N, N, N, N, N, N, 0, SPECIAL_MSG, 0, 0},
+	{SYS_recvmsg, KCAP_EV_RECVMSG, N, N, N, N, N, N, N, 1, SPECIAL_MSG, 0, 0},
 	{SYS_getpeername, KCAP_EV_GETPEERNAME, N, N, N, N, N, 1, 2, 1, 0, 0, 0},
 	{SYS_getsockname, KCAP_EV_GETSOCKNAME, N, N, N, N, N, 1, 2, 1, 0, 0, 0},
 	/* user */

@@ -50,7 +50,8 @@ struct ebpf_sysconf {
 	__u8 path1, dirfd1, path2, dirfd2;
 	__u8 fd_path;      /* resolve the file behind this fd arg into SEG_DIR1 */
 	__u8 addr, addrlen; /* sockaddr pointer and its length (value) */
-	__u8 addrlen_ptr;  /* 1: addrlen arg is a pointer to the length (read at exit) */
+	__u8 addrlen_ptr;  /* 1: the address is returned (addrlen arg is a pointer to the
+	                      length; read at exit, on success only) */
 	__u8 special;
 	__u8 need_exec;    /* only when args[2] has PROT_EXEC (mmap, mprotect) */
 	__u8 no_resolve1;  /* PATH1 is not a file system path to resolve (memfd name, symlink target) */

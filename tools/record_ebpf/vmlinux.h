@@ -33,6 +33,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_TASK_STORAGE = 29,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
@@ -122,6 +123,10 @@ struct signal_struct {
 
 struct thread_info {
 	u32 status;
+};
+
+struct linux_binprm {
+	const char *filename;
 };
 
 struct task_struct {
