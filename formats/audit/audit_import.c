@@ -838,11 +838,30 @@ addr_only:
 	return 0;
 }
 
+/* The taxonomy type of a syscall name; i386's 32-bit id calls (setuid32,
+ * chown32, ...) and mmap2 are their family's members. */
+static const kcap_type_def *taxonomy_type(kcap_audit_import *imp, const char *name)
+{
+	const kcap_type_def *def = kcap_schema_type_by_name(imp->schema, name);
+	if (!def) {
+		char base[40];
+		size_t n = strlen(name);
+		if (n > 2 && n < sizeof base && strcmp(name + n - 2, "32") == 0) {
+			memcpy(base, name, n - 2);
+			base[n - 2] = 0;
+			def = kcap_schema_type_by_name(imp->schema, base);
+		} else if (strcmp(name, "mmap2") == 0) {
+			def = kcap_schema_type(imp->schema, KCAP_EV_MMAP);
+		}
+	}
+	return def && def->id < KCAP_AUDIT_TYPE_BASE ? def : NULL;
+}
+
 /* Type id for a generic audit event led by record r, registering it. */
 static int generic_type(kcap_audit_import *imp, const kcap_audit_record *r, uint32_t *id)
 {
 	uint32_t num = r->type_num;
-	if (num) {
+	if (num && num < KCAP_AUDIT_TYPE_DYNAMIC - KCAP_AUDIT_TYPE_BASE) {
 		*id = KCAP_AUDIT_TYPE_BASE + num;
 		if (kcap_schema_type(imp->schema, *id))
 			return 0;
@@ -948,7 +967,7 @@ static int deliver(void *ud, const kcap_audit_event *ev)
 				args_known = 0;
 			}
 		}
-		const kcap_type_def *def = name ? kcap_schema_type_by_name(imp->schema, name) : NULL;
+		const kcap_type_def *def = name ? taxonomy_type(imp, name) : NULL;
 		if (def && def->id < KCAP_AUDIT_TYPE_BASE) {
 			if ((def->id == KCAP_EV_MMAP || def->id == KCAP_EV_MPROTECT)) {
 				/* the taxonomy keeps executable mappings only */

@@ -70,6 +70,11 @@ static const char *LOG =
 	"a3=c items=0 ppid=1 pid=99 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
 	"ses=1 comm=\"cp\" exe=\"/bin/cp\" key=(null)\n"
 	"type=PROCTITLE msg=audit(1700000000.600:107): proctitle=\"cp\"\n"
+	/* i386 setuid32 is a setuid */
+	"type=SYSCALL msg=audit(1700000000.650:108): arch=40000003 syscall=213 success=yes exit=0 a0=3e8 a1=0 "
+	"a2=0 a3=0 items=0 ppid=1 pid=98 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) "
+	"ses=1 comm=\"su\" exe=\"/bin/su\" key=(null)\n"
+	"type=PROCTITLE msg=audit(1700000000.650:108): proctitle=\"su\"\n"
 	/* garbage */
 	"this is not an audit record\n"
 	/* a user-space message from another node */
@@ -253,6 +258,11 @@ START_TEST(mapping)
 	ck_assert_int_eq(kcap_event_param(ev, "ret")->i, 12);
 	json_decref(a);
 
+	ev = next(&im, &a);
+	ck_assert_str_eq(type_name(ev), "setuid");
+	ck_assert_uint_eq(kcap_event_param(ev, "uid")->u, 1000);
+	json_decref(a);
+
 	ck_assert_ptr_null(next(&im, &a));
 
 	/* loss: serials 102 and 103 are missing on the node-less origin */
@@ -264,7 +274,7 @@ START_TEST(mapping)
 		const kcap_meta *m = kcap_reader_meta(im.r, s->origin);
 		if (kcap_meta_get(m, KCAP_META_HOSTNAME) == NULL) {
 			ck_assert_uint_eq(s->lost, 2);
-			ck_assert_uint_eq(s->seen, 6);
+			ck_assert_uint_eq(s->seen, 7);
 			found++;
 		} else {
 			ck_assert_uint_eq(s->lost, 0);
