@@ -246,6 +246,23 @@ static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *ou
 	return 0;
 }
 
+/* Whether v->p/len hold bytes (the reader may leave stale pointers in the
+ * members a type does not use). */
+static int has_bytes(const kcap_value *v)
+{
+	if (!v->present || !v->p)
+		return 0;
+	switch (v->type) {
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
+	case KCAP_T_SID: case KCAP_T_JSON:
+		return 1;
+	case KCAP_T_SOCKADDR:
+		return v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER;
+	default:
+		return 0;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	wthread *t = arg;
@@ -313,7 +330,7 @@ static int wt_add(merger *m, const kcap_event *ev)
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t bytes = ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (ev->params[i].p)
+		if (has_bytes(&ev->params[i]))
 			bytes += ev->params[i].len;
 	if (b->nvals + ev->nparams > b->capvals) {
 		size_t n = b->capvals ? b->capvals * 2 : WB_EVENTS * 8;
@@ -349,10 +366,12 @@ static int wt_add(merger *m, const kcap_event *ev)
 	for (uint32_t i = 0; i < ev->nparams; i++) {
 		kcap_value *v = &b->vals[b->nvals++];
 		*v = ev->params[i];
-		if (v->p) {
+		if (has_bytes(v)) {
 			memcpy(b->bytes + b->nbytes, v->p, v->len);
 			v->p = (const uint8_t *)(uintptr_t)(b->nbytes + 1);
 			b->nbytes += v->len;
+		} else {
+			v->p = NULL;
 		}
 	}
 	if (b->n == WB_EVENTS || b->nbytes >= WB_BYTES)
@@ -534,7 +553,7 @@ static evcopy *copy_event(const kcap_event *ev)
 {
 	size_t bytes = ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (ev->params[i].p)
+		if (has_bytes(&ev->params[i]))
 			bytes += ev->params[i].len;
 	evcopy *c = malloc(sizeof *c + ev->nparams * sizeof(kcap_value) + bytes);
 	if (!c)
@@ -547,10 +566,12 @@ static evcopy *copy_event(const kcap_event *ev)
 	p += ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++) {
 		c->vals[i] = ev->params[i];
-		if (ev->params[i].p) {
+		if (has_bytes(&ev->params[i])) {
 			memcpy(p, ev->params[i].p, ev->params[i].len);
 			c->vals[i].p = (const uint8_t *)p;
 			p += ev->params[i].len;
+		} else {
+			c->vals[i].p = NULL;
 		}
 	}
 	return c;
