@@ -141,8 +141,10 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 {
 	/* keep the last warning for error messages; print nothing */
 	if (level <= LIBBPF_WARN) {
-		vsnprintf(last_libbpf_msg, sizeof last_libbpf_msg, fmt, ap);
-		last_libbpf_msg[strcspn(last_libbpf_msg, "\n")] = 0;
+		char m[sizeof last_libbpf_msg];
+		vsnprintf(m, sizeof m, fmt, ap);
+		m[strcspn(m, "\n")] = 0;
+		snprintf(last_libbpf_msg, sizeof last_libbpf_msg, "%s", strncmp(m, "libbpf: ", 8) ? m : m + 8);
 	}
 	return 0;
 }
