@@ -27,6 +27,8 @@ lines() { wc -l | tr -d ' '; }
 # json field of the first / last line of stdin
 first_field() { head -n 1 | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 last_field() { tail -n 1 | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+# the "params" object of each JSON line on stdin (params hold no nested objects)
+params() { sed 's/.*"params":\({[^}]*}\).*/\1/'; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # 20000 events from 2026-11-21T10:00:00Z, about 0.6 s, in 44 small blocks
@@ -165,8 +167,8 @@ check "filter host = alpha and source = synth" 300 "$("$KCAP" filter 'host = alp
 check "filter source = audit" 400 "$("$KCAP" filter 'source = audit' --count "$M")"
 check "json has host and source" 400 "$("$KCAP" merge --json "$DIR/a.kcap" "$DIR/b.kcap" | grep -c '"host":"beta","source":"audit"')"
 check "params survive the remap" \
-	"$(grep '"seq":7,' "$DIR/b.json" | sed 's/.*"params"/"params"/')" \
-	"$("$KCAP" filter 'seq = 7 and host = beta' --json --no-proc "$M" | sed 's/.*"params"/"params"/')"
+	"$(grep '"seq":7,' "$DIR/b.json" | params)" \
+	"$("$KCAP" filter 'seq = 7 and host = beta' --json --no-proc "$M" | params)"
 "$KCAP" merge --json "$DIR/a.kcap" "$DIR/b.kcap" | sed -n 's/.*"ts":\([0-9]*\),.*/\1/p' > "$DIR/ts"
 check "merged in time order" "$(sort -n "$DIR/ts" | md5sum)" "$(md5sum < "$DIR/ts")"
 check "merged file is ordered" '"ordered":true' "$("$KCAP" info --json "$M" | grep -o '"ordered":[a-z]*')"
@@ -179,9 +181,9 @@ check "merge of synth captures" 23000 "$("$KCAP" merge "$T" "$DIR/s7.kcap" | "$K
 first=$("$KCAP" filter 'type = openat' --json --no-proc "$DIR/s7.kcap" | head -n 1)
 S=$(echo "$first" | first_field seq)
 TS=$(echo "$first" | first_field ts)
-check "symbolic flags and params after merge" "$(echo "$first" | sed 's/.*"params"/"params"/')" \
+check "symbolic flags and params after merge" "$(echo "$first" | params)" \
 	"$("$KCAP" merge "$T" "$DIR/s7.kcap" | "$KCAP" filter "type = openat and seq = $S and ts = $TS" --json --no-proc |
-	   sed 's/.*"params"/"params"/')"
+	   params)"
 # --concat
 out=$("$KCAP" merge --concat --json "$DIR/a.kcap" "$DIR/b.kcap")
 check "--concat count" 700 "$(echo "$out" | lines)"
