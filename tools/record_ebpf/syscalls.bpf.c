@@ -403,8 +403,9 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 			off = put_argv_ptrs(s, e, off, e->args[1 + (c->dirfd1 <= 5)]);
 	} else {
 		off = put_path(s, e, t, off, c->path1, c->dirfd1, SEG_PATH1, !c->no_resolve1);
-		if (c->fd_path <= 5) {
-			int dl = walk_fd(s, t, (int)argi(e->args, c->fd_path), off, &e->flags);
+		int pfd = (int)argi(e->args, c->fd_path);
+		if (c->fd_path <= 5 && pfd >= 0) {
+			int dl = walk_fd(s, t, pfd, off, &e->flags);
 			e->seg_len[SEG_DIR1] = dl;
 			off = (off + dl) & EV_MASK;
 		}
