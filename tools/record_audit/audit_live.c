@@ -589,29 +589,37 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Called every second and once at the stop: takes in what is queued (in
- * the socket and in the kernel's backlog) and waits until every event seen
- * so far has left the reassembler (a record that never gets its EOE, such
- * as a CONFIG_CHANGE outside any syscall, is held for the window), bounded
- * by a second, so what happened before a stop is written. */
+/* Called every second and once at the stop: takes in what was queued when
+ * it was called (in the socket, and the records in the kernel's backlog)
+ * and waits until every event seen so far has left the reassembler (a
+ * record that never gets its EOE, such as a CONFIG_CHANGE outside any
+ * syscall, is held for the window), bounded by a second, so what happened
+ * before a stop is written. */
 static void live_stats(void *vs)
 {
 	live_state *s = vs;
 	struct audit_status st;
-	int have = 0;
 	int64_t until = mono_ns() + 1000000000LL;
-	uint32_t target = s->newest_serial;
-	int any = s->any_serial;
+	int have = anl_get_status(s->ctl, &st) == 0;
+	uint64_t want_records = s->records + (have ? st.backlog : 0);
+	uint32_t target = 0;
+	int have_target = 0;
 	for (;;) {
 		if (drain(s) < 0)
 			return;
-		have = anl_get_status(s->ctl, &st) == 0;
-		int done = !any || (s->any_done && (int32_t)(s->newest_done - target) >= 0);
-		if (!have || (st.backlog == 0 && done) || s->err || mono_ns() > until)
+		/* once the records queued at the call are in, the newest serial
+		 * among them is the event to wait for */
+		if (!have_target && s->records >= want_records) {
+			target = s->newest_serial;
+			have_target = 1;
+		}
+		int done = have_target && (!s->any_serial || (s->any_done && (int32_t)(s->newest_done - target) >= 0));
+		if (done || s->err || mono_ns() > until)
 			break;
 		struct pollfd p = { .fd = s->evfd, .events = POLLIN };
 		poll(&p, 1, 10);
 	}
+	have = anl_get_status(s->ctl, &st) == 0;
 	kcap_audit_reasm_stats rs;
 	audit_live_import_reasm_stats(s->imp, &rs);
 	rec_stat(s->ctx, UINT32_MAX, "audit-serial-gap", rs.events, rs.lost);
