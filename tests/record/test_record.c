@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -403,6 +404,13 @@ static int file_contains(const char *path, const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+/* The recorder creates its output once the probes are attached. */
+static void wait_for_file(const char *path)
+{
+	for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+		usleep(50000);
+}
+
 START_TEST(usage_errors)
 {
 	char err[4096];
@@ -438,12 +446,14 @@ START_TEST(sigint_stops_cleanly)
 	char cap[4096];
 	int indexed = 0, snap = 0, status;
 	snprintf(cap, sizeof cap, "%s/sigint.kcap", tmpdir);
+	unlink(cap);
 	pid_t p = fork();
 	if (p == 0) {
 		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
 		_exit(126);
 	}
-	sleep(2);
+	wait_for_file(cap);
+	sleep(1);
 	ck_assert_int_eq(kill(p, SIGINT), 0);
 	ck_assert_int_eq(waitpid(p, &status, 0), p);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
@@ -459,12 +469,14 @@ START_TEST(kill9_leaves_readable_file)
 	char cap[4096];
 	int indexed = 1, status;
 	snprintf(cap, sizeof cap, "%s/kill9.kcap", tmpdir);
+	unlink(cap);
 	pid_t p = fork();
 	if (p == 0) {
 		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
 		_exit(126);
 	}
 	/* blocks are flushed at least once a second */
+	wait_for_file(cap);
 	sleep(3);
 	ck_assert_int_eq(kill(p, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(p, &status, 0), p);
@@ -527,6 +539,103 @@ START_TEST(disk_full_stops_with_error)
 }
 END_TEST
 
+/* A child that waits for a byte on a pipe, then (optionally) renames
+ * itself and drops to uid 65534, opens path and exits. */
+static pid_t filter_child(const char *comm, int drop, const char *path, int *release)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	pid_t c = fork();
+	if (c == 0) {
+		char b;
+		close(p[1]);
+		if (read(p[0], &b, 1) != 1)
+			_exit(1);
+		if (comm)
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
+		if (drop && setresuid(65534, 65534, 65534) != 0)
+			_exit(1);
+		int fd = open(path, O_RDONLY);
+		_exit(fd >= 0 || errno == ENOENT ? 0 : 1);
+	}
+	close(p[0]);
+	*release = p[1];
+	return c;
+}
+
+/* Records with one filter while a matching child and a non-matching one
+ * (this process) act; every event must match and the child's open must be
+ * there. */
+static void check_filter(const char *opt, const char *val_fmt, const char *comm, int drop)
+{
+	char cap[4096], path[4096], val[64];
+	int rel, status;
+	snprintf(cap, sizeof cap, "%s/filter.kcap", tmpdir);
+	snprintf(path, sizeof path, "%s/filter-%s-target", tmpdir, opt + 2);
+	pid_t c = filter_child(comm, drop, path, &rel);
+	ck_assert_int_gt(c, 0);
+	snprintf(val, sizeof val, val_fmt, (int)c);
+	unlink(cap);
+	pid_t r = fork();
+	if (r == 0) {
+		int nul = open("/dev/null", O_WRONLY);
+		dup2(nul, 2);
+		execl(kcap_bin, kcap_bin, "record", "-q", opt, val, "--duration", "3s", "-o", cap, (char *)NULL);
+		_exit(126);
+	}
+	wait_for_file(cap);
+	usleep(100000);
+	int fd = open(path, O_RDONLY); /* from the test itself: must not match */
+	if (fd >= 0)
+		close(fd);
+	ck_assert_int_eq(write(rel, "g", 1), 1);
+	close(rel);
+	ck_assert_int_eq(waitpid(c, &status, 0), c);
+	ck_assert_int_eq(waitpid(r, &status, 0), r);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: recorder status 0x%x", opt, status);
+	kcap_reader *rd2 = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	int opens = 0;
+	long n = 0;
+	ck_assert_int_eq(kcap_reader_open_path(&rd2, cap, &err), 0);
+	while (kcap_reader_next(rd2, &ev) == 1) {
+		n++;
+		if (!strcmp(opt, "--pid"))
+			ck_assert_int_eq(ev->pid, c);
+		if (!strcmp(opt, "--uid"))
+			ck_assert_uint_eq(ev->uid, 65534);
+		if (!strcmp(opt, "--comm"))
+			ck_assert(ev->comm_len == strlen(comm) && !memcmp(ev->comm, comm, ev->comm_len));
+		if (type_is(ev, "openat") && p_str(ev, "path", path)) {
+			ck_assert_int_eq(ev->pid, c);
+			opens++;
+		}
+	}
+	kcap_reader_close(rd2);
+	ck_assert_msg(opens == 1, "%s: %d opens of %s in %ld events", opt, opens, path, n);
+	unlink(cap);
+}
+
+START_TEST(filter_pid)
+{
+	check_filter("--pid", "%d", NULL, 0);
+}
+END_TEST
+
+START_TEST(filter_comm)
+{
+	check_filter("--comm", "kcap-filtertst", "kcap-filtertst", 0);
+}
+END_TEST
+
+START_TEST(filter_uid)
+{
+	check_filter("--uid", "65534", NULL, 1);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -564,6 +673,9 @@ int main(int argc, char **argv)
 	tcase_add_test(to, kill9_leaves_readable_file);
 	tcase_add_test(to, rotation_keeps_newest);
 	tcase_add_test(to, disk_full_stops_with_error);
+	tcase_add_test(to, filter_pid);
+	tcase_add_test(to, filter_comm);
+	tcase_add_test(to, filter_uid);
 	suite_add_tcase(s, to);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
