@@ -4,12 +4,67 @@
 
 #define DIRECT_IDS 4096u /* ids below this are found by direct index */
 
+/* Open-addressing id -> pointer map: lookups stay O(1) however many ids a
+ * (possibly hostile) schema block declares. Values are never NULL. */
+typedef struct idmap {
+	uint32_t *ids;
+	void **vals;
+	size_t cap, n;
+} idmap;
+
+static size_t id_hash(uint32_t id, size_t cap) { return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1); }
+
+static void *idmap_get(const idmap *m, uint32_t id)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t h = id_hash(id, m->cap); m->vals[h]; h = (h + 1) & (m->cap - 1))
+		if (m->ids[h] == id)
+			return m->vals[h];
+	return NULL;
+}
+
+static void idmap_insert(idmap *m, uint32_t id, void *v)
+{
+	size_t h = id_hash(id, m->cap);
+	while (m->vals[h])
+		h = (h + 1) & (m->cap - 1);
+	m->ids[h] = id;
+	m->vals[h] = v;
+	m->n++;
+}
+
+/* Makes room for one more entry so that the insert that follows cannot fail. */
+static int idmap_reserve(idmap *m)
+{
+	if ((m->n + 1) * 2 <= m->cap)
+		return 0;
+	idmap g = {0};
+	g.cap = m->cap ? m->cap * 2 : 64;
+	g.ids = malloc(g.cap * sizeof *g.ids);
+	g.vals = calloc(g.cap, sizeof *g.vals);
+	if (!g.ids || !g.vals) {
+		free(g.ids);
+		free(g.vals);
+		return KCAP_E_NOMEM;
+	}
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->vals[i])
+			idmap_insert(&g, m->ids[i], m->vals[i]);
+	free(m->ids);
+	free(m->vals);
+	*m = g;
+	return 0;
+}
+
 struct kcap_schema {
 	kcap_type_def **types; /* in insertion order */
 	size_t ntypes, captypes;
 	kcap_type_def **direct; /* DIRECT_IDS slots */
+	idmap far_types;        /* ids >= DIRECT_IDS */
 	kcap_symset **sets;
 	size_t nsets, capsets;
+	idmap set_ids;
 	uint64_t generation;
 };
 
@@ -63,6 +118,10 @@ void kcap_schema_free(kcap_schema *s)
 	free(s->types);
 	free(s->sets);
 	free(s->direct);
+	free(s->far_types.ids);
+	free(s->far_types.vals);
+	free(s->set_ids.ids);
+	free(s->set_ids.vals);
 	free(s);
 }
 
@@ -88,10 +147,7 @@ const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id)
 		return NULL;
 	if (id < DIRECT_IDS)
 		return s->direct[id];
-	for (size_t i = 0; i < s->ntypes; i++)
-		if (s->types[i]->id == id)
-			return s->types[i];
-	return NULL;
+	return idmap_get(&s->far_types, id);
 }
 
 const kcap_type_def *kcap_schema_type_by_name(const kcap_schema *s, const char *name)
@@ -109,10 +165,7 @@ const kcap_type_def *kcap_schema_type_at(const kcap_schema *s, size_t i)
 
 const kcap_symset *kcap_schema_symset(const kcap_schema *s, uint32_t id)
 {
-	for (size_t i = 0; s && i < s->nsets; i++)
-		if (s->sets[i]->id == id)
-			return s->sets[i];
-	return NULL;
+	return s ? idmap_get(&s->set_ids, id) : NULL;
 }
 
 const kcap_symset *kcap_schema_symset_by_name(const kcap_schema *s, const char *name)
@@ -156,6 +209,8 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 		s->types = n;
 		s->captypes = cap;
 	}
+	if (def->id >= DIRECT_IDS && idmap_reserve(&s->far_types))
+		return KCAP_E_NOMEM;
 	kcap_type_def *t = calloc(1, sizeof *t);
 	kcap_param_def *ps = calloc(def->nparams ? def->nparams : 1, sizeof *ps);
 	if (!t || !ps) {
@@ -182,6 +237,8 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 	s->types[s->ntypes++] = t;
 	if (t->id < DIRECT_IDS)
 		s->direct[t->id] = t;
+	else
+		idmap_insert(&s->far_types, t->id, t);
 	s->generation++;
 	return 0;
 }
@@ -200,6 +257,8 @@ int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
 		s->sets = n;
 		s->capsets = cap;
 	}
+	if (idmap_reserve(&s->set_ids))
+		return KCAP_E_NOMEM;
 	kcap_symset *c = calloc(1, sizeof *c);
 	kcap_sym *syms = calloc(set->nsyms ? set->nsyms : 1, sizeof *syms);
 	if (!c || !syms) {
@@ -223,6 +282,7 @@ int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
 		return KCAP_E_NOMEM;
 	}
 	s->sets[s->nsets++] = c;
+	idmap_insert(&s->set_ids, c->id, c);
 	s->generation++;
 	return 0;
 }

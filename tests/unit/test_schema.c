@@ -194,6 +194,54 @@ START_TEST(ptype_names)
 }
 END_TEST
 
+/* A schema block may declare any number of types and symbol sets with ids
+ * anywhere in 32 bits (a hostile one, too): decoding and every lookup must
+ * still finish (quadratic lookups made 80k ids take over a minute). */
+START_TEST(many_far_ids)
+{
+	const uint32_t n = 150000;
+	kcap_buf b = {0};
+	ck_assert_int_eq(kcap_buf_put_varint(&b, n), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		kcap_buf_put_varint(&b, 0xfffffff0u - i * 7u);
+		uint8_t kind = KCAP_SYMSET_ENUM;
+		kcap_buf_append(&b, &kind, 1);
+		kcap_buf_put_str(&b, "s", 1);
+		kcap_buf_put_varint(&b, 0);
+	}
+	kcap_buf_put_varint(&b, n);
+	for (uint32_t i = 0; i < n; i++) {
+		kcap_buf_put_varint(&b, 5000u + i * 13u);
+		kcap_buf_put_str(&b, "t", 1);
+		kcap_buf_put_str(&b, "", 0);
+		kcap_buf_put_str(&b, "", 0);
+		kcap_buf_put_varint(&b, 0);
+	}
+	kcap_schema *s = kcap_schema_new();
+	ck_assert_int_eq(kcap_schema_decode(s, (const uint8_t *)b.data, b.len), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		const kcap_type_def *t = kcap_schema_type(s, 5000u + i * 13u);
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq(t->id, 5000u + i * 13u);
+		const kcap_symset *set = kcap_schema_symset(s, 0xfffffff0u - i * 7u);
+		ck_assert_ptr_nonnull(set);
+		ck_assert_uint_eq(set->id, 0xfffffff0u - i * 7u);
+	}
+	ck_assert_ptr_null(kcap_schema_type(s, 5001));
+	ck_assert_ptr_null(kcap_schema_symset(s, 12345));
+	ck_assert_ptr_eq(kcap_schema_type_at(s, n - 1), kcap_schema_type(s, 5000u + (n - 1) * 13u));
+	/* merging it into another schema goes through the same lookups */
+	kcap_schema *m = testcap_schema();
+	ck_assert_int_eq(kcap_schema_merge(m, s), 0);
+	ck_assert_ptr_nonnull(kcap_schema_type(m, 5000u + 13u * 777u));
+	ck_assert_ptr_nonnull(kcap_schema_type(m, TC_BIG));
+	ck_assert_ptr_nonnull(kcap_schema_symset(m, TC_SYMSET_OPEN));
+	kcap_schema_free(m);
+	kcap_schema_free(s);
+	kcap_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("schema");
@@ -205,6 +253,7 @@ int main(void)
 	tcase_add_test(tc, encode_decode_round_trip);
 	tcase_add_test(tc, decode_hostile);
 	tcase_add_test(tc, ptype_names);
+	tcase_add_test(tc, many_far_ids);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
