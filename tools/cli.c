@@ -161,6 +161,7 @@ int cli_output_opt(int c, const char *arg, sink_opts *o)
 	case 'T': o->mode = OUT_TEXT; return 0;
 	case 'J': o->mode = OUT_JSON; return 0;
 	case 'C': o->mode = OUT_CSV; return 0;
+	case 'P': o->no_proc = 1; return 0;
 	default: return -1;
 	}
 }
@@ -229,4 +230,18 @@ int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, 
 	else
 		cli_err(cmd, "unknown option '%s'; see 'kcap %s --help'", name, cmd);
 	return KCAP_EXIT_USAGE;
+}
+
+char **cli_split_fields(char *s)
+{
+	size_t n = 2;
+	for (char *p = s; *p; p++)
+		n += *p == ',';
+	char **f = calloc(n, sizeof *f);
+	if (!f)
+		return NULL;
+	size_t i = 0;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+		f[i++] = tok;
+	return f;
 }

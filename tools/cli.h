@@ -50,6 +50,10 @@ int cli_finish_stdout(const char *cmd, int rc);
 /* Parses a size like 1M, 64k, 1048576. Returns 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 
+/* Splits a comma list in place into a NULL-terminated array (free() it);
+ * NULL when out of memory. */
+char **cli_split_fields(char *s);
+
 /* True when stderr is a terminal (for progress lines). */
 int cli_stderr_tty(void);
 

@@ -16,7 +16,10 @@ static const char cat_help[] =
 	"  -o, --output FILE   write a capture to FILE instead of stdout\n"
 	"      --kcap          force a kcap stream\n"
 	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines\n"
+	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
+	"                      exe, cmdline, cwd and parent, from the snapshot and\n"
+	"                      the fork/exec events seen so far)\n"
+	"      --no-proc       leave the \"proc\" object out of JSON lines\n"
 	"      --csv           force CSV\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -28,7 +31,7 @@ int cmd_cat(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
 		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},          {"help", no_argument, 0, 'h'},
+		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	sink_opts so = {0};

@@ -16,13 +16,17 @@ static const char convert_help[] =
 	"Input:\n"
 	"      --from FORMAT     kcap (default), json (JSON lines as written by --json),\n"
 	"                        or audit (audit.log files, rotated sets, .gz)\n"
-	"      --schema FILE     with --from json: take event types and metadata from\n"
-	"                        this capture, so the round trip is exact; without it,\n"
+	"      --schema FILE     with --from json: take event types, metadata and the\n"
+	"                        process snapshot from this capture, so the round trip\n"
+	"                        is exact; without it,\n"
 	"                        unknown types are inferred from the JSON values\n"
 	"Output (default: kcap to a pipe or file, text on a terminal):\n"
 	"  -o, --output FILE     write to FILE instead of stdout\n"
 	"      --json            JSON lines: seq ts time pid tid ppid cpu uid gid comm\n"
-	"                        type category [host source] params{...}\n"
+	"                        type category [host source] params{...} proc{...}\n"
+	"      --no-proc         leave out the \"proc\" object (process exe, cmdline,\n"
+	"                        cwd and parent, tracked from the snapshot and the\n"
+	"                        fork/exec/exit events seen so far)\n"
 	"      --csv             CSV (RFC 4180) with a header row\n"
 	"      --fields LIST     CSV columns, comma-separated (default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
@@ -39,20 +43,6 @@ static const char convert_help[] =
 int cli_import_audit(const char *cmd, char **inputs, int ninputs, kcap_writer *w, int *damaged)
 	__attribute__((weak));
 
-static char **split_fields(char *s)
-{
-	size_t n = 2;
-	for (char *p = s; *p; p++)
-		n += *p == ',';
-	char **f = calloc(n, sizeof *f);
-	if (!f)
-		return NULL;
-	size_t i = 0;
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
-		f[i++] = tok;
-	return f;
-}
-
 /* Loads the schema and origins of a reference capture. */
 static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w)
 {
@@ -64,6 +54,8 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w)
 	while (kcap_reader_next(r, &ev) > 0 && kcap_reader_origin_count(r) == 0)
 		;
 	kcap_schema_merge(s, kcap_reader_schema(r));
+	if (kcap_reader_snapshot(r))
+		kcap_writer_add_snapshot(w, kcap_reader_snapshot(r));
 	for (size_t i = 0; i < kcap_reader_origin_count(r); i++) {
 		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)i);
 		kcap_meta *empty = m ? NULL : kcap_meta_new();
@@ -163,7 +155,7 @@ int cmd_convert(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
 		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},          {"fields", required_argument, 0, 'f'},
+		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
@@ -182,7 +174,7 @@ int cmd_convert(int argc, char **argv)
 			return cli_finish_stdout("convert", KCAP_EXIT_OK);
 		case 'f':
 			free(fields);
-			fields = split_fields(optarg);
+			fields = cli_split_fields(optarg);
 			so.fields = (const char *const *)fields;
 			if (so.mode == OUT_AUTO)
 				so.mode = OUT_CSV;

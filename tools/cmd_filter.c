@@ -209,6 +209,7 @@ int cmd_filter(int argc, char **argv)
 		goto cleanup;
 	}
 	fctx fc = {.f = f, .expr = expr};
+	so.no_proc = 1; /* the sink's own tracker is not used: json_proc below shares ours */
 	if (!no_proc) {
 		so.json_extra = json_proc;
 		so.json_extra_ud = &fc;
@@ -288,6 +289,9 @@ int cmd_filter(int argc, char **argv)
 		blocks += st->blocks;
 		decoded += st->blocks_decoded;
 		skipped += st->blocks_skipped;
+		/* an input with no match still leaves its metadata and schema */
+		if (!out && !count_only && !rc)
+			rc = sink_open(&out, "filter", &so);
 		if (out)
 			sink_input_done(out, r);
 		kcap_reader_close(r);

@@ -95,6 +95,23 @@ static void fmt_bytes(char *out, size_t n, uint64_t v)
 	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", d, u[i]);
 }
 
+/* Keeps a copy of each origin's metadata not yet seen in this section. */
+static void collect_origins(const kcap_reader *r, kcap_meta ***metas, size_t *nmetas, size_t *seen)
+{
+	while (*seen < kcap_reader_origin_count(r)) {
+		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)(*seen)++);
+		kcap_meta **nm = m ? realloc(*metas, (*nmetas + 1) * sizeof *nm) : NULL;
+		if (!nm)
+			continue;
+		*metas = nm;
+		nm[*nmetas] = kcap_meta_new();
+		const char *k, *v;
+		for (size_t i = 0; nm[*nmetas] && kcap_meta_at(m, i, &k, &v); i++)
+			kcap_meta_set(nm[*nmetas], k, v);
+		*nmetas += nm[*nmetas] != NULL;
+	}
+}
+
 static int info_one(const char *path, int json, int *damaged)
 {
 	kcap_reader *r;
@@ -121,18 +138,7 @@ static int info_one(const char *path, int json, int *damaged)
 			in.by_id_schema = kcap_reader_schema(r);
 			origins_seen = 0;
 		}
-		while (origins_seen < kcap_reader_origin_count(r)) {
-			const kcap_meta *m = kcap_reader_meta(r, (uint16_t)origins_seen++);
-			kcap_meta **nm = m ? realloc(metas, (nmetas + 1) * sizeof *nm) : NULL;
-			if (!nm)
-				continue;
-			metas = nm;
-			metas[nmetas] = kcap_meta_new();
-			const char *k, *v;
-			for (size_t i = 0; metas[nmetas] && kcap_meta_at(m, i, &k, &v); i++)
-				kcap_meta_set(metas[nmetas], k, v);
-			nmetas += metas[nmetas] != NULL;
-		}
+		collect_origins(r, &metas, &nmetas, &origins_seen);
 		cli_progress("info", r);
 		if (ev->type_id < 4096)
 			in.by_id[ev->type_id]++;
@@ -145,6 +151,9 @@ static int info_one(const char *path, int json, int *damaged)
 			last = ev->ts;
 	}
 	fold(&in);
+	if (kcap_reader_section(r) != section)
+		origins_seen = 0;
+	collect_origins(r, &metas, &nmetas, &origins_seen);
 	cli_progress_done();
 	if (n < 0) {
 		cli_err_kcap("info", kcap_reader_name(r), kcap_reader_error(r));
@@ -158,7 +167,8 @@ static int info_one(const char *path, int json, int *damaged)
 	}
 	uint16_t major, minor;
 	kcap_reader_version(r, &major, &minor);
-	qsort(in.types, in.ntypes, sizeof *in.types, cmp_count);
+	if (in.ntypes)
+		qsort(in.types, in.ntypes, sizeof *in.types, cmp_count);
 	int ordered = st->unordered == 0, indexed = st->indexed && st->has_footer;
 	const char *name = kcap_reader_name(r);
 	if (json) {

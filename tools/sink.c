@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <kcap/procstate.h>
 #include "sink.h"
 
 struct sink {
@@ -19,8 +20,12 @@ struct sink {
 	uint32_t src_section;
 	uint64_t src_gen;
 	size_t src_origins;
-	int wrote_any;
+	int mirrored_any;
 	int failed;
+	/* process context for the JSON "proc" object */
+	kcap_procstate *ps;
+	const kcap_reader *ps_src;
+	uint32_t ps_section;
 };
 
 int sink_open(sink **out, const char *cmd, const sink_opts *o)
@@ -87,8 +92,9 @@ static int mirror(sink *s, kcap_reader *r)
 	size_t norig = kcap_reader_origin_count(r);
 	int new_src = s->src != r || s->src_section != sec;
 	if (new_src) {
-		if (s->wrote_any && kcap_writer_new_section(s->w))
+		if (s->mirrored_any && kcap_writer_new_section(s->w))
 			return werr(s);
+		s->mirrored_any = 1;
 		s->src = r;
 		s->src_section = sec;
 		s->src_origins = 0;
@@ -126,7 +132,6 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 			if (rc)
 				return rc;
 		}
-		s->wrote_any = 1;
 		if (kcap_writer_write(s->w, ev))
 			return werr(s);
 		return 0;
@@ -134,6 +139,21 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 	const kcap_schema *sc = r ? kcap_reader_schema(r) : NULL;
 	switch (s->mode) {
 	case OUT_JSON:
+		if (!s->o.json_extra && !s->o.no_proc && r) {
+			if (!s->ps && !(s->ps = kcap_procstate_new())) {
+				cli_err(s->cmd, "out of memory");
+				return KCAP_EXIT_ERROR;
+			}
+			if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
+				kcap_procstate_clear(s->ps);
+				kcap_procstate_load_snapshot(s->ps, kcap_reader_snapshot(r));
+				s->ps_src = r;
+				s->ps_section = kcap_reader_section(r);
+			}
+			kcap_procstate_update(s->ps, ev, sc);
+			kcap_render_json_proc(&s->buf, ev, sc, s->ps);
+			break;
+		}
 		kcap_render_json(&s->buf, ev, sc);
 		if (s->o.json_extra && s->buf.len >= 2) {
 			s->buf.len -= 2; /* reopen the object: drop "}\n" */
@@ -162,7 +182,6 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 	int rc = mirror(s, r);
 	if (rc)
 		return rc;
-	s->wrote_any = s->wrote_any || sum != NULL;
 	if (kcap_writer_copy_block(s->w, blk, len, sum))
 		return werr(s);
 	return 0;
@@ -170,7 +189,12 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 
 void sink_input_done(sink *s, kcap_reader *r)
 {
-	if (!s->w || s->src != r)
+	if (s->ps_src == r)
+		s->ps_src = NULL; /* the next reader may be allocated at the same address */
+	if (!s->w)
+		return;
+	/* An input that gave no events still leaves its metadata and schema. */
+	if (s->src != r && kcap_reader_get_stats(r)->sections > 0 && mirror(s, r))
 		return;
 	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
 		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
@@ -195,6 +219,7 @@ int sink_close(sink *s, int rc)
 			s->failed = 1;
 	}
 	kcap_buf_free(&s->buf);
+	kcap_procstate_free(s->ps);
 	int failed = s->failed, to_stdout = !s->own_out;
 	const char *cmd = s->cmd;
 	free(s);

@@ -20,11 +20,15 @@ typedef struct sink_opts {
 	 * closing brace; appends ",\"key\":value" pairs (e.g. the proc object). */
 	void (*json_extra)(void *ud, kcap_buf *b, const kcap_event *ev);
 	void *json_extra_ud;
+	/* JSON output without json_extra: 0 adds the "proc" object (process
+	 * context from the input's snapshot and the events seen so far), 1
+	 * leaves it out (--no-proc). */
+	int no_proc;
 } sink_opts;
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv). Returns 0 if c was one of them, -1 otherwise. */
+ * 'C' (--csv), 'P' (--no-proc). Returns 0 if c was one of them, -1 otherwise. */
 int cli_output_opt(int c, const char *arg, sink_opts *o);
 
 /* Returns a KCAP_EXIT_* code (errors printed). */

@@ -95,7 +95,7 @@ check "json parses with jq" 1000 "$(jq -c . "$DIR/all.jsonl" | wc -l)"
 # (jq itself rounds integers above 2^53: compare the text)
 check "json integers exact" "$(tail -n1 "$DIR/all.jsonl" | sed 's/.*"ts":\([0-9]*\),.*/\1/')" \
 	"$("$KCAP" convert --csv --fields ts "$T" | tail -n1 | tr -d '\r')"
-check "json keys" "category,comm,cpu,gid,host,params,pid,ppid,seq,source,tid,time,ts,type,uid" \
+check "json keys" "category,comm,cpu,gid,host,params,pid,ppid,proc,seq,source,tid,time,ts,type,uid" \
 	"$(head -n1 "$DIR/all.jsonl" | jq -r 'keys | join(",")')"
 
 # --- output rules: pipes get kcap, --text/--json/--csv force ---
@@ -111,6 +111,15 @@ cat "$T" "$T" > "$DIR/bytecat.kcap"
 check "byte-wise concatenation reads as two sections" 2000 "$("$KCAP" info --json "$DIR/bytecat.kcap" | jq .events)"
 "$KCAP" cat --json "$T" > "$DIR/catjson.jsonl"
 if cmp -s "$DIR/catjson.jsonl" "$DIR/all.jsonl"; then ok "cat --json"; else bad "cat --json differs"; fi
+check "json --no-proc keys" "category,comm,cpu,gid,host,params,pid,ppid,seq,source,tid,time,ts,type,uid" \
+	"$("$KCAP" convert --json --no-proc "$T" | head -n1 | jq -r 'keys | join(",")')"
+check "proc object: exe of a process from the snapshot" "/usr/sbin/nginx" \
+	"$("$KCAP" convert --json "$T" | jq -r 'select(.pid == 601) | .proc.exe' | head -n1)"
+check "proc object: exe after an exec seen in the capture" "$(jq -r 'select(.type == "execve") | .params.path' "$DIR/all.jsonl" | head -n1)" \
+	"$(jq -r 'select(.type == "execve") | .proc.exe' "$DIR/all.jsonl" | head -n1)"
+: > "$DIR/empty-filter.kcap"
+"$KCAP" filter 'pid = 999999' "$T" > "$DIR/empty-filter.kcap"
+check "empty result keeps metadata" "synth-host" "$("$KCAP" info --json "$DIR/empty-filter.kcap" | jq -r '.origins[0].hostname')"
 check "csv header" "seq,time,pid,tid,ppid,uid,gid,comm,type,category,params" "$("$KCAP" convert --csv "$T" | head -n1 | tr -d '\r')"
 
 # --- round trip kcap -> JSON -> kcap on every capture in testdata/ ---
@@ -123,8 +132,10 @@ for f in "$SRC"/testdata/*.kcap; do
 	if cmp -s "$DIR/rt.jsonl" "$DIR/rt2.jsonl"; then ok "round trip $n: events identical"; else bad "round trip $n differs"; fi
 	check "round trip $n: same schema and counts" "$("$KCAP" info --json "$f" | jq -c '[.events,.types,.first_ts,.last_ts]')" \
 		"$("$KCAP" info --json "$DIR/rt.kcap" | jq -c '[.events,.types,.first_ts,.last_ts]')"
+	# without a reference there is no process snapshot, so compare without "proc"
 	"$KCAP" convert --from json "$DIR/rt.jsonl" -o "$DIR/rt3.kcap"
-	"$KCAP" convert --json "$DIR/rt3.kcap" > "$DIR/rt3.jsonl"
+	"$KCAP" convert --json --no-proc "$f" > "$DIR/rt.jsonl"
+	"$KCAP" convert --json --no-proc "$DIR/rt3.kcap" > "$DIR/rt3.jsonl"
 	if cmp -s "$DIR/rt.jsonl" "$DIR/rt3.jsonl"; then ok "round trip $n without --schema: JSON identical"; else bad "round trip $n without --schema differs"; fi
 done
 
