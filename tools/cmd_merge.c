@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kcap/filter.h>
+#include <kcap/procstate.h>
 #include "sink.h"
 
 static const char merge_help[] =
@@ -47,7 +48,10 @@ static const char merge_help[] =
 	"  -o, --output FILE     write to FILE instead of stdout\n"
 	"      --kcap            force a kcap stream\n"
 	"      --text            force one line of text per event\n"
-	"      --json            force JSON lines\n"
+	"      --json            force JSON lines, with a \"proc\" object (the process's\n"
+	"                        exe, cwd, cmdline and parent, tracked per input from\n"
+	"                        its snapshot and its fork/exec/exit events)\n"
+	"      --no-proc         JSON without the \"proc\" object\n"
 	"      --csv             force CSV\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -90,6 +94,9 @@ typedef struct input {
 	int64_t max_read_ts;
 	evcopy *held; /* the copy handed out as cur */
 	uint64_t events;
+	/* JSON "proc" object: this input's processes (its own pid namespace) */
+	kcap_procstate *ps;
+	int ps_stale; /* reload the snapshot before the next event */
 } input;
 
 /* Kcap output is encoded and compressed by a writer thread: the merging
@@ -131,6 +138,7 @@ typedef struct merger {
 	int64_t window;
 	int schema_dirty;
 	int damaged;
+	int proc; /* JSON output with the "proc" object */
 	wthread *wt; /* NULL: events are written on the merging thread */
 } merger;
 
@@ -477,6 +485,7 @@ static int update_maps(merger *m, input *in)
 	if (in->mapped && sec == in->section && gen == in->gen && norig == in->norig)
 		return 0;
 	if (!in->mapped || sec != in->section) { /* a new section renumbers everything */
+		in->ps_stale = 1;
 		if (in->tmap)
 			memset(in->tmap, 0xff, in->tmap_len * sizeof *in->tmap);
 		if (in->smap)
@@ -712,7 +721,7 @@ static int advance(merger *m, input *in, int check_order)
 	}
 }
 
-static int emit(merger *m, const kcap_event *ev)
+static int emit(merger *m, input *in, const kcap_event *ev)
 {
 	if (m->wt) {
 		if (wt_add(m, ev)) {
@@ -731,7 +740,23 @@ static int emit(merger *m, const kcap_event *ev)
 		return 0;
 	}
 	switch (m->mode) {
-	case OUT_JSON: kcap_render_json(&m->buf, ev, m->os); break;
+	case OUT_JSON:
+		if (!m->proc) {
+			kcap_render_json(&m->buf, ev, m->os);
+			break;
+		}
+		if (!in->ps && !(in->ps = kcap_procstate_new())) {
+			cli_err("merge", "out of memory");
+			return KCAP_EXIT_ERROR;
+		}
+		if (in->ps_stale) {
+			kcap_procstate_clear(in->ps);
+			kcap_procstate_load_snapshot(in->ps, kcap_reader_snapshot(in->r));
+			in->ps_stale = 0;
+		}
+		kcap_procstate_update(in->ps, ev, m->os);
+		kcap_render_json_proc(&m->buf, ev, m->os, in->ps);
+		break;
 	case OUT_CSV: kcap_render_csv(&m->buf, ev, m->os, NULL); break;
 	default: kcap_render_text(&m->buf, ev, m->os);
 	}
@@ -795,7 +820,7 @@ static int run_merge(merger *m)
 		sift_down(h, n, i);
 	while (n) {
 		input *top = h[0];
-		if ((rc = emit(m, top->cur)))
+		if ((rc = emit(m, top, top->cur)))
 			break;
 		top->events++;
 		int a = advance(m, top, 1);
@@ -819,7 +844,7 @@ static int run_concat(merger *m)
 		input *in = &m->in[i];
 		int a;
 		while ((a = advance(m, in, 0)) > 0) {
-			int rc = emit(m, in->cur);
+			int rc = emit(m, in, in->cur);
 			if (rc)
 				return rc;
 			in->events++;
@@ -839,19 +864,19 @@ static int64_t now_ns(void)
 
 int cmd_merge(int argc, char **argv)
 {
-	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD };
+	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD, O_NOPROC };
 	static const struct option longopts[] = {
 		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
 		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
 		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
-		{"no-thread", no_argument, 0, O_NOTHREAD},
+		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, O_NOPROC},
 		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
 		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
-	int c, concat = 0, stats = 0, threaded = 1, rc = KCAP_EXIT_OK;
+	int c, concat = 0, stats = 0, threaded = 1, no_proc = 0, rc = KCAP_EXIT_OK;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -861,6 +886,7 @@ int cmd_merge(int argc, char **argv)
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
+		case O_NOPROC: no_proc = 1; break;
 		case O_LEVEL: {
 			char *end;
 			long lv = strtol(optarg, &end, 10);
@@ -946,6 +972,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (m.mode == OUT_CSV)
 		kcap_render_csv_header(&m.buf, NULL);
+	m.proc = m.mode == OUT_JSON && !no_proc;
 	int64_t t0 = now_ns();
 	if (m.w && threaded && sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		wt_start(&m);
@@ -997,6 +1024,7 @@ cleanup:
 		free(in->smap);
 		free(in->omap);
 		free(in->held);
+		kcap_procstate_free(in->ps);
 		for (size_t k = 0; k < in->nwin; k++)
 			free(in->win[k]);
 		free(in->win);

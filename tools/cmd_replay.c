@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kcap/filter.h>
+#include <kcap/procstate.h>
 #include "sink.h"
 
 static const char replay_help[] =
@@ -45,7 +46,9 @@ static const char replay_help[] =
 	"                      stream socket (connected to), or an existing file\n"
 	"      --kcap          force a kcap stream (one block per event when paced)\n"
 	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines\n"
+	"      --json          force JSON lines, with a \"proc\" object (exe, cwd,\n"
+	"                      cmdline and parent of the event's process)\n"
+	"      --no-proc       JSON without the \"proc\" object\n"
 	"      --csv           force CSV\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -78,6 +81,11 @@ typedef struct replayer {
 	/* lateness histogram, in microseconds (last bucket: >= 10 ms) */
 	uint64_t late[LATE_MAX + 1];
 	uint64_t events;
+	/* JSON "proc" object */
+	int proc;
+	kcap_procstate *ps;
+	const kcap_reader *ps_src;
+	uint32_t ps_section;
 	int64_t *pending;  /* deadlines of the events appended but not yet flushed */
 	size_t npending, cap_pending;
 } replayer;
@@ -103,9 +111,10 @@ static int write_all(replayer *rp, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			if (errno == EPIPE || errno == ECONNRESET)
-				cli_err("replay", "%s: the reader went away", rp->out_name);
-			else
+			if (errno == EPIPE || errno == ECONNRESET) {
+				if (rp->fd != STDOUT_FILENO) /* stdout: quiet, as if killed by SIGPIPE */
+					cli_err("replay", "%s: the reader went away", rp->out_name);
+			} else
 				cli_err("replay", "%s: write failed: %s", rp->out_name, strerror(errno));
 			return -1;
 		}
@@ -149,9 +158,10 @@ static int open_to(const char *path)
 static int werr(replayer *rp)
 {
 	const kcap_error *e = kcap_writer_error(rp->w);
-	if (e && e->sys_errno == EPIPE)
-		cli_err("replay", "%s: the reader went away", rp->out_name);
-	else
+	if (e && e->sys_errno == EPIPE) {
+		if (rp->fd != STDOUT_FILENO)
+			cli_err("replay", "%s: the reader went away", rp->out_name);
+	} else
 		cli_err("replay", "%s: %s", rp->out_name, e && e->msg[0] ? e->msg : "write failed");
 	return KCAP_EXIT_ERROR;
 }
@@ -202,7 +212,24 @@ static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
 	}
 	const kcap_schema *sc = kcap_reader_schema(r);
 	switch (rp->mode) {
-	case OUT_JSON: kcap_render_json(&rp->buf, ev, sc); break;
+	case OUT_JSON:
+		if (!rp->proc) {
+			kcap_render_json(&rp->buf, ev, sc);
+			break;
+		}
+		if (!rp->ps && !(rp->ps = kcap_procstate_new())) {
+			cli_err("replay", "out of memory");
+			return KCAP_EXIT_ERROR;
+		}
+		if (rp->ps_src != r || rp->ps_section != kcap_reader_section(r)) {
+			kcap_procstate_clear(rp->ps);
+			kcap_procstate_load_snapshot(rp->ps, kcap_reader_snapshot(r));
+			rp->ps_src = r;
+			rp->ps_section = kcap_reader_section(r);
+		}
+		kcap_procstate_update(rp->ps, ev, sc);
+		kcap_render_json_proc(&rp->buf, ev, sc, rp->ps);
+		break;
 	case OUT_CSV: kcap_render_csv(&rp->buf, ev, sc, NULL); break;
 	default: kcap_render_text(&rp->buf, ev, sc);
 	}
@@ -294,12 +321,12 @@ static int64_t late_pct(const replayer *rp, double q)
 
 int cmd_replay(int argc, char **argv)
 {
-	enum { O_STATS = 1000, O_RT };
+	enum { O_STATS = 1000, O_RT, O_NOPROC };
 	static const struct option longopts[] = {
 		{"speed", required_argument, 0, 's'}, {"max-gap", required_argument, 0, 'g'},
 		{"no-wait", no_argument, 0, 'n'},     {"to", required_argument, 0, 't'},
 		{"stats", no_argument, 0, O_STATS},   {"kcap", no_argument, 0, 'K'},
-		{"realtime", no_argument, 0, O_RT},
+		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, O_NOPROC},
 		{"text", no_argument, 0, 'T'},        {"json", no_argument, 0, 'J'},
 		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -307,7 +334,7 @@ int cmd_replay(int argc, char **argv)
 	replayer rp = {.speed = 1.0, .fd = -1};
 	sink_opts so = {0};
 	const char *to = NULL;
-	int c, rc = KCAP_EXIT_OK, damaged = 0;
+	int c, rc = KCAP_EXIT_OK, damaged = 0, no_proc = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:g:nt:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -335,6 +362,7 @@ int cmd_replay(int argc, char **argv)
 		case 'n': rp.no_wait = 1; break;
 		case 't': to = optarg; break;
 		case O_STATS: rp.stats = 1; break;
+		case O_NOPROC: no_proc = 1; break;
 		case O_RT: {
 			struct sched_param sp = {.sched_priority = 10};
 			if (sched_setscheduler(0, SCHED_FIFO, &sp))
@@ -374,6 +402,7 @@ int cmd_replay(int argc, char **argv)
 	} else if (rp.mode == OUT_CSV) {
 		kcap_render_csv_header(&rp.buf, NULL);
 	}
+	rp.proc = rp.mode == OUT_JSON && !no_proc;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
 		kcap_reader *r;
 		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);
@@ -422,6 +451,7 @@ cleanup:
 	}
 	kcap_buf_free(&rp.buf);
 	free(rp.pending);
+	kcap_procstate_free(rp.ps);
 	if (to && rp.fd >= 0)
 		close(rp.fd);
 	if (rc)
