@@ -215,19 +215,11 @@ void audit_live_event_time(kcap_writer *w, uint32_t serial, int64_t *sec, uint32
 static void on_message(void *ud, const void *msg, size_t n)
 {
 	live_state *s = ud;
-	const struct nlmsghdr *h = msg;
-	if (s->err || n < NLMSG_HDRLEN)
+	uint16_t type;
+	const char *p;
+	size_t len;
+	if (s->err || !anl_record(msg, n, &type, &p, &len))
 		return;
-	uint16_t type = h->nlmsg_type;
-	if (type < AUDIT_FIRST_USER_MSG || type > AUDIT_LAST_USER_MSG2)
-		return;
-	const char *p = (const char *)msg + NLMSG_HDRLEN;
-	size_t len = n - NLMSG_HDRLEN;
-	const char *nul = memchr(p, 0, len);
-	if (nul)
-		len = (size_t)(nul - p);
-	while (len && (p[len - 1] == '\n' || p[len - 1] == ' '))
-		len--;
 	s->records++;
 	s->raw_pending += len;
 	/* "type=NAME msg=" once per record type */

@@ -100,6 +100,24 @@ int anl_recv_batch(int fd, char *buf, size_t each, unsigned n, size_t *lens)
 	return got;
 }
 
+int anl_record(const void *msg, size_t n, uint16_t *type, const char **text, size_t *len)
+{
+	const struct nlmsghdr *h = msg;
+	if (n < NLMSG_HDRLEN || h->nlmsg_type < AUDIT_FIRST_USER_MSG || h->nlmsg_type > AUDIT_LAST_USER_MSG2)
+		return 0;
+	const char *p = (const char *)msg + NLMSG_HDRLEN;
+	size_t l = n - NLMSG_HDRLEN;
+	const char *nul = memchr(p, 0, l);
+	if (nul)
+		l = (size_t)(nul - p);
+	while (l && (p[l - 1] == '\n' || p[l - 1] == ' '))
+		l--;
+	*type = h->nlmsg_type;
+	*text = p;
+	*len = l;
+	return 1;
+}
+
 /* An audit record (as opposed to a reply): the kernel sends each record as
  * one datagram whose header length is not to be trusted. */
 static int is_record(uint16_t type)

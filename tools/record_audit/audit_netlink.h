@@ -46,6 +46,14 @@ int anl_list_rules(int fd, anl_rule_fn fn, void *ud);
  * the socket overflowed: messages were dropped). */
 long anl_recv(int fd, void *buf, size_t cap);
 
+/* The record in one received message of n bytes: its type and its text
+ * (not NUL-terminated). Each message is one record; its length is the
+ * received size, never the header's nlmsg_len, and the text ends at the
+ * first NUL, without trailing newlines or spaces. Returns 1 for an audit
+ * record (types 1100-2999), 0 for anything else (replies, acks, errors, a
+ * message shorter than its header). */
+int anl_record(const void *msg, size_t n, uint16_t *type, const char **text, size_t *len);
+
 /* Reads up to n (at most ANL_BATCH_MAX) messages without blocking into
  * buf, each in its own slot of each bytes; lens[i] is the received length
  * of message i (0 for one to ignore). Returns the count, 0 when nothing is
