@@ -75,7 +75,7 @@ typedef struct live_state {
 	uint32_t newest_serial, newest_done; /* newest seen, newest delivered */
 	int any_serial, any_done;
 	int err;                    /* KCAP_E_* that stops the recording */
-	uint64_t records, raw_pending, overruns, unparsed, not_taxonomy;
+	uint64_t records, raw_pending, unparsed;
 	/* --follow: the followed process tree (open addressing, 0 = empty) */
 	int follow;
 	int32_t *tree;
@@ -164,10 +164,8 @@ int audit_live_write(kcap_writer *w, const kcap_event *e)
 {
 	live_state *s = (live_state *)(void *)w;
 	const kcap_type_def *d = e->type_id < KCAP_AUDIT_TYPE_BASE ? kcap_taxonomy_type(e->type_id) : NULL;
-	if (!d || e->nparams < d->nparams) {
-		s->not_taxonomy++;
-		return 0;
-	}
+	if (!d || e->nparams < d->nparams)
+		return 0; /* CONFIG_CHANGE, user messages, syscalls outside the taxonomy */
 	if (s->follow) {
 		int in = tree_has(s, e->pid);
 		if (!in && tree_has(s, e->ppid)) {
@@ -177,9 +175,11 @@ int audit_live_write(kcap_writer *w, const kcap_event *e)
 		}
 		if (!in)
 			return 0;
-		const kcap_value *ret = &e->params[KCAP_P_CLONE_RET];
-		if (is_clone_type(e->type_id) && ret->present && ret->i > 0 && tree_add(s, (int32_t)ret->i) < 0)
-			return s->err = KCAP_E_NOMEM;
+		if (is_clone_type(e->type_id)) {
+			const kcap_value *ret = &e->params[KCAP_P_CLONE_RET];
+			if (ret->present && ret->i > 0 && tree_add(s, (int32_t)ret->i) < 0)
+				return s->err = KCAP_E_NOMEM;
+		}
 	}
 	if (s->o->comm_on && (e->comm_len != strlen(s->o->comm) || memcmp(e->comm, s->o->comm, e->comm_len)))
 		return 0;
@@ -269,10 +269,8 @@ static long drain(live_state *s)
 	size_t lens[ANL_BATCH_MAX];
 	while (got < BATCH && !s->err) {
 		int m = anl_recv_batch(s->evfd, s->buf, ANL_BUF, ANL_BATCH_MAX, lens);
-		if (m == -ENOBUFS) {
-			s->overruns++;
+		if (m == -ENOBUFS) /* the socket overflowed: the serial gaps count it */
 			continue;
-		}
 		if (m < 0)
 			return m;
 		if (m == 0)
@@ -617,6 +615,8 @@ static void live_stats(void *vs)
 	rec_stat(s->ctx, UINT32_MAX, "audit-serial-gap", rs.events, rs.lost);
 	if (have)
 		rec_stat(s->ctx, UINT32_MAX, "audit-kernel", s->records, (uint32_t)(st.lost - s->lost0));
+	if (s->unparsed) /* never expected: the kernel's own syntax */
+		rec_stat(s->ctx, UINT32_MAX, "audit-unparsed", s->records, s->unparsed);
 }
 
 static int live_poll(void *vs, int timeout_ms, char *why, size_t n)
