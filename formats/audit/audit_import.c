@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TYPE_SYSCALL 1300
 #define AT_FDCWD_ (-100)
 
 typedef struct origin_info {
@@ -202,10 +201,14 @@ static const kcap_audit_field *rfield(const kcap_audit_record *r, const char *ke
 	return r ? kcap_audit_record_field(r, key) : NULL;
 }
 
-static const kcap_audit_record *find_rec(const kcap_audit_event *ev, const char *type)
+/* Record type numbers used by the mapping. */
+enum { T_SYSCALL = 1300, T_PATH = 1302, T_SOCKADDR = 1306, T_CWD = 1307, T_EXECVE = 1309,
+       T_FD_PAIR = 1317, T_CAPSET = 1322, T_MMAP = 1323 };
+
+static const kcap_audit_record *find_rec(const kcap_audit_event *ev, uint32_t type_num)
 {
 	for (uint32_t i = 0; i < ev->nrecords; i++)
-		if (kcap_audit_record_is(ev->records[i], type))
+		if (ev->records[i]->type_num == type_num)
 			return ev->records[i];
 	return NULL;
 }
@@ -312,7 +315,7 @@ static const kcap_audit_record *find_path(const kcap_audit_event *ev, const char
 {
 	for (uint32_t i = 0; i < ev->nrecords; i++) {
 		const kcap_audit_record *r = ev->records[i];
-		if (!kcap_audit_record_is(r, "PATH"))
+		if (r->type_num != T_PATH)
 			continue;
 		const kcap_audit_field *nt = kcap_audit_record_field(r, "nametype");
 		if (want ? !fval_eq(nt, want) : fval_eq(nt, "PARENT"))
@@ -334,7 +337,7 @@ static int set_path(kcap_audit_import *imp, const kcap_type_def *def, int idx, c
 		return 0;
 	scratch->len = 0;
 	if (name->val_len && name->val[0] != '/' && dirfd == AT_FDCWD_) {
-		const kcap_audit_field *cwd = rfield(find_rec(ev, "CWD"), "cwd");
+		const kcap_audit_field *cwd = rfield(find_rec(ev, T_CWD), "cwd");
 		if (cwd && cwd->val_len && cwd->val[0] == '/') {
 			if (buf_put(scratch, cwd->val, cwd->val_len) < 0)
 				return KCAP_E_NOMEM;
@@ -360,7 +363,7 @@ static int hexv(char c)
 static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int idx, const kcap_audit_event *ev,
 			 int big_endian)
 {
-	const kcap_audit_field *f = rfield(find_rec(ev, "SOCKADDR"), "saddr");
+	const kcap_audit_field *f = rfield(find_rec(ev, T_SOCKADDR), "saddr");
 	if (!f || f->val_len < 4 || (f->val_len & 1))
 		return;
 	uint8_t raw[128];
@@ -430,7 +433,7 @@ static int set_argv(kcap_audit_import *imp, const kcap_type_def *def, const kcap
 	long cur = -1; /* argument being assembled from chunks */
 	for (uint32_t i = 0; i < ev->nrecords; i++) {
 		const kcap_audit_record *r = ev->records[i];
-		if (!kcap_audit_record_is(r, "EXECVE"))
+		if (r->type_num != T_EXECVE)
 			continue;
 		any = 1;
 		for (uint32_t k = 0; k < r->nfields; k++) {
@@ -560,7 +563,7 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 		set_arg(imp, def, KCAP_P_MMAP_PROT, sc, 2, is32);
 		if (id == KCAP_EV_MMAP) {
 			set_arg(imp, def, KCAP_P_MMAP_FLAGS, sc, 3, is32);
-			const kcap_audit_record *m = find_rec(ev, "MMAP");
+			const kcap_audit_record *m = find_rec(ev, T_MMAP);
 			if (fnum(rfield(m, "fd"), 10, &x))
 				set_i(imp, def, KCAP_P_MMAP_FD, x);
 		}
@@ -576,7 +579,7 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 			set_arg(imp, def, KCAP_P_SOCKETPAIR_TYPE, sc, 1, is32);
 			set_arg(imp, def, KCAP_P_SOCKETPAIR_PROTOCOL, sc, 2, is32);
 		}
-		const kcap_audit_record *fp = find_rec(ev, "FD_PAIR");
+		const kcap_audit_record *fp = find_rec(ev, T_FD_PAIR);
 		if (fnum(rfield(fp, "fd0"), 10, &x))
 			set_i(imp, def, f0, x);
 		if (fnum(rfield(fp, "fd1"), 10, &x))
@@ -813,7 +816,7 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 		set_arg(imp, def, KCAP_P_SETRESID_SID, sc, 2, is32);
 		break;
 	case KCAP_EV_CAPSET: {
-		const kcap_audit_record *c = find_rec(ev, "CAPSET");
+		const kcap_audit_record *c = find_rec(ev, T_CAPSET);
 		if (fnum(rfield(c, "pid"), 10, &x))
 			set_i(imp, def, KCAP_P_CAPSET_TARGET, x);
 		if (fnum(rfield(c, "cap_pe"), 16, &x))
@@ -931,7 +934,7 @@ static int deliver(void *ud, const kcap_audit_event *ev)
 	e.origin = (uint16_t)o->origin;
 	e.cpu = UINT32_MAX;
 	/* process identity from the SYSCALL record, else the first with pid= */
-	const kcap_audit_record *sc = find_rec(ev, "SYSCALL");
+	const kcap_audit_record *sc = find_rec(ev, T_SYSCALL);
 	const kcap_audit_record *who = sc;
 	for (uint32_t i = 0; !who && i < ev->nrecords; i++)
 		if (kcap_audit_record_field(ev->records[i], "pid"))

@@ -336,7 +336,8 @@ const kcap_audit_field *kcap_audit_record_field(const kcap_audit_record *r, cons
 	size_t n = strlen(key);
 	for (uint32_t i = 0; i < r->nfields; i++) {
 		const kcap_audit_field *f = &r->fields[i];
-		if (f->key_len == n && memcmp(f->key, key, n) == 0 && !(f->flags & KCAP_AUDIT_F_TEXT))
+		if (f->key_len == n && f->key[0] == key[0] && memcmp(f->key, key, n) == 0 &&
+		    !(f->flags & KCAP_AUDIT_F_TEXT))
 			return f;
 	}
 	return NULL;
