@@ -652,6 +652,61 @@ static int json_key(kcap_buf *b, const char *k)
 	return 0;
 }
 
+/* The ,"host":...,"source":... text of recently seen origins, per thread: it
+ * is the same for every event of an origin, and kcap_meta_get() costs two
+ * key scans. An entry is reused only after kcap_meta_at() shows the same keys
+ * with the same values at the remembered positions (keys of a kcap_meta are
+ * unique), so a kcap_meta freed and another allocated at the same address
+ * cannot fool it. Origins without both keys, or with long values, are not
+ * cached. */
+#define ORIGIN_VAL_MAX 64
+#define ORIGIN_SLOTS 4
+typedef struct origin_frag {
+	const kcap_meta *meta;
+	size_t host_i, src_i, len;
+	char host[ORIGIN_VAL_MAX], src[ORIGIN_VAL_MAX];
+	char text[2 * (6 * ORIGIN_VAL_MAX + 16) + 32];
+} origin_frag;
+
+static int origin_frag_valid(const origin_frag *f, const kcap_meta *m)
+{
+	const char *k, *v;
+	return f->meta == m && kcap_meta_at(m, f->host_i, &k, &v) && !strcmp(k, KCAP_META_HOSTNAME) &&
+	       !strcmp(v, f->host) && kcap_meta_at(m, f->src_i, &k, &v) && !strcmp(k, KCAP_META_SOURCE) &&
+	       !strcmp(v, f->src);
+}
+
+static const origin_frag *origin_text(const kcap_meta *m)
+{
+	static _Thread_local origin_frag slots[ORIGIN_SLOTS];
+	static _Thread_local unsigned next;
+	for (unsigned i = 0; i < ORIGIN_SLOTS; i++)
+		if (slots[i].meta == m && origin_frag_valid(&slots[i], m))
+			return &slots[i];
+	size_t hi = SIZE_MAX, si = SIZE_MAX;
+	const char *k, *v, *h = NULL, *src = NULL;
+	for (size_t i = 0; kcap_meta_at(m, i, &k, &v); i++) {
+		if (!strcmp(k, KCAP_META_HOSTNAME))
+			hi = i, h = v;
+		else if (!strcmp(k, KCAP_META_SOURCE))
+			si = i, src = v;
+	}
+	if (!h || !src || strlen(h) >= ORIGIN_VAL_MAX || strlen(src) >= ORIGIN_VAL_MAX)
+		return NULL;
+	origin_frag *f = &slots[next++ % ORIGIN_SLOTS];
+	f->meta = m;
+	f->host_i = hi;
+	f->src_i = si;
+	strcpy(f->host, h);
+	strcpy(f->src, src);
+	char *o = PUT_LIT(f->text, ",\"host\":");
+	o = json_str_to(o, h, strlen(h));
+	o = PUT_LIT(o, ",\"source\":");
+	o = json_str_to(o, src, strlen(src));
+	f->len = (size_t)(o - f->text);
+	return f;
+}
+
 /* Room for the fixed head of an event, up to "type": its numbers, the time
  * text, and the whole-buffer copies of the cached second (sec_cache). */
 #define JSON_HEAD_MAX 384
@@ -705,7 +760,10 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		rc |= put_u64dec(b, ev->type_id);
 		rc |= APPEND_LIT(b, "\",\"category\":\"unknown\"");
 	}
-	if (ev->meta) {
+	const origin_frag *of = ev->meta ? origin_text(ev->meta) : NULL;
+	if (of) {
+		rc |= buf_lit(b, of->text, of->len);
+	} else if (ev->meta) {
 		const char *h = kcap_meta_get(ev->meta, KCAP_META_HOSTNAME), *src = kcap_meta_get(ev->meta, KCAP_META_SOURCE);
 		if (h)
 			rc |= APPEND_LIT(b, ",\"host\":") | json_str(b, h, strlen(h));
