@@ -864,20 +864,21 @@ static int64_t now_ns(void)
 
 int cmd_merge(int argc, char **argv)
 {
-	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD, O_NOPROC };
+	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD };
 	static const struct option longopts[] = {
 		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
 		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
 		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
-		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, O_NOPROC},
+		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, 'P'},
 		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
 		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
-	int c, concat = 0, stats = 0, threaded = 1, no_proc = 0, rc = KCAP_EXIT_OK;
+	int c, concat = 0, stats = 0, threaded = 1, rc = KCAP_EXIT_OK;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -886,7 +887,6 @@ int cmd_merge(int argc, char **argv)
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
-		case O_NOPROC: no_proc = 1; break;
 		case O_LEVEL: {
 			char *end;
 			long lv = strtol(optarg, &end, 10);
@@ -915,10 +915,8 @@ int cmd_merge(int argc, char **argv)
 			break;
 		}
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
-				fprintf(stderr, "see 'kcap merge --help'\n");
-				return KCAP_EXIT_USAGE;
-			}
+			if (cli_output_opt(c, optarg, &so) < 0)
+				return cli_bad_option("merge", argv, longopts, "o:w:h");
 		}
 	}
 	m.nin = argc - optind;
@@ -972,7 +970,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (m.mode == OUT_CSV)
 		kcap_render_csv_header(&m.buf, NULL);
-	m.proc = m.mode == OUT_JSON && !no_proc;
+	m.proc = m.mode == OUT_JSON && !so.no_proc;
 	int64_t t0 = now_ns();
 	if (m.w && threaded && sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		wt_start(&m);

@@ -321,12 +321,12 @@ static int64_t late_pct(const replayer *rp, double q)
 
 int cmd_replay(int argc, char **argv)
 {
-	enum { O_STATS = 1000, O_RT, O_NOPROC };
+	enum { O_STATS = 1000, O_RT };
 	static const struct option longopts[] = {
 		{"speed", required_argument, 0, 's'}, {"max-gap", required_argument, 0, 'g'},
 		{"no-wait", no_argument, 0, 'n'},     {"to", required_argument, 0, 't'},
 		{"stats", no_argument, 0, O_STATS},   {"kcap", no_argument, 0, 'K'},
-		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, O_NOPROC},
+		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, 'P'},
 		{"text", no_argument, 0, 'T'},        {"json", no_argument, 0, 'J'},
 		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -334,8 +334,9 @@ int cmd_replay(int argc, char **argv)
 	replayer rp = {.speed = 1.0, .fd = -1};
 	sink_opts so = {0};
 	const char *to = NULL;
-	int c, rc = KCAP_EXIT_OK, damaged = 0, no_proc = 0;
+	int c, rc = KCAP_EXIT_OK, damaged = 0;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "s:g:nt:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -362,7 +363,6 @@ int cmd_replay(int argc, char **argv)
 		case 'n': rp.no_wait = 1; break;
 		case 't': to = optarg; break;
 		case O_STATS: rp.stats = 1; break;
-		case O_NOPROC: no_proc = 1; break;
 		case O_RT: {
 			struct sched_param sp = {.sched_priority = 10};
 			if (sched_setscheduler(0, SCHED_FIFO, &sp))
@@ -370,10 +370,8 @@ int cmd_replay(int argc, char **argv)
 			break;
 		}
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
-				fprintf(stderr, "see 'kcap replay --help'\n");
-				return KCAP_EXIT_USAGE;
-			}
+			if (cli_output_opt(c, optarg, &so) < 0 || c == 'o')
+				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
 		}
 	}
 	signal(SIGPIPE, SIG_IGN); /* a reader that goes away is reported, not fatal */
@@ -402,7 +400,7 @@ int cmd_replay(int argc, char **argv)
 	} else if (rp.mode == OUT_CSV) {
 		kcap_render_csv_header(&rp.buf, NULL);
 	}
-	rp.proc = rp.mode == OUT_JSON && !no_proc;
+	rp.proc = rp.mode == OUT_JSON && !so.no_proc;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
 		kcap_reader *r;
 		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);

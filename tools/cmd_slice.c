@@ -55,7 +55,9 @@ static const char slice_help[] =
 	"  -o, --output FILE   write to FILE instead of stdout\n"
 	"      --kcap          force a kcap stream\n"
 	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines\n"
+	"      --json          force JSON lines, with a \"proc\" object (exe, cwd,\n"
+	"                      cmdline and parent of the event's process)\n"
+	"      --no-proc       JSON without the \"proc\" object\n"
 	"      --csv           force CSV\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -408,8 +410,8 @@ int cmd_slice(int argc, char **argv)
 		{"no-index", no_argument, 0, O_NOINDEX}, {"stats", no_argument, 0, O_STATS},
 		{"output", required_argument, 0, 'o'},  {"kcap", no_argument, 0, 'K'},
 		{"text", no_argument, 0, 'T'},          {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},           {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+		{"csv", no_argument, 0, 'C'},           {"no-proc", no_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
 	};
 	slicer sl = {.t_start = mono_ns()};
 	sink_opts so = {0};
@@ -417,6 +419,7 @@ int cmd_slice(int argc, char **argv)
 	int c, rc = KCAP_EXIT_OK, damaged = 0, spool_fd = -1;
 	off_t spool_off = 0;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -459,10 +462,8 @@ int cmd_slice(int argc, char **argv)
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
-				fprintf(stderr, "see 'kcap slice --help'\n");
-				return KCAP_EXIT_USAGE;
-			}
+			if (cli_output_opt(c, optarg, &so) < 0)
+				return cli_bad_option("slice", argv, longopts, "o:h");
 		}
 	}
 	int nin = argc - optind;
