@@ -25,6 +25,7 @@ const volatile __u32 follow = 0;        /* add children of pids to the map */
 const volatile __u32 filter_comm_on = 0;
 const volatile char filter_comm[16] = {};
 const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader above this backlog */
+#define wakeup_every 64 /* records per CPU between backlog checks (power of 2) */
 
 #define AT_FDCWD -100
 #define PROT_EXEC 4
@@ -462,9 +463,13 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 	if (size > EV_MASK)
 		size = EV_MASK;
 	/* Waking the reader per record costs more than the record itself: the
-	 * reader polls on a timer and is woken only when a backlog builds up. */
-	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-	                                                                           : BPF_RB_NO_WAKEUP;
+	 * reader polls on a timer, and each CPU wakes it every wakeup_every
+	 * records and when a backlog builds up (checked on the same beat). */
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	if ((cn->seen & (wakeup_every - 1)) == 0 && (cn->seen & (wakeup_every * 16 - 1)) == 0)
+		wake = BPF_RB_FORCE_WAKEUP;
+	else if ((cn->seen & (wakeup_every - 1)) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		wake = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, s->ev, size, wake) < 0)
 		cn->lost++;
 	__sync_fetch_and_add(&s->busy, -1);
