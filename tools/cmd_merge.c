@@ -27,6 +27,8 @@ static const char merge_help[] =
 	"    origin, so each event stays attributable: 'host' and 'source' work in\n"
 	"    filters and appear in JSON output. Identical metadata is stored once.\n"
 	"  - seq numbers are kept (they are unique within an origin).\n"
+	"  - The inputs' process snapshots are kept (united) when all inputs come\n"
+	"    from one host; from several hosts, whose pids would collide, none is.\n"
 	"Each input must be in time order; the first event that goes back in time\n"
 	"is an error naming the file and its seq, unless --sort-window allows a\n"
 	"bounded reorder.\n"
@@ -798,6 +800,45 @@ static void sift_down(input **h, size_t n, size_t i)
 	h[i] = x;
 }
 
+/* The process snapshots of the inputs go into kcap output when every input
+ * comes from one host (same hostname): their pids share one namespace. From
+ * several hosts, pids would collide in the single snapshot a capture holds,
+ * so none is kept (events of fork/exec still give process context). */
+static int carry_snapshot(merger *m)
+{
+	if (!m->w)
+		return 0;
+	const char *host = NULL;
+	for (size_t i = 0; i < m->nmetas; i++) {
+		const char *h = kcap_meta_get(m->metas[i], KCAP_META_HOSTNAME);
+		if (!h || (host && strcmp(h, host)))
+			return 0;
+		host = h;
+	}
+	kcap_snapshot *all = kcap_snapshot_new();
+	if (!all)
+		return 0;
+	size_t added = 0;
+	for (int i = 0; i < m->nin; i++) {
+		const kcap_snapshot *sn = kcap_reader_snapshot(m->in[i].r);
+		for (size_t k = 0; sn && k < kcap_snapshot_count(sn); k++) {
+			const kcap_proc *p = kcap_snapshot_at(sn, k);
+			int dup = 0;
+			for (size_t j = 0; j < kcap_snapshot_count(all) && !dup; j++)
+				dup = kcap_snapshot_at(all, j)->pid == p->pid;
+			if (!dup && kcap_snapshot_add(all, p) == 0)
+				added++;
+		}
+	}
+	int rc = 0;
+	if (added && (wt_drain(m) || kcap_writer_add_snapshot(m->w, all))) {
+		cli_err("merge", "%s: cannot write the process snapshot", m->out_name);
+		rc = KCAP_EXIT_ERROR;
+	}
+	kcap_snapshot_free(all);
+	return rc;
+}
+
 static int run_merge(merger *m)
 {
 	input **h = calloc((size_t)m->nin, sizeof *h);
@@ -816,6 +857,8 @@ static int run_merge(merger *m)
 		if (a)
 			h[n++] = &m->in[i];
 	}
+	if ((rc = carry_snapshot(m)))
+		goto cleanup;
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(h, n, i);
 	while (n) {
@@ -840,19 +883,31 @@ cleanup:
 
 static int run_concat(merger *m)
 {
-	for (int i = 0; i < m->nin; i++) {
-		input *in = &m->in[i];
-		int a;
-		while ((a = advance(m, in, 0)) > 0) {
-			int rc = emit(m, in, in->cur);
-			if (rc)
-				return rc;
-			in->events++;
-		}
-		if (a < 0)
-			return -a;
+	int *state = calloc((size_t)m->nin, sizeof *state);
+	if (!state) {
+		cli_err("merge", "out of memory");
+		return KCAP_EXIT_ERROR;
 	}
-	return 0;
+	int rc = 0;
+	for (int i = 0; i < m->nin && !rc; i++) /* first events: every snapshot known */
+		if ((state[i] = advance(m, &m->in[i], 0)) < 0)
+			rc = -state[i];
+	if (!rc)
+		rc = carry_snapshot(m);
+	for (int i = 0; i < m->nin && !rc; i++) {
+		input *in = &m->in[i];
+		int a = state[i];
+		while (a > 0) {
+			if ((rc = emit(m, in, in->cur)))
+				break;
+			in->events++;
+			a = advance(m, in, 0);
+		}
+		if (a < 0 && !rc)
+			rc = -a;
+	}
+	free(state);
+	return rc;
 }
 
 static int64_t now_ns(void)

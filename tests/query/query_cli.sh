@@ -186,6 +186,8 @@ check "symbolic flags and params after merge" "$(echo "$first" | params)" \
 	   params)"
 check "json proc object per input" "/usr/bin/python3.11" \
 	"$("$KCAP" merge --json "$T" "$DIR/s7.kcap" | grep '"comm":"python3"' | head -n 1 | sed -n 's/.*"proc":{"pid":[0-9]*,"ppid":[0-9-]*,"uid":[0-9]*,"gid":[0-9]*,"comm":"[^"]*","exe":"\([^"]*\)".*/\1/p')"
+check "one host: snapshot carried into the kcap output" "/usr/bin/python3.11" \
+	"$("$KCAP" merge "$T" "$DIR/s7.kcap" | "$KCAP" filter 'comm = python3' --json | head -n 1 | sed -n 's/.*"proc":{"pid":[0-9]*,"ppid":[0-9-]*,"uid":[0-9]*,"gid":[0-9]*,"comm":"[^"]*","exe":"\([^"]*\)".*/\1/p')"
 check "merge --no-proc" 0 "$("$KCAP" merge --json --no-proc "$T" "$DIR/s7.kcap" | grep -c '"proc"')"
 # --concat
 out=$("$KCAP" merge --concat --json "$DIR/a.kcap" "$DIR/b.kcap")
