@@ -43,110 +43,168 @@ static const char convert_help[] =
 int cli_import_audit(const char *cmd, char **inputs, int ninputs, kcap_writer *w, int *damaged)
 	__attribute__((weak));
 
-/* Loads the schema and origins of a reference capture. */
-static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w)
+static int skip_all_blocks(void *ud, const kcap_block_summary *sum)
+{
+	(void)ud;
+	(void)sum;
+	return 0;
+}
+
+/* Loads the schema, snapshot and origins of a reference capture, reading
+ * only its context blocks; the origins are added to w (ids 0..n-1) and
+ * copied into *refs for matching. */
+static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kcap_meta ***refs, size_t *nrefs)
 {
 	kcap_reader *r;
 	int damaged = 0, rc = cli_open_input("convert", path, &r, &damaged);
 	if (rc)
 		return rc;
+	kcap_reader_set_block_filter(r, skip_all_blocks, NULL);
 	const kcap_event *ev;
-	while (kcap_reader_next(r, &ev) > 0 && kcap_reader_origin_count(r) == 0)
+	while (kcap_reader_next(r, &ev) > 0)
 		;
 	kcap_schema_merge(s, kcap_reader_schema(r));
 	if (kcap_reader_snapshot(r))
 		kcap_writer_add_snapshot(w, kcap_reader_snapshot(r));
-	for (size_t i = 0; i < kcap_reader_origin_count(r); i++) {
+	size_t n = kcap_reader_origin_count(r);
+	*refs = calloc(n ? n : 1, sizeof **refs);
+	for (size_t i = 0; *refs && i < n; i++) {
 		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)i);
-		kcap_meta *empty = m ? NULL : kcap_meta_new();
-		kcap_writer_add_meta(w, m ? m : empty);
-		kcap_meta_free(empty);
+		kcap_meta *c = kcap_meta_new();
+		const char *k, *v;
+		for (size_t j = 0; c && m && kcap_meta_at(m, j, &k, &v); j++)
+			kcap_meta_set(c, k, v);
+		if (c)
+			kcap_writer_add_meta(w, c);
+		(*refs)[(*nrefs)++] = c;
 	}
 	kcap_reader_close(r);
+	return *refs ? KCAP_EXIT_OK : KCAP_EXIT_ERROR;
+}
+
+static int same(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
+
+/* Writer origin id of the JSON origin i: a reference origin with the same
+ * host and source, or a new origin. Returns -1 when out of memory. */
+static int map_origin(kcap_json_scratch *sc, size_t i, kcap_writer *w, kcap_meta **refs, size_t nrefs)
+{
+	const char *host = NULL, *src = NULL;
+	kcap_json_origin_at(sc, i, &host, &src);
+	for (size_t j = 0; j < nrefs; j++)
+		if (refs[j] && same(kcap_meta_get(refs[j], KCAP_META_HOSTNAME), host) &&
+		    same(kcap_meta_get(refs[j], KCAP_META_SOURCE), src))
+			return (int)j;
+	kcap_meta *m = kcap_meta_new();
+	if (!m)
+		return -1;
+	if (host)
+		kcap_meta_set(m, KCAP_META_HOSTNAME, host);
+	if (src)
+		kcap_meta_set(m, KCAP_META_SOURCE, src);
+	int id = kcap_writer_add_meta(w, m);
+	kcap_meta_free(m);
+	return id;
+}
+
+typedef struct json_in {
+	kcap_schema *s;
+	kcap_json_scratch *sc;
+	kcap_writer *w;
+	kcap_meta **refs;     /* origins of the --schema capture */
+	size_t nrefs;
+	uint16_t *omap;       /* JSON origin -> writer origin */
+	size_t nomap;
+	uint64_t gen;
+	char *line;
+	size_t cap;
+	int *damaged;
+} json_in;
+
+/* Converts one file of JSON lines; returns a KCAP_EXIT_* code. */
+static int json_file(json_in *c, FILE *f, const char *name)
+{
+	kcap_event ev;
+	ssize_t n;
+	long long lineno = 0;
+	while ((n = getline(&c->line, &c->cap, f)) >= 0) {
+		lineno++;
+		while (n > 0 && (c->line[n - 1] == '\n' || c->line[n - 1] == '\r'))
+			c->line[--n] = 0;
+		if (n == 0)
+			continue;
+		kcap_error e = {0};
+		int prc = kcap_json_parse_event(c->sc, c->line, (size_t)n, c->s, &ev, &e);
+		if (prc) {
+			fprintf(stderr, "kcap convert: %s: line %lld, column %d: %s\n", name, lineno, e.column,
+				e.msg[0] ? e.msg : kcap_strerror(prc));
+			*c->damaged = 1;
+			continue;
+		}
+		while (c->nomap < kcap_json_origin_count(c->sc)) {
+			uint16_t *no = realloc(c->omap, (c->nomap + 1) * sizeof *no);
+			if (no)
+				c->omap = no;
+			int id = no ? map_origin(c->sc, c->nomap, c->w, c->refs, c->nrefs) : -1;
+			if (id < 0) {
+				cli_err("convert", "out of memory");
+				return KCAP_EXIT_ERROR;
+			}
+			c->omap[c->nomap++] = (uint16_t)id;
+		}
+		if (ev.origin < c->nomap)
+			ev.origin = c->omap[ev.origin];
+		if (kcap_schema_generation(c->s) != c->gen) {
+			c->gen = kcap_schema_generation(c->s);
+			kcap_writer_set_schema(c->w, c->s);
+		}
+		if (kcap_writer_write(c->w, &ev)) {
+			const kcap_error *we = kcap_writer_error(c->w);
+			cli_err("convert", "%s: line %lld: %s", name, lineno, we->msg);
+			if (we->code != KCAP_E_INVAL)
+				return KCAP_EXIT_ERROR;
+			*c->damaged = 1;
+		}
+	}
+	if (ferror(f)) {
+		cli_err("convert", "%s: read error: %s", name, strerror(errno));
+		return KCAP_EXIT_ERROR;
+	}
 	return KCAP_EXIT_OK;
 }
 
 static int from_json(char **inputs, int nin, kcap_writer *w, const char *schema_ref, int *damaged)
 {
-	kcap_schema *s = kcap_schema_new();
-	kcap_json_scratch *sc = kcap_json_scratch_new();
-	kcap_event ev;
-	char *line = NULL;
-	size_t cap = 0;
+	json_in c = {.s = kcap_schema_new(), .sc = kcap_json_scratch_new(), .w = w, .gen = (uint64_t)-1,
+		     .damaged = damaged};
 	int rc = KCAP_EXIT_OK;
-	uint64_t gen = (uint64_t)-1;
-	size_t origins = 0;
-	if (!s || !sc) {
+	if (!c.s || !c.sc) {
 		cli_err("convert", "out of memory");
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
 	}
-	if (schema_ref) {
-		rc = load_schema_ref(schema_ref, s, w);
-		if (rc)
-			goto cleanup;
-		origins = (size_t)-1; /* origins come from the reference capture */
-	}
+	if (schema_ref && (rc = load_schema_ref(schema_ref, c.s, w, &c.refs, &c.nrefs)))
+		goto cleanup;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		const char *name = nin && strcmp(inputs[i], "-") ? inputs[i] : "(stdin)";
-		FILE *f = nin && strcmp(inputs[i], "-") ? fopen(inputs[i], "r") : stdin;
+		int named = nin && strcmp(inputs[i], "-");
+		const char *name = named ? inputs[i] : "(stdin)";
+		FILE *f = named ? fopen(inputs[i], "r") : stdin;
 		if (!f) {
 			cli_err("convert", "%s: %s", name, strerror(errno));
 			rc = KCAP_EXIT_ERROR;
 			break;
 		}
-		ssize_t n;
-		long long lineno = 0;
-		while ((n = getline(&line, &cap, f)) >= 0) {
-			lineno++;
-			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-				line[--n] = 0;
-			if (n == 0)
-				continue;
-			kcap_error e = {0};
-			int prc = kcap_json_parse_event(sc, line, (size_t)n, s, &ev, &e);
-			if (prc) {
-				fprintf(stderr, "kcap convert: %s: line %lld, column %d: %s\n", name, lineno, e.column,
-					e.msg[0] ? e.msg : kcap_strerror(prc));
-				*damaged = 1;
-				continue;
-			}
-			while (origins != (size_t)-1 && origins < kcap_json_origin_count(sc)) {
-				const char *host, *src;
-				kcap_json_origin_at(sc, origins++, &host, &src);
-				kcap_meta *m = kcap_meta_new();
-				if (host)
-					kcap_meta_set(m, KCAP_META_HOSTNAME, host);
-				if (src)
-					kcap_meta_set(m, KCAP_META_SOURCE, src);
-				kcap_writer_add_meta(w, m);
-				kcap_meta_free(m);
-			}
-			if (kcap_schema_generation(s) != gen) {
-				gen = kcap_schema_generation(s);
-				kcap_writer_set_schema(w, s);
-			}
-			if (kcap_writer_write(w, &ev)) {
-				const kcap_error *we = kcap_writer_error(w);
-				cli_err("convert", "%s: line %lld: %s", name, lineno, we->msg);
-				if (we->code != KCAP_E_INVAL) {
-					rc = KCAP_EXIT_ERROR;
-					break;
-				}
-				*damaged = 1;
-			}
-		}
-		if (ferror(f)) {
-			cli_err("convert", "%s: read error: %s", name, strerror(errno));
-			rc = KCAP_EXIT_ERROR;
-		}
+		rc = json_file(&c, f, name);
 		if (f != stdin)
 			fclose(f);
 	}
 cleanup:
-	free(line);
-	kcap_json_scratch_free(sc);
-	kcap_schema_free(s);
+	free(c.line);
+	free(c.omap);
+	for (size_t i = 0; i < c.nrefs; i++)
+		kcap_meta_free(c.refs[i]);
+	free(c.refs);
+	kcap_json_scratch_free(c.sc);
+	kcap_schema_free(c.s);
 	return rc;
 }
 

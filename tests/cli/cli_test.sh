@@ -139,6 +139,17 @@ for f in "$SRC"/testdata/*.kcap; do
 	if cmp -s "$DIR/rt.jsonl" "$DIR/rt3.jsonl"; then ok "round trip $n without --schema: JSON identical"; else bad "round trip $n without --schema differs"; fi
 done
 
+# --- --schema maps JSON hosts to the reference's origins by name, not by order ---
+printf '%s\n' '{"seq":1,"ts":10,"pid":1,"tid":1,"ppid":0,"cpu":0,"uid":0,"gid":0,"comm":"a","type":"x","host":"alpha","source":"s","params":{"n":1}}' \
+	'{"seq":2,"ts":20,"pid":2,"tid":2,"ppid":0,"cpu":0,"uid":0,"gid":0,"comm":"b","type":"x","host":"beta","source":"s","params":{"n":2}}' > "$DIR/ab.jsonl"
+"$KCAP" convert --from json "$DIR/ab.jsonl" -o "$DIR/ab.kcap"
+printf '%s\n' '{"seq":3,"ts":30,"pid":2,"tid":2,"ppid":0,"cpu":0,"uid":0,"gid":0,"comm":"b","type":"x","host":"beta","source":"s","params":{"n":3}}' \
+	'{"seq":4,"ts":40,"pid":1,"tid":1,"ppid":0,"cpu":0,"uid":0,"gid":0,"comm":"a","type":"x","host":"alpha","source":"s","params":{"n":4}}' \
+	'{"seq":5,"ts":50,"pid":3,"tid":3,"ppid":0,"cpu":0,"uid":0,"gid":0,"comm":"c","type":"x","host":"gamma","source":"s","params":{"n":5}}' > "$DIR/ba.jsonl"
+"$KCAP" convert --from json --schema "$DIR/ab.kcap" "$DIR/ba.jsonl" -o "$DIR/ba.kcap"
+check "--schema origins matched by host" "beta:b alpha:a gamma:c" \
+	"$("$KCAP" convert --json "$DIR/ba.kcap" | jq -r '"\(.host):\(.comm)"' | tr '\n' ' ' | sed 's/ $//')"
+
 # --- bad JSON lines: one line each with line and column, intact lines kept ---
 head -n 3 "$DIR/all.jsonl" > "$DIR/badin.jsonl"
 echo '{"seq": 4, "ts": oops}' >> "$DIR/badin.jsonl"
