@@ -41,7 +41,9 @@ static const char merge_help[] =
 	"                        the latest one read; memory grows with the window\n"
 	"      --stats           print per-input event counts and the rate to stderr\n"
 	"      --level L         zstd level of kcap output, -7..22 (default 3; negative\n"
-	"                        levels trade size for speed)\n"
+	"                        levels trade size for speed); 0 stores the blocks\n"
+	"                        uncompressed, the fastest when the output goes\n"
+	"                        straight into another kcap command\n"
 	"      --block-size S    uncompressed bytes per block of kcap output (default 1M)\n"
 	"      --no-thread       encode and compress kcap output on the merging thread\n"
 	"                        (by default a second thread does it, fed batches of\n"
@@ -945,11 +947,15 @@ int cmd_merge(int argc, char **argv)
 		case O_LEVEL: {
 			char *end;
 			long lv = strtol(optarg, &end, 10);
-			if (*end || end == optarg || lv < -7 || lv > 22 || lv == 0) {
-				cli_err("merge", "--level: '%s' is not a zstd level -7..22 (not 0)", optarg);
+			if (*end || end == optarg || lv < -7 || lv > 22) {
+				cli_err("merge", "--level: '%s' is not a zstd level -7..22, or 0", optarg);
 				return KCAP_EXIT_USAGE;
 			}
 			so.wopts.level = (int)lv;
+			if (lv == 0) { /* stored uncompressed */
+				so.wopts.codec = KCAP_CODEC_NONE;
+				so.wopts.codec_set = 1;
+			}
 			break;
 		}
 		case O_BLOCK: {

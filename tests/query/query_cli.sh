@@ -189,6 +189,9 @@ check "json proc object per input" "/usr/bin/python3.11" \
 check "one host: snapshot carried into the kcap output" "/usr/bin/python3.11" \
 	"$("$KCAP" merge "$T" "$DIR/s7.kcap" | "$KCAP" filter 'comm = python3' --json | head -n 1 | sed -n 's/.*"proc":{"pid":[0-9]*,"ppid":[0-9-]*,"uid":[0-9]*,"gid":[0-9]*,"comm":"[^"]*","exe":"\([^"]*\)".*/\1/p')"
 check "merge --no-proc" 0 "$("$KCAP" merge --json --no-proc "$T" "$DIR/s7.kcap" | grep -c '"proc"')"
+check "--level 0 (uncompressed) output" 23000 "$("$KCAP" merge --level 0 "$T" "$DIR/s7.kcap" | "$KCAP" filter 'seq > 0' --count)"
+check "--level -1 --no-thread output" 23000 "$("$KCAP" merge --level=-1 --no-thread "$T" "$DIR/s7.kcap" | "$KCAP" filter 'seq > 0' --count)"
+"$KCAP" merge --level 23 "$T" > /dev/null 2>&1; check "bad --level exit" 2 $?
 # --concat
 out=$("$KCAP" merge --concat --json "$DIR/a.kcap" "$DIR/b.kcap")
 check "--concat count" 700 "$(echo "$out" | lines)"
