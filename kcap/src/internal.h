@@ -135,6 +135,9 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);
 int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n);
 
+/* 1 if [p, p+n) is one complete, valid JSON value (json_check.c). */
+int kcap_json_text_valid(const uint8_t *p, size_t n);
+
 /* ---- summaries ---- */
 uint64_t kcap_pid_hash(int32_t pid);
 int kcap_summary_decode(kcap_block_summary *s, const uint8_t *meta, size_t n);

@@ -578,7 +578,9 @@ static int json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 	case JV_STR:
 		return json_str(b, (const char *)v->p, v->len);
 	case JV_JSON:
-		if (v->len && (v->p[0] == '{' || v->p[0] == '['))
+		/* verbatim only when it is one valid object or array: a hostile
+		 * capture must not break the line */
+		if (v->len && (v->p[0] == '{' || v->p[0] == '[') && kcap_json_text_valid(v->p, v->len))
 			return buf_lit(b, (const char *)v->p, v->len);
 		return json_str(b, (const char *)v->p, v->len);
 	case JV_LIST: {
