@@ -75,9 +75,13 @@ typedef struct input {
 	int idx;
 	kcap_reader *r;
 	int eof;
-	/* current candidate, output ids already assigned */
+	/* current candidate (borrowed from the reader, or a window copy whose
+	 * ids are already translated) and its output ids and sort key */
 	const kcap_event *cur;
-	kcap_event out;
+	uint32_t otype;
+	uint16_t oorigin;
+	int64_t key_ts;
+	uint64_t key_seq;
 	/* order check */
 	int have_last;
 	int64_t last_ts;
@@ -336,7 +340,7 @@ static int wt_publish(merger *m)
 }
 
 /* Copies ev into the batch being filled; pointers become offsets + 1. */
-static int wt_add(merger *m, const kcap_event *ev)
+static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oorigin)
 {
 	wthread *t = m->wt;
 	wbatch *b = t->b[t->published % WB_COUNT];
@@ -366,6 +370,8 @@ static int wt_add(merger *m, const kcap_event *ev)
 	}
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
+	e->type_id = otype;
+	e->origin = oorigin;
 	e->def = NULL;
 	e->meta = NULL;
 	e->params = (kcap_value *)(uintptr_t)b->nvals;
@@ -543,18 +549,25 @@ static int update_maps(merger *m, input *in)
 	return 0;
 }
 
-/* Fills out with ev under output ids. Returns 0, or 1 when the event's type
- * is unknown to its schema (it cannot be written; counted and reported). */
-static int translate(merger *m, input *in, const kcap_event *ev, kcap_event *out)
+/* Output ids of ev. Returns 0, or 1 when the event's type is unknown to its
+ * schema (it cannot be written; counted and reported). */
+static int map_ids(const input *in, const kcap_event *ev, uint32_t *otype, uint16_t *oorigin)
 {
-	*out = *ev;
 	if (ev->type_id >= in->tmap_len || in->tmap[ev->type_id] == UNMAPPED)
 		return 1;
-	out->type_id = in->tmap[ev->type_id];
-	out->origin = ev->origin < in->omap_len && in->omap[ev->origin] != UINT16_MAX ? in->omap[ev->origin] : 0;
-	out->def = kcap_schema_type(m->os, out->type_id);
-	out->meta = out->origin < m->nmetas ? m->metas[out->origin] : NULL;
+	*otype = in->tmap[ev->type_id];
+	*oorigin = ev->origin < in->omap_len && in->omap[ev->origin] != UINT16_MAX ? in->omap[ev->origin] : 0;
 	return 0;
+}
+
+/* ev under output ids, with def and meta for rendering. */
+static void translate(const merger *m, const kcap_event *ev, uint32_t otype, uint16_t oorigin, kcap_event *out)
+{
+	*out = *ev;
+	out->type_id = otype;
+	out->origin = oorigin;
+	out->def = kcap_schema_type(m->os, otype);
+	out->meta = oorigin < m->nmetas ? m->metas[oorigin] : NULL;
 }
 
 static int ev_before(const kcap_event *a, const kcap_event *b)
@@ -663,15 +676,16 @@ static int advance(merger *m, input *in, int check_order)
 				order_error(in, ev, 0);
 				return -KCAP_EXIT_ERROR;
 			}
-			if (translate(m, in, ev, &in->out)) {
+			if (map_ids(in, ev, &in->otype, &in->oorigin)) {
 				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
 				        (unsigned long long)ev->seq, ev->type_id);
 				m->damaged = 1;
 				continue;
 			}
 			in->have_last = 1;
-			in->last_ts = ev->ts;
-			in->cur = &in->out;
+			in->last_ts = in->key_ts = ev->ts;
+			in->key_seq = ev->seq;
+			in->cur = ev;
 			return 1;
 		}
 		/* --sort-window: read until the oldest buffered event is at least
@@ -696,12 +710,15 @@ static int advance(merger *m, input *in, int check_order)
 				return -KCAP_EXIT_ERROR;
 			}
 			kcap_event t;
-			if (translate(m, in, ev, &t)) {
+			uint32_t otype;
+			uint16_t oorigin;
+			if (map_ids(in, ev, &otype, &oorigin)) {
 				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
 				        (unsigned long long)ev->seq, ev->type_id);
 				m->damaged = 1;
 				continue;
 			}
+			translate(m, ev, otype, oorigin, &t);
 			evcopy *c = copy_event(&t);
 			evcopy **nw = c ? grow(in->win, &in->capwin, in->nwin + 1, sizeof *nw) : NULL;
 			if (!nw) {
@@ -719,22 +736,28 @@ static int advance(merger *m, input *in, int check_order)
 	pop:
 		in->held = win_pop(in);
 		in->have_last = 1;
-		in->last_ts = in->held->ev.ts;
+		in->last_ts = in->key_ts = in->held->ev.ts;
+		in->key_seq = in->held->ev.seq;
 		in->cur = &in->held->ev;
+		in->otype = in->held->ev.type_id;
+		in->oorigin = in->held->ev.origin;
 		return 1;
 	}
 }
 
-static int emit(merger *m, input *in, const kcap_event *ev)
+static int emit(merger *m, input *in)
 {
 	if (m->wt) {
-		if (wt_add(m, ev)) {
+		if (wt_add(m, in->cur, in->otype, in->oorigin)) {
 			const kcap_error *e = m->wt->failed ? kcap_writer_error(m->w) : NULL;
 			cli_err("merge", "%s: %s", m->out_name, e && e->msg[0] ? e->msg : "write failed (or out of memory)");
 			return KCAP_EXIT_ERROR;
 		}
 		return 0;
 	}
+	kcap_event t;
+	const kcap_event *ev = &t;
+	translate(m, in->cur, in->otype, in->oorigin, &t);
 	if (m->w) {
 		if (kcap_writer_write(m->w, ev)) {
 			const kcap_error *e = kcap_writer_error(m->w);
@@ -777,10 +800,10 @@ static int emit(merger *m, input *in, const kcap_event *ev)
 /* Heap of inputs by their current event. */
 static int in_before(const input *a, const input *b)
 {
-	if (a->cur->ts != b->cur->ts)
-		return a->cur->ts < b->cur->ts;
-	if (a->cur->seq != b->cur->seq)
-		return a->cur->seq < b->cur->seq;
+	if (a->key_ts != b->key_ts)
+		return a->key_ts < b->key_ts;
+	if (a->key_seq != b->key_seq)
+		return a->key_seq < b->key_seq;
 	return a->idx < b->idx;
 }
 
@@ -865,7 +888,7 @@ static int run_merge(merger *m)
 		sift_down(h, n, i);
 	while (n) {
 		input *top = h[0];
-		if ((rc = emit(m, top, top->cur)))
+		if ((rc = emit(m, top)))
 			break;
 		top->events++;
 		int a = advance(m, top, 1);
@@ -900,7 +923,7 @@ static int run_concat(merger *m)
 		input *in = &m->in[i];
 		int a = state[i];
 		while (a > 0) {
-			if ((rc = emit(m, in, in->cur)))
+			if ((rc = emit(m, in)))
 				break;
 			in->events++;
 			a = advance(m, in, 0);
