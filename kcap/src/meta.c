@@ -13,7 +13,43 @@
 struct kcap_meta {
 	char **keys, **vals;
 	size_t n, cap;
+	uint32_t *slot; /* open-addressing index: entry number + 1, 0 = empty */
+	size_t nslots;  /* power of two, at least twice n */
 };
+
+static size_t key_hash(const char *k, size_t nslots)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (*k)
+		h = (h ^ (uint8_t)*k++) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29)) & (nslots - 1);
+}
+
+/* Entry number of key, or -1. Keeps lookups O(1): a metadata block may hold
+ * any number of keys (a hostile one made 80k keys take a minute). */
+static long meta_find(const kcap_meta *m, const char *key)
+{
+	if (!m->nslots)
+		return -1;
+	for (size_t h = key_hash(key, m->nslots); m->slot[h]; h = (h + 1) & (m->nslots - 1))
+		if (!strcmp(m->keys[m->slot[h] - 1], key))
+			return (long)m->slot[h] - 1;
+	return -1;
+}
+
+/* Rebuilds the index over entries [0, n) in a table of nslots slots. */
+static void meta_index(kcap_meta *m, uint32_t *table, size_t nslots)
+{
+	free(m->slot);
+	m->slot = table;
+	m->nslots = nslots;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t h = key_hash(m->keys[i], nslots);
+		while (table[h])
+			h = (h + 1) & (nslots - 1);
+		table[h] = (uint32_t)(i + 1);
+	}
+}
 
 kcap_meta *kcap_meta_new(void) { return calloc(1, sizeof(kcap_meta)); }
 
@@ -27,30 +63,33 @@ void kcap_meta_free(kcap_meta *m)
 	}
 	free(m->keys);
 	free(m->vals);
+	free(m->slot);
 	free(m);
 }
 
 const char *kcap_meta_get(const kcap_meta *m, const char *key)
 {
-	for (size_t i = 0; m && key && i < m->n; i++)
-		if (!strcmp(m->keys[i], key))
-			return m->vals[i];
-	return NULL;
+	long i = m && key ? meta_find(m, key) : -1;
+	return i < 0 ? NULL : m->vals[i];
 }
 
 int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
 {
 	if (!m || !key)
 		return KCAP_E_INVAL;
-	for (size_t i = 0; i < m->n; i++) {
-		if (strcmp(m->keys[i], key))
-			continue;
+	long found = meta_find(m, key);
+	if (found >= 0) {
+		size_t i = (size_t)found;
 		if (!value) {
+			uint32_t *table = calloc(m->nslots, sizeof *table);
+			if (!table)
+				return KCAP_E_NOMEM;
 			free(m->keys[i]);
 			free(m->vals[i]);
 			memmove(m->keys + i, m->keys + i + 1, (m->n - i - 1) * sizeof(char *));
 			memmove(m->vals + i, m->vals + i + 1, (m->n - i - 1) * sizeof(char *));
 			m->n--;
+			meta_index(m, table, m->nslots);
 			return 0;
 		}
 		char *v = strdup(value);
@@ -62,6 +101,13 @@ int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
 	}
 	if (!value)
 		return 0;
+	if ((m->n + 1) * 2 > m->nslots) {
+		size_t ns = m->nslots ? m->nslots * 2 : 32;
+		uint32_t *table = calloc(ns, sizeof *table);
+		if (!table)
+			return KCAP_E_NOMEM;
+		meta_index(m, table, ns);
+	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
 		char **k = realloc(m->keys, cap * sizeof *k);
@@ -82,6 +128,10 @@ int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
 	}
 	m->keys[m->n] = k;
 	m->vals[m->n++] = v;
+	size_t h = key_hash(k, m->nslots);
+	while (m->slot[h])
+		h = (h + 1) & (m->nslots - 1);
+	m->slot[h] = (uint32_t)m->n;
 	return 0;
 }
 

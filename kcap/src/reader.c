@@ -58,7 +58,9 @@ struct kcap_reader {
 	size_t nold_metas;
 	kcap_snapshot *snap;
 	stat_entry *stats;
-	size_t nstats;
+	size_t nstats, capstats;
+	uint32_t *stat_slot; /* index of stats: entry number + 1, 0 = empty */
+	size_t stat_nslots;
 	kcap_stat *stat_view;
 
 	ZSTD_DCtx *dz;
@@ -347,6 +349,55 @@ static int block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const u
 	return 0;
 }
 
+static size_t stat_hash(uint32_t section, const kcap_stat *s, size_t nslots)
+{
+	uint64_t h = ((uint64_t)section << 48) ^ ((uint64_t)s->origin << 32) ^ s->cpu;
+	for (const char *c = s->source; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 32) & (nslots - 1);
+}
+
+/* Entry of (section, origin, cpu, source), or -1. Hashed: a stats block may
+ * hold any number of entries (80k took a minute with a linear search). */
+static long stat_find(const kcap_reader *r, const kcap_stat *s)
+{
+	if (!r->stat_nslots)
+		return -1;
+	for (size_t h = stat_hash(r->section, s, r->stat_nslots); r->stat_slot[h]; h = (h + 1) & (r->stat_nslots - 1)) {
+		const stat_entry *e = &r->stats[r->stat_slot[h] - 1];
+		if (e->section == r->section && e->st.origin == s->origin && e->st.cpu == s->cpu &&
+		    !strcmp(e->st.source, s->source))
+			return (long)r->stat_slot[h] - 1;
+	}
+	return -1;
+}
+
+static void stat_slot_put(kcap_reader *r, size_t i)
+{
+	size_t h = stat_hash(r->stats[i].section, &r->stats[i].st, r->stat_nslots);
+	while (r->stat_slot[h])
+		h = (h + 1) & (r->stat_nslots - 1);
+	r->stat_slot[h] = (uint32_t)(i + 1);
+}
+
+/* Room for one more entry in the index. */
+static int stat_reserve(kcap_reader *r)
+{
+	if ((r->nstats + 1) * 2 <= r->stat_nslots)
+		return 0;
+	size_t ns = r->stat_nslots ? r->stat_nslots * 2 : 64;
+	uint32_t *t = calloc(ns, sizeof *t);
+	if (!t)
+		return KCAP_E_NOMEM;
+	free(r->stat_slot);
+	r->stat_slot = t;
+	r->stat_nslots = ns;
+	for (size_t i = 0; i < r->nstats; i++)
+		stat_slot_put(r, i);
+	return 0;
+}
+
 static int apply_stats(kcap_reader *r, const uint8_t *p, size_t n)
 {
 	cur c = {p, p + n, 0};
@@ -362,28 +413,32 @@ static int apply_stats(kcap_reader *r, const uint8_t *p, size_t n)
 			free(src);
 			break;
 		}
-		size_t k;
-		for (k = 0; k < r->nstats; k++) {
-			stat_entry *e = &r->stats[k];
-			if (e->section == r->section && e->st.origin == s.origin && e->st.cpu == s.cpu &&
-			    !strcmp(e->st.source, src))
-				break;
-		}
-		if (k < r->nstats) {
+		s.source = src;
+		long k = stat_find(r, &s);
+		if (k >= 0) {
 			r->stats[k].st.seen = s.seen;
 			r->stats[k].st.lost = s.lost;
 			free(src);
 			continue;
 		}
-		stat_entry *ns = realloc(r->stats, (r->nstats + 1) * sizeof *ns);
-		if (!ns) {
+		if (r->nstats == r->capstats) {
+			size_t cap = r->capstats ? r->capstats * 2 : 16;
+			stat_entry *ns = realloc(r->stats, cap * sizeof *ns);
+			if (!ns) {
+				free(src);
+				return KCAP_E_NOMEM;
+			}
+			r->stats = ns;
+			r->capstats = cap;
+		}
+		if (stat_reserve(r)) {
 			free(src);
 			return KCAP_E_NOMEM;
 		}
-		r->stats = ns;
-		s.source = src;
+		stat_entry *ns = r->stats;
 		ns[r->nstats].section = r->section;
-		ns[r->nstats++].st = s;
+		ns[r->nstats].st = s;
+		stat_slot_put(r, r->nstats++);
 	}
 	return c.bad ? KCAP_E_CORRUPT : 0;
 }
@@ -863,6 +918,7 @@ void kcap_reader_close(kcap_reader *r)
 	for (size_t i = 0; i < r->nstats; i++)
 		free((char *)r->stats[i].st.source);
 	free(r->stats);
+	free(r->stat_slot);
 	free(r->stat_view);
 	ZSTD_freeDCtx(r->dz);
 	free(r->raw);
@@ -976,7 +1032,9 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 		const uint8_t *m = cur_bytes(&c, mlen);
 		if (!m)
 			break;
-		index_entry *ne = realloc(*ents, (*nents + 1) * sizeof *ne);
+		/* capacity doubles at each power of two: no quadratic copying */
+		int grow = (*nents & (*nents - 1)) == 0;
+		index_entry *ne = grow ? realloc(*ents, (*nents ? *nents * 2 : 1) * sizeof *ne) : *ents;
 		uint8_t *copy = malloc(mlen);
 		if (!ne || !copy) {
 			free(copy);

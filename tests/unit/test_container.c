@@ -1057,6 +1057,63 @@ START_TEST(events_meta_layout_matches_format_md)
 }
 END_TEST
 
+/* Stats blocks may hold any number of counters (a hostile file, too): 150k
+ * distinct (origin, cpu) counters, then a second block updating some; later
+ * values supersede earlier ones. With a linear search per entry, 80k took a
+ * minute. */
+static uint8_t *stats_block(uint32_t n, uint32_t step, uint64_t seen, size_t *blen)
+{
+	kcap_buf b = {0};
+	uint8_t pre[8] = {0};
+	kcap_buf_append(&b, pre, 8);
+	kcap_buf_put_varint(&b, n);
+	for (uint32_t i = 0; i < n; i++) {
+		kcap_buf_put_varint(&b, (i * step) % 1000);
+		kcap_buf_put_varint(&b, (i * step) / 1000);
+		uint32_t key = i * step;
+		kcap_buf_put_str(&b, key % 2 ? "ringbuf" : "audit-kernel", key % 2 ? 7 : 12);
+		kcap_buf_put_varint(&b, seen + i);
+		kcap_buf_put_varint(&b, i % 5);
+	}
+	put_u32((uint8_t *)b.data + 4, (uint32_t)(b.len - 8));
+	uint8_t *blk = testcap_frame_block(KCAP_BLK_STATS, 0, b.data, b.len, blen);
+	kcap_buf_free(&b);
+	return blk;
+}
+
+START_TEST(stats_many_entries)
+{
+	const uint32_t n = 150000;
+	size_t l1, l2;
+	uint8_t *b1 = stats_block(n, 1, 100, &l1), *b2 = stats_block(1000, 2, 900000000, &l2);
+	size_t len = KCAP_SECTION_HDR_LEN + l1 + l2;
+	uint8_t *f = calloc(1, len);
+	memcpy(f, KCAP_MAGIC, KCAP_MAGIC_LEN);
+	put_u16(f + 8, KCAP_FORMAT_MAJOR);
+	memcpy(f + KCAP_SECTION_HDR_LEN, b1, l1);
+	memcpy(f + KCAP_SECTION_HDR_LEN + l1, b2, l2);
+	kcap_reader *r;
+	kcap_error err;
+	ck_assert_int_eq(kcap_reader_open_mem(&r, f, len, NULL, &err), 0);
+	const kcap_event *ev;
+	ck_assert_int_eq(kcap_reader_next(r, &ev), 0);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->damaged, 0);
+	ck_assert_uint_eq(kcap_reader_stat_count(r), n);
+	for (uint32_t i = 0; i < n; i += 997) {
+		const kcap_stat *st = kcap_reader_stat_at(r, i);
+		ck_assert_uint_eq(st->origin, i % 1000);
+		ck_assert_uint_eq(st->cpu, i / 1000);
+		ck_assert_str_eq(st->source, i % 2 ? "ringbuf" : "audit-kernel");
+		/* entry i was updated by the second block iff i = 2j, j < 1000 */
+		ck_assert_uint_eq(st->seen, (i % 2 == 0 && i < 2000) ? 900000000u + i / 2 : 100u + i);
+	}
+	kcap_reader_close(r);
+	free(f);
+	free(b1);
+	free(b2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("container");
@@ -1079,6 +1136,7 @@ int main(void)
 	tcase_add_test(tc, writer_rejects_bad_events_and_reports_io_errors);
 	tcase_add_test(tc, text_mode_and_7bit_damage_detected);
 	tcase_add_test(tc, events_meta_layout_matches_format_md);
+	tcase_add_test(tc, stats_many_entries);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -156,6 +156,56 @@ START_TEST(snapshot_fill_host)
 }
 END_TEST
 
+/* A metadata block may carry any number of keys (a hostile one, too): the
+ * lookups behind decoding stay fast enough that 150k keys finish (they took
+ * about a minute at 80k when each set scanned every key). */
+START_TEST(meta_many_keys)
+{
+	const int n = 150000;
+	kcap_buf b = {0};
+	kcap_buf_put_varint(&b, 7);
+	kcap_buf_put_varint(&b, (uint64_t)n + 1);
+	char k[32], v[32];
+	for (int i = 0; i < n; i++) {
+		int kl = snprintf(k, sizeof k, "key%d", i), vl = snprintf(v, sizeof v, "v%d", i * 3);
+		kcap_buf_put_str(&b, k, (size_t)kl);
+		kcap_buf_put_str(&b, v, (size_t)vl);
+	}
+	kcap_buf_put_str(&b, "key5", 4); /* a repeated key replaces the value in place */
+	kcap_buf_put_str(&b, "again", 5);
+	kcap_meta *m = kcap_meta_new();
+	uint16_t origin;
+	ck_assert_int_eq(kcap_meta_decode(m, &origin, (const uint8_t *)b.data, b.len), 0);
+	ck_assert_uint_eq(kcap_meta_count(m), (size_t)n);
+	ck_assert_str_eq(kcap_meta_get(m, "key5"), "again");
+	for (int i = 0; i < n; i += 7) {
+		snprintf(k, sizeof k, "key%d", i);
+		snprintf(v, sizeof v, "v%d", i * 3);
+		if (i != 5)
+			ck_assert_str_eq(kcap_meta_get(m, k), v);
+	}
+	/* removals keep the other keys reachable and the order intact */
+	for (int i = 0; i < 300; i++) {
+		snprintf(k, sizeof k, "key%d", i * 2);
+		ck_assert_int_eq(kcap_meta_set(m, k, NULL), 0);
+	}
+	ck_assert_uint_eq(kcap_meta_count(m), (size_t)n - 300);
+	ck_assert_ptr_null(kcap_meta_get(m, "key0"));
+	ck_assert_ptr_null(kcap_meta_get(m, "key598"));
+	ck_assert_str_eq(kcap_meta_get(m, "key599"), "v1797");
+	ck_assert_str_eq(kcap_meta_get(m, "key149999"), "v449997");
+	const char *key, *val;
+	ck_assert_int_eq(kcap_meta_at(m, 0, &key, &val), 1);
+	ck_assert_str_eq(key, "key1");
+	ck_assert_int_eq(kcap_meta_set(m, "key0", "back"), 0);
+	ck_assert_int_eq(kcap_meta_at(m, (size_t)n - 300, &key, &val), 1);
+	ck_assert_str_eq(key, "key0");
+	ck_assert_str_eq(kcap_meta_get(m, "key0"), "back");
+	kcap_meta_free(m);
+	kcap_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("meta");
@@ -164,6 +214,7 @@ int main(void)
 	tcase_add_test(tc, meta_set_get_remove);
 	tcase_add_test(tc, meta_encode_decode);
 	tcase_add_test(tc, meta_fill_host);
+	tcase_add_test(tc, meta_many_keys);
 	tcase_add_test(tc, snapshot_add_encode_decode);
 	tcase_add_test(tc, snapshot_fill_host);
 	suite_add_tcase(s, tc);
