@@ -13,7 +13,10 @@
 #
 # Each configuration runs RUNS times (default 5) with PAIRS pairs (default
 # 200000); prints the median rate (pairs/s), ns per pair, the slowdown
-# against bare, and the records lost, as a markdown table. Needs root and
+# against bare, the records lost, and the recorder's CPU time (user +
+# system) per record it took in (kcap: the audit-kernel "seen" count;
+# auditd: lines written to its log; eBPF: per event written), as a markdown
+# table. Needs root and
 # auditd (that row is skipped without it). Restores the audit status,
 # removes the rules and stops the private auditd on every exit path; refuses
 # to run when an audit daemon already holds the audit pid.
@@ -52,35 +55,50 @@ loop="$work/openclose $pairs $work/file"
 rate_of() { awk '$1=="pairs"{print $6}' "$1"; }
 median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-row() { # name, file of rates, lost
+row() { # name, file of rates, lost, recorder CPU per record
 	m=$(median < "$2")
-	printf '| %s | %.0f | %.0f | %.2fx | %s |\n' "$1" "$m" "$(echo "$m" | awk '{print 1e9/$1}')" \
-		"$(echo "$bare $m" | awk '{print $1/$2}')" "$3"
+	printf '| %s | %.0f | %.0f | %.2fx | %s | %s |\n' "$1" "$m" "$(echo "$m" | awk '{print 1e9/$1}')" \
+		"$(echo "$bare $m" | awk '{print $1/$2}')" "$3" "${4:--}"
 }
+# CPU ticks (user + system) of a process so far
+hz=$(getconf CLK_TCK)
+ticks_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+us_per() { echo "$1 $2" | awk -v hz="$hz" '{ if ($2 > 0) printf "%.1f", $1 / hz * 1e6 / $2; else print "-" }'; }
 
 : > "$work/bare"
 for i in $(seq "$runs"); do $loop > "$work/o"; rate_of "$work/o" >> "$work/bare"; done
 bare=$(median < "$work/bare")
 
 lost_of() { awk '/^  lost/{print $2}' "$1"; }
-run_kcap() { # source -> rates file, lost total
+run_kcap() { # source -> rates file, lost total, CPU per record (or event)
 	: > "$work/$1"
-	lost=0
+	lost=0 ticks=0 units=0
 	for i in $(seq "$runs"); do
 		rm -f "$work/out.kcap"
-		"$kcap" record --source "$1" -e file -o "$work/out.kcap" -- $loop > "$work/o" 2> "$work/err" || true
+		# the loop's shell reads the recorder's CPU time (its parent) when the loop is done
+		"$kcap" record --source "$1" -e file -o "$work/out.kcap" -- \
+			sh -c "$loop; sed 's/.*) //' /proc/\$PPID/stat > $work/kstat" > "$work/o" 2> "$work/err" || true
 		r=$(rate_of "$work/o")
 		if [ -z "$r" ]; then sed 's/^/  /' "$work/err" >&2; return 1; fi
 		echo "$r" >> "$work/$1"
 		lost=$((lost + $(lost_of "$work/err")))
+		ticks=$((ticks + $(awk '{print $12 + $13}' "$work/kstat")))
+		if [ "$1" = audit ]; then
+			u=$("$kcap" info "$work/out.kcap" | awk '$1=="audit-kernel"{print $3}')
+		else
+			u=$("$kcap" info "$work/out.kcap" | awk '$1=="Events:"{print $2}')
+		fi
+		units=$((units + u))
 	done
 	echo "$lost" > "$work/$1.lost"
+	us_per "$ticks" "$units" > "$work/$1.cpu"
 }
 
-echo "| Configuration | median pairs/s | ns per pair | slowdown | records lost ($runs runs) |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| Configuration | median pairs/s | ns per pair | slowdown | records lost ($runs runs) | recorder CPU µs per record |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 row "bare loop" "$work/bare" "-"
-run_kcap audit && row "kcap record --source audit -e file" "$work/audit" "$(cat "$work/audit.lost")"
+run_kcap audit && row "kcap record --source audit -e file" "$work/audit" "$(cat "$work/audit.lost")" \
+	"$(cat "$work/audit.cpu")"
 
 # auditd with the rules kcap installs (read while a kcap recorder runs)
 if command -v auditd >/dev/null; then
@@ -126,12 +144,16 @@ CONF
 		auditctl -e 1 -r 0 $2 >/dev/null
 		while read -r r; do auditctl $r >/dev/null; done < "$work/rules"
 		lost0=$(get lost)
+		t0=$(ticks_of "$daemon")
+		l0=$(wc -l < "$work/audit.log")
 		: > "$work/auditd"
 		for i in $(seq "$runs"); do $loop > "$work/o"; rate_of "$work/o" >> "$work/auditd"; done
 		lost=$(( $(get lost) - lost0 ))
+		sleep 1 # let it write what it holds
+		cpu=$(us_per $(( $(ticks_of "$daemon") - t0 )) $(( $(wc -l < "$work/audit.log") - l0 )))
 		auditctl -D -k kcapbench >/dev/null
 		kill "$daemon"; wait "$daemon" || true; daemon=
-		row "$1" "$work/auditd" "$lost"
+		row "$1" "$work/auditd" "$lost" "$cpu"
 	}
 	# the settings kcap uses: never make processes wait, drop and count instead
 	run_auditd "auditd, same rules, backlog 65536, backlog_wait_time 0" "-b 65536 --backlog_wait_time 0"
@@ -140,5 +162,6 @@ CONF
 fi
 
 if "$kcap" record --source ebpf -q -e file -o "$work/probe.kcap" -- true 2>/dev/null; then
-	run_kcap ebpf && row "kcap record --source ebpf -e file" "$work/ebpf" "$(cat "$work/ebpf.lost")"
+	run_kcap ebpf && row "kcap record --source ebpf -e file" "$work/ebpf" "$(cat "$work/ebpf.lost")" \
+		"$(cat "$work/ebpf.cpu") (per event)"
 fi
