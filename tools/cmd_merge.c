@@ -648,7 +648,7 @@ static void order_error(input *in, const kcap_event *ev, int window)
 	        window ? ", beyond the --sort-window" : "; use --sort-window D for a bounded reorder, or --concat");
 }
 
-/* Reads the input's next event (already translated into in->out). Returns
+/* Reads the input's next event into in->cur, in->otype and in->oorigin. Returns
  * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
 static int advance(merger *m, input *in, int check_order)
 {
