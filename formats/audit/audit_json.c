@@ -215,12 +215,12 @@ static int put_key(kcap_buf *b, const char *k, size_t n, unsigned dup)
 
 static int record_json(kcap_buf *b, const kcap_audit_record *r)
 {
-	/* Repeated keys get a suffix. Small records (nearly all): a 64-bit
-	 * filter on (length, first, last byte) and a scan of the earlier keys
+	/* Repeated keys get a suffix. Small records (nearly all): a 128-bit
+	 * filter on (length, first, middle, last byte) and a scan of the earlier keys
 	 * only on a filter hit. Large ones: an open-addressing set. */
 	struct kslot { int32_t idx; uint32_t count; } *slot = NULL;
 	uint32_t nslots = 0;
-	uint64_t seen = 0;
+	uint64_t seen[2] = {0, 0};
 	int rc = KCAP_E_NOMEM;
 	if (r->nfields > 64) {
 		nslots = 128;
@@ -238,16 +238,21 @@ static int record_json(kcap_buf *b, const kcap_audit_record *r)
 		const kcap_audit_field *f = &r->fields[i];
 		unsigned dup = 1;
 		if (!slot) {
-			unsigned h = f->key_len ? (f->key_len * 7u + (unsigned char)f->key[0] * 3u +
-						   (unsigned char)f->key[f->key_len - 1]) & 63u : 0;
-			if (seen & (1ull << h)) {
+			unsigned h = 0;
+			if (f->key_len) {
+				const unsigned char *k = (const unsigned char *)f->key;
+				h = (f->key_len * 31u + k[0] * 7u + k[f->key_len / 2] * 3u + k[f->key_len - 1]) * 2654435761u;
+				h >>= 25; /* 0..127 */
+			}
+			if (seen[h >> 6] & (1ull << (h & 63))) {
 				for (uint32_t j = 0; j < i; j++) {
 					const kcap_audit_field *g = &r->fields[j];
-					if (g->key_len == f->key_len && memcmp(g->key, f->key, f->key_len) == 0)
+					if (g->key_len == f->key_len && g->key[0] == f->key[0] &&
+					    memcmp(g->key, f->key, f->key_len) == 0)
 						dup++;
 				}
 			}
-			seen |= 1ull << h;
+			seen[h >> 6] |= 1ull << (h & 63);
 		} else {
 			uint32_t h = key_hash(f->key, f->key_len);
 			for (uint32_t probe = 0; probe < nslots; probe++) {

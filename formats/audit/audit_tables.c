@@ -1374,6 +1374,16 @@ uint32_t kcap_audit_type_num(const char *name, size_t len)
 		}
 		return v;
 	}
+	/* the records of syscall events first: they are most of any log */
+	static const struct {
+		uint32_t num;
+		const char *name;
+		size_t len;
+	} hot[] = {{1300, "SYSCALL", 7}, {1327, "PROCTITLE", 9}, {1302, "PATH", 4}, {1307, "CWD", 3},
+		   {1309, "EXECVE", 6}, {1306, "SOCKADDR", 8}, {1320, "EOE", 3}};
+	for (size_t i = 0; i < sizeof hot / sizeof hot[0]; i++)
+		if (hot[i].len == len && memcmp(hot[i].name, name, len) == 0)
+			return hot[i].num;
 	for (size_t i = 0; i < sizeof record_types / sizeof record_types[0]; i++)
 		if (record_types[i].len == len && record_types[i].name[0] == name[0] &&
 		    memcmp(record_types[i].name, name, len) == 0)

@@ -26,24 +26,32 @@ fi
 
 # median of the numbers on stdin
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
-# wall seconds of one run of "$@" (output discarded)
-wall() {
-	s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-	echo "$s $e" | awk '{printf "%.4f\n", $2-$1}'
+# one run of "$@", output discarded: prints "WALL CPU" in seconds. CPU is
+# user + sys from /usr/bin/time (10 ms resolution), which the load of other
+# processes on the machine moves much less than the wall time.
+timed() {
+	s=$(date +%s%N)
+	/usr/bin/time -f "%U %S" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+	e=$(date +%s%N)
+	awk -v w=$((e - s)) '{printf "%.4f %.2f\n", w / 1e9, $1 + $2}' "$work/time.out"
 }
-# CPU seconds (user+sys) of one run
-cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.4f\n", $1+$2}'; }
+# runs "$@" N times; sets W and C to the median wall and CPU seconds
+measure() {
+	n=$1; shift
+	: > "$work/runs"
+	for i in $(seq "$n"); do timed "$@" >> "$work/runs"; done
+	W=$(awk '{print $1}' "$work/runs" | median)
+	C=$(awk '{print $2}' "$work/runs" | median)
+}
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.0f", $1 / $2; else print "-" }'; }
+mibs() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.0f", $1 / 1048576 / $2; else print "-" }'; }
 
 size=$(stat -c %s "$log")
 lines=$(wc -l < "$log")
 
 # 1. import speed
-: > "$work/imp_wall"; : > "$work/imp_cpu"
-for i in $(seq "$runs"); do
-	wall "$kcap" convert --from audit "$log" -o "$cap" >> "$work/imp_wall"
-	cpu "$kcap" convert --from audit "$log" -o "$cap" >> "$work/imp_cpu"
-done
-imp_wall=$(median < "$work/imp_wall"); imp_cpu=$(median < "$work/imp_cpu")
+measure "$runs" "$kcap" convert --from audit "$log" -o "$cap"
+imp_wall=$W; imp_cpu=$C
 events=$("$kcap" filter "ts >= 0" --count "$cap")
 
 # 2. pid query: the busiest workload process, and a short-lived one
@@ -54,11 +62,9 @@ query_row() {
 	p=$1
 	kc=$("$kcap" filter "pid=$p" --count "$cap")
 	ac=$(ausearch -if "$log" -p "$p" 2>/dev/null | grep -c '^----' || true)
-	: > "$work/kq"; : > "$work/aq"
-	for i in $(seq "$runs"); do wall "$kcap" filter "pid=$p" --count "$cap" >> "$work/kq"; done
-	for i in $(seq "$aruns"); do wall ausearch -if "$log" -p "$p" >> "$work/aq"; done
-	kt=$(median < "$work/kq"); at=$(median < "$work/aq")
-	echo "| pid $p | $kc | $kt s | $ac | $at s | $(echo "$at $kt" | awk '{printf "%.0f", $1/$2}')x |"
+	measure "$runs" "$kcap" filter "pid=$p" --count "$cap"; kw=$W; kcpu=$C
+	measure "$aruns" ausearch -if "$log" -p "$p"; aw=$W; acpu=$C
+	echo "| pid $p | $kc / $ac | $kw s ($kcpu s) | $aw s ($acpu s) | $(ratio "$aw" "$kw")x |"
 }
 
 # 3. sizes
@@ -69,12 +75,12 @@ echo "Machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(u
 echo
 echo "Log: $size bytes, $lines lines, $events kcap events ($(awk -v s="$size" 'BEGIN{printf "%.1f", s/1048576}') MiB)"
 echo
-echo "| import ($runs runs, median) | wall | CPU (user+sys) |"
+echo "| import (median of $runs) | wall | CPU (user+sys) |"
 echo "| --- | --- | --- |"
-echo "| \`kcap convert --from audit\` | $imp_wall s = $(echo "$size $imp_wall" | awk '{printf "%.0f", $1/1048576/$2}') MiB/s | $imp_cpu s = $(echo "$size $imp_cpu" | awk '{printf "%.0f", $1/1048576/$2}') MiB/s |"
+echo "| \`kcap convert --from audit\` | $imp_wall s = $(mibs "$size" "$imp_wall") MiB/s | $imp_cpu s = $(mibs "$size" "$imp_cpu") MiB/s |"
 echo
-echo "| query | kcap filter count | kcap filter --count (median of $runs) | ausearch events | ausearch -if LOG -p P (median of $aruns) | speed-up |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| query | events kcap / ausearch | \`kcap filter 'pid=P' --count\` wall (CPU), median of $runs | \`ausearch -if LOG -p P\` wall (CPU), median of $aruns | speed-up (wall) |"
+echo "| --- | --- | --- | --- | --- |"
 query_row "$p_big"
 query_row "$p_small"
 echo

@@ -82,7 +82,7 @@ while :; do
 		python3 -c "
 import os
 print(os.getpid(), flush=True)
-for i in range(5000):
+for i in range(1500):
     os.close(os.open('/etc/hostname', os.O_RDONLY))
     fd = os.open('$work/f%d' % (i % 50), os.O_WRONLY | os.O_CREAT, 0o644)
     os.close(fd)
@@ -91,7 +91,7 @@ for i in range(5000):
 	done
 	ls -R /usr/share/doc >/dev/null 2>&1 || true
 	# many different files, opened by short-lived cat processes
-	find /usr/share /usr/lib -type f 2>/dev/null | shuf -n 3000 | xargs -r cat >/dev/null 2>&1 || true
+	find /usr/share /usr/lib -type f 2>/dev/null | shuf -n 500 | xargs -r cat >/dev/null 2>&1 || true
 	for p in $workers; do wait "$p"; done
 done
 rm -rf "$work"
