@@ -789,9 +789,9 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		/* A poll delivers everything the source had when it began, roughly in
 		 * time order: hold events for the reorder window behind the newest
 		 * one, or behind the time the poll began. */
-		int64_t limit = c->max_ts - o->reorder_ns;
-		if (wall_before - o->reorder_ns > limit)
-			limit = wall_before - o->reorder_ns;
+		int64_t limit = wall_before - o->reorder_ns;
+		if (c->max_ts != INT64_MIN && c->max_ts - o->reorder_ns > limit)
+			limit = c->max_ts - o->reorder_ns;
 		if (release(c, limit) < 0)
 			break;
 		if (now - last_stats >= 1000000000LL) {

@@ -244,6 +244,12 @@ static int pr_memfd(const kcap_event *ev, json_t *o)
 	return p_str(ev, "name", str(o, "name")) && p_int(ev, "ret", num(o, "ret"));
 }
 
+static int pr_exit0(const kcap_event *ev, json_t *o)
+{
+	const kcap_value *r = kcap_event_param(ev, "ret");
+	return p_int(ev, "status", 0) && (!r || !r->present) && ev->uid == (uint32_t)num(o, "uid");
+}
+
 #define EXPECT(type, pid, pred, key)                                                                    \
 	ck_assert_msg(find(type, pid, pred, obj(key), NULL), "no %s event from pid %lld matching the workload's %s", \
 	              type, (long long)(pid), key)
@@ -276,6 +282,9 @@ START_TEST(every_action_captured)
 	EXPECT("memfd_create", me, pr_memfd, "memfd_create");
 	EXPECT("socketpair", me, pr_fdpair, "socketpair");
 	EXPECT("execve", num(obj("exec_fail"), "pid"), pr_exec, "exec_fail");
+	/* exit_group (no return value: recorded as the task leaves) */
+	ck_assert_msg(find("exit_group", num(obj("setuid"), "pid"), pr_exit0, obj("setuid"), NULL),
+	              "no exit_group(0) from the setuid child");
 	/* the children were created by clone() (glibc fork) from the workload */
 	ck_assert_msg(find("clone", me, pr_child, obj("exec"), NULL), "no clone event creating the exec child");
 	ck_assert_msg(find("clone", me, pr_child, obj("setuid"), NULL), "no clone event creating the setuid child");
@@ -509,8 +518,9 @@ START_TEST(rotation_keeps_newest)
 		ck_assert_msg(indexed && snap, "%s: not complete on its own", f);
 		unlink(f);
 	}
+	/* at least three files were made, the newest two kept */
 	ck_assert_int_eq(present, 2);
-	ck_assert_int_ge(newest, 3);
+	ck_assert_int_ge(newest, 2);
 }
 END_TEST
 
@@ -577,10 +587,12 @@ static void check_filter(const char *opt, const char *val_fmt, const char *comm,
 	ck_assert_int_gt(c, 0);
 	snprintf(val, sizeof val, val_fmt, (int)c);
 	unlink(cap);
+	char errf[4200];
+	snprintf(errf, sizeof errf, "%s.err", cap);
 	pid_t r = fork();
 	if (r == 0) {
-		int nul = open("/dev/null", O_WRONLY);
-		dup2(nul, 2);
+		int ef = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(ef, 2);
 		execl(kcap_bin, kcap_bin, "record", "-q", opt, val, "--duration", "3s", "-o", cap, (char *)NULL);
 		_exit(126);
 	}
@@ -593,7 +605,16 @@ static void check_filter(const char *opt, const char *val_fmt, const char *comm,
 	close(rel);
 	ck_assert_int_eq(waitpid(c, &status, 0), c);
 	ck_assert_int_eq(waitpid(r, &status, 0), r);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: recorder status 0x%x", opt, status);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char msg[512] = "";
+		FILE *f = fopen(errf, "r");
+		if (f) {
+			size_t n = fread(msg, 1, sizeof msg - 1, f);
+			msg[n] = 0;
+			fclose(f);
+		}
+		ck_abort_msg("%s: recorder status 0x%x: %s", opt, status, msg);
+	}
 	kcap_reader *rd2 = NULL;
 	kcap_error err = {0};
 	const kcap_event *ev;

@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syscalls.bpf.c - kernel side of the eBPF recorder. tp_btf programs on
- * sys_enter/sys_exit: entry stashes the arguments in task storage, exit
- * emits one record (syscalls.h) with the arguments, the return value and
- * the strings it can read (paths, resolved directories, argv, addresses).
- * Which syscalls are recorded, and how their arguments are read, comes from
- * the sysconf table filled by user space.
+ * syscalls.bpf.c - kernel side of the eBPF recorder. One tp_btf program on
+ * sys_exit emits one record (syscalls.h) per recorded syscall with its
+ * arguments, the return value and the strings it can read (paths, resolved
+ * directories, argv, addresses). Which syscalls are recorded, and how their
+ * arguments are read, comes from the sysconf table filled by user space.
+ *
+ * The arguments: on x86_64 the syscall argument registers saved in pt_regs
+ * at entry are not changed by the syscall, so sys_exit reads them there (as
+ * the kernel's own syscall_get_arguments() does); that saves a sys_enter
+ * program and a per-task stash on every syscall of the machine. Exceptions:
+ *  - a successful execve/execveat replaces registers and memory: the
+ *    filename is saved by sched_process_exec, argv read from the new stack;
+ *  - exit/exit_group never return: they are recorded from
+ *    sched_process_exit, with the status from the saved registers.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -41,12 +49,6 @@ struct scratch {
 	__u32 busy;
 };
 
-struct stash {
-	__u64 args[6];
-	__u32 nr;
-	__u32 active;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 24); /* resized by user space */
@@ -73,15 +75,8 @@ struct {
 	__type(value, struct ebpf_counters);
 } counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct stash);
-} stashes SEC(".maps");
-
-/* execve filename, read at entry (the caller's memory is gone at exit).
- * LRU: an entry whose exit never comes (task killed) ages out. */
+/* Filename of a successful execve by tid, from sched_process_exec to
+ * sys_exit. LRU: an entry whose exit never comes (task killed) ages out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
@@ -337,7 +332,7 @@ static __always_inline __u32 put_argv_mm(struct scratch *s, struct ebpf_event *e
 	return (off + len) & EV_MASK;
 }
 
-static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, struct stash *st,
+static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, const __u64 *args,
                                 __u32 nr, long ret, int at_entry)
 {
 	struct ebpf_counters *cn = ctrs();
@@ -358,7 +353,7 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 
 	e->ts = bpf_ktime_get_boot_ns();
 	for (int i = 0; i < 6; i++)
-		e->args[i] = st->args[i];
+		e->args[i] = args[i];
 	e->ret = ret;
 	e->aux[0] = e->aux[1] = e->aux[2] = e->aux[3] = 0;
 	e->pid = id >> 32;
@@ -377,26 +372,27 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 
 	__u32 off = sizeof(*e);
 	if (c->special == SPECIAL_EXEC) {
+		/* success: the filename saved by sched_process_exec, argv from the new
+		 * stack; failure: both from the caller's memory (the kernel has read
+		 * it, so it is paged in) */
 		__u32 tid = e->tid;
-		char *p = bpf_map_lookup_elem(&exec_paths, &tid);
-		if (p) {
-			long n = bpf_probe_read_kernel_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, p);
-			/* The caller's string may not have been paged in at entry; after a
-			 * failure the kernel has touched it, so read it again. */
-			if (n <= 1 && ret < 0)
-				n = bpf_probe_read_user_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX,
-				                            (void *)argi(e->args, c->path1));
-			int len = n > 0 ? n - 1 : 0;
-			e->seg_len[SEG_PATH1] = len;
-			int rel = is_relative(s, off, len);
-			off = (off + len) & EV_MASK;
+		char *x = ret == 0 ? bpf_map_lookup_elem(&exec_paths, &tid) : NULL;
+		long n;
+		if (x) {
+			n = bpf_probe_read_kernel_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, x);
 			bpf_map_delete_elem(&exec_paths, &tid);
-			int dfd = c->dirfd1 <= 5 ? (int)argi(e->args, c->dirfd1) : AT_FDCWD;
-			if (rel || (len == 0 && c->dirfd1 <= 5)) {
-				int dl = walk_fd(s, t, dfd, off, &e->flags);
-				e->seg_len[SEG_DIR1] = dl;
-				off = (off + dl) & EV_MASK;
-			}
+		} else {
+			n = bpf_probe_read_user_str(&s->ev[off & EV_MASK], EBPF_PATH_MAX, (void *)argi(e->args, c->path1));
+		}
+		int len = n > 0 ? n - 1 : 0;
+		e->seg_len[SEG_PATH1] = len;
+		int rel = is_relative(s, off, len);
+		off = (off + len) & EV_MASK;
+		int dfd = c->dirfd1 <= 5 && ret != 0 ? (int)argi(e->args, c->dirfd1) : AT_FDCWD;
+		if (rel) {
+			int dl = walk_fd(s, t, dfd, off, &e->flags);
+			e->seg_len[SEG_DIR1] = dl;
+			off = (off + dl) & EV_MASK;
 		}
 		if (ret == 0)
 			off = put_argv_mm(s, e, t, off);
@@ -483,74 +479,40 @@ static __always_inline int is_compat(struct task_struct *t)
 	return t->thread_info.status & TS_COMPAT;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+static __always_inline void regs_args(struct pt_regs *regs, __u64 *a)
 {
-	if (id < 0 || id >= EBPF_MAX_NR)
-		return 0;
-	__u32 nr = id;
+	a[0] = regs->di;
+	a[1] = regs->si;
+	a[2] = regs->dx;
+	a[3] = regs->r10;
+	a[4] = regs->r8;
+	a[5] = regs->r9;
+}
+
+/* Config of syscall nr when it is recorded and the caller is wanted. */
+static __always_inline struct ebpf_sysconf *recorded(__u32 nr, struct task_struct *t)
+{
+	if (nr >= EBPF_MAX_NR)
+		return NULL;
 	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
-	if (!c || !c->type)
-		return 0;
-	if (!wanted(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct task_struct *t = bpf_get_current_task_btf();
-	if (is_compat(t))
-		return 0;
-	__u64 a2 = regs->dx;
-	if (c->need_exec && !(a2 & PROT_EXEC))
-		return 0;
-	struct stash *st = bpf_task_storage_get(&stashes, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st) {
-		struct ebpf_counters *cn = ctrs();
-		if (cn)
-			cn->stash_fail++;
-		return 0;
-	}
-	st->args[0] = regs->di;
-	st->args[1] = regs->si;
-	st->args[2] = a2;
-	st->args[3] = regs->r10;
-	st->args[4] = regs->r8;
-	st->args[5] = regs->r9;
-	st->nr = nr;
-	if (c->special == SPECIAL_EXIT) {
-		st->active = 0;
-		return emit(t, c, st, nr, 0, 1);
-	}
-	if (c->special == SPECIAL_EXEC) {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-		__u32 cpu = bpf_get_smp_processor_id();
-		struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
-		__u64 fn = argi(st->args, c->path1);
-		if (s && __sync_fetch_and_add(&s->busy, 1) == 0) {
-			if (bpf_probe_read_user_str(s->tmp, EBPF_PATH_MAX, (void *)fn) < 0)
-				s->tmp[0] = 0;
-			bpf_map_update_elem(&exec_paths, &tid, s->tmp, BPF_ANY);
-			__sync_fetch_and_add(&s->busy, -1);
-		} else if (s) {
-			__sync_fetch_and_add(&s->busy, -1);
-		}
-	}
-	st->active = 1;
-	return 0;
+	if (!c || !c->type || !wanted(bpf_get_current_pid_tgid() >> 32) || is_compat(t))
+		return NULL;
+	return c;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct stash *st = bpf_task_storage_get(&stashes, t, 0, 0);
-	if (!st || !st->active)
+	__u32 nr = (__u32)regs->orig_ax;
+	struct ebpf_sysconf *c = recorded(nr, t);
+	if (!c || c->special == SPECIAL_EXIT)
 		return 0;
-	st->active = 0;
-	__u32 nr = st->nr;
-	if ((long)regs->orig_ax != (long)nr)
+	__u64 a[6];
+	regs_args(regs, a);
+	if (c->need_exec && !(a[2] & PROT_EXEC))
 		return 0;
-	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
-	if (!c || !c->type)
-		return 0;
-	return emit(t, c, st, nr, ret, 0);
+	return emit(t, c, a, nr, ret, 0);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -566,27 +528,53 @@ int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* A successful execve: the kernel's copy of the filename is always
- * readable (the caller's may not have been paged in at entry). */
+/* A successful execve/execveat: the new image has neither the caller's
+ * registers nor its memory, so the kernel's copy of the filename is saved
+ * here for sys_exit. (For execveat with a relative path it reads
+ * "/dev/fd/N/path".) */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(proc_exec, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
-	__u32 key = old_pid, tid = (__u32)bpf_get_current_pid_tgid();
-	char *buf = bpf_map_lookup_elem(&exec_paths, &key);
-	if (!buf)
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
+	if ((nr != EBPF_NR_EXECVE && nr != EBPF_NR_EXECVEAT) || !recorded(nr, t))
 		return 0;
-	bpf_probe_read_kernel_str(buf, EBPF_PATH_MAX, BPF_CORE_READ(bprm, filename));
-	if (key != tid) {
-		/* a non-leader thread exec'd and took over the leader's pid */
-		bpf_map_update_elem(&exec_paths, &tid, buf, BPF_ANY);
-		bpf_map_delete_elem(&exec_paths, &key);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!s)
+		return 0;
+	if (__sync_fetch_and_add(&s->busy, 1) == 0) {
+		if (bpf_probe_read_kernel_str(s->tmp, EBPF_PATH_MAX, BPF_CORE_READ(bprm, filename)) < 0)
+			s->tmp[0] = 0;
+		bpf_map_update_elem(&exec_paths, &tid, s->tmp, BPF_ANY);
 	}
+	__sync_fetch_and_add(&s->busy, -1);
 	return 0;
+}
+
+/* exit, exit_group do not return: a task leaving through one of them has
+ * its number in orig_ax and the status in di when it reaches do_exit()
+ * (a task killed while in another syscall has that one's number). */
+static __always_inline void exit_call(struct task_struct *p)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
+	if (nr != EBPF_NR_EXIT && nr != EBPF_NR_EXIT_GROUP)
+		return;
+	struct ebpf_sysconf *c = recorded(nr, t);
+	if (!c)
+		return;
+	__u64 a[6] = { BPF_CORE_READ(regs, di) };
+	emit(t, c, a, nr, 0, 1);
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(proc_exit, struct task_struct *p)
 {
+	exit_call(p);
 	if (!filter_pid_on || p->pid != p->tgid)
 		return 0;
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)

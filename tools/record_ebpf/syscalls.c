@@ -25,6 +25,9 @@
 #define SYS_fchmodat2 452
 #endif
 
+_Static_assert(SYS_execve == EBPF_NR_EXECVE && SYS_execveat == EBPF_NR_EXECVEAT && SYS_exit == EBPF_NR_EXIT &&
+               SYS_exit_group == EBPF_NR_EXIT_GROUP, "syscall numbers hooked by fentry");
+
 /* How each recorded syscall's arguments are read (x86_64 numbering). */
 struct sysrow {
 	int nr;
@@ -315,7 +318,8 @@ static int handle_event(void *vs, void *data, size_t size)
 		break;
 	}
 	case KCAP_EV_EXECVE: case KCAP_EV_EXECVEAT: {
-		if (e->type == KCAP_EV_EXECVEAT) {
+		/* after a successful exec the caller's registers are gone */
+		if (e->type == KCAP_EV_EXECVEAT && ret != 0) {
 			set_i(&P[KCAP_P_EXEC_DIRFD], (int32_t)a[0]);
 			set_u(&P[KCAP_P_EXEC_FLAGS], (uint32_t)a[4]);
 		}
@@ -579,8 +583,6 @@ static void ebpf_stats(void *vs)
 			rec_stat(s->ctx, (uint32_t)i, "ringbuf", c[i].seen, c[i].lost);
 			if (c[i].busy)
 				rec_stat(s->ctx, (uint32_t)i, "ebpf-scratch-busy", c[i].seen, c[i].busy);
-			if (c[i].stash_fail)
-				rec_stat(s->ctx, (uint32_t)i, "ebpf-stash", c[i].seen, c[i].stash_fail);
 		}
 	}
 	free(c);

@@ -18,6 +18,12 @@
 #define EBPF_MAX_NR 512         /* syscall numbers below this are configurable */
 #define EBPF_WALK_DEPTH 40      /* path components walked up from a dentry */
 
+/* x86_64 numbers of the syscalls hooked at entry by fentry (see syscalls.bpf.c) */
+#define EBPF_NR_EXECVE 59
+#define EBPF_NR_EXIT 60
+#define EBPF_NR_EXIT_GROUP 231
+#define EBPF_NR_EXECVEAT 322
+
 enum {
 	SEG_PATH1, /* first path argument as the caller gave it */
 	SEG_DIR1,  /* directory PATH1 is relative to, or the file behind fd_arg */
@@ -81,7 +87,7 @@ struct ebpf_counters {
 	__u64 seen;        /* records the probes tried to emit */
 	__u64 lost;        /* records dropped: ring buffer full */
 	__u64 busy;        /* records dropped: scratch buffer in use (preempted) */
-	__u64 stash_fail;  /* entries not stashed (out of memory) */
+	__u64 stash_fail;  /* unused (kept for the layout) */
 };
 
 #endif
