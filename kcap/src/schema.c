@@ -60,7 +60,8 @@ static int idmap_reserve(idmap *m)
 struct kcap_schema {
 	kcap_type_def **types; /* in insertion order */
 	size_t ntypes, captypes;
-	kcap_type_def **direct; /* DIRECT_IDS slots */
+	kcap_type_def **direct; /* ids < ndirect; grows on demand up to DIRECT_IDS */
+	size_t ndirect;
 	idmap far_types;        /* ids >= DIRECT_IDS */
 	kcap_symset **sets;
 	size_t nsets, capsets;
@@ -75,12 +76,8 @@ kcap_schema *kcap_schema_new(void)
 	kcap_schema *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->direct = calloc(DIRECT_IDS, sizeof *s->direct);
-	if (!s->direct) {
-		free(s);
-		return NULL;
-	}
-	return s;
+	return s; /* the direct table comes with the first small id: an empty
+	           * schema (one per section read) stays a few bytes */
 }
 
 static void type_free(kcap_type_def *t)
@@ -146,7 +143,7 @@ const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id)
 	if (!s)
 		return NULL;
 	if (id < DIRECT_IDS)
-		return s->direct[id];
+		return id < s->ndirect ? s->direct[id] : NULL;
 	return idmap_get(&s->far_types, id);
 }
 
@@ -211,6 +208,17 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 	}
 	if (def->id >= DIRECT_IDS && idmap_reserve(&s->far_types))
 		return KCAP_E_NOMEM;
+	if (def->id < DIRECT_IDS && def->id >= s->ndirect) {
+		size_t nd = s->ndirect ? s->ndirect : 16;
+		while (nd <= def->id)
+			nd *= 2;
+		kcap_type_def **d = realloc(s->direct, nd * sizeof *d);
+		if (!d)
+			return KCAP_E_NOMEM;
+		memset(d + s->ndirect, 0, (nd - s->ndirect) * sizeof *d);
+		s->direct = d;
+		s->ndirect = nd;
+	}
 	kcap_type_def *t = calloc(1, sizeof *t);
 	kcap_param_def *ps = calloc(def->nparams ? def->nparams : 1, sizeof *ps);
 	if (!t || !ps) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "internal.h"
 #include "readback.h"
 #include "testcap.h"
@@ -514,6 +515,64 @@ START_TEST(random_multi_flips)
 }
 END_TEST
 
+static long maxrss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+/* Small hostile files must not make the reader balloon: 1 MiB of section
+ * headers once cost 2 GB (a 32 KiB table per section's schema), and 1 MiB
+ * of section + schema pairs 600 MB. */
+START_TEST(hostile_files_stay_small)
+{
+	const size_t cap_bytes = 1u << 20;
+	uint8_t *f = malloc(cap_bytes + 4096);
+	uint8_t h[KCAP_SECTION_HDR_LEN] = {0};
+	memcpy(h, KCAP_MAGIC, KCAP_MAGIC_LEN);
+	put_u16(h + 8, KCAP_FORMAT_MAJOR);
+	kcap_schema *s = kcap_schema_new();
+	kcap_param_def pd[] = {{"v", KCAP_T_U32, 0, 0}};
+	kcap_type_def t = {1, "t", "", "", 1, pd};
+	ck_assert_int_eq(kcap_schema_add_type(s, &t), 0);
+	kcap_buf body = {0};
+	uint8_t pre[8] = {0};
+	kcap_buf_append(&body, pre, 8);
+	ck_assert_int_eq(kcap_schema_encode(s, &body), 0);
+	put_u32((uint8_t *)body.data + 4, (uint32_t)(body.len - 8));
+	size_t blen;
+	uint8_t *blk = testcap_frame_block(KCAP_BLK_SCHEMA, 0, body.data, body.len, &blen);
+	long before = maxrss_mb();
+	for (int variant = 0; variant < 2; variant++) {
+		size_t len = 0, nsec = 0;
+		while (len + KCAP_SECTION_HDR_LEN + blen <= cap_bytes) {
+			memcpy(f + len, h, sizeof h);
+			len += sizeof h;
+			if (variant) {
+				memcpy(f + len, blk, blen);
+				len += blen;
+			}
+			nsec++;
+		}
+		kcap_reader *r;
+		kcap_error err;
+		ck_assert_int_eq(kcap_reader_open_mem(&r, f, len, NULL, &err), 0);
+		const kcap_event *ev;
+		ck_assert_int_eq(kcap_reader_next(r, &ev), 0);
+		ck_assert_uint_eq(kcap_reader_get_stats(r)->sections, nsec);
+		ck_assert_uint_eq(kcap_reader_get_stats(r)->damaged, 0);
+		kcap_reader_close(r);
+		ck_assert_msg(maxrss_mb() - before < 200, "variant %d: reading 1 MiB grew the peak RSS by %ld MB", variant,
+			      maxrss_mb() - before);
+	}
+	free(blk);
+	kcap_buf_free(&body);
+	kcap_schema_free(s);
+	free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("corruption");
@@ -526,6 +585,7 @@ int main(void)
 	tcase_add_test(tc, hostile_blocks_with_valid_crc);
 	tcase_add_test(tc, hostile_footer_and_index_when_seeking);
 	tcase_add_test(tc, random_multi_flips);
+	tcase_add_test(tc, hostile_files_stay_small);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
