@@ -64,8 +64,10 @@ struct kcap_reader {
 	kcap_stat *stat_view;
 
 	ZSTD_DCtx *dz;
-	uint8_t *raw;
+	uint8_t *raw; /* decompressed body of the current events block */
 	size_t raw_cap;
+	uint8_t *aux; /* decompressed body of other blocks (context, index) */
+	size_t aux_cap;
 	const uint8_t *evp, *evend;
 	uint32_t ev_left, ev_index;
 	uint64_t block_off;
@@ -268,9 +270,18 @@ static int64_t resync(kcap_reader *r)
 	}
 }
 
+/* Arrays that only grow are reallocated at powers of two: the size to
+ * reallocate to before appending entry n, or 0 when there is room. */
+static size_t grow_to(size_t n) { return (n & (n - 1)) == 0 ? (n ? n * 2 : 1) : 0; }
+
 static void keep_old_schema(kcap_reader *r)
 {
-	kcap_schema **n = realloc(r->old_schemas, (r->nold_schemas + 1) * sizeof *n);
+	/* Nothing can point into an empty schema: keep using it. A file of
+	 * nothing but section headers must not pile up schemas. */
+	if (!kcap_schema_type_at(r->schema, 0) && !kcap_schema_symset_at(r->schema, 0))
+		return;
+	size_t g = grow_to(r->nold_schemas);
+	kcap_schema **n = g ? realloc(r->old_schemas, g * sizeof *n) : r->old_schemas;
 	if (n) {
 		r->old_schemas = n;
 		n[r->nold_schemas++] = r->schema;
@@ -287,7 +298,8 @@ static void begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 		for (size_t i = 0; i < r->nmetas; i++) {
 			if (!r->metas[i])
 				continue;
-			kcap_meta **n = realloc(r->old_metas, (r->nold_metas + 1) * sizeof *n);
+			size_t g = grow_to(r->nold_metas);
+			kcap_meta **n = g ? realloc(r->old_metas, g * sizeof *n) : r->old_metas;
 			if (n) {
 				r->old_metas = n;
 				n[r->nold_metas++] = r->metas[i];
@@ -334,17 +346,22 @@ static int block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const u
 	}
 	if (codec != KCAP_CODEC_ZSTD)
 		return KCAP_E_UNSUPPORTED;
-	if (raw_len > r->raw_cap) {
-		uint8_t *n = realloc(r->raw, raw_len);
+	/* Events decode into raw, everything else into aux: loading the index or
+	 * a context block must not clobber the events block being iterated. */
+	int events = get_u16(blk + 4) == KCAP_BLK_EVENTS;
+	uint8_t **buf = events ? &r->raw : &r->aux;
+	size_t *cap = events ? &r->raw_cap : &r->aux_cap;
+	if (raw_len > *cap) {
+		uint8_t *n = realloc(*buf, raw_len);
 		if (!n)
 			return KCAP_E_NOMEM;
-		r->raw = n;
-		r->raw_cap = raw_len;
+		*buf = n;
+		*cap = raw_len;
 	}
-	size_t n = ZSTD_decompressDCtx(r->dz, r->raw, raw_len, stored, stored_len);
+	size_t n = ZSTD_decompressDCtx(r->dz, *buf, raw_len, stored, stored_len);
 	if (ZSTD_isError(n) || n != raw_len)
 		return KCAP_E_CORRUPT;
-	*body = r->raw;
+	*body = *buf;
 	*body_len = n;
 	return 0;
 }
@@ -468,7 +485,8 @@ static int apply_context(kcap_reader *r, unsigned type, const uint8_t *body, siz
 			return rc;
 		}
 		if (r->metas[origin]) {
-			kcap_meta **n = realloc(r->old_metas, (r->nold_metas + 1) * sizeof *n);
+			size_t g = grow_to(r->nold_metas);
+			kcap_meta **n = g ? realloc(r->old_metas, g * sizeof *n) : r->old_metas;
 			if (!n) {
 				kcap_meta_free(m);
 				return KCAP_E_NOMEM;
@@ -922,6 +940,7 @@ void kcap_reader_close(kcap_reader *r)
 	free(r->stat_view);
 	ZSTD_freeDCtx(r->dz);
 	free(r->raw);
+	free(r->aux);
 	free_index(r);
 	free(r);
 }

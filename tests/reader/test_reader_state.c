@@ -1,0 +1,128 @@
+/* The reader's current events block must survive kcap_reader_load_index()
+ * and schema/stats blocks read between events blocks. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <kcap/kcap.h>
+
+#define N 20000
+
+/* Writes a capture with small blocks and stats updates between them. */
+static char *make_capture(void)
+{
+	static char path[] = "/tmp/kcap-reader-state-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	kcap_writer_opts o = {0};
+	o.block_size = 16384;
+	kcap_writer *w;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 1, &o, NULL), 0);
+	kcap_schema *s = kcap_schema_new();
+	kcap_param_def pd[] = {{"path", KCAP_T_PATH, 0, 0}, {"ret", KCAP_T_RET, 0, 0}};
+	kcap_type_def td = {3, "open", "file", "", 2, pd};
+	ck_assert_int_eq(kcap_schema_add_type(s, &td), 0);
+	ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+	char buf[64];
+	kcap_value v[2] = {{0}, {0}};
+	v[0].type = KCAP_T_PATH;
+	v[1].type = KCAP_T_RET;
+	v[0].present = v[1].present = 1;
+	for (int i = 0; i < N; i++) {
+		kcap_event ev = {0};
+		ev.seq = (uint64_t)i;
+		ev.ts = 1000000 + (int64_t)i * 1000;
+		ev.pid = ev.tid = 100 + i % 50;
+		ev.type_id = 3;
+		ev.nparams = 2;
+		ev.params = v;
+		v[0].len = (uint32_t)snprintf(buf, sizeof buf, "/var/lib/file-%d", i);
+		v[0].p = (const uint8_t *)buf;
+		v[1].i = i;
+		ck_assert_int_eq(kcap_writer_write(w, &ev), 0);
+		if (i % 3000 == 0) {
+			kcap_stat st = {0, 0, "ringbuf", (uint64_t)i, 0};
+			ck_assert_int_eq(kcap_writer_set_stat(w, &st), 0);
+		}
+		if (i == N / 2) { /* a schema block in the middle (compressed body) */
+			kcap_type_def t2 = {4, "close", "file", "a later type", 2, pd};
+			kcap_schema_add_type(s, &t2);
+			ck_assert_int_eq(kcap_writer_set_schema(w, s), 0);
+		}
+	}
+	kcap_schema_free(s);
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	return path;
+}
+
+static void check_event(const kcap_event *ev, int i)
+{
+	char want[64];
+	snprintf(want, sizeof want, "/var/lib/file-%d", i);
+	ck_assert_uint_eq(ev->seq, (uint64_t)i);
+	ck_assert_int_eq(ev->nparams, 2);
+	ck_assert_int_eq((int)ev->params[0].len, (int)strlen(want));
+	ck_assert(!memcmp(ev->params[0].p, want, ev->params[0].len));
+	ck_assert_int_eq(ev->params[1].i, i);
+}
+
+START_TEST(index_load_mid_block_keeps_events)
+{
+	char *path = make_capture();
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	const kcap_event *ev;
+	int i = 0;
+	for (; i < 7; i++) { /* stop inside the first block */
+		ck_assert_int_eq(kcap_reader_next(r, &ev), 1);
+		check_event(ev, i);
+	}
+	ck_assert_int_gt(kcap_reader_load_index(r), 1);
+	while (kcap_reader_next(r, &ev) > 0) {
+		check_event(ev, i);
+		i++;
+		if (i == N / 3)
+			kcap_reader_load_index(r); /* again, later: a no-op */
+	}
+	ck_assert_int_eq(i, N);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->damaged, 0);
+	ck_assert_uint_eq(kcap_reader_stat_count(r), 1);
+	ck_assert_uint_eq(kcap_reader_stat_at(r, 0)->seen, 18000);
+	kcap_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(seek_then_read_to_end)
+{
+	char *path = make_capture();
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	const kcap_event *ev;
+	ck_assert_int_eq(kcap_reader_next(r, &ev), 1);
+	int target = 12345;
+	ck_assert_int_eq(kcap_reader_seek_time(r, 1000000 + (int64_t)target * 1000), 0);
+	int i = target;
+	while (kcap_reader_next(r, &ev) > 0)
+		check_event(ev, i++);
+	ck_assert_int_eq(i, N);
+	ck_assert_ptr_nonnull(kcap_schema_type_by_name(kcap_reader_schema(r), "close"));
+	ck_assert_uint_lt(kcap_reader_get_stats(r)->blocks_decoded, kcap_reader_index_count(r));
+	kcap_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("reader_state");
+	TCase *tc = tcase_create("reader_state");
+	tcase_add_test(tc, index_load_mid_block_keeps_events);
+	tcase_add_test(tc, seek_then_read_to_end);
+	suite_add_tcase(su, tc);
+	SRunner *sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
