@@ -1,6 +1,7 @@
 /* Capture writer: buffers events into blocks, compresses, frames, indexes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -8,6 +9,27 @@
 
 #define DEFAULT_BLOCK_SIZE (1u << 20)
 #define DEFAULT_LEVEL 1 /* twice level 3's speed for 10% more bytes: docs/PERFORMANCE.md */
+
+/* A second thread compresses full events blocks while the caller fills the
+ * next one (docs/PERFORMANCE.md). One block at most is in flight, and the
+ * caller frames and writes it (finish_pending) before it writes anything
+ * else, so the bytes are exactly those of compressing in line. Explicit
+ * flushes (kcap_writer_flush, ticks, close) stay synchronous. */
+enum { ZW_IDLE, ZW_BUSY, ZW_DONE };
+typedef struct zworker {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int state, quit;
+	ZSTD_CCtx *zc;
+	int level;
+	kcap_buf body;    /* the block's records, swapped with the writer's */
+	kcap_buf payload; /* prefix + meta + stored body */
+	uint8_t *meta;
+	size_t meta_len;
+	uint16_t flags;
+	int rc;
+} zworker;
 
 typedef struct pidset {
 	int32_t *keys;
@@ -64,6 +86,9 @@ struct kcap_writer {
 	/* output scratch */
 	kcap_buf out, payload;
 	ZSTD_CCtx *zc;
+	zworker *zw;     /* started at the first full block; NULL if it could not be */
+	int zw_tried;
+	int pending;     /* a block is in the worker's hands */
 };
 
 static int werr(kcap_writer *w, int code, const char *fmt, const char *detail)
@@ -98,10 +123,10 @@ static int write_all(kcap_writer *w, const void *p, size_t n)
 	return 0;
 }
 
-/* Frames payload (already in w->payload) as a block of the given type. */
-static int emit_block(kcap_writer *w, uint16_t type, uint16_t flags, uint64_t *rel_off)
+/* Frames payload as a block of the given type. */
+static int emit_payload(kcap_writer *w, const kcap_buf *payload, uint16_t type, uint16_t flags, uint64_t *rel_off)
 {
-	size_t plen = w->payload.len;
+	size_t plen = payload->len;
 	if (plen > KCAP_MAX_PAYLOAD)
 		return werr(w, KCAP_E_INVAL, "%s", "block larger than 1 GiB");
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN], trl[4];
@@ -110,7 +135,7 @@ static int emit_block(kcap_writer *w, uint16_t type, uint16_t flags, uint64_t *r
 	put_u16(hdr + 6, flags);
 	put_u32(hdr + 8, (uint32_t)plen);
 	uint32_t crc = kcap_crc32c(0, hdr, 12);
-	crc = kcap_crc32c(crc, w->payload.data, plen);
+	crc = kcap_crc32c(crc, payload->data, plen);
 	put_u32(hdr + 12, crc);
 	put_u32(hdr + 16, kcap_crc32c(0, hdr, 16));
 	put_u32(trl, (uint32_t)(KCAP_BLOCK_OVERHEAD + plen));
@@ -118,21 +143,28 @@ static int emit_block(kcap_writer *w, uint16_t type, uint16_t flags, uint64_t *r
 		*rel_off = w->pos - w->section_start;
 	int rc = write_all(w, hdr, sizeof hdr);
 	if (!rc)
-		rc = write_all(w, w->payload.data, plen);
+		rc = write_all(w, payload->data, plen);
 	if (!rc)
 		rc = write_all(w, trl, sizeof trl);
 	return rc;
 }
 
-/* Builds w->payload = prefix + meta + body (compressed when worthwhile). */
-static int build_payload(kcap_writer *w, const void *meta, size_t meta_len, const void *body, size_t body_len,
-			 int compress, uint16_t *flags)
+/* Frames w->payload. */
+static int emit_block(kcap_writer *w, uint16_t type, uint16_t flags, uint64_t *rel_off)
 {
-	w->payload.len = 0;
+	return emit_payload(w, &w->payload, type, flags, rel_off);
+}
+
+/* Builds payload = prefix + meta + body (compressed when worthwhile).
+ * Touches nothing else: the compression thread runs it too. */
+static int pack_payload(kcap_buf *payload, ZSTD_CCtx *zc, int level, const void *meta, size_t meta_len,
+			const void *body, size_t body_len, int compress, uint16_t *flags)
+{
+	payload->len = 0;
 	size_t bound = compress ? ZSTD_compressBound(body_len) : body_len;
-	if (kcap_buf_reserve(&w->payload, KCAP_PAYLOAD_PREFIX_LEN + meta_len + bound))
-		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
-	uint8_t *p = (uint8_t *)w->payload.data;
+	if (kcap_buf_reserve(payload, KCAP_PAYLOAD_PREFIX_LEN + meta_len + bound))
+		return KCAP_E_NOMEM;
+	uint8_t *p = (uint8_t *)payload->data;
 	put_u32(p, (uint32_t)meta_len);
 	put_u32(p + 4, (uint32_t)body_len);
 	if (meta_len)
@@ -140,17 +172,93 @@ static int build_payload(kcap_writer *w, const void *meta, size_t meta_len, cons
 	uint8_t *dst = p + 8 + meta_len;
 	*flags &= (uint16_t)~KCAP_BF_CODEC_MASK;
 	if (compress) {
-		size_t n = ZSTD_compressCCtx(w->zc, dst, bound, body, body_len, w->opts.level);
+		size_t n = ZSTD_compressCCtx(zc, dst, bound, body, body_len, level);
 		if (!ZSTD_isError(n) && n < body_len) {
 			*flags |= (uint16_t)(KCAP_CODEC_ZSTD << KCAP_BF_CODEC_SHIFT);
-			w->payload.len = 8 + meta_len + n;
+			payload->len = 8 + meta_len + n;
 			return 0;
 		}
 	}
 	if (body_len)
 		memcpy(dst, body, body_len);
-	w->payload.len = 8 + meta_len + body_len;
+	payload->len = 8 + meta_len + body_len;
 	return 0;
+}
+
+/* Builds w->payload. */
+static int build_payload(kcap_writer *w, const void *meta, size_t meta_len, const void *body, size_t body_len,
+			 int compress, uint16_t *flags)
+{
+	if (pack_payload(&w->payload, w->zc, w->opts.level, meta, meta_len, body, body_len, compress, flags))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	return 0;
+}
+
+static void *zworker_main(void *arg)
+{
+	zworker *z = arg;
+	pthread_mutex_lock(&z->mu);
+	for (;;) {
+		while (z->state != ZW_BUSY && !z->quit)
+			pthread_cond_wait(&z->cv, &z->mu);
+		if (z->state != ZW_BUSY)
+			break;
+		pthread_mutex_unlock(&z->mu);
+		z->flags = 0;
+		z->rc = pack_payload(&z->payload, z->zc, z->level, z->meta, z->meta_len, z->body.data, z->body.len, 1,
+				     &z->flags);
+		pthread_mutex_lock(&z->mu);
+		z->state = ZW_DONE;
+		pthread_cond_broadcast(&z->cv);
+	}
+	pthread_mutex_unlock(&z->mu);
+	return NULL;
+}
+
+/* Starts the compression thread once; 0 if it runs. */
+static int zworker_start(kcap_writer *w)
+{
+	if (w->zw || w->zw_tried)
+		return w->zw ? 0 : -1;
+	w->zw_tried = 1;
+	zworker *z = calloc(1, sizeof *z);
+	if (!z)
+		return -1;
+	z->zc = ZSTD_createCCtx();
+	z->level = w->opts.level;
+	int mu = z->zc ? pthread_mutex_init(&z->mu, NULL) : -1;
+	int cv = mu ? -1 : pthread_cond_init(&z->cv, NULL);
+	if (mu || cv || pthread_create(&z->th, NULL, zworker_main, z)) {
+		if (!cv)
+			pthread_cond_destroy(&z->cv);
+		if (!mu)
+			pthread_mutex_destroy(&z->mu);
+		ZSTD_freeCCtx(z->zc);
+		free(z);
+		return -1;
+	}
+	w->zw = z;
+	return 0;
+}
+
+static void zworker_stop(kcap_writer *w)
+{
+	zworker *z = w->zw;
+	if (!z)
+		return;
+	pthread_mutex_lock(&z->mu);
+	z->quit = 1;
+	pthread_cond_broadcast(&z->cv);
+	pthread_mutex_unlock(&z->mu);
+	pthread_join(z->th, NULL);
+	pthread_cond_destroy(&z->cv);
+	pthread_mutex_destroy(&z->mu);
+	ZSTD_freeCCtx(z->zc);
+	kcap_buf_free(&z->body);
+	kcap_buf_free(&z->payload);
+	free(z->meta);
+	free(z);
+	w->zw = NULL;
 }
 
 static int add_context_off(kcap_writer *w, uint64_t off)
@@ -193,11 +301,16 @@ static int encode_stats(kcap_writer *w, kcap_buf *b)
 	return rc ? KCAP_E_NOMEM : 0;
 }
 
-/* Writes metadata, schema, snapshot and stats blocks that are pending. */
+static int finish_pending(kcap_writer *w);
+
+/* Writes metadata, schema, snapshot and stats blocks that are pending, after
+ * the events block in flight. */
 static int emit_context(kcap_writer *w, int with_stats)
 {
 	kcap_buf b = {0};
-	int rc = 0;
+	int rc = finish_pending(w);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < w->nmetas && !rc; i++) {
 		if (w->meta_written[i])
 			continue;
@@ -278,15 +391,61 @@ static int pidset_add(pidset *s, int32_t pid)
 	return 0;
 }
 
-int kcap_writer_flush(kcap_writer *w)
+/* Writes an events block whose payload is built, and its index entry. */
+static int emit_events(kcap_writer *w, const kcap_buf *payload, uint8_t *meta, size_t meta_len, uint16_t flags)
+{
+	uint64_t off = 0;
+	uint32_t ondisk = (uint32_t)(KCAP_BLOCK_OVERHEAD + payload->len);
+	/* meta[6] must state the codec actually used */
+	uint8_t *pm = (uint8_t *)payload->data + 8;
+	pm[6] = (uint8_t)((flags & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT);
+	meta[6] = pm[6];
+	int rc = emit_payload(w, payload, KCAP_BLK_EVENTS, flags, &off);
+	if (!rc) {
+		int e = kcap_buf_put_varint(&w->index_entries, off);
+		e |= kcap_buf_put_varint(&w->index_entries, ondisk);
+		e |= kcap_buf_put_varint(&w->index_entries, meta_len);
+		e |= kcap_buf_append(&w->index_entries, meta, meta_len);
+		if (e)
+			rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+		w->nindex++;
+	}
+	return rc;
+}
+
+/* Waits for the block in the worker's hands, if any, and writes it. */
+static int finish_pending(kcap_writer *w)
+{
+	if (!w->pending)
+		return 0;
+	zworker *z = w->zw;
+	pthread_mutex_lock(&z->mu);
+	while (z->state == ZW_BUSY)
+		pthread_cond_wait(&z->cv, &z->mu);
+	z->state = ZW_IDLE;
+	pthread_mutex_unlock(&z->mu);
+	w->pending = 0;
+	int rc = z->rc ? werr(w, KCAP_E_NOMEM, "%s", "out of memory")
+		       : w->failed ? w->failed : emit_events(w, &z->payload, z->meta, z->meta_len, z->flags);
+	free(z->meta);
+	z->meta = NULL;
+	return rc;
+}
+
+/* Ends the current events block: in line, or (async, the block filled up)
+ * on the compression thread when it runs. */
+static int flush_events(kcap_writer *w, int async)
 {
 	if (!w)
 		return KCAP_E_INVAL;
+	int rc = finish_pending(w);
+	if (rc)
+		return rc;
 	if (w->failed)
 		return w->failed;
 	if (!w->count)
 		return emit_context(w, 1);
-	int rc = emit_context(w, 1);
+	rc = emit_context(w, 1);
 	if (rc)
 		return rc;
 	uint32_t bits = 64;
@@ -324,29 +483,28 @@ int kcap_writer_flush(kcap_writer *w)
 			bloom[bit / 8] |= (uint8_t)(1u << (bit % 8));
 		}
 	}
-	uint16_t flags = 0;
-	uint64_t off = 0;
-	rc = build_payload(w, meta, meta_len, w->body.data, w->body.len, compress, &flags);
-	if (!rc) {
-		uint32_t ondisk = (uint32_t)(KCAP_BLOCK_OVERHEAD + w->payload.len);
-		/* meta[6] must state the codec actually used */
-		uint8_t *pm = (uint8_t *)w->payload.data + 8;
-		pm[6] = (uint8_t)((flags & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT);
-		meta[6] = pm[6];
-		rc = emit_block(w, KCAP_BLK_EVENTS, flags, &off);
-		if (!rc) {
-			int e = kcap_buf_put_varint(&w->index_entries, off);
-			e |= kcap_buf_put_varint(&w->index_entries, ondisk);
-			e |= kcap_buf_put_varint(&w->index_entries, meta_len);
-			e |= kcap_buf_append(&w->index_entries, meta, meta_len);
-			if (e)
-				rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
-			w->nindex++;
-		}
+	if (async && compress && !zworker_start(w)) {
+		/* hand the block over; the worker's previous body comes back empty */
+		zworker *z = w->zw;
+		kcap_buf spare = z->body;
+		z->body = w->body;
+		w->body = spare;
+		z->meta = meta;
+		z->meta_len = meta_len;
+		pthread_mutex_lock(&z->mu);
+		z->state = ZW_BUSY;
+		pthread_cond_broadcast(&z->cv);
+		pthread_mutex_unlock(&z->mu);
+		w->pending = 1;
+	} else {
+		uint16_t flags = 0;
+		rc = build_payload(w, meta, meta_len, w->body.data, w->body.len, compress, &flags);
+		if (!rc)
+			rc = emit_events(w, &w->payload, meta, meta_len, flags);
+		free(meta);
+		if (rc)
+			return rc;
 	}
-	free(meta);
-	if (rc)
-		return rc;
 	if (!w->sec_blocks || w->min_ts < w->sec_min_ts)
 		w->sec_min_ts = w->min_ts;
 	if (!w->sec_blocks || w->max_ts > w->sec_max_ts)
@@ -361,10 +519,15 @@ int kcap_writer_flush(kcap_writer *w)
 	return 0;
 }
 
+int kcap_writer_flush(kcap_writer *w) { return flush_events(w, 0); }
+
 int kcap_writer_tick(kcap_writer *w, int64_t now_ns)
 {
 	if (!w)
 		return KCAP_E_INVAL;
+	int rc = finish_pending(w); /* a full block does not wait for the next one */
+	if (rc)
+		return rc;
 	if (w->count && w->opts.flush_age_ns > 0 && now_ns - w->base_ts >= w->opts.flush_age_ns)
 		return kcap_writer_flush(w);
 	if (!w->count && w->stats_dirty && w->opts.flush_age_ns > 0)
@@ -619,7 +782,7 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 	w->count++;
 	w->events_total++;
 	if (w->body.len >= w->opts.block_size)
-		return kcap_writer_flush(w);
+		return flush_events(w, 1);
 	if (w->opts.flush_age_ns > 0 && ev->ts - w->base_ts >= w->opts.flush_age_ns)
 		return kcap_writer_flush(w);
 	return 0;
@@ -732,6 +895,7 @@ int kcap_writer_close(kcap_writer *w)
 		rc = end_section(w);
 	if (w->failed)
 		rc = w->failed;
+	zworker_stop(w);
 	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc) {
 		int e = errno;
 		rc = (e == ENOSPC || e == EDQUOT) ? KCAP_E_NOSPACE : KCAP_E_IO;
