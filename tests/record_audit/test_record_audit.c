@@ -152,7 +152,10 @@ static int record_workload(void)
 	snprintf(report, sizeof report, "%s/record-audit-test.json", tmpdir);
 	unlink(cap_path);
 	unlink(report);
+	/* with --follow the rules stay system-wide (audit rules cannot follow a
+	 * tree): a large backlog absorbs the rest of the machine's writes */
 	const char *args[] = { "record", "--source", "audit", "-q", "-e", "process,file,net,user,write", "--follow",
+	                       "--buffer-size", "256M",
 	                       "-o", cap_path, "--", workload_bin, report, NULL };
 	recorder_pid = start_kcap(args, NULL);
 	int rc = wait_status(recorder_pid);
@@ -532,6 +535,56 @@ START_TEST(repaired_after_sigkill)
 }
 END_TEST
 
+/* A backlog far too small for a burst: the kernel drops records, and the
+ * loss is in the stats, the summary and the exit status (4). */
+START_TEST(loss_is_counted)
+{
+	char path[4096], errf[4096];
+	snprintf(path, sizeof path, "%s/record-audit-loss.kcap", tmpdir);
+	snprintf(errf, sizeof errf, "%s/record-audit-loss.err", tmpdir);
+	unlink(path);
+	/* --buffer-size 4k: a 4 KiB socket buffer and the smallest backlog (1024) */
+	const char *args[] = { "record", "--source", "audit", "-e", "openat,close", "--buffer-size", "4096", "-o", path,
+	                       NULL };
+	pid_t p = start_kcap(args, errf);
+	ck_assert_int_gt(p, 0);
+	audit_state now = {0};
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(read_state(&now), 0);
+		size_t nr = now.nrules;
+		free_state(&now);
+		if (nr > before.nrules)
+			break;
+		usleep(50000);
+	}
+	for (int i = 0; i < 100000; i++) {
+		int fd = open("/etc/hostname", O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+	}
+	usleep(200000);
+	kill(p, SIGTERM);
+	int rc = wait_status(p);
+	const char *msg = slurp(errf);
+	ck_assert_msg(rc == 4, "kcap record exited with %d after losing records (4 expected): %s", rc, msg);
+	ck_assert_msg(strstr(msg, "audit-kernel") != NULL, "the summary does not break the loss down: %s", msg);
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, &err), 0);
+	const kcap_event *ev;
+	while (kcap_reader_next(r, &ev) == 1) /* stats blocks are read along */
+		;
+	uint64_t lost = 0;
+	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
+		if (!strcmp(kcap_reader_stat_at(r, i)->source, "audit-kernel"))
+			lost += kcap_reader_stat_at(r, i)->lost;
+	kcap_reader_close(r);
+	ck_assert_msg(lost > 0, "no kernel loss in the capture's stats: %s", msg);
+	assert_restored("a lossy recording");
+	unlink(path);
+}
+END_TEST
+
 /* A write error (no space: /dev/full) ends the recording: exit 1, state restored. */
 START_TEST(restored_after_write_error)
 {
@@ -606,6 +659,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restored_after_sigterm);
 	tcase_add_test(tc, restored_after_write_error);
 	tcase_add_test(tc, repaired_after_sigkill);
+	tcase_add_test(tc, loss_is_counted);
 	tcase_add_test(tc, refuses_when_pid_held);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
