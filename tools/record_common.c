@@ -775,11 +775,11 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	}
 
 	int64_t t0 = now_ns(CLOCK_MONOTONIC), last_stats = t0;
-	int forwarded = 0, draining = 0, idle_polls = 0;
+	int forwarded = 0;
 	int64_t drain_deadline = 0;
 	for (;;) {
 		int64_t wall_before = now_ns(CLOCK_REALTIME);
-		int n = fe->poll(st, draining ? 10 : 50, why, sizeof why);
+		int n = fe->poll(st, 50, why, sizeof why);
 		if (n < 0) {
 			rerr("%s frontend: %s", fe->name, why);
 			stopwhy = "source error";
@@ -810,12 +810,6 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 			if (c->write_err || close_file(c) < 0 || open_file(c, c->file_index + 1) < 0)
 				break;
 		}
-		if (draining) {
-			idle_polls = n == 0 ? idle_polls + 1 : 0;
-			if (idle_polls >= 2 || now > drain_deadline)
-				break;
-			continue;
-		}
 		if (o->count && c->written >= o->count) {
 			stopwhy = "--count reached";
 			break;
@@ -827,9 +821,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		if (child > 0 && !child_done && waitpid(child, &status, WNOHANG) == child) {
 			child_done = 1;
 			stopwhy = "command exited";
-			draining = 1;
-			drain_deadline = now + 2000000000LL;
-			continue;
+			break;
 		}
 		if (stop_signal) {
 			if (child > 0 && !child_done) {
@@ -845,6 +837,21 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 			}
 			stopwhy = stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
 			break;
+		}
+	}
+	/* Stop the source, then take everything it still holds. */
+	if (fe->stop)
+		fe->stop(st);
+	if (!c->write_err && strcmp(stopwhy, "source error")) {
+		int64_t until = now_ns(CLOCK_MONOTONIC) + 3000000000LL;
+		int idle = 0;
+		while (idle < 2 && now_ns(CLOCK_MONOTONIC) < until) {
+			int n = fe->poll(st, fe->stop ? 0 : 10, why, sizeof why);
+			if (n < 0)
+				break;
+			idle = n == 0 ? idle + 1 : 0;
+			if (c->nheap > 1000000)
+				release(c, c->max_ts - o->reorder_ns);
 		}
 	}
 	if (fe->stats)

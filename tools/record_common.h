@@ -27,6 +27,10 @@
  *                 source error (with why filled).
  *   stats()       about once a second and at the end: report loss counters
  *                 with rec_stat().
+ *   stop()        once when recording ends (may be NULL): stop producing
+ *                 (detach probes) so that the polls that follow deliver
+ *                 everything produced up to now; rec_run() then polls until
+ *                 the source is empty, so nothing in flight is dropped.
  *   close()       once.
  */
 #ifndef KCAP_TOOLS_RECORD_COMMON_H
@@ -71,6 +75,7 @@ typedef struct rec_frontend {
 	int (*poll)(void *state, int timeout_ms, char *why, size_t n);
 	void (*stats)(void *state);
 	void (*close)(void *state);
+	void (*stop)(void *state);
 } rec_frontend;
 
 /* Parses argv (argv[0] is "record"); fills o with defaults first. Returns

@@ -381,6 +381,8 @@ static int run_kcap(const char *errfile, const char *const *args)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static uint64_t last_seen, last_lost; /* ringbuf counters of the last count_events() */
+
 /* Counts the events of a capture; *indexed tells whether it has a footer. */
 static long count_events(const char *path, int *indexed, int *has_snapshot)
 {
@@ -394,6 +396,13 @@ static long count_events(const char *path, int *indexed, int *has_snapshot)
 		n++;
 	if (indexed)
 		*indexed = kcap_reader_get_stats(r)->has_footer;
+	last_seen = last_lost = 0;
+	for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
+		const kcap_stat *st = kcap_reader_stat_at(r, i);
+		if (!strcmp(st->source, "ringbuf"))
+			last_seen += st->seen;
+		last_lost += st->lost;
+	}
 	if (has_snapshot)
 		*has_snapshot = kcap_reader_snapshot(r) && kcap_snapshot_count(kcap_reader_snapshot(r)) > 0 &&
 		                kcap_reader_meta(r, 0) && kcap_schema_type(kcap_reader_schema(r), KCAP_EV_OPENAT);
@@ -466,9 +475,13 @@ START_TEST(sigint_stops_cleanly)
 	ck_assert_int_eq(kill(p, SIGINT), 0);
 	ck_assert_int_eq(waitpid(p, &status, 0), p);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
-	ck_assert_int_gt(count_events(cap, &indexed, &snap), 0);
+	long n = count_events(cap, &indexed, &snap);
+	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(indexed, 1);
 	ck_assert_int_eq(snap, 1);
+	/* everything the probes emitted before the stop was drained and written */
+	ck_assert_uint_eq(last_lost, 0);
+	ck_assert_uint_eq(last_seen, (uint64_t)n);
 	unlink(cap);
 }
 END_TEST
@@ -537,7 +550,8 @@ START_TEST(disk_full_stops_with_error)
 		return;
 	}
 	/* plenty of events: the loop of the recorder's own test workload */
-	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--duration", "20s", "-o", cap, NULL });
+	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--block-size", "32k", "--duration", "20s",
+	                                          "-o", cap, NULL });
 	long n = count_events(cap, NULL, NULL);
 	snprintf(cmd, sizeof cmd, "umount %s", mnt);
 	ck_assert_int_eq(system(cmd), 0);

@@ -598,6 +598,12 @@ static void ebpf_close(void *vs)
 	free(s);
 }
 
+static void ebpf_stop(void *vs)
+{
+	struct ebpf_state *s = vs;
+	syscalls_bpf__detach(s->skel);
+}
+
 static int ebpf_add_pid(void *vs, int32_t pid)
 {
 	struct ebpf_state *s = vs;
@@ -711,4 +717,5 @@ const rec_frontend rec_frontend_ebpf = {
 	.poll = ebpf_poll,
 	.stats = ebpf_stats,
 	.close = ebpf_close,
+	.stop = ebpf_stop,
 };
