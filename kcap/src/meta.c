@@ -307,6 +307,8 @@ int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 	c.exe = memdup0(p->exe ? p->exe : "", p->exe ? strlen(p->exe) : 0);
 	c.cwd = memdup0(p->cwd ? p->cwd : "", p->cwd ? strlen(p->cwd) : 0);
 	c.cmdline = memdup0(p->cmdline ? p->cmdline : "", p->cmdline ? p->cmdline_len : 0);
+	if (!p->cmdline)
+		c.cmdline_len = 0; /* the length must describe the copy, or encoding over-reads */
 	if (!c.comm || !c.exe || !c.cwd || !c.cmdline) {
 		proc_free_strings(&c);
 		return KCAP_E_NOMEM;

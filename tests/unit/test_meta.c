@@ -100,7 +100,7 @@ START_TEST(snapshot_add_encode_decode)
 	char cmd[] = "bash\0-c\0echo hi";
 	kcap_proc p = {1234, 1, 1000, 100, 1795255200123456789LL, "bash", "/usr/bin/bash", "/home/u", cmd, sizeof cmd};
 	ck_assert_int_eq(kcap_snapshot_add(s, &p), 0);
-	kcap_proc q = {-1, -2, 0, 0, -5, NULL, NULL, NULL, NULL, 0};
+	kcap_proc q = {-1, -2, 0, 0, -5, NULL, NULL, NULL, NULL, 77}; /* a length without a cmdline */
 	ck_assert_int_eq(kcap_snapshot_add(s, &q), 0);
 	cmd[0] = 'X'; /* copied in */
 	ck_assert_uint_eq(kcap_snapshot_count(s), 2);
