@@ -16,33 +16,56 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-/* Keys whose unquoted values auditd writes hex-encoded (untrusted strings). */
-#define K(s) {s, sizeof(s) - 1}
-static const struct {
-	const char *k;
-	size_t n;
-} encoded_keys[] = {
-	K("acct"), K("cmd"), K("comm"), K("cwd"), K("data"), K("dir"), K("exe"), K("file"), K("grp"),
-	K("key"), K("name"), K("new_group"), K("new-chardev"), K("old-chardev"), K("new-disk"),
-	K("old-disk"), K("new-fs"), K("old-fs"), K("new-net"), K("old-net"), K("new-rng"),
-	K("old-rng"), K("ocomm"), K("path"), K("proctitle"), K("root_dir"), K("sw"), K("vm"),
-	K("watch"), K("device"), K("cgroup"), K("new-user"), K("old-user"), K("sauid"),
-};
-#undef K
-
+/* Keys whose unquoted values auditd writes hex-encoded (untrusted strings),
+ * looked up by first letter: this runs for every hex-looking value, and
+ * most values are numbers. */
 static int key_is_encoded(const char *k, size_t n, int execve)
 {
-	if (execve && n >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9') {
-		/* EXECVE aN and aN[i]; not aN_len */
-		size_t i = 1;
-		while (i < n && k[i] >= '0' && k[i] <= '9')
-			i++;
-		return i == n || k[i] == '[';
+#define EQ(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, n) == 0)
+	if (n < 2)
+		return 0;
+	switch (k[0]) {
+	case 'a':
+		if (execve && k[1] >= '0' && k[1] <= '9') {
+			/* EXECVE aN and aN[i]; not aN_len */
+			size_t i = 1;
+			while (i < n && k[i] >= '0' && k[i] <= '9')
+				i++;
+			return i == n || k[i] == '[';
+		}
+		return EQ("acct");
+	case 'c':
+		return EQ("cmd") || EQ("comm") || EQ("cwd") || EQ("cgroup");
+	case 'd':
+		return EQ("data") || EQ("dir") || EQ("device");
+	case 'e':
+		return EQ("exe");
+	case 'f':
+		return EQ("file");
+	case 'g':
+		return EQ("grp");
+	case 'k':
+		return EQ("key");
+	case 'n':
+		return EQ("name") || EQ("new_group") || EQ("new-chardev") || EQ("new-disk") || EQ("new-fs") ||
+		       EQ("new-net") || EQ("new-rng") || EQ("new-user");
+	case 'o':
+		return EQ("ocomm") || EQ("old-chardev") || EQ("old-disk") || EQ("old-fs") || EQ("old-net") ||
+		       EQ("old-rng") || EQ("old-user");
+	case 'p':
+		return EQ("path") || EQ("proctitle");
+	case 'r':
+		return EQ("root_dir");
+	case 's':
+		return EQ("sw") || EQ("sauid");
+	case 'v':
+		return EQ("vm");
+	case 'w':
+		return EQ("watch");
+	default:
+		return 0;
 	}
-	for (size_t i = 0; i < sizeof encoded_keys / sizeof encoded_keys[0]; i++)
-		if (encoded_keys[i].n == n && encoded_keys[i].k[0] == k[0] && memcmp(encoded_keys[i].k, k, n) == 0)
-			return 1;
-	return 0;
+#undef EQ
 }
 
 /* Decodes v[0..n) in place when it is uppercase hex of even length (a stray
