@@ -842,8 +842,10 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	/* Stop the source, then take everything it still holds. */
 	if (fe->stop)
 		fe->stop(st);
-	if (!c->write_err && strcmp(stopwhy, "source error")) {
-		int64_t until = now_ns(CLOCK_MONOTONIC) + 3000000000LL;
+	/* (a frontend without stop() is drained only after its command exited,
+	 * as it would otherwise keep delivering) */
+	if (!c->write_err && strcmp(stopwhy, "source error") && (fe->stop || child_done)) {
+		int64_t until = now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
 		int idle = 0;
 		while (idle < 2 && now_ns(CLOCK_MONOTONIC) < until) {
 			int n = fe->poll(st, fe->stop ? 0 : 10, why, sizeof why);

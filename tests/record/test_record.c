@@ -89,7 +89,7 @@ static int record_once(void)
 		return -1;
 	if (p == 0) {
 		execl(kcap_bin, kcap_bin, "record", "-q", "-e", "process,file,net,user,write", "--follow", "-o", cap_path,
-		      "--", workload_bin, report, (char *)NULL);
+		      "--", workload_bin, report, "--extended", (char *)NULL);
 		_exit(126);
 	}
 	recorder_pid = p;

@@ -8,7 +8,9 @@
  * explicit number, so the expected event type is known whatever libc does.
  * Any frontend (eBPF, audit) can be checked against the same output.
  *
- * usage: kcap-workload OUT.json
+ * usage: kcap-workload OUT.json [--extended]
+ * --extended adds more actions (dirfd-relative paths, files behind fds,
+ * links, fd pairs, memfd, a failed exec) and their keys in the report.
  * Needs root for setuid (the child drops to uid 65534).
  */
 #include <arpa/inet.h>
@@ -52,10 +54,12 @@ static int local_port(int fd)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: kcap-workload OUT.json\n");
+	int extended = argc == 3 && !strcmp(argv[2], "--extended");
+	if (argc != 2 && !extended) {
+		fprintf(stderr, "usage: kcap-workload OUT.json [--extended]\n");
 		return 2;
 	}
+	char ext[4096] = "";
 	FILE *out = fopen(argv[1], "w");
 	if (!out)
 		die(argv[1]);
@@ -104,58 +108,73 @@ int main(int argc, char **argv)
 	/* 2b. paths relative to a directory fd, and files behind fds */
 	if (chdir("/") < 0)
 		die("chdir /");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd < 0)
-		die("open dir");
-	int fd2 = (int)sc(SYS_openat, dfd, (long)"viadirfd.txt", O_WRONLY | O_CREAT | O_EXCL, 0600, 0);
-	if (fd2 < 0)
-		die("openat dirfd");
-	if (sc(SYS_fchmod, fd2, 0644, 0, 0, 0) < 0 || sc(SYS_ftruncate, fd2, 100, 0, 0, 0) < 0)
-		die("fchmod/ftruncate");
-	if (sc(SYS_fchdir, dfd, 0, 0, 0, 0) < 0)
-		die("fchdir");
-	if (sc(SYS_symlink, (long)"viadirfd.txt", (long)"sym", 0, 0, 0) < 0 ||
-	    sc(SYS_link, (long)"viadirfd.txt", (long)"hard", 0, 0, 0) < 0)
-		die("symlink/link");
-	if (unlink("sym") < 0 || unlink("hard") < 0 || unlink("viadirfd.txt") < 0)
-		die("cleanup");
-	close(fd2);
-	close(dfd);
-	if (chdir("/") < 0)
-		die("chdir /");
+	if (extended) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		if (dfd < 0)
+			die("open dir");
+		int fd2 = (int)sc(SYS_openat, dfd, (long)"viadirfd.txt", O_WRONLY | O_CREAT | O_EXCL, 0600, 0);
+		if (fd2 < 0)
+			die("openat dirfd");
+		if (sc(SYS_fchmod, fd2, 0644, 0, 0, 0) < 0 || sc(SYS_ftruncate, fd2, 100, 0, 0, 0) < 0)
+			die("fchmod/ftruncate");
+		if (sc(SYS_fchdir, dfd, 0, 0, 0, 0) < 0)
+			die("fchdir");
+		if (sc(SYS_symlink, (long)"viadirfd.txt", (long)"sym", 0, 0, 0) < 0 ||
+		    sc(SYS_link, (long)"viadirfd.txt", (long)"hard", 0, 0, 0) < 0)
+			die("symlink/link");
+		if (unlink("sym") < 0 || unlink("hard") < 0 || unlink("viadirfd.txt") < 0)
+			die("cleanup");
+		close(fd2);
+		close(dfd);
+
+		/* 2c. fd-creating calls */
+		int pfd[2], sv[2];
+		if (sc(SYS_pipe2, (long)pfd, O_CLOEXEC, 0, 0, 0) < 0)
+			die("pipe2");
+		int dup_ret = (int)sc(SYS_dup3, pfd[0], 100, O_CLOEXEC, 0, 0);
+		if (dup_ret != 100)
+			die("dup3");
+		int mfd = (int)sc(SYS_memfd_create, (long)"kcap-memfd", 1 /* MFD_CLOEXEC */, 0, 0, 0);
+		if (mfd < 0)
+			die("memfd_create");
+		if (sc(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, (long)sv, 0) < 0)
+			die("socketpair");
+		close(pfd[0]);
+		close(pfd[1]);
+		close(100);
+		close(mfd);
+		close(sv[0]);
+		close(sv[1]);
+
+		/* 2d. a failed exec: argv comes from the caller's memory */
+		pid_t bad_pid = fork();
+		if (bad_pid < 0)
+			die("fork");
+		if (bad_pid == 0) {
+			char *const av[] = { (char *)"kcap-prog", (char *)"x", NULL };
+			syscall(SYS_execve, "/nonexistent/kcap-prog", av, (char *const[]){ NULL });
+			_exit(errno == ENOENT ? 0 : 1);
+		}
+		if (waitpid(bad_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			die("failed exec child");
+		snprintf(ext, sizeof ext,
+		         ",\n \"openat_dirfd\":{\"dirfd\":%d,\"path\":\"%s/viadirfd.txt\",\"ret\":%d},\n"
+		         " \"fchmod\":{\"fd\":%d,\"path\":\"%s/viadirfd.txt\",\"mode\":%d},\n"
+		         " \"ftruncate\":{\"fd\":%d,\"path\":\"%s/viadirfd.txt\",\"length\":100},\n"
+		         " \"fchdir\":{\"fd\":%d,\"path\":\"%s\"},\n"
+		         " \"symlink\":{\"target\":\"viadirfd.txt\",\"path\":\"%s/sym\"},\n"
+		         " \"link\":{\"oldpath\":\"%s/viadirfd.txt\",\"newpath\":\"%s/hard\"},\n"
+		         " \"pipe2\":{\"fd0\":%d,\"fd1\":%d,\"flags\":%d},\n"
+		         " \"dup3\":{\"oldfd\":%d,\"newfd\":100,\"ret\":%d},\n"
+		         " \"memfd_create\":{\"name\":\"kcap-memfd\",\"ret\":%d},\n"
+		         " \"socketpair\":{\"fd0\":%d,\"fd1\":%d},\n"
+		         " \"exec_fail\":{\"pid\":%d,\"path\":\"/nonexistent/kcap-prog\","
+		         "\"argv\":[\"kcap-prog\",\"x\"],\"ret\":%d}",
+		         dfd, dir, fd2, fd2, dir, 0644, fd2, dir, dfd, dir, dir, dir, dir, pfd[0], pfd[1], O_CLOEXEC, pfd[0],
+		         dup_ret, mfd, sv[0], sv[1], (int)bad_pid, -ENOENT);
+	}
 	if (rmdir(dir) < 0)
 		die("rmdir dir");
-
-	/* 2c. fd-creating calls */
-	int pfd[2], sv[2];
-	if (sc(SYS_pipe2, (long)pfd, O_CLOEXEC, 0, 0, 0) < 0)
-		die("pipe2");
-	int dup_ret = (int)sc(SYS_dup3, pfd[0], 100, O_CLOEXEC, 0, 0);
-	if (dup_ret != 100)
-		die("dup3");
-	int mfd = (int)sc(SYS_memfd_create, (long)"kcap-memfd", 1 /* MFD_CLOEXEC */, 0, 0, 0);
-	if (mfd < 0)
-		die("memfd_create");
-	if (sc(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, (long)sv, 0) < 0)
-		die("socketpair");
-	close(pfd[0]);
-	close(pfd[1]);
-	close(100);
-	close(mfd);
-	close(sv[0]);
-	close(sv[1]);
-
-	/* 2d. a failed exec: argv comes from the caller's memory */
-	pid_t bad_pid = fork();
-	if (bad_pid < 0)
-		die("fork");
-	if (bad_pid == 0) {
-		char *const av[] = { (char *)"kcap-prog", (char *)"x", NULL };
-		syscall(SYS_execve, "/nonexistent/kcap-prog", av, (char *const[]){ NULL });
-		_exit(errno == ENOENT ? 0 : 1);
-	}
-	if (waitpid(bad_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("failed exec child");
 
 	/* 3. TCP connect + accept on loopback */
 	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -244,24 +263,10 @@ int main(int argc, char **argv)
 	        " \"accept\":{\"fd\":%d,\"addr\":\"127.0.0.1\",\"port\":%d,\"ret\":%d},\n"
 	        " \"sendto\":{\"fd\":%d,\"addr\":\"127.0.0.1\",\"port\":%d,\"size\":4,\"ret\":4},\n"
 	        " \"setuid\":{\"pid\":%d,\"uid\":%d,\"ret\":%d},\n"
-	        " \"kill\":{\"target\":%d,\"sig\":%d,\"ret\":0},\n"
-	        " \"openat_dirfd\":{\"dirfd\":%d,\"path\":\"%s/viadirfd.txt\",\"ret\":%d},\n"
-	        " \"fchmod\":{\"fd\":%d,\"path\":\"%s/viadirfd.txt\",\"mode\":%d},\n"
-	        " \"ftruncate\":{\"fd\":%d,\"path\":\"%s/viadirfd.txt\",\"length\":100},\n"
-	        " \"fchdir\":{\"fd\":%d,\"path\":\"%s\"},\n"
-	        " \"symlink\":{\"target\":\"viadirfd.txt\",\"path\":\"%s/sym\"},\n"
-	        " \"link\":{\"oldpath\":\"%s/viadirfd.txt\",\"newpath\":\"%s/hard\"},\n"
-	        " \"pipe2\":{\"fd0\":%d,\"fd1\":%d,\"flags\":%d},\n"
-	        " \"dup3\":{\"oldfd\":%d,\"newfd\":100,\"ret\":%d},\n"
-	        " \"memfd_create\":{\"name\":\"kcap-memfd\",\"ret\":%d},\n"
-	        " \"socketpair\":{\"fd0\":%d,\"fd1\":%d},\n"
-	        " \"exec_fail\":{\"pid\":%d,\"path\":\"/nonexistent/kcap-prog\",\"argv\":[\"kcap-prog\",\"x\"],"
-	        "\"ret\":%d}}\n",
+	        " \"kill\":{\"target\":%d,\"sig\":%d,\"ret\":0}%s}\n",
 	        (int)getpid(), dir, (int)exec_pid, EXEC_PATH, EXEC_ARG1, EXEC_ARG2, dir, open_flags, 0640, fd, fd,
 	        fd, dir, dir, dir, 0600, dir, dir, 0750, dir, cfd, tcp_port, lfd, client_port, afd, ufd, udp_port,
-	        (int)su_pid, SETUID_TO, setuid_ok ? 0 : -1, (int)k_pid, SIGTERM, dfd, dir, fd2, fd2, dir, 0644, fd2,
-	        dir, dfd, dir, dir, dir, dir, pfd[0], pfd[1], O_CLOEXEC, pfd[0], dup_ret, mfd, sv[0], sv[1],
-	        (int)bad_pid, -ENOENT);
+	        (int)su_pid, SETUID_TO, setuid_ok ? 0 : -1, (int)k_pid, SIGTERM, ext);
 	if (fclose(out) != 0)
 		die(argv[1]);
 	return 0;
