@@ -260,10 +260,9 @@ static int info_one(const char *path, int json, int *damaged)
 		       (unsigned long long)st->bytes, b2, st->bytes ? (double)st->raw_bytes / (double)st->bytes : 0.0);
 		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
 		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
-		printf("Lost events:       %llu", (unsigned long long)lost);
-		if (seen)
-			printf(" of %llu seen (%.4f%%)", (unsigned long long)(seen), 100.0 * (double)lost / (double)seen);
-		printf("\n");
+		/* Sources count different things (events, audit records), so the
+		 * share lost is given per counter, not as one total. */
+		printf("Lost events:       %llu\n", (unsigned long long)lost);
 		for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
 			const kcap_stat *s = kcap_reader_stat_at(r, i);
 			if (s->cpu == UINT32_MAX)

@@ -810,7 +810,10 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	buf_lit(b, " ", 1);
 	buf_lit(b, t, (size_t)kcap_format_time(t, ev->ts));
 	APPEND_LIT(b, " cpu");
-	put_u64dec(b, ev->cpu);
+	if (ev->cpu == UINT32_MAX) /* the source does not know it (audit) */
+		buf_lit(b, "-", 1);
+	else
+		put_u64dec(b, ev->cpu);
 	buf_lit(b, " ", 1);
 	buf_lit(b, ev->comm ? ev->comm : "", ev->comm_len);
 	buf_lit(b, "(", 1);
