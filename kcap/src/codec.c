@@ -23,11 +23,18 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	uint32_t np = def->nparams;
 	int absent = 0;
 	size_t need = 80 + ev->comm_len + np * 24;
+	if (ev->comm_len && !ev->comm)
+		return KCAP_E_INVAL;
 	for (uint32_t i = 0; i < np; i++) {
 		const kcap_value *v = &ev->params[i];
+		int k = kind_of(def->params[i].type);
 		absent |= !v->present;
 		if (v->present && v->p)
 			need += v->len;
+		/* a length without bytes behind it would be copied from NULL */
+		if (v->present && v->len && !v->p &&
+		    (k == K_BLOB || k == K_LIST || (k == K_SOCK && (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER))))
+			return KCAP_E_INVAL;
 	}
 	if (kcap_buf_reserve(out, need))
 		return KCAP_E_NOMEM;

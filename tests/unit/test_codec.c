@@ -186,6 +186,27 @@ START_TEST(hostile_records)
 }
 END_TEST
 
+START_TEST(encode_rejects_lengths_without_bytes)
+{
+	kcap_buf b = {0};
+	testcap_event t;
+	testcap_make_event(&t, 1); /* TC_OPEN: path first */
+	const kcap_type_def *def = kcap_schema_type(schema, TC_OPEN);
+	t.vals[0].p = NULL;
+	t.vals[0].len = 100000;
+	ck_assert_int_eq(kcap_event_encode(&b, &t.ev, def, 0, 0), KCAP_E_INVAL);
+	t.vals[0].len = 0; /* an empty path needs no bytes */
+	ck_assert_int_eq(kcap_event_encode(&b, &t.ev, def, 0, 0), 0);
+	testcap_make_event(&t, 1);
+	t.ev.comm = NULL;
+	ck_assert_int_eq(kcap_event_encode(&b, &t.ev, def, 0, 0), KCAP_E_INVAL);
+	testcap_make_event(&t, 3); /* TC_EXEC: argv strlist */
+	t.vals[0].p = NULL;
+	ck_assert_int_eq(kcap_event_encode(&b, &t.ev, kcap_schema_type(schema, TC_EXEC), 0, 0), KCAP_E_INVAL);
+	kcap_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("codec");
@@ -197,6 +218,7 @@ int main(void)
 	tcase_add_test(tc, every_prefix_is_rejected);
 	tcase_add_test(tc, unknown_type_decodes_canonical_fields);
 	tcase_add_test(tc, hostile_records);
+	tcase_add_test(tc, encode_rejects_lengths_without_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
