@@ -427,6 +427,9 @@ static rec_item *queue_pop(rec_ctx *c)
 	return it;
 }
 
+#define REC_QUEUE_SOFT_MAX 65536
+static int release(rec_ctx *c, int64_t limit);
+
 static int value_has_bytes(const kcap_value *v)
 {
 	switch (v->type) {
@@ -472,6 +475,9 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 		c->max_ts = ev->ts;
 	c->raw_bytes += raw_bytes;
 	queue_insert(c, it);
+	/* a source delivering a large backlog at once: keep memory bounded */
+	if (c->nheap >= REC_QUEUE_SOFT_MAX && !c->write_err)
+		release(c, c->max_ts - c->o->reorder_ns);
 	return 0;
 }
 
@@ -852,8 +858,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 			if (n < 0)
 				break;
 			idle = n == 0 ? idle + 1 : 0;
-			if (c->nheap > 1000000)
-				release(c, c->max_ts - o->reorder_ns);
+			release(c, c->max_ts - o->reorder_ns);
 		}
 	}
 	if (fe->stats)
