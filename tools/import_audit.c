@@ -94,6 +94,7 @@ static int read_input(import_run *r, const char *path)
 	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a); /* an empty log is no error */
 	int orc = strcmp(path, "-") == 0 ? archive_read_open_fd(a, STDIN_FILENO, 1 << 20)
 					 : archive_read_open_filename(a, path, 1 << 20);
 	struct archive_entry *ent;

@@ -392,6 +392,10 @@ START_TEST(cli_stdin_and_bad_lines)
 			 3);
 	err = slurp("err.txt");
 	ck_assert_msg(strstr(err, "bad.log:2:") != NULL, "stderr: %s", err);
+	/* an empty log is no error */
+	write_file("empty.log", "");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit empty.log -o e.kcap 2>err.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("err.txt"), "");
 	/* a missing input is an error, named */
 	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit nosuch.log -o x.kcap 2>err.txt", tmpdir),
 			 1);
