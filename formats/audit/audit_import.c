@@ -501,20 +501,28 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 	/* ret is the last standard param of every layout that has it */
 	if (np > 0 && def->params[np - 1].type == KCAP_T_RET && fnum(rfield(sc, "exit"), 10, &x))
 		set_i(imp, def, np - 1, x);
-	if (!args_known)
-		goto addr_only; /* socketcall: the arguments are behind a pointer */
+	if (!args_known) {
+		/* i386 socketcall: the arguments are behind a pointer */
+		if (id == KCAP_EV_CONNECT || id == KCAP_EV_BIND || id == KCAP_EV_GETPEERNAME ||
+		    id == KCAP_EV_GETSOCKNAME)
+			set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
+		else if (id == KCAP_EV_ACCEPT || id == KCAP_EV_ACCEPT4)
+			set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
+		else if (id >= KCAP_EV_SENDTO && id <= KCAP_EV_RECVMSG)
+			set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
+		return 0;
+	}
 	switch (id) {
 	case KCAP_EV_FORK:
-		set_u(imp, def, KCAP_P_CLONE_FLAGS, 17); /* SIGCHLD */
-		goto child;
 	case KCAP_EV_VFORK:
-		set_u(imp, def, KCAP_P_CLONE_FLAGS, 0x4111); /* CLONE_VM|CLONE_VFORK|SIGCHLD */
-		goto child;
 	case KCAP_EV_CLONE:
-		set_arg(imp, def, KCAP_P_CLONE_FLAGS, sc, 0, is32);
-		goto child;
 	case KCAP_EV_CLONE3:
-	child:
+		if (id == KCAP_EV_FORK)
+			set_u(imp, def, KCAP_P_CLONE_FLAGS, 17); /* SIGCHLD */
+		else if (id == KCAP_EV_VFORK)
+			set_u(imp, def, KCAP_P_CLONE_FLAGS, 0x4111); /* CLONE_VM|CLONE_VFORK|SIGCHLD */
+		else if (id == KCAP_EV_CLONE)
+			set_arg(imp, def, KCAP_P_CLONE_FLAGS, sc, 0, is32);
 		if (fnum(rfield(sc, "exit"), 10, &x) && x > 0)
 			set_i(imp, def, KCAP_P_CLONE_CHILD_PID, x);
 		break;
@@ -831,14 +839,6 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 		break;
 	}
 	return rc;
-addr_only:
-	if (id == KCAP_EV_CONNECT || id == KCAP_EV_BIND || id == KCAP_EV_GETPEERNAME || id == KCAP_EV_GETSOCKNAME)
-		set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
-	else if (id == KCAP_EV_ACCEPT || id == KCAP_EV_ACCEPT4)
-		set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
-	else if (id >= KCAP_EV_SENDTO && id <= KCAP_EV_RECVMSG)
-		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
-	return 0;
 }
 
 /* The taxonomy type of a syscall name; i386's 32-bit id calls (setuid32,

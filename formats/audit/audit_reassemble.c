@@ -200,6 +200,30 @@ static pending *new_pending(const kcap_audit_record *rec)
 	return p;
 }
 
+/* The open event of rec's serial and time, or NULL. The list is sorted by
+ * serial (modulo 2^32), so binary search; the usual hit is the last. */
+static pending *find_open(node_state *ns, const kcap_audit_record *rec)
+{
+	uint32_t lo = 0, hi = ns->n;
+	if (ns->n && ns->pend[ns->n - 1]->serial == rec->serial) {
+		lo = ns->n - 1;
+	} else {
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if ((int32_t)(ns->pend[mid]->serial - rec->serial) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	while (lo > 0 && ns->pend[lo - 1]->serial == rec->serial)
+		lo--;
+	for (uint32_t i = lo; i < ns->n && ns->pend[i]->serial == rec->serial; i++)
+		if (ns->pend[i]->sec == rec->sec && ns->pend[i]->msec == rec->msec)
+			return ns->pend[i];
+	return NULL;
+}
+
 int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 {
 	int rc = 0;
@@ -216,35 +240,18 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	int is_eoe = rec->type_num == TYPE_EOE;
 	int completes = is_eoe || rec->type_num == TYPE_PROCTITLE;
 
-	/* An open event with this serial and time? The list is sorted by
-	 * serial (modulo 2^32), so binary search; the usual hit is the last. */
-	uint32_t lo = 0, hi = ns->n;
-	if (ns->n && ns->pend[ns->n - 1]->serial == rec->serial) {
-		lo = ns->n - 1;
-	} else {
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			if ((int32_t)(ns->pend[mid]->serial - rec->serial) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	pending *q = find_open(ns, rec);
+	if (q) {
+		if (!is_eoe) {
+			rc = append_rec(q, rec);
+			rec = NULL;
+			if (rc < 0)
+				goto cleanup;
 		}
-		while (lo > 0 && ns->pend[lo - 1]->serial == rec->serial)
-			lo--;
-	}
-	for (uint32_t i = lo; i < ns->n && ns->pend[i]->serial == rec->serial; i++) {
-		pending *q = ns->pend[i];
-		if (q->sec == rec->sec && q->msec == rec->msec) {
-			if (!is_eoe) {
-				rc = append_rec(q, rec);
-				rec = NULL;
-				if (rc < 0)
-					goto cleanup;
-			}
-			if (completes)
-				q->complete = 1;
-			goto drain;
-		}
+		if (completes)
+			q->complete = 1;
+		rc = drain(r, ns, 0);
+		goto cleanup;
 	}
 
 	if (ns->have_last) {
@@ -310,8 +317,6 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	ns->pend[pos] = p;
 	ns->n++;
 	p = NULL;
-
-drain:
 	rc = drain(r, ns, 0);
 cleanup:
 	pending_free(p);
