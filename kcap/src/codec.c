@@ -118,22 +118,40 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	return 0;
 }
 
+/* cur_varint() with the one- and two-byte cases (most fields) inline. Once
+ * the cursor is bad the values no longer matter: decoding fails at the end. */
+static inline uint64_t dec_varint(cur *c)
+{
+	const uint8_t *p = c->p;
+	if (c->end - p >= 2) {
+		if (p[0] < 0x80) {
+			c->p = p + 1;
+			return p[0];
+		}
+		if (p[1] < 0x80) {
+			c->p = p + 2;
+			return (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		}
+	}
+	return cur_varint(c);
+}
+
 int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
 		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
 {
 	cur c = {p, end, 0};
-	uint64_t hdr = cur_varint(&c);
+	uint64_t hdr = dec_varint(&c);
 	ev->type_id = (uint32_t)(hdr >> 2);
-	ev->origin = (hdr & 2) ? (uint16_t)cur_varint(&c) : 0;
-	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(cur_varint(&c)));
-	ev->seq = prev_seq + (uint64_t)zz_dec(cur_varint(&c));
-	ev->pid = (int32_t)zz_dec(cur_varint(&c));
-	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(cur_varint(&c)));
-	ev->ppid = (int32_t)zz_dec(cur_varint(&c));
-	ev->cpu = (uint32_t)cur_varint(&c);
-	ev->uid = (uint32_t)cur_varint(&c);
-	ev->gid = (uint32_t)cur_varint(&c);
-	uint64_t cl = cur_varint(&c);
+	ev->origin = (hdr & 2) ? (uint16_t)dec_varint(&c) : 0;
+	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(dec_varint(&c)));
+	ev->seq = prev_seq + (uint64_t)zz_dec(dec_varint(&c));
+	ev->pid = (int32_t)zz_dec(dec_varint(&c));
+	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(dec_varint(&c)));
+	ev->ppid = (int32_t)zz_dec(dec_varint(&c));
+	ev->cpu = (uint32_t)dec_varint(&c);
+	ev->uid = (uint32_t)dec_varint(&c);
+	ev->gid = (uint32_t)dec_varint(&c);
+	uint64_t cl = dec_varint(&c);
 	if (cl > 0xffff)
 		return KCAP_E_CORRUPT;
 	ev->comm_len = (uint16_t)cl;
@@ -161,16 +179,16 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 		v->present = 1;
 		switch (kind_of(t)) {
 		case K_UVAR:
-			v->u = cur_varint(&c);
+			v->u = dec_varint(&c);
 			break;
 		case K_SVAR:
-			v->i = zz_dec(cur_varint(&c));
+			v->i = zz_dec(dec_varint(&c));
 			break;
 		case K_LIST:
 		case K_BLOB: {
 			if (t == KCAP_T_STRLIST)
-				v->count = (uint32_t)cur_varint(&c);
-			uint64_t n = cur_varint(&c);
+				v->count = (uint32_t)dec_varint(&c);
+			uint64_t n = dec_varint(&c);
 			v->p = cur_bytes(&c, n);
 			v->len = (uint32_t)n;
 			break;
@@ -193,7 +211,7 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 			v->p = NULL;
 			v->len = 0;
 			if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
-				uint64_t port = cur_varint(&c);
+				uint64_t port = dec_varint(&c);
 				size_t n = v->af == KCAP_AF_INET ? 4 : 16;
 				const uint8_t *a = cur_bytes(&c, n);
 				v->port = (uint16_t)port;
@@ -202,7 +220,7 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 				if (port > 0xffff)
 					c.bad = 1;
 			} else if (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER) {
-				uint64_t n = cur_varint(&c);
+				uint64_t n = dec_varint(&c);
 				v->p = cur_bytes(&c, n);
 				v->len = (uint32_t)n;
 			} else if (v->af != KCAP_AF_NONE) {

@@ -54,6 +54,14 @@ static inline int dec_digits(uint64_t v)
 /* Writes v in decimal at o (at most 20 bytes); returns the end. */
 static inline char *u64dec(char *o, uint64_t v)
 {
+	if (v < 100) { /* fds, cpus, small returns: most numbers in events */
+		if (v < 10) {
+			*o = (char)('0' + v);
+			return o + 1;
+		}
+		memcpy(o, digit_pairs + 2 * v, 2);
+		return o + 2;
+	}
 	char *e = o + dec_digits(v), *p = e;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
@@ -724,9 +732,13 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	o = PUT_LIT(o, ",\"ts\":");
 	uint32_t ns;
 	const sec_cache *tc = sec_parts(ev->ts, &ns);
+	char frac[16]; /* the 9 digits of ns, for both ts and time */
+	ns9(frac, ns);
 	if (ev->ts >= 1000000000) { /* ts is the seconds' digits and 9 of ns */
 		memcpy(o, tc->dec, sizeof tc->dec);
-		o = ns9(o + tc->dec_len, ns);
+		o += tc->dec_len;
+		memcpy(o, frac, 16);
+		o += 9;
 	} else {
 		o = i64dec(o, ev->ts);
 	}
@@ -734,7 +746,8 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	memcpy(o, tc->date, sizeof tc->date);
 	o += tc->date_len;
 	*o++ = '.';
-	o = ns9(o, ns);
+	memcpy(o, frac, 16);
+	o += 9;
 	o = PUT_LIT(o, "Z\",\"pid\":");
 	o = i64dec(o, ev->pid);
 	o = PUT_LIT(o, ",\"tid\":");
