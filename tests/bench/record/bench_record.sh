@@ -34,7 +34,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "machine: $(nproc) CPUs, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 overhead() {
-	: > "$T/bare"; : > "$T/kcap"; : > "$T/bpftrace"
+	: > "$T/bare"; : > "$T/kcap"; : > "$T/bpftrace"; : > "$T/bare.cpu"; : > "$T/kcap.cpu"; : > "$T/bpftrace.cpu"
 	have_bt=0
 	if command -v bpftrace >/dev/null; then
 		have_bt=1
@@ -44,10 +44,13 @@ overhead() {
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		i=$((i + 1))
-		"$T/openclose" "$N" "$T/file" | awk '{print $6}' >> "$T/bare"
+		"$T/openclose" "$N" "$T/file" > "$T/out"
+		awk '{print $6}' "$T/out" >> "$T/bare"
+		awk '{print $10}' "$T/out" >> "$T/bare.cpu"
 
 		"$K" record -q -e file -o "$T/cap.kcap" -- "$T/openclose" "$N" "$T/file" > "$T/out"
 		awk '{print $6}' "$T/out" >> "$T/kcap"
+		awk '{print $10}' "$T/out" >> "$T/kcap.cpu"
 		pid=$(awk '{print $8}' "$T/out")
 		"$K" convert --json "$T/cap.kcap" | grep "\"pid\":$pid," > "$T/ev"
 		opens=$(grep '"type":"openat"' "$T/ev" | grep -c "\"path\":\"$T/file\"" || true)
@@ -62,15 +65,20 @@ overhead() {
 			             tracepoint:syscalls:sys_exit_close { printf("close %d %s %d\n", pid, comm, args->ret); }' \
 				-c "$T/openclose $N $T/file" > "$T/bt.out" 2>/dev/null
 			grep '^pairs' "$T/bt.out" | awk '{print $6}' >> "$T/bpftrace"
+			grep '^pairs' "$T/bt.out" | awk '{print $10}' >> "$T/bpftrace.cpu"
 		fi
 	done
-	bare=$(median < "$T/bare"); kc=$(median < "$T/kcap")
-	echo "open+close pairs/s, median of $RUNS runs of $N pairs:"
-	echo "  bare      $bare"
-	echo "  kcap      $kc  (slowdown $(echo "$bare $kc" | awk '{printf "%.2f", $1/$2}')x)"
+	row() { # name file
+		w=$(median < "$T/$2"); c=$(median < "$T/$2.cpu")
+		printf "  %-9s %9s pairs/s wall (%sx)   %9s pairs/CPU-s (%sx)\n" "$1" "$w" \
+			"$(echo "$bw $w" | awk '{printf "%.2f", $1/$2}')" "$c" "$(echo "$bc $c" | awk '{printf "%.2f", $1/$2}')"
+	}
+	bw=$(median < "$T/bare"); bc=$(median < "$T/bare.cpu")
+	echo "open+close pairs, median of $RUNS runs of $N pairs (slowdown against bare):"
+	row bare bare
+	row kcap kcap
 	if [ $have_bt = 1 ] && [ -s "$T/bpftrace" ]; then
-		bt=$(median < "$T/bpftrace")
-		echo "  bpftrace  $bt  (slowdown $(echo "$bare $bt" | awk '{printf "%.2f", $1/$2}')x)"
+		row bpftrace bpftrace
 	else
 		echo "  bpftrace  (not available)"
 	fi
