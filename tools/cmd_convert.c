@@ -32,7 +32,7 @@ static const char convert_help[] =
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
 	"      --text            one line per event\n"
 	"      --kcap            a kcap stream\n"
-	"      --level L         zstd level for kcap output (default 3)\n"
+	"      --level L         zstd level for kcap output (default 1)\n"
 	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
 	"  -h, --help            show this help\n"
 	"\n"

@@ -22,7 +22,7 @@ static const char synth_help[] =
 	"                       (default 1795255200000000000 = 2026-11-21T10:00:00Z)\n"
 	"  -o, --output FILE    output capture ('-' for stdout)\n"
 	"      --block-size S   uncompressed bytes per block (default 1M)\n"
-	"      --level L        zstd level (default 3)\n"
+	"      --level L        zstd level (default 1)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage.\n";
