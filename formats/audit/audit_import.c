@@ -152,6 +152,8 @@ const kcap_audit_import_stats *kcap_audit_import_get_stats(const kcap_audit_impo
 
 static int buf_put(kcap_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (b->len + n > b->cap) {
 		size_t nc = b->cap ? b->cap : 256;
 		while (nc < b->len + n)

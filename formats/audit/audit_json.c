@@ -22,6 +22,8 @@ static int grow(kcap_buf *b, size_t extra)
 
 static int put(kcap_buf *b, const char *s, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (grow(b, n) < 0)
 		return KCAP_E_NOMEM;
 	memcpy(b->data + b->len, s, n);
