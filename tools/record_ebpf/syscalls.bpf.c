@@ -458,13 +458,12 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 	__u32 size = off;
 	if (size > EV_MASK)
 		size = EV_MASK;
-	/* Waking the reader per record costs more than the record itself: the
-	 * reader polls on a timer, and each CPU wakes it every wakeup_every
-	 * records and when a backlog builds up (checked on the same beat). */
+	/* Waking the reader per record costs more than the record itself, and a
+	 * woken reader tends to be pulled onto the traced task's CPU: the reader
+	 * polls on a timer and is woken only when a backlog builds up (checked
+	 * every wakeup_every records per CPU). */
 	__u64 wake = BPF_RB_NO_WAKEUP;
-	if ((cn->seen & (wakeup_every - 1)) == 0 && (cn->seen & (wakeup_every * 16 - 1)) == 0)
-		wake = BPF_RB_FORCE_WAKEUP;
-	else if ((cn->seen & (wakeup_every - 1)) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	if ((cn->seen & (wakeup_every - 1)) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		wake = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, s->ev, size, wake) < 0)
 		cn->lost++;
