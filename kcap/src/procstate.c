@@ -10,6 +10,13 @@ typedef struct pent {
 	uint8_t used;
 	kcap_procinfo info; /* strings point at the owned copies below */
 	char *comm, *exe, *cwd, *cmdline;
+	uint64_t gen; /* changes whenever info changes */
+	/* The entry's "proc" JSON object, rendered once and reused while
+	 * neither the entry nor its parent changes. */
+	char *json;
+	size_t json_len;
+	uint64_t json_gen, json_parent_gen;
+	int32_t json_parent;
 } pent;
 
 struct kcap_procstate {
@@ -18,6 +25,8 @@ struct kcap_procstate {
 	size_t count;
 	int32_t pending_exit;
 	uint8_t has_pending;
+	uint64_t clock; /* source of pent.gen */
+	kcap_buf scratch;
 };
 
 enum { LC_NONE = 0, LC_FORK, LC_EXEC, LC_CHDIR, LC_EXIT, LC_EXIT_GROUP };
@@ -65,6 +74,7 @@ static void pent_clear(pent *e)
 	free(e->exe);
 	free(e->cwd);
 	free(e->cmdline);
+	free(e->json);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -84,6 +94,7 @@ void kcap_procstate_free(kcap_procstate *ps)
 	if (!ps)
 		return;
 	kcap_procstate_clear(ps);
+	kcap_buf_free(&ps->scratch);
 	free(ps->tab);
 	free(ps);
 }
@@ -142,6 +153,7 @@ static pent *get_or_add(kcap_procstate *ps, int32_t pid)
 	memset(e, 0, sizeof(*e));
 	e->used = 1;
 	e->pid = pid;
+	e->gen = ++ps->clock;
 	e->info.pid = pid;
 	e->info.ppid = -1;
 	e->info.uid = UINT32_MAX;
@@ -316,11 +328,15 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	pent *e = get_or_add(ps, ev->pid);
 	if (!e)
 		return KCAP_E_NOMEM;
-	e->info.ppid = ev->ppid;
-	e->info.uid = ev->uid;
-	e->info.gid = ev->gid;
-	if (ev->comm_len && set_str(&e->comm, &e->info.comm, ev->comm, ev->comm_len))
-		rc = KCAP_E_NOMEM;
+	if (e->info.ppid != ev->ppid || e->info.uid != ev->uid || e->info.gid != ev->gid ||
+	    (ev->comm_len && !(e->comm && strlen(e->comm) == ev->comm_len && !memcmp(e->comm, ev->comm, ev->comm_len)))) {
+		e->info.ppid = ev->ppid;
+		e->info.uid = ev->uid;
+		e->info.gid = ev->gid;
+		if (ev->comm_len && set_str(&e->comm, &e->info.comm, ev->comm, ev->comm_len))
+			rc = KCAP_E_NOMEM;
+		e->gen = ++ps->clock;
+	}
 
 	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	if (!def)
@@ -346,6 +362,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 			rc = KCAP_E_NOMEM;
 		c->info.ppid = ev->pid;
 		c->info.start_ts = ev->ts;
+		c->gen = ++ps->clock;
 		break;
 	}
 	case LC_EXEC: {
@@ -358,6 +375,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		const kcap_value *a = param_any(ev, def, argv_names);
 		if (a && (a->type == KCAP_T_STRLIST || a->type == KCAP_T_STR) && set_cmdline(e, (const char *)a->p, a->len))
 			rc = KCAP_E_NOMEM;
+		e->gen = ++ps->clock;
 		break;
 	}
 	case LC_CHDIR: {
@@ -367,6 +385,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		if (d && (d->type == KCAP_T_STR || d->type == KCAP_T_PATH) && d->len && d->p[0] == '/' &&
 		    set_str(&e->cwd, &e->info.cwd, (const char *)d->p, d->len))
 			rc = KCAP_E_NOMEM;
+		e->gen = ++ps->clock;
 		break;
 	}
 	case LC_EXIT:
@@ -477,12 +496,39 @@ static int put_opt_str(kcap_buf *b, const char *s)
 	return s ? put_jstr(b, s, strlen(s)) : put(b, "null");
 }
 
-int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap_event *ev)
+static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi);
+
+/* The object is rendered once per change of the process or its parent and
+ * then copied: the cache is not observable, hence the cast from const. */
+int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *cps, const kcap_event *ev)
 {
-	const kcap_procinfo *pi = ps && ev ? kcap_procstate_get(ps, ev->pid) : NULL;
-	int rc = 0;
-	if (!pi)
+	kcap_procstate *ps = (kcap_procstate *)cps;
+	pent *e = ps && ev ? find(ps, ev->pid) : NULL;
+	if (!e)
 		return put(b, "\"proc\":null") ? KCAP_E_NOMEM : 0;
+	const pent *p = e->info.ppid >= 0 ? find(ps, e->info.ppid) : NULL;
+	uint64_t pgen = p ? p->gen : 0;
+	int32_t ppid = p ? p->pid : -1;
+	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
+		ps->scratch.len = 0;
+		if (render_proc(&ps->scratch, ps, &e->info))
+			return KCAP_E_NOMEM;
+		char *j = realloc(e->json, ps->scratch.len);
+		if (!j)
+			return KCAP_E_NOMEM;
+		memcpy(j, ps->scratch.data, ps->scratch.len);
+		e->json = j;
+		e->json_len = ps->scratch.len;
+		e->json_gen = e->gen;
+		e->json_parent_gen = pgen;
+		e->json_parent = ppid;
+	}
+	return kcap_buf_append(b, e->json, e->json_len) ? KCAP_E_NOMEM : 0;
+}
+
+static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi)
+{
+	int rc = 0;
 	rc |= put(b, "\"proc\":{\"pid\":");
 	rc |= put_int(b, pi->pid);
 	rc |= put(b, ",\"ppid\":");

@@ -753,6 +753,69 @@ START_TEST(procstate_many)
 }
 END_TEST
 
+/* The rendered "proc" object is cached per process: every change of the
+ * process or of its parent must show in the next rendering. */
+static char *proc_json(kcap_procstate *ps, const kcap_event *ev, kcap_buf *b)
+{
+	b->len = 0;
+	ck_assert_int_eq(kcap_procstate_append_json(b, ps, ev), 0);
+	ck_assert_int_eq(kcap_buf_append(b, "", 1), 0);
+	return b->data;
+}
+
+START_TEST(procstate_json_cache_follows_changes)
+{
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	kcap_buf b = {0};
+	hev h, w;
+	hev_init(&h, s, "clone", 100, "bash");
+	h.ev.ppid = 1;
+	hp(&h, "child_pid")->i = 101;
+	hp(&h, "ret")->i = 101;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	hev_init(&w, s, "write", 101, "bash");
+	w.ev.ppid = 100;
+	ck_assert_int_eq(kcap_procstate_update(ps, &w.ev, s), 0);
+	ck_assert_ptr_nonnull(strstr(proc_json(ps, &w.ev, &b), "\"parent\":{\"pid\":100,\"comm\":\"bash\",\"exe\":null}"));
+	/* same again: served from the cache, same text */
+	ck_assert_ptr_nonnull(strstr(proc_json(ps, &w.ev, &b), "\"comm\":\"bash\",\"exe\":null,"));
+	/* the parent execs: the child's object shows the new parent exe */
+	hev_init(&h, s, "execve", 100, "zsh");
+	h.ev.ppid = 1;
+	kcap_value *v = hp(&h, "path");
+	v->p = (const uint8_t *)"/usr/bin/zsh";
+	v->len = 12;
+	hp(&h, "ret")->i = 0;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	ck_assert_int_eq(kcap_procstate_update(ps, &w.ev, s), 0);
+	ck_assert_ptr_nonnull(strstr(proc_json(ps, &w.ev, &b), "\"parent\":{\"pid\":100,\"comm\":\"zsh\",\"exe\":\"/usr/bin/zsh\"}"));
+	/* the child changes uid and cwd */
+	hev_init(&h, s, "chdir", 101, "bash");
+	h.ev.ppid = 100;
+	h.ev.uid = 33;
+	v = hp(&h, "path");
+	v->p = (const uint8_t *)"/srv";
+	v->len = 4;
+	hp(&h, "ret")->i = 0;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	char *j = proc_json(ps, &h.ev, &b);
+	ck_assert_ptr_nonnull(strstr(j, "\"uid\":33,"));
+	ck_assert_ptr_nonnull(strstr(j, "\"cwd\":\"/srv\""));
+	/* the parent exits and its pid is reused by an unrelated process */
+	hev_init(&h, s, "exit_group", 100, "zsh");
+	h.ev.ppid = 1;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	hev_init(&h, s, "write", 100, "nginx");
+	h.ev.ppid = 1;
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	ck_assert_ptr_nonnull(strstr(proc_json(ps, &w.ev, &b), "\"parent\":{\"pid\":100,\"comm\":\"nginx\",\"exe\":null}"));
+	kcap_buf_free(&b);
+	kcap_procstate_free(ps);
+	kcap_schema_free(s);
+}
+END_TEST
+
 START_TEST(render_json_proc)
 {
 	kcap_schema *s = tax();
@@ -800,6 +863,7 @@ static Suite *suite(void)
 	tcase_add_test(t, procstate_lifecycle);
 	tcase_add_test(t, procstate_many);
 	tcase_add_test(t, render_json_proc);
+	tcase_add_test(t, procstate_json_cache_follows_changes);
 	suite_add_tcase(su, t);
 	return su;
 }
