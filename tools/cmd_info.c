@@ -26,40 +26,76 @@ typedef struct tcount {
 	uint64_t n;
 } tcount;
 
+typedef struct idcount {
+	uint32_t id;
+	uint64_t n;
+} idcount;
+
 typedef struct info {
 	tcount *types;
 	size_t ntypes;
 	uint64_t *by_id; /* current section: count per type id < 4096 */
+	idcount *wide;   /* current section: ids >= 4096 (audit records, ...) */
+	size_t nwide;
 	const kcap_schema *by_id_schema;
 } info;
 
+/* Adds n events of type id (of the current section's schema) to the totals by name. */
+static void add_type(info *in, uint32_t id, uint64_t n)
+{
+	const kcap_type_def *d = kcap_schema_type(in->by_id_schema, id);
+	char unk[32];
+	snprintf(unk, sizeof unk, "type_%u", id);
+	const char *name = d ? d->name : unk, *cat = d ? d->category : "unknown";
+	size_t k;
+	for (k = 0; k < in->ntypes && strcmp(in->types[k].name, name); k++)
+		;
+	if (k == in->ntypes) {
+		tcount *t = realloc(in->types, (in->ntypes + 1) * sizeof *t);
+		if (!t)
+			return;
+		in->types = t;
+		t[k].name = strdup(name);
+		t[k].category = strdup(cat);
+		t[k].n = 0;
+		in->ntypes++;
+	}
+	in->types[k].n += n;
+}
+
+/* Counts one event of type id in the current section. */
+static void count_type(info *in, uint32_t id)
+{
+	if (id < 4096) {
+		in->by_id[id]++;
+		return;
+	}
+	for (size_t i = 0; i < in->nwide; i++)
+		if (in->wide[i].id == id) {
+			in->wide[i].n++;
+			return;
+		}
+	idcount *w = realloc(in->wide, (in->nwide + 1) * sizeof *w);
+	if (!w)
+		return;
+	in->wide = w;
+	w[in->nwide].id = id;
+	w[in->nwide++].n = 1;
+}
+
+/* Moves the current section's counts into the totals by name. */
 static void fold(info *in)
 {
 	if (!in->by_id_schema)
 		return;
-	for (uint32_t id = 0; id < 4096; id++) {
-		if (!in->by_id[id])
-			continue;
-		const kcap_type_def *d = kcap_schema_type(in->by_id_schema, id);
-		char unk[32];
-		snprintf(unk, sizeof unk, "type_%u", id);
-		const char *name = d ? d->name : unk, *cat = d ? d->category : "unknown";
-		size_t k;
-		for (k = 0; k < in->ntypes && strcmp(in->types[k].name, name); k++)
-			;
-		if (k == in->ntypes) {
-			tcount *n = realloc(in->types, (in->ntypes + 1) * sizeof *n);
-			if (!n)
-				continue;
-			in->types = n;
-			n[k].name = strdup(name);
-			n[k].category = strdup(cat);
-			n[k].n = 0;
-			in->ntypes++;
+	for (uint32_t id = 0; id < 4096; id++)
+		if (in->by_id[id]) {
+			add_type(in, id, in->by_id[id]);
+			in->by_id[id] = 0;
 		}
-		in->types[k].n += in->by_id[id];
-		in->by_id[id] = 0;
-	}
+	for (size_t i = 0; i < in->nwide; i++)
+		add_type(in, in->wide[i].id, in->wide[i].n);
+	in->nwide = 0;
 }
 
 static int cmp_count(const void *a, const void *b)
@@ -123,7 +159,7 @@ static int info_one(const char *path, int json, int *damaged)
 	}
 	info in = {0};
 	in.by_id = calloc(4096, sizeof *in.by_id);
-	uint64_t other_types = 0, events = 0;
+	uint64_t events = 0;
 	int64_t first = INT64_MAX, last = INT64_MIN;
 	const kcap_event *ev;
 	int n;
@@ -140,10 +176,7 @@ static int info_one(const char *path, int json, int *damaged)
 		}
 		collect_origins(r, &metas, &nmetas, &origins_seen);
 		cli_progress("info", r);
-		if (ev->type_id < 4096)
-			in.by_id[ev->type_id]++;
-		else
-			other_types++;
+		count_type(&in, ev->type_id);
 		events++;
 		if (ev->ts < first)
 			first = ev->ts;
@@ -293,13 +326,13 @@ static int info_one(const char *path, int json, int *damaged)
 		for (size_t i = 0; i < in.ntypes; i++)
 			printf("  %-16s %llu\n", in.types[i].name, (unsigned long long)in.types[i].n);
 	}
-	(void)other_types;
 	for (size_t i = 0; i < in.ntypes; i++) {
 		free(in.types[i].name);
 		free(in.types[i].category);
 	}
 	free(in.types);
 	free(in.by_id);
+	free(in.wide);
 	for (size_t i = 0; i < nmetas; i++)
 		kcap_meta_free(metas[i]);
 	free(metas);

@@ -577,10 +577,11 @@ static int next_block(kcap_reader *r, size_t *blen)
 		int64_t skipped = resync(r);
 		if (skipped < 0)
 			return r->err.code;
+		int at_end = fill(r, 1) == 0;
 		damage(r, avail < KCAP_BLOCK_HDR_LEN && r->eof ? KCAP_E_TRUNCATED : KCAP_E_CORRUPT, off,
-		       (uint64_t)skipped, "%s; skipped %lld bytes to the next intact block",
+		       (uint64_t)skipped, "%s; skipped %lld bytes to %s",
 		       avail < KCAP_BLOCK_HDR_LEN && r->eof ? "truncated block header" : "no valid block header",
-		       (long long)skipped);
+		       (long long)skipped, at_end ? "the end of the input" : "the next intact block");
 	}
 }
 

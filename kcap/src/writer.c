@@ -521,6 +521,12 @@ static int flush_events(kcap_writer *w, int async)
 
 int kcap_writer_flush(kcap_writer *w) { return flush_events(w, 0); }
 
+/* now - since >= age, without signed overflow for extreme timestamps. */
+static int older_than(int64_t now, int64_t since, int64_t age)
+{
+	return now > since && (uint64_t)now - (uint64_t)since >= (uint64_t)age;
+}
+
 int kcap_writer_tick(kcap_writer *w, int64_t now_ns)
 {
 	if (!w)
@@ -528,7 +534,7 @@ int kcap_writer_tick(kcap_writer *w, int64_t now_ns)
 	int rc = finish_pending(w); /* a full block does not wait for the next one */
 	if (rc)
 		return rc;
-	if (w->count && w->opts.flush_age_ns > 0 && now_ns - w->base_ts >= w->opts.flush_age_ns)
+	if (w->count && w->opts.flush_age_ns > 0 && older_than(now_ns, w->base_ts, w->opts.flush_age_ns))
 		return kcap_writer_flush(w);
 	if (!w->count && w->stats_dirty && w->opts.flush_age_ns > 0)
 		return kcap_writer_flush(w);
@@ -783,7 +789,7 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 	w->events_total++;
 	if (w->body.len >= w->opts.block_size)
 		return flush_events(w, 1);
-	if (w->opts.flush_age_ns > 0 && ev->ts - w->base_ts >= w->opts.flush_age_ns)
+	if (w->opts.flush_age_ns > 0 && older_than(ev->ts, w->base_ts, w->opts.flush_age_ns))
 		return kcap_writer_flush(w);
 	return 0;
 }

@@ -159,6 +159,17 @@ check "bad json line exit" 3 $rc
 check "bad json line message names line" 1 "$(grep -c "badin.jsonl: line 4, column" "$DIR/err")"
 check "bad json: intact lines kept" 4 "$("$KCAP" info --json "$DIR/badin.kcap" | jq .events)"
 
+# --- info counts every type, also ids >= 4096 (audit records) ---
+A=$SRC/../shared/corpus/audit/audit-rhel7.log
+if [ -f "$A" ]; then
+	"$KCAP" convert --from audit "$A" -o "$DIR/a7.kcap" 2> /dev/null
+	check "info: per-type counts add up to the events" "$("$KCAP" info --json "$DIR/a7.kcap" | jq .events)" \
+		"$("$KCAP" info --json "$DIR/a7.kcap" | jq '[.types[]] | add')"
+	check "info: audit record types listed" true "$("$KCAP" info --json "$DIR/a7.kcap" | jq '.types | has("audit_user_login")')"
+else
+	echo "ok - SKIP audit corpus checks: $A is absent"
+fi
+
 # --- synth is deterministic ---
 "$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"
 "$KCAP" synth -n 5000 --seed 3 -o - > "$DIR/s2.kcap"
