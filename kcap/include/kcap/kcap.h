@@ -329,7 +329,7 @@ enum { KCAP_CODEC_NONE = 0, KCAP_CODEC_ZSTD = 1 };
 
 typedef struct kcap_writer_opts {
 	uint32_t block_size;   /* uncompressed bytes per events block; 0 = default (1 MiB) */
-	int level;             /* zstd level; 0 = default (3) */
+	int level;             /* zstd level; 0 = default (1: see docs/PERFORMANCE.md) */
 	uint8_t codec;         /* KCAP_CODEC_*; default ZSTD (set codec_set=1 to force NONE) */
 	uint8_t codec_set;
 	int64_t flush_age_ns;  /* flush a partial block once its first event is older
