@@ -549,9 +549,19 @@ START_TEST(disk_full_stops_with_error)
 		printf("SKIP (disk_full): cannot mount a small tmpfs at %s\n", mnt);
 		return;
 	}
-	/* plenty of events: the loop of the recorder's own test workload */
-	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--block-size", "32k", "--duration", "20s",
+	/* plenty of events: a child opening and closing a file until stopped */
+	pid_t loop = fork();
+	if (loop == 0) {
+		for (;;) {
+			int fd = open("/dev/null", O_RDONLY);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--block-size", "32k", "--duration", "60s",
 	                                          "-o", cap, NULL });
+	kill(loop, SIGKILL);
+	waitpid(loop, NULL, 0);
 	long n = count_events(cap, NULL, NULL);
 	snprintf(cmd, sizeof cmd, "umount %s", mnt);
 	ck_assert_int_eq(system(cmd), 0);
