@@ -135,6 +135,11 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);
 int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n);
 
+/* A number unique to m's current content over the life of the process
+ * (changes on every kcap_meta_set; never reused by another object), for
+ * caches that must not be fooled by an address reused after a free. */
+uint64_t kcap_meta_serial(const kcap_meta *m);
+
 /* 1 if [p, p+n) is one complete, valid JSON value (json_check.c). */
 int kcap_json_text_valid(const uint8_t *p, size_t n);
 

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
 
 struct kcap_meta {
+	uint64_t serial; /* unique per (object, content): kcap_meta_serial() */
 	char **keys, **vals;
 	size_t n, cap;
 	uint32_t *slot; /* open-addressing index: entry number + 1, 0 = empty */
@@ -51,7 +53,17 @@ static void meta_index(kcap_meta *m, uint32_t *table, size_t nslots)
 	}
 }
 
-kcap_meta *kcap_meta_new(void) { return calloc(1, sizeof(kcap_meta)); }
+static _Atomic uint64_t meta_serials;
+
+kcap_meta *kcap_meta_new(void)
+{
+	kcap_meta *m = calloc(1, sizeof(kcap_meta));
+	if (m)
+		m->serial = ++meta_serials;
+	return m;
+}
+
+uint64_t kcap_meta_serial(const kcap_meta *m) { return m ? m->serial : 0; }
 
 void kcap_meta_free(kcap_meta *m)
 {
@@ -77,6 +89,7 @@ int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
 {
 	if (!m || !key)
 		return KCAP_E_INVAL;
+	m->serial = ++meta_serials; /* caches keyed by the serial see the change */
 	long found = meta_find(m, key);
 	if (found >= 0) {
 		size_t i = (size_t)found;

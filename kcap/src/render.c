@@ -664,51 +664,33 @@ static int json_key(kcap_buf *b, const char *k)
 
 /* The ,"host":...,"source":... text of recently seen origins, per thread: it
  * is the same for every event of an origin, and kcap_meta_get() costs two
- * key scans. An entry is reused only after kcap_meta_at() shows the same keys
- * with the same values at the remembered positions (keys of a kcap_meta are
- * unique), so a kcap_meta freed and another allocated at the same address
- * cannot fool it. Origins without both keys, or with long values, are not
- * cached. */
+ * key scans. An entry is reused only while the metadata's serial is the one
+ * remembered: serials are never reused, so neither a change of the values
+ * nor another kcap_meta allocated at a freed one's address can fool it.
+ * Origins without both keys, or with long values, are not cached. */
 #define ORIGIN_VAL_MAX 64
 #define ORIGIN_SLOTS 4
 typedef struct origin_frag {
 	const kcap_meta *meta;
-	size_t host_i, src_i, len;
-	char host[ORIGIN_VAL_MAX], src[ORIGIN_VAL_MAX];
+	uint64_t serial;
+	size_t len;
 	char text[2 * (6 * ORIGIN_VAL_MAX + 16) + 32];
 } origin_frag;
-
-static int origin_frag_valid(const origin_frag *f, const kcap_meta *m)
-{
-	const char *k, *v;
-	return f->meta == m && kcap_meta_at(m, f->host_i, &k, &v) && !strcmp(k, KCAP_META_HOSTNAME) &&
-	       !strcmp(v, f->host) && kcap_meta_at(m, f->src_i, &k, &v) && !strcmp(k, KCAP_META_SOURCE) &&
-	       !strcmp(v, f->src);
-}
 
 static const origin_frag *origin_text(const kcap_meta *m)
 {
 	static _Thread_local origin_frag slots[ORIGIN_SLOTS];
 	static _Thread_local unsigned next;
+	uint64_t serial = kcap_meta_serial(m);
 	for (unsigned i = 0; i < ORIGIN_SLOTS; i++)
-		if (slots[i].meta == m && origin_frag_valid(&slots[i], m))
+		if (slots[i].meta == m && slots[i].serial == serial)
 			return &slots[i];
-	size_t hi = SIZE_MAX, si = SIZE_MAX;
-	const char *k, *v, *h = NULL, *src = NULL;
-	for (size_t i = 0; kcap_meta_at(m, i, &k, &v); i++) {
-		if (!strcmp(k, KCAP_META_HOSTNAME))
-			hi = i, h = v;
-		else if (!strcmp(k, KCAP_META_SOURCE))
-			si = i, src = v;
-	}
+	const char *h = kcap_meta_get(m, KCAP_META_HOSTNAME), *src = kcap_meta_get(m, KCAP_META_SOURCE);
 	if (!h || !src || strlen(h) >= ORIGIN_VAL_MAX || strlen(src) >= ORIGIN_VAL_MAX)
 		return NULL;
 	origin_frag *f = &slots[next++ % ORIGIN_SLOTS];
 	f->meta = m;
-	f->host_i = hi;
-	f->src_i = si;
-	strcpy(f->host, h);
-	strcpy(f->src, src);
+	f->serial = serial;
 	char *o = PUT_LIT(f->text, ",\"host\":");
 	o = json_str_to(o, h, strlen(h));
 	o = PUT_LIT(o, ",\"source\":");
