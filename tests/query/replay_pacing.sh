@@ -14,6 +14,11 @@ trap 'rm -rf "$DIR"' EXIT
 "$KCAP" slice --from +1s --to +11s -o "$DIR/s10.kcap" "$DIR/p.kcap" || exit 1
 "$KCAP" slice --from +1s --to +3s -o "$DIR/s2.kcap" "$DIR/p.kcap" || exit 1
 fail=0
-"$PACING" --min-events 300000 -- "$KCAP" replay --json "$DIR/s10.kcap" || fail=1
-"$PACING" --min-events 60000 --socket "$DIR/replay.sock" -- "$KCAP" replay --json "$DIR/s2.kcap" || fail=1
+# PACING_LIMITS (set by CMake for sanitizer builds, where the instrumented
+# binaries measure the sanitizer, not the pacing) widens the limits; the
+# issue's limits are asserted by the ordinary build.
+limits=${PACING_LIMITS:-}
+[ -n "$limits" ] && echo "note: sanitizer build, limits widened: $limits"
+"$PACING" --min-events 300000 $limits -- "$KCAP" replay --json "$DIR/s10.kcap" || fail=1
+"$PACING" --min-events 60000 $limits --socket "$DIR/replay.sock" -- "$KCAP" replay --json "$DIR/s2.kcap" || fail=1
 exit $fail
