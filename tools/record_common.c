@@ -859,7 +859,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 			if (n < 0)
 				break;
 			idle = n == 0 ? idle + 1 : 0;
-			release(c, c->max_ts - o->reorder_ns);
+			if (c->max_ts != INT64_MIN) /* nothing seen yet: nothing to release */
+				release(c, c->max_ts - o->reorder_ns);
 		}
 	}
 	if (fe->stats)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +108,10 @@ static pid_t start_kcap(const char *const *args, const char *errf)
 	if (p < 0)
 		return -1;
 	if (p == 0) {
+		/* If the test dies (a failed check, a timeout), the recorder is
+		 * told to stop, so it removes its rules and restores the system's
+		 * audit settings instead of running on. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		const char *av[32];
 		int n = 0;
 		av[n++] = kcap_bin;
