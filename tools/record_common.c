@@ -443,6 +443,11 @@ static int value_has_bytes(const kcap_value *v)
 
 int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 {
+	/* After a write error nothing more can be written and the recording is
+	 * stopping: queueing what the source still delivers would only grow
+	 * memory without bound (a busy source, a slow stop). */
+	if (c->write_err)
+		return 0;
 	size_t need = sizeof(rec_item) + ev->nparams * sizeof(kcap_value) + ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++)
 		if (value_has_bytes(&ev->params[i]))
