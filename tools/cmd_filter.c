@@ -102,20 +102,6 @@ static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
 		kcap_procstate_append_json(b, c->ps, ev);
 }
 
-static char **split_fields(char *s)
-{
-	size_t n = 2;
-	for (char *p = s; *p; p++)
-		n += *p == ',';
-	char **v = calloc(n, sizeof *v);
-	if (!v)
-		return NULL;
-	size_t i = 0;
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
-		v[i++] = tok;
-	return v;
-}
-
 /* Sets the anchors of relative time literals from the input's index, or its
  * first event. Returns 0, or -1 (printed) when an anchor cannot be known. */
 static int set_span(fctx *c, int anchors, int64_t first_ts)
@@ -176,7 +162,7 @@ int cmd_filter(int argc, char **argv)
 		case O_STATS: stats = 1; break;
 		case 'f':
 			free(fields);
-			fields = split_fields(optarg);
+			fields = cli_split_fields(optarg);
 			if (!fields) {
 				cli_err("filter", "out of memory");
 				return KCAP_EXIT_ERROR;
