@@ -46,6 +46,7 @@ typedef struct proc {
 	int program; /* index into progs */
 	int alive;
 	int32_t next_fd;
+	size_t live_pos; /* index in synth.live while alive (not pid 42) */
 } proc;
 
 typedef struct progdef {
@@ -96,16 +97,29 @@ typedef struct synth {
 	int64_t ts;
 	size_t hot[5];
 	uint8_t addrs[16][16];
+	/* Indices of the alive processes but pid 42, and how many of them run
+	 * short-lived tools: spawns stop at SHORT_LIVED_MAX, so the process
+	 * tree stays at a few hundred however long the capture is. */
+	size_t *live;
+	size_t nlive, nshort;
 } synth;
+
+#define SHORT_LIVED_MAX 300
+#define PROG_SHORT_LIVED 5 /* programs from this index on are short-lived tools */
 
 static proc *add_proc(synth *s, int32_t pid, int32_t ppid, int program, uint32_t uid)
 {
 	if (s->nprocs == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 512;
-		proc *n = realloc(s->procs, s->cap * sizeof *n);
-		if (!n)
+		size_t cap = s->cap ? s->cap * 2 : 512;
+		proc *n = realloc(s->procs, cap * sizeof *n);
+		size_t *l = realloc(s->live, cap * sizeof *l);
+		if (n)
+			s->procs = n;
+		if (l)
+			s->live = l;
+		if (!n || !l)
 			return NULL;
-		s->procs = n;
+		s->cap = cap;
 	}
 	proc *p = &s->procs[s->nprocs++];
 	p->pid = pid;
@@ -114,7 +128,23 @@ static proc *add_proc(synth *s, int32_t pid, int32_t ppid, int program, uint32_t
 	p->program = program;
 	p->alive = 1;
 	p->next_fd = 3;
+	if (pid != 42) {
+		p->live_pos = s->nlive;
+		s->live[s->nlive++] = s->nprocs - 1;
+		s->nshort += program >= PROG_SHORT_LIVED;
+	}
 	return p;
+}
+
+static void proc_exited(synth *s, proc *p)
+{
+	p->alive = 0;
+	if (p->pid == 42)
+		return;
+	size_t last = s->live[--s->nlive];
+	s->live[p->live_pos] = last;
+	s->procs[last].live_pos = p->live_pos;
+	s->nshort -= p->program >= PROG_SHORT_LIVED;
 }
 
 static void begin(synth *s, const proc *p, uint32_t type)
@@ -263,21 +293,21 @@ static int act(synth *s, size_t pi)
 		set_i(s, KCAP_P_ACCEPT_RET, 4 + below(&s->r, 40));
 		return emit(s);
 	}
-	if (k < 97 && s->nprocs < 100000) {
+	if (k < 97 && s->nshort < SHORT_LIVED_MAX) {
 		size_t child;
-		int program = 5 + (int)below(&s->r, 5); /* short-lived tools */
+		int program = PROG_SHORT_LIVED + (int)below(&s->r, 5);
 		return spawn(s, pi, program, 0, &child);
 	}
 	/* exit of a short-lived process (never a hot one or a daemon) */
-	for (size_t tries = 0; tries < 4; tries++) {
-		size_t v = below(&s->r, (uint32_t)s->nprocs);
+	for (size_t tries = 0; tries < 4 && s->nlive; tries++) {
+		size_t v = s->live[below(&s->r, (uint32_t)s->nlive)];
 		proc *q = &s->procs[v];
-		if (!q->alive || q->program < 5 || q->pid == 42 || v == s->hot[0] || v == s->hot[1] || v == s->hot[2] ||
+		if (q->program < PROG_SHORT_LIVED || v == s->hot[0] || v == s->hot[1] || v == s->hot[2] ||
 		    v == s->hot[3] || v == s->hot[4])
 			continue;
 		begin(s, q, KCAP_EV_EXIT_GROUP);
 		set_i(s, KCAP_P_EXIT_STATUS, below(&s->r, 10) == 0 ? 1 : 0);
-		q->alive = 0;
+		proc_exited(s, q);
 		return emit(s);
 	}
 	return 0;
@@ -285,11 +315,7 @@ static int act(synth *s, size_t pi)
 
 static size_t pick_alive(synth *s)
 {
-	for (;;) {
-		size_t i = below(&s->r, (uint32_t)s->nprocs);
-		if (s->procs[i].alive && s->procs[i].pid != 42)
-			return i;
-	}
+	return s->live[below(&s->r, (uint32_t)s->nlive)];
 }
 
 static int generate(synth *s, uint64_t n, int64_t start)
@@ -358,7 +384,7 @@ static int generate(synth *s, uint64_t n, int64_t start)
 			if (s->seq >= w1 || s->seq + 1 >= n) {
 				begin(s, &s->procs[p42], KCAP_EV_EXIT_GROUP);
 				set_i(s, KCAP_P_EXIT_STATUS, 0);
-				s->procs[p42].alive = 0;
+				proc_exited(s, &s->procs[p42]);
 				rc = emit(s);
 				continue;
 			}
@@ -477,5 +503,6 @@ int cmd_synth(int argc, char **argv)
 		rc = KCAP_EXIT_ERROR;
 	}
 	free(s.procs);
+	free(s.live);
 	return sink_close(sk, rc);
 }

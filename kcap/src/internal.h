@@ -140,6 +140,40 @@ int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n);
  * caches that must not be fooled by an address reused after a free. */
 uint64_t kcap_meta_serial(const kcap_meta *m);
 
+/* ---- JSON text (render.c) ---- */
+/* Room kcap_json_str_to() needs for n bytes: each may become a 6-byte
+ * escape, and short strings are stored as one 8-byte word. */
+#define KCAP_JSON_STR_ROOM(n) (6 * (size_t)(n) + 16)
+/* Writes s[0..n) as a quoted JSON string at o, which has room for
+ * KCAP_JSON_STR_ROOM(n) bytes; returns the end. Invalid UTF-8 bytes become
+ * \udcXX (surrogateescape), which json_in.c maps back. */
+char *kcap_json_str_to(char *o, const char *s, size_t n);
+
+/* What the fast paths derive from a schema type, computed once when the type
+ * is added (schema.c): the JSON text that does not change from event to
+ * event, and the type's role in process tracking. Both texts can be read
+ * KCAP_FRAG_SLACK bytes past their end, so that copies of short ones need no
+ * length-dependent memcpy. */
+#define KCAP_FRAG_SLACK 32
+typedef struct kcap_type_cache {
+	const char *head;       /* ,"type":"NAME","category":"CAT" */
+	uint32_t head_len;
+	uint8_t has_toplevel;   /* some param has KCAP_PF_TOPLEVEL */
+	uint8_t lifecycle;      /* kcap_lifecycle_kind() of the name */
+	const char *keys;       /* "name": of every param, back to back */
+	const uint32_t *key_end; /* end offset of param i's key in keys */
+} kcap_type_cache;
+/* The cache of def when s owns it (def came from s), else NULL. */
+const kcap_type_cache *kcap_schema_type_cache(const kcap_schema *s, const kcap_type_def *def);
+
+/* How an event type changes the process table (procstate.c). */
+enum { KCAP_LC_NONE = 0, KCAP_LC_FORK, KCAP_LC_EXEC, KCAP_LC_CHDIR, KCAP_LC_EXIT, KCAP_LC_EXIT_GROUP };
+int kcap_lifecycle_kind(const char *type_name);
+
+/* A number unique to a symbol set over the life of the process, never 0;
+ * set must come from a schema (kcap_schema_symset and friends). */
+uint64_t kcap_symset_serial(const kcap_symset *set);
+
 /* 1 if [p, p+n) is one complete, valid JSON value (json_check.c). */
 int kcap_json_text_valid(const uint8_t *p, size_t n);
 

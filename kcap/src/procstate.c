@@ -4,12 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/procstate.h>
+#include "internal.h"
+
+/* The probe side of the table, apart from the entries so that a probe
+ * touches 8 bytes per slot instead of a whole entry. */
+typedef struct pkey {
+	int32_t pid;
+	uint32_t used;
+} pkey;
 
 typedef struct pent {
-	int32_t pid;
-	uint8_t used;
 	kcap_procinfo info; /* strings point at the owned copies below */
 	char *comm, *exe, *cwd, *cmdline;
+	size_t comm_len;
 	uint64_t gen; /* changes whenever info changes */
 	/* The entry's "proc" JSON object, rendered once and reused while
 	 * neither the entry nor its parent changes. */
@@ -20,8 +27,10 @@ typedef struct pent {
 } pent;
 
 struct kcap_procstate {
+	pkey *keys;   /* keys[i] describes tab[i] */
 	pent *tab;
 	size_t cap;   /* power of two */
+	pent *last;   /* the entry found last (events come in runs of a pid), or NULL */
 	size_t count;
 	int32_t pending_exit;
 	uint8_t has_pending;
@@ -29,23 +38,21 @@ struct kcap_procstate {
 	kcap_buf scratch;
 };
 
-enum { LC_NONE = 0, LC_FORK, LC_EXEC, LC_CHDIR, LC_EXIT, LC_EXIT_GROUP };
-
-static int lifecycle_kind(const char *name)
+int kcap_lifecycle_kind(const char *name)
 {
 	if (!name)
-		return LC_NONE;
+		return KCAP_LC_NONE;
 	if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
-		return LC_FORK;
+		return KCAP_LC_FORK;
 	if (!strcmp(name, "execve") || !strcmp(name, "execveat") || !strcmp(name, "exec"))
-		return LC_EXEC;
+		return KCAP_LC_EXEC;
 	if (!strcmp(name, "chdir"))
-		return LC_CHDIR;
+		return KCAP_LC_CHDIR;
 	if (!strcmp(name, "exit"))
-		return LC_EXIT;
+		return KCAP_LC_EXIT;
 	if (!strcmp(name, "exit_group"))
-		return LC_EXIT_GROUP;
-	return LC_NONE;
+		return KCAP_LC_EXIT_GROUP;
+	return KCAP_LC_NONE;
 }
 
 static uint32_t hash_pid(int32_t pid)
@@ -61,7 +68,10 @@ kcap_procstate *kcap_procstate_new(void)
 		return NULL;
 	ps->cap = 256;
 	ps->tab = calloc(ps->cap, sizeof(pent));
-	if (!ps->tab) {
+	ps->keys = calloc(ps->cap, sizeof(pkey));
+	if (!ps->tab || !ps->keys) {
+		free(ps->tab);
+		free(ps->keys);
 		free(ps);
 		return NULL;
 	}
@@ -83,9 +93,12 @@ void kcap_procstate_clear(kcap_procstate *ps)
 	if (!ps)
 		return;
 	for (size_t i = 0; i < ps->cap; i++)
-		if (ps->tab[i].used)
+		if (ps->keys[i].used) {
 			pent_clear(&ps->tab[i]);
+			ps->keys[i].used = 0;
+		}
 	ps->count = 0;
+	ps->last = NULL;
 	ps->has_pending = 0;
 }
 
@@ -95,6 +108,7 @@ void kcap_procstate_free(kcap_procstate *ps)
 		return;
 	kcap_procstate_clear(ps);
 	kcap_buf_free(&ps->scratch);
+	free(ps->keys);
 	free(ps->tab);
 	free(ps);
 }
@@ -106,13 +120,14 @@ size_t kcap_procstate_count(const kcap_procstate *ps)
 
 static pent *find(const kcap_procstate *ps, int32_t pid)
 {
+	if (ps->last && ps->last->info.pid == pid)
+		return ps->last;
 	size_t m = ps->cap - 1;
 	for (size_t i = hash_pid(pid) & m;; i = (i + 1) & m) {
-		pent *e = &ps->tab[i];
-		if (!e->used)
+		if (!ps->keys[i].used)
 			return NULL;
-		if (e->pid == pid)
-			return e;
+		if (ps->keys[i].pid == pid)
+			return &ps->tab[i];
 	}
 }
 
@@ -120,20 +135,27 @@ static int grow(kcap_procstate *ps)
 {
 	size_t ncap = ps->cap * 2;
 	pent *nt = calloc(ncap, sizeof(pent));
-	if (!nt)
+	pkey *nk = calloc(ncap, sizeof(pkey));
+	if (!nt || !nk) {
+		free(nt);
+		free(nk);
 		return KCAP_E_NOMEM;
+	}
 	for (size_t i = 0; i < ps->cap; i++) {
-		pent *e = &ps->tab[i];
-		if (!e->used)
+		if (!ps->keys[i].used)
 			continue;
-		size_t j = hash_pid(e->pid) & (ncap - 1);
-		while (nt[j].used)
+		size_t j = hash_pid(ps->keys[i].pid) & (ncap - 1);
+		while (nk[j].used)
 			j = (j + 1) & (ncap - 1);
-		nt[j] = *e;
+		nk[j] = ps->keys[i];
+		nt[j] = ps->tab[i];
 	}
 	free(ps->tab);
+	free(ps->keys);
 	ps->tab = nt;
+	ps->keys = nk;
 	ps->cap = ncap;
+	ps->last = NULL;
 	return 0;
 }
 
@@ -142,24 +164,24 @@ static pent *get_or_add(kcap_procstate *ps, int32_t pid)
 {
 	pent *e = find(ps, pid);
 	if (e)
-		return e;
+		return ps->last = e;
 	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
 		return NULL;
 	size_t m = ps->cap - 1;
 	size_t i = hash_pid(pid) & m;
-	while (ps->tab[i].used)
+	while (ps->keys[i].used)
 		i = (i + 1) & m;
+	ps->keys[i].used = 1;
+	ps->keys[i].pid = pid;
 	e = &ps->tab[i];
 	memset(e, 0, sizeof(*e));
-	e->used = 1;
-	e->pid = pid;
 	e->gen = ++ps->clock;
 	e->info.pid = pid;
 	e->info.ppid = -1;
 	e->info.uid = UINT32_MAX;
 	e->info.gid = UINT32_MAX;
 	ps->count++;
-	return e;
+	return ps->last = e;
 }
 
 /* Backward-shift deletion keeps probe chains intact without tombstones. */
@@ -171,17 +193,21 @@ static void remove_pid(kcap_procstate *ps, int32_t pid)
 	size_t m = ps->cap - 1;
 	size_t i = (size_t)(e - ps->tab);
 	pent_clear(e);
+	ps->keys[i].used = 0;
 	ps->count--;
+	ps->last = NULL;
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & m;
-		if (!ps->tab[j].used)
+		if (!ps->keys[j].used)
 			break;
-		size_t k = hash_pid(ps->tab[j].pid) & m;
-		/* move tab[j] into the hole at i if its home k is not in (i, j] */
+		size_t k = hash_pid(ps->keys[j].pid) & m;
+		/* move slot j into the hole at i if its home k is not in (i, j] */
 		int in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
 		if (!in_range) {
+			ps->keys[i] = ps->keys[j];
 			ps->tab[i] = ps->tab[j];
+			ps->keys[j].used = 0;
 			memset(&ps->tab[j], 0, sizeof(pent));
 			i = j;
 		}
@@ -201,6 +227,14 @@ static int set_str(char **dst, const char **view, const char *s, size_t n)
 	*dst = c;
 	*view = c;
 	return 0;
+}
+
+static int set_comm(pent *e, const char *s, size_t n)
+{
+	int rc = set_str(&e->comm, &e->info.comm, s, n);
+	if (!rc)
+		e->comm_len = n;
+	return rc;
 }
 
 /* cmdline from NUL-separated elements; a missing final NUL is added. */
@@ -227,7 +261,7 @@ static int copy_entry(pent *dst, const pent *src)
 {
 	int rc = 0;
 	if (src->comm)
-		rc |= set_str(&dst->comm, &dst->info.comm, src->comm, strlen(src->comm));
+		rc |= set_comm(dst, src->comm, src->comm_len);
 	if (src->exe)
 		rc |= set_str(&dst->exe, &dst->info.exe, src->exe, strlen(src->exe));
 	if (src->cwd)
@@ -261,7 +295,7 @@ int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap)
 		e->info.uid = p->uid;
 		e->info.gid = p->gid;
 		e->info.start_ts = p->start_ts;
-		if ((p->comm && set_str(&e->comm, &e->info.comm, p->comm, strlen(p->comm))) ||
+		if ((p->comm && set_comm(e, p->comm, strlen(p->comm))) ||
 		    (p->exe && *p->exe && set_str(&e->exe, &e->info.exe, p->exe, strlen(p->exe))) ||
 		    (p->cwd && *p->cwd && set_str(&e->cwd, &e->info.cwd, p->cwd, strlen(p->cwd))) ||
 		    (p->cmdline && p->cmdline_len && set_cmdline(e, p->cmdline, p->cmdline_len))) {
@@ -281,6 +315,12 @@ static const kcap_value *param_any(const kcap_event *ev, const kcap_type_def *de
 			return &ev->params[i];
 	}
 	return NULL;
+}
+
+static int lifecycle_of(const kcap_type_def *def, const kcap_schema *s)
+{
+	const kcap_type_cache *c = kcap_schema_type_cache(s, def);
+	return c ? c->lifecycle : kcap_lifecycle_kind(def->name);
 }
 
 static int value_int(const kcap_value *v, int64_t *out)
@@ -329,11 +369,11 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	if (!e)
 		return KCAP_E_NOMEM;
 	if (e->info.ppid != ev->ppid || e->info.uid != ev->uid || e->info.gid != ev->gid ||
-	    (ev->comm_len && !(e->comm && strlen(e->comm) == ev->comm_len && !memcmp(e->comm, ev->comm, ev->comm_len)))) {
+	    (ev->comm_len && !(e->comm && e->comm_len == ev->comm_len && !memcmp(e->comm, ev->comm, ev->comm_len)))) {
 		e->info.ppid = ev->ppid;
 		e->info.uid = ev->uid;
 		e->info.gid = ev->gid;
-		if (ev->comm_len && set_str(&e->comm, &e->info.comm, ev->comm, ev->comm_len))
+		if (ev->comm_len && set_comm(e, ev->comm, ev->comm_len))
 			rc = KCAP_E_NOMEM;
 		e->gen = ++ps->clock;
 	}
@@ -341,8 +381,8 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	if (!def)
 		return rc;
-	switch (lifecycle_kind(def->name)) {
-	case LC_FORK: {
+	switch (lifecycle_of(def, s)) {
+	case KCAP_LC_FORK: {
 		int64_t child = 0, fl;
 		const kcap_value *v = param_any(ev, def, child_names);
 		if (!v || !value_int(v, &child) || child <= 0) {
@@ -365,7 +405,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		c->gen = ++ps->clock;
 		break;
 	}
-	case LC_EXEC: {
+	case KCAP_LC_EXEC: {
 		if (!succeeded(ev, def))
 			break;
 		const kcap_value *f = param_any(ev, def, exe_names);
@@ -378,7 +418,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		e->gen = ++ps->clock;
 		break;
 	}
-	case LC_CHDIR: {
+	case KCAP_LC_CHDIR: {
 		if (!succeeded(ev, def))
 			break;
 		const kcap_value *d = param_any(ev, def, dir_names);
@@ -388,11 +428,11 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		e->gen = ++ps->clock;
 		break;
 	}
-	case LC_EXIT:
+	case KCAP_LC_EXIT:
 		if (ev->tid != ev->pid && ev->tid != 0)
 			break;
 		/* fall through */
-	case LC_EXIT_GROUP:
+	case KCAP_LC_EXIT_GROUP:
 		ps->pending_exit = ev->pid;
 		ps->has_pending = 1;
 		break;
@@ -418,7 +458,7 @@ int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema
 		const kcap_type_def *t = kcap_schema_type_at(s, i);
 		if (!t)
 			break;
-		if (t->id < 256 && lifecycle_kind(t->name) != LC_NONE && kcap_summary_may_have_type(sum, t->id))
+		if (t->id < 256 && lifecycle_of(t, s) != KCAP_LC_NONE && kcap_summary_may_have_type(sum, t->id))
 			return 1;
 	}
 	return 0;
@@ -508,7 +548,7 @@ int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *cps, const kca
 		return put(b, "\"proc\":null") ? KCAP_E_NOMEM : 0;
 	const pent *p = e->info.ppid >= 0 ? find(ps, e->info.ppid) : NULL;
 	uint64_t pgen = p ? p->gen : 0;
-	int32_t ppid = p ? p->pid : -1;
+	int32_t ppid = p ? p->info.pid : -1;
 	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
 		ps->scratch.len = 0;
 		if (render_proc(&ps->scratch, ps, &e->info))
@@ -582,7 +622,7 @@ int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *
 	if (b->len - start < 3 || b->data[b->len - 1] != '\n' || b->data[b->len - 2] != '}')
 		return 0;
 	b->len -= 2;
-	if (put(b, ",") || kcap_procstate_append_json(b, ps, ev) || put(b, "}\n"))
+	if (kcap_buf_append(b, ",", 1) || kcap_procstate_append_json(b, ps, ev) || kcap_buf_append(b, "}\n", 2))
 		return KCAP_E_NOMEM;
 	return 0;
 }

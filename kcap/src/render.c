@@ -20,6 +20,24 @@ static inline int buf_lit(kcap_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* buf_lit() for the prebuilt fragments of kcap_type_cache, which can be read
+ * KCAP_FRAG_SLACK bytes past their end: short ones (most keys) are copied as
+ * two fixed-size words instead of through a memcpy call. */
+static inline int buf_frag(kcap_buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len < n + KCAP_FRAG_SLACK && kcap_buf_reserve(b, n + KCAP_FRAG_SLACK))
+		return -1;
+	char *o = b->data + b->len;
+	if (n <= KCAP_FRAG_SLACK) {
+		memcpy(o, s, KCAP_FRAG_SLACK / 2);
+		memcpy(o + KCAP_FRAG_SLACK / 2, s + KCAP_FRAG_SLACK / 2, KCAP_FRAG_SLACK / 2);
+	} else {
+		memcpy(o, s, n);
+	}
+	b->len += n;
+	return 0;
+}
+
 /* Makes room for n bytes; NULL when out of memory. */
 static inline char *buf_room(kcap_buf *b, size_t n)
 {
@@ -230,22 +248,15 @@ static inline uint64_t json_special8(uint64_t w)
 	return (ctl | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
 }
 
-/* Room json_str_to() needs for n bytes: each may become a 6-byte escape, and
- * short strings are stored as one 8-byte word. */
-#define JSON_STR_ROOM(n) (6 * (size_t)(n) + 16)
-
-/* JSON string body into o, which has room for JSON_STR_ROOM(n) bytes. Bytes that
- * are not valid UTF-8 become \udcXX (the "surrogateescape" convention), which
- * kcap's JSON reader maps back to the original byte so the round trip is
- * exact. */
-static char *json_str_to(char *o, const char *s, size_t n)
+/* The body of the string is copied eight plain bytes at a time. */
+char *kcap_json_str_to(char *o, const char *s, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s, *end = p + n;
 	*o++ = '"';
 	if (n < 8) {
 		/* Short names and comms: gather the bytes into one word without
 		 * reading past the string, pad it with spaces, test it once and
-		 * store it whole (o has room: see JSON_STR_ROOM). */
+		 * store it whole (o has room: see KCAP_JSON_STR_ROOM). */
 		uint64_t w = 0;
 		if (n >= 4) {
 			uint32_t lo, hi;
@@ -326,10 +337,10 @@ static char *json_str_to(char *o, const char *s, size_t n)
 
 static int json_str(kcap_buf *b, const char *s, size_t n)
 {
-	char *o = buf_room(b, JSON_STR_ROOM(n));
+	char *o = buf_room(b, KCAP_JSON_STR_ROOM(n));
 	if (!o)
 		return -1;
-	b->len = (size_t)(json_str_to(o, s, n) - b->data);
+	b->len = (size_t)(kcap_json_str_to(o, s, n) - b->data);
 	return 0;
 }
 
@@ -564,6 +575,63 @@ static const uint8_t json_kind[KCAP_T_MAX_ + 1] = {
 	[KCAP_T_JSON] = JV_JSON, [KCAP_T_STRLIST] = JV_LIST, [KCAP_T_SOCKADDR] = JV_SOCK,
 };
 
+/* A value as a JSON string of its text form (flags, addresses, ...),
+ * rendered after an opening quote and escaped only when it needs it. */
+static int json_text(kcap_buf *b, const kcap_value *v, const kcap_symset *set)
+{
+	if (buf_lit(b, "\"", 1))
+		return -1;
+	size_t start = b->len;
+	int rc = render_value_set(b, v, set);
+	int plain = 1;
+	for (size_t i = start; i < b->len && plain; i++)
+		plain = json_plain((uint8_t)b->data[i]);
+	if (plain) /* the usual case: symbol names, addresses, hex */
+		return rc | buf_lit(b, "\"", 1);
+	size_t n = b->len - start;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return -1;
+	memcpy(tmp, b->data + start, n);
+	b->len = start - 1;
+	rc |= json_str(b, tmp, n);
+	free(tmp);
+	return rc;
+}
+
+/* json_text() of a flags or enum value with its symbol set, remembered per
+ * thread: a capture repeats a few values of each set (O_RDONLY|O_CLOEXEC)
+ * and matching them against every symbol is the costly part. Entries are
+ * keyed by the set's serial, never reused by another set, so a set freed and
+ * another allocated at its address cannot be confused. */
+#define SYM_MEMO_SLOTS 256
+#define SYM_MEMO_TEXT (128 - 2 * sizeof(uint64_t) - sizeof(uint32_t))
+typedef struct sym_memo {
+	uint64_t serial, value;
+	uint32_t len;
+	char text[SYM_MEMO_TEXT];
+} sym_memo;
+
+static int json_sym_text(kcap_buf *b, const kcap_value *v, const kcap_symset *set)
+{
+	static _Thread_local sym_memo memo[SYM_MEMO_SLOTS];
+	uint64_t serial = kcap_symset_serial(set);
+	sym_memo *m = &memo[((v->u ^ serial << 20) * 0x9E3779B97F4A7C15ull) >> 56];
+	if (m->serial == serial && m->value == v->u)
+		return buf_lit(b, m->text, m->len);
+	size_t start = b->len;
+	if (json_text(b, v, set))
+		return -1;
+	size_t n = b->len - start;
+	if (serial && n <= SYM_MEMO_TEXT) {
+		m->serial = serial;
+		m->value = v->u;
+		m->len = (uint32_t)n;
+		memcpy(m->text, b->data + start, n);
+	}
+	return 0;
+}
+
 /* JSON form of a value. */
 static int json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
 {
@@ -628,35 +696,22 @@ static int json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 			set = kcap_schema_symset(s, def->symset);
 		break;
 	}
-	/* Everything else is a string of its text form (flags, addresses, ...),
-	 * rendered after an opening quote and escaped only when it needs it. */
-	if (buf_lit(b, "\"", 1))
-		return -1;
-	size_t start = b->len;
-	rc = render_value_set(b, v, set);
-	int plain = 1;
-	for (size_t i = start; i < b->len && plain; i++)
-		plain = json_plain((uint8_t)b->data[i]);
-	if (plain) /* the usual case: symbol names, addresses, hex */
-		return rc | buf_lit(b, "\"", 1);
-	size_t n = b->len - start;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return -1;
-	memcpy(tmp, b->data + start, n);
-	b->len = start - 1;
-	rc |= json_str(b, tmp, n);
-	free(tmp);
-	return rc;
+	return set ? json_sym_text(b, v, set) : json_text(b, v, NULL);
 }
 
-static int json_key(kcap_buf *b, const char *k)
+/* "name": of param i, from the type's prebuilt keys when it has them. */
+static inline int json_key(kcap_buf *b, const kcap_type_def *def, const kcap_type_cache *tj, uint32_t i)
 {
+	if (tj) {
+		uint32_t from = i ? tj->key_end[i - 1] : 0;
+		return buf_frag(b, tj->keys + from, tj->key_end[i] - from);
+	}
+	const char *k = def->params[i].name;
 	size_t n = strlen(k);
-	char *o = buf_room(b, JSON_STR_ROOM(n) + 1);
+	char *o = buf_room(b, KCAP_JSON_STR_ROOM(n) + 1);
 	if (!o)
 		return -1;
-	o = json_str_to(o, k, n);
+	o = kcap_json_str_to(o, k, n);
 	*o++ = ':';
 	b->len = (size_t)(o - b->data);
 	return 0;
@@ -692,9 +747,9 @@ static const origin_frag *origin_text(const kcap_meta *m)
 	f->meta = m;
 	f->serial = serial;
 	char *o = PUT_LIT(f->text, ",\"host\":");
-	o = json_str_to(o, h, strlen(h));
+	o = kcap_json_str_to(o, h, strlen(h));
 	o = PUT_LIT(o, ",\"source\":");
-	o = json_str_to(o, src, strlen(src));
+	o = kcap_json_str_to(o, src, strlen(src));
 	f->len = (size_t)(o - f->text);
 	return f;
 }
@@ -706,7 +761,7 @@ static const origin_frag *origin_text(const kcap_meta *m)
 int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 {
 	size_t start = b->len;
-	char *o = buf_room(b, JSON_HEAD_MAX + JSON_STR_ROOM(ev->comm_len));
+	char *o = buf_room(b, JSON_HEAD_MAX + KCAP_JSON_STR_ROOM(ev->comm_len));
 	if (!o)
 		return KCAP_E_NOMEM;
 	o = PUT_LIT(o, "{\"seq\":");
@@ -743,17 +798,20 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	o = PUT_LIT(o, ",\"gid\":");
 	o = u64dec(o, ev->gid);
 	o = PUT_LIT(o, ",\"comm\":");
-	o = json_str_to(o, ev->comm ? ev->comm : "", ev->comm_len);
-	o = PUT_LIT(o, ",\"type\":");
+	o = kcap_json_str_to(o, ev->comm ? ev->comm : "", ev->comm_len);
 	b->len = (size_t)(o - b->data);
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
+	const kcap_type_cache *tj = kcap_schema_type_cache(s, def);
 	int rc = 0;
-	if (def) {
+	if (tj) {
+		rc |= buf_frag(b, tj->head, tj->head_len);
+	} else if (def) {
+		rc |= APPEND_LIT(b, ",\"type\":");
 		rc |= json_str(b, def->name, strlen(def->name));
 		rc |= APPEND_LIT(b, ",\"category\":");
 		rc |= json_str(b, def->category, strlen(def->category));
 	} else {
-		rc |= APPEND_LIT(b, "\"type_");
+		rc |= APPEND_LIT(b, ",\"type\":\"type_");
 		rc |= put_u64dec(b, ev->type_id);
 		rc |= APPEND_LIT(b, "\",\"category\":\"unknown\"");
 	}
@@ -767,9 +825,8 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		if (src)
 			rc |= APPEND_LIT(b, ",\"source\":") | json_str(b, src, strlen(src));
 	}
-	int top = 0;
 	rc |= APPEND_LIT(b, ",\"params\":{");
-	int first = 1;
+	int top = tj ? tj->has_toplevel : 0, first = 1;
 	for (uint32_t i = 0; def && i < ev->nparams; i++) {
 		if (def->params[i].flags & KCAP_PF_TOPLEVEL) {
 			top = 1;
@@ -777,7 +834,7 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		}
 		if (!first)
 			rc |= buf_lit(b, ",", 1);
-		rc |= json_key(b, def->params[i].name);
+		rc |= json_key(b, def, tj, i);
 		rc |= json_value(b, &ev->params[i], s, &def->params[i]);
 		first = 0;
 	}
@@ -786,7 +843,7 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		if (!(def->params[i].flags & KCAP_PF_TOPLEVEL))
 			continue;
 		rc |= buf_lit(b, ",", 1);
-		rc |= json_key(b, def->params[i].name);
+		rc |= json_key(b, def, tj, i);
 		rc |= json_value(b, &ev->params[i], s, &def->params[i]);
 	}
 	rc |= APPEND_LIT(b, "}\n");

@@ -57,6 +57,26 @@ static int idmap_reserve(idmap *m)
 	return 0;
 }
 
+/* A type as the schema stores it: the public definition first, so that a
+ * kcap_type_def pointer handed out by the schema is also its slot. */
+typedef struct type_slot {
+	kcap_type_def def;
+	kcap_type_cache cache;
+} type_slot;
+
+/* A symbol set as the schema stores it, with its kcap_symset_serial(). */
+typedef struct set_slot {
+	kcap_symset set;
+	uint64_t serial;
+} set_slot;
+
+static _Atomic uint64_t set_serials;
+
+uint64_t kcap_symset_serial(const kcap_symset *set)
+{
+	return set ? ((const set_slot *)set)->serial : 0;
+}
+
 struct kcap_schema {
 	kcap_type_def **types; /* in insertion order */
 	size_t ntypes, captypes;
@@ -90,7 +110,56 @@ static void type_free(kcap_type_def *t)
 	free((char *)t->name);
 	free((char *)t->category);
 	free((char *)t->description);
+	type_slot *slot = (type_slot *)t;
+	free((char *)slot->cache.head);
+	free((char *)slot->cache.keys);
+	free((uint32_t *)slot->cache.key_end);
 	free(t);
+}
+
+/* The fast paths' view of a new type (kcap_type_cache). */
+static int type_cache_build(type_slot *slot)
+{
+	const kcap_type_def *t = &slot->def;
+	kcap_type_cache *j = &slot->cache;
+	size_t nn = strlen(t->name), nc = strlen(t->category), room = 20 + KCAP_JSON_STR_ROOM(nn) + KCAP_JSON_STR_ROOM(nc) + KCAP_FRAG_SLACK;
+	char *h = calloc(1, room), *o = h;
+	if (!h)
+		return KCAP_E_NOMEM;
+	memcpy(o, ",\"type\":", 8);
+	o = kcap_json_str_to(o + 8, t->name, nn);
+	memcpy(o, ",\"category\":", 12);
+	o = kcap_json_str_to(o + 12, t->category, nc);
+	j->head = h;
+	j->head_len = (uint32_t)(o - h);
+	j->lifecycle = (uint8_t)kcap_lifecycle_kind(t->name);
+	room = KCAP_FRAG_SLACK;
+	for (uint32_t i = 0; i < t->nparams; i++)
+		room += KCAP_JSON_STR_ROOM(strlen(t->params[i].name)) + 1;
+	char *k = calloc(1, room);
+	uint32_t *end = malloc((t->nparams ? t->nparams : 1) * sizeof *end);
+	if (!k || !end) {
+		free(k);
+		free(end);
+		return KCAP_E_NOMEM;
+	}
+	o = k;
+	for (uint32_t i = 0; i < t->nparams; i++) {
+		o = kcap_json_str_to(o, t->params[i].name, strlen(t->params[i].name));
+		*o++ = ':';
+		end[i] = (uint32_t)(o - k);
+		j->has_toplevel |= (t->params[i].flags & KCAP_PF_TOPLEVEL) != 0;
+	}
+	j->keys = k;
+	j->key_end = end;
+	return 0;
+}
+
+const kcap_type_cache *kcap_schema_type_cache(const kcap_schema *s, const kcap_type_def *def)
+{
+	if (!def || kcap_schema_type(s, def->id) != def)
+		return NULL;
+	return &((const type_slot *)def)->cache;
 }
 
 static void set_free(kcap_symset *s)
@@ -219,7 +288,8 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 		s->direct = d;
 		s->ndirect = nd;
 	}
-	kcap_type_def *t = calloc(1, sizeof *t);
+	type_slot *slot = calloc(1, sizeof *slot);
+	kcap_type_def *t = slot ? &slot->def : NULL;
 	kcap_param_def *ps = calloc(def->nparams ? def->nparams : 1, sizeof *ps);
 	if (!t || !ps) {
 		free(t);
@@ -238,7 +308,7 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 		ps[i].name = dupstr(def->params[i].name);
 		bad |= !ps[i].name;
 	}
-	if (bad) {
+	if (bad || type_cache_build(slot)) {
 		type_free(t);
 		return KCAP_E_NOMEM;
 	}
@@ -267,7 +337,8 @@ int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
 	}
 	if (idmap_reserve(&s->set_ids))
 		return KCAP_E_NOMEM;
-	kcap_symset *c = calloc(1, sizeof *c);
+	set_slot *slot = calloc(1, sizeof *slot);
+	kcap_symset *c = slot ? &slot->set : NULL;
 	kcap_sym *syms = calloc(set->nsyms ? set->nsyms : 1, sizeof *syms);
 	if (!c || !syms) {
 		free(c);
@@ -289,6 +360,7 @@ int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
 		set_free(c);
 		return KCAP_E_NOMEM;
 	}
+	slot->serial = ++set_serials;
 	s->sets[s->nsets++] = c;
 	idmap_insert(&s->set_ids, c->id, c);
 	s->generation++;

@@ -753,6 +753,45 @@ START_TEST(procstate_many)
 }
 END_TEST
 
+START_TEST(procstate_repeated_pid)
+{
+	/* Runs of one pid hit the tracker's last-entry shortcut: an exit, a
+	 * removal by a fork that reuses the pid, and growth must all end it. */
+	kcap_schema *s = tax();
+	kcap_procstate *ps = kcap_procstate_new();
+	hev h;
+	hev_init(&h, s, "close", 7, "first");
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	ck_assert_int_eq(kcap_procstate_update(ps, &h.ev, s), 0);
+	ck_assert_str_eq(kcap_procstate_get(ps, 7)->comm, "first");
+	hev_init(&h, s, "exit_group", 7, "first");
+	kcap_procstate_update(ps, &h.ev, s);
+	hev_init(&h, s, "close", 7, "second"); /* pid reused after the exit */
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_str_eq(kcap_procstate_get(ps, 7)->comm, "second");
+	ck_assert_uint_eq(kcap_procstate_count(ps), 1);
+	/* a fork that names 7 as its child replaces the entry */
+	hev_init(&h, s, "clone", 3, "parent");
+	hp(&h, "child_pid")->i = 7;
+	hp(&h, "ret")->i = 7;
+	kcap_procstate_update(ps, &h.ev, s);
+	ck_assert_int_eq(kcap_procstate_get(ps, 7)->ppid, 3);
+	ck_assert_str_eq(kcap_procstate_get(ps, 7)->comm, "parent");
+	/* growth moves every entry; 7 stays right */
+	for (int pid = 100; pid < 2100; pid++) {
+		hev_init(&h, s, "close", pid, "many");
+		kcap_procstate_update(ps, &h.ev, s);
+		hev_init(&h, s, "close", 7, "seven");
+		kcap_procstate_update(ps, &h.ev, s);
+	}
+	ck_assert_str_eq(kcap_procstate_get(ps, 7)->comm, "seven");
+	ck_assert_str_eq(kcap_procstate_get(ps, 2099)->comm, "many");
+	ck_assert_uint_eq(kcap_procstate_count(ps), 2002);
+	kcap_procstate_free(ps);
+	kcap_schema_free(s);
+}
+END_TEST
+
 /* The rendered "proc" object is cached per process: every change of the
  * process or of its parent must show in the next rendering. */
 static char *proc_json(kcap_procstate *ps, const kcap_event *ev, kcap_buf *b)
@@ -862,6 +901,7 @@ static Suite *suite(void)
 	t = tcase_create("procstate");
 	tcase_add_test(t, procstate_lifecycle);
 	tcase_add_test(t, procstate_many);
+	tcase_add_test(t, procstate_repeated_pid);
 	tcase_add_test(t, render_json_proc);
 	tcase_add_test(t, procstate_json_cache_follows_changes);
 	suite_add_tcase(su, t);
