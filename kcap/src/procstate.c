@@ -526,9 +526,15 @@ static int put_jstr(kcap_buf *b, const char *s, size_t n)
 
 static int put_int(kcap_buf *b, int64_t v)
 {
-	char t[24];
-	int n = snprintf(t, sizeof(t), "%lld", (long long)v);
-	return kcap_buf_append(b, t, (size_t)n);
+	char t[24], *o = t + sizeof t;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--o = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--o = '-';
+	return kcap_buf_append(b, o, (size_t)(t + sizeof t - o));
 }
 
 static int put_opt_str(kcap_buf *b, const char *s)
