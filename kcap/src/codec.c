@@ -118,57 +118,92 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	return 0;
 }
 
-/* cur_varint() with the one- and two-byte cases (most fields) inline. Once
- * the cursor is bad the values no longer matter: decoding fails at the end. */
-static inline uint64_t dec_varint(cur *c)
+/* The decoder keeps its cursor in a local pointer (a register) and leaves
+ * for the out-of-line get_varint() only for varints of three bytes or more:
+ * the one- and two-byte cases are most fields. */
+typedef struct varint_ret {
+	uint64_t v;
+	const uint8_t *p; /* NULL when malformed */
+} varint_ret;
+
+static __attribute__((noinline)) varint_ret varint_slow(const uint8_t *p, const uint8_t *end)
 {
-	const uint8_t *p = c->p;
-	if (c->end - p >= 2) {
-		if (p[0] < 0x80) {
-			c->p = p + 1;
-			return p[0];
-		}
-		if (p[1] < 0x80) {
-			c->p = p + 2;
-			return (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-		}
-	}
-	return cur_varint(c);
+	varint_ret r = {0, p};
+	if (get_varint(&r.p, end, &r.v))
+		r.p = NULL;
+	return r;
 }
+
+#define READ_VARINT(p, end, dst) \
+	do { \
+		if ((end) - (p) >= 2 && (p)[0] < 0x80) { \
+			(dst) = (p)[0]; \
+			(p) += 1; \
+		} else if ((end) - (p) >= 2 && (p)[1] < 0x80) { \
+			(dst) = (uint64_t)((p)[0] & 0x7f) | (uint64_t)(p)[1] << 7; \
+			(p) += 2; \
+		} else { \
+			varint_ret r_ = varint_slow((p), (end)); \
+			if (!r_.p) \
+				goto corrupt; \
+			(dst) = r_.v; \
+			(p) = r_.p; \
+		} \
+	} while (0)
+
+#define READ_BYTES(p, end, n, dst) \
+	do { \
+		if ((uint64_t)((end) - (p)) < (uint64_t)(n)) \
+			goto corrupt; \
+		(dst) = (p); \
+		(p) += (n); \
+	} while (0)
 
 int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
 		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
 {
-	cur c = {p, end, 0};
-	uint64_t hdr = dec_varint(&c);
+	uint64_t hdr, x;
+	READ_VARINT(p, end, hdr);
 	ev->type_id = (uint32_t)(hdr >> 2);
-	ev->origin = (hdr & 2) ? (uint16_t)dec_varint(&c) : 0;
-	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(dec_varint(&c)));
-	ev->seq = prev_seq + (uint64_t)zz_dec(dec_varint(&c));
-	ev->pid = (int32_t)zz_dec(dec_varint(&c));
-	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(dec_varint(&c)));
-	ev->ppid = (int32_t)zz_dec(dec_varint(&c));
-	ev->cpu = (uint32_t)dec_varint(&c);
-	ev->uid = (uint32_t)dec_varint(&c);
-	ev->gid = (uint32_t)dec_varint(&c);
-	uint64_t cl = dec_varint(&c);
-	if (cl > 0xffff)
-		return KCAP_E_CORRUPT;
-	ev->comm_len = (uint16_t)cl;
-	ev->comm = (const char *)cur_bytes(&c, cl);
+	ev->origin = 0;
+	if (hdr & 2) {
+		READ_VARINT(p, end, x);
+		ev->origin = (uint16_t)x;
+	}
+	READ_VARINT(p, end, x);
+	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(x));
+	READ_VARINT(p, end, x);
+	ev->seq = prev_seq + (uint64_t)zz_dec(x);
+	READ_VARINT(p, end, x);
+	ev->pid = (int32_t)zz_dec(x);
+	READ_VARINT(p, end, x);
+	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(x));
+	READ_VARINT(p, end, x);
+	ev->ppid = (int32_t)zz_dec(x);
+	READ_VARINT(p, end, x);
+	ev->cpu = (uint32_t)x;
+	READ_VARINT(p, end, x);
+	ev->uid = (uint32_t)x;
+	READ_VARINT(p, end, x);
+	ev->gid = (uint32_t)x;
+	READ_VARINT(p, end, x);
+	if (x > 0xffff)
+		goto corrupt;
+	ev->comm_len = (uint16_t)x;
+	const uint8_t *comm;
+	READ_BYTES(p, end, x, comm);
+	ev->comm = (const char *)comm;
 	ev->params = vals;
 	ev->nparams = 0;
 	const kcap_type_def *def = kcap_schema_type(s, ev->type_id);
 	ev->def = def;
-	if (c.bad)
-		return KCAP_E_CORRUPT;
 	if (!def)
 		return 0; /* params of an unknown type are skipped via the record length */
 	uint32_t np = def->nparams;
 	const uint8_t *absent = NULL;
 	if (hdr & 1)
-		absent = cur_bytes(&c, (np + 7) / 8);
-	for (uint32_t i = 0; i < np && !c.bad; i++) {
+		READ_BYTES(p, end, (np + 7) / 8, absent);
+	for (uint32_t i = 0; i < np; i++) {
 		kcap_value *v = &vals[i];
 		int t = def->params[i].type;
 		v->type = (uint8_t)t;
@@ -179,61 +214,64 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 		v->present = 1;
 		switch (kind_of(t)) {
 		case K_UVAR:
-			v->u = dec_varint(&c);
+			READ_VARINT(p, end, v->u);
 			break;
 		case K_SVAR:
-			v->i = zz_dec(dec_varint(&c));
+			READ_VARINT(p, end, x);
+			v->i = zz_dec(x);
 			break;
 		case K_LIST:
 		case K_BLOB: {
-			if (t == KCAP_T_STRLIST)
-				v->count = (uint32_t)dec_varint(&c);
-			uint64_t n = dec_varint(&c);
-			v->p = cur_bytes(&c, n);
-			v->len = (uint32_t)n;
+			if (t == KCAP_T_STRLIST) {
+				READ_VARINT(p, end, x);
+				v->count = (uint32_t)x;
+			}
+			READ_VARINT(p, end, x);
+			READ_BYTES(p, end, x, v->p);
+			v->len = (uint32_t)x;
 			break;
 		}
 		case K_IPV4: {
-			const uint8_t *a = cur_bytes(&c, 4);
-			if (a)
-				memcpy(v->addr, a, 4);
+			const uint8_t *a;
+			READ_BYTES(p, end, 4, a);
+			memcpy(v->addr, a, 4);
 			break;
 		}
 		case K_ADDR16: {
-			const uint8_t *a = cur_bytes(&c, 16);
-			if (a)
-				memcpy(v->addr, a, 16);
+			const uint8_t *a;
+			READ_BYTES(p, end, 16, a);
+			memcpy(v->addr, a, 16);
 			break;
 		}
 		case K_SOCK: {
-			const uint8_t *af = cur_bytes(&c, 1);
-			v->af = af ? *af : 0;
+			const uint8_t *a;
+			READ_BYTES(p, end, 1, a);
+			v->af = *a;
 			v->p = NULL;
 			v->len = 0;
 			if (v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6) {
-				uint64_t port = dec_varint(&c);
+				READ_VARINT(p, end, x);
+				if (x > 0xffff)
+					goto corrupt;
+				v->port = (uint16_t)x;
 				size_t n = v->af == KCAP_AF_INET ? 4 : 16;
-				const uint8_t *a = cur_bytes(&c, n);
-				v->port = (uint16_t)port;
-				if (a)
-					memcpy(v->addr, a, n);
-				if (port > 0xffff)
-					c.bad = 1;
+				READ_BYTES(p, end, n, a);
+				memcpy(v->addr, a, n);
 			} else if (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER) {
-				uint64_t n = dec_varint(&c);
-				v->p = cur_bytes(&c, n);
-				v->len = (uint32_t)n;
+				READ_VARINT(p, end, x);
+				READ_BYTES(p, end, x, v->p);
+				v->len = (uint32_t)x;
 			} else if (v->af != KCAP_AF_NONE) {
-				c.bad = 1;
+				goto corrupt;
 			}
 			break;
 		}
 		default:
-			c.bad = 1;
+			goto corrupt;
 		}
 	}
-	if (c.bad)
-		return KCAP_E_CORRUPT;
 	ev->nparams = np;
 	return 0;
+corrupt:
+	return KCAP_E_CORRUPT;
 }
