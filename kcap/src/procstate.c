@@ -471,56 +471,13 @@ static int put(kcap_buf *b, const char *s)
 	return kcap_buf_append(b, s, strlen(s));
 }
 
-/* JSON string of n raw bytes: invalid UTF-8 becomes U+FFFD. */
+/* JSON string of n raw bytes, escaped as in the rest of the line (invalid
+ * UTF-8 bytes become \udcXX, which kcap's JSON reader maps back). */
 static int put_jstr(kcap_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (kcap_buf_reserve(b, n * 6 + 2))
+	if (kcap_buf_reserve(b, KCAP_JSON_STR_ROOM(n)))
 		return KCAP_E_NOMEM;
-	char *o = b->data + b->len;
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	*o++ = '"';
-	while (p < end) {
-		unsigned c = *p;
-		if (c < 0x80) {
-			if (c == '"' || c == '\\') {
-				*o++ = '\\';
-				*o++ = (char)c;
-			} else if (c == '\n') {
-				*o++ = '\\'; *o++ = 'n';
-			} else if (c == '\t') {
-				*o++ = '\\'; *o++ = 't';
-			} else if (c < 0x20 || c == 0x7f) {
-				memcpy(o, "\\u00", 4);
-				o += 4;
-				*o++ = hex[c >> 4];
-				*o++ = hex[c & 15];
-			} else {
-				*o++ = (char)c;
-			}
-			p++;
-			continue;
-		}
-		size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-		int ok = len && (size_t)(end - p) >= len;
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (p[k] & 0xc0) == 0x80;
-		if (ok && len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-			ok = 0;
-		if (ok && len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-			ok = 0;
-		if (ok) {
-			memcpy(o, p, len);
-			o += len;
-			p += len;
-		} else {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			p++;
-		}
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->data);
+	b->len = (size_t)(kcap_json_str_to(b->data + b->len, s, n) - b->data);
 	return 0;
 }
 
@@ -544,24 +501,28 @@ static int put_opt_str(kcap_buf *b, const char *s)
 
 static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi);
 
-/* The object is rendered once per change of the process or its parent and
- * then copied: the cache is not observable, hence the cast from const. */
-int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *cps, const kcap_event *ev)
+/* The "proc" member for ev: rendered once per change of the process or its
+ * parent, then reused. The cache is not observable, hence the cast from
+ * const. Returns NULL when out of memory. */
+static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, size_t *len)
 {
+	static const char none[] = "\"proc\":null";
 	kcap_procstate *ps = (kcap_procstate *)cps;
 	pent *e = ps && ev ? find(ps, ev->pid) : NULL;
-	if (!e)
-		return put(b, "\"proc\":null") ? KCAP_E_NOMEM : 0;
+	if (!e) {
+		*len = sizeof none - 1;
+		return none;
+	}
 	const pent *p = e->info.ppid >= 0 ? find(ps, e->info.ppid) : NULL;
 	uint64_t pgen = p ? p->gen : 0;
 	int32_t ppid = p ? p->info.pid : -1;
 	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
 		ps->scratch.len = 0;
 		if (render_proc(&ps->scratch, ps, &e->info))
-			return KCAP_E_NOMEM;
+			return NULL;
 		char *j = realloc(e->json, ps->scratch.len);
 		if (!j)
-			return KCAP_E_NOMEM;
+			return NULL;
 		memcpy(j, ps->scratch.data, ps->scratch.len);
 		e->json = j;
 		e->json_len = ps->scratch.len;
@@ -569,7 +530,15 @@ int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *cps, const kca
 		e->json_parent_gen = pgen;
 		e->json_parent = ppid;
 	}
-	return kcap_buf_append(b, e->json, e->json_len) ? KCAP_E_NOMEM : 0;
+	*len = e->json_len;
+	return e->json;
+}
+
+int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap_event *ev)
+{
+	size_t n;
+	const char *t = proc_text(ps, ev, &n);
+	return !t || kcap_buf_append(b, t, n) ? KCAP_E_NOMEM : 0;
 }
 
 static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi)
@@ -627,8 +596,18 @@ int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *
 	/* Splice before the closing "}\n" of the object just rendered. */
 	if (b->len - start < 3 || b->data[b->len - 1] != '\n' || b->data[b->len - 2] != '}')
 		return 0;
-	b->len -= 2;
-	if (kcap_buf_append(b, ",", 1) || kcap_procstate_append_json(b, ps, ev) || kcap_buf_append(b, "}\n", 2))
+	size_t n;
+	const char *t = proc_text(ps, ev, &n);
+	if (!t || kcap_buf_reserve(b, n + 1)) {
+		b->len = start;
 		return KCAP_E_NOMEM;
+	}
+	char *o = b->data + b->len - 2;
+	*o++ = ',';
+	memcpy(o, t, n);
+	o += n;
+	*o++ = '}';
+	*o++ = '\n';
+	b->len = (size_t)(o - b->data);
 	return 0;
 }

@@ -81,17 +81,24 @@ static inline char *u64dec(char *o, uint64_t v)
 		return o + 2;
 	}
 	char *e = o + dec_digits(v), *p = e;
-	while (v >= 100) {
+	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * r, 2);
 	}
-	if (v >= 10) {
+	uint32_t w = (uint32_t)v; /* pids, uids and the rest: 32-bit division is cheaper */
+	while (w >= 100) {
+		uint32_t r = w % 100;
+		w /= 100;
 		p -= 2;
-		memcpy(p, digit_pairs + 2 * v, 2);
+		memcpy(p, digit_pairs + 2 * r, 2);
+	}
+	if (w >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * w, 2);
 	} else {
-		*--p = (char)('0' + v);
+		*--p = (char)('0' + w);
 	}
 	return e;
 }
@@ -699,6 +706,22 @@ static int json_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 	return set ? json_sym_text(b, v, set) : json_text(b, v, NULL);
 }
 
+/* json_value() with its most common cases (numbers, strings) at the call
+ * site: most params are one of them. */
+static inline int json_value_inline(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
+{
+	switch (v->present && v->type <= KCAP_T_MAX_ ? json_kind[v->type] : JV_TEXT) {
+	case JV_UNSIGNED:
+		return put_u64dec(b, v->u);
+	case JV_SIGNED:
+		return put_i64dec(b, v->i);
+	case JV_STR:
+		return json_str(b, (const char *)v->p, v->len);
+	default:
+		return json_value(b, v, s, def);
+	}
+}
+
 /* "name": of param i, from the type's prebuilt keys when it has them. */
 static inline int json_key(kcap_buf *b, const kcap_type_def *def, const kcap_type_cache *tj, uint32_t i)
 {
@@ -835,7 +858,7 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		if (!first)
 			rc |= buf_lit(b, ",", 1);
 		rc |= json_key(b, def, tj, i);
-		rc |= json_value(b, &ev->params[i], s, &def->params[i]);
+		rc |= json_value_inline(b, &ev->params[i], s, &def->params[i]);
 		first = 0;
 	}
 	rc |= buf_lit(b, "}", 1);

@@ -869,6 +869,16 @@ START_TEST(render_json_proc)
 	ck_assert_msg(strstr(b.data, "\"comm\":\"a\\\"b\",\"exe\":null") != NULL, "%s", b.data);
 	size_t n = strlen(b.data);
 	ck_assert_str_eq(b.data + n - 3, "}}\n");
+	/* strings in the proc object are escaped as in the rest of the line:
+	 * bytes that are not UTF-8 become \udcXX, which `--from json` maps back */
+	hev_init(&h, s, "close", 10, "x\xff\xc3\xa9");
+	kcap_procstate_update(ps, &h.ev, s);
+	b.len = 0;
+	ck_assert_int_eq(kcap_render_json_proc(&b, &h.ev, s, ps), 0);
+	ck_assert_int_eq(kcap_buf_append(&b, "", 1), 0);
+	ck_assert_msg(strstr(b.data, "\"comm\":\"x\\udcff\xc3\xa9\",\"type\"") != NULL, "%s", b.data);
+	ck_assert_msg(strstr(b.data, "\"proc\":{\"pid\":10,\"ppid\":1,\"uid\":0,\"gid\":0,\"comm\":\"x\\udcff\xc3\xa9\",") != NULL,
+		      "%s", b.data);
 	kcap_buf_free(&b);
 	kcap_procstate_free(ps);
 	kcap_schema_free(s);
