@@ -779,6 +779,42 @@ int kcap_filter_match(kcap_filter *f, const kcap_event *ev, const kcap_schema *s
 	return eval(&c, f->root);
 }
 
+/* Three-valued eval() on the canonical fields alone: 1 true, 0 false, -1
+ * when a param or the process context decides. */
+static int eval_head(ectx *c, const fnode *n)
+{
+	int a, b;
+	switch (n->kind) {
+	case N_AND:
+		if (!(a = eval_head(c, n->a)) || !(b = eval_head(c, n->b)))
+			return 0;
+		return a == 1 && b == 1 ? 1 : -1;
+	case N_OR:
+		if ((a = eval_head(c, n->a)) == 1 || (b = eval_head(c, n->b)) == 1)
+			return 1;
+		return !a && !b ? 0 : -1;
+	case N_NOT:
+		return (a = eval_head(c, n->a)) < 0 ? -1 : !a;
+	default:
+		if (n->field == F_PARAM || n->field == F_PROC || n->field == F_PARENT)
+			return -1;
+		return eval(c, n);
+	}
+}
+
+int kcap_filter_match_head(kcap_filter *f, const kcap_event *ev, const kcap_schema *s)
+{
+	if (!f || !ev)
+		return 0;
+	if (s != f->schema || (s && kcap_schema_generation(s) != f->schema_gen)) {
+		reset_caches(f, s);
+		f->schema_gen = s ? kcap_schema_generation(s) : 0;
+	}
+	ectx c = {.f = f, .ev = ev, .s = s};
+	c.def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
+	return eval_head(&c, f->root);
+}
+
 /* ---- block skipping ---- */
 
 static int eval_type_only(const fnode *n, const kcap_type_def *d)

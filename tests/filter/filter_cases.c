@@ -8,7 +8,9 @@
  * An error case passes when compiling (or checking against the capture's
  * schema) fails with that 1-based column and a message containing FRAGMENT.
  * Every match case runs twice: a full scan, and a scan that skips blocks by
- * kcap_filter_block_may_match(); both must give the expected list.
+ * kcap_filter_block_may_match(); both must give the expected list. On every
+ * event, kcap_filter_match_head() (canonical fields only) must either leave
+ * the verdict open or agree with kcap_filter_match().
  *
  * Usage: filter_cases FILE.test [WORKDIR]
  *        filter_cases --write NAME OUT.kcap [BLOCK_SIZE]   (writes a test capture)
@@ -69,7 +71,22 @@ static int run(kcap_filter *f, const char *path, int skip, char *out, size_t out
 				goto cleanup;
 		}
 		kcap_procstate_update(ps, ev, s);
-		if (kcap_filter_match(f, ev, s, ps) && o + 24 < outsz)
+		int m = kcap_filter_match(f, ev, s, ps);
+		/* the verdict on the canonical fields alone, from an event without
+		 * params, must be "undecided" or the full verdict */
+		kcap_event head = *ev;
+		head.params = NULL;
+		head.nparams = 0;
+		int h = kcap_filter_match_head(f, &head, s);
+		if (h != -1 && h != m) {
+			fprintf(stderr, "filter_cases: seq %llu: match_head says %d, match says %d\n",
+				(unsigned long long)ev->seq, h, m);
+			rc = KCAP_E_INVAL;
+			snprintf(err->msg, sizeof err->msg, "kcap_filter_match_head disagrees on seq %llu",
+				 (unsigned long long)ev->seq);
+			goto cleanup;
+		}
+		if (m && o + 24 < outsz)
 			o += (size_t)snprintf(out + o, outsz - o, "%s%llu", o ? " " : "", (unsigned long long)ev->seq);
 	}
 	if (rc < 0)

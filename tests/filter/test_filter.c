@@ -753,6 +753,33 @@ START_TEST(procstate_many)
 }
 END_TEST
 
+START_TEST(match_head_decides_on_canonical_fields)
+{
+	kcap_schema *s = tax();
+	hev h;
+	hev_init(&h, s, "openat", 100, "bash");
+	h.ev.params = NULL; /* kcap_filter_match_head must not read params */
+	h.ev.nparams = 0;
+	static const struct {
+		const char *expr;
+		int want;
+	} cases[] = {
+		{"comm = \"bash\" and ret < 0", -1}, {"comm = cat and ret < 0", 0}, {"pid = 100 or ret < 0", 1},
+		{"not (pid = 100 or path contains x)", 0}, {"type = openat and category = file", 1},
+		{"type = connect and dport = 80", 0}, {"proc.exe = /bin/sh or uid = 5", -1}, {"not ret exists", -1},
+		{"ppid = 1 and (comm = zsh or pid > 99)", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kcap_filter *f = NULL;
+		kcap_error err;
+		ck_assert_int_eq(kcap_filter_compile(&f, cases[i].expr, &err), 0);
+		ck_assert_msg(kcap_filter_match_head(f, &h.ev, s) == cases[i].want, "%s", cases[i].expr);
+		kcap_filter_free(f);
+	}
+	kcap_schema_free(s);
+}
+END_TEST
+
 START_TEST(procstate_repeated_pid)
 {
 	/* Runs of one pid hit the tracker's last-entry shortcut: an exit, a
@@ -912,6 +939,7 @@ static Suite *suite(void)
 	tcase_add_test(t, procstate_lifecycle);
 	tcase_add_test(t, procstate_many);
 	tcase_add_test(t, procstate_repeated_pid);
+	tcase_add_test(t, match_head_decides_on_canonical_fields);
 	tcase_add_test(t, render_json_proc);
 	tcase_add_test(t, procstate_json_cache_follows_changes);
 	suite_add_tcase(su, t);

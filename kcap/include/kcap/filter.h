@@ -59,6 +59,14 @@ int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_er
  * (kcap_procstate_update) when ps is given. */
 int kcap_filter_match(kcap_filter *f, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps);
 
+/* Evaluates the filter on ev's canonical fields alone (seq, ts, pid, tid,
+ * ppid, cpu, uid, gid, comm, type, category, host, source), without reading
+ * its params: 1 if ev matches whatever its params and process context are,
+ * 0 if it cannot match, -1 if they decide (then call kcap_filter_match on
+ * the decoded event). Lets a reader skip decoding the params of events the
+ * filter rejects anyway (kcap_reader_set_event_filter). */
+int kcap_filter_match_head(kcap_filter *f, const kcap_event *ev, const kcap_schema *s);
+
 /* 1 if the filter uses proc.* or parent.* fields (needs a tracker). */
 int kcap_filter_uses_proc(const kcap_filter *f);
 
