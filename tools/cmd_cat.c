@@ -80,7 +80,7 @@ int cmd_cat(int argc, char **argv)
 			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
 		}
 		sink_input_done(s, r);
-		kcap_reader_close(r);
+		cli_close_input(r);
 	}
 	rc = sink_close(s, rc);
 	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;

@@ -78,7 +78,7 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 			kcap_writer_add_meta(w, c);
 		(*refs)[(*nrefs)++] = c;
 	}
-	kcap_reader_close(r);
+	cli_close_input(r);
 	return *refs ? KCAP_EXIT_OK : KCAP_EXIT_ERROR;
 }
 
@@ -319,7 +319,7 @@ int cmd_convert(int argc, char **argv)
 					rc = KCAP_EXIT_ERROR;
 			}
 			sink_input_done(s, r);
-			kcap_reader_close(r);
+			cli_close_input(r);
 		}
 	}
 	rc = sink_close(s, rc);

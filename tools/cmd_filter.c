@@ -280,7 +280,7 @@ int cmd_filter(int argc, char **argv)
 			rc = sink_open(&out, "filter", &so);
 		if (out)
 			sink_input_done(out, r);
-		kcap_reader_close(r);
+		cli_close_input(r);
 	}
 	if (stats)
 		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped; events: %llu read, "

@@ -336,7 +336,7 @@ static int info_one(const char *path, int json, int *damaged)
 	for (size_t i = 0; i < nmetas; i++)
 		kcap_meta_free(metas[i]);
 	free(metas);
-	kcap_reader_close(r);
+	cli_close_input(r);
 	*damaged |= file_damaged;
 	return KCAP_EXIT_OK;
 }

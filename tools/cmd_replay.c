@@ -427,7 +427,7 @@ int cmd_replay(int argc, char **argv)
 				kcap_writer_set_stat(rp.w, kcap_reader_stat_at(r, k));
 			rp.src = NULL;
 		}
-		kcap_reader_close(r);
+		cli_close_input(r);
 	}
 	if (rp.stats) {
 		fprintf(stderr, "kcap replay: %llu events", (unsigned long long)rp.events);

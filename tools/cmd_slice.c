@@ -395,7 +395,7 @@ static int run_pass(slicer *sl, int nin, char **files, int spool_fd, off_t spool
 		rc = slice_input(sl, r, out, &done);
 		if (out)
 			sink_input_done(out, r);
-		kcap_reader_close(r);
+		cli_close_input(r);
 	}
 	return rc;
 }
