@@ -1,0 +1,205 @@
+/* expect.c - see expect.h. */
+#include "expect.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+json_t *wl_obj(json_t *report, const char *key)
+{
+	json_t *o = json_object_get(report, key);
+	ck_assert_msg(o != NULL, "workload report lacks %s", key);
+	return o;
+}
+
+long long wl_num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	ck_assert_msg(json_is_integer(v), "workload report: %s is not an integer", key);
+	return json_integer_value(v);
+}
+
+const char *wl_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	ck_assert_msg(json_is_string(v), "workload report: %s is not a string", key);
+	return json_string_value(v);
+}
+
+int ev_int(const kcap_event *ev, const char *name, long long want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	if (!v || !v->present)
+		return 0;
+	return kcap_ptype_is_signed(v->type) ? v->i == want : (long long)v->u == want;
+}
+
+int ev_str(const kcap_event *ev, const char *name, const char *want)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	return v && v->present && v->len == strlen(want) && memcmp(v->p, want, v->len) == 0;
+}
+
+int ev_addr4(const kcap_event *ev, const char *name, const char *ip, long long port)
+{
+	const kcap_value *v = kcap_event_param(ev, name);
+	unsigned char a[4];
+	if (!v || !v->present || v->af != KCAP_AF_INET || sscanf(ip, "%hhu.%hhu.%hhu.%hhu", &a[0], &a[1], &a[2], &a[3]) != 4)
+		return 0;
+	return memcmp(v->addr, a, 4) == 0 && v->port == port;
+}
+
+int ev_type_is(const kcap_event *ev, const char *name)
+{
+	return ev->def && strcmp(ev->def->name, name) == 0;
+}
+
+int expect_find(const char *capture, const char *type, long long pid, expect_pred pred, json_t *o)
+{
+	kcap_reader *r = NULL;
+	kcap_error err = {0};
+	const kcap_event *ev;
+	int hit = 0;
+	ck_assert_msg(kcap_reader_open_path(&r, capture, &err) == 0, "open %s: %s", capture, err.msg);
+	while (!hit && kcap_reader_next(r, &ev) == 1)
+		hit = ev_type_is(ev, type) && ev->pid == pid && pred(ev, o);
+	kcap_reader_close(r);
+	return hit;
+}
+
+void expect_event(const char *capture, json_t *report, const char *type, long long pid, expect_pred pred,
+                  const char *key)
+{
+	ck_assert_msg(expect_find(capture, type, pid, pred, wl_obj(report, key)),
+	              "no %s event from pid %lld matching the workload's %s", type, pid, key);
+}
+
+/* ---- the actions every frontend sees alike ---- */
+
+int expect_exec(const kcap_event *ev, json_t *o)
+{
+	const kcap_value *a = kcap_event_param(ev, "argv");
+	json_t *av = json_object_get(o, "argv");
+	if (!a || !a->present || a->count != json_array_size(av))
+		return 0;
+	const char *p = (const char *)a->p;
+	for (size_t i = 0; i < json_array_size(av); i++) {
+		const char *w = json_string_value(json_array_get(av, i));
+		if (strcmp(p, w) != 0)
+			return 0;
+		p += strlen(p) + 1;
+	}
+	return ev_str(ev, "path", wl_str(o, "path")) && ev_int(ev, "ret", wl_num(o, "ret")) &&
+	       ev_int(ev, "argv_truncated", 0);
+}
+
+static int pr_open(const kcap_event *ev, json_t *o)
+{
+	return ev_str(ev, "path", wl_str(o, "path")) && ev_int(ev, "flags", wl_num(o, "flags")) &&
+	       ev_int(ev, "mode", wl_num(o, "mode")) && ev_int(ev, "ret", wl_num(o, "ret")) && ev_int(ev, "dirfd", -100);
+}
+
+static int pr_write(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_int(ev, "count", wl_num(o, "count")) &&
+	       ev_int(ev, "ret", wl_num(o, "ret"));
+}
+
+static int pr_close(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_int(ev, "ret", 0);
+}
+
+static int pr_rename(const kcap_event *ev, json_t *o)
+{
+	return ev_str(ev, "oldpath", wl_str(o, "oldpath")) && ev_str(ev, "newpath", wl_str(o, "newpath")) &&
+	       ev_int(ev, "ret", 0);
+}
+
+static int pr_path_mode(const kcap_event *ev, json_t *o)
+{
+	return ev_str(ev, "path", wl_str(o, "path")) && ev_int(ev, "mode", wl_num(o, "mode")) && ev_int(ev, "ret", 0);
+}
+
+static int pr_path(const kcap_event *ev, json_t *o)
+{
+	return ev_str(ev, "path", wl_str(o, "path")) && ev_int(ev, "ret", 0);
+}
+
+static int pr_addr(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_addr4(ev, "addr", wl_str(o, "addr"), wl_num(o, "port")) &&
+	       ev_int(ev, "ret", wl_num(o, "ret"));
+}
+
+static int pr_sendto(const kcap_event *ev, json_t *o)
+{
+	return pr_addr(ev, o) && ev_int(ev, "size", wl_num(o, "size"));
+}
+
+static int pr_setuid(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "uid", wl_num(o, "uid")) && ev_int(ev, "ret", wl_num(o, "ret")) &&
+	       ev->uid == (uint32_t)wl_num(o, "uid");
+}
+
+static int pr_kill(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "target", wl_num(o, "target")) && ev_int(ev, "sig", wl_num(o, "sig")) && ev_int(ev, "ret", 0);
+}
+
+static int pr_child(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "child_pid", wl_num(o, "pid")) && ev_int(ev, "ret", wl_num(o, "pid"));
+}
+
+static int pr_fdpair(const kcap_event *ev, json_t *o)
+{
+	json_t *f = json_object_get(o, "flags");
+	return ev_int(ev, "fd0", wl_num(o, "fd0")) && ev_int(ev, "fd1", wl_num(o, "fd1")) && ev_int(ev, "ret", 0) &&
+	       (!f || ev_int(ev, "flags", wl_num(o, "flags")));
+}
+
+static int pr_dup3(const kcap_event *ev, json_t *o)
+{
+	return ev_int(ev, "oldfd", wl_num(o, "oldfd")) && ev_int(ev, "newfd", wl_num(o, "newfd")) &&
+	       ev_int(ev, "ret", wl_num(o, "ret"));
+}
+
+void expect_common_actions(const char *capture, json_t *report)
+{
+	static const struct {
+		const char *type, *key;
+		expect_pred pred;
+		int own_pid; /* from the action's own "pid" (a child), not the workload's */
+	} acts[] = {
+		{ "execve", "exec", expect_exec, 1 },
+		{ "openat", "open", pr_open, 0 },
+		{ "write", "write", pr_write, 0 },
+		{ "close", "close", pr_close, 0 },
+		{ "rename", "rename", pr_rename, 0 },
+		{ "chmod", "chmod", pr_path_mode, 0 },
+		{ "unlink", "unlink", pr_path, 0 },
+		{ "mkdir", "mkdir", pr_path_mode, 0 },
+		{ "rmdir", "rmdir", pr_path, 0 },
+		{ "connect", "connect", pr_addr, 0 },
+		{ "accept", "accept", pr_addr, 0 },
+		{ "sendto", "sendto", pr_sendto, 0 },
+		{ "setuid", "setuid", pr_setuid, 1 },
+		{ "kill", "kill", pr_kill, 0 },
+		{ "link", "link", pr_rename, 0 },
+		{ "pipe2", "pipe2", pr_fdpair, 0 },
+		{ "dup3", "dup3", pr_dup3, 0 },
+		{ "socketpair", "socketpair", pr_fdpair, 0 },
+	};
+	long long me = wl_num(report, "pid");
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		long long pid = acts[i].own_pid ? wl_num(wl_obj(report, acts[i].key), "pid") : me;
+		expect_event(capture, report, acts[i].type, pid, acts[i].pred, acts[i].key);
+	}
+	/* the children were created by clone() (glibc fork) from the workload */
+	ck_assert_msg(expect_find(capture, "clone", me, pr_child, wl_obj(report, "exec")),
+	              "no clone event creating the exec child");
+	ck_assert_msg(expect_find(capture, "clone", me, pr_child, wl_obj(report, "setuid")),
+	              "no clone event creating the setuid child");
+}

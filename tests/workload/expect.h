@@ -1,0 +1,57 @@
+/*
+ * expect.h - checking a recorder's capture against the report of
+ * kcap-workload (workload.c): the recorder tests of every frontend (eBPF in
+ * tests/record, audit in tests/record_audit) look for each scripted action
+ * with its exact field values through these helpers.
+ *
+ * Failures are Check assertions (ck_assert_msg), so these are called from
+ * inside a Check test. The report is the JSON object kcap-workload wrote
+ * (jansson, owned by the caller); captures are read by path.
+ */
+#ifndef KCAP_TESTS_WORKLOAD_EXPECT_H
+#define KCAP_TESTS_WORKLOAD_EXPECT_H
+
+#include <jansson.h>
+
+#include <kcap/kcap.h>
+
+/* The report's object for one action (e.g. "open"); fails if absent. */
+json_t *wl_obj(json_t *report, const char *key);
+/* An integer / string member of a report object; fails if absent or of
+ * another type. The string belongs to the report. */
+long long wl_num(json_t *o, const char *key);
+const char *wl_str(json_t *o, const char *key);
+
+/* Whether the event's param name is present and equals want (signed or
+ * unsigned integer; exact bytes; an IPv4 address "a.b.c.d" and port). */
+int ev_int(const kcap_event *ev, const char *name, long long want);
+int ev_str(const kcap_event *ev, const char *name, const char *want);
+int ev_addr4(const kcap_event *ev, const char *name, const char *ip, long long port);
+/* Whether the event's type is called name. */
+int ev_type_is(const kcap_event *ev, const char *name);
+
+/* Whether an event matches the report object o of one action. */
+typedef int (*expect_pred)(const kcap_event *ev, json_t *o);
+
+/* The predicate for an execve: path, ret and every argv string as the
+ * report's "path", "ret" and "argv" say. */
+int expect_exec(const kcap_event *ev, json_t *o);
+
+/* Whether capture holds an event of type from pid that pred accepts
+ * against o. Fails if the capture does not open. */
+int expect_find(const char *capture, const char *type, long long pid, expect_pred pred, json_t *o);
+
+/* Asserts expect_find() for the report's object key, naming the action in
+ * the failure. */
+void expect_event(const char *capture, json_t *report, const char *type, long long pid, expect_pred pred,
+                  const char *key);
+
+/* Asserts the actions every frontend records with the same fields: the
+ * exec (with argv), open, write, close, rename, chmod, unlink, mkdir, rmdir,
+ * connect, accept, sendto, setuid, kill, link, pipe2, dup3, socketpair, and
+ * the clone() that created the exec and setuid children. What frontends see
+ * differently (dirfd-relative paths, fd-based calls, symlink, memfd, the
+ * failed exec, exit) each test checks itself. */
+void expect_common_actions(const char *capture, json_t *report);
+
+#endif
