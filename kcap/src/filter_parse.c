@@ -609,7 +609,7 @@ static int push_lit(parser *p, fnode *n, int *cap)
 
 static const char op_list[] = "= != < <= > >= contains icontains startswith endswith glob regex in exists";
 
-static fnode *parse_or(parser *p);
+static fnode *parse_binary(parser *p, int kind);
 
 static fnode *parse_pred(parser *p)
 {
@@ -765,7 +765,7 @@ static fnode *parse_unary(parser *p)
 			r->a = a;
 	} else if (p->s[pos] == '(') {
 		p->pos++;
-		fnode *a = parse_or(p);
+		fnode *a = parse_binary(p, N_OR);
 		if (!a)
 			goto cleanup;
 		skip_ws(p);
@@ -786,47 +786,27 @@ cleanup:
 	return r;
 }
 
-static fnode *parse_and(parser *p)
+/* One precedence level of the left-associative binary operators: kind
+ * N_OR ("or", "||") joins N_AND terms, N_AND ("and", "&&") joins unary
+ * terms. */
+static fnode *parse_binary(parser *p, int kind)
 {
-	fnode *l = parse_unary(p);
+	const char *kw = kind == N_OR ? "or" : "and";
+	char sym = kind == N_OR ? '|' : '&';
+	fnode *l = kind == N_OR ? parse_binary(p, N_AND) : parse_unary(p);
 	while (l) {
 		skip_ws(p);
 		size_t pos = p->pos;
-		if (kw_at(p, pos, "and"))
-			p->pos += 3;
-		else if (p->s[pos] == '&' && p->s[pos + 1] == '&')
+		if (kw_at(p, pos, kw))
+			p->pos += strlen(kw);
+		else if (p->s[pos] == sym && p->s[pos + 1] == sym)
 			p->pos += 2;
 		else
 			break;
-		fnode *r = parse_unary(p);
+		fnode *r = kind == N_OR ? parse_binary(p, N_AND) : parse_unary(p);
 		if (!r)
 			return NULL;
-		fnode *n = new_node(p, N_AND);
-		if (!n)
-			return NULL;
-		n->a = l;
-		n->b = r;
-		l = n;
-	}
-	return l;
-}
-
-static fnode *parse_or(parser *p)
-{
-	fnode *l = parse_and(p);
-	while (l) {
-		skip_ws(p);
-		size_t pos = p->pos;
-		if (kw_at(p, pos, "or"))
-			p->pos += 2;
-		else if (p->s[pos] == '|' && p->s[pos + 1] == '|')
-			p->pos += 2;
-		else
-			break;
-		fnode *r = parse_and(p);
-		if (!r)
-			return NULL;
-		fnode *n = new_node(p, N_OR);
+		fnode *n = new_node(p, kind);
 		if (!n)
 			return NULL;
 		n->a = l;
@@ -952,7 +932,7 @@ int kcap_filter_compile(kcap_filter **out, const char *expr, kcap_error *err)
 		goto cleanup;
 	}
 	parser p = {.f = f, .s = f->expr, .err = err};
-	f->root = parse_or(&p);
+	f->root = parse_binary(&p, N_OR);
 	if (f->root) {
 		skip_ws(&p);
 		if (p.s[p.pos]) {
