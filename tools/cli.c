@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "archive_input.h"
 #include "cli.h"
 
 const char *cli_prog = "kcap";
@@ -19,8 +20,29 @@ void cli_err(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+typedef struct dmg_ctx {
+	const char *cmd;
+	const kcap_reader *r;
+	const char *file;
+	int *damaged;
+	arch_input *ai; /* a compressed or archived input, else NULL */
+	struct dmg_ctx *next;
+} dmg_ctx;
+
+/* One per open input (few): found again by reader or by its name pointer,
+ * dropped by cli_close_input. */
+static dmg_ctx *dmg_list;
+
 void cli_err_kcap(const char *cmd, const char *file, const kcap_error *e)
 {
+	for (dmg_ctx *d = dmg_list; d; d = d->next)
+		if (d->ai && d->file == file && e->offset >= 0) {
+			char line[1024];
+			arch_input_describe(d->ai, e->offset, 0, e->msg[0] ? e->msg : kcap_strerror(e->code), line,
+					    sizeof line);
+			fprintf(stderr, "kcap %s: %s\n", cmd, line);
+			return;
+		}
 	if (e->offset >= 0)
 		fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", cmd, file ? file : "-", (long long)e->offset,
 			e->msg[0] ? e->msg : kcap_strerror(e->code));
@@ -35,62 +57,117 @@ out_mode cli_resolve_out(out_mode m)
 	return isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_KCAP;
 }
 
-typedef struct dmg_ctx {
-	const char *cmd;
-	const char *file;
-	int *damaged;
-	struct dmg_ctx *next;
-} dmg_ctx;
-
-/* Damage contexts stay reachable for the life of the process (few inputs). */
-static dmg_ctx *dmg_list;
-
 static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	dmg_ctx *d = ud;
-	(void)skipped;
-	fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", d->cmd, d->file, (long long)e->offset, e->msg);
+	if (d->ai) {
+		char line[1024];
+		arch_input_describe(d->ai, e->offset, skipped, e->msg, line, sizeof line);
+		fprintf(stderr, "kcap %s: %s\n", d->cmd, line);
+	} else {
+		fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", d->cmd, d->file, (long long)e->offset, e->msg);
+	}
 	if (d->damaged)
 		*d->damaged = 1;
 }
 
-/* The damage context lives as long as the process: readers are few. */
-int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged)
+/* Inputs still open at exit (a command that did not close them): stop
+ * their pumps before the process goes. */
+static void close_leftovers(void)
+{
+	for (dmg_ctx *d = dmg_list; d; d = d->next)
+		if (d->ai) {
+			arch_input_close(d->ai);
+			d->ai = NULL;
+		}
+}
+
+/* path NULL: stdin; in_fd >= 0: that descriptor (owned), named by path. */
+static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged)
 {
 	kcap_error e = {0};
-	int rc;
-	const char *name = (!path || !strcmp(path, "-")) ? "(stdin)" : path;
-	if (!path || !strcmp(path, "-")) {
-		if (isatty(STDIN_FILENO)) {
-			cli_err(cmd, "no input files and stdin is a terminal; see 'kcap %s --help'", cmd);
-			return KCAP_EXIT_USAGE;
-		}
-		rc = kcap_reader_open_fd(r, STDIN_FILENO, 0, name, &e);
-	} else {
+	int rc, fd;
+	int is_stdin = !path && in_fd < 0;
+	const char *name = path ? path : "(stdin)";
+	arch_input *ai = NULL;
+	*r = NULL;
+	dmg_ctx *d = calloc(1, sizeof *d);
+	if (!d) {
+		if (in_fd >= 0)
+			close(in_fd);
+		cli_err(cmd, "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	int k = arch_input_open(cmd, path, in_fd, &ai, &fd);
+	if (k < 0) {
+		free(d);
+		return KCAP_EXIT_ERROR;
+	}
+	if (fd < 0)
 		rc = kcap_reader_open_path(r, path, &e);
-	}
+	else
+		rc = kcap_reader_open_fd(r, fd, ai || !is_stdin, name, &e);
 	if (rc) {
-		if (e.offset >= 0)
+		if (fd >= 0 && (ai || !is_stdin))
+			close(fd);
+		char line[1024];
+		int io = ai ? arch_input_failure(ai, line, sizeof line) : 0;
+		if (ai && line[0]) {
+			cli_err(cmd, "%s", line);
+		} else if (ai && e.offset >= 0) {
+			arch_input_describe(ai, e.offset, 0, e.msg[0] ? e.msg : kcap_strerror(rc), line, sizeof line);
+			cli_err(cmd, "%s", line);
+		} else if (e.offset >= 0) {
 			cli_err_kcap(cmd, name, &e);
-		else
+		} else {
 			cli_err(cmd, "%s: %s", name, e.msg[0] ? e.msg : kcap_strerror(rc));
-		return rc == KCAP_E_IO ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
+		}
+		arch_input_close(ai);
+		free(d);
+		return rc == KCAP_E_IO || io ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
 	}
-	dmg_ctx *d = malloc(sizeof *d);
-	if (d) {
-		d->cmd = cmd;
-		d->file = kcap_reader_name(*r);
-		d->damaged = damaged;
-		d->next = dmg_list;
-		dmg_list = d;
-		kcap_reader_set_damage_cb(*r, on_damage, d);
-	}
+	static int registered;
+	if (!registered && ai)
+		registered = !atexit(close_leftovers);
+	d->cmd = cmd;
+	d->r = *r;
+	d->file = kcap_reader_name(*r);
+	d->damaged = damaged;
+	d->ai = ai;
+	d->next = dmg_list;
+	dmg_list = d;
+	kcap_reader_set_damage_cb(*r, on_damage, d);
 	return KCAP_EXIT_OK;
+}
+
+int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged)
+{
+	int is_stdin = !path || !strcmp(path, "-");
+	if (is_stdin && isatty(STDIN_FILENO)) {
+		*r = NULL;
+		cli_err(cmd, "no input files and stdin is a terminal; see 'kcap %s --help'", cmd);
+		return KCAP_EXIT_USAGE;
+	}
+	return open_input(cmd, is_stdin ? NULL : path, -1, r, damaged);
+}
+
+int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged)
+{
+	return open_input(cmd, name, fd, r, damaged);
 }
 
 void cli_close_input(kcap_reader *r)
 {
-	kcap_reader_close(r);
+	dmg_ctx **pp = &dmg_list;
+	while (*pp && (*pp)->r != r)
+		pp = &(*pp)->next;
+	kcap_reader_close(r); /* closes the pipe first: a pump blocked on it ends */
+	if (r && *pp) {
+		dmg_ctx *d = *pp;
+		*pp = d->next;
+		arch_input_close(d->ai);
+		free(d);
+	}
 }
 
 int cli_flush_buf(kcap_buf *b)

@@ -37,8 +37,12 @@ void cli_err_kcap(const char *cmd, const char *file, const kcap_error *e);
 out_mode cli_resolve_out(out_mode m);
 
 /* Opens an input for reading: "-" or NULL is stdin. Registers a damage
- * callback that prints one line per damaged region and sets *damaged. */
+ * callback that prints one line per damaged region and sets *damaged.
+ * Compressed and archived captures are read through archive_input.h (then
+ * the reader streams, as on a pipe). */
 int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged);
+/* The same on fd (always closed by the reader or here), named name. */
+int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged);
 
 /* Writes b to stdout (fwrite) and resets it; returns 0 or -1 on error. */
 int cli_flush_buf(kcap_buf *b);

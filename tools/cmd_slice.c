@@ -278,19 +278,13 @@ static int open_input(const char *path, int spool_fd, off_t spool_off, kcap_read
 	if (spool_fd < 0)
 		return cli_open_input("slice", path, r, damaged);
 	int fd = dup(spool_fd);
-	kcap_error e = {0};
 	if (fd < 0 || lseek(fd, spool_off, SEEK_SET) < 0) {
 		cli_err("slice", "(stdin): %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return KCAP_EXIT_ERROR;
 	}
-	if (kcap_reader_open_fd(r, fd, 1, "(stdin)", &e)) {
-		close(fd);
-		cli_err_kcap("slice", "(stdin)", &e);
-		return e.code == KCAP_E_IO ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
-	}
-	return KCAP_EXIT_OK;
+	return cli_open_input_fd("slice", fd, "(stdin)", r, damaged);
 }
 
 /* One pass over one input. Returns a KCAP_EXIT_* code; *done is set when the

@@ -2,8 +2,8 @@
 # Installs the Debian 12 packages kcap needs to build and test, if missing.
 # Usage: tools/install-deps.sh [--bench]   (--bench adds benchmark tools)
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev libarchive-dev libjansson-dev
-      libbpf-dev bpftool check zstd jq libclang-rt-14-dev)
+pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
+      libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)
 fi

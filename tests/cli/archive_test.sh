@@ -1,0 +1,138 @@
+#!/bin/sh
+# usage: archive_test.sh KCAP SOURCE_DIR WORKDIR
+# Captures read inside compressed streams and archives (gzip, zstd, tar, zip),
+# from files and stdin: same events as the plain captures, members that are
+# not captures skipped with one line, damaged compressed data read up to the
+# damage (exit 3, one line), inputs never modified.
+set -u
+KCAP=$1
+SRC=$2
+DIR=$3/archive-test.$$
+mkdir -p "$DIR" || exit 1
+trap 'rm -rf "$DIR"' EXIT
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
+}
+run() { # run CMD...: sets rc, out (stdout file), err (stderr file)
+	"$@" > "$DIR/out" 2> "$DIR/err"
+	rc=$?
+}
+for tool in gzip zstd tar zip jq sha256sum; do
+	command -v $tool > /dev/null || { echo "not ok - $tool is missing (tools/install-deps.sh)"; exit 1; }
+done
+# info --json without the name and the byte counts of the container
+counts() { jq -c 'del(.file)' "$1"; }
+
+cd "$DIR" || exit 1
+cp "$SRC/testdata/synth-1k.kcap" a.kcap
+"$KCAP" synth -n 100000 --seed 3 -o b.kcap || exit 1 # several blocks
+gzip -c a.kcap > a.kcap.gz
+zstd -q -c b.kcap > b.kcap.zst
+gzip -c b.kcap > b.kcap.gz
+tar czf two.tar.gz a.kcap b.kcap
+printf 'captures of host x\n' > README
+tar cf readme.tar README a.kcap
+zip -q two.zip a.kcap b.kcap
+tar cf none.tar README
+printf 'not a capture\n' | gzip -c > text.gz
+S=$(wc -c < b.kcap.gz)
+head -c $((S / 2)) b.kcap.gz > cut.kcap.gz
+sha256sum a.kcap b.kcap *.gz *.zst *.tar *.zip > sums
+
+"$KCAP" info --json a.kcap > a.json
+"$KCAP" info --json b.kcap > b.json
+
+# --- single compressed streams: the same capture ---
+run "$KCAP" info --json a.kcap.gz
+check "gzip: exit" 0 $rc
+check "gzip: info counts" "$(counts a.json)" "$(counts out)"
+check "gzip: file named" '"a.kcap.gz"' "$(jq -c .file out)"
+run "$KCAP" info --json b.kcap.zst
+check "zstd: exit" 0 $rc
+check "zstd: info counts" "$(counts b.json)" "$(counts out)"
+"$KCAP" convert --json a.kcap > a.jsonl
+run "$KCAP" convert --json a.kcap.gz
+check "gzip: convert --json exit" 0 $rc
+if cmp -s a.jsonl out; then ok "gzip: convert --json byte for byte"; else bad "gzip: convert --json differs"; fi
+"$KCAP" convert --json b.kcap > b.jsonl
+"$KCAP" convert --json b.kcap.zst > out
+if cmp -s b.jsonl out; then ok "zstd: convert --json byte for byte"; else bad "zstd: convert --json differs"; fi
+
+# --- archives: members that are captures, in order ---
+sum=$(($(jq .events a.json) + $(jq .events b.json)))
+run "$KCAP" info --json two.tar.gz
+check "tar.gz: exit" 0 $rc
+check "tar.gz: sum of events" $sum "$(jq .events out)"
+check "tar.gz: two sections" 2 "$(jq .sections out)"
+check "tar.gz: nothing on stderr" "" "$(cat err)"
+run "$KCAP" info --json two.zip
+check "zip: exit" 0 $rc
+check "zip: sum of events" $sum "$(jq .events out)"
+cat a.kcap b.kcap | "$KCAP" convert --json > ab.jsonl
+"$KCAP" convert --json two.zip > out
+if cmp -s ab.jsonl out; then ok "zip: convert --json equals the concatenation"; else bad "zip: convert --json differs"; fi
+run "$KCAP" info --json readme.tar
+check "README skipped: exit" 0 $rc
+check "README skipped: one line" "kcap info: readme.tar: README: not a kcap capture; skipped" "$(cat err)"
+check "README skipped: counts" "$(counts a.json)" "$(counts out)"
+run "$KCAP" info none.tar
+check "no capture: exit" 3 $rc
+check "no capture: lines" "kcap info: none.tar: README: not a kcap capture; skipped
+kcap info: none.tar: no kcap capture in it (1 member, none a capture)" "$(cat err)"
+run "$KCAP" info text.gz
+check "gzip of text: exit" 3 $rc
+check "gzip of text: one line" "kcap info: text.gz: offset 0: not a kcap capture (bad magic)" "$(cat err)"
+run "$KCAP" filter 'pid=42' --json two.tar.gz
+check "filter on tar.gz: exit" 0 $rc
+check "filter on tar.gz: events" "$(cat a.kcap b.kcap | "$KCAP" filter 'pid=42' --json | wc -l)" "$(wc -l < out)"
+
+# --- damaged compressed data: every event before the damage, exit 3, one line ---
+gzip -dc cut.kcap.gz > cut.kcap 2> /dev/null # all gzip can decode
+"$KCAP" convert --json cut.kcap > cut.jsonl 2> /dev/null
+before=$(wc -l < cut.jsonl)
+run "$KCAP" convert --json cut.kcap.gz
+check "truncated gzip: exit" 3 $rc
+check "truncated gzip: one line" 1 "$(wc -l < err)"
+case "$(cat err)" in
+"kcap convert: cut.kcap.gz: offset "[0-9]*": gzip data ends early, at byte $(wc -c < cut.kcap.gz); nothing after it can be read")
+	ok "truncated gzip: message names file, offset, cause" ;;
+*) bad "truncated gzip: message [$(cat err)]" ;;
+esac
+if [ "$before" -gt 0 ] && [ "$before" -lt 100000 ]; then ok "truncated gzip: cut inside the events ($before)"; else
+	bad "truncated gzip: $before events before the cut"; fi
+if cmp -s cut.jsonl out; then ok "truncated gzip: every event before the damage"; else
+	bad "truncated gzip: $(wc -l < out) events, $before decodable"; fi
+S=$(wc -c < two.tar.gz)
+head -c $((S * 3 / 4)) two.tar.gz > cut.tar.gz
+run "$KCAP" info --json cut.tar.gz
+check "truncated tar.gz: exit" 3 $rc
+case "$(cat err)" in
+"kcap info: cut.tar.gz: b.kcap: offset "[0-9]*": gzip data ends early"*) ok "truncated tar.gz: names the member" ;;
+*) bad "truncated tar.gz: message [$(cat err)]" ;;
+esac
+
+# --- stdin ---
+run sh -c "cat a.kcap.gz | '$KCAP' info --json -"
+check "stdin gzip: exit" 0 $rc
+check "stdin gzip: counts" "$(counts a.json)" "$(counts out)"
+run sh -c "cat two.zip | '$KCAP' info --json"
+check "stdin zip: sum of events" $sum "$(jq .events out)"
+run sh -c "'$KCAP' info --json < two.tar.gz"
+check "stdin redirected tar.gz: sum of events" $sum "$(jq .events out)"
+run sh -c "cat cut.kcap.gz | '$KCAP' convert --json"
+check "stdin truncated gzip: exit" 3 $rc
+if cmp -s cut.jsonl out; then ok "stdin truncated gzip: every event before the damage"; else
+	bad "stdin truncated gzip differs"; fi
+run sh -c "cat b.kcap.gz | '$KCAP' slice --tail 2 --json"
+check "stdin gzip: slice --tail" "$("$KCAP" slice --tail 2 --json b.kcap)" "$(cat out)"
+run sh -c "cat a.kcap | '$KCAP' info --json"
+check "stdin plain capture still read as is" "$(counts a.json)" "$(counts out)"
+
+check "inputs unchanged" "" "$(sha256sum -c --quiet sums 2>&1)"
+
+echo "# $pass passed, $fail failed"
+[ $fail -eq 0 ]

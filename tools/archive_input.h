@@ -1,0 +1,52 @@
+/*
+ * archive_input.h - captures shipped compressed or in archives, read where
+ * they lie.
+ *
+ * An input that does not start with the kcap magic is offered to a
+ * decompressor and to libarchive: gzip and zstd are decoded here (so a
+ * damaged stream still yields every byte before the damage), the other
+ * compressions (xz, bzip2, lz4, lzip, lzma, compress) and the archive formats
+ * (tar, cpio, zip, 7z, ar) by libarchive. The content of a single compressed
+ * stream, or the regular members of an archive that are kcap captures, in
+ * archive order, are pumped by a thread into a pipe that the kcap reader
+ * reads like stdin: captures concatenate byte-wise, so members become the
+ * sections of one stream. Members that are not captures are skipped with one
+ * line on stderr. libkcap knows nothing of this.
+ */
+#ifndef KCAP_TOOLS_ARCHIVE_INPUT_H
+#define KCAP_TOOLS_ARCHIVE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct arch_input arch_input;
+
+/* Opens path (NULL: stdin), or reads in_fd when it is >= 0 (then owned, and
+ * path only names it), and looks at its first bytes without consuming them.
+ * Returns
+ *   0 with *fd >= 0: not compressed nor archived; read *fd (the opened file,
+ *     in_fd, or stdin) as a capture, from where it is;
+ *   0 with *fd < 0: could not be opened; the caller opens it as before and
+ *     reports the error;
+ *   1 with *ai and *fd: read the capture stream from *fd, the read end of a
+ *     pipe the caller owns (close it before arch_input_close);
+ *  -1 after printing one line (out of memory, no thread). */
+int arch_input_open(const char *cmd, const char *path, int in_fd, arch_input **ai, int *fd);
+
+/* "NAME: [MEMBER: ]offset N: MSG" for damage the reader reported at offset
+ * of the pumped stream over skipped bytes, with offset N counted in the
+ * decompressed member. Where the region covers a place where the pump had to
+ * stop (damaged compressed data, unreadable member), MSG says why instead of
+ * the reader's msg. */
+void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const char *msg, char *buf,
+			 size_t len);
+
+/* After the reader could not open the stream (nothing or no capture was
+ * pumped): waits for the pump and describes why in buf. Returns 1 when the
+ * cause is an I/O error, 0 otherwise. */
+int arch_input_failure(arch_input *ai, char *buf, size_t len);
+
+/* Stops the pump, waits for it and frees everything. NULL is a no-op. */
+void arch_input_close(arch_input *ai);
+
+#endif
