@@ -117,12 +117,12 @@ static __always_inline int comm_matches(void)
 	return 1;
 }
 
-/* Filters shared by entry and the fork hook. */
-static __always_inline int wanted(__u32 tgid)
+/* Filters of the recorded syscalls (t is the current task). */
+static __always_inline int wanted(struct task_struct *t, __u32 tgid)
 {
 	if (tgid == self_tgid)
 		return 0;
-	if (filter_uid_on && (__u32)bpf_get_current_uid_gid() != filter_uid)
+	if (filter_uid_on && t->cred->uid.val != filter_uid)
 		return 0;
 	if (filter_pid_on && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
@@ -332,35 +332,28 @@ static __always_inline __u32 put_argv_mm(struct scratch *s, struct ebpf_event *e
 	return (off + len) & EV_MASK;
 }
 
-static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, const __u64 *args,
-                                __u32 nr, long ret, int at_entry)
+/* The fixed part of a record. The caller's identity is read from its task
+ * rather than through the bpf_get_current_* helpers, whose calls (and, for
+ * the comm, a padded string copy) cost more than the loads: tgid/pid are
+ * what bpf_get_current_pid_tgid() returns, the cred's uid and gid the kernel
+ * ids, which is what bpf_get_current_uid_gid() maps them to
+ * (from_kuid(&init_user_ns) is the identity), and the comm is always
+ * NUL-terminated within its 16 bytes, so two words copy it whole. */
+static __always_inline void fill_event(struct ebpf_event *e, struct task_struct *t,
+                                       const struct ebpf_sysconf *c, const __u64 *args, __u32 nr, long ret,
+                                       int at_entry, __u32 cpu)
 {
-	struct ebpf_counters *cn = ctrs();
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
-	if (!cn || !s)
-		return 0;
-	cn->seen++;
-	/* A task preempted while building its record would have it clobbered:
-	 * take the CPU's scratch exclusively, drop (and count) otherwise. */
-	if (__sync_fetch_and_add(&s->busy, 1) != 0) {
-		__sync_fetch_and_add(&s->busy, -1);
-		cn->busy++;
-		return 0;
-	}
-	struct ebpf_event *e = (void *)s->ev;
-	__u64 id = bpf_get_current_pid_tgid(), ug = bpf_get_current_uid_gid();
-
 	e->ts = bpf_ktime_get_boot_ns();
 	for (int i = 0; i < 6; i++)
 		e->args[i] = args[i];
 	e->ret = ret;
 	e->aux[0] = e->aux[1] = e->aux[2] = e->aux[3] = 0;
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
+	e->pid = t->tgid;
+	e->tid = t->pid;
 	e->ppid = t->real_parent->tgid;
-	e->uid = (__u32)ug;
-	e->gid = ug >> 32;
+	const struct cred *cr = t->cred;
+	e->uid = cr->uid.val;
+	e->gid = cr->gid.val;
 	e->cpu = cpu;
 	e->type = c->type;
 	e->nr = nr;
@@ -368,7 +361,93 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 		e->seg_len[i] = 0;
 	e->flags = at_entry ? EV_F_AT_ENTRY : 0;
 	e->argc = 0;
-	bpf_get_current_comm(e->comm, sizeof e->comm);
+	__u64 *comm = (__u64 *)e->comm;
+	comm[0] = *(__u64 *)&t->comm[0];
+	comm[1] = *(__u64 *)&t->comm[8];
+}
+
+/* aux[] of the specials that read a user structure and add no segment. */
+static __always_inline void fill_aux(struct ebpf_event *e, const struct ebpf_sysconf *c, long ret)
+{
+	switch (c->special) {
+	case SPECIAL_PIPE:
+	case SPECIAL_SOCKPAIR:
+		if (ret == 0) {
+			int fds[2] = {};
+			bpf_probe_read_user(fds, sizeof fds, (void *)e->args[c->special == SPECIAL_PIPE ? 0 : 3]);
+			e->aux[0] = (__u32)fds[0];
+			e->aux[1] = (__u32)fds[1];
+		}
+		break;
+	case SPECIAL_OPENAT2:
+		bpf_probe_read_user(e->aux, 3 * sizeof(__u64), (void *)e->args[2]);
+		break;
+	case SPECIAL_CLONE3:
+		bpf_probe_read_user(e->aux, sizeof(__u64), (void *)e->args[0]);
+		break;
+	case SPECIAL_CAPSET: {
+		__u32 hdr[2] = {}, data[6] = {};
+		bpf_probe_read_user(hdr, sizeof hdr, (void *)e->args[0]);
+		bpf_probe_read_user(data, sizeof data, (void *)e->args[1]);
+		e->aux[0] = hdr[1];
+		e->aux[1] = data[0] | ((__u64)data[3] << 32);
+		e->aux[2] = data[1] | ((__u64)data[4] << 32);
+		e->aux[3] = data[2] | ((__u64)data[5] << 32);
+		break;
+	}
+	}
+}
+
+/* Waking the reader per record costs more than the record itself, and a
+ * woken reader tends to be pulled onto the traced task's CPU: the reader
+ * polls on a timer and is woken only when a backlog builds up (checked
+ * every wakeup_every records per CPU). */
+static __always_inline __u64 wake_flag(const struct ebpf_counters *cn)
+{
+	if ((cn->seen & (wakeup_every - 1)) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, const __u64 *args,
+                                __u32 nr, long ret, int at_entry)
+{
+	struct ebpf_counters *cn = ctrs();
+	__u32 cpu = bpf_get_smp_processor_id();
+	if (!cn)
+		return 0;
+	cn->seen++;
+	/* A record without segments has a known size: built in place in the
+	 * ring buffer, with no scratch and no copy. */
+	if (c->path1 > 5 && c->path2 > 5 && c->fd_path > 5 && c->addr > 5 && c->special != SPECIAL_EXEC &&
+	    c->special != SPECIAL_MSG) {
+		struct ebpf_event *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r) {
+			cn->lost++;
+			return 0;
+		}
+		fill_event(r, t, c, args, nr, ret, at_entry, cpu);
+		fill_aux(r, c, ret);
+		bpf_ringbuf_submit(r, wake_flag(cn));
+		return 0;
+	}
+
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!s)
+		return 0;
+	/* A task preempted while building its record would have it clobbered:
+	 * take the CPU's scratch exclusively, drop (and count) otherwise. The
+	 * programs sharing it run with preemption disabled (the syscall
+	 * tracepoints disable it around BPF programs since they became
+	 * faultable) and the kernel does not re-enter a program on the CPU it
+	 * runs on, so a plain flag of this CPU suffices: no locked instruction. */
+	if (*(volatile __u32 *)&s->busy) {
+		cn->busy++;
+		return 0;
+	}
+	*(volatile __u32 *)&s->busy = 1;
+	struct ebpf_event *e = (void *)s->ev;
+	fill_event(e, t, c, args, nr, ret, at_entry, cpu);
 
 	__u32 off = sizeof(*e);
 	if (c->special == SPECIAL_EXEC) {
@@ -420,54 +499,22 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 		off = put_addr(s, e, off, argi(e->args, c->addr), alen);
 	}
 
-	switch (c->special) {
-	case SPECIAL_PIPE:
-	case SPECIAL_SOCKPAIR:
-		if (ret == 0) {
-			int fds[2] = {};
-			bpf_probe_read_user(fds, sizeof fds, (void *)e->args[c->special == SPECIAL_PIPE ? 0 : 3]);
-			e->aux[0] = (__u32)fds[0];
-			e->aux[1] = (__u32)fds[1];
-		}
-		break;
-	case SPECIAL_OPENAT2:
-		bpf_probe_read_user(e->aux, 3 * sizeof(__u64), (void *)e->args[2]);
-		break;
-	case SPECIAL_CLONE3:
-		bpf_probe_read_user(e->aux, sizeof(__u64), (void *)e->args[0]);
-		break;
-	case SPECIAL_CAPSET: {
-		__u32 hdr[2] = {}, data[6] = {};
-		bpf_probe_read_user(hdr, sizeof hdr, (void *)e->args[0]);
-		bpf_probe_read_user(data, sizeof data, (void *)e->args[1]);
-		e->aux[0] = hdr[1];
-		e->aux[1] = data[0] | ((__u64)data[3] << 32);
-		e->aux[2] = data[1] | ((__u64)data[4] << 32);
-		e->aux[3] = data[2] | ((__u64)data[5] << 32);
-		break;
-	}
-	case SPECIAL_MSG:
+	if (c->special == SPECIAL_MSG) {
 		if (ret >= 0 || !c->addrlen_ptr) {
 			struct user_msghdr_ mh = {};
 			bpf_probe_read_user(&mh, sizeof mh, (void *)e->args[1]);
 			off = put_addr(s, e, off, (__u64)mh.msg_name, (__u32)mh.msg_namelen);
 		}
-		break;
+	} else {
+		fill_aux(e, c, ret);
 	}
 
 	__u32 size = off;
 	if (size > EV_MASK)
 		size = EV_MASK;
-	/* Waking the reader per record costs more than the record itself, and a
-	 * woken reader tends to be pulled onto the traced task's CPU: the reader
-	 * polls on a timer and is woken only when a backlog builds up (checked
-	 * every wakeup_every records per CPU). */
-	__u64 wake = BPF_RB_NO_WAKEUP;
-	if ((cn->seen & (wakeup_every - 1)) == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		wake = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, s->ev, size, wake) < 0)
+	if (bpf_ringbuf_output(&events, s->ev, size, wake_flag(cn)) < 0)
 		cn->lost++;
-	__sync_fetch_and_add(&s->busy, -1);
+	*(volatile __u32 *)&s->busy = 0;
 	return 0;
 }
 
@@ -494,7 +541,7 @@ static __always_inline struct ebpf_sysconf *recorded(__u32 nr, struct task_struc
 	if (nr >= EBPF_MAX_NR)
 		return NULL;
 	struct ebpf_sysconf *c = bpf_map_lookup_elem(&sysconf, &nr);
-	if (!c || !c->type || !wanted(bpf_get_current_pid_tgid() >> 32) || is_compat(t))
+	if (!c || !c->type || !wanted(t, t->tgid) || is_compat(t))
 		return NULL;
 	return c;
 }
@@ -544,12 +591,13 @@ int BPF_PROG(proc_exec, struct task_struct *p, int old_pid, struct linux_binprm 
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!s)
 		return 0;
-	if (__sync_fetch_and_add(&s->busy, 1) == 0) {
-		if (bpf_probe_read_kernel_str(s->tmp, EBPF_PATH_MAX, BPF_CORE_READ(bprm, filename)) < 0)
-			s->tmp[0] = 0;
-		bpf_map_update_elem(&exec_paths, &tid, s->tmp, BPF_ANY);
-	}
-	__sync_fetch_and_add(&s->busy, -1);
+	if (*(volatile __u32 *)&s->busy)
+		return 0;
+	*(volatile __u32 *)&s->busy = 1;
+	if (bpf_probe_read_kernel_str(s->tmp, EBPF_PATH_MAX, BPF_CORE_READ(bprm, filename)) < 0)
+		s->tmp[0] = 0;
+	bpf_map_update_elem(&exec_paths, &tid, s->tmp, BPF_ANY);
+	*(volatile __u32 *)&s->busy = 0;
 	return 0;
 }
 

@@ -18,7 +18,7 @@
 #define EBPF_MAX_NR 512         /* syscall numbers below this are configurable */
 #define EBPF_WALK_DEPTH 40      /* path components walked up from a dentry */
 
-/* x86_64 numbers of the syscalls hooked at entry by fentry (see syscalls.bpf.c) */
+/* x86_64 numbers of the syscalls recorded outside sys_exit (see syscalls.bpf.c) */
 #define EBPF_NR_EXECVE 59
 #define EBPF_NR_EXIT 60
 #define EBPF_NR_EXIT_GROUP 231

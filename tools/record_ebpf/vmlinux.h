@@ -125,6 +125,19 @@ struct thread_info {
 	u32 status;
 };
 
+typedef struct {
+	u32 val;
+} kuid_t;
+
+typedef struct {
+	u32 val;
+} kgid_t;
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+};
+
 struct linux_binprm {
 	const char *filename;
 };
@@ -138,6 +151,8 @@ struct task_struct {
 	struct files_struct *files;
 	struct mm_struct *mm;
 	struct signal_struct *signal;
+	const struct cred *cred;
+	char comm[16];
 };
 
 #pragma clang attribute pop
