@@ -24,7 +24,9 @@ typedef struct dyn_type {
 } dyn_type;
 
 struct kcap_audit_import {
-	kcap_writer *w;
+	kcap_audit_sink sink;
+	void *ud;
+	int no_json;
 	kcap_schema *schema;
 	kcap_audit_reasm *ra;
 	kcap_audit_import_stats st;
@@ -85,14 +87,24 @@ static int add_generic(kcap_schema *s, uint32_t id, const char *rtype, size_t rl
 	return kcap_schema_add_type(s, &d);
 }
 
-int kcap_audit_import_new(kcap_audit_import **out, kcap_writer *w)
+static int sink_schema(kcap_audit_import *imp)
+{
+	return imp->sink.set_schema ? imp->sink.set_schema(imp->ud, imp->schema) : 0;
+}
+
+int kcap_audit_import_new_sink(kcap_audit_import **out, const kcap_audit_sink *sink, void *ud,
+                               const kcap_audit_import_opts *opts)
 {
 	int rc = KCAP_E_NOMEM;
 	*out = NULL;
+	if (!sink || !sink->event)
+		return KCAP_E_INVAL;
 	kcap_audit_import *imp = calloc(1, sizeof *imp);
 	if (!imp)
 		return KCAP_E_NOMEM;
-	imp->w = w;
+	imp->sink = *sink;
+	imp->ud = ud;
+	imp->no_json = opts && opts->no_json;
 	imp->schema = kcap_schema_new();
 	if (!imp->schema)
 		goto cleanup;
@@ -111,10 +123,10 @@ int kcap_audit_import_new(kcap_audit_import **out, kcap_writer *w)
 			goto cleanup;
 	if ((rc = add_generic(imp->schema, KCAP_AUDIT_TYPE_UNPARSED, "UNPARSED", 8)) < 0)
 		goto cleanup;
-	if ((rc = kcap_writer_set_schema(w, imp->schema)) < 0)
+	if ((rc = sink_schema(imp)) < 0)
 		goto cleanup;
 	rc = KCAP_E_NOMEM;
-	imp->ra = kcap_audit_reasm_new(NULL, deliver, imp);
+	imp->ra = kcap_audit_reasm_new(opts ? &opts->reasm : NULL, deliver, imp);
 	if (!imp->ra)
 		goto cleanup;
 	*out = imp;
@@ -122,6 +134,36 @@ int kcap_audit_import_new(kcap_audit_import **out, kcap_writer *w)
 cleanup:
 	kcap_audit_import_free(imp);
 	return rc;
+}
+
+/* ---- the writer as a sink ---- */
+
+static int writer_schema(void *w, const kcap_schema *s)
+{
+	return kcap_writer_set_schema(w, s);
+}
+
+static int writer_origin(void *w, const kcap_meta *m)
+{
+	return kcap_writer_add_meta(w, m);
+}
+
+static int writer_event(void *w, const kcap_event *ev)
+{
+	return kcap_writer_write(w, ev);
+}
+
+static int writer_stat(void *w, const kcap_stat *st)
+{
+	return kcap_writer_set_stat(w, st);
+}
+
+int kcap_audit_import_new(kcap_audit_import **imp, kcap_writer *w)
+{
+	static const kcap_audit_sink to_writer = {
+		.set_schema = writer_schema, .add_origin = writer_origin, .event = writer_event, .set_stat = writer_stat,
+	};
+	return kcap_audit_import_new_sink(imp, &to_writer, w, NULL);
 }
 
 void kcap_audit_import_free(kcap_audit_import *imp)
@@ -247,7 +289,7 @@ static int origin_for(kcap_audit_import *imp, const char *node, uint32_t len, or
 	    (rc = kcap_meta_set(m, KCAP_META_OS, "Linux")) < 0 ||
 	    (o->node && (rc = kcap_meta_set(m, KCAP_META_HOSTNAME, o->node)) < 0))
 		goto cleanup;
-	rc = kcap_writer_add_meta(imp->w, m);
+	rc = imp->sink.add_origin ? imp->sink.add_origin(imp->ud, m) : 0;
 	if (rc < 0)
 		goto cleanup;
 	o->origin = rc;
@@ -873,7 +915,7 @@ static int generic_type(kcap_audit_import *imp, const kcap_audit_record *r, uint
 		const char *name = kcap_audit_type_name(num);
 		int rc = name ? add_generic(imp->schema, *id, name, strlen(name))
 			      : add_generic(imp->schema, *id, r->type, r->type_len);
-		return rc < 0 ? rc : kcap_writer_set_schema(imp->w, imp->schema);
+		return rc < 0 ? rc : sink_schema(imp);
 	}
 	for (size_t i = 0; i < imp->ndyn; i++)
 		if (strlen(imp->dyn[i].name) == r->type_len && memcmp(imp->dyn[i].name, r->type, r->type_len) == 0) {
@@ -892,7 +934,7 @@ static int generic_type(kcap_audit_import *imp, const kcap_audit_record *r, uint
 	nd[imp->ndyn].id = *id;
 	imp->ndyn++;
 	int rc = add_generic(imp->schema, *id, r->type, r->type_len);
-	return rc < 0 ? rc : kcap_writer_set_schema(imp->w, imp->schema);
+	return rc < 0 ? rc : sink_schema(imp);
 }
 
 static int write_event(kcap_audit_import *imp, kcap_event *e, const kcap_type_def *def)
@@ -900,14 +942,14 @@ static int write_event(kcap_audit_import *imp, kcap_event *e, const kcap_type_de
 	/* the audit JSON is the last param of every type we declare */
 	kcap_value *a = &imp->vals[def->nparams - 1];
 	a->type = KCAP_T_JSON;
-	a->present = 1;
+	a->present = !imp->no_json;
 	a->p = (const uint8_t *)imp->json.data;
 	a->len = (uint32_t)imp->json.len;
 	e->type_id = def->id;
 	e->nparams = def->nparams;
 	e->params = imp->vals;
 	e->seq = ++imp->seq;
-	int rc = kcap_writer_write(imp->w, e);
+	int rc = imp->sink.event(imp->ud, e);
 	if (rc == 0)
 		imp->st.events++;
 	return rc;
@@ -916,6 +958,12 @@ static int write_event(kcap_audit_import *imp, kcap_event *e, const kcap_type_de
 static int deliver(void *ud, const kcap_audit_event *ev)
 {
 	kcap_audit_import *imp = ud;
+	kcap_audit_event timed;
+	if (imp->sink.event_time) {
+		timed = *ev;
+		imp->sink.event_time(imp->ud, timed.serial, &timed.sec, &timed.msec);
+		ev = &timed;
+	}
 	origin_info *o;
 	int rc = origin_for(imp, ev->node, ev->node_len, &o);
 	if (rc < 0)
@@ -926,7 +974,7 @@ static int deliver(void *ud, const kcap_audit_event *ev)
 		imp->st.late += ev->nrecords;
 
 	imp->json.len = 0;
-	if ((rc = kcap_audit_event_json(&imp->json, ev)) < 0)
+	if (!imp->no_json && (rc = kcap_audit_event_json(&imp->json, ev)) < 0)
 		return rc;
 	memset(imp->vals, 0, sizeof imp->vals);
 
@@ -1054,6 +1102,16 @@ int kcap_audit_import_line(kcap_audit_import *imp, const char *line, size_t len,
 	return kcap_audit_import_record(imp, rec);
 }
 
+int kcap_audit_import_tick(kcap_audit_import *imp, int64_t now_ns)
+{
+	return kcap_audit_reasm_tick(imp->ra, now_ns);
+}
+
+void kcap_audit_import_reasm_stats(const kcap_audit_import *imp, kcap_audit_reasm_stats *st)
+{
+	kcap_audit_reasm_get_stats(imp->ra, st);
+}
+
 int kcap_audit_import_finish(kcap_audit_import *imp)
 {
 	int rc = kcap_audit_reasm_flush(imp->ra);
@@ -1066,7 +1124,7 @@ int kcap_audit_import_finish(kcap_audit_import *imp)
 		kcap_stat s = {.origin = (uint16_t)imp->origins[i].origin, .cpu = UINT32_MAX,
 			       .source = "audit-serial-gap", .seen = imp->origins[i].seen,
 			       .lost = imp->origins[i].lost};
-		if ((rc = kcap_writer_set_stat(imp->w, &s)) < 0)
+		if (imp->sink.set_stat && (rc = imp->sink.set_stat(imp->ud, &s)) < 0)
 			return rc;
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* check_audit_import.c - audit events into a capture: taxonomy mapping,
- * the "audit" JSON param, origins, loss stats, unparsed lines, and the
+ * the "audit" JSON param, origins, loss stats, unparsed lines, the
+ * callback sink of the live recorder (event times, window, no JSON), and the
  * `kcap convert --from audit` CLI (rotated sets, gzip, stdin, errors). */
 #include <arpa/inet.h>
 #include <check.h>
@@ -89,15 +90,9 @@ typedef struct imported {
 	int n;
 } imported;
 
-static void import_text(imported *im, const char *text, uint64_t *malformed)
+/* Feeds text to imp line by line; malformed lines are expected. */
+static void feed_lines(kcap_audit_import *imp, const char *text)
 {
-	char path[300];
-	snprintf(path, sizeof path, "%s/out.kcap", tmpdir);
-	kcap_writer *w;
-	kcap_error err;
-	ck_assert_int_eq(kcap_writer_open_path(&w, path, NULL, &err), 0);
-	kcap_audit_import *imp;
-	ck_assert_int_eq(kcap_audit_import_new(&imp, w), 0);
 	const char *p = text;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
@@ -107,6 +102,18 @@ static void import_text(imported *im, const char *text, uint64_t *malformed)
 		ck_assert(rc == 0 || rc == KCAP_E_SYNTAX);
 		p += n;
 	}
+}
+
+static void import_text(imported *im, const char *text, uint64_t *malformed)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/out.kcap", tmpdir);
+	kcap_writer *w;
+	kcap_error err;
+	ck_assert_int_eq(kcap_writer_open_path(&w, path, NULL, &err), 0);
+	kcap_audit_import *imp;
+	ck_assert_int_eq(kcap_audit_import_new(&imp, w), 0);
+	feed_lines(imp, text);
 	ck_assert_int_eq(kcap_audit_import_finish(imp), 0);
 	*malformed = kcap_audit_import_get_stats(imp)->malformed;
 	kcap_audit_import_free(imp);
@@ -294,6 +301,86 @@ END_TEST
 
 /* ---- CLI ----------------------------------------------------------------- */
 
+/* ---- the callback sink (what the live recorder uses) ---- */
+
+typedef struct seen_events {
+	int n, with_audit, origin_nonzero;
+	uint32_t types[32];
+	int64_t ts[32];
+} seen_events;
+
+static int sink_event(void *ud, const kcap_event *ev)
+{
+	seen_events *se = ud;
+	const kcap_value *a = &ev->params[ev->nparams - 1];
+	ck_assert_int_eq(a->type, KCAP_T_JSON);
+	se->with_audit += a->present;
+	se->origin_nonzero += ev->origin != 0;
+	if (se->n < 32) {
+		se->types[se->n] = ev->type_id;
+		se->ts[se->n] = ev->ts;
+	}
+	se->n++;
+	return 0;
+}
+
+/* serial 101 happened a second later than its records say */
+static void sink_time(void *ud, uint32_t serial, int64_t *sec, uint32_t *msec)
+{
+	(void)ud;
+	if (serial == 101) {
+		*sec += 1;
+		*msec = 5;
+	}
+}
+
+static int sink_refuses(void *ud, const kcap_event *ev)
+{
+	(void)ud;
+	(void)ev;
+	return KCAP_E_NOSPACE;
+}
+
+START_TEST(sink_callbacks)
+{
+	static const kcap_audit_sink sink = { .event = sink_event, .event_time = sink_time };
+	const kcap_audit_import_opts opts = { .reasm = { .window_ns = 1000000000LL }, .no_json = 1 };
+	seen_events se = {0};
+	kcap_audit_import *imp;
+	ck_assert_int_eq(kcap_audit_import_new_sink(&imp, &(kcap_audit_sink){0}, &se, NULL), KCAP_E_INVAL);
+	ck_assert_int_eq(kcap_audit_import_new_sink(&imp, &sink, &se, &opts), 0);
+	feed_lines(imp, LOG);
+	/* the connect (serial 104) has no EOE or PROCTITLE: the time window
+	 * completes it, from the newest record time on */
+	int before = se.n;
+	ck_assert_int_eq(kcap_audit_import_tick(imp, 1700000010LL * 1000000000LL), 0);
+	ck_assert_int_gt(se.n, before);
+	kcap_audit_reasm_stats rs;
+	kcap_audit_import_reasm_stats(imp, &rs);
+	ck_assert_uint_eq(rs.lost, 2); /* serials 102 and 103 */
+	ck_assert_int_eq(kcap_audit_import_finish(imp), 0);
+	const kcap_audit_import_stats *st = kcap_audit_import_get_stats(imp);
+	ck_assert_uint_eq(st->events, (uint64_t)se.n);
+	ck_assert_uint_eq(st->malformed, 1);
+	kcap_audit_import_free(imp);
+	/* no JSON asked for, no origins callback: all origin 0 */
+	ck_assert_int_eq(se.with_audit, 0);
+	ck_assert_int_eq(se.origin_nonzero, 0);
+	ck_assert_int_ge(se.n, 9);
+	ck_assert_uint_eq(se.types[0], KCAP_EV_EXECVE);
+	ck_assert_int_eq(se.ts[0], 1700000000100LL * 1000000);
+	ck_assert_uint_eq(se.types[1], KCAP_EV_OPENAT);
+	ck_assert_int_eq(se.ts[1], 1700000001005LL * 1000000);
+
+	/* a sink's error stops the import and comes back from the feeding call */
+	static const kcap_audit_sink refusing = { .event = sink_refuses };
+	ck_assert_int_eq(kcap_audit_import_new_sink(&imp, &refusing, NULL, NULL), 0);
+	kcap_audit_perr pe;
+	ck_assert_int_eq(kcap_audit_import_line(imp, "this is not an audit record\n", 28, &pe), KCAP_E_NOSPACE);
+	kcap_audit_import_free(imp);
+}
+END_TEST
+
 static void write_file(const char *name, const char *text)
 {
 	char path[400];
@@ -409,6 +496,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("import");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mapping);
+	tcase_add_test(tc, sink_callbacks);
 	tcase_add_test(tc, cli_rotated_set);
 	tcase_add_test(tc, cli_stdin_and_bad_lines);
 	tcase_set_timeout(tc, 60);

@@ -2,7 +2,7 @@
  * audit_live.c - the live audit frontend of `kcap record` (--source audit):
  * registers as the audit daemon over NETLINK_AUDIT, installs syscall rules
  * for the selected event types, and turns the records the kernel sends into
- * taxonomy events through the audit importer (audit_live_import.h). Every
+ * taxonomy events through the audit importer (formats/audit/audit_import.h). Every
  * exit path that reaches close() removes exactly the rules it added and
  * restores the previous enabled, pid, backlog and rate settings.
  */
@@ -22,8 +22,8 @@
 
 #include <kcap/taxonomy.h>
 
+#include "audit/audit_import.h"
 #include "audit/audit_tables.h"
-#include "audit_live_import.h"
 #include "audit_netlink.h"
 #include "record_common.h"
 
@@ -35,7 +35,10 @@
 #define STATE_DIR "/run/kcap"
 #define STATE_PREFIX "audit-record."
 /* Events whose EOE record was lost are completed this long after their
- * first record arrived; at most this many events are open at once. */
+ * first record arrived (the importer of files bounds by count only); at most
+ * this many events are open at once, more than a file import allows: records
+ * of concurrent events interleave, and a small bound completes events early
+ * and reports serial gaps that are not loss. */
 #define REASM_WINDOW_NS (250 * 1000000LL)
 #define REASM_MAX_PENDING 65536
 /* True timestamps of recent serials (a power of two). */
@@ -134,35 +137,15 @@ static int is_clone_type(uint32_t id)
 	return id == KCAP_EV_FORK || id == KCAP_EV_VFORK || id == KCAP_EV_CLONE || id == KCAP_EV_CLONE3;
 }
 
-/* ---- the importer's writer calls ---- */
-
-int audit_live_set_schema(kcap_writer *w, const kcap_schema *sch)
-{
-	(void)w;
-	(void)sch;
-	return 0;
-}
-
-int audit_live_add_meta(kcap_writer *w, const kcap_meta *m)
-{
-	(void)w;
-	(void)m;
-	return 0; /* everything is origin 0, the recorder's own metadata */
-}
-
-int audit_live_set_stat(kcap_writer *w, const kcap_stat *st)
-{
-	(void)w;
-	(void)st;
-	return 0; /* loss is reported live by live_stats() */
-}
+/* ---- the importer's sink ---- */
 
 /* One mapped event: scope filters the kernel rules could not apply, then
- * the standard params (without the importer's "audit" JSON, which the
- * recorder's schema does not declare) to the recorder. */
-int audit_live_write(kcap_writer *w, const kcap_event *e)
+ * the standard params (without the importer's "audit" param, which the
+ * recorder's schema does not declare) to the recorder. Everything is origin
+ * 0, the recorder's own metadata; loss is reported live by live_stats(). */
+static int live_event(void *ud, const kcap_event *e)
 {
-	live_state *s = (live_state *)(void *)w;
+	live_state *s = ud;
 	const kcap_type_def *d = e->type_id < KCAP_AUDIT_TYPE_BASE ? kcap_taxonomy_type(e->type_id) : NULL;
 	if (!d || e->nparams < d->nparams)
 		return 0; /* CONFIG_CHANGE, user messages, syscalls outside the taxonomy */
@@ -195,9 +178,11 @@ int audit_live_write(kcap_writer *w, const kcap_event *e)
 	return rc;
 }
 
-void audit_live_event_time(kcap_writer *w, uint32_t serial, int64_t *sec, uint32_t *msec)
+/* The reassembler saw arrival times (see on_message): the event gets its
+ * true time back before it is mapped. */
+static void live_event_time(void *ud, uint32_t serial, int64_t *sec, uint32_t *msec)
 {
-	live_state *s = (live_state *)(void *)w;
+	live_state *s = ud;
 	const serial_time *t = &s->times[serial % TIME_RING];
 	if (!s->any_done || (int32_t)(serial - s->newest_done) > 0)
 		s->newest_done = serial;
@@ -248,7 +233,11 @@ static void on_message(void *ud, const void *msg, size_t n)
 	if (!s->any_serial || (int32_t)(rec->serial - s->newest_serial) > 0)
 		s->newest_serial = rec->serial;
 	s->any_serial = 1;
-	/* the reassembler sees arrival times (audit_live_import.h) */
+	/* The reassembler sees arrival times, so its window counts from when a
+	 * record arrived, not from its timestamp, which the kernel takes at
+	 * syscall entry (a syscall that blocks longer than the window would
+	 * otherwise be cut from its PATH or SOCKADDR records); live_event_time()
+	 * puts the true time back. */
 	serial_time *t = &s->times[rec->serial % TIME_RING];
 	if (t->serial != rec->serial || (!t->sec && !t->arr_sec)) {
 		int64_t now = wall_ns() / 1000000;
@@ -257,7 +246,7 @@ static void on_message(void *ud, const void *msg, size_t n)
 	}
 	rec->sec = t->arr_sec;
 	rec->msec = t->arr_msec;
-	rc = audit_live_import_record(s->imp, rec);
+	rc = kcap_audit_import_record(s->imp, rec);
 	if (rc < 0 && !s->err)
 		s->err = rc;
 }
@@ -279,7 +268,7 @@ static long drain(live_state *s)
 			on_message(s, s->buf + (size_t)i * ANL_BUF, lens[i]);
 		got += m;
 	}
-	int rc = audit_live_import_tick(s->imp, wall_ns());
+	int rc = kcap_audit_import_tick(s->imp, wall_ns());
 	if (rc < 0 && !s->err)
 		s->err = rc;
 	return got;
@@ -558,7 +547,7 @@ static void live_close(void *vs)
 		close(s->ctl);
 	if (s->evfd >= 0)
 		close(s->evfd);
-	audit_live_import_free(s->imp);
+	kcap_audit_import_free(s->imp);
 	free(s->buf);
 	free(s->line);
 	free(s->heads);
@@ -611,7 +600,7 @@ static void live_stats(void *vs)
 	}
 	have = anl_get_status(s->ctl, &st) == 0;
 	kcap_audit_reasm_stats rs;
-	audit_live_import_reasm_stats(s->imp, &rs);
+	kcap_audit_import_reasm_stats(s->imp, &rs);
 	rec_stat(s->ctx, UINT32_MAX, "audit-serial-gap", rs.events, rs.lost);
 	if (have)
 		rec_stat(s->ctx, UINT32_MAX, "audit-kernel", s->records, (uint32_t)(st.lost - s->lost0));
@@ -712,8 +701,12 @@ static int live_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 	s->line = malloc(ANL_BUF + HEAD_MAX);
 	s->heads = calloc(AUDIT_LAST_USER_MSG2 - AUDIT_FIRST_USER_MSG + 1, sizeof *s->heads);
 	s->times = calloc(TIME_RING, sizeof *s->times);
-	if (!s->buf || !s->line || !s->heads || !s->times || audit_live_import_new(&s->imp, (kcap_writer *)(void *)s) < 0 ||
-	    audit_live_import_set_window(s->imp, REASM_WINDOW_NS, REASM_MAX_PENDING) < 0)
+	static const kcap_audit_sink sink = { .event = live_event, .event_time = live_event_time };
+	/* the recorder's schema has no "audit" param: its JSON is not built */
+	const kcap_audit_import_opts iopts = {
+		.reasm = { .window_ns = REASM_WINDOW_NS, .max_pending = REASM_MAX_PENDING }, .no_json = 1,
+	};
+	if (!s->buf || !s->line || !s->heads || !s->times || kcap_audit_import_new_sink(&s->imp, &sink, s, &iopts) < 0)
 		goto nomem;
 
 	int rcvbuf = o->buffer_size > (uint64_t)(INT_MAX / 2) ? INT_MAX / 2 : (int)o->buffer_size;
