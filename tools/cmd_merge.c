@@ -46,9 +46,10 @@ static const char merge_help[] =
 	"                        uncompressed, the fastest when the output goes\n"
 	"                        straight into another kcap command\n"
 	"      --block-size S    uncompressed bytes per block of kcap output (default 1M)\n"
-	"      --no-thread       encode and compress kcap output on the merging thread\n"
-	"                        (by default a second thread does it, fed batches of\n"
-	"                        up to 8192 copied events, on machines with 2+ CPUs)\n"
+	"      --no-thread       write kcap output on the merging thread (by default a\n"
+	"                        second thread does it, fed batches of up to 8192\n"
+	"                        copied events, on machines with 2+ CPUs; a third\n"
+	"                        compresses full blocks)\n"
 	"Output (default: kcap to a pipe or file, text on a terminal):\n"
 	"  -o, --output FILE     write to FILE instead of stdout\n"
 	"      --kcap            force a kcap stream\n"
@@ -79,6 +80,10 @@ typedef struct input {
 	/* current candidate (borrowed from the reader, or a window copy whose
 	 * ids are already translated) and its output ids and sort key */
 	const kcap_event *cur;
+	/* when records are copied: cur's record, and cur's head (type id,
+	 * origin, ts, seq) under output ids, what kcap_writer_write_record reads */
+	kcap_record rec;
+	kcap_event head;
 	uint32_t otype;
 	uint16_t oorigin;
 	int64_t key_ts;
@@ -86,7 +91,10 @@ typedef struct input {
 	/* order check */
 	int have_last;
 	int64_t last_ts;
-	/* map state: valid for (section, schema generation, origin count) */
+	/* map state: valid for (section, schema generation, origin count),
+	 * which only change when the reader reaches a new events block */
+	const kcap_reader_stats *st;
+	uint64_t mapped_blocks;
 	uint32_t section;
 	uint64_t gen;
 	size_t norig;
@@ -109,7 +117,8 @@ typedef struct input {
 } input;
 
 /* Kcap output is encoded and compressed by a writer thread: the merging
- * thread hands it batches of copied events (ids already translated). */
+ * thread hands it batches of copied events or records (ids already
+ * translated). */
 #define WB_COUNT 3
 #define WB_EVENTS 8192
 #define WB_BYTES (4u << 20)
@@ -117,6 +126,7 @@ typedef struct input {
 typedef struct wbatch {
 	size_t n, nvals, nbytes, capvals, capbytes;
 	kcap_event evs[WB_EVENTS]; /* params/comm/p hold offsets until written */
+	kcap_record recs[WB_EVENTS]; /* records: evs[i] holds the head, tail an offset */
 	kcap_value *vals;
 	char *bytes;
 } wbatch;
@@ -128,6 +138,7 @@ typedef struct wthread {
 	wbatch *b[WB_COUNT];
 	uint64_t published, consumed;
 	int quit, failed, started;
+	int records; /* batches of records (kcap_writer_write_record) */
 	kcap_writer *w;
 } wthread;
 
@@ -148,6 +159,7 @@ typedef struct merger {
 	int schema_dirty;
 	int damaged;
 	int proc; /* JSON output with the "proc" object */
+	int records; /* events are copied as records (kcap_reader_next_record) */
 	wthread *wt; /* NULL: events are written on the merging thread */
 } merger;
 
@@ -292,7 +304,13 @@ static void *writer_main(void *arg)
 		wbatch *b = t->b[t->consumed % WB_COUNT];
 		int failed = t->failed;
 		pthread_mutex_unlock(&t->mu);
-		for (size_t i = 0; i < b->n && !failed; i++) {
+		for (size_t i = 0; t->records && i < b->n && !failed; i++) {
+			kcap_record *rec = &b->recs[i];
+			rec->tail = (const uint8_t *)b->bytes + (uintptr_t)rec->tail;
+			if (kcap_writer_write_record(t->w, &b->evs[i], rec))
+				failed = 1;
+		}
+		for (size_t i = 0; !t->records && i < b->n && !failed; i++) {
 			kcap_event *ev = &b->evs[i];
 			ev->params = b->vals + (uintptr_t)ev->params;
 			ev->comm = ev->comm ? b->bytes + ((uintptr_t)ev->comm - 1) : NULL;
@@ -340,6 +358,46 @@ static int wt_publish(merger *m)
 	return failed ? -1 : 0;
 }
 
+/* Room for n more bytes in the batch's byte buffer. */
+static int wb_reserve_bytes(wbatch *b, size_t n)
+{
+	if (b->nbytes + n <= b->capbytes)
+		return 0;
+	size_t cap = b->capbytes ? b->capbytes * 2 : WB_BYTES + (1u << 20);
+	while (cap < b->nbytes + n)
+		cap *= 2;
+	char *p = realloc(b->bytes, cap);
+	if (!p)
+		return -1;
+	b->bytes = p;
+	b->capbytes = cap;
+	return 0;
+}
+
+/* Copies the input's current record into the batch being filled. */
+static int wt_add_record(merger *m, const input *in)
+{
+	wthread *t = m->wt;
+	wbatch *b = t->b[t->published % WB_COUNT];
+	size_t len = in->rec.len;
+	if (wb_reserve_bytes(b, len))
+		return -1;
+	kcap_event *e = &b->evs[b->n];
+	e->type_id = in->head.type_id;
+	e->origin = in->head.origin;
+	e->ts = in->head.ts;
+	e->seq = in->head.seq;
+	kcap_record *r = &b->recs[b->n++];
+	r->tail = (const uint8_t *)(uintptr_t)b->nbytes;
+	r->len = len;
+	r->absent = in->rec.absent;
+	memcpy(b->bytes + b->nbytes, in->rec.tail, len);
+	b->nbytes += len;
+	if (b->n == WB_EVENTS || b->nbytes >= WB_BYTES)
+		return wt_publish(m);
+	return 0;
+}
+
 /* Copies ev into the batch being filled; pointers become offsets + 1. */
 static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oorigin)
 {
@@ -359,16 +417,8 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 		b->vals = v;
 		b->capvals = n;
 	}
-	if (b->nbytes + bytes > b->capbytes) {
-		size_t n = b->capbytes ? b->capbytes * 2 : WB_BYTES + (1u << 20);
-		while (n < b->nbytes + bytes)
-			n *= 2;
-		char *p = realloc(b->bytes, n);
-		if (!p)
-			return -1;
-		b->bytes = p;
-		b->capbytes = n;
-	}
+	if (wb_reserve_bytes(b, bytes))
+		return -1;
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
 	e->type_id = otype;
@@ -436,6 +486,7 @@ static void wt_start(merger *m)
 	if (!t)
 		return;
 	t->w = m->w;
+	t->records = m->records;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
 	m->wt = t;
@@ -489,6 +540,9 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 /* Brings the input's id maps up to date with its reader's state. */
 static int update_maps(merger *m, input *in)
 {
+	if (in->mapped && in->st->blocks == in->mapped_blocks)
+		return 0;
+	in->mapped_blocks = in->st->blocks;
 	const kcap_schema *s = kcap_reader_schema(in->r);
 	uint32_t sec = kcap_reader_section(in->r);
 	uint64_t gen = kcap_schema_generation(s);
@@ -662,7 +716,7 @@ static int advance(merger *m, input *in, int check_order)
 				goto pop;
 			}
 			const kcap_event *ev;
-			int n = kcap_reader_next(in->r, &ev);
+			int n = m->records ? kcap_reader_next_record(in->r, &ev, &in->rec) : kcap_reader_next(in->r, &ev);
 			if (n < 0) {
 				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
 				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
@@ -687,6 +741,12 @@ static int advance(merger *m, input *in, int check_order)
 			in->last_ts = in->key_ts = ev->ts;
 			in->key_seq = ev->seq;
 			in->cur = ev;
+			if (m->records) {
+				in->head.type_id = in->otype;
+				in->head.origin = in->oorigin;
+				in->head.ts = ev->ts;
+				in->head.seq = ev->seq;
+			}
 			return 1;
 		}
 		/* --sort-window: read until the oldest buffered event is at least
@@ -748,6 +808,22 @@ static int advance(merger *m, input *in, int check_order)
 
 static int emit(merger *m, input *in)
 {
+	if (m->records && m->wt) {
+		if (wt_add_record(m, in)) {
+			const kcap_error *e = m->wt->failed ? kcap_writer_error(m->w) : NULL;
+			cli_err("merge", "%s: %s", m->out_name, e && e->msg[0] ? e->msg : "write failed (or out of memory)");
+			return KCAP_EXIT_ERROR;
+		}
+		return 0;
+	}
+	if (m->records) {
+		if (kcap_writer_write_record(m->w, &in->head, &in->rec)) {
+			const kcap_error *e = kcap_writer_error(m->w);
+			cli_err("merge", "%s: %s", m->out_name, e && e->msg[0] ? e->msg : "write failed");
+			return KCAP_EXIT_ERROR;
+		}
+		return 0;
+	}
 	if (m->wt) {
 		if (wt_add(m, in->cur, in->otype, in->oorigin)) {
 			const kcap_error *e = m->wt->failed ? kcap_writer_error(m->w) : NULL;
@@ -945,19 +1021,21 @@ static int64_t now_ns(void)
 
 int cmd_merge(int argc, char **argv)
 {
-	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD };
+	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD, O_DECODE_ALL };
 	static const struct option longopts[] = {
 		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
 		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
 		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
 		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, 'P'},
+		/* not in the help: decode and encode every event (tests compare) */
+		{"decode-all", no_argument, 0, O_DECODE_ALL},
 		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
 		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
-	int c, concat = 0, stats = 0, threaded = 1, rc = KCAP_EXIT_OK;
+	int c, concat = 0, stats = 0, threaded = 1, decode_all = 0, rc = KCAP_EXIT_OK;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
@@ -968,6 +1046,7 @@ int cmd_merge(int argc, char **argv)
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
+		case O_DECODE_ALL: decode_all = 1; break;
 		case O_LEVEL: {
 			char *end;
 			long lv = strtol(optarg, &end, 10);
@@ -1031,6 +1110,7 @@ int cmd_merge(int argc, char **argv)
 			goto cleanup;
 		}
 		in->max_read_ts = INT64_MIN;
+		in->st = kcap_reader_get_stats(in->r);
 	}
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	m.out_name = to_stdout ? "(stdout)" : so.path;
@@ -1057,6 +1137,9 @@ int cmd_merge(int argc, char **argv)
 		kcap_render_csv_header(&m.buf, NULL);
 	m.proc = m.mode == OUT_JSON && !so.no_proc;
 	int64_t t0 = now_ns();
+	/* Kcap output copies each event's record as it is, but for its head
+	 * (kcap_reader_next_record), unless events are held in a window. */
+	m.records = m.w && !m.window && !decode_all;
 	if (m.w && threaded && sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		wt_start(&m);
 	rc = concat ? run_concat(&m) : run_merge(&m);

@@ -17,6 +17,16 @@ static const uint8_t param_kind[KCAP_T_MAX_ + 1] = {
 
 static inline int kind_of(int t) { return t >= 0 && t <= KCAP_T_MAX_ ? param_kind[t] : K_BAD; }
 
+int kcap_type_def_same_layout(const kcap_type_def *a, const kcap_type_def *b)
+{
+	if (!a || !b || a->nparams != b->nparams)
+		return 0;
+	for (uint32_t i = 0; i < a->nparams; i++)
+		if (a->params[i].type != b->params[i].type)
+			return 0;
+	return 1;
+}
+
 int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *def, int64_t prev_ts,
 		      uint64_t prev_seq)
 {
@@ -39,12 +49,7 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	if (kcap_buf_reserve(out, need))
 		return KCAP_E_NOMEM;
 	uint8_t *p = (uint8_t *)out->data + out->len;
-	p = put_varint(p, ((uint64_t)ev->type_id << 2) | (ev->origin ? 2u : 0u) | (absent ? 1u : 0u));
-	if (ev->origin)
-		p = put_varint(p, ev->origin);
-	/* Deltas wrap modulo 2^64 (no signed overflow); decoding undoes it. */
-	p = put_varint(p, zz_enc((int64_t)((uint64_t)ev->ts - (uint64_t)prev_ts)));
-	p = put_varint(p, zz_enc((int64_t)(ev->seq - prev_seq)));
+	p = kcap_record_head_put(p, ev, absent, prev_ts, prev_seq);
 	p = put_varint(p, zz_enc(ev->pid));
 	p = put_varint(p, zz_enc((int64_t)ev->tid - ev->pid));
 	p = put_varint(p, zz_enc(ev->ppid));
@@ -271,6 +276,240 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 		}
 	}
 	ev->nparams = np;
+	return 0;
+corrupt:
+	return KCAP_E_CORRUPT;
+}
+
+/* ---- records without their params decoded (kcap_reader_next_record) ----
+ * The walk must accept exactly what kcap_event_decode() accepts, or a record
+ * it lets through would damage the block it is copied into; it reads 8
+ * bytes at a time where the record has them, to find varint ends with a
+ * mask rather than a branch per byte. */
+
+#define VARINT_STOPS 0x8080808080808080ull
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* One varint as get_varint() reads it; NULL when malformed. Most are one
+ * or two bytes long; longer ones of up to 8 bytes are gathered from one
+ * word without a branch per byte. */
+static inline const uint8_t *rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	if (p < end && p[0] < 0x80) {
+		*v = p[0];
+		return p + 1;
+	}
+	if (end - p >= 2 && p[1] < 0x80) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		return p + 2;
+	}
+	if (end - p >= 8) {
+		uint64_t w = load_le64(p), s = ~w & VARINT_STOPS;
+		if (s) {
+			w &= (s ^ (s - 1)) & ~VARINT_STOPS; /* the varint's bytes, 7 bits each */
+			w = ((w >> 1) & 0x3f803f803f803f80ull) | (w & 0x007f007f007f007full);
+			w = ((w >> 2) & 0x0fffc0000fffc000ull) | (w & 0x00003fff00003fffull);
+			*v = ((w >> 4) & 0x00fffffff0000000ull) | (w & 0x000000000fffffffull);
+			return p + __builtin_ctzll(s) / 8 + 1;
+		}
+	}
+	varint_ret r = varint_slow(p, end);
+	*v = r.v;
+	return r.p;
+}
+
+static __attribute__((noinline)) const uint8_t *skip_varint_slow(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t v;
+	return get_varint(&p, end, &v) ? NULL : p;
+}
+
+/* Skips one varint (at most 10 bytes, as get_varint() reads it); NULL when
+ * malformed. */
+static inline const uint8_t *skip_varint(const uint8_t *p, const uint8_t *end)
+{
+	if (end - p >= 8) {
+		uint64_t s = ~load_le64(p) & VARINT_STOPS;
+		if (s)
+			return p + __builtin_ctzll(s) / 8 + 1;
+		return skip_varint_slow(p, end);
+	}
+	/* the record's last bytes: fewer than 8, so no varint here is too long */
+	for (; p < end; p++)
+		if (*p < 0x80)
+			return p + 1;
+	return NULL;
+}
+
+/* Skips n varints (runs of integer params) in [p, end), where [start, end)
+ * is readable: a word from the start of a varint holds whole varints up to
+ * its last stop bit, taken at once; the last bytes of the record are read
+ * as the word that ends at end. */
+static inline const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, const uint8_t *start, uint32_t n)
+{
+	while (n) {
+		uint64_t s;
+		size_t left = (size_t)(end - p);
+		if (left >= 8) {
+			s = ~load_le64(p) & VARINT_STOPS;
+			if (!s) { /* a varint of 9 or 10 bytes */
+				if (!(p = skip_varint_slow(p, end)))
+					return NULL;
+				n--;
+				continue;
+			}
+		} else if (end - start >= 8 && left) {
+			s = ~(load_le64(end - 8) >> (8 * (8 - left))) & VARINT_STOPS & (~0ull >> (8 * (8 - left)));
+			if (!s)
+				return NULL;
+		} else {
+			for (; n && p < end; p++) /* a record of fewer than 8 bytes */
+				n -= *p < 0x80;
+			return n ? NULL : p;
+		}
+		uint64_t t = s & -s;
+		while (--n && (s &= s - 1))
+			t = s & -s;
+		p += __builtin_ctzll(t) / 8 + 1;
+		/* n > 0 here: the word's stops ran out; the next varint starts at p */
+	}
+	return p;
+}
+
+#define RD(dst) \
+	do { \
+		if (!(p = rd_varint(p, end, &(dst)))) \
+			goto corrupt; \
+	} while (0)
+#define SKIP(n) \
+	do { \
+		if ((uint64_t)(end - p) < (uint64_t)(n)) \
+			goto corrupt; \
+		p += (n); \
+	} while (0)
+
+int kcap_event_decode_record(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
+			     uint64_t prev_seq, kcap_event *ev, kcap_record *rec)
+{
+	const uint8_t *start = p;
+	uint64_t hdr, x;
+	RD(hdr);
+	ev->type_id = (uint32_t)(hdr >> 2);
+	ev->origin = 0;
+	if (hdr & 2) {
+		RD(x);
+		ev->origin = (uint16_t)x;
+	}
+	RD(x);
+	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(x));
+	RD(x);
+	ev->seq = prev_seq + (uint64_t)zz_dec(x);
+	const uint8_t *tail = p;
+	RD(x);
+	ev->pid = (int32_t)zz_dec(x);
+	RD(x);
+	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(x));
+	RD(x);
+	ev->ppid = (int32_t)zz_dec(x);
+	RD(x);
+	ev->cpu = (uint32_t)x;
+	RD(x);
+	ev->uid = (uint32_t)x;
+	RD(x);
+	ev->gid = (uint32_t)x;
+	RD(x);
+	if (x > 0xffff)
+		goto corrupt;
+	ev->comm_len = (uint16_t)x;
+	ev->comm = (const char *)p;
+	SKIP(x);
+	ev->params = NULL;
+	ev->nparams = 0;
+	const kcap_type_def *def = kcap_schema_type(s, ev->type_id);
+	ev->def = def;
+	rec->tail = tail;
+	rec->absent = (uint8_t)(hdr & 1);
+	if (!def) {
+		rec->len = (size_t)(end - tail);
+		return 0; /* unknown type: nothing to check the params against */
+	}
+	uint32_t np = def->nparams;
+	uint64_t absent = 0; /* bit i: param i absent (np <= KCAP_MAX_PARAMS = 64) */
+	if (hdr & 1) {
+		uint32_t nb = (np + 7) / 8;
+		if ((size_t)(end - p) < nb || np > 64)
+			goto corrupt;
+		for (uint32_t i = 0; i < nb; i++)
+			absent |= (uint64_t)p[i] << (8 * i);
+		p += nb;
+	}
+	/* Integer params, most of them, are counted and skipped in runs. */
+	const kcap_param_def *pd = def->params;
+	uint32_t run = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		if ((absent >> i) & 1)
+			continue;
+		int t = pd[i].type;
+		int k = kind_of(t);
+		if (k == K_UVAR || k == K_SVAR) {
+			run++;
+			continue;
+		}
+		if (run) {
+			if (!(p = skip_varints(p, end, start, run)))
+				goto corrupt;
+			run = 0;
+		}
+		switch (k) {
+		case K_LIST:
+			if (!(p = skip_varint(p, end)))
+				goto corrupt;
+			/* fall through */
+		case K_BLOB:
+			RD(x);
+			SKIP(x);
+			break;
+		case K_IPV4:
+			SKIP(4);
+			break;
+		case K_ADDR16:
+			SKIP(16);
+			break;
+		case K_SOCK: {
+			if (p >= end)
+				goto corrupt;
+			uint8_t af = *p++;
+			if (af == KCAP_AF_INET || af == KCAP_AF_INET6) {
+				RD(x);
+				if (x > 0xffff)
+					goto corrupt;
+				SKIP(af == KCAP_AF_INET ? 4 : 16);
+			} else if (af == KCAP_AF_UNIX || af == KCAP_AF_OTHER) {
+				RD(x);
+				SKIP(x);
+			} else if (af != KCAP_AF_NONE) {
+				goto corrupt;
+			}
+			break;
+		}
+		default:
+			goto corrupt;
+		}
+	}
+	if (run && !(p = skip_varints(p, end, start, run)))
+		goto corrupt;
+	/* Bytes after the params (no kcap writer leaves any) are dropped, as
+	 * decoding and encoding the event again would drop them. */
+	rec->len = (size_t)(p - tail);
 	return 0;
 corrupt:
 	return KCAP_E_CORRUPT;

@@ -667,7 +667,10 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	return 1;
 }
 
-int kcap_reader_next(kcap_reader *r, const kcap_event **out)
+/* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
+ * one body, specialized for each. */
+static inline __attribute__((always_inline)) int next_event(kcap_reader *r, const kcap_event **out,
+							    kcap_record *rec)
 {
 	if (!r || !out)
 		return KCAP_E_INVAL;
@@ -676,7 +679,8 @@ int kcap_reader_next(kcap_reader *r, const kcap_event **out)
 			uint64_t rl;
 			const uint8_t *p = r->evp;
 			if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
-			    kcap_event_decode(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, r->vals)) {
+			    (rec ? kcap_event_decode_record(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, rec)
+				 : kcap_event_decode(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, r->vals))) {
 				damage(r, KCAP_E_CORRUPT, r->block_off, 0,
 				       "malformed event #%u in events block; %u events of the block lost", r->ev_index,
 				       r->ev_left);
@@ -720,6 +724,15 @@ int kcap_reader_next(kcap_reader *r, const kcap_event **out)
 		if (rc < 0)
 			return rc;
 	}
+}
+
+int kcap_reader_next(kcap_reader *r, const kcap_event **out) { return next_event(r, out, NULL); }
+
+int kcap_reader_next_record(kcap_reader *r, const kcap_event **out, kcap_record *rec)
+{
+	if (!rec)
+		return KCAP_E_INVAL;
+	return next_event(r, out, rec);
 }
 
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[])

@@ -710,18 +710,10 @@ static void note_order(kcap_writer *w, int64_t first_ts, uint64_t first_seq, int
 	w->have_last = 1;
 }
 
-int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
+/* What both write paths check and do before the record: the origin, context
+ * due before the block, the block's start and the order flags. */
+static inline int write_begin(kcap_writer *w, const kcap_event *ev, int32_t pid)
 {
-	if (!w || !ev)
-		return KCAP_E_INVAL;
-	if (w->failed)
-		return w->failed;
-	const kcap_type_def *def = kcap_schema_type(w->schema, ev->type_id);
-	if (!def || ev->nparams != def->nparams) {
-		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event type %u is not in the schema or has %u params",
-			    ev->type_id, ev->nparams);
-		return KCAP_E_INVAL;
-	}
 	if (ev->origin >= w->nmetas && ev->origin) {
 		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event origin %u has no metadata", ev->origin);
 		return KCAP_E_INVAL;
@@ -735,37 +727,20 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 	if (!w->count) {
 		w->base_ts = w->prev_ts = w->min_ts = w->max_ts = ev->ts;
 		w->base_seq = w->prev_seq = w->min_seq = w->max_seq = ev->seq;
-		w->pid_min = w->pid_max = ev->pid;
+		w->pid_min = w->pid_max = pid;
 		w->blk_ordered = 1;
 	} else if (ev->ts < w->prev_ts || (ev->ts == w->prev_ts && ev->seq < w->prev_seq)) {
 		w->blk_ordered = 0;
 	}
 	note_order(w, ev->ts, ev->seq, ev->ts, ev->seq);
-	/* The record is encoded in place after a one-byte length, the common
-	 * case; a record of 128 bytes or more moves up for a longer varint. */
-	size_t at = w->body.len;
-	if (kcap_buf_reserve(&w->body, 1))
-		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
-	w->body.len = at + 1;
-	int rc = kcap_event_encode(&w->body, ev, def, w->prev_ts, w->prev_seq);
-	if (rc) {
-		w->body.len = at;
-		kcap_seterr(&w->err, rc, -1, "cannot encode event seq %llu", (unsigned long long)ev->seq);
-		return rc;
-	}
-	size_t rl = w->body.len - at - 1;
-	if (rl < 0x80) {
-		w->body.data[at] = (char)rl;
-	} else {
-		uint8_t lenv[10];
-		size_t nl = (size_t)(put_varint(lenv, rl) - lenv);
-		if (kcap_buf_reserve(&w->body, nl - 1))
-			return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
-		memmove(w->body.data + at + nl, w->body.data + at + 1, rl);
-		memcpy(w->body.data + at, lenv, nl);
-		w->body.len += nl - 1;
-	}
-	if (pidset_add(&w->pids, ev->pid))
+	return 0;
+}
+
+/* The block summary after the record of ev (with this pid) was appended,
+ * and the flush of a full or old block. */
+static inline int write_end(kcap_writer *w, const kcap_event *ev, int32_t pid)
+{
+	if (pidset_add(&w->pids, pid))
 		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
 	w->prev_ts = ev->ts;
 	w->prev_seq = ev->seq;
@@ -777,10 +752,10 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 		w->min_seq = ev->seq;
 	if (ev->seq > w->max_seq)
 		w->max_seq = ev->seq;
-	if (ev->pid < w->pid_min)
-		w->pid_min = ev->pid;
-	if (ev->pid > w->pid_max)
-		w->pid_max = ev->pid;
+	if (pid < w->pid_min)
+		w->pid_min = pid;
+	if (pid > w->pid_max)
+		w->pid_max = pid;
 	if (ev->type_id < 256)
 		w->types[ev->type_id / 8] |= (uint8_t)(1u << (ev->type_id % 8));
 	else
@@ -792,6 +767,91 @@ int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
 	if (w->opts.flush_age_ns > 0 && older_than(ev->ts, w->base_ts, w->opts.flush_age_ns))
 		return kcap_writer_flush(w);
 	return 0;
+}
+
+/* Puts the length of the record of rl bytes written at at + 1 in front of
+ * it: in the byte left for it, the common case, or moving the record up
+ * for a longer varint. */
+static int put_record_len(kcap_writer *w, size_t at, size_t rl)
+{
+	if (rl < 0x80) {
+		w->body.data[at] = (char)rl;
+		return 0;
+	}
+	uint8_t lenv[10];
+	size_t nl = (size_t)(put_varint(lenv, rl) - lenv);
+	if (kcap_buf_reserve(&w->body, nl - 1))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	memmove(w->body.data + at + nl, w->body.data + at + 1, rl);
+	memcpy(w->body.data + at, lenv, nl);
+	w->body.len += nl - 1;
+	return 0;
+}
+
+int kcap_writer_write(kcap_writer *w, const kcap_event *ev)
+{
+	if (!w || !ev)
+		return KCAP_E_INVAL;
+	if (w->failed)
+		return w->failed;
+	const kcap_type_def *def = kcap_schema_type(w->schema, ev->type_id);
+	if (!def || ev->nparams != def->nparams) {
+		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event type %u is not in the schema or has %u params",
+			    ev->type_id, ev->nparams);
+		return KCAP_E_INVAL;
+	}
+	int rc = write_begin(w, ev, ev->pid);
+	if (rc)
+		return rc;
+	size_t at = w->body.len;
+	if (kcap_buf_reserve(&w->body, 1))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	w->body.len = at + 1;
+	rc = kcap_event_encode(&w->body, ev, def, w->prev_ts, w->prev_seq);
+	if (rc) {
+		w->body.len = at;
+		kcap_seterr(&w->err, rc, -1, "cannot encode event seq %llu", (unsigned long long)ev->seq);
+		return rc;
+	}
+	if ((rc = put_record_len(w, at, w->body.len - at - 1)))
+		return rc;
+	return write_end(w, ev, ev->pid);
+}
+
+int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_record *rec)
+{
+	if (!w || !ev || !rec || !rec->tail)
+		return KCAP_E_INVAL;
+	if (w->failed)
+		return w->failed;
+	/* The pid for the summary comes from the tail itself, so that the Bloom
+	 * filter holds what readers will decode. */
+	const uint8_t *t = rec->tail;
+	uint64_t zpid;
+	if (rec->len >= 2 && t[0] < 0x80) {
+		zpid = t[0];
+	} else if (get_varint(&t, t + rec->len, &zpid)) {
+		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "record of event seq %llu has no pid",
+			    (unsigned long long)ev->seq);
+		return KCAP_E_INVAL;
+	}
+	int32_t pid = (int32_t)zz_dec(zpid);
+	if (!kcap_schema_type(w->schema, ev->type_id)) {
+		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event type %u is not in the schema", ev->type_id);
+		return KCAP_E_INVAL;
+	}
+	int rc = write_begin(w, ev, pid);
+	if (rc)
+		return rc;
+	size_t at = w->body.len;
+	if (kcap_buf_reserve(&w->body, 1 + KCAP_RECORD_HEAD_MAX + rec->len))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	uint8_t *o = kcap_record_head_put((uint8_t *)w->body.data + at + 1, ev, rec->absent, w->prev_ts, w->prev_seq);
+	memcpy(o, rec->tail, rec->len);
+	w->body.len = (size_t)(o + rec->len - (uint8_t *)w->body.data);
+	if ((rc = put_record_len(w, at, w->body.len - at - 1)))
+		return rc;
+	return write_end(w, ev, pid);
 }
 
 int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const kcap_block_summary *sum)

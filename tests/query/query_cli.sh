@@ -191,6 +191,23 @@ check "one host: snapshot carried into the kcap output" "/usr/bin/python3.11" \
 check "merge --no-proc" 0 "$("$KCAP" merge --json --no-proc "$T" "$DIR/s7.kcap" | grep -c '"proc"')"
 check "--level 0 (uncompressed) output" 23000 "$("$KCAP" merge --level 0 "$T" "$DIR/s7.kcap" | "$KCAP" filter 'seq > 0' --count)"
 check "--level -1 --no-thread output" 23000 "$("$KCAP" merge --level=-1 --no-thread "$T" "$DIR/s7.kcap" | "$KCAP" filter 'seq > 0' --count)"
+# Kcap output copies each event's record without decoding its params;
+# --decode-all (not in the help) decodes and encodes every event instead:
+# the outputs must be the same bytes, merged or concatenated, with or
+# without the writer thread, across the type id clash of A and B.
+for opts in "" --no-thread --concat "--level 0"; do
+	# shellcheck disable=SC2086 # opts is a list of words
+	"$KCAP" merge $opts -o "$DIR/r1.kcap" "$T" "$DIR/s7.kcap" "$DIR/a.kcap" "$DIR/b.kcap"
+	# shellcheck disable=SC2086
+	"$KCAP" merge $opts --decode-all -o "$DIR/r2.kcap" "$T" "$DIR/s7.kcap" "$DIR/a.kcap" "$DIR/b.kcap"
+	check_true "records copied: the bytes of decode+encode (${opts:-default})" cmp -s "$DIR/r1.kcap" "$DIR/r2.kcap"
+done
+# and the events of the inputs, as JSON lines
+for f in "$T" "$DIR/s7.kcap" "$DIR/a.kcap" "$DIR/b.kcap"; do "$KCAP" convert --json --no-proc "$f"; done |
+	sort > "$DIR/in.json"
+"$KCAP" merge -o "$DIR/r1.kcap" "$T" "$DIR/s7.kcap" "$DIR/a.kcap" "$DIR/b.kcap"
+check "merged records: the inputs' events as JSON" "$(md5sum < "$DIR/in.json")" \
+	"$("$KCAP" convert --json --no-proc "$DIR/r1.kcap" | sort | md5sum)"
 "$KCAP" merge --level 23 "$T" > /dev/null 2>&1; check "bad --level exit" 2 $?
 # --concat
 out=$("$KCAP" merge --concat --json "$DIR/a.kcap" "$DIR/b.kcap")
