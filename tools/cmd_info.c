@@ -104,19 +104,20 @@ static int cmp_count(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
 }
 
+/* Reused by json_str(); json_oom records a string it could not print. */
+static kcap_buf json_buf;
+static int json_oom;
+
+/* Prints s as a quoted JSON string, escaped as kcap's JSON lines are. */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	json_buf.len = 0;
+	if (kcap_json_escape(&json_buf, s, strlen(s)) < 0) {
+		json_oom = 1;
+		fputs("\"\"", stdout);
+		return;
 	}
-	putchar('"');
+	fwrite(json_buf.data, 1, json_buf.len, stdout);
 }
 
 static void fmt_bytes(char *out, size_t n, uint64_t v)
@@ -326,6 +327,12 @@ static int info_one(const char *path, int json, int *damaged)
 		for (size_t i = 0; i < in.ntypes; i++)
 			printf("  %-16s %llu\n", in.types[i].name, (unsigned long long)in.types[i].n);
 	}
+	kcap_buf_free(&json_buf);
+	if (json_oom) {
+		cli_err("info", "out of memory");
+		json_oom = 0;
+		rc = KCAP_EXIT_ERROR;
+	}
 	for (size_t i = 0; i < in.ntypes; i++) {
 		free(in.types[i].name);
 		free(in.types[i].category);
@@ -338,7 +345,7 @@ static int info_one(const char *path, int json, int *damaged)
 	free(metas);
 	cli_close_input(r);
 	*damaged |= file_damaged;
-	return KCAP_EXIT_OK;
+	return rc;
 }
 
 int cmd_info(int argc, char **argv)

@@ -1025,3 +1025,13 @@ int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, con
 	APPEND_LIT(b, "\r\n");
 	return b->data ? 0 : KCAP_E_NOMEM;
 }
+
+int kcap_json_escape(kcap_buf *b, const char *s, size_t n)
+{
+	if (n > (SIZE_MAX - 16) / 6)
+		return KCAP_E_INVAL;
+	if (kcap_buf_reserve(b, KCAP_JSON_STR_ROOM(n)) < 0)
+		return KCAP_E_NOMEM;
+	b->len = (size_t)(kcap_json_str_to(b->data + b->len, s, n) - b->data);
+	return 0;
+}

@@ -1,4 +1,4 @@
-/* kcap_json_text_valid() and its use by the JSON renderer. */
+/* kcap_json_text_valid() and its use by the JSON renderer; kcap_json_escape(). */
 #include <check.h>
 #include <stdlib.h>
 #include "internal.h"
@@ -41,6 +41,37 @@ END_TEST
 
 /* An event whose json param is broken renders as a JSON string, so the
  * line stays valid. */
+/* The public escaper: exact bytes, appended, and always valid JSON. */
+START_TEST(json_escape_appends_valid_strings)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} cases[] = {
+#define C(in, out) { in, sizeof in - 1, out }
+		C("", "\"\""),
+		C("plain", "\"plain\""),
+		C("q\"b\\s/", "\"q\\\"b\\\\s/\""),
+		C("a\nb\tc\rd\x01", "\"a\\nb\\tc\\rd\\u0001\""),
+		C("nul\0in", "\"nul\\u0000in\""),
+		C("caf\xc3\xa9 \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""),
+		C("bad\xff\xc0\xaf end of a longer string", "\"bad\\udcff\\udcc0\\udcaf end of a longer string\""),
+#undef C
+	};
+	kcap_buf b = {0};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		b.len = 0;
+		ck_assert_int_eq(kcap_buf_append(&b, "x", 1), 0);
+		ck_assert_int_eq(kcap_json_escape(&b, cases[i].in, cases[i].n), 0);
+		ck_assert_uint_eq(b.len, 1 + strlen(cases[i].out));
+		ck_assert_msg(memcmp(b.data + 1, cases[i].out, b.len - 1) == 0, "case %zu: %.*s", i, (int)b.len, b.data);
+		ck_assert(kcap_json_text_valid((const uint8_t *)b.data + 1, b.len - 1));
+	}
+	kcap_buf_free(&b);
+}
+END_TEST
+
 START_TEST(renderer_quotes_invalid_json_params)
 {
 	kcap_schema *s = kcap_schema_new();
@@ -79,6 +110,7 @@ int main(void)
 	tcase_add_test(tc, rejects_invalid_json);
 	tcase_add_test(tc, deep_nesting_is_bounded);
 	tcase_add_test(tc, renderer_quotes_invalid_json_params);
+	tcase_add_test(tc, json_escape_appends_valid_strings);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
