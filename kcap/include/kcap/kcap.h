@@ -551,6 +551,15 @@ int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *
  * out (at least 32 bytes). Returns the length. */
 int kcap_format_time(char *out, int64_t ts_ns);
 
+/* Appends the n bytes of s to b as one quoted JSON string, escaped as kcap's
+ * JSON lines are: '"', '\\' and control bytes escaped (\n \t \r, others as
+ * \u00XX), valid UTF-8 copied, each byte of invalid UTF-8 as \udcXX (so the
+ * bytes can be told apart and the line stays valid JSON). s need not be
+ * NUL-terminated and may hold NULs (\u0000). Returns 0, KCAP_E_NOMEM (b is
+ * unchanged but may have grown), or KCAP_E_INVAL when n is too large to
+ * escape in memory. */
+int kcap_json_escape(kcap_buf *b, const char *s, size_t n);
+
 /* ---- JSON lines input --------------------------------------------------- */
 
 /* Parses one JSON line (as produced by kcap_render_json) into an event using
