@@ -132,6 +132,7 @@ struct ebpf_state {
 	int ncpus;
 	int64_t boot_to_wall;
 	int err;
+	const kcap_type_def *defs[256]; /* taxonomy type by id, looked up once */
 	kcap_value params[KCAP_MAX_PARAMS];
 	char paths[2][PATHBUF];
 	char argv[EBPF_ARGV_MAX + 1];
@@ -154,12 +155,19 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 
 /* ---- decoding ---- */
 
-/* Lexically normalises an absolute path in place: "//", "/./", "/../". */
-static void normalize(char *p)
+/* Lexically normalises an absolute path in place: "//", "/./", "/../", a
+ * trailing "/". Returns its length. */
+static size_t normalize(char *p)
 {
 	char *out = p, *in = p;
 	if (*p != '/')
-		return;
+		return strlen(p);
+	/* most paths are already normal: no '/' followed by '/', '.' or the end */
+	const char *q = p;
+	while ((q = strchr(q + 1, '/')) && q[1] != '/' && q[1] != '.' && q[1])
+		;
+	if (!q && (p[1] != '/' && p[1] != '.'))
+		return strlen(p);
 	while (*in) {
 		while (*in == '/')
 			in++;
@@ -182,6 +190,7 @@ static void normalize(char *p)
 	if (out == p)
 		*out++ = '/';
 	*out = 0;
+	return (size_t)(out - p);
 }
 
 /* Builds the absolute path of a (path, dir) segment pair into out. Returns
@@ -193,9 +202,7 @@ static int build_path(char *out, const char *path, size_t plen, const char *dir,
 	if (!resolve || (plen && path[0] == '/') || !dlen) {
 		memcpy(out, path, plen);
 		out[plen] = 0;
-		if (resolve)
-			normalize(out);
-		return (int)strlen(out);
+		return (int)(resolve ? normalize(out) : strlen(out));
 	}
 	memcpy(out, dir, dlen);
 	size_t n = dlen;
@@ -205,8 +212,7 @@ static int build_path(char *out, const char *path, size_t plen, const char *dir,
 		n += plen;
 	}
 	out[n] = 0;
-	normalize(out);
-	return (int)strlen(out);
+	return (int)normalize(out);
 }
 
 static void set_i(kcap_value *v, int64_t x)
@@ -290,7 +296,7 @@ static int handle_event(void *vs, void *data, size_t size)
 		seg[i] = (const char *)data + off;
 		off += segl[i];
 	}
-	const kcap_type_def *def = kcap_taxonomy_type(e->type);
+	const kcap_type_def *def = e->type < 256 ? s->defs[e->type] : NULL;
 	if (!def)
 		return 0;
 	memset(P, 0, def->nparams * sizeof *P);
@@ -644,6 +650,8 @@ static int ebpf_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 	libbpf_set_print(libbpf_log);
 	s->ctx = ctx;
 	s->boot_to_wall = rec_boot_to_wall(ctx);
+	for (uint32_t id = 0; id < 256; id++)
+		s->defs[id] = kcap_taxonomy_type(id);
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
 		snprintf(why, n, "cannot count the CPUs: %s", strerror(-s->ncpus));
