@@ -211,6 +211,51 @@ static const struct {
 	{2507, "VIRT_MIGRATE_OUT", 16},
 };
 
+/* From 424 (pidfd_send_signal, Linux 5.1) on, the kernel gives a new
+ * syscall the same number on every architecture, so x86_64, i386 and
+ * aarch64 share this table; theirs stop below 424. */
+#define SYS_COMMON_FIRST 424
+static const char *const sys_common[] = {
+	[424 - SYS_COMMON_FIRST] = "pidfd_send_signal",
+	[425 - SYS_COMMON_FIRST] = "io_uring_setup",
+	[426 - SYS_COMMON_FIRST] = "io_uring_enter",
+	[427 - SYS_COMMON_FIRST] = "io_uring_register",
+	[428 - SYS_COMMON_FIRST] = "open_tree",
+	[429 - SYS_COMMON_FIRST] = "move_mount",
+	[430 - SYS_COMMON_FIRST] = "fsopen",
+	[431 - SYS_COMMON_FIRST] = "fsconfig",
+	[432 - SYS_COMMON_FIRST] = "fsmount",
+	[433 - SYS_COMMON_FIRST] = "fspick",
+	[434 - SYS_COMMON_FIRST] = "pidfd_open",
+	[435 - SYS_COMMON_FIRST] = "clone3",
+	[436 - SYS_COMMON_FIRST] = "close_range",
+	[437 - SYS_COMMON_FIRST] = "openat2",
+	[438 - SYS_COMMON_FIRST] = "pidfd_getfd",
+	[439 - SYS_COMMON_FIRST] = "faccessat2",
+	[440 - SYS_COMMON_FIRST] = "process_madvise",
+	[441 - SYS_COMMON_FIRST] = "epoll_pwait2",
+	[442 - SYS_COMMON_FIRST] = "mount_setattr",
+	[443 - SYS_COMMON_FIRST] = "quotactl_fd",
+	[444 - SYS_COMMON_FIRST] = "landlock_create_ruleset",
+	[445 - SYS_COMMON_FIRST] = "landlock_add_rule",
+	[446 - SYS_COMMON_FIRST] = "landlock_restrict_self",
+	[447 - SYS_COMMON_FIRST] = "memfd_secret",
+	[448 - SYS_COMMON_FIRST] = "process_mrelease",
+	[449 - SYS_COMMON_FIRST] = "futex_waitv",
+	[450 - SYS_COMMON_FIRST] = "set_mempolicy_home_node",
+	[451 - SYS_COMMON_FIRST] = "cachestat",
+	[452 - SYS_COMMON_FIRST] = "fchmodat2",
+	[453 - SYS_COMMON_FIRST] = "map_shadow_stack",
+	[454 - SYS_COMMON_FIRST] = "futex_wake",
+	[455 - SYS_COMMON_FIRST] = "futex_wait",
+	[456 - SYS_COMMON_FIRST] = "futex_requeue",
+	[457 - SYS_COMMON_FIRST] = "statmount",
+	[458 - SYS_COMMON_FIRST] = "listmount",
+	[459 - SYS_COMMON_FIRST] = "lsm_get_self_attr",
+	[460 - SYS_COMMON_FIRST] = "lsm_set_self_attr",
+	[461 - SYS_COMMON_FIRST] = "lsm_list_modules",
+	[462 - SYS_COMMON_FIRST] = "mseal",
+};
 static const char *const sys_x86_64[] = {
 	[0] = "read",
 	[1] = "write",
@@ -548,45 +593,6 @@ static const char *const sys_x86_64[] = {
 	[333] = "io_pgetevents",
 	[334] = "rseq",
 	[335] = "uretprobe",
-	[424] = "pidfd_send_signal",
-	[425] = "io_uring_setup",
-	[426] = "io_uring_enter",
-	[427] = "io_uring_register",
-	[428] = "open_tree",
-	[429] = "move_mount",
-	[430] = "fsopen",
-	[431] = "fsconfig",
-	[432] = "fsmount",
-	[433] = "fspick",
-	[434] = "pidfd_open",
-	[435] = "clone3",
-	[436] = "close_range",
-	[437] = "openat2",
-	[438] = "pidfd_getfd",
-	[439] = "faccessat2",
-	[440] = "process_madvise",
-	[441] = "epoll_pwait2",
-	[442] = "mount_setattr",
-	[443] = "quotactl_fd",
-	[444] = "landlock_create_ruleset",
-	[445] = "landlock_add_rule",
-	[446] = "landlock_restrict_self",
-	[447] = "memfd_secret",
-	[448] = "process_mrelease",
-	[449] = "futex_waitv",
-	[450] = "set_mempolicy_home_node",
-	[451] = "cachestat",
-	[452] = "fchmodat2",
-	[453] = "map_shadow_stack",
-	[454] = "futex_wake",
-	[455] = "futex_wait",
-	[456] = "futex_requeue",
-	[457] = "statmount",
-	[458] = "listmount",
-	[459] = "lsm_get_self_attr",
-	[460] = "lsm_set_self_attr",
-	[461] = "lsm_list_modules",
-	[462] = "mseal",
 };
 static const char *const sys_generic[] = {
 	[0] = "io_setup",
@@ -868,45 +874,6 @@ static const char *const sys_generic[] = {
 	[292] = "io_pgetevents",
 	[293] = "rseq",
 	[294] = "kexec_file_load",
-	[424] = "pidfd_send_signal",
-	[425] = "io_uring_setup",
-	[426] = "io_uring_enter",
-	[427] = "io_uring_register",
-	[428] = "open_tree",
-	[429] = "move_mount",
-	[430] = "fsopen",
-	[431] = "fsconfig",
-	[432] = "fsmount",
-	[433] = "fspick",
-	[434] = "pidfd_open",
-	[435] = "clone3",
-	[436] = "close_range",
-	[437] = "openat2",
-	[438] = "pidfd_getfd",
-	[439] = "faccessat2",
-	[440] = "process_madvise",
-	[441] = "epoll_pwait2",
-	[442] = "mount_setattr",
-	[443] = "quotactl_fd",
-	[444] = "landlock_create_ruleset",
-	[445] = "landlock_add_rule",
-	[446] = "landlock_restrict_self",
-	[447] = "memfd_secret",
-	[448] = "process_mrelease",
-	[449] = "futex_waitv",
-	[450] = "set_mempolicy_home_node",
-	[451] = "cachestat",
-	[452] = "fchmodat2",
-	[453] = "map_shadow_stack",
-	[454] = "futex_wake",
-	[455] = "futex_wait",
-	[456] = "futex_requeue",
-	[457] = "statmount",
-	[458] = "listmount",
-	[459] = "lsm_get_self_attr",
-	[460] = "lsm_set_self_attr",
-	[461] = "lsm_list_modules",
-	[462] = "mseal",
 };
 static const char *const sys_i386[] = {
 	[0] = "restart_syscall",
@@ -1322,45 +1289,6 @@ static const char *const sys_i386[] = {
 	[421] = "rt_sigtimedwait_time64",
 	[422] = "futex_time64",
 	[423] = "sched_rr_get_interval_time64",
-	[424] = "pidfd_send_signal",
-	[425] = "io_uring_setup",
-	[426] = "io_uring_enter",
-	[427] = "io_uring_register",
-	[428] = "open_tree",
-	[429] = "move_mount",
-	[430] = "fsopen",
-	[431] = "fsconfig",
-	[432] = "fsmount",
-	[433] = "fspick",
-	[434] = "pidfd_open",
-	[435] = "clone3",
-	[436] = "close_range",
-	[437] = "openat2",
-	[438] = "pidfd_getfd",
-	[439] = "faccessat2",
-	[440] = "process_madvise",
-	[441] = "epoll_pwait2",
-	[442] = "mount_setattr",
-	[443] = "quotactl_fd",
-	[444] = "landlock_create_ruleset",
-	[445] = "landlock_add_rule",
-	[446] = "landlock_restrict_self",
-	[447] = "memfd_secret",
-	[448] = "process_mrelease",
-	[449] = "futex_waitv",
-	[450] = "set_mempolicy_home_node",
-	[451] = "cachestat",
-	[452] = "fchmodat2",
-	[453] = "map_shadow_stack",
-	[454] = "futex_wake",
-	[455] = "futex_wait",
-	[456] = "futex_requeue",
-	[457] = "statmount",
-	[458] = "listmount",
-	[459] = "lsm_get_self_attr",
-	[460] = "lsm_set_self_attr",
-	[461] = "lsm_list_modules",
-	[462] = "mseal",
 };
 
 uint32_t kcap_audit_type_num(const char *name, size_t len)
@@ -1456,6 +1384,11 @@ const char *kcap_audit_arch_name(kcap_audit_arch a)
 	return NULL;
 }
 
+_Static_assert(sizeof sys_x86_64 / sizeof sys_x86_64[0] <= SYS_COMMON_FIRST &&
+                       sizeof sys_i386 / sizeof sys_i386[0] <= SYS_COMMON_FIRST &&
+                       sizeof sys_generic / sizeof sys_generic[0] <= SYS_COMMON_FIRST,
+               "per-arch syscall tables end below the common numbers (sys_common)");
+
 const char *kcap_audit_syscall_name(kcap_audit_arch a, long nr)
 {
 	const char *const *t;
@@ -1475,6 +1408,11 @@ const char *kcap_audit_syscall_name(kcap_audit_arch a, long nr)
 		break;
 	default:
 		return NULL;
+	}
+	if (nr >= SYS_COMMON_FIRST) {
+		t = sys_common;
+		n = sizeof sys_common / sizeof sys_common[0];
+		nr -= SYS_COMMON_FIRST;
 	}
 	if (nr < 0 || (size_t)nr >= n)
 		return NULL;

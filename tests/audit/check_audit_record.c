@@ -259,6 +259,22 @@ START_TEST(tables)
 	ck_assert_str_eq(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_AARCH64, 56), "openat");
 	ck_assert_str_eq(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_AARCH64, 203), "connect");
 	ck_assert_str_eq(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_AARCH64, 435), "clone3");
+	/* from 424 on the numbers are common to every arch (one shared table);
+	 * below it each arch has its own */
+	static const kcap_audit_arch all[] = { KCAP_AUDIT_ARCH_X86_64, KCAP_AUDIT_ARCH_I386, KCAP_AUDIT_ARCH_AARCH64 };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		ck_assert_str_eq(kcap_audit_syscall_name(all[i], 424), "pidfd_send_signal");
+		ck_assert_str_eq(kcap_audit_syscall_name(all[i], 435), "clone3");
+		ck_assert_str_eq(kcap_audit_syscall_name(all[i], 437), "openat2");
+		ck_assert_str_eq(kcap_audit_syscall_name(all[i], 452), "fchmodat2");
+		ck_assert_str_eq(kcap_audit_syscall_name(all[i], 462), "mseal");
+		ck_assert_ptr_null(kcap_audit_syscall_name(all[i], 463));
+		ck_assert_ptr_null(kcap_audit_syscall_name(all[i], 1000));
+	}
+	ck_assert_str_eq(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_I386, 423), "sched_rr_get_interval_time64");
+	ck_assert_ptr_null(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_X86_64, 423));
+	ck_assert_str_eq(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_X86_64, 335), "uretprobe");
+	ck_assert_ptr_null(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_PPC64, 424)); /* no table for the arch */
 	ck_assert_ptr_null(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_X86_64, 100000));
 	ck_assert_ptr_null(kcap_audit_syscall_name(KCAP_AUDIT_ARCH_X86_64, -1));
 	ck_assert_int_eq(kcap_audit_arch_parse("c00000b7", 8), KCAP_AUDIT_ARCH_AARCH64);
