@@ -2,8 +2,19 @@
 #include "expect.h"
 
 #include <check.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
+
+json_t *wl_load(const char *path)
+{
+	json_error_t je;
+	json_t *report = json_load_file(path, 0, &je);
+	if (!report)
+		fprintf(stderr, "FAIL: workload report %s: %s\n", path, je.text);
+	return report;
+}
 
 json_t *wl_obj(json_t *report, const char *key)
 {
@@ -202,4 +213,50 @@ void expect_common_actions(const char *capture, json_t *report)
 	              "no clone event creating the exec child");
 	ck_assert_msg(expect_find(capture, "clone", me, pr_child, wl_obj(report, "setuid")),
 	              "no clone event creating the setuid child");
+}
+
+/* ---- scope and common fields ---- */
+
+void expect_scope_start(expect_scope *sc, json_t *report, long long recorder)
+{
+	*sc = (expect_scope){
+		.me = wl_num(report, "pid"),
+		.recorder = recorder,
+		.kids = { wl_num(wl_obj(report, "exec"), "pid"), wl_num(wl_obj(report, "setuid"), "pid"),
+		          wl_num(wl_obj(report, "kill"), "target"), wl_num(wl_obj(report, "exec_fail"), "pid") },
+		.prev = INT64_MIN,
+		.now = (int64_t)time(NULL) * 1000000000LL,
+	};
+}
+
+int expect_scope_event(expect_scope *sc, const kcap_event *ev)
+{
+	sc->n++;
+	ck_assert_msg(ev->ts >= sc->prev, "event seq %llu out of timestamp order", (unsigned long long)ev->seq);
+	sc->prev = ev->ts;
+	/* wall clock, within the last minute */
+	ck_assert_msg(ev->ts > sc->now - 60000000000LL && ev->ts < sc->now + 5000000000LL,
+	              "ts %lld is not recent wall time", (long long)ev->ts);
+	ck_assert_msg(ev->pid != sc->recorder, "event from the recorder itself");
+	/* --follow: the workload and its children (under ASan, LeakSanitizer
+	 * adds a child of its own) */
+	ck_assert_msg(ev->pid == sc->me || ev->ppid == sc->me, "event from pid %d outside the followed tree", ev->pid);
+	ck_assert_ptr_nonnull(ev->def);
+	for (int k = 0; k < 4; k++)
+		sc->kid_seen[k] |= ev->pid == sc->kids[k];
+	if (ev->pid != sc->me)
+		return 0;
+	sc->mine++;
+	ck_assert_int_eq(ev->ppid, sc->recorder);
+	ck_assert_uint_eq(ev->uid, 0);
+	return 1;
+}
+
+void expect_scope_end(const expect_scope *sc)
+{
+	ck_assert_msg(sc->kid_seen[0] && sc->kid_seen[1] && sc->kid_seen[2] && sc->kid_seen[3],
+	              "events of the workload's children: exec %d, setuid %d, kill target %d, failed exec %d",
+	              sc->kid_seen[0], sc->kid_seen[1], sc->kid_seen[2], sc->kid_seen[3]);
+	ck_assert_uint_gt(sc->n, 20);
+	ck_assert_uint_gt(sc->mine, 15);
 }

@@ -15,6 +15,10 @@
 
 #include <kcap/kcap.h>
 
+/* Loads the report kcap-workload wrote to path (the caller owns it:
+ * json_decref); NULL, saying why on stderr, when it cannot. Not an
+ * assertion: usable before the Check suite runs. */
+json_t *wl_load(const char *path);
 /* The report's object for one action (e.g. "open"); fails if absent. */
 json_t *wl_obj(json_t *report, const char *key);
 /* An integer / string member of a report object; fails if absent or of
@@ -53,5 +57,25 @@ void expect_event(const char *capture, json_t *report, const char *type, long lo
  * differently (dirfd-relative paths, fd-based calls, symlink, memfd, the
  * failed exec, exit) each test checks itself. */
 void expect_common_actions(const char *capture, json_t *report);
+
+/* What every frontend's capture of the workload under --follow shows,
+ * checked event by event between expect_scope_start() and _end(). */
+typedef struct expect_scope {
+	long long me, recorder; /* the workload's pid, the recorder's (its parent) */
+	long long kids[4];      /* the workload's children: exec, setuid, kill target, failed exec */
+	int kid_seen[4];
+	int64_t prev, now;
+	uint64_t n, mine;       /* events, of which from the workload itself */
+} expect_scope;
+
+void expect_scope_start(expect_scope *sc, json_t *report, long long recorder);
+/* Asserts that ev is in timestamp order, at a recent wall-clock time, not
+ * from the recorder, from the workload or a child of it, of a known type;
+ * and, from the workload itself, that its parent is the recorder and its
+ * uid 0. Returns 1 when ev is from the workload itself. */
+int expect_scope_event(expect_scope *sc, const kcap_event *ev);
+/* Asserts that every child was seen, more than 20 events, more than 15 of
+ * them from the workload itself. */
+void expect_scope_end(const expect_scope *sc);
 
 #endif
