@@ -772,7 +772,7 @@ static inline int write_end(kcap_writer *w, const kcap_event *ev, int32_t pid)
 /* Puts the length of the record of rl bytes written at at + 1 in front of
  * it: in the byte left for it, the common case, or moving the record up
  * for a longer varint. */
-static int put_record_len(kcap_writer *w, size_t at, size_t rl)
+static inline int put_record_len(kcap_writer *w, size_t at, size_t rl)
 {
 	if (rl < 0x80) {
 		w->body.data[at] = (char)rl;
