@@ -98,6 +98,20 @@ static void fold(info *in)
 	in->nwide = 0;
 }
 
+/* Whether type i is the first of its category in the list; if so, *sum is
+ * the category's count. */
+static int category_total(const info *in, size_t i, uint64_t *sum)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(in->types[j].category, in->types[i].category))
+			return 0;
+	*sum = 0;
+	for (size_t k = i; k < in->ntypes; k++)
+		if (!strcmp(in->types[k].category, in->types[i].category))
+			*sum += in->types[k].n;
+	return 1;
+}
+
 static int cmp_count(const void *a, const void *b)
 {
 	const tcount *x = a, *y = b;
@@ -229,15 +243,9 @@ static int info_one(const char *path, int json, int *damaged)
 		printf("},\"categories\":{");
 		int firstc = 1;
 		for (size_t i = 0; i < in.ntypes; i++) {
-			size_t j;
-			for (j = 0; j < i && strcmp(in.types[j].category, in.types[i].category); j++)
-				;
-			if (j < i)
+			uint64_t sum;
+			if (!category_total(&in, i, &sum))
 				continue;
-			uint64_t sum = 0;
-			for (size_t k = i; k < in.ntypes; k++)
-				if (!strcmp(in.types[k].category, in.types[i].category))
-					sum += in.types[k].n;
 			if (!firstc)
 				putchar(',');
 			json_str(in.types[i].category);
@@ -312,15 +320,9 @@ static int info_one(const char *path, int json, int *damaged)
 			       (unsigned long long)st->damaged_bytes);
 		printf("By category:\n");
 		for (size_t i = 0; i < in.ntypes; i++) {
-			size_t j;
-			for (j = 0; j < i && strcmp(in.types[j].category, in.types[i].category); j++)
-				;
-			if (j < i)
+			uint64_t sum;
+			if (!category_total(&in, i, &sum))
 				continue;
-			uint64_t sum = 0;
-			for (size_t k = i; k < in.ntypes; k++)
-				if (!strcmp(in.types[k].category, in.types[i].category))
-					sum += in.types[k].n;
 			printf("  %-16s %llu\n", in.types[i].category, (unsigned long long)sum);
 		}
 		printf("By type:\n");
