@@ -706,8 +706,10 @@ static void order_error(input *in, const kcap_event *ev, int window)
  * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
 static int advance(merger *m, input *in, int check_order)
 {
-	free(in->held);
-	in->held = NULL;
+	if (in->held) {
+		free(in->held);
+		in->held = NULL;
+	}
 	for (;;) {
 		if (!m->window || in->eof) {
 			if (m->window) { /* draining the window */

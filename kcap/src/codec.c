@@ -379,8 +379,9 @@ static inline const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, 
 		uint64_t t = s & -s;
 		while (--n && (s &= s - 1))
 			t = s & -s;
+		/* past the n-th stop, or (n left) past the word's last one, where
+		 * the next varint starts */
 		p += __builtin_ctzll(t) / 8 + 1;
-		/* n > 0 here: the word's stops ran out; the next varint starts at p */
 	}
 	return p;
 }

@@ -843,8 +843,8 @@ int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_re
 	int rc = write_begin(w, ev, pid);
 	if (rc)
 		return rc;
-	size_t at = w->body.len;
-	if (kcap_buf_reserve(&w->body, 1 + KCAP_RECORD_HEAD_MAX + rec->len))
+	size_t at = w->body.len, need = 1 + KCAP_RECORD_HEAD_MAX + rec->len;
+	if (w->body.cap - at < need && kcap_buf_reserve(&w->body, need))
 		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
 	uint8_t *o = kcap_record_head_put((uint8_t *)w->body.data + at + 1, ev, rec->absent, w->prev_ts, w->prev_seq);
 	memcpy(o, rec->tail, rec->len);

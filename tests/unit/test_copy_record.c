@@ -106,6 +106,18 @@ static void agree(const uint8_t *rec, size_t len, const char *what, uint64_t n)
 	int b = kcap_event_decode_record(c, c + len, schema, 0, 0, &head, &r);
 	ck_assert_msg(a == b, "%s of event %llu (%zu bytes): decode %d, record walk %d", what, (unsigned long long)n,
 		      len, a, b);
+	if (!a) {
+		ck_assert_int_eq(head.ts, full.ts);
+		ck_assert_uint_eq(head.seq, full.seq);
+		ck_assert_int_eq(head.pid, full.pid);
+		ck_assert_int_eq(head.tid, full.tid);
+		ck_assert_int_eq(head.ppid, full.ppid);
+		ck_assert_uint_eq(head.cpu, full.cpu);
+		ck_assert_uint_eq(head.uid, full.uid);
+		ck_assert_uint_eq(head.gid, full.gid);
+		ck_assert_uint_eq(head.comm_len, full.comm_len);
+		ck_assert_uint_eq(head.origin, full.origin);
+	}
 	if (!a && full.def) {
 		/* the tail ends where decoding stopped: it holds exactly the params */
 		kcap_event again;
