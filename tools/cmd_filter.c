@@ -47,6 +47,9 @@ typedef struct fctx {
 	int checked;        /* field names checked against this input's schema */
 	int check_failed;
 	int strict;         /* an unknown field is an error (single input) */
+	int invert;
+	int first;          /* no event of this input seen yet */
+	uint32_t section;   /* section of the last event seen */
 	const char *expr;
 	const char *file;
 } fctx;
@@ -93,6 +96,18 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	if (kcap_filter_block_may_match(c->f, sum, s))
 		return 1;
 	return c->tracking && kcap_procstate_block_needed(sum, s);
+}
+
+/* Drops, before their params are decoded, the events whose canonical fields
+ * settle the verdict against them. The first event of each input and
+ * section goes through, so that the loop sets up the section. */
+static int event_cb(void *ud, const kcap_event *head)
+{
+	fctx *c = ud;
+	if (c->first || kcap_reader_section(c->r) != c->section)
+		return 1;
+	int h = kcap_filter_match_head(c->f, head, kcap_reader_schema(c->r));
+	return h < 0 || h != c->invert;
 }
 
 static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
@@ -215,6 +230,7 @@ int cmd_filter(int argc, char **argv)
 	fc.ps = ps;
 	int nin = argc - optind;
 	fc.strict = nin <= 1;
+	fc.invert = invert;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
 		kcap_reader *r;
 		int orc = cli_open_input("filter", nin ? argv[optind + i] : NULL, &r, &damaged);
@@ -230,16 +246,20 @@ int cmd_filter(int argc, char **argv)
 		fc.checked = 0;
 		if (!no_skip && !invert)
 			kcap_reader_set_block_filter(r, block_cb, &fc);
-		int anchors = kcap_filter_time_anchors(f), first = 1, n;
-		uint32_t section = 0;
+		/* the tracker must see every event, so nothing is dropped early */
+		if (!fc.tracking)
+			kcap_reader_set_event_filter(r, event_cb, &fc);
+		int anchors = kcap_filter_time_anchors(f), n;
+		fc.first = 1;
+		fc.section = 0;
 		const kcap_event *ev;
 		while ((n = kcap_reader_next(r, &ev)) > 0) {
 			const kcap_schema *s = kcap_reader_schema(r);
-			if (first || kcap_reader_section(r) != section) {
+			if (fc.first || kcap_reader_section(r) != fc.section) {
 				check_fields(&fc);
 				if (fc.check_failed)
 					break;
-				if (first && anchors && set_span(&fc, anchors, ev->ts)) {
+				if (fc.first && anchors && set_span(&fc, anchors, ev->ts)) {
 					rc = KCAP_EXIT_USAGE;
 					break;
 				}
@@ -248,8 +268,8 @@ int cmd_filter(int argc, char **argv)
 					kcap_procstate_clear(ps);
 					kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));
 				}
-				section = kcap_reader_section(r);
-				first = 0;
+				fc.section = kcap_reader_section(r);
+				fc.first = 0;
 			}
 			nread++;
 			if (ps)
@@ -272,6 +292,7 @@ int cmd_filter(int argc, char **argv)
 				rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
 		}
 		const kcap_reader_stats *st = kcap_reader_get_stats(r);
+		nread += st->events_dropped;
 		blocks += st->blocks;
 		decoded += st->blocks_decoded;
 		skipped += st->blocks_skipped;

@@ -164,14 +164,17 @@ static __attribute__((noinline)) varint_ret varint_slow(const uint8_t *p, const 
 		(p) += (n); \
 	} while (0)
 
-int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
-		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
+/* The canonical fields and the type of a record; returns where its params
+ * start, or NULL if it is malformed. *hdr gets the header varint. */
+static inline __attribute__((always_inline)) const uint8_t *
+decode_head(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts, uint64_t prev_seq,
+	    kcap_event *ev, uint64_t *hdr)
 {
-	uint64_t hdr, x;
-	READ_VARINT(p, end, hdr);
-	ev->type_id = (uint32_t)(hdr >> 2);
+	uint64_t x;
+	READ_VARINT(p, end, *hdr);
+	ev->type_id = (uint32_t)(*hdr >> 2);
 	ev->origin = 0;
-	if (hdr & 2) {
+	if (*hdr & 2) {
 		READ_VARINT(p, end, x);
 		ev->origin = (uint16_t)x;
 	}
@@ -198,10 +201,29 @@ int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s
 	const uint8_t *comm;
 	READ_BYTES(p, end, x, comm);
 	ev->comm = (const char *)comm;
-	ev->params = vals;
+	ev->params = NULL;
 	ev->nparams = 0;
-	const kcap_type_def *def = kcap_schema_type(s, ev->type_id);
-	ev->def = def;
+	ev->def = kcap_schema_type(s, ev->type_id);
+	return p;
+corrupt:
+	return NULL;
+}
+
+int kcap_event_decode_head(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
+			   uint64_t prev_seq, kcap_event *ev)
+{
+	uint64_t hdr;
+	return decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr) ? 0 : KCAP_E_CORRUPT;
+}
+
+int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
+		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
+{
+	uint64_t hdr, x;
+	if (!(p = decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr)))
+		goto corrupt;
+	ev->params = vals;
+	const kcap_type_def *def = ev->def;
 	if (!def)
 		return 0; /* params of an unknown type are skipped via the record length */
 	uint32_t np = def->nparams;

@@ -14,6 +14,11 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
 		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals);
 
+/* The canonical fields, type and def of a record only: params are neither
+ * decoded nor checked (params NULL, nparams 0). Returns 0 or KCAP_E_CORRUPT. */
+int kcap_event_decode_head(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
+			   uint64_t prev_seq, kcap_event *ev);
+
 /* Like kcap_event_decode(), but leaves the params undecoded: they are only
  * checked (the same checks), ev gets the canonical fields (params NULL,
  * nparams 0) and rec the record's tail (kcap.h "kcap_record"). */

@@ -45,6 +45,8 @@ struct kcap_reader {
 	void *dmg_ud;
 	kcap_block_filter_fn bf;
 	void *bf_ud;
+	kcap_event_filter_fn ef;
+	void *ef_ud;
 
 	uint16_t major, minor;
 	uint32_t section;
@@ -678,6 +680,33 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 		while (r->ev_left) {
 			uint64_t rl;
 			const uint8_t *p = r->evp;
+			/* An event filter sees the canonical fields first: the params of
+			 * the events it drops are never decoded. */
+			int drop = 0;
+			if (!rec && r->ef && !get_varint(&p, r->evend, &rl) && rl <= (uint64_t)(r->evend - p) &&
+			    !kcap_event_decode_head(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev) &&
+			    !(r->seeking && r->ev.ts < r->seek_ts)) {
+				r->ev.meta = r->ev.origin < r->nmetas ? r->metas[r->ev.origin] : NULL;
+				drop = !r->ef(r->ef_ud, &r->ev);
+			}
+			p = r->evp;
+			if (drop) {
+				get_varint(&p, r->evend, &rl);
+				r->evp = p + rl;
+				r->ev_left--;
+				r->ev_index++;
+				r->prev_ts = r->ev.ts;
+				r->prev_seq = r->ev.seq;
+				r->seeking = 0;
+				kcap_event *ev = &r->ev;
+				if (r->have_last && (ev->ts < r->last_ts || (ev->ts == r->last_ts && ev->seq < r->last_seq)))
+					r->st.unordered++;
+				r->last_ts = ev->ts;
+				r->last_seq = ev->seq;
+				r->have_last = 1;
+				r->st.events_dropped++;
+				continue;
+			}
 			if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
 			    (rec ? kcap_event_decode_record(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, rec)
 				 : kcap_event_decode(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, r->vals))) {
@@ -972,6 +1001,14 @@ void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void 
 	if (r) {
 		r->bf = fn;
 		r->bf_ud = ud;
+	}
+}
+
+void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void *ud)
+{
+	if (r) {
+		r->ef = fn;
+		r->ef_ud = ud;
 	}
 }
 

@@ -1,8 +1,10 @@
 /* The reader's current events block must survive kcap_reader_load_index()
- * and schema/stats blocks read between events blocks. */
+ * and schema/stats blocks read between events blocks; an event filter drops
+ * events before their params are decoded without disturbing the rest. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <kcap/kcap.h>
 
@@ -113,12 +115,77 @@ START_TEST(seek_then_read_to_end)
 }
 END_TEST
 
+/* Keeps the events whose pid is 100 modulo 7 == 0 from their canonical
+ * fields alone; checks that no params are handed to it. */
+typedef struct evf_ctx {
+	int calls;
+	int64_t last_ts;
+} evf_ctx;
+
+static int keep_some(void *ud, const kcap_event *head)
+{
+	evf_ctx *c = ud;
+	ck_assert_ptr_null(head->params);
+	ck_assert_uint_eq(head->nparams, 0);
+	ck_assert_ptr_nonnull(head->def);
+	ck_assert_int_gt(head->ts, c->last_ts); /* every event is seen once, in order */
+	c->last_ts = head->ts;
+	c->calls++;
+	return (head->pid - 100) % 7 == 0;
+}
+
+START_TEST(event_filter_drops_before_decoding)
+{
+	char *path = make_capture();
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	evf_ctx c = {0, 0};
+	kcap_reader_set_event_filter(r, keep_some, &c);
+	const kcap_event *ev;
+	int kept = 0;
+	while (kcap_reader_next(r, &ev) > 0) {
+		ck_assert_int_eq((ev->pid - 100) % 7, 0);
+		check_event(ev, (int)ev->seq); /* params decoded as usual */
+		kept++;
+	}
+	int want = 0;
+	for (int i = 0; i < N; i++)
+		want += (i % 50) % 7 == 0;
+	ck_assert_int_eq(kept, want);
+	ck_assert_int_eq(c.calls, N);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->events, (uint64_t)want);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->events_dropped, (uint64_t)(N - want));
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->unordered, 0);
+	/* a seek: events before the target reach neither the filter nor the caller */
+	c.calls = 0;
+	c.last_ts = 0;
+	int target = 15000;
+	ck_assert_int_eq(kcap_reader_seek_time(r, 1000000 + (int64_t)target * 1000), 0);
+	kept = 0;
+	while (kcap_reader_next(r, &ev) > 0) {
+		ck_assert_uint_ge(ev->seq, (uint64_t)target);
+		kept++;
+	}
+	ck_assert_int_eq(c.calls, N - target);
+	/* removed: every event again */
+	kcap_reader_set_event_filter(r, NULL, NULL);
+	ck_assert_int_eq(kcap_reader_seek_time(r, 1000000 + (int64_t)target * 1000), 0);
+	kept = 0;
+	while (kcap_reader_next(r, &ev) > 0)
+		check_event(ev, target + kept++);
+	ck_assert_int_eq(kept, N - target);
+	kcap_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("reader_state");
 	TCase *tc = tcase_create("reader_state");
 	tcase_add_test(tc, index_load_mid_block_keeps_events);
 	tcase_add_test(tc, seek_then_read_to_end);
+	tcase_add_test(tc, event_filter_drops_before_decoding);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -425,6 +425,12 @@ typedef void (*kcap_damage_fn)(void *ud, const kcap_error *err, uint64_t skipped
 /* Return 0 to skip the block without decompressing it, 1 to read it. */
 typedef int (*kcap_block_filter_fn)(void *ud, const kcap_block_summary *sum);
 
+/* Called with an event whose canonical fields, type id, def and meta are
+ * decoded but whose params are not (params NULL, nparams 0). Return 0 to drop
+ * the event without decoding its params (it is not delivered, and its params
+ * are not checked), 1 to decode and deliver it. See kcap_filter_match_head. */
+typedef int (*kcap_event_filter_fn)(void *ud, const kcap_event *head);
+
 /* Opens a reader. name is used only in error messages (may be NULL).
  * open_fd does not close fd unless own_fd. open_mem does not copy: buf must
  * outlive the reader. On a seekable input with a footer, the index is loaded
@@ -438,6 +444,10 @@ void kcap_reader_close(kcap_reader *r);
 
 void kcap_reader_set_damage_cb(kcap_reader *r, kcap_damage_fn fn, void *ud);
 void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void *ud);
+/* Applies to kcap_reader_next() (kcap_reader_next_record() delivers every
+ * event). fn NULL removes it. Dropped events still count for the ordering
+ * check and in kcap_reader_stats.events_dropped. */
+void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void *ud);
 
 /* Next event: 1 with *ev set, 0 at end of input, or a negative error that
  * ends reading (I/O error, newer major version). Damage that can be stepped
@@ -504,6 +514,7 @@ typedef struct kcap_reader_stats {
 	uint32_t sections;
 	uint8_t indexed;          /* every section read so far had an index */
 	uint8_t has_footer;
+	uint64_t events_dropped;  /* events the event filter dropped (not in events) */
 } kcap_reader_stats;
 const kcap_reader_stats *kcap_reader_get_stats(const kcap_reader *r);
 /* Details of the last error. */
