@@ -235,6 +235,21 @@ static int is_section_header(const uint8_t *p)
 	return !memcmp(p, KCAP_MAGIC, KCAP_MAGIC_LEN) && get_u16(p + 8) >= 1;
 }
 
+/* Offset of the first section header inside the n bytes of a block at p
+ * (past its header), or 0 if none. */
+static size_t section_within(const uint8_t *p, size_t n)
+{
+	for (size_t i = KCAP_BLOCK_HDR_LEN; i + KCAP_SECTION_HDR_LEN <= n; i++) {
+		const uint8_t *m = memchr(p + i, KCAP_MAGIC[0], n - KCAP_SECTION_HDR_LEN + 1 - i);
+		if (!m)
+			return 0;
+		i = (size_t)(m - p);
+		if (is_section_header(m))
+			return i;
+	}
+	return 0;
+}
+
 /* Scans forward from pos+1 for the next section or block header. Returns
  * the number of bytes skipped (pos advanced), or -1 on read error. */
 static int64_t resync(kcap_reader *r)
@@ -557,14 +572,26 @@ static int next_block(kcap_reader *r, size_t *blen)
 				return r->err.code;
 			p = here(r);
 			unsigned type = get_u16(p + 4);
-			if ((size_t)got < total) {
-				damage(r, KCAP_E_TRUNCATED, r->pos, (uint64_t)got,
-				       "%s block truncated: %zu of %zu bytes present", block_name(type), (size_t)got, total);
-				advance(r, (uint64_t)got);
-				return 0;
-			}
-			uint32_t crc = kcap_crc32c(kcap_crc32c(0, p, 12), p + KCAP_BLOCK_HDR_LEN, plen);
-			if (crc != get_u32(p + 12)) {
+			/* A capture cut inside a block and followed by another one
+			 * (cat cut.kcap next.kcap) leaves the next section's header
+			 * inside the bytes the cut block claims: resume there. */
+			int whole = (size_t)got >= total;
+			if (!whole || kcap_crc32c(kcap_crc32c(0, p, 12), p + KCAP_BLOCK_HDR_LEN, plen) != get_u32(p + 12)) {
+				size_t next = section_within(p, whole ? total : (size_t)got);
+				if (!whole && !next) {
+					damage(r, KCAP_E_TRUNCATED, r->pos, (uint64_t)got,
+					       "%s block truncated: %zu of %zu bytes present", block_name(type), (size_t)got,
+					       total);
+					advance(r, (uint64_t)got);
+					return 0;
+				}
+				if (next) {
+					damage(r, KCAP_E_TRUNCATED, r->pos, next,
+					       "%s block cut short by the next section's header: %zu of %zu bytes present; "
+					       "block skipped", block_name(type), next, total);
+					advance(r, next);
+					continue;
+				}
 				damage(r, KCAP_E_CORRUPT, r->pos, total, "CRC mismatch in %s block; block skipped",
 				       block_name(type));
 				advance(r, total);

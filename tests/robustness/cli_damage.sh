@@ -68,5 +68,23 @@ check "boundary cut: not indexed" '"indexed":false' "$(grep -o '"indexed": *[a-z
 check "intact input unmodified" "$sum_before" "$(cksum < "$DIR/intact.kcap")"
 check "cases written" 11 "$(wc -l < "$DIR/cases" | tr -d ' ')"
 
+# A capture cut inside a block and followed by another (cat cut.kcap next.kcap,
+# or a tar with a truncated member): the next capture is read whole, from its
+# section header inside the bytes the cut block claims.
+"$KCAP" synth -n 2000 --seed 6 -o "$DIR/next.kcap" || exit 1
+size=$(wc -c < "$DIR/intact.kcap")
+head -c $((size / 2)) "$DIR/intact.kcap" > "$DIR/cut.kcap"
+cat "$DIR/cut.kcap" "$DIR/next.kcap" > "$DIR/cut-then-next.kcap"
+{ "$KCAP" convert --json "$DIR/cut.kcap" 2> /dev/null; "$KCAP" convert --json "$DIR/next.kcap"; } > "$DIR/want.json"
+"$KCAP" convert --json "$DIR/cut-then-next.kcap" > "$DIR/out" 2> "$DIR/err"
+check "cut then next: exit" 3 "$?"
+check "cut then next: one damage line" 1 "$(wc -l < "$DIR/err" | tr -d ' ')"
+check "cut then next: the line names the cut block" 1 "$(grep -c "cut-then-next.kcap: offset [0-9]*: .*cut short by the next section" "$DIR/err")"
+if cmp -s "$DIR/want.json" "$DIR/out"; then ok "cut then next: every event of both, as each alone"
+else bad "cut then next: $(wc -l < "$DIR/out") events, want $(wc -l < "$DIR/want.json")"; fi
+"$KCAP" convert --json < "$DIR/cut-then-next.kcap" > "$DIR/out" 2> /dev/null
+if cmp -s "$DIR/want.json" "$DIR/out"; then ok "cut then next, from a pipe: every event of both"
+else bad "cut then next, from a pipe: $(wc -l < "$DIR/out") events, want $(wc -l < "$DIR/want.json")"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
