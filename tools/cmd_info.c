@@ -298,7 +298,7 @@ static int info_one(const char *path, int json, int *damaged)
 		printf("Blocks:            %llu events blocks\n", (unsigned long long)st->blocks);
 		fmt_bytes(b1, sizeof b1, st->bytes);
 		fmt_bytes(b2, sizeof b2, st->raw_bytes);
-		printf("Size:              %s on disk (%llu bytes), %s of event data uncompressed, ratio %.2f\n", b1,
+		printf("Size:              %s (%llu bytes of capture), %s of event data uncompressed, ratio %.2f\n", b1,
 		       (unsigned long long)st->bytes, b2, st->bytes ? (double)st->raw_bytes / (double)st->bytes : 0.0);
 		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
 		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
