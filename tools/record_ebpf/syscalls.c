@@ -162,12 +162,13 @@ static size_t normalize(char *p)
 	char *out = p, *in = p;
 	if (*p != '/')
 		return strlen(p);
-	/* most paths are already normal: no '/' followed by '/', '.' or the end */
+	/* most paths are already normal: no '/' followed by '/', '.' or the end
+	 * (but "/" itself) */
 	const char *q = p;
-	while ((q = strchr(q + 1, '/')) && q[1] != '/' && q[1] != '.' && q[1])
-		;
-	if (!q && (p[1] != '/' && p[1] != '.'))
-		return strlen(p);
+	while (*q && !(q[0] == '/' && (q[1] == '/' || q[1] == '.' || (!q[1] && q != p))))
+		q++;
+	if (!*q)
+		return (size_t)(q - p);
 	while (*in) {
 		while (*in == '/')
 			in++;
