@@ -696,6 +696,26 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	return 1;
 }
 
+/* The record of r->ev, ending at end, is read: the next one is relative to it. */
+static inline void consumed(kcap_reader *r, const uint8_t *end)
+{
+	r->evp = end;
+	r->ev_left--;
+	r->ev_index++;
+	r->prev_ts = r->ev.ts;
+	r->prev_seq = r->ev.seq;
+}
+
+/* Counts events that go back in (ts, seq) order, delivered or not. */
+static inline void note_order(kcap_reader *r, const kcap_event *ev)
+{
+	if (r->have_last && (ev->ts < r->last_ts || (ev->ts == r->last_ts && ev->seq < r->last_seq)))
+		r->st.unordered++;
+	r->last_ts = ev->ts;
+	r->last_seq = ev->seq;
+	r->have_last = 1;
+}
+
 /* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
  * one body, specialized for each. */
 static inline __attribute__((always_inline)) int next_event(kcap_reader *r, const kcap_event **out,
@@ -719,18 +739,9 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			p = r->evp;
 			if (drop) {
 				get_varint(&p, r->evend, &rl);
-				r->evp = p + rl;
-				r->ev_left--;
-				r->ev_index++;
-				r->prev_ts = r->ev.ts;
-				r->prev_seq = r->ev.seq;
+				consumed(r, p + rl);
 				r->seeking = 0;
-				kcap_event *ev = &r->ev;
-				if (r->have_last && (ev->ts < r->last_ts || (ev->ts == r->last_ts && ev->seq < r->last_seq)))
-					r->st.unordered++;
-				r->last_ts = ev->ts;
-				r->last_seq = ev->seq;
-				r->have_last = 1;
+				note_order(r, &r->ev);
 				r->st.events_dropped++;
 				continue;
 			}
@@ -743,11 +754,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 				r->ev_left = 0;
 				break;
 			}
-			r->evp = p + rl;
-			r->ev_left--;
-			r->ev_index++;
-			r->prev_ts = r->ev.ts;
-			r->prev_seq = r->ev.seq;
+			consumed(r, p + rl);
 			if (r->seeking) {
 				if (r->ev.ts < r->seek_ts)
 					continue;
@@ -755,11 +762,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			}
 			kcap_event *ev = &r->ev;
 			ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
-			if (r->have_last && (ev->ts < r->last_ts || (ev->ts == r->last_ts && ev->seq < r->last_seq)))
-				r->st.unordered++;
-			r->last_ts = ev->ts;
-			r->last_seq = ev->seq;
-			r->have_last = 1;
+			note_order(r, ev);
 			r->st.events++;
 			*out = ev;
 			return 1;
