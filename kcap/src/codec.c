@@ -165,10 +165,12 @@ static __attribute__((noinline)) varint_ret varint_slow(const uint8_t *p, const 
 	} while (0)
 
 /* The canonical fields and the type of a record; returns where its params
- * start, or NULL if it is malformed. *hdr gets the header varint. */
+ * start, or NULL if it is malformed. *hdr gets the header varint, and *tail
+ * (when not NULL) where the record's position-independent tail starts
+ * (kcap_record). */
 static inline __attribute__((always_inline)) const uint8_t *
 decode_head(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts, uint64_t prev_seq,
-	    kcap_event *ev, uint64_t *hdr)
+	    kcap_event *ev, uint64_t *hdr, const uint8_t **tail)
 {
 	uint64_t x;
 	READ_VARINT(p, end, *hdr);
@@ -182,6 +184,8 @@ decode_head(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t 
 	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(x));
 	READ_VARINT(p, end, x);
 	ev->seq = prev_seq + (uint64_t)zz_dec(x);
+	if (tail)
+		*tail = p;
 	READ_VARINT(p, end, x);
 	ev->pid = (int32_t)zz_dec(x);
 	READ_VARINT(p, end, x);
@@ -213,14 +217,14 @@ int kcap_event_decode_head(const uint8_t *p, const uint8_t *end, const kcap_sche
 			   uint64_t prev_seq, kcap_event *ev)
 {
 	uint64_t hdr;
-	return decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr) ? 0 : KCAP_E_CORRUPT;
+	return decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr, NULL) ? 0 : KCAP_E_CORRUPT;
 }
 
 int kcap_event_decode(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
 		      uint64_t prev_seq, kcap_event *ev, kcap_value *vals)
 {
 	uint64_t hdr, x;
-	if (!(p = decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr)))
+	if (!(p = decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr, NULL)))
 		goto corrupt;
 	ev->params = vals;
 	const kcap_type_def *def = ev->def;
@@ -423,42 +427,11 @@ static inline const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, 
 int kcap_event_decode_record(const uint8_t *p, const uint8_t *end, const kcap_schema *s, int64_t prev_ts,
 			     uint64_t prev_seq, kcap_event *ev, kcap_record *rec)
 {
-	const uint8_t *start = p;
+	const uint8_t *start = p, *tail;
 	uint64_t hdr, x;
-	RD(hdr);
-	ev->type_id = (uint32_t)(hdr >> 2);
-	ev->origin = 0;
-	if (hdr & 2) {
-		RD(x);
-		ev->origin = (uint16_t)x;
-	}
-	RD(x);
-	ev->ts = (int64_t)((uint64_t)prev_ts + (uint64_t)zz_dec(x));
-	RD(x);
-	ev->seq = prev_seq + (uint64_t)zz_dec(x);
-	const uint8_t *tail = p;
-	RD(x);
-	ev->pid = (int32_t)zz_dec(x);
-	RD(x);
-	ev->tid = (int32_t)((uint64_t)(int64_t)ev->pid + (uint64_t)zz_dec(x));
-	RD(x);
-	ev->ppid = (int32_t)zz_dec(x);
-	RD(x);
-	ev->cpu = (uint32_t)x;
-	RD(x);
-	ev->uid = (uint32_t)x;
-	RD(x);
-	ev->gid = (uint32_t)x;
-	RD(x);
-	if (x > 0xffff)
+	if (!(p = decode_head(p, end, s, prev_ts, prev_seq, ev, &hdr, &tail)))
 		goto corrupt;
-	ev->comm_len = (uint16_t)x;
-	ev->comm = (const char *)p;
-	SKIP(x);
-	ev->params = NULL;
-	ev->nparams = 0;
-	const kcap_type_def *def = kcap_schema_type(s, ev->type_id);
-	ev->def = def;
+	const kcap_type_def *def = ev->def;
 	rec->tail = tail;
 	rec->absent = (uint8_t)(hdr & 1);
 	if (!def) {
