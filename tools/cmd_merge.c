@@ -1187,7 +1187,7 @@ cleanup:
 	kcap_buf_free(&m.buf);
 	for (int i = 0; m.in && i < m.nin; i++) {
 		input *in = &m.in[i];
-		kcap_reader_close(in->r);
+		cli_close_input(in->r);
 		free(in->tmap);
 		free(in->smap);
 		free(in->omap);
