@@ -39,7 +39,8 @@ const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader above this backl
 #define PROT_EXEC 4
 #define TS_COMPAT 0x0002
 
-/* scratch: the record is built here, then copied to the ring buffer. */
+/* scratch: a record with segments is built here, then copied to the ring
+ * buffer (one without is built in place in its reservation). */
 #define EV_AREA 49152
 #define EV_MASK 32767  /* offsets are kept below this; the largest write fits above */
 #define TMP_SIZE 4096
