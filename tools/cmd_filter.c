@@ -244,8 +244,11 @@ int cmd_filter(int argc, char **argv)
 		fc.r = r;
 		fc.file = kcap_reader_name(r);
 		fc.checked = 0;
-		if (!no_skip && !invert)
+		if (!no_skip && !invert) {
 			kcap_reader_set_block_filter(r, block_cb, &fc);
+			/* with an index, ruled-out blocks are not even read */
+			kcap_reader_load_index(r);
+		}
 		/* the tracker must see every event, so nothing is dropped early */
 		if (!fc.tracking)
 			kcap_reader_set_event_filter(r, event_cb, &fc);

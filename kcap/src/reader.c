@@ -152,8 +152,12 @@ static int64_t fill(kcap_reader *r, size_t need)
 		r->win = n;
 		r->win_cap = cap;
 	}
+	/* When blocks may be passed over by their index entries, read little
+	 * ahead: the next one may be skipped with a seek. */
+	size_t ahead = r->nindex && r->bf ? (need > (64u << 10) ? need : (64u << 10)) : r->win_cap;
 	while (r->win_len < need) {
-		ssize_t k = read(r->fd, r->win + r->win_len, r->win_cap - r->win_len);
+		size_t want = (ahead < r->win_cap ? ahead : r->win_cap) - r->win_len;
+		ssize_t k = read(r->fd, r->win + r->win_len, want);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -538,6 +542,36 @@ static int apply_context(kcap_reader *r, unsigned type, const uint8_t *body, siz
 	return rc;
 }
 
+/* An events block the block filter rules out from its index entry (whose
+ * summary the index block's CRC covers) is passed over without being read:
+ * on a file that means a seek instead of reading and checking every byte.
+ * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
+static int skip_by_index(kcap_reader *r, unsigned type, size_t total)
+{
+	if (type != KCAP_BLK_EVENTS || !r->bf || !r->nindex || r->seeking || r->mem)
+		return 0;
+	size_t lo = 0, hi = r->nindex;
+	while (lo < hi) { /* entries are in file order */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->index[mid].sum.offset < (int64_t)r->pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->nindex)
+		return 0;
+	const kcap_block_summary *sum = &r->index[lo].sum;
+	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->bf(r->bf_ud, sum))
+		return 0;
+	r->st.blocks++;
+	r->st.blocks_skipped++;
+	r->st.raw_bytes += sum->raw_size;
+	if (jump(r, r->pos + total))
+		return -1;
+	r->st.bytes += total;
+	return 1;
+}
+
 /*
  * Reads the next structure. Returns 1 with a verified block at here() of
  * *blen bytes (not yet consumed), 0 at EOF, negative on fatal error.
@@ -567,6 +601,11 @@ static int next_block(kcap_reader *r, size_t *blen)
 		if (avail >= KCAP_BLOCK_HDR_LEN && is_block_header(p)) {
 			uint32_t plen = get_u32(p + 8);
 			size_t total = (size_t)KCAP_BLOCK_OVERHEAD + plen;
+			int sk = skip_by_index(r, get_u16(p + 4), total);
+			if (sk < 0)
+				return r->err.code;
+			if (sk)
+				continue;
 			int64_t got = fill(r, total);
 			if (got < 0)
 				return r->err.code;

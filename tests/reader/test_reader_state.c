@@ -179,6 +179,71 @@ START_TEST(event_filter_drops_before_decoding)
 }
 END_TEST
 
+/* Keeps only the block holding ts_keep. */
+static int keep_block_of(void *ud, const kcap_block_summary *sum)
+{
+	int64_t t = *(const int64_t *)ud;
+	return sum->first_ts <= t && t <= sum->last_ts;
+}
+
+START_TEST(index_skips_blocks_without_reading_them)
+{
+	char *path = make_capture();
+	int64_t keep = 1000000 + (int64_t)7777 * 1000;
+	uint64_t want_first = 0, want_n = 0, nblocks = 0;
+	kcap_reader *r;
+	/* reference: the same filter without an index */
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	kcap_reader_set_block_filter(r, keep_block_of, &keep);
+	const kcap_event *ev;
+	while (kcap_reader_next(r, &ev) > 0) {
+		if (!want_n)
+			want_first = ev->seq;
+		want_n++;
+	}
+	nblocks = kcap_reader_get_stats(r)->blocks;
+	kcap_reader_close(r);
+	ck_assert_uint_gt(want_n, 0);
+	/* a byte flipped in the last events block: the index rules that block
+	 * out, so it is never read (nor reported) */
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	ck_assert_int_gt(kcap_reader_load_index(r), 2);
+	const kcap_block_summary *last = kcap_reader_index_at(r, kcap_reader_index_count(r) - 1);
+	int64_t flip_at = last->offset + last->stored_size / 2;
+	kcap_reader_close(r);
+	FILE *f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, flip_at, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, flip_at, SEEK_SET);
+	fputc(c ^ 0x55, f);
+	fclose(f);
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	kcap_reader_set_block_filter(r, keep_block_of, &keep);
+	ck_assert_int_gt(kcap_reader_load_index(r), 2);
+	uint64_t n = 0;
+	while (kcap_reader_next(r, &ev) > 0) {
+		ck_assert_uint_eq(ev->seq, want_first + n);
+		check_event(ev, (int)ev->seq);
+		n++;
+	}
+	const kcap_reader_stats *st = kcap_reader_get_stats(r);
+	ck_assert_uint_eq(n, want_n);
+	ck_assert_uint_eq(st->blocks, nblocks);
+	ck_assert_uint_eq(st->blocks_decoded, 1);
+	ck_assert_uint_eq(st->blocks_skipped, nblocks - 1);
+	ck_assert_uint_eq(st->damaged, 0);
+	kcap_reader_close(r);
+	/* without the filter the flipped block is reported */
+	ck_assert_int_eq(kcap_reader_open_path(&r, path, NULL), 0);
+	while (kcap_reader_next(r, &ev) > 0)
+		;
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->damaged, 1);
+	kcap_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("reader_state");
@@ -186,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, index_load_mid_block_keeps_events);
 	tcase_add_test(tc, seek_then_read_to_end);
 	tcase_add_test(tc, event_filter_drops_before_decoding);
+	tcase_add_test(tc, index_skips_blocks_without_reading_them);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
