@@ -33,6 +33,9 @@ echo "== inputs (N=$N) in $OUT" >&2
 # on them and the ratio is the conservative one.
 [ "${SKIP_JQ:-0}" = 1 ] || "$K" convert --json --no-proc cap.kcap -o cap.json
 
+# the inputs were just written: let writeback finish before timing reads
+sync
+
 SKIP="$K filter pid=42 --count cap.kcap"
 NOSKIP="$K filter --no-skip pid=42 --count cap.kcap"
 SCAN="$K filter --no-skip 'comm = \"bash\" and ret < 0' --count cap.kcap"
