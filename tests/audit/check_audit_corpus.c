@@ -4,6 +4,7 @@
  * and its reassembler cases. SKIPs visibly when the corpus is absent.
  */
 #include <check.h>
+#include "check_run.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <signal.h>
@@ -359,9 +360,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(suite());
 }

@@ -4,6 +4,7 @@
  * `kcap convert --from audit` CLI (rotated sets, gzip, stdin, errors). */
 #include <arpa/inet.h>
 #include <check.h>
+#include "check_run.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -506,9 +507,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(suite());
 }

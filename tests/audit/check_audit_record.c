@@ -1,6 +1,7 @@
 /* check_audit_record.c - the audit line parser, JSON form and reassembler on
  * hand-written lines covering each piece of the record syntax. */
 #include <check.h>
+#include "check_run.h"
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,9 +414,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(suite());
 }

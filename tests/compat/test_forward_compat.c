@@ -2,6 +2,7 @@
  * does not know: it must read, skip what it does not know, and keep the
  * blocks flagged COPY when rewriting. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include <unistd.h>
 #include "internal.h"
@@ -202,9 +203,5 @@ int main(void)
 	tcase_add_test(tc, rewrite_keeps_copy_blocks_and_drops_the_others);
 	tcase_add_test(tc, newer_major_is_refused_with_versions_named);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

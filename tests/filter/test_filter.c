@@ -3,6 +3,7 @@
  * summaries, and the process context tracker. */
 #include <arpa/inet.h>
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -948,9 +949,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return kcap_check_run(suite());
 }

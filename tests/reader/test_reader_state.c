@@ -2,6 +2,7 @@
  * and schema/stats blocks read between events blocks; an event filter drops
  * events before their params are decoded without disturbing the rest. */
 #include <check.h>
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,9 +254,5 @@ int main(void)
 	tcase_add_test(tc, event_filter_drops_before_decoding);
 	tcase_add_test(tc, index_skips_blocks_without_reading_them);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(su);
 }

@@ -3,6 +3,7 @@
  * argv: KCAP WORKLOAD TMPDIR. Exits 77 (ctest SKIP) without root or without
  * the eBPF frontend in this build, saying why. */
 #include <check.h>
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -552,11 +553,7 @@ int main(int argc, char **argv)
 	tcase_add_test(to, filter_comm);
 	tcase_add_test(to, filter_uid);
 	suite_add_tcase(s, to);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = kcap_check_failures(s, CK_NOFORK);
 	kcap_reader_close(rd);
 	json_decref(wl);
 	if (!failed)

@@ -1,6 +1,7 @@
 /* test_taxonomy.c - the standard taxonomy: schema loading, agreement with
  * docs/EVENTS.md, and symbol values against this host's libc headers. */
 #include <check.h>
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -229,9 +230,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, symbols_match_libc);
 	tcase_add_test(tc, events_md_agrees);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

@@ -1,6 +1,7 @@
 /* test_audit_netlink.c - anl_record(): one received netlink message is one
  * audit record, its length the received size whatever the header says. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,9 +100,5 @@ int main(void)
 	tcase_add_test(tc, text_ends_at_nul_and_trailing_newline);
 	tcase_add_test(tc, not_records);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

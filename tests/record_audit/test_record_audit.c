@@ -15,6 +15,7 @@
  * root, without the audit socket, or when auditd holds the audit pid.
  */
 #include <check.h>
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -475,11 +476,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, loss_is_counted);
 	tcase_add_test(tc, refuses_when_pid_held);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = kcap_check_failures(s, CK_NOFORK);
 	json_decref(wl);
 	free_state(&before);
 	if (!failed)

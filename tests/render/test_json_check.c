@@ -1,5 +1,6 @@
 /* kcap_json_text_valid() and its use by the JSON renderer; kcap_json_escape(). */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include "internal.h"
 
@@ -112,9 +113,5 @@ int main(void)
 	tcase_add_test(tc, renderer_quotes_invalid_json_params);
 	tcase_add_test(tc, json_escape_appends_valid_strings);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(su);
 }

@@ -4,6 +4,7 @@
  * some other schema owns, and not when a schema is freed and another one
  * takes its place in memory. */
 #include <check.h>
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,9 +155,5 @@ int main(void)
 	tcase_add_test(tc, type_text_is_escaped);
 	tcase_add_test(tc, foreign_definition_is_rendered_as_given);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(su);
 }

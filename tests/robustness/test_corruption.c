@@ -6,6 +6,7 @@
  * may crash (run under ASan/UBSan), and a file read by path is never changed.
  */
 #include <check.h>
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,9 +588,5 @@ int main(void)
 	tcase_add_test(tc, random_multi_flips);
 	tcase_add_test(tc, hostile_files_stay_small);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

@@ -4,6 +4,7 @@
  * header, read from memory, a seekable fd, a pipe and a path.
  */
 #include <check.h>
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,9 +205,5 @@ int main(void)
 	tcase_add_test(tc, truncate_path);
 	tcase_add_test(tc, seek_on_truncated);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

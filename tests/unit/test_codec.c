@@ -1,5 +1,6 @@
 /* Event record encoding: every param type, deltas, absent params, limits. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include "codec.h"
 #include "testcap.h"
@@ -220,9 +221,5 @@ int main(void)
 	tcase_add_test(tc, hostile_records);
 	tcase_add_test(tc, encode_rejects_lengths_without_bytes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

@@ -1,5 +1,6 @@
 /* Writer + reader: the .kcap container end to end (FORMAT.md). */
 #include <check.h>
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1138,9 +1139,5 @@ int main(void)
 	tcase_add_test(tc, events_meta_layout_matches_format_md);
 	tcase_add_test(tc, stats_many_entries);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

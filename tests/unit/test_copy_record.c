@@ -2,6 +2,7 @@
  * kcap_reader_next_record and kcap_writer_write_record against the decode +
  * encode path they stand in for. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -477,9 +478,5 @@ int main(void)
 	tcase_add_test(tc, writer_rejects_what_it_cannot_write);
 	tcase_add_test(tc, same_layout);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

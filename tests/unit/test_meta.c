@@ -1,5 +1,6 @@
 /* Origin metadata and process snapshots, and their block encodings. */
 #include <check.h>
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -218,9 +219,5 @@ int main(void)
 	tcase_add_test(tc, snapshot_add_encode_decode);
 	tcase_add_test(tc, snapshot_fill_host);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

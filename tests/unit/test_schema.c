@@ -1,5 +1,6 @@
 /* Schema: types, symbol sets, lookups, merge, and the schema block encoding. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include "internal.h"
 #include "testcap.h"
@@ -255,9 +256,5 @@ int main(void)
 	tcase_add_test(tc, ptype_names);
 	tcase_add_test(tc, many_far_ids);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }

@@ -1,5 +1,6 @@
 /* Varints (LEB128) and zigzag: the integer encodings of FORMAT.md. */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include "internal.h"
 
@@ -147,9 +148,5 @@ int main(void)
 	tcase_add_test(tc, buf_put_varint_and_str);
 	tcase_add_test(tc, byte_order_little_endian);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return kcap_check_run(s);
 }
