@@ -10,13 +10,7 @@ SRC=$2
 DIR=$3/archive-test.$$
 mkdir -p "$DIR" || exit 1
 trap 'rm -rf "$DIR"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
-}
+. "$(dirname "$0")/../harness.sh"
 run() { # run CMD...: sets rc, out (stdout file), err (stderr file)
 	"$@" > "$DIR/out" 2> "$DIR/err"
 	rc=$?
@@ -134,5 +128,4 @@ check "stdin plain capture still read as is" "$(counts a.json)" "$(counts out)"
 
 check "inputs unchanged" "" "$(sha256sum -c --quiet sums 2>&1)"
 
-echo "# $pass passed, $fail failed"
-[ $fail -eq 0 ]
+harness_done

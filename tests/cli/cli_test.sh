@@ -8,13 +8,7 @@ G=$SRC/tests/cli/golden
 T=$SRC/testdata/synth-1k.kcap
 mkdir -p "$DIR" || exit 1
 trap 'rm -rf "$DIR"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
-}
+. "$(dirname "$0")/../harness.sh"
 golden() { # name file: compare file with golden/name
 	if [ "${UPDATE:-0}" = 1 ]; then cp "$2" "$G/$1"; fi
 	if cmp -s "$2" "$G/$1"; then ok "golden $1"; else
@@ -181,5 +175,4 @@ sum1=$(cksum < "$T")
 "$KCAP" info "$T" > /dev/null; "$KCAP" cat "$T" > /dev/null; "$KCAP" convert --json "$T" > /dev/null
 check "input unmodified" "$sum1" "$(cksum < "$T")"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+harness_done

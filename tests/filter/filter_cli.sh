@@ -8,15 +8,7 @@ CASES=$2
 DIR=$3/filter-cli.$$
 mkdir -p "$DIR" || exit 1
 trap 'rm -rf "$DIR"' EXIT
-fail=0
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: expected [$2] got [$3]"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/../harness.sh"
 "$CASES" --write base "$DIR/base.kcap" 160 || exit 1
 B=$DIR/base.kcap
 
@@ -32,7 +24,7 @@ check "relative time" 3 "$("$KCAP" filter 'ts >= -2s' --count "$B")"
 
 stats=$("$KCAP" filter 'pid = 42' --count --stats "$B" 2>&1 >/dev/null)
 skipped=$(echo "$stats" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
-[ "${skipped:-0}" -gt 0 ] && echo "ok - skipping: $stats" || { echo "not ok - no block skipped: $stats"; fail=1; }
+[ "${skipped:-0}" -gt 0 ] && ok "skipping: $stats" || bad "no block skipped: $stats"
 stats=$("$KCAP" filter 'pid = 42' --count --no-skip --stats "$B" 2>&1 >/dev/null)
 check "no-skip skips nothing" 0 "$(echo "$stats" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')"
 
@@ -42,14 +34,14 @@ check "empty result is a valid capture" 0 "$("$KCAP" filter 'pid = 4242' "$B" | 
 
 json=$("$KCAP" filter 'seq = 5' --json "$B")
 case $json in
-*'"proc":{"pid":101,"ppid":100,'*'"exe":"/usr/bin/cat"'*'"cmdline":["cat","/etc/passwd"]'*'"parent":{"pid":100,"comm":"bash","exe":"/usr/bin/bash"}}}') echo "ok - json proc object" ;;
-*) echo "not ok - json proc object: $json"; fail=1 ;;
+*'"proc":{"pid":101,"ppid":100,'*'"exe":"/usr/bin/cat"'*'"cmdline":["cat","/etc/passwd"]'*'"parent":{"pid":100,"comm":"bash","exe":"/usr/bin/bash"}}}') ok "json proc object" ;;
+*) bad "json proc object: $json" ;;
 esac
 json=$("$KCAP" filter 'seq = 5' --json --no-proc "$B")
 case $json in
-*'"proc"'*) echo "not ok - --no-proc: $json"; fail=1 ;;
-'{"seq":5,'*) echo "ok - --no-proc" ;;
-*) echo "not ok - --no-proc: $json"; fail=1 ;;
+*'"proc"'*) bad "--no-proc: $json" ;;
+'{"seq":5,'*) ok "--no-proc" ;;
+*) bad "--no-proc: $json" ;;
 esac
 check "json lines" 2 "$("$KCAP" filter 'pid = 42' --json "$B" | wc -l | tr -d ' ')"
 check "text lines" 2 "$("$KCAP" filter 'pid = 42' --text "$B" | wc -l | tr -d ' ')"
@@ -74,4 +66,4 @@ check "unknown field message" "kcap filter: column 1: unknown field 'pidd'; did 
 "$KCAP" filter >/dev/null 2>&1; check "missing expression exit" 2 $?
 "$KCAP" filter --bogus 'pid = 1' "$B" >/dev/null 2>&1; check "bad option exit" 2 $?
 "$KCAP" filter --help | grep -q 'usage: kcap filter'; check "help" 0 $?
-exit $fail
+harness_done

@@ -9,19 +9,11 @@ KCAP=$1
 DIR=$2/query-cli.$$
 mkdir -p "$DIR" || exit 1
 trap 'rm -rf "$DIR"' EXIT
-fail=0
-check() { # name expected actual
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1: expected [$2] got [$3]"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/../harness.sh"
 check_true() { # name condition-description; runs "$@" after the name
 	name=$1
 	shift
-	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fail=1; fi
+	if "$@"; then ok "$name"; else bad "$name"; fi
 }
 lines() { wc -l | tr -d ' '; }
 # json field of the first / last line of stdin
@@ -305,4 +297,4 @@ for c in slice merge replay; do
 	"$KCAP" $c --help > "$DIR/help" 2>&1; rc=$?
 	check "$c --help" "0 usage: kcap $c" "$rc $(head -c $((12 + ${#c})) "$DIR/help")"
 done
-exit $fail
+harness_done

@@ -9,11 +9,7 @@ CASES=$2
 DIR=$3/cli-damage.$$
 mkdir -p "$DIR" || exit 1
 trap 'rm -rf "$DIR"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-bad() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
+. "$(dirname "$0")/../harness.sh"
 
 "$KCAP" synth -n 4000 --seed 5 --block-size 16k -o "$DIR/intact.kcap" || { echo "synth failed"; exit 1; }
 "$CASES" "$DIR/intact.kcap" "$DIR" > "$DIR/cases" || { echo "damage_cases failed"; exit 1; }
@@ -86,5 +82,4 @@ else bad "cut then next: $(wc -l < "$DIR/out") events, want $(wc -l < "$DIR/want
 if cmp -s "$DIR/want.json" "$DIR/out"; then ok "cut then next, from a pipe: every event of both"
 else bad "cut then next, from a pipe: $(wc -l < "$DIR/out") events, want $(wc -l < "$DIR/want.json")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+harness_done

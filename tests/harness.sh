@@ -1,0 +1,15 @@
+# harness.sh - what the shell tests under ctest share, sourced by them:
+#     . "$(dirname "$0")/../harness.sh"
+# TAP-style lines: "ok - NAME" or "not ok - NAME: why". End a script with
+# harness_done, whose status is the script's: 0 when nothing failed.
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1"; fail=$((fail + 1)); }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
+}
+harness_done() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
