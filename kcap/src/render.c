@@ -777,6 +777,59 @@ static const origin_frag *origin_text(const kcap_meta *m)
 	return f;
 }
 
+/* seq in decimal at o (room for 24 bytes). Consecutive events have
+ * consecutive seqs: the previous text, per thread, is incremented in place. */
+static inline char *seq_text(char *o, uint64_t seq)
+{
+	static _Thread_local uint64_t last = UINT64_MAX;
+	static _Thread_local char text[24];
+	static _Thread_local size_t len;
+	if (seq == last + 1 && last != UINT64_MAX) {
+		size_t i = len;
+		while (i && text[i - 1] == '9')
+			text[--i] = '0';
+		if (i) {
+			text[i - 1]++;
+			last = seq;
+			memcpy(o, text, sizeof text);
+			return o + len;
+		}
+	}
+	len = (size_t)(u64dec(text, seq) - text);
+	last = seq;
+	memcpy(o, text, sizeof text);
+	return o + len;
+}
+
+/* "pid":P,"tid":T,"ppid":PP at o (room for 64 bytes), remembered per thread
+ * by tid: a process's events repeat the same three numbers. */
+#define IDS_SLOTS 64
+typedef struct ids_memo {
+	int32_t pid, tid, ppid;
+	uint32_t len; /* 0: empty */
+	char text[64];
+} ids_memo;
+
+static inline char *ids_text(char *o, int32_t pid, int32_t tid, int32_t ppid)
+{
+	static _Thread_local ids_memo memo[IDS_SLOTS];
+	ids_memo *m = &memo[(uint32_t)tid % IDS_SLOTS];
+	if (!m->len || m->pid != pid || m->tid != tid || m->ppid != ppid) {
+		char *t = PUT_LIT(m->text, "\"pid\":");
+		t = i64dec(t, pid);
+		t = PUT_LIT(t, ",\"tid\":");
+		t = i64dec(t, tid);
+		t = PUT_LIT(t, ",\"ppid\":");
+		t = i64dec(t, ppid);
+		m->pid = pid;
+		m->tid = tid;
+		m->ppid = ppid;
+		m->len = (uint32_t)(t - m->text);
+	}
+	memcpy(o, m->text, sizeof m->text);
+	return o + m->len;
+}
+
 /* Room for the fixed head of an event, up to "type": its numbers, the time
  * text, and the whole-buffer copies of the cached second (sec_cache). */
 #define JSON_HEAD_MAX 384
@@ -788,7 +841,7 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	if (!o)
 		return KCAP_E_NOMEM;
 	o = PUT_LIT(o, "{\"seq\":");
-	o = u64dec(o, ev->seq);
+	o = seq_text(o, ev->seq);
 	o = PUT_LIT(o, ",\"ts\":");
 	uint32_t ns;
 	const sec_cache *tc = sec_parts(ev->ts, &ns);
@@ -808,12 +861,8 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	*o++ = '.';
 	memcpy(o, frac, 16);
 	o += 9;
-	o = PUT_LIT(o, "Z\",\"pid\":");
-	o = i64dec(o, ev->pid);
-	o = PUT_LIT(o, ",\"tid\":");
-	o = i64dec(o, ev->tid);
-	o = PUT_LIT(o, ",\"ppid\":");
-	o = i64dec(o, ev->ppid);
+	o = PUT_LIT(o, "Z\",");
+	o = ids_text(o, ev->pid, ev->tid, ev->ppid);
 	o = PUT_LIT(o, ",\"cpu\":");
 	o = u64dec(o, ev->cpu);
 	o = PUT_LIT(o, ",\"uid\":");

@@ -1,6 +1,6 @@
 /* The JSON renderer's caches: per-type text built when the type is added,
- * and the per-thread memo of rendered symbol sets. Neither may change what
- * is rendered: not for types that need escaping, not for a definition that
+ * the per-thread memo of rendered symbol sets, and the per-thread seq and
+ * pid/tid/ppid texts. None may change what is rendered: not for types that need escaping, not for a definition that
  * some other schema owns, and not when a schema is freed and another one
  * takes its place in memory. */
 #include <check.h>
@@ -146,6 +146,38 @@ START_TEST(foreign_definition_is_rendered_as_given)
 }
 END_TEST
 
+START_TEST(head_numbers_follow_every_event)
+{
+	/* seq is incremented in place between consecutive events and the ids
+	 * are remembered by tid: neither may leak into an event they are not. */
+	static const uint64_t seqs[] = {8, 9, 10, 11, 99, 100, 101, 999, 1000, 5, 6, 19999999, 20000000, 0, 1,
+					UINT64_MAX - 1, UINT64_MAX, 7};
+	static const int32_t ids[][3] = {{100, 100, 1}, {100, 100, 1}, {164, 100, 1}, {100, 100, 2},
+					 {-5, -5, -1}, {2147483647, -2147483647 - 1, 0}, {100, 164, 1}};
+	kcap_schema *s = schema_with("open", "access", "");
+	kcap_event ev;
+	kcap_value v[3];
+	for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+		for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+			event_of(&ev, v, 1, 0);
+			ev.seq = seqs[i];
+			ev.pid = ids[k][0];
+			ev.tid = ids[k][1];
+			ev.ppid = ids[k][2];
+			char *line = render(&ev, s);
+			char want[128];
+			snprintf(want, sizeof want, "{\"seq\":%llu,", (unsigned long long)seqs[i]);
+			ck_assert_msg(!strncmp(line, want, strlen(want)), "%s", line);
+			snprintf(want, sizeof want, "Z\",\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"cpu\":", ids[k][0], ids[k][1],
+				 ids[k][2]);
+			ck_assert_msg(strstr(line, want) != NULL, "%s", line);
+			free(line);
+		}
+	}
+	kcap_schema_free(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("render_cache");
@@ -154,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, symbol_memo_keeps_values_apart);
 	tcase_add_test(tc, type_text_is_escaped);
 	tcase_add_test(tc, foreign_definition_is_rendered_as_given);
+	tcase_add_test(tc, head_numbers_follow_every_event);
 	suite_add_tcase(su, tc);
 	return kcap_check_run(su);
 }
