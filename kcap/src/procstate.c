@@ -24,6 +24,7 @@ typedef struct pent {
 	size_t json_len;
 	uint64_t json_gen, json_parent_gen;
 	int32_t json_parent;
+	uint32_t parent_hint; /* slot where the parent was last found */
 } pent;
 
 struct kcap_procstate {
@@ -466,39 +467,6 @@ int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema
 
 /* ---- JSON ---- */
 
-static int put(kcap_buf *b, const char *s)
-{
-	return kcap_buf_append(b, s, strlen(s));
-}
-
-/* JSON string of n raw bytes, escaped as in the rest of the line (invalid
- * UTF-8 bytes become \udcXX, which kcap's JSON reader maps back). */
-static int put_jstr(kcap_buf *b, const char *s, size_t n)
-{
-	if (kcap_buf_reserve(b, KCAP_JSON_STR_ROOM(n)))
-		return KCAP_E_NOMEM;
-	b->len = (size_t)(kcap_json_str_to(b->data + b->len, s, n) - b->data);
-	return 0;
-}
-
-static int put_int(kcap_buf *b, int64_t v)
-{
-	char t[24], *o = t + sizeof t;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--o = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--o = '-';
-	return kcap_buf_append(b, o, (size_t)(t + sizeof t - o));
-}
-
-static int put_opt_str(kcap_buf *b, const char *s)
-{
-	return s ? put_jstr(b, s, strlen(s)) : put(b, "null");
-}
-
 static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi);
 
 /* The "proc" member for ev: rendered once per change of the process or its
@@ -513,7 +481,14 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 		*len = sizeof none - 1;
 		return none;
 	}
-	const pent *p = e->info.ppid >= 0 ? find(ps, e->info.ppid) : NULL;
+	const pent *p = NULL;
+	if (e->info.ppid >= 0) {
+		uint32_t h = e->parent_hint;
+		if (h < ps->cap && ps->keys[h].used && ps->keys[h].pid == e->info.ppid)
+			p = &ps->tab[h];
+		else if ((p = find(ps, e->info.ppid)))
+			e->parent_hint = (uint32_t)(p - ps->tab);
+	}
 	uint64_t pgen = p ? p->gen : 0;
 	int32_t ppid = p ? p->info.pid : -1;
 	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
@@ -541,50 +516,80 @@ int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap
 	return !t || kcap_buf_append(b, t, n) ? KCAP_E_NOMEM : 0;
 }
 
+#define PUT_LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
+
+static char *int_to(char *o, int64_t v)
+{
+	char t[24], *e = t + sizeof t, *p = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	memcpy(o, p, (size_t)(e - p));
+	return o + (e - p);
+}
+
+static char *opt_str_to(char *o, const char *s)
+{
+	return s ? kcap_json_str_to(o, s, strlen(s)) : PUT_LIT(o, "null");
+}
+
+static size_t opt_room(const char *s) { return s ? KCAP_JSON_STR_ROOM(strlen(s)) : 4; }
+
+/* Rendered into room reserved once: this runs for every new process. */
 static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi)
 {
-	int rc = 0;
-	rc |= put(b, "\"proc\":{\"pid\":");
-	rc |= put_int(b, pi->pid);
-	rc |= put(b, ",\"ppid\":");
-	rc |= pi->ppid >= 0 ? put_int(b, pi->ppid) : put(b, "null");
-	rc |= put(b, ",\"uid\":");
-	rc |= pi->uid != UINT32_MAX ? put_int(b, pi->uid) : put(b, "null");
-	rc |= put(b, ",\"gid\":");
-	rc |= pi->gid != UINT32_MAX ? put_int(b, pi->gid) : put(b, "null");
-	rc |= put(b, ",\"comm\":");
-	rc |= put_opt_str(b, pi->comm);
-	rc |= put(b, ",\"exe\":");
-	rc |= put_opt_str(b, pi->exe);
-	rc |= put(b, ",\"cwd\":");
-	rc |= put_opt_str(b, pi->cwd);
-	rc |= put(b, ",\"cmdline\":");
+	const kcap_procinfo *pp = pi->ppid >= 0 ? kcap_procstate_get(ps, pi->ppid) : NULL;
+	size_t room = 256 + opt_room(pi->comm) + opt_room(pi->exe) + opt_room(pi->cwd) +
+		      (pi->cmdline ? KCAP_JSON_STR_ROOM(pi->cmdline_len) + 3 * (size_t)pi->cmdline_len : 4) +
+		      (pp ? opt_room(pp->comm) + opt_room(pp->exe) : 0);
+	if (kcap_buf_reserve(b, room))
+		return KCAP_E_NOMEM;
+	char *o = b->data + b->len;
+	o = PUT_LIT(o, "\"proc\":{\"pid\":");
+	o = int_to(o, pi->pid);
+	o = PUT_LIT(o, ",\"ppid\":");
+	o = pi->ppid >= 0 ? int_to(o, pi->ppid) : PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"uid\":");
+	o = pi->uid != UINT32_MAX ? int_to(o, pi->uid) : PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"gid\":");
+	o = pi->gid != UINT32_MAX ? int_to(o, pi->gid) : PUT_LIT(o, "null");
+	o = PUT_LIT(o, ",\"comm\":");
+	o = opt_str_to(o, pi->comm);
+	o = PUT_LIT(o, ",\"exe\":");
+	o = opt_str_to(o, pi->exe);
+	o = PUT_LIT(o, ",\"cwd\":");
+	o = opt_str_to(o, pi->cwd);
+	o = PUT_LIT(o, ",\"cmdline\":");
 	if (pi->cmdline) {
 		const char *p = pi->cmdline, *end = p + pi->cmdline_len;
-		rc |= put(b, "[");
+		*o++ = '[';
 		for (int first = 1; p < end; first = 0) {
 			size_t n = strnlen(p, (size_t)(end - p));
 			if (!first)
-				rc |= put(b, ",");
-			rc |= put_jstr(b, p, n);
+				*o++ = ',';
+			o = kcap_json_str_to(o, p, n);
 			p += n + 1;
 		}
-		rc |= put(b, "]");
+		*o++ = ']';
 	} else {
-		rc |= put(b, "null");
+		o = PUT_LIT(o, "null");
 	}
-	const kcap_procinfo *pp = pi->ppid >= 0 ? kcap_procstate_get(ps, pi->ppid) : NULL;
 	if (pp) {
-		rc |= put(b, ",\"parent\":{\"pid\":");
-		rc |= put_int(b, pp->pid);
-		rc |= put(b, ",\"comm\":");
-		rc |= put_opt_str(b, pp->comm);
-		rc |= put(b, ",\"exe\":");
-		rc |= put_opt_str(b, pp->exe);
-		rc |= put(b, "}");
+		o = PUT_LIT(o, ",\"parent\":{\"pid\":");
+		o = int_to(o, pp->pid);
+		o = PUT_LIT(o, ",\"comm\":");
+		o = opt_str_to(o, pp->comm);
+		o = PUT_LIT(o, ",\"exe\":");
+		o = opt_str_to(o, pp->exe);
+		*o++ = '}';
 	}
-	rc |= put(b, "}");
-	return rc ? KCAP_E_NOMEM : 0;
+	*o++ = '}';
+	b->len = (size_t)(o - b->data);
+	return 0;
 }
 
 int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps)
