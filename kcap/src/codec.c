@@ -39,12 +39,14 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 		const kcap_value *v = &ev->params[i];
 		int k = kind_of(def->params[i].type);
 		absent |= !v->present;
-		if (v->present && v->p)
-			need += v->len;
-		/* a length without bytes behind it would be copied from NULL */
-		if (v->present && v->len && !v->p &&
-		    (k == K_BLOB || k == K_LIST || (k == K_SOCK && (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER))))
+		/* Only byte-carrying kinds read p and len: a reused value array may
+		 * hold stale ones in integer params. */
+		int bytes = k == K_BLOB || k == K_LIST || (k == K_SOCK && (v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER));
+		if (!v->present || !bytes)
+			continue;
+		if (v->len && !v->p) /* a length without bytes: they would be copied from NULL */
 			return KCAP_E_INVAL;
+		need += v->len;
 	}
 	if (kcap_buf_reserve(out, need))
 		return KCAP_E_NOMEM;

@@ -2,6 +2,7 @@
 #include <check.h>
 #include "check_run.h"
 #include <stdlib.h>
+#include <string.h>
 #include "codec.h"
 #include "testcap.h"
 
@@ -208,6 +209,28 @@ START_TEST(encode_rejects_lengths_without_bytes)
 }
 END_TEST
 
+START_TEST(encode_ignores_stale_bytes_of_integer_params)
+{
+	/* A value array reused from a string-carrying event keeps p and len in
+	 * its integer params: encoding must neither read nor reserve for them. */
+	kcap_buf b = {0}, ref = {0};
+	testcap_event t;
+	testcap_make_event(&t, 1); /* TC_OPEN: path, then integer params */
+	const kcap_type_def *def = kcap_schema_type(schema, TC_OPEN);
+	ck_assert_int_eq(kcap_event_encode(&ref, &t.ev, def, 0, 0), 0);
+	for (uint32_t i = 1; i < def->nparams; i++) {
+		t.vals[i].p = (const uint8_t *)"x";
+		t.vals[i].len = 0xfffffff0u; /* would be a 4 GiB reservation */
+	}
+	ck_assert_int_eq(kcap_event_encode(&b, &t.ev, def, 0, 0), 0);
+	ck_assert_uint_lt(b.cap, 1u << 20); /* nothing reserved for the stale lengths */
+	ck_assert_uint_eq(b.len, ref.len);
+	ck_assert(!memcmp(b.data, ref.data, b.len));
+	kcap_buf_free(&b);
+	kcap_buf_free(&ref);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("codec");
@@ -215,6 +238,7 @@ int main(void)
 	tcase_set_timeout(tc, 120); /* sanitizer builds on a loaded CI host are slow */
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip_every_param_type);
+	tcase_add_test(tc, encode_ignores_stale_bytes_of_integer_params);
 	tcase_add_test(tc, deltas_are_compact_and_extremes_survive);
 	tcase_add_test(tc, every_prefix_is_rejected);
 	tcase_add_test(tc, unknown_type_decodes_canonical_fields);
