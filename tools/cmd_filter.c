@@ -164,6 +164,7 @@ int cmd_filter(int argc, char **argv)
 	int rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -186,9 +187,8 @@ int cmd_filter(int argc, char **argv)
 			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
-				fprintf(stderr, "see 'kcap filter --help'\n");
 				free(fields);
-				return KCAP_EXIT_USAGE;
+				return cli_bad_option("filter", argv, longopts, "cvo:h");
 			}
 		}
 	}

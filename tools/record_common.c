@@ -341,8 +341,7 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'h': rec_usage(stdout); return KCAP_EXIT_OK;
 		default:
-			rerr("bad option '%s' (see kcap record --help)", argv[optind - 1]);
-			return KCAP_EXIT_USAGE;
+			return cli_bad_option("record", argv, lopts, "+o:e:qh");
 		}
 	}
 	if (!events_given) {

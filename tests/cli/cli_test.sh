@@ -25,7 +25,7 @@ check "--version exit" 0 $rc
 check "--version text" "kcap" "$(cut -d' ' -f1 "$DIR/out")"
 run "$KCAP" help
 check "help exit" 0 $rc
-for c in cat info convert synth; do
+for c in cat info convert synth filter slice merge replay record; do
 	run "$KCAP" $c --help
 	check "$c --help exit" 0 $rc
 	check "$c --help usage line" "usage: kcap $c" "$(head -n1 "$DIR/out" | cut -d' ' -f1-3)"
@@ -33,6 +33,7 @@ for c in cat info convert synth; do
 	check "help $c" 0 $rc
 	run "$KCAP" $c --no-such-option
 	check "$c bad option exit" 2 $rc
+	check "$c bad option: one line" "kcap $c: unknown option '--no-such-option'; see 'kcap $c --help'" "$(cat "$DIR/err")"
 done
 run "$KCAP" cat --bogus
 check "bad option: one line" "kcap cat: unknown option '--bogus'; see 'kcap cat --help'" "$(cat "$DIR/err")"
