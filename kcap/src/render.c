@@ -926,6 +926,89 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	return 0;
 }
 
+/* Text output is one line per event whatever the capture holds: a control
+ * byte in a string (a newline in an argv element, an escape sequence in a
+ * comm) would otherwise split the line or drive the terminal, and a hostile
+ * process could forge events in the output. They are written as C escapes
+ * (\n \t \r \xHH). quote: also single-quote the text when it is empty or
+ * holds a space or a quote, so argv elements stay apart ('a b' is one). */
+static int text_escaped(kcap_buf *b, const uint8_t *p, size_t n, int quote)
+{
+	int needs_quote = quote && n == 0;
+	size_t plain = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (quote && (c == ' ' || c == '\'' || c == '"'))
+			needs_quote = 1;
+		plain++;
+	}
+	if (plain == n && !needs_quote)
+		return buf_lit(b, (const char *)p, n);
+	/* at most 4 bytes per input byte, plus the quotes */
+	char *o = buf_room(b, 4 * n + 2);
+	if (!o)
+		return -1;
+	char *start = o;
+	if (needs_quote)
+		*o++ = '\'';
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c == '\n') {
+			*o++ = '\\', *o++ = 'n';
+		} else if (c == '\t') {
+			*o++ = '\\', *o++ = 't';
+		} else if (c == '\r') {
+			*o++ = '\\', *o++ = 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			*o++ = '\\', *o++ = 'x';
+			*o++ = "0123456789abcdef"[c >> 4], *o++ = "0123456789abcdef"[c & 15];
+		} else if (needs_quote && c == '\'') {
+			*o++ = '\\', *o++ = '\'';
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	if (needs_quote)
+		*o++ = '\'';
+	b->len += (size_t)(o - start);
+	return 0;
+}
+
+/* A param's value on the text line: strings through text_escaped, argv
+ * elements quoted one by one, the rest as kcap_render_value writes them. */
+static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
+{
+	if (!v->present)
+		return kcap_render_value(b, v, s, def);
+	switch (v->type) {
+	case KCAP_T_STR: case KCAP_T_PATH:
+		return text_escaped(b, v->p, v->len, 0);
+	case KCAP_T_SOCKADDR:
+		if (v->af == KCAP_AF_UNIX)
+			return text_escaped(b, v->p, v->len, 0);
+		break;
+	case KCAP_T_STRLIST: {
+		/* NUL-terminated elements; a list without its last NUL is tolerated */
+		int rc = 0;
+		size_t i = 0;
+		while (i < v->len) {
+			const uint8_t *e = v->p + i, *z = memchr(e, 0, v->len - i);
+			size_t n = z ? (size_t)(z - e) : v->len - i;
+			if (i)
+				rc |= buf_lit(b, " ", 1);
+			rc |= text_escaped(b, e, n, 1);
+			i += n + 1;
+		}
+		return rc;
+	}
+	default:
+		break;
+	}
+	return kcap_render_value(b, v, s, def);
+}
+
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 {
 	char t[40];
@@ -939,7 +1022,7 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	else
 		put_u64dec(b, ev->cpu);
 	buf_lit(b, " ", 1);
-	buf_lit(b, ev->comm ? ev->comm : "", ev->comm_len);
+	text_escaped(b, (const uint8_t *)(ev->comm ? ev->comm : ""), ev->comm_len, 0);
 	buf_lit(b, "(", 1);
 	put_i64dec(b, ev->pid);
 	if (ev->tid != ev->pid) {
@@ -959,7 +1042,7 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		buf_lit(b, " ", 1);
 		buf_lit(b, def->params[i].name, strlen(def->params[i].name));
 		buf_lit(b, "=", 1);
-		kcap_render_value(b, &ev->params[i], s, &def->params[i]);
+		text_value(b, &ev->params[i], s, &def->params[i]);
 	}
 	buf_lit(b, "\n", 1);
 	return b->data ? 0 : KCAP_E_NOMEM;

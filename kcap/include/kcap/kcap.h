@@ -547,7 +547,10 @@ enum {
  * seq, ts, time, pid, tid, ppid, cpu, uid, gid, comm, type, category, host,
  * source (when the event's origin has metadata), params{...}. */
 int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
-/* Appends one line of human-readable text plus '\n'. */
+/* Appends one line of human-readable text plus '\n': always one line per
+ * event. Control bytes in strings, paths, comm and argv are written as C
+ * escapes (\n \t \r \xHH); argv elements are separated by spaces, and one
+ * that is empty or holds a space or a quote is single-quoted (\' inside). */
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
 /* CSV per RFC 4180. fields is a NULL-terminated list of field names (any name
  * accepted by kcap_event_field), or NULL for the default set. */
