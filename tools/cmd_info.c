@@ -5,6 +5,19 @@
 #include <time.h>
 #include "cli.h"
 
+
+/* s with control bytes escaped, for the text report: metadata, source and
+ * type names come from the capture, which may be hostile, and must not
+ * break a line or drive the terminal. Two slots, so that a key and its value
+ * can be in one printf; each call reuses its slot's buffer. */
+static const char *esc(int slot, const char *s)
+{
+	static kcap_buf b[2];
+	b[slot].len = 0;
+	if (kcap_text_escape(&b[slot], s, strlen(s)) || kcap_buf_append(&b[slot], "", 1))
+		return "?";
+	return b[slot].data;
+}
 static const char info_help[] =
 	"usage: kcap info [--json] FILE...\n"
 	"\n"
@@ -286,7 +299,7 @@ static int info_one(const char *path, int json, int *damaged)
 			const char *k, *v;
 			printf("Origin %zu:\n", i);
 			for (size_t j = 0; kcap_meta_at(metas[i], j, &k, &v); j++)
-				printf("  %-16s %s\n", k, v);
+				printf("  %-16s %s\n", esc(0, k), esc(1, v));
 		}
 		if (events) {
 			kcap_format_time(t1, first);
@@ -308,10 +321,10 @@ static int info_one(const char *path, int json, int *damaged)
 		for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
 			const kcap_stat *s = kcap_reader_stat_at(r, i);
 			if (s->cpu == UINT32_MAX)
-				printf("  %-16s seen %llu lost %llu\n", s->source, (unsigned long long)s->seen,
+				printf("  %-16s seen %llu lost %llu\n", esc(0, s->source), (unsigned long long)s->seen,
 				       (unsigned long long)s->lost);
 			else
-				printf("  %-10s cpu %-3u seen %llu lost %llu\n", s->source, s->cpu,
+				printf("  %-10s cpu %-3u seen %llu lost %llu\n", esc(0, s->source), s->cpu,
 				       (unsigned long long)s->seen, (unsigned long long)s->lost);
 		}
 		if (file_damaged)
@@ -323,11 +336,11 @@ static int info_one(const char *path, int json, int *damaged)
 			uint64_t sum;
 			if (!category_total(&in, i, &sum))
 				continue;
-			printf("  %-16s %llu\n", in.types[i].category, (unsigned long long)sum);
+			printf("  %-16s %llu\n", esc(0, in.types[i].category), (unsigned long long)sum);
 		}
 		printf("By type:\n");
 		for (size_t i = 0; i < in.ntypes; i++)
-			printf("  %-16s %llu\n", in.types[i].name, (unsigned long long)in.types[i].n);
+			printf("  %-16s %llu\n", esc(0, in.types[i].name), (unsigned long long)in.types[i].n);
 	}
 	kcap_buf_free(&json_buf);
 	if (json_oom) {

@@ -976,6 +976,11 @@ static int text_escaped(kcap_buf *b, const uint8_t *p, size_t n, int quote)
 	return 0;
 }
 
+int kcap_text_escape(kcap_buf *b, const void *p, size_t n)
+{
+	return text_escaped(b, p, n, 0) ? KCAP_E_NOMEM : 0;
+}
+
 /* A param's value on the text line: strings through text_escaped, argv
  * elements quoted one by one, the rest as kcap_render_value writes them. */
 static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
@@ -1030,8 +1035,9 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		put_i64dec(b, ev->tid);
 	}
 	APPEND_LIT(b, ") ");
+	/* names come from the capture's schema: escaped like the values */
 	if (def) {
-		buf_lit(b, def->name, strlen(def->name));
+		text_escaped(b, (const uint8_t *)def->name, strlen(def->name), 0);
 	} else {
 		APPEND_LIT(b, "type_");
 		put_u64dec(b, ev->type_id);
@@ -1040,7 +1046,7 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		if (def->params[i].type == KCAP_T_JSON)
 			continue; /* raw source records are for JSON output */
 		buf_lit(b, " ", 1);
-		buf_lit(b, def->params[i].name, strlen(def->params[i].name));
+		text_escaped(b, (const uint8_t *)def->params[i].name, strlen(def->params[i].name), 0);
 		buf_lit(b, "=", 1);
 		text_value(b, &ev->params[i], s, &def->params[i]);
 	}

@@ -165,6 +165,20 @@ else
 	echo "ok - SKIP audit corpus checks: $A is absent"
 fi
 
+# --- text from a hostile capture stays one line per item: control bytes in
+# metadata, comm and argv are escaped in info and in the text rendering ---
+"$KCAP" slice --head 2 --json --no-proc "$T" |
+	sed -e 's/"host":"[^"]*"/"host":"ev\\nil\\u001b[31m"/' -e '1s/"comm":"[^"]*"/"comm":"a\\nb"/' \
+	> "$DIR/hostile.jsonl"
+run "$KCAP" convert --from json "$DIR/hostile.jsonl" -o "$DIR/hostile.kcap"
+check "hostile: imported" 0 $rc
+"$KCAP" info "$DIR/hostile.kcap" > "$DIR/hostile.info"
+check "hostile: info escapes the hostname" 1 "$(grep -cF '  hostname         ev\nil\x1b[31m' "$DIR/hostile.info")"
+check "hostile: no escape byte in info" 0 "$(tr -d '\n' < "$DIR/hostile.info" | tr -dc '\033' | wc -c)"
+"$KCAP" convert --text "$DIR/hostile.kcap" > "$DIR/hostile.txt"
+check "hostile: two events, two lines" 2 "$(wc -l < "$DIR/hostile.txt")"
+check "hostile: comm escaped" 1 "$(grep -cF ' a\nb(' "$DIR/hostile.txt")"
+
 # --- synth is deterministic ---
 "$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"
 "$KCAP" synth -n 5000 --seed 3 -o - > "$DIR/s2.kcap"

@@ -552,6 +552,11 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
  * escapes (\n \t \r \xHH); argv elements are separated by spaces, and one
  * that is empty or holds a space or a quote is single-quoted (\' inside). */
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
+/* Appends the n bytes at p as text for a terminal or a log line: control
+ * bytes (< 0x20 and 0x7f) as C escapes (\n \t \r \xHH), the rest as is.
+ * For strings that come from a capture (metadata, names) and are printed
+ * outside kcap_render_text. Returns 0 or KCAP_E_NOMEM. */
+int kcap_text_escape(kcap_buf *b, const void *p, size_t n);
 /* CSV per RFC 4180. fields is a NULL-terminated list of field names (any name
  * accepted by kcap_event_field), or NULL for the default set. */
 int kcap_render_csv_header(kcap_buf *b, const char *const *fields);
