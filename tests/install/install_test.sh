@@ -25,6 +25,15 @@ pcdir=$(dirname "$(find "$P" -name kcap.pc | head -n 1)")
 check "kcap.pc version is the CLI's" "$("$P/bin/kcap" --version | cut -d' ' -f2)" \
 	"$(PKG_CONFIG_PATH=$pcdir pkg-config --modversion kcap)"
 check "docs installed" yes "$([ -f "$P/share/doc/kcap/FORMAT.md" ] && echo yes || echo no)"
+# man pages: kcap(1) and one per subcommand, made from the --help texts
+M=$P/share/man/man1
+for c in $("$P/bin/kcap" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF && $1 != "help" { print $1 }'); do
+	check "man page kcap-$c.1 installed" yes "$([ -f "$M/kcap-$c.1" ] && echo yes || echo no)"
+done
+check "man kcap lists the subcommands' pages" 1 "$(MANWIDTH=200 man -l "$M/kcap.1" 2>/dev/null | grep -c 'kcap-filter(1)')"
+check "man kcap-filter renders its options as --help does" 1 \
+	"$(MANWIDTH=200 man -l "$M/kcap-filter.1" 2>/dev/null | grep -c -- '-c, --count         print only the number of matching events')"
+check "man kcap-filter has no roff warnings" "" "$(groff -man -ww -z "$M/kcap-filter.1" 2>&1)"
 
 # a third party's program: only the installed headers and library
 # shellcheck disable=SC2046
