@@ -50,7 +50,7 @@ static int skip_all_blocks(void *ud, const kcap_block_summary *sum)
 	return 0;
 }
 
-/* Loads the schema, snapshot and origins of a reference capture, reading
+/* Loads the schema, snapshots and origins of a reference capture, reading
  * only its context blocks; the origins are added to w (ids 0..n-1) and
  * copied into *refs for matching. */
 static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kcap_meta ***refs, size_t *nrefs)
@@ -64,8 +64,7 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 	while (kcap_reader_next(r, &ev) > 0)
 		;
 	kcap_schema_merge(s, kcap_reader_schema(r));
-	if (kcap_reader_snapshot(r))
-		kcap_writer_add_snapshot(w, kcap_reader_snapshot(r));
+	copy_snapshots(w, r);
 	size_t n = kcap_reader_origin_count(r);
 	*refs = calloc(n ? n : 1, sizeof **refs);
 	for (size_t i = 0; *refs && i < n; i++) {

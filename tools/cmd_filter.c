@@ -267,10 +267,8 @@ int cmd_filter(int argc, char **argv)
 					break;
 				}
 				kcap_filter_reset_schema(f);
-				if (ps) {
-					kcap_procstate_clear(ps);
-					kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));
-				}
+				if (ps)
+					kcap_procstate_load_reader(ps, r);
 				fc.section = kcap_reader_section(r);
 				fc.first = 0;
 			}
