@@ -316,6 +316,17 @@ static size_t add_hostiles(hostile *h)
 	put_u32(p + 4, 15);
 	memcpy(p + 8, "\x01\x02\x02\x00\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x40", 15);
 	END(p + 23);
+	NEW("origin snapshot: string length 2^62", KCAP_BLK_ORIGIN_SNAPSHOT, KCAP_BF_COPY, 1);
+	put_u32(p, 2);
+	put_u32(p + 4, 15);
+	put_u16(p + 8, 1);
+	memcpy(p + 10, "\x01\x02\x02\x00\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x40", 15);
+	END(p + 25);
+	NEW("origin snapshot: no origin in the meta", KCAP_BLK_ORIGIN_SNAPSHOT, KCAP_BF_COPY, 1);
+	put_u32(p, 1);
+	put_u32(p + 4, 1);
+	memcpy(p + 8, "\x07\x00", 2);
+	END(p + 10);
 	NEW("stats: count 2^35, truncated entry", KCAP_BLK_STATS, 0, 1);
 	put_u32(p, 0);
 	put_u32(p + 4, 8);
