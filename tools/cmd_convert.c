@@ -17,16 +17,16 @@ static const char convert_help[] =
 	"      --from FORMAT     kcap (default), json (JSON lines as written by --json),\n"
 	"                        or audit (audit.log files, rotated sets, .gz)\n"
 	"      --schema FILE     with --from json: take event types, metadata and the\n"
-	"                        process snapshot from this capture, so the round trip\n"
-	"                        is exact; without it,\n"
+	"                        process snapshots from this capture, so the round\n"
+	"                        trip is exact; without it,\n"
 	"                        unknown types are inferred from the JSON values\n"
 	"Output (default: kcap to a pipe or file, text on a terminal):\n"
 	"  -o, --output FILE     write to FILE instead of stdout\n"
 	"      --json            JSON lines: seq ts time pid tid ppid cpu uid gid comm\n"
 	"                        type category [host source] params{...} proc{...}\n"
 	"      --no-proc         leave out the \"proc\" object (process exe, cmdline,\n"
-	"                        cwd and parent, tracked from the snapshot and the\n"
-	"                        fork/exec/exit events seen so far)\n"
+	"                        cwd and parent, tracked per origin from the snapshots\n"
+	"                        and the fork/exec/exit events seen so far)\n"
 	"      --csv             CSV (RFC 4180) with a header row\n"
 	"      --fields LIST     CSV columns, comma-separated (default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
@@ -50,7 +50,7 @@ static int skip_all_blocks(void *ud, const kcap_block_summary *sum)
 	return 0;
 }
 
-/* Loads the schema, snapshot and origins of a reference capture, reading
+/* Loads the schema, snapshots and origins of a reference capture, reading
  * only its context blocks; the origins are added to w (ids 0..n-1) and
  * copied into *refs for matching. */
 static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kcap_meta ***refs, size_t *nrefs)
@@ -64,8 +64,7 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 	while (kcap_reader_next(r, &ev) > 0)
 		;
 	kcap_schema_merge(s, kcap_reader_schema(r));
-	if (kcap_reader_snapshot(r))
-		kcap_writer_add_snapshot(w, kcap_reader_snapshot(r));
+	copy_snapshots(w, r);
 	size_t n = kcap_reader_origin_count(r);
 	*refs = calloc(n ? n : 1, sizeof **refs);
 	for (size_t i = 0; *refs && i < n; i++) {

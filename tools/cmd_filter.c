@@ -30,8 +30,8 @@ static const char filter_help[] =
 	"      --kcap          force a kcap stream\n"
 	"      --text          force one line of text per event\n"
 	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
-	"                      exe, cwd, cmdline and parent, from the snapshot and the\n"
-	"                      fork/exec/exit events read so far)\n"
+	"                      exe, cwd, cmdline and parent, per origin from the\n"
+	"                      snapshots and the fork/exec/exit events read so far)\n"
 	"      --csv           force CSV\n"
 	"      --fields LIST   CSV columns, comma-separated\n"
 	"  -h, --help          show this help\n"
@@ -267,10 +267,8 @@ int cmd_filter(int argc, char **argv)
 					break;
 				}
 				kcap_filter_reset_schema(f);
-				if (ps) {
-					kcap_procstate_clear(ps);
-					kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));
-				}
+				if (ps)
+					kcap_procstate_load_reader(ps, r);
 				fc.section = kcap_reader_section(r);
 				fc.first = 0;
 			}

@@ -24,12 +24,15 @@ static const char info_help[] =
 	"Summarizes each capture: format version, metadata of every origin (host,\n"
 	"source, kernel, boot id, clock), time span, event counts per type and\n"
 	"category, lost events per CPU and source, sizes and compression ratio,\n"
-	"block count, and whether the file is time-ordered and indexed. Reads the\n"
-	"whole file; damage is reported and the intact rest is counted.\n"
+	"block count, whether the file is time-ordered and indexed, and its process\n"
+	"snapshots (per section: section-wide or per origin, with their process\n"
+	"counts). Reads the whole file; damage is reported and the intact rest is\n"
+	"counted.\n"
 	"\n"
 	"  --json      one JSON object per file (keys: file, version, events, blocks,\n"
 	"              first_ts, last_ts, bytes, uncompressed_bytes, lost, types,\n"
-	"              categories, ordered, indexed, sections, damaged, origins, loss)\n"
+	"              categories, ordered, indexed, sections, damaged, origins, loss,\n"
+	"              snapshots: [{section, origin (null: section-wide), processes}])\n"
 	"  -h, --help  show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 a file was damaged.\n";
@@ -176,6 +179,33 @@ static void collect_origins(const kcap_reader *r, kcap_meta ***metas, size_t *nm
 	}
 }
 
+/* One process snapshot of a section: origin -1 is the section's snapshot
+ * without an origin. */
+typedef struct snapinfo {
+	uint32_t section;
+	int origin;
+	size_t procs;
+} snapinfo;
+
+static void add_snapinfo(snapinfo **v, size_t *n, uint32_t section, int origin, const kcap_snapshot *sn)
+{
+	snapinfo *nv = sn ? realloc(*v, (*n + 1) * sizeof *nv) : NULL;
+	if (!nv)
+		return;
+	nv[*n] = (snapinfo){section, origin, kcap_snapshot_count(sn)};
+	*v = nv;
+	++*n;
+}
+
+/* Notes the snapshots of r's current section (known at its first event). */
+static void collect_snapshots(const kcap_reader *r, snapinfo **v, size_t *n)
+{
+	uint32_t sec = kcap_reader_section(r);
+	add_snapinfo(v, n, sec, -1, kcap_reader_snapshot(r));
+	for (size_t o = 0; o < kcap_reader_origin_snapshot_count(r); o++)
+		add_snapinfo(v, n, sec, (int)o, kcap_reader_origin_snapshot(r, (uint16_t)o));
+}
+
 static int info_one(const char *path, int json, int *damaged)
 {
 	kcap_reader *r;
@@ -195,12 +225,17 @@ static int info_one(const char *path, int json, int *damaged)
 	/* Copies of every origin's metadata, kept as sections go by. */
 	kcap_meta **metas = NULL;
 	size_t nmetas = 0, origins_seen = 0;
+	snapinfo *snaps = NULL;
+	size_t nsnaps = 0;
+	int snaps_taken = 0; /* of the section being read */
 	while ((n = kcap_reader_next(r, &ev)) > 0) {
 		if (kcap_reader_section(r) != section || !in.by_id_schema) {
 			fold(&in);
 			section = kcap_reader_section(r);
 			in.by_id_schema = kcap_reader_schema(r);
 			origins_seen = 0;
+			collect_snapshots(r, &snaps, &nsnaps);
+			snaps_taken = 1;
 		}
 		collect_origins(r, &metas, &nmetas, &origins_seen);
 		cli_progress("info", r);
@@ -212,9 +247,13 @@ static int info_one(const char *path, int json, int *damaged)
 			last = ev->ts;
 	}
 	fold(&in);
-	if (kcap_reader_section(r) != section)
+	if (kcap_reader_section(r) != section) {
 		origins_seen = 0;
+		snaps_taken = 0;
+	}
 	collect_origins(r, &metas, &nmetas, &origins_seen);
+	if (!snaps_taken && kcap_reader_get_stats(r)->sections)
+		collect_snapshots(r, &snaps, &nsnaps);
 	cli_progress_done();
 	if (n < 0) {
 		cli_err_kcap("info", kcap_reader_name(r), kcap_reader_error(r));
@@ -289,6 +328,15 @@ static int info_one(const char *path, int json, int *damaged)
 				printf(",\"cpu\":%u", s->cpu);
 			printf(",\"seen\":%llu,\"lost\":%llu}", (unsigned long long)s->seen, (unsigned long long)s->lost);
 		}
+		printf("],\"snapshots\":[");
+		for (size_t i = 0; i < nsnaps; i++) {
+			printf("%s{\"section\":%u,\"origin\":", i ? "," : "", snaps[i].section);
+			if (snaps[i].origin < 0)
+				printf("null");
+			else
+				printf("%d", snaps[i].origin);
+			printf(",\"processes\":%zu}", snaps[i].procs);
+		}
 		printf("]}\n");
 	} else {
 		char t1[40], t2[40], b1[32], b2[32];
@@ -313,6 +361,13 @@ static int info_one(const char *path, int json, int *damaged)
 		fmt_bytes(b2, sizeof b2, st->raw_bytes);
 		printf("Size:              %s (%llu bytes of capture), %s of event data uncompressed, ratio %.2f\n", b1,
 		       (unsigned long long)st->bytes, b2, st->bytes ? (double)st->raw_bytes / (double)st->bytes : 0.0);
+		for (size_t i = 0; i < nsnaps; i++) {
+			char who[32] = "section-wide";
+			if (snaps[i].origin >= 0)
+				snprintf(who, sizeof who, "origin %d", snaps[i].origin);
+			printf("%s section %u, %s: %zu processes\n", i ? "                  " : "Snapshots:        ",
+			       snaps[i].section, who, snaps[i].procs);
+		}
 		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
 		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
 		/* Sources count different things (events, audit records), so the
@@ -358,6 +413,7 @@ static int info_one(const char *path, int json, int *damaged)
 	for (size_t i = 0; i < nmetas; i++)
 		kcap_meta_free(metas[i]);
 	free(metas);
+	free(snaps);
 	cli_close_input(r);
 	*damaged |= file_damaged;
 	return rc;

@@ -27,8 +27,11 @@ static const char merge_help[] =
 	"    origin, so each event stays attributable: 'host' and 'source' work in\n"
 	"    filters and appear in JSON output. Identical metadata is stored once.\n"
 	"  - seq numbers are kept (they are unique within an origin).\n"
-	"  - The inputs' process snapshots are kept (united) when all inputs come\n"
-	"    from one host; from several hosts, whose pids would collide, none is.\n"
+	"  - Every input's process snapshot is kept as its origin's snapshot, for\n"
+	"    any mix of hosts: process context (proc.exe, parent.comm, the JSON\n"
+	"    \"proc\" object) is tracked per origin, so the pids of two hosts never\n"
+	"    mix. Inputs with identical metadata share an origin and their\n"
+	"    snapshots are united (the first input's process wins a pid).\n"
 	"Each input must be in time order; the first event that goes back in time\n"
 	"is an error naming the file and its seq, unless --sort-window allows a\n"
 	"bounded reorder.\n"
@@ -55,8 +58,8 @@ static const char merge_help[] =
 	"      --kcap            force a kcap stream\n"
 	"      --text            force one line of text per event\n"
 	"      --json            force JSON lines, with a \"proc\" object (the process's\n"
-	"                        exe, cwd, cmdline and parent, tracked per input from\n"
-	"                        its snapshot and its fork/exec/exit events)\n"
+	"                        exe, cwd, cmdline and parent, tracked per input and\n"
+	"                        origin from its snapshots and fork/exec/exit events)\n"
 	"      --no-proc         JSON without the \"proc\" object\n"
 	"      --csv             force CSV\n"
 	"  -h, --help            show this help\n"
@@ -808,6 +811,18 @@ static int advance(merger *m, input *in, int check_order)
 	}
 }
 
+/* The JSON "proc" tracker of an input: its section's snapshots, each in the
+ * space of the output origin its events are given. */
+static void load_input_snapshots(input *in)
+{
+	kcap_procstate_clear(in->ps);
+	size_t n = in->norig ? in->norig : 1;
+	for (size_t o = 0; o < n; o++) {
+		uint16_t oo = o < in->omap_len && in->omap[o] != UINT16_MAX ? in->omap[o] : 0;
+		kcap_procstate_load_origin_snapshot(in->ps, oo, kcap_reader_snapshot_for(in->r, (uint16_t)o));
+	}
+}
+
 static int emit(merger *m, input *in)
 {
 	if (m->records && m->wt) {
@@ -856,8 +871,7 @@ static int emit(merger *m, input *in)
 			return KCAP_EXIT_ERROR;
 		}
 		if (in->ps_stale) {
-			kcap_procstate_clear(in->ps);
-			kcap_procstate_load_snapshot(in->ps, kcap_reader_snapshot(in->r));
+			load_input_snapshots(in);
 			in->ps_stale = 0;
 		}
 		kcap_procstate_update(in->ps, ev, m->os);
@@ -904,43 +918,54 @@ static void sift_down(input **h, size_t n, size_t i)
 	h[i] = x;
 }
 
-/* The process snapshots of the inputs go into kcap output when every input
- * comes from one host (same hostname): their pids share one namespace. From
- * several hosts, pids would collide in the single snapshot a capture holds,
- * so none is kept (events of fork/exec still give process context). */
+/* Adds the processes of sn that all does not hold yet (by pid). */
+static int unite_snapshot(kcap_snapshot *all, const kcap_snapshot *sn)
+{
+	size_t had = kcap_snapshot_count(all);
+	for (size_t k = 0; k < kcap_snapshot_count(sn); k++) {
+		const kcap_proc *p = kcap_snapshot_at(sn, k);
+		int dup = 0;
+		for (size_t j = 0; j < had && !dup; j++)
+			dup = kcap_snapshot_at(all, j)->pid == p->pid;
+		if (!dup && kcap_snapshot_add(all, p))
+			return -1;
+	}
+	return 0;
+}
+
+/* Every input's process snapshots go into kcap output, each as the snapshot
+ * of the output origin its input origin maps to (an origin's own snapshot,
+ * else its section's): the pids of each host stay in their origin's space.
+ * Inputs that share an output origin (identical metadata) are united. The
+ * snapshots of an input's first section are known once its first event is
+ * read; later sections of an input (a concatenation) are not carried. */
 static int carry_snapshot(merger *m)
 {
 	if (!m->w)
 		return 0;
-	const char *host = NULL;
-	for (size_t i = 0; i < m->nmetas; i++) {
-		const char *h = kcap_meta_get(m->metas[i], KCAP_META_HOSTNAME);
-		if (!h || (host && strcmp(h, host)))
-			return 0;
-		host = h;
-	}
-	kcap_snapshot *all = kcap_snapshot_new();
-	if (!all)
-		return 0;
-	size_t added = 0;
-	for (int i = 0; i < m->nin; i++) {
-		const kcap_snapshot *sn = kcap_reader_snapshot(m->in[i].r);
-		for (size_t k = 0; sn && k < kcap_snapshot_count(sn); k++) {
-			const kcap_proc *p = kcap_snapshot_at(sn, k);
-			int dup = 0;
-			for (size_t j = 0; j < kcap_snapshot_count(all) && !dup; j++)
-				dup = kcap_snapshot_at(all, j)->pid == p->pid;
-			if (!dup && kcap_snapshot_add(all, p) == 0)
-				added++;
-		}
-	}
 	int rc = 0;
-	if (added && (wt_drain(m) || kcap_writer_add_snapshot(m->w, all))) {
-		cli_err("merge", "%s: cannot write the process snapshot", m->out_name);
-		rc = KCAP_EXIT_ERROR;
+	for (size_t oo = 0; oo < m->nmetas && !rc; oo++) {
+		kcap_snapshot *all = kcap_snapshot_new();
+		if (!all)
+			rc = -1;
+		for (int i = 0; i < m->nin && !rc; i++) {
+			const input *in = &m->in[i];
+			for (size_t o = 0; o < in->norig && o < in->omap_len && !rc; o++) {
+				const kcap_snapshot *sn = kcap_reader_snapshot_for(in->r, (uint16_t)o);
+				if (in->omap[o] == oo && sn)
+					rc = unite_snapshot(all, sn);
+			}
+		}
+		if (!rc && kcap_snapshot_count(all) &&
+		    (wt_drain(m) || kcap_writer_add_origin_snapshot(m->w, (uint16_t)oo, all)))
+			rc = -1;
+		kcap_snapshot_free(all);
 	}
-	kcap_snapshot_free(all);
-	return rc;
+	if (rc) {
+		cli_err("merge", "%s: cannot write the process snapshots", m->out_name);
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
 }
 
 static int run_merge(merger *m)

@@ -222,8 +222,7 @@ static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			return KCAP_EXIT_ERROR;
 		}
 		if (rp->ps_src != r || rp->ps_section != kcap_reader_section(r)) {
-			kcap_procstate_clear(rp->ps);
-			kcap_procstate_load_snapshot(rp->ps, kcap_reader_snapshot(r));
+			kcap_procstate_load_reader(rp->ps, r);
 			rp->ps_src = r;
 			rp->ps_section = kcap_reader_section(r);
 		}

@@ -84,6 +84,21 @@ static int werr(sink *s)
 	return KCAP_EXIT_ERROR;
 }
 
+/* The snapshots of r's current section into w, whose origins are numbered
+ * as r's: the one without an origin and each origin's own. */
+int copy_snapshots(kcap_writer *w, const kcap_reader *r)
+{
+	int rc = 0;
+	if (kcap_reader_snapshot(r))
+		rc = kcap_writer_add_snapshot(w, kcap_reader_snapshot(r));
+	for (size_t o = 0; o < kcap_reader_origin_snapshot_count(r) && !rc; o++) {
+		const kcap_snapshot *sn = kcap_reader_origin_snapshot(r, (uint16_t)o);
+		if (sn)
+			rc = kcap_writer_add_origin_snapshot(w, (uint16_t)o, sn);
+	}
+	return rc;
+}
+
 /* Makes the writer's section describe r's current section. */
 static int mirror(sink *s, kcap_reader *r)
 {
@@ -116,8 +131,11 @@ static int mirror(sink *s, kcap_reader *r)
 		if (kcap_writer_set_schema(s->w, sc))
 			return werr(s);
 		s->src_gen = gen;
-		if (new_src && kcap_reader_snapshot(r))
-			kcap_writer_add_snapshot(s->w, kcap_reader_snapshot(r));
+		if (new_src && copy_snapshots(s->w, r)) {
+			cli_err(s->cmd, "cannot copy the process snapshots: out of memory");
+			s->failed = 1;
+			return KCAP_EXIT_ERROR;
+		}
 	}
 	return 0;
 }
@@ -145,8 +163,7 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 				return KCAP_EXIT_ERROR;
 			}
 			if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
-				kcap_procstate_clear(s->ps);
-				kcap_procstate_load_snapshot(s->ps, kcap_reader_snapshot(r));
+				kcap_procstate_load_reader(s->ps, r);
 				s->ps_src = r;
 				s->ps_section = kcap_reader_section(r);
 			}

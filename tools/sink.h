@@ -44,6 +44,10 @@ void sink_input_done(sink *s, kcap_reader *r);
 /* The writer behind a kcap-mode sink (NULL otherwise), for producers that
  * are not readers (synth, importers). */
 kcap_writer *sink_writer(sink *s);
+/* Adds the process snapshots of r's current section to w, which numbers
+ * origins as r does: the section's snapshot without an origin and every
+ * origin's own. Returns 0 or a KCAP_E_* code. */
+int copy_snapshots(kcap_writer *w, const kcap_reader *r);
 /* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
 int sink_close(sink *s, int rc);
 

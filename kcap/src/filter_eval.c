@@ -467,10 +467,10 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 	case F_SOURCE: return ev->meta && cstr(x, kcap_meta_get(ev->meta, KCAP_META_SOURCE));
 	case F_PROC:
 	case F_PARENT: {
-		const kcap_procinfo *pi = c->ps ? kcap_procstate_get(c->ps, ev->pid) : NULL;
+		const kcap_procinfo *pi = c->ps ? kcap_procstate_get_origin(c->ps, ev->origin, ev->pid) : NULL;
 		if (n->field == F_PARENT) {
 			int32_t pp = pi && pi->ppid >= 0 ? pi->ppid : ev->ppid;
-			pi = c->ps ? kcap_procstate_get(c->ps, pp) : NULL;
+			pi = c->ps ? kcap_procstate_get_origin(c->ps, ev->origin, pp) : NULL;
 		}
 		if (!pi)
 			return 0;

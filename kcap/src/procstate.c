@@ -1,5 +1,7 @@
-/* Process context tracker (procstate.h): a pid-keyed open-addressing table
- * of what the snapshot and the lifecycle events said about each process. */
+/* Process context tracker (procstate.h): an open-addressing table keyed by
+ * (origin, pid) of what the snapshots and the lifecycle events said about
+ * each process. Origins are the process spaces: pids of two hosts merged
+ * into one section must not meet. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,14 +9,16 @@
 #include "internal.h"
 
 /* The probe side of the table, apart from the entries so that a probe
- * touches 8 bytes per slot instead of a whole entry. */
+ * touches 8 bytes per slot instead of a whole entry. The origin is folded
+ * into the word that used to say "used": tag = origin + 1, 0 = free slot. */
 typedef struct pkey {
 	int32_t pid;
-	uint32_t used;
+	uint32_t tag;
 } pkey;
 
 typedef struct pent {
 	kcap_procinfo info; /* strings point at the owned copies below */
+	uint32_t tag;       /* of the key: origin + 1 */
 	char *comm, *exe, *cwd, *cmdline;
 	size_t comm_len;
 	uint64_t gen; /* changes whenever info changes */
@@ -34,6 +38,7 @@ struct kcap_procstate {
 	pent *last;   /* the entry found last (events come in runs of a pid), or NULL */
 	size_t count;
 	int32_t pending_exit;
+	uint32_t pending_tag;
 	uint8_t has_pending;
 	uint64_t clock; /* source of pent.gen */
 	kcap_buf scratch;
@@ -56,9 +61,12 @@ int kcap_lifecycle_kind(const char *name)
 	return KCAP_LC_NONE;
 }
 
-static uint32_t hash_pid(int32_t pid)
+static inline uint32_t tag_of(uint16_t origin) { return (uint32_t)origin + 1; }
+
+/* Origin 0 hashes as the pid-only table did. */
+static inline uint32_t hash_key(uint32_t tag, int32_t pid)
 {
-	uint32_t h = (uint32_t)pid * 2654435761u;
+	uint32_t h = ((uint32_t)pid + (tag - 1) * 0x9E3779B1u) * 2654435761u;
 	return h ^ (h >> 16);
 }
 
@@ -94,9 +102,9 @@ void kcap_procstate_clear(kcap_procstate *ps)
 	if (!ps)
 		return;
 	for (size_t i = 0; i < ps->cap; i++)
-		if (ps->keys[i].used) {
+		if (ps->keys[i].tag) {
 			pent_clear(&ps->tab[i]);
-			ps->keys[i].used = 0;
+			ps->keys[i].tag = 0;
 		}
 	ps->count = 0;
 	ps->last = NULL;
@@ -119,15 +127,15 @@ size_t kcap_procstate_count(const kcap_procstate *ps)
 	return ps ? ps->count : 0;
 }
 
-static pent *find(const kcap_procstate *ps, int32_t pid)
+static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	if (ps->last && ps->last->info.pid == pid)
+	if (ps->last && ps->last->info.pid == pid && ps->last->tag == tag)
 		return ps->last;
 	size_t m = ps->cap - 1;
-	for (size_t i = hash_pid(pid) & m;; i = (i + 1) & m) {
-		if (!ps->keys[i].used)
+	for (size_t i = hash_key(tag, pid) & m;; i = (i + 1) & m) {
+		if (!ps->keys[i].tag)
 			return NULL;
-		if (ps->keys[i].pid == pid)
+		if (ps->keys[i].pid == pid && ps->keys[i].tag == tag)
 			return &ps->tab[i];
 	}
 }
@@ -143,10 +151,10 @@ static int grow(kcap_procstate *ps)
 		return KCAP_E_NOMEM;
 	}
 	for (size_t i = 0; i < ps->cap; i++) {
-		if (!ps->keys[i].used)
+		if (!ps->keys[i].tag)
 			continue;
-		size_t j = hash_pid(ps->keys[i].pid) & (ncap - 1);
-		while (nk[j].used)
+		size_t j = hash_key(ps->keys[i].tag, ps->keys[i].pid) & (ncap - 1);
+		while (nk[j].tag)
 			j = (j + 1) & (ncap - 1);
 		nk[j] = ps->keys[i];
 		nt[j] = ps->tab[i];
@@ -160,23 +168,25 @@ static int grow(kcap_procstate *ps)
 	return 0;
 }
 
-/* Entry for pid, created empty (unknown fields) when absent; NULL on ENOMEM. */
-static pent *get_or_add(kcap_procstate *ps, int32_t pid)
+/* Entry for (tag, pid), created empty (unknown fields) when absent; NULL on
+ * ENOMEM. */
+static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	pent *e = find(ps, pid);
+	pent *e = find(ps, tag, pid);
 	if (e)
 		return ps->last = e;
 	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
 		return NULL;
 	size_t m = ps->cap - 1;
-	size_t i = hash_pid(pid) & m;
-	while (ps->keys[i].used)
+	size_t i = hash_key(tag, pid) & m;
+	while (ps->keys[i].tag)
 		i = (i + 1) & m;
-	ps->keys[i].used = 1;
+	ps->keys[i].tag = tag;
 	ps->keys[i].pid = pid;
 	e = &ps->tab[i];
 	memset(e, 0, sizeof(*e));
 	e->gen = ++ps->clock;
+	e->tag = tag;
 	e->info.pid = pid;
 	e->info.ppid = -1;
 	e->info.uid = UINT32_MAX;
@@ -186,29 +196,29 @@ static pent *get_or_add(kcap_procstate *ps, int32_t pid)
 }
 
 /* Backward-shift deletion keeps probe chains intact without tombstones. */
-static void remove_pid(kcap_procstate *ps, int32_t pid)
+static void remove_pid(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	pent *e = find(ps, pid);
+	pent *e = find(ps, tag, pid);
 	if (!e)
 		return;
 	size_t m = ps->cap - 1;
 	size_t i = (size_t)(e - ps->tab);
 	pent_clear(e);
-	ps->keys[i].used = 0;
+	ps->keys[i].tag = 0;
 	ps->count--;
 	ps->last = NULL;
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & m;
-		if (!ps->keys[j].used)
+		if (!ps->keys[j].tag)
 			break;
-		size_t k = hash_pid(ps->keys[j].pid) & m;
+		size_t k = hash_key(ps->keys[j].tag, ps->keys[j].pid) & m;
 		/* move slot j into the hole at i if its home k is not in (i, j] */
 		int in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
 		if (!in_range) {
 			ps->keys[i] = ps->keys[j];
 			ps->tab[i] = ps->tab[j];
-			ps->keys[j].used = 0;
+			ps->keys[j].tag = 0;
 			memset(&ps->tab[j], 0, sizeof(pent));
 			i = j;
 		}
@@ -276,18 +286,42 @@ static int copy_entry(pent *dst, const pent *src)
 
 int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap)
 {
+	return kcap_procstate_load_origin_snapshot(ps, 0, snap);
+}
+
+int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r)
+{
+	if (!ps || !r)
+		return KCAP_E_INVAL;
+	kcap_procstate_clear(ps);
+	/* Origins without metadata still get the section's snapshot: events
+	 * name origin 0 even in a section that declares none. */
+	size_t n = kcap_reader_origin_count(r), no = kcap_reader_origin_snapshot_count(r);
+	if (no > n)
+		n = no;
+	if (!n)
+		n = 1;
+	int rc = 0;
+	for (size_t o = 0; o < n && !rc; o++)
+		rc = kcap_procstate_load_origin_snapshot(ps, (uint16_t)o, kcap_reader_snapshot_for(r, (uint16_t)o));
+	return rc;
+}
+
+int kcap_procstate_load_origin_snapshot(kcap_procstate *ps, uint16_t origin, const kcap_snapshot *snap)
+{
 	if (!ps)
 		return KCAP_E_INVAL;
 	if (!snap)
 		return 0;
+	uint32_t tag = tag_of(origin);
 	int rc = 0;
 	size_t n = kcap_snapshot_count(snap);
 	for (size_t i = 0; i < n; i++) {
 		const kcap_proc *p = kcap_snapshot_at(snap, i);
 		if (!p)
 			continue;
-		remove_pid(ps, p->pid);
-		pent *e = get_or_add(ps, p->pid);
+		remove_pid(ps, tag, p->pid);
+		pent *e = get_or_add(ps, tag, p->pid);
 		if (!e) {
 			rc = KCAP_E_NOMEM;
 			goto cleanup;
@@ -364,9 +398,10 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		return KCAP_E_INVAL;
 	if (ps->has_pending) {
 		ps->has_pending = 0;
-		remove_pid(ps, ps->pending_exit);
+		remove_pid(ps, ps->pending_tag, ps->pending_exit);
 	}
-	pent *e = get_or_add(ps, ev->pid);
+	uint32_t tag = tag_of(ev->origin);
+	pent *e = get_or_add(ps, tag, ev->pid);
 	if (!e)
 		return KCAP_E_NOMEM;
 	if (e->info.ppid != ev->ppid || e->info.uid != ev->uid || e->info.gid != ev->gid ||
@@ -394,11 +429,11 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 			break;
 		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
 			break; /* CLONE_THREAD */
-		remove_pid(ps, (int32_t)child);
-		pent *c = get_or_add(ps, (int32_t)child);
+		remove_pid(ps, tag, (int32_t)child);
+		pent *c = get_or_add(ps, tag, (int32_t)child);
 		if (!c)
 			return KCAP_E_NOMEM;
-		e = find(ps, ev->pid); /* growth may have moved entries */
+		e = find(ps, tag, ev->pid); /* growth may have moved entries */
 		if (e && copy_entry(c, e))
 			rc = KCAP_E_NOMEM;
 		c->info.ppid = ev->pid;
@@ -435,6 +470,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		/* fall through */
 	case KCAP_LC_EXIT_GROUP:
 		ps->pending_exit = ev->pid;
+		ps->pending_tag = tag;
 		ps->has_pending = 1;
 		break;
 	default:
@@ -445,9 +481,14 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 
 const kcap_procinfo *kcap_procstate_get(const kcap_procstate *ps, int32_t pid)
 {
+	return kcap_procstate_get_origin(ps, 0, pid);
+}
+
+const kcap_procinfo *kcap_procstate_get_origin(const kcap_procstate *ps, uint16_t origin, int32_t pid)
+{
 	if (!ps)
 		return NULL;
-	const pent *e = find(ps, pid);
+	const pent *e = find(ps, tag_of(origin), pid);
 	return e ? &e->info : NULL;
 }
 
@@ -467,7 +508,7 @@ int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema
 
 /* ---- JSON ---- */
 
-static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi);
+static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp);
 
 /* The "proc" member for ev: rendered once per change of the process or its
  * parent, then reused. The cache is not observable, hence the cast from
@@ -476,7 +517,7 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 {
 	static const char none[] = "\"proc\":null";
 	kcap_procstate *ps = (kcap_procstate *)cps;
-	pent *e = ps && ev ? find(ps, ev->pid) : NULL;
+	pent *e = ps && ev ? find(ps, tag_of(ev->origin), ev->pid) : NULL;
 	if (!e) {
 		*len = sizeof none - 1;
 		return none;
@@ -484,16 +525,16 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 	const pent *p = NULL;
 	if (e->info.ppid >= 0) {
 		uint32_t h = e->parent_hint;
-		if (h < ps->cap && ps->keys[h].used && ps->keys[h].pid == e->info.ppid)
+		if (h < ps->cap && ps->keys[h].tag == e->tag && ps->keys[h].pid == e->info.ppid)
 			p = &ps->tab[h];
-		else if ((p = find(ps, e->info.ppid)))
+		else if ((p = find(ps, e->tag, e->info.ppid)))
 			e->parent_hint = (uint32_t)(p - ps->tab);
 	}
 	uint64_t pgen = p ? p->gen : 0;
 	int32_t ppid = p ? p->info.pid : -1;
 	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
 		ps->scratch.len = 0;
-		if (render_proc(&ps->scratch, ps, &e->info))
+		if (render_proc(&ps->scratch, &e->info, p ? &p->info : NULL))
 			return NULL;
 		char *j = realloc(e->json, ps->scratch.len);
 		if (!j)
@@ -539,10 +580,10 @@ static char *opt_str_to(char *o, const char *s)
 
 static size_t opt_room(const char *s) { return s ? KCAP_JSON_STR_ROOM(strlen(s)) : 4; }
 
-/* Rendered into room reserved once: this runs for every new process. */
-static int render_proc(kcap_buf *b, const kcap_procstate *ps, const kcap_procinfo *pi)
+/* Rendered into room reserved once: this runs for every new process. pp is
+ * the parent (same origin), or NULL. */
+static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp)
 {
-	const kcap_procinfo *pp = pi->ppid >= 0 ? kcap_procstate_get(ps, pi->ppid) : NULL;
 	size_t room = 256 + opt_room(pi->comm) + opt_room(pi->exe) + opt_room(pi->cwd) +
 		      (pi->cmdline ? KCAP_JSON_STR_ROOM(pi->cmdline_len) + 3 * (size_t)pi->cmdline_len : 4) +
 		      (pp ? opt_room(pp->comm) + opt_room(pp->exe) : 0);

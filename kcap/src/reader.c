@@ -58,7 +58,9 @@ struct kcap_reader {
 	size_t nmetas;
 	kcap_meta **old_metas;
 	size_t nold_metas;
-	kcap_snapshot *snap;
+	kcap_snapshot *snap;   /* the section's snapshot without an origin (type 3) */
+	kcap_snapshot **osnap; /* origin -> its own snapshot (type 8), or NULL */
+	size_t nosnap;
 	stat_entry *stats;
 	size_t nstats, capstats;
 	uint32_t *stat_slot; /* index of stats: entry number + 1, 0 = empty */
@@ -104,6 +106,7 @@ static const char *block_name(unsigned t)
 	case KCAP_BLK_STATS: return "stats";
 	case KCAP_BLK_INDEX: return "index";
 	case KCAP_BLK_FOOTER: return "footer";
+	case KCAP_BLK_ORIGIN_SNAPSHOT: return "origin snapshot";
 	default: return "unknown";
 	}
 }
@@ -312,6 +315,15 @@ static void keep_old_schema(kcap_reader *r)
 	r->schema = kcap_schema_new();
 }
 
+static void free_origin_snapshots(kcap_reader *r)
+{
+	for (size_t i = 0; i < r->nosnap; i++)
+		kcap_snapshot_free(r->osnap[i]);
+	free(r->osnap);
+	r->osnap = NULL;
+	r->nosnap = 0;
+}
+
 static void begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 {
 	if (r->in_section) {
@@ -331,6 +343,7 @@ static void begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 		r->nmetas = 0;
 		kcap_snapshot_free(r->snap);
 		r->snap = NULL;
+		free_origin_snapshots(r);
 		r->section++;
 		if (!r->section_indexed)
 			r->st.indexed = 0;
@@ -481,7 +494,49 @@ static int apply_stats(kcap_reader *r, const uint8_t *p, size_t n)
 	return c.bad ? KCAP_E_CORRUPT : 0;
 }
 
-static int apply_context(kcap_reader *r, unsigned type, const uint8_t *body, size_t body_len)
+/* Grows an array of *n pointers, indexed by origin, to origin + 1 slots, the
+ * new ones NULL (all bits zero). Returns the array (*n updated) or NULL. */
+static void *grow_slots(void *arr, size_t *n, uint16_t origin, size_t elem)
+{
+	size_t need = (size_t)origin + 1;
+	uint8_t *a = realloc(arr, need * elem);
+	if (!a)
+		return NULL;
+	memset(a + *n * elem, 0, (need - *n) * elem);
+	*n = need;
+	return a;
+}
+
+/* An origin snapshot block: its meta names the origin (u16; bytes after it
+ * belong to later minor versions and are ignored). */
+static int apply_origin_snapshot(kcap_reader *r, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+				 size_t body_len)
+{
+	if (meta_len < KCAP_OSNAP_META_LEN)
+		return KCAP_E_CORRUPT;
+	uint16_t origin = get_u16(meta);
+	kcap_snapshot *s = kcap_snapshot_new();
+	if (!s)
+		return KCAP_E_NOMEM;
+	int rc = kcap_snapshot_decode(s, body, body_len);
+	if (!rc && origin >= r->nosnap) {
+		kcap_snapshot **n = grow_slots(r->osnap, &r->nosnap, origin, sizeof *n);
+		if (n)
+			r->osnap = n;
+		else
+			rc = KCAP_E_NOMEM;
+	}
+	if (rc) {
+		kcap_snapshot_free(s);
+		return rc;
+	}
+	kcap_snapshot_free(r->osnap[origin]);
+	r->osnap[origin] = s;
+	return 0;
+}
+
+static int apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+			 size_t body_len)
 {
 	int rc = 0;
 	if (type == KCAP_BLK_META) {
@@ -491,15 +546,12 @@ static int apply_context(kcap_reader *r, unsigned type, const uint8_t *body, siz
 			return KCAP_E_NOMEM;
 		rc = kcap_meta_decode(m, &origin, body, body_len);
 		if (!rc && origin >= r->nmetas) {
-			kcap_meta **n = realloc(r->metas, ((size_t)origin + 1) * sizeof *n);
+			kcap_meta **n = grow_slots(r->metas, &r->nmetas, origin, sizeof *n);
 			if (!n) {
 				kcap_meta_free(m);
 				return KCAP_E_NOMEM;
 			}
-			for (size_t i = r->nmetas; i <= origin; i++)
-				n[i] = NULL;
 			r->metas = n;
-			r->nmetas = (size_t)origin + 1;
 		}
 		if (rc) {
 			kcap_meta_free(m);
@@ -538,6 +590,8 @@ static int apply_context(kcap_reader *r, unsigned type, const uint8_t *body, siz
 		r->snap = s;
 	} else if (type == KCAP_BLK_STATS) {
 		rc = apply_stats(r, body, body_len);
+	} else if (type == KCAP_BLK_ORIGIN_SNAPSHOT) {
+		rc = apply_origin_snapshot(r, meta, meta_len, body, body_len);
 	}
 	return rc;
 }
@@ -666,7 +720,7 @@ static int handle_other(kcap_reader *r, const uint8_t *blk, size_t blen)
 		r->st.has_footer = 1;
 		return 0;
 	}
-	if (type < KCAP_BLK_META || type > KCAP_BLK_FOOTER) {
+	if (!kcap_blk_known(type)) {
 		r->st.unknown_blocks++;
 		return 0;
 	}
@@ -675,7 +729,7 @@ static int handle_other(kcap_reader *r, const uint8_t *blk, size_t blen)
 	size_t bl;
 	int rc = block_body(r, blk, plen, &meta, &ml, &body, &bl);
 	if (!rc)
-		rc = apply_context(r, type, body, bl);
+		rc = apply_context(r, type, meta, ml, body, bl);
 	if (rc == KCAP_E_NOMEM)
 		return kcap_seterr(&r->err, rc, (int64_t)r->pos, "out of memory");
 	if (rc)
@@ -845,7 +899,7 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 			return rc;
 		const uint8_t *blk = here(r);
 		unsigned type = get_u16(blk + 4);
-		if ((type < KCAP_BLK_META || type > KCAP_BLK_FOOTER) && (get_u16(blk + 6) & KCAP_BF_COPY)) {
+		if (!kcap_blk_known(type) && (get_u16(blk + 6) & KCAP_BF_COPY)) {
 			/* unknown, but marked for copying: hand it to the rewriting tool */
 			r->st.unknown_blocks++;
 			*block = blk;
@@ -1045,6 +1099,7 @@ void kcap_reader_close(kcap_reader *r)
 		kcap_meta_free(r->old_metas[i]);
 	free(r->old_metas);
 	kcap_snapshot_free(r->snap);
+	free_origin_snapshots(r);
 	for (size_t i = 0; i < r->nstats; i++)
 		free((char *)r->stats[i].st.source);
 	free(r->stats);
@@ -1088,6 +1143,16 @@ const kcap_meta *kcap_reader_meta(const kcap_reader *r, uint16_t origin)
 	return (r && origin < r->nmetas) ? r->metas[origin] : NULL;
 }
 const kcap_snapshot *kcap_reader_snapshot(const kcap_reader *r) { return r ? r->snap : NULL; }
+const kcap_snapshot *kcap_reader_origin_snapshot(const kcap_reader *r, uint16_t origin)
+{
+	return (r && origin < r->nosnap) ? r->osnap[origin] : NULL;
+}
+const kcap_snapshot *kcap_reader_snapshot_for(const kcap_reader *r, uint16_t origin)
+{
+	const kcap_snapshot *s = kcap_reader_origin_snapshot(r, origin);
+	return s ? s : kcap_reader_snapshot(r);
+}
+size_t kcap_reader_origin_snapshot_count(const kcap_reader *r) { return r ? r->nosnap : 0; }
 size_t kcap_reader_stat_count(const kcap_reader *r) { return r ? r->nstats : 0; }
 const kcap_stat *kcap_reader_stat_at(const kcap_reader *r, size_t i)
 {
@@ -1303,7 +1368,7 @@ static int load_context(kcap_reader *r, const section_ctx *sc, uint64_t off)
 		size_t bl;
 		unsigned type = get_u16(blk + 4);
 		if (!block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl))
-			apply_context(r, type, body, bl);
+			apply_context(r, type, meta, ml, body, bl);
 		free(blk);
 	}
 	return 0;

@@ -31,6 +31,12 @@ typedef struct zworker {
 	int rc;
 } zworker;
 
+/* An origin's snapshot, encoded, waiting for the next context emission. */
+typedef struct osnap_pending {
+	uint16_t origin;
+	kcap_buf body;
+} osnap_pending;
+
 typedef struct pidset {
 	int32_t *keys;
 	uint8_t *used;
@@ -55,6 +61,8 @@ struct kcap_writer {
 	int schema_dirty;
 	kcap_buf snapshot_pending;
 	int has_snapshot_pending;
+	osnap_pending *osnaps;
+	size_t nosnaps;
 	kcap_stat *stats;
 	size_t nstats;
 	int stats_dirty;
@@ -275,16 +283,23 @@ static int add_context_off(kcap_writer *w, uint64_t off)
 	return 0;
 }
 
-static int emit_context_block(kcap_writer *w, uint16_t type, kcap_buf *body, int compress)
+static int emit_context_block_meta(kcap_writer *w, uint16_t type, const void *meta, size_t meta_len, kcap_buf *body,
+				  int compress, uint16_t extra_flags)
 {
 	uint16_t flags = 0;
 	uint64_t off;
-	int rc = build_payload(w, NULL, 0, body->data, body->len, compress, &flags);
+	int rc = build_payload(w, meta, meta_len, body->data, body->len, compress, &flags);
+	flags |= extra_flags;
 	if (!rc)
 		rc = emit_block(w, type, flags, &off);
 	if (!rc)
 		rc = add_context_off(w, off);
 	return rc;
+}
+
+static int emit_context_block(kcap_writer *w, uint16_t type, kcap_buf *body, int compress)
+{
+	return emit_context_block_meta(w, type, NULL, 0, body, compress, 0);
 }
 
 static int encode_stats(kcap_writer *w, kcap_buf *b)
@@ -302,6 +317,13 @@ static int encode_stats(kcap_writer *w, kcap_buf *b)
 }
 
 static int finish_pending(kcap_writer *w);
+
+static void clear_origin_snapshots(kcap_writer *w)
+{
+	for (size_t i = 0; i < w->nosnaps; i++)
+		kcap_buf_free(&w->osnaps[i].body);
+	w->nosnaps = 0;
+}
 
 /* Writes metadata, schema, snapshot and stats blocks that are pending, after
  * the events block in flight. */
@@ -333,6 +355,16 @@ static int emit_context(kcap_writer *w, int with_stats)
 		w->has_snapshot_pending = 0;
 		w->snapshot_pending.len = 0;
 	}
+	/* COPY: an older rewriting tool that copies raw blocks keeps them, in
+	 * the section whose origin numbering they refer to. */
+	for (size_t i = 0; i < w->nosnaps && !rc; i++) {
+		uint8_t meta[KCAP_OSNAP_META_LEN];
+		put_u16(meta, w->osnaps[i].origin);
+		rc = emit_context_block_meta(w, KCAP_BLK_ORIGIN_SNAPSHOT, meta, sizeof meta, &w->osnaps[i].body, 1,
+					     KCAP_BF_COPY);
+	}
+	if (!rc)
+		clear_origin_snapshots(w);
 	if (!rc && with_stats && w->stats_dirty) {
 		b.len = 0;
 		rc = encode_stats(w, &b);
@@ -562,6 +594,7 @@ static void reset_section(kcap_writer *w)
 	w->schema_written_gen = 0;
 	w->snapshot_pending.len = 0;
 	w->has_snapshot_pending = 0;
+	clear_origin_snapshots(w);
 	for (size_t i = 0; i < w->nstats; i++)
 		free((char *)w->stats[i].source);
 	w->nstats = 0;
@@ -670,6 +703,30 @@ int kcap_writer_add_snapshot(kcap_writer *w, const kcap_snapshot *s)
 	w->snapshot_pending.len = 0;
 	int rc = kcap_snapshot_encode(s, &w->snapshot_pending);
 	w->has_snapshot_pending = !rc;
+	return rc;
+}
+
+int kcap_writer_add_origin_snapshot(kcap_writer *w, uint16_t origin, const kcap_snapshot *s)
+{
+	if (!w || !s)
+		return KCAP_E_INVAL;
+	size_t i = 0;
+	while (i < w->nosnaps && w->osnaps[i].origin != origin)
+		i++;
+	if (i == w->nosnaps) {
+		osnap_pending *n = realloc(w->osnaps, (i + 1) * sizeof *n);
+		if (!n)
+			return KCAP_E_NOMEM;
+		w->osnaps = n;
+		n[i] = (osnap_pending){.origin = origin};
+		w->nosnaps++;
+	}
+	w->osnaps[i].body.len = 0;
+	int rc = kcap_snapshot_encode(s, &w->osnaps[i].body);
+	if (rc) { /* nothing half-encoded goes out */
+		kcap_buf_free(&w->osnaps[i].body);
+		w->osnaps[i] = w->osnaps[--w->nosnaps];
+	}
 	return rc;
 }
 
@@ -864,7 +921,7 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 	const uint8_t *b = block;
 	if (!sum) { /* a block of a type this library does not know, flagged COPY */
 		uint16_t type = get_u16(b + 4);
-		if (type >= KCAP_BLK_META && type <= KCAP_BLK_FOOTER)
+		if (kcap_blk_known(type))
 			return KCAP_E_INVAL;
 		return write_all(w, block, len);
 	}
@@ -972,6 +1029,8 @@ int kcap_writer_close(kcap_writer *w)
 	free(w->meta_written);
 	kcap_schema_free(w->schema);
 	kcap_buf_free(&w->snapshot_pending);
+	clear_origin_snapshots(w);
+	free(w->osnaps);
 	for (size_t i = 0; i < w->nstats; i++)
 		free((char *)w->stats[i].source);
 	free(w->stats);

@@ -26,6 +26,17 @@ static void add_block(kcap_buf *b, uint16_t type, uint16_t flags, const uint8_t 
 	kcap_buf_append(b, t, 4);
 }
 
+/* The whole file at fd. */
+static kcap_buf read_fd(int fd)
+{
+	kcap_buf b = {0};
+	off_t n = lseek(fd, 0, SEEK_END);
+	kcap_buf_reserve(&b, (size_t)n);
+	ck_assert_int_eq(pread(fd, b.data, (size_t)n, 0), n);
+	b.len = (size_t)n;
+	return b;
+}
+
 /* A small capture written to memory through a pipe-like fd (a temp file). */
 static kcap_buf make_capture(int nevents)
 {
@@ -56,11 +67,7 @@ static kcap_buf make_capture(int nevents)
 		ck_assert_int_eq(kcap_writer_write(w, &ev), 0);
 	}
 	ck_assert_int_eq(kcap_writer_close(w), 0);
-	kcap_buf b = {0};
-	off_t n = lseek(fd, 0, SEEK_END);
-	kcap_buf_reserve(&b, (size_t)n);
-	ck_assert_int_eq(pread(fd, b.data, (size_t)n, 0), n);
-	b.len = (size_t)n;
+	kcap_buf b = read_fd(fd);
 	close(fd);
 	unlink(path);
 	return b;
@@ -155,11 +162,7 @@ START_TEST(rewrite_keeps_copy_blocks_and_drops_the_others)
 	ck_assert_int_eq(kcap_writer_close(w), 0);
 	ck_assert_int_eq(copied_unknown, 1);
 	ck_assert_int_eq(events_blocks, 1);
-	kcap_buf out = {0};
-	off_t n = lseek(fd, 0, SEEK_END);
-	kcap_buf_reserve(&out, (size_t)n);
-	ck_assert_int_eq(pread(fd, out.data, (size_t)n, 0), n);
-	out.len = (size_t)n;
+	kcap_buf out = read_fd(fd);
 	ck_assert(contains(&out, copy_payload, sizeof copy_payload));
 	ck_assert(!contains(&out, drop_payload, sizeof drop_payload));
 	/* and the rewritten file still reads, with the same events */
@@ -176,6 +179,100 @@ START_TEST(rewrite_keeps_copy_blocks_and_drops_the_others)
 	close(fd);
 	unlink(path);
 	kcap_buf_free(&out);
+	kcap_buf_free(&f);
+}
+END_TEST
+
+/* An origin snapshot block (type 8) as stored: prefix, meta of meta_len
+ * bytes (the origin, then what a later minor may append), stored body. */
+static void add_origin_snapshot_block(kcap_buf *out, uint16_t origin, uint32_t meta_len, const char *exe)
+{
+	kcap_snapshot *s = kcap_snapshot_new();
+	kcap_proc p = {100, 1, 0, 0, 0, "tool", exe, "/", exe, (uint32_t)strlen(exe) + 1};
+	ck_assert_int_eq(kcap_snapshot_add(s, &p), 0);
+	kcap_buf body = {0}, pl = {0};
+	ck_assert_int_eq(kcap_snapshot_encode(s, &body), 0);
+	uint8_t pre[8], meta[16] = {0};
+	put_u32(pre, meta_len);
+	put_u32(pre + 4, (uint32_t)body.len);
+	put_u16(meta, origin);
+	memset(meta + 2, 0xAB, sizeof meta - 2); /* future fields */
+	kcap_buf_append(&pl, pre, 8);
+	kcap_buf_append(&pl, meta, meta_len);
+	kcap_buf_append(&pl, body.data, body.len);
+	add_block(out, 8, KCAP_BF_COPY, (const uint8_t *)pl.data, (uint32_t)pl.len);
+	kcap_buf_free(&body);
+	kcap_buf_free(&pl);
+	kcap_snapshot_free(s);
+}
+
+/* A 1.5 capture whose origin snapshot blocks carry a longer meta: the
+ * origin is read, the rest ignored; a block too short to name its origin
+ * is reported and skipped, and the events still read. */
+START_TEST(origin_snapshot_meta_grows_in_later_minors)
+{
+	kcap_buf cap = make_capture(4), out = {0};
+	uint8_t hdr[16];
+	memcpy(hdr, cap.data, 16);
+	put_u16(hdr + 10, 5);
+	kcap_buf_append(&out, hdr, 16);
+	add_origin_snapshot_block(&out, 0, 16, "/usr/bin/future");
+	add_origin_snapshot_block(&out, 3, 2, "/usr/bin/three");
+	add_origin_snapshot_block(&out, 1, 1, "/usr/bin/short");
+	kcap_buf_append(&out, cap.data + 16, cap.len - 16);
+	kcap_reader *r;
+	ck_assert_int_eq(kcap_reader_open_mem(&r, out.data, out.len, "future", NULL), 0);
+	damage_calls = 0;
+	kcap_reader_set_damage_cb(r, on_damage, NULL);
+	const kcap_event *ev;
+	int n = 0;
+	while (kcap_reader_next(r, &ev) > 0)
+		n++;
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(damage_calls, 1);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->unknown_blocks, 0);
+	ck_assert_uint_eq(kcap_reader_origin_snapshot_count(r), 4);
+	ck_assert_str_eq(kcap_snapshot_at(kcap_reader_origin_snapshot(r, 0), 0)->exe, "/usr/bin/future");
+	ck_assert_ptr_null(kcap_reader_origin_snapshot(r, 1));
+	ck_assert_str_eq(kcap_snapshot_at(kcap_reader_origin_snapshot(r, 3), 0)->exe, "/usr/bin/three");
+	ck_assert_ptr_null(kcap_reader_snapshot(r));
+	kcap_reader_close(r);
+	kcap_buf_free(&out);
+	kcap_buf_free(&cap);
+}
+END_TEST
+
+/* Origin snapshot blocks are written with the COPY flag: a rewriting tool of
+ * format 1.0, to which type 8 is unknown, keeps them (it reads them as a
+ * reader of 1.0 does: an unknown block, skipped, never a snapshot of the
+ * section). */
+START_TEST(origin_snapshot_blocks_are_flagged_copy)
+{
+	char path[] = "/tmp/kcap-compat-osnap-XXXXXX";
+	int fd = mkstemp(path);
+	kcap_writer *w;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 0, NULL, NULL), 0);
+	kcap_snapshot *s = kcap_snapshot_new();
+	kcap_proc p = {7, 1, 0, 0, 0, "seven", "/bin/seven", "/", "seven", 6};
+	ck_assert_int_eq(kcap_snapshot_add(s, &p), 0);
+	ck_assert_int_eq(kcap_writer_add_origin_snapshot(w, 2, s), 0);
+	kcap_snapshot_free(s);
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	kcap_buf f = read_fd(fd);
+	close(fd);
+	unlink(path);
+	ck_assert_uint_eq(get_u16((const uint8_t *)f.data + 10), KCAP_FORMAT_MINOR);
+	int found = 0;
+	for (size_t off = 16; off + 24 <= f.len; off += 24 + get_u32((const uint8_t *)f.data + off + 8)) {
+		const uint8_t *b = (const uint8_t *)f.data + off;
+		if (get_u16(b + 4) != 8)
+			continue;
+		found++;
+		ck_assert(get_u16(b + 6) & KCAP_BF_COPY);
+		ck_assert_uint_eq(get_u32(b + 20), 2); /* meta_len */
+		ck_assert_uint_eq(get_u16(b + 28), 2); /* origin */
+	}
+	ck_assert_int_eq(found, 1);
 	kcap_buf_free(&f);
 }
 END_TEST
@@ -202,6 +299,8 @@ int main(void)
 	tcase_add_test(tc, newer_minor_reads_and_skips_unknown_blocks);
 	tcase_add_test(tc, rewrite_keeps_copy_blocks_and_drops_the_others);
 	tcase_add_test(tc, newer_major_is_refused_with_versions_named);
+	tcase_add_test(tc, origin_snapshot_meta_grows_in_later_minors);
+	tcase_add_test(tc, origin_snapshot_blocks_are_flagged_copy);
 	suite_add_tcase(s, tc);
 	return kcap_check_run(s);
 }

@@ -65,7 +65,7 @@ static int run(kcap_filter *f, const char *path, int skip, char *out, size_t out
 		const kcap_schema *s = kcap_reader_schema(r);
 		if (first) {
 			first = 0;
-			kcap_procstate_load_snapshot(ps, kcap_reader_snapshot(r));
+			kcap_procstate_load_reader(ps, r);
 			rc = kcap_filter_check_schema(f, s, err);
 			if (rc)
 				goto cleanup;

@@ -1,7 +1,8 @@
 /*
  * fuzz_reader.c - libFuzzer target for the container reader: any input is
  * opened with kcap_reader_open_mem and read to the end (events rendered as
- * JSON and text, index loaded, a seek, raw blocks). Must never crash, leak or
+ * JSON, with the process tracker fed every origin's snapshot, and as text;
+ * index loaded, a seek, raw blocks). Must never crash, leak or
  * over-read. Built with -DKCAP_FUZZ=ON under clang; fuzz_reader_replay runs
  * the same function over the seed corpus and its mutations in plain ctest.
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/kcap.h>
+#include <kcap/procstate.h>
 #include "internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,15 +68,28 @@ static void read_input(const uint8_t *data, size_t size)
 	kcap_error err;
 	kcap_buf b = {0};
 	size_t ndmg = 0;
-	/* pass 1: every event, rendered */
-	if (kcap_reader_open_mem(&r, data, size, "fuzz", &err) == 0) {
+	/* pass 1: every event, rendered, with its process context per origin */
+	kcap_procstate *ps = kcap_procstate_new();
+	if (ps && kcap_reader_open_mem(&r, data, size, "fuzz", &err) == 0) {
 		kcap_reader_set_damage_cb(r, on_damage, &ndmg);
 		const kcap_event *ev;
 		int n = 0;
+		uint32_t section = UINT32_MAX;
 		while (kcap_reader_next(r, &ev) == 1 && n++ < 100000) {
 			const kcap_schema *s = kcap_reader_schema(r);
+			if (kcap_reader_section(r) != section) {
+				section = kcap_reader_section(r);
+				kcap_procstate_load_reader(ps, r);
+				for (size_t o = 0; o < kcap_reader_origin_snapshot_count(r); o++) {
+					const kcap_snapshot *sn = kcap_reader_origin_snapshot(r, (uint16_t)o);
+					for (size_t i = 0; i < kcap_snapshot_count(sn); i++)
+						if (!kcap_snapshot_at(sn, i)->exe)
+							abort();
+				}
+			}
+			kcap_procstate_update(ps, ev, s);
 			b.len = 0;
-			kcap_render_json(&b, ev, s);
+			kcap_render_json_proc(&b, ev, s, ps);
 			kcap_render_text(&b, ev, s);
 			kcap_event_field_text(&b, ev, s, "comm");
 			kcap_event_field_text(&b, ev, s, "path");
@@ -87,6 +102,7 @@ static void read_input(const uint8_t *data, size_t size)
 				abort();
 		kcap_reader_close(r);
 	}
+	kcap_procstate_free(ps);
 	/* pass 2: index, a seek to a time taken from the input, block filter */
 	if (kcap_reader_open_mem(&r, data, size, "fuzz", &err) == 0) {
 		int64_t ts = 0;

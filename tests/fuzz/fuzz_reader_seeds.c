@@ -1,7 +1,7 @@
 /*
  * fuzz_reader_seeds.c - writes the seed corpus of fuzz_reader into a
- * directory: small captures from our own writer covering every block type,
- * both codecs, two sections, a crashed writer and an unknown block type.
+ * directory: small captures from our own writer covering every block type
+ * (snapshots with and without an origin), both codecs, two sections, a crashed writer and an unknown block type.
  * usage: fuzz_reader_seeds DIR
  */
 #include <stdio.h>
@@ -37,6 +37,8 @@ int main(int argc, char **argv)
 		{"raw.kcap", {.nevents = 12, .block_size = 512, .codec_none = 1}},
 		{"full.kcap", {.nevents = 30, .block_size = 1024, .with_snapshot = 1, .with_stats = 1}},
 		{"sections.kcap", {.nevents = 8, .block_size = 512, .sections = 2, .with_stats = 1}},
+		{"origin-snapshots.kcap",
+		 {.nevents = 20, .block_size = 512, .sections = 2, .with_snapshot = 1, .with_origin_snapshot = 1}},
 		{"crashed.kcap", {.nevents = 16, .block_size = 512, .no_close = 1}},
 		{"pid42.kcap", {.nevents = 40, .block_size = 1024, .first_seq = 190}},
 		{"one.kcap", {.nevents = 1}},

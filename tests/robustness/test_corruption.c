@@ -311,11 +311,23 @@ static size_t add_hostiles(hostile *h)
 	put_u32(p + 4, 100);
 	memset(p + 8, 0x77, 20);
 	END(p + 28);
-	NEW("snapshot: string length 2^62", KCAP_BLK_SNAPSHOT, 0, 1);
-	put_u32(p, 0);
-	put_u32(p + 4, 15);
-	memcpy(p + 8, "\x01\x02\x02\x00\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x40", 15);
-	END(p + 23);
+	/* one process whose comm claims 2^62 bytes; as the body of both snapshot
+	 * blocks, the origin one with a meta of 2 bytes (origin 1) */
+	static const char huge_comm[] = "\x01\x02\x02\x00\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x40";
+	for (uint32_t ml = 0; ml <= 2; ml += 2) {
+		NEW(ml ? "origin snapshot: string length 2^62" : "snapshot: string length 2^62",
+		    ml ? KCAP_BLK_ORIGIN_SNAPSHOT : KCAP_BLK_SNAPSHOT, ml ? KCAP_BF_COPY : 0, 1);
+		put_u32(p, ml);
+		put_u32(p + 4, sizeof huge_comm - 1);
+		put_u16(p + 8, 1);
+		memcpy(p + 8 + ml, huge_comm, sizeof huge_comm - 1);
+		END(p + 8 + ml + sizeof huge_comm - 1);
+	}
+	NEW("origin snapshot: no origin in the meta", KCAP_BLK_ORIGIN_SNAPSHOT, KCAP_BF_COPY, 1);
+	put_u32(p, 1);
+	put_u32(p + 4, 1);
+	memcpy(p + 8, "\x07\x00", 2);
+	END(p + 10);
 	NEW("stats: count 2^35, truncated entry", KCAP_BLK_STATS, 0, 1);
 	put_u32(p, 0);
 	put_u32(p + 4, 8);

@@ -327,6 +327,17 @@ static int add_context(kcap_writer *w, const testcap_opts *o, uint64_t section)
 			rc = kcap_writer_add_snapshot(w, sn);
 		kcap_snapshot_free(sn);
 	}
+	if (!rc && o->with_origin_snapshot) { /* pids that collide with the above */
+		kcap_snapshot *sn = kcap_snapshot_new();
+		rc = sn ? 0 : KCAP_E_NOMEM;
+		for (int i = 0; i < 3 && !rc; i++) {
+			kcap_proc p = {1000 + i, 1, 0, 0, TESTCAP_T0, "other", "/opt/other", "/", "other", 6};
+			rc = kcap_snapshot_add(sn, &p);
+		}
+		if (!rc)
+			rc = kcap_writer_add_origin_snapshot(w, 1, sn);
+		kcap_snapshot_free(sn);
+	}
 	return rc;
 }
 

@@ -36,6 +36,7 @@ typedef struct testcap_opts {
 	int codec_none;       /* store events blocks raw */
 	int no_close;         /* leave the writer unclosed: no index/footer (crash) */
 	int with_snapshot;    /* add a process snapshot */
+	int with_origin_snapshot; /* add origin 1's own snapshot (format 1.1) */
 	int with_stats;       /* set loss counters */
 	uint64_t first_seq;   /* seq of the first event; 0 = 1 */
 } testcap_opts;

@@ -26,7 +26,7 @@ extern "C" {
 #define KCAP_VERSION_STRING "0.1.0"
 /* Format version this library writes. It reads any 1.x. */
 #define KCAP_FORMAT_MAJOR 1
-#define KCAP_FORMAT_MINOR 0
+#define KCAP_FORMAT_MINOR 1
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -369,7 +369,20 @@ int kcap_writer_open_fd(kcap_writer **w, int fd, int own_fd, const kcap_writer_o
 int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m);
 /* Sets (merges) the schema; may be called again later to add types. */
 int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s);
+/* Process snapshots (copied; written before the next events block, or at
+ * close). kcap_writer_add_snapshot() gives the section's snapshot without an
+ * origin (a snapshot block, type 3, as every kcap before format 1.1 wrote):
+ * readers apply it to every origin of the section that has no snapshot of
+ * its own, which is right for a capture of one host.
+ * kcap_writer_add_origin_snapshot() gives the snapshot of one origin (an
+ * origin snapshot block, type 8): use it when a section holds origins of
+ * several hosts (kcap merge), whose pids are different process spaces. The
+ * origin need not have metadata yet. Calling either again before the block
+ * is written replaces the pending snapshot (of that origin); a later one
+ * replaces the earlier for readers too. A new section starts without any.
+ * Return 0, KCAP_E_INVAL (NULL argument) or KCAP_E_NOMEM. */
 int kcap_writer_add_snapshot(kcap_writer *w, const kcap_snapshot *s);
+int kcap_writer_add_origin_snapshot(kcap_writer *w, uint16_t origin, const kcap_snapshot *s);
 /* Records free-running loss counters; written in a stats block at the next
  * flush and at close. */
 int kcap_writer_set_stat(kcap_writer *w, const kcap_stat *st);
@@ -483,7 +496,22 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 const kcap_schema *kcap_reader_schema(const kcap_reader *r);
 size_t kcap_reader_origin_count(const kcap_reader *r);
 const kcap_meta *kcap_reader_meta(const kcap_reader *r, uint16_t origin);
+/* Process snapshots of the current section. kcap_reader_snapshot() is the
+ * section's snapshot without an origin (type 3 block), which describes every
+ * origin that has no snapshot of its own; kcap_reader_origin_snapshot() is
+ * the snapshot written for one origin (type 8 block, format 1.1), NULL when
+ * the section has none for it; kcap_reader_snapshot_for() is what describes
+ * an origin's processes: its own snapshot, else the section's, else NULL.
+ * Origins with a snapshot of their own are below
+ * kcap_reader_origin_snapshot_count() (which may exceed
+ * kcap_reader_origin_count() if a snapshot names an origin without
+ * metadata). Owned by the reader, unlike the other state above only until
+ * a later snapshot of the same kind (and origin) is read, the next section
+ * begins or the reader is closed: copy what must outlive that. */
 const kcap_snapshot *kcap_reader_snapshot(const kcap_reader *r);
+const kcap_snapshot *kcap_reader_origin_snapshot(const kcap_reader *r, uint16_t origin);
+const kcap_snapshot *kcap_reader_snapshot_for(const kcap_reader *r, uint16_t origin);
+size_t kcap_reader_origin_snapshot_count(const kcap_reader *r);
 size_t kcap_reader_stat_count(const kcap_reader *r);
 const kcap_stat *kcap_reader_stat_at(const kcap_reader *r, size_t i);
 /* Section number (0-based) of the input currently being read; it changes

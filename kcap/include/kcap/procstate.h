@@ -26,9 +26,20 @@
  * Every event also refreshes its own pid's entry with the event's ppid, uid,
  * gid and comm (an entry is created on first sight).
  *
- * Usage: call kcap_procstate_update() for EVERY event read, in order, before
- * evaluating filters on it or rendering it; kcap_procstate_get() then
- * describes the event's process. Skipping blocks (kcap_reader_set_block_filter)
+ * Processes are keyed by (origin, pid): each origin (ev->origin, a host and
+ * source of the section) is a process space of its own, so that in a merge
+ * of two hosts, host B's pid 100 never gets host A's exe, cmdline or parent.
+ * An event sees only processes of its own origin, its parent included.
+ * Origin numbers are per section, so the tracker holds one section at a
+ * time: kcap_procstate_load_reader() at each section start clears it and
+ * loads every origin's snapshot. A capture of one origin behaves as a
+ * pid-keyed tracker.
+ *
+ * Usage: call kcap_procstate_load_reader() when a section begins (or
+ * kcap_procstate_load_origin_snapshot() per origin), then
+ * kcap_procstate_update() for EVERY event read, in order, before
+ * evaluating filters on it or rendering it; kcap_procstate_get_origin()
+ * then describes the event's process. Skipping blocks (kcap_reader_set_block_filter)
  * loses the lifecycle events in them; kcap_procstate_block_needed() tells
  * whether a block holds event types the tracker consumes.
  */
@@ -66,9 +77,19 @@ void kcap_procstate_free(kcap_procstate *ps);
 /* Forgets every process (e.g. between unrelated input files). */
 void kcap_procstate_clear(kcap_procstate *ps);
 
-/* Adds (or replaces) the processes of a snapshot. snap may be NULL (no-op).
- * Returns 0 or KCAP_E_NOMEM. */
+/* Adds (or replaces) the processes of a snapshot in origin's process space.
+ * snap may be NULL (no-op). The snapshot is copied. Returns 0, KCAP_E_INVAL
+ * (ps NULL) or KCAP_E_NOMEM. kcap_procstate_load_snapshot() loads into
+ * origin 0. */
+int kcap_procstate_load_origin_snapshot(kcap_procstate *ps, uint16_t origin, const kcap_snapshot *snap);
 int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap);
+
+/* Forgets every process, then loads the snapshots of r's current section,
+ * each origin's into its space: kcap_reader_snapshot_for() of every origin
+ * (its own snapshot, else the section's snapshot without an origin), origin
+ * 0 at least. Call it when r enters a section, before the section's first
+ * event. Returns 0, KCAP_E_INVAL or KCAP_E_NOMEM. */
+int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r);
 
 /* Feeds one event (see the file comment). s is the schema the event was
  * decoded with; ev->def is used when set, else kcap_schema_type(s, type_id).
@@ -76,11 +97,13 @@ int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap);
  * is partly lost). */
 int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_schema *s);
 
-/* Context of pid, or NULL if the tracker knows nothing about it. The pointer
- * is valid until the next update/load/clear/free. */
+/* Context of pid in origin's process space (pass ev->origin), or NULL if the
+ * tracker knows nothing about it. The pointer is valid until the next
+ * update/load/clear/free. kcap_procstate_get() looks in origin 0. */
+const kcap_procinfo *kcap_procstate_get_origin(const kcap_procstate *ps, uint16_t origin, int32_t pid);
 const kcap_procinfo *kcap_procstate_get(const kcap_procstate *ps, int32_t pid);
 
-/* Number of processes currently tracked. */
+/* Number of processes currently tracked, all origins together. */
 size_t kcap_procstate_count(const kcap_procstate *ps);
 
 /* 1 if the block may hold events the tracker consumes (fork, exec, chdir,
@@ -89,7 +112,7 @@ size_t kcap_procstate_count(const kcap_procstate *ps);
 int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema *s);
 
 /* Appends the JSON member `"proc":{...}` (no leading comma) describing the
- * event's process: pid, ppid, uid, gid, comm, exe, cwd, cmdline (array of
+ * event's process (looked up in the event's origin): pid, ppid, uid, gid, comm, exe, cwd, cmdline (array of
  * strings), and "parent":{pid, comm, exe} when the parent is known. Unknown
  * values are null. Returns 0 or KCAP_E_NOMEM. */
 int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap_event *ev);
