@@ -627,13 +627,28 @@ enum { K_SEQ, K_TS, K_PID, K_TID, K_PPID, K_CPU, K_UID, K_GID, K_COMM, K_TYPE, K
 static const char *const canon_keys[K_N] = {"seq", "ts", "pid", "tid", "ppid", "cpu", "uid", "gid", "comm",
 					     "type", "category", "host", "source", "params", "time", "proc"};
 
-/* Index in canon_keys of key k, or -1. */
-static int canonical_key(const char *k)
+/* Index in canon_keys of key k (n bytes), or -1. */
+static int canonical_key(const char *k, uint32_t n)
 {
-	for (int i = 0; i < K_N; i++)
-		if (k[0] == canon_keys[i][0] && !strcmp(k, canon_keys[i]))
-			return i;
-	return -1;
+	int i;
+	switch (n) {
+	case 2: i = K_TS; break;
+	case 3:
+		i = k[0] == 's' ? K_SEQ : k[0] == 'p' ? K_PID : k[0] == 't' ? K_TID : k[0] == 'c' ? K_CPU
+		  : k[0] == 'u' ? K_UID : K_GID;
+		break;
+	case 4:
+		i = k[0] == 'p' ? (k[1] == 'p' ? K_PPID : K_PROC) : k[0] == 'c' ? K_COMM : k[0] == 'h' ? K_HOST
+		  : k[1] == 'y' ? K_TYPE : K_TIME;
+		break;
+	case 6: i = k[0] == 's' ? K_SOURCE : K_PARAMS; break;
+	case 8: i = K_CATEGORY; break;
+	default: return -1;
+	}
+	for (uint32_t j = 0; j < n; j++) /* short: no call to memcmp */
+		if (k[j] != canon_keys[i][j])
+			return -1;
+	return i;
 }
 
 /* A member that feeds a param. */
@@ -713,7 +728,7 @@ static int gather(kcap_json_scratch *sc, const kcap_jv *o, int in_params, slot *
 	size_t first = *n;
 	const kcap_jv *k = o + 1;
 	for (uint32_t i = 0; i < o->n; i++, k = kcap_jp_skip(&sc->jp, k + 1)) {
-		if (!in_params && canonical_key(k->u.s) >= 0)
+		if (!in_params && canonical_key(k->u.s, k->n) >= 0)
 			continue;
 		size_t d = first;
 		while (d < *n && (slots[d].klen != k->n || memcmp(slots[d].key, k->u.s, k->n)))
@@ -857,10 +872,13 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 	if (root->kind != KCAP_JV_OBJ)
 		return syntax(err, NULL, "expected a JSON object, not %s", json_kind(root));
 	const kcap_jv *k = root + 1;
+	uint32_t ntop = 0; /* top-level members that are not canonical */
 	for (uint32_t i = 0; i < root->n; i++, k = kcap_jp_skip(&sc->jp, k + 1)) {
-		int c = canonical_key(k->u.s);
+		int c = canonical_key(k->u.s, k->n);
 		if (c >= 0)
 			canon[c] = k + 1; /* the last one wins */
+		else
+			ntop++;
 	}
 
 	for (int i = K_SEQ; i <= K_GID; i++) {
@@ -899,7 +917,7 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 	if (params && params->kind != KCAP_JV_NULL && params->kind != KCAP_JV_OBJ)
 		return syntax(err, params, "\"params\" must be an object, not %s", json_kind(params));
 	if ((params && params->kind == KCAP_JV_OBJ && (rc = gather(sc, params, 1, slots, &nslots, err))) ||
-	    (rc = gather(sc, root, 0, slots, &nslots, err)))
+	    (ntop && (rc = gather(sc, root, 0, slots, &nslots, err))))
 		return rc;
 
 	const kcap_type_def *def = inferred_type(sc, s, type);

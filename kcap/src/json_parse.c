@@ -49,19 +49,24 @@ static int nomem(jpst *st)
 	return kcap_seterr(st->err, KCAP_E_NOMEM, -1, "out of memory");
 }
 
+static int grow(kcap_jp *p)
+{
+	size_t cap = p->cap ? p->cap * 2 : 256;
+	kcap_jv *v = realloc(p->v, cap * sizeof *v);
+	if (!v)
+		return -1;
+	p->v = v;
+	p->cap = cap;
+	return 0;
+}
+
 /* Index of a new value of kind k starting at the current byte; -1 when out
  * of memory. Values are addressed by index while parsing: the array moves. */
-static long add(jpst *st, int k)
+static inline long add(jpst *st, int k)
 {
 	kcap_jp *p = st->p;
-	if (p->nv == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 256;
-		kcap_jv *v = realloc(p->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (p->nv == p->cap && grow(p))
+		return -1;
 	kcap_jv *v = &p->v[p->nv];
 	v->kind = (uint8_t)k;
 	v->neg = v->real = 0;
@@ -146,6 +151,38 @@ static long unicode_escape(jpst *st, size_t i, char **o, int *nul)
 	return 6;
 }
 
+#define ONES 0x0101010101010101ull
+
+/* Copies the bytes from s[i] up to the next str_stop byte to *o; returns
+ * the index of that byte (n if none). Eight bytes at a time where it can:
+ * the lowest flagged byte of each test below is exact. Writing eight bytes
+ * at *o stays inside the text buffer, as *o never runs ahead of s + i. */
+static size_t plain_copy(const unsigned char *s, size_t i, size_t n, char **o)
+{
+	char *d = *o;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		uint64_t w, q, b;
+		memcpy(&w, s + i, 8);
+		memcpy(d, &w, 8);
+		q = w ^ (ONES * '"');
+		b = w ^ (ONES * '\\');
+		uint64_t hit = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & (ONES * 0x80);
+		if (hit) {
+			size_t k = (size_t)__builtin_ctzll(hit) >> 3;
+			*o = d + k;
+			return i + k;
+		}
+		i += 8;
+		d += 8;
+	}
+#endif
+	while (i < n && !str_stop[s[i]])
+		*d++ = (char)s[i++];
+	*o = d;
+	return i;
+}
+
 /* The string at the current '"' into the text buffer. */
 static int string(jpst *st, int key)
 {
@@ -157,12 +194,7 @@ static int string(jpst *st, int key)
 	char *start = st->t, *o = start;
 	int nul = 0;
 	for (;;) {
-		size_t j = i;
-		while (j < n && !str_stop[s[j]])
-			j++;
-		memcpy(o, s + i, j - i);
-		o += j - i;
-		i = j;
+		i = plain_copy(s, i, n, &o);
 		if (i >= n)
 			return fail(st, n, "unexpected end of the line in a string");
 		unsigned char c = s[i];
@@ -214,9 +246,14 @@ static int number(jpst *st)
 		if (++i < n && digit(s[i]))
 			return fail(st, st->i, "invalid number: leading zero");
 	} else {
-		for (; i < n && digit(s[i]); i++) {
-			unsigned d = s[i] - '0';
-			big |= mag > (UINT64_MAX - d) / 10;
+		size_t first = i;
+		while (i < n && digit(s[i]))
+			i++;
+		/* 19 digits cannot overflow; the 20th may */
+		big = i - first > 20;
+		for (size_t k = first; k < i && !big; k++) {
+			unsigned d = s[k] - '0';
+			big = k - first == 19 && mag > (UINT64_MAX - d) / 10;
 			mag = mag * 10 + d;
 		}
 	}
