@@ -247,13 +247,16 @@ static int number(jpst *st)
 			return fail(st, st->i, "invalid number: leading zero");
 	} else {
 		size_t first = i;
-		while (i < n && digit(s[i]))
-			i++;
-		/* 19 digits cannot overflow; the 20th may */
+		for (; i < n && digit(s[i]); i++)
+			mag = mag * 10 + (unsigned)(s[i] - '0');
+		/* 19 digits cannot overflow; with 20, mag is redone checking the last */
 		big = i - first > 20;
-		for (size_t k = first; k < i && !big; k++) {
-			unsigned d = s[k] - '0';
-			big = k - first == 19 && mag > (UINT64_MAX - d) / 10;
+		if (i - first == 20) {
+			unsigned d = s[i - 1] - '0';
+			mag = 0;
+			for (size_t k = first; k < i - 1; k++)
+				mag = mag * 10 + (unsigned)(s[k] - '0');
+			big = mag > (UINT64_MAX - d) / 10;
 			mag = mag * 10 + d;
 		}
 	}
