@@ -31,12 +31,12 @@
 #define ARENA_MIN ((size_t)64 << 10)
 #define MAX_ORIGINS 65536u
 
+/* Arena for values the line does not hold as they are (hex bytes, SIDs). */
 typedef struct chunk {
 	struct chunk *next;
 	size_t cap, used;
 	unsigned char data[];
 } chunk;
-
 
 typedef struct origin {
 	char *host, *source;
