@@ -182,6 +182,9 @@ int kcap_lifecycle_kind(const char *type_name);
  * set must come from a schema (kcap_schema_symset and friends). */
 uint64_t kcap_symset_serial(const kcap_symset *set);
 
+/* Deepest nesting of arrays and objects any JSON parser of kcap accepts. */
+#define KCAP_JSON_MAX_DEPTH 128
+
 /* 1 if [p, p+n) is one complete, valid JSON value (json_check.c). */
 int kcap_json_text_valid(const uint8_t *p, size_t n);
 

@@ -3,8 +3,6 @@
  * cannot make `convert --json` emit a broken line. */
 #include "internal.h"
 
-#define MAX_DEPTH 128
-
 typedef struct jc {
 	const uint8_t *p, *end;
 	int depth;
@@ -117,7 +115,7 @@ static int value(jc *c);
 
 static int container(jc *c, uint8_t close, int object)
 {
-	if (++c->depth > MAX_DEPTH)
+	if (++c->depth > KCAP_JSON_MAX_DEPTH)
 		return 0;
 	c->p++;
 	ws(c);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <kcap/kcap.h>
 
+enum { KCAP_JSON_MAX_DEPTH_FOR_TEST = 128 }; /* KCAP_JSON_MAX_DEPTH, internal.h */
+
 enum { SET_OPEN = 1, SET_ERRNO = 2, SET_COLOR = 3 };
 enum { T_ALL = 1, T_EXEC = 2, T_BIG = 900 };
 
@@ -425,13 +427,13 @@ START_TEST(error_columns)
 {
 	kcap_schema *s = make_schema();
 	kcap_json_scratch *sc = kcap_json_scratch_new();
-	/* jansson's errors, mapped to 1-based byte columns of the line */
+	/* syntax errors, at 1-based byte columns of the line */
 	expect_error(sc, s, "{\"seq\":1,\"ts\":}", 15, "unexpected token");
 	expect_error(sc, s, "{\"seq\":1,\"ts\":2", 15, "");
 	expect_error(sc, s, "{\"seq\":1,,}", 10, "");
 	expect_error(sc, s, "", 1, "");
 	expect_error(sc, s, "[1,2]", 1, "expected a JSON object");
-	/* column after rewritten \udcXX escapes and raw bytes still counts input bytes */
+	/* columns count the bytes of the line, \udcXX escapes and raw bytes included */
 	expect_error(sc, s, "{\"comm\":\"\\udc80\\udcff\xff\",\"seq\":x}", 31, "invalid token");
 	/* a lone high surrogate is still an error */
 	expect_error(sc, s, "{\"comm\":\"\\ud800\"}", 16, "Unicode");
@@ -650,6 +652,78 @@ START_TEST(tolerant_input)
 }
 END_TEST
 
+/* What the JSON parser decides, as seen through events: strictness, integers
+ * beyond 64 bits, duplicate keys, NULs. */
+START_TEST(parser_contract)
+{
+	kcap_schema *s = make_schema();
+	kcap_json_scratch *sc = kcap_json_scratch_new();
+	kcap_event ev;
+	kcap_error err;
+	expect_error(sc, s, "{\"type\":\"big\"} x", 16, "after the JSON value");
+	expect_error(sc, s, "{\"type\":\"big\",\"comm\":\"\\udc7f\"}", 23, "lone low surrogate");
+	expect_error(sc, s, "{\"type\":\"big\",\"comm\":\"a\tb\"}", 24, "control character");
+	expect_error(sc, s, "{\"type\":\"big\",\"seq\":007}", 21, "leading zero");
+	expect_error(sc, s, "{\"type\":\"big\",\"k\\u0000\":1}", 15, "NUL byte");
+	expect_error(sc, s, "{\"type\":\"big\",\"seq\":18446744073709551616}", 21, "\"seq\" is out of range");
+	expect_error(sc, s, "{\"type\":\"big\",\"ts\":1.5}", 20, "not a real number");
+	expect_error(sc, s, "{\"type\":\"all_types\",\"params\":{\"u64\":18446744073709551616}}", 37,
+		     "not a valid u64: 18446744073709551616");
+	/* nesting: 128 levels in all (two objects, 126 arrays) are fine, one more is not */
+	char deep[400];
+	for (int arrays = KCAP_JSON_MAX_DEPTH_FOR_TEST - 2; arrays <= KCAP_JSON_MAX_DEPTH_FOR_TEST - 1; arrays++) {
+		int n = snprintf(deep, sizeof deep, "{\"type\":\"nest\",\"params\":{\"j\":");
+		ck_assert_int_eq(n, 29);
+		memset(deep + n, '[', (size_t)arrays);
+		memset(deep + n + arrays, ']', (size_t)arrays);
+		snprintf(deep + n + 2 * arrays, sizeof deep - (size_t)(n + 2 * arrays), "}}");
+		if (arrays == KCAP_JSON_MAX_DEPTH_FOR_TEST - 1) {
+			expect_error(sc, s, deep, 29 + arrays, "nesting deeper than 128 levels");
+			break;
+		}
+		ck_assert_int_eq(parse(sc, s, deep, &ev, &err), 0);
+		ck_assert_int_eq(kcap_event_param(&ev, "j")->type, KCAP_T_JSON);
+		ck_assert_uint_eq(kcap_event_param(&ev, "j")->len, 2 * (uint32_t)arrays);
+	}
+
+	/* integers beyond i64/u64 and reals infer as json, verbatim */
+	ck_assert_int_eq(parse(sc, s, "{\"type\":\"wide\",\"params\":{\"a\":18446744073709551616,\"b\":"
+				      "-9223372036854775809,\"c\":-9223372036854775808,\"d\":1e3}}", &ev, &err), 0);
+	const kcap_type_def *d = ev.def;
+	ck_assert_int_eq(pdef(d, "a")->type, KCAP_T_JSON);
+	ck_assert_int_eq(pdef(d, "b")->type, KCAP_T_JSON);
+	ck_assert_int_eq(pdef(d, "c")->type, KCAP_T_I64);
+	ck_assert_int_eq(pdef(d, "d")->type, KCAP_T_JSON);
+	const kcap_value *v = kcap_event_param(&ev, "a");
+	ck_assert(v->len == 20 && !memcmp(v->p, "18446744073709551616", 20));
+	ck_assert_int_eq(kcap_event_param(&ev, "c")->i, INT64_MIN);
+
+	/* a duplicate key keeps its first place and takes the last value */
+	ck_assert_int_eq(parse(sc, s, "{\"type\":\"dup\",\"params\":{\"a\":1,\"b\":true,\"a\":\"x\"},\"c\":2,\"c\":3}",
+			       &ev, &err), 0);
+	d = ev.def;
+	ck_assert_uint_eq(d->nparams, 3);
+	ck_assert_str_eq(d->params[0].name, "a");
+	ck_assert_int_eq(d->params[0].type, KCAP_T_STR);
+	ck_assert_str_eq(d->params[1].name, "b");
+	ck_assert_str_eq(d->params[2].name, "c");
+	ck_assert_int_eq(kcap_event_param(&ev, "c")->i, 3);
+	v = kcap_event_param(&ev, "a");
+	ck_assert(v->len == 1 && v->p[0] == 'x');
+
+	/* NUL in a string value is kept; a sockaddr with a duplicate key is one */
+	ck_assert_int_eq(parse(sc, s, "{\"type\":\"big\",\"comm\":\"a\\u0000b\"}", &ev, &err), 0);
+	ck_assert(ev.comm_len == 3 && !memcmp(ev.comm, "a\0b", 3));
+	ck_assert_int_eq(parse(sc, s, "{\"type\":\"sa\",\"params\":{\"p\":{\"family\":\"unix\",\"path\":\"/a\","
+				      "\"path\":\"/b\"}}}", &ev, &err), 0);
+	v = kcap_event_param(&ev, "p");
+	ck_assert_int_eq(pdef(ev.def, "p")->type, KCAP_T_SOCKADDR);
+	ck_assert(v->af == KCAP_AF_UNIX && v->len == 2 && !memcmp(v->p, "/b", 2));
+	kcap_json_scratch_free(sc);
+	kcap_schema_free(s);
+}
+END_TEST
+
 /* Parsed events (known and inferred types, variants, origins) go through the
  * writer and the reader unchanged. */
 START_TEST(write_read_back)
@@ -733,6 +807,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, origins);
 	tcase_add_test(tc, inference);
 	tcase_add_test(tc, tolerant_input);
+	tcase_add_test(tc, parser_contract);
 	tcase_add_test(tc, write_read_back);
 	suite_add_tcase(su, tc);
 	return su;
