@@ -824,7 +824,8 @@ static int salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 			r->raw = b;
 			r->raw_cap = stored_len;
 		}
-		memcpy(r->raw, stored, stored_len);
+		if (stored_len)
+			memcpy(r->raw, stored, stored_len);
 		bl = stored_len;
 	} else if (codec == KCAP_CODEC_ZSTD) {
 		int64_t k = inflate_prefix(r, stored, stored_len, raw_len);
@@ -836,7 +837,9 @@ static int salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 	 * first that does not ends what is recovered. */
 	int64_t ts = (int64_t)get_u64(p + 8 + 40);
 	uint64_t seq = get_u64(p + 8 + 48);
-	const uint8_t *end = r->raw + bl;
+	const uint8_t *end = r->raw;
+	if (bl) /* r->raw may be NULL when nothing was produced */
+		end += bl;
 	kcap_block_summary part = sum;
 	q = r->raw;
 	while (n < sum.count) {

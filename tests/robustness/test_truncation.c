@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zstd.h>
 #include "internal.h"
 #include "readback.h"
@@ -377,6 +379,83 @@ START_TEST(salvage_crashed_recorder)
 }
 END_TEST
 
+/* What kcap cat and merge do with a capture cut inside a block: intact
+ * blocks copied raw, the cut block's recovered events as records
+ * (kcap_reader_next_raw_block says KCAP_RAW_EVENTS, never gives its bytes);
+ * the copy holds the capture's events up to the cut, each once. */
+START_TEST(copy_cut_capture)
+{
+	testcap_opts o = {.nevents = 16000, .block_size = 1u << 20, .no_close = 1};
+	use_capture(&o);
+	const testcap_part *pt = &parts[nparts - 1];
+	ck_assert_int_eq(pt->type, KCAP_BLK_EVENTS);
+	size_t cut = pt->off + pt->len * 3 / 4;
+	kcap_reader *r;
+	kcap_error err;
+	ck_assert_int_eq(kcap_reader_open_mem(&r, cap, cut, "cut.kcap", &err), 0);
+	int fd = memfd_create("copy", 0);
+	ck_assert_int_ge(fd, 0);
+	kcap_writer *w;
+	ck_assert_int_eq(kcap_writer_open_fd(&w, fd, 0, NULL, &err), 0);
+	const void *blk;
+	size_t len, nraw = 0, nsalvaged = 0, origins = 0;
+	const kcap_block_summary *sum;
+	int n;
+	while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0) {
+		while (origins < kcap_reader_origin_count(r))
+			ck_assert_int_ge(kcap_writer_add_meta(w, kcap_reader_meta(r, (uint16_t)origins++)), 0);
+		ck_assert_int_eq(kcap_writer_set_schema(w, kcap_reader_schema(r)), 0);
+		if (n == 1) {
+			ck_assert_ptr_nonnull(blk);
+			ck_assert_int_eq(kcap_writer_copy_block(w, blk, len, sum), 0);
+			nraw++;
+			continue;
+		}
+		ck_assert_int_eq(n, KCAP_RAW_EVENTS);
+		ck_assert(blk == NULL && len == 0 && sum == NULL);
+		const kcap_event *ev;
+		kcap_record rec;
+		for (uint32_t left = kcap_reader_block_events_left(r); left; left--) {
+			ck_assert_int_eq(kcap_reader_next_record(r, &ev, &rec), 1);
+			ck_assert_int_eq(kcap_writer_write_record(w, ev, &rec), 0);
+			nsalvaged++;
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(kcap_reader_get_stats(r)->damaged, 1);
+	kcap_reader_close(r);
+	ck_assert_int_eq(kcap_writer_close(w), 0);
+	size_t nwhole = 0; /* intact events blocks before the cut, copied raw */
+	for (int i = 0; i < nparts - 1; i++)
+		nwhole += parts[i].type == KCAP_BLK_EVENTS;
+	ck_assert_uint_gt(nwhole, 0);
+	ck_assert_uint_eq(nraw, nwhole);
+	ck_assert_uint_gt(nsalvaged, 0);
+	ck_assert_uint_lt(nsalvaged, pt->count);
+	/* the copy reads back whole: every event up to the cut, once, intact */
+	uint8_t *back;
+	size_t blen;
+	ck_assert_int_eq(testcap_slurp_fd(fd, &back, &blen), 0);
+	close(fd);
+	rb_result res;
+	rb_read(back, blen, RB_MEM, 1, INT64_MIN, &res);
+	ck_assert_int_eq(res.end_rc, 0);
+	ck_assert_uint_eq(res.ndmg, 0);
+	size_t nwant;
+	uint64_t *want = rb_expected(parts, nparts, cut, -1, &nwant);
+	want = realloc(want, (nwant + nsalvaged) * sizeof *want);
+	for (size_t k = 0; k < nsalvaged; k++)
+		want[nwant++] = pt->first_seq + k;
+	char why[400];
+	rb_diff(res.seqs, res.nseqs, want, nwant, why, sizeof why);
+	ck_assert_msg(!why[0], "copy: %s", why);
+	ck_assert_uint_eq(res.bad_content, 0);
+	free(want);
+	free(back);
+	rb_free(&res);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("truncation");
@@ -392,6 +471,7 @@ int main(void)
 	tcase_add_test(tc, truncate_raw_pipe);
 	tcase_add_test(tc, salvage_large_blocks);
 	tcase_add_test(tc, salvage_crashed_recorder);
+	tcase_add_test(tc, copy_cut_capture);
 	suite_add_tcase(s, tc);
 	return kcap_check_run(s);
 }
