@@ -786,6 +786,65 @@ cleanup:
 	return rc;
 }
 
+/* Puts the part present of a block's body, stored_len bytes of it stored
+ * with codec, into r->raw: as stored, or decompressed as far as it goes.
+ * Returns the bytes there, or -1 out of memory. */
+static int64_t present_body(kcap_reader *r, unsigned codec, const uint8_t *stored, size_t stored_len, size_t raw_len)
+{
+	if (codec == KCAP_CODEC_ZSTD)
+		return inflate_prefix(r, stored, stored_len, raw_len);
+	if (codec != KCAP_CODEC_NONE || stored_len > raw_len)
+		return 0;
+	if (stored_len > r->raw_cap) {
+		uint8_t *b = realloc(r->raw, stored_len);
+		if (!b)
+			return -1;
+		r->raw = b;
+		r->raw_cap = stored_len;
+	}
+	if (stored_len)
+		memcpy(r->raw, stored, stored_len);
+	return (int64_t)stored_len;
+}
+
+/* Counts the records at the start of the bl bytes of r->raw that are
+ * complete and pass the same checks as normal decoding (the first that does
+ * not ends them), at most sum->count, from the block's base ts and seq.
+ * Narrows *sum to them: its count and time and seq ranges claim the whole
+ * block (its type set, pids and Bloom filter still cover the part, which is
+ * all a filter needs of them). *end is where the last of them ends. */
+static uint32_t recover_records(kcap_reader *r, size_t bl, int64_t ts, uint64_t seq, kcap_block_summary *sum,
+				const uint8_t **end)
+{
+	const uint8_t *q = r->raw, *lim = r->raw;
+	if (bl) /* r->raw may be NULL when nothing was produced */
+		lim += bl;
+	uint32_t n = 0;
+	while (n < sum->count) {
+		const uint8_t *s = q;
+		uint64_t rl;
+		if (get_varint(&s, lim, &rl) || rl > (uint64_t)(lim - s) ||
+		    kcap_event_decode(s, s + rl, r->schema, ts, seq, &r->ev, r->vals))
+			break;
+		q = s + rl;
+		ts = r->ev.ts;
+		seq = r->ev.seq;
+		if (!n || ts < sum->first_ts)
+			sum->first_ts = ts;
+		if (!n || ts > sum->last_ts)
+			sum->last_ts = ts;
+		if (!n || seq < sum->first_seq)
+			sum->first_seq = seq;
+		if (!n || seq > sum->last_seq)
+			sum->last_seq = seq;
+		n++;
+	}
+	sum->count = n;
+	sum->raw_size = (uint32_t)bl;
+	*end = q;
+	return n;
+}
+
 /*
  * An events block cut short: got of its bytes are present, then the input
  * ends or the next section begins. The block's CRC covers the whole payload
@@ -802,75 +861,28 @@ static int salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 	uint32_t plen = get_u32(blk + 8);
 	size_t total = (size_t)KCAP_BLOCK_OVERHEAD + plen;
 	size_t have = got - KCAP_BLOCK_HDR_LEN < plen ? got - KCAP_BLOCK_HDR_LEN : plen;
-	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN;
+	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN, *end = NULL;
 	unsigned codec = (get_u16(blk + 6) & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT;
 	kcap_block_summary sum = {0};
 	uint32_t n = 0, ml = have >= 8 ? get_u32(p) : 0, raw_len = have >= 8 ? get_u32(p + 4) : 0;
 	int whole = have == plen, crc_ok = 0, bad_crc = 0, rc = 0;
-	const uint8_t *q = NULL;
-	if (have < 8 || ml > have - 8 || raw_len > KCAP_MAX_PAYLOAD || kcap_summary_decode(&sum, p + 8, ml))
-		goto report; /* not even the block's meta: nothing to go by */
-	crc_ok = whole && kcap_crc32c(kcap_crc32c(0, blk, 12), p, plen) == get_u32(blk + 12);
-	bad_crc = whole && !crc_ok;
-	if (bad_crc)
-		goto report; /* all bytes present, and known to be wrong */
-	const uint8_t *stored = p + 8 + ml;
-	size_t stored_len = have - 8 - ml, bl = 0;
-	if (codec == KCAP_CODEC_NONE && stored_len <= raw_len) {
-		if (stored_len > r->raw_cap) {
-			uint8_t *b = realloc(r->raw, stored_len);
-			if (!b)
-				goto nomem;
-			r->raw = b;
-			r->raw_cap = stored_len;
+	/* the meta whole, else nothing to go by; a whole payload must pass the CRC */
+	int usable = have >= 8 && ml <= have - 8 && raw_len <= KCAP_MAX_PAYLOAD && !kcap_summary_decode(&sum, p + 8, ml);
+	if (usable && whole) {
+		crc_ok = kcap_crc32c(kcap_crc32c(0, blk, 12), p, plen) == get_u32(blk + 12);
+		bad_crc = !crc_ok;
+	}
+	if (usable && !bad_crc) {
+		int64_t bl = present_body(r, codec, p + 8 + ml, have - 8 - ml, raw_len);
+		if (bl < 0) {
+			rc = kcap_seterr(&r->err, KCAP_E_NOMEM, (int64_t)r->pos, "out of memory");
+			goto cleanup;
 		}
-		if (stored_len)
-			memcpy(r->raw, stored, stored_len);
-		bl = stored_len;
-	} else if (codec == KCAP_CODEC_ZSTD) {
-		int64_t k = inflate_prefix(r, stored, stored_len, raw_len);
-		if (k < 0)
-			goto nomem;
-		bl = (size_t)k;
+		n = recover_records(r, (size_t)bl, (int64_t)get_u64(p + 8 + 40), get_u64(p + 8 + 48), &sum, &end);
+		sum.stored_size = (uint32_t)got;
+		r->st.blocks++;
+		r->st.raw_bytes += (uint64_t)bl;
 	}
-	/* Complete records that pass the same checks as normal decoding; the
-	 * first that does not ends what is recovered. */
-	int64_t ts = (int64_t)get_u64(p + 8 + 40);
-	uint64_t seq = get_u64(p + 8 + 48);
-	const uint8_t *end = r->raw;
-	if (bl) /* r->raw may be NULL when nothing was produced */
-		end += bl;
-	kcap_block_summary part = sum;
-	q = r->raw;
-	while (n < sum.count) {
-		const uint8_t *s = q;
-		uint64_t rl;
-		if (get_varint(&s, end, &rl) || rl > (uint64_t)(end - s) ||
-		    kcap_event_decode(s, s + rl, r->schema, ts, seq, &r->ev, r->vals))
-			break;
-		q = s + rl;
-		ts = r->ev.ts;
-		seq = r->ev.seq;
-		if (!n || ts < part.first_ts)
-			part.first_ts = ts;
-		if (!n || ts > part.last_ts)
-			part.last_ts = ts;
-		if (!n || seq < part.first_seq)
-			part.first_seq = seq;
-		if (!n || seq > part.last_seq)
-			part.last_seq = seq;
-		n++;
-	}
-	/* The block filter and the seek see the part recovered: the summary's
-	 * count and ranges claim the whole block (type set, pids and Bloom
-	 * filter still cover the part, which is all a filter needs of them). */
-	part.count = n;
-	part.raw_size = (uint32_t)bl;
-	part.stored_size = (uint32_t)got;
-	sum = part;
-	r->st.blocks++;
-	r->st.raw_bytes += bl;
-report:;
 	/* One line: what the block is, then what came of the bytes present. */
 	char what[160];
 	if (n)
@@ -889,16 +901,13 @@ report:;
 	}
 	r->st.blocks_decoded++;
 	r->evp = r->raw;
-	r->evend = q;
+	r->evend = end;
 	r->ev_left = n;
 	r->ev_index = 0;
 	r->block_off = r->pos;
 	r->prev_ts = (int64_t)get_u64(p + 8 + 40);
 	r->prev_seq = get_u64(p + 8 + 48);
 	rc = 1;
-	goto cleanup;
-nomem:
-	rc = kcap_seterr(&r->err, KCAP_E_NOMEM, (int64_t)r->pos, "out of memory");
 cleanup:
 	return rc;
 }
