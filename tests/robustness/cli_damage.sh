@@ -140,5 +140,8 @@ cat "$DIR/cut.kcap" "$DIR/next.kcap" > "$DIR/cut-next.kcap"
 check "1 MiB block cut then next: the line" 1 "$(grep -c "cut short by the next section's header: .* $n events recovered" "$DIR/err")"
 if { cat "$DIR/out"; "$KCAP" convert --json "$DIR/next.kcap"; } | cmp -s - "$DIR/out2"; then ok "1 MiB block cut then next: both"
 else bad "1 MiB block cut then next: events differ"; fi
+"$KCAP" cat "$DIR/cut-next.kcap" 2> /dev/null | "$KCAP" convert --json > "$DIR/out3"
+if cmp -s "$DIR/out2" "$DIR/out3"; then ok "cat of cut then next: the recovered events, then all of the next"
+else bad "cat of cut then next: events differ"; fi
 
 harness_done
