@@ -29,7 +29,9 @@ enum { DEC_NONE, DEC_GZIP, DEC_ZSTD };
 /* Where the pump had to stop or leave a member: reported when the reader's
  * damage region covers `at` (see mark()). */
 typedef struct pump_failure {
-	uint64_t at;         /* offset of the marker byte in the pumped stream */
+	uint64_t at;         /* offset of the marker byte in the pumped stream, or
+				where the stream ends inside a structure (no marker) */
+	int marked;          /* a marker byte was written at `at` */
 	char *member;        /* NULL for a single compressed stream */
 	uint64_t member_off; /* decompressed bytes of that member read before */
 	char msg[256];
@@ -66,6 +68,13 @@ struct arch_input {
 	int single; /* raw format: the whole content is one stream */
 	pthread_t thread;
 	int started;
+	/* The pump's view of kcap's framing in what it wrote (FORMAT.md): bytes
+	 * left of the current block, the head of the next structure so far, and
+	 * whether the framing was lost (bytes that are not kcap structures). */
+	uint64_t fr_left;
+	unsigned char fr_head[20];
+	size_t fr_hlen;
+	int fr_lost;
 
 	pthread_mutex_t mu; /* guards what follows: the reader's thread reads it */
 	uint64_t written;
@@ -322,9 +331,51 @@ static la_int64_t src_seek(struct archive *a, void *ud, la_int64_t off, int when
 
 /* ---- the pump ---- */
 
-/* Writes to the reader's pipe; -1 when the reader is gone or the pump is
- * stopped. */
+/* Follows the framing of capture bytes about to be written: a section
+ * header (16 bytes) or a block (its header says its length). */
+static void track(arch_input *ai, const unsigned char *p, size_t n)
+{
+	static const unsigned char sync[4] = {0xB5, 0x6B, 0x42, 0x1A};
+	while (n && !ai->fr_lost) {
+		if (ai->fr_left) {
+			size_t k = n < ai->fr_left ? n : (size_t)ai->fr_left;
+			ai->fr_left -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		ai->fr_head[ai->fr_hlen++] = *p++;
+		n--;
+		if (ai->fr_hlen == 16 && !memcmp(ai->fr_head, kcap_magic4, 4)) {
+			ai->fr_hlen = 0;
+		} else if (ai->fr_hlen == 20) {
+			const unsigned char *h = ai->fr_head;
+			ai->fr_lost = memcmp(h, sync, 4) != 0;
+			ai->fr_left = 4 + ((uint64_t)h[8] | (uint64_t)h[9] << 8 | (uint64_t)h[10] << 16 | (uint64_t)h[11] << 24);
+			ai->fr_hlen = 0;
+		}
+	}
+}
+
+/* A new member's capture starts at a structure boundary. */
+static void track_reset(arch_input *ai)
+{
+	ai->fr_left = 0;
+	ai->fr_hlen = 0;
+	ai->fr_lost = 0;
+}
+
+static int put_bytes(arch_input *ai, const void *p, size_t n);
+
+/* Writes capture bytes to the reader's pipe; -1 when the reader is gone or
+ * the pump is stopped. */
 static int put(arch_input *ai, const void *p, size_t n)
+{
+	track(ai, p, n);
+	return put_bytes(ai, p, n);
+}
+
+static int put_bytes(arch_input *ai, const void *p, size_t n)
 {
 	const char *c = p;
 	while (n) {
@@ -350,21 +401,28 @@ static int put(arch_input *ai, const void *p, size_t n)
 	return 0;
 }
 
-/* Records why the pump stopped or left a member, and writes one byte that
- * no kcap structure starts with: the reader then reports damage covering
- * it, and the reader's damage callback (tools/cli.c) prints our reason with
- * the place where intact events end, in stream order, and the exit status
- * becomes 3 as for any damaged capture. */
+/* Records why the pump stopped or left a member. Where the bytes written
+ * end between two kcap structures, writes one byte that no kcap structure
+ * starts with: the reader then reports damage covering it. Where they end
+ * inside one, writes nothing: the reader finds that structure cut short, as
+ * in a cut file, reports damage that ends here and recovers what the bytes
+ * present of an events block hold (a byte of ours after them would be taken
+ * for one of its bytes). Either way the reader's damage callback
+ * (tools/cli.c) prints our reason with the place where intact events end,
+ * in stream order, and the exit status becomes 3 as for any damaged
+ * capture. */
 static int mark(arch_input *ai, const char *member, uint64_t member_off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int mark(arch_input *ai, const char *member, uint64_t member_off, const char *fmt, ...)
 {
+	int marked = !ai->fr_left && !ai->fr_hlen && !ai->fr_lost;
 	pthread_mutex_lock(&ai->mu);
 	pump_failure *f = realloc(ai->fails, (ai->nfails + 1) * sizeof *f);
 	if (f) {
 		ai->fails = f;
 		f += ai->nfails++;
 		f->at = ai->written;
+		f->marked = marked;
 		f->member = member ? strdup(member) : NULL;
 		f->member_off = member_off;
 		va_list ap;
@@ -373,8 +431,9 @@ static int mark(arch_input *ai, const char *member, uint64_t member_off, const c
 		va_end(ap);
 	}
 	pthread_mutex_unlock(&ai->mu);
+	track_reset(ai); /* what follows, if anything, is the next member */
 	static const unsigned char marker = 0xff;
-	return put(ai, &marker, 1);
+	return marked ? put_bytes(ai, &marker, 1) : 0;
 }
 
 static const char *la_msg(struct archive *a)
@@ -412,8 +471,10 @@ typedef struct entry_state {
 static int decide(arch_input *ai, entry_state *s)
 {
 	s->decided = 1;
-	if (looks_kcap(s->head, s->hlen))
+	if (looks_kcap(s->head, s->hlen)) {
+		track_reset(ai); /* the member before may have been a cut capture */
 		return s->hlen ? put(ai, s->head, s->hlen) : 0;
+	}
 	cli_err(ai->cmd, "%s: %s: not a kcap capture%s; skipped", ai->name, s->member, s->hlen ? "" : " (empty)");
 	s->skip = 1;
 	pthread_mutex_lock(&ai->mu);
@@ -701,8 +762,9 @@ void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const
 	uint64_t off = offset > 0 ? (uint64_t)offset : 0;
 	uint64_t end = off + (skipped ? skipped : 1);
 	const pump_failure *f = NULL;
+	/* a failure without a marker lies at the end of the structure it cut */
 	for (size_t i = 0; i < ai->nfails && !f; i++)
-		if (ai->fails[i].at >= off && ai->fails[i].at < end)
+		if ((ai->fails[i].at >= off && ai->fails[i].at < end) || (!ai->fails[i].marked && ai->fails[i].at == end))
 			f = &ai->fails[i];
 	const char *member = NULL;
 	uint64_t rel = off;
@@ -717,8 +779,10 @@ void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const
 				break;
 			}
 	}
-	snprintf(buf, len, "%s: %s%soffset %llu: %s", ai->name, member ? member : "", member ? ": " : "",
-		 (unsigned long long)rel, f ? f->msg : msg);
+	/* our reason, and what the reader recovered of the events block it cut */
+	int recovered = f && strstr(msg, " events recovered") && !strstr(msg, "no events recovered");
+	snprintf(buf, len, "%s: %s%soffset %llu: %s%s%s", ai->name, member ? member : "", member ? ": " : "",
+		 (unsigned long long)rel, f ? f->msg : msg, recovered ? "; " : "", recovered ? msg : "");
 	pthread_mutex_unlock(&ai->mu);
 }
 

@@ -65,8 +65,18 @@ int cmd_cat(int argc, char **argv)
 			const void *blk;
 			size_t len;
 			const kcap_block_summary *sum;
-			while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0 && !rc)
-				rc = sink_raw_block(s, r, blk, len, sum);
+			while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0 && !rc) {
+				if (n != KCAP_RAW_EVENTS) {
+					rc = sink_raw_block(s, r, blk, len, sum);
+					continue;
+				}
+				/* a block cut short: what was recovered of it, re-encoded */
+				const kcap_event *ev;
+				while (!rc && kcap_reader_block_events_left(r) && (n = kcap_reader_next(r, &ev)) > 0)
+					rc = sink_event(s, r, ev);
+				if (n < 0)
+					break;
+			}
 		} else {
 			const kcap_event *ev;
 			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {

@@ -68,6 +68,7 @@ struct kcap_reader {
 	kcap_stat *stat_view;
 
 	ZSTD_DCtx *dz;
+	int cut_by_section; /* the events block next_block returned 2 for */
 	uint8_t *raw; /* decompressed body of the current events block */
 	size_t raw_cap;
 	uint8_t *aux; /* decompressed body of other blocks (context, index) */
@@ -628,7 +629,9 @@ static int skip_by_index(kcap_reader *r, unsigned type, size_t total)
 
 /*
  * Reads the next structure. Returns 1 with a verified block at here() of
- * *blen bytes (not yet consumed), 0 at EOF, negative on fatal error.
+ * *blen bytes (not yet consumed), 2 with an events block cut short by the
+ * end of the input or by the next section's header, of which *blen bytes
+ * are present (for salvage_events), 0 at EOF, negative on fatal error.
  * Section headers are consumed here; damage is reported and stepped over.
  */
 static int next_block(kcap_reader *r, size_t *blen)
@@ -671,6 +674,12 @@ static int next_block(kcap_reader *r, size_t *blen)
 			int whole = (size_t)got >= total;
 			if (!whole || kcap_crc32c(kcap_crc32c(0, p, 12), p + KCAP_BLOCK_HDR_LEN, plen) != get_u32(p + 12)) {
 				size_t next = section_within(p, whole ? total : (size_t)got);
+				if (type == KCAP_BLK_EVENTS && (next || !whole)) {
+					/* cut short: the caller recovers what is present */
+					*blen = next ? next : (size_t)got;
+					r->cut_by_section = next != 0;
+					return 2;
+				}
 				if (!whole && !next) {
 					damage(r, KCAP_E_TRUNCATED, r->pos, (uint64_t)got,
 					       "%s block truncated: %zu of %zu bytes present", block_name(type), (size_t)got,
@@ -789,6 +798,174 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	return 1;
 }
 
+/* Decompresses as much of a zstd body as the n bytes at src hold, into
+ * r->raw, which grows with what is produced up to raw_len. Returns the
+ * bytes produced (every zstd block complete in src), or -1 out of memory. */
+static int64_t inflate_prefix(kcap_reader *r, const uint8_t *src, size_t n, size_t raw_len)
+{
+	/* The window a frame may ask for is bounded by the body size the block
+	 * declares: a hostile frame header cannot make the decoder allocate more. */
+	int wl = 10; /* ZSTD_WINDOWLOG_ABSOLUTEMIN */
+	while (wl < 30 && ((size_t)1 << wl) < raw_len)
+		wl++;
+	int64_t rc = 0;
+	ZSTD_DCtx_reset(r->dz, ZSTD_reset_session_and_parameters);
+	ZSTD_DCtx_setParameter(r->dz, ZSTD_d_windowLogMax, wl);
+	ZSTD_inBuffer in = {src, n, 0};
+	size_t produced = 0;
+	while (produced < raw_len) {
+		size_t room = r->raw_cap < raw_len ? r->raw_cap : raw_len;
+		if (produced == room) {
+			size_t cap = r->raw_cap ? r->raw_cap * 2 : (128u << 10);
+			cap = cap < raw_len ? cap : raw_len;
+			uint8_t *b = realloc(r->raw, cap);
+			if (!b) {
+				rc = -1;
+				goto cleanup;
+			}
+			r->raw = b;
+			r->raw_cap = room = cap;
+		}
+		ZSTD_outBuffer out = {r->raw, room, produced};
+		size_t k = ZSTD_decompressStream(r->dz, &out, &in);
+		if (ZSTD_isError(k))
+			break; /* what earlier calls produced stands */
+		produced = out.pos;
+		if (k == 0 || (in.pos == in.size && out.pos < out.size))
+			break; /* the frame ends, or so does the input */
+	}
+	rc = (int64_t)produced;
+cleanup:
+	ZSTD_DCtx_reset(r->dz, ZSTD_reset_session_and_parameters);
+	return rc;
+}
+
+/* Puts the part present of a block's body, stored_len bytes of it stored
+ * with codec, into r->raw: as stored, or decompressed as far as it goes.
+ * Returns the bytes there, or -1 out of memory. */
+static int64_t present_body(kcap_reader *r, unsigned codec, const uint8_t *stored, size_t stored_len, size_t raw_len)
+{
+	if (codec == KCAP_CODEC_ZSTD)
+		return inflate_prefix(r, stored, stored_len, raw_len);
+	if (codec != KCAP_CODEC_NONE || stored_len > raw_len)
+		return 0;
+	if (stored_len > r->raw_cap) {
+		uint8_t *b = realloc(r->raw, stored_len);
+		if (!b)
+			return -1;
+		r->raw = b;
+		r->raw_cap = stored_len;
+	}
+	if (stored_len)
+		memcpy(r->raw, stored, stored_len);
+	return (int64_t)stored_len;
+}
+
+/* Counts the records at the start of the bl bytes of r->raw that are
+ * complete and pass the same checks as normal decoding (the first that does
+ * not ends them), at most sum->count, from the block's base ts and seq.
+ * Narrows *sum to them: its count and time and seq ranges claim the whole
+ * block (its type set, pids and Bloom filter still cover the part, which is
+ * all a filter needs of them). *end is where the last of them ends. */
+static uint32_t recover_records(kcap_reader *r, size_t bl, int64_t ts, uint64_t seq, kcap_block_summary *sum,
+				const uint8_t **end)
+{
+	const uint8_t *q = r->raw, *lim = r->raw;
+	if (bl) /* r->raw may be NULL when nothing was produced */
+		lim += bl;
+	uint32_t n = 0;
+	while (n < sum->count) {
+		const uint8_t *s = q;
+		uint64_t rl;
+		if (get_varint(&s, lim, &rl) || rl > (uint64_t)(lim - s) ||
+		    kcap_event_decode(s, s + rl, r->schema, ts, seq, &r->ev, r->vals))
+			break;
+		q = s + rl;
+		ts = r->ev.ts;
+		seq = r->ev.seq;
+		if (!n || ts < sum->first_ts)
+			sum->first_ts = ts;
+		if (!n || ts > sum->last_ts)
+			sum->last_ts = ts;
+		if (!n || seq < sum->first_seq)
+			sum->first_seq = seq;
+		if (!n || seq > sum->last_seq)
+			sum->last_seq = seq;
+		n++;
+	}
+	sum->count = n;
+	sum->raw_size = (uint32_t)bl;
+	*end = q;
+	return n;
+}
+
+/*
+ * An events block cut short: got of its bytes are present, then the input
+ * ends or the next section begins. The block's CRC covers the whole payload
+ * and cannot be checked, but the bytes present are what was written, and
+ * ts/seq are delta-coded from the block's start: the records at the start
+ * of the body that are complete and decode as they would in the whole block
+ * are delivered (up to the first that does not). A payload that is whole
+ * (only the trailer is missing) is checked against the CRC: on a mismatch
+ * nothing is delivered. Reports the damage; returns 1 if events are ready,
+ * 0 if none, negative on fatal error.
+ */
+static int salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
+{
+	uint32_t plen = get_u32(blk + 8);
+	size_t total = (size_t)KCAP_BLOCK_OVERHEAD + plen;
+	size_t have = got - KCAP_BLOCK_HDR_LEN < plen ? got - KCAP_BLOCK_HDR_LEN : plen;
+	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN, *end = NULL;
+	unsigned codec = (get_u16(blk + 6) & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT;
+	kcap_block_summary sum = {0};
+	uint32_t n = 0, ml = have >= 8 ? get_u32(p) : 0, raw_len = have >= 8 ? get_u32(p + 4) : 0;
+	int whole = have == plen, crc_ok = 0, bad_crc = 0, rc = 0;
+	/* the meta whole, else nothing to go by; a whole payload must pass the CRC */
+	int usable = have >= 8 && ml <= have - 8 && raw_len <= KCAP_MAX_PAYLOAD && !kcap_summary_decode(&sum, p + 8, ml);
+	if (usable && whole) {
+		crc_ok = kcap_crc32c(kcap_crc32c(0, blk, 12), p, plen) == get_u32(blk + 12);
+		bad_crc = !crc_ok;
+	}
+	if (usable && !bad_crc) {
+		int64_t bl = present_body(r, codec, p + 8 + ml, have - 8 - ml, raw_len);
+		if (bl < 0) {
+			rc = kcap_seterr(&r->err, KCAP_E_NOMEM, (int64_t)r->pos, "out of memory");
+			goto cleanup;
+		}
+		n = recover_records(r, (size_t)bl, (int64_t)get_u64(p + 8 + 40), get_u64(p + 8 + 48), &sum, &end);
+		sum.stored_size = (uint32_t)got;
+		r->st.blocks++;
+		r->st.raw_bytes += (uint64_t)bl;
+	}
+	/* One line: what the block is, then what came of the bytes present. */
+	char what[160];
+	if (n)
+		snprintf(what, sizeof what, "%u events recovered from the part present (%s)", n,
+			 crc_ok ? "its payload is whole and matches the block's CRC" : "not covered by the block's CRC");
+	else if (bad_crc)
+		snprintf(what, sizeof what, "its payload is whole but fails the block's CRC; block skipped");
+	else
+		snprintf(what, sizeof what, "%s", r->cut_by_section ? "block skipped" : "no events recovered");
+	damage(r, KCAP_E_TRUNCATED, r->pos, got, "events block %s: %zu of %zu bytes present; %s",
+	       r->cut_by_section ? "cut short by the next section's header" : "truncated", got, total, what);
+	sum.offset = (int64_t)r->pos;
+	if (!n || (r->seeking && sum.last_ts < r->seek_ts) || (r->bf && !r->bf(r->bf_ud, &sum))) {
+		r->st.blocks_skipped += n != 0;
+		goto cleanup;
+	}
+	r->st.blocks_decoded++;
+	r->evp = r->raw;
+	r->evend = end;
+	r->ev_left = n;
+	r->ev_index = 0;
+	r->block_off = r->pos;
+	r->prev_ts = (int64_t)get_u64(p + 8 + 40);
+	r->prev_seq = get_u64(p + 8 + 48);
+	rc = 1;
+cleanup:
+	return rc;
+}
+
 /* The record of r->ev, ending at end, is read: the next one is relative to it. */
 static inline void consumed(kcap_reader *r, const uint8_t *end)
 {
@@ -868,7 +1045,9 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			return rc;
 		}
 		const uint8_t *blk = here(r);
-		if (get_u16(blk + 4) == KCAP_BLK_EVENTS)
+		if (rc == 2)
+			rc = salvage_events(r, blk, blen);
+		else if (get_u16(blk + 4) == KCAP_BLK_EVENTS)
 			rc = open_events(r, blk, blen);
 		else
 			rc = handle_other(r, blk, blen);
@@ -899,6 +1078,19 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 			return rc;
 		const uint8_t *blk = here(r);
 		unsigned type = get_u16(blk + 4);
+		if (rc == 2) { /* never copied raw: its events are read as events */
+			rc = salvage_events(r, blk, blen);
+			advance(r, blen);
+			if (rc < 0)
+				return rc;
+			if (!rc)
+				continue;
+			*block = NULL;
+			*len = 0;
+			if (sum_out)
+				*sum_out = NULL;
+			return KCAP_RAW_EVENTS;
+		}
 		if (!kcap_blk_known(type) && (get_u16(blk + 6) & KCAP_BF_COPY)) {
 			/* unknown, but marked for copying: hand it to the rewriting tool */
 			r->st.unknown_blocks++;
@@ -1169,6 +1361,7 @@ void kcap_reader_version(const kcap_reader *r, uint16_t *major, uint16_t *minor)
 const kcap_reader_stats *kcap_reader_get_stats(const kcap_reader *r) { return r ? &r->st : NULL; }
 const kcap_error *kcap_reader_error(const kcap_reader *r) { return r ? &r->err : NULL; }
 const char *kcap_reader_name(const kcap_reader *r) { return r ? r->name : NULL; }
+uint32_t kcap_reader_block_events_left(const kcap_reader *r) { return r ? r->ev_left : 0; }
 
 /* ---- index ---- */
 

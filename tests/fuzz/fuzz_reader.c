@@ -129,9 +129,25 @@ static void read_input(const uint8_t *data, size_t size)
 		size_t len;
 		const kcap_block_summary *sum;
 		int n = 0;
-		while (kcap_reader_next_raw_block(r, &blk, &len, &sum) == 1 && n++ < 100000)
-			if (len > size || (const uint8_t *)blk < data || (const uint8_t *)blk + len > data + size)
+		int k;
+		while ((k = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0 && n++ < 100000) {
+			if (k == KCAP_RAW_EVENTS) {
+				/* a block cut short: never bytes, its recovered events instead,
+				 * read as records as kcap merge copies them */
+				uint32_t left = kcap_reader_block_events_left(r);
+				if (blk || len || sum || !left)
+					abort();
+				const kcap_event *ev;
+				kcap_record rec;
+				while (left) {
+					if (kcap_reader_next_record(r, &ev, &rec) != 1 || kcap_reader_block_events_left(r) != --left)
+						abort();
+				}
+				continue;
+			}
+			if (k != 1 || len > size || (const uint8_t *)blk < data || (const uint8_t *)blk + len > data + size)
 				abort(); /* raw blocks from memory input point into it */
+		}
 		kcap_reader_close(r);
 	}
 	kcap_buf_free(&b);

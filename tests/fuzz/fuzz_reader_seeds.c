@@ -1,13 +1,17 @@
 /*
  * fuzz_reader_seeds.c - writes the seed corpus of fuzz_reader into a
  * directory: small captures from our own writer covering every block type
- * (snapshots with and without an origin), both codecs, two sections, a crashed writer and an unknown block type.
+ * (snapshots with and without an origin), both codecs, two sections, a
+ * crashed writer and an unknown block type; and captures cut inside their
+ * last events block (a recorder killed mid-write), alone and followed by a
+ * whole capture (cat cut.kcap next.kcap).
  * usage: fuzz_reader_seeds DIR
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "internal.h"
 #include "testcap.h"
 
 static int save(const char *dir, const char *name, const uint8_t *buf, size_t len)
@@ -20,6 +24,35 @@ static int save(const char *dir, const char *name, const uint8_t *buf, size_t le
 		return -1;
 	}
 	return 0;
+}
+
+/* Saves buf cut inside its last events block: in the payload (12 bytes
+ * short of its end) and in the trailer (the payload whole), and the first of these
+ * followed by the whole of buf. */
+static int save_cuts(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+	testcap_part parts[256];
+	int n = testcap_walk(buf, len, parts, 256), last = -1, rc = 0;
+	for (int i = 0; i < n; i++)
+		if (parts[i].type == KCAP_BLK_EVENTS)
+			last = i;
+	if (last < 0)
+		return 0;
+	char cname[256];
+	size_t cut = parts[last].off + parts[last].len - KCAP_BLOCK_TRAILER_LEN - 12;
+	snprintf(cname, sizeof cname, "cut-%s", name);
+	rc |= save(dir, cname, buf, cut);
+	snprintf(cname, sizeof cname, "cut-trailer-%s", name);
+	rc |= save(dir, cname, buf, parts[last].off + parts[last].len - 1);
+	uint8_t *two = malloc(cut + len);
+	if (!two)
+		return -1;
+	memcpy(two, buf, cut);
+	memcpy(two + cut, buf, len);
+	snprintf(cname, sizeof cname, "cut-then-next-%s", name);
+	rc |= save(dir, cname, two, cut + len);
+	free(two);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -53,6 +86,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		rc |= save(argv[1], seeds[i].name, buf, len);
+		if (i < 5) /* plain, raw, full, sections, crashed */
+			rc |= save_cuts(argv[1], seeds[i].name, buf, len);
 		if (i == 0) { /* the same capture with an unknown block type in front of the events */
 			size_t blen;
 			uint8_t *blk = testcap_frame_block(99, 1, "future", 6, &blen);

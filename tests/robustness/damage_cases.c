@@ -1,7 +1,10 @@
 /*
  * damage_cases.c - writes damaged variants of an intact capture for the CLI
  * robustness check (cli_damage.sh) and prints one line per variant:
- *   FILE EVENTS_EXPECTED DAMAGE_OFFSETS(comma-separated, "-" for none)
+ *   FILE EVENTS_EXPECTED DAMAGE_OFFSETS(comma-separated, "-" for none) RECOVERED
+ * EVENTS_EXPECTED counts every event to be delivered, RECOVERED those of
+ * them that come from an events block cut short (the damage line says how
+ * many). The capture's events blocks hold one zstd block each (16 KiB).
  * usage: damage_cases INPUT.kcap OUTDIR
  */
 #include <stdio.h>
@@ -26,7 +29,8 @@ static uint64_t events_except(size_t cut, int skip1, int skip2)
 	return n;
 }
 
-static int emit(const char *name, const uint8_t *buf, size_t len, uint64_t events, const char *offsets)
+static int emit_rec(const char *name, const uint8_t *buf, size_t len, uint64_t events, const char *offsets,
+		    uint64_t recovered)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", outdir, name);
@@ -35,8 +39,14 @@ static int emit(const char *name, const uint8_t *buf, size_t len, uint64_t event
 		fprintf(stderr, "damage_cases: cannot write %s\n", path);
 		return -1;
 	}
-	printf("%s %llu %s\n", path, (unsigned long long)events, offsets);
+	printf("%s %llu %s %llu\n", path, (unsigned long long)events + recovered, offsets,
+	       (unsigned long long)recovered);
 	return 0;
+}
+
+static int emit(const char *name, const uint8_t *buf, size_t len, uint64_t events, const char *offsets)
+{
+	return emit_rec(name, buf, len, events, offsets, 0);
 }
 
 static int nth(int type, int k)
@@ -74,9 +84,12 @@ int main(int argc, char **argv)
 	char offs[64];
 	int rc = 0;
 #define OFF1(p) (snprintf(offs, sizeof offs, "%zu", parts[p].off), offs)
-	/* truncations */
+	/* truncations: half of a block's one zstd block yields nothing, a
+	 * whole payload without its trailer passes the CRC and yields it all */
 	size_t cut = parts[e1].off + parts[e1].len / 2;
 	rc |= emit("trunc-in-events.kcap", cap, cut, events_except(cut, -1, -1), OFF1(e1));
+	cut = parts[e1].off + parts[e1].len - 2;
+	rc |= emit_rec("trunc-in-trailer.kcap", cap, cut, events_except(cut, -1, -1), OFF1(e1), parts[e1].count);
 	cut = parts[e1].off + 10;
 	rc |= emit("trunc-in-header.kcap", cap, cut, events_except(cut, -1, -1), OFF1(e1));
 	cut = parts[e2].off; /* a crashed writer: no damage, no index */

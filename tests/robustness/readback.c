@@ -142,3 +142,20 @@ void rb_diff(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwan
 	snprintf(out, outlen, "%zu events delivered, %zu expected; first difference at #%zu: got %lld, want %lld", ngot,
 		 nwant, i, i < ngot ? (long long)got[i] : -1LL, i < nwant ? (long long)want[i] : -1LL);
 }
+
+int64_t rb_recovered(const rb_result *res)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < res->ndmg && i < RB_MAX_DAMAGE; i++) {
+		const char *m = strstr(res->dmg[i].msg, " events recovered");
+		if (!m || (m - res->dmg[i].msg >= 2 && !strncmp(m - 2, "no", 2)))
+			continue;
+		const char *d = m;
+		while (d > res->dmg[i].msg && d[-1] >= '0' && d[-1] <= '9')
+			d--;
+		if (d == m)
+			return -1;
+		n += strtoll(d, NULL, 10);
+	}
+	return n;
+}

@@ -47,6 +47,10 @@ void rb_free(rb_result *res);
 struct testcap_part;
 uint64_t *rb_expected(const struct testcap_part *parts, int nparts, size_t cut, int skip, size_t *n);
 
+/* Events the damage reports say were recovered from blocks cut short (the
+ * sum of their "N events recovered" counts); -1 if a report is unreadable. */
+int64_t rb_recovered(const rb_result *res);
+
 /* Formats the first difference between two seq lists ("" when equal). */
 void rb_diff(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwant, char *out, size_t outlen);
 

@@ -464,7 +464,11 @@ void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void 
 
 /* Next event: 1 with *ev set, 0 at end of input, or a negative error that
  * ends reading (I/O error, newer major version). Damage that can be stepped
- * over is reported through the damage callback and counted, not returned. */
+ * over is reported through the damage callback and counted, not returned.
+ * From an events block cut short by the end of the input (or by the next
+ * section's header), the complete records at the start of the part present
+ * are delivered (FORMAT.md "Robustness rules for readers"); the damage
+ * report says how many, and that the block's CRC does not cover them. */
 int kcap_reader_next(kcap_reader *r, const kcap_event **ev);
 
 /* Next event as a record, for copying it (kcap_writer_write_record): like
@@ -488,8 +492,23 @@ int kcap_reader_seek_time(kcap_reader *r, int64_t ts_ns);
  * blocks are consumed and applied (schema, metadata, ...) in passing. A block
  * of a type this library does not know is returned too when its COPY flag
  * asks rewriting tools to keep it: then *sum is NULL. A section change is
- * reported by the section counter. */
+ * reported by the section counter.
+ *
+ * An events block cut short (the input ends, or the next section begins,
+ * inside it) is never returned as bytes: when the part present holds events
+ * (recovered as kcap_reader_next() recovers them, and reported through the
+ * damage callback), KCAP_RAW_EVENTS is returned with *block NULL, *len 0 and
+ * *sum NULL; read those events with kcap_reader_next() or
+ * kcap_reader_next_record() while kcap_reader_block_events_left() is not 0,
+ * and write them as events or records, before calling this again (which
+ * drops any left). */
+#define KCAP_RAW_EVENTS 2
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[]);
+
+/* Events of the current events block not yet read (delivered, dropped by
+ * the event filter or passed by a seek); 0 before the first block, at its
+ * end and for NULL. */
+uint32_t kcap_reader_block_events_left(const kcap_reader *r);
 
 /* State. Pointers are owned by the reader and valid until it is closed (the
  * schema may grow as schema blocks are read). */
