@@ -7,7 +7,7 @@
 #include "sink.h"
 
 static const char synth_help[] =
-	"usage: kcap synth [-n N] [--seed S] [--start TIME_NS] [--hosts H] -o FILE|-\n"
+	"usage: kcap synth [-n N] [--seed S] [--start TIME_NS] [OPTIONS] -o FILE|-\n"
 	"\n"
 	"Writes a deterministic synthetic capture: the same N, seed and options give\n"
 	"byte-identical output. The mix models a busy host: a process tree of a few\n"

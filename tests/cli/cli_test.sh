@@ -35,6 +35,17 @@ for c in cat info convert synth filter slice merge replay record; do
 	check "$c bad option exit" 2 $rc
 	check "$c bad option: one line" "kcap $c: unknown option '--no-such-option'; see 'kcap $c --help'" "$(cat "$DIR/err")"
 done
+# every long option a command's --help names is one it accepts (alone, with
+# no input, it may fail for other reasons, but never as an unknown option)
+unknown=""
+for c in cat info convert synth filter slice merge replay record; do
+	for o in $("$KCAP" $c --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+		if timeout 10 "$KCAP" $c $o < /dev/null 2>&1 > /dev/null | grep -q "unknown option"; then
+			unknown="$unknown $c$o"
+		fi
+	done
+done
+check "every option named in --help is accepted" "" "$unknown"
 run "$KCAP" cat --bogus
 check "bad option: one line" "kcap cat: unknown option '--bogus'; see 'kcap cat --help'" "$(cat "$DIR/err")"
 run "$KCAP" convert --fields
