@@ -194,6 +194,10 @@ static int mirror(replayer *rp, kcap_reader *r)
 			return werr(rp);
 		rp->src_gen = gen;
 	}
+	/* the process snapshots too, so that a reader of the replayed stream
+	 * has the same process context (proc.*, parent.*) as one of the file */
+	if (new_src && copy_snapshots(rp->w, r))
+		return werr(rp);
 	return 0;
 }
 

@@ -269,6 +269,13 @@ check_true "without --max-gap the gap is waited ($((t1 - t0)) ms)" test $((t1 - 
 # paced kcap output: a valid capture, one block per flush
 check "paced kcap output" "$NG" "$("$KCAP" replay --speed 5 "$DIR/gap.kcap" | "$KCAP" filter 'seq > 0' --count)"
 check "--no-wait kcap output" "$N2" "$("$KCAP" replay --no-wait "$DIR/r2.kcap" | "$KCAP" filter 'seq > 0' --count)"
+# kcap output carries the process snapshot: the replayed stream renders with
+# the same process context as the file
+"$KCAP" replay --no-wait "$DIR/r2.kcap" > "$DIR/r2-replayed.kcap"
+check "kcap output keeps the snapshot" "$("$KCAP" info --json "$DIR/r2.kcap" | jq -c .snapshots)" \
+	"$("$KCAP" info --json "$DIR/r2-replayed.kcap" | jq -c .snapshots)"
+check "kcap output: same JSON, proc objects included" "$("$KCAP" convert --json "$DIR/r2.kcap" | cksum)" \
+	"$("$KCAP" convert --json "$DIR/r2-replayed.kcap" | cksum)"
 check "from stdin" "$N2" "$("$KCAP" replay --no-wait --json < "$DIR/r2.kcap" | lines)"
 check "two files" "$((2 * NG))" "$("$KCAP" replay --no-wait --json "$DIR/gap.kcap" "$DIR/gap.kcap" | lines)"
 check "csv" "$((NG + 1))" "$("$KCAP" replay --no-wait --csv "$DIR/gap.kcap" | lines)"
