@@ -67,12 +67,7 @@ typedef struct replayer {
 	const char *out_name;
 	kcap_writer *w;
 	kcap_buf buf;
-	/* kcap mirroring of the current reader */
-	const kcap_reader *src;
-	uint32_t src_section;
-	uint64_t src_gen;
-	size_t src_origins;
-	int wrote_any;
+	section_mirror mirror; /* for kcap output */
 	/* schedule */
 	int started;
 	int64_t t0;      /* CLOCK_MONOTONIC ns at the first event */
@@ -166,50 +161,19 @@ static int werr(replayer *rp)
 	return KCAP_EXIT_ERROR;
 }
 
-/* Makes the kcap output's section describe r's current section. */
-static int mirror(replayer *rp, kcap_reader *r)
-{
-	const kcap_schema *sc = kcap_reader_schema(r);
-	uint32_t sec = kcap_reader_section(r);
-	int new_src = rp->src != r || rp->src_section != sec;
-	if (new_src) {
-		if (rp->wrote_any && kcap_writer_new_section(rp->w))
-			return werr(rp);
-		rp->src = r;
-		rp->src_section = sec;
-		rp->src_origins = 0;
-		rp->src_gen = (uint64_t)-1;
-	}
-	for (size_t n = kcap_reader_origin_count(r); rp->src_origins < n; rp->src_origins++) {
-		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)rp->src_origins);
-		kcap_meta *empty = m ? NULL : kcap_meta_new();
-		int rc = kcap_writer_add_meta(rp->w, m ? m : empty);
-		kcap_meta_free(empty);
-		if (rc < 0)
-			return werr(rp);
-	}
-	uint64_t gen = kcap_schema_generation(sc);
-	if (gen != rp->src_gen) {
-		if (kcap_writer_set_schema(rp->w, sc))
-			return werr(rp);
-		rp->src_gen = gen;
-	}
-	/* the process snapshots too, so that a reader of the replayed stream
-	 * has the same process context (proc.*, parent.*) as one of the file */
-	if (new_src && copy_snapshots(rp->w, r))
-		return werr(rp);
-	return 0;
-}
-
 /* Appends one event to the output (not yet flushed). */
 static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
 {
 	if (rp->w) {
-		if ((rp->src != r || rp->src_section != kcap_reader_section(r) ||
-		     rp->src_gen != kcap_schema_generation(kcap_reader_schema(r)) ||
-		     rp->src_origins != kcap_reader_origin_count(r)) && mirror(rp, r))
-			return KCAP_EXIT_ERROR;
-		rp->wrote_any = 1;
+		if (mirror_stale(&rp->mirror, r)) {
+			int rc = mirror_section(&rp->mirror, rp->w, r);
+			if (rc == MIRROR_E_SNAPSHOT) {
+				cli_err("replay", "cannot copy the process snapshots: out of memory");
+				return KCAP_EXIT_ERROR;
+			}
+			if (rc)
+				return werr(rp);
+		}
 		if (kcap_writer_write(rp->w, ev))
 			return werr(rp);
 		return 0;
@@ -425,10 +389,10 @@ int cmd_replay(int argc, char **argv)
 			cli_err_kcap("replay", kcap_reader_name(r), kcap_reader_error(r));
 			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
 		}
-		if (rp.w && rp.src == r) {
+		if (rp.w && rp.mirror.src == r) {
 			for (size_t k = 0; k < kcap_reader_stat_count(r); k++)
 				kcap_writer_set_stat(rp.w, kcap_reader_stat_at(r, k));
-			rp.src = NULL;
+			rp.mirror.src = NULL;
 		}
 		cli_close_input(r);
 	}

@@ -36,17 +36,18 @@ page() {
 }
 
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$tmp.table"' EXIT
 "$K" --help > "$tmp"
-cmds=$(sed -n '/^commands:/,/^$/p' "$tmp" | awk 'NR > 1 && NF { print $1 }' | grep -v '^help$')
+# the command table of `kcap --help`, read once: "NAME SUMMARY..." lines
+sed -n '/^commands:/,/^$/p' "$tmp" | awk 'NR > 1 && NF && $1 != "help"' > "$tmp.table"
 see=""
-for c in $cmds; do
+while read -r c _; do
 	see="$see${see:+, }\\fBkcap\\-$c\\fR(1)"
-done
+done < "$tmp.table"
 page kcap "record, read, filter, slice, merge, convert and replay kernel-event captures" "$tmp" "$see"
-for c in $cmds; do
-	summary=$(sed -n '/^commands:/,/^$/p' "$tmp" | awk -v c="$c" '$1 == c { $1 = ""; sub(/^ +/, ""); print }')
+while read -r c summary; do
 	"$K" "$c" --help > "$tmp.$c"
 	page "kcap-$c" "$summary" "$tmp.$c" "\\fBkcap\\fR(1)"
 	rm -f "$tmp.$c"
-done
+done < "$tmp.table"
+rm -f "$tmp.table"

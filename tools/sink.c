@@ -15,12 +15,7 @@ struct sink {
 	FILE *out;
 	int own_out;
 	kcap_buf buf;
-	/* mirroring state for kcap output */
-	const kcap_reader *src;
-	uint32_t src_section;
-	uint64_t src_gen;
-	size_t src_origins;
-	int mirrored_any;
+	section_mirror mirror; /* for kcap output */
 	int failed;
 	/* process context for the JSON "proc" object */
 	kcap_procstate *ps;
@@ -99,53 +94,67 @@ int copy_snapshots(kcap_writer *w, const kcap_reader *r)
 	return rc;
 }
 
-/* Makes the writer's section describe r's current section. */
-static int mirror(sink *s, kcap_reader *r)
+int mirror_stale(const section_mirror *m, const kcap_reader *r)
+{
+	return m->src != r || m->section != kcap_reader_section(r) ||
+	       m->gen != kcap_schema_generation(kcap_reader_schema(r)) || m->origins != kcap_reader_origin_count(r);
+}
+
+int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r)
 {
 	const kcap_schema *sc = kcap_reader_schema(r);
 	uint32_t sec = kcap_reader_section(r);
 	size_t norig = kcap_reader_origin_count(r);
-	int new_src = s->src != r || s->src_section != sec;
+	int new_src = m->src != r || m->section != sec;
 	if (new_src) {
-		if (s->mirrored_any && kcap_writer_new_section(s->w))
-			return werr(s);
-		s->mirrored_any = 1;
-		s->src = r;
-		s->src_section = sec;
-		s->src_origins = 0;
-		s->src_gen = (uint64_t)-1;
+		if (m->any && kcap_writer_new_section(w))
+			return MIRROR_E_WRITE;
+		m->any = 1;
+		m->src = r;
+		m->section = sec;
+		m->origins = 0;
+		m->gen = (uint64_t)-1;
 	}
-	while (s->src_origins < norig) {
-		const kcap_meta *m = kcap_reader_meta(r, (uint16_t)s->src_origins);
+	while (m->origins < norig) {
+		const kcap_meta *md = kcap_reader_meta(r, (uint16_t)m->origins);
 		kcap_meta *empty = NULL;
-		if (!m)
-			m = empty = kcap_meta_new();
-		int rc = kcap_writer_add_meta(s->w, m);
+		if (!md)
+			md = empty = kcap_meta_new();
+		int rc = kcap_writer_add_meta(w, md);
 		kcap_meta_free(empty);
 		if (rc < 0)
-			return werr(s);
-		s->src_origins++;
+			return MIRROR_E_WRITE;
+		m->origins++;
 	}
 	uint64_t gen = kcap_schema_generation(sc);
-	if (gen != s->src_gen) {
-		if (kcap_writer_set_schema(s->w, sc))
-			return werr(s);
-		s->src_gen = gen;
-		if (new_src && copy_snapshots(s->w, r)) {
-			cli_err(s->cmd, "cannot copy the process snapshots: out of memory");
-			s->failed = 1;
-			return KCAP_EXIT_ERROR;
-		}
+	if (gen != m->gen) {
+		if (kcap_writer_set_schema(w, sc))
+			return MIRROR_E_WRITE;
+		m->gen = gen;
+		/* the snapshots too, so that a reader of the output has the same
+		 * process context (proc.*, parent.*) as one of the input */
+		if (new_src && copy_snapshots(w, r))
+			return MIRROR_E_SNAPSHOT;
 	}
 	return 0;
+}
+
+/* Makes the writer's section describe r's current section. */
+static int mirror(sink *s, kcap_reader *r)
+{
+	int rc = mirror_section(&s->mirror, s->w, r);
+	if (rc == MIRROR_E_SNAPSHOT) {
+		cli_err(s->cmd, "cannot copy the process snapshots: out of memory");
+		s->failed = 1;
+		return KCAP_EXIT_ERROR;
+	}
+	return rc ? werr(s) : 0;
 }
 
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 {
 	if (s->mode == OUT_KCAP) {
-		if (r && (s->src != r || s->src_section != kcap_reader_section(r) ||
-			  s->src_gen != kcap_schema_generation(kcap_reader_schema(r)) ||
-			  s->src_origins != kcap_reader_origin_count(r))) {
+		if (r && mirror_stale(&s->mirror, r)) {
 			int rc = mirror(s, r);
 			if (rc)
 				return rc;
@@ -211,11 +220,11 @@ void sink_input_done(sink *s, kcap_reader *r)
 	if (!s->w)
 		return;
 	/* An input that gave no events still leaves its metadata and schema. */
-	if (s->src != r && kcap_reader_get_stats(r)->sections > 0 && mirror(s, r))
+	if (s->mirror.src != r && kcap_reader_get_stats(r)->sections > 0 && mirror(s, r))
 		return;
 	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
 		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
-	s->src = NULL; /* the next reader may be allocated at the same address */
+	s->mirror.src = NULL; /* the next reader may be allocated at the same address */
 }
 
 int sink_close(sink *s, int rc)

@@ -48,6 +48,28 @@ kcap_writer *sink_writer(sink *s);
  * origins as r does: the section's snapshot without an origin and every
  * origin's own. Returns 0 or a KCAP_E_* code. */
 int copy_snapshots(kcap_writer *w, const kcap_reader *r);
+
+/* What of a reader's current section a kcap writer already describes, for
+ * tools that copy events from readers into one kcap stream (the sink,
+ * replay). Zero-initialized before the first use. */
+typedef struct section_mirror {
+	const kcap_reader *src;
+	uint32_t section;
+	uint64_t gen;     /* schema generation written */
+	size_t origins;   /* metadata blocks written */
+	int any;          /* a section was mirrored: the next source starts a new one */
+} section_mirror;
+
+enum { MIRROR_E_WRITE = 1, MIRROR_E_SNAPSHOT = 2 };
+
+/* 1 when r's current section holds what w does not have yet (another
+ * reader or section, new origins, a newer schema). */
+int mirror_stale(const section_mirror *m, const kcap_reader *r);
+/* Makes w's section describe r's current section: a new section for a new
+ * source, then its metadata, schema and (for a new source) its process
+ * snapshots. Returns 0, MIRROR_E_WRITE (see kcap_writer_error) or
+ * MIRROR_E_SNAPSHOT (out of memory copying the snapshots). */
+int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r);
 /* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
 int sink_close(sink *s, int rc);
 
