@@ -25,8 +25,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "internal.h"
-#include "json_parse.h"
+#include "core/core.h"
+#include "common/json_parse.h"
 
 #define ARENA_MIN ((size_t)64 << 10)
 #define MAX_ORIGINS 65536u

@@ -5,7 +5,7 @@
 #include "check_run.h"
 #include <stdlib.h>
 #include <unistd.h>
-#include "internal.h"
+#include "core/core.h"
 
 static const uint8_t copy_payload[] = "future index v2 - keep me";
 static const uint8_t drop_payload[] = "future cache - may drop";

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <kcap/kcap.h>
 #include <kcap/procstate.h>
-#include "internal.h"
+#include "core/core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "internal.h"
+#include "core/core.h"
 #include "testcap.h"
 
 static int save(const char *dir, const char *name, const uint8_t *buf, size_t len)

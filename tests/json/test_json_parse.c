@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/kcap.h>
-#include "internal.h"
-#include "json_parse.h"
+#include "core/core.h"
+#include "common/json_parse.h"
 
 static kcap_jp jp;
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include "check_run.h"
 #include <stdlib.h>
-#include "internal.h"
+#include "core/core.h"
 
 static int valid(const char *s) { return kcap_json_text_valid((const uint8_t *)s, strlen(s)); }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include "internal.h"
+#include "core/core.h"
 #include "testcap.h"
 
 #define MAX_PARTS 4096

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "internal.h"
+#include "core/core.h"
 #include "readback.h"
 #include "testcap.h"
 

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
-#include "internal.h"
+#include "core/core.h"
 #include "readback.h"
 #include "testcap.h"
 

@@ -3,7 +3,7 @@
 #include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
-#include "codec.h"
+#include "core/codec.h"
 #include "testcap.h"
 
 static kcap_schema *schema;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "internal.h"
+#include "core/core.h"
 #include "testcap.h"
 
 enum { IN_MEM, IN_FD, IN_PIPE, IN_PATH, IN_NMODES };

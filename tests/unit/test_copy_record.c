@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "codec.h"
+#include "core/codec.h"
 #include "testcap.h"
 
 static kcap_schema *schema;

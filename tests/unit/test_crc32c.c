@@ -2,7 +2,7 @@
 #include <check.h>
 #include "check_run.h"
 #include <stdlib.h>
-#include "internal.h"
+#include "core/core.h"
 
 /* Bitwise reference implementation, independent of the table code. */
 static uint32_t crc_ref(const uint8_t *p, size_t n)

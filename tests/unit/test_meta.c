@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "internal.h"
+#include "core/core.h"
 
 START_TEST(meta_set_get_remove)
 {

@@ -2,7 +2,7 @@
 #include <check.h>
 #include "check_run.h"
 #include <stdlib.h>
-#include "internal.h"
+#include "core/core.h"
 
 START_TEST(zigzag_known_values)
 {

@@ -1,6 +1,6 @@
 /* Deterministic sample captures for the container tests (see testcap.h). */
 #include "testcap.h"
-#include "internal.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <pthread.h>

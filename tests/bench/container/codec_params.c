@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <zstd.h>
-#include "codec.h"
+#include "core/codec.h"
 
 enum { TS_PREV, TS_BASE, TS_ABS };
 static const char *const ts_names[] = {"delta-prev", "delta-block", "absolute"};

@@ -1,5 +1,5 @@
 /* Event record encoding: varints, zigzag deltas, params in schema order. */
-#include "codec.h"
+#include "core/codec.h"
 
 /* How each param type is stored: one table lookup per param on both paths. */
 enum { K_BAD = 0, K_UVAR, K_SVAR, K_BLOB, K_LIST, K_IPV4, K_ADDR16, K_SOCK };

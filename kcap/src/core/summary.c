@@ -1,5 +1,5 @@
 /* Block summaries: pid Bloom filter, type set, decoding of events-block meta. */
-#include "internal.h"
+#include "core/core.h"
 
 uint64_t kcap_pid_hash(int32_t pid)
 {

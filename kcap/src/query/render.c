@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include "internal.h"
+#include "core/core.h"
 
 #define APPEND_LIT(b, s) buf_lit((b), (s), sizeof(s) - 1)
 
@@ -207,140 +207,6 @@ int kcap_format_time(char *out, int64_t ts)
 }
 
 /* ---- strings ---- */
-
-/* Length of a valid UTF-8 sequence at p (2..4), or 0 if invalid. */
-static size_t utf8_seq(const uint8_t *p, const uint8_t *end)
-{
-	uint8_t c = p[0];
-	size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-	if (!n || (size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if (n == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)))
-		return 0;
-	if (n == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
-		return 0;
-	return n;
-}
-
-/* 1 for bytes a JSON string can hold as they are: printable ASCII but '"' and '\'. */
-static const uint8_t json_plain_tab[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-static inline int json_plain(uint8_t c) { return json_plain_tab[c]; }
-
-/* Nonzero when one of the 8 bytes of w is not json_plain(). */
-static inline uint64_t json_special8(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-	uint64_t ctl = (w - ones * 0x20) & ~w;
-	return (ctl | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
-}
-
-/* The body of the string is copied eight plain bytes at a time. */
-char *kcap_json_str_to(char *o, const char *s, size_t n)
-{
-	const uint8_t *p = (const uint8_t *)s, *end = p + n;
-	*o++ = '"';
-	if (n < 8) {
-		/* Short names and comms: gather the bytes into one word without
-		 * reading past the string, pad it with spaces, test it once and
-		 * store it whole (o has room: see KCAP_JSON_STR_ROOM). */
-		uint64_t w = 0;
-		if (n >= 4) {
-			uint32_t lo, hi;
-			memcpy(&lo, p, 4);
-			memcpy(&hi, end - 4, 4);
-			w = lo | (uint64_t)hi << (8 * (n - 4));
-		} else if (n >= 2) {
-			uint16_t lo, hi;
-			memcpy(&lo, p, 2);
-			memcpy(&hi, end - 2, 2);
-			w = lo | (uint64_t)hi << (8 * (n - 2));
-		} else if (n) {
-			w = *p;
-		}
-		w |= 0x2020202020202020ull << (8 * n);
-		if (!json_special8(w)) {
-			memcpy(o, &w, 8);
-			o[n] = '"';
-			return o + n + 1;
-		}
-	}
-	while (p < end) {
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (json_special8(w))
-				break;
-			memcpy(o, p, 8);
-			o += 8;
-			p += 8;
-		}
-		if (p < end && end - p < 8 && n >= 8) {
-			/* the last (overlapping) word: bytes before p are copied as they are */
-			uint64_t w;
-			memcpy(&w, end - 8, 8);
-			if (!json_special8(w)) {
-				memcpy(o + (end - p) - 8, end - 8, 8);
-				o += end - p;
-				break;
-			}
-		}
-		while (p < end && json_plain(*p))
-			*o++ = (char)*p++;
-		if (p >= end)
-			break;
-		uint8_t c = *p;
-		if (c >= 0x80) {
-			size_t k = utf8_seq(p, end);
-			if (k) {
-				memcpy(o, p, k);
-				o += k;
-				p += k;
-			} else {
-				o = PUT_LIT(o, "\\udc");
-				*o++ = hexd[c >> 4];
-				*o++ = hexd[c & 15];
-				p++;
-			}
-			continue;
-		}
-		p++;
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\t': *o++ = 't'; break;
-		case '\r': *o++ = 'r'; break;
-		default:
-			o = PUT_LIT(o, "u00");
-			*o++ = hexd[c >> 4];
-			*o++ = hexd[c & 15];
-		}
-	}
-	*o++ = '"';
-	return o;
-}
 
 static int json_str(kcap_buf *b, const char *s, size_t n)
 {
@@ -592,7 +458,7 @@ static int json_text(kcap_buf *b, const kcap_value *v, const kcap_symset *set)
 	int rc = render_value_set(b, v, set);
 	int plain = 1;
 	for (size_t i = start; i < b->len && plain; i++)
-		plain = json_plain((uint8_t)b->data[i]);
+		plain = kcap_json_plain((uint8_t)b->data[i]);
 	if (plain) /* the usual case: symbol names, addresses, hex */
 		return rc | buf_lit(b, "\"", 1);
 	size_t n = b->len - start;

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
-#include "codec.h"
+#include "core/codec.h"
 
 #define RESYNC_CHUNK (64u * 1024)
 #define HEADER_SCAN_LIMIT (64u * 1024) /* a damaged magic is accepted if a block starts this early */

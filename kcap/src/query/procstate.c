@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/procstate.h>
-#include "internal.h"
+#include "core/core.h"
 
 /* The probe side of the table, apart from the entries so that a probe
  * touches 8 bytes per slot instead of a whole entry. The origin is folded
@@ -44,22 +44,6 @@ struct kcap_procstate {
 	kcap_buf scratch;
 };
 
-int kcap_lifecycle_kind(const char *name)
-{
-	if (!name)
-		return KCAP_LC_NONE;
-	if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
-		return KCAP_LC_FORK;
-	if (!strcmp(name, "execve") || !strcmp(name, "execveat") || !strcmp(name, "exec"))
-		return KCAP_LC_EXEC;
-	if (!strcmp(name, "chdir"))
-		return KCAP_LC_CHDIR;
-	if (!strcmp(name, "exit"))
-		return KCAP_LC_EXIT;
-	if (!strcmp(name, "exit_group"))
-		return KCAP_LC_EXIT_GROUP;
-	return KCAP_LC_NONE;
-}
 
 static inline uint32_t tag_of(uint16_t origin) { return (uint32_t)origin + 1; }
 

@@ -1,7 +1,7 @@
 /* Error codes, error filling and param type names. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "common/common.h"
 
 const char *kcap_strerror(int code)
 {

@@ -1,6 +1,6 @@
 /* Schema: event type definitions and symbol sets, and their encoding. */
 #include <stdlib.h>
-#include "internal.h"
+#include "core/core.h"
 
 #define DIRECT_IDS 4096u /* ids below this are found by direct index */
 

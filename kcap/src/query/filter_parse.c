@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "filter_internal.h"
+#include "query/filter_internal.h"
 
 #define MAX_DEPTH 200
 

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "internal.h"
-#include "json_parse.h"
+#include "common/common.h"
+#include "common/json_parse.h"
 
 typedef struct jpst {
 	kcap_jp *p;

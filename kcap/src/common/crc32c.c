@@ -3,7 +3,7 @@
  * every block is verified, even one a filter then skips), else slicing-by-8. */
 #include <pthread.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "common/common.h"
 
 static uint32_t crc_tab[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;

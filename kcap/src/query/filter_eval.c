@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "filter_internal.h"
+#include "query/filter_internal.h"
 
 /* A field value met at run time. */
 enum { K_INT, K_STR, K_IP, K_RENDER };

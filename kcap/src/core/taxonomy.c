@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "kcap/taxonomy.h"
+#include "core/core.h"
 
 #define P(n, t) { n, KCAP_T_##t, 0, 0 }
 #define PS(n, t, s) { n, KCAP_T_##t, 0, KCAP_SYMS_##s }
@@ -380,4 +381,22 @@ int kcap_taxonomy_schema(kcap_schema *s)
 	rc = 0;
 cleanup:
 	return rc;
+}
+
+/* How an event type of the taxonomy changes the process table. */
+int kcap_lifecycle_kind(const char *name)
+{
+	if (!name)
+		return KCAP_LC_NONE;
+	if (!strcmp(name, "fork") || !strcmp(name, "vfork") || !strcmp(name, "clone") || !strcmp(name, "clone3"))
+		return KCAP_LC_FORK;
+	if (!strcmp(name, "execve") || !strcmp(name, "execveat") || !strcmp(name, "exec"))
+		return KCAP_LC_EXEC;
+	if (!strcmp(name, "chdir"))
+		return KCAP_LC_CHDIR;
+	if (!strcmp(name, "exit"))
+		return KCAP_LC_EXIT;
+	if (!strcmp(name, "exit_group"))
+		return KCAP_LC_EXIT_GROUP;
+	return KCAP_LC_NONE;
 }

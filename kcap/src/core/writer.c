@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
-#include "codec.h"
+#include "core/codec.h"
 
 #define DEFAULT_BLOCK_SIZE (1u << 20)
 #define DEFAULT_LEVEL 1 /* twice level 3's speed for 10% more bytes: docs/PERFORMANCE.md */

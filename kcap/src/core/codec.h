@@ -1,7 +1,7 @@
 /* codec.h - event record encoding and decoding (FORMAT.md "Event encoding"). */
 #ifndef KCAP_CODEC_H
 #define KCAP_CODEC_H
-#include "internal.h"
+#include "core/core.h"
 
 /* Encodes ev (whose params follow def) as one record, without the leading
  * length, relative to the previous ts/seq. Returns 0 or a KCAP_E_* code. */

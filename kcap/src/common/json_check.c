@@ -1,7 +1,7 @@
 /* A strict JSON syntax check (RFC 8259) for json-typed params: the renderer
  * embeds such text verbatim only when it is valid, so a hostile capture
  * cannot make `convert --json` emit a broken line. */
-#include "internal.h"
+#include "common/common.h"
 
 typedef struct jc {
 	const uint8_t *p, *end;
@@ -96,15 +96,8 @@ static int string(jc *c)
 			c->p++;
 			continue;
 		}
-		/* UTF-8 sequence */
-		size_t n = ch >= 0xF0 && ch <= 0xF4 ? 4 : ch >= 0xE0 && ch <= 0xEF ? 3 : ch >= 0xC2 && ch <= 0xDF ? 2 : 0;
-		if (!n || (size_t)(c->end - c->p) < n)
-			return 0;
-		for (size_t i = 1; i < n; i++)
-			if ((c->p[i] & 0xC0) != 0x80)
-				return 0;
-		if ((ch == 0xE0 && c->p[1] < 0xA0) || (ch == 0xED && c->p[1] >= 0xA0) ||
-		    (ch == 0xF0 && c->p[1] < 0x90) || (ch == 0xF4 && c->p[1] >= 0x90))
+		size_t n = kcap_utf8_seq(c->p, c->end);
+		if (!n)
 			return 0;
 		c->p += n;
 	}

@@ -9,7 +9,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
-#include "internal.h"
+#include "core/core.h"
 
 struct kcap_meta {
 	uint64_t serial; /* unique per (object, content): kcap_meta_serial() */

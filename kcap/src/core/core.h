@@ -1,0 +1,95 @@
+/*
+ * core/core.h - the core of libkcap (codec, schema, meta, reader, writer):
+ * the on-disk constants of docs/FORMAT.md and the (de)serializers of the
+ * context blocks. Includes nothing from query/.
+ */
+#ifndef KCAP_CORE_H
+#define KCAP_CORE_H
+
+#include "common/common.h"
+
+/* ---- on-disk constants (docs/FORMAT.md) ---- */
+#define KCAP_MAGIC "\x89KCP\r\n\x1a\n"
+#define KCAP_MAGIC_LEN 8
+#define KCAP_SECTION_HDR_LEN 16
+static const uint8_t kcap_sync[4] = {0xB5, 'k', 'B', 0x1A};
+#define KCAP_BLOCK_HDR_LEN 20
+#define KCAP_BLOCK_TRAILER_LEN 4
+#define KCAP_BLOCK_OVERHEAD (KCAP_BLOCK_HDR_LEN + KCAP_BLOCK_TRAILER_LEN)
+#define KCAP_PAYLOAD_PREFIX_LEN 8 /* u32 meta_len, u32 raw_body_len */
+#define KCAP_MAX_PAYLOAD (1u << 30)
+
+enum {
+	KCAP_BLK_META = 1,
+	KCAP_BLK_SCHEMA = 2,
+	KCAP_BLK_SNAPSHOT = 3,
+	KCAP_BLK_EVENTS = 4,
+	KCAP_BLK_STATS = 5,
+	KCAP_BLK_INDEX = 6,
+	KCAP_BLK_FOOTER = 7,
+	KCAP_BLK_ORIGIN_SNAPSHOT = 8, /* format 1.1 */
+};
+#define KCAP_OSNAP_META_LEN 2 /* u16 origin; later minors may append fields */
+
+/* 1 for the block types this library knows (1..8). */
+static inline int kcap_blk_known(unsigned type)
+{
+	return type >= KCAP_BLK_META && type <= KCAP_BLK_ORIGIN_SNAPSHOT;
+}
+/* Block flags: bit 0 = a rewriting tool must copy this block even when it
+ * does not know its type; bits 8..11 = body codec. */
+#define KCAP_BF_COPY 0x0001u
+#define KCAP_BF_CODEC_SHIFT 8
+#define KCAP_BF_CODEC_MASK 0x0F00u
+
+#define KCAP_FOOTER_BODY_LEN 48
+#define KCAP_FOOTER_BLOCK_LEN (KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN + KCAP_FOOTER_BODY_LEN)
+#define KCAP_FOOTER_ORDERED 1u
+
+/* Events-block meta (fixed part), see FORMAT.md "Events block". */
+#define KCAP_EVMETA_FIXED_LEN 104 /* the pid Bloom filter follows the 32-byte type set at 72 */
+
+/* ---- schema/meta/snapshot/stats (de)serialization ---- */
+int kcap_schema_encode(const kcap_schema *s, kcap_buf *b);
+int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n);
+int kcap_meta_encode(const kcap_meta *m, uint16_t origin, kcap_buf *b);
+int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n);
+int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);
+int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n);
+
+/* A number unique to m's current content over the life of the process
+ * (changes on every kcap_meta_set; never reused by another object), for
+ * caches that must not be fooled by an address reused after a free. */
+uint64_t kcap_meta_serial(const kcap_meta *m);
+
+/* What the fast paths derive from a schema type, computed once when the type
+ * is added (schema.c): the JSON text that does not change from event to
+ * event, and the type's role in process tracking. Both texts can be read
+ * KCAP_FRAG_SLACK bytes past their end, so that copies of short ones need no
+ * length-dependent memcpy. */
+#define KCAP_FRAG_SLACK 32
+typedef struct kcap_type_cache {
+	const char *head;       /* ,"type":"NAME","category":"CAT" */
+	uint32_t head_len;
+	uint8_t has_toplevel;   /* some param has KCAP_PF_TOPLEVEL */
+	uint8_t lifecycle;      /* kcap_lifecycle_kind() of the name */
+	const char *keys;       /* "name": of every param, back to back */
+	const uint32_t *key_end; /* end offset of param i's key in keys */
+} kcap_type_cache;
+/* The cache of def when s owns it (def came from s), else NULL. */
+const kcap_type_cache *kcap_schema_type_cache(const kcap_schema *s, const kcap_type_def *def);
+
+/* How an event type changes the process table (taxonomy.c; procstate.c
+ * acts on it). */
+enum { KCAP_LC_NONE = 0, KCAP_LC_FORK, KCAP_LC_EXEC, KCAP_LC_CHDIR, KCAP_LC_EXIT, KCAP_LC_EXIT_GROUP };
+int kcap_lifecycle_kind(const char *type_name);
+
+/* A number unique to a symbol set over the life of the process, never 0;
+ * set must come from a schema (kcap_schema_symset and friends). */
+uint64_t kcap_symset_serial(const kcap_symset *set);
+
+/* ---- summaries ---- */
+uint64_t kcap_pid_hash(int32_t pid);
+int kcap_summary_decode(kcap_block_summary *s, const uint8_t *meta, size_t n);
+
+#endif
