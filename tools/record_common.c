@@ -630,6 +630,9 @@ static int open_file(rec_ctx *c, unsigned idx)
 		rc = KCAP_E_NOMEM;
 		goto werr;
 	}
+	/* the host's user and group names go with its processes, for uid=0(root);
+	 * a host without /etc/passwd or /etc/group records numbers only */
+	kcap_snapshot_fill_names(snap, NULL, NULL);
 	if (kcap_snapshot_fill_host(snap) >= 0 && (rc = kcap_writer_add_snapshot(c->w, snap)) < 0)
 		goto werr;
 	for (size_t i = 0; i < c->nstats; i++) {

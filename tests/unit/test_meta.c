@@ -144,6 +144,108 @@ START_TEST(snapshot_add_encode_decode)
 }
 END_TEST
 
+/* The user and group name tables: sorted, replaced by id, appended after
+ * the processes (so a snapshot without names encodes as before, and a reader
+ * that stops after the processes reads the same processes). */
+START_TEST(snapshot_names_encode_decode)
+{
+	kcap_snapshot *s = kcap_snapshot_new();
+	kcap_proc p = {10, 1, 1000, 100, 0, "sh", "/bin/sh", "/", "sh", 3};
+	ck_assert_int_eq(kcap_snapshot_add(s, &p), 0);
+	kcap_buf plain = {0}, named = {0};
+	ck_assert_int_eq(kcap_snapshot_encode(s, &plain), 0);
+	ck_assert_int_eq(kcap_snapshot_set_name(s, KCAP_NAMES_USER, 1000, "alcie"), 0);
+	ck_assert_int_eq(kcap_snapshot_set_name(s, KCAP_NAMES_USER, 0, "root"), 0);
+	ck_assert_int_eq(kcap_snapshot_set_name(s, KCAP_NAMES_USER, 1000, "alice"), 0); /* replaces */
+	ck_assert_int_eq(kcap_snapshot_set_name(s, KCAP_NAMES_GROUP, 100, "users"), 0);
+	ck_assert_int_eq(kcap_snapshot_set_name(s, 2, 1, "x"), KCAP_E_INVAL);
+	ck_assert_uint_eq(kcap_snapshot_name_count(s, KCAP_NAMES_USER), 2);
+	uint32_t id;
+	const char *name;
+	ck_assert_int_eq(kcap_snapshot_name_at(s, KCAP_NAMES_USER, 0, &id, &name), 1);
+	ck_assert_uint_eq(id, 0);
+	ck_assert_str_eq(name, "root");
+	ck_assert_int_eq(kcap_snapshot_name_at(s, KCAP_NAMES_USER, 2, &id, &name), 0);
+	ck_assert_int_eq(kcap_snapshot_encode(s, &named), 0);
+	ck_assert_uint_gt(named.len, plain.len);
+	ck_assert_mem_eq(named.data, plain.data, plain.len);
+	kcap_snapshot *d = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_decode(d, (const uint8_t *)named.data, named.len), 0);
+	ck_assert_uint_eq(kcap_snapshot_count(d), 1);
+	ck_assert_str_eq(kcap_snapshot_name(d, KCAP_NAMES_USER, 0), "root");
+	ck_assert_str_eq(kcap_snapshot_name(d, KCAP_NAMES_USER, 1000), "alice");
+	ck_assert_str_eq(kcap_snapshot_name(d, KCAP_NAMES_GROUP, 100), "users");
+	ck_assert_ptr_null(kcap_snapshot_name(d, KCAP_NAMES_GROUP, 0));
+	ck_assert_ptr_null(kcap_snapshot_name(NULL, KCAP_NAMES_USER, 0));
+	/* what a later minor appends after the tables is skipped */
+	kcap_buf more = {0};
+	kcap_buf_append(&more, named.data, named.len);
+	kcap_buf_append(&more, "\x05zzzzz", 6);
+	kcap_snapshot *f = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_decode(f, (const uint8_t *)more.data, more.len), 0);
+	ck_assert_str_eq(kcap_snapshot_name(f, KCAP_NAMES_GROUP, 100), "users");
+	/* a table cut short is corrupt; ids out of order too (decoding stays linear) */
+	for (size_t cut = plain.len + 1; cut < named.len; cut++) {
+		kcap_snapshot *t = kcap_snapshot_new();
+		ck_assert_int_eq(kcap_snapshot_decode(t, (const uint8_t *)named.data, cut), KCAP_E_CORRUPT);
+		kcap_snapshot_free(t);
+	}
+	kcap_buf bad = {0};
+	kcap_buf_append(&bad, plain.data, plain.len);
+	kcap_buf_append(&bad, "\x02\x05\x01" "b" "\x03\x01" "a" "\x00", 9);
+	kcap_snapshot *t = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_decode(t, (const uint8_t *)bad.data, bad.len), KCAP_E_CORRUPT);
+	kcap_snapshot_free(t);
+	kcap_buf_free(&bad);
+	kcap_buf_free(&more);
+	kcap_buf_free(&plain);
+	kcap_buf_free(&named);
+	kcap_snapshot_free(s);
+	kcap_snapshot_free(d);
+	kcap_snapshot_free(f);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* passwd and group files: the first line of an id wins, comments, NIS
+ * compat lines and bad ids are skipped; a missing file is KCAP_E_IO and the
+ * other is still read. */
+START_TEST(snapshot_fill_names)
+{
+	char pw[] = "/tmp/kcap_pw_XXXXXX", gr[] = "/tmp/kcap_gr_XXXXXX";
+	close(mkstemp(pw));
+	close(mkstemp(gr));
+	write_file(pw, "# comment:x:5:5\nroot:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/:/bin/sh\n"
+	               "+nis:x:7:7:::\nbad:x:12a:1:::\nneg:x:-3:1:::\nbig:x:4294967296:1:::\n"
+	               "alice:x:1000:1000:Alice:/home/alice:/bin/bash\nnocolon\n:x:9:9:::\n");
+	write_file(gr, "root:x:0:\nusers:x:100:alice,bob\nwheel:x:10:alice\n");
+	kcap_snapshot *s = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_fill_names(s, pw, gr), 0);
+	ck_assert_uint_eq(kcap_snapshot_name_count(s, KCAP_NAMES_USER), 2);
+	ck_assert_str_eq(kcap_snapshot_name(s, KCAP_NAMES_USER, 0), "root");
+	ck_assert_str_eq(kcap_snapshot_name(s, KCAP_NAMES_USER, 1000), "alice");
+	ck_assert_uint_eq(kcap_snapshot_name_count(s, KCAP_NAMES_GROUP), 3);
+	ck_assert_str_eq(kcap_snapshot_name(s, KCAP_NAMES_GROUP, 10), "wheel");
+	ck_assert_str_eq(kcap_snapshot_name(s, KCAP_NAMES_GROUP, 100), "users");
+	kcap_snapshot *m = kcap_snapshot_new();
+	ck_assert_int_eq(kcap_snapshot_fill_names(m, "/nonexistent/passwd", gr), KCAP_E_IO);
+	ck_assert_uint_eq(kcap_snapshot_name_count(m, KCAP_NAMES_USER), 0);
+	ck_assert_str_eq(kcap_snapshot_name(m, KCAP_NAMES_GROUP, 0), "root");
+	ck_assert_int_eq(kcap_snapshot_fill_names(NULL, pw, gr), KCAP_E_INVAL);
+	unlink(pw);
+	unlink(gr);
+	kcap_snapshot_free(s);
+	kcap_snapshot_free(m);
+}
+END_TEST
+
 START_TEST(snapshot_fill_host)
 {
 	kcap_snapshot *s = kcap_snapshot_new();
@@ -218,6 +320,8 @@ int main(void)
 	tcase_add_test(tc, meta_many_keys);
 	tcase_add_test(tc, snapshot_add_encode_decode);
 	tcase_add_test(tc, snapshot_fill_host);
+	tcase_add_test(tc, snapshot_names_encode_decode);
+	tcase_add_test(tc, snapshot_fill_names);
 	suite_add_tcase(s, tc);
 	return kcap_check_run(s);
 }

@@ -256,6 +256,24 @@ const kcap_proc *kcap_snapshot_at(const kcap_snapshot *s, size_t i);
 /* Reads /proc into s (Linux; KCAP_E_UNSUPPORTED elsewhere). */
 int kcap_snapshot_fill_host(kcap_snapshot *s);
 
+/* The recording host's user and group names, carried by its snapshot so
+ * that renderings can show uid=0(root) without asking the reading host
+ * (whose names may differ). Ids are uids for KCAP_NAMES_USER, gids for
+ * KCAP_NAMES_GROUP. */
+enum { KCAP_NAMES_USER = 0, KCAP_NAMES_GROUP = 1, KCAP_NAMES_KINDS_ };
+#define KCAP_NAME_MAX 256 /* longer names are not recorded */
+/* Sets (or replaces) the name of id; copies name. */
+int kcap_snapshot_set_name(kcap_snapshot *s, int kind, uint32_t id, const char *name);
+/* The name of id, or NULL when the snapshot has none (s may be NULL). */
+const char *kcap_snapshot_name(const kcap_snapshot *s, int kind, uint32_t id);
+/* Iteration in ascending id order; kcap_snapshot_name_at() returns 0 past the end. */
+size_t kcap_snapshot_name_count(const kcap_snapshot *s, int kind);
+int kcap_snapshot_name_at(const kcap_snapshot *s, int kind, size_t i, uint32_t *id, const char **name);
+/* Reads the names of a passwd and a group file (NULL: /etc/passwd,
+ * /etc/group) into s; the first line of an id wins. Returns 0, KCAP_E_IO if
+ * a file could not be opened (the other is still read), or KCAP_E_NOMEM. */
+int kcap_snapshot_fill_names(kcap_snapshot *s, const char *passwd, const char *group);
+
 /* ---- stats ------------------------------------------------------------- */
 
 /* One loss counter: free-running totals for (origin, source, cpu). A later
@@ -293,6 +311,8 @@ typedef struct kcap_event {
 	/* Reader-filled conveniences (ignored by the writer): */
 	const kcap_type_def *def;  /* NULL if the type id is not in the schema */
 	const kcap_meta *meta;     /* metadata of the origin, or NULL */
+	const kcap_snapshot *snapshot; /* the snapshot describing the origin (for its
+	                                * user and group names), or NULL */
 } kcap_event;
 
 /*
@@ -591,13 +611,17 @@ enum {
 };
 
 /* Appends one event as a JSON object plus '\n'. Integers are exact. Keys:
- * seq, ts, time, pid, tid, ppid, cpu, uid, gid, comm, type, category, host,
- * source (when the event's origin has metadata), params{...}. */
+ * seq, ts, time, pid, tid, ppid, cpu, uid, gid, user and group (the names
+ * of ev->snapshot for uid and gid, each only when it has one), comm, type,
+ * category, host, source (when the event's origin has metadata), params{...}. */
 int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
 /* Appends one line of human-readable text plus '\n': always one line per
  * event. Control bytes in strings, paths, comm and argv are written as C
  * escapes (\n \t \r \xHH); argv elements are separated by spaces, and one
- * that is empty or holds a space or a quote is single-quoted (\' inside). */
+ * that is empty or holds a space or a quote is single-quoted (\' inside).
+ * Some values are in readable forms (docs/CLI.md "Text and CSV values"):
+ * ret=-2 (ENOENT), addresses in hex, AT_FDCWD, flags of 0 as 0,
+ * unix:PATH, netlink:pid=P,groups=G, uid=0(root) from ev->snapshot. */
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
 /* Appends the n bytes at p as text for a terminal or a log line: control
  * bytes (< 0x20 and 0x7f) as C escapes (\n \t \r \xHH), the rest as is.
@@ -605,7 +629,9 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
  * outside kcap_render_text. Returns 0 or KCAP_E_NOMEM. */
 int kcap_text_escape(kcap_buf *b, const void *p, size_t n);
 /* CSV per RFC 4180. fields is a NULL-terminated list of field names (any name
- * accepted by kcap_event_field), or NULL for the default set. */
+ * accepted by kcap_event_field), or NULL for the default set. Params are
+ * in their kcap_render_text forms; control bytes are escaped as there in
+ * every cell, so a record is one line. */
 int kcap_render_csv_header(kcap_buf *b, const char *const *fields);
 int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields);
 /* Text of a field by name: canonical fields (seq ts time pid tid ppid cpu uid

@@ -260,9 +260,21 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 
 /* ---- process snapshot ---- */
 
+/* uid or gid -> name, sorted by id: looked up per event by the renderers. */
+typedef struct id_name {
+	uint32_t id;
+	char *name;
+} id_name;
+
+typedef struct name_table {
+	id_name *v;
+	size_t n, cap;
+} name_table;
+
 struct kcap_snapshot {
 	kcap_proc *procs;
 	size_t n, cap;
+	name_table names[KCAP_NAMES_KINDS_];
 };
 
 kcap_snapshot *kcap_snapshot_new(void) { return calloc(1, sizeof(kcap_snapshot)); }
@@ -282,6 +294,11 @@ void kcap_snapshot_free(kcap_snapshot *s)
 	for (size_t i = 0; i < s->n; i++)
 		proc_free_strings(&s->procs[i]);
 	free(s->procs);
+	for (int k = 0; k < KCAP_NAMES_KINDS_; k++) {
+		for (size_t i = 0; i < s->names[k].n; i++)
+			free(s->names[k].v[i].name);
+		free(s->names[k].v);
+	}
 	free(s);
 }
 
@@ -328,6 +345,114 @@ int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 	}
 	s->procs[s->n++] = c;
 	return 0;
+}
+
+/* Index of the first entry of t whose id is >= id. */
+static size_t name_pos(const name_table *t, uint32_t id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int kcap_snapshot_set_name(kcap_snapshot *s, int kind, uint32_t id, const char *name)
+{
+	if (!s || kind < 0 || kind >= KCAP_NAMES_KINDS_ || !name)
+		return KCAP_E_INVAL;
+	name_table *t = &s->names[kind];
+	size_t i = name_pos(t, id);
+	char *copy = strdup(name);
+	if (!copy)
+		return KCAP_E_NOMEM;
+	if (i < t->n && t->v[i].id == id) {
+		free(t->v[i].name);
+		t->v[i].name = copy;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		id_name *v = realloc(t->v, cap * sizeof *v);
+		if (!v) {
+			free(copy);
+			return KCAP_E_NOMEM;
+		}
+		t->v = v;
+		t->cap = cap;
+	}
+	memmove(t->v + i + 1, t->v + i, (t->n - i) * sizeof *t->v);
+	t->v[i] = (id_name){id, copy};
+	t->n++;
+	return 0;
+}
+
+const char *kcap_snapshot_name(const kcap_snapshot *s, int kind, uint32_t id)
+{
+	if (!s || kind < 0 || kind >= KCAP_NAMES_KINDS_)
+		return NULL;
+	const name_table *t = &s->names[kind];
+	size_t i = name_pos(t, id);
+	return i < t->n && t->v[i].id == id ? t->v[i].name : NULL;
+}
+
+size_t kcap_snapshot_name_count(const kcap_snapshot *s, int kind)
+{
+	return s && kind >= 0 && kind < KCAP_NAMES_KINDS_ ? s->names[kind].n : 0;
+}
+
+int kcap_snapshot_name_at(const kcap_snapshot *s, int kind, size_t i, uint32_t *id, const char **name)
+{
+	if (i >= kcap_snapshot_name_count(s, kind))
+		return 0;
+	*id = s->names[kind].v[i].id;
+	*name = s->names[kind].v[i].name;
+	return 1;
+}
+
+/* The names of a passwd or group file: both have the name in field 1 and
+ * the id in field 3. The first line of an id wins, as for getpwuid();
+ * comments, NIS compat lines (+ and -), bad ids and overlong names are
+ * skipped. Only the files: names served by NSS modules (LDAP, sssd) are not
+ * seen. */
+static int read_names(kcap_snapshot *s, int kind, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return KCAP_E_IO;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	while (!rc && getline(&line, &cap, f) > 0) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *end;
+		if (!c2 || c1 == line || c1 - line > KCAP_NAME_MAX || strchr("#+-", line[0]))
+			continue;
+		*c1 = 0;
+		errno = 0;
+		unsigned long long id = strtoull(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end != ':' || errno || id > UINT32_MAX || c2[1] == '-')
+			continue;
+		if (!kcap_snapshot_name(s, kind, (uint32_t)id))
+			rc = kcap_snapshot_set_name(s, kind, (uint32_t)id, line);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int kcap_snapshot_fill_names(kcap_snapshot *s, const char *passwd, const char *group)
+{
+	if (!s)
+		return KCAP_E_INVAL;
+	int ru = read_names(s, KCAP_NAMES_USER, passwd ? passwd : "/etc/passwd");
+	int rg = read_names(s, KCAP_NAMES_GROUP, group ? group : "/etc/group");
+	if (ru == KCAP_E_NOMEM || rg == KCAP_E_NOMEM)
+		return KCAP_E_NOMEM;
+	return ru ? ru : rg;
 }
 
 static int slurp(const char *path, char *buf, size_t cap, size_t *len)
@@ -434,6 +559,19 @@ int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b)
 		rc |= kcap_buf_put_str(b, p->cwd, strlen(p->cwd));
 		rc |= kcap_buf_put_str(b, p->cmdline, p->cmdline_len);
 	}
+	/* The name tables follow the processes (docs/FORMAT.md): readers before
+	 * them stop after the processes. A snapshot without names is encoded as
+	 * it always was. */
+	if (!rc && (s->names[KCAP_NAMES_USER].n || s->names[KCAP_NAMES_GROUP].n)) {
+		for (int k = 0; k < KCAP_NAMES_KINDS_; k++) {
+			const name_table *t = &s->names[k];
+			rc |= kcap_buf_put_varint(b, t->n);
+			for (size_t i = 0; i < t->n; i++) {
+				rc |= kcap_buf_put_varint(b, t->v[i].id);
+				rc |= kcap_buf_put_str(b, t->v[i].name, strlen(t->v[i].name));
+			}
+		}
+	}
 	return rc ? KCAP_E_NOMEM : 0;
 }
 
@@ -463,6 +601,21 @@ int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n)
 		free(comm);
 		free(exe);
 		free(cwd);
+	}
+	/* Name tables, when the writer had any (both, users first); ids strictly ascending, so that
+	 * each entry is appended (a hostile order cannot make decoding
+	 * quadratic). What a later minor appends after them is skipped. */
+	for (int k = 0; k < KCAP_NAMES_KINDS_ && !c.bad && (k || c.p < c.end); k++) {
+		uint64_t nn = cur_varint(&c), prev = 0;
+		for (uint64_t i = 0; i < nn && !c.bad; i++) {
+			uint64_t id = cur_varint(&c);
+			char *name = cur_strdup(&c);
+			if (!name || id > UINT32_MAX || (i && id <= prev) ||
+			    kcap_snapshot_set_name(s, k, (uint32_t)id, name))
+				c.bad = 1;
+			prev = id;
+			free(name);
+		}
 	}
 	return c.bad ? KCAP_E_CORRUPT : 0;
 }
