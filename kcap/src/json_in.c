@@ -623,9 +623,12 @@ static int add_inferred(kcap_json_scratch *sc, kcap_schema *s, kcap_type_def *de
 
 /* Top-level keys that are not params, in the order of canon[] below. */
 enum { K_SEQ, K_TS, K_PID, K_TID, K_PPID, K_CPU, K_UID, K_GID, K_COMM, K_TYPE, K_CATEGORY, K_HOST, K_SOURCE,
-       K_PARAMS, K_TIME, K_PROC, K_N };
+       K_PARAMS, K_TIME, K_PROC, K_USER, K_GROUP, K_N };
+/* user and group are the recording host's names for uid and gid, derived
+ * from its snapshot (render.c): never params. */
 static const char *const canon_keys[K_N] = {"seq", "ts", "pid", "tid", "ppid", "cpu", "uid", "gid", "comm",
-					     "type", "category", "host", "source", "params", "time", "proc"};
+					     "type", "category", "host", "source", "params", "time", "proc",
+					     "user", "group"};
 
 /* Index in canon_keys of key k (n bytes), or -1. */
 static int canonical_key(const char *k, uint32_t n)
@@ -639,8 +642,9 @@ static int canonical_key(const char *k, uint32_t n)
 		break;
 	case 4:
 		i = k[0] == 'p' ? (k[1] == 'p' ? K_PPID : K_PROC) : k[0] == 'c' ? K_COMM : k[0] == 'h' ? K_HOST
-		  : k[1] == 'y' ? K_TYPE : K_TIME;
+		  : k[0] == 'u' ? K_USER : k[1] == 'y' ? K_TYPE : K_TIME;
 		break;
+	case 5: i = K_GROUP; break;
 	case 6: i = k[0] == 's' ? K_SOURCE : K_PARAMS; break;
 	case 8: i = K_CATEGORY; break;
 	default: return -1;

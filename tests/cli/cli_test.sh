@@ -190,6 +190,27 @@ check "hostile: no escape byte in info" 0 "$(tr -d '\n' < "$DIR/hostile.info" | 
 check "hostile: two events, two lines" 2 "$(wc -l < "$DIR/hostile.txt")"
 check "hostile: comm escaped" 1 "$(grep -cF ' a\nb(' "$DIR/hostile.txt")"
 
+# --- CSV from a hostile capture: control bytes escaped as in text (no ESC or
+# newline reaches the terminal), cells quoted per RFC 4180, and a CSV parser
+# reads the quoted argv back as one field ---
+"$KCAP" filter --json --no-proc 'type = execve' "$T" | head -n 1 |
+	sed -e 's/"comm":"[^"]*"/"comm":"ev\\nil\\u001b[2J,\\"x\\""/' \
+	    -e 's/"argv":\[[^]]*\]/"argv":["sh","-c","echo \\"a, b\\"\\nfake line","it'"'"'s"]/' \
+	    -e 's/"ret":0/"ret":-13/' > "$DIR/hcsv.jsonl"
+run "$KCAP" convert --from json --schema "$T" "$DIR/hcsv.jsonl" -o "$DIR/hcsv.kcap"
+check "csv hostile: imported" 0 $rc
+"$KCAP" convert --csv --fields comm,argv,ret "$DIR/hcsv.kcap" > "$DIR/hcsv.csv"
+check "csv hostile: no escape byte" 0 "$(tr -dc '\033' < "$DIR/hcsv.csv" | wc -c)"
+check "csv hostile: header and one record, two lines" 2 "$(wc -l < "$DIR/hcsv.csv")"
+check "csv hostile: parsed cells" \
+	"ev\\nil\\x1b[2J,\"x\"|sh -c 'echo \"a, b\"\\nfake line' 'it\\'s'|-13 (EACCES)" \
+	"$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], newline=""))); print(len(r), len(r[1]), file=sys.stderr); print("|".join(r[1]))' "$DIR/hcsv.csv" 2>"$DIR/hcsv.n")"
+check "csv hostile: 2 rows of 3 fields" "2 3" "$(cat "$DIR/hcsv.n")"
+"$KCAP" convert --csv "$DIR/hcsv.kcap" > "$DIR/hcsv2.csv"
+check "csv hostile: params cell is the text line's" \
+	"$("$KCAP" convert --text "$DIR/hcsv.kcap" | sed 's/^.* execve //')" \
+	"$(python3 -c 'import csv,sys; print(list(csv.reader(open(sys.argv[1], newline="")))[1][10])' "$DIR/hcsv2.csv")"
+
 # --- synth is deterministic ---
 "$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"
 "$KCAP" synth -n 5000 --seed 3 -o - > "$DIR/s2.kcap"

@@ -61,7 +61,7 @@ START_TEST(plain_values_are_unchanged)
 	static const char argv[] = "ls\0-l\0/etc";
 	char *l = line_of("ls", "/usr/bin/ls", argv, sizeof argv, "ok", "/run/x.sock");
 	ck_assert_str_eq(l, "5 2026-11-21T10:00:00.000000000Z cpu1 ls(42) exec path=/usr/bin/ls argv=ls -l /etc "
-	                    "note=ok addr=/run/x.sock\n");
+	                    "note=ok addr=unix:/run/x.sock\n");
 	free(l);
 }
 END_TEST
@@ -78,7 +78,7 @@ START_TEST(control_bytes_are_escaped)
 	ck_assert_msg(!strncmp(after(l, " path="), "/tmp/a\\nb ", 10), "%s", l);
 	ck_assert_msg(!strncmp(after(l, " argv="), "sh -c 'echo a\\nfake 2026 line\\techo\\x1b[2J' ", 44), "%s", l);
 	ck_assert_msg(!strncmp(after(l, " note="), "x\\ry\\x7fz\\x01 ", 14), "%s", l);
-	ck_assert_str_eq(after(l, " addr="), "/run/\\ts\n");
+	ck_assert_str_eq(after(l, " addr="), "unix:/run/\\ts\n");
 	free(l);
 }
 END_TEST

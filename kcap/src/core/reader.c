@@ -1032,6 +1032,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			}
 			kcap_event *ev = &r->ev;
 			ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
+			ev->snapshot = kcap_reader_snapshot_for(r, ev->origin);
 			note_order(r, ev);
 			r->st.events++;
 			*out = ev;

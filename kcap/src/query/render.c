@@ -735,6 +735,23 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	o = u64dec(o, ev->uid);
 	o = PUT_LIT(o, ",\"gid\":");
 	o = u64dec(o, ev->gid);
+	if (ev->snapshot) {
+		/* the recording host's names, only when its snapshot has them */
+		const char *un = kcap_snapshot_name(ev->snapshot, KCAP_NAMES_USER, ev->uid);
+		const char *gn = kcap_snapshot_name(ev->snapshot, KCAP_NAMES_GROUP, ev->gid);
+		if (un || gn) {
+			b->len = (size_t)(o - b->data);
+			int nrc = 0;
+			if (un)
+				nrc |= APPEND_LIT(b, ",\"user\":") | json_str(b, un, strlen(un));
+			if (gn)
+				nrc |= APPEND_LIT(b, ",\"group\":") | json_str(b, gn, strlen(gn));
+			if (nrc || !(o = buf_room(b, 16 + KCAP_JSON_STR_ROOM(ev->comm_len)))) {
+				b->len = start;
+				return KCAP_E_NOMEM;
+			}
+		}
+	}
 	o = PUT_LIT(o, ",\"comm\":");
 	o = kcap_json_str_to(o, ev->comm ? ev->comm : "", ev->comm_len);
 	b->len = (size_t)(o - b->data);
@@ -847,9 +864,99 @@ int kcap_text_escape(kcap_buf *b, const void *p, size_t n)
 	return text_escaped(b, p, n, 0) ? KCAP_E_NOMEM : 0;
 }
 
-/* A param's value on the text line: strings through text_escaped, argv
- * elements quoted one by one, the rest as kcap_render_value writes them. */
-static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def)
+/* ---- readable text values (docs/CLI.md "Text and CSV values") ----
+ * Text and CSV show some values the way strace and sysdig do; JSON keeps
+ * the numbers and the symbol texts of kcap_render_value. */
+
+#define TEXT_AT_FDCWD (-100)
+
+/* Integer params that hold memory addresses, shown in hex. The schema has no
+ * mark for them, and captures written before this rule must read the same:
+ * they are known by name. type NULL: a param of that name in any type (the
+ * sockaddr `addr` of the socket calls is not an integer and keeps its form). */
+static const struct {
+	const char *type, *param;
+} addr_params[] = {
+	{NULL, "addr"},      /* mmap, mprotect, ptrace */
+	{"mmap", "ret"},     /* the mapping, when not -errno */
+	{"mmap2", "ret"},
+	{"brk", "ret"},      /* the new break (not recorded by kcap's recorders today) */
+};
+
+static int is_addr_param(const kcap_type_def *t, const kcap_param_def *def)
+{
+	for (size_t i = 0; def && i < sizeof addr_params / sizeof addr_params[0]; i++)
+		if (!strcmp(def->name, addr_params[i].param) &&
+		    (!addr_params[i].type || (t && !strcmp(t->name, addr_params[i].type))))
+			return 1;
+	return 0;
+}
+
+/* 0x and the hex digits; 0 is written 0 (as flags of 0 are). */
+static int text_hex(kcap_buf *b, uint64_t v)
+{
+	if (!v)
+		return APPEND_LIT(b, "0");
+	char t[24];
+	char *e = u64hex(PUT_LIT(t, "0x"), v);
+	return buf_lit(b, t, (size_t)(e - t));
+}
+
+/* The name of value v in an enum set, or NULL. */
+static const char *enum_name(const kcap_symset *set, uint64_t v)
+{
+	for (uint32_t i = 0; set && set->kind == KCAP_SYMSET_ENUM && i < set->nsyms; i++)
+		if (set->syms[i].value == v)
+			return set->syms[i].name;
+	return NULL;
+}
+
+/* A return value: -errno as the number and its name, -2 (ENOENT), the
+ * number alone when the set does not name it. */
+static int text_ret(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def, int addr)
+{
+	if (v->i >= 0)
+		return addr ? text_hex(b, (uint64_t)v->i) : put_i64dec(b, v->i);
+	const kcap_symset *set = def && def->symset ? kcap_schema_symset(s, def->symset) : NULL;
+	const char *name = v->i > INT64_MIN ? enum_name(set, (uint64_t)-v->i) : NULL;
+	int rc = put_i64dec(b, v->i);
+	if (name)
+		rc |= APPEND_LIT(b, " (") | buf_lit(b, name, strlen(name)) | buf_lit(b, ")", 1);
+	return rc;
+}
+
+/* A uid or gid with the recording host's name for it: 0(root), as id(1)
+ * writes them; the number alone when the snapshot has no name. */
+static int text_id(kcap_buf *b, uint64_t id, const kcap_snapshot *names, int kind)
+{
+	const char *name = id <= UINT32_MAX ? kcap_snapshot_name(names, kind, (uint32_t)id) : NULL;
+	int rc = put_u64dec(b, id);
+	if (name)
+		rc |= buf_lit(b, "(", 1) | text_escaped(b, (const uint8_t *)name, strlen(name), 0) | buf_lit(b, ")", 1);
+	return rc;
+}
+
+/* Socket addresses by family: unix:PATH (unix:@NAME for the abstract
+ * namespace, unix: alone for an unnamed socket), netlink:pid=P,groups=G
+ * from the raw sockaddr_nl the recorders keep for families they do not
+ * decode (its sa_family in the recording host's byte order, little-endian
+ * on the hosts kcap records), the rest as kcap_render_value writes them. */
+#define TEXT_AF_NETLINK 16
+static int text_sockaddr(kcap_buf *b, const kcap_value *v)
+{
+	if (v->af == KCAP_AF_UNIX)
+		return APPEND_LIT(b, "unix:") | text_escaped(b, v->p, v->len, 0);
+	if (v->af == KCAP_AF_OTHER && v->len >= 12 && get_u16(v->p) == TEXT_AF_NETLINK)
+		return APPEND_LIT(b, "netlink:pid=") | put_u64dec(b, get_u32(v->p + 4)) | APPEND_LIT(b, ",groups=") |
+		       text_hex(b, get_u32(v->p + 8));
+	return render_value_set(b, v, NULL);
+}
+
+/* A param's value on the text line (and in CSV): strings through
+ * text_escaped, argv elements quoted one by one, the readable forms above,
+ * the rest as kcap_render_value writes them. */
+static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_type_def *t,
+		      const kcap_param_def *def, const kcap_snapshot *names)
 {
 	if (!v->present)
 		return kcap_render_value(b, v, s, def);
@@ -857,9 +964,7 @@ static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 	case KCAP_T_STR: case KCAP_T_PATH:
 		return text_escaped(b, v->p, v->len, 0);
 	case KCAP_T_SOCKADDR:
-		if (v->af == KCAP_AF_UNIX)
-			return text_escaped(b, v->p, v->len, 0);
-		break;
+		return text_sockaddr(b, v);
 	case KCAP_T_STRLIST: {
 		/* NUL-terminated elements; a list without its last NUL is tolerated */
 		int rc = 0;
@@ -874,6 +979,30 @@ static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 		}
 		return rc;
 	}
+	case KCAP_T_FD:
+		if (v->i == TEXT_AT_FDCWD)
+			return APPEND_LIT(b, "AT_FDCWD");
+		break;
+	case KCAP_T_RET:
+		return text_ret(b, v, s, def, is_addr_param(t, def));
+	case KCAP_T_FLAGS: {
+		/* 0 is 0 whatever the set, unless the set names zero as the value
+		 * of a field (O_RDONLY is the access mode, PROT_NONE), as strace
+		 * writes them: render_flags writes 0x0 exactly when no name matched */
+		size_t start = b->len;
+		int rc = kcap_render_value(b, v, s, def);
+		if (!rc && !v->u && b->len - start == 3 && !memcmp(b->data + start, "0x0", 3))
+			b->len = start + 1;
+		return rc;
+	}
+	case KCAP_T_UID:
+		return text_id(b, v->u, names, KCAP_NAMES_USER);
+	case KCAP_T_GID:
+		return text_id(b, v->u, names, KCAP_NAMES_GROUP);
+	case KCAP_T_U64: case KCAP_T_U32:
+		if (is_addr_param(t, def))
+			return text_hex(b, v->u);
+		break;
 	default:
 		break;
 	}
@@ -914,7 +1043,7 @@ int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 		buf_lit(b, " ", 1);
 		text_escaped(b, (const uint8_t *)def->params[i].name, strlen(def->params[i].name), 0);
 		buf_lit(b, "=", 1);
-		text_value(b, &ev->params[i], s, &def->params[i]);
+		text_value(b, &ev->params[i], s, def, &def->params[i], ev->snapshot);
 	}
 	buf_lit(b, "\n", 1);
 	return b->data ? 0 : KCAP_E_NOMEM;
@@ -965,69 +1094,112 @@ int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *
 
 static const char *const default_csv_fields[] = {"seq", "time", "pid", "tid", "ppid", "uid", "gid", "comm", "type", "category", "params", NULL};
 
+/* Makes the cell that starts at start safe and RFC 4180: control bytes
+ * become the C escapes of the text line (always, as in text: a CSV file is
+ * read on terminals and by line-based tools, and a recorded ESC or newline
+ * must reach neither), then the cell is quoted when it holds a comma or a
+ * quote, quotes doubled. After the escapes no cell holds CR or LF, so every
+ * record is one line. */
+static int csv_cell(kcap_buf *b, size_t start)
+{
+	int esc = 0, quote = 0;
+	for (size_t i = start; i < b->len; i++) {
+		uint8_t c = (uint8_t)b->data[i];
+		esc |= c < 0x20 || c == 0x7f;
+		quote |= c == ',' || c == '"';
+	}
+	if (!esc && !quote)
+		return 0;
+	size_t n = b->len - start;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return -1;
+	memcpy(tmp, b->data + start, n);
+	b->len = start;
+	int rc = 0;
+	if (quote)
+		rc |= buf_lit(b, "\"", 1);
+	for (size_t i = 0, run = 0; i <= n && !rc; i++) {
+		uint8_t c = i < n ? (uint8_t)tmp[i] : 0;
+		if (i < n && c >= 0x20 && c != 0x7f && c != '"')
+			continue;
+		rc |= text_escaped(b, (const uint8_t *)tmp + run, i - run, 0);
+		if (i < n && c == '"')
+			rc |= APPEND_LIT(b, "\"\"");
+		else if (i < n)
+			rc |= text_escaped(b, &c, 1, 0);
+		run = i + 1;
+	}
+	if (quote)
+		rc |= buf_lit(b, "\"", 1);
+	free(tmp);
+	return rc;
+}
+
 int kcap_render_csv_header(kcap_buf *b, const char *const *fields)
 {
 	if (!fields)
 		fields = default_csv_fields;
+	int rc = 0;
 	for (size_t i = 0; fields[i]; i++) {
 		if (i)
-			buf_lit(b, ",", 1);
-		buf_lit(b, fields[i], strlen(fields[i]));
+			rc |= buf_lit(b, ",", 1);
+		size_t start = b->len;
+		rc |= buf_lit(b, fields[i], strlen(fields[i]));
+		rc |= csv_cell(b, start);
 	}
-	APPEND_LIT(b, "\r\n");
-	return b->data ? 0 : KCAP_E_NOMEM;
+	rc |= APPEND_LIT(b, "\r\n");
+	return rc ? KCAP_E_NOMEM : 0;
 }
 
-/* Re-quotes the cell that starts at start per RFC 4180 when it needs it. */
-static void csv_cell(kcap_buf *b, size_t start)
+/* The param a field name means (as kcap_event_field_text reads it), or -1
+ * for a canonical field. */
+static int field_param(const kcap_type_def *def, const char *f)
 {
-	size_t n = b->len - start;
-	int quote = 0;
-	for (size_t i = start; i < b->len && !quote; i++)
-		quote = b->data[i] == ',' || b->data[i] == '\n' || b->data[i] == '\r' || b->data[i] == '"';
-	if (!quote)
-		return;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return;
-	memcpy(tmp, b->data + start, n);
-	b->len = start;
-	buf_lit(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (tmp[i] == '"')
-			buf_lit(b, "\"", 1);
-		buf_lit(b, tmp + i, 1);
-	}
-	buf_lit(b, "\"", 1);
-	free(tmp);
+	static const char *const canonical[] = {"seq", "ts", "time", "pid", "tid", "ppid", "cpu", "uid",
+						"gid", "comm", "type", "category", "host", "source"};
+	if (!strncmp(f, "params.", 7))
+		return kcap_type_param_index(def, f + 7);
+	for (size_t i = 0; i < sizeof canonical / sizeof canonical[0]; i++)
+		if (!strcmp(f, canonical[i]))
+			return -1;
+	return kcap_type_param_index(def, f);
 }
 
+/* A CSV cell holds what the text line shows (text_value): the params cell
+ * is the text line's name=value list, and a column named after a param its
+ * value; canonical fields are kcap_event_field_text's. */
 int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields)
 {
 	if (!fields)
 		fields = default_csv_fields;
+	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
+	int rc = 0;
 	for (size_t i = 0; fields[i]; i++) {
 		if (i)
-			buf_lit(b, ",", 1);
+			rc |= buf_lit(b, ",", 1);
 		size_t start = b->len;
-		if (!strcmp(fields[i], "params")) {
-			const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
-			for (uint32_t k = 0; def && k < ev->nparams; k++) {
-				if (def->params[k].type == KCAP_T_JSON)
+		const char *f = fields[i];
+		int k = -1;
+		if (!strcmp(f, "params")) {
+			for (uint32_t j = 0; def && j < ev->nparams; j++) {
+				if (def->params[j].type == KCAP_T_JSON)
 					continue;
 				if (b->len > start)
-					buf_lit(b, " ", 1);
-				buf_lit(b, def->params[k].name, strlen(def->params[k].name));
-				buf_lit(b, "=", 1);
-				kcap_render_value(b, &ev->params[k], s, &def->params[k]);
+					rc |= buf_lit(b, " ", 1);
+				rc |= buf_lit(b, def->params[j].name, strlen(def->params[j].name));
+				rc |= buf_lit(b, "=", 1);
+				rc |= text_value(b, &ev->params[j], s, def, &def->params[j], ev->snapshot);
 			}
+		} else if ((k = field_param(def, f)) >= 0 && (uint32_t)k < ev->nparams) {
+			rc |= text_value(b, &ev->params[k], s, def, &def->params[k], ev->snapshot);
 		} else {
-			kcap_event_field_text(b, ev, s, fields[i]);
+			kcap_event_field_text(b, ev, s, f);
 		}
-		csv_cell(b, start);
+		rc |= csv_cell(b, start);
 	}
-	APPEND_LIT(b, "\r\n");
-	return b->data ? 0 : KCAP_E_NOMEM;
+	rc |= APPEND_LIT(b, "\r\n");
+	return rc || !b->data ? KCAP_E_NOMEM : 0;
 }
 
 int kcap_json_escape(kcap_buf *b, const char *s, size_t n)
