@@ -211,6 +211,16 @@ check "csv hostile: params cell is the text line's" \
 	"$("$KCAP" convert --text "$DIR/hcsv.kcap" | sed 's/^.* execve //')" \
 	"$(python3 -c 'import csv,sys; print(list(csv.reader(open(sys.argv[1], newline="")))[1][10])' "$DIR/hcsv2.csv")"
 
+# "user" and "group" (the snapshot's names for uid and gid) are derived on
+# output: JSON input takes them as canonical keys, never as params
+"$KCAP" filter --json --no-proc 'type = execve' "$T" | head -n 1 |
+	sed 's/"gid":\([0-9]*\),/"gid":\1,"user":"alice","group":"staff",/' > "$DIR/names.jsonl"
+check "json input: user and group given" 1 "$(grep -c '"user":"alice","group":"staff"' "$DIR/names.jsonl")"
+run "$KCAP" convert --from json "$DIR/names.jsonl" -o "$DIR/names.kcap"
+check "json input: user and group accepted" 0 $rc
+check "json input: user and group are no params" 0 \
+	"$("$KCAP" convert --json --no-proc "$DIR/names.kcap" | grep -c '"user"\|"group"')"
+
 # --- synth is deterministic ---
 "$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"
 "$KCAP" synth -n 5000 --seed 3 -o - > "$DIR/s2.kcap"
