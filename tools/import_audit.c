@@ -63,7 +63,7 @@ typedef struct import_run {
 
 static int feed_line(import_run *r, const char *name, uint64_t lineno, const char *line, size_t len)
 {
-	kcap_audit_perr pe;
+	kcap_error pe;
 	int rc = kcap_audit_import_line(r->imp, line, len, &pe);
 	if (rc == KCAP_E_SYNTAX) {
 		if (r->reported++ < MAX_REPORTED)
