@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include "core/core.h"
 #include "common/json_parse.h"
+#include "json_in.h"
 
 #define ARENA_MIN ((size_t)64 << 10)
 #define MAX_ORIGINS 65536u
