@@ -12,6 +12,7 @@
 
 #include "importer.h"
 #include "input/archive_input.h"
+#include "input/note.h"
 
 const kcap_importer *kcap_importer_find(const char *name)
 {
@@ -21,17 +22,7 @@ const kcap_importer *kcap_importer_find(const char *name)
 	return NULL;
 }
 
-static void note(const kcap_import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const kcap_import_ctx *c, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (c->note)
-		c->note(c->note_ud, line);
-}
+#define NOTE(c, ...) kcap_notef((c)->note, (c)->note_ud, __VA_ARGS__)
 
 /* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
@@ -42,7 +33,7 @@ static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *
 	if (arch_input_open(&ao, path, -1, &ai, &fd) < 0)
 		return KCAP_E_NOMEM;
 	if (fd < 0) {
-		note(c, "%s: %s", path ? path : "(stdin)", strerror(errno));
+		NOTE(c, "%s: %s", path ? path : "(stdin)", strerror(errno));
 		return KCAP_IMPORT_FAILED;
 	}
 	int rc = imp->input(st, fd, path);
@@ -50,7 +41,7 @@ static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *
 		close(fd); /* first: a pump blocked on the pipe ends */
 	char why[1024];
 	if (ai && arch_input_stopped(ai, why, sizeof why)) {
-		note(c, "%s", why);
+		NOTE(c, "%s", why);
 		if (rc >= 0)
 			rc = KCAP_IMPORT_FAILED;
 	}
@@ -68,7 +59,7 @@ int kcap_import_run(const kcap_importer *imp, const kcap_import_ctx *c, const ch
 	void *st = NULL;
 	int ret, rc;
 	if (!in) {
-		note(c, "out of memory");
+		NOTE(c, "out of memory");
 		return KCAP_E_NOMEM;
 	}
 	if (!n)
@@ -109,14 +100,14 @@ static void *pump_main(void *arg)
 	kcap_writer *w;
 	if ((p->rc = kcap_writer_open_fd(&w, p->wfd, 1, &p->wo, &e)) < 0) {
 		close(p->wfd);
-		note(&p->c, "%s", e.msg[0] ? e.msg : kcap_strerror(p->rc));
+		NOTE(&p->c, "%s", e.msg[0] ? e.msg : kcap_strerror(p->rc));
 		return NULL;
 	}
 	p->c.w = w;
 	p->rc = kcap_import_run(p->imp, &p->c, p->paths, p->n);
 	int wrc = kcap_writer_close(w);
 	if (wrc < 0 && p->rc >= 0) {
-		note(&p->c, "%s", kcap_strerror(wrc));
+		NOTE(&p->c, "%s", kcap_strerror(wrc));
 		p->rc = wrc;
 	}
 	return NULL;
@@ -138,7 +129,7 @@ int kcap_import_pump_start(kcap_import_pump **out, const kcap_importer *imp, con
 	*fd = pp[0];
 	return 0;
 fail:
-	note(c, "cannot start the import: %s", p ? strerror(errno) : "out of memory");
+	NOTE(c, "cannot start the import: %s", p ? strerror(errno) : "out of memory");
 	if (pp[0] >= 0) {
 		close(pp[0]);
 		close(pp[1]);

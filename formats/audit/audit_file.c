@@ -9,6 +9,7 @@
 #include "audit_import.h"
 #include "importer.h"
 #include "input/lines.h"
+#include "input/note.h"
 
 #define MAX_LINE (64u << 20)  /* a longer "line" is not an audit log */
 #define MAX_REPORTED 100      /* malformed lines noted one by one */
@@ -84,17 +85,7 @@ typedef struct audit_run {
 	uint64_t reported;
 } audit_run;
 
-static void note(const audit_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const audit_run *r, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (r->c->note)
-		r->c->note(r->c->note_ud, line);
-}
+#define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
 
 static int audit_open(void **st, const kcap_import_ctx *c)
 {
@@ -108,7 +99,7 @@ static int audit_open(void **st, const kcap_import_ctx *c)
 	int rc = kcap_audit_import_new(&r->imp, c->w);
 	if (rc < 0) {
 		const kcap_error *we = kcap_writer_error(c->w);
-		note(r, "audit: cannot start the import: %s%s%s", kcap_strerror(rc), we && we->msg[0] ? ": " : "",
+		NOTE(r, "audit: cannot start the import: %s%s%s", kcap_strerror(rc), we && we->msg[0] ? ": " : "",
 		     we && we->msg[0] ? we->msg : "");
 		free(r);
 		return rc;
@@ -124,12 +115,12 @@ static int feed_line(void *ud, uint64_t lineno, const char *line, size_t len)
 	int rc = kcap_audit_import_line(r->imp, line, len, &pe);
 	if (rc == KCAP_E_SYNTAX) {
 		if (r->reported++ < MAX_REPORTED)
-			note(r, "%s:%llu:%d: malformed audit record: %s (kept as audit_unparsed)", r->name,
+			NOTE(r, "%s:%llu:%d: malformed audit record: %s (kept as audit_unparsed)", r->name,
 			     (unsigned long long)lineno, pe.column, pe.msg);
 		return 0;
 	}
 	if (rc < 0) {
-		note(r, "%s:%llu: %s", r->name, (unsigned long long)lineno, kcap_strerror(rc));
+		NOTE(r, "%s:%llu: %s", r->name, (unsigned long long)lineno, kcap_strerror(rc));
 		return rc;
 	}
 	return 0;
@@ -142,15 +133,15 @@ static int audit_input(void *st, int fd, const char *path)
 	r->name = path ? path : "<stdin>";
 	int rc = kcap_read_lines(fd, MAX_LINE, feed_line, r, &e);
 	if (rc == KCAP_E_SYNTAX) {
-		note(r, "%s:%llu: %s: not an audit log", r->name, (unsigned long long)e.line, e.msg);
+		NOTE(r, "%s:%llu: %s: not an audit log", r->name, (unsigned long long)e.line, e.msg);
 		return KCAP_IMPORT_FAILED;
 	}
 	if (rc == KCAP_E_IO) {
-		note(r, "%s: after line %llu: %s", r->name, (unsigned long long)e.line, e.msg);
+		NOTE(r, "%s: after line %llu: %s", r->name, (unsigned long long)e.line, e.msg);
 		return KCAP_IMPORT_FAILED;
 	}
 	if (rc == KCAP_E_NOMEM && e.code)
-		note(r, "out of memory");
+		NOTE(r, "out of memory");
 	return rc < 0 ? rc : 0;
 }
 
@@ -161,12 +152,12 @@ static int audit_close(void *st, int ok)
 		return 0;
 	int rc = 0, frc;
 	if (ok && (frc = kcap_audit_import_finish(r->imp)) < 0) {
-		note(r, "audit: %s", kcap_strerror(frc));
+		NOTE(r, "audit: %s", kcap_strerror(frc));
 		rc = frc;
 	}
 	const kcap_audit_import_stats *s = kcap_audit_import_get_stats(r->imp);
 	if (s->malformed) {
-		note(r, "audit: %llu malformed line(s) of %llu%s", (unsigned long long)s->malformed,
+		NOTE(r, "audit: %llu malformed line(s) of %llu%s", (unsigned long long)s->malformed,
 		     (unsigned long long)s->lines, s->malformed > MAX_REPORTED ? " (first 100 shown)" : "");
 		if (!rc)
 			rc = KCAP_IMPORT_DAMAGED;

@@ -18,6 +18,7 @@
 #include <zstd.h>
 
 #include "archive_input.h"
+#include "note.h"
 
 #define IN_BUF (256u << 10)
 #define OUT_BUF (256u << 10)
@@ -100,17 +101,7 @@ static int looks_wanted(const arch_input *ai, const unsigned char *p, size_t n)
 }
 
 /* One line for the user, through the caller (never printed here). */
-static void note(const arch_input *ai, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const arch_input *ai, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (ai->o.note)
-		ai->o.note(ai->o.note_ud, line);
-}
+#define NOTE(ai, ...) kcap_notef((ai)->o.note, (ai)->o.note_ud, __VA_ARGS__)
 
 /* ---- peeking at the first bytes without consuming them ---- */
 
@@ -495,7 +486,7 @@ static int decide(arch_input *ai, entry_state *s)
 		track_reset(ai); /* the member before may have been a cut capture */
 		return s->hlen ? put(ai, s->head, s->hlen) : 0;
 	}
-	note(ai, "%s: %s: not %s%s; skipped", ai->name, s->member, ai->o.what, s->hlen ? "" : " (empty)");
+	NOTE(ai, "%s: %s: not %s%s; skipped", ai->name, s->member, ai->o.what, s->hlen ? "" : " (empty)");
 	s->skip = 1;
 	pthread_mutex_lock(&ai->mu);
 	ai->skipped++;
@@ -760,7 +751,7 @@ int arch_input_open(const arch_input_opts *o, const char *path, int in_fd, arch_
 	ai->out_w = pp[1];
 	if (pthread_create(&ai->thread, NULL, pump, ai)) {
 		close(pp[0]);
-		note(ai, "%s: cannot start a thread", ai->name);
+		NOTE(ai, "%s: cannot start a thread", ai->name);
 		free_ai(ai);
 		return -1;
 	}
@@ -774,7 +765,7 @@ plain:
 	free_ai(ai);
 	return 0;
 nomem:
-	note(ai, "%s: out of memory", path ? path : "(stdin)");
+	NOTE(ai, "%s: out of memory", path ? path : "(stdin)");
 	free_ai(ai);
 	return -1;
 }

@@ -8,6 +8,7 @@
 
 #include "importer.h"
 #include "input/lines.h"
+#include "input/note.h"
 #include "json_in.h"
 
 typedef struct json_run {
@@ -22,17 +23,7 @@ typedef struct json_run {
 	int damaged;
 } json_run;
 
-static void note(const json_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const json_run *r, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (r->c->note)
-		r->c->note(r->c->note_ud, line);
-}
+#define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
 
 static int same(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
 
@@ -96,7 +87,7 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 	kcap_error e = {0};
 	int prc = kcap_json_parse_event(r->sc, line, n, r->s, &ev, &e);
 	if (prc) {
-		note(r, "%s: line %llu, column %d: %s", r->name, (unsigned long long)lineno, e.column,
+		NOTE(r, "%s: line %llu, column %d: %s", r->name, (unsigned long long)lineno, e.column,
 		     e.msg[0] ? e.msg : kcap_strerror(prc));
 		r->damaged = 1;
 		return 0;
@@ -107,7 +98,7 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 			r->omap = no;
 		int id = no ? map_origin(r, r->nomap) : -1;
 		if (id < 0) {
-			note(r, "out of memory");
+			NOTE(r, "out of memory");
 			return KCAP_E_NOMEM;
 		}
 		r->omap[r->nomap++] = (uint16_t)id;
@@ -120,7 +111,7 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 	}
 	if (kcap_writer_write(w, &ev)) {
 		const kcap_error *we = kcap_writer_error(w);
-		note(r, "%s: line %llu: %s", r->name, (unsigned long long)lineno, we->msg);
+		NOTE(r, "%s: line %llu: %s", r->name, (unsigned long long)lineno, we->msg);
 		if (we->code != KCAP_E_INVAL)
 			return we->code < 0 ? we->code : KCAP_E_IO;
 		r->damaged = 1;
@@ -136,7 +127,7 @@ static int json_input(void *st, int fd, const char *path)
 	r->damaged = 0;
 	int rc = kcap_read_lines(fd, 0, json_line, r, &e);
 	if (rc == KCAP_E_IO || (rc == KCAP_E_NOMEM && e.code)) {
-		note(r, "%s: read error: %s", r->name, e.msg);
+		NOTE(r, "%s: read error: %s", r->name, e.msg);
 		return rc == KCAP_E_IO ? KCAP_IMPORT_FAILED : rc;
 	}
 	return rc < 0 ? rc : r->damaged ? KCAP_IMPORT_DAMAGED : 0;
