@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "archive_input.h"
+#include "input/archive_input.h"
 #include "cli.h"
 
 const char *cli_prog = "kcap";
@@ -82,6 +82,8 @@ static void close_leftovers(void)
 		}
 }
 
+static void note_line(void *ud, const char *line) { cli_err(ud, "%s", line); }
+
 /* path NULL: stdin; in_fd >= 0: that descriptor (owned), named by path. */
 static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged)
 {
@@ -98,7 +100,8 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 		cli_err(cmd, "out of memory");
 		return KCAP_EXIT_ERROR;
 	}
-	int k = arch_input_open(cmd, path, in_fd, &ai, &fd);
+	arch_input_opts ao = {.note = note_line, .note_ud = (void *)cmd};
+	int k = arch_input_open(&ao, path, in_fd, &ai, &fd);
 	if (k < 0) {
 		free(d);
 		return KCAP_EXIT_ERROR;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "importer.h"
 #include "sink.h"
 
 static const char convert_help[] =
@@ -38,10 +39,6 @@ static const char convert_help[] =
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged (intact events were\n"
 	"still converted; each damaged region or bad line is reported on stderr).\n";
-
-/* Implemented by the audit importer (tools/import_audit.c) when it is built. */
-int cli_import_audit(const char *cmd, char **inputs, int ninputs, kcap_writer *w, int *damaged)
-	__attribute__((weak));
 
 static int skip_all_blocks(void *ud, const kcap_block_summary *sum)
 {
@@ -81,130 +78,44 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 	return *refs ? KCAP_EXIT_OK : KCAP_EXIT_ERROR;
 }
 
-static int same(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
+/* --schema FILE for an importer: loaded into the writer when the import
+ * starts (kcap_import_ctx.prepare), in whichever thread writes. */
+typedef struct ref_capture {
+	const char *path;
+	kcap_import_ref ref;
+	int exit_rc; /* KCAP_EXIT_* of loading it */
+} ref_capture;
 
-/* Writer origin id of the JSON origin i: a reference origin with the same
- * host and source, or a new origin. Returns -1 when out of memory. */
-static int map_origin(kcap_json_scratch *sc, size_t i, kcap_writer *w, kcap_meta **refs, size_t nrefs)
+static int prepare_ref(void *ud, kcap_writer *w)
 {
-	const char *host = NULL, *src = NULL;
-	kcap_json_origin_at(sc, i, &host, &src);
-	for (size_t j = 0; j < nrefs; j++)
-		if (refs[j] && same(kcap_meta_get(refs[j], KCAP_META_HOSTNAME), host) &&
-		    same(kcap_meta_get(refs[j], KCAP_META_SOURCE), src))
-			return (int)j;
-	kcap_meta *m = kcap_meta_new();
-	if (!m)
-		return -1;
-	if (host)
-		kcap_meta_set(m, KCAP_META_HOSTNAME, host);
-	if (src)
-		kcap_meta_set(m, KCAP_META_SOURCE, src);
-	int id = kcap_writer_add_meta(w, m);
-	kcap_meta_free(m);
-	return id;
-}
-
-typedef struct json_in {
-	kcap_schema *s;
-	kcap_json_scratch *sc;
-	kcap_writer *w;
-	kcap_meta **refs;     /* origins of the --schema capture */
-	size_t nrefs;
-	uint16_t *omap;       /* JSON origin -> writer origin */
-	size_t nomap;
-	uint64_t gen;
-	char *line;
-	size_t cap;
-	int *damaged;
-} json_in;
-
-/* Converts one file of JSON lines; returns a KCAP_EXIT_* code. */
-static int json_file(json_in *c, FILE *f, const char *name)
-{
-	kcap_event ev;
-	ssize_t n;
-	long long lineno = 0;
-	while ((n = getline(&c->line, &c->cap, f)) >= 0) {
-		lineno++;
-		while (n > 0 && (c->line[n - 1] == '\n' || c->line[n - 1] == '\r'))
-			c->line[--n] = 0;
-		if (n == 0)
-			continue;
-		kcap_error e = {0};
-		int prc = kcap_json_parse_event(c->sc, c->line, (size_t)n, c->s, &ev, &e);
-		if (prc) {
-			fprintf(stderr, "kcap convert: %s: line %lld, column %d: %s\n", name, lineno, e.column,
-				e.msg[0] ? e.msg : kcap_strerror(prc));
-			*c->damaged = 1;
-			continue;
-		}
-		while (c->nomap < kcap_json_origin_count(c->sc)) {
-			uint16_t *no = realloc(c->omap, (c->nomap + 1) * sizeof *no);
-			if (no)
-				c->omap = no;
-			int id = no ? map_origin(c->sc, c->nomap, c->w, c->refs, c->nrefs) : -1;
-			if (id < 0) {
-				cli_err("convert", "out of memory");
-				return KCAP_EXIT_ERROR;
-			}
-			c->omap[c->nomap++] = (uint16_t)id;
-		}
-		if (ev.origin < c->nomap)
-			ev.origin = c->omap[ev.origin];
-		if (kcap_schema_generation(c->s) != c->gen) {
-			c->gen = kcap_schema_generation(c->s);
-			kcap_writer_set_schema(c->w, c->s);
-		}
-		if (kcap_writer_write(c->w, &ev)) {
-			const kcap_error *we = kcap_writer_error(c->w);
-			cli_err("convert", "%s: line %lld: %s", name, lineno, we->msg);
-			if (we->code != KCAP_E_INVAL)
-				return KCAP_EXIT_ERROR;
-			*c->damaged = 1;
-		}
-	}
-	if (ferror(f)) {
-		cli_err("convert", "%s: read error: %s", name, strerror(errno));
-		return KCAP_EXIT_ERROR;
-	}
-	return KCAP_EXIT_OK;
-}
-
-static int from_json(char **inputs, int nin, kcap_writer *w, const char *schema_ref, int *damaged)
-{
-	json_in c = {.s = kcap_schema_new(), .sc = kcap_json_scratch_new(), .w = w, .gen = (uint64_t)-1,
-		     .damaged = damaged};
-	int rc = KCAP_EXIT_OK;
-	if (!c.s || !c.sc) {
+	ref_capture *sr = ud;
+	if (!sr->path)
+		return 0;
+	if (!(sr->ref.schema = kcap_schema_new())) {
 		cli_err("convert", "out of memory");
-		rc = KCAP_EXIT_ERROR;
-		goto cleanup;
+		sr->exit_rc = KCAP_EXIT_ERROR;
+	} else {
+		sr->exit_rc = load_schema_ref(sr->path, sr->ref.schema, w, &sr->ref.origins, &sr->ref.norigins);
 	}
-	if (schema_ref && (rc = load_schema_ref(schema_ref, c.s, w, &c.refs, &c.nrefs)))
-		goto cleanup;
-	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		int named = nin && strcmp(inputs[i], "-");
-		const char *name = named ? inputs[i] : "(stdin)";
-		FILE *f = named ? fopen(inputs[i], "r") : stdin;
-		if (!f) {
-			cli_err("convert", "%s: %s", name, strerror(errno));
-			rc = KCAP_EXIT_ERROR;
-			break;
-		}
-		rc = json_file(&c, f, name);
-		if (f != stdin)
-			fclose(f);
-	}
-cleanup:
-	free(c.line);
-	free(c.omap);
-	for (size_t i = 0; i < c.nrefs; i++)
-		kcap_meta_free(c.refs[i]);
-	free(c.refs);
-	kcap_json_scratch_free(c.sc);
-	kcap_schema_free(c.s);
-	return rc;
+	return sr->exit_rc ? KCAP_E_INVAL : 0;
+}
+
+static void free_ref(ref_capture *sr)
+{
+	for (size_t i = 0; i < sr->ref.norigins; i++)
+		kcap_meta_free(sr->ref.origins[i]);
+	free(sr->ref.origins);
+	kcap_schema_free(sr->ref.schema);
+}
+
+static void note_line(void *ud, const char *line) { cli_err(ud, "%s", line); }
+
+/* KCAP_EXIT_* code of an import's result; damage sets *damaged. */
+static int import_exit(int irc, int *damaged)
+{
+	if (irc == KCAP_IMPORT_DAMAGED)
+		*damaged = 1;
+	return irc < 0 || irc == KCAP_IMPORT_FAILED ? KCAP_EXIT_ERROR : KCAP_EXIT_OK;
 }
 
 int cmd_convert(int argc, char **argv)
@@ -259,18 +170,18 @@ int cmd_convert(int argc, char **argv)
 			}
 		}
 	}
-	int from_kcap = !strcmp(from, "kcap");
-	if (!from_kcap && strcmp(from, "json") && strcmp(from, "audit")) {
-		cli_err("convert", "--from: unknown format '%s' (kcap, json, audit)", from);
+	const kcap_importer *imp = strcmp(from, "kcap") ? kcap_importer_find(from) : NULL;
+	if (strcmp(from, "kcap") && !imp) {
+		char names[256] = "kcap";
+		for (size_t i = 0; kcap_importers[i]; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), ", %s", kcap_importers[i]->name);
+		cli_err("convert", "--from: unknown format '%s' (%s)", from, names);
 		free(fields);
 		return KCAP_EXIT_USAGE;
 	}
-	if (!from_kcap) {
-		if (so.mode != OUT_AUTO && so.mode != OUT_KCAP) {
-			cli_err("convert", "--from %s writes a capture; convert it again for other renderings", from);
-			free(fields);
-			return KCAP_EXIT_USAGE;
-		}
+	/* An import without a rendering asked for writes a capture; with one,
+	 * the import is read back as a kcap input is (import_pump below). */
+	if (imp && so.mode == OUT_AUTO) {
 		so.mode = OUT_KCAP;
 		if ((!so.path || !strcmp(so.path, "-")) && isatty(STDOUT_FILENO)) {
 			cli_err("convert", "refusing to write a binary capture to a terminal; use -o FILE");
@@ -278,11 +189,10 @@ int cmd_convert(int argc, char **argv)
 			return KCAP_EXIT_USAGE;
 		}
 	}
-	if (!strcmp(from, "audit") && !cli_import_audit) {
-		cli_err("convert", "--from audit: this kcap was built without the audit importer");
-		free(fields);
-		return KCAP_EXIT_ERROR;
-	}
+	ref_capture sref = {.path = imp && imp->takes_schema ? schema_ref : NULL};
+	kcap_import_ctx ictx = {.prepare = prepare_ref, .prepare_ud = &sref, .ref = &sref.ref,
+				.note = note_line, .note_ud = "convert"};
+	kcap_import_pump *pump = NULL;
 	sink *s;
 	rc = sink_open(&s, "convert", &so);
 	if (rc) {
@@ -290,14 +200,21 @@ int cmd_convert(int argc, char **argv)
 		return rc;
 	}
 	int damaged = 0, nin = argc - optind;
-	if (!strcmp(from, "json")) {
-		rc = from_json(argv + optind, nin, sink_writer(s), schema_ref, &damaged);
-	} else if (!strcmp(from, "audit")) {
-		rc = cli_import_audit("convert", argv + optind, nin, sink_writer(s), &damaged);
+	const char *const *paths = (const char *const *)argv + optind;
+	if (imp && sink_mode(s) == OUT_KCAP) {
+		ictx.w = sink_writer(s);
+		rc = import_exit(kcap_import_run(imp, &ictx, paths, (size_t)nin), &damaged);
+		rc = sref.exit_rc ? sref.exit_rc : rc;
 	} else {
-		for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
+		for (int i = 0; i < (nin && !imp ? nin : 1) && !rc; i++) {
 			kcap_reader *r;
-			int orc = cli_open_input("convert", nin ? argv[optind + i] : NULL, &r, &damaged);
+			int ifd = -1, orc;
+			if (imp)
+				orc = kcap_import_pump_start(&pump, imp, &ictx, paths, (size_t)nin, &so.wopts, &ifd)
+					      ? KCAP_EXIT_ERROR
+					      : cli_open_input_fd("convert", ifd, from, &r, &damaged);
+			else
+				orc = cli_open_input("convert", nin ? argv[optind + i] : NULL, &r, &damaged);
 			if (orc) {
 				damaged |= orc == KCAP_EXIT_DAMAGED;
 				rc = orc == KCAP_EXIT_DAMAGED ? 0 : orc;
@@ -320,8 +237,13 @@ int cmd_convert(int argc, char **argv)
 			sink_input_done(s, r);
 			cli_close_input(r);
 		}
+		if (pump) {
+			int irc = import_exit(kcap_import_pump_finish(pump), &damaged);
+			rc = sref.exit_rc ? sref.exit_rc : rc ? rc : irc;
+		}
 	}
 	rc = sink_close(s, rc);
+	free_ref(&sref);
 	free(fields);
 	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
 }

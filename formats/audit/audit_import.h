@@ -104,7 +104,7 @@ void kcap_audit_import_free(kcap_audit_import *imp);
  * when the line does not parse (perr filled; the line is kept as an
  * audit_unparsed event and counted); or a sink/memory error, which ends
  * the import. */
-int kcap_audit_import_line(kcap_audit_import *imp, const char *line, size_t len, kcap_audit_perr *perr);
+int kcap_audit_import_line(kcap_audit_import *imp, const char *line, size_t len, kcap_error *perr);
 /* One parsed record (e.g. from netlink); takes ownership. */
 int kcap_audit_import_record(kcap_audit_import *imp, kcap_audit_record *rec);
 /* Hands over the events whose reassembly window has passed at now_ns (a

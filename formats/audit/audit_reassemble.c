@@ -1,6 +1,7 @@
 /* audit_reassemble.c - records into events (see audit_reassemble.h). */
 #include "audit_reassemble.h"
 #include "audit_tables.h"
+#include "common/common.h"
 
 #include <kcap/kcap.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@ typedef struct pending {
 	int64_t sec;
 	uint32_t msec;
 	int64_t ts;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	kcap_audit_record **recs;
 } pending;
 
@@ -31,7 +33,8 @@ typedef struct node_state {
 	uint32_t last;       /* last serial delivered in order */
 	int64_t last_ts;
 	int64_t newest_ts;   /* newest record time seen */
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	pending **pend;      /* sorted by serial (modulo 2^32) */
 } node_state;
 
@@ -40,7 +43,8 @@ struct kcap_audit_reasm {
 	void *ud;
 	uint32_t max_pending;
 	int64_t window_ns;
-	uint32_t nnodes, cap_nodes;
+	uint32_t nnodes;
+	size_t cap_nodes;
 	node_state **nodes;
 	node_state *last_node;
 	kcap_audit_reasm_stats st;
@@ -96,14 +100,8 @@ static node_state *get_node(kcap_audit_reasm *r, const char *name, uint32_t len,
 		    (!len || memcmp(ns->name, name, len) == 0))
 			return r->last_node = ns;
 	}
-	if (r->nnodes == r->cap_nodes) {
-		uint32_t nc = r->cap_nodes ? r->cap_nodes * 2 : 4;
-		node_state **nn = realloc(r->nodes, nc * sizeof *nn);
-		if (!nn)
-			return NULL;
-		r->nodes = nn;
-		r->cap_nodes = nc;
-	}
+	if (kcap_array_room(&r->nodes, &r->cap_nodes, r->nnodes, sizeof *r->nodes, 4))
+		return NULL;
 	node_state *ns = calloc(1, sizeof *ns);
 	if (!ns)
 		return NULL;
@@ -176,14 +174,8 @@ static int drain(kcap_audit_reasm *r, node_state *ns, int force)
 
 static int append_rec(pending *p, kcap_audit_record *rec)
 {
-	if (p->n == p->cap) {
-		uint32_t nc = p->cap ? p->cap * 2 : 4;
-		kcap_audit_record **nr = realloc(p->recs, nc * sizeof *nr);
-		if (!nr)
-			return KCAP_E_NOMEM;
-		p->recs = nr;
-		p->cap = nc;
-	}
+	if (kcap_array_room(&p->recs, &p->cap, p->n, sizeof *p->recs, 4))
+		return KCAP_E_NOMEM;
 	p->recs[p->n++] = rec;
 	return 0;
 }
@@ -290,15 +282,9 @@ int kcap_audit_reasm_push(kcap_audit_reasm *r, kcap_audit_record *rec)
 	}
 	rec = NULL;
 	p->complete = (uint8_t)(completes || kcap_audit_type_is_standalone(p->recs[0]->type_num));
-	if (ns->n == ns->cap) {
-		uint32_t nc = ns->cap ? ns->cap * 2 : 16;
-		pending **np = realloc(ns->pend, nc * sizeof *np);
-		if (!np) {
-			rc = KCAP_E_NOMEM;
-			goto cleanup;
-		}
-		ns->pend = np;
-		ns->cap = nc;
+	if (kcap_array_room(&ns->pend, &ns->cap, ns->n, sizeof *ns->pend, 16)) {
+		rc = KCAP_E_NOMEM;
+		goto cleanup;
 	}
 	/* insert sorted by serial; the usual case appends at the end */
 	uint32_t pos = ns->n;

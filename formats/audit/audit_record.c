@@ -220,16 +220,16 @@ static int parse_u64(const char *s, size_t n, size_t *pos, uint64_t *out, int *n
 	return 0;
 }
 
-static int perr(kcap_audit_perr *err, size_t col, const char *msg)
+static int perr(kcap_error *err, size_t col, const char *msg)
 {
 	if (err) {
-		err->column = (int)col + 1;
+		*err = (kcap_error){.code = KCAP_E_SYNTAX, .offset = -1, .column = (int)col + 1};
 		snprintf(err->msg, sizeof err->msg, "%s", msg);
 	}
 	return KCAP_E_SYNTAX;
 }
 
-int kcap_audit_record_parse(const char *line, size_t len, kcap_audit_record **out, kcap_audit_perr *err)
+int kcap_audit_record_parse(const char *line, size_t len, kcap_audit_record **out, kcap_error *err)
 {
 	*out = NULL;
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))

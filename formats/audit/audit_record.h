@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <kcap/kcap.h>
 
 enum {
 	KCAP_AUDIT_F_QUOTED = 1,   /* value was "quoted" */
@@ -56,19 +57,13 @@ typedef struct kcap_audit_record {
 	kcap_audit_field *fields;
 } kcap_audit_record;
 
-/* Why kcap_audit_record_parse() refused a line. column is 1-based. */
-typedef struct kcap_audit_perr {
-	int column;
-	char msg[96];
-} kcap_audit_perr;
-
 /* Parses one line (without or with its trailing newline). On success returns
  * 0 and *out, a single heap block the caller frees with
  * kcap_audit_record_free(); it does not borrow line. Returns KCAP_E_SYNTAX
- * (and fills err) when the line has no type= or no msg=audit(SEC.MSEC:SERIAL)
+ * (and fills err: code, the 1-based column, msg) when the line has no type= or no msg=audit(SEC.MSEC:SERIAL)
  * header, KCAP_E_NOMEM on allocation failure. Empty lines are KCAP_E_NOTFOUND
  * with no message. */
-int kcap_audit_record_parse(const char *line, size_t len, kcap_audit_record **out, kcap_audit_perr *err);
+int kcap_audit_record_parse(const char *line, size_t len, kcap_audit_record **out, kcap_error *err);
 void kcap_audit_record_free(kcap_audit_record *r);
 
 /* Event timestamp of a record in ns since the epoch. */

@@ -78,7 +78,7 @@ static void run_file(run *r, const char *path)
 	ssize_t n;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		kcap_audit_record *rec;
-		kcap_audit_perr pe;
+		kcap_error pe;
 		int rc = kcap_audit_record_parse(line, (size_t)n, &rec, &pe);
 		if (rc == KCAP_E_NOTFOUND)
 			continue;

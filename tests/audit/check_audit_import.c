@@ -98,7 +98,7 @@ static void feed_lines(kcap_audit_import *imp, const char *text)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
-		kcap_audit_perr pe;
+		kcap_error pe;
 		int rc = kcap_audit_import_line(imp, p, n, &pe);
 		ck_assert(rc == 0 || rc == KCAP_E_SYNTAX);
 		p += n;
@@ -376,7 +376,7 @@ START_TEST(sink_callbacks)
 	/* a sink's error stops the import and comes back from the feeding call */
 	static const kcap_audit_sink refusing = { .event = sink_refuses };
 	ck_assert_int_eq(kcap_audit_import_new_sink(&imp, &refusing, NULL, NULL), 0);
-	kcap_audit_perr pe;
+	kcap_error pe;
 	ck_assert_int_eq(kcap_audit_import_line(imp, "this is not an audit record\n", 28, &pe), KCAP_E_NOSPACE);
 	kcap_audit_import_free(imp);
 }

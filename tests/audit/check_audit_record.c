@@ -14,7 +14,7 @@
 static kcap_audit_record *parse_ok(const char *line)
 {
 	kcap_audit_record *r = NULL;
-	kcap_audit_perr e;
+	kcap_error e;
 	int rc = kcap_audit_record_parse(line, strlen(line), &r, &e);
 	ck_assert_msg(rc == 0, "parse failed (%d) at column %d: %s", rc, e.column, e.msg);
 	return r;
@@ -236,7 +236,7 @@ START_TEST(malformed_lines)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		kcap_audit_record *r = (kcap_audit_record *)1;
-		kcap_audit_perr e = {0};
+		kcap_error e = {0};
 		ck_assert_int_eq(kcap_audit_record_parse(bad[i], strlen(bad[i]), &r, &e), KCAP_E_SYNTAX);
 		ck_assert_ptr_null(r);
 		ck_assert_int_gt(e.column, 0);

@@ -176,6 +176,46 @@ else
 	echo "ok - SKIP audit corpus checks: $A is absent"
 fi
 
+# --- an import renders in one process: --from FORMAT with --json, --csv or
+# --text gives byte for byte what converting the imported capture gives,
+# stderr and exit status included ---
+two_step() { # name from input [opts]: compare one process with two steps
+	n=$1 from=$2 in=$3
+	shift 3
+	"$KCAP" convert --from "$from" "$@" "$in" -o "$DIR/ts.kcap" 2> "$DIR/ts.err1"
+	rc1=$?
+	for mode in --json --csv --text; do
+		"$KCAP" convert $mode "$DIR/ts.kcap" > "$DIR/ts.two" 2> /dev/null
+		run "$KCAP" convert --from "$from" "$@" $mode "$in"
+		check "one process $n $mode: exit" $rc1 $rc
+		if [ -s "$DIR/out" ] && cmp -s "$DIR/out" "$DIR/ts.two"; then ok "one process $n $mode: output identical"
+		else bad "one process $n $mode: output differs from the two steps"; cmp "$DIR/out" "$DIR/ts.two"; fi
+		if cmp -s "$DIR/err" "$DIR/ts.err1"; then ok "one process $n $mode: same messages"
+		else bad "one process $n $mode: messages differ"; diff "$DIR/ts.err1" "$DIR/err" | head -n 5; fi
+	done
+}
+two_step "json with --schema" json "$DIR/all.jsonl" --schema "$T"
+two_step "json inferred" json "$DIR/all.jsonl"
+two_step "json bad line" json "$DIR/badin.jsonl" --schema "$T"
+check "one process json bad line: still exit 3" 3 $rc
+gzip -c "$DIR/all.jsonl" > "$DIR/all.jsonl.gz"
+two_step "json.gz" json "$DIR/all.jsonl.gz" --schema "$T"
+check "json.gz: all events" "$(wc -l < "$DIR/all.jsonl")" "$("$KCAP" info --json "$DIR/ts.kcap" | jq .events)"
+if [ -d "$SRC/../shared/corpus/audit" ] && ls "$SRC"/../shared/corpus/audit/*.log > /dev/null 2>&1; then
+	for f in "$SRC"/../shared/corpus/audit/*.log; do
+		two_step "audit $(basename "$f")" audit "$f"
+	done
+	gzip -c "$A" > "$DIR/a7.log.gz"
+	two_step "audit .gz" audit "$DIR/a7.log.gz"
+	check "audit .gz: the events of the plain log" "$("$KCAP" info --json "$DIR/a7.kcap" | jq .events)" \
+		"$("$KCAP" info --json "$DIR/ts.kcap" | jq .events)"
+else
+	echo "ok - SKIP one-process audit import checks: no audit corpus at $SRC/../shared/corpus/audit"
+fi
+run "$KCAP" convert --from nosuch "$T"
+check "--from unknown: usage" 2 $rc
+check "--from unknown: the table's names" "kcap convert: --from: unknown format 'nosuch' (kcap, json, audit)" "$(cat "$DIR/err")"
+
 # --- text from a hostile capture stays one line per item: control bytes in
 # metadata, comm and argv are escaped in info and in the text rendering ---
 "$KCAP" slice --head 2 --json --no-proc "$T" |

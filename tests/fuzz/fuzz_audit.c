@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		kcap_audit_record *rec;
-		kcap_audit_perr pe;
+		kcap_error pe;
 		if (kcap_audit_record_parse(p, n, &rec, &pe) == 0)
 			kcap_audit_reasm_push(ra, rec);
 		p += n + 1;
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (p = (const char *)data; p < end;) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			kcap_audit_perr pe;
+			kcap_error pe;
 			int rc = kcap_audit_import_line(imp, p, n, &pe);
 			if (rc < 0 && rc != KCAP_E_SYNTAX)
 				abort(); /* only a writer failure may stop an import */

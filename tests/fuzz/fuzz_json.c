@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/kcap.h>
+#include "json/json_in.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <kcap/kcap.h>
+#include "json/json_in.h"
 
 enum { KCAP_JSON_MAX_DEPTH_FOR_TEST = 128 }; /* KCAP_JSON_MAX_DEPTH, internal.h */
 

@@ -220,7 +220,7 @@ static void on_message(void *ud, const void *msg, size_t n)
 	memcpy(s->line, head, hl);
 	memcpy(s->line + hl, p, len);
 	kcap_audit_record *rec = NULL;
-	kcap_audit_perr perr;
+	kcap_error perr;
 	int rc = kcap_audit_record_parse(s->line, hl + len, &rec, &perr);
 	if (rc == KCAP_E_NOMEM) {
 		s->err = rc;

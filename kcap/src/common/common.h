@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <kcap/kcap.h>
 
@@ -129,6 +130,38 @@ static inline int kcap_json_plain(uint8_t c) { return kcap_json_plain_tab[c]; }
  * KCAP_JSON_STR_ROOM(n) bytes; returns the end. Invalid UTF-8 bytes become
  * \udcXX (surrogateescape), which json_in.c maps back. */
 char *kcap_json_str_to(char *o, const char *s, size_t n);
+
+/* kcap_json_str_to() in other conventions, for the JSON that foreign
+ * formats write (the audit importer's JSON form). Without flags the output
+ * is kcap_json_str_to()'s. o has room for KCAP_JSON_STR_ROOM(n) bytes;
+ * returns the end, or NULL when KCAP_JSTR_STRICT refuses s. */
+enum {
+	KCAP_JSTR_NUL_SPACE = 1, /* NUL bytes become spaces */
+	KCAP_JSTR_STRICT = 2,    /* NUL and invalid UTF-8 bytes refuse the string */
+	KCAP_JSTR_BYTE_TEXT = 4, /* NUL and invalid UTF-8 bytes become the text \xNN */
+	KCAP_JSTR_UPPER = 8,     /* hex digits of escapes in uppercase */
+	KCAP_JSTR_DEL = 16,      /* DEL is escaped as a control character */
+};
+char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags);
+
+/* ---- growable arrays ---- */
+/* Makes room for element n of the array *arrp (a T **) of *cap elements of
+ * elem bytes: doubles the capacity, first elements the first time. Returns
+ * 0 or KCAP_E_NOMEM (the array is then unchanged). */
+static inline int kcap_array_room(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	void *old, *p;
+	memcpy(&old, arrp, sizeof old);
+	p = realloc(old, nc * elem);
+	if (!p)
+		return KCAP_E_NOMEM;
+	memcpy(arrp, &p, sizeof p);
+	*cap = nc;
+	return 0;
+}
 
 /* Deepest nesting of arrays and objects any JSON parser of kcap accepts. */
 #define KCAP_JSON_MAX_DEPTH 128

@@ -36,6 +36,77 @@ static inline uint64_t json_special8(uint64_t w)
 	return (ctl | ((q - ones) & ~q) | ((bs - ones) & ~bs) | w) & high;
 }
 
+static const char hexu[] = "0123456789ABCDEF";
+
+/* Writes the escape of the byte at *pp that is not kcap_json_plain() (or of
+ * the valid UTF-8 sequence it starts) and advances *pp; NULL when flags
+ * refuse it. */
+static inline char *put_special(char *o, const uint8_t **pp, const uint8_t *end, unsigned flags)
+{
+	const uint8_t *p = *pp;
+	const char *hx = flags & KCAP_JSTR_UPPER ? hexu : hexd;
+	uint8_t c = *p;
+	if (c >= 0x80) {
+		size_t k = kcap_utf8_seq(p, end);
+		if (k) {
+			memcpy(o, p, k);
+			*pp = p + k;
+			return o + k;
+		}
+	}
+	*pp = p + 1;
+	if (c == 0 && (flags & KCAP_JSTR_NUL_SPACE)) {
+		*o++ = ' ';
+		return o;
+	}
+	if ((c == 0 || c >= 0x80) && (flags & (KCAP_JSTR_STRICT | KCAP_JSTR_BYTE_TEXT))) {
+		if (flags & KCAP_JSTR_STRICT)
+			return NULL;
+		o = PUT_LIT(o, "\\\\x");
+		*o++ = hx[c >> 4];
+		*o++ = hx[c & 15];
+		return o;
+	}
+	if (c >= 0x80) {
+		o = PUT_LIT(o, "\\udc");
+		*o++ = hx[c >> 4];
+		*o++ = hx[c & 15];
+		return o;
+	}
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\t': *o++ = 't'; break;
+	case '\r': *o++ = 'r'; break;
+	default:
+		o = PUT_LIT(o, "u00");
+		*o++ = hx[c >> 4];
+		*o++ = hx[c & 15];
+	}
+	return o;
+}
+
+char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + n;
+	unsigned del = flags & KCAP_JSTR_DEL ? 0x7f : 0x100;
+	*o++ = '"';
+	while (p < end) {
+		const uint8_t *q = p;
+		while (q < end && kcap_json_plain(*q) && *q != del)
+			q++;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		p = q;
+		if (p < end && !(o = put_special(o, &p, end, flags)))
+			return NULL;
+	}
+	*o++ = '"';
+	return o;
+}
+
 /* The body of the string is copied eight plain bytes at a time. */
 char *kcap_json_str_to(char *o, const char *s, size_t n)
 {
@@ -90,34 +161,7 @@ char *kcap_json_str_to(char *o, const char *s, size_t n)
 			*o++ = (char)*p++;
 		if (p >= end)
 			break;
-		uint8_t c = *p;
-		if (c >= 0x80) {
-			size_t k = kcap_utf8_seq(p, end);
-			if (k) {
-				memcpy(o, p, k);
-				o += k;
-				p += k;
-			} else {
-				o = PUT_LIT(o, "\\udc");
-				*o++ = hexd[c >> 4];
-				*o++ = hexd[c & 15];
-				p++;
-			}
-			continue;
-		}
-		p++;
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\t': *o++ = 't'; break;
-		case '\r': *o++ = 'r'; break;
-		default:
-			o = PUT_LIT(o, "u00");
-			*o++ = hexd[c >> 4];
-			*o++ = hexd[c & 15];
-		}
+		o = put_special(o, &p, end, 0);
 	}
 	*o++ = '"';
 	return o;

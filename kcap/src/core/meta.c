@@ -324,14 +324,8 @@ int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 {
 	if (!s || !p)
 		return KCAP_E_INVAL;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		kcap_proc *n = realloc(s->procs, cap * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		s->procs = n;
-		s->cap = cap;
-	}
+	if (kcap_array_room(&s->procs, &s->cap, s->n, sizeof *s->procs, 64))
+		return KCAP_E_NOMEM;
 	kcap_proc c = *p;
 	c.comm = memdup0(p->comm ? p->comm : "", p->comm ? strlen(p->comm) : 0);
 	c.exe = memdup0(p->exe ? p->exe : "", p->exe ? strlen(p->exe) : 0);

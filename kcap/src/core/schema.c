@@ -267,14 +267,8 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 	const kcap_type_def *old = kcap_schema_type(s, def->id);
 	if (old)
 		return type_equal(old, def) ? 0 : KCAP_E_INVAL;
-	if (s->ntypes == s->captypes) {
-		size_t cap = s->captypes ? s->captypes * 2 : 32;
-		kcap_type_def **n = realloc(s->types, cap * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		s->types = n;
-		s->captypes = cap;
-	}
+	if (kcap_array_room(&s->types, &s->captypes, s->ntypes, sizeof *s->types, 32))
+		return KCAP_E_NOMEM;
 	if (def->id >= DIRECT_IDS && idmap_reserve(&s->far_types))
 		return KCAP_E_NOMEM;
 	if (def->id < DIRECT_IDS && def->id >= s->ndirect) {

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include "core/core.h"
 #include "common/json_parse.h"
+#include "json_in.h"
 
 #define ARENA_MIN ((size_t)64 << 10)
 #define MAX_ORIGINS 65536u
@@ -601,14 +602,8 @@ static int add_inferred(kcap_json_scratch *sc, kcap_schema *s, kcap_type_def *de
 	while (i < sc->ninf && strcmp(sc->inf[i].name, def->name))
 		i++;
 	if (i == sc->ninf) {
-		if (sc->ninf == sc->capinf) {
-			size_t cap = sc->capinf ? sc->capinf * 2 : 16;
-			inferred *n = realloc(sc->inf, cap * sizeof *n);
-			if (!n)
-				return KCAP_E_NOMEM;
-			sc->inf = n;
-			sc->capinf = cap;
-		}
+		if (kcap_array_room(&sc->inf, &sc->capinf, sc->ninf, sizeof *sc->inf, 16))
+			return KCAP_E_NOMEM;
 		sc->inf[i].name = strdup(def->name);
 		if (!sc->inf[i].name)
 			return KCAP_E_NOMEM;

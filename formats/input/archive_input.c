@@ -1,5 +1,5 @@
-/* archive_input.c - compressed and archived captures pumped into a pipe for
- * the kcap reader (see archive_input.h). */
+/* archive_input.c - compressed and archived inputs pumped into a pipe for
+ * the kcap reader or an importer (see archive_input.h). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <zstd.h>
 
 #include "archive_input.h"
-#include "cli.h"
+#include "note.h"
 
 #define IN_BUF (256u << 10)
 #define OUT_BUF (256u << 10)
@@ -43,7 +43,7 @@ typedef struct pumped_member {
 } pumped_member;
 
 struct arch_input {
-	const char *cmd;
+	arch_input_opts o;
 	char *name; /* path, or "(stdin)" */
 	int fd, own_fd, regular;
 	int64_t base;     /* where the input started (stdin may not be at 0) */
@@ -93,6 +93,15 @@ static int looks_kcap(const unsigned char *p, size_t n)
 {
 	return n >= 4 && (p[0] == 0x89 || p[0] == 0x09) && !memcmp(p + 1, kcap_magic4 + 1, 3);
 }
+
+/* Is this the content the caller reads? */
+static int looks_wanted(const arch_input *ai, const unsigned char *p, size_t n)
+{
+	return ai->o.probe ? ai->o.probe(p, n) : looks_kcap(p, n);
+}
+
+/* One line for the user, through the caller (never printed here). */
+#define NOTE(ai, ...) kcap_notef((ai)->o.note, (ai)->o.note_ud, __VA_ARGS__)
 
 /* ---- peeking at the first bytes without consuming them ---- */
 
@@ -371,7 +380,8 @@ static int put_bytes(arch_input *ai, const void *p, size_t n);
  * the pump is stopped. */
 static int put(arch_input *ai, const void *p, size_t n)
 {
-	track(ai, p, n);
+	if (!ai->o.probe)
+		track(ai, p, n);
 	return put_bytes(ai, p, n);
 }
 
@@ -415,7 +425,8 @@ static int mark(arch_input *ai, const char *member, uint64_t member_off, const c
 	__attribute__((format(printf, 4, 5)));
 static int mark(arch_input *ai, const char *member, uint64_t member_off, const char *fmt, ...)
 {
-	int marked = !ai->fr_left && !ai->fr_hlen && !ai->fr_lost;
+	/* foreign content has no structure a marker byte could be told from */
+	int marked = !ai->o.probe && !ai->fr_left && !ai->fr_hlen && !ai->fr_lost;
 	pthread_mutex_lock(&ai->mu);
 	pump_failure *f = realloc(ai->fails, (ai->nfails + 1) * sizeof *f);
 	if (f) {
@@ -471,11 +482,11 @@ typedef struct entry_state {
 static int decide(arch_input *ai, entry_state *s)
 {
 	s->decided = 1;
-	if (looks_kcap(s->head, s->hlen)) {
+	if (looks_wanted(ai, s->head, s->hlen)) {
 		track_reset(ai); /* the member before may have been a cut capture */
 		return s->hlen ? put(ai, s->head, s->hlen) : 0;
 	}
-	cli_err(ai->cmd, "%s: %s: not a kcap capture%s; skipped", ai->name, s->member, s->hlen ? "" : " (empty)");
+	NOTE(ai, "%s: %s: not %s%s; skipped", ai->name, s->member, ai->o.what, s->hlen ? "" : " (empty)");
 	s->skip = 1;
 	pthread_mutex_lock(&ai->mu);
 	ai->skipped++;
@@ -665,16 +676,19 @@ static int open_archive(arch_input *ai)
 	return 0;
 }
 
-int arch_input_open(const char *cmd, const char *path, int in_fd, arch_input **out, int *fd)
+int arch_input_open(const arch_input_opts *o, const char *path, int in_fd, arch_input **out, int *fd)
 {
 	*out = NULL;
 	*fd = -1;
 	arch_input *ai = calloc(1, sizeof *ai);
 	if (!ai) {
-		cli_err(cmd, "out of memory");
+		if (o->note)
+			o->note(o->note_ud, "out of memory");
 		return -1;
 	}
-	ai->cmd = cmd;
+	ai->o = *o;
+	if (!ai->o.what)
+		ai->o.what = "a kcap capture";
 	ai->stop_r = ai->stop_w = ai->out_w = -1;
 	pthread_mutex_init(&ai->mu, NULL);
 	ai->name = strdup(path ? path : "(stdin)");
@@ -691,7 +705,7 @@ int arch_input_open(const char *cmd, const char *path, int in_fd, arch_input **o
 	}
 	unsigned char head[4];
 	ssize_t n = peek(ai, head, sizeof head);
-	if (n < (ssize_t)sizeof head || looks_kcap(head, (size_t)n))
+	if (n < (ssize_t)sizeof head || looks_wanted(ai, head, (size_t)n))
 		goto plain;
 	if (head[0] == 0x1f && head[1] == 0x8b)
 		ai->dec = DEC_GZIP;
@@ -737,7 +751,7 @@ int arch_input_open(const char *cmd, const char *path, int in_fd, arch_input **o
 	ai->out_w = pp[1];
 	if (pthread_create(&ai->thread, NULL, pump, ai)) {
 		close(pp[0]);
-		cli_err(cmd, "%s: cannot start a thread", ai->name);
+		NOTE(ai, "%s: cannot start a thread", ai->name);
 		free_ai(ai);
 		return -1;
 	}
@@ -751,7 +765,7 @@ plain:
 	free_ai(ai);
 	return 0;
 nomem:
-	cli_err(cmd, "%s: out of memory", path ? path : "(stdin)");
+	NOTE(ai, "%s: out of memory", path ? path : "(stdin)");
 	free_ai(ai);
 	return -1;
 }
@@ -798,6 +812,12 @@ static void stop(arch_input *ai)
 	}
 }
 
+static void first_failure(const arch_input *ai, char *buf, size_t len)
+{
+	const pump_failure *f = &ai->fails[0];
+	snprintf(buf, len, "%s: %s%s%s", ai->name, f->member ? f->member : "", f->member ? ": " : "", f->msg);
+}
+
 int arch_input_failure(arch_input *ai, char *buf, size_t len)
 {
 	/* the reader stopped reading: let the pump finish what it is doing
@@ -810,8 +830,7 @@ int arch_input_failure(arch_input *ai, char *buf, size_t len)
 	if (ai->written > ai->nfails) /* capture bytes reached the reader: its error stands */
 		return 0;
 	if (ai->nfails) {
-		const pump_failure *f = &ai->fails[0];
-		snprintf(buf, len, "%s: %s%s%s", ai->name, f->member ? f->member : "", f->member ? ": " : "", f->msg);
+		first_failure(ai, buf, len);
 		return ai->io_failed;
 	}
 	if (!ai->entries)
@@ -820,6 +839,19 @@ int arch_input_failure(arch_input *ai, char *buf, size_t len)
 		snprintf(buf, len, "%s: no kcap capture in it (%llu member%s, none a capture)", ai->name,
 			 (unsigned long long)ai->entries, ai->entries == 1 ? "" : "s");
 	return 0;
+}
+
+int arch_input_stopped(arch_input *ai, char *buf, size_t len)
+{
+	if (ai->started) {
+		pthread_join(ai->thread, NULL);
+		ai->started = 0;
+	}
+	buf[0] = 0;
+	if (!ai->nfails)
+		return 0;
+	first_failure(ai, buf, len);
+	return 1;
 }
 
 void arch_input_close(arch_input *ai)

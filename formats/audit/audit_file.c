@@ -1,0 +1,185 @@
+/* audit_file.c - the audit importer of the importer table (importer.h):
+ * audit.log files (plain or compressed, rotated sets, stdin) into a capture
+ * writer, through the audit import of audit_import.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_import.h"
+#include "importer.h"
+#include "input/lines.h"
+#include "input/note.h"
+
+#define MAX_LINE (64u << 20)  /* a longer "line" is not an audit log */
+#define MAX_REPORTED 100      /* malformed lines noted one by one */
+
+typedef struct input_ref {
+	const char *path;
+	size_t base_len; /* length of the name without ".N" and compression suffix */
+	long rot;        /* N of a ".N" rotation suffix; 0 for the live file */
+	int order;       /* first position of this base name in the arguments */
+} input_ref;
+
+static void split_rotation(input_ref *in)
+{
+	const char *p = in->path ? in->path : "-";
+	size_t n = strlen(p);
+	static const char *const zext[] = {".gz", ".bz2", ".xz", ".zst", ".lz4"};
+	for (size_t i = 0; i < sizeof zext / sizeof zext[0]; i++) {
+		size_t l = strlen(zext[i]);
+		if (n > l && strcmp(p + n - l, zext[i]) == 0) {
+			n -= l;
+			break;
+		}
+	}
+	size_t d = n;
+	while (d > 0 && p[d - 1] >= '0' && p[d - 1] <= '9')
+		d--;
+	in->rot = 0;
+	in->base_len = n;
+	if (d < n && d > 0 && p[d - 1] == '.' && n - d < 9) {
+		in->rot = strtol(p + d, NULL, 10);
+		in->base_len = d - 1;
+	}
+}
+
+static int cmp_inputs(const void *a, const void *b)
+{
+	const input_ref *x = a, *y = b;
+	if (x->order != y->order)
+		return x->order - y->order;
+	if (x->rot != y->rot) /* audit.log.4 is older than audit.log.1 */
+		return x->rot > y->rot ? -1 : 1;
+	return 0;
+}
+
+/* Rotated sets are read oldest first: audit.log.2, audit.log.1, audit.log,
+ * each set where its first member was named. */
+static void audit_order(const char **paths, size_t n)
+{
+	input_ref *ins = calloc(n ? n : 1, sizeof *ins);
+	if (!ins)
+		return; /* as given */
+	for (size_t i = 0; i < n; i++) {
+		ins[i].path = paths[i];
+		split_rotation(&ins[i]);
+		ins[i].order = (int)i;
+		for (size_t j = 0; j < i; j++)
+			if (ins[j].base_len == ins[i].base_len &&
+			    memcmp(ins[j].path ? ins[j].path : "-", ins[i].path ? ins[i].path : "-", ins[i].base_len) == 0) {
+				ins[i].order = ins[j].order;
+				break;
+			}
+	}
+	qsort(ins, n, sizeof *ins, cmp_inputs);
+	for (size_t i = 0; i < n; i++)
+		paths[i] = ins[i].path;
+	free(ins);
+}
+
+typedef struct audit_run {
+	const kcap_import_ctx *c;
+	kcap_audit_import *imp;
+	const char *name;
+	uint64_t reported;
+} audit_run;
+
+#define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
+
+static int audit_open(void **st, const kcap_import_ctx *c)
+{
+	audit_run *r = calloc(1, sizeof *r);
+	if (!r) {
+		if (c->note)
+			c->note(c->note_ud, "out of memory");
+		return KCAP_E_NOMEM;
+	}
+	r->c = c;
+	int rc = kcap_audit_import_new(&r->imp, c->w);
+	if (rc < 0) {
+		const kcap_error *we = kcap_writer_error(c->w);
+		NOTE(r, "audit: cannot start the import: %s%s%s", kcap_strerror(rc), we && we->msg[0] ? ": " : "",
+		     we && we->msg[0] ? we->msg : "");
+		free(r);
+		return rc;
+	}
+	*st = r;
+	return 0;
+}
+
+static int feed_line(void *ud, uint64_t lineno, const char *line, size_t len)
+{
+	audit_run *r = ud;
+	kcap_error pe;
+	int rc = kcap_audit_import_line(r->imp, line, len, &pe);
+	if (rc == KCAP_E_SYNTAX) {
+		if (r->reported++ < MAX_REPORTED)
+			NOTE(r, "%s:%llu:%d: malformed audit record: %s (kept as audit_unparsed)", r->name,
+			     (unsigned long long)lineno, pe.column, pe.msg);
+		return 0;
+	}
+	if (rc < 0) {
+		NOTE(r, "%s:%llu: %s", r->name, (unsigned long long)lineno, kcap_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int audit_input(void *st, int fd, const char *path)
+{
+	audit_run *r = st;
+	kcap_error e = {0};
+	r->name = path ? path : "<stdin>";
+	int rc = kcap_read_lines(fd, MAX_LINE, feed_line, r, &e);
+	if (rc == KCAP_E_SYNTAX) {
+		NOTE(r, "%s:%llu: %s: not an audit log", r->name, (unsigned long long)e.line, e.msg);
+		return KCAP_IMPORT_FAILED;
+	}
+	if (rc == KCAP_E_IO) {
+		NOTE(r, "%s: after line %llu: %s", r->name, (unsigned long long)e.line, e.msg);
+		return KCAP_IMPORT_FAILED;
+	}
+	if (rc == KCAP_E_NOMEM && e.code)
+		NOTE(r, "out of memory");
+	return rc < 0 ? rc : 0;
+}
+
+static int audit_close(void *st, int ok)
+{
+	audit_run *r = st;
+	if (!r)
+		return 0;
+	int rc = 0, frc;
+	if (ok && (frc = kcap_audit_import_finish(r->imp)) < 0) {
+		NOTE(r, "audit: %s", kcap_strerror(frc));
+		rc = frc;
+	}
+	const kcap_audit_import_stats *s = kcap_audit_import_get_stats(r->imp);
+	if (s->malformed) {
+		NOTE(r, "audit: %llu malformed line(s) of %llu%s", (unsigned long long)s->malformed,
+		     (unsigned long long)s->lines, s->malformed > MAX_REPORTED ? " (first 100 shown)" : "");
+		if (!rc)
+			rc = KCAP_IMPORT_DAMAGED;
+	}
+	kcap_audit_import_free(r->imp);
+	free(r);
+	return rc;
+}
+
+/* The first line of an audit log starts with "type=" or "node=". */
+static int audit_probe(const unsigned char *h, size_t n)
+{
+	return n >= 4 && (!memcmp(h, "type", 4) || !memcmp(h, "node", 4));
+}
+
+const kcap_importer kcap_audit_importer = {
+	.name = "audit",
+	.what = "an audit log",
+	.help = "audit.log files, rotated sets, .gz",
+	.probe = audit_probe,
+	.order = audit_order,
+	.open = audit_open,
+	.input = audit_input,
+	.close = audit_close,
+};

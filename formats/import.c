@@ -1,0 +1,149 @@
+/* import.c - finding an importer and running it over its inputs, each read
+ * through the one input layer (see importer.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "importer.h"
+#include "input/archive_input.h"
+#include "input/note.h"
+
+const kcap_importer *kcap_importer_find(const char *name)
+{
+	for (size_t i = 0; name && kcap_importers[i]; i++)
+		if (!strcmp(kcap_importers[i]->name, name))
+			return kcap_importers[i];
+	return NULL;
+}
+
+#define NOTE(c, ...) kcap_notef((c)->note, (c)->note_ud, __VA_ARGS__)
+
+/* One input: opened through archive_input, read by the importer. */
+static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
+{
+	arch_input_opts ao = {.probe = imp->probe, .what = imp->what, .note = c->note, .note_ud = c->note_ud};
+	arch_input *ai;
+	int fd;
+	if (arch_input_open(&ao, path, -1, &ai, &fd) < 0)
+		return KCAP_E_NOMEM;
+	if (fd < 0) {
+		NOTE(c, "%s: %s", path ? path : "(stdin)", strerror(errno));
+		return KCAP_IMPORT_FAILED;
+	}
+	int rc = imp->input(st, fd, path);
+	if (ai || path)
+		close(fd); /* first: a pump blocked on the pipe ends */
+	char why[1024];
+	if (ai && arch_input_stopped(ai, why, sizeof why)) {
+		NOTE(c, "%s", why);
+		if (rc >= 0)
+			rc = KCAP_IMPORT_FAILED;
+	}
+	arch_input_close(ai);
+	return rc;
+}
+
+/* The more severe of two results (see importer.h). */
+static int worse(int a, int b) { return a < 0 ? a : b < 0 ? b : a > b ? a : b; }
+
+int kcap_import_run(const kcap_importer *imp, const kcap_import_ctx *c, const char *const *paths, size_t n)
+{
+	const char *stdin_only[1] = {NULL};
+	const char **in = calloc(n ? n : 1, sizeof *in);
+	void *st = NULL;
+	int ret, rc;
+	if (!in) {
+		NOTE(c, "out of memory");
+		return KCAP_E_NOMEM;
+	}
+	if (!n)
+		paths = stdin_only, n = 1;
+	for (size_t i = 0; i < n; i++)
+		in[i] = paths[i] && strcmp(paths[i], "-") ? paths[i] : NULL;
+	if (imp->order)
+		imp->order(in, n);
+	ret = c->prepare ? c->prepare(c->prepare_ud, c->w) : 0;
+	if (ret >= 0 && (ret = imp->open(&st, c)) >= 0) {
+		for (size_t i = 0; i < n && ret >= 0; i++)
+			ret = worse(ret, one_input(imp, st, c, in[i]));
+		rc = imp->close(st, ret >= 0);
+		ret = worse(ret, rc);
+	}
+	free(in);
+	return ret;
+}
+
+struct kcap_import_pump {
+	const kcap_importer *imp;
+	kcap_import_ctx c;
+	const char *const *paths;
+	size_t n;
+	kcap_writer_opts wo;
+	int wfd, rc;
+	pthread_t thread;
+};
+
+static void *pump_main(void *arg)
+{
+	kcap_import_pump *p = arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE); /* a closed reader is EPIPE here, not a signal */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	kcap_error e = {0};
+	kcap_writer *w;
+	if ((p->rc = kcap_writer_open_fd(&w, p->wfd, 1, &p->wo, &e)) < 0) {
+		close(p->wfd);
+		NOTE(&p->c, "%s", e.msg[0] ? e.msg : kcap_strerror(p->rc));
+		return NULL;
+	}
+	p->c.w = w;
+	p->rc = kcap_import_run(p->imp, &p->c, p->paths, p->n);
+	int wrc = kcap_writer_close(w);
+	if (wrc < 0 && p->rc >= 0) {
+		NOTE(&p->c, "%s", kcap_strerror(wrc));
+		p->rc = wrc;
+	}
+	return NULL;
+}
+
+int kcap_import_pump_start(kcap_import_pump **out, const kcap_importer *imp, const kcap_import_ctx *c,
+			   const char *const *paths, size_t n, const kcap_writer_opts *wo, int *fd)
+{
+	int pp[2] = {-1, -1};
+	kcap_import_pump *p = calloc(1, sizeof *p);
+	*out = NULL;
+	*fd = -1;
+	if (!p || pipe2(pp, O_CLOEXEC))
+		goto fail;
+	*p = (kcap_import_pump){.imp = imp, .c = *c, .paths = paths, .n = n, .wo = *wo, .wfd = pp[1]};
+	if (pthread_create(&p->thread, NULL, pump_main, p))
+		goto fail;
+	*out = p;
+	*fd = pp[0];
+	return 0;
+fail:
+	NOTE(c, "cannot start the import: %s", p ? strerror(errno) : "out of memory");
+	if (pp[0] >= 0) {
+		close(pp[0]);
+		close(pp[1]);
+	}
+	free(p);
+	return KCAP_E_NOMEM;
+}
+
+int kcap_import_pump_finish(kcap_import_pump *p)
+{
+	if (!p)
+		return 0;
+	pthread_join(p->thread, NULL);
+	int rc = p->rc;
+	free(p);
+	return rc;
+}
