@@ -1,5 +1,5 @@
-/* Time and duration literals (filter.h): shared by the filter language,
- * slice and replay. */
+/* Time literals (filter.h): shared by the filter language and slice. Their
+ * offsets are durations in the one grammar of common/value_parse.c. */
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -36,98 +36,6 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
-}
-
-static const struct unit {
-	const char *name;
-	int64_t ns;
-} units[] = {
-	{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"min", 60000000000LL},
-	{"s", 1000000000LL}, {"h", 3600000000000LL}, {"d", 86400000000000LL},
-};
-
-/* Parses "1h30min" / "1.5s" from s; bare_ns allows a unit-less integer (ns).
- * base is the column of s[0]. */
-static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_error *err)
-{
-	const char *p = s;
-	int64_t total = 0;
-	if (!*p)
-		return terr(err, KCAP_E_SYNTAX, base, "empty duration");
-	if (bare_ns) {
-		const char *q = p;
-		while (isdigit((unsigned char)*q))
-			q++;
-		if (!*q) {
-			uint64_t v = 0;
-			for (q = p; *q; q++) {
-				if (v > (uint64_t)(INT64_MAX - 9) / 10)
-					return terr(err, KCAP_E_INVAL, base, "duration out of range");
-				v = v * 10 + (uint64_t)(*q - '0');
-			}
-			*out = (int64_t)v;
-			return 0;
-		}
-	}
-	while (*p) {
-		const char *start = p;
-		uint64_t ip = 0, frac = 0, fdiv = 1;
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return terr(err, KCAP_E_SYNTAX, base + (int)(p - s), "expected a number in duration");
-		while (isdigit((unsigned char)*p)) {
-			if (ip > 1000000000000000ULL)
-				return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
-			ip = ip * 10 + (uint64_t)(*p++ - '0');
-		}
-		if (*p == '.') {
-			p++;
-			if (!isdigit((unsigned char)*p) && p - 1 == start)
-				return terr(err, KCAP_E_SYNTAX, base + (int)(start - s), "expected a number in duration");
-			while (isdigit((unsigned char)*p)) {
-				if (fdiv < 1000000000000ULL) {
-					frac = frac * 10 + (uint64_t)(*p - '0');
-					fdiv *= 10;
-				}
-				p++;
-			}
-		}
-		const char *u = p;
-		while (isalpha((unsigned char)*p))
-			p++;
-		size_t ul = (size_t)(p - u);
-		int64_t mult = 0;
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (strlen(units[i].name) == ul && !memcmp(units[i].name, u, ul))
-				mult = units[i].ns;
-		if (!mult) {
-			if (!ul)
-				return terr(err, KCAP_E_SYNTAX, base + (int)(u - s),
-				            "missing unit (ns, us, ms, s, min, h, d)");
-			return terr(err, KCAP_E_SYNTAX, base + (int)(u - s),
-			            "unknown unit '%.*s' (ns, us, ms, s, min, h, d)", (int)ul, u);
-		}
-		if (ip > (uint64_t)INT64_MAX / (uint64_t)mult)
-			return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
-		int64_t part = (int64_t)ip * mult;
-		/* frac < fdiv <= 1e12 and mult <= 8.64e13: split to avoid overflow */
-		part += (int64_t)((double)frac * (double)mult / (double)fdiv + 0.5);
-		if (total > INT64_MAX - part)
-			return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
-		total += part;
-	}
-	*out = total;
-	return 0;
-}
-
-int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
-{
-	if (!s || !out)
-		return terr(err, KCAP_E_INVAL, 0, "no duration");
-	if (*s == '-')
-		return terr(err, KCAP_E_INVAL, 1, "negative duration");
-	if (*s == '+')
-		return parse_dur(s + 1, 2, 1, out, err);
-	return parse_dur(s, 1, 1, out, err);
 }
 
 static int digits(const char **pp, int n, int *out)
@@ -233,9 +141,12 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 		return terr(err, KCAP_E_SYNTAX, 1, "empty time");
 	if (*s == '+' || *s == '-') {
 		int64_t v;
-		int rc = parse_dur(s + 1, 2, 0, &v, err);
-		if (rc)
+		int rc = kcap_parse_duration(s + 1, &v, err);
+		if (rc) {
+			if (err && err->column > 0)
+				err->column++; /* a column within s, not s + 1 */
 			return rc;
+		}
 		*anchor = *s == '+' ? KCAP_TIME_FROM_START : KCAP_TIME_FROM_END;
 		*value = *s == '+' ? v : -v;
 		return 0;
@@ -271,19 +182,18 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 	while (isdigit((unsigned char)*q))
 		q++;
 	if (!*q) {
-		uint64_t v = 0;
-		for (q = s; *q; q++) {
-			if (v > (uint64_t)(INT64_MAX - 9) / 10)
-				return terr(err, KCAP_E_INVAL, 1, "time out of range");
-			v = v * 10 + (uint64_t)(*q - '0');
-		}
-		*value = (int64_t)v;
+		/* epoch seconds as editcap and journalctl users type them (10
+		 * digits reach 2286); longer numbers are ns, as kcap writes them */
+		uint64_t v, unit = q - s <= 10 ? 1000000000ULL : 1;
+		if (kcap_parse_count(s, &v, NULL) || v > (uint64_t)INT64_MAX / unit)
+			return terr(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
+		*value = (int64_t)(v * unit);
 		return 0;
 	}
 	if (q - s == 4 && *q == '-')
 		return parse_datetime(s, value, err);
 	return terr(err, KCAP_E_SYNTAX, (int)(q - s) + 1,
-	            "bad time (expected ns, @seconds, RFC 3339, local date-time, +offset or -offset)");
+	            "bad time (expected seconds or ns since the epoch, @seconds, RFC 3339, local date-time, +offset or -offset)");
 }
 
 int kcap_parse_time(const char *s, int64_t capture_start, int64_t capture_end, int64_t *out, kcap_error *err)
