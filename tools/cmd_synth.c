@@ -8,7 +8,7 @@
 #include "sink.h"
 
 static const char synth_help[] =
-	"usage: kcap synth [-n N] [--seed S] [--start TIME_NS] [OPTIONS] -o FILE|-\n"
+	"usage: kcap synth [-n N] [--seed S] [--start TIME] [OPTIONS] -o FILE|-\n"
 	"\n"
 	"Writes a deterministic synthetic capture: the same N, seed and options give\n"
 	"byte-identical output. The mix models a busy host: a process tree of a few\n"
@@ -19,11 +19,11 @@ static const char synth_help[] =
 	"\n"
 	"  -n, --events N       number of events (default 100000)\n"
 	"  -s, --seed S         PRNG seed (default 1)\n"
-	"      --start NS       first timestamp, ns since the epoch\n"
+	"      --start TIME     first timestamp, a time as slice takes it\n"
 	"                       (default 1795255200000000000 = 2026-11-21T10:00:00Z)\n"
 	"  -o, --output FILE    output capture ('-' for stdout)\n"
 	"      --block-size S   uncompressed bytes per block (default 1M)\n"
-	"      --level L        zstd level (default 1)\n"
+	"      --level L        zstd level -7..22 (default 1); 0 stores uncompressed\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage.\n";

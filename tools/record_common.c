@@ -145,7 +145,7 @@ void rec_usage(FILE *f)
 	        "      --keep N            with rotation: keep only the newest N files\n"
 	        "                          (files are FILE-000000.kcap, FILE-000001.kcap, ...)\n"
 	        "      --block-size SIZE   uncompressed bytes per events block (default 1M)\n"
-	        "      --level N           zstd level (default 1)\n"
+	        "      --level N           zstd level -7..22 (default 1); 0 = uncompressed\n"
 	        "      --buffer-size SIZE  kernel ring buffer size (default 64M, power of 2)\n"
 	        "      --reorder-window D  time window for putting events in order (default 50ms)\n"
 	        "  -q, --quiet             no summary on stderr\n"
