@@ -7,10 +7,8 @@
 # usage: values_cli.sh KCAP WORKDIR
 set -u
 KCAP=$1
-DIR=$2/values-cli.$$
-mkdir -p "$DIR" || exit 1
-trap 'rm -rf "$DIR"' EXIT
 . "$(dirname "$0")/../harness.sh"
+harness_workdir "$2/values-cli.$$"
 count() { "$KCAP" filter 'seq > 0' --count "$@"; }
 
 T=$DIR/t.kcap
@@ -69,12 +67,17 @@ check "record --rotate-time 5m" "kcap record: an output is required: -o FILE or 
 	"$("$KCAP" record --rotate-time 5m 2>&1 >/dev/null)"
 
 # ---- sizes ---------------------------------------------------------------
+# every command that writes kcap takes OPT VALUE: convert, merge and synth
+# write a readable capture with it, record gets past its options
+writers_accept() { # OPT VALUE
+	check "convert $1 $2" 2000 "$("$KCAP" convert "$1" "$2" "$T" | count)"
+	check "merge $1 $2" 2000 "$("$KCAP" merge "$1" "$2" "$T" | count)"
+	check "synth $1 $2" 20 "$("$KCAP" synth -n 20 "$1" "$2" -o - | count)"
+	check "record $1 $2" "kcap record: an output is required: -o FILE or -o - (see kcap record --help)" \
+		"$("$KCAP" record "$1" "$2" 2>&1 >/dev/null)"
+}
 for s in 64k 64KiB 1M 1MiB 1MB 1.5M; do
-	check "convert --block-size $s" 2000 "$("$KCAP" convert --block-size "$s" "$T" | count)"
-	check "merge --block-size $s" 2000 "$("$KCAP" merge --block-size "$s" "$T" | count)"
-	check "synth --block-size $s" 20 "$("$KCAP" synth -n 20 --block-size "$s" -o - | count)"
-	check "record --block-size $s" "kcap record: an output is required: -o FILE or -o - (see kcap record --help)" \
-		"$("$KCAP" record --block-size "$s" 2>&1 >/dev/null)"
+	writers_accept --block-size "$s"
 done
 for cmd in convert merge; do
 	check "$cmd --block-size 1k" "kcap $cmd: --block-size '1k': expected a size from 4K to 1G" \
@@ -90,11 +93,7 @@ check "synth --block-size 1x" \
 
 # ---- --level: one range everywhere, -7..22 and 0 for uncompressed --------
 for l in -7 -1 0 1 22; do
-	check "convert --level $l" 2000 "$("$KCAP" convert --level "$l" "$T" | count)"
-	check "merge --level $l" 2000 "$("$KCAP" merge --level "$l" "$T" | count)"
-	check "synth --level $l" 20 "$("$KCAP" synth -n 20 --level "$l" -o - | count)"
-	check "record --level $l" "kcap record: an output is required: -o FILE or -o - (see kcap record --help)" \
-		"$("$KCAP" record --level "$l" 2>&1 >/dev/null)"
+	writers_accept --level "$l"
 done
 for l in -8 23 1.5 x ""; do
 	for cmd in convert merge synth record; do

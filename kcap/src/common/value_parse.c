@@ -10,24 +10,6 @@
 #include <stdlib.h>
 #include "common/common.h"
 
-/* Fills err with a column (1-based within the value) and returns code. */
-static int verr(kcap_error *err, int code, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int verr(kcap_error *err, int code, int col, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->offset = -1;
-		err->column = col;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* Reads the digits at *pp (within s, for the error column) in base 10 or 16
  * into *v. Returns 0, or an error when there is no digit or on overflow. */
 static int read_digits(const char *s, const char **pp, int base, uint64_t *v, kcap_error *err)
@@ -36,13 +18,13 @@ static int read_digits(const char *s, const char **pp, int base, uint64_t *v, kc
 	uint64_t n = 0;
 	if (!isxdigit((unsigned char)*p) || (base == 10 && !isdigit((unsigned char)*p))) {
 		if (!*p)
-			return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a digit");
-		return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a digit, not '%c'", *p);
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a digit");
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a digit, not '%c'", *p);
 	}
 	for (; base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p); p++) {
 		unsigned d = isdigit((unsigned char)*p) ? (unsigned)(*p - '0') : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
 		if (n > (UINT64_MAX - d) / (uint64_t)base)
-			return verr(err, KCAP_E_INVAL, (int)(*pp - s) + 1, "larger than %llu",
+			return kcap_seterr_col(err, KCAP_E_INVAL, (int)(*pp - s) + 1, "larger than %llu",
 			            (unsigned long long)UINT64_MAX);
 		n = n * (uint64_t)base + d;
 	}
@@ -51,14 +33,23 @@ static int read_digits(const char *s, const char **pp, int base, uint64_t *v, kc
 	return 0;
 }
 
-int kcap_parse_count(const char *s, uint64_t *out, kcap_error *err)
+/* What counts and sizes refuse before their digits; what names them. */
+static int unsigned_start(const char *s, const void *out, const char *what, kcap_error *err)
 {
 	if (!s || !out)
-		return verr(err, KCAP_E_INVAL, 0, "no value");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 0, "no value");
 	if (!*s)
-		return verr(err, KCAP_E_SYNTAX, 1, "empty");
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, 1, "empty");
 	if (*s == '-')
-		return verr(err, KCAP_E_INVAL, 1, "a count cannot be negative");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "a %s cannot be negative", what);
+	return 0;
+}
+
+int kcap_parse_count(const char *s, uint64_t *out, kcap_error *err)
+{
+	int rc = unsigned_start(s, out, "count", err);
+	if (rc)
+		return rc;
 	const char *p = s;
 	int base = 10;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -66,11 +57,11 @@ int kcap_parse_count(const char *s, uint64_t *out, kcap_error *err)
 		p += 2;
 	}
 	uint64_t v;
-	int rc = read_digits(s, &p, base, &v, err);
+	rc = read_digits(s, &p, base, &v, err);
 	if (rc)
 		return rc;
 	if (*p)
-		return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
 	*out = v;
 	return 0;
 }
@@ -78,7 +69,7 @@ int kcap_parse_count(const char *s, uint64_t *out, kcap_error *err)
 int kcap_parse_int(const char *s, int64_t *out, kcap_error *err)
 {
 	if (!s || !out)
-		return verr(err, KCAP_E_INVAL, 0, "no value");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 0, "no value");
 	const char *p = s;
 	int neg = *p == '-';
 	if (*p == '-' || *p == '+')
@@ -88,9 +79,9 @@ int kcap_parse_int(const char *s, int64_t *out, kcap_error *err)
 	if (rc)
 		return rc;
 	if (*p)
-		return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
 	if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
-		return verr(err, KCAP_E_INVAL, 1, "outside %lld..%lld", (long long)INT64_MIN, (long long)INT64_MAX);
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "outside %lld..%lld", (long long)INT64_MIN, (long long)INT64_MAX);
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }
@@ -112,7 +103,7 @@ static int read_decimal(const char *s, const char **pp, uint64_t *ip, uint64_t *
 	if (*p == '.') {
 		p++;
 		if (!isdigit((unsigned char)*p) && p - 1 == *pp)
-			return verr(err, KCAP_E_SYNTAX, (int)(p - s), "expected a number");
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s), "expected a number");
 		for (; isdigit((unsigned char)*p); p++)
 			if (*fdiv < 1000000000000000ULL) {
 				*frac = *frac * 10 + (uint64_t)(*p - '0');
@@ -139,15 +130,12 @@ static const struct size_unit {
 
 int kcap_parse_size(const char *s, uint64_t *out, kcap_error *err)
 {
-	if (!s || !out)
-		return verr(err, KCAP_E_INVAL, 0, "no value");
-	if (!*s)
-		return verr(err, KCAP_E_SYNTAX, 1, "empty");
-	if (*s == '-')
-		return verr(err, KCAP_E_INVAL, 1, "a size cannot be negative");
+	int rc = unsigned_start(s, out, "size", err);
+	if (rc)
+		return rc;
 	const char *p = s;
 	uint64_t ip, frac, fdiv;
-	int rc = read_decimal(s, &p, &ip, &frac, &fdiv, err);
+	rc = read_decimal(s, &p, &ip, &frac, &fdiv, err);
 	if (rc)
 		return rc;
 	const char *u = p;
@@ -163,17 +151,17 @@ int kcap_parse_size(const char *s, uint64_t *out, kcap_error *err)
 	if (*p == 'B' || *p == 'b')
 		p++;
 	if (*p)
-		return verr(err, KCAP_E_SYNTAX, (int)(u - s) + 1,
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(u - s) + 1,
 		            "unknown unit '%s' (B, k, M, G, T; also KiB, MB ...: all powers of 1024)", u);
 	if (!shift && fdiv > 1)
-		return verr(err, KCAP_E_SYNTAX, 1, "a fraction of a byte");
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, 1, "a fraction of a byte");
 	uint64_t mul = 1ULL << shift;
 	if (ip > UINT64_MAX / mul)
-		return verr(err, KCAP_E_INVAL, 1, "larger than %llu bytes", (unsigned long long)UINT64_MAX);
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "larger than %llu bytes", (unsigned long long)UINT64_MAX);
 	/* the fraction adds less than mul <= 2^40: a double holds it exactly enough */
 	uint64_t part = (uint64_t)((double)frac / (double)fdiv * (double)mul);
 	if (ip * mul > UINT64_MAX - part)
-		return verr(err, KCAP_E_INVAL, 1, "larger than %llu bytes", (unsigned long long)UINT64_MAX);
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "larger than %llu bytes", (unsigned long long)UINT64_MAX);
 	*out = ip * mul + part;
 	return 0;
 }
@@ -225,14 +213,14 @@ static int64_t dur_part(uint64_t ip, uint64_t frac, uint64_t fdiv, const struct 
 int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
 {
 	if (!s || !out)
-		return verr(err, KCAP_E_INVAL, 0, "no duration");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 0, "no duration");
 	const char *p = s;
 	if (*p == '-')
-		return verr(err, KCAP_E_INVAL, 1, "negative duration");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "negative duration");
 	if (*p == '+')
 		p++;
 	if (!*p)
-		return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "empty duration");
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "empty duration");
 	/* 0 needs no unit: it is the same in every unit */
 	if (strspn(p, "0") == strlen(p)) {
 		*out = 0;
@@ -243,10 +231,10 @@ int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
 		const char *start = p;
 		uint64_t ip, frac, fdiv;
 		if (!isdigit((unsigned char)*p) && *p != '.')
-			return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a number in duration");
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "expected a number in duration");
 		int rc = read_decimal(s, &p, &ip, &frac, &fdiv, err);
 		if (rc)
-			return rc == KCAP_E_INVAL ? verr(err, rc, (int)(start - s) + 1, "duration out of range") : rc;
+			return rc == KCAP_E_INVAL ? kcap_seterr_col(err, rc, (int)(start - s) + 1, "duration out of range") : rc;
 		size_t ul = unit_len(p);
 		const struct dur_unit *u = NULL;
 		for (size_t i = 0; i < sizeof(dur_units) / sizeof(dur_units[0]); i++)
@@ -254,13 +242,13 @@ int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
 				u = &dur_units[i];
 		if (!u) {
 			if (!ul)
-				return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "missing unit (" DUR_UNITS ")");
-			return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unknown unit '%.*s' (" DUR_UNITS ")", (int)ul, p);
+				return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "missing unit (" DUR_UNITS ")");
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unknown unit '%.*s' (" DUR_UNITS ")", (int)ul, p);
 		}
 		p += ul;
 		int64_t part = dur_part(ip, frac, fdiv, u);
 		if (part < 0 || total > INT64_MAX - part)
-			return verr(err, KCAP_E_INVAL, (int)(start - s) + 1, "duration out of range");
+			return kcap_seterr_col(err, KCAP_E_INVAL, (int)(start - s) + 1, "duration out of range");
 		total += part;
 	}
 	*out = total;
@@ -270,7 +258,7 @@ int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
 int kcap_parse_real(const char *s, double *out, kcap_error *err)
 {
 	if (!s || !out)
-		return verr(err, KCAP_E_INVAL, 0, "no value");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 0, "no value");
 	/* decimal only: strtod's hex floats, "inf", "nan" and leading blanks are
 	 * not numbers a user means */
 	const char *p = s;
@@ -284,23 +272,23 @@ int kcap_parse_real(const char *s, double *out, kcap_error *err)
 		p += 1 + nf;
 	}
 	if (!nd)
-		return *p ? verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "'%c' is not a digit", *p)
-		          : verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "no digits");
+		return *p ? kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "'%c' is not a digit", *p)
+		          : kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "no digits");
 	if (*p == 'e' || *p == 'E') {
 		const char *e = p + 1;
 		if (*e == '-' || *e == '+')
 			e++;
 		size_t ne = strspn(e, "0123456789");
 		if (!ne)
-			return verr(err, KCAP_E_SYNTAX, (int)(e - s) + 1, "expected the digits of an exponent");
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(e - s) + 1, "expected the digits of an exponent");
 		p = e + ne;
 	}
 	if (*p)
-		return verr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the number", *p);
 	errno = 0;
 	double v = strtod(s, NULL);
 	if (errno == ERANGE || !isfinite(v))
-		return verr(err, KCAP_E_INVAL, 1, "out of the range of a double");
+		return kcap_seterr_col(err, KCAP_E_INVAL, 1, "out of the range of a double");
 	*out = v;
 	return 0;
 }
