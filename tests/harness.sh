@@ -9,6 +9,11 @@ bad() { echo "not ok - $1"; fail=$((fail + 1)); }
 check() { # name expected actual
 	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi
 }
+harness_workdir() { # DIR: made now, removed at exit, in $DIR
+	DIR=$1
+	mkdir -p "$DIR" || exit 1
+	trap 'rm -rf "$DIR"' EXIT
+}
 harness_done() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <kcap/filter.h>
 #include "input/archive_input.h"
 #include "cli.h"
 
@@ -191,30 +192,119 @@ int cli_finish_stdout(const char *cmd, int rc)
 	return rc;
 }
 
-int cli_parse_size(const char *s, uint64_t *out)
+int cli_bad_value(const char *cmd, const char *opt, const char *s, const char *fmt, ...)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	uint64_t mul = 1;
-	if (*end) {
-		switch (*end) {
-		case 'k': case 'K': mul = 1ull << 10; break;
-		case 'm': case 'M': mul = 1ull << 20; break;
-		case 'g': case 'G': mul = 1ull << 30; break;
-		default: return -1;
-		}
-		end++;
-		if (*end == 'i')
-			end++;
-		if (*end == 'B' || *end == 'b')
-			end++;
-		if (*end)
-			return -1;
+	va_list ap;
+	fprintf(stderr, "kcap %s: %s '%s': ", cmd, opt, s);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* What a value of each kind looks like, then where and why s is not one. */
+static int value_err(const char *cmd, const char *opt, const char *s, const char *expected, const kcap_error *e)
+{
+	if (e->column > 0 && e->msg[0])
+		return cli_bad_value(cmd, opt, s, "expected %s; column %d: %s", expected, e->column, e->msg);
+	return cli_bad_value(cmd, opt, s, "expected %s", expected);
+}
+
+#define EXPECT_COUNT "a count (an unsigned integer, e.g. 100)"
+#define EXPECT_SIZE "a size (e.g. 64k, 1M, 1GiB)"
+#define EXPECT_DURATION "a duration (e.g. 500ms, 5m)"
+
+int cli_opt_count(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	kcap_error e;
+	uint64_t v;
+	if (kcap_parse_count(s, &v, &e))
+		return value_err(cmd, opt, s, EXPECT_COUNT, &e);
+	if (v < lo || v > hi)
+		return hi == UINT64_MAX ? cli_bad_value(cmd, opt, s, "expected a count of at least %llu", (unsigned long long)lo)
+		                        : cli_bad_value(cmd, opt, s, "expected a count from %llu to %llu",
+		                                        (unsigned long long)lo, (unsigned long long)hi);
+	*out = v;
+	return 0;
+}
+
+/* A size as a user would type it: 4K, 1G, or bytes. */
+static const char *size_text(uint64_t v, char *buf, size_t n)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+	while (u < 3 && v && !(v & 1023)) {
+		v >>= 10;
+		u++;
 	}
-	*out = v * mul;
+	if (u < 0)
+		snprintf(buf, n, "%llu bytes", (unsigned long long)v);
+	else
+		snprintf(buf, n, "%llu%c", (unsigned long long)v, units[u]);
+	return buf;
+}
+
+int cli_opt_size(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	kcap_error e;
+	uint64_t v;
+	char a[32], b[32];
+	if (kcap_parse_size(s, &v, &e))
+		return value_err(cmd, opt, s, EXPECT_SIZE, &e);
+	if (v < lo || v > hi)
+		return cli_bad_value(cmd, opt, s, "expected a size from %s to %s", size_text(lo, a, sizeof a),
+		                     size_text(hi, b, sizeof b));
+	*out = v;
+	return 0;
+}
+
+int cli_opt_duration(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t *out)
+{
+	kcap_error e;
+	int64_t v;
+	if (kcap_parse_duration(s, &v, &e))
+		return value_err(cmd, opt, s, EXPECT_DURATION, &e);
+	if (v < lo)
+		return cli_bad_value(cmd, opt, s, "expected a duration above 0 (e.g. 500ms, 5m)");
+	*out = v;
+	return 0;
+}
+
+int cli_opt_level(const char *cmd, const char *s, kcap_writer_opts *w)
+{
+	kcap_error e;
+	int64_t v;
+	if (kcap_parse_int(s, &v, &e) || v < CLI_LEVEL_MIN || v > CLI_LEVEL_MAX)
+		return cli_bad_value(cmd, "--level", s, "expected a zstd level from %d to %d, or 0 for uncompressed blocks",
+		                     CLI_LEVEL_MIN, CLI_LEVEL_MAX);
+	/* the writer's level 0 is its default: 0 here says "no compression" */
+	w->level = (int)v;
+	w->codec = v ? KCAP_CODEC_ZSTD : KCAP_CODEC_NONE;
+	w->codec_set = v == 0;
+	return 0;
+}
+
+int cli_opt_real(const char *cmd, const char *opt, const char *s, double above, double upto, const char *why,
+                 double *out)
+{
+	kcap_error e;
+	double v;
+	if (kcap_parse_real(s, &v, &e))
+		return value_err(cmd, opt, s, "a number (e.g. 2, 0.5)", &e);
+	if (!(v > above) || v > upto)
+		return cli_bad_value(cmd, opt, s, "expected a number above %.15g and at most %.15g%s%s", above, upto,
+		                     why ? ": " : "", why ? why : "");
+	*out = v;
+	return 0;
+}
+
+int cli_opt_time(const char *cmd, const char *opt, const char *s, int *anchor, int64_t *value)
+{
+	kcap_error e;
+	if (kcap_parse_time_rel(s, anchor, value, &e))
+		return value_err(cmd, opt, s, "a time (e.g. 2026-11-21T10:00:00Z, 1795255200, @1795255200.5, +10s, -1min)",
+		                 &e);
 	return 0;
 }
 
@@ -310,6 +400,18 @@ int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, 
 	else
 		cli_err(cmd, "unknown option '%s'; see 'kcap %s --help'", name, cmd);
 	return KCAP_EXIT_USAGE;
+}
+
+const char *cli_opt_name(const struct option *longopts, int c)
+{
+	static char name[64];
+	snprintf(name, sizeof name, "option %d", c);
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (o->val == c && !o->flag) {
+			snprintf(name, sizeof name, "--%s", o->name);
+			break;
+		}
+	return name;
 }
 
 char **cli_split_fields(char *s)

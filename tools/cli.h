@@ -51,8 +51,29 @@ int cli_flush_buf(kcap_buf *b);
  * stdout failed (EPIPE excepted is still an error). */
 int cli_finish_stdout(const char *cmd, int rc);
 
-/* Parses a size like 1M, 64k, 1048576. Returns 0 or -1. */
-int cli_parse_size(const char *s, uint64_t *out);
+/* ---- option values (docs/CLI.md, "Values") ----
+ * Each reads s with libkcap's grammar for its kind (kcap.h, "values") and
+ * checks the option's range. On error it prints one line,
+ * "kcap CMD: OPT 'S': expected ..." (with the column and reason when the
+ * grammar gives one), and returns -1: the caller exits KCAP_EXIT_USAGE. */
+int cli_bad_value(const char *cmd, const char *opt, const char *s, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int cli_opt_count(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+int cli_opt_size(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+/* lo is 0, or 1 for options where 0 means nothing. */
+int cli_opt_duration(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t *out);
+/* A real number in (above, upto]; why says what lies beyond. */
+int cli_opt_real(const char *cmd, const char *opt, const char *s, double above, double upto, const char *why,
+                 double *out);
+/* A time literal (kcap_parse_time_rel): *anchor is KCAP_TIME_*. */
+int cli_opt_time(const char *cmd, const char *opt, const char *s, int *anchor, int64_t *value);
+/* --level of every command that writes kcap: a zstd level from -7 (fastest)
+ * to 22, or 0 for uncompressed blocks; sets w->level and w->codec. */
+enum { CLI_LEVEL_MIN = -7, CLI_LEVEL_MAX = 22 };
+int cli_opt_level(const char *cmd, const char *s, kcap_writer_opts *w);
+/* Sizes of an events block that every command accepts. */
+#define CLI_BLOCK_MIN 4096u
+#define CLI_BLOCK_MAX (1u << 30)
 
 /* Splits a comma list in place into a NULL-terminated array (free() it);
  * NULL when out of memory. */
@@ -66,6 +87,9 @@ int cli_stderr_tty(void);
  * KCAP_EXIT_USAGE. */
 struct option;
 int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts);
+
+/* "--NAME" of the long option whose val is c, for error lines (static). */
+const char *cli_opt_name(const struct option *longopts, int c);
 
 /* Standard "--help" detector: returns 1 if argv has -h/--help. */
 int cli_wants_help(int argc, char **argv);

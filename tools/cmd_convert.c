@@ -33,7 +33,8 @@ static const char convert_help[] =
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
 	"      --text            one line per event\n"
 	"      --kcap            a kcap stream\n"
-	"      --level L         zstd level for kcap output (default 1)\n"
+	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
+	"                        stores the blocks uncompressed\n"
 	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -150,15 +151,14 @@ int cmd_convert(int argc, char **argv)
 		case 'F': from = optarg; break;
 		case 'S': schema_ref = optarg; break;
 		case 'L':
-			so.wopts.level = atoi(optarg);
-			if (so.wopts.level < 1 || so.wopts.level > 22) {
-				cli_err("convert", "--level: '%s' is not a zstd level 1..22", optarg);
+			if (cli_opt_level("convert", optarg, &so.wopts)) {
+				free(fields);
 				return KCAP_EXIT_USAGE;
 			}
 			break;
 		case 'B':
-			if (cli_parse_size(optarg, &bs) || bs < 4096 || bs > (1u << 30)) {
-				cli_err("convert", "--block-size: '%s' is not a size between 4K and 1G", optarg);
+			if (cli_opt_size("convert", "--block-size", optarg, CLI_BLOCK_MIN, CLI_BLOCK_MAX, &bs)) {
+				free(fields);
 				return KCAP_EXIT_USAGE;
 			}
 			so.wopts.block_size = (uint32_t)bs;

@@ -58,7 +58,8 @@ typedef struct fctx {
 static void show_expr_error(const char *expr, const kcap_error *e)
 {
 	int col = e->column > 0 ? e->column : 1;
-	fprintf(stderr, "kcap filter: column %d: %s\n  ", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
+	cli_err("filter", "column %d: %s", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
+	fputs("  ", stderr); /* then the expression, and a caret under the column */
 	int width = 0; /* display columns before the caret: UTF-8 continuation bytes take none */
 	for (const char *p = expr; *p; p++) {
 		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, stderr);
@@ -82,7 +83,7 @@ static void check_fields(fctx *c)
 		show_expr_error(c->expr, &e);
 		c->check_failed = 1;
 	} else {
-		fprintf(stderr, "kcap filter: %s: warning: %s\n", c->file, e.msg);
+		cli_err("filter", "%s: warning: %s", c->file, e.msg);
 	}
 }
 
@@ -135,8 +136,7 @@ static int set_span(fctx *c, int anchors, int64_t first_ts)
 		}
 	}
 	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
-		fprintf(stderr, "kcap filter: %s: a time relative to the end (-D) needs an indexed, seekable "
-		                "input\n", c->file);
+		cli_err("filter", "%s: a time relative to the end (-D) needs an indexed, seekable input", c->file);
 		return -1;
 	}
 	kcap_filter_set_span(c->f, start, end);

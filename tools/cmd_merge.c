@@ -1074,37 +1074,21 @@ int cmd_merge(int argc, char **argv)
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
 		case O_DECODE_ALL: decode_all = 1; break;
-		case O_LEVEL: {
-			char *end;
-			long lv = strtol(optarg, &end, 10);
-			if (*end || end == optarg || lv < -7 || lv > 22) {
-				cli_err("merge", "--level: '%s' is not a zstd level -7..22, or 0", optarg);
+		case O_LEVEL:
+			if (cli_opt_level("merge", optarg, &so.wopts))
 				return KCAP_EXIT_USAGE;
-			}
-			so.wopts.level = (int)lv;
-			if (lv == 0) { /* stored uncompressed */
-				so.wopts.codec = KCAP_CODEC_NONE;
-				so.wopts.codec_set = 1;
-			}
 			break;
-		}
 		case O_BLOCK: {
 			uint64_t v;
-			if (cli_parse_size(optarg, &v) || v < 4096 || v > (1u << 30)) {
-				cli_err("merge", "--block-size: '%s' is not a size between 4K and 1G", optarg);
+			if (cli_opt_size("merge", "--block-size", optarg, CLI_BLOCK_MIN, CLI_BLOCK_MAX, &v))
 				return KCAP_EXIT_USAGE;
-			}
 			so.wopts.block_size = (uint32_t)v;
 			break;
 		}
-		case 'w': {
-			kcap_error e = {0};
-			if (kcap_parse_duration(optarg, &m.window, &e)) {
-				cli_err("merge", "--sort-window '%s': %s", optarg, e.msg[0] ? e.msg : "bad duration");
+		case 'w':
+			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
-		}
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0)
 				return cli_bad_option("merge", argv, longopts, "o:w:h");

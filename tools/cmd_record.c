@@ -42,8 +42,8 @@ int cmd_record(int argc, char **argv)
 			return rec_run(&o, frontends[i]);
 	const char *why = unavailable(o.source);
 	if (why)
-		fprintf(stderr, "kcap record: %s; `kcap synth` writes a synthetic capture instead\n", why);
+		cli_err("record", "%s; `kcap synth` writes a synthetic capture instead", why);
 	else
-		fprintf(stderr, "kcap record: unknown --source '%s' (ebpf, audit)\n", o.source);
+		cli_bad_value("record", "--source", o.source, "expected a frontend: ebpf, audit");
 	return why ? KCAP_EXIT_ERROR : KCAP_EXIT_USAGE;
 }

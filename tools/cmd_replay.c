@@ -309,24 +309,16 @@ int cmd_replay(int argc, char **argv)
 		case 'h':
 			fputs(replay_help, stdout);
 			return cli_finish_stdout("replay", KCAP_EXIT_OK);
-		case 's': {
-			char *end;
-			errno = 0;
-			rp.speed = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(rp.speed > 0) || rp.speed > 1e9) {
-				cli_err("replay", "--speed '%s': expected a positive number", optarg);
+		case 's':
+			/* past 1e9 a second of capture lasts under a nanosecond: no
+			 * pacing is left to do, which --no-wait says plainly */
+			if (cli_opt_real("replay", "--speed", optarg, 0, 1e9, "for no pacing at all use --no-wait", &rp.speed))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
-		}
-		case 'g': {
-			kcap_error e = {0};
-			if (kcap_parse_duration(optarg, &rp.max_gap, &e)) {
-				cli_err("replay", "--max-gap '%s': %s", optarg, e.msg[0] ? e.msg : "bad duration");
+		case 'g':
+			if (cli_opt_duration("replay", "--max-gap", optarg, 0, &rp.max_gap))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
-		}
 		case 'n': rp.no_wait = 1; break;
 		case 't': to = optarg; break;
 		case O_STATS: rp.stats = 1; break;

@@ -27,11 +27,13 @@ static const char slice_help[] =
 	"      --to TIME       end of the range (exclusive): [from, to) is half-open\n"
 	"      --seq A..B      sequence numbers A to B inclusive; 'A..' and '..B' are\n"
 	"                      open-ended\n"
-	"TIME is ns since the epoch (1795255200000000000), @seconds[.frac]\n"
-	"(@1795255200.5), RFC 3339 with a zone (2026-11-21T10:00:00Z, ...+01:00),\n"
+	"TIME is seconds since the epoch (1795255200: 10 digits or fewer), ns since\n"
+	"the epoch (1795255200000000000), @seconds[.frac] (@1795255200.5),\n"
+	"RFC 3339 with a zone (2026-11-21T10:00:00Z, ...+01:00),\n"
 	"a local date-time (2026-11-21 11:00:00, 2026-11-21), an offset from the\n"
 	"capture's first event (+10s, +1h30min) or from its last event (-90s, -1.5h).\n"
-	"Units: ns us ms s min h d, combinable (1h30min) and fractional (1.5s).\n"
+	"Units: ns us ms s m (= min) h d, combinable (1h30min) and fractional (1.5s).\n"
+	"An empty range (--from +1s --to +0.5s) is a usage error.\n"
 	"Offsets from the end need a seekable, indexed input. Each input file\n"
 	"resolves offsets against its own start and end.\n"
 	"\n"
@@ -100,19 +102,6 @@ static int64_t mono_ns(void)
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_seq(const char *s, slicer *sl)
 {
 	const char *dots = strstr(s, "..");
@@ -127,9 +116,9 @@ static int parse_seq(const char *s, slicer *sl)
 	memcpy(b, dots + 2, lb + 1);
 	sl->seq_a = 0;
 	sl->seq_b = UINT64_MAX;
-	if (la && parse_u64(a, &sl->seq_a))
+	if (la && kcap_parse_count(a, &sl->seq_a, NULL))
 		return -1;
-	if (lb && parse_u64(b, &sl->seq_b))
+	if (lb && kcap_parse_count(b, &sl->seq_b, NULL))
 		return -1;
 	if (sl->seq_a > sl->seq_b)
 		return -1;
@@ -139,16 +128,22 @@ static int parse_seq(const char *s, slicer *sl)
 
 static int parse_timearg(const char *opt, const char *s, timearg *t)
 {
-	kcap_error e = {0};
-	if (kcap_parse_time_rel(s, &t->anchor, &t->value, &e)) {
-		int col = e.column > 0 ? e.column : 1;
-		fprintf(stderr, "kcap slice: %s: column %d: %s\n  %s\n  %*s^\n", opt, col,
-		        e.msg[0] ? e.msg : kcap_strerror(e.code), s, col - 1, "");
+	if (cli_opt_time("slice", opt, s, &t->anchor, &t->value))
 		return -1;
-	}
 	t->text = s;
 	t->set = 1;
 	return 0;
+}
+
+/* An empty range is a usage error, as --seq 5..2 is. Only two times of the
+ * same kind can be compared before the capture's span is known. */
+static int check_time_range(const slicer *sl)
+{
+	if (!sl->from.set || !sl->to.set || sl->from.anchor != sl->to.anchor || sl->from.value < sl->to.value)
+		return 0;
+	cli_err("slice", "--from '%s' --to '%s': empty range (--from must come before --to)", sl->from.text,
+	        sl->to.text);
+	return -1;
 }
 
 static int64_t resolve(const timearg *t, int64_t start, int64_t end)
@@ -429,7 +424,7 @@ int cmd_slice(int argc, char **argv)
 			break;
 		case O_SEQ:
 			if (parse_seq(optarg, &sl)) {
-				cli_err("slice", "--seq '%s': expected A..B, A.. or ..B with A <= B", optarg);
+				cli_bad_value("slice", "--seq", optarg, "expected A..B, A.. or ..B with counts A <= B");
 				return KCAP_EXIT_USAGE;
 			}
 			break;
@@ -437,11 +432,9 @@ int cmd_slice(int argc, char **argv)
 		case O_TAIL:
 		case O_SKIP: {
 			uint64_t v;
-			if (parse_u64(optarg, &v)) {
-				cli_err("slice", "--%s '%s': expected a count", c == O_HEAD ? "head" : c == O_TAIL ? "tail" : "skip",
-				        optarg);
+			if (cli_opt_count("slice", c == O_HEAD ? "--head" : c == O_TAIL ? "--tail" : "--skip", optarg, 0,
+			                  UINT64_MAX, &v))
 				return KCAP_EXIT_USAGE;
-			}
 			if (c == O_HEAD) {
 				sl.head = v;
 				sl.has_head = 1;
@@ -460,6 +453,8 @@ int cmd_slice(int argc, char **argv)
 				return cli_bad_option("slice", argv, longopts, "o:h");
 		}
 	}
+	if (check_time_range(&sl))
+		return KCAP_EXIT_USAGE;
 	int nin = argc - optind;
 	char **files = argv + optind;
 	sl.out_lo = sl.skip;

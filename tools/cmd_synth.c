@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kcap/filter.h>
 #include <kcap/taxonomy.h>
 #include "sink.h"
 
 static const char synth_help[] =
-	"usage: kcap synth [-n N] [--seed S] [--start TIME_NS] [OPTIONS] -o FILE|-\n"
+	"usage: kcap synth [-n N] [--seed S] [--start TIME] [OPTIONS] -o FILE|-\n"
 	"\n"
 	"Writes a deterministic synthetic capture: the same N, seed and options give\n"
 	"byte-identical output. The mix models a busy host: a process tree of a few\n"
@@ -18,11 +19,11 @@ static const char synth_help[] =
 	"\n"
 	"  -n, --events N       number of events (default 100000)\n"
 	"  -s, --seed S         PRNG seed (default 1)\n"
-	"      --start NS       first timestamp, ns since the epoch\n"
+	"      --start TIME     first timestamp, a time as slice takes it\n"
 	"                       (default 1795255200000000000 = 2026-11-21T10:00:00Z)\n"
 	"  -o, --output FILE    output capture ('-' for stdout)\n"
 	"      --block-size S   uncompressed bytes per block (default 1M)\n"
-	"      --level L        zstd level (default 1)\n"
+	"      --level L        zstd level -7..22 (default 1); 0 stores uncompressed\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage.\n";
@@ -411,46 +412,38 @@ int cmd_synth(int argc, char **argv)
 	uint64_t n = 100000, seed = 1, bs = 0;
 	int64_t start = 1795255200000000000LL;
 	const char *out = NULL;
-	int level = 0, c;
-	char *end;
+	kcap_writer_opts wo = {0};
+	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			n = strtoull(optarg, &end, 10);
-			if (*end || !*optarg) {
-				cli_err("synth", "-n: '%s' is not a number", optarg);
+			if (cli_opt_count("synth", "-n", optarg, 0, UINT64_MAX, &n))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
 		case 's':
-			seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				cli_err("synth", "--seed: '%s' is not a number", optarg);
+			if (cli_opt_count("synth", "--seed", optarg, 0, UINT64_MAX, &seed))
+				return KCAP_EXIT_USAGE;
+			break;
+		case 'S': {
+			int anchor;
+			if (cli_opt_time("synth", "--start", optarg, &anchor, &start))
+				return KCAP_EXIT_USAGE;
+			if (anchor != KCAP_TIME_ABS) {
+				cli_bad_value("synth", "--start", optarg, "expected an absolute time, not an offset");
 				return KCAP_EXIT_USAGE;
 			}
 			break;
-		case 'S':
-			start = strtoll(optarg, &end, 10);
-			if (*end || !*optarg) {
-				cli_err("synth", "--start: '%s' is not ns since the epoch", optarg);
-				return KCAP_EXIT_USAGE;
-			}
-			break;
+		}
 		case 'o': out = optarg; break;
 		case 'B':
-			if (cli_parse_size(optarg, &bs) || bs < 4096 || bs > (1u << 30)) {
-				cli_err("synth", "--block-size: '%s' is not a size between 4K and 1G", optarg);
+			if (cli_opt_size("synth", "--block-size", optarg, CLI_BLOCK_MIN, CLI_BLOCK_MAX, &bs))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
 		case 'L':
-			level = atoi(optarg);
-			if (level < 1 || level > 22) {
-				cli_err("synth", "--level: '%s' is not a zstd level 1..22", optarg);
+			if (cli_opt_level("synth", optarg, &wo))
 				return KCAP_EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(synth_help, stdout);
@@ -468,8 +461,8 @@ int cmd_synth(int argc, char **argv)
 		return KCAP_EXIT_USAGE;
 	}
 	sink_opts so = {.mode = OUT_KCAP, .path = out};
+	so.wopts = wo;
 	so.wopts.block_size = (uint32_t)bs;
-	so.wopts.level = level;
 	sink *sk;
 	int rc = sink_open(&sk, "synth", &so);
 	if (rc)

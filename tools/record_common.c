@@ -96,66 +96,10 @@ static int64_t now_ns(clockid_t c)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void rerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void rerr(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("kcap record: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
+/* Error lines of the recorder are the CLI's: "kcap record: ..." */
+#define rerr(...) cli_err("record", __VA_ARGS__)
 
 /* ---- option parsing ---- */
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	uint64_t mul = 1;
-	switch (*end) {
-	case 0: break;
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
-	default: return -1;
-	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || v > UINT64_MAX / mul)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
-/* "10", "10s", "500ms", "2m", "1h", "1.5s" -> ns. */
-static int parse_duration(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	double mul = 1e9;
-	if (!strcmp(end, "ms"))
-		mul = 1e6;
-	else if (!strcmp(end, "us"))
-		mul = 1e3;
-	else if (!strcmp(end, "m"))
-		mul = 60e9;
-	else if (!strcmp(end, "h"))
-		mul = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return -1;
-	if (v * mul > 9e18)
-		return -1;
-	*out = (int64_t)(v * mul);
-	return 0;
-}
 
 static int is_rw_type(uint32_t id)
 {
@@ -201,7 +145,7 @@ void rec_usage(FILE *f)
 	        "      --keep N            with rotation: keep only the newest N files\n"
 	        "                          (files are FILE-000000.kcap, FILE-000001.kcap, ...)\n"
 	        "      --block-size SIZE   uncompressed bytes per events block (default 1M)\n"
-	        "      --level N           zstd level (default 1)\n"
+	        "      --level N           zstd level -7..22 (default 1); 0 = uncompressed\n"
 	        "      --buffer-size SIZE  kernel ring buffer size (default 64M, power of 2)\n"
 	        "      --reorder-window D  time window for putting events in order (default 50ms)\n"
 	        "  -q, --quiet             no summary on stderr\n"
@@ -260,15 +204,20 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 			break;
 		}
 		case O_PID: {
-			char *s = optarg, *end;
+			const char *s = optarg;
 			while (*s) {
-				long p = strtol(s, &end, 10);
-				if (end == s || p <= 0 || p > INT32_MAX || (*end && *end != ',') || o->npids >= 64) {
-					rerr("--pid: bad pid list '%s'", optarg);
+				char one[24];
+				size_t n = strcspn(s, ",");
+				uint64_t p;
+				snprintf(one, sizeof one, "%.*s", (int)(n < sizeof one ? n : sizeof one - 1), s);
+				if (n >= sizeof one || kcap_parse_count(one, &p, NULL) || p < 1 || p > INT32_MAX ||
+				    o->npids >= 64) {
+					cli_bad_value("record", "--pid", optarg, "expected up to 64 pids from 1 to %d, split by commas",
+					              INT32_MAX);
 					return KCAP_EXIT_USAGE;
 				}
 				o->pids[o->npids++] = (int32_t)p;
-				s = *end ? end + 1 : end;
+				s += n + (s[n] == ',');
 			}
 			break;
 		}
@@ -281,12 +230,9 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 			snprintf(o->comm, sizeof o->comm, "%s", optarg);
 			break;
 		case O_UID: {
-			char *end;
-			unsigned long u = strtoul(optarg, &end, 10);
-			if (*end || end == optarg || u > UINT32_MAX) {
-				rerr("--uid: bad uid '%s'", optarg);
+			uint64_t u;
+			if (cli_opt_count("record", "--uid", optarg, 0, UINT32_MAX, &u))
 				return KCAP_EXIT_USAGE;
-			}
 			o->uid_on = 1;
 			o->uid = (uint32_t)u;
 			break;
@@ -296,38 +242,37 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 		case O_RTIME:
 		case O_REORDER: {
 			int64_t d;
-			if (parse_duration(optarg, &d) < 0 || (c != O_REORDER && d == 0)) {
-				rerr("%s: bad duration '%s' (e.g. 30s, 5m, 500ms)", argv[optind - 1], optarg);
+			/* a limit of 0 would stop at once: 0 means "no limit" by leaving it out */
+			if (cli_opt_duration("record", cli_opt_name(lopts, c), optarg, c != O_REORDER, &d))
 				return KCAP_EXIT_USAGE;
-			}
 			*(c == O_DURATION ? &o->duration_ns : c == O_RTIME ? &o->rotate_ns : &o->reorder_ns) = d;
 			break;
 		}
 		case O_COUNT:
 		case O_KEEP:
-		case O_LEVEL: {
-			char *end;
-			unsigned long long n = strtoull(optarg, &end, 10);
-			if (*end || end == optarg || optarg[0] == '-' || (c != O_COUNT && n > 1000000) ||
-			    (c == O_LEVEL && (n < 1 || n > 22))) {
-				rerr("%s: bad number '%s'", argv[optind - 1], optarg);
+			if (cli_opt_count("record", cli_opt_name(lopts, c), optarg, 0, c == O_COUNT ? UINT64_MAX : 1000000, &v))
 				return KCAP_EXIT_USAGE;
-			}
 			if (c == O_COUNT)
-				o->count = n;
-			else if (c == O_KEEP)
-				o->keep = (unsigned)n;
+				o->count = v;
 			else
-				o->level = (int)n;
+				o->keep = (unsigned)v;
+			break;
+		case O_LEVEL: {
+			kcap_writer_opts wo = {0};
+			if (cli_opt_level("record", optarg, &wo))
+				return KCAP_EXIT_USAGE;
+			o->level = wo.level;
+			o->uncompressed = wo.codec_set;
 			break;
 		}
 		case O_RSIZE:
 		case O_BSIZE:
 		case O_BUF:
-			if (parse_size(optarg, &v) < 0 || v == 0 || (c == O_BSIZE && v > (256u << 20)) ||
-			    (c == O_BUF && (v < 4096 || v > (1ull << 31) || (v & (v - 1))))) {
-				rerr("%s: bad size '%s'%s", argv[optind - 1], optarg,
-				     c == O_BUF ? " (a power of two from 4k to 2G)" : "");
+			if (cli_opt_size("record", cli_opt_name(lopts, c), optarg, c == O_RSIZE ? 1 : CLI_BLOCK_MIN,
+			                 c == O_RSIZE ? UINT64_MAX : c == O_BSIZE ? CLI_BLOCK_MAX : 1ull << 31, &v))
+				return KCAP_EXIT_USAGE;
+			if (c == O_BUF && (v & (v - 1))) {
+				cli_bad_value("record", "--buffer-size", optarg, "expected a power of two from 4K to 2G");
 				return KCAP_EXIT_USAGE;
 			}
 			if (c == O_RSIZE)
@@ -606,7 +551,7 @@ static int close_file(rec_ctx *c)
 static int open_file(rec_ctx *c, unsigned idx)
 {
 	kcap_writer_opts wo = { .block_size = c->o->block_size, .level = c->o->level,
-	                        .flush_age_ns = 500 * 1000000LL };
+	                        .codec_set = (uint8_t)c->o->uncompressed, .flush_age_ns = 500 * 1000000LL };
 	kcap_error err = {0};
 	kcap_snapshot *snap = NULL;
 	int rc;
@@ -733,7 +678,7 @@ static pid_t launch(char **cmd, int *release_fd)
 			;
 		close(p[0]);
 		execvp(cmd[0], cmd);
-		fprintf(stderr, "kcap record: cannot run %s: %s\n", cmd[0], strerror(errno));
+		rerr("cannot run %s: %s", cmd[0], strerror(errno));
 		_exit(127);
 	}
 	close(p[0]);

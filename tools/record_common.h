@@ -60,6 +60,7 @@ typedef struct rec_opts {
 	unsigned keep;            /* --keep, 0 = keep all */
 	uint32_t block_size;      /* --block-size */
 	int level;                /* --level */
+	int uncompressed;         /* --level 0 */
 	uint64_t buffer_size;     /* --buffer-size (ring buffer bytes) */
 	int64_t reorder_ns;       /* --reorder-window */
 	int quiet;                /* -q: no summary */

@@ -95,7 +95,8 @@ void kcap_filter_reset_schema(kcap_filter *f);
 enum { KCAP_TIME_ABS = 0, KCAP_TIME_FROM_START = 1, KCAP_TIME_FROM_END = 2 };
 
 /* Parses a time literal into ns since the epoch:
- *   1763719200000000000        ns since the epoch (all digits)
+ *   1763719200000000000        ns since the epoch (more than 10 digits)
+ *   1763719200                 seconds since the epoch (10 digits or fewer)
  *   @1763719200[.5]            seconds since the epoch, optional fraction
  *   2026-11-21T10:00:00Z       RFC 3339, fraction and zone (Z, +hh:mm, -hhmm)
  *   2026-11-21T10:00:00+01:00  the 'T' may be a space
@@ -103,8 +104,9 @@ enum { KCAP_TIME_ABS = 0, KCAP_TIME_FROM_START = 1, KCAP_TIME_FROM_END = 2 };
  *   2026-11-21                 local midnight
  *   +10s  +1h30min             offset from capture_start
  *   -90s  -1.5h                offset from capture_end
- * Units: ns us ms s min h d (also "m" is NOT accepted: ambiguous). Offsets
- * combine as in 1h30min and take fractions (1.5s).
+ * The offsets are durations as kcap_parse_duration() reads them (kcap.h):
+ * +1h30min, -1.5s, +5m. A bare integer of 10 digits or fewer is seconds
+ * since the epoch (as editcap and journalctl take them), a longer one ns.
  * capture_start/end may be INT64_MIN when unknown; a relative literal then
  * fails with KCAP_E_INVAL. Errors: KCAP_E_SYNTAX/KCAP_E_INVAL with err->column
  * (1-based within s) and err->msg. */
@@ -113,10 +115,6 @@ int kcap_parse_time(const char *s, int64_t capture_start, int64_t capture_end, i
 /* Same, without resolving: *anchor is KCAP_TIME_*, *value the absolute time
  * or the signed offset in ns. */
 int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *err);
-
-/* Parses a duration "1h30min", "250ms", "1.5s", "0" into ns (units as above;
- * a bare number is ns). Negative durations are rejected. */
-int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err);
 
 #ifdef __cplusplus
 }

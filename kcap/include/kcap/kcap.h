@@ -61,6 +61,32 @@ typedef struct kcap_error {
 /* Static English description of a KCAP_E_* code. Never NULL. */
 const char *kcap_strerror(int code);
 
+/* ---- values: the one grammar of numbers, sizes and durations ----------- */
+
+/* Every option of the kcap CLI reads its value with one of these, and the
+ * filter language its duration literals (docs/CLI.md, "Values"). Each
+ * returns 0, or KCAP_E_SYNTAX (malformed) / KCAP_E_INVAL (out of range) with
+ * err->column (1-based within s) and err->msg saying what is wrong there.
+ * Nothing is skipped: no blanks, no trailing text. */
+
+/* Unsigned 64-bit count: digits, or 0x and hex digits. "-5" and
+ * "18446744073709551616" are errors, not wrapped around. */
+int kcap_parse_count(const char *s, uint64_t *out, kcap_error *err);
+/* Signed 64-bit integer: optional sign and digits. */
+int kcap_parse_int(const char *s, int64_t *out, kcap_error *err);
+/* Size in bytes: a number (a fraction too: 1.5G) and an optional unit k, M,
+ * G, T (either case), optionally followed by i and/or B; all are powers of
+ * 1024 (64k = 65536, 1MiB = 1MB = 1M = 1048576). No unit: bytes. */
+int kcap_parse_size(const char *s, uint64_t *out, kcap_error *err);
+/* Duration in ns: one or more NUMBER UNIT parts ("1h30min", "1.5s", "500ms"),
+ * units ns, us (or µs), ms, s, m (= min), min, h, d; an optional leading +.
+ * A bare number is an error ("missing unit"), except 0. Negative durations
+ * are rejected. */
+int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err);
+/* Finite decimal real: [sign] digits [.digits] [e[sign]digits]. No hex
+ * floats, inf or nan. */
+int kcap_parse_real(const char *s, double *out, kcap_error *err);
+
 /* ---- value types of event parameters ----------------------------------- */
 
 /* Wire type codes of event params. Values are stable: they are in files. */

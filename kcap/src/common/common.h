@@ -67,6 +67,8 @@ uint32_t kcap_crc32c(uint32_t crc, const void *data, size_t len);
 /* ---- errors ---- */
 int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same for an error in a text value: no offset, a 1-based column. */
+int kcap_seterr_col(kcap_error *e, int code, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* ---- growable byte buffer used by encoders (kcap_buf) ---- */
 int kcap_buf_put_varint(kcap_buf *b, uint64_t v);

@@ -39,6 +39,21 @@ int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
 	return code;
 }
 
+int kcap_seterr_col(kcap_error *e, int code, int col, const char *fmt, ...)
+{
+	if (!e)
+		return code;
+	memset(e, 0, sizeof(*e));
+	e->code = code;
+	e->offset = -1;
+	e->column = col;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 static const char *const ptype_names[KCAP_T_MAX_ + 1] = {
 	[KCAP_T_U8] = "u8", [KCAP_T_U16] = "u16", [KCAP_T_U32] = "u32", [KCAP_T_U64] = "u64",
 	[KCAP_T_I8] = "i8", [KCAP_T_I16] = "i16", [KCAP_T_I32] = "i32", [KCAP_T_I64] = "i64",
