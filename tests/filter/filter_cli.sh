@@ -62,6 +62,18 @@ out=$("$KCAP" filter 'pidd = 42' "$B" 2>"$DIR/err"); rc=$?
 check "unknown field exit" 2 "$rc"
 check "unknown field: no output" "" "$out"
 check "unknown field message" "kcap filter: column 1: unknown field 'pidd'; did you mean pid, tid, ppid or uid?" "$(head -1 "$DIR/err")"
+# regexes whose compile took gigabytes (issue 11): refused at once, in bounded
+# memory. A sanitizer build cannot start under the limit: then unlimited.
+limit="ulimit -v 524288;"
+(ulimit -v 524288; "$KCAP" --help) >/dev/null 2>&1 || limit=
+for re in 's+++++++++++++++++++++++++' 'a{1,32767}{1,32767}'; do
+	err=$(sh -c "$limit"' "$0" filter --count "comm ~ \"$1\"" "$2"' "$KCAP" "$re" "$B" 2>&1 >/dev/null); rc=$?
+	check "regex $re refused" 2 "$rc"
+	case $err in
+	*"column 8: bad regex: "*) ok "regex $re: $(echo "$err" | head -1)" ;;
+	*) bad "regex $re: $err" ;;
+	esac
+done
 "$KCAP" filter 'pid = 1' "$DIR/missing.kcap" >/dev/null 2>&1; check "missing file exit" 1 $?
 "$KCAP" filter >/dev/null 2>&1; check "missing expression exit" 2 $?
 "$KCAP" filter --bogus 'pid = 1' "$B" >/dev/null 2>&1; check "bad option exit" 2 $?

@@ -607,6 +607,149 @@ static int push_lit(parser *p, fnode *n, int *cap)
 	return rc;
 }
 
+/* ---- regex compile cost ---- */
+
+/* glibc's regcomp copies the operand of a bounded repetition once per count
+ * and that of '+' twice, and its memory grows faster than the copies (a
+ * chain of n optional copies costs n^2): "s" followed by 25 '+' or
+ * a{1,32767}{1,32767} took gigabytes. Before regcomp sees a pattern, its
+ * expanded size is estimated the way regcomp expands it and bounded, as is
+ * each repetition count; back-references, which make matching exponential,
+ * are refused. */
+#define RE_MAX_COUNT 255
+#define RE_MAX_SIZE 10000
+
+typedef struct re_frame {
+	uint64_t alts, cat, last; /* finished alternatives, concatenation, last atom */
+} re_frame;
+
+/* Length of the bracket expression at re[i] == '[' (to its ']'), or 0 when
+ * it does not close (regcomp reports that). */
+static size_t re_bracket_len(const char *re, size_t n, size_t i)
+{
+	size_t j = i + 1;
+	if (j < n && re[j] == '^')
+		j++;
+	if (j < n && re[j] == ']')
+		j++;
+	for (; j < n; j++) {
+		if (re[j] == ']')
+			return j + 1 - i;
+		if (re[j] == '[' && j + 1 < n && (re[j + 1] == ':' || re[j + 1] == '=' || re[j + 1] == '.')) {
+			char k = re[j + 1];
+			size_t e = j + 2;
+			while (e + 1 < n && !(re[e] == k && re[e + 1] == ']'))
+				e++;
+			if (e + 1 >= n)
+				return 0;
+			j = e + 1;
+		}
+	}
+	return 0;
+}
+
+/* Reads an interval {m}, {m,} or {m,n} at re[i] == '{'. Returns its length,
+ * or 0 when it is not one (then '{' is a plain character). */
+static size_t re_interval(const char *re, size_t n, size_t i, uint64_t *lo, uint64_t *hi, int *open)
+{
+	size_t j = i + 1;
+	uint64_t a = 0, b = 0;
+	int da = 0, db = 0, comma = 0;
+	for (; j < n && isdigit((unsigned char)re[j]); j++, da++)
+		a = a < 100000 ? a * 10 + (uint64_t)(re[j] - '0') : a;
+	if (j < n && re[j] == ',') {
+		comma = 1;
+		for (j++; j < n && isdigit((unsigned char)re[j]); j++, db++)
+			b = b < 100000 ? b * 10 + (uint64_t)(re[j] - '0') : b;
+	}
+	if (j >= n || re[j] != '}' || (!da && !db))
+		return 0;
+	*lo = a;
+	*hi = comma ? (db ? b : a) : a;
+	*open = comma && !db;
+	return j + 1 - i;
+}
+
+/* 0 when the pattern's compile cost is bounded; otherwise the error, with
+ * *at the offset in re of the construct that breaks the bound. */
+static const char *regex_cost_check(const char *re, size_t n, size_t *at)
+{
+	re_frame st[MAX_DEPTH + 1];
+	int d = 0;
+	memset(st, 0, sizeof(st));
+	for (size_t i = 0; i < n;) {
+		re_frame *f = &st[d];
+		char c = re[i];
+		uint64_t lo, hi;
+		int open;
+		size_t k;
+		*at = i;
+		if (c == '(' && d < MAX_DEPTH) {
+			memset(&st[++d], 0, sizeof(st[0]));
+			i++;
+			continue;
+		}
+		if (c == ')' && d > 0) {
+			uint64_t g = f->alts + f->cat + f->last + 1;
+			d--;
+			st[d].cat += st[d].last;
+			st[d].last = g;
+			i++;
+		} else if (c == '|') {
+			f->alts += f->cat + f->last + 1;
+			f->cat = f->last = 0;
+			i++;
+			continue;
+		} else if ((c == '*' || c == '?' || c == '+') && f->last) {
+			f->last = c == '+' ? 2 * f->last + 1 : f->last + 1;
+			i++;
+		} else if (c == '{' && f->last && (k = re_interval(re, n, i, &lo, &hi, &open))) {
+			if (lo > RE_MAX_COUNT || hi > RE_MAX_COUNT)
+				return "repetition count over 255";
+			uint64_t times = (open ? lo + 1 : hi > lo ? hi : lo);
+			f->last = f->last * (times ? times : 1) + 1;
+			i += k;
+		} else if (c == '\\' && i + 1 < n) {
+			if (re[i + 1] >= '1' && re[i + 1] <= '9')
+				return "back-references are not supported";
+			f->cat += f->last;
+			f->last = 1;
+			i += 2;
+		} else if (c == '[' && (k = re_bracket_len(re, n, i))) {
+			f->cat += f->last;
+			f->last = 1;
+			i += k;
+		} else {
+			f->cat += f->last;
+			f->last = 1;
+			i++;
+		}
+		uint64_t total = 0;
+		for (int j = 0; j <= d; j++)
+			total += st[j].alts + st[j].cat + st[j].last;
+		if (total > RE_MAX_SIZE)
+			return "too complex (it would expand to over 10000 states; nest fewer repetitions)";
+	}
+	return NULL;
+}
+
+static int compile_regex(parser *p, fnode *n)
+{
+	const flit *l = &n->lits[0];
+	size_t at = 0;
+	const char *why = regex_cost_check(l->text, l->len, &at);
+	if (why)
+		return perr(p, KCAP_E_INVAL, (size_t)l->col - 1 + (l->quoted ? 0 : at), "bad regex: %s", why);
+	int rc = regcomp(&n->re, l->text, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char m[128];
+		regerror(rc, &n->re, m, sizeof(m));
+		return perr(p, KCAP_E_INVAL, (size_t)l->col - 1, "bad regex: %s", m);
+	}
+	n->has_re = 1;
+	return 0;
+}
+
 static const char op_list[] = "= != < <= > >= contains icontains startswith endswith glob regex in exists";
 
 static fnode *parse_binary(parser *p, int kind);
@@ -733,16 +876,8 @@ static fnode *parse_pred(parser *p)
 		if (push_lit(p, n, &cap))
 			return NULL;
 	}
-	if (op == OP_REGEX) {
-		int rc = regcomp(&n->re, n->lits[0].text, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char m[128];
-			regerror(rc, &n->re, m, sizeof(m));
-			perr(p, KCAP_E_INVAL, (size_t)n->lits[0].col - 1, "bad regex: %s", m);
-			return NULL;
-		}
-		n->has_re = 1;
-	}
+	if (op == OP_REGEX && compile_regex(p, n))
+		return NULL;
 	return n;
 }
 
