@@ -76,14 +76,19 @@ static void check_fields(fctx *c)
 		return;
 	kcap_error e = {0};
 	c->checked = 1;
-	if (kcap_filter_check_schema(c->f, s, &e) == 0)
-		return;
-	if (c->strict) {
+	int rc = kcap_filter_check_schema(c->f, s, &e);
+	/* a bad literal is bad whatever the other inputs hold */
+	if (rc == KCAP_E_INVAL || (rc && c->strict)) {
 		show_expr_error(c->expr, &e);
 		c->check_failed = 1;
-	} else {
-		fprintf(stderr, "kcap filter: %s: warning: %s\n", c->file, e.msg);
+		return;
 	}
+	if (!rc) {
+		kcap_reader_load_index(c->r); /* which types the input holds, when it is indexed */
+		rc = kcap_filter_input_notes(c->f, c->r, &e) > 0;
+	}
+	if (rc)
+		fprintf(stderr, "kcap filter: %s: warning: %s\n", c->file, e.msg);
 }
 
 static int block_cb(void *ud, const kcap_block_summary *sum)

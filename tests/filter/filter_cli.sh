@@ -62,6 +62,29 @@ out=$("$KCAP" filter 'pidd = 42' "$B" 2>"$DIR/err"); rc=$?
 check "unknown field exit" 2 "$rc"
 check "unknown field: no output" "" "$out"
 check "unknown field message" "kcap filter: column 1: unknown field 'pidd'; did you mean pid, tid, ppid or uid?" "$(head -1 "$DIR/err")"
+# bad literals are errors, also with several inputs; an unknown type is one
+# like an unknown field (a warning with several inputs); a known type absent
+# from the capture is a warning (issue 10 item 6)
+for e in 'ret = ENOFOO' 'flags contains O_FOO' 'sig = SIGFOO' 'dip = 999.1.1.1' \
+	 'dip = 1.2.3' 'dport = 70000' 'mode = 0999' 'comm glob "[a"'; do
+	out=$("$KCAP" filter --count "$e" "$B" "$B" 2>"$DIR/err"); rc=$?
+	check "bad literal exit: $e" 2 "$rc"
+	check "bad literal: no count: $e" "" "$out"
+	case $(head -1 "$DIR/err") in
+	"kcap filter: column "[0-9]*": "*) ok "bad literal message: $(head -1 "$DIR/err")" ;;
+	*) bad "bad literal message: $e: $(cat "$DIR/err")" ;;
+	esac
+done
+out=$("$KCAP" filter --count 'type = open' "$B" 2>"$DIR/err"); rc=$?
+check "absent type exit" 0 "$rc"
+check "absent type count" 0 "$out"
+check "absent type warning" "kcap filter: $B: warning: type 'open' does not occur in this capture" "$(cat "$DIR/err")"
+out=$("$KCAP" filter 'type = nosuchtype' "$B" 2>"$DIR/err"); rc=$?
+check "unknown type exit" 2 "$rc"
+check "unknown type message" "kcap filter: column 8: unknown type 'nosuchtype'
+  type = nosuchtype
+         ^" "$(cat "$DIR/err")"
+
 # regexes whose compile took gigabytes (issue 11): refused at once, in bounded
 # memory. A sanitizer build cannot start under the limit: then unlimited.
 limit="ulimit -v 524288;"

@@ -61,6 +61,32 @@ void kcap_filter_reset_schema(kcap_filter *f)
 	}
 }
 
+int kcap__filter_syms(const kcap_symset *ss, const char *text, uint64_t *value, uint64_t *mask, size_t *bad)
+{
+	const char *t = text[0] == '-' ? text + 1 : text;
+	*value = *mask = 0;
+	while (*t) {
+		size_t pl = strcspn(t, "|");
+		const kcap_sym *hit = NULL;
+		for (uint32_t j = 0; j < ss->nsyms && !hit; j++) {
+			const kcap_sym *sy = &ss->syms[j];
+			if (sy->name && strlen(sy->name) == pl && !memcmp(sy->name, t, pl))
+				hit = sy;
+		}
+		if (!hit) {
+			if (bad)
+				*bad = (size_t)(t - text);
+			return -1;
+		}
+		*value |= hit->value;
+		*mask |= hit->mask ? hit->mask : hit->value;
+		t += pl;
+		if (*t == '|')
+			t++;
+	}
+	return 0;
+}
+
 static void resolve_syms(kcap_filter *f, tcache *tc, const kcap_type_def *def, const kcap_schema *s)
 {
 	for (int k = 0; k < f->nsyms; k++) {
@@ -75,25 +101,7 @@ static void resolve_syms(kcap_filter *f, tcache *tc, const kcap_type_def *def, c
 		const kcap_symset *ss = pd->symset ? kcap_schema_symset(s, pd->symset) : NULL;
 		if (!ss)
 			continue;
-		const char *t = l->text[0] == '-' ? l->text + 1 : l->text;
-		int ok = 1;
-		while (ok && *t) {
-			size_t pl = strcspn(t, "|");
-			ok = 0;
-			for (uint32_t j = 0; j < ss->nsyms; j++) {
-				const kcap_sym *sy = &ss->syms[j];
-				if (sy->name && strlen(sy->name) == pl && !memcmp(sy->name, t, pl)) {
-					r->value |= sy->value;
-					r->mask |= sy->mask ? sy->mask : sy->value;
-					ok = 1;
-					break;
-				}
-			}
-			t += pl;
-			if (*t == '|')
-				t++;
-		}
-		r->found = (uint8_t)ok;
+		r->found = kcap__filter_syms(ss, l->text, &r->value, &r->mask, NULL) == 0;
 	}
 }
 

@@ -129,6 +129,11 @@ int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def 
  * NUL-terminated copy (regex), or NULL when s[len] is already a NUL. */
 int kcap__filter_match_str(const fnode *n, const char *s, size_t len, kcap_buf *tmp);
 
+/* Resolves text, symbol names of ss joined by '|' (a leading '-' is
+ * skipped), into value and mask. Returns 0, or -1 with *bad (may be NULL)
+ * the offset in text of the first name ss lacks. */
+int kcap__filter_syms(const kcap_symset *ss, const char *text, uint64_t *value, uint64_t *mask, size_t *bad);
+
 /* Internal: schema generation counter (schema.c). */
 uint64_t kcap_schema_generation(const kcap_schema *s);
 
