@@ -189,6 +189,10 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_ERROR;
 			}
 			so.fields = (const char *const *)fields;
+			if (sink_check_fields("filter", so.fields)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
 			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
@@ -226,13 +230,17 @@ int cmd_filter(int argc, char **argv)
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	out_mode mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	int want_json_proc = !count_only && mode == OUT_JSON && !no_proc;
-	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc;
+	int want_csv_proc = 0; /* proc.* / parent.* columns: from our tracker, which sees every event */
+	for (size_t i = 0; !count_only && mode == OUT_CSV && fields && fields[i]; i++)
+		want_csv_proc |= !strncmp(fields[i], "proc.", 5) || !strncmp(fields[i], "parent.", 7);
+	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc || want_csv_proc;
 	if (fc.tracking && !(ps = kcap_procstate_new())) {
 		cli_err("filter", "out of memory");
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
 	}
 	fc.ps = ps;
+	so.csv_proc = ps;
 	int nin = argc - optind;
 	fc.strict = nin <= 1;
 	fc.invert = invert;

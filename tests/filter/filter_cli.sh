@@ -49,6 +49,26 @@ check "csv" "seq,pid
 24,42
 25,42" "$("$KCAP" filter 'pid = 42' --csv --fields seq,pid "$B" | tr -d '\r')"
 
+# every field name of the filter language is a CSV column (issue 10 item 7)
+check "convert csv columns" "seq,comm,dip,dport,addr.family,proc.exe,parent.comm,proc.cmdline
+5,cat,,,,/usr/bin/cat,bash,cat /etc/passwd
+9,sshd,::1,443,inet6,/usr/sbin/sshd,systemd,sshd: /usr/sbin/sshd -D
+17,curl,93.184.216.34,80,inet,/usr/bin/curl,bash,curl -s http://example.com/" \
+	"$("$KCAP" convert --csv --fields seq,comm,dip,dport,addr.family,proc.exe,parent.comm,proc.cmdline "$B" |
+	   tr -d '\r' | sed -n '1p;6p;10p;18p')"
+check "filter csv proc columns (the tracker sees what does not match)" "seq,proc.exe,parent.exe
+5,/usr/bin/cat,/usr/bin/bash
+28,/usr/sbin/sshd,/usr/sbin/sshd" \
+	"$("$KCAP" filter 'type = write and uid = 0 or seq = 5' --csv --fields seq,proc.exe,parent.exe "$B" | tr -d '\r')"
+for f in nosuch proc.exx pth; do
+	out=$("$KCAP" convert --csv --fields "seq,$f" "$B" 2>"$DIR/err"); rc=$?
+	check "--fields $f exit" 2 "$rc"
+	check "--fields $f: no output" "" "$out"
+done
+check "--fields message" "kcap convert: --fields: unknown field 'pth'; did you mean path?" "$(cat "$DIR/err")"
+"$KCAP" convert --csv --fields seq,proc.exx "$B" 2>&1 >/dev/null | grep -q "did you mean proc.exe"
+check "--fields proc. checked before reading" 0 $?
+
 err=$("$KCAP" filter 'pid = 42 and' "$B" 2>&1 >/dev/null); rc=$?
 check "syntax error exit" 2 "$rc"
 check "syntax error caret" "kcap filter: column 13: expected a field name, got the end of the expression

@@ -43,6 +43,13 @@ typedef struct kcap_filter kcap_filter;
  * kcap_filter_check_schema() to reject those no type has. */
 int kcap_filter_compile(kcap_filter **f, const char *expr, kcap_error *err);
 
+/* Checks that name is a field of the filter language, as a column of CSV
+ * output uses it (kcap_render_csv_proc): 0, or KCAP_E_SYNTAX/KCAP_E_NOTFOUND
+ * with err->msg ("did you mean ..."). With s, a param name must be a param
+ * of one of s's types (as kcap_filter_check_schema); without, only the
+ * canonical, proc.* and parent.* names are checked. */
+int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err);
+
 /* Frees a filter; NULL is a no-op. */
 void kcap_filter_free(kcap_filter *f);
 

@@ -122,6 +122,25 @@ struct kcap_filter {
 	size_t nnodes, capnodes;
 };
 
+/* A field name resolved (kcap__field_parse): field F_*, sub P_* or S_*;
+ * for F_PARAM the param name [pname, pname+plen) (after "params.", before
+ * a sub-field) and alias S_IP/S_PORT for dip/dport. */
+typedef struct kfield {
+	int field, sub, alias;
+	const char *pname;
+	size_t plen;
+} kfield;
+
+/* The resolver of field names, shared by the filter and the columns of
+ * CSV output. 0, or KCAP_E_NOTFOUND/KCAP_E_SYNTAX with err (column within
+ * name) for names of the fixed namespaces (proc.x, parent.x). */
+int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err);
+
+/* Text of field name of ev (a param, sub-field, alias, proc.*, parent.*;
+ * not the canonical fields) appended to b: 1, or 0 when absent. */
+int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                     const char *name);
+
 /* Index of the param of slot in def (aliases resolved), or -1. */
 int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def);
 

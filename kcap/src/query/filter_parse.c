@@ -202,6 +202,24 @@ static void suggest_format(const suggest *sg, char *out, size_t outsz)
 
 /* ---- fields ---- */
 
+static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		err->offset = -1;
+		err->column = column;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+
 static int add_slot(parser *p, const char *name, size_t n, int col)
 {
 	kcap_filter *f = p->f;
@@ -229,22 +247,21 @@ static int add_slot(parser *p, const char *name, size_t n, int col)
 	return f->nslots++;
 }
 
-/* Resolves the field name at [pos, pos+n) into the predicate. */
-static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
+int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 {
-	const char *name = p->s + pos;
+	memset(k, 0, sizeof(*k));
+	if (len >= 128)
+		return fill_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
 	char buf[128];
-	if (len >= sizeof(buf))
-		return perr(p, KCAP_E_NOTFOUND, pos, "field name too long");
 	memcpy(buf, name, len);
 	buf[len] = 0;
 	for (size_t i = 0; i < sizeof(canon_names) / sizeof(canon_names[0]); i++)
 		if (!strcmp(buf, canon_names[i])) {
-			n->field = (int)i; /* F_SEQ.. follow canon_names order */
+			k->field = (int)i; /* F_SEQ.. follow canon_names order */
 			return 0;
 		}
 	if (!strcmp(buf, "time")) {
-		n->field = F_TS;
+		k->field = F_TS;
 		return 0;
 	}
 	int is_proc = !strncmp(buf, "proc.", 5), is_parent = !strncmp(buf, "parent.", 7);
@@ -252,45 +269,64 @@ static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
 		const char *sub = buf + (is_proc ? 5 : 7);
 		for (int i = 0; i < 8; i++)
 			if (!strcmp(sub, proc_names[i])) {
-				n->field = is_proc ? F_PROC : F_PARENT;
-				n->sub = i;
-				p->f->uses_proc = 1;
+				k->field = is_proc ? F_PROC : F_PARENT;
+				k->sub = i;
 				return 0;
 			}
 		suggest sg = {0};
 		char tail[160];
 		suggest_fixed(&sg, buf);
 		suggest_format(&sg, tail, sizeof(tail));
-		return perr(p, KCAP_E_NOTFOUND, pos, "unknown field '%s'%s", buf, tail);
+		return fill_err(err, KCAP_E_NOTFOUND, 1, "unknown field '%s'%s", buf, tail);
 	}
-	const char *pname = buf;
-	size_t plen = len;
+	k->pname = name;
+	k->plen = len;
 	if (!strncmp(buf, "params.", 7)) {
-		pname += 7;
-		plen -= 7;
-		if (!plen)
-			return perr(p, KCAP_E_SYNTAX, pos + 7, "expected a param name after 'params.'");
+		k->pname += 7;
+		k->plen -= 7;
+		if (!k->plen)
+			return fill_err(err, KCAP_E_SYNTAX, 8, "expected a param name after 'params.'");
 	}
-	n->field = F_PARAM;
-	n->sub = S_NONE;
+	k->field = F_PARAM;
+	k->sub = S_NONE;
 	/* NAME.ip / NAME.port / NAME.family: sub-fields of a sockaddr param */
-	const char *dot = strrchr(pname, '.');
+	const char *dot = memrchr(k->pname, '.', k->plen);
 	if (dot) {
-		if (!strcmp(dot, ".ip"))
-			n->sub = S_IP;
-		else if (!strcmp(dot, ".port"))
-			n->sub = S_PORT;
-		else if (!strcmp(dot, ".family"))
-			n->sub = S_FAMILY;
-		if (n->sub != S_NONE)
-			plen = (size_t)(dot - pname);
+		size_t dl = k->plen - (size_t)(dot - k->pname);
+		if (dl == 3 && !memcmp(dot, ".ip", 3))
+			k->sub = S_IP;
+		else if (dl == 5 && !memcmp(dot, ".port", 5))
+			k->sub = S_PORT;
+		else if (dl == 7 && !memcmp(dot, ".family", 7))
+			k->sub = S_FAMILY;
+		if (k->sub != S_NONE)
+			k->plen = (size_t)(dot - k->pname);
 	}
-	int slot = add_slot(p, pname, plen, (int)pos + 1);
+	if (k->pname == name && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
+		k->alias = buf[1] == 'i' ? S_IP : S_PORT;
+	return 0;
+}
+
+/* Resolves the field name at [pos, pos+n) into the predicate. */
+static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
+{
+	kfield k;
+	kcap_error e;
+	int rc = kcap__field_parse(p->s + pos, len, &k, &e);
+	if (rc)
+		return perr(p, rc, pos + (size_t)e.column - 1, "%s", e.msg);
+	n->field = k.field;
+	n->sub = k.sub;
+	if (k.field == F_PROC || k.field == F_PARENT)
+		p->f->uses_proc = 1;
+	if (k.field != F_PARAM)
+		return 0;
+	int slot = add_slot(p, k.pname, k.plen, (int)pos + 1);
 	if (slot < 0)
 		return slot;
 	n->pslot = slot;
-	if (pname == buf && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
-		p->f->slot_alias[slot] = buf[1] == 'i' ? S_IP : S_PORT;
+	if (k.alias)
+		p->f->slot_alias[slot] = (uint8_t)k.alias;
 	return 0;
 }
 
@@ -1137,23 +1173,6 @@ cleanup:
 
 /* ---- literals against the schema ---- */
 
-static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->offset = -1;
-		err->column = column;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* Names of the symbol sets of slot's param, across the types having it. */
 static void suggest_syms(suggest *sg, const kcap_filter *f, int slot, const kcap_schema *s, const char *want)
 {
@@ -1477,4 +1496,25 @@ void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture
 	f->span_start = capture_start;
 	f->span_end = capture_end;
 	f->span_set = 1;
+}
+
+int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	int ok = n && is_name_start((unsigned char)name[0]);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = is_name_char((unsigned char)name[i]);
+	if (!ok)
+		return fill_err(err, KCAP_E_SYNTAX, 1, "'%s' is not a field name", name ? name : "");
+	/* the filter's own resolver, and its schema check for param names */
+	char expr[160];
+	if (n + sizeof(" exists") > sizeof(expr))
+		return fill_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
+	snprintf(expr, sizeof(expr), "%s exists", name);
+	kcap_filter *f;
+	int rc = kcap_filter_compile(&f, expr, err);
+	if (!rc && s)
+		rc = kcap_filter_check_schema(f, s, err);
+	kcap_filter_free(f);
+	return rc;
 }
