@@ -153,6 +153,10 @@ int kcap__filter_match_str(const fnode *n, const char *s, size_t len, kcap_buf *
  * the offset in text of the first name ss lacks. */
 int kcap__filter_syms(const kcap_symset *ss, const char *text, uint64_t *value, uint64_t *mask, size_t *bad);
 
+/* Fills err (may be NULL): code, column, the formatted message, no offset.
+ * Returns code. */
+int kcap__filter_err(kcap_error *err, int code, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Internal: schema generation counter (schema.c). */
 uint64_t kcap_schema_generation(const kcap_schema *s);
 

@@ -202,22 +202,6 @@ static void suggest_format(const suggest *sg, char *out, size_t outsz)
 
 /* ---- fields ---- */
 
-static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fill_err(kcap_error *err, int code, int column, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		err->offset = -1;
-		err->column = column;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 
 static int add_slot(parser *p, const char *name, size_t n, int col)
@@ -251,7 +235,7 @@ int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 {
 	memset(k, 0, sizeof(*k));
 	if (len >= 128)
-		return fill_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
+		return kcap__filter_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
 	char buf[128];
 	memcpy(buf, name, len);
 	buf[len] = 0;
@@ -277,7 +261,7 @@ int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 		char tail[160];
 		suggest_fixed(&sg, buf);
 		suggest_format(&sg, tail, sizeof(tail));
-		return fill_err(err, KCAP_E_NOTFOUND, 1, "unknown field '%s'%s", buf, tail);
+		return kcap__filter_err(err, KCAP_E_NOTFOUND, 1, "unknown field '%s'%s", buf, tail);
 	}
 	k->pname = name;
 	k->plen = len;
@@ -285,7 +269,7 @@ int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 		k->pname += 7;
 		k->plen -= 7;
 		if (!k->plen)
-			return fill_err(err, KCAP_E_SYNTAX, 8, "expected a param name after 'params.'");
+			return kcap__filter_err(err, KCAP_E_SYNTAX, 8, "expected a param name after 'params.'");
 	}
 	k->field = F_PARAM;
 	k->sub = S_NONE;
@@ -1357,7 +1341,7 @@ static int check_param_lits(const kcap_filter *f, const kcap_schema *s, kcap_err
 				}
 			}
 			if (any && !fits)
-				return fill_err(err, KCAP_E_INVAL, l->col, "%s", msg);
+				return kcap__filter_err(err, KCAP_E_INVAL, l->col, "%s", msg);
 		}
 	}
 	return 0;
@@ -1416,7 +1400,7 @@ static int unknown_type(const fnode *n, const flit *l, void *ud)
 	const char *what = n->field == F_TYPE ? "type" : "category";
 	if (names_type(n->field, l->text, c->s, NULL) || names_type(n->field, l->text, NULL, NULL))
 		return c->notes && n->op != OP_NE
-		               ? (fill_err(c->err, 0, l->col, "%s '%s' does not occur in this capture", what, l->text), 1)
+		               ? (kcap__filter_err(c->err, 0, l->col, "%s '%s' does not occur in this capture", what, l->text), 1)
 		               : 0;
 	if (c->notes)
 		return 0;
@@ -1432,7 +1416,7 @@ static int unknown_type(const fnode *n, const flit *l, void *ud)
 				suggest_add(&sg, l->text, v);
 		}
 	suggest_format(&sg, tail, sizeof(tail));
-	return fill_err(c->err, KCAP_E_NOTFOUND, l->col, "unknown %s '%s'%s", what, l->text, tail);
+	return kcap__filter_err(c->err, KCAP_E_NOTFOUND, l->col, "unknown %s '%s'%s", what, l->text, tail);
 }
 
 int kcap_filter_input_notes(const kcap_filter *f, const kcap_reader *r, kcap_error *note)
@@ -1473,7 +1457,7 @@ int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_er
 				suggest_add(&sg, want, d->params[k].name);
 		}
 		suggest_format(&sg, tail, sizeof(tail));
-		return fill_err(err, KCAP_E_NOTFOUND, f->slot_col[i], "unknown field '%s'%s", want, tail);
+		return kcap__filter_err(err, KCAP_E_NOTFOUND, f->slot_col[i], "unknown field '%s'%s", want, tail);
 	}
 	type_ck c = {s, err, 0};
 	return each_absent_type(f, s, NULL, unknown_type, &c);
@@ -1505,11 +1489,11 @@ int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = is_name_char((unsigned char)name[i]);
 	if (!ok)
-		return fill_err(err, KCAP_E_SYNTAX, 1, "'%s' is not a field name", name ? name : "");
+		return kcap__filter_err(err, KCAP_E_SYNTAX, 1, "'%s' is not a field name", name ? name : "");
 	/* the filter's own resolver, and its schema check for param names */
 	char expr[160];
 	if (n + sizeof(" exists") > sizeof(expr))
-		return fill_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
+		return kcap__filter_err(err, KCAP_E_NOTFOUND, 1, "field name too long");
 	snprintf(expr, sizeof(expr), "%s exists", name);
 	kcap_filter *f;
 	int rc = kcap_filter_compile(&f, expr, err);

@@ -7,11 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include <kcap/filter.h>
+#include "query/filter_internal.h"
 
-static int terr(kcap_error *err, int code, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int terr(kcap_error *err, int code, int col, const char *fmt, ...)
+int kcap__filter_err(kcap_error *err, int code, int col, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
@@ -53,7 +51,7 @@ static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_er
 	const char *p = s;
 	int64_t total = 0;
 	if (!*p)
-		return terr(err, KCAP_E_SYNTAX, base, "empty duration");
+		return kcap__filter_err(err, KCAP_E_SYNTAX, base, "empty duration");
 	if (bare_ns) {
 		const char *q = p;
 		while (isdigit((unsigned char)*q))
@@ -62,7 +60,7 @@ static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_er
 			uint64_t v = 0;
 			for (q = p; *q; q++) {
 				if (v > (uint64_t)(INT64_MAX - 9) / 10)
-					return terr(err, KCAP_E_INVAL, base, "duration out of range");
+					return kcap__filter_err(err, KCAP_E_INVAL, base, "duration out of range");
 				v = v * 10 + (uint64_t)(*q - '0');
 			}
 			*out = (int64_t)v;
@@ -73,16 +71,16 @@ static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_er
 		const char *start = p;
 		uint64_t ip = 0, frac = 0, fdiv = 1;
 		if (!isdigit((unsigned char)*p) && *p != '.')
-			return terr(err, KCAP_E_SYNTAX, base + (int)(p - s), "expected a number in duration");
+			return kcap__filter_err(err, KCAP_E_SYNTAX, base + (int)(p - s), "expected a number in duration");
 		while (isdigit((unsigned char)*p)) {
 			if (ip > 1000000000000000ULL)
-				return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
+				return kcap__filter_err(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
 			ip = ip * 10 + (uint64_t)(*p++ - '0');
 		}
 		if (*p == '.') {
 			p++;
 			if (!isdigit((unsigned char)*p) && p - 1 == start)
-				return terr(err, KCAP_E_SYNTAX, base + (int)(start - s), "expected a number in duration");
+				return kcap__filter_err(err, KCAP_E_SYNTAX, base + (int)(start - s), "expected a number in duration");
 			while (isdigit((unsigned char)*p)) {
 				if (fdiv < 1000000000000ULL) {
 					frac = frac * 10 + (uint64_t)(*p - '0');
@@ -101,18 +99,18 @@ static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_er
 				mult = units[i].ns;
 		if (!mult) {
 			if (!ul)
-				return terr(err, KCAP_E_SYNTAX, base + (int)(u - s),
+				return kcap__filter_err(err, KCAP_E_SYNTAX, base + (int)(u - s),
 				            "missing unit (ns, us, ms, s, min, h, d)");
-			return terr(err, KCAP_E_SYNTAX, base + (int)(u - s),
+			return kcap__filter_err(err, KCAP_E_SYNTAX, base + (int)(u - s),
 			            "unknown unit '%.*s' (ns, us, ms, s, min, h, d)", (int)ul, u);
 		}
 		if (ip > (uint64_t)INT64_MAX / (uint64_t)mult)
-			return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
+			return kcap__filter_err(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
 		int64_t part = (int64_t)ip * mult;
 		/* frac < fdiv <= 1e12 and mult <= 8.64e13: split to avoid overflow */
 		part += (int64_t)((double)frac * (double)mult / (double)fdiv + 0.5);
 		if (total > INT64_MAX - part)
-			return terr(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
+			return kcap__filter_err(err, KCAP_E_INVAL, base + (int)(start - s), "duration out of range");
 		total += part;
 	}
 	*out = total;
@@ -122,9 +120,9 @@ static int parse_dur(const char *s, int base, int bare_ns, int64_t *out, kcap_er
 int kcap_parse_duration(const char *s, int64_t *out, kcap_error *err)
 {
 	if (!s || !out)
-		return terr(err, KCAP_E_INVAL, 0, "no duration");
+		return kcap__filter_err(err, KCAP_E_INVAL, 0, "no duration");
 	if (*s == '-')
-		return terr(err, KCAP_E_INVAL, 1, "negative duration");
+		return kcap__filter_err(err, KCAP_E_INVAL, 1, "negative duration");
 	if (*s == '+')
 		return parse_dur(s + 1, 2, 1, out, err);
 	return parse_dur(s, 1, 1, out, err);
@@ -150,23 +148,23 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 	int y, mo, d, h = 0, mi = 0, sec = 0;
 	int64_t frac_ns = 0;
 	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
-		return terr(err, KCAP_E_SYNTAX, 1, "bad date (expected YYYY-MM-DD)");
+		return kcap__filter_err(err, KCAP_E_SYNTAX, 1, "bad date (expected YYYY-MM-DD)");
 	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return terr(err, KCAP_E_INVAL, 6, "date out of range");
+		return kcap__filter_err(err, KCAP_E_INVAL, 6, "date out of range");
 	if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
 		p++;
 		const char *tstart = p;
 		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
-			return terr(err, KCAP_E_SYNTAX, (int)(tstart - s) + 1, "bad time of day (expected HH:MM[:SS])");
+			return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(tstart - s) + 1, "bad time of day (expected HH:MM[:SS])");
 		if (*p == ':') {
 			p++;
 			if (digits(&p, 2, &sec))
-				return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "bad seconds");
+				return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "bad seconds");
 			if (*p == '.' || *p == ',') {
 				p++;
 				int64_t mul = 100000000;
 				if (!isdigit((unsigned char)*p))
-					return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "bad fraction");
+					return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "bad fraction");
 				while (isdigit((unsigned char)*p)) {
 					frac_ns += (*p - '0') * mul;
 					mul /= 10;
@@ -175,7 +173,7 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 			}
 		}
 		if (h > 23 || mi > 59 || sec > 60)
-			return terr(err, KCAP_E_INVAL, (int)(tstart - s) + 1, "time of day out of range");
+			return kcap__filter_err(err, KCAP_E_INVAL, (int)(tstart - s) + 1, "time of day out of range");
 	}
 	if (*p == 'Z' || *p == 'z' || *p == '+' || *p == '-') {
 		int64_t off = 0;
@@ -184,28 +182,28 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 			int sign = *p == '-' ? -1 : 1, zh, zm = 0;
 			p++;
 			if (digits(&p, 2, &zh))
-				return terr(err, KCAP_E_SYNTAX, (int)(zs - s) + 1, "bad zone offset");
+				return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(zs - s) + 1, "bad zone offset");
 			if (*p == ':')
 				p++;
 			if (*p && digits(&p, 2, &zm))
-				return terr(err, KCAP_E_SYNTAX, (int)(zs - s) + 1, "bad zone offset");
+				return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(zs - s) + 1, "bad zone offset");
 			if (zh > 23 || zm > 59)
-				return terr(err, KCAP_E_INVAL, (int)(zs - s) + 1, "zone offset out of range");
+				return kcap__filter_err(err, KCAP_E_INVAL, (int)(zs - s) + 1, "zone offset out of range");
 			off = sign * ((int64_t)zh * 3600 + zm * 60);
 		} else {
 			p++;
 		}
 		if (*p)
-			return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the time", *p);
+			return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' after the time", *p);
 		int64_t days = days_from_civil(y, mo, d);
 		int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
 		if (secs >= INT64_MAX / 1000000000LL || secs <= INT64_MIN / 1000000000LL)
-			return terr(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
+			return kcap__filter_err(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
 		*out = secs * 1000000000LL + frac_ns;
 		return 0;
 	}
 	if (*p)
-		return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' in the date-time", *p);
+		return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' in the date-time", *p);
 	/* No zone: local time. */
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));
@@ -218,9 +216,9 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 	tm.tm_isdst = -1;
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mday == 31))
-		return terr(err, KCAP_E_INVAL, 1, "local time cannot be represented");
+		return kcap__filter_err(err, KCAP_E_INVAL, 1, "local time cannot be represented");
 	if ((int64_t)t >= INT64_MAX / 1000000000LL || (int64_t)t <= INT64_MIN / 1000000000LL)
-		return terr(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
+		return kcap__filter_err(err, KCAP_E_INVAL, 1, "time out of range (years 1678 to 2262)");
 	*out = (int64_t)t * 1000000000LL + frac_ns;
 	return 0;
 }
@@ -228,9 +226,9 @@ static int parse_datetime(const char *s, int64_t *out, kcap_error *err)
 int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *err)
 {
 	if (!s || !anchor || !value)
-		return terr(err, KCAP_E_INVAL, 0, "no time");
+		return kcap__filter_err(err, KCAP_E_INVAL, 0, "no time");
 	if (!*s)
-		return terr(err, KCAP_E_SYNTAX, 1, "empty time");
+		return kcap__filter_err(err, KCAP_E_SYNTAX, 1, "empty time");
 	if (*s == '+' || *s == '-') {
 		int64_t v;
 		int rc = parse_dur(s + 1, 2, 0, &v, err);
@@ -246,10 +244,10 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 		uint64_t secs = 0;
 		int64_t frac = 0, mul = 100000000;
 		if (!isdigit((unsigned char)*p))
-			return terr(err, KCAP_E_SYNTAX, 2, "expected seconds after '@'");
+			return kcap__filter_err(err, KCAP_E_SYNTAX, 2, "expected seconds after '@'");
 		while (isdigit((unsigned char)*p)) {
 			if (secs > (uint64_t)INT64_MAX / 1000000000ULL / 10)
-				return terr(err, KCAP_E_INVAL, 2, "time out of range");
+				return kcap__filter_err(err, KCAP_E_INVAL, 2, "time out of range");
 			secs = secs * 10 + (uint64_t)(*p++ - '0');
 		}
 		if (*p == '.') {
@@ -261,9 +259,9 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 			}
 		}
 		if (*p)
-			return terr(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' in @seconds", *p);
+			return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(p - s) + 1, "unexpected '%c' in @seconds", *p);
 		if (secs > (uint64_t)(INT64_MAX / 1000000000LL) - 1)
-			return terr(err, KCAP_E_INVAL, 2, "time out of range");
+			return kcap__filter_err(err, KCAP_E_INVAL, 2, "time out of range");
 		*value = (int64_t)secs * 1000000000LL + frac;
 		return 0;
 	}
@@ -274,7 +272,7 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 		uint64_t v = 0;
 		for (q = s; *q; q++) {
 			if (v > (uint64_t)(INT64_MAX - 9) / 10)
-				return terr(err, KCAP_E_INVAL, 1, "time out of range");
+				return kcap__filter_err(err, KCAP_E_INVAL, 1, "time out of range");
 			v = v * 10 + (uint64_t)(*q - '0');
 		}
 		*value = (int64_t)v;
@@ -282,7 +280,7 @@ int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *
 	}
 	if (q - s == 4 && *q == '-')
 		return parse_datetime(s, value, err);
-	return terr(err, KCAP_E_SYNTAX, (int)(q - s) + 1,
+	return kcap__filter_err(err, KCAP_E_SYNTAX, (int)(q - s) + 1,
 	            "bad time (expected ns, @seconds, RFC 3339, local date-time, +offset or -offset)");
 }
 
@@ -295,11 +293,11 @@ int kcap_parse_time(const char *s, int64_t capture_start, int64_t capture_end, i
 		return rc;
 	if (anchor == KCAP_TIME_FROM_START) {
 		if (capture_start == INT64_MIN)
-			return terr(err, KCAP_E_INVAL, 1, "'%s' is relative to the capture start, which is unknown", s);
+			return kcap__filter_err(err, KCAP_E_INVAL, 1, "'%s' is relative to the capture start, which is unknown", s);
 		v += capture_start;
 	} else if (anchor == KCAP_TIME_FROM_END) {
 		if (capture_end == INT64_MIN)
-			return terr(err, KCAP_E_INVAL, 1, "'%s' is relative to the capture end, which is unknown", s);
+			return kcap__filter_err(err, KCAP_E_INVAL, 1, "'%s' is relative to the capture end, which is unknown", s);
 		v += capture_end;
 	}
 	if (out)
