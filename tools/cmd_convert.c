@@ -145,6 +145,12 @@ int cmd_convert(int argc, char **argv)
 			free(fields);
 			fields = cli_split_fields(optarg);
 			so.fields = (const char *const *)fields;
+			/* every field of the filter language is a column; the names
+			 * that need no schema are checked now, params per input */
+			if (sink_check_fields("convert", so.fields)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
 			if (so.mode == OUT_AUTO)
 				so.mode = OUT_CSV;
 			break;

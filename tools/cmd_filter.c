@@ -77,14 +77,19 @@ static void check_fields(fctx *c)
 		return;
 	kcap_error e = {0};
 	c->checked = 1;
-	if (kcap_filter_check_schema(c->f, s, &e) == 0)
-		return;
-	if (c->strict) {
+	int rc = kcap_filter_check_schema(c->f, s, &e);
+	/* a bad literal is bad whatever the other inputs hold */
+	if (rc == KCAP_E_INVAL || (rc && c->strict)) {
 		show_expr_error(c->expr, &e);
 		c->check_failed = 1;
-	} else {
-		cli_err("filter", "%s: warning: %s", c->file, e.msg);
+		return;
 	}
+	if (!rc) {
+		kcap_reader_load_index(c->r); /* which types the input holds, when it is indexed */
+		rc = kcap_filter_input_notes(c->f, c->r, &e) > 0;
+	}
+	if (rc)
+		cli_err("filter", "%s: warning: %s", c->file, e.msg);
 }
 
 static int block_cb(void *ud, const kcap_block_summary *sum)
@@ -184,6 +189,10 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_ERROR;
 			}
 			so.fields = (const char *const *)fields;
+			if (sink_check_fields("filter", so.fields)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
 			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
@@ -221,13 +230,17 @@ int cmd_filter(int argc, char **argv)
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	out_mode mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	int want_json_proc = !count_only && mode == OUT_JSON && !no_proc;
-	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc;
+	int want_csv_proc = 0; /* proc.* / parent.* columns: from our tracker, which sees every event */
+	for (size_t i = 0; !count_only && mode == OUT_CSV && fields && fields[i]; i++)
+		want_csv_proc |= !strncmp(fields[i], "proc.", 5) || !strncmp(fields[i], "parent.", 7);
+	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc || want_csv_proc;
 	if (fc.tracking && !(ps = kcap_procstate_new())) {
 		cli_err("filter", "out of memory");
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
 	}
 	fc.ps = ps;
+	so.csv_proc = ps;
 	int nin = argc - optind;
 	fc.strict = nin <= 1;
 	fc.invert = invert;

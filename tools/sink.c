@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <kcap/filter.h>
 #include <kcap/procstate.h>
 #include "sink.h"
 
@@ -21,6 +22,8 @@ struct sink {
 	kcap_procstate *ps;
 	const kcap_reader *ps_src;
 	uint32_t ps_section;
+	const kcap_reader *fields_src; /* CSV columns checked against its schema */
+	int csv_proc;                  /* a CSV column needs the process context */
 };
 
 int sink_open(sink **out, const char *cmd, const sink_opts *o)
@@ -62,6 +65,8 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		}
 		if (s->mode == OUT_CSV)
 			kcap_render_csv_header(&s->buf, o->fields);
+		for (size_t i = 0; o->fields && o->fields[i]; i++)
+			s->csv_proc |= !strncmp(o->fields[i], "proc.", 5) || !strncmp(o->fields[i], "parent.", 7);
 	}
 	*out = s;
 	return KCAP_EXIT_OK;
@@ -151,6 +156,61 @@ static int mirror(sink *s, kcap_reader *r)
 	return rc ? werr(s) : 0;
 }
 
+/* The sink's own tracker, fed with ev (the section's snapshots first). */
+static int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+{
+	if (!s->ps && !(s->ps = kcap_procstate_new())) {
+		cli_err(s->cmd, "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
+		kcap_procstate_load_reader(s->ps, r);
+		s->ps_src = r;
+		s->ps_section = kcap_reader_section(r);
+	}
+	kcap_procstate_update(s->ps, ev, sc);
+	return 0;
+}
+
+static int check_field(const char *cmd, const char *name, const kcap_schema *sc)
+{
+	kcap_error e = {0};
+	if (!strcmp(name, "params") || !kcap_field_check(name, sc, &e))
+		return 0;
+	cli_err(cmd, "--fields: %s", e.msg);
+	return KCAP_EXIT_USAGE;
+}
+
+int sink_check_fields(const char *cmd, const char *const *fields)
+{
+	for (size_t i = 0; fields && fields[i]; i++)
+		if (check_field(cmd, fields[i], NULL))
+			return KCAP_EXIT_USAGE;
+	return 0;
+}
+
+/* A CSV row of ev, its columns checked against each input's schema once. */
+static int csv_event(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+{
+	if (r && s->fields_src != r && sc && kcap_schema_type_at(sc, 0)) {
+		s->fields_src = r;
+		for (size_t i = 0; s->o.fields && s->o.fields[i]; i++)
+			if (check_field(s->cmd, s->o.fields[i], sc)) {
+				s->buf.len = 0; /* no header without rows */
+				return KCAP_EXIT_USAGE;
+			}
+	}
+	const kcap_procstate *ps = s->o.csv_proc;
+	if (!ps && s->csv_proc && r) {
+		int rc = track(s, r, ev, sc);
+		if (rc)
+			return rc;
+		ps = s->ps;
+	}
+	kcap_render_csv_proc(&s->buf, ev, sc, s->o.fields, ps);
+	return 0;
+}
+
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 {
 	if (s->mode == OUT_KCAP) {
@@ -167,16 +227,9 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 	switch (s->mode) {
 	case OUT_JSON:
 		if (!s->o.json_extra && !s->o.no_proc && r) {
-			if (!s->ps && !(s->ps = kcap_procstate_new())) {
-				cli_err(s->cmd, "out of memory");
-				return KCAP_EXIT_ERROR;
-			}
-			if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
-				kcap_procstate_load_reader(s->ps, r);
-				s->ps_src = r;
-				s->ps_section = kcap_reader_section(r);
-			}
-			kcap_procstate_update(s->ps, ev, sc);
+			int rc = track(s, r, ev, sc);
+			if (rc)
+				return rc;
 			kcap_render_json_proc(&s->buf, ev, sc, s->ps);
 			break;
 		}
@@ -187,9 +240,12 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 			kcap_buf_append(&s->buf, "}\n", 2);
 		}
 		break;
-	case OUT_CSV:
-		kcap_render_csv(&s->buf, ev, sc, s->o.fields);
+	case OUT_CSV: {
+		int rc = csv_event(s, r, ev, sc);
+		if (rc)
+			return rc;
 		break;
+	}
 	default:
 		kcap_render_text(&s->buf, ev, sc);
 	}
@@ -217,6 +273,8 @@ void sink_input_done(sink *s, kcap_reader *r)
 {
 	if (s->ps_src == r)
 		s->ps_src = NULL; /* the next reader may be allocated at the same address */
+	if (s->fields_src == r)
+		s->fields_src = NULL;
 	if (!s->w)
 		return;
 	/* An input that gave no events still leaves its metadata and schema. */

@@ -24,7 +24,16 @@ typedef struct sink_opts {
 	 * context from the input's snapshot and the events seen so far), 1
 	 * leaves it out (--no-proc). */
 	int no_proc;
+	/* CSV proc.* and parent.* columns: a tracker the caller feeds with every
+	 * event it reads (filter, which passes only matches); NULL: the sink
+	 * tracks the events it is given. */
+	const struct kcap_procstate *csv_proc;
 } sink_opts;
+
+/* Checks --fields names that need no schema (proc.*, parent.*, the form of
+ * a name); param names are checked against each input's schema at its
+ * first event. Returns 0, or KCAP_EXIT_USAGE (printed). */
+int sink_check_fields(const char *cmd, const char *const *fields);
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),

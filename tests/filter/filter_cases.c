@@ -4,9 +4,13 @@
  * The file holds cases separated by blank lines ('#' lines are comments):
  *     EXPRESSION
  *     CAPTURE            base | multi (built by captures.c)
- *     EXPECTED           seq list "1 2 3", "none", or "error COL: FRAGMENT"
+ *     EXPECTED           seq list "1 2 3", "none", "error COL: FRAGMENT", or
+ *                        "note COL: FRAGMENT; SEQS"
  * An error case passes when compiling (or checking against the capture's
  * schema) fails with that 1-based column and a message containing FRAGMENT.
+ * A note case passes when the filter matches SEQS and
+ * kcap_filter_input_notes() says FRAGMENT at COL; every other match case
+ * must give no note.
  * Every match case runs twice: a full scan, and a scan that skips blocks by
  * kcap_filter_block_may_match(); both must give the expected list. On every
  * event, kcap_filter_match_head() (canonical fields only) must either leave
@@ -38,7 +42,7 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 /* Runs f over the capture; appends matching seqs to out. Returns 0 or an
  * error (with err filled for schema check failures). */
 static int run(kcap_filter *f, const char *path, int skip, char *out, size_t outsz, uint64_t *skipped,
-               uint64_t *blocks, kcap_error *err)
+               uint64_t *blocks, kcap_error *err, kcap_error *note)
 {
 	kcap_reader *r = NULL;
 	kcap_procstate *ps = NULL;
@@ -69,6 +73,8 @@ static int run(kcap_filter *f, const char *path, int skip, char *out, size_t out
 			rc = kcap_filter_check_schema(f, s, err);
 			if (rc)
 				goto cleanup;
+			memset(note, 0, sizeof(*note));
+			kcap_filter_input_notes(f, r, note);
 		}
 		kcap_procstate_update(ps, ev, s);
 		int m = kcap_filter_match(f, ev, s, ps);
@@ -185,7 +191,7 @@ int main(int argc, char **argv)
 			const char *expr = line[0], *cap = line[1], *want = line[2];
 			const char *path = !strcmp(cap, "base") ? paths[0] : !strcmp(cap, "multi") ? paths[1] : NULL;
 			char res[4096], res2[4096], wantn[4096], why[512] = "";
-			kcap_error err = {0};
+			kcap_error err = {0}, note = {0};
 			kcap_filter *f = NULL;
 			int ok = 1;
 			ncases++;
@@ -195,7 +201,7 @@ int main(int argc, char **argv)
 			}
 			int rc = kcap_filter_compile(&f, expr, &err);
 			if (!rc)
-				rc = run(f, path, 0, res, sizeof(res), &skipped, &blocks, &err);
+				rc = run(f, path, 0, res, sizeof(res), &skipped, &blocks, &err, &note);
 			if (!strncmp(want, "error", 5)) {
 				nerr_cases++;
 				int col = 0;
@@ -216,12 +222,30 @@ int main(int argc, char **argv)
 				ok = 0;
 				snprintf(why, sizeof(why), "error %s column %d: %s", kcap_strerror(rc), err.column, err.msg);
 			} else {
-				norm(want, wantn, sizeof(wantn));
-				if (strcmp(res, wantn)) {
+				const char *seqs = want;
+				char frag[512] = "";
+				int ncol = 0;
+				if (!strncmp(want, "note", 4)) {
+					const char *c = strchr(want, ':'), *semi = strchr(want, ';');
+					if (sscanf(want + 4, "%d", &ncol) != 1 || !c || !semi || semi < c) {
+						fprintf(stderr, "%s:%d: a note case is 'note COL: FRAGMENT; SEQS'\n", argv[1], start_line);
+						return 1;
+					}
+					for (c++; *c == ' '; c++)
+						;
+					snprintf(frag, sizeof(frag), "%.*s", (int)(semi - c), c);
+					seqs = semi + 1;
+				}
+				norm(seqs, wantn, sizeof(wantn));
+				if (frag[0] ? note.column != ncol || !strstr(note.msg, frag) : note.msg[0] != 0) {
+					ok = 0;
+					snprintf(why, sizeof(why), "expected note [%d: %.150s], got [%d: %.150s]", ncol, frag,
+					         note.column, note.msg);
+				} else if (strcmp(res, wantn)) {
 					ok = 0;
 					snprintf(why, sizeof(why), "expected [%.200s] got [%.200s]", wantn, res);
 				} else if (!kcap_filter_uses_proc(f)) {
-					rc = run(f, path, 1, res2, sizeof(res2), &skipped, &blocks, &err);
+					rc = run(f, path, 1, res2, sizeof(res2), &skipped, &blocks, &err, &note);
 					if (rc || strcmp(res2, wantn)) {
 						ok = 0;
 						snprintf(why, sizeof(why), "with block skipping: expected [%.150s] got [%.150s] (%.100s)", wantn,

@@ -10,7 +10,8 @@
  * rules out a block that holds a matching event.
  *
  * Build: cmake -B build-fuzz -DKCAP_FUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/tests/fuzz/fuzz_filter -max_len=512 NEW_CORPUS_DIR tests/fuzz/filter_seeds
+ * Run:   build-fuzz/tests/fuzz/fuzz_filter -max_len=512 -rss_limit_mb=1024 NEW_CORPUS_DIR tests/fuzz/filter_seeds
+ * (no -ignore_ooms: a regex's compile cost is bounded before regcomp)
  * Every build also replays the seeds with mutations (fuzz_filter_replay).
  */
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include "core/core.h"
 #include "testcap.h"
+#include "robustness/amp_capture.h"
 
 static int save(const char *dir, const char *name, const uint8_t *buf, size_t len)
 {
@@ -52,6 +53,21 @@ static int save_cuts(const char *dir, const char *name, const uint8_t *buf, size
 	snprintf(cname, sizeof cname, "cut-then-next-%s", name);
 	rc |= save(dir, cname, two, cut + len);
 	free(two);
+	return rc;
+}
+
+/* Issue 11 finding 3: a capture naming origin 65535 beside a section
+ * snapshot (amp_capture.h), which the tracker once copied 65535 times. */
+static int save_amp_seed(const char *dir)
+{
+	uint8_t *buf;
+	size_t len;
+	if (amp_capture_build(&buf, &len)) {
+		fprintf(stderr, "fuzz_reader_seeds: cannot build snapshot-amp.kcap\n");
+		return -1;
+	}
+	int rc = save(dir, "snapshot-amp.kcap", buf, len);
+	free(buf);
 	return rc;
 }
 
@@ -101,5 +117,6 @@ int main(int argc, char **argv)
 		}
 		free(buf);
 	}
+	rc |= save_amp_seed(argv[1]);
 	return rc ? 1 : 0;
 }

@@ -43,14 +43,32 @@ typedef struct kcap_filter kcap_filter;
  * kcap_filter_check_schema() to reject those no type has. */
 int kcap_filter_compile(kcap_filter **f, const char *expr, kcap_error *err);
 
+/* Checks that name is a field of the filter language, as a column of CSV
+ * output uses it (kcap_render_csv_proc): 0, or KCAP_E_SYNTAX/KCAP_E_NOTFOUND
+ * with err->msg ("did you mean ..."). With s, a param name must be a param
+ * of one of s's types (as kcap_filter_check_schema); without, only the
+ * canonical, proc.* and parent.* names are checked. */
+int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err);
+
 /* Frees a filter; NULL is a no-op. */
 void kcap_filter_free(kcap_filter *f);
 
-/* Checks every param name the filter uses against schema s: returns 0 if each
- * is a param of at least one type, else KCAP_E_NOTFOUND with err->column at
- * the first unknown name and err->msg listing close matches among canonical
- * fields and the schema's param names. An empty schema (no types) passes. */
+/* Checks the filter against schema s. An empty schema (no types) passes.
+ *  - KCAP_E_INVAL: a literal that no type having the param can read (a bad
+ *    errno or symbol name, IP address, port, file mode, a number out of the
+ *    param's range ...), whatever other inputs hold;
+ *  - KCAP_E_NOTFOUND: a param name no type of s has, or a type or category
+ *    name (=, !=, in) that neither s nor the standard taxonomy knows;
+ * err->column is at the first offender and err->msg lists close matches
+ * ("did you mean ..."). Otherwise 0. */
 int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_error *err);
+
+/* What kcap_filter_check_schema() passes but a user should hear of: a type
+ * or category name (=, !=, in) that r's input does not hold, so nothing can
+ * match it: its schema has no such type, or, when r's index is loaded, no
+ * indexed block holds one. Call once r's schema is known. Returns 1 with
+ * note->column and note->msg set for the first one, else 0. */
+int kcap_filter_input_notes(const kcap_filter *f, const kcap_reader *r, kcap_error *note);
 
 /* Evaluates the filter on one event: 1 if it matches, 0 if not. s is the
  * schema ev was decoded with (needed for param names and symbol sets). ps may

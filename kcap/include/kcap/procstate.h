@@ -103,8 +103,14 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 const kcap_procinfo *kcap_procstate_get_origin(const kcap_procstate *ps, uint16_t origin, int32_t pid);
 const kcap_procinfo *kcap_procstate_get(const kcap_procstate *ps, int32_t pid);
 
-/* Number of processes currently tracked, all origins together. */
+/* Number of processes currently tracked, all origins together (a process
+ * of the section's snapshot counts once per origin that sees it). */
 size_t kcap_procstate_count(const kcap_procstate *ps);
+
+/* Number of entries the tracker holds: the section's snapshot is held once
+ * however many origins see it, so this follows what the input holds (its
+ * snapshots and the processes its events name), not its origin numbers. */
+size_t kcap_procstate_entries(const kcap_procstate *ps);
 
 /* 1 if the block may hold events the tracker consumes (fork, exec, chdir,
  * exit types present in its type set under schema s), else 0. Use it to keep
@@ -120,6 +126,12 @@ int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap
 /* kcap_render_json() with the "proc" member added as the last key of the
  * event object (ps NULL: identical to kcap_render_json). */
 int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps);
+
+/* kcap_render_csv() whose proc.* and parent.* columns come from ps (NULL:
+ * empty, as in kcap_render_csv). Every name of the filter language is a
+ * column (kcap_field_check() tells which are), besides "params". */
+int kcap_render_csv_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
+                         const kcap_procstate *ps);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 /* Evaluation of compiled filters (filter.h) and the block-skipping test. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,32 @@ void kcap_filter_reset_schema(kcap_filter *f)
 	}
 }
 
+int kcap__filter_syms(const kcap_symset *ss, const char *text, uint64_t *value, uint64_t *mask, size_t *bad)
+{
+	const char *t = text[0] == '-' ? text + 1 : text;
+	*value = *mask = 0;
+	while (*t) {
+		size_t pl = strcspn(t, "|");
+		const kcap_sym *hit = NULL;
+		for (uint32_t j = 0; j < ss->nsyms && !hit; j++) {
+			const kcap_sym *sy = &ss->syms[j];
+			if (sy->name && strlen(sy->name) == pl && !memcmp(sy->name, t, pl))
+				hit = sy;
+		}
+		if (!hit) {
+			if (bad)
+				*bad = (size_t)(t - text);
+			return -1;
+		}
+		*value |= hit->value;
+		*mask |= hit->mask ? hit->mask : hit->value;
+		t += pl;
+		if (*t == '|')
+			t++;
+	}
+	return 0;
+}
+
 static void resolve_syms(kcap_filter *f, tcache *tc, const kcap_type_def *def, const kcap_schema *s)
 {
 	for (int k = 0; k < f->nsyms; k++) {
@@ -75,25 +102,7 @@ static void resolve_syms(kcap_filter *f, tcache *tc, const kcap_type_def *def, c
 		const kcap_symset *ss = pd->symset ? kcap_schema_symset(s, pd->symset) : NULL;
 		if (!ss)
 			continue;
-		const char *t = l->text[0] == '-' ? l->text + 1 : l->text;
-		int ok = 1;
-		while (ok && *t) {
-			size_t pl = strcspn(t, "|");
-			ok = 0;
-			for (uint32_t j = 0; j < ss->nsyms; j++) {
-				const kcap_sym *sy = &ss->syms[j];
-				if (sy->name && strlen(sy->name) == pl && !memcmp(sy->name, t, pl)) {
-					r->value |= sy->value;
-					r->mask |= sy->mask ? sy->mask : sy->value;
-					ok = 1;
-					break;
-				}
-			}
-			t += pl;
-			if (*t == '|')
-				t++;
-		}
-		r->found = (uint8_t)ok;
+		r->found = kcap__filter_syms(ss, l->text, &r->value, &r->mask, NULL) == 0;
 	}
 }
 
@@ -410,9 +419,8 @@ static int ip_match(const fv *x, const flit *l)
 /* ---- predicate evaluation ---- */
 
 /* Joins NUL-separated elements with spaces into the scratch buffer. */
-static int join_list(ectx *c, const char *p, size_t len, const char **s, size_t *n)
+static int join_list(kcap_buf *b, const char *p, size_t len, const char **s, size_t *n)
 {
-	kcap_buf *b = &c->f->scratch;
 	b->len = 0;
 	if (len && p[len - 1] == 0)
 		len--;
@@ -437,6 +445,9 @@ static int cstr(fv *x, const char *s)
 	x->n = strlen(s);
 	return 1;
 }
+
+static int proc_field(const kcap_procstate *ps, const kcap_event *ev, int field, int sub, kcap_buf *scratch, fv *x);
+static int param_field(const kcap_value *v, int sub_field, int alias, kcap_buf *scratch, fv *x);
 
 /* Fetches the field of n; 0 when absent. */
 static int get_field(ectx *c, const fnode *n, fv *x)
@@ -466,30 +477,8 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 	case F_HOST: return ev->meta && cstr(x, kcap_meta_get(ev->meta, KCAP_META_HOSTNAME));
 	case F_SOURCE: return ev->meta && cstr(x, kcap_meta_get(ev->meta, KCAP_META_SOURCE));
 	case F_PROC:
-	case F_PARENT: {
-		const kcap_procinfo *pi = c->ps ? kcap_procstate_get_origin(c->ps, ev->origin, ev->pid) : NULL;
-		if (n->field == F_PARENT) {
-			int32_t pp = pi && pi->ppid >= 0 ? pi->ppid : ev->ppid;
-			pi = c->ps ? kcap_procstate_get_origin(c->ps, ev->origin, pp) : NULL;
-		}
-		if (!pi)
-			return 0;
-		switch (n->sub) {
-		case P_PID: x->sign = 1; x->i = pi->pid; return 1;
-		case P_PPID: x->sign = 1; x->i = pi->ppid; return pi->ppid >= 0;
-		case P_UID: x->u = pi->uid; return pi->uid != UINT32_MAX;
-		case P_GID: x->u = pi->gid; return pi->gid != UINT32_MAX;
-		case P_COMM: return cstr(x, pi->comm);
-		case P_EXE: return cstr(x, pi->exe);
-		case P_CWD: return cstr(x, pi->cwd);
-		case P_CMDLINE:
-			if (!pi->cmdline)
-				return 0;
-			x->k = K_STR;
-			return join_list(c, pi->cmdline, pi->cmdline_len, &x->s, &x->n);
-		}
-		return 0;
-	}
+	case F_PARENT:
+		return proc_field(c->ps, ev, n->field, n->sub, &c->f->scratch, x);
 	case F_PARAM:
 		break;
 	default:
@@ -506,25 +495,58 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 	int idx = c->tc->pidx[n->pslot];
 	if (idx < 0 || (uint32_t)idx >= ev->nparams || !ev->params[idx].present)
 		return 0;
-	const kcap_value *v = &ev->params[idx];
-	x->v = v;
 	x->pd = &c->def->params[idx];
 	x->sym = c->tc->sym;
+	return param_field(&ev->params[idx], n->sub, c->f->slot_alias[n->pslot], &c->f->scratch, x);
+}
+
+/* The process context field (F_PROC or F_PARENT, sub P_*) of ev. */
+static int proc_field(const kcap_procstate *ps, const kcap_event *ev, int field, int sub, kcap_buf *scratch, fv *x)
+{
+	const kcap_procinfo *pi = ps ? kcap_procstate_get_origin(ps, ev->origin, ev->pid) : NULL;
+	if (field == F_PARENT) {
+		int32_t pp = pi && pi->ppid >= 0 ? pi->ppid : ev->ppid;
+		pi = ps ? kcap_procstate_get_origin(ps, ev->origin, pp) : NULL;
+	}
+	if (!pi)
+		return 0;
+	switch (sub) {
+	case P_PID: x->sign = 1; x->i = pi->pid; return 1;
+	case P_PPID: x->sign = 1; x->i = pi->ppid; return pi->ppid >= 0;
+	case P_UID: x->u = pi->uid; return pi->uid != UINT32_MAX;
+	case P_GID: x->u = pi->gid; return pi->gid != UINT32_MAX;
+	case P_COMM: return cstr(x, pi->comm);
+	case P_EXE: return cstr(x, pi->exe);
+	case P_CWD: return cstr(x, pi->cwd);
+	case P_CMDLINE:
+		if (!pi->cmdline)
+			return 0;
+		x->k = K_STR;
+		return join_list(scratch, pi->cmdline, pi->cmdline_len, &x->s, &x->n);
+	}
+	return 0;
+}
+
+/* Param value v as field sub (S_*; alias: S_IP/S_PORT of dip/dport on a
+ * sockaddr). x->pd and x->sym are set by the caller. */
+static int param_field(const kcap_value *v, int sub_field, int alias, kcap_buf *scratch, fv *x)
+{
+	x->v = v;
 	switch (v->type) {
 	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_JSON:
-		if (n->sub != S_NONE)
+		if (sub_field != S_NONE)
 			return 0;
 		x->k = K_STR;
 		x->s = v->p ? (const char *)v->p : "";
 		x->n = v->len;
 		return 1;
 	case KCAP_T_STRLIST:
-		if (n->sub != S_NONE)
+		if (sub_field != S_NONE)
 			return 0;
 		x->k = K_STR;
-		return join_list(c, v->p ? (const char *)v->p : "", v->len, &x->s, &x->n);
+		return join_list(scratch, v->p ? (const char *)v->p : "", v->len, &x->s, &x->n);
 	case KCAP_T_IPV4: case KCAP_T_IPV6:
-		if (n->sub != S_NONE && n->sub != S_IP)
+		if (sub_field != S_NONE && sub_field != S_IP)
 			return 0;
 		x->k = K_IP;
 		x->ipv = v->type == KCAP_T_IPV4 ? 4 : 16;
@@ -532,7 +554,7 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 		return 1;
 	case KCAP_T_SOCKADDR: {
 		int inet = v->af == KCAP_AF_INET || v->af == KCAP_AF_INET6;
-		int sub = n->sub == S_NONE ? c->f->slot_alias[n->pslot] : n->sub;
+		int sub = sub_field == S_NONE ? alias : sub_field;
 		switch (sub) {
 		case S_PORT:
 			if (!inet)
@@ -560,12 +582,12 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 		}
 	}
 	case KCAP_T_SID: case KCAP_T_GUID:
-		if (n->sub != S_NONE)
+		if (sub_field != S_NONE)
 			return 0;
 		x->k = K_RENDER;
 		return 1;
 	default:
-		if (n->sub != S_NONE)
+		if (sub_field != S_NONE)
 			return 0;
 		x->sign = (uint8_t)kcap_ptype_is_signed(v->type);
 		x->i = v->i;
@@ -986,4 +1008,51 @@ int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, c
 		return 0;
 	uint64_t fp = s ? kcap_schema_generation(s) : 0;
 	return may(f, f->root, sum, s, fp);
+}
+
+/* ---- columns of CSV output ---- */
+
+int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                     const char *name)
+{
+	kfield k;
+	fv x;
+	kcap_buf scratch = {0};
+	int rc = 0;
+	memset(&x, 0, sizeof(x));
+	if (kcap__field_parse(name, strlen(name), &k, NULL))
+		return 0;
+	if (k.field == F_PROC || k.field == F_PARENT) {
+		rc = proc_field(ps, ev, k.field, k.sub, &scratch, &x);
+	} else if (k.field == F_PARAM) {
+		const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
+		char pname[128];
+		snprintf(pname, sizeof(pname), "%.*s", (int)k.plen, k.pname);
+		int idx = def ? kcap_type_param_index(def, pname) : -1;
+		for (uint32_t i = 0; def && idx < 0 && k.alias && i < def->nparams; i++)
+			if (def->params[i].type == KCAP_T_SOCKADDR)
+				idx = (int)i;
+		if (idx >= 0 && (uint32_t)idx < ev->nparams && ev->params[idx].present) {
+			x.pd = &def->params[idx];
+			rc = param_field(&ev->params[idx], k.sub, k.alias, &scratch, &x);
+		}
+	}
+	if (!rc)
+		goto cleanup;
+	char t[INET6_ADDRSTRLEN + 8];
+	if (x.k == K_STR) {
+		rc = !kcap_buf_append(b, x.s, x.n);
+	} else if (x.k == K_IP && x.v && x.v->type == KCAP_T_SOCKADDR && (k.sub == S_IP || k.alias == S_IP)) {
+		/* the address of a sockaddr alone */
+		rc = inet_ntop(x.ipv == 4 ? AF_INET : AF_INET6, x.addr, t, sizeof(t)) && !kcap_buf_append(b, t, strlen(t));
+	} else if (x.v && x.pd) {
+		rc = !kcap_render_value(b, x.v, s, x.pd);
+	} else {
+		int m = x.sign ? snprintf(t, sizeof(t), "%lld", (long long)x.i)
+		               : snprintf(t, sizeof(t), "%llu", (unsigned long long)x.u);
+		rc = !kcap_buf_append(b, t, (size_t)m);
+	}
+cleanup:
+	kcap_buf_free(&scratch);
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <regex.h>
 #include <stdint.h>
 #include <kcap/filter.h>
+#include "common/common.h"
 
 /* Fields. */
 enum {
@@ -122,12 +123,36 @@ struct kcap_filter {
 	size_t nnodes, capnodes;
 };
 
+/* A field name resolved (kcap__field_parse): field F_*, sub P_* or S_*;
+ * for F_PARAM the param name [pname, pname+plen) (after "params.", before
+ * a sub-field) and alias S_IP/S_PORT for dip/dport. */
+typedef struct kfield {
+	int field, sub, alias;
+	const char *pname;
+	size_t plen;
+} kfield;
+
+/* The resolver of field names, shared by the filter and the columns of
+ * CSV output. 0, or KCAP_E_NOTFOUND/KCAP_E_SYNTAX with err (column within
+ * name) for names of the fixed namespaces (proc.x, parent.x). */
+int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err);
+
+/* Text of field name of ev (a param, sub-field, alias, proc.*, parent.*;
+ * not the canonical fields) appended to b: 1, or 0 when absent. */
+int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                     const char *name);
+
 /* Index of the param of slot in def (aliases resolved), or -1. */
 int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def);
 
 /* The operator of n on a string (negate not applied). tmp: scratch for a
  * NUL-terminated copy (regex), or NULL when s[len] is already a NUL. */
 int kcap__filter_match_str(const fnode *n, const char *s, size_t len, kcap_buf *tmp);
+
+/* Resolves text, symbol names of ss joined by '|' (a leading '-' is
+ * skipped), into value and mask. Returns 0, or -1 with *bad (may be NULL)
+ * the offset in text of the first name ss lacks. */
+int kcap__filter_syms(const kcap_symset *ss, const char *text, uint64_t *value, uint64_t *mask, size_t *bad);
 
 /* Internal: schema generation counter (schema.c). */
 uint64_t kcap_schema_generation(const kcap_schema *s);

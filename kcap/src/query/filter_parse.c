@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <kcap/taxonomy.h>
 #include "query/filter_internal.h"
 
 #define MAX_DEPTH 200
@@ -132,11 +133,11 @@ static int edit_distance(const char *a, const char *b)
 		int prev = row[0];
 		row[0] = (int)i;
 		for (size_t j = 1; j <= lb; j++) {
-			int cur = row[j];
+			int above = row[j];
 			int sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
 			int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
 			row[j] = sub < best ? sub : best;
-			prev = cur;
+			prev = above;
 		}
 	}
 	return row[lb];
@@ -201,6 +202,8 @@ static void suggest_format(const suggest *sg, char *out, size_t outsz)
 
 /* ---- fields ---- */
 
+
+
 static int add_slot(parser *p, const char *name, size_t n, int col)
 {
 	kcap_filter *f = p->f;
@@ -228,22 +231,21 @@ static int add_slot(parser *p, const char *name, size_t n, int col)
 	return f->nslots++;
 }
 
-/* Resolves the field name at [pos, pos+n) into the predicate. */
-static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
+int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 {
-	const char *name = p->s + pos;
+	memset(k, 0, sizeof(*k));
+	if (len >= 128)
+		return kcap_seterr_col(err, KCAP_E_NOTFOUND, 1, "field name too long");
 	char buf[128];
-	if (len >= sizeof(buf))
-		return perr(p, KCAP_E_NOTFOUND, pos, "field name too long");
 	memcpy(buf, name, len);
 	buf[len] = 0;
 	for (size_t i = 0; i < sizeof(canon_names) / sizeof(canon_names[0]); i++)
 		if (!strcmp(buf, canon_names[i])) {
-			n->field = (int)i; /* F_SEQ.. follow canon_names order */
+			k->field = (int)i; /* F_SEQ.. follow canon_names order */
 			return 0;
 		}
 	if (!strcmp(buf, "time")) {
-		n->field = F_TS;
+		k->field = F_TS;
 		return 0;
 	}
 	int is_proc = !strncmp(buf, "proc.", 5), is_parent = !strncmp(buf, "parent.", 7);
@@ -251,45 +253,64 @@ static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
 		const char *sub = buf + (is_proc ? 5 : 7);
 		for (int i = 0; i < 8; i++)
 			if (!strcmp(sub, proc_names[i])) {
-				n->field = is_proc ? F_PROC : F_PARENT;
-				n->sub = i;
-				p->f->uses_proc = 1;
+				k->field = is_proc ? F_PROC : F_PARENT;
+				k->sub = i;
 				return 0;
 			}
 		suggest sg = {0};
 		char tail[160];
 		suggest_fixed(&sg, buf);
 		suggest_format(&sg, tail, sizeof(tail));
-		return perr(p, KCAP_E_NOTFOUND, pos, "unknown field '%s'%s", buf, tail);
+		return kcap_seterr_col(err, KCAP_E_NOTFOUND, 1, "unknown field '%s'%s", buf, tail);
 	}
-	const char *pname = buf;
-	size_t plen = len;
+	k->pname = name;
+	k->plen = len;
 	if (!strncmp(buf, "params.", 7)) {
-		pname += 7;
-		plen -= 7;
-		if (!plen)
-			return perr(p, KCAP_E_SYNTAX, pos + 7, "expected a param name after 'params.'");
+		k->pname += 7;
+		k->plen -= 7;
+		if (!k->plen)
+			return kcap_seterr_col(err, KCAP_E_SYNTAX, 8, "expected a param name after 'params.'");
 	}
-	n->field = F_PARAM;
-	n->sub = S_NONE;
+	k->field = F_PARAM;
+	k->sub = S_NONE;
 	/* NAME.ip / NAME.port / NAME.family: sub-fields of a sockaddr param */
-	const char *dot = strrchr(pname, '.');
+	const char *dot = memrchr(k->pname, '.', k->plen);
 	if (dot) {
-		if (!strcmp(dot, ".ip"))
-			n->sub = S_IP;
-		else if (!strcmp(dot, ".port"))
-			n->sub = S_PORT;
-		else if (!strcmp(dot, ".family"))
-			n->sub = S_FAMILY;
-		if (n->sub != S_NONE)
-			plen = (size_t)(dot - pname);
+		size_t dl = k->plen - (size_t)(dot - k->pname);
+		if (dl == 3 && !memcmp(dot, ".ip", 3))
+			k->sub = S_IP;
+		else if (dl == 5 && !memcmp(dot, ".port", 5))
+			k->sub = S_PORT;
+		else if (dl == 7 && !memcmp(dot, ".family", 7))
+			k->sub = S_FAMILY;
+		if (k->sub != S_NONE)
+			k->plen = (size_t)(dot - k->pname);
 	}
-	int slot = add_slot(p, pname, plen, (int)pos + 1);
+	if (k->pname == name && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
+		k->alias = buf[1] == 'i' ? S_IP : S_PORT;
+	return 0;
+}
+
+/* Resolves the field name at [pos, pos+n) into the predicate. */
+static int resolve_field(parser *p, fnode *n, size_t pos, size_t len)
+{
+	kfield k;
+	kcap_error e;
+	int rc = kcap__field_parse(p->s + pos, len, &k, &e);
+	if (rc)
+		return perr(p, rc, pos + (size_t)e.column - 1, "%s", e.msg);
+	n->field = k.field;
+	n->sub = k.sub;
+	if (k.field == F_PROC || k.field == F_PARENT)
+		p->f->uses_proc = 1;
+	if (k.field != F_PARAM)
+		return 0;
+	int slot = add_slot(p, k.pname, k.plen, (int)pos + 1);
 	if (slot < 0)
 		return slot;
 	n->pslot = slot;
-	if (pname == buf && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
-		p->f->slot_alias[slot] = buf[1] == 'i' ? S_IP : S_PORT;
+	if (k.alias)
+		p->f->slot_alias[slot] = (uint8_t)k.alias;
 	return 0;
 }
 
@@ -607,6 +628,178 @@ static int push_lit(parser *p, fnode *n, int *cap)
 	return rc;
 }
 
+/* ---- regex compile cost ---- */
+
+/* glibc's regcomp copies the operand of a bounded repetition once per count
+ * and that of '+' twice, and its memory grows faster than the copies (a
+ * chain of n optional copies costs n^2): "s" followed by 25 '+' or
+ * a{1,32767}{1,32767} took gigabytes. Before regcomp sees a pattern, its
+ * expanded size is estimated the way regcomp expands it and bounded, as is
+ * each repetition count; back-references, which make matching exponential,
+ * are refused. */
+#define RE_MAX_COUNT 255
+#define RE_MAX_SIZE 10000
+
+typedef struct re_frame {
+	uint64_t alts, cat, last; /* finished alternatives, concatenation, last atom */
+} re_frame;
+
+/* Length of the bracket expression at re[i] == '[' (to its ']'), or 0 when
+ * it does not close (regcomp reports that). */
+static size_t re_bracket_len(const char *re, size_t n, size_t i)
+{
+	size_t j = i + 1;
+	if (j < n && re[j] == '^')
+		j++;
+	if (j < n && re[j] == ']')
+		j++;
+	for (; j < n; j++) {
+		if (re[j] == ']')
+			return j + 1 - i;
+		if (re[j] == '[' && j + 1 < n && (re[j + 1] == ':' || re[j + 1] == '=' || re[j + 1] == '.')) {
+			char k = re[j + 1];
+			size_t e = j + 2;
+			while (e + 1 < n && !(re[e] == k && re[e + 1] == ']'))
+				e++;
+			if (e + 1 >= n)
+				return 0;
+			j = e + 1;
+		}
+	}
+	return 0;
+}
+
+/* Reads an interval {m}, {m,} or {m,n} at re[i] == '{'. Returns its length,
+ * or 0 when it is not one (then '{' is a plain character). */
+static size_t re_interval(const char *re, size_t n, size_t i, uint64_t *lo, uint64_t *hi, int *open)
+{
+	size_t j = i + 1;
+	uint64_t a = 0, b = 0;
+	int da = 0, db = 0, comma = 0;
+	for (; j < n && isdigit((unsigned char)re[j]); j++, da++)
+		a = a < 100000 ? a * 10 + (uint64_t)(re[j] - '0') : a;
+	if (j < n && re[j] == ',') {
+		comma = 1;
+		for (j++; j < n && isdigit((unsigned char)re[j]); j++, db++)
+			b = b < 100000 ? b * 10 + (uint64_t)(re[j] - '0') : b;
+	}
+	if (j >= n || re[j] != '}' || (!da && !db))
+		return 0;
+	*lo = a;
+	*hi = comma ? (db ? b : a) : a;
+	*open = comma && !db;
+	return j + 1 - i;
+}
+
+/* 0 when the pattern's compile cost is bounded; otherwise the error, with
+ * *at the offset in re of the construct that breaks the bound. */
+static const char *regex_cost_check(const char *re, size_t n, size_t *at)
+{
+	re_frame st[MAX_DEPTH + 1];
+	int d = 0;
+	memset(st, 0, sizeof(st));
+	for (size_t i = 0; i < n;) {
+		re_frame *f = &st[d];
+		char c = re[i];
+		uint64_t lo, hi;
+		int open;
+		size_t k;
+		*at = i;
+		if (c == '(' && d < MAX_DEPTH) {
+			memset(&st[++d], 0, sizeof(st[0]));
+			i++;
+			continue;
+		}
+		if (c == ')' && d > 0) {
+			uint64_t g = f->alts + f->cat + f->last + 1;
+			d--;
+			st[d].cat += st[d].last;
+			st[d].last = g;
+			i++;
+		} else if (c == '|') {
+			f->alts += f->cat + f->last + 1;
+			f->cat = f->last = 0;
+			i++;
+			continue;
+		} else if ((c == '*' || c == '?' || c == '+') && f->last) {
+			f->last = c == '+' ? 2 * f->last + 1 : f->last + 1;
+			i++;
+		} else if (c == '{' && f->last && (k = re_interval(re, n, i, &lo, &hi, &open))) {
+			if (lo > RE_MAX_COUNT || hi > RE_MAX_COUNT)
+				return "repetition count over 255";
+			uint64_t times = (open ? lo + 1 : hi > lo ? hi : lo);
+			f->last = f->last * (times ? times : 1) + 1;
+			i += k;
+		} else if (c == '\\' && i + 1 < n) {
+			if (re[i + 1] >= '1' && re[i + 1] <= '9')
+				return "back-references are not supported";
+			f->cat += f->last;
+			f->last = 1;
+			i += 2;
+		} else if (c == '[' && (k = re_bracket_len(re, n, i))) {
+			f->cat += f->last;
+			f->last = 1;
+			i += k;
+		} else {
+			f->cat += f->last;
+			f->last = 1;
+			i++;
+		}
+		uint64_t total = 0;
+		for (int j = 0; j <= d; j++)
+			total += st[j].alts + st[j].cat + st[j].last;
+		if (total > RE_MAX_SIZE)
+			return "too complex (it would expand to over 10000 states; nest fewer repetitions)";
+	}
+	return NULL;
+}
+
+static int compile_regex(parser *p, fnode *n)
+{
+	const flit *l = &n->lits[0];
+	size_t at = 0;
+	const char *why = regex_cost_check(l->text, l->len, &at);
+	if (why)
+		return perr(p, KCAP_E_INVAL, (size_t)l->col - 1 + (l->quoted ? 0 : at), "bad regex: %s", why);
+	int rc = regcomp(&n->re, l->text, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char m[128];
+		regerror(rc, &n->re, m, sizeof(m));
+		return perr(p, KCAP_E_INVAL, (size_t)l->col - 1, "bad regex: %s", m);
+	}
+	n->has_re = 1;
+	return 0;
+}
+
+/* A '[' that never closes would silently be a plain character of the
+ * pattern (glob_one in filter_eval.c); the scan mirrors glob_one. */
+static int check_glob(parser *p, const flit *l)
+{
+	const char *g = l->text;
+	size_t n = l->len;
+	for (size_t i = 0; i < n;) {
+		if (g[i] == '\\' && i + 1 < n) {
+			i += 2;
+			continue;
+		}
+		if (g[i] != '[') {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		if (j < n && (g[j] == '!' || g[j] == '^'))
+			j++;
+		size_t first = j;
+		while (j < n && (g[j] != ']' || j == first))
+			j += j + 2 < n && g[j + 1] == '-' && g[j + 2] != ']' ? 3 : 1;
+		if (j >= n)
+			return perr(p, KCAP_E_INVAL, (size_t)l->col - 1 + (l->quoted ? 0 : i),
+			            "unterminated '[' in glob pattern (write \\[ for a plain '[')");
+		i = j + 1;
+	}
+	return 0;
+}
+
 static const char op_list[] = "= != < <= > >= contains icontains startswith endswith glob regex in exists";
 
 static fnode *parse_binary(parser *p, int kind);
@@ -733,16 +926,10 @@ static fnode *parse_pred(parser *p)
 		if (push_lit(p, n, &cap))
 			return NULL;
 	}
-	if (op == OP_REGEX) {
-		int rc = regcomp(&n->re, n->lits[0].text, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char m[128];
-			regerror(rc, &n->re, m, sizeof(m));
-			perr(p, KCAP_E_INVAL, (size_t)n->lits[0].col - 1, "bad regex: %s", m);
-			return NULL;
-		}
-		n->has_re = 1;
-	}
+	if (op == OP_REGEX && compile_regex(p, n))
+		return NULL;
+	if (op == OP_GLOB && check_glob(p, &n->lits[0]))
+		return NULL;
 	return n;
 }
 
@@ -968,10 +1155,286 @@ cleanup:
 	return rc;
 }
 
+/* ---- literals against the schema ---- */
+
+/* Names of the symbol sets of slot's param, across the types having it. */
+static void suggest_syms(suggest *sg, const kcap_filter *f, int slot, const kcap_schema *s, const char *want)
+{
+	for (size_t t = 0;; t++) {
+		const kcap_type_def *d = kcap_schema_type_at(s, t);
+		if (!d)
+			break;
+		int idx = kcap__filter_slot_index(f, slot, d);
+		const kcap_symset *ss = idx >= 0 && d->params[idx].symset ? kcap_schema_symset(s, d->params[idx].symset) : NULL;
+		for (uint32_t j = 0; ss && j < ss->nsyms; j++)
+			if (ss->syms[j].name)
+				suggest_add(sg, want, ss->syms[j].name);
+	}
+}
+
+static void suggest_errnos(suggest *sg, const char *want)
+{
+	for (int e = 1; e < 256; e++) {
+		const char *nm = strerrorname_np(e);
+		if (nm)
+			suggest_add(sg, want, nm);
+	}
+}
+
+/* A dotted quad or hex-and-colons word that inet_pton refused. */
+static int looks_like_ip(const flit *l)
+{
+	return l->len && strspn(l->text, "0123456789.") == l->len ? strchr(l->text, '.') != NULL
+	                                                            : strspn(l->text, "0123456789abcdefABCDEF:./") == l->len &&
+	                                                                      strchr(l->text, ':') != NULL;
+}
+
+/* Range of an integer param type for = != in; 0 when any 64-bit value fits. */
+static int int_range(int type, int64_t *lo, uint64_t *hi)
+{
+	switch (type) {
+	case KCAP_T_U8: *lo = 0; *hi = UINT8_MAX; return 1;
+	case KCAP_T_U16: *lo = 0; *hi = UINT16_MAX; return 1;
+	case KCAP_T_U32: case KCAP_T_UID: case KCAP_T_GID: *lo = 0; *hi = UINT32_MAX; return 1;
+	case KCAP_T_I8: *lo = INT8_MIN; *hi = INT8_MAX; return 1;
+	case KCAP_T_I16: *lo = INT16_MIN; *hi = INT16_MAX; return 1;
+	case KCAP_T_I32: case KCAP_T_FD: case KCAP_T_PID: *lo = INT32_MIN; *hi = INT32_MAX; return 1;
+	}
+	return 0;
+}
+
+static int misfit(char *msg, size_t msz, int score, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int misfit(char *msg, size_t msz, int score, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, msz, fmt, ap);
+	va_end(ap);
+	return score;
+}
+
+/* Whether literal l of predicate n can be read for param pd: 0 when it
+ * can, else the message in msg and how specific it is (1: the literal is
+ * not of the param's kind; 2: it is, but wrong; more: an unknown symbol,
+ * the further in the literal the better), so that the message of the type
+ * that came closest is shown. Unsigned params take negative values as
+ * written (-1 for "none" is common), never matching. */
+static int lit_misfit(const kcap_filter *f, const fnode *n, const flit *l, const kcap_param_def *pd,
+                      const kcap_schema *s, char *msg, size_t msz)
+{
+	const char *name = f->slots[n->pslot];
+	int eqop = n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN;
+	int sub = n->sub;
+	if (sub == S_NONE && pd->type == KCAP_T_SOCKADDR)
+		sub = f->slot_alias[n->pslot];
+	if (sub == S_FAMILY)
+		return 0;
+	if (sub == S_PORT && pd->type == KCAP_T_SOCKADDR) {
+		if (!l->has_num && n->op != OP_CONTAINS)
+			return misfit(msg, msz, 1, "expected a port number for '%s', got '%s'", name, l->text);
+		if (eqop && (l->neg || l->mag > UINT16_MAX))
+			return misfit(msg, msz, 2, "port %s out of range for '%s' (0..65535)", l->text, name);
+		return 0;
+	}
+	int ip = pd->type == KCAP_T_IPV4 || pd->type == KCAP_T_IPV6 || (pd->type == KCAP_T_SOCKADDR && sub == S_IP);
+	if (ip || pd->type == KCAP_T_SOCKADDR) {
+		if (eqop && !l->has_ip && (ip || looks_like_ip(l)))
+			return misfit(msg, msz, 2, "bad IP address '%s' for '%s'", l->text, name);
+		return 0;
+	}
+	switch (pd->type) {
+	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST: case KCAP_T_JSON:
+	case KCAP_T_SID: case KCAP_T_GUID:
+		return 0;
+	}
+	const kcap_symset *ss = pd->symset ? kcap_schema_symset(s, pd->symset) : NULL;
+	uint64_t v, m;
+	size_t bad = 0;
+	int symbolic = l->symslot >= 0;
+	if (symbolic && ss && !kcap__filter_syms(ss, l->text, &v, &m, &bad))
+		return 0;
+	if (n->op == OP_CONTAINS && !(ss && symbolic))
+		return 0; /* substring of the value's text, or bits of a number */
+	int errno_type = pd->type == KCAP_T_RET || pd->type == KCAP_T_ERRNO;
+	if (symbolic && !errno_type && (ss || pd->type == KCAP_T_FLAGS || pd->type == KCAP_T_ENUM)) {
+		if (!ss)
+			bad = l->text[0] == '-';
+		size_t bl = strcspn(l->text + bad, "|");
+		char part[64];
+		snprintf(part, sizeof(part), "%.*s", (int)(bl < 63 ? bl : 63), l->text + bad);
+		suggest sg = {0};
+		char tail[160];
+		suggest_syms(&sg, f, n->pslot, s, part);
+		suggest_format(&sg, tail, sizeof(tail));
+		snprintf(msg, msz, "unknown symbol '%s' for '%s'%s", part, name, tail);
+		return 3 + (int)(bad < 1000 ? bad : 1000);
+	}
+	switch (pd->type) {
+	case KCAP_T_RET: case KCAP_T_ERRNO:
+		if (l->has_num || l->errnum)
+			return 0;
+		if (symbolic) {
+			suggest sg = {0};
+			char tail[160];
+			const char *e = l->text[0] == '-' ? l->text + 1 : l->text;
+			suggest_errnos(&sg, e);
+			suggest_format(&sg, tail, sizeof(tail));
+			return misfit(msg, msz, 2, "unknown errno name '%s' for '%s'%s", e, name, tail);
+		}
+		return misfit(msg, msz, 1, "expected a number or an errno name for '%s', got '%s'", name, l->text);
+	case KCAP_T_MODE:
+		if (l->has_oct || (l->has_num && !(l->text[0] == '0' && isdigit((unsigned char)l->text[1]))))
+			return 0;
+		return misfit(msg, msz, 2, "bad file mode '%s' for '%s' (octal with a leading 0, or decimal)", l->text,
+		                name);
+	case KCAP_T_BOOL:
+		if (l->boolv >= 0 || (l->has_num && !l->neg && l->mag <= 1))
+			return 0;
+		return misfit(msg, msz, 1, "expected true or false for '%s', got '%s'", name, l->text);
+	case KCAP_T_TIMESTAMP:
+		if (l->has_time || l->has_num)
+			return 0;
+		return misfit(msg, msz, 1, "bad time '%s' for '%s'", l->text, name);
+	case KCAP_T_DURATION:
+		if (l->has_dur || l->has_num)
+			return 0;
+		return misfit(msg, msz, 1, "expected a duration for '%s', got '%s'", name, l->text);
+	}
+	if (!l->has_num)
+		return misfit(msg, msz, 1, "expected a number for '%s', got '%s'", name, l->text);
+	int64_t lo;
+	uint64_t hi;
+	if (eqop && int_range(pd->type, &lo, &hi) &&
+	    (l->neg ? lo < 0 && l->mag > (uint64_t)(-(lo + 1)) + 1 : l->mag > hi))
+		return misfit(msg, msz, 2, "%s out of range for '%s' (%lld..%llu)", l->text, name, (long long)lo,
+		                (unsigned long long)hi);
+	return 0;
+}
+
+/* The first literal of a param predicate that no type of s having the
+ * param can read: KCAP_E_INVAL with err at it, else 0. */
+static int check_param_lits(const kcap_filter *f, const kcap_schema *s, kcap_error *err)
+{
+	for (size_t i = 0; i < f->nnodes; i++) {
+		const fnode *n = f->nodes[i];
+		if (n->kind != N_PRED || n->field != F_PARAM || !(n->op <= OP_GE || n->op == OP_IN || n->op == OP_CONTAINS))
+			continue;
+		for (int j = 0; j < n->nlits; j++) {
+			const flit *l = &n->lits[j];
+			char msg[sizeof(err->msg)] = "";
+			int any = 0, fits = 0, best = 0;
+			for (size_t t = 0; !fits; t++) {
+				const kcap_type_def *d = kcap_schema_type_at(s, t);
+				if (!d)
+					break;
+				int idx = kcap__filter_slot_index(f, n->pslot, d);
+				if (idx < 0)
+					continue;
+				char m[sizeof(msg)];
+				int score = lit_misfit(f, n, l, &d->params[idx], s, m, sizeof(m));
+				fits = !score;
+				any = 1;
+				if (score > best) {
+					best = score;
+					memcpy(msg, m, sizeof(m));
+				}
+			}
+			if (any && !fits)
+				return kcap_seterr_col(err, KCAP_E_INVAL, l->col, "%s", msg);
+		}
+	}
+	return 0;
+}
+
+/* Whether name is a type name (field F_TYPE) or category of a type of s,
+ * or, with s NULL, of the standard taxonomy. With r, the type must also be
+ * in the type set of one of r's indexed blocks. */
+static int names_type(int field, const char *name, const kcap_schema *s, const kcap_reader *r)
+{
+	size_t nidx = r ? kcap_reader_index_count(r) : 0;
+	for (size_t t = 0;; t++) {
+		const kcap_type_def *d = s ? kcap_schema_type_at(s, t) : kcap_taxonomy_type_at(t);
+		if (!d)
+			return 0;
+		const char *v = field == F_TYPE ? d->name : d->category;
+		if (!v || strcmp(v, name))
+			continue;
+		if (!nidx)
+			return 1;
+		for (size_t b = 0; b < nidx; b++)
+			if (kcap_summary_may_have_type(kcap_reader_index_at(r, b), d->id))
+				return 1;
+	}
+}
+
+/* Calls fn on each literal of an equality on type or category (glob and the
+ * other string operators are patterns, not names) that s lacks. Stops at
+ * the first nonzero return. */
+static int each_absent_type(const kcap_filter *f, const kcap_schema *s, const kcap_reader *r,
+                            int (*fn)(const fnode *n, const flit *l, void *ud), void *ud)
+{
+	for (size_t i = 0; i < f->nnodes; i++) {
+		const fnode *n = f->nodes[i];
+		if (n->kind != N_PRED || (n->field != F_TYPE && n->field != F_CATEGORY) ||
+		    !(n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN))
+			continue;
+		for (int j = 0; j < n->nlits; j++) {
+			int rc;
+			if (!names_type(n->field, n->lits[j].text, s, r) && (rc = fn(n, &n->lits[j], ud)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+typedef struct type_ck {
+	const kcap_schema *s;
+	kcap_error *err;
+	int notes; /* report names the taxonomy knows (else: only unknown ones) */
+} type_ck;
+
+static int unknown_type(const fnode *n, const flit *l, void *ud)
+{
+	type_ck *c = ud;
+	const char *what = n->field == F_TYPE ? "type" : "category";
+	if (names_type(n->field, l->text, c->s, NULL) || names_type(n->field, l->text, NULL, NULL))
+		return c->notes && n->op != OP_NE
+		               ? (kcap_seterr_col(c->err, 0, l->col, "%s '%s' does not occur in this capture", what, l->text), 1)
+		               : 0;
+	if (c->notes)
+		return 0;
+	suggest sg = {0};
+	char tail[160];
+	for (int k = 0; k < 2; k++)
+		for (size_t t = 0;; t++) {
+			const kcap_type_def *d = k ? kcap_taxonomy_type_at(t) : kcap_schema_type_at(c->s, t);
+			if (!d)
+				break;
+			const char *v = n->field == F_TYPE ? d->name : d->category;
+			if (v)
+				suggest_add(&sg, l->text, v);
+		}
+	suggest_format(&sg, tail, sizeof(tail));
+	return kcap_seterr_col(c->err, KCAP_E_NOTFOUND, l->col, "unknown %s '%s'%s", what, l->text, tail);
+}
+
+int kcap_filter_input_notes(const kcap_filter *f, const kcap_reader *r, kcap_error *note)
+{
+	const kcap_schema *s = r ? kcap_reader_schema(r) : NULL;
+	if (!f || !s || !kcap_schema_type_at(s, 0))
+		return 0;
+	type_ck c = {s, note, 1};
+	return each_absent_type(f, s, r, unknown_type, &c);
+}
+
 int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_error *err)
 {
 	if (!f || !s || !kcap_schema_type_at(s, 0))
 		return 0;
+	int rc = check_param_lits(f, s, err);
+	if (rc)
+		return rc;
 	for (int i = 0; i < f->nslots; i++) {
 		const char *want = f->slots[i];
 		int found = 0;
@@ -994,16 +1457,10 @@ int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_er
 				suggest_add(&sg, want, d->params[k].name);
 		}
 		suggest_format(&sg, tail, sizeof(tail));
-		if (err) {
-			memset(err, 0, sizeof(*err));
-			err->code = KCAP_E_NOTFOUND;
-			err->offset = -1;
-			err->column = f->slot_col[i];
-			snprintf(err->msg, sizeof(err->msg), "unknown field '%s'%s", want, tail);
-		}
-		return KCAP_E_NOTFOUND;
+		return kcap_seterr_col(err, KCAP_E_NOTFOUND, f->slot_col[i], "unknown field '%s'%s", want, tail);
 	}
-	return 0;
+	type_ck c = {s, err, 0};
+	return each_absent_type(f, s, NULL, unknown_type, &c);
 }
 
 int kcap_filter_uses_proc(const kcap_filter *f)
@@ -1023,4 +1480,25 @@ void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture
 	f->span_start = capture_start;
 	f->span_end = capture_end;
 	f->span_set = 1;
+}
+
+int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	int ok = n && is_name_start((unsigned char)name[0]);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = is_name_char((unsigned char)name[i]);
+	if (!ok)
+		return kcap_seterr_col(err, KCAP_E_SYNTAX, 1, "'%s' is not a field name", name ? name : "");
+	/* the filter's own resolver, and its schema check for param names */
+	char expr[160];
+	if (n + sizeof(" exists") > sizeof(expr))
+		return kcap_seterr_col(err, KCAP_E_NOTFOUND, 1, "field name too long");
+	snprintf(expr, sizeof(expr), "%s exists", name);
+	kcap_filter *f;
+	int rc = kcap_filter_compile(&f, expr, err);
+	if (!rc && s)
+		rc = kcap_filter_check_schema(f, s, err);
+	kcap_filter_free(f);
+	return rc;
 }

@@ -1,7 +1,15 @@
 /* Process context tracker (procstate.h): an open-addressing table keyed by
  * (origin, pid) of what the snapshots and the lifecycle events said about
  * each process. Origins are the process spaces: pids of two hosts merged
- * into one section must not meet. */
+ * into one section must not meet.
+ *
+ * The section's snapshot (the one without an origin) describes every origin
+ * that has none of its own, and a file can name 65536 origins: it is held
+ * once, under BASE_TAG, and each such origin sees it through its own
+ * entries. An origin's entry for a pid shadows the shared one: created as a
+ * copy of it when an event changes the process (copy on write), or dead
+ * when the process leaves. Memory then follows what the file holds, not
+ * the origin numbers it names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +37,23 @@ typedef struct pent {
 	uint64_t json_gen, json_parent_gen;
 	int32_t json_parent;
 	uint32_t parent_hint; /* slot where the parent was last found */
+	uint8_t dead;         /* shadows a shared entry of a process that left */
 } pent;
+
+#define BASE_TAG 0x10001u /* above every origin's tag (origin + 1 <= 0x10000) */
 
 struct kcap_procstate {
 	pkey *keys;   /* keys[i] describes tab[i] */
 	pent *tab;
 	size_t cap;   /* power of two */
 	pent *last;   /* the entry found last (events come in runs of a pid), or NULL */
-	size_t count;
+	size_t count;   /* slots in use: own, dead and shared entries */
+	size_t base_n;  /* shared entries (BASE_TAG) */
+	size_t dead_n;
+	size_t shadowed; /* own or dead entries of sharing origins whose pid is shared */
+	size_t sharing;  /* origins that see the shared entries */
+	uint32_t base_origins; /* origins below this see them, unless marked in own_snap */
+	uint8_t own_snap[65536 / 8];
 	int32_t pending_exit;
 	uint32_t pending_tag;
 	uint8_t has_pending;
@@ -46,6 +63,13 @@ struct kcap_procstate {
 
 
 static inline uint32_t tag_of(uint16_t origin) { return (uint32_t)origin + 1; }
+
+/* Whether the origin of tag sees the shared snapshot entries. */
+static int shares(const kcap_procstate *ps, uint32_t tag)
+{
+	uint32_t o = tag - 1;
+	return tag != BASE_TAG && ps->base_n && o < ps->base_origins && !(ps->own_snap[o >> 3] & (1u << (o & 7)));
+}
 
 /* Origin 0 hashes as the pid-only table did. */
 static inline uint32_t hash_key(uint32_t tag, int32_t pid)
@@ -90,7 +114,9 @@ void kcap_procstate_clear(kcap_procstate *ps)
 			pent_clear(&ps->tab[i]);
 			ps->keys[i].tag = 0;
 		}
-	ps->count = 0;
+	ps->count = ps->base_n = ps->dead_n = ps->shadowed = ps->sharing = 0;
+	ps->base_origins = 0;
+	memset(ps->own_snap, 0, sizeof(ps->own_snap));
 	ps->last = NULL;
 	ps->has_pending = 0;
 }
@@ -106,12 +132,22 @@ void kcap_procstate_free(kcap_procstate *ps)
 	free(ps);
 }
 
+/* Processes as each origin sees them: its own live entries, plus the shared
+ * ones that its own (live or dead) entries do not shadow. */
 size_t kcap_procstate_count(const kcap_procstate *ps)
+{
+	if (!ps)
+		return 0;
+	return ps->count - ps->base_n - ps->dead_n + ps->sharing * ps->base_n - ps->shadowed;
+}
+
+size_t kcap_procstate_entries(const kcap_procstate *ps)
 {
 	return ps ? ps->count : 0;
 }
 
-static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+/* The slot of (tag, pid) itself, dead or alive, without the shared view. */
+static pent *find_own(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
 	if (ps->last && ps->last->info.pid == pid && ps->last->tag == tag)
 		return ps->last;
@@ -122,6 +158,15 @@ static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 		if (ps->keys[i].pid == pid && ps->keys[i].tag == tag)
 			return &ps->tab[i];
 	}
+}
+
+/* What origin (tag) knows of pid: its own entry, else the shared one. */
+static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+{
+	pent *e = find_own(ps, tag, pid);
+	if (e)
+		return e->dead ? NULL : e;
+	return shares(ps, tag) ? find_own(ps, BASE_TAG, pid) : NULL;
 }
 
 static int grow(kcap_procstate *ps)
@@ -152,13 +197,23 @@ static int grow(kcap_procstate *ps)
 	return 0;
 }
 
-/* Entry for (tag, pid), created empty (unknown fields) when absent; NULL on
- * ENOMEM. */
-static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
+static int copy_entry(pent *dst, const pent *src);
+
+/* An entry with unknown fields. */
+static void init_entry(kcap_procstate *ps, pent *e, uint32_t tag, int32_t pid)
 {
-	pent *e = find(ps, tag, pid);
-	if (e)
-		return ps->last = e;
+	memset(e, 0, sizeof(*e));
+	e->gen = ++ps->clock;
+	e->tag = tag;
+	e->info.pid = pid;
+	e->info.ppid = -1;
+	e->info.uid = UINT32_MAX;
+	e->info.gid = UINT32_MAX;
+}
+
+/* A new slot for (tag, pid), which has none; NULL on ENOMEM. */
+static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
+{
 	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
 		return NULL;
 	size_t m = ps->cap - 1;
@@ -167,30 +222,73 @@ static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
 		i = (i + 1) & m;
 	ps->keys[i].tag = tag;
 	ps->keys[i].pid = pid;
-	e = &ps->tab[i];
-	memset(e, 0, sizeof(*e));
-	e->gen = ++ps->clock;
-	e->tag = tag;
-	e->info.pid = pid;
-	e->info.ppid = -1;
-	e->info.uid = UINT32_MAX;
-	e->info.gid = UINT32_MAX;
+	pent *e = &ps->tab[i];
+	init_entry(ps, e, tag, pid);
 	ps->count++;
+	if (tag == BASE_TAG)
+		ps->base_n++;
+	return e;
+}
+
+/* The entry of origin (tag) for pid, to be changed: its own, revived empty
+ * when dead, else a copy of the shared one, else created empty (unknown
+ * fields). NULL on ENOMEM. */
+static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
+{
+	pent *e = find_own(ps, tag, pid);
+	if (e && e->dead) {
+		init_entry(ps, e, tag, pid);
+		ps->dead_n--;
+	}
+	if (e)
+		return ps->last = e;
+	int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
+	if (!(e = insert(ps, tag, pid)))
+		return NULL;
+	if (shadow) {
+		const pent *b = find_own(ps, BASE_TAG, pid); /* insert may have moved it */
+		ps->shadowed++;
+		e->info.ppid = b->info.ppid;
+		e->info.start_ts = b->info.start_ts;
+		if (copy_entry(e, b))
+			return NULL; /* the entry stays, with what could be copied */
+	}
 	return ps->last = e;
 }
 
-/* Backward-shift deletion keeps probe chains intact without tombstones. */
+/* Forgets pid in origin (tag). A process that the shared snapshot describes
+ * leaves a dead entry that hides the shared one; otherwise backward-shift
+ * deletion keeps probe chains intact without tombstones. */
 static void remove_pid(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	pent *e = find(ps, tag, pid);
+	pent *e = find_own(ps, tag, pid);
+	ps->last = NULL;
+	if (shares(ps, tag) && find_own(ps, BASE_TAG, pid)) {
+		if (e && e->dead)
+			return;
+		if (!e) {
+			if (!(e = insert(ps, tag, pid)))
+				return; /* out of memory: the shared entry stays visible */
+			ps->shadowed++;
+		}
+		pent_clear(e);
+		e->tag = tag;
+		e->info.pid = pid;
+		e->dead = 1;
+		ps->dead_n++;
+		return;
+	}
 	if (!e)
 		return;
 	size_t m = ps->cap - 1;
 	size_t i = (size_t)(e - ps->tab);
+	if (e->dead)
+		ps->dead_n--;
+	if (tag == BASE_TAG)
+		ps->base_n--;
 	pent_clear(e);
 	ps->keys[i].tag = 0;
 	ps->count--;
-	ps->last = NULL;
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & m;
@@ -268,6 +366,8 @@ static int copy_entry(pent *dst, const pent *src)
 	return rc ? KCAP_E_NOMEM : 0;
 }
 
+static int load_into(kcap_procstate *ps, uint32_t tag, const kcap_snapshot *snap);
+
 int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap)
 {
 	return kcap_procstate_load_origin_snapshot(ps, 0, snap);
@@ -285,9 +385,25 @@ int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r)
 		n = no;
 	if (!n)
 		n = 1;
+	if (n > 65536)
+		n = 65536;
 	int rc = 0;
-	for (size_t o = 0; o < n && !rc; o++)
-		rc = kcap_procstate_load_origin_snapshot(ps, (uint16_t)o, kcap_reader_snapshot_for(r, (uint16_t)o));
+	size_t own = 0;
+	for (size_t o = 0; o < n && !rc; o++) {
+		const kcap_snapshot *sn = kcap_reader_origin_snapshot(r, (uint16_t)o);
+		if (!sn)
+			continue;
+		ps->own_snap[o >> 3] |= (uint8_t)(1u << (o & 7));
+		own++;
+		rc = kcap_procstate_load_origin_snapshot(ps, (uint16_t)o, sn);
+	}
+	/* the section's snapshot once, seen by every other origin */
+	const kcap_snapshot *shared = kcap_reader_snapshot(r);
+	if (!rc && shared && own < n) {
+		rc = load_into(ps, BASE_TAG, shared);
+		ps->base_origins = (uint32_t)n;
+		ps->sharing = n - own;
+	}
 	return rc;
 }
 
@@ -295,9 +411,12 @@ int kcap_procstate_load_origin_snapshot(kcap_procstate *ps, uint16_t origin, con
 {
 	if (!ps)
 		return KCAP_E_INVAL;
-	if (!snap)
-		return 0;
-	uint32_t tag = tag_of(origin);
+	return snap ? load_into(ps, tag_of(origin), snap) : 0;
+}
+
+/* Adds snap's processes under tag (an origin's, or BASE_TAG). */
+static int load_into(kcap_procstate *ps, uint32_t tag, const kcap_snapshot *snap)
+{
 	int rc = 0;
 	size_t n = kcap_snapshot_count(snap);
 	for (size_t i = 0; i < n; i++) {
@@ -501,17 +620,19 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 {
 	static const char none[] = "\"proc\":null";
 	kcap_procstate *ps = (kcap_procstate *)cps;
-	pent *e = ps && ev ? find(ps, tag_of(ev->origin), ev->pid) : NULL;
+	uint32_t tag = ev ? tag_of(ev->origin) : 0;
+	pent *e = ps && ev ? find(ps, tag, ev->pid) : NULL;
 	if (!e) {
 		*len = sizeof none - 1;
 		return none;
 	}
+	/* the parent as the event's origin sees it (e may be a shared entry) */
 	const pent *p = NULL;
 	if (e->info.ppid >= 0) {
 		uint32_t h = e->parent_hint;
-		if (h < ps->cap && ps->keys[h].tag == e->tag && ps->keys[h].pid == e->info.ppid)
+		if (h < ps->cap && ps->keys[h].tag == tag && ps->keys[h].pid == e->info.ppid && !ps->tab[h].dead)
 			p = &ps->tab[h];
-		else if ((p = find(ps, e->tag, e->info.ppid)))
+		else if ((p = find(ps, tag, e->info.ppid)))
 			e->parent_hint = (uint32_t)(p - ps->tab);
 	}
 	uint64_t pgen = p ? p->gen : 0;

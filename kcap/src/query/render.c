@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "core/core.h"
+#include "query/filter_internal.h"
 
 #define APPEND_LIT(b, s) buf_lit((b), (s), sizeof(s) - 1)
 
@@ -1055,7 +1056,18 @@ const kcap_value *kcap_event_param(const kcap_event *ev, const char *name)
 	return (i >= 0 && (uint32_t)i < ev->nparams) ? &ev->params[i] : NULL;
 }
 
+static int field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                      const char *name);
+
 int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *name)
+{
+	return field_text(b, ev, s, NULL, name);
+}
+
+/* A column: the canonical fields here, the others (params, sub-fields,
+ * aliases, proc.*, parent.*) through the filter's field resolver. */
+static int field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                      const char *name)
 {
 	char t[40];
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
@@ -1083,11 +1095,7 @@ int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *
 			return 0;
 		buf_lit(b, v, strlen(v));
 	} else {
-		const char *pn = !strncmp(name, "params.", 7) ? name + 7 : name;
-		int i = kcap_type_param_index(def, pn);
-		if (i < 0 || (uint32_t)i >= ev->nparams)
-			return 0;
-		kcap_render_value(b, &ev->params[i], s, &def->params[i]);
+		return kcap__field_text(b, ev, s, ps, name);
 	}
 	return 1;
 }
@@ -1171,6 +1179,12 @@ static int field_param(const kcap_type_def *def, const char *f)
  * value; canonical fields are kcap_event_field_text's. */
 int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields)
 {
+	return kcap_render_csv_proc(b, ev, s, fields, NULL);
+}
+
+int kcap_render_csv_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
+                         const kcap_procstate *ps)
+{
 	if (!fields)
 		fields = default_csv_fields;
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
@@ -1194,7 +1208,7 @@ int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, con
 		} else if ((k = field_param(def, f)) >= 0 && (uint32_t)k < ev->nparams) {
 			rc |= text_value(b, &ev->params[k], s, def, &def->params[k], ev->snapshot);
 		} else {
-			kcap_event_field_text(b, ev, s, f);
+			field_text(b, ev, s, ps, f);
 		}
 		rc |= csv_cell(b, start);
 	}
