@@ -392,16 +392,10 @@ static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int i
 	kcap_value *v = &imp->vals[idx];
 	memset(v, 0, sizeof *v);
 	v->type = KCAP_T_SOCKADDR;
+	if (kcap_syscall_sockaddr_inet(v, fam, raw, n))
+		return;
 	v->present = 1;
-	if (fam == 2 && n >= 8) {
-		v->af = KCAP_AF_INET;
-		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
-		memcpy(v->addr, raw + 4, 4);
-	} else if (fam == 10 && n >= 24) {
-		v->af = KCAP_AF_INET6;
-		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
-		memcpy(v->addr, raw + 8, 16);
-	} else if (fam == 1) {
+	if (fam == KCAP_SYS_AF_UNIX) {
 		/* the path sits in the decoded field itself: decode in place is
 		 * not allowed (records are shared with the JSON), so point at a
 		 * copy in the event scratch */

@@ -208,16 +208,10 @@ static void set_sockaddr(struct ebpf_state *s, kcap_value *v, const uint8_t *a, 
 	if (len < 2)
 		return;
 	memcpy(&fam, a, 2);
+	if (kcap_syscall_sockaddr_inet(v, fam, a, len))
+		return;
 	v->present = 1;
-	if (fam == 2 && len >= 8) {
-		v->af = KCAP_AF_INET;
-		v->port = (uint16_t)(a[2] << 8 | a[3]);
-		memcpy(v->addr, a + 4, 4);
-	} else if (fam == 10 && len >= 24) {
-		v->af = KCAP_AF_INET6;
-		v->port = (uint16_t)(a[2] << 8 | a[3]);
-		memcpy(v->addr, a + 8, 16);
-	} else if (fam == 1) {
+	if (fam == KCAP_SYS_AF_UNIX) {
 		/* unix: path up to the first NUL; abstract names (leading NUL) as "@name" */
 		size_t n = len - 2;
 		const uint8_t *p = a + 2;

@@ -52,6 +52,9 @@ typedef enum kcap_arch {
 #define KCAP_SYS_PROT_EXEC 4
 #define KCAP_SYS_MAP_ANONYMOUS 0x20
 #define KCAP_SYS_AT_FDCWD (-100)
+#define KCAP_SYS_AF_UNIX 1
+#define KCAP_SYS_AF_INET 2
+#define KCAP_SYS_AF_INET6 10
 
 /* kcap_syscall_arg.flags */
 #define KCAP_SYSARG_INT 1      /* declared int in the syscall's prototype: the kernel reads 32 bits */
@@ -152,6 +155,12 @@ int kcap_syscall_fd_path_applies(const kcap_syscall *s, const uint64_t *args);
  * (arg 2) is unknown (not in known_args, a bit per argument) or lacks
  * PROT_EXEC. */
 int kcap_syscall_kept(const kcap_syscall *s, const uint64_t *args, unsigned known_args);
+
+/* Decodes a raw struct sockaddr of family (sa_family, read in the source's
+ * byte order) and n bytes into v when it is AF_INET or AF_INET6 (af,
+ * port, addr; present). Returns 1 then, 0 for other families, whose bytes
+ * the frontend stores itself (an AF_UNIX path, the raw bytes). */
+int kcap_syscall_sockaddr_inet(kcap_value *v, unsigned family, const uint8_t *raw, size_t n);
 
 /* kcap_syscall_fill() opts */
 #define KCAP_SYSCALL_FILL_IMPLIED_ZERO 1 /* also the implied 0 flags of pipe and accept */

@@ -232,6 +232,24 @@ int kcap_syscall_kept(const kcap_syscall *s, const uint64_t *args, unsigned know
 	return (known_args & 1u << 2) && (args[2] & KCAP_SYS_PROT_EXEC);
 }
 
+int kcap_syscall_sockaddr_inet(kcap_value *v, unsigned family, const uint8_t *raw, size_t n)
+{
+	/* sin_port and sin6_port follow the family, in network order; then
+	 * sin_addr, or sin6_flowinfo and sin6_addr */
+	if (family == KCAP_SYS_AF_INET && n >= 8) {
+		v->af = KCAP_AF_INET;
+		memcpy(v->addr, raw + 4, 4);
+	} else if (family == KCAP_SYS_AF_INET6 && n >= 24) {
+		v->af = KCAP_AF_INET6;
+		memcpy(v->addr, raw + 8, 16);
+	} else {
+		return 0;
+	}
+	v->present = 1;
+	v->port = (uint16_t)(raw[2] << 8 | raw[3]);
+	return 1;
+}
+
 /* Stores raw, a register's value, into v by v's type. Ints are 32 bits
  * in the registers whatever the arch; narrow: the argument is declared
  * int, or the registers are 32-bit. */
