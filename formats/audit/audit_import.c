@@ -191,25 +191,6 @@ const kcap_audit_import_stats *kcap_audit_import_get_stats(const kcap_audit_impo
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int buf_put(kcap_buf *b, const void *p, size_t n)
-{
-	if (n == 0)
-		return 0;
-	if (b->len + n > b->cap) {
-		size_t nc = b->cap ? b->cap : 256;
-		while (nc < b->len + n)
-			nc *= 2;
-		char *nd = realloc(b->data, nc);
-		if (!nd)
-			return KCAP_E_NOMEM;
-		b->data = nd;
-		b->cap = nc;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
 static int fval_eq(const kcap_audit_field *f, const char *s)
 {
 	size_t n = strlen(s);
@@ -353,13 +334,13 @@ static int set_path(kcap_audit_import *imp, const kcap_type_def *def, int idx, c
 	if (name->val_len && name->val[0] != '/' && dirfd == KCAP_SYS_AT_FDCWD) {
 		const kcap_audit_field *cwd = rfield(find_rec(ev, T_CWD), "cwd");
 		if (cwd && cwd->val_len && cwd->val[0] == '/') {
-			if (buf_put(scratch, cwd->val, cwd->val_len) < 0)
+			if (kcap_buf_append(scratch, cwd->val, cwd->val_len) < 0)
 				return KCAP_E_NOMEM;
-			if (cwd->val[cwd->val_len - 1] != '/' && buf_put(scratch, "/", 1) < 0)
+			if (cwd->val[cwd->val_len - 1] != '/' && kcap_buf_append(scratch, "/", 1) < 0)
 				return KCAP_E_NOMEM;
 		}
 	}
-	if (buf_put(scratch, name->val, name->val_len) < 0)
+	if (kcap_buf_append(scratch, name->val, name->val_len) < 0)
 		return KCAP_E_NOMEM;
 	kcap_value *v = pv(imp, def, idx);
 	v->p = (const uint8_t *)scratch->data;
@@ -409,7 +390,7 @@ static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int i
 				pl++;
 		}
 		imp->path2.len = 0;
-		if (buf_put(&imp->path2, raw + 2, pl) < 0) {
+		if (kcap_buf_append(&imp->path2, raw + 2, pl) < 0) {
 			v->present = 0;
 			return;
 		}
@@ -418,7 +399,7 @@ static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int i
 		v->len = (uint32_t)pl;
 	} else {
 		imp->path2.len = 0;
-		if (buf_put(&imp->path2, raw, n) < 0) {
+		if (kcap_buf_append(&imp->path2, raw, n) < 0) {
 			v->present = 0;
 			return;
 		}
@@ -457,25 +438,25 @@ static int set_argv(kcap_audit_import *imp, const kcap_type_def *def, const kcap
 			while (j < f->key_len && f->key[j] >= '0' && f->key[j] <= '9')
 				n = n * 10 + (f->key[j++] - '0');
 			if (j == f->key_len) { /* aN=value */
-				if (cur >= 0 && buf_put(b, "", 1) < 0)
+				if (cur >= 0 && kcap_buf_append(b, "", 1) < 0)
 					return KCAP_E_NOMEM;
 				cur = -1;
-				if (buf_put(b, f->val, f->val_len) < 0 || buf_put(b, "", 1) < 0)
+				if (kcap_buf_append(b, f->val, f->val_len) < 0 || kcap_buf_append(b, "", 1) < 0)
 					return KCAP_E_NOMEM;
 				count++;
 			} else if (f->key[j] == '[') { /* aN[i]=chunk */
 				if (cur != n) {
-					if (cur >= 0 && buf_put(b, "", 1) < 0)
+					if (cur >= 0 && kcap_buf_append(b, "", 1) < 0)
 						return KCAP_E_NOMEM;
 					cur = n;
 					count++;
 				}
-				if (buf_put(b, f->val, f->val_len) < 0)
+				if (kcap_buf_append(b, f->val, f->val_len) < 0)
 					return KCAP_E_NOMEM;
 			}
 		}
 	}
-	if (cur >= 0 && buf_put(b, "", 1) < 0)
+	if (cur >= 0 && kcap_buf_append(b, "", 1) < 0)
 		return KCAP_E_NOMEM;
 	if (!any)
 		return 0;
@@ -771,8 +752,8 @@ static int write_unparsed(kcap_audit_import *imp, const char *line, size_t len)
 		return rc;
 	imp->json.len = 0;
 	static const char head[] = "{\"serial\": 0, \"node\": \"\", \"records\": [], \"raw\": ";
-	if (buf_put(&imp->json, head, sizeof head - 1) < 0 || kcap_audit_json_value(&imp->json, line, len, 0, 0) < 0 ||
-	    buf_put(&imp->json, "}", 1) < 0)
+	if (kcap_buf_append(&imp->json, head, sizeof head - 1) < 0 || kcap_audit_json_value(&imp->json, line, len, 0, 0) < 0 ||
+	    kcap_buf_append(&imp->json, "}", 1) < 0)
 		return KCAP_E_NOMEM;
 	memset(imp->vals, 0, sizeof imp->vals);
 	kcap_event e = {.ts = imp->last_ts, .origin = (uint16_t)o->origin, .cpu = UINT32_MAX};

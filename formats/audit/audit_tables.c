@@ -260,19 +260,22 @@ int kcap_audit_type_is_standalone(uint32_t num)
 	return (num >= 1100 && num <= 1299) || (num >= 2100 && num <= 2999);
 }
 
-static const struct {
+typedef struct arch_row {
 	uint32_t value;
 	kcap_audit_arch arch;
 	const char *name;
-} arches[] = {
-	{0xc000003e, KCAP_AUDIT_ARCH_X86_64, "x86_64"},
-	{0x40000003, KCAP_AUDIT_ARCH_I386, "i386"},
-	{0xc00000b7, KCAP_AUDIT_ARCH_AARCH64, "aarch64"},
-	{0x40000028, KCAP_AUDIT_ARCH_ARM, "armeb"},
-	{0x80000015, KCAP_AUDIT_ARCH_PPC64, "ppc64"},
-	{0xc0000015, KCAP_AUDIT_ARCH_PPC64LE, "ppc64le"},
-	{0x80000016, KCAP_AUDIT_ARCH_S390X, "s390x"},
-	{0xc00000f3, KCAP_AUDIT_ARCH_RISCV64, "riscv64"},
+	kcap_arch numbers; /* whose syscall numbers it uses */
+} arch_row;
+
+static const arch_row arches[] = {
+	{0xc000003e, KCAP_AUDIT_ARCH_X86_64, "x86_64", KCAP_ARCH_X86_64},
+	{0x40000003, KCAP_AUDIT_ARCH_I386, "i386", KCAP_ARCH_I386},
+	{0xc00000b7, KCAP_AUDIT_ARCH_AARCH64, "aarch64", KCAP_ARCH_AARCH64},
+	{0x40000028, KCAP_AUDIT_ARCH_ARM, "armeb", KCAP_ARCH_UNKNOWN},
+	{0x80000015, KCAP_AUDIT_ARCH_PPC64, "ppc64", KCAP_ARCH_UNKNOWN},
+	{0xc0000015, KCAP_AUDIT_ARCH_PPC64LE, "ppc64le", KCAP_ARCH_UNKNOWN},
+	{0x80000016, KCAP_AUDIT_ARCH_S390X, "s390x", KCAP_ARCH_UNKNOWN},
+	{0xc00000f3, KCAP_AUDIT_ARCH_RISCV64, "riscv64", KCAP_ARCH_UNKNOWN},
 };
 
 kcap_audit_arch kcap_audit_arch_parse(const char *s, size_t len)
@@ -295,26 +298,24 @@ kcap_audit_arch kcap_audit_arch_parse(const char *s, size_t len)
 	return KCAP_AUDIT_ARCH_UNKNOWN;
 }
 
-const char *kcap_audit_arch_name(kcap_audit_arch a)
+static const arch_row *arch_of(kcap_audit_arch a)
 {
 	for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
 		if (arches[i].arch == a)
-			return arches[i].name;
+			return &arches[i];
 	return NULL;
+}
+
+const char *kcap_audit_arch_name(kcap_audit_arch a)
+{
+	const arch_row *r = arch_of(a);
+	return r ? r->name : NULL;
 }
 
 kcap_arch kcap_audit_arch_kcap(kcap_audit_arch a)
 {
-	switch (a) {
-	case KCAP_AUDIT_ARCH_X86_64:
-		return KCAP_ARCH_X86_64;
-	case KCAP_AUDIT_ARCH_I386:
-		return KCAP_ARCH_I386;
-	case KCAP_AUDIT_ARCH_AARCH64:
-		return KCAP_ARCH_AARCH64;
-	default:
-		return KCAP_ARCH_UNKNOWN;
-	}
+	const arch_row *r = arch_of(a);
+	return r ? r->numbers : KCAP_ARCH_UNKNOWN;
 }
 
 const char *kcap_audit_syscall_name(kcap_audit_arch a, long nr)
