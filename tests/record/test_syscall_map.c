@@ -2,9 +2,17 @@
  * (kcap/syscall_map.h): its rows agree with the taxonomy, and per
  * architecture a set of (syscall nr, args, ret) gives the expected type and
  * param values. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* CLONE_* */
+#endif
 #include <check.h>
 #include "check_run.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <kcap/syscall_map.h>
 #include <kcap/taxonomy.h>
@@ -336,6 +344,47 @@ START_TEST(sockaddr_inet)
 }
 END_TEST
 
+/* The taxonomy's symbol value of name in symbol set id. */
+static uint64_t sym(uint32_t id, const char *name)
+{
+	for (size_t i = 0; kcap_taxonomy_symset_at(i); i++) {
+		const kcap_symset *s = kcap_taxonomy_symset_at(i);
+		for (uint32_t k = 0; s->id == id && k < s->nsyms; k++)
+			if (strcmp(s->syms[k].name, name) == 0)
+				return s->syms[k].value;
+	}
+	ck_abort_msg("no symbol %s in set %u", name, id);
+	return 0;
+}
+
+/* The constants the map decides with are the kernel's (this host's libc
+ * headers) and the taxonomy's symbols of the same name. */
+START_TEST(constants_agree)
+{
+	ck_assert_int_eq(KCAP_SYS_SIGCHLD, SIGCHLD);
+	ck_assert_int_eq(KCAP_SYS_CLONE_VM, CLONE_VM);
+	ck_assert_int_eq(KCAP_SYS_CLONE_VFORK, CLONE_VFORK);
+	ck_assert_int_eq(KCAP_SYS_O_WRONLY, O_WRONLY);
+	ck_assert_int_eq(KCAP_SYS_O_CREAT, O_CREAT);
+	ck_assert_int_eq(KCAP_SYS_O_TRUNC, O_TRUNC);
+	ck_assert_int_eq(KCAP_SYS_PROT_EXEC, PROT_EXEC);
+	ck_assert_int_eq(KCAP_SYS_MAP_ANONYMOUS, MAP_ANONYMOUS);
+	ck_assert_int_eq(KCAP_SYS_AT_FDCWD, AT_FDCWD);
+	ck_assert_int_eq(KCAP_SYS_AF_UNIX, AF_UNIX);
+	ck_assert_int_eq(KCAP_SYS_AF_INET, AF_INET);
+	ck_assert_int_eq(KCAP_SYS_AF_INET6, AF_INET6);
+	ck_assert_uint_eq(sym(KCAP_SYMS_CLONE_FLAGS, "SIGCHLD"), KCAP_SYS_SIGCHLD);
+	ck_assert_uint_eq(sym(KCAP_SYMS_CLONE_FLAGS, "CLONE_VM"), KCAP_SYS_CLONE_VM);
+	ck_assert_uint_eq(sym(KCAP_SYMS_CLONE_FLAGS, "CLONE_VFORK"), KCAP_SYS_CLONE_VFORK);
+	ck_assert_uint_eq(sym(KCAP_SYMS_OPEN_FLAGS, "O_WRONLY"), KCAP_SYS_O_WRONLY);
+	ck_assert_uint_eq(sym(KCAP_SYMS_OPEN_FLAGS, "O_CREAT"), KCAP_SYS_O_CREAT);
+	ck_assert_uint_eq(sym(KCAP_SYMS_OPEN_FLAGS, "O_TRUNC"), KCAP_SYS_O_TRUNC);
+	ck_assert_uint_eq(sym(KCAP_SYMS_MMAP_PROT, "PROT_EXEC"), KCAP_SYS_PROT_EXEC);
+	ck_assert_uint_eq(sym(KCAP_SYMS_MMAP_FLAGS, "MAP_ANONYMOUS"), KCAP_SYS_MAP_ANONYMOUS);
+	ck_assert_uint_eq(sym(KCAP_SYMS_SOCK_FAMILY, "AF_INET6"), KCAP_SYS_AF_INET6);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("syscall_map");
@@ -345,6 +394,7 @@ int main(void)
 	tcase_add_loop_test(t, fill_cases, 0, (int)(sizeof CASES / sizeof CASES[0]));
 	tcase_add_test(t, row_fields);
 	tcase_add_test(t, sockaddr_inet);
+	tcase_add_test(t, constants_agree);
 	suite_add_tcase(s, t);
 	return kcap_check_run(s);
 }
