@@ -438,13 +438,10 @@ int main(int argc, char **argv)
 	if (record_once() < 0)
 		return EXIT_FAILURE;
 	Suite *s = suite_create("record");
-	TCase *tc = tcase_create("workload");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = rt_tcase(s, "workload");
 	tcase_add_test(tc, every_action_captured);
 	tcase_add_test(tc, common_fields_and_scope);
-	suite_add_tcase(s, tc);
-	TCase *to = tcase_create("options");
-	tcase_set_timeout(to, 120);
+	TCase *to = rt_tcase(s, "options");
 	tcase_add_test(to, usage_errors);
 	tcase_add_test(to, count_limit);
 	tcase_add_test(to, sigint_stops_cleanly);
@@ -454,11 +451,7 @@ int main(int argc, char **argv)
 	tcase_add_test(to, filter_pid);
 	tcase_add_test(to, filter_comm);
 	tcase_add_test(to, filter_uid);
-	suite_add_tcase(s, to);
-	int failed = kcap_check_failures(s, CK_NOFORK);
+	rc = rt_run_suite(s, wl, cap_path);
 	kcap_reader_close(rd);
-	json_decref(wl);
-	if (!failed)
-		unlink(cap_path);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

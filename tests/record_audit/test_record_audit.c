@@ -371,8 +371,7 @@ int main(int argc, char **argv)
 	if (record_workload() < 0)
 		return EXIT_FAILURE;
 	Suite *s = suite_create("record_audit");
-	TCase *tc = tcase_create("workload");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = rt_tcase(s, "workload");
 	tcase_add_test(tc, restored_after_command);
 	tcase_add_test(tc, every_action_captured);
 	tcase_add_test(tc, common_fields_and_scope);
@@ -381,11 +380,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, repaired_after_sigkill);
 	tcase_add_test(tc, loss_is_counted);
 	tcase_add_test(tc, refuses_when_pid_held);
-	suite_add_tcase(s, tc);
-	int failed = kcap_check_failures(s, CK_NOFORK);
-	json_decref(wl);
+	rc = rt_run_suite(s, wl, cap_path);
 	free_state(&before);
-	if (!failed)
-		unlink(cap_path);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

@@ -2,6 +2,7 @@
 #include "expect.h"
 
 #include <check.h>
+#include "check_run.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -399,4 +400,21 @@ json_t *rt_record_workload(const char *name, const char *const *opts, const char
 		return NULL;
 	}
 	return wl_load(report);
+}
+
+TCase *rt_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int rt_run_suite(Suite *s, json_t *report, const char *cap)
+{
+	int failed = kcap_check_failures(s, CK_NOFORK);
+	json_decref(report);
+	if (!failed)
+		unlink(cap);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

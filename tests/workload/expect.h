@@ -13,6 +13,7 @@
 #ifndef KCAP_TESTS_WORKLOAD_EXPECT_H
 #define KCAP_TESTS_WORKLOAD_EXPECT_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -126,5 +127,11 @@ void rt_open_hostname(int n);
  * saying why on stderr, when kcap fails or the report does not load. */
 json_t *rt_record_workload(const char *name, const char *const *opts, const char *const *extra, char *cap,
                            size_t capn, pid_t *recorder);
+/* A test case of s with the recorder tests' timeout (120 s). */
+TCase *rt_tcase(Suite *s, const char *name);
+/* Runs s in this process (its tests share the one recording), then frees
+ * report and, when every test passed, removes the capture cap. Returns
+ * main()'s exit status. */
+int rt_run_suite(Suite *s, json_t *report, const char *cap);
 
 #endif
