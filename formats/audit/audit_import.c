@@ -4,12 +4,11 @@
 #include "audit_reassemble.h"
 #include "audit_tables.h"
 
+#include <kcap/syscall_map.h>
 #include <kcap/taxonomy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define AT_FDCWD_ (-100)
 
 typedef struct origin_info {
 	char *node;          /* NULL: records without node= */
@@ -296,35 +295,6 @@ static kcap_value *pv(kcap_audit_import *imp, const kcap_type_def *def, int idx)
 	return v;
 }
 
-/* Sets param idx from syscall argument aN (hex register value). */
-static void set_arg(kcap_audit_import *imp, const kcap_type_def *def, int idx, const kcap_audit_record *sc, int argn,
-		    int is32)
-{
-	char key[4] = {'a', (char)('0' + argn), 0, 0};
-	int64_t v;
-	if (!fnum(rfield(sc, key), 16, &v))
-		return;
-	kcap_value *x = pv(imp, def, idx);
-	switch (x->type) {
-	case KCAP_T_FD:
-	case KCAP_T_PID:
-	case KCAP_T_I32:
-		x->i = (int32_t)(uint32_t)v; /* ints are 32-bit in registers too */
-		break;
-	case KCAP_T_I64:
-		x->i = is32 ? (int32_t)(uint32_t)v : v;
-		break;
-	case KCAP_T_UID:
-	case KCAP_T_GID:
-	case KCAP_T_MODE:
-		x->u = (uint32_t)v;
-		break;
-	default:
-		x->u = is32 ? (uint32_t)v : (uint64_t)v;
-		break;
-	}
-}
-
 static void set_u(kcap_audit_import *imp, const kcap_type_def *def, int idx, uint64_t u)
 {
 	pv(imp, def, idx)->u = u;
@@ -361,7 +331,7 @@ static int set_path(kcap_audit_import *imp, const kcap_type_def *def, int idx, c
 	if (!name || fval_eq(name, "(null)"))
 		return 0;
 	scratch->len = 0;
-	if (name->val_len && name->val[0] != '/' && dirfd == AT_FDCWD_) {
+	if (name->val_len && name->val[0] != '/' && dirfd == KCAP_SYS_AT_FDCWD) {
 		const kcap_audit_field *cwd = rfield(find_rec(ev, T_CWD), "cwd");
 		if (cwd && cwd->val_len && cwd->val[0] == '/') {
 			if (kcap_buf_append(scratch, cwd->val, cwd->val_len) < 0)
@@ -403,16 +373,10 @@ static void set_sockaddr(kcap_audit_import *imp, const kcap_type_def *def, int i
 	kcap_value *v = &imp->vals[idx];
 	memset(v, 0, sizeof *v);
 	v->type = KCAP_T_SOCKADDR;
+	if (kcap_syscall_sockaddr_inet(v, fam, raw, n))
+		return;
 	v->present = 1;
-	if (fam == 2 && n >= 8) {
-		v->af = KCAP_AF_INET;
-		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
-		memcpy(v->addr, raw + 4, 4);
-	} else if (fam == 10 && n >= 24) {
-		v->af = KCAP_AF_INET6;
-		v->port = (uint16_t)(raw[2] << 8 | raw[3]);
-		memcpy(v->addr, raw + 8, 16);
-	} else if (fam == 1) {
+	if (fam == KCAP_SYS_AF_UNIX) {
 		/* the path sits in the decoded field itself: decode in place is
 		 * not allowed (records are shared with the JSON), so point at a
 		 * copy in the event scratch */
@@ -506,112 +470,95 @@ static int set_argv(kcap_audit_import *imp, const kcap_type_def *def, const kcap
 	return 0;
 }
 
-/* i386 socketcall(call, args): the call number names the socket syscall. */
-static const char *socketcall_name(int64_t call)
+/* The PATH record of a path param, by what the call does to the path
+ * (nametype CREATE, DELETE, NORMAL); for a call that may fail before it
+ * creates or removes, any record but the parent. */
+static const kcap_audit_record *path_for(const kcap_audit_event *ev, const kcap_syscall *m, kcap_syspath_role role)
 {
-	static const char *const n[] = {NULL, "socket", "bind", "connect", "listen", "accept", "getsockname",
-					"getpeername", "socketpair", "send", "recv", "sendto", "recvfrom",
-					"shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4"};
-	return call > 0 && call < (int64_t)(sizeof n / sizeof n[0]) ? n[call] : NULL;
+	const kcap_audit_record *p;
+	switch (role) {
+	case KCAP_SYSPATH_OF_FD:
+		/* a mapping's file is known by its MMAP record's fd only */
+		return m->type == KCAP_EV_MMAP ? NULL : find_path(ev, NULL, 0);
+	case KCAP_SYSPATH_NAMED:
+		return find_path(ev, NULL, 0);
+	case KCAP_SYSPATH_MAY_CREATE:
+		return (p = find_path(ev, "CREATE", 0)) ? p : find_path(ev, NULL, 0);
+	case KCAP_SYSPATH_MAY_DELETE:
+		return (p = find_path(ev, "DELETE", 0)) ? p : find_path(ev, NULL, 0);
+	case KCAP_SYSPATH_CREATES:
+		return find_path(ev, "CREATE", 0);
+	case KCAP_SYSPATH_DELETES:
+		return find_path(ev, "DELETE", 0);
+	case KCAP_SYSPATH_LINKED:
+		return find_path(ev, "NORMAL", 0);
+	default:
+		return NULL; /* not logged (memfd names, symlink targets) */
+	}
 }
 
-/* Fills the taxonomy params of a SYSCALL event. sc is the SYSCALL record. */
-static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const kcap_audit_event *ev,
-			const kcap_audit_record *sc, int is32, int big_endian, int args_known)
+/* The syscall's registers a0..a3 as logged (audit logs no more). Returns
+ * the bits of those present. */
+static unsigned read_args(const kcap_audit_record *sc, uint64_t args[6])
+{
+	unsigned known = 0;
+	memset(args, 0, 6 * sizeof *args);
+	for (int i = 0; i < 4; i++) {
+		char key[3] = {'a', (char)('0' + i), 0};
+		int64_t v;
+		if (fnum(rfield(sc, key), 16, &v)) {
+			args[i] = (uint64_t)v;
+			known |= 1u << i;
+		}
+	}
+	return known;
+}
+
+/* Fills the taxonomy params of a SYSCALL event: the registers through the
+ * syscall map, then what the other records of the event tell (paths,
+ * argv, addresses, fd pairs, capability sets). sc is the SYSCALL record,
+ * args its registers (known: read_args); args_known 0 for i386
+ * socketcall, whose arguments are behind a pointer. */
+static int fill_syscall(kcap_audit_import *imp, const kcap_syscall *m, const kcap_type_def *def,
+			const kcap_audit_event *ev, const kcap_audit_record *sc, const uint64_t *args, unsigned known,
+			int is32, int big_endian, int args_known)
 {
 	uint32_t id = def->id;
 	int rc = 0;
-	int64_t x;
-	int np = (int)def->nparams - 1; /* without "audit" */
-	/* ret is the last standard param of every layout that has it */
-	if (np > 0 && def->params[np - 1].type == KCAP_T_RET && fnum(rfield(sc, "exit"), 10, &x))
-		set_i(imp, def, np - 1, x);
-	if (!args_known) {
-		/* i386 socketcall: the arguments are behind a pointer */
-		if (id == KCAP_EV_CONNECT || id == KCAP_EV_BIND || id == KCAP_EV_GETPEERNAME ||
-		    id == KCAP_EV_GETSOCKNAME)
-			set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
-		else if (id == KCAP_EV_ACCEPT || id == KCAP_EV_ACCEPT4)
-			set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
-		else if (id >= KCAP_EV_SENDTO && id <= KCAP_EV_RECVMSG)
-			set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
+	int64_t x, ret;
+	int has_ret = fnum(rfield(sc, "exit"), 10, &ret);
+	kcap_syscall_fill(m, kcap_taxonomy_type(id), args, known, has_ret ? &ret : NULL,
+			  KCAP_SYSCALL_FILL_RAW_INTS | (is32 ? KCAP_SYSCALL_FILL_32BIT : 0), imp->vals);
+	if (m->flags & KCAP_SYSCALL_ADDR)
+		set_sockaddr(imp, def, m->addr_param, ev, big_endian);
+	if (!args_known)
 		return 0;
+	for (int k = 0; k < 2; k++) {
+		const kcap_syscall_path *p = &m->path[k];
+		const kcap_audit_record *r = path_for(ev, m, (kcap_syspath_role)p->role);
+		if (!r)
+			continue;
+		int64_t dirfd = KCAP_SYS_AT_FDCWD;
+		if (p->dirfd_param != KCAP_SYSARG_NONE)
+			dirfd = imp->vals[p->dirfd_param].present ? imp->vals[p->dirfd_param].i : 0;
+		if ((rc = set_path(imp, def, p->param, ev, r, dirfd, k ? &imp->path2 : &imp->path1)) < 0)
+			return rc;
 	}
 	switch (id) {
-	case KCAP_EV_FORK:
-	case KCAP_EV_VFORK:
-	case KCAP_EV_CLONE:
-	case KCAP_EV_CLONE3:
-		if (id == KCAP_EV_FORK)
-			set_u(imp, def, KCAP_P_CLONE_FLAGS, 17); /* SIGCHLD */
-		else if (id == KCAP_EV_VFORK)
-			set_u(imp, def, KCAP_P_CLONE_FLAGS, 0x4111); /* CLONE_VM|CLONE_VFORK|SIGCHLD */
-		else if (id == KCAP_EV_CLONE)
-			set_arg(imp, def, KCAP_P_CLONE_FLAGS, sc, 0, is32);
-		if (fnum(rfield(sc, "exit"), 10, &x) && x > 0)
-			set_i(imp, def, KCAP_P_CLONE_CHILD_PID, x);
-		break;
 	case KCAP_EV_EXECVE:
-	case KCAP_EV_EXECVEAT: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_EXECVEAT) {
-			set_arg(imp, def, KCAP_P_EXEC_DIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_EXEC_FLAGS, sc, 4, is32); /* not logged: stays absent */
-			dirfd = imp->vals[KCAP_P_EXEC_DIRFD].present ? imp->vals[KCAP_P_EXEC_DIRFD].i : 0;
-		}
-		const kcap_audit_record *p = find_path(ev, NULL, 0);
-		if ((rc = set_path(imp, def, KCAP_P_EXEC_PATH, ev, p, dirfd, &imp->path1)) < 0)
-			return rc;
-		if ((rc = set_argv(imp, def, ev)) < 0)
-			return rc;
+	case KCAP_EV_EXECVEAT:
+		rc = set_argv(imp, def, ev);
+		break;
+	case KCAP_EV_MMAP: {
+		const kcap_audit_record *mm = find_rec(ev, T_MMAP);
+		if (fnum(rfield(mm, "fd"), 10, &x))
+			set_i(imp, def, KCAP_P_MMAP_FD, x);
 		break;
 	}
-	case KCAP_EV_EXIT:
-	case KCAP_EV_EXIT_GROUP:
-		set_arg(imp, def, KCAP_P_EXIT_STATUS, sc, 0, is32);
-		break;
-	case KCAP_EV_KILL:
-		set_arg(imp, def, KCAP_P_KILL_TARGET, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 1, is32);
-		break;
-	case KCAP_EV_TKILL:
-		set_arg(imp, def, KCAP_P_KILL_TID, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 1, is32);
-		break;
-	case KCAP_EV_TGKILL:
-		set_arg(imp, def, KCAP_P_KILL_TARGET, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_KILL_TID, sc, 1, is32);
-		set_arg(imp, def, KCAP_P_KILL_SIG, sc, 2, is32);
-		break;
-	case KCAP_EV_PTRACE:
-		set_arg(imp, def, KCAP_P_PTRACE_REQUEST, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_PTRACE_TARGET, sc, 1, is32);
-		set_arg(imp, def, KCAP_P_PTRACE_ADDR, sc, 2, is32);
-		set_arg(imp, def, KCAP_P_PTRACE_DATA, sc, 3, is32);
-		break;
-	case KCAP_EV_MMAP:
-	case KCAP_EV_MPROTECT:
-		set_arg(imp, def, KCAP_P_MMAP_ADDR, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_MMAP_LEN, sc, 1, is32);
-		set_arg(imp, def, KCAP_P_MMAP_PROT, sc, 2, is32);
-		if (id == KCAP_EV_MMAP) {
-			set_arg(imp, def, KCAP_P_MMAP_FLAGS, sc, 3, is32);
-			const kcap_audit_record *m = find_rec(ev, T_MMAP);
-			if (fnum(rfield(m, "fd"), 10, &x))
-				set_i(imp, def, KCAP_P_MMAP_FD, x);
-		}
-		break;
 	case KCAP_EV_PIPE:
 	case KCAP_EV_PIPE2:
 	case KCAP_EV_SOCKETPAIR: {
 		int f0 = id == KCAP_EV_SOCKETPAIR ? KCAP_P_SOCKETPAIR_FD0 : KCAP_P_PIPE_FD0;
-		if (id == KCAP_EV_PIPE2)
-			set_arg(imp, def, KCAP_P_PIPE_FLAGS, sc, 1, is32);
-		if (id == KCAP_EV_SOCKETPAIR) {
-			set_arg(imp, def, KCAP_P_SOCKETPAIR_FAMILY, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_SOCKETPAIR_TYPE, sc, 1, is32);
-			set_arg(imp, def, KCAP_P_SOCKETPAIR_PROTOCOL, sc, 2, is32);
-		}
 		const kcap_audit_record *fp = find_rec(ev, T_FD_PAIR);
 		if (fnum(rfield(fp, "fd0"), 10, &x))
 			set_i(imp, def, f0, x);
@@ -619,235 +566,6 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 			set_i(imp, def, f0 + 1, x);
 		break;
 	}
-	case KCAP_EV_MEMFD_CREATE:
-		set_arg(imp, def, KCAP_P_MEMFD_FLAGS, sc, 1, is32);
-		break;
-	case KCAP_EV_OPEN:
-	case KCAP_EV_OPENAT:
-	case KCAP_EV_OPENAT2:
-	case KCAP_EV_CREAT: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_OPEN) {
-			set_arg(imp, def, KCAP_P_OPEN_FLAGS, sc, 1, is32);
-			set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 2, is32);
-		} else if (id == KCAP_EV_CREAT) {
-			set_u(imp, def, KCAP_P_OPEN_FLAGS, 01101); /* O_CREAT|O_WRONLY|O_TRUNC (generic values) */
-			set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 1, is32);
-		} else {
-			set_arg(imp, def, KCAP_P_OPEN_DIRFD, sc, 0, is32);
-			dirfd = imp->vals[KCAP_P_OPEN_DIRFD].present ? imp->vals[KCAP_P_OPEN_DIRFD].i : 0;
-			if (id == KCAP_EV_OPENAT) {
-				set_arg(imp, def, KCAP_P_OPEN_FLAGS, sc, 2, is32);
-				set_arg(imp, def, KCAP_P_OPEN_MODE, sc, 3, is32);
-			}
-		}
-		const kcap_audit_record *p = find_path(ev, "CREATE", 0);
-		if (!p)
-			p = find_path(ev, NULL, 0);
-		rc = set_path(imp, def, KCAP_P_OPEN_PATH, ev, p, dirfd, &imp->path1);
-		break;
-	}
-	case KCAP_EV_CLOSE:
-		set_arg(imp, def, KCAP_P_CLOSE_FD, sc, 0, is32);
-		break;
-	case KCAP_EV_READ:
-	case KCAP_EV_WRITE:
-	case KCAP_EV_PREAD64:
-	case KCAP_EV_PWRITE64:
-	case KCAP_EV_READV:
-	case KCAP_EV_WRITEV:
-	case KCAP_EV_PREADV:
-	case KCAP_EV_PWRITEV:
-		set_arg(imp, def, KCAP_P_RW_FD, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_RW_COUNT, sc, 2, is32);
-		if (id == KCAP_EV_PREAD64 || id == KCAP_EV_PWRITE64 || id == KCAP_EV_PREADV || id == KCAP_EV_PWRITEV)
-			set_arg(imp, def, KCAP_P_RW_OFFSET, sc, 3, is32);
-		break;
-	case KCAP_EV_UNLINK:
-	case KCAP_EV_UNLINKAT:
-	case KCAP_EV_RMDIR: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_UNLINKAT) {
-			set_arg(imp, def, KCAP_P_UNLINK_DIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_UNLINK_FLAGS, sc, 2, is32);
-			dirfd = imp->vals[KCAP_P_UNLINK_DIRFD].present ? imp->vals[KCAP_P_UNLINK_DIRFD].i : 0;
-		}
-		const kcap_audit_record *p = find_path(ev, "DELETE", 0);
-		if (!p)
-			p = find_path(ev, NULL, 0);
-		rc = set_path(imp, def, id == KCAP_EV_RMDIR ? KCAP_P_RMDIR_PATH : KCAP_P_UNLINK_PATH, ev, p, dirfd,
-			      &imp->path1);
-		break;
-	}
-	case KCAP_EV_RENAME:
-	case KCAP_EV_RENAMEAT:
-	case KCAP_EV_RENAMEAT2: {
-		int64_t od = AT_FDCWD_, nd = AT_FDCWD_;
-		if (id != KCAP_EV_RENAME) {
-			set_arg(imp, def, KCAP_P_RENAME_OLDDIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_RENAME_NEWDIRFD, sc, 2, is32);
-			od = imp->vals[KCAP_P_RENAME_OLDDIRFD].present ? imp->vals[KCAP_P_RENAME_OLDDIRFD].i : 0;
-			nd = imp->vals[KCAP_P_RENAME_NEWDIRFD].present ? imp->vals[KCAP_P_RENAME_NEWDIRFD].i : 0;
-		}
-		if ((rc = set_path(imp, def, KCAP_P_RENAME_OLDPATH, ev, find_path(ev, "DELETE", 0), od, &imp->path1)) < 0)
-			return rc;
-		rc = set_path(imp, def, KCAP_P_RENAME_NEWPATH, ev, find_path(ev, "CREATE", 0), nd, &imp->path2);
-		break;
-	}
-	case KCAP_EV_MKDIR:
-	case KCAP_EV_MKDIRAT: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_MKDIRAT) {
-			set_arg(imp, def, KCAP_P_MKDIR_DIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_MKDIR_MODE, sc, 2, is32);
-			dirfd = imp->vals[KCAP_P_MKDIR_DIRFD].present ? imp->vals[KCAP_P_MKDIR_DIRFD].i : 0;
-		} else {
-			set_arg(imp, def, KCAP_P_MKDIR_MODE, sc, 1, is32);
-		}
-		const kcap_audit_record *p = find_path(ev, "CREATE", 0);
-		if (!p)
-			p = find_path(ev, NULL, 0);
-		rc = set_path(imp, def, KCAP_P_MKDIR_PATH, ev, p, dirfd, &imp->path1);
-		break;
-	}
-	case KCAP_EV_CHMOD:
-	case KCAP_EV_FCHMOD:
-	case KCAP_EV_FCHMODAT:
-	case KCAP_EV_FCHMODAT2: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_CHMOD) {
-			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 1, is32);
-		} else if (id == KCAP_EV_FCHMOD) {
-			set_arg(imp, def, KCAP_P_CHMOD_FD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 1, is32);
-		} else {
-			set_arg(imp, def, KCAP_P_CHMOD_DIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_CHMOD_MODE, sc, 2, is32);
-			if (id == KCAP_EV_FCHMODAT2)
-				set_arg(imp, def, KCAP_P_CHMOD_FLAGS, sc, 3, is32);
-			dirfd = imp->vals[KCAP_P_CHMOD_DIRFD].present ? imp->vals[KCAP_P_CHMOD_DIRFD].i : 0;
-		}
-		rc = set_path(imp, def, KCAP_P_CHMOD_PATH, ev, find_path(ev, NULL, 0), dirfd, &imp->path1);
-		break;
-	}
-	case KCAP_EV_CHOWN:
-	case KCAP_EV_LCHOWN:
-	case KCAP_EV_FCHOWN:
-	case KCAP_EV_FCHOWNAT: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_FCHOWNAT) {
-			set_arg(imp, def, KCAP_P_CHOWN_DIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_CHOWN_UID, sc, 2, is32);
-			set_arg(imp, def, KCAP_P_CHOWN_GID, sc, 3, is32);
-			dirfd = imp->vals[KCAP_P_CHOWN_DIRFD].present ? imp->vals[KCAP_P_CHOWN_DIRFD].i : 0;
-		} else {
-			if (id == KCAP_EV_FCHOWN)
-				set_arg(imp, def, KCAP_P_CHOWN_FD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_CHOWN_UID, sc, 1, is32);
-			set_arg(imp, def, KCAP_P_CHOWN_GID, sc, 2, is32);
-		}
-		rc = set_path(imp, def, KCAP_P_CHOWN_PATH, ev, find_path(ev, NULL, 0), dirfd, &imp->path1);
-		break;
-	}
-	case KCAP_EV_CHDIR:
-	case KCAP_EV_FCHDIR:
-		if (id == KCAP_EV_FCHDIR)
-			set_arg(imp, def, KCAP_P_CHDIR_FD, sc, 0, is32);
-		rc = set_path(imp, def, KCAP_P_CHDIR_PATH, ev, find_path(ev, NULL, 0), AT_FDCWD_, &imp->path1);
-		break;
-	case KCAP_EV_LINK:
-	case KCAP_EV_LINKAT: {
-		int64_t od = AT_FDCWD_, nd = AT_FDCWD_;
-		if (id == KCAP_EV_LINKAT) {
-			set_arg(imp, def, KCAP_P_LINK_OLDDIRFD, sc, 0, is32);
-			set_arg(imp, def, KCAP_P_LINK_NEWDIRFD, sc, 2, is32);
-			od = imp->vals[KCAP_P_LINK_OLDDIRFD].present ? imp->vals[KCAP_P_LINK_OLDDIRFD].i : 0;
-			nd = imp->vals[KCAP_P_LINK_NEWDIRFD].present ? imp->vals[KCAP_P_LINK_NEWDIRFD].i : 0;
-		}
-		if ((rc = set_path(imp, def, KCAP_P_LINK_OLDPATH, ev, find_path(ev, "NORMAL", 0), od, &imp->path1)) < 0)
-			return rc;
-		rc = set_path(imp, def, KCAP_P_LINK_NEWPATH, ev, find_path(ev, "CREATE", 0), nd, &imp->path2);
-		break;
-	}
-	case KCAP_EV_SYMLINK:
-	case KCAP_EV_SYMLINKAT: {
-		int64_t dirfd = AT_FDCWD_;
-		if (id == KCAP_EV_SYMLINKAT) {
-			set_arg(imp, def, KCAP_P_SYMLINK_DIRFD, sc, 1, is32);
-			dirfd = imp->vals[KCAP_P_SYMLINK_DIRFD].present ? imp->vals[KCAP_P_SYMLINK_DIRFD].i : 0;
-		}
-		rc = set_path(imp, def, KCAP_P_SYMLINK_PATH, ev, find_path(ev, "CREATE", 0), dirfd, &imp->path1);
-		break;
-	}
-	case KCAP_EV_TRUNCATE:
-	case KCAP_EV_FTRUNCATE:
-		if (id == KCAP_EV_FTRUNCATE)
-			set_arg(imp, def, KCAP_P_TRUNCATE_FD, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_TRUNCATE_LENGTH, sc, 1, is32);
-		rc = set_path(imp, def, KCAP_P_TRUNCATE_PATH, ev, find_path(ev, NULL, 0), AT_FDCWD_, &imp->path1);
-		break;
-	case KCAP_EV_DUP:
-	case KCAP_EV_DUP2:
-	case KCAP_EV_DUP3:
-		set_arg(imp, def, KCAP_P_DUP_OLDFD, sc, 0, is32);
-		if (id != KCAP_EV_DUP)
-			set_arg(imp, def, KCAP_P_DUP_NEWFD, sc, 1, is32);
-		if (id == KCAP_EV_DUP3)
-			set_arg(imp, def, KCAP_P_DUP_FLAGS, sc, 2, is32);
-		break;
-	case KCAP_EV_SOCKET:
-		set_arg(imp, def, KCAP_P_SOCKET_FAMILY, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_SOCKET_TYPE, sc, 1, is32);
-		set_arg(imp, def, KCAP_P_SOCKET_PROTOCOL, sc, 2, is32);
-		break;
-	case KCAP_EV_CONNECT:
-	case KCAP_EV_BIND:
-	case KCAP_EV_GETPEERNAME:
-	case KCAP_EV_GETSOCKNAME:
-		set_arg(imp, def, KCAP_P_ADDR_FD, sc, 0, is32);
-		set_sockaddr(imp, def, KCAP_P_ADDR_ADDR, ev, big_endian);
-		break;
-	case KCAP_EV_ACCEPT:
-	case KCAP_EV_ACCEPT4:
-		set_arg(imp, def, KCAP_P_ACCEPT_FD, sc, 0, is32);
-		if (id == KCAP_EV_ACCEPT4)
-			set_arg(imp, def, KCAP_P_ACCEPT_FLAGS, sc, 3, is32);
-		set_sockaddr(imp, def, KCAP_P_ACCEPT_ADDR, ev, big_endian);
-		break;
-	case KCAP_EV_LISTEN:
-		set_arg(imp, def, KCAP_P_LISTEN_FD, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_LISTEN_BACKLOG, sc, 1, is32);
-		break;
-	case KCAP_EV_SENDTO:
-	case KCAP_EV_RECVFROM:
-		set_arg(imp, def, KCAP_P_XFER_FD, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_XFER_SIZE, sc, 2, is32);
-		set_arg(imp, def, KCAP_P_XFER_FLAGS, sc, 3, is32);
-		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
-		break;
-	case KCAP_EV_SENDMSG:
-	case KCAP_EV_RECVMSG:
-		set_arg(imp, def, KCAP_P_XFER_FD, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_XFER_FLAGS, sc, 2, is32);
-		set_sockaddr(imp, def, KCAP_P_XFER_ADDR, ev, big_endian);
-		break;
-	case KCAP_EV_SETUID:
-	case KCAP_EV_SETGID:
-	case KCAP_EV_SETFSUID:
-	case KCAP_EV_SETFSGID:
-		set_arg(imp, def, KCAP_P_SETID_ID, sc, 0, is32);
-		break;
-	case KCAP_EV_SETREUID:
-	case KCAP_EV_SETREGID:
-		set_arg(imp, def, KCAP_P_SETREID_RID, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_SETREID_EID, sc, 1, is32);
-		break;
-	case KCAP_EV_SETRESUID:
-	case KCAP_EV_SETRESGID:
-		set_arg(imp, def, KCAP_P_SETRESID_RID, sc, 0, is32);
-		set_arg(imp, def, KCAP_P_SETRESID_EID, sc, 1, is32);
-		set_arg(imp, def, KCAP_P_SETRESID_SID, sc, 2, is32);
-		break;
 	case KCAP_EV_CAPSET: {
 		const kcap_audit_record *c = find_rec(ev, T_CAPSET);
 		if (fnum(rfield(c, "pid"), 10, &x))
@@ -864,25 +582,6 @@ static int fill_syscall(kcap_audit_import *imp, const kcap_type_def *def, const 
 		break;
 	}
 	return rc;
-}
-
-/* The taxonomy type of a syscall name; i386's 32-bit id calls (setuid32,
- * chown32, ...) and mmap2 are their family's members. */
-static const kcap_type_def *taxonomy_type(kcap_audit_import *imp, const char *name)
-{
-	const kcap_type_def *def = kcap_schema_type_by_name(imp->schema, name);
-	if (!def) {
-		char base[40];
-		size_t n = strlen(name);
-		if (n > 2 && n < sizeof base && strcmp(name + n - 2, "32") == 0) {
-			memcpy(base, name, n - 2);
-			base[n - 2] = 0;
-			def = kcap_schema_type_by_name(imp->schema, base);
-		} else if (strcmp(name, "mmap2") == 0) {
-			def = kcap_schema_type(imp->schema, KCAP_EV_MMAP);
-		}
-	}
-	return def && def->id < KCAP_AUDIT_TYPE_BASE ? def : NULL;
 }
 
 /* Type id for a generic audit event led by record r, registering it. */
@@ -990,30 +689,27 @@ static int deliver(void *ud, const kcap_audit_event *ev)
 							     rfield(sc, "arch") ? rfield(sc, "arch")->val_len : 0);
 		int64_t nr = -1;
 		fnum(rfield(sc, "syscall"), 10, &nr);
-		const char *name = kcap_audit_syscall_name(arch, nr);
+		const char *name = kcap_syscall_name(kcap_audit_arch_kcap(arch), nr);
 		int args_known = 1;
 		int is32 = arch == KCAP_AUDIT_ARCH_I386 || arch == KCAP_AUDIT_ARCH_ARM;
 		int big_endian = arch == KCAP_AUDIT_ARCH_PPC64 || arch == KCAP_AUDIT_ARCH_S390X;
 		if (name && strcmp(name, "socketcall") == 0) {
 			int64_t call;
-			if (fnum(rfield(sc, "a0"), 16, &call) && socketcall_name(call)) {
-				name = socketcall_name(call);
+			if (fnum(rfield(sc, "a0"), 16, &call) && kcap_syscall_socketcall(call)) {
+				name = kcap_syscall_socketcall(call);
 				args_known = 0;
 			}
 		}
-		const kcap_type_def *def = name ? taxonomy_type(imp, name) : NULL;
-		if (def && def->id < KCAP_AUDIT_TYPE_BASE) {
-			if ((def->id == KCAP_EV_MMAP || def->id == KCAP_EV_MPROTECT)) {
-				/* the taxonomy keeps executable mappings only */
-				int64_t prot;
-				if (!fnum(rfield(sc, "a2"), 16, &prot) || !(prot & 4))
-					def = NULL;
-			}
-		} else {
+		const kcap_syscall *m = kcap_syscall_by_name(name);
+		const kcap_type_def *def = m ? kcap_schema_type(imp->schema, m->type) : NULL;
+		uint64_t args[6];
+		unsigned known = read_args(sc, args);
+		/* the taxonomy keeps executable mappings only */
+		if (def && !kcap_syscall_kept(m, args, known))
 			def = NULL;
-		}
 		if (def) {
-			if ((rc = fill_syscall(imp, def, ev, sc, is32, big_endian, args_known)) < 0)
+			if ((rc = fill_syscall(imp, m, def, ev, sc, args, args_known ? known : 0, is32, big_endian,
+					       args_known)) < 0)
 				return rc;
 			imp->st.mapped++;
 			return write_event(imp, &e, def);

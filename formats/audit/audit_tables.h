@@ -1,6 +1,6 @@
 /*
  * audit_tables.h - static knowledge about Linux audit: record type numbers
- * and names, AUDIT_ARCH_* values, and syscall numbers per architecture.
+ * and names, AUDIT_ARCH_* values; syscall names through the syscall map.
  * Nothing here reads the running system.
  */
 #ifndef KCAP_AUDIT_TABLES_H
@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <kcap/syscall_map.h>
 
 /* Record type number of a name ("SYSCALL" -> 1300, "UNKNOWN[1329]" -> 1329);
  * 0 when the name is not known. */
@@ -41,8 +43,11 @@ kcap_audit_arch kcap_audit_arch_parse(const char *s, size_t len);
 /* "x86_64", "i386", "aarch64", ... or NULL for UNKNOWN. */
 const char *kcap_audit_arch_name(kcap_audit_arch a);
 
-/* Syscall name for (arch, nr), or NULL when unknown. Tables exist for
- * x86_64, i386 and aarch64. */
+/* The syscall map's architecture for a (KCAP_ARCH_UNKNOWN for those whose
+ * numbers it does not know). */
+kcap_arch kcap_audit_arch_kcap(kcap_audit_arch a);
+/* Syscall name for (arch, nr), or NULL when unknown (kcap_syscall_name:
+ * numbers are known for x86_64, i386 and aarch64). */
 const char *kcap_audit_syscall_name(kcap_audit_arch a, long nr);
 
 #endif

@@ -22,8 +22,6 @@
 
 #include "expect.h"
 
-static const char *kcap_bin, *workload_bin, *tmpdir;
-
 static json_t *wl;           /* the workload's report */
 static kcap_reader *rd;
 static char cap_path[4096];
@@ -32,26 +30,9 @@ static pid_t recorder_pid;
 /* Runs the recorder over the workload once for the whole suite. */
 static int record_once(void)
 {
-	char report[4096];
-	int status;
-	snprintf(cap_path, sizeof cap_path, "%s/record-test.kcap", tmpdir);
-	snprintf(report, sizeof report, "%s/record-test.json", tmpdir);
-	unlink(cap_path);
-	unlink(report);
-	pid_t p = fork();
-	if (p < 0)
-		return -1;
-	if (p == 0) {
-		execl(kcap_bin, kcap_bin, "record", "-q", "-e", "process,file,net,user,write", "--follow", "-o", cap_path,
-		      "--", workload_bin, report, "--extended", (char *)NULL);
-		_exit(126);
-	}
-	recorder_pid = p;
-	if (waitpid(p, &status, 0) != p || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "FAIL: kcap record exited with status 0x%x\n", status);
-		return -1;
-	}
-	if (!(wl = wl_load(report)))
+	static const char *const opts[] = { "-q", "-e", "process,file,net,user,write", "--follow", NULL };
+	static const char *const extra[] = { "--extended", NULL };
+	if (!(wl = rt_record_workload("record-test", opts, extra, cap_path, sizeof cap_path, &recorder_pid)))
 		return -1;
 	kcap_error err = {0};
 	if (kcap_reader_open_path(&rd, cap_path, &err) != 0) {
@@ -63,8 +44,6 @@ static int record_once(void)
 
 /* ---- the workload's actions (tests/workload/expect.h) ---- */
 
-#define EXPECT(type, pid, pred, key) expect_event(cap_path, wl, type, pid, pred, key)
-
 /* The fields eBPF sees beyond the common ones: paths resolved against a
  * dirfd, the path behind an fd, symlink targets, memfd names. */
 static int pr_openat_dirfd(const kcap_event *ev, json_t *o)
@@ -75,9 +54,7 @@ static int pr_openat_dirfd(const kcap_event *ev, json_t *o)
 
 static int pr_fd_path(const kcap_event *ev, json_t *o)
 {
-	json_t *m = json_object_get(o, "mode"), *l = json_object_get(o, "length");
-	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_str(ev, "path", wl_str(o, "path")) && ev_int(ev, "ret", 0) &&
-	       (!m || ev_int(ev, "mode", wl_num(o, "mode"))) && (!l || ev_int(ev, "length", wl_num(o, "length")));
+	return expect_fd_call(ev, o) && ev_str(ev, "path", wl_str(o, "path"));
 }
 
 static int pr_symlink(const kcap_event *ev, json_t *o)
@@ -99,15 +76,12 @@ static int pr_exit0(const kcap_event *ev, json_t *o)
 
 START_TEST(every_action_captured)
 {
-	long long me = wl_num(wl, "pid");
+	static const expect_differing ebpf = {
+		.openat_dirfd = pr_openat_dirfd, .fd_call = pr_fd_path, .symlink = pr_symlink, .memfd = pr_memfd,
+		.exec_fail = expect_exec,
+	};
 	expect_common_actions(cap_path, wl);
-	EXPECT("openat", me, pr_openat_dirfd, "openat_dirfd");
-	EXPECT("fchmod", me, pr_fd_path, "fchmod");
-	EXPECT("ftruncate", me, pr_fd_path, "ftruncate");
-	EXPECT("fchdir", me, pr_fd_path, "fchdir");
-	EXPECT("symlink", me, pr_symlink, "symlink");
-	EXPECT("memfd_create", me, pr_memfd, "memfd_create");
-	EXPECT("execve", wl_num(wl_obj(wl, "exec_fail"), "pid"), expect_exec, "exec_fail");
+	expect_differing_actions(cap_path, wl, &ebpf);
 	/* exit_group (no return value: recorded as the task leaves) */
 	ck_assert_msg(expect_find(cap_path, "exit_group", wl_num(wl_obj(wl, "setuid"), "pid"), pr_exit0,
 	                          wl_obj(wl, "setuid")),
@@ -154,34 +128,6 @@ END_TEST
 
 /* ---- options, limits, stops and failures ---- */
 
-/* Runs kcap with args (NULL-terminated); stderr goes to errfile if given.
- * Returns the exit status, or 128+signal. */
-static int run_kcap(const char *errfile, const char *const *args)
-{
-	const char *av[32];
-	int n = 0, status;
-	av[n++] = kcap_bin;
-	for (; args[n - 1] && n < 31; n++)
-		av[n] = args[n - 1];
-	av[n] = NULL;
-	pid_t p = fork();
-	if (p == 0) {
-		int nul = open("/dev/null", O_WRONLY);
-		if (nul >= 0)
-			dup2(nul, 1);
-		if (errfile) {
-			int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0)
-				dup2(fd, 2);
-		}
-		execv(kcap_bin, (char *const *)av);
-		_exit(126);
-	}
-	if (p < 0 || waitpid(p, &status, 0) != p)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static uint64_t last_seen, last_lost; /* ringbuf counters of the last count_events() */
 
 /* Counts the events of a capture; *indexed tells whether it has a footer. */
@@ -213,37 +159,23 @@ static long count_events(const char *path, int *indexed, int *has_snapshot)
 
 static int file_contains(const char *path, const char *needle)
 {
-	char buf[8192];
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	return strstr(buf, needle) != NULL;
-}
-
-/* The recorder creates its output once the probes are attached. */
-static void wait_for_file(const char *path)
-{
-	for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
-		usleep(50000);
+	return strstr(rt_slurp(path), needle) != NULL;
 }
 
 START_TEST(usage_errors)
 {
 	char err[4096];
-	snprintf(err, sizeof err, "%s/usage.err", tmpdir);
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "--duration", "1s", NULL }), 2);
+	snprintf(err, sizeof err, "%s/usage.err", rt_tmpdir);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "--duration", "1s", NULL }), 2);
 	ck_assert(file_contains(err, "-o FILE"));
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--duration", "soon", NULL }), 2);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "-o", "x", "--duration", "soon", NULL }), 2);
 	ck_assert(file_contains(err, "kcap record: --duration 'soon': expected a duration (e.g. 500ms, 5m)"));
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "-e", "file,nosuch", NULL }), 2);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "-o", "x", "-e", "file,nosuch", NULL }), 2);
 	ck_assert(file_contains(err, "unknown class or event 'nosuch'"));
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--buffer-size", "3M", NULL }), 2);
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "-", "--rotate-size", "1M", NULL }), 2);
-	ck_assert_int_eq(run_kcap(err, (const char *[]){ "record", "-o", "x", "--source", "etw", NULL }), 2);
-	ck_assert_int_eq(run_kcap(NULL, (const char *[]){ "record", "--help", NULL }), 0);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "-o", "x", "--buffer-size", "3M", NULL }), 2);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "-o", "-", "--rotate-size", "1M", NULL }), 2);
+	ck_assert_int_eq(rt_run(err, (const char *[]){ "record", "-o", "x", "--source", "etw", NULL }), 2);
+	ck_assert_int_eq(rt_run(NULL, (const char *[]){ "record", "--help", NULL }), 0);
 }
 END_TEST
 
@@ -254,9 +186,7 @@ static pid_t start_noise(void)
 	pid_t p = fork();
 	if (p == 0) {
 		for (;;) {
-			int fd = open("/etc/hostname", O_RDONLY);
-			if (fd >= 0)
-				close(fd);
+			rt_open_hostname(1);
 			usleep(1000);
 		}
 	}
@@ -275,9 +205,9 @@ START_TEST(count_limit)
 {
 	char cap[4096];
 	int indexed = 0;
-	snprintf(cap, sizeof cap, "%s/count.kcap", tmpdir);
+	snprintf(cap, sizeof cap, "%s/count.kcap", rt_tmpdir);
 	pid_t noise = start_noise();
-	int rc = run_kcap(NULL, (const char *[]){ "record", "-q", "--count", "25", "-o", cap, NULL });
+	int rc = rt_run(NULL, (const char *[]){ "record", "-q", "--count", "25", "-o", cap, NULL });
 	stop_noise(noise);
 	ck_assert_msg(rc == 0, "exit %d", rc);
 	ck_assert_int_eq(count_events(cap, &indexed, NULL), 25);
@@ -286,23 +216,29 @@ START_TEST(count_limit)
 }
 END_TEST
 
+/* Records the whole system (with noise) into TMPDIR/name.kcap for secs
+ * seconds after the recorder has started, then sends it sig; returns its
+ * wait status and leaves the path in cap. */
+static int record_then_signal(const char *name, unsigned secs, int sig, char *cap, size_t capn)
+{
+	int status;
+	snprintf(cap, capn, "%s/%s.kcap", rt_tmpdir, name);
+	unlink(cap);
+	pid_t noise = start_noise();
+	pid_t p = rt_start((const char *[]){ "record", "-q", "-o", cap, NULL }, NULL);
+	rt_wait_for_file(cap);
+	sleep(secs);
+	ck_assert_int_eq(kill(p, sig), 0);
+	ck_assert_int_eq(waitpid(p, &status, 0), p);
+	stop_noise(noise);
+	return status;
+}
+
 START_TEST(sigint_stops_cleanly)
 {
 	char cap[4096];
-	int indexed = 0, snap = 0, status;
-	snprintf(cap, sizeof cap, "%s/sigint.kcap", tmpdir);
-	unlink(cap);
-	pid_t noise = start_noise();
-	pid_t p = fork();
-	if (p == 0) {
-		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
-		_exit(126);
-	}
-	wait_for_file(cap);
-	sleep(1);
-	ck_assert_int_eq(kill(p, SIGINT), 0);
-	ck_assert_int_eq(waitpid(p, &status, 0), p);
-	stop_noise(noise);
+	int indexed = 0, snap = 0;
+	int status = record_then_signal("sigint", 1, SIGINT, cap, sizeof cap);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	long n = count_events(cap, &indexed, &snap);
 	ck_assert_int_gt(n, 0);
@@ -318,21 +254,9 @@ END_TEST
 START_TEST(kill9_leaves_readable_file)
 {
 	char cap[4096];
-	int indexed = 1, status;
-	snprintf(cap, sizeof cap, "%s/kill9.kcap", tmpdir);
-	unlink(cap);
-	pid_t noise = start_noise();
-	pid_t p = fork();
-	if (p == 0) {
-		execl(kcap_bin, kcap_bin, "record", "-q", "-o", cap, (char *)NULL);
-		_exit(126);
-	}
+	int indexed = 1;
 	/* blocks are flushed at least once a second */
-	wait_for_file(cap);
-	sleep(3);
-	ck_assert_int_eq(kill(p, SIGKILL), 0);
-	ck_assert_int_eq(waitpid(p, &status, 0), p);
-	stop_noise(noise);
+	record_then_signal("kill9", 3, SIGKILL, cap, sizeof cap);
 	ck_assert_int_gt(count_events(cap, &indexed, NULL), 0);
 	ck_assert_int_eq(indexed, 0);
 	unlink(cap);
@@ -342,17 +266,17 @@ END_TEST
 START_TEST(rotation_keeps_newest)
 {
 	char cap[4096], f[4096];
-	snprintf(cap, sizeof cap, "%s/rot.kcap", tmpdir);
+	snprintf(cap, sizeof cap, "%s/rot.kcap", rt_tmpdir);
 	for (int i = 0; i < 10; i++) {
-		snprintf(f, sizeof f, "%s/rot-%06d.kcap", tmpdir, i);
+		snprintf(f, sizeof f, "%s/rot-%06d.kcap", rt_tmpdir, i);
 		unlink(f);
 	}
-	int rc = run_kcap(NULL, (const char *[]){ "record", "-q", "--rotate-time", "1s", "--keep", "2", "--duration",
+	int rc = rt_run(NULL, (const char *[]){ "record", "-q", "--rotate-time", "1s", "--keep", "2", "--duration",
 	                                           "3500ms", "-o", cap, NULL });
 	ck_assert_msg(rc == 0, "exit %d", rc);
 	int present = 0, newest = -1;
 	for (int i = 0; i < 10; i++) {
-		snprintf(f, sizeof f, "%s/rot-%06d.kcap", tmpdir, i);
+		snprintf(f, sizeof f, "%s/rot-%06d.kcap", rt_tmpdir, i);
 		if (access(f, F_OK) != 0)
 			continue;
 		int indexed = 0, snap = 0;
@@ -371,9 +295,9 @@ END_TEST
 START_TEST(disk_full_stops_with_error)
 {
 	char mnt[2048], cap[4096], err[4096], cmd[4200];
-	snprintf(mnt, sizeof mnt, "%s/full", tmpdir);
+	snprintf(mnt, sizeof mnt, "%s/full", rt_tmpdir);
 	snprintf(cap, sizeof cap, "%s/x.kcap", mnt);
-	snprintf(err, sizeof err, "%s/full.err", tmpdir);
+	snprintf(err, sizeof err, "%s/full.err", rt_tmpdir);
 	mkdir(mnt, 0755);
 	snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=192k kcaptest %s", mnt);
 	if (system(cmd) != 0) {
@@ -389,7 +313,7 @@ START_TEST(disk_full_stops_with_error)
 				close(fd);
 		}
 	}
-	int rc = run_kcap(err, (const char *[]){ "record", "-q", "-e", "all", "--block-size", "32k", "--duration", "60s",
+	int rc = rt_run(err, (const char *[]){ "record", "-q", "-e", "all", "--block-size", "32k", "--duration", "60s",
 	                                          "-o", cap, NULL });
 	kill(loop, SIGKILL);
 	waitpid(loop, NULL, 0);
@@ -436,22 +360,16 @@ static void check_filter(const char *opt, const char *val_fmt, const char *comm,
 {
 	char cap[4096], path[4096], val[64];
 	int rel, status;
-	snprintf(cap, sizeof cap, "%s/filter.kcap", tmpdir);
-	snprintf(path, sizeof path, "%s/filter-%s-target", tmpdir, opt + 2);
+	snprintf(cap, sizeof cap, "%s/filter.kcap", rt_tmpdir);
+	snprintf(path, sizeof path, "%s/filter-%s-target", rt_tmpdir, opt + 2);
 	pid_t c = filter_child(comm, drop, path, &rel);
 	ck_assert_int_gt(c, 0);
 	snprintf(val, sizeof val, val_fmt, (int)c);
 	unlink(cap);
 	char errf[4200];
 	snprintf(errf, sizeof errf, "%s.err", cap);
-	pid_t r = fork();
-	if (r == 0) {
-		int ef = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(ef, 2);
-		execl(kcap_bin, kcap_bin, "record", "-q", opt, val, "--duration", "3s", "-o", cap, (char *)NULL);
-		_exit(126);
-	}
-	wait_for_file(cap);
+	pid_t r = rt_start((const char *[]){ "record", "-q", opt, val, "--duration", "3s", "-o", cap, NULL }, errf);
+	rt_wait_for_file(cap);
 	usleep(100000);
 	int fd = open(path, O_RDONLY); /* from the test itself: must not match */
 	if (fd >= 0)
@@ -460,16 +378,8 @@ static void check_filter(const char *opt, const char *val_fmt, const char *comm,
 	close(rel);
 	ck_assert_int_eq(waitpid(c, &status, 0), c);
 	ck_assert_int_eq(waitpid(r, &status, 0), r);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char msg[512] = "";
-		FILE *f = fopen(errf, "r");
-		if (f) {
-			size_t n = fread(msg, 1, sizeof msg - 1, f);
-			msg[n] = 0;
-			fclose(f);
-		}
-		ck_abort_msg("%s: recorder status 0x%x: %s", opt, status, msg);
-	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		ck_abort_msg("%s: recorder status 0x%x: %s", opt, status, rt_slurp(errf));
 	kcap_reader *rd2 = NULL;
 	kcap_error err = {0};
 	const kcap_event *ev;
@@ -514,21 +424,13 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: test_record KCAP WORKLOAD TMPDIR\n");
-		return 2;
-	}
-	kcap_bin = argv[1];
-	workload_bin = argv[2];
-	tmpdir = argv[3];
+	int rc = rt_init(argc, argv, "test_record", "kcap record: or CAP_BPF and CAP_PERFMON");
+	if (rc)
+		return rc;
 #ifndef RECORD_EBPF_BUILT
 	printf("SKIP: the eBPF frontend is not in this build (clang, bpftool or libbpf missing at configure time)\n");
 	return 77;
 #endif
-	if (geteuid() != 0) {
-		printf("SKIP: kcap record needs root (or CAP_BPF and CAP_PERFMON); running as uid %d\n", (int)geteuid());
-		return 77;
-	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
 		printf("SKIP: the kernel has no BTF (/sys/kernel/btf/vmlinux), which the CO-RE probes need\n");
 		return 77;
@@ -536,13 +438,10 @@ int main(int argc, char **argv)
 	if (record_once() < 0)
 		return EXIT_FAILURE;
 	Suite *s = suite_create("record");
-	TCase *tc = tcase_create("workload");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = rt_tcase(s, "workload");
 	tcase_add_test(tc, every_action_captured);
 	tcase_add_test(tc, common_fields_and_scope);
-	suite_add_tcase(s, tc);
-	TCase *to = tcase_create("options");
-	tcase_set_timeout(to, 120);
+	TCase *to = rt_tcase(s, "options");
 	tcase_add_test(to, usage_errors);
 	tcase_add_test(to, count_limit);
 	tcase_add_test(to, sigint_stops_cleanly);
@@ -552,11 +451,7 @@ int main(int argc, char **argv)
 	tcase_add_test(to, filter_pid);
 	tcase_add_test(to, filter_comm);
 	tcase_add_test(to, filter_uid);
-	suite_add_tcase(s, to);
-	int failed = kcap_check_failures(s, CK_NOFORK);
+	rc = rt_run_suite(s, wl, cap_path);
 	kcap_reader_close(rd);
-	json_decref(wl);
-	if (!failed)
-		unlink(cap_path);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

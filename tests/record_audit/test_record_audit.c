@@ -17,13 +17,11 @@
 #include <check.h>
 #include "check_run.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +30,6 @@
 
 #include "audit_netlink.h"
 #include "expect.h"
-
-static const char *kcap_bin, *workload_bin, *tmpdir;
 
 static json_t *wl;
 static char cap_path[4096];
@@ -101,83 +97,40 @@ static void assert_restored(const char *after_what)
 	free_state(&now);
 }
 
-/* ---- running kcap ---- */
+/* ---- running kcap (rt_* in tests/workload/expect.h) ---- */
 
-/* Starts kcap with argv (NULL-terminated, without argv[0]); stderr to errf. */
-static pid_t start_kcap(const char *const *args, const char *errf)
+/* The capture and stderr file of one test: TMPDIR/record-audit-NAME.kcap, .err. */
+static void scratch(const char *name, char path[4096], char errf[4096])
 {
-	pid_t p = fork();
-	if (p < 0)
-		return -1;
-	if (p == 0) {
-		/* If the test dies (a failed check, a timeout), the recorder is
-		 * told to stop, so it removes its rules and restores the system's
-		 * audit settings instead of running on. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		const char *av[32];
-		int n = 0;
-		av[n++] = kcap_bin;
-		while (*args && n < 31)
-			av[n++] = *args++;
-		av[n] = NULL;
-		if (errf) {
-			int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (fd >= 0)
-				dup2(fd, 2);
-		}
-		execv(kcap_bin, (char *const *)av);
-		_exit(126);
-	}
-	return p;
-}
-
-static int wait_status(pid_t p)
-{
-	int status;
-	if (waitpid(p, &status, 0) != p)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	if (f) {
-		n = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-	}
-	buf[n] = 0;
-	return buf;
+	snprintf(path, 4096, "%s/record-audit-%s.kcap", rt_tmpdir, name);
+	snprintf(errf, 4096, "%s/record-audit-%s.err", rt_tmpdir, name);
 }
 
 static int record_workload(void)
 {
-	char report[4096];
-	snprintf(cap_path, sizeof cap_path, "%s/record-audit-test.kcap", tmpdir);
-	snprintf(report, sizeof report, "%s/record-audit-test.json", tmpdir);
-	unlink(cap_path);
-	unlink(report);
 	/* with --follow the rules stay system-wide (audit rules cannot follow a
 	 * tree): a large backlog absorbs the rest of the machine's writes */
-	const char *args[] = { "record", "--source", "audit", "-q", "-e", "process,file,net,user,write", "--follow",
-	                       "--buffer-size", "256M",
-	                       "-o", cap_path, "--", workload_bin, report, NULL };
-	recorder_pid = start_kcap(args, NULL);
-	int rc = wait_status(recorder_pid);
-	if (rc != 0) {
-		fprintf(stderr, "FAIL: kcap record --source audit exited with %d\n", rc);
-		return -1;
+	static const char *const opts[] = { "--source", "audit", "-q", "-e", "process,file,net,user,write", "--follow",
+	                                    "--buffer-size", "256M", NULL };
+	wl = rt_record_workload("record-audit-test", opts, NULL, cap_path, sizeof cap_path, &recorder_pid);
+	return wl ? 0 : -1;
+}
+
+/* Waits (up to 5 s) until the recorder started before has added its rules. */
+static void wait_rules_in(void)
+{
+	audit_state now = {0};
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(read_state(&now), 0);
+		size_t nr = now.nrules;
+		free_state(&now);
+		if (nr > before.nrules)
+			break;
+		usleep(50000);
 	}
-	if (!(wl = wl_load(report)))
-		return -1;
-	return 0;
 }
 
 /* ---- the workload's actions (tests/workload/expect.h) ---- */
-
-#define EXPECT(type, pid, pred, key) expect_event(cap_path, wl, type, pid, pred, key)
 
 /* The fields the audit records carry for the workload's later actions (the
  * eBPF test checks more: audit logs no path for fd-based calls, no symlink
@@ -188,13 +141,6 @@ static int pr_openat_dirfd(const kcap_event *ev, json_t *o)
 	const char *want = wl_str(o, "path"), *base = strrchr(want, '/');
 	return ev_str(ev, "path", base ? base + 1 : want) && ev_int(ev, "dirfd", wl_num(o, "dirfd")) &&
 	       ev_int(ev, "ret", wl_num(o, "ret"));
-}
-
-static int pr_fd_call(const kcap_event *ev, json_t *o)
-{
-	json_t *m = json_object_get(o, "mode"), *l = json_object_get(o, "length");
-	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_int(ev, "ret", 0) &&
-	       (!m || ev_int(ev, "mode", wl_num(o, "mode"))) && (!l || ev_int(ev, "length", wl_num(o, "length")));
 }
 
 static int pr_symlink(const kcap_event *ev, json_t *o)
@@ -214,15 +160,12 @@ static int pr_exec_fail(const kcap_event *ev, json_t *o)
 
 START_TEST(every_action_captured)
 {
-	long long me = wl_num(wl, "pid");
+	static const expect_differing audit = {
+		.openat_dirfd = pr_openat_dirfd, .fd_call = expect_fd_call, .symlink = pr_symlink, .memfd = pr_ret,
+		.exec_fail = pr_exec_fail,
+	};
 	expect_common_actions(cap_path, wl);
-	EXPECT("openat", me, pr_openat_dirfd, "openat_dirfd");
-	EXPECT("fchmod", me, pr_fd_call, "fchmod");
-	EXPECT("ftruncate", me, pr_fd_call, "ftruncate");
-	EXPECT("fchdir", me, pr_fd_call, "fchdir");
-	EXPECT("symlink", me, pr_symlink, "symlink");
-	EXPECT("memfd_create", me, pr_ret, "memfd_create");
-	EXPECT("execve", wl_num(wl_obj(wl, "exec_fail"), "pid"), pr_exec_fail, "exec_fail");
+	expect_differing_actions(cap_path, wl, &audit);
 }
 END_TEST
 
@@ -276,30 +219,16 @@ END_TEST
 START_TEST(restored_after_sigterm)
 {
 	char path[4096], errf[4096];
-	snprintf(path, sizeof path, "%s/record-audit-sigterm.kcap", tmpdir);
-	snprintf(errf, sizeof errf, "%s/record-audit-sigterm.err", tmpdir);
+	scratch("sigterm", path, errf);
 	unlink(path);
 	const char *args[] = { "record", "--source", "audit", "-e", "file", "-o", path, NULL };
-	pid_t p = start_kcap(args, errf);
+	pid_t p = rt_start(args, errf);
 	ck_assert_int_gt(p, 0);
-	/* wait until its rules are in */
-	audit_state now = {0};
-	for (int i = 0; i < 100; i++) {
-		ck_assert_int_eq(read_state(&now), 0);
-		size_t nr = now.nrules;
-		free_state(&now);
-		if (nr > before.nrules)
-			break;
-		usleep(50000);
-	}
-	for (int i = 0; i < 20; i++) {
-		int fd = open("/etc/hostname", O_RDONLY);
-		if (fd >= 0)
-			close(fd);
-	}
+	wait_rules_in();
+	rt_open_hostname(20);
 	usleep(200000);
 	kill(p, SIGTERM);
-	int rc = wait_status(p);
+	int rc = rt_wait(p);
 	ck_assert_msg(rc == 0 || rc == 4, "kcap record after SIGTERM exited with %d", rc);
 	assert_restored("SIGTERM");
 	kcap_reader *r = NULL;
@@ -312,7 +241,7 @@ START_TEST(restored_after_sigterm)
 		opens += ev->def && ev->pid == getpid() && !strcmp(ev->def->name, "openat");
 	}
 	kcap_reader_close(r);
-	ck_assert_msg(opens >= 20, "%d openat events from the test (of %d events); kcap said: %s", opens, all, slurp(errf));
+	ck_assert_msg(opens >= 20, "%d openat events from the test (of %d events); kcap said: %s", opens, all, rt_slurp(errf));
 	unlink(path);
 }
 END_TEST
@@ -322,10 +251,9 @@ END_TEST
 START_TEST(repaired_after_sigkill)
 {
 	char path[4096], errf[4096];
-	snprintf(path, sizeof path, "%s/record-audit-sigkill.kcap", tmpdir);
-	snprintf(errf, sizeof errf, "%s/record-audit-sigkill.err", tmpdir);
+	scratch("sigkill", path, errf);
 	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
-	pid_t p = start_kcap(args, NULL);
+	pid_t p = rt_start(args, NULL);
 	ck_assert_int_gt(p, 0);
 	audit_state now = {0};
 	int changed = 0;
@@ -337,11 +265,11 @@ START_TEST(repaired_after_sigkill)
 	}
 	ck_assert_msg(changed, "the recorder did not install its rules and settings");
 	kill(p, SIGKILL);
-	ck_assert_int_eq(wait_status(p), 128 + SIGKILL);
+	ck_assert_int_eq(rt_wait(p), 128 + SIGKILL);
 	const char *args2[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, "--", "true", NULL };
-	int rc = wait_status(start_kcap(args2, errf));
-	ck_assert_msg(rc == 0, "kcap record after a killed one exited with %d: %s", rc, slurp(errf));
-	const char *msg = slurp(errf);
+	int rc = rt_wait(rt_start(args2, errf));
+	ck_assert_msg(rc == 0, "kcap record after a killed one exited with %d: %s", rc, rt_slurp(errf));
+	const char *msg = rt_slurp(errf);
 	ck_assert_msg(strstr(msg, "removed") && strstr(msg, "restored the audit settings"),
 	              "no word of the repair: %s", msg);
 	assert_restored("SIGKILL and the next run");
@@ -354,32 +282,19 @@ END_TEST
 START_TEST(loss_is_counted)
 {
 	char path[4096], errf[4096];
-	snprintf(path, sizeof path, "%s/record-audit-loss.kcap", tmpdir);
-	snprintf(errf, sizeof errf, "%s/record-audit-loss.err", tmpdir);
+	scratch("loss", path, errf);
 	unlink(path);
 	/* --buffer-size 4k: a 4 KiB socket buffer and the smallest backlog (1024) */
 	const char *args[] = { "record", "--source", "audit", "-e", "openat,close", "--buffer-size", "4096", "-o", path,
 	                       NULL };
-	pid_t p = start_kcap(args, errf);
+	pid_t p = rt_start(args, errf);
 	ck_assert_int_gt(p, 0);
-	audit_state now = {0};
-	for (int i = 0; i < 100; i++) {
-		ck_assert_int_eq(read_state(&now), 0);
-		size_t nr = now.nrules;
-		free_state(&now);
-		if (nr > before.nrules)
-			break;
-		usleep(50000);
-	}
-	for (int i = 0; i < 100000; i++) {
-		int fd = open("/etc/hostname", O_RDONLY);
-		if (fd >= 0)
-			close(fd);
-	}
+	wait_rules_in();
+	rt_open_hostname(100000);
 	usleep(200000);
 	kill(p, SIGTERM);
-	int rc = wait_status(p);
-	const char *msg = slurp(errf);
+	int rc = rt_wait(p);
+	const char *msg = rt_slurp(errf);
 	ck_assert_msg(rc == 4, "kcap record exited with %d after losing records (4 expected): %s", rc, msg);
 	ck_assert_msg(strstr(msg, "audit-kernel") != NULL, "the summary does not break the loss down: %s", msg);
 	kcap_reader *r = NULL;
@@ -403,11 +318,11 @@ END_TEST
 START_TEST(restored_after_write_error)
 {
 	char errf[4096];
-	snprintf(errf, sizeof errf, "%s/record-audit-full.err", tmpdir);
+	snprintf(errf, sizeof errf, "%s/record-audit-full.err", rt_tmpdir);
 	const char *args[] = { "record", "--source", "audit", "-e", "file", "--block-size", "4096", "-o", "/dev/full",
 	                       "--", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/hostname; done", NULL };
-	int rc = wait_status(start_kcap(args, errf));
-	ck_assert_msg(rc == 1, "kcap record -o /dev/full exited with %d: %s", rc, slurp(errf));
+	int rc = rt_wait(rt_start(args, errf));
+	ck_assert_msg(rc == 1, "kcap record -o /dev/full exited with %d: %s", rc, rt_slurp(errf));
 	assert_restored("a write error");
 }
 END_TEST
@@ -420,13 +335,13 @@ START_TEST(refuses_when_pid_held)
 	ck_assert_int_eq(anl_open(&fd, 0), 0);
 	struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = (uint32_t)getpid() };
 	ck_assert_int_eq(anl_set_status(fd, &st, NULL, NULL), 0);
-	snprintf(errf, sizeof errf, "%s/record-audit-held.err", tmpdir);
+	snprintf(errf, sizeof errf, "%s/record-audit-held.err", rt_tmpdir);
 	const char *args[] = { "record", "--source", "audit", "-o", "/dev/null", "--", "true", NULL };
-	int rc = wait_status(start_kcap(args, errf));
+	int rc = rt_wait(rt_start(args, errf));
 	st.pid = 0;
 	ck_assert_int_eq(anl_set_status(fd, &st, NULL, NULL), 0);
 	close(fd);
-	const char *msg = slurp(errf);
+	const char *msg = rt_slurp(errf);
 	snprintf(want, sizeof want, "held by process %d", (int)getpid());
 	ck_assert_msg(rc == 1, "kcap record exited with %d while the audit pid was held", rc);
 	ck_assert_msg(strstr(msg, want) != NULL, "message does not name the holder: %s", msg);
@@ -436,19 +351,10 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: test_record_audit KCAP WORKLOAD TMPDIR\n");
-		return 2;
-	}
-	kcap_bin = argv[1];
-	workload_bin = argv[2];
-	tmpdir = argv[3];
-	if (geteuid() != 0) {
-		printf("SKIP: kcap record --source audit needs root (CAP_AUDIT_CONTROL); running as uid %d\n",
-		       (int)geteuid());
-		return 77;
-	}
-	int rc = read_state(&before);
+	int rc = rt_init(argc, argv, "test_record_audit", "kcap record --source audit: CAP_AUDIT_CONTROL");
+	if (rc)
+		return rc;
+	rc = read_state(&before);
 	if (rc < 0) {
 		printf("SKIP: the audit netlink socket is not usable here: %s\n", strerror(-rc));
 		return 77;
@@ -465,8 +371,7 @@ int main(int argc, char **argv)
 	if (record_workload() < 0)
 		return EXIT_FAILURE;
 	Suite *s = suite_create("record_audit");
-	TCase *tc = tcase_create("workload");
-	tcase_set_timeout(tc, 120);
+	TCase *tc = rt_tcase(s, "workload");
 	tcase_add_test(tc, restored_after_command);
 	tcase_add_test(tc, every_action_captured);
 	tcase_add_test(tc, common_fields_and_scope);
@@ -475,11 +380,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, repaired_after_sigkill);
 	tcase_add_test(tc, loss_is_counted);
 	tcase_add_test(tc, refuses_when_pid_held);
-	suite_add_tcase(s, tc);
-	int failed = kcap_check_failures(s, CK_NOFORK);
-	json_decref(wl);
+	rc = rt_run_suite(s, wl, cap_path);
 	free_state(&before);
-	if (!failed)
-		unlink(cap_path);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

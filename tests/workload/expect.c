@@ -2,10 +2,17 @@
 #include "expect.h"
 
 #include <check.h>
+#include "check_run.h"
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
-#include <time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 json_t *wl_load(const char *path)
 {
@@ -259,4 +266,155 @@ void expect_scope_end(const expect_scope *sc)
 	              sc->kid_seen[0], sc->kid_seen[1], sc->kid_seen[2], sc->kid_seen[3]);
 	ck_assert_uint_gt(sc->n, 20);
 	ck_assert_uint_gt(sc->mine, 15);
+}
+
+int expect_fd_call(const kcap_event *ev, json_t *o)
+{
+	json_t *m = json_object_get(o, "mode"), *l = json_object_get(o, "length");
+	return ev_int(ev, "fd", wl_num(o, "fd")) && ev_int(ev, "ret", 0) &&
+	       (!m || ev_int(ev, "mode", wl_num(o, "mode"))) && (!l || ev_int(ev, "length", wl_num(o, "length")));
+}
+
+void expect_differing_actions(const char *capture, json_t *report, const expect_differing *p)
+{
+	long long me = wl_num(report, "pid");
+	expect_event(capture, report, "openat", me, p->openat_dirfd, "openat_dirfd");
+	expect_event(capture, report, "fchmod", me, p->fd_call, "fchmod");
+	expect_event(capture, report, "ftruncate", me, p->fd_call, "ftruncate");
+	expect_event(capture, report, "fchdir", me, p->fd_call, "fchdir");
+	expect_event(capture, report, "symlink", me, p->symlink, "symlink");
+	expect_event(capture, report, "memfd_create", me, p->memfd, "memfd_create");
+	expect_event(capture, report, "execve", wl_num(wl_obj(report, "exec_fail"), "pid"), p->exec_fail, "exec_fail");
+}
+
+/* ---- running the recorder ---- */
+
+const char *rt_kcap, *rt_workload, *rt_tmpdir;
+
+int rt_init(int argc, char **argv, const char *prog, const char *needs)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s KCAP WORKLOAD TMPDIR\n", prog);
+		return 2;
+	}
+	rt_kcap = argv[1];
+	rt_workload = argv[2];
+	rt_tmpdir = argv[3];
+	if (geteuid() != 0) {
+		printf("SKIP: %s needs root (%s); running as uid %d\n", prog, needs, (int)geteuid());
+		return 77;
+	}
+	return 0;
+}
+
+pid_t rt_start(const char *const *args, const char *errf)
+{
+	pid_t p = fork();
+	if (p != 0)
+		return p;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	const char *av[32];
+	int n = 0;
+	av[n++] = rt_kcap;
+	while (*args && n < 31)
+		av[n++] = *args++;
+	av[n] = NULL;
+	int nul = open("/dev/null", O_WRONLY);
+	if (nul >= 0)
+		dup2(nul, 1);
+	if (errf) {
+		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+	}
+	execv(rt_kcap, (char *const *)av);
+	_exit(126);
+}
+
+int rt_wait(pid_t p)
+{
+	int status;
+	if (p < 0 || waitpid(p, &status, 0) != p)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int rt_run(const char *errf, const char *const *args)
+{
+	return rt_wait(rt_start(args, errf));
+}
+
+const char *rt_slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	if (f) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+void rt_wait_for_file(const char *path)
+{
+	for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+		usleep(50000);
+}
+
+void rt_open_hostname(int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = open("/etc/hostname", O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+json_t *rt_record_workload(const char *name, const char *const *opts, const char *const *extra, char *cap,
+                           size_t capn, pid_t *recorder)
+{
+	char report[4096];
+	const char *args[32];
+	int n = 0;
+	snprintf(cap, capn, "%s/%s.kcap", rt_tmpdir, name);
+	snprintf(report, sizeof report, "%s/%s.json", rt_tmpdir, name);
+	unlink(cap);
+	unlink(report);
+	args[n++] = "record";
+	while (*opts && n < 24)
+		args[n++] = *opts++;
+	args[n++] = "-o";
+	args[n++] = cap;
+	args[n++] = "--";
+	args[n++] = rt_workload;
+	args[n++] = report;
+	while (extra && *extra && n < 31)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	*recorder = rt_start(args, NULL);
+	int rc = rt_wait(*recorder);
+	if (rc != 0) {
+		fprintf(stderr, "FAIL: kcap record exited with %d\n", rc);
+		return NULL;
+	}
+	return wl_load(report);
+}
+
+TCase *rt_tcase(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int rt_run_suite(Suite *s, json_t *report, const char *cap)
+{
+	int failed = kcap_check_failures(s, CK_NOFORK);
+	json_decref(report);
+	if (!failed)
+		unlink(cap);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

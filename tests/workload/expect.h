@@ -4,6 +4,8 @@
  * tests/record, audit in tests/record_audit) look for each scripted action
  * with its exact field values through these helpers.
  *
+ * It also holds the harness both tests run the recorder with (rt_*).
+ *
  * Failures are Check assertions (ck_assert_msg), so these are called from
  * inside a Check test. The report is the JSON object kcap-workload wrote
  * (jansson, owned by the caller); captures are read by path.
@@ -11,7 +13,10 @@
 #ifndef KCAP_TESTS_WORKLOAD_EXPECT_H
 #define KCAP_TESTS_WORKLOAD_EXPECT_H
 
+#include <check.h>
 #include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include <kcap/kcap.h>
 
@@ -58,6 +63,18 @@ void expect_event(const char *capture, json_t *report, const char *type, long lo
  * failed exec, exit) each test checks itself. */
 void expect_common_actions(const char *capture, json_t *report);
 
+/* An fd-based call (fchmod, ftruncate, fchdir): fd, ret 0, and the mode
+ * or length when the report has one. */
+int expect_fd_call(const kcap_event *ev, json_t *o);
+
+/* The actions frontends see differently, each checked with the frontend's
+ * own predicate: the openat relative to a dirfd, the fd-based calls
+ * (fchmod, ftruncate, fchdir), the symlink, the memfd, the failed exec. */
+typedef struct expect_differing {
+	expect_pred openat_dirfd, fd_call, symlink, memfd, exec_fail;
+} expect_differing;
+void expect_differing_actions(const char *capture, json_t *report, const expect_differing *p);
+
 /* What every frontend's capture of the workload under --follow shows,
  * checked event by event between expect_scope_start() and _end(). */
 typedef struct expect_scope {
@@ -77,5 +94,44 @@ int expect_scope_event(expect_scope *sc, const kcap_event *ev);
 /* Asserts that every child was seen, more than 20 events, more than 15 of
  * them from the workload itself. */
 void expect_scope_end(const expect_scope *sc);
+
+/* ---- running the recorder ---------------------------------------------- */
+
+/* The test's arguments: the kcap binary, kcap-workload and a scratch directory. */
+extern const char *rt_kcap, *rt_workload, *rt_tmpdir;
+
+/* Reads argv (KCAP WORKLOAD TMPDIR) into rt_*. Returns 0, 2 after a usage
+ * message naming prog, or 77 (ctest SKIP) after saying why when not root
+ * (needs: what for). */
+int rt_init(int argc, char **argv, const char *prog, const char *needs);
+/* Starts kcap with args (NULL-terminated, without argv[0]); its stdout goes
+ * to /dev/null, its stderr to errf when given. If the test dies (a failed
+ * check, a timeout), kcap gets SIGTERM, so a recorder stops and undoes its
+ * settings instead of running on. Returns the pid, or -1. */
+pid_t rt_start(const char *const *args, const char *errf);
+/* p's exit status, 128+signal when killed, or -1. */
+int rt_wait(pid_t p);
+/* rt_wait(rt_start(args, errf)). */
+int rt_run(const char *errf, const char *const *args);
+/* The start of path's contents (up to 8 KiB, in a buffer the next call
+ * reuses); "" when it cannot be read. */
+const char *rt_slurp(const char *path);
+/* Waits (up to 10 s) until path exists: a recorder creates its output once
+ * it is recording. */
+void rt_wait_for_file(const char *path);
+/* Opens and closes /etc/hostname n times: file events for a recorder. */
+void rt_open_hostname(int n);
+/* Runs `kcap record OPTS... -o TMPDIR/NAME.kcap -- WORKLOAD
+ * TMPDIR/NAME.json EXTRA...` to the end and loads the workload's report.
+ * cap receives the capture's path, *recorder the recorder's pid. NULL,
+ * saying why on stderr, when kcap fails or the report does not load. */
+json_t *rt_record_workload(const char *name, const char *const *opts, const char *const *extra, char *cap,
+                           size_t capn, pid_t *recorder);
+/* A test case of s with the recorder tests' timeout (120 s). */
+TCase *rt_tcase(Suite *s, const char *name);
+/* Runs s in this process (its tests share the one recording), then frees
+ * report and, when every test passed, removes the capture cap. Returns
+ * main()'s exit status. */
+int rt_run_suite(Suite *s, json_t *report, const char *cap);
 
 #endif

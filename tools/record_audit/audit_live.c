@@ -20,6 +20,7 @@
 
 #include <linux/netlink.h>
 
+#include <kcap/syscall_map.h>
 #include <kcap/taxonomy.h>
 
 #include "audit/audit_import.h"
@@ -291,14 +292,6 @@ static const struct {
 	{KCAP_AUDIT_ARCH_UNKNOWN, 0},
 };
 
-static uint32_t taxonomy_id(const char *name)
-{
-	for (size_t i = 0; kcap_taxonomy_type_at(i); i++)
-		if (!strcmp(kcap_taxonomy_type_at(i)->name, name))
-			return kcap_taxonomy_type_at(i)->id;
-	return 0;
-}
-
 static void add_field(struct audit_rule_data *r, uint32_t field, uint32_t op, uint32_t value)
 {
 	r->fields[r->field_count] = field;
@@ -328,7 +321,7 @@ static int push_rule(live_state *s, uint32_t arch, const uint32_t *mask, int32_t
 		add_field(r, AUDIT_UID, AUDIT_EQUAL, s->o->uid);
 	add_field(r, AUDIT_PID, AUDIT_NOT_EQUAL, (uint32_t)getpid());
 	if (exec_only) /* the taxonomy keeps executable mappings only */
-		add_field(r, AUDIT_ARG2, AUDIT_BIT_MASK, 4 /* PROT_EXEC */);
+		add_field(r, AUDIT_ARG2, AUDIT_BIT_MASK, KCAP_SYS_PROT_EXEC);
 	add_field(r, AUDIT_FILTERKEY, AUDIT_EQUAL, (uint32_t)klen);
 	memcpy(r->buf, s->key, klen);
 	r->buflen = (uint32_t)klen;
@@ -339,8 +332,9 @@ static int push_rule(live_state *s, uint32_t arch, const uint32_t *mask, int32_t
 	return 0;
 }
 
-/* Builds the rules for the selection: per native arch, the syscalls whose
- * name (from the importer's per-arch tables) is a selected taxonomy type. */
+/* Builds the rules for the selection: per native arch, the syscalls the
+ * syscall map (kcap/syscall_map.h, which the importer reads them back
+ * with) makes a selected taxonomy type. */
 static int build_rules(live_state *s, char *why, size_t n)
 {
 	const rec_opts *o = s->o;
@@ -361,13 +355,15 @@ static int build_rules(live_state *s, char *why, size_t n)
 			const char *name = kcap_audit_syscall_name(ARCHES[a].arch, nr);
 			if (!name)
 				continue;
-			uint32_t id = taxonomy_id(name);
+			/* the importer's mapping, aliases (i386's setuid32, mmap2, ...) included */
+			const kcap_syscall *m = kcap_syscall_by_name(name);
+			uint32_t id = m ? m->type : 0;
 			/* i386 socketcall() multiplexes the socket calls */
 			int want = (id && o->types[id]) || (any_net && !strcmp(name, "socketcall")) ||
 			           (s->follow && is_clone_type(id));
 			if (!want)
 				continue;
-			if (id == KCAP_EV_MMAP || id == KCAP_EV_MPROTECT) {
+			if (m && (m->flags & KCAP_SYSCALL_EXEC_ONLY)) {
 				exec_mask[nr / 32] |= 1u << (nr % 32);
 				any_exec = 1;
 			} else {
