@@ -140,6 +140,24 @@ static tcache *get_tc(kcap_filter *f, uint32_t id, const kcap_type_def *def, con
 	return tc;
 }
 
+/* Index in ev->params of the param node n names, or -1 when the event has no
+ * such param present (its type lacks it, or the cache is out of memory). */
+static inline int param_index(ectx *c, const kcap_event *ev, const fnode *n)
+{
+	if (!c->def)
+		return -1;
+	if (!c->tc_done) {
+		c->tc = get_tc(c->f, ev->type_id, c->def, c->s);
+		c->tc_done = 1;
+	}
+	if (!c->tc)
+		return -1;
+	int idx = c->tc->pidx[n->pslot];
+	if (idx < 0 || (uint32_t)idx >= ev->nparams || !ev->params[idx].present)
+		return -1;
+	return idx;
+}
+
 /* ---- string matching ---- */
 
 static int glob_one(const char *p, size_t pn, size_t pi, unsigned char c, size_t *adv)
@@ -484,16 +502,8 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 	default:
 		return 0;
 	}
-	if (!c->def)
-		return 0;
-	if (!c->tc_done) {
-		c->tc = get_tc(c->f, ev->type_id, c->def, c->s);
-		c->tc_done = 1;
-	}
-	if (!c->tc)
-		return 0;
-	int idx = c->tc->pidx[n->pslot];
-	if (idx < 0 || (uint32_t)idx >= ev->nparams || !ev->params[idx].present)
+	int idx = param_index(c, ev, n);
+	if (idx < 0)
 		return 0;
 	x->pd = &c->def->params[idx];
 	x->sym = c->tc->sym;
@@ -763,16 +773,8 @@ static int eval(ectx *c, const fnode *n)
 		return cmp_lits(n, v < 0, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
 	}
 	case FAST_PARAM_INT: {
-		if (!c->def)
-			return 0;
-		if (!c->tc_done) {
-			c->tc = get_tc(c->f, ev->type_id, c->def, c->s);
-			c->tc_done = 1;
-		}
-		if (!c->tc)
-			return 0;
-		int idx = c->tc->pidx[n->pslot];
-		if (idx < 0 || (uint32_t)idx >= ev->nparams || !ev->params[idx].present)
+		int idx = param_index(c, ev, n);
+		if (idx < 0)
 			return 0;
 		const kcap_value *v = &ev->params[idx];
 		if (!is_int_type(v->type))
