@@ -92,10 +92,7 @@ struct kcap_import_pump {
 static void *pump_main(void *arg)
 {
 	kcap_import_pump *p = arg;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE); /* a closed reader is EPIPE here, not a signal */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	arch_thread_block_sigpipe(); /* a closed reader is EPIPE here, not a signal */
 	kcap_error e = {0};
 	kcap_writer *w;
 	if ((p->rc = kcap_writer_open_fd(&w, p->wfd, 1, &p->wo, &e)) < 0) {

@@ -555,13 +555,18 @@ static int pump_entry(arch_input *ai, const char *member)
 	return 0;
 }
 
+void arch_thread_block_sigpipe(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 static void *pump(void *arg)
 {
 	arch_input *ai = arg;
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE); /* a closed reader is EPIPE here, not a signal */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	arch_thread_block_sigpipe();
 	struct archive_entry *ent = ai->first;
 	int rc = ai->first_rc;
 	for (;;) {

@@ -73,4 +73,8 @@ int arch_input_stopped(arch_input *ai, char *buf, size_t len);
 /* Stops the pump, waits for it and frees everything. NULL is a no-op. */
 void arch_input_close(arch_input *ai);
 
+/* For a thread that writes into a pipe a reader may close: SIGPIPE blocked in
+ * the calling thread, so a closed reader is EPIPE there, not a signal. */
+void arch_thread_block_sigpipe(void);
+
 #endif
