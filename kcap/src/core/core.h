@@ -88,6 +88,11 @@ int kcap_lifecycle_kind(const char *type_name);
  * set must come from a schema (kcap_schema_symset and friends). */
 uint64_t kcap_symset_serial(const kcap_symset *set);
 
+/* open(2) of path with flags (O_CLOEXEC added, mode 0644 on creation):
+ * the descriptor, or KCAP_E_IO with err set to what followed by the system's
+ * reason (err->sys_errno too). */
+int kcap_open_file(const char *path, int flags, const char *what, kcap_error *err);
+
 /* ---- summaries ---- */
 uint64_t kcap_pid_hash(int32_t pid);
 int kcap_summary_decode(kcap_block_summary *s, const uint8_t *meta, size_t n);

@@ -646,14 +646,9 @@ int kcap_writer_open_fd(kcap_writer **out, int fd, int own_fd, const kcap_writer
 int kcap_writer_open_path(kcap_writer **out, const char *path, const kcap_writer_opts *opts, kcap_error *err)
 {
 	*out = NULL;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int e = errno;
-		kcap_seterr(err, KCAP_E_IO, -1, "cannot create: %s", strerror(e));
-		if (err)
-			err->sys_errno = e;
-		return KCAP_E_IO;
-	}
+	int fd = kcap_open_file(path, O_WRONLY | O_CREAT | O_TRUNC, "cannot create: ", err);
+	if (fd < 0)
+		return fd;
 	int rc = kcap_writer_open_fd(out, fd, 1, opts, err);
 	if (rc)
 		close(fd);
