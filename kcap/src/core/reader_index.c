@@ -46,7 +46,8 @@ static int read_at(kcap_reader *r, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 /* An events block the block filter rules out from its index entry (whose
- * summary the index block's CRC covers) is passed over without being read:
+ * summary the index's CRC covers and kcap_reader_load_index checked to be a
+ * byte copy of the block's own) is passed over without being read:
  * on a file that means a seek instead of reading and checking every byte.
  * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
 int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
@@ -64,7 +65,8 @@ int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
 	if (lo == r->nindex)
 		return 0;
 	const kcap_block_summary *sum = &r->index[lo].sum;
-	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->bf(r->bf_ud, sum))
+	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->index[lo].damaged ||
+	    r->bf(r->bf_ud, sum))
 		return 0;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
@@ -131,6 +133,7 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 	if (get_u16(blk + 4) != KCAP_BLK_INDEX ||
 	    (rc = kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl))) {
 		free(blk);
+		r->index_lie = "the footer names no index block";
 		return rc ? rc : KCAP_E_CORRUPT;
 	}
 	cur c = {body, body + bl, 0};
@@ -173,7 +176,17 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 			c.bad = 1;
 			break;
 		}
+		/* An entry must name a block inside its section, before the index
+		 * block: anything else is a lie that no seek may follow. */
+		if (off < KCAP_SECTION_HDR_LEN || off >= index_off || sz < KCAP_BLOCK_OVERHEAD ||
+		    sz > index_off - off || mlen > UINT32_MAX) {
+			free(copy);
+			r->index_lie = "an entry names a block outside its section";
+			rc = KCAP_E_CORRUPT;
+			break;
+		}
 		e->meta_copy = copy;
+		e->meta_len = (uint32_t)mlen;
 		e->sum.offset = (int64_t)(sec_start + off);
 		e->sum.stored_size = (uint32_t)sz;
 		e->section_start = sec_start;
@@ -182,6 +195,116 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 	free(blk);
 	if (!rc && c.bad)
 		rc = KCAP_E_CORRUPT;
+	if (rc == KCAP_E_CORRUPT && !r->index_lie) /* its CRC holds: what it says is wrong */
+		r->index_lie = "malformed index block";
+	return rc;
+}
+
+/* 1 if the whole block at off is present and passes its CRC. */
+static int block_crc_ok(kcap_reader *r, uint64_t off)
+{
+	uint8_t *b = NULL;
+	size_t len;
+	int ok = read_block_at(r, off, &b, &len) == 0;
+	free(b);
+	return ok;
+}
+
+/* What a sequential read applies as context (FORMAT.md "Block types"). */
+static int is_context_type(unsigned type)
+{
+	return type == KCAP_BLK_META || type == KCAP_BLK_SCHEMA || type == KCAP_BLK_SNAPSHOT ||
+	       type == KCAP_BLK_STATS || type == KCAP_BLK_ORIGIN_SNAPSHOT;
+}
+
+/*
+ * Checks one section's index against its blocks, by walking their headers
+ * from the section header to the index block: each events block must have
+ * the next entry, at its offset, of its length, with a byte copy of its
+ * meta; each context block must be the next of the context list; the index
+ * block must end where the footer starts. Reads the headers only (and the
+ * meta of events blocks). Returns 0 when the index tells the truth, 1 when
+ * it lies (r->index_lie says how), or a negative code when the walk cannot
+ * be made (a damaged block header: the sequential read reports it).
+ */
+static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off, uint64_t foff,
+			  index_entry *ents, size_t nents, const section_ctx *ctx)
+{
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN];
+	uint8_t *meta = NULL;
+	size_t meta_cap = 0, k = 0, j = 0;
+	int rc = read_at(r, sec_start, hdr, KCAP_SECTION_HDR_LEN);
+	if (!rc && !is_section_header(hdr)) {
+		r->index_lie = "the footer's section length does not lead to a section header";
+		rc = 1;
+	}
+	uint64_t off = sec_start + KCAP_SECTION_HDR_LEN, end = sec_start + index_off;
+	while (!rc && off < end) {
+		if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0)
+			break;
+		if (!is_block_header(hdr)) {
+			rc = KCAP_E_CORRUPT;
+			break;
+		}
+		uint64_t total = KCAP_BLOCK_OVERHEAD + (uint64_t)get_u32(hdr + 8);
+		unsigned type = get_u16(hdr + 4);
+		if (type == KCAP_BLK_EVENTS) {
+			index_entry *e = k < nents ? &ents[k++] : NULL;
+			if (!e || (uint64_t)e->sum.offset != off || e->sum.stored_size != total) {
+				r->index_lie = e ? "an entry names no events block" : "an events block has no entry";
+				rc = 1;
+				break;
+			}
+			size_t need = KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)e->meta_len;
+			if (need > meta_cap) {
+				uint8_t *n = realloc(meta, need);
+				if (!n) {
+					rc = KCAP_E_NOMEM;
+					break;
+				}
+				meta = n;
+				meta_cap = need;
+			}
+			if (total < need || (rc = read_at(r, off, meta, need)) != 0)
+				rc = rc ? rc : 1;
+			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
+				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))
+				rc = 1;
+			if (rc == 1 && !block_crc_ok(r, off)) {
+				/* the block is damaged, not the index: it is read (and
+				 * reported) in order, never skipped by its entry */
+				e->damaged = 1;
+				rc = 0;
+			}
+			if (rc == 1 || rc == KCAP_E_TRUNCATED) {
+				r->index_lie = "an entry's summary is not the block's own";
+				rc = 1;
+			}
+		} else if (is_context_type(type)) {
+			if (j >= ctx->ncontext || ctx->context[j++] != off) {
+				r->index_lie = "the context list is not the section's context blocks";
+				rc = 1;
+			}
+		}
+		if (!rc)
+			off += total;
+	}
+	if (!rc && off != end) {
+		r->index_lie = "the blocks do not lead to the index block";
+		rc = 1;
+	}
+	if (!rc && (k != nents || j != ctx->ncontext)) {
+		r->index_lie = k != nents ? "an entry names no events block" : "the context list names a block that is not there";
+		rc = 1;
+	}
+	if (!rc && (rc = read_at(r, end, hdr, KCAP_BLOCK_HDR_LEN)) == 0 &&
+	    end + KCAP_BLOCK_OVERHEAD + (uint64_t)get_u32(hdr + 8) != foff) {
+		r->index_lie = "the index block does not end at the footer";
+		rc = 1;
+	}
+	if (rc == 1)
+		r->index_lie_off = off;
+	free(meta);
 	return rc;
 }
 
@@ -218,7 +341,16 @@ int kcap_reader_load_index(kcap_reader *r)
 		index_entry *ents = NULL;
 		size_t nents = 0;
 		section_ctx ctx = {0};
+		if (index_off >= sec_len) {
+			r->index_lie = "the footer puts the index outside its section";
+			r->index_lie_off = foff;
+			break;
+		}
 		rc = load_section_index(r, sec_start, index_off, &ents, &nents, &ctx);
+		if (!rc)
+			rc = verify_section(r, sec_start, index_off, foff, ents, nents, &ctx);
+		if (rc && r->index_lie && !r->index_lie_off)
+			r->index_lie_off = sec_start + index_off;
 		if (rc) {
 			for (size_t i = 0; i < nents; i++)
 				free(ents[i].meta_copy);
@@ -256,6 +388,19 @@ int kcap_reader_load_index(kcap_reader *r)
 		nall += nents;
 		end = sec_start;
 	}
+	if (r->index_lie) {
+		/* One lie and no entry is trusted: every skip and seek then reads
+		 * in order, and gives what a full scan gives. */
+		kcap_rd_damage(r, KCAP_E_CORRUPT, r->index_lie_off, 0,
+			       "index disagrees with its blocks (%s); index not used, reading in order", r->index_lie);
+		for (size_t i = 0; i < nall; i++)
+			free(all[i].meta_copy);
+		free(all);
+		all = NULL;
+		nall = 0;
+		kcap_rd_free_index(r);
+		end = 1;
+	}
 	for (size_t i = 0; i < nall; i++)
 		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy + KCAP_EVMETA_FIXED_LEN : NULL;
 	r->index = all;
@@ -278,15 +423,28 @@ static int load_context(kcap_reader *r, const section_ctx *sc, uint64_t off)
 	for (size_t i = 0; i < sc->ncontext && sc->context[i] < off; i++) {
 		uint8_t *blk = NULL;
 		size_t blen;
-		if (read_block_at(r, sc->context[i], &blk, &blen))
-			continue; /* damaged context block: the sequential path reports it */
+		/* A damaged context block is reported as the sequential read would:
+		 * the events after it may lack what it held. */
+		int rc = read_block_at(r, sc->context[i], &blk, &blen);
+		if (rc == KCAP_E_NOMEM)
+			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+		if (rc) {
+			kcap_rd_damage(r, rc, sc->context[i], 0, "context block does not pass its CRC; block skipped");
+			continue;
+		}
 		const uint8_t *meta, *body;
 		uint32_t ml;
 		size_t bl;
 		unsigned type = get_u16(blk + 4);
-		if (!kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl))
-			kcap_rd_apply_context(r, type, meta, ml, body, bl);
+		rc = kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl);
+		if (!rc)
+			rc = kcap_rd_apply_context(r, type, meta, ml, body, bl);
 		free(blk);
+		if (rc == KCAP_E_NOMEM)
+			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+		if (rc)
+			kcap_rd_damage(r, rc, sc->context[i], 0, "malformed context block (%s); block skipped",
+				       kcap_strerror(rc));
 	}
 	return 0;
 }
@@ -345,7 +503,9 @@ int kcap_reader_seek_time(kcap_reader *r, int64_t ts)
 	r->in_section = 1;
 	r->section = sec_no;
 	r->section_indexed = 1;
-	load_context(r, sc, (uint64_t)e->sum.offset);
+	int rc = load_context(r, sc, (uint64_t)e->sum.offset);
+	if (rc)
+		return rc;
 	r->have_last = 0;
 	return jump(r, (uint64_t)e->sum.offset);
 }

@@ -21,6 +21,8 @@ typedef struct index_entry {
 	uint8_t *meta_copy;
 	uint32_t section;
 	uint64_t section_start;
+	uint32_t meta_len; /* bytes at meta_copy */
+	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
 } index_entry;
 
 typedef struct section_ctx {
@@ -95,6 +97,8 @@ struct kcap_reader {
 	section_ctx *sections;
 	size_t nsections;
 	int index_loaded, index_complete;
+	const char *index_lie; /* how the index disagrees with its blocks, or NULL */
+	uint64_t index_lie_off;
 };
 
 /* ---- reader.c ---- */
