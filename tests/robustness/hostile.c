@@ -194,13 +194,91 @@ int hostile_save(const char *path, const uint8_t *buf, size_t len)
 	return fclose(f) || bad ? -1 : 0;
 }
 
+uint8_t *hostile_insert(const uint8_t *buf, size_t len, size_t off, const uint8_t *block, size_t blen,
+			size_t *out_len)
+{
+	uint8_t *out = off <= len ? malloc(len + blen) : NULL;
+	if (!out)
+		return NULL;
+	memcpy(out, buf, off);
+	memcpy(out + off, block, blen);
+	memcpy(out + off + blen, buf + off, len - off);
+	*out_len = len + blen;
+	return out;
+}
+
+uint8_t *hostile_stored_block(uint16_t type, const void *body, size_t n, size_t junk, size_t *blen)
+{
+	uint8_t *pay = calloc(1, KCAP_PAYLOAD_PREFIX_LEN + n + junk);
+	if (!pay)
+		return NULL;
+	put_u32(pay + 4, (uint32_t)(n + junk));
+	memcpy(pay + KCAP_PAYLOAD_PREFIX_LEN, body, n);
+	memset(pay + KCAP_PAYLOAD_PREFIX_LEN + n, 0x5a, junk);
+	uint8_t *b = testcap_frame_block(type, 0, pay, KCAP_PAYLOAD_PREFIX_LEN + n + junk, blen);
+	free(pay);
+	return b;
+}
+
+uint8_t *hostile_zeros_snapshot(uint64_t zeros, size_t *blen)
+{
+	static uint8_t chunk[1 << 20];
+	ZSTD_CCtx *cz = ZSTD_createCCtx();
+	kcap_buf pay = {0};
+	uint8_t *blk = NULL;
+	if (!cz || kcap_buf_append(&pay, "\0\0\0\0\0\0\0\0", 8))
+		goto cleanup;
+	ZSTD_CCtx_setParameter(cz, ZSTD_c_compressionLevel, 1);
+	ZSTD_CCtx_setPledgedSrcSize(cz, zeros + 1);
+	memset(chunk, 0, sizeof chunk); /* count 0, then zeros */
+	uint64_t left = zeros + 1;
+	uint8_t out[1 << 16];
+	while (left) {
+		size_t take = left < sizeof chunk ? (size_t)left : sizeof chunk;
+		left -= take;
+		ZSTD_inBuffer in = {chunk, take, 0};
+		size_t more;
+		do {
+			ZSTD_outBuffer o = {out, sizeof out, 0};
+			more = ZSTD_compressStream2(cz, &o, &in, left ? ZSTD_e_continue : ZSTD_e_end);
+			if (ZSTD_isError(more) || kcap_buf_append(&pay, out, o.pos))
+				goto cleanup;
+		} while (in.pos < in.size || (!left && more));
+	}
+	put_u32((uint8_t *)pay.data + 4, (uint32_t)(zeros + 1 > UINT32_MAX ? UINT32_MAX : zeros + 1));
+	blk = testcap_frame_block(KCAP_BLK_SNAPSHOT, 1u << KCAP_BF_CODEC_SHIFT, pay.data, pay.len, blen);
+cleanup:
+	ZSTD_freeCCtx(cz);
+	kcap_buf_free(&pay);
+	return blk;
+}
+
+uint8_t *hostile_big_schema(uint32_t ntypes, size_t *blen)
+{
+	kcap_schema *s = kcap_schema_new();
+	kcap_param_def pd[] = {{"path", KCAP_T_PATH, 0, 0}};
+	kcap_buf body = {0};
+	uint8_t *blk = NULL;
+	char name[32];
+	for (uint32_t i = 1; s && i <= ntypes; i++) {
+		snprintf(name, sizeof name, "t%u", i);
+		kcap_type_def td = {i, name, "x", "", 1, pd};
+		if (kcap_schema_add_type(s, &td))
+			goto cleanup;
+	}
+	if (s && !kcap_schema_encode(s, &body))
+		blk = hostile_stored_block(KCAP_BLK_SCHEMA, body.data, body.len, 0, blen);
+cleanup:
+	kcap_schema_free(s);
+	kcap_buf_free(&body);
+	return blk;
+}
+
 /* ---- the catalogue ---- */
 
-/* The capture the index lies are told about: 2000 events in small blocks,
- * pid 42 in a few of them, a snapshot, one section. */
-static int index_base(uint8_t **buf, size_t *len)
+int hostile_index_base(uint8_t **buf, size_t *len)
 {
-	testcap_opts o = {.nevents = 2000, .block_size = 1024, .with_snapshot = 1};
+	testcap_opts o = {.nevents = HOSTILE_BASE_EVENTS, .block_size = 1024, .with_snapshot = 1};
 	return testcap_build(&o, buf, len);
 }
 
@@ -252,21 +330,85 @@ static int make_index_lie(index_lie_fn fn, hostile_file *out)
 	static hostile_index ix;
 	uint8_t *base = NULL;
 	size_t len = 0;
-	int rc = index_base(&base, &len) || hostile_index_read(base, len, &ix) || fn(base, len, &ix) ? -1 : 0;
+	int rc = hostile_index_base(&base, &len) || hostile_index_read(base, len, &ix) || fn(base, len, &ix) ? -1 : 0;
 	if (!rc && !(out->buf = hostile_index_write(base, len, &ix, &out->len)))
 		rc = -1;
 	free(base);
 	return rc;
 }
 
+/* A small capture with something done to it. */
+typedef int (*make_fn)(hostile_file *out);
+
+static int small(uint8_t **buf, size_t *len)
+{
+	testcap_opts o = {.nevents = 40, .block_size = 512, .with_snapshot = 1, .with_stats = 1};
+	return testcap_build(&o, buf, len);
+}
+
+static int make_zeros_snapshot(hostile_file *out)
+{
+	uint8_t *buf;
+	size_t len, blen;
+	if (small(&buf, &len))
+		return -1;
+	uint8_t *blk = hostile_zeros_snapshot((1ull << 30) - 1, &blen);
+	out->buf = blk ? hostile_insert(buf, len, KCAP_SECTION_HDR_LEN, blk, blen, &out->len) : NULL;
+	free(blk);
+	free(buf);
+	return out->buf ? 0 : -1;
+}
+
+static int make_trailing_snapshot(hostile_file *out)
+{
+	uint8_t *buf;
+	size_t len, blen;
+	if (small(&buf, &len))
+		return -1;
+	uint8_t *blk = hostile_stored_block(KCAP_BLK_SNAPSHOT, "\0", 1, 3, &blen);
+	out->buf = blk ? hostile_insert(buf, len, KCAP_SECTION_HDR_LEN, blk, blen, &out->len) : NULL;
+	free(blk);
+	free(buf);
+	return out->buf ? 0 : -1;
+}
+
+static int flip_at(hostile_file *out, int major)
+{
+	uint8_t *buf;
+	size_t len;
+	if (small(&buf, &len))
+		return -1;
+	static testcap_part parts[MAX_PARTS];
+	int n = testcap_walk(buf, len, parts, MAX_PARTS);
+	if (n < 3) {
+		free(buf);
+		return -1;
+	}
+	if (major)
+		buf[9] ^= 0xa6; /* major 1 -> 0xa601 */
+	else
+		buf[parts[2].off + parts[2].len - 2] ^= 0x10; /* a trailer */
+	out->buf = buf;
+	out->len = len;
+	return 0;
+}
+
+static int make_flipped_major(hostile_file *out) { return flip_at(out, 1); }
+static int make_flipped_trailer(hostile_file *out) { return flip_at(out, 0); }
+
 static const struct {
 	const char *name;
 	index_lie_fn index_lie;
+	make_fn make;
 } catalogue[] = {
-	{"index-past-end.kcap", lie_past_end},
-	{"index-pid-lie.kcap", lie_pid},
-	{"index-offset-2p63.kcap", lie_2p63},
-	{"index-no-schema-context.kcap", lie_no_schema},
+	{"index-past-end.kcap", lie_past_end, NULL},
+	{"index-pid-lie.kcap", lie_pid, NULL},
+	{"index-offset-2p63.kcap", lie_2p63, NULL},
+	{"index-no-schema-context.kcap", lie_no_schema, NULL},
+	{"snapshot-1gib-zeros.kcap", NULL, make_zeros_snapshot},
+	{"snapshot-trailing-bytes.kcap", NULL, make_trailing_snapshot},
+	{"section-major-flipped.kcap", NULL, make_flipped_major},
+	{"block-trailer-flipped.kcap", NULL, make_flipped_trailer},
 };
 
 size_t hostile_count(void) { return sizeof catalogue / sizeof catalogue[0]; }
@@ -277,5 +419,5 @@ int hostile_make(size_t i, hostile_file *out)
 	if (i >= hostile_count())
 		return -1;
 	out->name = catalogue[i].name;
-	return make_index_lie(catalogue[i].index_lie, out);
+	return catalogue[i].index_lie ? make_index_lie(catalogue[i].index_lie, out) : catalogue[i].make(out);
 }

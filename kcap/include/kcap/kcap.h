@@ -356,9 +356,12 @@ int kcap_writer_open_fd(kcap_writer **w, int fd, int own_fd, const kcap_writer_o
 
 /* Declares an origin's metadata (copied). Origins are numbered from 0 in the
  * order added; returns the origin id (>= 0) or a negative error. Must come
- * before events of that origin. */
+ * before events of that origin. A section holds at most 65536 origins
+ * (0..65535): the next one is refused with KCAP_E_INVAL. */
 int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m);
-/* Sets (merges) the schema; may be called again later to add types. */
+/* Sets (merges) the schema; may be called again later to add types. A
+ * section's schema holds at most 65536 types: a merge past that is refused
+ * whole with KCAP_E_INVAL. */
 int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s);
 /* Process snapshots (copied; written before the next events block, or at
  * close). kcap_writer_add_snapshot() gives the section's snapshot without an

@@ -12,12 +12,22 @@
 #define KCAP_MAGIC "\x89KCP\r\n\x1a\n"
 #define KCAP_MAGIC_LEN 8
 #define KCAP_SECTION_HDR_LEN 16
+/* Bytes 12..15 of a section header: CRC32C of bytes 0..11 (FORMAT.md
+ * "Section header"); 0 in captures written before the check existed. */
+static inline uint32_t kcap_section_check(const uint8_t *h) { return kcap_crc32c(0, h, 12); }
 static const uint8_t kcap_sync[4] = {0xB5, 'k', 'B', 0x1A};
 #define KCAP_BLOCK_HDR_LEN 20
 #define KCAP_BLOCK_TRAILER_LEN 4
 #define KCAP_BLOCK_OVERHEAD (KCAP_BLOCK_HDR_LEN + KCAP_BLOCK_TRAILER_LEN)
 #define KCAP_PAYLOAD_PREFIX_LEN 8 /* u32 meta_len, u32 raw_body_len */
 #define KCAP_MAX_PAYLOAD (1u << 30)
+/* The largest body (raw_len) of any block: what a reader allocates for one
+ * block is bounded by it, whatever a frame decompresses to. */
+#define KCAP_MAX_BODY (1u << 28)
+/* Bounds of a section's schema (FORMAT.md "Schema block"). */
+#define KCAP_MAX_SCHEMA_TYPES 65536u
+#define KCAP_MAX_SCHEMA_SETS 65536u
+#define KCAP_MAX_SCHEMA_SYMS 65536u
 
 enum {
 	KCAP_BLK_META = 1,

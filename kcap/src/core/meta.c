@@ -255,7 +255,7 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 		free(k);
 		free(v);
 	}
-	return c.bad ? KCAP_E_CORRUPT : 0;
+	return c.bad || c.p != c.end ? KCAP_E_CORRUPT : 0; /* trailing bytes are damage */
 }
 
 /* ---- process snapshot ---- */
@@ -464,5 +464,5 @@ int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n)
 		free(exe);
 		free(cwd);
 	}
-	return c.bad ? KCAP_E_CORRUPT : 0;
+	return c.bad || c.p != c.end ? KCAP_E_CORRUPT : 0; /* trailing bytes are damage */
 }

@@ -110,6 +110,35 @@ static void keep_old_schema(kcap_reader *r)
 	r->schema = kcap_schema_new();
 }
 
+/*
+ * A new section's first schema block that is byte for byte the encoding of
+ * the previous section's schema (captures of one recorder concatenated,
+ * members of an archive) takes that schema back instead of building a copy:
+ * memory must not grow with the sections passed. The old schema stays what
+ * it was (pointers into it stay valid) and may only grow later, as any
+ * current schema does. Returns 1 if it was taken back.
+ */
+static int reuse_schema(kcap_reader *r, const uint8_t *body, size_t body_len)
+{
+	if (!r->nold_schemas || kcap_schema_type_at(r->schema, 0) || kcap_schema_symset_at(r->schema, 0))
+		return 0;
+	kcap_schema *last = r->old_schemas[r->nold_schemas - 1];
+	if (r->old_enc_of != last || r->old_enc_gen != kcap_schema_generation(last)) {
+		r->old_enc.len = 0;
+		r->old_enc_of = NULL;
+		if (kcap_schema_encode(last, &r->old_enc))
+			return 0;
+		r->old_enc_of = last;
+		r->old_enc_gen = kcap_schema_generation(last);
+	}
+	if (r->old_enc.len != body_len || memcmp(r->old_enc.data, body, body_len))
+		return 0;
+	kcap_schema_free(r->schema);
+	r->schema = last;
+	r->nold_schemas--;
+	return 1;
+}
+
 static void free_origin_snapshots(kcap_reader *r)
 {
 	for (size_t i = 0; i < r->nosnap; i++)
@@ -123,6 +152,9 @@ void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 {
 	if (r->in_section) {
 		keep_old_schema(r);
+		free(r->retired);
+		r->retired = calloc(r->nmetas ? r->nmetas : 1, sizeof *r->retired);
+		r->nretired = r->retired ? r->nmetas : 0;
 		for (size_t i = 0; i < r->nmetas; i++) {
 			if (!r->metas[i])
 				continue;
@@ -130,6 +162,8 @@ void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 			kcap_meta **n = g ? realloc(r->old_metas, g * sizeof *n) : r->old_metas;
 			if (n) {
 				r->old_metas = n;
+				if (r->retired)
+					r->retired[i] = r->nold_metas + 1;
 				n[r->nold_metas++] = r->metas[i];
 			} else {
 				kcap_meta_free(r->metas[i]);
@@ -159,7 +193,7 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 	if (plen < KCAP_PAYLOAD_PREFIX_LEN)
 		return KCAP_E_CORRUPT;
 	uint32_t ml = get_u32(p), raw_len = get_u32(p + 4);
-	if (ml > plen - KCAP_PAYLOAD_PREFIX_LEN || raw_len > KCAP_MAX_PAYLOAD)
+	if (ml > plen - KCAP_PAYLOAD_PREFIX_LEN || raw_len > KCAP_MAX_BODY)
 		return KCAP_E_CORRUPT;
 	*meta = p + 8;
 	*meta_len = ml;
@@ -286,7 +320,25 @@ static int apply_stats(kcap_reader *r, const uint8_t *p, size_t n)
 		ns[r->nstats].st = s;
 		stat_slot_put(r, r->nstats++);
 	}
-	return c.bad ? KCAP_E_CORRUPT : 0;
+	return c.bad || c.p != c.end ? KCAP_E_CORRUPT : 0; /* trailing bytes are damage */
+}
+
+/* Types in s; types of add that s lacks. */
+static size_t schema_types(const kcap_schema *s)
+{
+	size_t n = 0;
+	while (kcap_schema_type_at(s, n))
+		n++;
+	return n;
+}
+
+static size_t types_added(const kcap_schema *s, const kcap_schema *add)
+{
+	size_t n = 0;
+	const kcap_type_def *t;
+	for (size_t i = 0; (t = kcap_schema_type_at(add, i)) != NULL; i++)
+		n += kcap_schema_type(s, t->id) == NULL;
+	return n;
 }
 
 /* Grows an array of *n pointers, indexed by origin, to origin + 1 slots, the
@@ -300,6 +352,36 @@ static void *grow_slots(void *arr, size_t *n, uint16_t origin, size_t elem)
 	memset(a + *n * elem, 0, (need - *n) * elem);
 	*n = need;
 	return a;
+}
+
+/* The same for an origin's metadata: a block that is byte for byte the
+ * encoding of what the previous section had for the origin takes it back. */
+static int reuse_meta(kcap_reader *r, const uint8_t *body, size_t body_len)
+{
+	const uint8_t *p = body;
+	uint64_t origin;
+	if (get_varint(&p, body + body_len, &origin) || origin >= r->nretired || !r->retired[origin] ||
+	    (origin < r->nmetas && r->metas[origin]))
+		return 0;
+	size_t at = r->retired[origin] - 1;
+	kcap_buf b = {0};
+	int same = r->old_metas[at] && !kcap_meta_encode(r->old_metas[at], (uint16_t)origin, &b) &&
+		   b.len == body_len && !memcmp(b.data, body, body_len);
+	kcap_buf_free(&b);
+	if (!same)
+		return 0;
+	if (origin >= r->nmetas) {
+		kcap_meta **n = grow_slots(r->metas, &r->nmetas, (uint16_t)origin, sizeof *n);
+		if (!n)
+			return 0;
+		r->metas = n;
+	}
+	r->metas[origin] = r->old_metas[at];
+	r->old_metas[at] = NULL;
+	r->retired[origin] = 0;
+	while (r->nold_metas && !r->old_metas[r->nold_metas - 1])
+		r->nold_metas--;
+	return 1;
 }
 
 /* An origin snapshot block: its meta names the origin (u16; bytes after it
@@ -335,6 +417,8 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 {
 	int rc = 0;
 	if (type == KCAP_BLK_META) {
+		if (reuse_meta(r, body, body_len))
+			return 0;
 		kcap_meta *m = kcap_meta_new();
 		uint16_t origin = 0;
 		if (!m)
@@ -364,11 +448,15 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		}
 		r->metas[origin] = m;
 	} else if (type == KCAP_BLK_SCHEMA) {
+		if (reuse_schema(r, body, body_len))
+			return 0;
 		/* Decode into a scratch schema first so a bad block changes nothing. */
 		kcap_schema *s = kcap_schema_new();
 		if (!s)
 			return KCAP_E_NOMEM;
 		rc = kcap_schema_decode(s, body, body_len);
+		if (!rc && types_added(r->schema, s) > KCAP_MAX_SCHEMA_TYPES - schema_types(r->schema))
+			rc = KCAP_E_CORRUPT; /* past the section's bound: the block is a lie */
 		if (!rc)
 			rc = kcap_schema_merge(r->schema, s) ? KCAP_E_CORRUPT : 0;
 		kcap_schema_free(s);
@@ -408,15 +496,23 @@ static int next_block(kcap_reader *r, size_t *blen)
 		const uint8_t *p = here(r);
 		if (avail >= KCAP_SECTION_HDR_LEN && !memcmp(p, KCAP_MAGIC, KCAP_MAGIC_LEN)) {
 			uint16_t major = get_u16(p + 8), minor = get_u16(p + 10);
-			if (major > KCAP_FORMAT_MAJOR)
+			int v = section_verdict(p);
+			if (v == SECTION_NEWER)
 				return kcap_seterr(&r->err, KCAP_E_VERSION, (int64_t)r->pos,
 						   "format version %u.%u is newer than this kcap (reads %d.x); upgrade kcap",
 						   major, minor, KCAP_FORMAT_MAJOR);
-			if (major >= 1) {
-				kcap_rd_begin_section(r, major, minor);
-				advance(r, KCAP_SECTION_HDR_LEN);
-				continue;
+			if (v == SECTION_DAMAGED) {
+				/* the magic says a section starts here: read its blocks
+				 * as blocks of the version we read */
+				kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos, KCAP_SECTION_HDR_LEN,
+					       "damaged section header (version %u.%u fails the header's check); "
+					       "read as %d.%d", major, minor, KCAP_FORMAT_MAJOR, KCAP_FORMAT_MINOR);
+				major = KCAP_FORMAT_MAJOR;
+				minor = KCAP_FORMAT_MINOR;
 			}
+			kcap_rd_begin_section(r, major, minor);
+			advance(r, KCAP_SECTION_HDR_LEN);
+			continue;
 		}
 		if (avail >= KCAP_BLOCK_HDR_LEN && is_block_header(p)) {
 			uint32_t plen = get_u32(p + 8);
@@ -465,6 +561,9 @@ static int next_block(kcap_reader *r, size_t *blen)
 			}
 			if (!r->in_section) /* damaged section header: assume the version we read */
 				kcap_rd_begin_section(r, KCAP_FORMAT_MAJOR, KCAP_FORMAT_MINOR);
+			if (get_u32(p + total - KCAP_BLOCK_TRAILER_LEN) != total) /* the block is sound: keep it */
+				kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos + total - KCAP_BLOCK_TRAILER_LEN, 0,
+					       "%s block's trailer does not match its length", block_name(type));
 			*blen = total;
 			return 1;
 		}
@@ -762,12 +861,11 @@ static int start(kcap_reader *r, kcap_error *err)
 		return kcap_seterr(err, KCAP_E_FORMAT, 0, "damaged kcap header: high bit stripped (7-bit transfer)");
 	if (avail >= KCAP_SECTION_HDR_LEN && !memcmp(p, KCAP_MAGIC, KCAP_MAGIC_LEN)) {
 		uint16_t major = get_u16(p + 8), minor = get_u16(p + 10);
-		if (major > KCAP_FORMAT_MAJOR)
+		if (section_verdict(p) == SECTION_NEWER)
 			return kcap_seterr(err, KCAP_E_VERSION, 0,
 					   "format version %u.%u is newer than this kcap (reads %d.x); upgrade kcap", major,
 					   minor, KCAP_FORMAT_MAJOR);
-		if (major >= 1)
-			return 0;
+		return 0; /* a damaged header is reported by next_block */
 	}
 	/* Not a header. Accept a capture whose header alone is damaged: a valid
 	 * block must start within the first HEADER_SCAN_LIMIT bytes. */
@@ -862,6 +960,7 @@ void kcap_reader_close(kcap_reader *r)
 	free(r->name);
 	free(r->win);
 	kcap_schema_free(r->schema);
+	kcap_buf_free(&r->old_enc);
 	for (size_t i = 0; i < r->nold_schemas; i++)
 		kcap_schema_free(r->old_schemas[i]);
 	free(r->old_schemas);
@@ -871,6 +970,7 @@ void kcap_reader_close(kcap_reader *r)
 	for (size_t i = 0; i < r->nold_metas; i++)
 		kcap_meta_free(r->old_metas[i]);
 	free(r->old_metas);
+	free(r->retired);
 	kcap_snapshot_free(r->snap);
 	free_origin_snapshots(r);
 	for (size_t i = 0; i < r->nstats; i++)

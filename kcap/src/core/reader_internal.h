@@ -56,10 +56,15 @@ struct kcap_reader {
 	kcap_schema *schema;
 	kcap_schema **old_schemas;
 	size_t nold_schemas;
+	kcap_buf old_enc; /* encoding of old_enc_of at generation old_enc_gen */
+	const kcap_schema *old_enc_of;
+	uint64_t old_enc_gen;
 	kcap_meta **metas;
 	size_t nmetas;
 	kcap_meta **old_metas;
 	size_t nold_metas;
+	size_t *retired; /* origin -> its meta of the previous section in old_metas + 1 */
+	size_t nretired;
 	kcap_snapshot *snap;   /* the section's snapshot without an origin (type 3) */
 	kcap_snapshot **osnap; /* origin -> its own snapshot (type 8), or NULL */
 	size_t nosnap;
@@ -140,6 +145,22 @@ static inline int is_block_header(const uint8_t *p)
 static inline int is_section_header(const uint8_t *p)
 {
 	return !memcmp(p, KCAP_MAGIC, KCAP_MAGIC_LEN) && get_u16(p + 8) >= 1;
+}
+
+/* What a section header (magic present) says of itself. Its check (bytes
+ * 12..15) is 0 only in captures written before the check existed, all of
+ * major version 1: any other header that fails its check is damaged, never
+ * taken for a newer format. */
+enum { SECTION_OK, SECTION_NEWER, SECTION_DAMAGED };
+static inline int section_verdict(const uint8_t *p)
+{
+	uint32_t check = get_u32(p + 12);
+	uint16_t major = get_u16(p + 8);
+	if (check != kcap_section_check(p))
+		return check == 0 && major == 1 ? SECTION_OK : SECTION_DAMAGED;
+	if (major > KCAP_FORMAT_MAJOR)
+		return SECTION_NEWER;
+	return major >= 1 ? SECTION_OK : SECTION_DAMAGED;
 }
 
 /* ---- reader_salvage.c ---- */

@@ -181,7 +181,7 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 	uint32_t n = 0, ml = have >= 8 ? get_u32(p) : 0, raw_len = have >= 8 ? get_u32(p + 4) : 0;
 	int whole = have == plen, crc_ok = 0, bad_crc = 0, rc = 0;
 	/* the meta whole, else nothing to go by; a whole payload must pass the CRC */
-	int usable = have >= 8 && ml <= have - 8 && raw_len <= KCAP_MAX_PAYLOAD && !kcap_summary_decode(&sum, p + 8, ml);
+	int usable = have >= 8 && ml <= have - 8 && raw_len <= KCAP_MAX_BODY && !kcap_summary_decode(&sum, p + 8, ml);
 	if (usable && whole) {
 		crc_ok = kcap_crc32c(kcap_crc32c(0, blk, 12), p, plen) == get_u32(blk + 12);
 		bad_crc = !crc_ok;
