@@ -81,6 +81,7 @@ static kcap_buf make_future(void)
 	uint8_t hdr[16];
 	memcpy(hdr, cap.data, 16);
 	put_u16(hdr + 10, 5);
+	put_u32(hdr + 12, kcap_section_check(hdr)); /* as a 1.5 writer writes it */
 	kcap_buf_append(&out, hdr, 16);
 	add_block(&out, 200, KCAP_BF_COPY, copy_payload, sizeof copy_payload);
 	add_block(&out, 201, 0, drop_payload, sizeof drop_payload);
@@ -215,6 +216,7 @@ START_TEST(origin_snapshot_meta_grows_in_later_minors)
 	uint8_t hdr[16];
 	memcpy(hdr, cap.data, 16);
 	put_u16(hdr + 10, 5);
+	put_u32(hdr + 12, kcap_section_check(hdr)); /* as a 1.5 writer writes it */
 	kcap_buf_append(&out, hdr, 16);
 	add_origin_snapshot_block(&out, 0, 16, "/usr/bin/future");
 	add_origin_snapshot_block(&out, 3, 2, "/usr/bin/three");
@@ -282,6 +284,8 @@ START_TEST(newer_major_is_refused_with_versions_named)
 	kcap_buf f = make_capture(3);
 	put_u16((uint8_t *)f.data + 8, 2);
 	put_u16((uint8_t *)f.data + 10, 3);
+	/* a newer major carries the header check (FORMAT.md "Section header") */
+	put_u32((uint8_t *)f.data + 12, kcap_section_check((uint8_t *)f.data));
 	kcap_reader *r = NULL;
 	kcap_error e = {0};
 	ck_assert_int_eq(kcap_reader_open_mem(&r, f.data, f.len, "v2", &e), KCAP_E_VERSION);

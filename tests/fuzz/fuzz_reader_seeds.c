@@ -4,7 +4,8 @@
  * (snapshots with and without an origin), both codecs, two sections, a
  * crashed writer and an unknown block type; and captures cut inside their
  * last events block (a recorder killed mid-write), alone and followed by a
- * whole capture (cat cut.kcap next.kcap).
+ * whole capture (cat cut.kcap next.kcap); and the hostile captures of
+ * tests/robustness (hostile.c: indexes that lie, ...).
  * usage: fuzz_reader_seeds DIR
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "core/core.h"
+#include "hostile.h"
 #include "testcap.h"
 #include "robustness/amp_capture.h"
 
@@ -118,5 +120,14 @@ int main(int argc, char **argv)
 		free(buf);
 	}
 	rc |= save_amp_seed(argv[1]);
+	for (size_t i = 0; i < hostile_count(); i++) {
+		hostile_file f;
+		if (hostile_make(i, &f)) {
+			fprintf(stderr, "fuzz_reader_seeds: cannot build hostile capture %zu\n", i);
+			return 1;
+		}
+		rc |= save(argv[1], f.name, f.buf, f.len);
+		free(f.buf);
+	}
 	return rc ? 1 : 0;
 }

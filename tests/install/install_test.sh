@@ -44,4 +44,14 @@ check "a program builds against the installed libkcap" 0 $?
 check "it writes and reads back 5000 events" "ok 5000" "$("$W/consumer" "$W/c.kcap" 5000)"
 check "the installed CLI reads its capture" 5000 "$("$P/bin/kcap" info --json "$W/c.kcap" | jq .events)"
 check "... with its metadata" consumer-host "$("$P/bin/kcap" info --json "$W/c.kcap" | jq -r '.origins[0].hostname')"
+
+# kcap.h's experimental section is not there unless asked for
+printf '#include <kcap/kcap.h>\nint main(void) { kcap_record r = {0}; return (int)r.len; }\n' >"$W/exp.c"
+cflags=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags kcap)
+# shellcheck disable=SC2086
+cc -std=c11 -Werror $cflags -c -o "$W/exp.o" "$W/exp.c" 2>/dev/null
+check "kcap_record is hidden without KCAP_EXPERIMENTAL_API" 1 $?
+# shellcheck disable=SC2086
+cc -std=c11 -Werror -DKCAP_EXPERIMENTAL_API $cflags -c -o "$W/exp.o" "$W/exp.c" 2>"$W/exp.log"
+check "... and there with it" 0 $?
 harness_done

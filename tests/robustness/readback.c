@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "testcap.h"
 
@@ -158,4 +159,11 @@ int64_t rb_recovered(const rb_result *res)
 		n += strtoll(d, NULL, 10);
 	}
 	return n;
+}
+
+long rb_maxrss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
 }

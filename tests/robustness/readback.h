@@ -52,6 +52,9 @@ uint64_t *rb_expected(const struct testcap_part *parts, int nparts, size_t cut, 
 int64_t rb_recovered(const rb_result *res);
 
 /* Formats the first difference between two seq lists ("" when equal). */
+/* Peak resident memory of this process so far, in MiB. */
+long rb_maxrss_mb(void);
+
 void rb_diff(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwant, char *out, size_t outlen);
 
 #endif

@@ -713,6 +713,7 @@ static uint8_t *with_version(const uint8_t *buf, size_t len, size_t off, uint16_
 	memcpy(c, buf, len);
 	put_u16(c + off + 8, major);
 	put_u16(c + off + 10, minor);
+	put_u32(c + off + 12, kcap_section_check(c + off)); /* as that version's writer writes it */
 	return c;
 }
 

@@ -195,12 +195,13 @@ START_TEST(ptype_names)
 }
 END_TEST
 
-/* A schema block may declare any number of types and symbol sets with ids
- * anywhere in 32 bits (a hostile one, too): decoding and every lookup must
- * still finish (quadratic lookups made 80k ids take over a minute). */
+/* A schema block may declare as many types and symbol sets as the format
+ * allows (65536 each, FORMAT.md "Schema block"), with ids anywhere in 32
+ * bits (a hostile one, too): decoding and every lookup must still finish
+ * (quadratic lookups made 80k ids take over a minute). One more is refused. */
 START_TEST(many_far_ids)
 {
-	const uint32_t n = 150000;
+	const uint32_t n = KCAP_MAX_SCHEMA_TYPES;
 	kcap_buf b = {0};
 	ck_assert_int_eq(kcap_buf_put_varint(&b, n), 0);
 	for (uint32_t i = 0; i < n; i++) {
@@ -238,6 +239,14 @@ START_TEST(many_far_ids)
 	ck_assert_ptr_nonnull(kcap_schema_type(m, TC_BIG));
 	ck_assert_ptr_nonnull(kcap_schema_symset(m, TC_SYMSET_OPEN));
 	kcap_schema_free(m);
+	kcap_schema_free(s);
+	kcap_buf_free(&b);
+	/* past the bound: no sets, n + 1 types */
+	kcap_buf_put_varint(&b, 0);
+	kcap_buf_put_varint(&b, n + 1);
+	s = kcap_schema_new();
+	ck_assert_int_eq(kcap_schema_decode(s, (const uint8_t *)b.data, b.len), KCAP_E_CORRUPT);
+	ck_assert_ptr_null(kcap_schema_type_at(s, 0));
 	kcap_schema_free(s);
 	kcap_buf_free(&b);
 }

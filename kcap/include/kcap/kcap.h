@@ -12,6 +12,18 @@
  *  - Strings handed out by the library are NOT NUL-terminated unless stated;
  *    they come as (pointer, length) and are borrowed: valid until the next
  *    call on the handle that produced them.
+ *  - Ownership: what a caller passes in stays the caller's (the library
+ *    copies what it keeps, as each function says); what the library hands
+ *    out is borrowed from the handle that produced it, never freed by the
+ *    caller, unless a function says it returns a new object (then it names
+ *    the _free to use).
+ *  - Units: sizes and file offsets are bytes (offsets from the start of the
+ *    input); durations and times are nanoseconds; counts are plain numbers.
+ *  - Threads: a handle is used by one thread at a time; distinct handles may
+ *    be used from distinct threads.
+ *  - Stability: everything here is stable within a major version, except the
+ *    section "experimental API" below, which a program sees only when it
+ *    defines KCAP_EXPERIMENTAL_API before including this header.
  */
 #ifndef KCAP_KCAP_H
 #define KCAP_KCAP_H
@@ -341,27 +353,6 @@ typedef struct kcap_event {
 	                                * user and group names), or NULL */
 } kcap_event;
 
-/*
- * An event's record as stored, for tools that copy events without decoding
- * their params (kcap merge). Only the start of a record depends on where it
- * is written (the type id, the origin, the ts and seq deltas against the
- * previous event of its block); the tail after them (pid, tid, ppid, cpu,
- * uid, gid, comm, the absent-param bitmap and the params) does not, so it is
- * copied as is from kcap_reader_next_record() to kcap_writer_write_record()
- * whenever the type's params have the same types in the same order on both
- * sides (kcap_type_def_same_layout).
- */
-typedef struct kcap_record {
-	const uint8_t *tail; /* borrowed: pid ... last param (docs/FORMAT.md "Events block") */
-	size_t len;          /* bytes at tail */
-	uint8_t absent;      /* 1: the tail holds the absent-param bitmap */
-} kcap_record;
-
-/* 1 if records of type a can be read as records of type b: the same number
- * of params with the same kcap_ptype in the same order (names, flags and
- * symbol sets may differ). 0 otherwise or if either is NULL. */
-int kcap_type_def_same_layout(const kcap_type_def *a, const kcap_type_def *b);
-
 /* ---- block summaries (for skipping) ------------------------------------ */
 
 /* What the index (and each events block's header) says about a block. The
@@ -411,9 +402,12 @@ int kcap_writer_open_fd(kcap_writer **w, int fd, int own_fd, const kcap_writer_o
 
 /* Declares an origin's metadata (copied). Origins are numbered from 0 in the
  * order added; returns the origin id (>= 0) or a negative error. Must come
- * before events of that origin. */
+ * before events of that origin. A section holds at most 65536 origins
+ * (0..65535): the next one is refused with KCAP_E_INVAL. */
 int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m);
-/* Sets (merges) the schema; may be called again later to add types. */
+/* Sets (merges) the schema; may be called again later to add types. A
+ * section's schema holds at most 65536 types: a merge past that is refused
+ * whole with KCAP_E_INVAL. */
 int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s);
 /* Process snapshots (copied; written before the next events block, or at
  * close). kcap_writer_add_snapshot() gives the section's snapshot without an
@@ -436,20 +430,6 @@ int kcap_writer_set_stat(kcap_writer *w, const kcap_stat *st);
  * type's param count. Out-of-order events (ts, then seq) are accepted: the
  * file is then marked unordered. */
 int kcap_writer_write(kcap_writer *w, const kcap_event *ev);
-/* Appends an event given as a record tail read by kcap_reader_next_record()
- * (or built as docs/FORMAT.md says), without decoding it: ev gives the type
- * id, origin, ts and seq (its other fields are ignored: pid and the rest are
- * in the tail, which is copied as is). The caller guarantees that the
- * record's type, in the schema it was read under, has the layout of type
- * ev->type_id in this writer's schema (kcap_type_def_same_layout); else the
- * output holds malformed records. The block summary (ts and seq ranges, type
- * set, pid Bloom filter) and the ordering flags are kept as by
- * kcap_writer_write(), whose bytes the result equals for tails in canonical
- * form (minimal varints, as every kcap writer produces). Returns 0,
- * KCAP_E_INVAL (type not in the schema, origin without metadata, a tail that
- * does not start with a pid varint; nothing is written) or the writer's
- * sticky write error. */
-int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_record *rec);
 /* Flushes the current events block (if any) to the output. */
 int kcap_writer_flush(kcap_writer *w);
 /* Flushes if the open block is older than flush_age_ns at time now_ns. */
@@ -516,17 +496,6 @@ void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void 
  * are delivered (FORMAT.md "Robustness rules for readers"); the damage
  * report says how many, and that the block's CRC does not cover them. */
 int kcap_reader_next(kcap_reader *r, const kcap_event **ev);
-
-/* Next event as a record, for copying it (kcap_writer_write_record): like
- * kcap_reader_next() (same blocks, damage reports, counters, seeks; the two
- * may be mixed), but *ev holds the canonical fields, type id, origin, def
- * and meta only (nparams 0, params NULL) and *rec the record's tail. The
- * params are checked to be well formed for the type, as kcap_reader_next()
- * checks them (a malformed record ends its block, reported with the block's
- * offset), but not decoded. When the type is not in the schema (ev->def
- * NULL) the tail runs to the record's end unchecked and must not be written.
- * Both are borrowed until the next kcap_reader_next* call. */
-int kcap_reader_next_record(kcap_reader *r, const kcap_event **ev, kcap_record *rec);
 
 /* Positions the reader at the first event with ts >= ts_ns. Uses the index
  * when the input is seekable and indexed (O(log blocks)), otherwise reads
@@ -615,6 +584,71 @@ const kcap_error *kcap_reader_error(const kcap_reader *r);
 /* Name given at open (or "-"). */
 const char *kcap_reader_name(const kcap_reader *r);
 
+/* ---- experimental API ------------------------------------------------- */
+
+/*
+ * Visible only with KCAP_EXPERIMENTAL_API defined before this header, as
+ * zstd's ZSTD_STATIC_LINKING_ONLY. What is here may change, or go, between
+ * minor versions: a program that uses it builds against the exact libkcap
+ * version it was written for (it is linked statically anyway). kcap's own
+ * tools and tests define it; an installed consumer does not see it.
+ */
+#ifdef KCAP_EXPERIMENTAL_API
+
+/*
+ * An event's record as stored, for tools that copy events without decoding
+ * their params (kcap merge). Only the start of a record depends on where it
+ * is written (the type id, the origin, the ts and seq deltas against the
+ * previous event of its block); the tail after them (pid, tid, ppid, cpu,
+ * uid, gid, comm, the absent-param bitmap and the params) does not, so it is
+ * copied as is from kcap_reader_next_record() to kcap_writer_write_record()
+ * whenever the type's params have the same types in the same order on both
+ * sides (kcap_type_def_same_layout).
+ */
+typedef struct kcap_record {
+	const uint8_t *tail; /* borrowed: pid ... last param (docs/FORMAT.md "Events block") */
+	size_t len;          /* bytes at tail */
+	uint8_t absent;      /* 1: the tail holds the absent-param bitmap */
+} kcap_record;
+
+/* 1 if records of type a can be read as records of type b: the same number
+ * of params with the same kcap_ptype in the same order (names, flags and
+ * symbol sets may differ). 0 otherwise or if either is NULL. */
+int kcap_type_def_same_layout(const kcap_type_def *a, const kcap_type_def *b);
+
+/* Appends an event given as a record tail read by kcap_reader_next_record()
+ * (or built as docs/FORMAT.md says), without decoding it: ev gives the type
+ * id, origin, ts and seq (its other fields are ignored: pid and the rest are
+ * in the tail, which is copied as is). The caller guarantees that the
+ * record's type, in the schema it was read under, has the layout of type
+ * ev->type_id in this writer's schema (kcap_type_def_same_layout); else the
+ * output holds malformed records. The block summary (ts and seq ranges, type
+ * set, pid Bloom filter) and the ordering flags are kept as by
+ * kcap_writer_write(), whose bytes the result equals for tails in canonical
+ * form (minimal varints, as every kcap writer produces). Returns 0,
+ * KCAP_E_INVAL (type not in the schema, origin without metadata, a tail that
+ * does not start with a pid varint; nothing is written) or the writer's
+ * sticky write error. */
+int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_record *rec);
+
+/* Next event as a record, for copying it (kcap_writer_write_record): like
+ * kcap_reader_next() (same blocks, damage reports, counters, seeks; the two
+ * may be mixed), but *ev holds the canonical fields, type id, origin, def
+ * and meta only (nparams 0, params NULL) and *rec the record's tail. The
+ * params are checked to be well formed for the type, as kcap_reader_next()
+ * checks them (a malformed record ends its block, reported with the block's
+ * offset), but not decoded. When the type is not in the schema (ev->def
+ * NULL) the tail runs to the record's end unchecked and must not be written.
+ * Both are borrowed until the next kcap_reader_next* call. */
+int kcap_reader_next_record(kcap_reader *r, const kcap_event **ev, kcap_record *rec);
+
+/* Render flags of the filter layer. */
+enum {
+	KCAP_RENDER_NO_PROC = 1, /* do not add the "proc" object */
+};
+
+#endif /* KCAP_EXPERIMENTAL_API */
+
 /* ---- event access and rendering ---------------------------------------- */
 
 /* Param of ev by name, or NULL. */
@@ -631,10 +665,6 @@ int kcap_buf_append(kcap_buf *b, const void *p, size_t n);
 
 /* Render one param value as text into b (symbolic flags, dotted IPs, ...). */
 int kcap_render_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, const kcap_param_def *def);
-
-enum {
-	KCAP_RENDER_NO_PROC = 1, /* (filter layer) do not add the "proc" object */
-};
 
 /* Appends one event as a JSON object plus '\n'. Integers are exact. Keys:
  * seq, ts, time, pid, tid, ppid, cpu, uid, gid, user and group (the names

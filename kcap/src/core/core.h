@@ -12,12 +12,22 @@
 #define KCAP_MAGIC "\x89KCP\r\n\x1a\n"
 #define KCAP_MAGIC_LEN 8
 #define KCAP_SECTION_HDR_LEN 16
+/* Bytes 12..15 of a section header: CRC32C of bytes 0..11 (FORMAT.md
+ * "Section header"); 0 in captures written before the check existed. */
+static inline uint32_t kcap_section_check(const uint8_t *h) { return kcap_crc32c(0, h, 12); }
 static const uint8_t kcap_sync[4] = {0xB5, 'k', 'B', 0x1A};
 #define KCAP_BLOCK_HDR_LEN 20
 #define KCAP_BLOCK_TRAILER_LEN 4
 #define KCAP_BLOCK_OVERHEAD (KCAP_BLOCK_HDR_LEN + KCAP_BLOCK_TRAILER_LEN)
 #define KCAP_PAYLOAD_PREFIX_LEN 8 /* u32 meta_len, u32 raw_body_len */
 #define KCAP_MAX_PAYLOAD (1u << 30)
+/* The largest body (raw_len) of any block: what a reader allocates for one
+ * block is bounded by it, whatever a frame decompresses to. */
+#define KCAP_MAX_BODY (1u << 28)
+/* Bounds of a section's schema (FORMAT.md "Schema block"). */
+#define KCAP_MAX_SCHEMA_TYPES 65536u
+#define KCAP_MAX_SCHEMA_SETS 65536u
+#define KCAP_MAX_SCHEMA_SYMS 65536u
 
 enum {
 	KCAP_BLK_META = 1,
@@ -87,6 +97,11 @@ int kcap_lifecycle_kind(const char *type_name);
 /* A number unique to a symbol set over the life of the process, never 0;
  * set must come from a schema (kcap_schema_symset and friends). */
 uint64_t kcap_symset_serial(const kcap_symset *set);
+
+/* open(2) of path with flags (O_CLOEXEC added, mode 0644 on creation):
+ * the descriptor, or KCAP_E_IO with err set to what followed by the system's
+ * reason (err->sys_errno too). */
+int kcap_open_file(const char *path, int flags, const char *what, kcap_error *err);
 
 /* ---- summaries ---- */
 uint64_t kcap_pid_hash(int32_t pid);

@@ -255,7 +255,7 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 		free(k);
 		free(v);
 	}
-	return c.bad ? KCAP_E_CORRUPT : 0;
+	return c.bad || c.p != c.end ? KCAP_E_CORRUPT : 0; /* trailing bytes are damage */
 }
 
 /* ---- process snapshot ---- */
@@ -598,7 +598,7 @@ int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n)
 	}
 	/* Name tables, when the writer had any (both, users first); ids strictly ascending, so that
 	 * each entry is appended (a hostile order cannot make decoding
-	 * quadratic). What a later minor appends after them is skipped. */
+	 * quadratic). Nothing may follow them: trailing bytes are damage. */
 	for (int k = 0; k < KCAP_NAMES_KINDS_ && !c.bad && (k || c.p < c.end); k++) {
 		uint64_t nn = cur_varint(&c), prev = 0;
 		for (uint64_t i = 0; i < nn && !c.bad; i++) {
@@ -611,5 +611,5 @@ int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n)
 			free(name);
 		}
 	}
-	return c.bad ? KCAP_E_CORRUPT : 0;
+	return c.bad || c.p != c.end ? KCAP_E_CORRUPT : 0;
 }

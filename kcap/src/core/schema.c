@@ -416,13 +416,15 @@ int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n)
 	kcap_param_def *params = NULL;
 	char *name = NULL, *cat = NULL, *desc = NULL;
 	uint64_t nsets = cur_varint(&c);
+	if (nsets > KCAP_MAX_SCHEMA_SETS) /* FORMAT.md "Schema block": bounded */
+		goto bad;
 	for (uint64_t i = 0; !c.bad && i < nsets; i++) {
 		kcap_symset set = {0};
 		set.id = (uint32_t)cur_varint(&c);
 		const uint8_t *kind = cur_bytes(&c, 1);
 		name = cur_strdup(&c);
 		uint64_t nsyms = cur_varint(&c);
-		if (c.bad || !kind || nsyms > (uint64_t)(c.end - c.p))
+		if (c.bad || !kind || nsyms > (uint64_t)(c.end - c.p) || nsyms > KCAP_MAX_SCHEMA_SYMS)
 			goto bad;
 		set.kind = *kind;
 		syms = calloc(nsyms ? nsyms : 1, sizeof *syms);
@@ -450,6 +452,8 @@ int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n)
 			goto bad;
 	}
 	uint64_t ntypes = cur_varint(&c);
+	if (ntypes > KCAP_MAX_SCHEMA_TYPES)
+		goto bad;
 	for (uint64_t i = 0; !c.bad && i < ntypes; i++) {
 		kcap_type_def t = {0};
 		t.id = (uint32_t)cur_varint(&c);
@@ -490,7 +494,7 @@ int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n)
 		free(desc);
 		name = cat = desc = NULL;
 	}
-	if (c.bad)
+	if (c.bad || c.p != c.end) /* trailing bytes are damage */
 		goto bad;
 	goto cleanup;
 bad:

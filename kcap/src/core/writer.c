@@ -137,6 +137,8 @@ static int emit_payload(kcap_writer *w, const kcap_buf *payload, uint16_t type, 
 	size_t plen = payload->len;
 	if (plen > KCAP_MAX_PAYLOAD)
 		return werr(w, KCAP_E_INVAL, "%s", "block larger than 1 GiB");
+	if (plen >= KCAP_PAYLOAD_PREFIX_LEN && get_u32((const uint8_t *)payload->data + 4) > KCAP_MAX_BODY)
+		return werr(w, KCAP_E_INVAL, "%s", "block body larger than 256 MiB (FORMAT.md \"Blocks\")");
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN], trl[4];
 	memcpy(hdr, kcap_sync, 4);
 	put_u16(hdr + 4, type);
@@ -579,6 +581,7 @@ static int write_section_header(kcap_writer *w)
 	memcpy(h, KCAP_MAGIC, KCAP_MAGIC_LEN);
 	put_u16(h + 8, KCAP_FORMAT_MAJOR);
 	put_u16(h + 10, KCAP_FORMAT_MINOR);
+	put_u32(h + 12, kcap_section_check(h));
 	w->section_start = w->pos;
 	return write_all(w, h, sizeof h);
 }
@@ -646,14 +649,9 @@ int kcap_writer_open_fd(kcap_writer **out, int fd, int own_fd, const kcap_writer
 int kcap_writer_open_path(kcap_writer **out, const char *path, const kcap_writer_opts *opts, kcap_error *err)
 {
 	*out = NULL;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int e = errno;
-		kcap_seterr(err, KCAP_E_IO, -1, "cannot create: %s", strerror(e));
-		if (err)
-			err->sys_errno = e;
-		return KCAP_E_IO;
-	}
+	int fd = kcap_open_file(path, O_WRONLY | O_CREAT | O_TRUNC, "cannot create: ", err);
+	if (fd < 0)
+		return fd;
 	int rc = kcap_writer_open_fd(out, fd, 1, opts, err);
 	if (rc)
 		close(fd);
@@ -662,13 +660,15 @@ int kcap_writer_open_path(kcap_writer **out, const char *path, const kcap_writer
 
 int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m)
 {
-	if (!w || !m || w->nmetas >= 0xffff)
+	if (!w || !m || w->nmetas > 0xffff) /* origins 0..65535 (FORMAT.md "Metadata block") */
 		return KCAP_E_INVAL;
 	kcap_meta *c = kcap_meta_new();
-	uint8_t *wr = realloc(w->meta_written, w->nmetas + 1);
+	/* capacity doubles at each power of two: 65536 origins copy little */
+	size_t cap = (w->nmetas & (w->nmetas - 1)) == 0 ? (w->nmetas ? w->nmetas * 2 : 1) : 0;
+	uint8_t *wr = cap ? realloc(w->meta_written, cap) : w->meta_written;
 	if (wr)
 		w->meta_written = wr;
-	kcap_meta **n = realloc(w->metas, (w->nmetas + 1) * sizeof *n);
+	kcap_meta **n = cap ? realloc(w->metas, cap * sizeof *n) : w->metas;
 	if (n)
 		w->metas = n;
 	if (!c || !wr || !n) {
@@ -689,6 +689,16 @@ int kcap_writer_add_meta(kcap_writer *w, const kcap_meta *m)
 int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s)
 {
 	if (!w || !s)
+		return KCAP_E_INVAL;
+	/* a section's schema is bounded (FORMAT.md "Schema block"): refuse what
+	 * no reader would load */
+	size_t have = 0, add = 0;
+	const kcap_type_def *t;
+	while (kcap_schema_type_at(w->schema, have))
+		have++;
+	for (size_t i = 0; (t = kcap_schema_type_at(s, i)) != NULL; i++)
+		add += kcap_schema_type(w->schema, t->id) == NULL;
+	if (add > KCAP_MAX_SCHEMA_TYPES - have)
 		return KCAP_E_INVAL;
 	int rc = kcap_schema_merge(w->schema, s);
 	if (kcap_schema_generation(w->schema) != w->schema_written_gen)

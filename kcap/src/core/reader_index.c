@@ -1,0 +1,511 @@
+/* Capture reader: the index (each section's index block, found from the
+ * footers backwards), the skips it allows in the block walk, and seeking. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "core/reader_internal.h"
+
+/* Jumps to an absolute offset (seekable inputs only). */
+static int jump(kcap_reader *r, uint64_t off)
+{
+	if (r->mem) {
+		r->pos = off > r->win_len ? r->win_len : off;
+		return 0;
+	}
+	if (off >= r->win_off && off <= r->win_off + r->win_len) {
+		r->pos = off;
+		return 0;
+	}
+	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return kcap_seterr(&r->err, KCAP_E_IO, (int64_t)off, "seek failed: %s", strerror(errno));
+	r->win_off = r->pos = off;
+	r->win_len = 0;
+	r->eof = 0;
+	return 0;
+}
+/* Reads len bytes at an absolute offset without moving the stream. */
+static int read_at(kcap_reader *r, uint64_t off, void *buf, size_t len)
+{
+	if (r->mem) {
+		if (off > r->win_len || len > r->win_len - off)
+			return KCAP_E_TRUNCATED;
+		memcpy(buf, r->mem + off, len);
+		return 0;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = pread(r->fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return KCAP_E_IO;
+		if (k == 0)
+			return KCAP_E_TRUNCATED;
+		got += (size_t)k;
+	}
+	return 0;
+}
+/* An events block the block filter rules out from its index entry (whose
+ * summary the index's CRC covers and kcap_reader_load_index checked to be a
+ * byte copy of the block's own) is passed over without being read:
+ * on a file that means a seek instead of reading and checking every byte.
+ * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
+int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
+{
+	if (type != KCAP_BLK_EVENTS || !r->bf || !r->nindex || r->seeking || r->mem)
+		return 0;
+	size_t lo = 0, hi = r->nindex;
+	while (lo < hi) { /* entries are in file order */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->index[mid].sum.offset < (int64_t)r->pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->nindex)
+		return 0;
+	const kcap_block_summary *sum = &r->index[lo].sum;
+	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->index[lo].damaged ||
+	    r->bf(r->bf_ud, sum))
+		return 0;
+	r->st.blocks++;
+	r->st.blocks_skipped++;
+	r->st.raw_bytes += sum->raw_size;
+	if (jump(r, r->pos + total))
+		return -1;
+	r->st.bytes += total;
+	return 1;
+}
+void kcap_rd_free_index(kcap_reader *r)
+{
+	for (size_t i = 0; i < r->nindex; i++)
+		free(r->index[i].meta_copy);
+	free(r->index);
+	r->index = NULL;
+	r->nindex = 0;
+	for (size_t i = 0; i < r->nsections; i++)
+		free(r->sections[i].context);
+	free(r->sections);
+	r->sections = NULL;
+	r->nsections = 0;
+}
+/* ---- index ---- */
+
+/* Reads and verifies a whole block at off into a malloc'd buffer. */
+static int read_block_at(kcap_reader *r, uint64_t off, uint8_t **out, size_t *len)
+{
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN];
+	int rc = read_at(r, off, hdr, sizeof hdr);
+	if (rc)
+		return rc;
+	if (!is_block_header(hdr))
+		return KCAP_E_CORRUPT;
+	size_t total = KCAP_BLOCK_OVERHEAD + (size_t)get_u32(hdr + 8);
+	if (r->file_size >= 0 && off + total > (uint64_t)r->file_size)
+		return KCAP_E_TRUNCATED;
+	uint8_t *b = malloc(total);
+	if (!b)
+		return KCAP_E_NOMEM;
+	if ((rc = read_at(r, off, b, total)) == 0 &&
+	    kcap_crc32c(kcap_crc32c(0, b, 12), b + KCAP_BLOCK_HDR_LEN, total - KCAP_BLOCK_OVERHEAD) != get_u32(b + 12))
+		rc = KCAP_E_CORRUPT;
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	*len = total;
+	return 0;
+}
+
+/* Parses one section's index block; entries are appended. */
+static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index_off, index_entry **ents,
+			      size_t *nents, section_ctx *ctx)
+{
+	uint8_t *blk = NULL;
+	size_t blen;
+	int rc = read_block_at(r, sec_start + index_off, &blk, &blen);
+	if (rc)
+		return rc;
+	const uint8_t *meta, *body;
+	uint32_t ml;
+	size_t bl;
+	if (get_u16(blk + 4) != KCAP_BLK_INDEX ||
+	    (rc = kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl))) {
+		free(blk);
+		r->index_lie = "the footer names no index block";
+		return rc ? rc : KCAP_E_CORRUPT;
+	}
+	cur c = {body, body + bl, 0};
+	uint64_t nctx = cur_varint(&c);
+	if (nctx > bl) {
+		free(blk);
+		return KCAP_E_CORRUPT;
+	}
+	ctx->start = sec_start;
+	ctx->context = calloc(nctx ? nctx : 1, sizeof *ctx->context);
+	if (!ctx->context) {
+		free(blk);
+		return KCAP_E_NOMEM;
+	}
+	for (uint64_t i = 0; i < nctx && !c.bad; i++)
+		ctx->context[ctx->ncontext++] = sec_start + cur_varint(&c);
+	uint64_t n = cur_varint(&c);
+	for (uint64_t i = 0; i < n && !c.bad; i++) {
+		uint64_t off = cur_varint(&c), sz = cur_varint(&c), mlen = cur_varint(&c);
+		const uint8_t *m = cur_bytes(&c, mlen);
+		if (!m)
+			break;
+		/* capacity doubles at each power of two: no quadratic copying */
+		int grow = (*nents & (*nents - 1)) == 0;
+		index_entry *ne = grow ? realloc(*ents, (*nents ? *nents * 2 : 1) * sizeof *ne) : *ents;
+		uint8_t *copy = malloc(mlen);
+		if (!ne || !copy) {
+			free(copy);
+			if (ne)
+				*ents = ne;
+			rc = KCAP_E_NOMEM;
+			break;
+		}
+		*ents = ne;
+		memcpy(copy, m, mlen);
+		index_entry *e = &ne[*nents];
+		memset(e, 0, sizeof *e);
+		if (kcap_summary_decode(&e->sum, copy, mlen)) {
+			free(copy);
+			c.bad = 1;
+			break;
+		}
+		/* An entry must name a block inside its section, before the index
+		 * block: anything else is a lie that no seek may follow. */
+		if (off < KCAP_SECTION_HDR_LEN || off >= index_off || sz < KCAP_BLOCK_OVERHEAD ||
+		    sz > index_off - off || mlen > UINT32_MAX) {
+			free(copy);
+			r->index_lie = "an entry names a block outside its section";
+			rc = KCAP_E_CORRUPT;
+			break;
+		}
+		e->meta_copy = copy;
+		e->meta_len = (uint32_t)mlen;
+		e->sum.offset = (int64_t)(sec_start + off);
+		e->sum.stored_size = (uint32_t)sz;
+		e->section_start = sec_start;
+		(*nents)++;
+	}
+	free(blk);
+	if (!rc && c.bad)
+		rc = KCAP_E_CORRUPT;
+	if (rc == KCAP_E_CORRUPT && !r->index_lie) /* its CRC holds: what it says is wrong */
+		r->index_lie = "malformed index block";
+	return rc;
+}
+
+/* 1 if the whole block at off is present and passes its CRC. */
+static int block_crc_ok(kcap_reader *r, uint64_t off)
+{
+	uint8_t *b = NULL;
+	size_t len;
+	int ok = read_block_at(r, off, &b, &len) == 0;
+	free(b);
+	return ok;
+}
+
+/* What a sequential read applies as context (FORMAT.md "Block types"). */
+static int is_context_type(unsigned type)
+{
+	return type == KCAP_BLK_META || type == KCAP_BLK_SCHEMA || type == KCAP_BLK_SNAPSHOT ||
+	       type == KCAP_BLK_STATS || type == KCAP_BLK_ORIGIN_SNAPSHOT;
+}
+
+/*
+ * Checks one section's index against its blocks, by walking their headers
+ * from the section header to the index block: each events block must have
+ * the next entry, at its offset, of its length, with a byte copy of its
+ * meta; each context block must be the next of the context list; the index
+ * block must end where the footer starts. Reads the headers only (and the
+ * meta of events blocks). Returns 0 when the index tells the truth, 1 when
+ * it lies (r->index_lie says how), or a negative code when the walk cannot
+ * be made (a damaged block header: the sequential read reports it).
+ */
+static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off, uint64_t foff,
+			  index_entry *ents, size_t nents, const section_ctx *ctx)
+{
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN];
+	uint8_t *meta = NULL;
+	size_t meta_cap = 0, k = 0, j = 0;
+	int rc = read_at(r, sec_start, hdr, KCAP_SECTION_HDR_LEN);
+	if (!rc && !is_section_header(hdr)) {
+		r->index_lie = "the footer's section length does not lead to a section header";
+		rc = 1;
+	}
+	uint64_t off = sec_start + KCAP_SECTION_HDR_LEN, end = sec_start + index_off;
+	while (!rc && off < end) {
+		if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0)
+			break;
+		if (!is_block_header(hdr)) {
+			rc = KCAP_E_CORRUPT;
+			break;
+		}
+		uint64_t total = KCAP_BLOCK_OVERHEAD + (uint64_t)get_u32(hdr + 8);
+		unsigned type = get_u16(hdr + 4);
+		if (type == KCAP_BLK_EVENTS) {
+			index_entry *e = k < nents ? &ents[k++] : NULL;
+			if (!e || (uint64_t)e->sum.offset != off || e->sum.stored_size != total) {
+				r->index_lie = e ? "an entry names no events block" : "an events block has no entry";
+				rc = 1;
+				break;
+			}
+			size_t need = KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)e->meta_len;
+			if (need > meta_cap) {
+				uint8_t *n = realloc(meta, need);
+				if (!n) {
+					rc = KCAP_E_NOMEM;
+					break;
+				}
+				meta = n;
+				meta_cap = need;
+			}
+			if (total < need || (rc = read_at(r, off, meta, need)) != 0)
+				rc = rc ? rc : 1;
+			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
+				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))
+				rc = 1;
+			if (rc == 1 && !block_crc_ok(r, off)) {
+				/* the block is damaged, not the index: it is read (and
+				 * reported) in order, never skipped by its entry */
+				e->damaged = 1;
+				rc = 0;
+			}
+			if (rc == 1 || rc == KCAP_E_TRUNCATED) {
+				r->index_lie = "an entry's summary is not the block's own";
+				rc = 1;
+			}
+		} else if (is_context_type(type)) {
+			if (j >= ctx->ncontext || ctx->context[j++] != off) {
+				r->index_lie = "the context list is not the section's context blocks";
+				rc = 1;
+			}
+		}
+		if (!rc)
+			off += total;
+	}
+	if (!rc && off != end) {
+		r->index_lie = "the blocks do not lead to the index block";
+		rc = 1;
+	}
+	if (!rc && (k != nents || j != ctx->ncontext)) {
+		r->index_lie = k != nents ? "an entry names no events block" : "the context list names a block that is not there";
+		rc = 1;
+	}
+	if (!rc && (rc = read_at(r, end, hdr, KCAP_BLOCK_HDR_LEN)) == 0 &&
+	    end + KCAP_BLOCK_OVERHEAD + (uint64_t)get_u32(hdr + 8) != foff) {
+		r->index_lie = "the index block does not end at the footer";
+		rc = 1;
+	}
+	if (rc == 1)
+		r->index_lie_off = off;
+	free(meta);
+	return rc;
+}
+
+int kcap_reader_load_index(kcap_reader *r)
+{
+	if (!r)
+		return KCAP_E_INVAL;
+	if (r->index_loaded)
+		return (int)r->nindex;
+	r->index_loaded = 1;
+	if (!r->seekable || r->file_size < (int64_t)KCAP_FOOTER_BLOCK_LEN)
+		return 0;
+	/* Walk footers backwards from EOF: each locates its section's start,
+	 * and the previous section's footer ends right before it. */
+	uint64_t end = (uint64_t)r->file_size;
+	index_entry *all = NULL;
+	size_t nall = 0;
+	int rc = 0;
+	while (end >= KCAP_FOOTER_BLOCK_LEN + KCAP_SECTION_HDR_LEN) {
+		uint8_t *blk = NULL;
+		size_t blen;
+		uint64_t foff = end - KCAP_FOOTER_BLOCK_LEN;
+		if (read_block_at(r, foff, &blk, &blen) || get_u16(blk + 4) != KCAP_BLK_FOOTER ||
+		    blen != KCAP_FOOTER_BLOCK_LEN) {
+			free(blk);
+			break;
+		}
+		const uint8_t *f = blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN;
+		uint64_t index_off = get_u64(f), sec_len = get_u64(f + 8);
+		free(blk);
+		if (sec_len > foff || !index_off)
+			break;
+		uint64_t sec_start = foff - sec_len;
+		index_entry *ents = NULL;
+		size_t nents = 0;
+		section_ctx ctx = {0};
+		if (index_off >= sec_len) {
+			r->index_lie = "the footer puts the index outside its section";
+			r->index_lie_off = foff;
+			break;
+		}
+		rc = load_section_index(r, sec_start, index_off, &ents, &nents, &ctx);
+		if (!rc)
+			rc = verify_section(r, sec_start, index_off, foff, ents, nents, &ctx);
+		if (rc && r->index_lie && !r->index_lie_off)
+			r->index_lie_off = sec_start + index_off;
+		if (rc) {
+			for (size_t i = 0; i < nents; i++)
+				free(ents[i].meta_copy);
+			free(ents);
+			free(ctx.context);
+			if (rc == KCAP_E_NOMEM)
+				break;
+			rc = 0;
+			break;
+		}
+		/* prepend this section */
+		index_entry *m = malloc((nall + nents + 1) * sizeof *m);
+		section_ctx *sc = realloc(r->sections, (r->nsections + 1) * sizeof *sc);
+		if (sc)
+			r->sections = sc;
+		if (!m || !sc) {
+			free(m);
+			for (size_t i = 0; i < nents; i++)
+				free(ents[i].meta_copy);
+			free(ents);
+			free(ctx.context);
+			rc = KCAP_E_NOMEM;
+			break;
+		}
+		memmove(r->sections + 1, r->sections, r->nsections * sizeof *sc);
+		r->sections[0] = ctx;
+		r->nsections++;
+		if (nents)
+			memcpy(m, ents, nents * sizeof *m);
+		if (nall)
+			memcpy(m + nents, all, nall * sizeof *m);
+		free(all);
+		free(ents);
+		all = m;
+		nall += nents;
+		end = sec_start;
+	}
+	if (r->index_lie) {
+		/* One lie and no entry is trusted: every skip and seek then reads
+		 * in order, and gives what a full scan gives. */
+		kcap_rd_damage(r, KCAP_E_CORRUPT, r->index_lie_off, 0,
+			       "index disagrees with its blocks (%s); index not used, reading in order", r->index_lie);
+		for (size_t i = 0; i < nall; i++)
+			free(all[i].meta_copy);
+		free(all);
+		all = NULL;
+		nall = 0;
+		kcap_rd_free_index(r);
+		end = 1;
+	}
+	for (size_t i = 0; i < nall; i++)
+		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy + KCAP_EVMETA_FIXED_LEN : NULL;
+	r->index = all;
+	r->nindex = nall;
+	r->index_complete = end == 0 && nall > 0;
+	if (rc)
+		return kcap_seterr(&r->err, rc, -1, "cannot load index: %s", kcap_strerror(rc));
+	return (int)nall;
+}
+
+size_t kcap_reader_index_count(const kcap_reader *r) { return r ? r->nindex : 0; }
+const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i)
+{
+	return (r && i < r->nindex) ? &r->index[i].sum : NULL;
+}
+
+/* Re-reads a section's context blocks that lie before off. */
+static int load_context(kcap_reader *r, const section_ctx *sc, uint64_t off)
+{
+	for (size_t i = 0; i < sc->ncontext && sc->context[i] < off; i++) {
+		uint8_t *blk = NULL;
+		size_t blen;
+		/* A damaged context block is reported as the sequential read would:
+		 * the events after it may lack what it held. */
+		int rc = read_block_at(r, sc->context[i], &blk, &blen);
+		if (rc == KCAP_E_NOMEM)
+			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+		if (rc) {
+			kcap_rd_damage(r, rc, sc->context[i], 0, "context block does not pass its CRC; block skipped");
+			continue;
+		}
+		const uint8_t *meta, *body;
+		uint32_t ml;
+		size_t bl;
+		unsigned type = get_u16(blk + 4);
+		rc = kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl);
+		if (!rc)
+			rc = kcap_rd_apply_context(r, type, meta, ml, body, bl);
+		free(blk);
+		if (rc == KCAP_E_NOMEM)
+			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+		if (rc)
+			kcap_rd_damage(r, rc, sc->context[i], 0, "malformed context block (%s); block skipped",
+				       kcap_strerror(rc));
+	}
+	return 0;
+}
+
+int kcap_reader_seek_time(kcap_reader *r, int64_t ts)
+{
+	if (!r)
+		return KCAP_E_INVAL;
+	r->seeking = 1;
+	r->seek_ts = ts;
+	r->ev_left = 0;
+	if (!r->seekable)
+		return 0; /* forward scan, skipping blocks by their headers */
+	int n = kcap_reader_load_index(r);
+	if (n <= 0 || !r->index_complete)
+		return n < 0 ? n : 0;
+	/* First entry whose last_ts >= ts; binary search while entries are
+	 * sorted by time (ordered sections in ascending order). */
+	size_t lo = 0, hi = r->nindex, target = r->nindex;
+	int sorted = 1;
+	for (size_t i = 1; i < r->nindex && sorted; i++)
+		sorted = r->index[i].sum.first_ts >= r->index[i - 1].sum.last_ts && r->index[i].sum.ordered;
+	if (sorted) {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (r->index[mid].sum.last_ts < ts)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		target = lo;
+	} else {
+		for (size_t i = 0; i < r->nindex; i++)
+			if (r->index[i].sum.last_ts >= ts) {
+				target = i;
+				break;
+			}
+	}
+	if (target == r->nindex) /* nothing at or after ts: go to EOF */
+		return jump(r, (uint64_t)r->file_size);
+	const index_entry *e = &r->index[target];
+	const section_ctx *sc = NULL;
+	uint32_t sec_no = 0;
+	for (size_t i = 0; i < r->nsections; i++)
+		if (r->sections[i].start == e->section_start) {
+			sc = &r->sections[i];
+			sec_no = (uint32_t)i;
+		}
+	if (!sc)
+		return 0;
+	/* Fresh section state from the section's context blocks. */
+	if (r->in_section && r->section != sec_no) {
+		kcap_rd_begin_section(r, r->major, r->minor);
+		r->st.sections--;
+	}
+	r->in_section = 1;
+	r->section = sec_no;
+	r->section_indexed = 1;
+	int rc = load_context(r, sc, (uint64_t)e->sum.offset);
+	if (rc)
+		return rc;
+	r->have_last = 0;
+	return jump(r, (uint64_t)e->sum.offset);
+}

@@ -1,0 +1,186 @@
+/*
+ * core/reader_internal.h - the reader's state, shared by the block walk
+ * (reader.c), the recovery of damaged input (reader_salvage.c) and the
+ * index with the seeks and skips it allows (reader_index.c). Private to
+ * those three files.
+ */
+#ifndef KCAP_READER_INTERNAL_H
+#define KCAP_READER_INTERNAL_H
+
+#include <zstd.h>
+#include "core/codec.h"
+
+
+typedef struct stat_entry {
+	uint32_t section;
+	kcap_stat st;
+} stat_entry;
+
+typedef struct index_entry {
+	kcap_block_summary sum; /* offset absolute; bloom points into bloom_copy */
+	uint8_t *meta_copy;
+	uint32_t section;
+	uint64_t section_start;
+	uint32_t meta_len; /* bytes at meta_copy */
+	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
+} index_entry;
+
+typedef struct section_ctx {
+	uint64_t start;
+	uint64_t *context; /* absolute offsets */
+	size_t ncontext;
+} section_ctx;
+
+struct kcap_reader {
+	char *name;
+	int fd, own_fd, seekable;
+	int64_t file_size;
+	const uint8_t *mem;
+	uint8_t *win;
+	size_t win_cap, win_len; /* window holds [win_off, win_off + win_len) */
+	uint64_t win_off, pos;
+	int eof;
+
+	kcap_error err;
+	kcap_reader_stats st;
+	kcap_damage_fn dmg;
+	void *dmg_ud;
+	kcap_block_filter_fn bf;
+	void *bf_ud;
+	kcap_event_filter_fn ef;
+	void *ef_ud;
+
+	uint16_t major, minor;
+	uint32_t section;
+	int in_section, section_indexed;
+	kcap_schema *schema;
+	kcap_schema **old_schemas;
+	size_t nold_schemas;
+	kcap_buf old_enc; /* encoding of old_enc_of at generation old_enc_gen */
+	const kcap_schema *old_enc_of;
+	uint64_t old_enc_gen;
+	kcap_meta **metas;
+	size_t nmetas;
+	kcap_meta **old_metas;
+	size_t nold_metas;
+	size_t *retired; /* origin -> its meta of the previous section in old_metas + 1 */
+	size_t nretired;
+	kcap_snapshot *snap;   /* the section's snapshot without an origin (type 3) */
+	kcap_snapshot **osnap; /* origin -> its own snapshot (type 8), or NULL */
+	size_t nosnap;
+	stat_entry *stats;
+	size_t nstats, capstats;
+	uint32_t *stat_slot; /* index of stats: entry number + 1, 0 = empty */
+	size_t stat_nslots;
+	kcap_stat *stat_view;
+
+	ZSTD_DCtx *dz;
+	int cut_by_section; /* the events block next_block returned 2 for */
+	uint8_t *raw; /* decompressed body of the current events block */
+	size_t raw_cap;
+	uint8_t *aux; /* decompressed body of other blocks (context, index) */
+	size_t aux_cap;
+	const uint8_t *evp, *evend;
+	uint32_t ev_left, ev_index;
+	uint64_t block_off;
+	int64_t prev_ts;
+	uint64_t prev_seq;
+	kcap_event ev;
+	kcap_value vals[KCAP_MAX_PARAMS];
+	int64_t last_ts;
+	uint64_t last_seq;
+	int have_last;
+
+	kcap_block_summary raw_sum;
+	const kcap_block_summary *raw_sum_ptr;
+
+	int seeking;
+	int64_t seek_ts;
+
+	index_entry *index;
+	size_t nindex;
+	section_ctx *sections;
+	size_t nsections;
+	int index_loaded, index_complete;
+	const char *index_lie; /* how the index disagrees with its blocks, or NULL */
+	uint64_t index_lie_off;
+};
+
+/* ---- reader.c ---- */
+
+/* Counts damage in the stats and hands it to the damage callback. */
+void kcap_rd_damage(kcap_reader *r, int code, uint64_t off, uint64_t skipped, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Makes at least need bytes from pos available (fewer at EOF). Returns the
+ * number available, or -1 on a read error (r->err set). */
+int64_t kcap_rd_fill(kcap_reader *r, size_t need);
+/* A section header was read (or is assumed): the previous section's context
+ * is kept for events already handed out, a new one starts. */
+void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor);
+/* Decodes the payload of a verified block into body (decompressed). */
+int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
+		       const uint8_t **body, size_t *body_len);
+/* Applies a decoded context block (metadata, schema, snapshots, stats). */
+int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+			  size_t body_len);
+
+/* The bytes at pos (kcap_rd_fill says how many there are). */
+static inline const uint8_t *here(kcap_reader *r)
+{
+	return (r->mem ? r->mem : r->win) + (r->pos - r->win_off);
+}
+
+static inline void advance(kcap_reader *r, uint64_t n)
+{
+	r->pos += n;
+	r->st.bytes += n;
+}
+
+static inline int is_block_header(const uint8_t *p)
+{
+	return !memcmp(p, kcap_sync, 4) && get_u32(p + 16) == kcap_crc32c(0, p, 16) &&
+	       get_u32(p + 8) <= KCAP_MAX_PAYLOAD;
+}
+
+static inline int is_section_header(const uint8_t *p)
+{
+	return !memcmp(p, KCAP_MAGIC, KCAP_MAGIC_LEN) && get_u16(p + 8) >= 1;
+}
+
+/* What a section header (magic present) says of itself. Its check (bytes
+ * 12..15) is 0 only in captures written before the check existed, all of
+ * major version 1: any other header that fails its check is damaged, never
+ * taken for a newer format. */
+enum { SECTION_OK, SECTION_NEWER, SECTION_DAMAGED };
+static inline int section_verdict(const uint8_t *p)
+{
+	uint32_t check = get_u32(p + 12);
+	uint16_t major = get_u16(p + 8);
+	if (check != kcap_section_check(p))
+		return check == 0 && major == 1 ? SECTION_OK : SECTION_DAMAGED;
+	if (major > KCAP_FORMAT_MAJOR)
+		return SECTION_NEWER;
+	return major >= 1 ? SECTION_OK : SECTION_DAMAGED;
+}
+
+/* ---- reader_salvage.c ---- */
+
+/* Offset of the first section header inside the n bytes of a block at p
+ * (past its header), or 0 if none. */
+size_t kcap_rd_section_within(const uint8_t *p, size_t n);
+/* Scans forward from pos+1 for the next section or block header. Returns
+ * the number of bytes skipped (pos advanced), or -1 on read error. */
+int64_t kcap_rd_resync(kcap_reader *r);
+/* An events block cut short, got of its bytes present: delivers what can be
+ * recovered. 1 if events are ready, 0 if none, negative on fatal error. */
+int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got);
+
+/* ---- reader_index.c ---- */
+
+/* Passes over an events block the block filter rules out by its index
+ * entry: 1 if skipped, 0 if it is to be read, <0 on a seek error. */
+int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total);
+/* Frees the loaded index and section context lists. */
+void kcap_rd_free_index(kcap_reader *r);
+
+#endif
