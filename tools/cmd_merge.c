@@ -69,12 +69,6 @@ static const char merge_help[] =
 
 #define UNMAPPED UINT32_MAX
 
-/* A deep copy of an event, for the --sort-window buffer. */
-typedef struct evcopy {
-	kcap_event ev;
-	kcap_value vals[];
-} evcopy;
-
 typedef struct input {
 	const char *path;
 	int idx;
@@ -108,11 +102,9 @@ typedef struct input {
 	size_t smap_len;
 	uint16_t *omap; /* input origin -> output origin */
 	size_t omap_len;
-	/* --sort-window: min-heap of copies by (ts, seq) */
-	evcopy **win;
-	size_t nwin, capwin;
-	int64_t max_read_ts;
-	evcopy *held; /* the copy handed out as cur */
+	/* --sort-window: copies under output ids, by (ts, seq); cur points
+	 * at the one popped last until the next advance() */
+	kcap_reorder *win;
 	uint64_t events;
 	/* JSON "proc" object: this input's processes (its own pid namespace) */
 	kcap_procstate *ps;
@@ -196,52 +188,14 @@ static int meta_equal(const kcap_meta *a, const kcap_meta *b)
 	return 1;
 }
 
-static int symset_equal(const kcap_symset *a, const kcap_symset *b)
-{
-	if (a->kind != b->kind || strcmp(a->name, b->name) || a->nsyms != b->nsyms)
-		return 0;
-	for (uint32_t i = 0; i < a->nsyms; i++)
-		if (a->syms[i].value != b->syms[i].value || a->syms[i].mask != b->syms[i].mask ||
-		    strcmp(a->syms[i].name, b->syms[i].name))
-			return 0;
-	return 1;
-}
-
-/* Equal once the input's symset ids are translated (params[i].symset of a
- * are output ids already). */
-static int type_equal(const kcap_type_def *a, const kcap_type_def *b)
-{
-	if (strcmp(a->name, b->name) || strcmp(a->category ? a->category : "", b->category ? b->category : "") ||
-	    a->nparams != b->nparams)
-		return 0;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (strcmp(a->params[i].name, b->params[i].name) || a->params[i].type != b->params[i].type ||
-		    a->params[i].flags != b->params[i].flags || a->params[i].symset != b->params[i].symset)
-			return 0;
-	return 1;
-}
-
 /* Output id for an input symset: an equal set already there, else the same
  * id if free, else a new one. */
 static int map_symset(merger *m, const kcap_symset *set, uint32_t *out)
 {
-	const kcap_symset *have;
-	for (size_t i = 0; (have = kcap_schema_symset_at(m->os, i)); i++)
-		if (symset_equal(have, set)) {
-			*out = have->id;
-			return 0;
-		}
-	kcap_symset copy = *set;
-	if (kcap_schema_symset(m->os, set->id)) {
-		while (kcap_schema_symset(m->os, m->next_sid))
-			m->next_sid++;
-		copy.id = m->next_sid++;
-	}
-	if (kcap_schema_add_symset(m->os, &copy))
-		return -1;
-	m->schema_dirty = 1;
-	*out = copy.id;
-	return 0;
+	int rc = kcap_schema_unite_symset(m->os, set, &m->next_sid, out);
+	if (rc > 0)
+		m->schema_dirty = 1;
+	return rc < 0 ? rc : 0;
 }
 
 static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *out)
@@ -260,39 +214,10 @@ static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *ou
 	}
 	kcap_type_def copy = *def;
 	copy.params = params;
-	const kcap_type_def *have;
-	for (size_t i = 0; (have = kcap_schema_type_at(m->os, i)); i++)
-		if (type_equal(have, &copy)) {
-			*out = have->id;
-			return 0;
-		}
-	if (kcap_schema_type(m->os, def->id)) {
-		while (kcap_schema_type(m->os, m->next_tid))
-			m->next_tid++;
-		copy.id = m->next_tid++;
-	}
-	if (kcap_schema_add_type(m->os, &copy))
-		return -1;
-	m->schema_dirty = 1;
-	*out = copy.id;
-	return 0;
-}
-
-/* Whether v->p/len hold bytes (the reader may leave stale pointers in the
- * members a type does not use). */
-static int has_bytes(const kcap_value *v)
-{
-	if (!v->present || !v->p)
-		return 0;
-	switch (v->type) {
-	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
-	case KCAP_T_SID: case KCAP_T_JSON:
-		return 1;
-	case KCAP_T_SOCKADDR:
-		return v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER;
-	default:
-		return 0;
-	}
+	int rc = kcap_schema_unite_type(m->os, &copy, &m->next_tid, out);
+	if (rc > 0)
+		m->schema_dirty = 1;
+	return rc < 0 ? rc : 0;
 }
 
 static void *writer_main(void *arg)
@@ -408,7 +333,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t bytes = ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (has_bytes(&ev->params[i]))
+		if (kcap_value_has_bytes(&ev->params[i]))
 			bytes += ev->params[i].len;
 	if (b->nvals + ev->nparams > b->capvals) {
 		size_t n = b->capvals ? b->capvals * 2 : WB_EVENTS * 8;
@@ -438,7 +363,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 	for (uint32_t i = 0; i < ev->nparams; i++) {
 		kcap_value *v = &b->vals[b->nvals++];
 		*v = ev->params[i];
-		if (has_bytes(v)) {
+		if (kcap_value_has_bytes(v)) {
 			memcpy(b->bytes + b->nbytes, v->p, v->len);
 			v->p = (const uint8_t *)(uintptr_t)(b->nbytes + 1);
 			b->nbytes += v->len;
@@ -628,73 +553,6 @@ static void translate(const merger *m, const kcap_event *ev, uint32_t otype, uin
 	out->meta = oorigin < m->nmetas ? m->metas[oorigin] : NULL;
 }
 
-static int ev_before(const kcap_event *a, const kcap_event *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
-}
-
-static evcopy *copy_event(const kcap_event *ev)
-{
-	size_t bytes = ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (has_bytes(&ev->params[i]))
-			bytes += ev->params[i].len;
-	evcopy *c = malloc(sizeof *c + ev->nparams * sizeof(kcap_value) + bytes);
-	if (!c)
-		return NULL;
-	c->ev = *ev;
-	c->ev.params = c->vals;
-	char *p = (char *)(c->vals + ev->nparams);
-	memcpy(p, ev->comm, ev->comm_len);
-	c->ev.comm = p;
-	p += ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++) {
-		c->vals[i] = ev->params[i];
-		if (has_bytes(&ev->params[i])) {
-			memcpy(p, ev->params[i].p, ev->params[i].len);
-			c->vals[i].p = (const uint8_t *)p;
-			p += ev->params[i].len;
-		} else {
-			c->vals[i].p = NULL;
-		}
-	}
-	return c;
-}
-
-static void win_push(input *in, evcopy *c)
-{
-	size_t i = in->nwin++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!ev_before(&c->ev, &in->win[p]->ev))
-			break;
-		in->win[i] = in->win[p];
-		i = p;
-	}
-	in->win[i] = c;
-}
-
-static evcopy *win_pop(input *in)
-{
-	evcopy *top = in->win[0], *last = in->win[--in->nwin];
-	size_t i = 0, n = in->nwin;
-	for (;;) {
-		size_t l = 2 * i + 1, s = i;
-		const kcap_event *best = &last->ev;
-		if (l < n && ev_before(&in->win[l]->ev, best))
-			s = l, best = &in->win[l]->ev;
-		if (l + 1 < n && ev_before(&in->win[l + 1]->ev, best))
-			s = l + 1;
-		if (s == i)
-			break;
-		in->win[i] = in->win[s];
-		i = s;
-	}
-	if (n)
-		in->win[i] = last;
-	return top;
-}
-
 static void order_error(input *in, const kcap_event *ev, int window)
 {
 	char a[40], b[40];
@@ -709,14 +567,10 @@ static void order_error(input *in, const kcap_event *ev, int window)
  * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
 static int advance(merger *m, input *in, int check_order)
 {
-	if (in->held) {
-		free(in->held);
-		in->held = NULL;
-	}
 	for (;;) {
 		if (!m->window || in->eof) {
 			if (m->window) { /* draining the window */
-				if (!in->nwin)
+				if (!kcap_reorder_count(in->win))
 					return 0;
 				goto pop;
 			}
@@ -756,7 +610,8 @@ static int advance(merger *m, input *in, int check_order)
 		}
 		/* --sort-window: read until the oldest buffered event is at least
 		 * the window older than the newest one read */
-		while (!in->eof && (!in->nwin || in->max_read_ts - in->win[0]->ev.ts < m->window)) {
+		while (!in->eof && (!kcap_reorder_count(in->win) ||
+		                    kcap_reorder_max_ts(in->win) - kcap_reorder_peek(in->win)->ts < m->window)) {
 			const kcap_event *ev;
 			int n = kcap_reader_next(in->r, &ev);
 			if (n < 0) {
@@ -785,28 +640,21 @@ static int advance(merger *m, input *in, int check_order)
 				continue;
 			}
 			translate(m, ev, otype, oorigin, &t);
-			evcopy *c = copy_event(&t);
-			evcopy **nw = c ? grow(in->win, &in->capwin, in->nwin + 1, sizeof *nw) : NULL;
-			if (!nw) {
-				free(c);
+			if (kcap_reorder_push(in->win, &t)) {
 				cli_err("merge", "out of memory (sort window)");
 				return -KCAP_EXIT_ERROR;
 			}
-			in->win = nw;
-			win_push(in, c);
-			if (ev->ts > in->max_read_ts)
-				in->max_read_ts = ev->ts;
 		}
-		if (!in->nwin)
+		if (!kcap_reorder_count(in->win))
 			return 0;
-	pop:
-		in->held = win_pop(in);
+	pop:;
+		const kcap_event *held = kcap_reorder_pop(in->win, INT64_MAX);
 		in->have_last = 1;
-		in->last_ts = in->key_ts = in->held->ev.ts;
-		in->key_seq = in->held->ev.seq;
-		in->cur = &in->held->ev;
-		in->otype = in->held->ev.type_id;
-		in->oorigin = in->held->ev.origin;
+		in->last_ts = in->key_ts = held->ts;
+		in->key_seq = held->seq;
+		in->cur = held;
+		in->otype = held->type_id;
+		in->oorigin = held->origin;
 		return 1;
 	}
 }
@@ -1136,8 +984,12 @@ int cmd_merge(int argc, char **argv)
 			rc = orc == KCAP_EXIT_DAMAGED ? KCAP_EXIT_ERROR : orc; /* not a capture: nothing to merge */
 			goto cleanup;
 		}
-		in->max_read_ts = INT64_MIN;
 		in->st = kcap_reader_get_stats(in->r);
+		if (m.window && kcap_reorder_new(&in->win, KCAP_REORDER_SEQ)) {
+			cli_err("merge", "out of memory");
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
 	}
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	m.out_name = to_stdout ? "(stdout)" : so.path;
@@ -1216,11 +1068,8 @@ cleanup:
 		free(in->tmap);
 		free(in->smap);
 		free(in->omap);
-		free(in->held);
 		kcap_procstate_free(in->ps);
-		for (size_t k = 0; k < in->nwin; k++)
-			free(in->win[k]);
-		free(in->win);
+		kcap_reorder_free(in->win);
 	}
 	free(m.in);
 	for (size_t i = 0; i < m.nmetas; i++)
