@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <kcap/filter.h>
-#include <kcap/procstate.h>
 #include "sink.h"
 
 static const char replay_help[] =
@@ -62,12 +61,7 @@ typedef struct replayer {
 	int64_t max_gap; /* 0 = no cap */
 	int no_wait;
 	int stats;
-	out_mode mode;
-	int fd;
-	const char *out_name;
-	kcap_writer *w;
-	kcap_buf buf;
-	section_mirror mirror; /* for kcap output */
+	sink *out;
 	/* schedule */
 	int started;
 	int64_t t0;      /* CLOCK_MONOTONIC ns at the first event */
@@ -76,11 +70,6 @@ typedef struct replayer {
 	/* lateness histogram, in microseconds (last bucket: >= 10 ms) */
 	uint64_t late[LATE_MAX + 1];
 	uint64_t events;
-	/* JSON "proc" object */
-	int proc;
-	kcap_procstate *ps;
-	const kcap_reader *ps_src;
-	uint32_t ps_section;
 	int64_t *pending;  /* deadlines of the events appended but not yet flushed */
 	size_t npending, cap_pending;
 } replayer;
@@ -97,26 +86,6 @@ static void sleep_until(int64_t deadline)
 	struct timespec t = {.tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
-}
-
-static int write_all(replayer *rp, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(rp->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (errno == EPIPE || errno == ECONNRESET) {
-				if (rp->fd != STDOUT_FILENO) /* stdout: quiet, as if killed by SIGPIPE */
-					cli_err("replay", "%s: the reader went away", rp->out_name);
-			} else
-				cli_err("replay", "%s: write failed: %s", rp->out_name, strerror(errno));
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Opens --to PATH: a FIFO, a listening Unix stream socket, or a file. */
@@ -150,70 +119,12 @@ static int open_to(const char *path)
 	return fd;
 }
 
-static int werr(replayer *rp)
-{
-	const kcap_error *e = kcap_writer_error(rp->w);
-	if (e && e->sys_errno == EPIPE) {
-		if (rp->fd != STDOUT_FILENO)
-			cli_err("replay", "%s: the reader went away", rp->out_name);
-	} else
-		cli_err("replay", "%s: %s", rp->out_name, e && e->msg[0] ? e->msg : "write failed");
-	return KCAP_EXIT_ERROR;
-}
-
-/* Appends one event to the output (not yet flushed). */
-static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
-{
-	if (rp->w) {
-		if (mirror_stale(&rp->mirror, r)) {
-			int rc = mirror_section(&rp->mirror, rp->w, r);
-			if (rc == MIRROR_E_SNAPSHOT) {
-				cli_err("replay", "cannot copy the process snapshots: out of memory");
-				return KCAP_EXIT_ERROR;
-			}
-			if (rc)
-				return werr(rp);
-		}
-		if (kcap_writer_write(rp->w, ev))
-			return werr(rp);
-		return 0;
-	}
-	const kcap_schema *sc = kcap_reader_schema(r);
-	switch (rp->mode) {
-	case OUT_JSON:
-		if (!rp->proc) {
-			kcap_render_json(&rp->buf, ev, sc);
-			break;
-		}
-		if (!rp->ps && !(rp->ps = kcap_procstate_new())) {
-			cli_err("replay", "out of memory");
-			return KCAP_EXIT_ERROR;
-		}
-		if (rp->ps_src != r || rp->ps_section != kcap_reader_section(r)) {
-			kcap_procstate_load_reader(rp->ps, r);
-			rp->ps_src = r;
-			rp->ps_section = kcap_reader_section(r);
-		}
-		kcap_procstate_update(rp->ps, ev, sc);
-		kcap_render_json_proc(&rp->buf, ev, sc, rp->ps);
-		break;
-	case OUT_CSV: kcap_render_csv(&rp->buf, ev, sc, NULL); break;
-	default: kcap_render_text(&rp->buf, ev, sc);
-	}
-	return 0;
-}
-
 /* Writes out every event appended so far and notes how late each one is. */
 static int flush_out(replayer *rp)
 {
-	if (rp->w) {
-		if (rp->npending && kcap_writer_flush(rp->w))
-			return werr(rp);
-	} else if (rp->buf.len) {
-		if (write_all(rp, rp->buf.data, rp->buf.len))
-			return KCAP_EXIT_ERROR;
-		rp->buf.len = 0;
-	}
+	int rc = sink_flush(rp->out);
+	if (rc)
+		return rc;
 	if (rp->npending && !rp->no_wait) {
 		int64_t now = mono_ns();
 		for (size_t i = 0; i < rp->npending; i++) {
@@ -252,7 +163,7 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			sleep_until(deadline);
 		}
 	}
-	int rc = emit(rp, r, ev);
+	int rc = sink_event(rp->out, r, ev);
 	if (rc)
 		return rc;
 	rp->events++;
@@ -266,13 +177,10 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			rp->cap_pending = n;
 		}
 		rp->pending[rp->npending++] = deadline;
-		if (rp->buf.len >= (1u << 16) || rp->npending >= 4096)
+		if (sink_buffered(rp->out) >= (1u << 16) || rp->npending >= 4096)
 			return flush_out(rp);
-		return 0;
 	}
-	if (rp->buf.len >= (1u << 16))
-		return flush_out(rp);
-	return 0;
+	return 0; /* --no-wait: the sink writes as its buffer fills */
 }
 
 static int64_t late_pct(const replayer *rp, double q)
@@ -298,8 +206,9 @@ int cmd_replay(int argc, char **argv)
 		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	replayer rp = {.speed = 1.0, .fd = -1};
+	replayer rp = {.speed = 1.0};
 	sink_opts so = {0};
+	int fd = -1;
 	const char *to = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0;
 	optind = 1;
@@ -346,28 +255,19 @@ int cmd_replay(int argc, char **argv)
 	int nin = argc - optind;
 	/* open the inputs lazily, the output now: a FIFO waits for its reader */
 	if (to) {
-		rp.fd = open_to(to);
-		if (rp.fd < 0)
+		fd = open_to(to);
+		if (fd < 0)
 			return KCAP_EXIT_ERROR;
-		rp.out_name = to;
-		rp.mode = so.mode != OUT_AUTO ? so.mode : OUT_KCAP;
+		so.fd_name = to;
 	} else {
 		fflush(stdout);
-		rp.fd = STDOUT_FILENO;
-		rp.out_name = "(stdout)";
-		rp.mode = cli_resolve_out(so.mode);
+		fd = STDOUT_FILENO;
+		so.fd_name = "(stdout)";
 	}
-	if (rp.mode == OUT_KCAP) {
-		kcap_error e = {0};
-		if (kcap_writer_open_fd(&rp.w, rp.fd, 0, &so.wopts, &e)) {
-			cli_err("replay", "%s: %s", rp.out_name, e.msg[0] ? e.msg : "cannot write");
-			rc = KCAP_EXIT_ERROR;
-			goto cleanup;
-		}
-	} else if (rp.mode == OUT_CSV) {
-		kcap_render_csv_header(&rp.buf, NULL);
-	}
-	rp.proc = rp.mode == OUT_JSON && !so.no_proc;
+	so.fd = fd;
+	so.paced = !rp.no_wait; /* --no-wait: no per-event flush */
+	if ((rc = sink_open(&rp.out, "replay", &so)))
+		goto cleanup;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
 		kcap_reader *r;
 		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);
@@ -380,6 +280,7 @@ int cmd_replay(int argc, char **argv)
 		}
 		const kcap_event *ev;
 		int n;
+		uint64_t before = rp.events;
 		while ((n = kcap_reader_next(r, &ev)) > 0)
 			if ((rc = replay_event(&rp, r, ev)))
 				break;
@@ -389,11 +290,11 @@ int cmd_replay(int argc, char **argv)
 			cli_err_kcap("replay", kcap_reader_name(r), kcap_reader_error(r));
 			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
 		}
-		if (rp.w && rp.mirror.src == r) {
-			for (size_t k = 0; k < kcap_reader_stat_count(r); k++)
-				kcap_writer_set_stat(rp.w, kcap_reader_stat_at(r, k));
-			rp.mirror.src = NULL;
-		}
+		/* An input that gave no events leaves nothing in the replayed
+		 * stream, not even its metadata (unlike cat's output): there was
+		 * nothing to pace, and the stream stays as replay always gave it. */
+		if (rp.events != before)
+			sink_input_done(rp.out, r);
 		cli_close_input(r);
 	}
 	if (rp.stats) {
@@ -404,21 +305,11 @@ int cmd_replay(int argc, char **argv)
 			        rp.late[LATE_MAX] ? ">= " : "", (long long)late_pct(&rp, 1.0));
 		fputc('\n', stderr);
 	}
+	rc = sink_close(rp.out, rc);
 cleanup:
-	if (rp.w) {
-		int wrc = kcap_writer_close(rp.w);
-		if (wrc && !rc) {
-			cli_err("replay", "%s: %s", rp.out_name, kcap_strerror(wrc));
-			rc = KCAP_EXIT_ERROR;
-		}
-	} else if (rp.buf.len && !rc && write_all(&rp, rp.buf.data, rp.buf.len)) {
-		rc = KCAP_EXIT_ERROR;
-	}
-	kcap_buf_free(&rp.buf);
 	free(rp.pending);
-	kcap_procstate_free(rp.ps);
-	if (to && rp.fd >= 0)
-		close(rp.fd);
+	if (to && fd >= 0)
+		close(fd);
 	if (rc)
 		return rc;
 	return damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;

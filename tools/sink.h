@@ -24,6 +24,17 @@ typedef struct sink_opts {
 	 * context from the input's snapshot and the events seen so far), 1
 	 * leaves it out (--no-proc). */
 	int no_proc;
+	/* An output the caller opened (replay --to, or stdout written with
+	 * write(2)): when fd_name is set, the sink writes to fd (and does not
+	 * close it) instead of path, names it fd_name in messages, and reports
+	 * a reader that went away (EPIPE) as such, on stdout not at all (as if
+	 * killed by SIGPIPE). */
+	int fd;
+	const char *fd_name;
+	/* Paced output (replay): text is written only by sink_flush(), which
+	 * also ends the kcap block, so that the events appended reach the
+	 * reader when the caller decides (their deadline). */
+	int paced;
 } sink_opts;
 
 /* Output options shared by every event-emitting command, as getopt_long
@@ -48,28 +59,12 @@ kcap_writer *sink_writer(sink *s);
  * origins as r does: the section's snapshot without an origin and every
  * origin's own. Returns 0 or a KCAP_E_* code. */
 int copy_snapshots(kcap_writer *w, const kcap_reader *r);
-
-/* What of a reader's current section a kcap writer already describes, for
- * tools that copy events from readers into one kcap stream (the sink,
- * replay). Zero-initialized before the first use. */
-typedef struct section_mirror {
-	const kcap_reader *src;
-	uint32_t section;
-	uint64_t gen;     /* schema generation written */
-	size_t origins;   /* metadata blocks written */
-	int any;          /* a section was mirrored: the next source starts a new one */
-} section_mirror;
-
-enum { MIRROR_E_WRITE = 1, MIRROR_E_SNAPSHOT = 2 };
-
-/* 1 when r's current section holds what w does not have yet (another
- * reader or section, new origins, a newer schema). */
-int mirror_stale(const section_mirror *m, const kcap_reader *r);
-/* Makes w's section describe r's current section: a new section for a new
- * source, then its metadata, schema and (for a new source) its process
- * snapshots. Returns 0, MIRROR_E_WRITE (see kcap_writer_error) or
- * MIRROR_E_SNAPSHOT (out of memory copying the snapshots). */
-int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r);
+/* Paced mode: sends what was appended since the last call (text bytes,
+ * the kcap block being filled). Otherwise does nothing: the sink writes as
+ * its buffers fill. Returns 0 or a KCAP_EXIT_* code (printed). */
+int sink_flush(sink *s);
+/* Bytes of rendered text held for the next sink_flush() (0 for kcap). */
+size_t sink_buffered(const sink *s);
 /* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
 int sink_close(sink *s, int rc);
 
