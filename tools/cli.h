@@ -79,6 +79,48 @@ void cli_progress_done(void);
 /* Closes a reader opened by cli_open_input (NULL ok). */
 void cli_close_input(kcap_reader *r);
 
+/* After kcap_reader_next (or _next_record, _next_raw_block) returned n < 0:
+ * prints the reader's error line and returns KCAP_EXIT_DAMAGED for
+ * KCAP_E_VERSION (a part of a later format version: what came before was
+ * delivered), else KCAP_EXIT_ERROR. */
+int cli_read_failed(const char *cmd, const kcap_reader *r, int n);
+
+/* The inputs of a command, read one after the other by cli_each_input. */
+typedef struct cli_inputs {
+	const char *cmd;
+	int n;            /* number of files; 0 reads stdin */
+	char **files;     /* "-" is stdin */
+	/* An input that fails (cannot be opened, or fn returns an error) does
+	 * not stop the others; the first failure is the result (info). */
+	int keep_going;
+	/* Every input must open: one that cannot, even one that is not a
+	 * capture, ends the loop with KCAP_EXIT_ERROR (or KCAP_EXIT_USAGE). fn
+	 * then owns each reader and closes it with cli_close_input (merge reads
+	 * them all at once). */
+	int keep_open;
+	/* When spool is set, stdin is read from a dup of spool_fd at spool_off
+	 * (slice --tail reads it twice from a spooled copy). */
+	int spool;
+	int spool_fd;
+	long long spool_off;
+	/* When set, no further input is opened once *done is nonzero (slice:
+	 * the window is complete). */
+	const int *done;
+} cli_inputs;
+
+/* What a command does with one input: i is its position in files (0 for
+ * stdin), r its reader, *damaged this input's damage flag (set by the
+ * damage callback as regions are skipped; fn may set it). Returns 0 to go
+ * on, or a KCAP_EXIT_* code. */
+typedef int (*cli_input_fn)(void *ud, int i, kcap_reader *r, int *damaged);
+
+/* Opens each input in turn, calls fn with its reader and closes it. An
+ * input that cannot be opened has its error line printed (cli_open_input);
+ * one that is not a capture (KCAP_EXIT_DAMAGED) sets *damaged and the loop
+ * goes on. Returns 0, or the KCAP_EXIT_* code that stopped the loop (see
+ * keep_going); *damaged is set when any input was damaged. */
+int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged);
+
 /* Subcommand entry points. */
 int cmd_cat(int argc, char **argv);
 int cmd_info(int argc, char **argv);

@@ -26,6 +26,43 @@ static const char cat_help[] =
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged.\n";
 
 
+/* One input into the sink: whole blocks copied when the output is kcap. */
+static int cat_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	sink *s = ud;
+	int n, rc = 0;
+	(void)i;
+	(void)damaged;
+	if (sink_mode(s) == OUT_KCAP) {
+		const void *blk;
+		size_t len;
+		const kcap_block_summary *sum;
+		while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0 && !rc) {
+			if (n != KCAP_RAW_EVENTS) {
+				rc = sink_raw_block(s, r, blk, len, sum);
+				continue;
+			}
+			/* a block cut short: what was recovered of it, re-encoded */
+			const kcap_event *ev;
+			while (!rc && kcap_reader_block_events_left(r) && (n = kcap_reader_next(r, &ev)) > 0)
+				rc = sink_event(s, r, ev);
+			if (n < 0)
+				break;
+		}
+	} else {
+		const kcap_event *ev;
+		while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
+			rc = sink_event(s, r, ev);
+			cli_progress("cat", r);
+		}
+		cli_progress_done();
+	}
+	if (n < 0)
+		rc = cli_read_failed("cat", r, n);
+	sink_input_done(s, r);
+	return rc;
+}
+
 int cmd_cat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -51,47 +88,9 @@ int cmd_cat(int argc, char **argv)
 	int rc = sink_open(&s, "cat", &so);
 	if (rc)
 		return rc;
-	int damaged = 0, nin = argc - optind;
-	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		kcap_reader *r;
-		int orc = cli_open_input("cat", nin ? argv[optind + i] : NULL, &r, &damaged);
-		if (orc) {
-			rc = orc == KCAP_EXIT_DAMAGED ? 0 : orc;
-			damaged |= orc == KCAP_EXIT_DAMAGED;
-			continue;
-		}
-		int n;
-		if (sink_mode(s) == OUT_KCAP) {
-			const void *blk;
-			size_t len;
-			const kcap_block_summary *sum;
-			while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0 && !rc) {
-				if (n != KCAP_RAW_EVENTS) {
-					rc = sink_raw_block(s, r, blk, len, sum);
-					continue;
-				}
-				/* a block cut short: what was recovered of it, re-encoded */
-				const kcap_event *ev;
-				while (!rc && kcap_reader_block_events_left(r) && (n = kcap_reader_next(r, &ev)) > 0)
-					rc = sink_event(s, r, ev);
-				if (n < 0)
-					break;
-			}
-		} else {
-			const kcap_event *ev;
-			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
-				rc = sink_event(s, r, ev);
-				cli_progress("cat", r);
-			}
-			cli_progress_done();
-		}
-		if (n < 0) {
-			cli_err_kcap("cat", kcap_reader_name(r), kcap_reader_error(r));
-			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
-		}
-		sink_input_done(s, r);
-		cli_close_input(r);
-	}
+	int damaged = 0;
+	cli_inputs in = {.cmd = "cat", .n = argc - optind, .files = argv + optind};
+	rc = cli_each_input(&in, cat_input, s, &damaged);
 	rc = sink_close(s, rc);
 	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
 }

@@ -207,6 +207,27 @@ cleanup:
 	return rc;
 }
 
+/* One kcap input into the sink. A part of a later format version ends the
+ * input as damage, not as an error: the next input is still converted. */
+static int convert_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	sink *s = ud;
+	const kcap_event *ev;
+	int n, rc = 0;
+	(void)i;
+	while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
+		rc = sink_event(s, r, ev);
+		cli_progress("convert", r);
+	}
+	cli_progress_done();
+	if (n < 0 && cli_read_failed("convert", r, n) == KCAP_EXIT_DAMAGED)
+		*damaged = 1;
+	else if (n < 0)
+		rc = KCAP_EXIT_ERROR;
+	sink_input_done(s, r);
+	return rc;
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -295,31 +316,8 @@ int cmd_convert(int argc, char **argv)
 	} else if (!strcmp(from, "audit")) {
 		rc = cli_import_audit("convert", argv + optind, nin, sink_writer(s), &damaged);
 	} else {
-		for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-			kcap_reader *r;
-			int orc = cli_open_input("convert", nin ? argv[optind + i] : NULL, &r, &damaged);
-			if (orc) {
-				damaged |= orc == KCAP_EXIT_DAMAGED;
-				rc = orc == KCAP_EXIT_DAMAGED ? 0 : orc;
-				continue;
-			}
-			const kcap_event *ev;
-			int n;
-			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
-				rc = sink_event(s, r, ev);
-				cli_progress("convert", r);
-			}
-			cli_progress_done();
-			if (n < 0) {
-				cli_err_kcap("convert", kcap_reader_name(r), kcap_reader_error(r));
-				if (n == KCAP_E_VERSION)
-					damaged = 1;
-				else
-					rc = KCAP_EXIT_ERROR;
-			}
-			sink_input_done(s, r);
-			cli_close_input(r);
-		}
+		cli_inputs in = {.cmd = "convert", .n = nin, .files = argv + optind};
+		rc = cli_each_input(&in, convert_input, s, &damaged);
 	}
 	rc = sink_close(s, rc);
 	free(fields);

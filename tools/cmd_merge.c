@@ -563,32 +563,31 @@ static void order_error(input *in, const kcap_event *ev, int window)
 	        window ? ", beyond the --sort-window" : "; use --sort-window D for a bounded reorder, or --concat");
 }
 
-/* Reads the input's next event into in->cur, in->otype and in->oorigin. Returns
- * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
+/* Reads the input's next event into in->cur, in->otype and in->oorigin;
+ * in->cur is NULL at the end. Returns 0 or a KCAP_EXIT_* code (printed). */
 static int advance(merger *m, input *in, int check_order)
 {
+	in->cur = NULL;
 	for (;;) {
 		if (!m->window || in->eof) {
 			if (m->window) { /* draining the window */
 				if (!kcap_reorder_count(in->win))
-					return 0;
+					return 0; /* the end */
 				goto pop;
 			}
 			const kcap_event *ev;
 			int n = m->records ? kcap_reader_next_record(in->r, &ev, &in->rec) : kcap_reader_next(in->r, &ev);
-			if (n < 0) {
-				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
-				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
-			}
+			if (n < 0)
+				return cli_read_failed("merge", in->r, n);
 			if (n == 0)
 				return 0;
 			if (update_maps(m, in)) {
 				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (check_order && in->have_last && ev->ts < in->last_ts) {
 				order_error(in, ev, 0);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (map_ids(in, ev, &in->otype, &in->oorigin)) {
 				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
@@ -606,7 +605,7 @@ static int advance(merger *m, input *in, int check_order)
 				in->head.ts = ev->ts;
 				in->head.seq = ev->seq;
 			}
-			return 1;
+			return 0;
 		}
 		/* --sort-window: read until the oldest buffered event is at least
 		 * the window older than the newest one read */
@@ -614,21 +613,19 @@ static int advance(merger *m, input *in, int check_order)
 		                    kcap_reorder_max_ts(in->win) - kcap_reorder_peek(in->win)->ts < m->window)) {
 			const kcap_event *ev;
 			int n = kcap_reader_next(in->r, &ev);
-			if (n < 0) {
-				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
-				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
-			}
+			if (n < 0)
+				return cli_read_failed("merge", in->r, n);
 			if (n == 0) {
 				in->eof = 1;
 				break;
 			}
 			if (update_maps(m, in)) {
 				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (in->have_last && ev->ts < in->last_ts) {
 				order_error(in, ev, 1);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			kcap_event t;
 			uint32_t otype;
@@ -642,7 +639,7 @@ static int advance(merger *m, input *in, int check_order)
 			translate(m, ev, otype, oorigin, &t);
 			if (kcap_reorder_push(in->win, &t)) {
 				cli_err("merge", "out of memory (sort window)");
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 		}
 		if (!kcap_reorder_count(in->win))
@@ -655,7 +652,7 @@ static int advance(merger *m, input *in, int check_order)
 		in->cur = held;
 		in->otype = held->type_id;
 		in->oorigin = held->origin;
-		return 1;
+		return 0;
 	}
 }
 
@@ -826,12 +823,9 @@ static int run_merge(merger *m)
 		return KCAP_EXIT_ERROR;
 	}
 	for (int i = 0; i < m->nin; i++) {
-		int a = advance(m, &m->in[i], 1);
-		if (a < 0) {
-			rc = -a;
+		if ((rc = advance(m, &m->in[i], 1)))
 			goto cleanup;
-		}
-		if (a)
+		if (m->in[i].cur)
 			h[n++] = &m->in[i];
 	}
 	if ((rc = carry_snapshot(m)))
@@ -843,12 +837,9 @@ static int run_merge(merger *m)
 		if ((rc = emit(m, top)))
 			break;
 		top->events++;
-		int a = advance(m, top, 1);
-		if (a < 0) {
-			rc = -a;
+		if ((rc = advance(m, top, 1)))
 			break;
-		}
-		if (!a)
+		if (!top->cur)
 			h[0] = h[--n];
 		if (n)
 			sift_down(h, n, 0);
@@ -860,30 +851,20 @@ cleanup:
 
 static int run_concat(merger *m)
 {
-	int *state = calloc((size_t)m->nin, sizeof *state);
-	if (!state) {
-		cli_err("merge", "out of memory");
-		return KCAP_EXIT_ERROR;
-	}
 	int rc = 0;
 	for (int i = 0; i < m->nin && !rc; i++) /* first events: every snapshot known */
-		if ((state[i] = advance(m, &m->in[i], 0)) < 0)
-			rc = -state[i];
+		rc = advance(m, &m->in[i], 0);
 	if (!rc)
 		rc = carry_snapshot(m);
 	for (int i = 0; i < m->nin && !rc; i++) {
 		input *in = &m->in[i];
-		int a = state[i];
-		while (a > 0) {
+		while (in->cur && !rc) {
 			if ((rc = emit(m, in)))
 				break;
 			in->events++;
-			a = advance(m, in, 0);
+			rc = advance(m, in, 0);
 		}
-		if (a < 0 && !rc)
-			rc = -a;
 	}
-	free(state);
 	return rc;
 }
 
@@ -892,6 +873,23 @@ static int64_t now_ns(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Takes input i's reader (cli_each_input with keep_open). */
+static int open_one(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	merger *m = ud;
+	input *in = &m->in[i];
+	(void)damaged;
+	in->idx = i;
+	in->path = kcap_reader_name(r);
+	in->r = r;
+	in->st = kcap_reader_get_stats(r);
+	if (m->window && kcap_reorder_new(&in->win, KCAP_REORDER_SEQ)) {
+		cli_err("merge", "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -975,22 +973,11 @@ int cmd_merge(int argc, char **argv)
 		goto cleanup;
 	}
 	m.next_tid = m.next_sid = 1;
-	for (int i = 0; i < m.nin; i++) {
-		input *in = &m.in[i];
-		in->idx = i;
-		in->path = argv[optind + i];
-		int orc = cli_open_input("merge", in->path, &in->r, &m.damaged);
-		if (orc) {
-			rc = orc == KCAP_EXIT_DAMAGED ? KCAP_EXIT_ERROR : orc; /* not a capture: nothing to merge */
-			goto cleanup;
-		}
-		in->st = kcap_reader_get_stats(in->r);
-		if (m.window && kcap_reorder_new(&in->win, KCAP_REORDER_SEQ)) {
-			cli_err("merge", "out of memory");
-			rc = KCAP_EXIT_ERROR;
-			goto cleanup;
-		}
-	}
+	/* every input must open (one that is not a capture leaves nothing to
+	 * merge); they are read all at once */
+	cli_inputs ins = {.cmd = "merge", .n = m.nin, .files = argv + optind, .keep_open = 1};
+	if ((rc = cli_each_input(&ins, open_one, &m, &m.damaged)))
+		goto cleanup;
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	m.out_name = to_stdout ? "(stdout)" : so.path;
 	m.mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;

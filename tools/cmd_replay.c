@@ -183,6 +183,30 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 	return 0; /* --no-wait: the sink writes as its buffer fills */
 }
 
+/* One input, paced; the next input's schedule goes on from it. */
+static int replay_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	replayer *rp = ud;
+	const kcap_event *ev;
+	int n, rc = 0;
+	uint64_t before = rp->events;
+	(void)i;
+	(void)damaged;
+	while ((n = kcap_reader_next(r, &ev)) > 0)
+		if ((rc = replay_event(rp, r, ev)))
+			break;
+	if (!rc) /* the last events are due now; the next input may start late */
+		rc = flush_out(rp);
+	if (n < 0 && !rc)
+		rc = cli_read_failed("replay", r, n);
+	/* An input that gave no events leaves nothing in the replayed stream,
+	 * not even its metadata (unlike cat's output): there was nothing to
+	 * pace, and the stream stays as replay always gave it. */
+	if (rp->events != before)
+		sink_input_done(rp->out, r);
+	return rc;
+}
+
 static int64_t late_pct(const replayer *rp, double q)
 {
 	uint64_t n = 0, want = (uint64_t)((double)rp->events * q);
@@ -268,35 +292,8 @@ int cmd_replay(int argc, char **argv)
 	so.paced = !rp.no_wait; /* --no-wait: no per-event flush */
 	if ((rc = sink_open(&rp.out, "replay", &so)))
 		goto cleanup;
-	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		kcap_reader *r;
-		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);
-		if (orc) {
-			if (orc == KCAP_EXIT_DAMAGED)
-				damaged = 1;
-			else
-				rc = orc;
-			continue;
-		}
-		const kcap_event *ev;
-		int n;
-		uint64_t before = rp.events;
-		while ((n = kcap_reader_next(r, &ev)) > 0)
-			if ((rc = replay_event(&rp, r, ev)))
-				break;
-		if (!rc) /* the last events are due now; the next input may start late */
-			rc = flush_out(&rp);
-		if (n < 0 && !rc) {
-			cli_err_kcap("replay", kcap_reader_name(r), kcap_reader_error(r));
-			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
-		}
-		/* An input that gave no events leaves nothing in the replayed
-		 * stream, not even its metadata (unlike cat's output): there was
-		 * nothing to pace, and the stream stays as replay always gave it. */
-		if (rp.events != before)
-			sink_input_done(rp.out, r);
-		cli_close_input(r);
-	}
+	cli_inputs in = {.cmd = "replay", .n = nin, .files = argv + optind};
+	rc = cli_each_input(&in, replay_input, &rp, &damaged);
 	if (rp.stats) {
 		fprintf(stderr, "kcap replay: %llu events", (unsigned long long)rp.events);
 		if (!rp.no_wait && rp.events)

@@ -273,20 +273,6 @@ static int spool_stdin(void)
 	return fd;
 }
 
-static int open_input(const char *path, int spool_fd, off_t spool_off, kcap_reader **r, int *damaged)
-{
-	if (spool_fd < 0)
-		return cli_open_input("slice", path, r, damaged);
-	int fd = dup(spool_fd);
-	if (fd < 0 || lseek(fd, spool_off, SEEK_SET) < 0) {
-		cli_err("slice", "(stdin): %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return KCAP_EXIT_ERROR;
-	}
-	return cli_open_input_fd("slice", fd, "(stdin)", r, damaged);
-}
-
 /* One pass over one input. Returns a KCAP_EXIT_* code; *done is set when the
  * output window is complete (nothing more to read in any input). */
 static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
@@ -372,26 +358,30 @@ static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
 }
 
 /* One pass over every input. */
+typedef struct pass {
+	slicer *sl;
+	sink *out;
+	int done; /* the output window is complete: nothing more to read */
+} pass;
+
+static int pass_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	pass *p = ud;
+	(void)i;
+	(void)damaged;
+	int rc = slice_input(p->sl, r, p->out, &p->done);
+	if (p->out)
+		sink_input_done(p->out, r);
+	return rc;
+}
+
 static int run_pass(slicer *sl, int nin, char **files, int spool_fd, off_t spool_off, sink *out, int *damaged)
 {
-	int rc = 0, done = 0;
+	pass p = {.sl = sl, .out = out};
+	cli_inputs in = {.cmd = "slice", .n = nin, .files = files, .spool = spool_fd >= 0, .spool_fd = spool_fd,
+	                 .spool_off = spool_off, .done = &p.done};
 	sl->pos = 0;
-	for (int i = 0; i < (nin ? nin : 1) && !rc && !done; i++) {
-		kcap_reader *r;
-		int orc = open_input(nin ? files[i] : NULL, spool_fd, spool_off, &r, damaged);
-		if (orc) {
-			if (orc == KCAP_EXIT_DAMAGED)
-				*damaged = 1;
-			else
-				rc = orc;
-			continue;
-		}
-		rc = slice_input(sl, r, out, &done);
-		if (out)
-			sink_input_done(out, r);
-		cli_close_input(r);
-	}
-	return rc;
+	return cli_each_input(&in, pass_input, &p, damaged);
 }
 
 int cmd_slice(int argc, char **argv)
