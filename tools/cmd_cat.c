@@ -12,15 +12,9 @@ static const char cat_help[] =
 	"recompression. Damaged regions are reported and skipped; every intact block\n"
 	"is delivered.\n"
 	"\n"
-	"Output: a kcap stream when stdout is a pipe or file, text on a terminal.\n"
-	"  -o, --output FILE   write a capture to FILE instead of stdout\n"
-	"      --kcap          force a kcap stream\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
-	"                      exe, cmdline, cwd and parent, per origin from the\n"
-	"                      snapshots and the fork/exec events seen so far)\n"
-	"      --no-proc       leave the \"proc\" object out of JSON lines\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_HEAD
+	SINK_HELP_FILE
+	SINK_HELP_MODES
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged.\n";

@@ -23,16 +23,10 @@ static const char filter_help[] =
 	"  -c, --count         print only the number of matching events\n"
 	"  -v, --invert        keep the events that do not match\n"
 	"      --no-skip       read and test every block (no index skipping)\n"
-	"      --no-proc       JSON output without the \"proc\" object\n"
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE   write to FILE instead of stdout\n"
-	"      --kcap          force a kcap stream\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
-	"                      exe, cwd, cmdline and parent, per origin from the\n"
-	"                      snapshots and the fork/exec/exit events read so far)\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_HEAD
+	SINK_HELP_FILE
+	SINK_HELP_MODES
 	"      --fields LIST   CSV columns, comma-separated\n"
 	"  -h, --help          show this help\n"
 	"\n"

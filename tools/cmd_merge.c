@@ -53,15 +53,9 @@ static const char merge_help[] =
 	"                        second thread does it, fed batches of up to 8192\n"
 	"                        copied events, on machines with 2+ CPUs; a third\n"
 	"                        compresses full blocks)\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE     write to FILE instead of stdout\n"
-	"      --kcap            force a kcap stream\n"
-	"      --text            force one line of text per event\n"
-	"      --json            force JSON lines, with a \"proc\" object (the process's\n"
-	"                        exe, cwd, cmdline and parent, tracked per input and\n"
-	"                        origin from its snapshots and fork/exec/exit events)\n"
-	"      --no-proc         JSON without the \"proc\" object\n"
-	"      --csv             force CSV\n"
+	SINK_HELP_HEAD
+	SINK_HELP_FILE
+	SINK_HELP_MODES
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"

@@ -51,14 +51,9 @@ static const char slice_help[] =
 	"                      from the start of the command to the first event out\n"
 	"                      (index load, seek and one block) to stderr\n"
 	"\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE   write to FILE instead of stdout\n"
-	"      --kcap          force a kcap stream\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines, with a \"proc\" object (exe, cwd,\n"
-	"                      cmdline and parent of the event's process)\n"
-	"      --no-proc       JSON without the \"proc\" object\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_HEAD
+	SINK_HELP_FILE
+	SINK_HELP_MODES
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when the range is empty), 1 error, 2 usage, 3 an input was\n"

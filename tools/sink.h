@@ -42,6 +42,21 @@ typedef struct sink_opts {
  * 'C' (--csv), 'P' (--no-proc). Returns 0 if c was one of them, -1 otherwise. */
 int cli_output_opt(int c, const char *arg, sink_opts *o);
 
+/* The --help text of those options, one for every command (as bpftool's
+ * HELP_SPEC_OPTIONS): a command's help gives SINK_HELP_HEAD, where its
+ * output goes (SINK_HELP_FILE for -o), SINK_HELP_MODES, then any output
+ * options of its own. The man pages are made from --help (gen-man.sh). */
+#define SINK_HELP_HEAD "Output (default: kcap to a pipe or file, text on a terminal):\n"
+#define SINK_HELP_FILE "  -o, --output FILE   write to FILE instead of stdout\n"
+#define SINK_HELP_MODES \
+	"      --kcap          force a kcap stream\n" \
+	"      --text          force one line of text per event\n" \
+	"      --json          force JSON lines, with a \"proc\" object (the process's\n" \
+	"                      exe, cwd, cmdline and parent, tracked per origin from\n" \
+	"                      the snapshots and the fork/exec/exit events seen so far)\n" \
+	"      --no-proc       JSON without the \"proc\" object\n" \
+	"      --csv           force CSV\n"
+
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);
 /* The resolved output mode. */
