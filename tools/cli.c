@@ -222,14 +222,6 @@ int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged
 	return rc;
 }
 
-int cli_flush_buf(kcap_buf *b)
-{
-	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
-		return -1;
-	b->len = 0;
-	return 0;
-}
-
 int cli_finish_stdout(const char *cmd, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -285,13 +277,13 @@ int cli_wants_help(int argc, char **argv)
 int cli_output_opt(int c, const char *arg, sink_opts *o)
 {
 	switch (c) {
-	case 'o': o->path = arg; return 0;
-	case 'K': o->mode = OUT_KCAP; return 0;
-	case 'T': o->mode = OUT_TEXT; return 0;
-	case 'J': o->mode = OUT_JSON; return 0;
-	case 'C': o->mode = OUT_CSV; return 0;
-	case 'P': o->no_proc = 1; return 0;
-	default: return -1;
+	case 'o': o->path = arg; return 1;
+	case 'K': o->mode = OUT_KCAP; return 1;
+	case 'T': o->mode = OUT_TEXT; return 1;
+	case 'J': o->mode = OUT_JSON; return 1;
+	case 'C': o->mode = OUT_CSV; return 1;
+	case 'P': o->no_proc = 1; return 1;
+	default: return 0;
 	}
 }
 

@@ -8,6 +8,20 @@
 #include <stdio.h>
 #include <kcap/kcap.h>
 
+/*
+ * Return conventions of tools/, one for each kind of function:
+ *  - A command (cmd_*) and every helper that prints its own error line
+ *    returns a KCAP_EXIT_* code below: 0 to go on, anything else is the
+ *    command's result (sink_*, cli_each_input and its callbacks, merge's
+ *    advance, rec_parse_opts, rec_run).
+ *  - A helper that prints nothing returns 0 or a negative KCAP_E_* code
+ *    (kcap.h), as the library does; its caller prints (merge's update_maps,
+ *    rec_submit, copy_snapshots).
+ *  - Predicates return 1 or 0 (cli_output_opt: "was that one of mine"),
+ *    lookups a pointer or NULL, openers of a descriptor the fd or -1.
+ * No other codes: no private error enums, no -1 meaning "go on".
+ */
+
 /* Exit codes of every kcap subcommand (documented in docs/CLI.md). */
 enum {
 	KCAP_EXIT_OK = 0,
@@ -43,9 +57,6 @@ out_mode cli_resolve_out(out_mode m);
 int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged);
 /* The same on fd (always closed by the reader or here), named name. */
 int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged);
-
-/* Writes b to stdout (fwrite) and resets it; returns 0 or -1 on error. */
-int cli_flush_buf(kcap_buf *b);
 
 /* Final check of stdout: returns KCAP_EXIT_ERROR and prints if writing
  * stdout failed (EPIPE excepted is still an error). */

@@ -74,7 +74,7 @@ int cmd_cat(int argc, char **argv)
 			fputs(cat_help, stdout);
 			return cli_finish_stdout("cat", KCAP_EXIT_OK);
 		}
-		if (cli_output_opt(c, optarg, &so) < 0) {
+		if (!cli_output_opt(c, optarg, &so)) {
 			return cli_bad_option("cat", argv, longopts, "o:h");
 		}
 	}

@@ -79,7 +79,8 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 static int same(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
 
 /* Writer origin id of the JSON origin i: a reference origin with the same
- * host and source, or a new origin. Returns -1 when out of memory. */
+ * host and source, or a new origin. Returns the id (>= 0) or a negative
+ * KCAP_E_* code. */
 static int map_origin(kcap_json_scratch *sc, size_t i, kcap_writer *w, kcap_meta **refs, size_t nrefs)
 {
 	const char *host = NULL, *src = NULL;
@@ -90,7 +91,7 @@ static int map_origin(kcap_json_scratch *sc, size_t i, kcap_writer *w, kcap_meta
 			return (int)j;
 	kcap_meta *m = kcap_meta_new();
 	if (!m)
-		return -1;
+		return KCAP_E_NOMEM;
 	if (host)
 		kcap_meta_set(m, KCAP_META_HOSTNAME, host);
 	if (src)
@@ -138,7 +139,7 @@ static int json_file(json_in *c, FILE *f, const char *name)
 			uint16_t *no = realloc(c->omap, (c->nomap + 1) * sizeof *no);
 			if (no)
 				c->omap = no;
-			int id = no ? map_origin(c->sc, c->nomap, c->w, c->refs, c->nrefs) : -1;
+			int id = no ? map_origin(c->sc, c->nomap, c->w, c->refs, c->nrefs) : KCAP_E_NOMEM;
 			if (id < 0) {
 				cli_err("convert", "out of memory");
 				return KCAP_EXIT_ERROR;
@@ -269,7 +270,7 @@ int cmd_convert(int argc, char **argv)
 			so.wopts.block_size = (uint32_t)bs;
 			break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
+			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
 				return cli_bad_option("convert", argv, longopts, "o:h");
 			}

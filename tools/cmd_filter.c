@@ -118,7 +118,8 @@ static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
 }
 
 /* Sets the anchors of relative time literals from the input's index, or its
- * first event. Returns 0, or -1 (printed) when an anchor cannot be known. */
+ * first event. Returns 0, or KCAP_EXIT_USAGE (printed) when an anchor cannot
+ * be known. */
 static int set_span(fctx *c, int anchors, int64_t first_ts)
 {
 	int64_t start = first_ts, end = INT64_MIN;
@@ -137,7 +138,7 @@ static int set_span(fctx *c, int anchors, int64_t first_ts)
 	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
 		fprintf(stderr, "kcap filter: %s: a time relative to the end (-D) needs an indexed, seekable "
 		                "input\n", c->file);
-		return -1;
+		return KCAP_EXIT_USAGE;
 	}
 	kcap_filter_set_span(c->f, start, end);
 	return 0;
@@ -173,10 +174,8 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 			check_fields(c);
 			if (c->check_failed)
 				break;
-			if (c->first && anchors && set_span(c, anchors, ev->ts)) {
-				rc = KCAP_EXIT_USAGE;
+			if (c->first && anchors && (rc = set_span(c, anchors, ev->ts)))
 				break;
-			}
 			kcap_filter_reset_schema(f);
 			if (ps)
 				kcap_procstate_load_reader(ps, r);
@@ -259,7 +258,7 @@ int cmd_filter(int argc, char **argv)
 			so.fields = (const char *const *)fields;
 			break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
+			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
 				return cli_bad_option("filter", argv, longopts, "cvo:h");
 			}

@@ -196,7 +196,7 @@ static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *ou
 {
 	kcap_param_def params[KCAP_MAX_PARAMS];
 	if (def->nparams > KCAP_MAX_PARAMS)
-		return -1;
+		return KCAP_E_INVAL;
 	for (uint32_t i = 0; i < def->nparams; i++) {
 		params[i] = def->params[i];
 		uint32_t sid = params[i].symset;
@@ -264,7 +264,7 @@ static int wt_drain(merger *m)
 		pthread_cond_wait(&t->cv, &t->mu);
 	int failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0; /* see kcap_writer_error */
 }
 
 static int wt_publish(merger *m)
@@ -277,7 +277,7 @@ static int wt_publish(merger *m)
 		pthread_cond_wait(&t->cv, &t->mu);
 	int failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0;
 }
 
 /* Room for n more bytes in the batch's byte buffer. */
@@ -290,7 +290,7 @@ static int wb_reserve_bytes(wbatch *b, size_t n)
 		cap *= 2;
 	char *p = realloc(b->bytes, cap);
 	if (!p)
-		return -1;
+		return KCAP_E_NOMEM;
 	b->bytes = p;
 	b->capbytes = cap;
 	return 0;
@@ -303,7 +303,7 @@ static int wt_add_record(merger *m, const input *in)
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t len = in->rec.len;
 	if (wb_reserve_bytes(b, len))
-		return -1;
+		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n];
 	e->type_id = in->head.type_id;
 	e->origin = in->head.origin;
@@ -335,12 +335,12 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 			n *= 2;
 		kcap_value *v = realloc(b->vals, n * sizeof *v);
 		if (!v)
-			return -1;
+			return KCAP_E_NOMEM;
 		b->vals = v;
 		b->capvals = n;
 	}
 	if (wb_reserve_bytes(b, bytes))
-		return -1;
+		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
 	e->type_id = otype;
@@ -398,7 +398,7 @@ static int wt_stop(merger *m)
 	pthread_cond_destroy(&t->cv);
 	free(t);
 	m->wt = NULL;
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0;
 }
 
 /* Starts the writer thread; on any failure the merge goes on without it. */
@@ -430,7 +430,7 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	if (!src)
 		src = empty = kcap_meta_new();
 	if (!src)
-		return -1;
+		return KCAP_E_NOMEM;
 	for (size_t i = 0; i < m->nmetas; i++)
 		if (meta_equal(m->metas[i], src)) {
 			kcap_meta_free(empty);
@@ -444,7 +444,7 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	if (!copy || !nm || m->nmetas >= UINT16_MAX) {
 		kcap_meta_free(copy);
 		kcap_meta_free(empty);
-		return -1;
+		return KCAP_E_NOMEM;
 	}
 	const char *k, *v;
 	for (size_t i = 0; kcap_meta_at(src, i, &k, &v); i++)
@@ -452,14 +452,15 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	kcap_meta_free(empty);
 	if (m->w && (wt_drain(m) || kcap_writer_add_meta(m->w, copy) < 0)) {
 		kcap_meta_free(copy);
-		return -1;
+		return KCAP_E_IO;
 	}
 	m->metas[m->nmetas] = copy;
 	*out = (uint16_t)m->nmetas++;
 	return 0;
 }
 
-/* Brings the input's id maps up to date with its reader's state. */
+/* Brings the input's id maps up to date with its reader's state. Returns 0
+ * or a negative KCAP_E_* code (the caller prints). */
 static int update_maps(merger *m, input *in)
 {
 	if (in->mapped && in->st->blocks == in->mapped_blocks)
@@ -485,40 +486,40 @@ static int update_maps(merger *m, input *in)
 	for (size_t i = 0; (set = kcap_schema_symset_at(s, i)); i++) {
 		if (set->id >= in->smap_len || in->smap[set->id] == UNMAPPED) {
 			if (set->id > (1u << 24))
-				return -1;
+				return KCAP_E_INVAL;
 			uint32_t *n = grow(in->smap, &in->smap_len, (size_t)set->id + 1, sizeof *n);
 			if (!n)
-				return -1;
+				return KCAP_E_NOMEM;
 			in->smap = n;
 			if (map_symset(m, set, &n[set->id]))
-				return -1;
+				return KCAP_E_NOMEM;
 		}
 	}
 	const kcap_type_def *def;
 	for (size_t i = 0; (def = kcap_schema_type_at(s, i)); i++) {
 		if (def->id >= in->tmap_len || in->tmap[def->id] == UNMAPPED) {
 			if (def->id > (1u << 24))
-				return -1;
+				return KCAP_E_INVAL;
 			uint32_t *n = grow(in->tmap, &in->tmap_len, (size_t)def->id + 1, sizeof *n);
 			if (!n)
-				return -1;
+				return KCAP_E_NOMEM;
 			in->tmap = n;
 			if (map_type(m, in, def, &n[def->id]))
-				return -1;
+				return KCAP_E_NOMEM;
 		}
 	}
 	if (m->schema_dirty && m->w) {
 		if (wt_drain(m) || kcap_writer_set_schema(m->w, m->os))
-			return -1;
+			return KCAP_E_IO;
 		m->schema_dirty = 0;
 	}
 	for (; in->norig < norig; in->norig++) {
 		uint16_t *n = grow(in->omap, &in->omap_len, in->norig + 1, sizeof *n);
 		if (!n)
-			return -1;
+			return KCAP_E_NOMEM;
 		in->omap = n;
 		if (add_origin(m, kcap_reader_meta(in->r, (uint16_t)in->norig), &n[in->norig]))
-			return -1;
+			return KCAP_E_NOMEM;
 	}
 	in->section = sec;
 	in->gen = gen;
@@ -767,7 +768,7 @@ static int unite_snapshot(kcap_snapshot *all, const kcap_snapshot *sn)
 		for (size_t j = 0; j < had && !dup; j++)
 			dup = kcap_snapshot_at(all, j)->pid == p->pid;
 		if (!dup && kcap_snapshot_add(all, p))
-			return -1;
+			return KCAP_E_NOMEM;
 	}
 	return 0;
 }
@@ -786,7 +787,7 @@ static int carry_snapshot(merger *m)
 	for (size_t oo = 0; oo < m->nmetas && !rc; oo++) {
 		kcap_snapshot *all = kcap_snapshot_new();
 		if (!all)
-			rc = -1;
+			rc = KCAP_E_NOMEM;
 		for (int i = 0; i < m->nin && !rc; i++) {
 			const input *in = &m->in[i];
 			for (size_t o = 0; o < in->norig && o < in->omap_len && !rc; o++) {
@@ -797,7 +798,7 @@ static int carry_snapshot(merger *m)
 		}
 		if (!rc && kcap_snapshot_count(all) &&
 		    (wt_drain(m) || kcap_writer_add_origin_snapshot(m->w, (uint16_t)oo, all)))
-			rc = -1;
+			rc = KCAP_E_IO;
 		kcap_snapshot_free(all);
 	}
 	if (rc) {
@@ -946,7 +947,7 @@ int cmd_merge(int argc, char **argv)
 			break;
 		}
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0)
+			if (!cli_output_opt(c, optarg, &so))
 				return cli_bad_option("merge", argv, longopts, "o:w:h");
 		}
 	}

@@ -266,7 +266,7 @@ int cmd_replay(int argc, char **argv)
 			break;
 		}
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0 || c == 'o')
+			if (!cli_output_opt(c, optarg, &so) || c == 'o')
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
 		}
 	}

@@ -441,7 +441,7 @@ int cmd_slice(int argc, char **argv)
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0)
+			if (!cli_output_opt(c, optarg, &so))
 				return cli_bad_option("slice", argv, longopts, "o:h");
 		}
 	}

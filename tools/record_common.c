@@ -341,7 +341,8 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 		rerr("--follow needs a COMMAND after -- or --pid");
 		return KCAP_EXIT_USAGE;
 	}
-	return -1;
+	o->run = 1;
+	return KCAP_EXIT_OK;
 }
 
 /* ---- context helpers for frontends ---- */

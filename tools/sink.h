@@ -39,7 +39,8 @@ typedef struct sink_opts {
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv), 'P' (--no-proc). Returns 0 if c was one of them, -1 otherwise. */
+ * 'C' (--csv), 'P' (--no-proc). Returns 1 if c was one of them (applied to o),
+ * 0 otherwise. */
 int cli_output_opt(int c, const char *arg, sink_opts *o);
 
 /* The --help text of those options, one for every command (as bpftool's
