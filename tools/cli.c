@@ -259,7 +259,26 @@ int cli_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+void cli_getopt_start(void)
+{
+	optind = 1;
+	opterr = 0;
+}
+
+int cli_help(const char *cmd, const char *text)
+{
+	fputs(text, stdout);
+	return cli_finish_stdout(cmd, KCAP_EXIT_OK);
+}
+
 int cli_stderr_tty(void) { return isatty(STDERR_FILENO); }
+
+int64_t cli_now_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
 
 int cli_wants_help(int argc, char **argv)
 {

@@ -6,6 +6,7 @@
 #define KCAP_TOOLS_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 #include <kcap/kcap.h>
 
 /*
@@ -69,14 +70,25 @@ int cli_parse_size(const char *s, uint64_t *out);
  * NULL when out of memory. */
 char **cli_split_fields(char *s);
 
+/* The time of clock c (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in ns. */
+int64_t cli_now_ns(clockid_t c);
+
 /* True when stderr is a terminal (for progress lines). */
 int cli_stderr_tty(void);
+
+/* Makes getopt_long start again at argv[1], quietly: a command reports a
+ * bad option itself, with cli_bad_option. */
+void cli_getopt_start(void);
 
 /* After getopt_long returned '?' (with opterr = 0): prints one line naming
  * the unknown option or the option missing its value, returns
  * KCAP_EXIT_USAGE. */
 struct option;
 int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts);
+
+/* Prints a command's --help text to stdout; returns KCAP_EXIT_OK, or
+ * KCAP_EXIT_ERROR when stdout could not be written (cli_finish_stdout). */
+int cli_help(const char *cmd, const char *text);
 
 /* Standard "--help" detector: returns 1 if argv has -h/--help. */
 int cli_wants_help(int argc, char **argv);

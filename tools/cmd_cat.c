@@ -12,9 +12,7 @@ static const char cat_help[] =
 	"recompression. Damaged regions are reported and skipped; every intact block\n"
 	"is delivered.\n"
 	"\n"
-	SINK_HELP_HEAD
-	SINK_HELP_FILE
-	SINK_HELP_MODES
+	SINK_HELP_OUTPUT
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged.\n";
@@ -43,16 +41,11 @@ static int cat_input(void *ud, int i, kcap_reader *r, int *damaged)
 			if (n < 0)
 				break;
 		}
+		if (n < 0)
+			rc = cli_read_failed("cat", r, n);
 	} else {
-		const kcap_event *ev;
-		while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
-			rc = sink_event(s, r, ev);
-			cli_progress("cat", r);
-		}
-		cli_progress_done();
+		rc = sink_all_events(s, "cat", r);
 	}
-	if (n < 0)
-		rc = cli_read_failed("cat", r, n);
 	sink_input_done(s, r);
 	return rc;
 }
@@ -60,19 +53,14 @@ static int cat_input(void *ud, int i, kcap_reader *r, int *damaged)
 int cmd_cat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
-		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+		SINK_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
 	};
 	sink_opts so = {0};
 	int c;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(cat_help, stdout);
-			return cli_finish_stdout("cat", KCAP_EXIT_OK);
+			return cli_help("cat", cat_help);
 		}
 		if (!cli_output_opt(c, optarg, &so)) {
 			return cli_bad_option("cat", argv, longopts, "o:h");

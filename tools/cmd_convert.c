@@ -22,9 +22,7 @@ static const char convert_help[] =
 	"                        process snapshots from this capture, so the round\n"
 	"                        trip is exact; without it,\n"
 	"                        unknown types are inferred from the JSON values\n"
-	SINK_HELP_HEAD
-	SINK_HELP_FILE
-	SINK_HELP_MODES
+	SINK_HELP_OUTPUT
 	"      --fields LIST     CSV columns, comma-separated (default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
 	"      --level L         zstd level for kcap output (default 1)\n"
@@ -208,18 +206,12 @@ cleanup:
 static int convert_input(void *ud, int i, kcap_reader *r, int *damaged)
 {
 	sink *s = ud;
-	const kcap_event *ev;
-	int n, rc = 0;
 	(void)i;
-	while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
-		rc = sink_event(s, r, ev);
-		cli_progress("convert", r);
-	}
-	cli_progress_done();
-	if (n < 0 && cli_read_failed("convert", r, n) == KCAP_EXIT_DAMAGED)
+	int rc = sink_all_events(s, "convert", r);
+	if (rc == KCAP_EXIT_DAMAGED) {
 		*damaged = 1;
-	else if (n < 0)
-		rc = KCAP_EXIT_ERROR;
+		rc = 0;
+	}
 	sink_input_done(s, r);
 	return rc;
 }
@@ -227,9 +219,7 @@ static int convert_input(void *ud, int i, kcap_reader *r, int *damaged)
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
-		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"fields", required_argument, 0, 'f'},
+		SINK_LONGOPTS,                         {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
@@ -239,13 +229,11 @@ int cmd_convert(int argc, char **argv)
 	char **fields = NULL;
 	uint64_t bs;
 	int c, rc;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(convert_help, stdout);
-			return cli_finish_stdout("convert", KCAP_EXIT_OK);
+			return cli_help("convert", convert_help);
 		case 'f':
 			free(fields);
 			fields = cli_split_fields(optarg);

@@ -24,9 +24,7 @@ static const char filter_help[] =
 	"  -v, --invert        keep the events that do not match\n"
 	"      --no-skip       read and test every block (no index skipping)\n"
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
-	SINK_HELP_HEAD
-	SINK_HELP_FILE
-	SINK_HELP_MODES
+	SINK_HELP_OUTPUT
 	"      --fields LIST   CSV columns, comma-separated\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -217,13 +215,11 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 
 int cmd_filter(int argc, char **argv)
 {
-	enum { O_NOSKIP = 1000, O_NOPROC, O_STATS };
+	enum { O_NOSKIP = 1000, O_STATS };
 	static const struct option longopts[] = {
 		{"count", no_argument, 0, 'c'},      {"invert", no_argument, 0, 'v'},
-		{"no-skip", no_argument, 0, O_NOSKIP}, {"no-proc", no_argument, 0, O_NOPROC},
-		{"stats", no_argument, 0, O_STATS},  {"output", required_argument, 0, 'o'},
-		{"kcap", no_argument, 0, 'K'},       {"text", no_argument, 0, 'T'},
-		{"json", no_argument, 0, 'J'},       {"csv", no_argument, 0, 'C'},
+		{"no-skip", no_argument, 0, O_NOSKIP}, {"stats", no_argument, 0, O_STATS},
+		SINK_LONGOPTS,
 		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -235,18 +231,16 @@ int cmd_filter(int argc, char **argv)
 	kcap_procstate *ps = NULL;
 	int rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(filter_help, stdout);
 			free(fields);
-			return cli_finish_stdout("filter", KCAP_EXIT_OK);
+			return cli_help("filter", filter_help);
 		case 'c': count_only = 1; break;
 		case 'v': invert = 1; break;
 		case O_NOSKIP: no_skip = 1; break;
-		case O_NOPROC: no_proc = 1; break;
+		case 'P': no_proc = 1; break; /* JSON's "proc" object is filter's own (json_proc) */
 		case O_STATS: stats = 1; break;
 		case 'f':
 			free(fields);

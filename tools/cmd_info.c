@@ -433,12 +433,10 @@ int cmd_info(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int json = 0, c;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(info_help, stdout);
-			return cli_finish_stdout("info", KCAP_EXIT_OK);
+			return cli_help("info", info_help);
 		}
 		if (c != 'j') {
 			return cli_bad_option("info", argv, longopts, "jh");

@@ -53,9 +53,7 @@ static const char merge_help[] =
 	"                        second thread does it, fed batches of up to 8192\n"
 	"                        copied events, on machines with 2+ CPUs; a third\n"
 	"                        compresses full blocks)\n"
-	SINK_HELP_HEAD
-	SINK_HELP_FILE
-	SINK_HELP_MODES
+	SINK_HELP_OUTPUT
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"
@@ -459,6 +457,23 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	return 0;
 }
 
+/* The entry of id in an id map (grown as needed) when id is not mapped yet,
+ * else NULL in *slot. Returns 0 or a negative KCAP_E_* code. */
+static int unmapped_slot(uint32_t **map, size_t *len, uint32_t id, uint32_t **slot)
+{
+	*slot = NULL;
+	if (id < *len && (*map)[id] != UNMAPPED)
+		return 0;
+	if (id > (1u << 24))
+		return KCAP_E_INVAL;
+	uint32_t *n = grow(*map, len, (size_t)id + 1, sizeof *n);
+	if (!n)
+		return KCAP_E_NOMEM;
+	*map = n;
+	*slot = &n[id];
+	return 0;
+}
+
 /* Brings the input's id maps up to date with its reader's state. Returns 0
  * or a negative KCAP_E_* code (the caller prints). */
 static int update_maps(merger *m, input *in)
@@ -483,30 +498,21 @@ static int update_maps(merger *m, input *in)
 		in->norig = 0;
 	}
 	const kcap_symset *set;
+	int rc;
 	for (size_t i = 0; (set = kcap_schema_symset_at(s, i)); i++) {
-		if (set->id >= in->smap_len || in->smap[set->id] == UNMAPPED) {
-			if (set->id > (1u << 24))
-				return KCAP_E_INVAL;
-			uint32_t *n = grow(in->smap, &in->smap_len, (size_t)set->id + 1, sizeof *n);
-			if (!n)
-				return KCAP_E_NOMEM;
-			in->smap = n;
-			if (map_symset(m, set, &n[set->id]))
-				return KCAP_E_NOMEM;
-		}
+		uint32_t *slot;
+		if ((rc = unmapped_slot(&in->smap, &in->smap_len, set->id, &slot)) < 0)
+			return rc;
+		if (slot && map_symset(m, set, slot))
+			return KCAP_E_NOMEM;
 	}
 	const kcap_type_def *def;
 	for (size_t i = 0; (def = kcap_schema_type_at(s, i)); i++) {
-		if (def->id >= in->tmap_len || in->tmap[def->id] == UNMAPPED) {
-			if (def->id > (1u << 24))
-				return KCAP_E_INVAL;
-			uint32_t *n = grow(in->tmap, &in->tmap_len, (size_t)def->id + 1, sizeof *n);
-			if (!n)
-				return KCAP_E_NOMEM;
-			in->tmap = n;
-			if (map_type(m, in, def, &n[def->id]))
-				return KCAP_E_NOMEM;
-		}
+		uint32_t *slot;
+		if ((rc = unmapped_slot(&in->tmap, &in->tmap_len, def->id, &slot)) < 0)
+			return rc;
+		if (slot && map_type(m, in, def, slot))
+			return KCAP_E_NOMEM;
 	}
 	if (m->schema_dirty && m->w) {
 		if (wt_drain(m) || kcap_writer_set_schema(m->w, m->os))
@@ -863,13 +869,6 @@ static int run_concat(merger *m)
 	return rc;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 /* Takes input i's reader (cli_each_input with keep_open). */
 static int open_one(void *ud, int i, kcap_reader *r, int *damaged)
 {
@@ -892,25 +891,22 @@ int cmd_merge(int argc, char **argv)
 	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD, O_DECODE_ALL };
 	static const struct option longopts[] = {
 		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
-		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
+		{"stats", no_argument, 0, O_STATS},
 		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
-		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, 'P'},
+		{"no-thread", no_argument, 0, O_NOTHREAD},
 		/* not in the help: decode and encode every event (tests compare) */
 		{"decode-all", no_argument, 0, O_DECODE_ALL},
-		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
-		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		SINK_LONGOPTS,                         {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
 	int c, concat = 0, stats = 0, threaded = 1, decode_all = 0, rc = KCAP_EXIT_OK;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(merge_help, stdout);
-			return cli_finish_stdout("merge", KCAP_EXIT_OK);
+			return cli_help("merge", merge_help);
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
@@ -997,7 +993,7 @@ int cmd_merge(int argc, char **argv)
 	if (m.mode == OUT_CSV)
 		kcap_render_csv_header(&m.buf, NULL);
 	m.proc = m.mode == OUT_JSON && !so.no_proc;
-	int64_t t0 = now_ns();
+	int64_t t0 = cli_now_ns(CLOCK_MONOTONIC);
 	/* Kcap output copies each event's record as it is, but for its head
 	 * (kcap_reader_next_record), unless events are held in a window. */
 	m.records = m.w && !m.window && !decode_all;
@@ -1009,7 +1005,7 @@ int cmd_merge(int argc, char **argv)
 		cli_err("merge", "%s: %s", m.out_name, e && e->msg[0] ? e->msg : "write failed");
 		rc = KCAP_EXIT_ERROR;
 	}
-	int64_t t1 = now_ns();
+	int64_t t1 = cli_now_ns(CLOCK_MONOTONIC);
 	uint64_t total = 0;
 	for (int i = 0; i < m.nin; i++) {
 		input *in = &m.in[i];

@@ -70,13 +70,6 @@ typedef struct replayer {
 	size_t npending, cap_pending;
 } replayer;
 
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static void sleep_until(int64_t deadline)
 {
 	struct timespec t = {.tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL};
@@ -122,7 +115,7 @@ static int flush_out(replayer *rp)
 	if (rc)
 		return rc;
 	if (rp->npending && !rp->no_wait) {
-		int64_t now = mono_ns();
+		int64_t now = cli_now_ns(CLOCK_MONOTONIC);
 		for (size_t i = 0; i < rp->npending; i++) {
 			int64_t late = (now - rp->pending[i]) / 1000;
 			rp->late[late < 0 ? 0 : late > LATE_MAX ? LATE_MAX : late]++;
@@ -141,7 +134,7 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 	if (!rp->no_wait) {
 		if (!rp->started) {
 			rp->started = 1;
-			rp->t0 = mono_ns();
+			rp->t0 = cli_now_ns(CLOCK_MONOTONIC);
 			rp->prev_ts = ev->ts;
 		}
 		if (ev->ts > rp->prev_ts) {
@@ -152,7 +145,7 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			rp->prev_ts = ev->ts;
 		}
 		deadline = rp->t0 + (int64_t)((double)rp->virt / rp->speed);
-		if (deadline > mono_ns()) {
+		if (deadline > cli_now_ns(CLOCK_MONOTONIC)) {
 			int rc = flush_out(rp);
 			if (rc)
 				return rc;
@@ -220,10 +213,8 @@ int cmd_replay(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"speed", required_argument, 0, 's'}, {"max-gap", required_argument, 0, 'g'},
 		{"no-wait", no_argument, 0, 'n'},     {"to", required_argument, 0, 't'},
-		{"stats", no_argument, 0, O_STATS},   {"kcap", no_argument, 0, 'K'},
-		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, 'P'},
-		{"text", no_argument, 0, 'T'},        {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
+		{"stats", no_argument, 0, O_STATS},   {"realtime", no_argument, 0, O_RT},
+		SINK_LONGOPTS_MODES,                  {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	replayer rp = {.speed = 1.0};
@@ -231,13 +222,11 @@ int cmd_replay(int argc, char **argv)
 	int fd = -1;
 	const char *to = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "s:g:nt:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(replay_help, stdout);
-			return cli_finish_stdout("replay", KCAP_EXIT_OK);
+			return cli_help("replay", replay_help);
 		case 's': {
 			char *end;
 			errno = 0;

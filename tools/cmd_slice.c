@@ -51,9 +51,7 @@ static const char slice_help[] =
 	"                      from the start of the command to the first event out\n"
 	"                      (index load, seek and one block) to stderr\n"
 	"\n"
-	SINK_HELP_HEAD
-	SINK_HELP_FILE
-	SINK_HELP_MODES
+	SINK_HELP_OUTPUT
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when the range is empty), 1 error, 2 usage, 3 an input was\n"
@@ -87,13 +85,6 @@ typedef struct slicer {
 	int sorted;     /* the input's index says blocks are in time order */
 	int seq_sorted; /* ... and their seq ranges ascend without overlap */
 } slicer;
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -330,7 +321,7 @@ static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
 		if ((rc = sink_event(out, r, ev)))
 			break;
 		if (!sl->written++ && sl->stats)
-			sl->t_first = mono_ns();
+			sl->t_first = cli_now_ns(CLOCK_MONOTONIC);
 		if (p + 1 == sl->out_hi) {
 			*done = 1;
 			break;
@@ -387,23 +378,19 @@ int cmd_slice(int argc, char **argv)
 		{"seq", required_argument, 0, O_SEQ},   {"head", required_argument, 0, O_HEAD},
 		{"tail", required_argument, 0, O_TAIL}, {"skip", required_argument, 0, O_SKIP},
 		{"no-index", no_argument, 0, O_NOINDEX}, {"stats", no_argument, 0, O_STATS},
-		{"output", required_argument, 0, 'o'},  {"kcap", no_argument, 0, 'K'},
-		{"text", no_argument, 0, 'T'},          {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},           {"no-proc", no_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		SINK_LONGOPTS,                          {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
-	slicer sl = {.t_start = mono_ns()};
+	slicer sl = {.t_start = cli_now_ns(CLOCK_MONOTONIC)};
 	sink_opts so = {0};
 	sink *out = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0, spool_fd = -1;
 	off_t spool_off = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(slice_help, stdout);
-			return cli_finish_stdout("slice", KCAP_EXIT_OK);
+			return cli_help("slice", slice_help);
 		case O_FROM:
 			if (parse_timearg("--from", optarg, &sl.from))
 				return KCAP_EXIT_USAGE;

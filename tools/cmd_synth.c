@@ -413,8 +413,7 @@ int cmd_synth(int argc, char **argv)
 	const char *out = NULL;
 	int level = 0, c;
 	char *end;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "n:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -453,8 +452,7 @@ int cmd_synth(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(synth_help, stdout);
-			return cli_finish_stdout("synth", KCAP_EXIT_OK);
+			return cli_help("synth", synth_help);
 		default:
 			return cli_bad_option("synth", argv, longopts, "n:s:o:h");
 		}

@@ -62,13 +62,6 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void rerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void rerr(const char *fmt, ...)
 {
@@ -204,8 +197,7 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 	o->source = "ebpf";
 	o->buffer_size = 64u << 20;
 	o->reorder_ns = 50 * 1000000LL;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "+o:e:qh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -469,7 +461,7 @@ static int open_file(rec_ctx *c, unsigned idx)
 	}
 	c->file_index = idx;
 	c->files++;
-	c->file_start_ns = now_ns(CLOCK_MONOTONIC);
+	c->file_start_ns = cli_now_ns(CLOCK_MONOTONIC);
 	if ((rc = kcap_writer_add_meta(c->w, c->meta)) < 0 || (rc = kcap_writer_set_schema(c->w, c->schema)) < 0)
 		goto werr;
 	snap = kcap_snapshot_new();
@@ -677,13 +669,13 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	kcap_meta_fill_host(c->meta);
 	kcap_meta_set(c->meta, KCAP_META_SOURCE, fe->name);
 	kcap_meta_set(c->meta, KCAP_META_SOURCE_VERSION, fe->version);
-	snprintf(num, sizeof num, "%" PRId64, now_ns(CLOCK_REALTIME));
+	snprintf(num, sizeof num, "%" PRId64, cli_now_ns(CLOCK_REALTIME));
 	kcap_meta_set(c->meta, KCAP_META_CAPTURE_START, num);
 	const char *off = kcap_meta_get(c->meta, KCAP_META_BOOT_OFFSET);
 	if (off) {
 		c->boot_to_wall = strtoll(off, NULL, 10);
 	} else {
-		c->boot_to_wall = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+		c->boot_to_wall = cli_now_ns(CLOCK_REALTIME) - cli_now_ns(CLOCK_BOOTTIME);
 		snprintf(num, sizeof num, "%" PRId64, c->boot_to_wall);
 		kcap_meta_set(c->meta, KCAP_META_BOOT_OFFSET, num);
 		kcap_meta_set(c->meta, KCAP_META_CLOCK, "CLOCK_BOOTTIME");
@@ -713,18 +705,18 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		close(release_fd);
 	}
 
-	int64_t t0 = now_ns(CLOCK_MONOTONIC), last_stats = t0;
+	int64_t t0 = cli_now_ns(CLOCK_MONOTONIC), last_stats = t0;
 	int forwarded = 0;
 	int64_t drain_deadline = 0;
 	for (;;) {
-		int64_t wall_before = now_ns(CLOCK_REALTIME);
+		int64_t wall_before = cli_now_ns(CLOCK_REALTIME);
 		int n = fe->poll(st, 50, why, sizeof why);
 		if (n < 0) {
 			rerr("%s frontend: %s", fe->name, why);
 			stopwhy = "source error";
 			break;
 		}
-		int64_t now = now_ns(CLOCK_MONOTONIC);
+		int64_t now = cli_now_ns(CLOCK_MONOTONIC);
 		/* A poll delivers everything the source had when it began, roughly in
 		 * time order: hold events for the reorder window behind the newest
 		 * one, or behind the time the poll began. */
@@ -739,7 +731,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 				fe->stats(st);
 			last_stats = now;
 		}
-		if (c->w && kcap_writer_tick(c->w, now_ns(CLOCK_REALTIME)) < 0) {
+		if (c->w && kcap_writer_tick(c->w, cli_now_ns(CLOCK_REALTIME)) < 0) {
 			note_write_error(c, -1, kcap_writer_error(c->w));
 			break;
 		}
@@ -785,9 +777,9 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	/* (a frontend without stop() is drained only after its command exited,
 	 * as it would otherwise keep delivering) */
 	if (!c->write_err && strcmp(stopwhy, "source error") && (fe->stop || child_done)) {
-		int64_t until = now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
+		int64_t until = cli_now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
 		int idle = 0;
-		while (idle < 2 && now_ns(CLOCK_MONOTONIC) < until) {
+		while (idle < 2 && cli_now_ns(CLOCK_MONOTONIC) < until) {
 			int n = fe->poll(st, fe->stop ? 0 : 10, why, sizeof why);
 			if (n < 0)
 				break;
@@ -800,7 +792,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		fe->stats(st);
 	if (!c->write_err)
 		release(c, INT64_MAX);
-	double secs = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	double secs = (cli_now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (child > 0 && !child_done) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);

@@ -267,6 +267,23 @@ int sink_flush(sink *s)
 
 size_t sink_buffered(const sink *s) { return s->w ? 0 : s->buf.len; }
 
+int sink_all_events(sink *s, const char *cmd, kcap_reader *r)
+{
+	const kcap_event *ev;
+	int n, rc = 0;
+	while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
+		rc = sink_event(s, r, ev);
+		cli_progress(cmd, r);
+	}
+	cli_progress_done();
+	if (n < 0) {
+		int frc = cli_read_failed(cmd, r, n);
+		if (!rc) /* the first failure decides */
+			rc = frc;
+	}
+	return rc;
+}
+
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum)
 {
 	int rc = mirror(s, r);

@@ -43,10 +43,17 @@ typedef struct sink_opts {
  * 0 otherwise. */
 int cli_output_opt(int c, const char *arg, sink_opts *o);
 
+/* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
+ * command whose output is not -o (replay --to). */
+#define SINK_LONGOPTS_MODES \
+	{"kcap", no_argument, 0, 'K'}, {"text", no_argument, 0, 'T'}, {"json", no_argument, 0, 'J'}, \
+	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}
+#define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
+
 /* The --help text of those options, one for every command (as bpftool's
  * HELP_SPEC_OPTIONS): a command's help gives SINK_HELP_HEAD, where its
- * output goes (SINK_HELP_FILE for -o), SINK_HELP_MODES, then any output
- * options of its own. The man pages are made from --help (gen-man.sh). */
+ * output goes (SINK_HELP_FILE for -o), SINK_HELP_MODES (SINK_HELP_OUTPUT
+ * is the three), then any output options of its own. The man pages are made from --help (gen-man.sh). */
 #define SINK_HELP_HEAD "Output (default: kcap to a pipe or file, text on a terminal):\n"
 #define SINK_HELP_FILE "  -o, --output FILE   write to FILE instead of stdout\n"
 #define SINK_HELP_MODES \
@@ -57,6 +64,8 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 	"                      the snapshots and the fork/exec/exit events seen so far)\n" \
 	"      --no-proc       JSON without the \"proc\" object\n" \
 	"      --csv           force CSV\n"
+/* The three, for a command that writes to -o FILE. */
+#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES
 
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);
@@ -64,6 +73,10 @@ int sink_open(sink **s, const char *cmd, const sink_opts *o);
 out_mode sink_mode(const sink *s);
 /* Writes one event read from r. Returns 0 or a KCAP_EXIT_* code. */
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev);
+/* Writes every event r has left (with a progress line, cli_progress).
+ * Returns 0, the sink's KCAP_EXIT_* code, or cli_read_failed()'s for a read
+ * error (printed); the first of them when both fail. */
+int sink_all_events(sink *s, const char *cmd, kcap_reader *r);
 /* Copies a raw events block from r (kcap mode only). */
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum);
 /* Says that reader r is finished (its stats are copied into the output). */
