@@ -174,12 +174,56 @@ void cli_close_input(kcap_reader *r)
 	}
 }
 
-int cli_flush_buf(kcap_buf *b)
+int cli_read_failed(const char *cmd, const kcap_reader *r, int n)
 {
-	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
-		return -1;
-	b->len = 0;
-	return 0;
+	cli_err_kcap(cmd, kcap_reader_name(r), kcap_reader_error(r));
+	return n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
+}
+
+/* Opens input i of in: a file, stdin, or stdin's spooled copy. */
+static int open_nth(const cli_inputs *in, int i, kcap_reader **r, int *damaged)
+{
+	const char *path = in->n ? in->files[i] : NULL;
+	int is_stdin = !path || !strcmp(path, "-");
+	if (!is_stdin || !in->spool)
+		return cli_open_input(in->cmd, path, r, damaged);
+	*r = NULL;
+	int fd = dup(in->spool_fd);
+	if (fd < 0 || lseek(fd, (off_t)in->spool_off, SEEK_SET) < 0) {
+		cli_err(in->cmd, "(stdin): %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return KCAP_EXIT_ERROR;
+	}
+	return cli_open_input_fd(in->cmd, fd, "(stdin)", r, damaged);
+}
+
+int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged)
+{
+	int rc = 0;
+	for (int i = 0; i < (in->n ? in->n : 1) && !(in->done && *in->done); i++) {
+		/* a reader kept open reports damage for as long as it is read */
+		int mine = 0, *flag = in->keep_open ? damaged : &mine;
+		kcap_reader *r;
+		int orc = open_nth(in, i, &r, flag);
+		if (orc == KCAP_EXIT_DAMAGED && !in->keep_open) {
+			*damaged = 1;
+			continue;
+		}
+		if (!orc) {
+			orc = fn(ud, i, r, flag);
+			if (!in->keep_open)
+				cli_close_input(r);
+			*damaged |= *flag;
+		} else if (in->keep_open && orc == KCAP_EXIT_DAMAGED) {
+			orc = KCAP_EXIT_ERROR; /* not a capture: nothing to read it with */
+		}
+		if (orc && !rc)
+			rc = orc;
+		if (orc && !in->keep_going)
+			break;
+	}
+	return rc;
 }
 
 int cli_finish_stdout(const char *cmd, int rc)
@@ -308,7 +352,26 @@ int cli_opt_time(const char *cmd, const char *opt, const char *s, int *anchor, i
 	return 0;
 }
 
+void cli_getopt_start(void)
+{
+	optind = 1;
+	opterr = 0;
+}
+
+int cli_help(const char *cmd, const char *text)
+{
+	fputs(text, stdout);
+	return cli_finish_stdout(cmd, KCAP_EXIT_OK);
+}
+
 int cli_stderr_tty(void) { return isatty(STDERR_FILENO); }
+
+int64_t cli_now_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
 
 int cli_wants_help(int argc, char **argv)
 {
@@ -326,13 +389,13 @@ int cli_wants_help(int argc, char **argv)
 int cli_output_opt(int c, const char *arg, sink_opts *o)
 {
 	switch (c) {
-	case 'o': o->path = arg; return 0;
-	case 'K': o->mode = OUT_KCAP; return 0;
-	case 'T': o->mode = OUT_TEXT; return 0;
-	case 'J': o->mode = OUT_JSON; return 0;
-	case 'C': o->mode = OUT_CSV; return 0;
-	case 'P': o->no_proc = 1; return 0;
-	default: return -1;
+	case 'o': o->path = arg; return 1;
+	case 'K': o->mode = OUT_KCAP; return 1;
+	case 'T': o->mode = OUT_TEXT; return 1;
+	case 'J': o->mode = OUT_JSON; return 1;
+	case 'C': o->mode = OUT_CSV; return 1;
+	case 'P': o->no_proc = 1; return 1;
+	default: return 0;
 	}
 }
 

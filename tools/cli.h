@@ -6,7 +6,22 @@
 #define KCAP_TOOLS_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 #include <kcap/kcap.h>
+
+/*
+ * Return conventions of tools/, one for each kind of function:
+ *  - A command (cmd_*) and every helper that prints its own error line
+ *    returns a KCAP_EXIT_* code below: 0 to go on, anything else is the
+ *    command's result (sink_*, cli_each_input and its callbacks, merge's
+ *    advance, rec_parse_opts, rec_run).
+ *  - A helper that prints nothing returns 0 or a negative KCAP_E_* code
+ *    (kcap.h), as the library does; its caller prints (merge's update_maps,
+ *    rec_submit, copy_snapshots).
+ *  - Predicates return 1 or 0 (cli_output_opt: "was that one of mine"),
+ *    lookups a pointer or NULL, openers of a descriptor the fd or -1.
+ * No other codes: no private error enums, no -1 meaning "go on".
+ */
 
 /* Exit codes of every kcap subcommand (documented in docs/CLI.md). */
 enum {
@@ -44,9 +59,6 @@ int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *dama
 /* The same on fd (always closed by the reader or here), named name. */
 int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged);
 
-/* Writes b to stdout (fwrite) and resets it; returns 0 or -1 on error. */
-int cli_flush_buf(kcap_buf *b);
-
 /* Final check of stdout: returns KCAP_EXIT_ERROR and prints if writing
  * stdout failed (EPIPE excepted is still an error). */
 int cli_finish_stdout(const char *cmd, int rc);
@@ -79,8 +91,15 @@ int cli_opt_level(const char *cmd, const char *s, kcap_writer_opts *w);
  * NULL when out of memory. */
 char **cli_split_fields(char *s);
 
+/* The time of clock c (CLOCK_MONOTONIC, CLOCK_REALTIME, ...) in ns. */
+int64_t cli_now_ns(clockid_t c);
+
 /* True when stderr is a terminal (for progress lines). */
 int cli_stderr_tty(void);
+
+/* Makes getopt_long start again at argv[1], quietly: a command reports a
+ * bad option itself, with cli_bad_option. */
+void cli_getopt_start(void);
 
 /* After getopt_long returned '?' (with opterr = 0): prints one line naming
  * the unknown option or the option missing its value, returns
@@ -90,6 +109,9 @@ int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, 
 
 /* "--NAME" of the long option whose val is c, for error lines (static). */
 const char *cli_opt_name(const struct option *longopts, int c);
+/* Prints a command's --help text to stdout; returns KCAP_EXIT_OK, or
+ * KCAP_EXIT_ERROR when stdout could not be written (cli_finish_stdout). */
+int cli_help(const char *cmd, const char *text);
 
 /* Standard "--help" detector: returns 1 if argv has -h/--help. */
 int cli_wants_help(int argc, char **argv);
@@ -102,6 +124,48 @@ void cli_progress_done(void);
 
 /* Closes a reader opened by cli_open_input (NULL ok). */
 void cli_close_input(kcap_reader *r);
+
+/* After kcap_reader_next (or _next_record, _next_raw_block) returned n < 0:
+ * prints the reader's error line and returns KCAP_EXIT_DAMAGED for
+ * KCAP_E_VERSION (a part of a later format version: what came before was
+ * delivered), else KCAP_EXIT_ERROR. */
+int cli_read_failed(const char *cmd, const kcap_reader *r, int n);
+
+/* The inputs of a command, read one after the other by cli_each_input. */
+typedef struct cli_inputs {
+	const char *cmd;
+	int n;            /* number of files; 0 reads stdin */
+	char **files;     /* "-" is stdin */
+	/* An input that fails (cannot be opened, or fn returns an error) does
+	 * not stop the others; the first failure is the result (info). */
+	int keep_going;
+	/* Every input must open: one that cannot, even one that is not a
+	 * capture, ends the loop with KCAP_EXIT_ERROR (or KCAP_EXIT_USAGE). fn
+	 * then owns each reader and closes it with cli_close_input (merge reads
+	 * them all at once). */
+	int keep_open;
+	/* When spool is set, stdin is read from a dup of spool_fd at spool_off
+	 * (slice --tail reads it twice from a spooled copy). */
+	int spool;
+	int spool_fd;
+	long long spool_off;
+	/* When set, no further input is opened once *done is nonzero (slice:
+	 * the window is complete). */
+	const int *done;
+} cli_inputs;
+
+/* What a command does with one input: i is its position in files (0 for
+ * stdin), r its reader, *damaged this input's damage flag (set by the
+ * damage callback as regions are skipped; fn may set it). Returns 0 to go
+ * on, or a KCAP_EXIT_* code. */
+typedef int (*cli_input_fn)(void *ud, int i, kcap_reader *r, int *damaged);
+
+/* Opens each input in turn, calls fn with its reader and closes it. An
+ * input that cannot be opened has its error line printed (cli_open_input);
+ * one that is not a capture (KCAP_EXIT_DAMAGED) sets *damaged and the loop
+ * goes on. Returns 0, or the KCAP_EXIT_* code that stopped the loop (see
+ * keep_going); *damaged is set when any input was damaged. */
+int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged);
 
 /* Subcommand entry points. */
 int cmd_cat(int argc, char **argv);

@@ -12,7 +12,9 @@ static const char convert_help[] =
 	"usage: kcap convert [OPTIONS] [FILE...]\n"
 	"\n"
 	"Reads captures (or stdin) and writes them in another rendering, or reads JSON\n"
-	"lines or Linux audit logs into a capture.\n"
+	"lines or Linux audit logs into a capture. A JSON line has the keys seq ts\n"
+	"time pid tid ppid cpu uid gid comm type category [host source] params{...}\n"
+	"proc{...}; CSV is RFC 4180 with a header row.\n"
 	"\n"
 	"Input:\n"
 	"      --from FORMAT     kcap (default), json (JSON lines as written by --json),\n"
@@ -21,18 +23,9 @@ static const char convert_help[] =
 	"                        process snapshots from this capture, so the round\n"
 	"                        trip is exact; without it,\n"
 	"                        unknown types are inferred from the JSON values\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE     write to FILE instead of stdout\n"
-	"      --json            JSON lines: seq ts time pid tid ppid cpu uid gid comm\n"
-	"                        type category [host source] params{...} proc{...}\n"
-	"      --no-proc         leave out the \"proc\" object (process exe, cmdline,\n"
-	"                        cwd and parent, tracked per origin from the snapshots\n"
-	"                        and the fork/exec/exit events seen so far)\n"
-	"      --csv             CSV (RFC 4180) with a header row\n"
+	SINK_HELP_OUTPUT
 	"      --fields LIST     CSV columns, comma-separated (default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
-	"      --text            one line per event\n"
-	"      --kcap            a kcap stream\n"
 	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
 	"                        stores the blocks uncompressed\n"
 	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
@@ -119,12 +112,25 @@ static int import_exit(int irc, int *damaged)
 	return irc < 0 || irc == KCAP_IMPORT_FAILED ? KCAP_EXIT_ERROR : KCAP_EXIT_OK;
 }
 
+/* One kcap input into the sink. A part of a later format version ends the
+ * input as damage, not as an error: the next input is still converted. */
+static int convert_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	sink *s = ud;
+	(void)i;
+	int rc = sink_all_events(s, "convert", r);
+	if (rc == KCAP_EXIT_DAMAGED) {
+		*damaged = 1;
+		rc = 0;
+	}
+	sink_input_done(s, r);
+	return rc;
+}
+
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
-		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"fields", required_argument, 0, 'f'},
+		SINK_LONGOPTS,                         {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
@@ -134,13 +140,11 @@ int cmd_convert(int argc, char **argv)
 	char **fields = NULL;
 	uint64_t bs;
 	int c, rc;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(convert_help, stdout);
-			return cli_finish_stdout("convert", KCAP_EXIT_OK);
+			return cli_help("convert", convert_help);
 		case 'f':
 			free(fields);
 			fields = cli_split_fields(optarg);
@@ -170,7 +174,7 @@ int cmd_convert(int argc, char **argv)
 			so.wopts.block_size = (uint32_t)bs;
 			break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
+			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
 				return cli_bad_option("convert", argv, longopts, "o:h");
 			}
@@ -212,40 +216,28 @@ int cmd_convert(int argc, char **argv)
 		rc = import_exit(kcap_import_run(imp, &ictx, paths, (size_t)nin), &damaged);
 		rc = sref.exit_rc ? sref.exit_rc : rc;
 	} else {
-		for (int i = 0; i < (nin && !imp ? nin : 1) && !rc; i++) {
+		if (imp) {
+			/* the importer writes a kcap stream into a pipe that is read
+			 * back here, as one input */
 			kcap_reader *r;
-			int ifd = -1, orc;
-			if (imp)
-				orc = kcap_import_pump_start(&pump, imp, &ictx, paths, (size_t)nin, &so.wopts, &ifd)
-					      ? KCAP_EXIT_ERROR
-					      : cli_open_input_fd("convert", ifd, from, &r, &damaged);
-			else
-				orc = cli_open_input("convert", nin ? argv[optind + i] : NULL, &r, &damaged);
+			int ifd = -1;
+			int orc = kcap_import_pump_start(&pump, imp, &ictx, paths, (size_t)nin, &so.wopts, &ifd)
+					  ? KCAP_EXIT_ERROR
+					  : cli_open_input_fd("convert", ifd, from, &r, &damaged);
 			if (orc) {
 				damaged |= orc == KCAP_EXIT_DAMAGED;
 				rc = orc == KCAP_EXIT_DAMAGED ? 0 : orc;
-				continue;
+			} else {
+				rc = convert_input(s, 0, r, &damaged);
+				cli_close_input(r);
 			}
-			const kcap_event *ev;
-			int n;
-			while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
-				rc = sink_event(s, r, ev);
-				cli_progress("convert", r);
+			if (pump) {
+				int irc = import_exit(kcap_import_pump_finish(pump), &damaged);
+				rc = sref.exit_rc ? sref.exit_rc : rc ? rc : irc;
 			}
-			cli_progress_done();
-			if (n < 0) {
-				cli_err_kcap("convert", kcap_reader_name(r), kcap_reader_error(r));
-				if (n == KCAP_E_VERSION)
-					damaged = 1;
-				else
-					rc = KCAP_EXIT_ERROR;
-			}
-			sink_input_done(s, r);
-			cli_close_input(r);
-		}
-		if (pump) {
-			int irc = import_exit(kcap_import_pump_finish(pump), &damaged);
-			rc = sref.exit_rc ? sref.exit_rc : rc ? rc : irc;
+		} else {
+			cli_inputs in = {.cmd = "convert", .n = nin, .files = argv + optind};
+			rc = cli_each_input(&in, convert_input, s, &damaged);
 		}
 	}
 	rc = sink_close(s, rc);

@@ -23,16 +23,8 @@ static const char filter_help[] =
 	"  -c, --count         print only the number of matching events\n"
 	"  -v, --invert        keep the events that do not match\n"
 	"      --no-skip       read and test every block (no index skipping)\n"
-	"      --no-proc       JSON output without the \"proc\" object\n"
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE   write to FILE instead of stdout\n"
-	"      --kcap          force a kcap stream\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines (with a \"proc\" object: the process's\n"
-	"                      exe, cwd, cmdline and parent, per origin from the\n"
-	"                      snapshots and the fork/exec/exit events read so far)\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_OUTPUT
 	"      --fields LIST   CSV columns, comma-separated\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -52,6 +44,12 @@ typedef struct fctx {
 	uint32_t section;   /* section of the last event seen */
 	const char *expr;
 	const char *file;
+	/* the run */
+	int count_only;
+	int no_skip;
+	const sink_opts *so;
+	sink *out;          /* opened at the first match, or at the end */
+	uint64_t matched, nread, blocks, decoded, skipped;
 } fctx;
 
 /* Prints err with the expression and a caret under the column. */
@@ -124,7 +122,8 @@ static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
 }
 
 /* Sets the anchors of relative time literals from the input's index, or its
- * first event. Returns 0, or -1 (printed) when an anchor cannot be known. */
+ * first event. Returns 0, or KCAP_EXIT_USAGE (printed) when an anchor cannot
+ * be known. */
 static int set_span(fctx *c, int anchors, int64_t first_ts)
 {
 	int64_t start = first_ts, end = INT64_MIN;
@@ -142,21 +141,90 @@ static int set_span(fctx *c, int anchors, int64_t first_ts)
 	}
 	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
 		cli_err("filter", "%s: a time relative to the end (-D) needs an indexed, seekable input", c->file);
-		return -1;
+		return KCAP_EXIT_USAGE;
 	}
 	kcap_filter_set_span(c->f, start, end);
 	return 0;
 }
 
+/* One input through the filter. */
+static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	fctx *c = ud;
+	kcap_filter *f = c->f;
+	kcap_procstate *ps = c->ps;
+	int rc = 0;
+	(void)i;
+	(void)damaged;
+	c->r = r;
+	c->file = kcap_reader_name(r);
+	c->checked = 0;
+	if (!c->no_skip && !c->invert) {
+		kcap_reader_set_block_filter(r, block_cb, c);
+		/* with an index, ruled-out blocks are not even read */
+		kcap_reader_load_index(r);
+	}
+	/* the tracker must see every event, so nothing is dropped early */
+	if (!c->tracking)
+		kcap_reader_set_event_filter(r, event_cb, c);
+	int anchors = kcap_filter_time_anchors(f), n;
+	c->first = 1;
+	c->section = 0;
+	const kcap_event *ev;
+	while ((n = kcap_reader_next(r, &ev)) > 0) {
+		const kcap_schema *s = kcap_reader_schema(r);
+		if (c->first || kcap_reader_section(r) != c->section) {
+			check_fields(c);
+			if (c->check_failed)
+				break;
+			if (c->first && anchors && (rc = set_span(c, anchors, ev->ts)))
+				break;
+			kcap_filter_reset_schema(f);
+			if (ps)
+				kcap_procstate_load_reader(ps, r);
+			c->section = kcap_reader_section(r);
+			c->first = 0;
+		}
+		c->nread++;
+		if (ps)
+			kcap_procstate_update(ps, ev, s);
+		if (kcap_filter_match(f, ev, s, ps) == c->invert)
+			continue;
+		c->matched++;
+		if (c->count_only)
+			continue;
+		if (!c->out && (rc = sink_open(&c->out, "filter", c->so)))
+			break;
+		if ((rc = sink_event(c->out, r, ev)))
+			break;
+	}
+	if (c->check_failed && !rc)
+		rc = KCAP_EXIT_USAGE;
+	if (n < 0) {
+		int frc = cli_read_failed("filter", r, n);
+		if (!rc)
+			rc = frc;
+	}
+	const kcap_reader_stats *st = kcap_reader_get_stats(r);
+	c->nread += st->events_dropped;
+	c->blocks += st->blocks;
+	c->decoded += st->blocks_decoded;
+	c->skipped += st->blocks_skipped;
+	/* an input with no match still leaves its metadata and schema */
+	if (!c->out && !c->count_only && !rc)
+		rc = sink_open(&c->out, "filter", c->so);
+	if (c->out)
+		sink_input_done(c->out, r);
+	return rc;
+}
+
 int cmd_filter(int argc, char **argv)
 {
-	enum { O_NOSKIP = 1000, O_NOPROC, O_STATS };
+	enum { O_NOSKIP = 1000, O_STATS };
 	static const struct option longopts[] = {
 		{"count", no_argument, 0, 'c'},      {"invert", no_argument, 0, 'v'},
-		{"no-skip", no_argument, 0, O_NOSKIP}, {"no-proc", no_argument, 0, O_NOPROC},
-		{"stats", no_argument, 0, O_STATS},  {"output", required_argument, 0, 'o'},
-		{"kcap", no_argument, 0, 'K'},       {"text", no_argument, 0, 'T'},
-		{"json", no_argument, 0, 'J'},       {"csv", no_argument, 0, 'C'},
+		{"no-skip", no_argument, 0, O_NOSKIP}, {"stats", no_argument, 0, O_STATS},
+		SINK_LONGOPTS,
 		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -168,18 +236,16 @@ int cmd_filter(int argc, char **argv)
 	kcap_procstate *ps = NULL;
 	int rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(filter_help, stdout);
 			free(fields);
-			return cli_finish_stdout("filter", KCAP_EXIT_OK);
+			return cli_help("filter", filter_help);
 		case 'c': count_only = 1; break;
 		case 'v': invert = 1; break;
 		case O_NOSKIP: no_skip = 1; break;
-		case O_NOPROC: no_proc = 1; break;
+		case 'P': no_proc = 1; break; /* JSON's "proc" object is filter's own (json_proc) */
 		case O_STATS: stats = 1; break;
 		case 'f':
 			free(fields);
@@ -195,7 +261,7 @@ int cmd_filter(int argc, char **argv)
 			}
 			break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0) {
+			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
 				return cli_bad_option("filter", argv, longopts, "cvo:h");
 			}
@@ -244,79 +310,17 @@ int cmd_filter(int argc, char **argv)
 	int nin = argc - optind;
 	fc.strict = nin <= 1;
 	fc.invert = invert;
-	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		kcap_reader *r;
-		int orc = cli_open_input("filter", nin ? argv[optind + i] : NULL, &r, &damaged);
-		if (orc) {
-			if (orc == KCAP_EXIT_DAMAGED)
-				damaged = 1;
-			else
-				rc = orc;
-			continue;
-		}
-		fc.r = r;
-		fc.file = kcap_reader_name(r);
-		fc.checked = 0;
-		if (!no_skip && !invert) {
-			kcap_reader_set_block_filter(r, block_cb, &fc);
-			/* with an index, ruled-out blocks are not even read */
-			kcap_reader_load_index(r);
-		}
-		/* the tracker must see every event, so nothing is dropped early */
-		if (!fc.tracking)
-			kcap_reader_set_event_filter(r, event_cb, &fc);
-		int anchors = kcap_filter_time_anchors(f), n;
-		fc.first = 1;
-		fc.section = 0;
-		const kcap_event *ev;
-		while ((n = kcap_reader_next(r, &ev)) > 0) {
-			const kcap_schema *s = kcap_reader_schema(r);
-			if (fc.first || kcap_reader_section(r) != fc.section) {
-				check_fields(&fc);
-				if (fc.check_failed)
-					break;
-				if (fc.first && anchors && set_span(&fc, anchors, ev->ts)) {
-					rc = KCAP_EXIT_USAGE;
-					break;
-				}
-				kcap_filter_reset_schema(f);
-				if (ps)
-					kcap_procstate_load_reader(ps, r);
-				fc.section = kcap_reader_section(r);
-				fc.first = 0;
-			}
-			nread++;
-			if (ps)
-				kcap_procstate_update(ps, ev, s);
-			if (kcap_filter_match(f, ev, s, ps) == invert)
-				continue;
-			matched++;
-			if (count_only)
-				continue;
-			if (!out && (rc = sink_open(&out, "filter", &so)))
-				break;
-			if ((rc = sink_event(out, r, ev)))
-				break;
-		}
-		if (fc.check_failed && !rc)
-			rc = KCAP_EXIT_USAGE;
-		if (n < 0) {
-			cli_err_kcap("filter", kcap_reader_name(r), kcap_reader_error(r));
-			if (!rc)
-				rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
-		}
-		const kcap_reader_stats *st = kcap_reader_get_stats(r);
-		nread += st->events_dropped;
-		blocks += st->blocks;
-		decoded += st->blocks_decoded;
-		skipped += st->blocks_skipped;
-		/* an input with no match still leaves its metadata and schema */
-		if (!out && !count_only && !rc)
-			rc = sink_open(&out, "filter", &so);
-		if (out)
-			sink_input_done(out, r);
-		cli_close_input(r);
-	}
+	fc.count_only = count_only;
+	fc.no_skip = no_skip;
+	fc.so = &so;
+	cli_inputs in = {.cmd = "filter", .n = nin, .files = argv + optind};
+	rc = cli_each_input(&in, filter_input, &fc, &damaged);
+	out = fc.out;
+	matched = fc.matched;
+	nread = fc.nread;
+	blocks = fc.blocks;
+	decoded = fc.decoded;
+	skipped = fc.skipped;
 	if (stats)
 		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped; events: %llu read, "
 		                "%llu matched\n", (unsigned long long)blocks, (unsigned long long)decoded,

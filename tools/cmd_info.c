@@ -206,15 +206,26 @@ static void collect_snapshots(const kcap_reader *r, snapinfo **v, size_t *n)
 		add_snapinfo(v, n, sec, (int)o, kcap_reader_origin_snapshot(r, (uint16_t)o));
 }
 
-static int info_one(const char *path, int json, int *damaged)
+typedef struct info_run {
+	int json;
+	int nin;
+	int seps; /* blank lines printed between the files' reports */
+} info_run;
+
+/* Blank lines between the reports, one after each file but the last, also
+ * after a file that could not be opened (its error went to stderr). */
+static void info_seps(info_run *run, int upto)
 {
-	kcap_reader *r;
-	int file_damaged = 0;
-	int rc = cli_open_input("info", path, &r, &file_damaged);
-	if (rc) {
-		*damaged |= rc == KCAP_EXIT_DAMAGED;
-		return rc;
-	}
+	for (; !run->json && run->seps < upto; run->seps++)
+		putchar('\n');
+}
+
+/* Reports on one file; *file_damaged is set when it is damaged. */
+static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
+{
+	info_run *run = ud;
+	int json = run->json, rc = KCAP_EXIT_OK;
+	info_seps(run, idx);
 	info in = {0};
 	in.by_id = calloc(4096, sizeof *in.by_id);
 	uint64_t events = 0;
@@ -256,8 +267,8 @@ static int info_one(const char *path, int json, int *damaged)
 		collect_snapshots(r, &snaps, &nsnaps);
 	cli_progress_done();
 	if (n < 0) {
-		cli_err_kcap("info", kcap_reader_name(r), kcap_reader_error(r));
-		file_damaged = 1;
+		cli_read_failed("info", r, n); /* every read error is damage to info: it reports what it read */
+		*file_damaged = 1;
 	}
 	const kcap_reader_stats *st = kcap_reader_get_stats(r);
 	uint64_t lost = 0, seen = 0;
@@ -284,7 +295,7 @@ static int info_one(const char *path, int json, int *damaged)
 		       (unsigned long long)st->bytes, (unsigned long long)st->raw_bytes, (unsigned long long)lost,
 		       (unsigned long long)seen);
 		printf(",\"ordered\":%s,\"indexed\":%s,\"damaged\":%s,\"damaged_regions\":%llu", ordered ? "true" : "false",
-		       indexed ? "true" : "false", file_damaged ? "true" : "false", (unsigned long long)st->damaged);
+		       indexed ? "true" : "false", *file_damaged ? "true" : "false", (unsigned long long)st->damaged);
 		printf(",\"types\":{");
 		for (size_t i = 0; i < in.ntypes; i++) {
 			if (i)
@@ -382,7 +393,7 @@ static int info_one(const char *path, int json, int *damaged)
 				printf("  %-10s cpu %-3u seen %llu lost %llu\n", esc(0, s->source), s->cpu,
 				       (unsigned long long)s->seen, (unsigned long long)s->lost);
 		}
-		if (file_damaged)
+		if (*file_damaged)
 			printf("Damaged:           yes, %llu region%s, %llu bytes skipped\n",
 			       (unsigned long long)st->damaged, st->damaged == 1 ? "" : "s",
 			       (unsigned long long)st->damaged_bytes);
@@ -414,8 +425,6 @@ static int info_one(const char *path, int json, int *damaged)
 		kcap_meta_free(metas[i]);
 	free(metas);
 	free(snaps);
-	cli_close_input(r);
-	*damaged |= file_damaged;
 	return rc;
 }
 
@@ -424,26 +433,21 @@ int cmd_info(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int json = 0, c;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(info_help, stdout);
-			return cli_finish_stdout("info", KCAP_EXIT_OK);
+			return cli_help("info", info_help);
 		}
 		if (c != 'j') {
 			return cli_bad_option("info", argv, longopts, "jh");
 		}
 		json = 1;
 	}
-	int damaged = 0, rc = KCAP_EXIT_OK, nin = argc - optind;
-	for (int i = 0; i < (nin ? nin : 1); i++) {
-		int r = info_one(nin ? argv[optind + i] : NULL, json, &damaged);
-		if (r && r != KCAP_EXIT_DAMAGED && !rc)
-			rc = r;
-		if (!json && i + 1 < nin)
-			putchar('\n');
-	}
+	int damaged = 0, nin = argc - optind;
+	info_run run = {.json = json, .nin = nin};
+	cli_inputs in = {.cmd = "info", .n = nin, .files = argv + optind, .keep_going = 1};
+	int rc = cli_each_input(&in, info_one, &run, &damaged);
+	info_seps(&run, nin - 1);
 	rc = cli_finish_stdout("info", rc);
 	return rc ? rc : damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
 }

@@ -53,27 +53,13 @@ static const char merge_help[] =
 	"                        second thread does it, fed batches of up to 8192\n"
 	"                        copied events, on machines with 2+ CPUs; a third\n"
 	"                        compresses full blocks)\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE     write to FILE instead of stdout\n"
-	"      --kcap            force a kcap stream\n"
-	"      --text            force one line of text per event\n"
-	"      --json            force JSON lines, with a \"proc\" object (the process's\n"
-	"                        exe, cwd, cmdline and parent, tracked per input and\n"
-	"                        origin from its snapshots and fork/exec/exit events)\n"
-	"      --no-proc         JSON without the \"proc\" object\n"
-	"      --csv             force CSV\n"
+	SINK_HELP_OUTPUT
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"
 	"was damaged (every intact event was still merged).\n";
 
 #define UNMAPPED UINT32_MAX
-
-/* A deep copy of an event, for the --sort-window buffer. */
-typedef struct evcopy {
-	kcap_event ev;
-	kcap_value vals[];
-} evcopy;
 
 typedef struct input {
 	const char *path;
@@ -108,11 +94,9 @@ typedef struct input {
 	size_t smap_len;
 	uint16_t *omap; /* input origin -> output origin */
 	size_t omap_len;
-	/* --sort-window: min-heap of copies by (ts, seq) */
-	evcopy **win;
-	size_t nwin, capwin;
-	int64_t max_read_ts;
-	evcopy *held; /* the copy handed out as cur */
+	/* --sort-window: copies under output ids, by (ts, seq); cur points
+	 * at the one popped last until the next advance() */
+	kcap_reorder *win;
 	uint64_t events;
 	/* JSON "proc" object: this input's processes (its own pid namespace) */
 	kcap_procstate *ps;
@@ -196,59 +180,21 @@ static int meta_equal(const kcap_meta *a, const kcap_meta *b)
 	return 1;
 }
 
-static int symset_equal(const kcap_symset *a, const kcap_symset *b)
-{
-	if (a->kind != b->kind || strcmp(a->name, b->name) || a->nsyms != b->nsyms)
-		return 0;
-	for (uint32_t i = 0; i < a->nsyms; i++)
-		if (a->syms[i].value != b->syms[i].value || a->syms[i].mask != b->syms[i].mask ||
-		    strcmp(a->syms[i].name, b->syms[i].name))
-			return 0;
-	return 1;
-}
-
-/* Equal once the input's symset ids are translated (params[i].symset of a
- * are output ids already). */
-static int type_equal(const kcap_type_def *a, const kcap_type_def *b)
-{
-	if (strcmp(a->name, b->name) || strcmp(a->category ? a->category : "", b->category ? b->category : "") ||
-	    a->nparams != b->nparams)
-		return 0;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (strcmp(a->params[i].name, b->params[i].name) || a->params[i].type != b->params[i].type ||
-		    a->params[i].flags != b->params[i].flags || a->params[i].symset != b->params[i].symset)
-			return 0;
-	return 1;
-}
-
 /* Output id for an input symset: an equal set already there, else the same
  * id if free, else a new one. */
 static int map_symset(merger *m, const kcap_symset *set, uint32_t *out)
 {
-	const kcap_symset *have;
-	for (size_t i = 0; (have = kcap_schema_symset_at(m->os, i)); i++)
-		if (symset_equal(have, set)) {
-			*out = have->id;
-			return 0;
-		}
-	kcap_symset copy = *set;
-	if (kcap_schema_symset(m->os, set->id)) {
-		while (kcap_schema_symset(m->os, m->next_sid))
-			m->next_sid++;
-		copy.id = m->next_sid++;
-	}
-	if (kcap_schema_add_symset(m->os, &copy))
-		return -1;
-	m->schema_dirty = 1;
-	*out = copy.id;
-	return 0;
+	int rc = kcap_schema_unite_symset(m->os, set, &m->next_sid, out);
+	if (rc > 0)
+		m->schema_dirty = 1;
+	return rc < 0 ? rc : 0;
 }
 
 static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *out)
 {
 	kcap_param_def params[KCAP_MAX_PARAMS];
 	if (def->nparams > KCAP_MAX_PARAMS)
-		return -1;
+		return KCAP_E_INVAL;
 	for (uint32_t i = 0; i < def->nparams; i++) {
 		params[i] = def->params[i];
 		uint32_t sid = params[i].symset;
@@ -260,39 +206,10 @@ static int map_type(merger *m, input *in, const kcap_type_def *def, uint32_t *ou
 	}
 	kcap_type_def copy = *def;
 	copy.params = params;
-	const kcap_type_def *have;
-	for (size_t i = 0; (have = kcap_schema_type_at(m->os, i)); i++)
-		if (type_equal(have, &copy)) {
-			*out = have->id;
-			return 0;
-		}
-	if (kcap_schema_type(m->os, def->id)) {
-		while (kcap_schema_type(m->os, m->next_tid))
-			m->next_tid++;
-		copy.id = m->next_tid++;
-	}
-	if (kcap_schema_add_type(m->os, &copy))
-		return -1;
-	m->schema_dirty = 1;
-	*out = copy.id;
-	return 0;
-}
-
-/* Whether v->p/len hold bytes (the reader may leave stale pointers in the
- * members a type does not use). */
-static int has_bytes(const kcap_value *v)
-{
-	if (!v->present || !v->p)
-		return 0;
-	switch (v->type) {
-	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
-	case KCAP_T_SID: case KCAP_T_JSON:
-		return 1;
-	case KCAP_T_SOCKADDR:
-		return v->af == KCAP_AF_UNIX || v->af == KCAP_AF_OTHER;
-	default:
-		return 0;
-	}
+	int rc = kcap_schema_unite_type(m->os, &copy, &m->next_tid, out);
+	if (rc > 0)
+		m->schema_dirty = 1;
+	return rc < 0 ? rc : 0;
 }
 
 static void *writer_main(void *arg)
@@ -345,7 +262,7 @@ static int wt_drain(merger *m)
 		pthread_cond_wait(&t->cv, &t->mu);
 	int failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0; /* see kcap_writer_error */
 }
 
 static int wt_publish(merger *m)
@@ -358,7 +275,7 @@ static int wt_publish(merger *m)
 		pthread_cond_wait(&t->cv, &t->mu);
 	int failed = t->failed;
 	pthread_mutex_unlock(&t->mu);
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0;
 }
 
 /* Room for n more bytes in the batch's byte buffer. */
@@ -371,7 +288,7 @@ static int wb_reserve_bytes(wbatch *b, size_t n)
 		cap *= 2;
 	char *p = realloc(b->bytes, cap);
 	if (!p)
-		return -1;
+		return KCAP_E_NOMEM;
 	b->bytes = p;
 	b->capbytes = cap;
 	return 0;
@@ -384,7 +301,7 @@ static int wt_add_record(merger *m, const input *in)
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t len = in->rec.len;
 	if (wb_reserve_bytes(b, len))
-		return -1;
+		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n];
 	e->type_id = in->head.type_id;
 	e->origin = in->head.origin;
@@ -408,7 +325,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t bytes = ev->comm_len;
 	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (has_bytes(&ev->params[i]))
+		if (kcap_value_has_bytes(&ev->params[i]))
 			bytes += ev->params[i].len;
 	if (b->nvals + ev->nparams > b->capvals) {
 		size_t n = b->capvals ? b->capvals * 2 : WB_EVENTS * 8;
@@ -416,12 +333,12 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 			n *= 2;
 		kcap_value *v = realloc(b->vals, n * sizeof *v);
 		if (!v)
-			return -1;
+			return KCAP_E_NOMEM;
 		b->vals = v;
 		b->capvals = n;
 	}
 	if (wb_reserve_bytes(b, bytes))
-		return -1;
+		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
 	e->type_id = otype;
@@ -438,7 +355,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 	for (uint32_t i = 0; i < ev->nparams; i++) {
 		kcap_value *v = &b->vals[b->nvals++];
 		*v = ev->params[i];
-		if (has_bytes(v)) {
+		if (kcap_value_has_bytes(v)) {
 			memcpy(b->bytes + b->nbytes, v->p, v->len);
 			v->p = (const uint8_t *)(uintptr_t)(b->nbytes + 1);
 			b->nbytes += v->len;
@@ -479,7 +396,7 @@ static int wt_stop(merger *m)
 	pthread_cond_destroy(&t->cv);
 	free(t);
 	m->wt = NULL;
-	return failed ? -1 : 0;
+	return failed ? KCAP_E_IO : 0;
 }
 
 /* Starts the writer thread; on any failure the merge goes on without it. */
@@ -511,7 +428,7 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	if (!src)
 		src = empty = kcap_meta_new();
 	if (!src)
-		return -1;
+		return KCAP_E_NOMEM;
 	for (size_t i = 0; i < m->nmetas; i++)
 		if (meta_equal(m->metas[i], src)) {
 			kcap_meta_free(empty);
@@ -525,7 +442,7 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	if (!copy || !nm || m->nmetas >= UINT16_MAX) {
 		kcap_meta_free(copy);
 		kcap_meta_free(empty);
-		return -1;
+		return KCAP_E_NOMEM;
 	}
 	const char *k, *v;
 	for (size_t i = 0; kcap_meta_at(src, i, &k, &v); i++)
@@ -533,14 +450,32 @@ static int add_origin(merger *m, const kcap_meta *src, uint16_t *out)
 	kcap_meta_free(empty);
 	if (m->w && (wt_drain(m) || kcap_writer_add_meta(m->w, copy) < 0)) {
 		kcap_meta_free(copy);
-		return -1;
+		return KCAP_E_IO;
 	}
 	m->metas[m->nmetas] = copy;
 	*out = (uint16_t)m->nmetas++;
 	return 0;
 }
 
-/* Brings the input's id maps up to date with its reader's state. */
+/* The entry of id in an id map (grown as needed) when id is not mapped yet,
+ * else NULL in *slot. Returns 0 or a negative KCAP_E_* code. */
+static int unmapped_slot(uint32_t **map, size_t *len, uint32_t id, uint32_t **slot)
+{
+	*slot = NULL;
+	if (id < *len && (*map)[id] != UNMAPPED)
+		return 0;
+	if (id > (1u << 24))
+		return KCAP_E_INVAL;
+	uint32_t *n = grow(*map, len, (size_t)id + 1, sizeof *n);
+	if (!n)
+		return KCAP_E_NOMEM;
+	*map = n;
+	*slot = &n[id];
+	return 0;
+}
+
+/* Brings the input's id maps up to date with its reader's state. Returns 0
+ * or a negative KCAP_E_* code (the caller prints). */
 static int update_maps(merger *m, input *in)
 {
 	if (in->mapped && in->st->blocks == in->mapped_blocks)
@@ -563,43 +498,34 @@ static int update_maps(merger *m, input *in)
 		in->norig = 0;
 	}
 	const kcap_symset *set;
+	int rc;
 	for (size_t i = 0; (set = kcap_schema_symset_at(s, i)); i++) {
-		if (set->id >= in->smap_len || in->smap[set->id] == UNMAPPED) {
-			if (set->id > (1u << 24))
-				return -1;
-			uint32_t *n = grow(in->smap, &in->smap_len, (size_t)set->id + 1, sizeof *n);
-			if (!n)
-				return -1;
-			in->smap = n;
-			if (map_symset(m, set, &n[set->id]))
-				return -1;
-		}
+		uint32_t *slot;
+		if ((rc = unmapped_slot(&in->smap, &in->smap_len, set->id, &slot)) < 0)
+			return rc;
+		if (slot && map_symset(m, set, slot))
+			return KCAP_E_NOMEM;
 	}
 	const kcap_type_def *def;
 	for (size_t i = 0; (def = kcap_schema_type_at(s, i)); i++) {
-		if (def->id >= in->tmap_len || in->tmap[def->id] == UNMAPPED) {
-			if (def->id > (1u << 24))
-				return -1;
-			uint32_t *n = grow(in->tmap, &in->tmap_len, (size_t)def->id + 1, sizeof *n);
-			if (!n)
-				return -1;
-			in->tmap = n;
-			if (map_type(m, in, def, &n[def->id]))
-				return -1;
-		}
+		uint32_t *slot;
+		if ((rc = unmapped_slot(&in->tmap, &in->tmap_len, def->id, &slot)) < 0)
+			return rc;
+		if (slot && map_type(m, in, def, slot))
+			return KCAP_E_NOMEM;
 	}
 	if (m->schema_dirty && m->w) {
 		if (wt_drain(m) || kcap_writer_set_schema(m->w, m->os))
-			return -1;
+			return KCAP_E_IO;
 		m->schema_dirty = 0;
 	}
 	for (; in->norig < norig; in->norig++) {
 		uint16_t *n = grow(in->omap, &in->omap_len, in->norig + 1, sizeof *n);
 		if (!n)
-			return -1;
+			return KCAP_E_NOMEM;
 		in->omap = n;
 		if (add_origin(m, kcap_reader_meta(in->r, (uint16_t)in->norig), &n[in->norig]))
-			return -1;
+			return KCAP_E_NOMEM;
 	}
 	in->section = sec;
 	in->gen = gen;
@@ -628,73 +554,6 @@ static void translate(const merger *m, const kcap_event *ev, uint32_t otype, uin
 	out->meta = oorigin < m->nmetas ? m->metas[oorigin] : NULL;
 }
 
-static int ev_before(const kcap_event *a, const kcap_event *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
-}
-
-static evcopy *copy_event(const kcap_event *ev)
-{
-	size_t bytes = ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (has_bytes(&ev->params[i]))
-			bytes += ev->params[i].len;
-	evcopy *c = malloc(sizeof *c + ev->nparams * sizeof(kcap_value) + bytes);
-	if (!c)
-		return NULL;
-	c->ev = *ev;
-	c->ev.params = c->vals;
-	char *p = (char *)(c->vals + ev->nparams);
-	memcpy(p, ev->comm, ev->comm_len);
-	c->ev.comm = p;
-	p += ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++) {
-		c->vals[i] = ev->params[i];
-		if (has_bytes(&ev->params[i])) {
-			memcpy(p, ev->params[i].p, ev->params[i].len);
-			c->vals[i].p = (const uint8_t *)p;
-			p += ev->params[i].len;
-		} else {
-			c->vals[i].p = NULL;
-		}
-	}
-	return c;
-}
-
-static void win_push(input *in, evcopy *c)
-{
-	size_t i = in->nwin++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!ev_before(&c->ev, &in->win[p]->ev))
-			break;
-		in->win[i] = in->win[p];
-		i = p;
-	}
-	in->win[i] = c;
-}
-
-static evcopy *win_pop(input *in)
-{
-	evcopy *top = in->win[0], *last = in->win[--in->nwin];
-	size_t i = 0, n = in->nwin;
-	for (;;) {
-		size_t l = 2 * i + 1, s = i;
-		const kcap_event *best = &last->ev;
-		if (l < n && ev_before(&in->win[l]->ev, best))
-			s = l, best = &in->win[l]->ev;
-		if (l + 1 < n && ev_before(&in->win[l + 1]->ev, best))
-			s = l + 1;
-		if (s == i)
-			break;
-		in->win[i] = in->win[s];
-		i = s;
-	}
-	if (n)
-		in->win[i] = last;
-	return top;
-}
-
 static void order_error(input *in, const kcap_event *ev, int window)
 {
 	char a[40], b[40];
@@ -705,36 +564,31 @@ static void order_error(input *in, const kcap_event *ev, int window)
 	        window ? ", beyond the --sort-window" : "; use --sort-window D for a bounded reorder, or --concat");
 }
 
-/* Reads the input's next event into in->cur, in->otype and in->oorigin. Returns
- * 1, 0 at the end, or a KCAP_EXIT_* code (printed) as a negative number. */
+/* Reads the input's next event into in->cur, in->otype and in->oorigin;
+ * in->cur is NULL at the end. Returns 0 or a KCAP_EXIT_* code (printed). */
 static int advance(merger *m, input *in, int check_order)
 {
-	if (in->held) {
-		free(in->held);
-		in->held = NULL;
-	}
+	in->cur = NULL;
 	for (;;) {
 		if (!m->window || in->eof) {
 			if (m->window) { /* draining the window */
-				if (!in->nwin)
-					return 0;
+				if (!kcap_reorder_count(in->win))
+					return 0; /* the end */
 				goto pop;
 			}
 			const kcap_event *ev;
 			int n = m->records ? kcap_reader_next_record(in->r, &ev, &in->rec) : kcap_reader_next(in->r, &ev);
-			if (n < 0) {
-				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
-				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
-			}
+			if (n < 0)
+				return cli_read_failed("merge", in->r, n);
 			if (n == 0)
 				return 0;
 			if (update_maps(m, in)) {
 				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (check_order && in->have_last && ev->ts < in->last_ts) {
 				order_error(in, ev, 0);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (map_ids(in, ev, &in->otype, &in->oorigin)) {
 				cli_err("merge", "%s: seq %llu: type id %u is not in the schema; event dropped", in->path,
@@ -752,28 +606,27 @@ static int advance(merger *m, input *in, int check_order)
 				in->head.ts = ev->ts;
 				in->head.seq = ev->seq;
 			}
-			return 1;
+			return 0;
 		}
 		/* --sort-window: read until the oldest buffered event is at least
 		 * the window older than the newest one read */
-		while (!in->eof && (!in->nwin || in->max_read_ts - in->win[0]->ev.ts < m->window)) {
+		while (!in->eof && (!kcap_reorder_count(in->win) ||
+		                    kcap_reorder_max_ts(in->win) - kcap_reorder_peek(in->win)->ts < m->window)) {
 			const kcap_event *ev;
 			int n = kcap_reader_next(in->r, &ev);
-			if (n < 0) {
-				cli_err_kcap("merge", in->path, kcap_reader_error(in->r));
-				return n == KCAP_E_VERSION ? -KCAP_EXIT_DAMAGED : -KCAP_EXIT_ERROR;
-			}
+			if (n < 0)
+				return cli_read_failed("merge", in->r, n);
 			if (n == 0) {
 				in->eof = 1;
 				break;
 			}
 			if (update_maps(m, in)) {
 				cli_err("merge", "%s: cannot unite its schema and metadata with the other inputs'", in->path);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			if (in->have_last && ev->ts < in->last_ts) {
 				order_error(in, ev, 1);
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
 			kcap_event t;
 			uint32_t otype;
@@ -785,29 +638,22 @@ static int advance(merger *m, input *in, int check_order)
 				continue;
 			}
 			translate(m, ev, otype, oorigin, &t);
-			evcopy *c = copy_event(&t);
-			evcopy **nw = c ? grow(in->win, &in->capwin, in->nwin + 1, sizeof *nw) : NULL;
-			if (!nw) {
-				free(c);
+			if (kcap_reorder_push(in->win, &t)) {
 				cli_err("merge", "out of memory (sort window)");
-				return -KCAP_EXIT_ERROR;
+				return KCAP_EXIT_ERROR;
 			}
-			in->win = nw;
-			win_push(in, c);
-			if (ev->ts > in->max_read_ts)
-				in->max_read_ts = ev->ts;
 		}
-		if (!in->nwin)
+		if (!kcap_reorder_count(in->win))
 			return 0;
-	pop:
-		in->held = win_pop(in);
+	pop:;
+		const kcap_event *held = kcap_reorder_pop(in->win, INT64_MAX);
 		in->have_last = 1;
-		in->last_ts = in->key_ts = in->held->ev.ts;
-		in->key_seq = in->held->ev.seq;
-		in->cur = &in->held->ev;
-		in->otype = in->held->ev.type_id;
-		in->oorigin = in->held->ev.origin;
-		return 1;
+		in->last_ts = in->key_ts = held->ts;
+		in->key_seq = held->seq;
+		in->cur = held;
+		in->otype = held->type_id;
+		in->oorigin = held->origin;
+		return 0;
 	}
 }
 
@@ -928,7 +774,7 @@ static int unite_snapshot(kcap_snapshot *all, const kcap_snapshot *sn)
 		for (size_t j = 0; j < had && !dup; j++)
 			dup = kcap_snapshot_at(all, j)->pid == p->pid;
 		if (!dup && kcap_snapshot_add(all, p))
-			return -1;
+			return KCAP_E_NOMEM;
 	}
 	return 0;
 }
@@ -947,7 +793,7 @@ static int carry_snapshot(merger *m)
 	for (size_t oo = 0; oo < m->nmetas && !rc; oo++) {
 		kcap_snapshot *all = kcap_snapshot_new();
 		if (!all)
-			rc = -1;
+			rc = KCAP_E_NOMEM;
 		for (int i = 0; i < m->nin && !rc; i++) {
 			const input *in = &m->in[i];
 			for (size_t o = 0; o < in->norig && o < in->omap_len && !rc; o++) {
@@ -958,7 +804,7 @@ static int carry_snapshot(merger *m)
 		}
 		if (!rc && kcap_snapshot_count(all) &&
 		    (wt_drain(m) || kcap_writer_add_origin_snapshot(m->w, (uint16_t)oo, all)))
-			rc = -1;
+			rc = KCAP_E_IO;
 		kcap_snapshot_free(all);
 	}
 	if (rc) {
@@ -978,12 +824,9 @@ static int run_merge(merger *m)
 		return KCAP_EXIT_ERROR;
 	}
 	for (int i = 0; i < m->nin; i++) {
-		int a = advance(m, &m->in[i], 1);
-		if (a < 0) {
-			rc = -a;
+		if ((rc = advance(m, &m->in[i], 1)))
 			goto cleanup;
-		}
-		if (a)
+		if (m->in[i].cur)
 			h[n++] = &m->in[i];
 	}
 	if ((rc = carry_snapshot(m)))
@@ -995,12 +838,9 @@ static int run_merge(merger *m)
 		if ((rc = emit(m, top)))
 			break;
 		top->events++;
-		int a = advance(m, top, 1);
-		if (a < 0) {
-			rc = -a;
+		if ((rc = advance(m, top, 1)))
 			break;
-		}
-		if (!a)
+		if (!top->cur)
 			h[0] = h[--n];
 		if (n)
 			sift_down(h, n, 0);
@@ -1012,38 +852,38 @@ cleanup:
 
 static int run_concat(merger *m)
 {
-	int *state = calloc((size_t)m->nin, sizeof *state);
-	if (!state) {
-		cli_err("merge", "out of memory");
-		return KCAP_EXIT_ERROR;
-	}
 	int rc = 0;
 	for (int i = 0; i < m->nin && !rc; i++) /* first events: every snapshot known */
-		if ((state[i] = advance(m, &m->in[i], 0)) < 0)
-			rc = -state[i];
+		rc = advance(m, &m->in[i], 0);
 	if (!rc)
 		rc = carry_snapshot(m);
 	for (int i = 0; i < m->nin && !rc; i++) {
 		input *in = &m->in[i];
-		int a = state[i];
-		while (a > 0) {
+		while (in->cur && !rc) {
 			if ((rc = emit(m, in)))
 				break;
 			in->events++;
-			a = advance(m, in, 0);
+			rc = advance(m, in, 0);
 		}
-		if (a < 0 && !rc)
-			rc = -a;
 	}
-	free(state);
 	return rc;
 }
 
-static int64_t now_ns(void)
+/* Takes input i's reader (cli_each_input with keep_open). */
+static int open_one(void *ud, int i, kcap_reader *r, int *damaged)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+	merger *m = ud;
+	input *in = &m->in[i];
+	(void)damaged;
+	in->idx = i;
+	in->path = kcap_reader_name(r);
+	in->r = r;
+	in->st = kcap_reader_get_stats(r);
+	if (m->window && kcap_reorder_new(&in->win, KCAP_REORDER_SEQ)) {
+		cli_err("merge", "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -1051,25 +891,22 @@ int cmd_merge(int argc, char **argv)
 	enum { O_CONCAT = 1000, O_STATS, O_LEVEL, O_BLOCK, O_NOTHREAD, O_DECODE_ALL };
 	static const struct option longopts[] = {
 		{"concat", no_argument, 0, O_CONCAT},  {"sort-window", required_argument, 0, 'w'},
-		{"stats", no_argument, 0, O_STATS},    {"output", required_argument, 0, 'o'},
+		{"stats", no_argument, 0, O_STATS},
 		{"level", required_argument, 0, O_LEVEL}, {"block-size", required_argument, 0, O_BLOCK},
-		{"no-thread", no_argument, 0, O_NOTHREAD}, {"no-proc", no_argument, 0, 'P'},
+		{"no-thread", no_argument, 0, O_NOTHREAD},
 		/* not in the help: decode and encode every event (tests compare) */
 		{"decode-all", no_argument, 0, O_DECODE_ALL},
-		{"kcap", no_argument, 0, 'K'},         {"text", no_argument, 0, 'T'},
-		{"json", no_argument, 0, 'J'},         {"csv", no_argument, 0, 'C'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		SINK_LONGOPTS,                         {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
 	int c, concat = 0, stats = 0, threaded = 1, decode_all = 0, rc = KCAP_EXIT_OK;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(merge_help, stdout);
-			return cli_finish_stdout("merge", KCAP_EXIT_OK);
+			return cli_help("merge", merge_help);
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
@@ -1090,7 +927,7 @@ int cmd_merge(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0)
+			if (!cli_output_opt(c, optarg, &so))
 				return cli_bad_option("merge", argv, longopts, "o:w:h");
 		}
 	}
@@ -1111,18 +948,11 @@ int cmd_merge(int argc, char **argv)
 		goto cleanup;
 	}
 	m.next_tid = m.next_sid = 1;
-	for (int i = 0; i < m.nin; i++) {
-		input *in = &m.in[i];
-		in->idx = i;
-		in->path = argv[optind + i];
-		int orc = cli_open_input("merge", in->path, &in->r, &m.damaged);
-		if (orc) {
-			rc = orc == KCAP_EXIT_DAMAGED ? KCAP_EXIT_ERROR : orc; /* not a capture: nothing to merge */
-			goto cleanup;
-		}
-		in->max_read_ts = INT64_MIN;
-		in->st = kcap_reader_get_stats(in->r);
-	}
+	/* every input must open (one that is not a capture leaves nothing to
+	 * merge); they are read all at once */
+	cli_inputs ins = {.cmd = "merge", .n = m.nin, .files = argv + optind, .keep_open = 1};
+	if ((rc = cli_each_input(&ins, open_one, &m, &m.damaged)))
+		goto cleanup;
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	m.out_name = to_stdout ? "(stdout)" : so.path;
 	m.mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
@@ -1147,7 +977,7 @@ int cmd_merge(int argc, char **argv)
 	if (m.mode == OUT_CSV)
 		kcap_render_csv_header(&m.buf, NULL);
 	m.proc = m.mode == OUT_JSON && !so.no_proc;
-	int64_t t0 = now_ns();
+	int64_t t0 = cli_now_ns(CLOCK_MONOTONIC);
 	/* Kcap output copies each event's record as it is, but for its head
 	 * (kcap_reader_next_record), unless events are held in a window. */
 	m.records = m.w && !m.window && !decode_all;
@@ -1159,7 +989,7 @@ int cmd_merge(int argc, char **argv)
 		cli_err("merge", "%s: %s", m.out_name, e && e->msg[0] ? e->msg : "write failed");
 		rc = KCAP_EXIT_ERROR;
 	}
-	int64_t t1 = now_ns();
+	int64_t t1 = cli_now_ns(CLOCK_MONOTONIC);
 	uint64_t total = 0;
 	for (int i = 0; i < m.nin; i++) {
 		input *in = &m.in[i];
@@ -1200,11 +1030,8 @@ cleanup:
 		free(in->tmap);
 		free(in->smap);
 		free(in->omap);
-		free(in->held);
 		kcap_procstate_free(in->ps);
-		for (size_t k = 0; k < in->nwin; k++)
-			free(in->win[k]);
-		free(in->win);
+		kcap_reorder_free(in->win);
 	}
 	free(m.in);
 	for (size_t i = 0; i < m.nmetas; i++)

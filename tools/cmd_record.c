@@ -35,7 +35,7 @@ int cmd_record(int argc, char **argv)
 {
 	rec_opts o;
 	int rc = rec_parse_opts(argc, argv, &o);
-	if (rc >= 0)
+	if (rc || !o.run)
 		return rc;
 	for (size_t i = 0; frontends[i]; i++)
 		if (!strcmp(frontends[i]->name, o.source))

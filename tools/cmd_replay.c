@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <kcap/filter.h>
-#include <kcap/procstate.h>
 #include "sink.h"
 
 static const char replay_help[] =
@@ -24,8 +23,9 @@ static const char replay_help[] =
 	"\n"
 	"Emits the events of the captures (or stdin) paced at their original timing:\n"
 	"an event that came 250 ms after the previous one is written 250 ms after\n"
-	"it. Each event is flushed as soon as it is due, so the timing holds on a\n"
-	"pipe or socket. Deadlines are computed from the absolute start time\n"
+	"it. Each event is flushed as soon as it is due (kcap output: in a block of\n"
+	"its own, or with the events due at once), so the timing holds on a pipe or\n"
+	"socket. Deadlines are computed from the absolute start time\n"
 	"(CLOCK_MONOTONIC), never from accumulated sleeps, so pacing does not drift.\n"
 	"Several files are replayed one after the other; time that goes backwards\n"
 	"(between files, or in an unordered capture) is not waited for.\n"
@@ -40,16 +40,11 @@ static const char replay_help[] =
 	"                      CAP_SYS_NICE; a warning otherwise)\n"
 	"      --stats         print the number of events and the lateness of the\n"
 	"                      writes against their deadlines (p50, p99, max) to stderr\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
+	SINK_HELP_HEAD
 	"  -t, --to PATH       write to PATH instead of stdout: a FIFO (opened for\n"
 	"                      writing, which waits for a reader), a listening Unix\n"
 	"                      stream socket (connected to), or an existing file\n"
-	"      --kcap          force a kcap stream (one block per event when paced)\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines, with a \"proc\" object (exe, cwd,\n"
-	"                      cmdline and parent of the event's process)\n"
-	"      --no-proc       JSON without the \"proc\" object\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_MODES
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also when the reader of the output went away), 2 usage,\n"
@@ -62,12 +57,7 @@ typedef struct replayer {
 	int64_t max_gap; /* 0 = no cap */
 	int no_wait;
 	int stats;
-	out_mode mode;
-	int fd;
-	const char *out_name;
-	kcap_writer *w;
-	kcap_buf buf;
-	section_mirror mirror; /* for kcap output */
+	sink *out;
 	/* schedule */
 	int started;
 	int64_t t0;      /* CLOCK_MONOTONIC ns at the first event */
@@ -76,47 +66,15 @@ typedef struct replayer {
 	/* lateness histogram, in microseconds (last bucket: >= 10 ms) */
 	uint64_t late[LATE_MAX + 1];
 	uint64_t events;
-	/* JSON "proc" object */
-	int proc;
-	kcap_procstate *ps;
-	const kcap_reader *ps_src;
-	uint32_t ps_section;
 	int64_t *pending;  /* deadlines of the events appended but not yet flushed */
 	size_t npending, cap_pending;
 } replayer;
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static void sleep_until(int64_t deadline)
 {
 	struct timespec t = {.tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
-}
-
-static int write_all(replayer *rp, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(rp->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (errno == EPIPE || errno == ECONNRESET) {
-				if (rp->fd != STDOUT_FILENO) /* stdout: quiet, as if killed by SIGPIPE */
-					cli_err("replay", "%s: the reader went away", rp->out_name);
-			} else
-				cli_err("replay", "%s: write failed: %s", rp->out_name, strerror(errno));
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Opens --to PATH: a FIFO, a listening Unix stream socket, or a file. */
@@ -150,72 +108,14 @@ static int open_to(const char *path)
 	return fd;
 }
 
-static int werr(replayer *rp)
-{
-	const kcap_error *e = kcap_writer_error(rp->w);
-	if (e && e->sys_errno == EPIPE) {
-		if (rp->fd != STDOUT_FILENO)
-			cli_err("replay", "%s: the reader went away", rp->out_name);
-	} else
-		cli_err("replay", "%s: %s", rp->out_name, e && e->msg[0] ? e->msg : "write failed");
-	return KCAP_EXIT_ERROR;
-}
-
-/* Appends one event to the output (not yet flushed). */
-static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
-{
-	if (rp->w) {
-		if (mirror_stale(&rp->mirror, r)) {
-			int rc = mirror_section(&rp->mirror, rp->w, r);
-			if (rc == MIRROR_E_SNAPSHOT) {
-				cli_err("replay", "cannot copy the process snapshots: out of memory");
-				return KCAP_EXIT_ERROR;
-			}
-			if (rc)
-				return werr(rp);
-		}
-		if (kcap_writer_write(rp->w, ev))
-			return werr(rp);
-		return 0;
-	}
-	const kcap_schema *sc = kcap_reader_schema(r);
-	switch (rp->mode) {
-	case OUT_JSON:
-		if (!rp->proc) {
-			kcap_render_json(&rp->buf, ev, sc);
-			break;
-		}
-		if (!rp->ps && !(rp->ps = kcap_procstate_new())) {
-			cli_err("replay", "out of memory");
-			return KCAP_EXIT_ERROR;
-		}
-		if (rp->ps_src != r || rp->ps_section != kcap_reader_section(r)) {
-			kcap_procstate_load_reader(rp->ps, r);
-			rp->ps_src = r;
-			rp->ps_section = kcap_reader_section(r);
-		}
-		kcap_procstate_update(rp->ps, ev, sc);
-		kcap_render_json_proc(&rp->buf, ev, sc, rp->ps);
-		break;
-	case OUT_CSV: kcap_render_csv(&rp->buf, ev, sc, NULL); break;
-	default: kcap_render_text(&rp->buf, ev, sc);
-	}
-	return 0;
-}
-
 /* Writes out every event appended so far and notes how late each one is. */
 static int flush_out(replayer *rp)
 {
-	if (rp->w) {
-		if (rp->npending && kcap_writer_flush(rp->w))
-			return werr(rp);
-	} else if (rp->buf.len) {
-		if (write_all(rp, rp->buf.data, rp->buf.len))
-			return KCAP_EXIT_ERROR;
-		rp->buf.len = 0;
-	}
+	int rc = sink_flush(rp->out);
+	if (rc)
+		return rc;
 	if (rp->npending && !rp->no_wait) {
-		int64_t now = mono_ns();
+		int64_t now = cli_now_ns(CLOCK_MONOTONIC);
 		for (size_t i = 0; i < rp->npending; i++) {
 			int64_t late = (now - rp->pending[i]) / 1000;
 			rp->late[late < 0 ? 0 : late > LATE_MAX ? LATE_MAX : late]++;
@@ -234,7 +134,7 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 	if (!rp->no_wait) {
 		if (!rp->started) {
 			rp->started = 1;
-			rp->t0 = mono_ns();
+			rp->t0 = cli_now_ns(CLOCK_MONOTONIC);
 			rp->prev_ts = ev->ts;
 		}
 		if (ev->ts > rp->prev_ts) {
@@ -245,14 +145,14 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			rp->prev_ts = ev->ts;
 		}
 		deadline = rp->t0 + (int64_t)((double)rp->virt / rp->speed);
-		if (deadline > mono_ns()) {
+		if (deadline > cli_now_ns(CLOCK_MONOTONIC)) {
 			int rc = flush_out(rp);
 			if (rc)
 				return rc;
 			sleep_until(deadline);
 		}
 	}
-	int rc = emit(rp, r, ev);
+	int rc = sink_event(rp->out, r, ev);
 	if (rc)
 		return rc;
 	rp->events++;
@@ -266,13 +166,34 @@ static int replay_event(replayer *rp, kcap_reader *r, const kcap_event *ev)
 			rp->cap_pending = n;
 		}
 		rp->pending[rp->npending++] = deadline;
-		if (rp->buf.len >= (1u << 16) || rp->npending >= 4096)
+		if (sink_buffered(rp->out) >= (1u << 16) || rp->npending >= 4096)
 			return flush_out(rp);
-		return 0;
 	}
-	if (rp->buf.len >= (1u << 16))
-		return flush_out(rp);
-	return 0;
+	return 0; /* --no-wait: the sink writes as its buffer fills */
+}
+
+/* One input, paced; the next input's schedule goes on from it. */
+static int replay_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	replayer *rp = ud;
+	const kcap_event *ev;
+	int n, rc = 0;
+	uint64_t before = rp->events;
+	(void)i;
+	(void)damaged;
+	while ((n = kcap_reader_next(r, &ev)) > 0)
+		if ((rc = replay_event(rp, r, ev)))
+			break;
+	if (!rc) /* the last events are due now; the next input may start late */
+		rc = flush_out(rp);
+	if (n < 0 && !rc)
+		rc = cli_read_failed("replay", r, n);
+	/* An input that gave no events leaves nothing in the replayed stream,
+	 * not even its metadata (unlike cat's output): there was nothing to
+	 * pace, and the stream stays as replay always gave it. */
+	if (rp->events != before)
+		sink_input_done(rp->out, r);
+	return rc;
 }
 
 static int64_t late_pct(const replayer *rp, double q)
@@ -292,23 +213,20 @@ int cmd_replay(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"speed", required_argument, 0, 's'}, {"max-gap", required_argument, 0, 'g'},
 		{"no-wait", no_argument, 0, 'n'},     {"to", required_argument, 0, 't'},
-		{"stats", no_argument, 0, O_STATS},   {"kcap", no_argument, 0, 'K'},
-		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, 'P'},
-		{"text", no_argument, 0, 'T'},        {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
+		{"stats", no_argument, 0, O_STATS},   {"realtime", no_argument, 0, O_RT},
+		SINK_LONGOPTS_MODES,                  {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	replayer rp = {.speed = 1.0, .fd = -1};
+	replayer rp = {.speed = 1.0};
 	sink_opts so = {0};
+	int fd = -1;
 	const char *to = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "s:g:nt:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(replay_help, stdout);
-			return cli_finish_stdout("replay", KCAP_EXIT_OK);
+			return cli_help("replay", replay_help);
 		case 's':
 			/* past 1e9 a second of capture lasts under a nanosecond: no
 			 * pacing is left to do, which --no-wait says plainly */
@@ -329,7 +247,7 @@ int cmd_replay(int argc, char **argv)
 			break;
 		}
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0 || c == 'o')
+			if (!cli_output_opt(c, optarg, &so) || c == 'o')
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
 		}
 	}
@@ -338,56 +256,21 @@ int cmd_replay(int argc, char **argv)
 	int nin = argc - optind;
 	/* open the inputs lazily, the output now: a FIFO waits for its reader */
 	if (to) {
-		rp.fd = open_to(to);
-		if (rp.fd < 0)
+		fd = open_to(to);
+		if (fd < 0)
 			return KCAP_EXIT_ERROR;
-		rp.out_name = to;
-		rp.mode = so.mode != OUT_AUTO ? so.mode : OUT_KCAP;
+		so.fd_name = to;
 	} else {
 		fflush(stdout);
-		rp.fd = STDOUT_FILENO;
-		rp.out_name = "(stdout)";
-		rp.mode = cli_resolve_out(so.mode);
+		fd = STDOUT_FILENO;
+		so.fd_name = "(stdout)";
 	}
-	if (rp.mode == OUT_KCAP) {
-		kcap_error e = {0};
-		if (kcap_writer_open_fd(&rp.w, rp.fd, 0, &so.wopts, &e)) {
-			cli_err("replay", "%s: %s", rp.out_name, e.msg[0] ? e.msg : "cannot write");
-			rc = KCAP_EXIT_ERROR;
-			goto cleanup;
-		}
-	} else if (rp.mode == OUT_CSV) {
-		kcap_render_csv_header(&rp.buf, NULL);
-	}
-	rp.proc = rp.mode == OUT_JSON && !so.no_proc;
-	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
-		kcap_reader *r;
-		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);
-		if (orc) {
-			if (orc == KCAP_EXIT_DAMAGED)
-				damaged = 1;
-			else
-				rc = orc;
-			continue;
-		}
-		const kcap_event *ev;
-		int n;
-		while ((n = kcap_reader_next(r, &ev)) > 0)
-			if ((rc = replay_event(&rp, r, ev)))
-				break;
-		if (!rc) /* the last events are due now; the next input may start late */
-			rc = flush_out(&rp);
-		if (n < 0 && !rc) {
-			cli_err_kcap("replay", kcap_reader_name(r), kcap_reader_error(r));
-			rc = n == KCAP_E_VERSION ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
-		}
-		if (rp.w && rp.mirror.src == r) {
-			for (size_t k = 0; k < kcap_reader_stat_count(r); k++)
-				kcap_writer_set_stat(rp.w, kcap_reader_stat_at(r, k));
-			rp.mirror.src = NULL;
-		}
-		cli_close_input(r);
-	}
+	so.fd = fd;
+	so.paced = !rp.no_wait; /* --no-wait: no per-event flush */
+	if ((rc = sink_open(&rp.out, "replay", &so)))
+		goto cleanup;
+	cli_inputs in = {.cmd = "replay", .n = nin, .files = argv + optind};
+	rc = cli_each_input(&in, replay_input, &rp, &damaged);
 	if (rp.stats) {
 		fprintf(stderr, "kcap replay: %llu events", (unsigned long long)rp.events);
 		if (!rp.no_wait && rp.events)
@@ -396,21 +279,11 @@ int cmd_replay(int argc, char **argv)
 			        rp.late[LATE_MAX] ? ">= " : "", (long long)late_pct(&rp, 1.0));
 		fputc('\n', stderr);
 	}
+	rc = sink_close(rp.out, rc);
 cleanup:
-	if (rp.w) {
-		int wrc = kcap_writer_close(rp.w);
-		if (wrc && !rc) {
-			cli_err("replay", "%s: %s", rp.out_name, kcap_strerror(wrc));
-			rc = KCAP_EXIT_ERROR;
-		}
-	} else if (rp.buf.len && !rc && write_all(&rp, rp.buf.data, rp.buf.len)) {
-		rc = KCAP_EXIT_ERROR;
-	}
-	kcap_buf_free(&rp.buf);
 	free(rp.pending);
-	kcap_procstate_free(rp.ps);
-	if (to && rp.fd >= 0)
-		close(rp.fd);
+	if (to && fd >= 0)
+		close(fd);
 	if (rc)
 		return rc;
 	return damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;

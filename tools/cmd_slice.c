@@ -53,14 +53,7 @@ static const char slice_help[] =
 	"                      from the start of the command to the first event out\n"
 	"                      (index load, seek and one block) to stderr\n"
 	"\n"
-	"Output (default: kcap to a pipe or file, text on a terminal):\n"
-	"  -o, --output FILE   write to FILE instead of stdout\n"
-	"      --kcap          force a kcap stream\n"
-	"      --text          force one line of text per event\n"
-	"      --json          force JSON lines, with a \"proc\" object (exe, cwd,\n"
-	"                      cmdline and parent of the event's process)\n"
-	"      --no-proc       JSON without the \"proc\" object\n"
-	"      --csv           force CSV\n"
+	SINK_HELP_OUTPUT
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when the range is empty), 1 error, 2 usage, 3 an input was\n"
@@ -94,13 +87,6 @@ typedef struct slicer {
 	int sorted;     /* the input's index says blocks are in time order */
 	int seq_sorted; /* ... and their seq ranges ascend without overlap */
 } slicer;
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 static int parse_seq(const char *s, slicer *sl)
 {
@@ -268,20 +254,6 @@ static int spool_stdin(void)
 	return fd;
 }
 
-static int open_input(const char *path, int spool_fd, off_t spool_off, kcap_reader **r, int *damaged)
-{
-	if (spool_fd < 0)
-		return cli_open_input("slice", path, r, damaged);
-	int fd = dup(spool_fd);
-	if (fd < 0 || lseek(fd, spool_off, SEEK_SET) < 0) {
-		cli_err("slice", "(stdin): %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return KCAP_EXIT_ERROR;
-	}
-	return cli_open_input_fd("slice", fd, "(stdin)", r, damaged);
-}
-
 /* One pass over one input. Returns a KCAP_EXIT_* code; *done is set when the
  * output window is complete (nothing more to read in any input). */
 static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
@@ -344,7 +316,7 @@ static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
 		if ((rc = sink_event(out, r, ev)))
 			break;
 		if (!sl->written++ && sl->stats)
-			sl->t_first = mono_ns();
+			sl->t_first = cli_now_ns(CLOCK_MONOTONIC);
 		if (p + 1 == sl->out_hi) {
 			*done = 1;
 			break;
@@ -367,26 +339,30 @@ static int slice_input(slicer *sl, kcap_reader *r, sink *out, int *done)
 }
 
 /* One pass over every input. */
+typedef struct pass {
+	slicer *sl;
+	sink *out;
+	int done; /* the output window is complete: nothing more to read */
+} pass;
+
+static int pass_input(void *ud, int i, kcap_reader *r, int *damaged)
+{
+	pass *p = ud;
+	(void)i;
+	(void)damaged;
+	int rc = slice_input(p->sl, r, p->out, &p->done);
+	if (p->out)
+		sink_input_done(p->out, r);
+	return rc;
+}
+
 static int run_pass(slicer *sl, int nin, char **files, int spool_fd, off_t spool_off, sink *out, int *damaged)
 {
-	int rc = 0, done = 0;
+	pass p = {.sl = sl, .out = out};
+	cli_inputs in = {.cmd = "slice", .n = nin, .files = files, .spool = spool_fd >= 0, .spool_fd = spool_fd,
+	                 .spool_off = spool_off, .done = &p.done};
 	sl->pos = 0;
-	for (int i = 0; i < (nin ? nin : 1) && !rc && !done; i++) {
-		kcap_reader *r;
-		int orc = open_input(nin ? files[i] : NULL, spool_fd, spool_off, &r, damaged);
-		if (orc) {
-			if (orc == KCAP_EXIT_DAMAGED)
-				*damaged = 1;
-			else
-				rc = orc;
-			continue;
-		}
-		rc = slice_input(sl, r, out, &done);
-		if (out)
-			sink_input_done(out, r);
-		cli_close_input(r);
-	}
-	return rc;
+	return cli_each_input(&in, pass_input, &p, damaged);
 }
 
 int cmd_slice(int argc, char **argv)
@@ -397,23 +373,19 @@ int cmd_slice(int argc, char **argv)
 		{"seq", required_argument, 0, O_SEQ},   {"head", required_argument, 0, O_HEAD},
 		{"tail", required_argument, 0, O_TAIL}, {"skip", required_argument, 0, O_SKIP},
 		{"no-index", no_argument, 0, O_NOINDEX}, {"stats", no_argument, 0, O_STATS},
-		{"output", required_argument, 0, 'o'},  {"kcap", no_argument, 0, 'K'},
-		{"text", no_argument, 0, 'T'},          {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},           {"no-proc", no_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		SINK_LONGOPTS,                          {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
-	slicer sl = {.t_start = mono_ns()};
+	slicer sl = {.t_start = cli_now_ns(CLOCK_MONOTONIC)};
 	sink_opts so = {0};
 	sink *out = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0, spool_fd = -1;
 	off_t spool_off = 0;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(slice_help, stdout);
-			return cli_finish_stdout("slice", KCAP_EXIT_OK);
+			return cli_help("slice", slice_help);
 		case O_FROM:
 			if (parse_timearg("--from", optarg, &sl.from))
 				return KCAP_EXIT_USAGE;
@@ -449,7 +421,7 @@ int cmd_slice(int argc, char **argv)
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
 		default:
-			if (cli_output_opt(c, optarg, &so) < 0)
+			if (!cli_output_opt(c, optarg, &so))
 				return cli_bad_option("slice", argv, longopts, "o:h");
 		}
 	}

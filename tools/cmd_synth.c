@@ -414,8 +414,7 @@ int cmd_synth(int argc, char **argv)
 	const char *out = NULL;
 	kcap_writer_opts wo = {0};
 	int c;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "n:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -446,8 +445,7 @@ int cmd_synth(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			break;
 		case 'h':
-			fputs(synth_help, stdout);
-			return cli_finish_stdout("synth", KCAP_EXIT_OK);
+			return cli_help("synth", synth_help);
 		default:
 			return cli_bad_option("synth", argv, longopts, "n:s:o:h");
 		}

@@ -20,27 +20,6 @@
 
 #define MAX_STATS 1024
 
-typedef struct rec_chunk rec_chunk;
-
-typedef struct rec_item {
-	int64_t ts;
-	uint64_t arrival;
-	rec_chunk *chunk;
-	kcap_event ev;
-} rec_item;
-
-/* Held events live in chunks filled front to back and reused once every
- * event in them is written: events leave the reorder window roughly in the
- * order they came, so a chunk empties soon after it fills, and a malloc and
- * free per event (a fifth of the recorder's CPU) become a pointer bump. */
-#define REC_CHUNK_SIZE (1u << 20)
-#define REC_CHUNK_SPARE 8 /* empty chunks kept for reuse; more go back to the system */
-struct rec_chunk {
-	rec_chunk *next; /* in the spare list */
-	size_t cap, used, live;
-	_Alignas(16) unsigned char data[];
-};
-
 typedef struct rec_statent {
 	uint32_t cpu;
 	char source[32];
@@ -60,14 +39,8 @@ struct rec_ctx {
 	int64_t file_start_ns;
 	uint64_t bytes_closed; /* bytes of files already closed */
 	/* reorder window (see queue_insert) */
-	rec_chunk *chunk;      /* being filled */
-	rec_chunk *spare;      /* empty chunks for reuse */
-	unsigned nspare;
 	int8_t cat_of[256];    /* by_cat index per type id; -1 not known yet */
-	rec_item **heap;
-	size_t nheap, capheap, qhead;
-	uint64_t arrivals;
-	int64_t max_ts;
+	kcap_reorder *q;       /* the reorder window, by (ts, arrival) */
 	int64_t last_out_ts;
 	/* counters */
 	uint64_t seq;
@@ -87,13 +60,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static int64_t now_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Error lines of the recorder are the CLI's: "kcap record: ..." */
@@ -175,8 +141,7 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 	o->source = "ebpf";
 	o->buffer_size = 64u << 20;
 	o->reorder_ns = 50 * 1000000LL;
-	optind = 1;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "+o:e:qh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -313,7 +278,8 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 		rerr("--follow needs a COMMAND after -- or --pid");
 		return KCAP_EXIT_USAGE;
 	}
-	return -1;
+	o->run = 1;
+	return KCAP_EXIT_OK;
 }
 
 /* ---- context helpers for frontends ---- */
@@ -346,112 +312,14 @@ void rec_stat(rec_ctx *c, uint32_t cpu, const char *source, uint64_t seen, uint6
 	}
 }
 
-/* ---- reorder window: a circular array kept sorted by (ts, arrival) ----
- * Sources deliver events almost in order (a shared ring buffer is in
- * reservation order), so inserting from the tail moves at most a few
- * entries, and the oldest event is always at the head. */
-
-static int item_less(const rec_item *a, const rec_item *b)
-{
-	return a->ts < b->ts || (a->ts == b->ts && a->arrival < b->arrival);
-}
-
-#define QAT(c, i) ((c)->heap[((c)->qhead + (i)) & ((c)->capheap - 1)])
-
-static int queue_grow(rec_ctx *c)
-{
-	size_t nc = c->capheap ? c->capheap * 2 : 4096;
-	rec_item **nh = malloc(nc * sizeof *nh);
-	if (!nh)
-		return KCAP_E_NOMEM;
-	for (size_t i = 0; i < c->nheap; i++)
-		nh[i] = QAT(c, i);
-	free(c->heap);
-	c->heap = nh;
-	c->capheap = nc;
-	c->qhead = 0;
-	return 0;
-}
-
-static void queue_insert(rec_ctx *c, rec_item *it)
-{
-	size_t i = c->nheap++;
-	while (i > 0 && item_less(it, QAT(c, i - 1))) {
-		QAT(c, i) = QAT(c, i - 1);
-		i--;
-	}
-	QAT(c, i) = it;
-}
-
-static rec_item *queue_pop(rec_ctx *c)
-{
-	rec_item *it = QAT(c, 0);
-	c->qhead = (c->qhead + 1) & (c->capheap - 1);
-	c->nheap--;
-	return it;
-}
+/* ---- reorder window ----
+ * Held events live in libkcap's reorder window (kcap_reorder), whose copies
+ * are carved out of reused chunks: events leave the window roughly in the
+ * order they came, so a malloc and free per event (a fifth of the
+ * recorder's CPU) become a pointer bump. */
 
 #define REC_QUEUE_SOFT_MAX 65536
 static int release(rec_ctx *c, int64_t limit);
-
-static void chunk_put(rec_ctx *c, rec_chunk *k)
-{
-	if (k->cap == REC_CHUNK_SIZE && c->nspare < REC_CHUNK_SPARE) {
-		k->next = c->spare;
-		c->spare = k;
-		c->nspare++;
-	} else {
-		free(k);
-	}
-}
-
-static rec_item *item_alloc(rec_ctx *c, size_t need)
-{
-	need = (need + 15) & ~(size_t)15;
-	rec_chunk *k = c->chunk;
-	if (!k || k->cap - k->used < need) {
-		if (k && !k->live)
-			chunk_put(c, k);
-		if (need <= REC_CHUNK_SIZE && c->spare) {
-			k = c->spare;
-			c->spare = k->next;
-			c->nspare--;
-		} else {
-			size_t cap = need > REC_CHUNK_SIZE ? need : REC_CHUNK_SIZE;
-			if (!(k = malloc(sizeof *k + cap)))
-				return NULL;
-			k->cap = cap;
-		}
-		k->used = k->live = 0;
-		c->chunk = k;
-	}
-	rec_item *it = (rec_item *)(k->data + k->used);
-	k->used += need;
-	k->live++;
-	it->chunk = k;
-	return it;
-}
-
-static void item_free(rec_ctx *c, rec_item *it)
-{
-	rec_chunk *k = it->chunk;
-	if (--k->live)
-		return;
-	if (k == c->chunk)
-		k->used = 0; /* refill the current chunk from its start */
-	else
-		chunk_put(c, k);
-}
-
-static int value_has_bytes(const kcap_value *v)
-{
-	switch (v->type) {
-	case KCAP_T_STR: case KCAP_T_PATH: case KCAP_T_BYTES: case KCAP_T_STRLIST:
-	case KCAP_T_SID: case KCAP_T_JSON: case KCAP_T_SOCKADDR:
-		return v->present && v->p && v->len;
-	}
-	return 0;
-}
 
 int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 {
@@ -460,42 +328,13 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 	 * memory without bound (a busy source, a slow stop). */
 	if (c->write_err)
 		return 0;
-	size_t need = sizeof(rec_item) + ev->nparams * sizeof(kcap_value) + ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++)
-		if (value_has_bytes(&ev->params[i]))
-			need += ev->params[i].len;
-	if (c->nheap == c->capheap && queue_grow(c) < 0)
-		return KCAP_E_NOMEM;
-	rec_item *it = item_alloc(c, need);
-	if (!it)
-		return KCAP_E_NOMEM;
-	it->ts = ev->ts;
-	it->arrival = c->arrivals++;
-	it->ev = *ev;
-	it->ev.def = NULL;
-	it->ev.meta = NULL;
-	kcap_value *pv = (kcap_value *)(it + 1);
-	char *bytes = (char *)(pv + ev->nparams);
-	if (ev->nparams)
-		memcpy(pv, ev->params, ev->nparams * sizeof *pv);
-	it->ev.params = pv;
-	memcpy(bytes, ev->comm, ev->comm_len);
-	it->ev.comm = bytes;
-	bytes += ev->comm_len;
-	for (uint32_t i = 0; i < ev->nparams; i++) {
-		if (!value_has_bytes(&pv[i]))
-			continue;
-		memcpy(bytes, pv[i].p, pv[i].len);
-		pv[i].p = (const uint8_t *)bytes;
-		bytes += pv[i].len;
-	}
-	if (ev->ts > c->max_ts)
-		c->max_ts = ev->ts;
+	int rc = kcap_reorder_push(c->q, ev);
+	if (rc < 0)
+		return rc;
 	c->raw_bytes += raw_bytes;
-	queue_insert(c, it);
 	/* a source delivering a large backlog at once: keep memory bounded */
-	if (c->nheap >= REC_QUEUE_SOFT_MAX && !c->write_err)
-		release(c, c->max_ts - c->o->reorder_ns);
+	if (kcap_reorder_count(c->q) >= REC_QUEUE_SOFT_MAX && !c->write_err)
+		release(c, kcap_reorder_max_ts(c->q) - c->o->reorder_ns);
 	return 0;
 }
 
@@ -567,7 +406,7 @@ static int open_file(rec_ctx *c, unsigned idx)
 	}
 	c->file_index = idx;
 	c->files++;
-	c->file_start_ns = now_ns(CLOCK_MONOTONIC);
+	c->file_start_ns = cli_now_ns(CLOCK_MONOTONIC);
 	if ((rc = kcap_writer_add_meta(c->w, c->meta)) < 0 || (rc = kcap_writer_set_schema(c->w, c->schema)) < 0)
 		goto werr;
 	snap = kcap_snapshot_new();
@@ -610,24 +449,26 @@ static int cat_index(const char *cat)
 }
 
 /* Writes one event; returns 0, or < 0 on a write error (recording stops). */
-static int write_item(rec_ctx *c, rec_item *it)
+static int write_item(rec_ctx *c, kcap_event *ev)
 {
-	int rc = 0;
+	int rc;
 	if (c->o->count && c->written >= c->o->count) {
 		c->dropped_after_count++;
-		goto cleanup;
+		return 0;
 	}
-	if (c->written && it->ts < c->last_out_ts)
+	if (c->written && ev->ts < c->last_out_ts)
 		c->late++;
 	else
-		c->last_out_ts = it->ts;
-	it->ev.seq = c->seq++;
-	if ((rc = kcap_writer_write(c->w, &it->ev)) < 0) {
+		c->last_out_ts = ev->ts;
+	ev->seq = c->seq++;
+	ev->def = NULL; /* the writer reads the type from its own schema */
+	ev->meta = NULL;
+	if ((rc = kcap_writer_write(c->w, ev)) < 0) {
 		note_write_error(c, rc, kcap_writer_error(c->w));
-		goto cleanup;
+		return rc;
 	}
 	c->written++;
-	uint32_t id = it->ev.type_id;
+	uint32_t id = ev->type_id;
 	int cat = id < 256 ? c->cat_of[id] : -1;
 	if (cat < 0) {
 		const kcap_type_def *d = kcap_schema_type(c->schema, id);
@@ -638,18 +479,17 @@ static int write_item(rec_ctx *c, rec_item *it)
 	c->by_cat[cat]++;
 	if (c->o->rotate_size && kcap_writer_bytes(c->w) >= c->o->rotate_size) {
 		if ((rc = close_file(c)) < 0 || (rc = open_file(c, c->file_index + 1)) < 0)
-			goto cleanup;
+			return rc;
 	}
-cleanup:
-	item_free(c, it);
-	return rc;
+	return 0;
 }
 
 /* Writes held events with ts <= limit. */
 static int release(rec_ctx *c, int64_t limit)
 {
-	while (c->nheap && QAT(c, 0)->ts <= limit && !c->write_err)
-		if (write_item(c, queue_pop(c)) < 0)
+	kcap_event *ev;
+	while (!c->write_err && (ev = kcap_reorder_pop(c->q, limit)))
+		if (write_item(c, ev) < 0)
 			return -1;
 	return 0;
 }
@@ -755,7 +595,11 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	}
 	c->o = o;
 	c->fe = fe;
-	c->max_ts = INT64_MIN;
+	if (kcap_reorder_new(&c->q, 0)) {
+		free(c);
+		rerr("out of memory");
+		return KCAP_EXIT_ERROR;
+	}
 	memset(c->cat_of, -1, sizeof c->cat_of);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -773,13 +617,13 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	kcap_meta_fill_host(c->meta);
 	kcap_meta_set(c->meta, KCAP_META_SOURCE, fe->name);
 	kcap_meta_set(c->meta, KCAP_META_SOURCE_VERSION, fe->version);
-	snprintf(num, sizeof num, "%" PRId64, now_ns(CLOCK_REALTIME));
+	snprintf(num, sizeof num, "%" PRId64, cli_now_ns(CLOCK_REALTIME));
 	kcap_meta_set(c->meta, KCAP_META_CAPTURE_START, num);
 	const char *off = kcap_meta_get(c->meta, KCAP_META_BOOT_OFFSET);
 	if (off) {
 		c->boot_to_wall = strtoll(off, NULL, 10);
 	} else {
-		c->boot_to_wall = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+		c->boot_to_wall = cli_now_ns(CLOCK_REALTIME) - cli_now_ns(CLOCK_BOOTTIME);
 		snprintf(num, sizeof num, "%" PRId64, c->boot_to_wall);
 		kcap_meta_set(c->meta, KCAP_META_BOOT_OFFSET, num);
 		kcap_meta_set(c->meta, KCAP_META_CLOCK, "CLOCK_BOOTTIME");
@@ -809,24 +653,25 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		close(release_fd);
 	}
 
-	int64_t t0 = now_ns(CLOCK_MONOTONIC), last_stats = t0;
+	int64_t t0 = cli_now_ns(CLOCK_MONOTONIC), last_stats = t0;
 	int forwarded = 0;
 	int64_t drain_deadline = 0;
 	for (;;) {
-		int64_t wall_before = now_ns(CLOCK_REALTIME);
+		int64_t wall_before = cli_now_ns(CLOCK_REALTIME);
 		int n = fe->poll(st, 50, why, sizeof why);
 		if (n < 0) {
 			rerr("%s frontend: %s", fe->name, why);
 			stopwhy = "source error";
 			break;
 		}
-		int64_t now = now_ns(CLOCK_MONOTONIC);
+		int64_t now = cli_now_ns(CLOCK_MONOTONIC);
 		/* A poll delivers everything the source had when it began, roughly in
 		 * time order: hold events for the reorder window behind the newest
 		 * one, or behind the time the poll began. */
 		int64_t limit = wall_before - o->reorder_ns;
-		if (c->max_ts != INT64_MIN && c->max_ts - o->reorder_ns > limit)
-			limit = c->max_ts - o->reorder_ns;
+		int64_t max_ts = kcap_reorder_max_ts(c->q);
+		if (max_ts != INT64_MIN && max_ts - o->reorder_ns > limit)
+			limit = max_ts - o->reorder_ns;
 		if (release(c, limit) < 0)
 			break;
 		if (now - last_stats >= 1000000000LL) {
@@ -834,7 +679,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 				fe->stats(st);
 			last_stats = now;
 		}
-		if (c->w && kcap_writer_tick(c->w, now_ns(CLOCK_REALTIME)) < 0) {
+		if (c->w && kcap_writer_tick(c->w, cli_now_ns(CLOCK_REALTIME)) < 0) {
 			note_write_error(c, -1, kcap_writer_error(c->w));
 			break;
 		}
@@ -880,22 +725,22 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	/* (a frontend without stop() is drained only after its command exited,
 	 * as it would otherwise keep delivering) */
 	if (!c->write_err && strcmp(stopwhy, "source error") && (fe->stop || child_done)) {
-		int64_t until = now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
+		int64_t until = cli_now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
 		int idle = 0;
-		while (idle < 2 && now_ns(CLOCK_MONOTONIC) < until) {
+		while (idle < 2 && cli_now_ns(CLOCK_MONOTONIC) < until) {
 			int n = fe->poll(st, fe->stop ? 0 : 10, why, sizeof why);
 			if (n < 0)
 				break;
 			idle = n == 0 ? idle + 1 : 0;
-			if (c->max_ts != INT64_MIN) /* nothing seen yet: nothing to release */
-				release(c, c->max_ts - o->reorder_ns);
+			if (kcap_reorder_max_ts(c->q) != INT64_MIN) /* nothing seen yet: nothing to release */
+				release(c, kcap_reorder_max_ts(c->q) - o->reorder_ns);
 		}
 	}
 	if (fe->stats)
 		fe->stats(st);
 	if (!c->write_err)
 		release(c, INT64_MAX);
-	double secs = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	double secs = (cli_now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (child > 0 && !child_done) {
 		kill(child, SIGTERM);
 		waitpid(child, &status, 0);
@@ -928,15 +773,7 @@ cleanup:
 		fe->close(st);
 	if (c->w)
 		kcap_writer_close(c->w);
-	while (c->nheap)
-		item_free(c, queue_pop(c));
-	free(c->heap);
-	free(c->chunk);
-	while (c->spare) {
-		rec_chunk *k = c->spare;
-		c->spare = k->next;
-		free(k);
-	}
+	kcap_reorder_free(c->q);
 	kcap_schema_free(c->schema);
 	kcap_meta_free(c->meta);
 	free(c);

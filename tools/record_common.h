@@ -64,6 +64,7 @@ typedef struct rec_opts {
 	uint64_t buffer_size;     /* --buffer-size (ring buffer bytes) */
 	int64_t reorder_ns;       /* --reorder-window */
 	int quiet;                /* -q: no summary */
+	int run;                  /* set by rec_parse_opts: record (0 after --help) */
 } rec_opts;
 
 typedef struct rec_ctx rec_ctx;
@@ -80,7 +81,8 @@ typedef struct rec_frontend {
 } rec_frontend;
 
 /* Parses argv (argv[0] is "record"); fills o with defaults first. Returns
- * -1 to continue, or an exit code (0 after --help, KCAP_EXIT_USAGE). */
+ * a KCAP_EXIT_* code: KCAP_EXIT_OK with o->run set when a recording is to
+ * be made, KCAP_EXIT_OK without it after --help, or KCAP_EXIT_USAGE. */
 int rec_parse_opts(int argc, char **argv, rec_opts *o);
 void rec_usage(FILE *f);
 

@@ -8,15 +8,26 @@
 #include <kcap/procstate.h>
 #include "sink.h"
 
+/* What of a reader's current section the kcap writer already describes. */
+typedef struct section_mirror {
+	const kcap_reader *src;
+	uint32_t section;
+	uint64_t gen;     /* schema generation written */
+	size_t origins;   /* metadata blocks written */
+	int any;          /* a section was mirrored: the next source starts a new one */
+} section_mirror;
+
 struct sink {
 	const char *cmd;
 	sink_opts o;
 	out_mode mode;
+	const char *name; /* of the output, in messages */
 	kcap_writer *w;
-	FILE *out;
+	FILE *out;        /* text output, unless written to o.fd */
 	int own_out;
 	kcap_buf buf;
 	section_mirror mirror; /* for kcap output */
+	uint64_t unflushed;    /* kcap events written since the last sink_flush() */
 	int failed;
 	/* process context for the JSON "proc" object */
 	kcap_procstate *ps;
@@ -35,24 +46,26 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 	}
 	s->cmd = cmd;
 	s->o = *o;
-	int to_stdout = !o->path || !strcmp(o->path, "-");
+	int given_fd = o->fd_name != NULL;
+	int to_stdout = given_fd ? o->fd == STDOUT_FILENO : !o->path || !strcmp(o->path, "-");
+	s->name = given_fd ? o->fd_name : to_stdout ? "(stdout)" : o->path;
 	s->mode = o->mode;
 	if (s->mode == OUT_AUTO)
 		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	if (s->mode == OUT_KCAP) {
 		kcap_error e = {0};
-		int rc = to_stdout ? kcap_writer_open_fd(&s->w, STDOUT_FILENO, 0, &o->wopts, &e)
-				   : kcap_writer_open_path(&s->w, o->path, &o->wopts, &e);
+		int rc = given_fd || to_stdout
+		                 ? kcap_writer_open_fd(&s->w, given_fd ? o->fd : STDOUT_FILENO, 0, &o->wopts, &e)
+		                 : kcap_writer_open_path(&s->w, o->path, &o->wopts, &e);
 		if (rc) {
-			cli_err(cmd, "%s: %s", to_stdout ? "(stdout)" : o->path, e.msg);
+			cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
 			free(s);
 			return KCAP_EXIT_ERROR;
 		}
-		if (to_stdout && isatty(STDOUT_FILENO)) {
-			/* unreachable with OUT_AUTO; with --kcap the user asked for it */
-		}
 	} else {
-		if (to_stdout) {
+		if (given_fd) {
+			/* written with write(2) by out_write() */
+		} else if (to_stdout) {
 			s->out = stdout;
 		} else {
 			s->out = fopen(o->path, "w");
@@ -75,13 +88,56 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 out_mode sink_mode(const sink *s) { return s->mode; }
 kcap_writer *sink_writer(sink *s) { return s ? s->w : NULL; }
 
+/* An output of the caller's whose reader went away: said once, and not on
+ * stdout (quiet, as if killed by SIGPIPE). */
+static void gone(sink *s)
+{
+	if (s->o.fd != STDOUT_FILENO)
+		cli_err(s->cmd, "%s: the reader went away", s->name);
+}
+
 static int werr(sink *s)
 {
 	const kcap_error *e = kcap_writer_error(s->w);
-	cli_err(s->cmd, "%s: %s", s->o.path && strcmp(s->o.path, "-") ? s->o.path : "(stdout)",
-		e && e->msg[0] ? e->msg : "write failed");
+	if (s->o.fd_name && e && e->sys_errno == EPIPE)
+		gone(s);
+	else
+		cli_err(s->cmd, "%s: %s", s->name, e && e->msg[0] ? e->msg : "write failed");
 	s->failed = 1;
 	return KCAP_EXIT_ERROR;
+}
+
+/* Writes the rendered text held to the output and empties the buffer.
+ * Returns 0 or KCAP_EXIT_ERROR (printed for the caller's fd; for a FILE,
+ * sink_close and cli_finish_stdout report it). */
+static int out_write(sink *s)
+{
+	const char *p = s->buf.data;
+	size_t n = s->buf.len;
+	s->buf.len = 0;
+	if (!s->o.fd_name) {
+		if (n && fwrite(p, 1, n, s->out) != n) {
+			s->failed = 1;
+			return KCAP_EXIT_ERROR;
+		}
+		return 0;
+	}
+	while (n) {
+		ssize_t w = write(s->o.fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (errno == EPIPE || errno == ECONNRESET)
+				gone(s);
+			else
+				cli_err(s->cmd, "%s: write failed: %s", s->name, strerror(errno));
+			s->failed = 1;
+			return KCAP_EXIT_ERROR;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 /* The snapshots of r's current section into w, whose origins are numbered
@@ -99,21 +155,27 @@ int copy_snapshots(kcap_writer *w, const kcap_reader *r)
 	return rc;
 }
 
-int mirror_stale(const section_mirror *m, const kcap_reader *r)
+/* 1 when r's current section holds what the writer does not have yet
+ * (another reader or section, new origins, a newer schema). */
+static int mirror_stale(const section_mirror *m, const kcap_reader *r)
 {
 	return m->src != r || m->section != kcap_reader_section(r) ||
 	       m->gen != kcap_schema_generation(kcap_reader_schema(r)) || m->origins != kcap_reader_origin_count(r);
 }
 
-int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r)
+/* Makes the writer's section describe r's current section: a new section
+ * for a new source, then its metadata, schema and (for a new source) its
+ * process snapshots. Returns 0 or KCAP_EXIT_ERROR (printed). */
+static int mirror(sink *s, kcap_reader *r)
 {
+	section_mirror *m = &s->mirror;
 	const kcap_schema *sc = kcap_reader_schema(r);
 	uint32_t sec = kcap_reader_section(r);
 	size_t norig = kcap_reader_origin_count(r);
 	int new_src = m->src != r || m->section != sec;
 	if (new_src) {
-		if (m->any && kcap_writer_new_section(w))
-			return MIRROR_E_WRITE;
+		if (m->any && kcap_writer_new_section(s->w))
+			return werr(s);
 		m->any = 1;
 		m->src = r;
 		m->section = sec;
@@ -125,35 +187,26 @@ int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r)
 		kcap_meta *empty = NULL;
 		if (!md)
 			md = empty = kcap_meta_new();
-		int rc = kcap_writer_add_meta(w, md);
+		int rc = kcap_writer_add_meta(s->w, md);
 		kcap_meta_free(empty);
 		if (rc < 0)
-			return MIRROR_E_WRITE;
+			return werr(s);
 		m->origins++;
 	}
 	uint64_t gen = kcap_schema_generation(sc);
 	if (gen != m->gen) {
-		if (kcap_writer_set_schema(w, sc))
-			return MIRROR_E_WRITE;
+		if (kcap_writer_set_schema(s->w, sc))
+			return werr(s);
 		m->gen = gen;
 		/* the snapshots too, so that a reader of the output has the same
 		 * process context (proc.*, parent.*) as one of the input */
-		if (new_src && copy_snapshots(w, r))
-			return MIRROR_E_SNAPSHOT;
+		if (new_src && copy_snapshots(s->w, r)) {
+			cli_err(s->cmd, "cannot copy the process snapshots: out of memory");
+			s->failed = 1;
+			return KCAP_EXIT_ERROR;
+		}
 	}
 	return 0;
-}
-
-/* Makes the writer's section describe r's current section. */
-static int mirror(sink *s, kcap_reader *r)
-{
-	int rc = mirror_section(&s->mirror, s->w, r);
-	if (rc == MIRROR_E_SNAPSHOT) {
-		cli_err(s->cmd, "cannot copy the process snapshots: out of memory");
-		s->failed = 1;
-		return KCAP_EXIT_ERROR;
-	}
-	return rc ? werr(s) : 0;
 }
 
 /* The sink's own tracker, fed with ev (the section's snapshots first). */
@@ -221,6 +274,7 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 		}
 		if (kcap_writer_write(s->w, ev))
 			return werr(s);
+		s->unflushed++;
 		return 0;
 	}
 	const kcap_schema *sc = r ? kcap_reader_schema(r) : NULL;
@@ -249,14 +303,41 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 	default:
 		kcap_render_text(&s->buf, ev, sc);
 	}
-	if (s->buf.len >= (1u << 16)) {
-		if (fwrite(s->buf.data, 1, s->buf.len, s->out) != s->buf.len) {
-			s->failed = 1;
-			return KCAP_EXIT_ERROR;
-		}
-		s->buf.len = 0;
-	}
+	if (s->buf.len >= (1u << 16) && !s->o.paced)
+		return out_write(s);
 	return 0;
+}
+
+int sink_flush(sink *s)
+{
+	if (!s->o.paced)
+		return 0;
+	if (s->w) {
+		if (s->unflushed && kcap_writer_flush(s->w))
+			return werr(s);
+		s->unflushed = 0;
+		return 0;
+	}
+	return s->buf.len ? out_write(s) : 0;
+}
+
+size_t sink_buffered(const sink *s) { return s->w ? 0 : s->buf.len; }
+
+int sink_all_events(sink *s, const char *cmd, kcap_reader *r)
+{
+	const kcap_event *ev;
+	int n, rc = 0;
+	while ((n = kcap_reader_next(r, &ev)) > 0 && !rc) {
+		rc = sink_event(s, r, ev);
+		cli_progress(cmd, r);
+	}
+	cli_progress_done();
+	if (n < 0) {
+		int frc = cli_read_failed(cmd, r, n);
+		if (!rc) /* the first failure decides */
+			rc = frc;
+	}
+	return rc;
 }
 
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum)
@@ -292,19 +373,17 @@ int sink_close(sink *s, int rc)
 	if (s->w) {
 		int wrc = kcap_writer_close(s->w);
 		if (wrc && !s->failed) {
-			cli_err(s->cmd, "%s: %s", s->o.path && strcmp(s->o.path, "-") ? s->o.path : "(stdout)",
-				kcap_strerror(wrc));
+			cli_err(s->cmd, "%s: %s", s->name, kcap_strerror(wrc));
 			s->failed = 1;
 		}
-	} else if (s->out) {
-		if (s->buf.len && fwrite(s->buf.data, 1, s->buf.len, s->out) != s->buf.len)
-			s->failed = 1;
-		if (s->own_out && fclose(s->out))
-			s->failed = 1;
+	} else if (!s->failed) { /* after a failed write the reader is gone */
+		out_write(s);
 	}
+	if (s->own_out && fclose(s->out))
+		s->failed = 1;
 	kcap_buf_free(&s->buf);
 	kcap_procstate_free(s->ps);
-	int failed = s->failed, to_stdout = !s->own_out;
+	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name;
 	const char *cmd = s->cmd;
 	free(s);
 	if (to_stdout)

@@ -28,6 +28,17 @@ typedef struct sink_opts {
 	 * event it reads (filter, which passes only matches); NULL: the sink
 	 * tracks the events it is given. */
 	const struct kcap_procstate *csv_proc;
+	/* An output the caller opened (replay --to, or stdout written with
+	 * write(2)): when fd_name is set, the sink writes to fd (and does not
+	 * close it) instead of path, names it fd_name in messages, and reports
+	 * a reader that went away (EPIPE) as such, on stdout not at all (as if
+	 * killed by SIGPIPE). */
+	int fd;
+	const char *fd_name;
+	/* Paced output (replay): text is written only by sink_flush(), which
+	 * also ends the kcap block, so that the events appended reach the
+	 * reader when the caller decides (their deadline). */
+	int paced;
 } sink_opts;
 
 /* Checks --fields names that need no schema (proc.*, parent.*, the form of
@@ -37,8 +48,33 @@ int sink_check_fields(const char *cmd, const char *const *fields);
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv), 'P' (--no-proc). Returns 0 if c was one of them, -1 otherwise. */
+ * 'C' (--csv), 'P' (--no-proc). Returns 1 if c was one of them (applied to o),
+ * 0 otherwise. */
 int cli_output_opt(int c, const char *arg, sink_opts *o);
+
+/* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
+ * command whose output is not -o (replay --to). */
+#define SINK_LONGOPTS_MODES \
+	{"kcap", no_argument, 0, 'K'}, {"text", no_argument, 0, 'T'}, {"json", no_argument, 0, 'J'}, \
+	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}
+#define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
+
+/* The --help text of those options, one for every command (as bpftool's
+ * HELP_SPEC_OPTIONS): a command's help gives SINK_HELP_HEAD, where its
+ * output goes (SINK_HELP_FILE for -o), SINK_HELP_MODES (SINK_HELP_OUTPUT
+ * is the three), then any output options of its own. The man pages are made from --help (gen-man.sh). */
+#define SINK_HELP_HEAD "Output (default: kcap to a pipe or file, text on a terminal):\n"
+#define SINK_HELP_FILE "  -o, --output FILE   write to FILE instead of stdout\n"
+#define SINK_HELP_MODES \
+	"      --kcap          force a kcap stream\n" \
+	"      --text          force one line of text per event\n" \
+	"      --json          force JSON lines, with a \"proc\" object (the process's\n" \
+	"                      exe, cwd, cmdline and parent, tracked per origin from\n" \
+	"                      the snapshots and the fork/exec/exit events seen so far)\n" \
+	"      --no-proc       JSON without the \"proc\" object\n" \
+	"      --csv           force CSV\n"
+/* The three, for a command that writes to -o FILE. */
+#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES
 
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);
@@ -46,6 +82,10 @@ int sink_open(sink **s, const char *cmd, const sink_opts *o);
 out_mode sink_mode(const sink *s);
 /* Writes one event read from r. Returns 0 or a KCAP_EXIT_* code. */
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev);
+/* Writes every event r has left (with a progress line, cli_progress).
+ * Returns 0, the sink's KCAP_EXIT_* code, or cli_read_failed()'s for a read
+ * error (printed); the first of them when both fail. */
+int sink_all_events(sink *s, const char *cmd, kcap_reader *r);
 /* Copies a raw events block from r (kcap mode only). */
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum);
 /* Says that reader r is finished (its stats are copied into the output). */
@@ -57,28 +97,12 @@ kcap_writer *sink_writer(sink *s);
  * origins as r does: the section's snapshot without an origin and every
  * origin's own. Returns 0 or a KCAP_E_* code. */
 int copy_snapshots(kcap_writer *w, const kcap_reader *r);
-
-/* What of a reader's current section a kcap writer already describes, for
- * tools that copy events from readers into one kcap stream (the sink,
- * replay). Zero-initialized before the first use. */
-typedef struct section_mirror {
-	const kcap_reader *src;
-	uint32_t section;
-	uint64_t gen;     /* schema generation written */
-	size_t origins;   /* metadata blocks written */
-	int any;          /* a section was mirrored: the next source starts a new one */
-} section_mirror;
-
-enum { MIRROR_E_WRITE = 1, MIRROR_E_SNAPSHOT = 2 };
-
-/* 1 when r's current section holds what w does not have yet (another
- * reader or section, new origins, a newer schema). */
-int mirror_stale(const section_mirror *m, const kcap_reader *r);
-/* Makes w's section describe r's current section: a new section for a new
- * source, then its metadata, schema and (for a new source) its process
- * snapshots. Returns 0, MIRROR_E_WRITE (see kcap_writer_error) or
- * MIRROR_E_SNAPSHOT (out of memory copying the snapshots). */
-int mirror_section(section_mirror *m, kcap_writer *w, const kcap_reader *r);
+/* Paced mode: sends what was appended since the last call (text bytes,
+ * the kcap block being filled). Otherwise does nothing: the sink writes as
+ * its buffers fill. Returns 0 or a KCAP_EXIT_* code (printed). */
+int sink_flush(sink *s);
+/* Bytes of rendered text held for the next sink_flush() (0 for kcap). */
+size_t sink_buffered(const sink *s);
 /* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
 int sink_close(sink *s, int rc);
 

@@ -26,6 +26,7 @@
 #include "audit/audit_import.h"
 #include "audit/audit_tables.h"
 #include "audit_netlink.h"
+#include "cli.h"
 #include "record_common.h"
 
 /* Rules carry this key followed by the recorder's pid, so they can be told
@@ -85,13 +86,6 @@ typedef struct live_state {
 	int32_t *tree;
 	size_t tree_cap, tree_n;
 } live_state;
-
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* ---- the followed process tree ---- */
 
@@ -241,7 +235,7 @@ static void on_message(void *ud, const void *msg, size_t n)
 	 * puts the true time back. */
 	serial_time *t = &s->times[rec->serial % TIME_RING];
 	if (t->serial != rec->serial || (!t->sec && !t->arr_sec)) {
-		int64_t now = wall_ns() / 1000000;
+		int64_t now = cli_now_ns(CLOCK_REALTIME) / 1000000;
 		*t = (serial_time){ .serial = rec->serial, .sec = rec->sec, .msec = rec->msec,
 		                    .arr_sec = now / 1000, .arr_msec = (uint32_t)(now % 1000) };
 	}
@@ -269,7 +263,7 @@ static long drain(live_state *s)
 			on_message(s, s->buf + (size_t)i * ANL_BUF, lens[i]);
 		got += m;
 	}
-	int rc = kcap_audit_import_tick(s->imp, wall_ns());
+	int rc = kcap_audit_import_tick(s->imp, cli_now_ns(CLOCK_REALTIME));
 	if (rc < 0 && !s->err)
 		s->err = rc;
 	return got;
@@ -557,13 +551,6 @@ static int live_add_pid(void *vs, int32_t pid)
 	return tree_add(vs, pid);
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Called every second and once at the stop: takes in what was queued when
  * it was called (in the socket, and the records in the kernel's backlog)
  * and waits until every event seen so far has left the reassembler (a
@@ -574,7 +561,7 @@ static void live_stats(void *vs)
 {
 	live_state *s = vs;
 	struct audit_status st;
-	int64_t until = mono_ns() + 1000000000LL;
+	int64_t until = cli_now_ns(CLOCK_MONOTONIC) + 1000000000LL;
 	int have = anl_get_status(s->ctl, &st) == 0;
 	uint64_t want_records = s->records + (have ? st.backlog : 0);
 	uint32_t target = 0;
@@ -589,7 +576,7 @@ static void live_stats(void *vs)
 			have_target = 1;
 		}
 		int done = have_target && (!s->any_serial || (s->any_done && (int32_t)(s->newest_done - target) >= 0));
-		if (done || s->err || mono_ns() > until)
+		if (done || s->err || cli_now_ns(CLOCK_MONOTONIC) > until)
 			break;
 		struct pollfd p = { .fd = s->evfd, .events = POLLIN };
 		poll(&p, 1, 10);

@@ -708,6 +708,70 @@ int kcap_format_time(char *out, int64_t ts_ns);
  * escape in memory. */
 int kcap_json_escape(kcap_buf *b, const char *s, size_t n);
 
+/* ==== Holding and uniting events ========================================
+ * For tools that keep events past the call that produced them (a reorder
+ * window: merge --sort-window, record --reorder-window) and that unite the
+ * schemas of several sources into one (merge). Core layer: libkcap's query
+ * part is not needed. */
+
+/* 1 when v's p and len hold bytes that belong to the value: a present STR,
+ * PATH, BYTES, STRLIST, SID or JSON value, or a present SOCKADDR of family
+ * KCAP_AF_UNIX or KCAP_AF_OTHER. This is the writer's rule: it reads p only
+ * for those, and any other value may hold stale p/len (a reader reuses its
+ * value arrays; a SOCKADDR of family INET keeps its address in addr[]). */
+int kcap_value_has_bytes(const kcap_value *v);
+
+/* Size of a deep copy of ev: the event, its nparams values, comm and the
+ * bytes of every value with kcap_value_has_bytes. */
+size_t kcap_event_copy_size(const kcap_event *ev);
+/* Deep-copies ev into mem (kcap_event_copy_size(ev) bytes, aligned for a
+ * kcap_event) and returns the copy, which points only into mem: comm and the
+ * byte values are copied, p of every other value is NULL (a value with len
+ * but no p keeps p NULL, which the writer refuses as ev's would be). def and
+ * meta are kept as they are (they point into a schema and metadata the
+ * caller owns). */
+kcap_event *kcap_event_copy_to(void *mem, const kcap_event *ev);
+
+/* A reorder window: deep copies of events, handed back oldest first.
+ * Order: ts, then (with KCAP_REORDER_SEQ) seq, then the order of pushing.
+ * Sources deliver events almost in order, so a push moves few entries; the
+ * copies live in large chunks that are reused, not one allocation each. */
+typedef struct kcap_reorder kcap_reorder;
+enum { KCAP_REORDER_SEQ = 1 }; /* equal times are ordered by seq first */
+/* Returns 0 or KCAP_E_NOMEM (*q is NULL then). flags: KCAP_REORDER_*. */
+int kcap_reorder_new(kcap_reorder **q, unsigned flags);
+/* Frees the window and every event in it. NULL is a no-op. */
+void kcap_reorder_free(kcap_reorder *q);
+/* Copies ev into the window (kcap_event_copy_to). Returns 0 or KCAP_E_NOMEM. */
+int kcap_reorder_push(kcap_reorder *q, const kcap_event *ev);
+/* Events held. */
+size_t kcap_reorder_count(const kcap_reorder *q);
+/* The largest ts pushed so far; INT64_MIN before the first push. */
+int64_t kcap_reorder_max_ts(const kcap_reorder *q);
+/* The oldest event held, or NULL when empty. Valid until the next push or pop. */
+const kcap_event *kcap_reorder_peek(const kcap_reorder *q);
+/* Takes out the oldest event when its ts <= limit (INT64_MAX: whatever
+ * is held), else returns NULL. The event is the caller's to change (seq,
+ * ids) until the next push, pop or free, which reclaims it. */
+kcap_event *kcap_reorder_pop(kcap_reorder *q, int64_t limit);
+
+/* 1 when a and b are the same type, their ids aside: name, category (NULL
+ * counts as ""), and each param's name, type, flags and symset id. */
+int kcap_type_def_equal(const kcap_type_def *a, const kcap_type_def *b);
+/* 1 when a and b are the same symbol set, their ids aside: kind, name and
+ * every symbol (value, mask, name) in order. */
+int kcap_symset_equal(const kcap_symset *a, const kcap_symset *b);
+/* Unites set into dst by content, for a schema gathered from several
+ * sources: when dst has an equal set (kcap_symset_equal) *id is its id and
+ * 0 is returned; else set is added under its own id if dst has no set of that
+ * id, otherwise under the lowest free id >= *next_id (which then moves past
+ * it), *id is the id given and 1 is returned. Negative KCAP_E_* on error. */
+int kcap_schema_unite_symset(kcap_schema *dst, const kcap_symset *set, uint32_t *next_id, uint32_t *id);
+/* The same for a type (kcap_type_def_equal). The symset ids of def's params
+ * must already be dst's (translate them with what kcap_schema_unite_symset
+ * gave). */
+int kcap_schema_unite_type(kcap_schema *dst, const kcap_type_def *def, uint32_t *next_id, uint32_t *id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -193,20 +193,6 @@ void kcap_schema_free(kcap_schema *s)
 
 uint64_t kcap_schema_generation(const kcap_schema *s) { return s ? s->generation : 0; }
 
-static int type_equal(const kcap_type_def *a, const kcap_type_def *b)
-{
-	if (a->id != b->id || a->nparams != b->nparams || strcmp(a->name, b->name ? b->name : "") ||
-	    strcmp(a->category, b->category ? b->category : ""))
-		return 0;
-	for (uint32_t i = 0; i < a->nparams; i++) {
-		const kcap_param_def *x = &a->params[i], *y = &b->params[i];
-		if (x->type != y->type || x->flags != y->flags || x->symset != y->symset ||
-		    strcmp(x->name, y->name ? y->name : ""))
-			return 0;
-	}
-	return 1;
-}
-
 const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id)
 {
 	if (!s)
@@ -266,7 +252,7 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 	}
 	const kcap_type_def *old = kcap_schema_type(s, def->id);
 	if (old)
-		return type_equal(old, def) ? 0 : KCAP_E_INVAL;
+		return kcap_type_def_equal(old, def) ? 0 : KCAP_E_INVAL; /* same id: the content decides */
 	if (kcap_array_room(&s->types, &s->captypes, s->ntypes, sizeof *s->types, 32))
 		return KCAP_E_NOMEM;
 	if (def->id >= DIRECT_IDS && idmap_reserve(&s->far_types))
