@@ -53,7 +53,7 @@ out_mode cli_resolve_out(out_mode m);
 
 /* Opens an input for reading: "-" or NULL is stdin. Registers a damage
  * callback that prints one line per damaged region and sets *damaged.
- * Compressed and archived captures are read through archive_input.h (then
+ * Compressed and archived captures are read through formats/input/archive_input.h (then
  * the reader streams, as on a pipe). */
 int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged);
 /* The same on fd (always closed by the reader or here), named name. */
