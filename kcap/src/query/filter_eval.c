@@ -318,6 +318,21 @@ static int cmp_sm(int an, uint64_t am, int bn, uint64_t bm)
 	return ((am < bm) != an) ? -1 : 1;
 }
 
+/* Whether an ordering comparison op holds for the result r of a comparison
+ * (negative, 0 or positive); 0 for an op that is not one. */
+static inline int op_holds(int op, int r)
+{
+	switch (op) {
+	case OP_EQ: return r == 0;
+	case OP_NE: return r != 0;
+	case OP_LT: return r < 0;
+	case OP_LE: return r <= 0;
+	case OP_GT: return r > 0;
+	case OP_GE: return r >= 0;
+	}
+	return 0;
+}
+
 static void to_sm(const fv *x, int *neg, uint64_t *mag)
 {
 	if (x->sign && x->i < 0) {
@@ -628,16 +643,7 @@ static int int_op(ectx *c, const fnode *n, const fv *x, const flit *l, int op)
 		return 0;
 	}
 	to_sm(x, &xn, &xm);
-	int r = cmp_sm(xn, xm, ln, lm);
-	switch (op) {
-	case OP_EQ: return r == 0;
-	case OP_NE: return r != 0;
-	case OP_LT: return r < 0;
-	case OP_LE: return r <= 0;
-	case OP_GT: return r > 0;
-	case OP_GE: return r >= 0;
-	}
-	return 0;
+	return op_holds(op, cmp_sm(xn, xm, ln, lm));
 }
 
 static int eval_pred(ectx *c, const fnode *n)
@@ -717,14 +723,9 @@ static int eval_pred(ectx *c, const fnode *n)
 static int cmp_lits(const fnode *n, int xn, uint64_t xm)
 {
 	const flit *l = n->lits;
-	int r = cmp_sm(xn, xm, l->fneg, l->fmag);
 	switch (n->op) {
-	case OP_EQ: return r == 0;
-	case OP_NE: return r != 0;
-	case OP_LT: return r < 0;
-	case OP_LE: return r <= 0;
-	case OP_GT: return r > 0;
-	case OP_GE: return r >= 0;
+	case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+		return op_holds(n->op, cmp_sm(xn, xm, l->fneg, l->fmag));
 	default:
 		for (int i = 0; i < n->nlits; i++)
 			if (!cmp_sm(xn, xm, n->lits[i].fneg, n->lits[i].fmag))
