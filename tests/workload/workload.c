@@ -272,28 +272,7 @@ int main(int argc, char **argv)
 	int setuid_ok = WEXITSTATUS(status) == 0;
 
 	/* 6. kill a child with a signal */
-	int sync[2];
-	if (pipe(sync) < 0)
-		die("pipe");
-	pid_t k_pid = fork();
-	if (k_pid < 0)
-		die("fork");
-	if (k_pid == 0) {
-		close(sync[0]);
-		if (write(sync[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	char b;
-	close(sync[1]);
-	if (read(sync[0], &b, 1) != 1)
-		die("child sync");
-	close(sync[0]);
-	if (sc(SYS_kill, k_pid, SIGTERM, 0, 0, 0) < 0)
-		die("kill");
-	if (waitpid(k_pid, &status, 0) < 0 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
-		die("killed child");
+	pid_t k_pid = killed_child(SIGTERM);
 
 	fprintf(out,
 	        "{\"pid\":%d,\"dir\":\"%s\",\n"
