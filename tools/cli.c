@@ -1,5 +1,6 @@
 /* Shared CLI plumbing: error lines, input opening, stdout checks. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,11 +230,23 @@ int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged
 int cli_finish_stdout(const char *cmd, int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
-			cli_err(cmd, "error writing output: %s", strerror(errno));
+		if (errno == EPIPE)
+			cli_broken_pipe();
+		cli_err(cmd, "error writing output: %s", strerror(errno));
 		return rc ? rc : KCAP_EXIT_ERROR;
 	}
 	return rc;
+}
+
+_Noreturn void cli_broken_pipe(void)
+{
+	sigset_t set;
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE); /* not reached: SIGPIPE's default action ends the process */
 }
 
 int cli_bad_value(const char *cmd, const char *opt, const char *s, const char *fmt, ...)

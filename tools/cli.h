@@ -60,8 +60,15 @@ int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *dama
 int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged);
 
 /* Final check of stdout: returns KCAP_EXIT_ERROR and prints if writing
- * stdout failed (EPIPE excepted is still an error). */
+ * stdout failed; a broken pipe ends the process through cli_broken_pipe(). */
 int cli_finish_stdout(const char *cmd, int rc);
+
+/* The reader of stdout went away (EPIPE): ends the process quietly by
+ * SIGPIPE, as a command that does not ignore it would end (status 141 in
+ * the shell; docs/CLI.md). For commands that ignore SIGPIPE to clean up
+ * first (record restores the kernel's state, replay reports a --to reader
+ * leaving): call it once cleaned up. */
+_Noreturn void cli_broken_pipe(void);
 
 /* ---- option values (docs/CLI.md, "Values") ----
  * Each reads s with libkcap's grammar for its kind (kcap.h, "values") and

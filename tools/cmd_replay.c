@@ -251,11 +251,13 @@ int cmd_replay(int argc, char **argv)
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
 		}
 	}
-	signal(SIGPIPE, SIG_IGN); /* a reader that goes away is reported, not fatal */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake up on time, not up to 50 us late */
 	int nin = argc - optind;
 	/* open the inputs lazily, the output now: a FIFO waits for its reader */
 	if (to) {
+		/* a --to reader that goes away is reported, not fatal; on stdout a
+		 * broken pipe ends replay by SIGPIPE, quietly, as every command */
+		signal(SIGPIPE, SIG_IGN);
 		fd = open_to(to);
 		if (fd < 0)
 			return KCAP_EXIT_ERROR;

@@ -52,7 +52,13 @@ struct rec_ctx {
 	rec_statent stats[MAX_STATS];
 	size_t nstats;
 	int write_err;          /* KCAP_E_* of the first write failure */
+	int write_errno;        /* its errno (ENOSPC, EPIPE...), 0 when none */
 	char write_msg[512];
+	uint64_t events_closed; /* events in files closed without error */
+	uint64_t write_lost;    /* events not written because of the write failure */
+	/* -o - on a terminal: events as text lines, not a binary stream */
+	int text_out;
+	kcap_buf text;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -116,8 +122,11 @@ void rec_usage(FILE *f)
 	        "      --reorder-window D  time window for putting events in order (default 50ms)\n"
 	        "  -q, --quiet             no summary on stderr\n"
 	        "  -h, --help              this help\n"
-	        "Exit: 0 ok, 1 error (e.g. disk full: what was written is kept), 2 usage,\n"
-	        "4 events were lost (counted in the capture); with COMMAND its exit status.\n");
+	        "-o - on a terminal writes text lines, on a pipe a kcap stream (live: a block\n"
+	        "at least every 500 ms).\n"
+	        "Exit: 0 ok, 1 error (what was written is kept), 2 usage, 4 events were lost\n"
+	        "(counted in the capture; a full disk counts what did not reach it); with\n"
+	        "COMMAND its exit status. A reader of stdout going away ends it quietly (141).\n");
 }
 
 int rec_parse_opts(int argc, char **argv, rec_opts *o)
@@ -359,6 +368,7 @@ static void note_write_error(rec_ctx *c, int rc, const kcap_error *e)
 	if (c->write_err)
 		return;
 	c->write_err = rc;
+	c->write_errno = e ? e->sys_errno : 0;
 	if (e && e->msg[0])
 		snprintf(c->write_msg, sizeof c->write_msg, "%s", e->msg);
 	else
@@ -373,11 +383,14 @@ static int close_file(rec_ctx *c)
 	if (!c->w)
 		return 0;
 	uint64_t b = kcap_writer_bytes(c->w);
+	uint64_t n = kcap_writer_events(c->w);
 	int rc = kcap_writer_close(c->w);
 	c->w = NULL;
 	if (rc < 0) {
 		kcap_error e = { .code = rc };
 		note_write_error(c, rc, &e);
+	} else if (!c->write_err) {
+		c->events_closed += n;
 	}
 	/* after close the file also holds the index and footer */
 	struct stat sb;
@@ -396,6 +409,10 @@ static int open_file(rec_ctx *c, unsigned idx)
 	int rc;
 
 	file_name(c, idx, c->path, sizeof c->path);
+	if (c->text_out) {
+		c->files++;
+		return 0;
+	}
 	if (!strcmp(c->o->out, "-"))
 		rc = kcap_writer_open_fd(&c->w, 1, 0, &wo, &err);
 	else
@@ -463,7 +480,12 @@ static int write_item(rec_ctx *c, kcap_event *ev)
 	ev->seq = c->seq++;
 	ev->def = NULL; /* the writer reads the type from its own schema */
 	ev->meta = NULL;
-	if ((rc = kcap_writer_write(c->w, ev)) < 0) {
+	if (c->text_out) {
+		if ((rc = kcap_render_text(&c->text, ev, c->schema)) < 0) {
+			note_write_error(c, rc, NULL);
+			return rc;
+		}
+	} else if ((rc = kcap_writer_write(c->w, ev)) < 0) {
 		note_write_error(c, rc, kcap_writer_error(c->w));
 		return rc;
 	}
@@ -484,14 +506,60 @@ static int write_item(rec_ctx *c, kcap_event *ev)
 	return 0;
 }
 
+/* Text lines go out as soon as their events leave the reorder window:
+ * the terminal is watched live. */
+static int flush_text(rec_ctx *c)
+{
+	size_t done = 0;
+	while (done < c->text.len) {
+		ssize_t k = write(STDOUT_FILENO, c->text.data + done, c->text.len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			kcap_error e = { .code = KCAP_E_IO, .sys_errno = errno };
+			snprintf(e.msg, sizeof e.msg, "write failed");
+			note_write_error(c, KCAP_E_IO, &e);
+			c->text.len = 0;
+			return -1;
+		}
+		done += (size_t)k;
+	}
+	c->text.len = 0;
+	return 0;
+}
+
 /* Writes held events with ts <= limit. */
 static int release(rec_ctx *c, int64_t limit)
 {
+	int rc = 0;
 	kcap_event *ev;
 	while (!c->write_err && (ev = kcap_reorder_pop(c->q, limit)))
-		if (write_item(c, ev) < 0)
-			return -1;
-	return 0;
+		if (write_item(c, ev) < 0) {
+			rc = -1;
+			break;
+		}
+	if (c->text_out && c->text.len && flush_text(c) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* After a write failure: how many of the events written are in the files.
+ * A block the writer had accepted may not have reached the disk (ENOSPC in
+ * the middle of it), so the last file is read back as every reader reads
+ * it (with what a reader recovers from a cut block): those events are
+ * there, the rest is lost. Returns the count. */
+static uint64_t events_on_disk(rec_ctx *c)
+{
+	kcap_reader *r = NULL;
+	kcap_error e = {0};
+	uint64_t n = c->events_closed;
+	const kcap_event *ev;
+	if (!strcmp(c->o->out, "-") || kcap_reader_open_path(&r, c->path, &e) < 0)
+		return n; /* a stream's reader has what it got: nothing to count here */
+	while (kcap_reader_next(r, &ev) > 0)
+		n++;
+	kcap_reader_close(r);
+	return n;
 }
 
 /* ---- the run ---- */
@@ -570,7 +638,10 @@ static void summary(rec_ctx *c, const char *why, double secs)
 	        c->files ? ", last " : "", c->files ? c->path : "");
 	fprintf(stderr, "  by class process %" PRIu64 "  file %" PRIu64 "  net %" PRIu64 "  user %" PRIu64 "%s\n",
 	        c->by_cat[0], c->by_cat[1], c->by_cat[2], c->by_cat[3], c->by_cat[4] ? "  other" : "");
-	fprintf(stderr, "  lost     %" PRIu64 "%s%s%s (of %" PRIu64 " seen by the source)\n", lost,
+	if (c->write_lost)
+		lb += (size_t)snprintf(lostby + lb, lb < sizeof lostby ? sizeof lostby - lb : 0, "%swrite failure %" PRIu64,
+		                       lb ? ", " : "", c->write_lost);
+	fprintf(stderr, "  lost     %" PRIu64 "%s%s%s (of %" PRIu64 " seen by the source)\n", lost + c->write_lost,
 	        lb ? " [" : "", lostby, lb ? "]" : "", seen);
 	if (c->late || c->dropped_after_count)
 		fprintf(stderr, "  order    %" PRIu64 " events arrived after the reorder window; %" PRIu64
@@ -629,6 +700,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		kcap_meta_set(c->meta, KCAP_META_CLOCK, "CLOCK_BOOTTIME");
 	}
 
+	/* a terminal gets text lines, as every command shows it */
+	c->text_out = !strcmp(o->out, "-") && isatty(STDOUT_FILENO);
 	if (fe->open(c, o, &st, why, sizeof why) < 0) {
 		rerr("%s frontend: %s", fe->name, why);
 		goto cleanup;
@@ -679,6 +752,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 				fe->stats(st);
 			last_stats = now;
 		}
+		/* blocks older than the writer's flush age (500 ms) go out now, to a
+		 * file as to a pipe: a live pipeline sees events within a second */
 		if (c->w && kcap_writer_tick(c->w, cli_now_ns(CLOCK_REALTIME)) < 0) {
 			note_write_error(c, -1, kcap_writer_error(c->w));
 			break;
@@ -752,15 +827,29 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		lost += c->stats[i].lost;
 	if (!werr)
 		close_file(c);
-	if (werr || c->write_err) {
+	/* the reader of stdout went away: end quietly (cli_broken_pipe, once
+	 * the source is closed and the kernel's state restored) */
+	int broken_pipe = (werr || c->write_err) && c->write_errno == EPIPE && !strcmp(o->out, "-");
+	/* a full disk loses what did not reach it: counted as lost (exit 4) */
+	int disk_full = (werr || c->write_err) && (c->write_errno == ENOSPC || c->write_errno == EDQUOT);
+	if ((werr || c->write_err) && !broken_pipe) {
 		stopwhy = "write error";
+		close_file(c);
+		uint64_t on_disk = c->text_out ? c->written : events_on_disk(c);
+		c->write_lost = (c->written > on_disk ? c->written - on_disk : 0) + kcap_reorder_count(c->q);
+		c->written = on_disk;
 		rerr("%s: %s; recording stopped after %" PRIu64 " events, the file is readable up to the "
-		     "last complete block", c->path, c->write_msg, c->written);
+		     "last complete block (%" PRIu64 " events lost)", c->text_out ? "(stdout)" : c->path, c->write_msg,
+		     c->written, c->write_lost);
+	} else if (broken_pipe) {
+		stopwhy = "the reader of stdout went away";
 		close_file(c);
 	}
-	if (!o->quiet)
+	if (!o->quiet && !broken_pipe)
 		summary(c, stopwhy, secs);
-	if (c->write_err)
+	if (disk_full)
+		rc = KCAP_EXIT_LOST;
+	else if (c->write_err)
 		rc = KCAP_EXIT_ERROR;
 	else if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -776,6 +865,10 @@ cleanup:
 	kcap_reorder_free(c->q);
 	kcap_schema_free(c->schema);
 	kcap_meta_free(c->meta);
+	kcap_buf_free(&c->text);
+	int broken = c->write_err && c->write_errno == EPIPE && !strcmp(o->out, "-");
 	free(c);
+	if (broken)
+		cli_broken_pipe();
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "check_run.h"
 #include <errno.h>
 #include <jansson.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,15 +247,41 @@ START_TEST(restored_after_sigterm)
 }
 END_TEST
 
-/* SIGKILL cannot be caught: the next recorder removes the rules and
- * restores the settings the killed one left. */
-START_TEST(repaired_after_sigkill)
+/* The guardian of recorder p (tools/record_guard.h): its child named
+ * kcap-guard, or -1. */
+static pid_t guardian_of(pid_t p)
 {
-	char path[4096], errf[4096];
-	scratch("sigkill", path, errf);
-	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
-	pid_t p = rt_start(args, NULL);
-	ck_assert_int_gt(p, 0);
+	for (int tries = 0; tries < 50; tries++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		pid_t found = -1;
+		while (d && (e = readdir(d)) && found < 0) {
+			char path[300], buf[512];
+			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+			FILE *f = fopen(path, "r");
+			if (!f)
+				continue;
+			size_t n = fread(buf, 1, sizeof buf - 1, f);
+			fclose(f);
+			buf[n] = 0;
+			int pid, ppid;
+			char comm[64];
+			if (sscanf(buf, "%d (%63[^)]) %*c %d", &pid, comm, &ppid) == 3 && ppid == p &&
+			    !strcmp(comm, "kcap-guard"))
+				found = pid;
+		}
+		if (d)
+			closedir(d);
+		if (found > 0)
+			return found;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* Waits until the recorder p has installed its rules and settings. */
+static void wait_changed(void)
+{
 	audit_state now = {0};
 	int changed = 0;
 	for (int i = 0; i < 100 && !changed; i++) {
@@ -264,6 +291,71 @@ START_TEST(repaired_after_sigkill)
 		free_state(&now);
 	}
 	ck_assert_msg(changed, "the recorder did not install its rules and settings");
+}
+
+/* Whether the kernel's audit state is back to the one before (status and
+ * rules) and the recorder's state file is gone. */
+static int state_is_back(const char *state_file)
+{
+	audit_state now;
+	if (read_state(&now) != 0)
+		return 0;
+	int back = now.st.enabled == before.st.enabled && now.st.backlog_limit == before.st.backlog_limit &&
+	           now.st.backlog_wait_time == before.st.backlog_wait_time &&
+	           now.st.rate_limit == before.st.rate_limit && now.nrules == before.nrules &&
+	           now.len == before.len && (!now.len || memcmp(now.rules, before.rules, now.len) == 0) &&
+	           access(state_file, F_OK) != 0;
+	free_state(&now);
+	return back;
+}
+
+/* kill -9 (as the OOM killer or a crash): the recorder's guardian restores
+ * the rules and settings within a second and removes the state file. */
+START_TEST(restored_by_guardian_after_sigkill)
+{
+	char path[4096], errf[4096], state_file[128];
+	scratch("guardian", path, errf);
+	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
+	pid_t p = rt_start(args, errf);
+	ck_assert_int_gt(p, 0);
+	wait_changed();
+	snprintf(state_file, sizeof state_file, "/run/kcap/audit-record.%d", (int)p);
+	ck_assert_msg(access(state_file, F_OK) == 0, "no %s while recording", state_file);
+	ck_assert_msg(guardian_of(p) > 0, "the recorder has no kcap-guard child");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(p, SIGKILL);
+	ck_assert_int_eq(rt_wait(p), 128 + SIGKILL);
+	int back = 0;
+	double secs = 0;
+	while (!back && secs < 1.5) {
+		back = state_is_back(state_file);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (!back)
+			usleep(20000);
+	}
+	ck_assert_msg(back, "1.5 s after kill -9 the audit state is not restored (or %s remains); kcap said: %s",
+	              state_file, rt_slurp(errf));
+	printf("restored %.3f s after kill -9\n", secs);
+	unlink(path);
+}
+END_TEST
+
+/* SIGKILL cannot be caught: with its guardian killed too (a kill -9 of
+ * both), the next recorder removes the rules and restores the settings the
+ * killed one left. */
+START_TEST(repaired_after_sigkill)
+{
+	char path[4096], errf[4096];
+	scratch("sigkill", path, errf);
+	const char *args[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, NULL };
+	pid_t p = rt_start(args, NULL);
+	ck_assert_int_gt(p, 0);
+	wait_changed();
+	pid_t g = guardian_of(p);
+	ck_assert_int_gt(g, 0);
+	kill(g, SIGKILL); /* first, or it would restore at once */
 	kill(p, SIGKILL);
 	ck_assert_int_eq(rt_wait(p), 128 + SIGKILL);
 	const char *args2[] = { "record", "--source", "audit", "-q", "-e", "file", "-o", path, "--", "true", NULL };
@@ -378,6 +470,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restored_after_sigterm);
 	tcase_add_test(tc, restored_after_write_error);
 	tcase_add_test(tc, repaired_after_sigkill);
+	tcase_add_test(tc, restored_by_guardian_after_sigkill);
 	tcase_add_test(tc, loss_is_counted);
 	tcase_add_test(tc, refuses_when_pid_held);
 	rc = rt_run_suite(s, wl, cap_path);

@@ -10,8 +10,9 @@
  *
  * usage: kcap-workload OUT.json [--basic|--extended]
  * By default (or --extended) it also does more actions (dirfd-relative
- * paths, files behind fds, links, fd pairs, memfd, a failed exec) and
- * reports their keys; --basic does only the issue's list.
+ * paths, files behind fds, links, fd pairs, memfd, a failed exec, children
+ * killed by SIGKILL and SIGSEGV) and reports their keys; --basic does only
+ * the issue's list.
  * Needs root for setuid (the child drops to uid 65534).
  */
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -42,6 +44,42 @@ static void die(const char *what)
 static long sc(long nr, long a, long b, long c, long d, long e)
 {
 	return syscall(nr, a, b, c, d, e, 0);
+}
+
+/* A child that waits until the parent kills it with sig (sig 0: it dies of
+ * a SIGSEGV of its own, without a core dump). Returns its pid once it is
+ * dead with that signal. */
+static pid_t killed_child(int sig)
+{
+	int sync[2], status;
+	char b;
+	if (pipe(sync) < 0)
+		die("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(sync[0]);
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		if (!sig) {
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* no core file */
+			/* volatile both: the store is made, to an address unknown at build time */
+			volatile int *volatile bad = NULL;
+			*bad = 1;
+		}
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	if (read(sync[0], &b, 1) != 1)
+		die("child sync");
+	close(sync[0]);
+	if (sig && sc(SYS_kill, pid, sig, 0, 0, 0) < 0)
+		die("kill");
+	if (waitpid(pid, &status, 0) < 0 || !WIFSIGNALED(status) || WTERMSIG(status) != (sig ? sig : SIGSEGV))
+		die("killed child");
+	return pid;
 }
 
 static int local_port(int fd)
@@ -160,6 +198,9 @@ int main(int argc, char **argv)
 		}
 		if (waitpid(bad_pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			die("failed exec child");
+
+		/* 2e. children that end by a signal rather than by exit */
+		pid_t kill9_pid = killed_child(SIGKILL), segv_pid = killed_child(0);
 		snprintf(ext, sizeof ext,
 		         ",\n \"openat_dirfd\":{\"dirfd\":%d,\"path\":\"%s/viadirfd.txt\",\"ret\":%d},\n"
 		         " \"fchmod\":{\"fd\":%d,\"path\":\"%s/viadirfd.txt\",\"mode\":%d},\n"
@@ -172,9 +213,12 @@ int main(int argc, char **argv)
 		         " \"memfd_create\":{\"name\":\"kcap-memfd\",\"ret\":%d},\n"
 		         " \"socketpair\":{\"fd0\":%d,\"fd1\":%d},\n"
 		         " \"exec_fail\":{\"pid\":%d,\"path\":\"/nonexistent/kcap-prog\","
-		         "\"argv\":[\"kcap-prog\",\"x\"],\"ret\":%d}",
+		         "\"argv\":[\"kcap-prog\",\"x\"],\"ret\":%d},\n"
+		         " \"sigkill\":{\"pid\":%d,\"sig\":%d},\n"
+		         " \"sigsegv\":{\"pid\":%d,\"sig\":%d}",
 		         dfd, dir, fd2, fd2, dir, 0644, fd2, dir, dfd, dir, dir, dir, dir, pfd[0], pfd[1], O_CLOEXEC, pfd[0],
-		         dup_ret, mfd, sv[0], sv[1], (int)bad_pid, -ENOENT);
+		         dup_ret, mfd, sv[0], sv[1], (int)bad_pid, -ENOENT, (int)kill9_pid, SIGKILL, (int)segv_pid,
+		         SIGSEGV);
 	}
 	if (rmdir(dir) < 0)
 		die("rmdir dir");
@@ -228,28 +272,7 @@ int main(int argc, char **argv)
 	int setuid_ok = WEXITSTATUS(status) == 0;
 
 	/* 6. kill a child with a signal */
-	int sync[2];
-	if (pipe(sync) < 0)
-		die("pipe");
-	pid_t k_pid = fork();
-	if (k_pid < 0)
-		die("fork");
-	if (k_pid == 0) {
-		close(sync[0]);
-		if (write(sync[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	char b;
-	close(sync[1]);
-	if (read(sync[0], &b, 1) != 1)
-		die("child sync");
-	close(sync[0]);
-	if (sc(SYS_kill, k_pid, SIGTERM, 0, 0, 0) < 0)
-		die("kill");
-	if (waitpid(k_pid, &status, 0) < 0 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
-		die("killed child");
+	pid_t k_pid = killed_child(SIGTERM);
 
 	fprintf(out,
 	        "{\"pid\":%d,\"dir\":\"%s\",\n"

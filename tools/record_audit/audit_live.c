@@ -28,6 +28,7 @@
 #include "audit_netlink.h"
 #include "cli.h"
 #include "record_common.h"
+#include "record_guard.h"
 
 /* Rules carry this key followed by the recorder's pid, so they can be told
  * apart from anyone else's (and stale ones from a killed recorder found). */
@@ -73,6 +74,7 @@ typedef struct live_state {
 	size_t nrules;
 	char key[48];
 	char state_path[64];        /* saved settings, "" when not written */
+	rec_guard *guard;           /* restores prev, key's rules and state_path if we die */
 	kcap_audit_import *imp;
 	char *buf, *line;
 	char (*heads)[HEAD_MAX];    /* per record type: "type=NAME msg=" */
@@ -393,6 +395,7 @@ typedef struct stale_list {
 	struct audit_rule_data *r[64];
 	size_t len[64];
 	size_t n;
+	const char *key; /* only the rules with this key (the guardian), else those of dead recorders */
 } stale_list;
 
 static void find_stale(void *ud, const struct audit_rule_data *r, size_t len)
@@ -413,7 +416,8 @@ static void find_stale(void *ud, const struct audit_rule_data *r, size_t len)
 		num[r->values[i] - plen] = 0;
 		char *end;
 		unsigned long pid = strtoul(num, &end, 10);
-		if (*end || pid_alive((uint32_t)pid))
+		if (sl->key ? r->buflen != strlen(sl->key) || memcmp(r->buf, sl->key, r->buflen)
+		            : *end || pid_alive((uint32_t)pid))
 			return;
 		if ((sl->r[sl->n] = malloc(len))) {
 			memcpy(sl->r[sl->n], r, len);
@@ -423,17 +427,25 @@ static void find_stale(void *ud, const struct audit_rule_data *r, size_t len)
 	}
 }
 
-static void remove_stale_rules(live_state *s)
+/* Removes the rules of recorders that are gone (key NULL), or those with
+ * key; returns how many. */
+static size_t remove_rules(int ctl, const char *key)
 {
-	stale_list sl = { .n = 0 };
-	if (anl_list_rules(s->ctl, find_stale, &sl) < 0)
-		return;
+	stale_list sl = { .n = 0, .key = key };
+	if (anl_list_rules(ctl, find_stale, &sl) < 0)
+		return 0;
 	size_t removed = 0;
 	for (size_t i = 0; i < sl.n; i++) {
-		if (anl_rule(s->ctl, 0, sl.r[i], sl.len[i]) == 0)
+		if (anl_rule(ctl, 0, sl.r[i], sl.len[i]) == 0)
 			removed++;
 		free(sl.r[i]);
 	}
+	return removed;
+}
+
+static void remove_stale_rules(live_state *s)
+{
+	size_t removed = remove_rules(s->ctl, NULL);
 	if (removed)
 		fprintf(stderr, "kcap record: removed %zu audit rule%s left by a kcap recorder that was killed\n", removed,
 		        removed == 1 ? "" : "s");
@@ -492,6 +504,30 @@ static void repair_stale_state(live_state *s)
 	closedir(d);
 }
 
+/* In the guardian (record_guard.h), when the recorder died without
+ * restoring: its rules go, the settings it saved come back, its state file
+ * goes. (The kernel unregisters a dead audit daemon by itself.) */
+static void guard_restore(void *ud)
+{
+	const live_state *s = ud;
+	int ctl = -1;
+	if (anl_open(&ctl, 0) < 0)
+		return;
+	size_t removed = remove_rules(ctl, s->key);
+	struct audit_status st = {
+		.mask = AUDIT_STATUS_ENABLED | AUDIT_STATUS_BACKLOG_LIMIT | AUDIT_STATUS_BACKLOG_WAIT_TIME |
+		        AUDIT_STATUS_RATE_LIMIT,
+		.enabled = s->prev.enabled, .backlog_limit = s->prev.backlog_limit,
+		.backlog_wait_time = s->prev.backlog_wait_time, .rate_limit = s->prev.rate_limit,
+	};
+	int rc = anl_set_status(ctl, &st, NULL, NULL);
+	if (rc == 0 && s->state_path[0])
+		unlink(s->state_path);
+	close(ctl);
+	fprintf(stderr, "kcap record: the recorder died; its guardian removed %zu audit rule%s and %s the audit "
+	        "settings\n", removed, removed == 1 ? "" : "s", rc == 0 ? "restored" : "could not restore");
+}
+
 /* ---- frontend callbacks ---- */
 
 static void live_close(void *vs)
@@ -533,6 +569,8 @@ static void live_close(void *vs)
 		if (rc < 0)
 			fprintf(stderr, "kcap record: audit: could not unregister as the audit daemon: %s\n", strerror(-rc));
 	}
+	/* restored (or reported): the guardian has nothing left to do */
+	rec_guard_release(s->guard);
 	if (s->ctl >= 0)
 		close(s->ctl);
 	if (s->evfd >= 0)
@@ -678,6 +716,13 @@ static int live_open(rec_ctx *ctx, const rec_opts *o, void **out, char *why, siz
 		goto cleanup;
 	}
 	save_state(s);
+	/* before anything changes: a guardian holding what to restore, should
+	 * this process die without restoring it (SIGKILL, the OOM killer, a
+	 * crash); the next recorder's repair stays for a guardian killed too */
+	if ((rc = rec_guard_start(&s->guard, guard_restore, s)) < 0) {
+		snprintf(why, n, "cannot start the guardian process: %s", strerror(-rc));
+		goto cleanup;
+	}
 	if (build_rules(s, why, n) < 0)
 		goto cleanup;
 	s->buf = malloc((size_t)ANL_BATCH_MAX * ANL_BUF);

@@ -13,7 +13,10 @@
  *  - a successful execve/execveat replaces registers and memory: the
  *    filename is saved by sched_process_exec, argv read from the new stack;
  *  - exit/exit_group never return: they are recorded from
- *    sched_process_exit, with the status from the saved registers.
+ *    sched_process_exit, with the status from the saved registers;
+ *  - a task that leaves another way (killed by a signal, or taken along by
+ *    another thread's exit_group or fatal signal) is recorded there too,
+ *    with its exit code (EV_F_EXIT_CODE).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -342,7 +345,7 @@ static __always_inline __u32 put_argv_mm(struct scratch *s, struct ebpf_event *e
  * NUL-terminated within its 16 bytes, so two words copy it whole. */
 static __always_inline void fill_event(struct ebpf_event *e, struct task_struct *t,
                                        const struct ebpf_sysconf *c, const __u64 *args, __u32 nr, long ret,
-                                       int at_entry, __u32 cpu)
+                                       __u16 flags, __u32 cpu)
 {
 	e->ts = bpf_ktime_get_boot_ns();
 	for (int i = 0; i < 6; i++)
@@ -360,7 +363,7 @@ static __always_inline void fill_event(struct ebpf_event *e, struct task_struct 
 	e->nr = nr;
 	for (int i = 0; i < SEG_N_; i++)
 		e->seg_len[i] = 0;
-	e->flags = at_entry ? EV_F_AT_ENTRY : 0;
+	e->flags = flags;
 	e->argc = 0;
 	__u64 *comm = (__u64 *)e->comm;
 	comm[0] = *(__u64 *)&t->comm[0];
@@ -411,7 +414,7 @@ static __always_inline __u64 wake_flag(const struct ebpf_counters *cn)
 }
 
 static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf *c, const __u64 *args,
-                                __u32 nr, long ret, int at_entry)
+                                __u32 nr, long ret, __u16 flags)
 {
 	struct ebpf_counters *cn = ctrs();
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -427,7 +430,7 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 			cn->lost++;
 			return 0;
 		}
-		fill_event(r, t, c, args, nr, ret, at_entry, cpu);
+		fill_event(r, t, c, args, nr, ret, flags, cpu);
 		fill_aux(r, c, ret);
 		bpf_ringbuf_submit(r, wake_flag(cn));
 		return 0;
@@ -448,7 +451,7 @@ static __always_inline int emit(struct task_struct *t, const struct ebpf_sysconf
 	}
 	*(volatile __u32 *)&s->busy = 1;
 	struct ebpf_event *e = (void *)s->ev;
-	fill_event(e, t, c, args, nr, ret, at_entry, cpu);
+	fill_event(e, t, c, args, nr, ret, flags, cpu);
 
 	__u32 off = sizeof(*e);
 	if (c->special == SPECIAL_EXEC) {
@@ -603,20 +606,31 @@ int BPF_PROG(proc_exec, struct task_struct *p, int old_pid, struct linux_binprm 
 }
 
 /* exit, exit_group do not return: a task leaving through one of them has
- * its number in orig_ax and the status in di when it reaches do_exit()
- * (a task killed while in another syscall has that one's number). */
+ * its number in orig_ax and the status in di when it reaches do_exit().
+ * A task that leaves another way (killed while in another syscall has that
+ * one's number, in user space -1) is recorded with its exit code, which
+ * do_exit() has set by now (wait(2)'s encoding: a signal in the low 7 bits,
+ * else the status in bits 8-15): as exit_group when a signal ended the last
+ * thread of its process, else as exit (one thread of a process that an
+ * exit_group call or a signal ends; the call itself is recorded as it is). */
 static __always_inline void exit_call(struct task_struct *p)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	__u32 nr = (__u32)BPF_CORE_READ(regs, orig_ax);
-	if (nr != EBPF_NR_EXIT && nr != EBPF_NR_EXIT_GROUP)
-		return;
+	__u64 a[6] = { BPF_CORE_READ(regs, di) };
+	__u16 flags = EV_F_AT_ENTRY;
+	if (nr != EBPF_NR_EXIT && nr != EBPF_NR_EXIT_GROUP) {
+		int code = p->exit_code;
+		int last = BPF_CORE_READ(p, signal, live.counter) == 0;
+		nr = last && (code & 0x7f) ? EBPF_NR_EXIT_GROUP : EBPF_NR_EXIT;
+		a[0] = (__u32)code;
+		flags |= EV_F_EXIT_CODE;
+	}
 	struct ebpf_sysconf *c = recorded(nr, t);
 	if (!c)
 		return;
-	__u64 a[6] = { BPF_CORE_READ(regs, di) };
-	emit(t, c, a, nr, 0, 1);
+	emit(t, c, a, nr, 0, flags);
 }
 
 SEC("tp_btf/sched_process_exit")

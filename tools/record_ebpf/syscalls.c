@@ -326,6 +326,17 @@ static int handle_event(void *vs, void *data, size_t size)
 			set_i(&P[KCAP_P_SOCKETPAIR_FD1], (int32_t)e->aux[1]);
 		}
 		break;
+	case KCAP_EV_EXIT: case KCAP_EV_EXIT_GROUP:
+		/* a task that did not call exit: its exit code, as wait(2) encodes it */
+		if (e->flags & EV_F_EXIT_CODE) {
+			uint32_t code = (uint32_t)a[0];
+			P[KCAP_P_EXIT_STATUS].present = 0;
+			if (code & 0x7f)
+				set_i(&P[KCAP_P_EXIT_SIG], code & 0x7f);
+			else
+				set_i(&P[KCAP_P_EXIT_STATUS], (code >> 8) & 0xff);
+		}
+		break;
 	case KCAP_EV_CAPSET:
 		set_i(&P[KCAP_P_CAPSET_TARGET], (int32_t)e->aux[0]);
 		set_u(&P[KCAP_P_CAPSET_EFFECTIVE], e->aux[1]);

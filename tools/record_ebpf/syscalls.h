@@ -67,6 +67,8 @@ struct ebpf_sysconf {
 #define EV_F_ARGV_TRUNCATED 1
 #define EV_F_PATH_TRUNCATED 2 /* a directory walk hit EBPF_WALK_DEPTH or a buffer limit */
 #define EV_F_AT_ENTRY 4       /* no return value (exit, exit_group) */
+#define EV_F_EXIT_CODE 8      /* exit/exit_group not called: args[0] is the task's exit code
+                                 (a signal in bits 0-6, a core dump 0x80, else status << 8) */
 
 struct ebpf_event {
 	__u64 ts;          /* CLOCK_BOOTTIME ns */

@@ -151,6 +151,7 @@ struct task_struct {
 	struct files_struct *files;
 	struct mm_struct *mm;
 	struct signal_struct *signal;
+	int exit_code;
 	const struct cred *cred;
 	char comm[16];
 };

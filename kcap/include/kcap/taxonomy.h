@@ -124,8 +124,10 @@ enum { KCAP_P_CLONE_FLAGS, KCAP_P_CLONE_CHILD_PID, KCAP_P_CLONE_RET, KCAP_P_CLON
 enum { KCAP_P_EXEC_DIRFD, KCAP_P_EXEC_PATH, KCAP_P_EXEC_ARGV, KCAP_P_EXEC_ARGV_TRUNCATED,
        KCAP_P_EXEC_FLAGS, KCAP_P_EXEC_RET, KCAP_P_EXEC_N_ };
 /* EXIT: status is the exit code given to exit()/exit_group() (no ret: these
- * do not return). */
-enum { KCAP_P_EXIT_STATUS, KCAP_P_EXIT_N_ };
+ * do not return), or the exit status of a task that left without calling
+ * them (taken along by another thread's exit_group); sig the signal that
+ * killed a task, then without status. */
+enum { KCAP_P_EXIT_STATUS, KCAP_P_EXIT_SIG, KCAP_P_EXIT_N_ };
 /* KILL: kill(target=pid), tkill(tid), tgkill(target=tgid, tid). */
 enum { KCAP_P_KILL_TARGET, KCAP_P_KILL_TID, KCAP_P_KILL_SIG, KCAP_P_KILL_RET, KCAP_P_KILL_N_ };
 enum { KCAP_P_PTRACE_REQUEST, KCAP_P_PTRACE_TARGET, KCAP_P_PTRACE_ADDR, KCAP_P_PTRACE_DATA,

@@ -13,7 +13,7 @@
 static const kcap_param_def L_CLONE[] = { PS("flags", FLAGS, CLONE_FLAGS), P("child_pid", PID), RET };
 static const kcap_param_def L_EXEC[] = { P("dirfd", FD), P("path", PATH), P("argv", STRLIST),
 	P("argv_truncated", BOOL), PS("flags", FLAGS, AT_FLAGS), RET };
-static const kcap_param_def L_EXIT[] = { P("status", I32) };
+static const kcap_param_def L_EXIT[] = { P("status", I32), PS("sig", ENUM, SIGNAL) };
 static const kcap_param_def L_KILL[] = { P("target", PID), P("tid", PID), PS("sig", ENUM, SIGNAL), RET };
 static const kcap_param_def L_PTRACE[] = { PS("request", ENUM, PTRACE), P("target", PID), P("addr", U64),
 	P("data", U64), RET };
@@ -392,7 +392,8 @@ int kcap_lifecycle_kind(const char *name)
 		return KCAP_LC_FORK;
 	if (!strcmp(name, "execve") || !strcmp(name, "execveat") || !strcmp(name, "exec"))
 		return KCAP_LC_EXEC;
-	if (!strcmp(name, "chdir"))
+	/* fchdir's path is the directory behind its fd, as the recorders give it */
+	if (!strcmp(name, "chdir") || !strcmp(name, "fchdir"))
 		return KCAP_LC_CHDIR;
 	if (!strcmp(name, "exit"))
 		return KCAP_LC_EXIT;

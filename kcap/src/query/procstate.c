@@ -504,9 +504,19 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		remove_pid(ps, ps->pending_tag, ps->pending_exit);
 	}
 	uint32_t tag = tag_of(ev->origin);
+	int known = find(ps, tag, ev->pid) != NULL;
 	pent *e = get_or_add(ps, tag, ev->pid);
 	if (!e)
 		return KCAP_E_NOMEM;
+	/* A child often runs before its parent's fork call returns, so its first
+	 * events come before the fork event that copies the parent's state: a
+	 * process first seen takes its parent's cwd, which fork copies and exec
+	 * keeps (a chdir of its own, seen later, replaces it). */
+	if (!known && !e->cwd && ev->ppid > 0 && ev->ppid != ev->pid) {
+		const pent *pp = find(ps, tag, ev->ppid);
+		if (pp && pp->cwd && set_str(&e->cwd, &e->info.cwd, pp->cwd, strlen(pp->cwd)))
+			rc = KCAP_E_NOMEM;
+	}
 	if (e->info.ppid != ev->ppid || e->info.uid != ev->uid || e->info.gid != ev->gid ||
 	    (ev->comm_len && !(e->comm && e->comm_len == ev->comm_len && !memcmp(e->comm, ev->comm, ev->comm_len)))) {
 		e->info.ppid = ev->ppid;

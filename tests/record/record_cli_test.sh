@@ -1,0 +1,108 @@
+#!/bin/sh
+# record_cli_test.sh KCAP SRCDIR TMPDIR MODE - the recorder's output as a
+# command of a pipeline (docs/CLI.md, "EXIT STATUS" and `record`):
+#   pipes  (no privileges): replay and convert end quietly with 141 when
+#          their reader goes away;
+#   live   (root, eBPF): the same for record; record -o - on a pipe delivers
+#          its first event within a second or so, on a terminal it writes
+#          text; a full disk counts what did not reach it as lost (exit 4);
+#          tools/quickstart.sh exits 0.
+# Exits 77 (ctest SKIP) in live mode without root or the eBPF frontend.
+KCAP=$1 SRC=$2 DIR=$3/record-cli MODE=$4
+mkdir -p "$DIR" || exit 1
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# check NAME WANT GOT
+check() { [ "$2" = "$3" ] && echo "ok: $1" || fail "$1: want '$2', got '$3'"; }
+T=$SRC/testdata/synth-1k.kcap
+# events a reader finds in a capture (info's count, damage included)
+events_in() { "$KCAP" info "$1" 2>/dev/null | sed -n 's/^Events: *//p'; }
+
+# status of the first command of "CMD | head -c 100"; its stderr in $DIR/err
+first_status() {
+	{ "$@" 2>"$DIR/err"; echo $? >"$DIR/rc"; } | head -c 100 >/dev/null
+	cat "$DIR/rc"
+}
+
+if [ "$MODE" = pipes ]; then
+	check "replay | head: status" 141 "$(first_status "$KCAP" replay --no-wait --text "$T")"
+	check "replay | head: quiet" "" "$(cat "$DIR/err")"
+	check "replay kcap stream | head: status" 141 "$(first_status "$KCAP" replay --no-wait --kcap "$T")"
+	check "convert | head: status" 141 "$(first_status "$KCAP" convert --text "$T")"
+	[ $fails -eq 0 ] || exit 1
+	exit 0
+fi
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: the live recorder needs root"; exit 77; }
+if ! "$KCAP" record -q -e file --duration 100ms -o "$DIR/probe.kcap" 2>"$DIR/err"; then
+	echo "SKIP: kcap record does not run here: $(cat "$DIR/err")"
+	exit 77
+fi
+
+# --- broken pipe: quiet 141, like every other command ---
+check "record -o - | head: status" 141 "$(first_status "$KCAP" record -e file --duration 20s -o -)"
+check "record -o - | head: quiet" "" "$(cat "$DIR/err")"
+
+# --- live on a pipe: the first event within a bound (generous against VM
+# stalls: the writer flushes blocks older than 500 ms; tried twice) ---
+live_once() {
+	start=$(date +%s%N)
+	( sleep 0.3; cat /etc/hostname >/dev/null ) &
+	"$KCAP" record -q -e file --duration 8s -o - 2>/dev/null | "$KCAP" slice --head 1 --kcap >"$DIR/first.kcap"
+	end=$(date +%s%N)
+	wait
+	echo $(( (end - start) / 1000000 ))
+}
+ms=$(live_once)
+[ "$ms" -lt 3000 ] || ms=$(live_once)
+[ "$ms" -lt 3000 ] && echo "ok: first event through a pipe after $ms ms" ||
+	fail "the first event took $ms ms through a pipe (want < 3000)"
+check "the pipe delivered one event" 1 "$(events_in "$DIR/first.kcap")"
+
+# --- a terminal gets text ---
+if command -v script >/dev/null; then
+	script -qfc "'$KCAP' record -q -e file --duration 2s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
+	sp=$!
+	sleep 0.5
+	cat /etc/hostname >/dev/null
+	wait $sp
+	if grep -q "$(printf '\211KCP')" "$DIR/tty.out"; then
+		fail "record -o - wrote a binary stream to a terminal"
+	elif grep -q ' cpu[0-9]* .*openat .*path=/etc/hostname' "$DIR/tty.out"; then
+		echo "ok: record -o - on a terminal writes text lines"
+	else
+		fail "record -o - on a terminal: no text line for /etc/hostname; got: $(head -c 300 "$DIR/tty.out")"
+	fi
+else
+	echo "note: no script(1), terminal case not run"
+fi
+
+# --- a full disk: what did not reach it is lost, exit 4 ---
+M=$DIR/full
+mkdir -p "$M"
+if mount -t tmpfs -o size=1m kcap-record-test "$M" 2>"$DIR/err"; then
+	trap 'umount "$M" 2>/dev/null' EXIT INT TERM
+	"$KCAP" record -e all --level 0 --duration 30s -o "$M/a.kcap" 2>"$DIR/full.err"
+	check "disk full: exit status" 4 $?
+	written=$(sed -n 's/^  events *\([0-9]*\) written.*/\1/p' "$DIR/full.err")
+	lost=$(sed -n 's/^  lost *\([0-9]*\) .*write failure \([0-9]*\).*/\1 \2/p' "$DIR/full.err")
+	infile=$(events_in "$M/a.kcap")
+	check "disk full: summary's written = events in the file" "$infile" "$written"
+	case "$lost" in
+	"") fail "disk full: no write-failure loss in the summary: $(cat "$DIR/full.err")" ;;
+	"0 0"|"0 "*) fail "disk full: nothing counted as lost: $(cat "$DIR/full.err")" ;;
+	*) echo "ok: disk full: lost $lost (total, write failure)" ;;
+	esac
+	umount "$M"
+	trap - EXIT INT TERM
+else
+	echo "note: cannot mount a tmpfs ($(cat "$DIR/err")), disk-full case not run"
+fi
+
+# --- the README's main command exits 0 when it worked ---
+KCAP_BIN=$KCAP KCAP_OUT=$DIR/quick.kcap bash "$SRC/tools/quickstart.sh" >"$DIR/quick.out" 2>"$DIR/quick.err"
+check "quickstart: exit status" 0 $?
+check "quickstart: 20 events shown" 20 "$(sed -n '/^first events:/,$p' "$DIR/quick.out" | grep -c ' cpu')"
+
+[ $fails -eq 0 ] || exit 1
+exit 0
