@@ -21,6 +21,7 @@ static const char cat_help[] =
 	"                      snapshots and the fork/exec events seen so far)\n"
 	"      --no-proc       leave the \"proc\" object out of JSON lines\n"
 	"      --csv           force CSV\n"
+	CLI_TIME_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged.\n";
@@ -31,20 +32,23 @@ int cmd_cat(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'}, {"kcap", no_argument, 0, 'K'},
 		{"text", no_argument, 0, 'T'},         {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"help", no_argument, 0, 'h'},
+		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          CLI_TIME_LONGOPTS, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	sink_opts so = {0};
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(cat_help, stdout);
 			return cli_finish_stdout("cat", KCAP_EXIT_OK);
 		}
-		if (cli_output_opt(c, optarg, &so) < 0) {
-			return cli_bad_option("cat", argv, longopts, "o:h");
+		if (c == 't' || c == CLI_O_LOCAL || c == CLI_O_TIMEFMT) {
+			if (cli_time_opt("cat", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+		} else if (cli_output_opt(c, optarg, &so) < 0) {
+			return cli_bad_option("cat", argv, longopts, "o:t:h");
 		}
 	}
 	sink *s;

@@ -36,6 +36,7 @@ static const char convert_help[] =
 	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
 	"                        stores the blocks uncompressed\n"
 	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
+	CLI_TIME_HELP
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged (intact events were\n"
@@ -127,7 +128,7 @@ int cmd_convert(int argc, char **argv)
 		{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'},          {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		CLI_TIME_LONGOPTS, {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	sink_opts so = {0};
 	const char *from = "kcap", *schema_ref = NULL;
@@ -136,7 +137,7 @@ int cmd_convert(int argc, char **argv)
 	int c, rc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(convert_help, stdout);
@@ -163,10 +164,11 @@ int cmd_convert(int argc, char **argv)
 			}
 			so.wopts.block_size = (uint32_t)bs;
 			break;
+		CLI_TIME_CASES: if (cli_time_opt("convert", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
 				free(fields);
-				return cli_bad_option("convert", argv, longopts, "o:h");
+				return cli_bad_option("convert", argv, longopts, "o:t:h");
 			}
 		}
 	}

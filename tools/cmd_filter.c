@@ -34,6 +34,7 @@ static const char filter_help[] =
 	"                      snapshots and the fork/exec/exit events read so far)\n"
 	"      --csv           force CSV\n"
 	"      --fields LIST   CSV columns, comma-separated\n"
+	CLI_TIME_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when nothing matched), 1 error, 2 usage or bad expression,\n"
@@ -152,7 +153,7 @@ int cmd_filter(int argc, char **argv)
 		{"stats", no_argument, 0, O_STATS},  {"output", required_argument, 0, 'o'},
 		{"kcap", no_argument, 0, 'K'},       {"text", no_argument, 0, 'T'},
 		{"json", no_argument, 0, 'J'},       {"csv", no_argument, 0, 'C'},
-		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+		{"fields", required_argument, 0, 'f'}, CLI_TIME_LONGOPTS, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	sink_opts so = {0};
@@ -165,7 +166,7 @@ int cmd_filter(int argc, char **argv)
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "cvo:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(filter_help, stdout);
@@ -185,10 +186,11 @@ int cmd_filter(int argc, char **argv)
 			}
 			so.fields = (const char *const *)fields;
 			break;
+		CLI_TIME_CASES: if (cli_time_opt("filter", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
 				free(fields);
-				return cli_bad_option("filter", argv, longopts, "cvo:h");
+				return cli_bad_option("filter", argv, longopts, "cvo:t:h");
 			}
 		}
 	}
@@ -207,6 +209,10 @@ int cmd_filter(int argc, char **argv)
 			show_expr_error(expr, &e);
 			rc = KCAP_EXIT_USAGE;
 		}
+		goto cleanup;
+	}
+	if (cli_filter_now("filter", f)) {
+		rc = KCAP_EXIT_USAGE;
 		goto cleanup;
 	}
 	fctx fc = {.f = f, .expr = expr};

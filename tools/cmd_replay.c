@@ -50,6 +50,7 @@ static const char replay_help[] =
 	"                      cmdline and parent of the event's process)\n"
 	"      --no-proc       JSON without the \"proc\" object\n"
 	"      --csv           force CSV\n"
+	CLI_TIME_HELP_("      ")
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also when the reader of the output went away), 2 usage,\n"
@@ -63,6 +64,7 @@ typedef struct replayer {
 	int no_wait;
 	int stats;
 	out_mode mode;
+	kcap_time_style *times; /* text and CSV times */
 	int fd;
 	const char *out_name;
 	kcap_writer *w;
@@ -197,8 +199,8 @@ static int emit(replayer *rp, kcap_reader *r, const kcap_event *ev)
 		kcap_procstate_update(rp->ps, ev, sc);
 		kcap_render_json_proc(&rp->buf, ev, sc, rp->ps);
 		break;
-	case OUT_CSV: kcap_render_csv(&rp->buf, ev, sc, NULL); break;
-	default: kcap_render_text(&rp->buf, ev, sc);
+	case OUT_CSV: kcap_render_csv_style(&rp->buf, ev, sc, NULL, rp->times); break;
+	default: kcap_render_text_style(&rp->buf, ev, sc, rp->times);
 	}
 	return 0;
 }
@@ -295,7 +297,7 @@ int cmd_replay(int argc, char **argv)
 		{"stats", no_argument, 0, O_STATS},   {"kcap", no_argument, 0, 'K'},
 		{"realtime", no_argument, 0, O_RT},   {"no-proc", no_argument, 0, 'P'},
 		{"text", no_argument, 0, 'T'},        {"json", no_argument, 0, 'J'},
-		{"csv", no_argument, 0, 'C'},         {"help", no_argument, 0, 'h'},
+		{"csv", no_argument, 0, 'C'},         CLI_TIME_LONGOPTS, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	replayer rp = {.speed = 1.0, .fd = -1};
@@ -328,6 +330,7 @@ int cmd_replay(int argc, char **argv)
 				cli_err("replay", "warning: --realtime: %s; pacing at normal priority", strerror(errno));
 			break;
 		}
+		CLI_TIME_CASES_LONG: if (cli_time_opt("replay", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0 || c == 'o')
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
@@ -360,6 +363,7 @@ int cmd_replay(int argc, char **argv)
 		kcap_render_csv_header(&rp.buf, NULL);
 	}
 	rp.proc = rp.mode == OUT_JSON && !so.no_proc;
+	rp.times = &so.times;
 	for (int i = 0; i < (nin ? nin : 1) && !rc; i++) {
 		kcap_reader *r;
 		int orc = cli_open_input("replay", nin ? argv[optind + i] : NULL, &r, &damaged);

@@ -61,6 +61,7 @@ static const char slice_help[] =
 	"                      cmdline and parent of the event's process)\n"
 	"      --no-proc       JSON without the \"proc\" object\n"
 	"      --csv           force CSV\n"
+	CLI_TIME_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when the range is empty), 1 error, 2 usage, 3 an input was\n"
@@ -148,16 +149,16 @@ static int check_time_range(const slicer *sl)
 
 static int64_t resolve(const timearg *t, int64_t start, int64_t end)
 {
-	if (t->anchor == KCAP_TIME_FROM_START)
-		return start + t->value;
-	if (t->anchor == KCAP_TIME_FROM_END)
-		return end + t->value;
-	return t->value;
+	kcap_time_ref ref = {start, end, INT64_MIN};
+	int64_t v = t->value; /* kept past the years kcap can hold: no capture reaches there */
+	kcap_time_resolve(t->anchor, t->value, &ref, &v, NULL);
+	return v;
 }
 
+/* anchor is a KCAP_TIME_FROM_* bit: a time of day needs the start too */
 static int needs_anchor(const slicer *sl, int anchor)
 {
-	return (sl->from.set && sl->from.anchor == anchor) || (sl->to.set && sl->to.anchor == anchor);
+	return (sl->from.set && (sl->from.anchor & anchor)) || (sl->to.set && (sl->to.anchor & anchor));
 }
 
 static void set_range(slicer *sl, int64_t start, int64_t end)
@@ -400,7 +401,7 @@ int cmd_slice(int argc, char **argv)
 		{"output", required_argument, 0, 'o'},  {"kcap", no_argument, 0, 'K'},
 		{"text", no_argument, 0, 'T'},          {"json", no_argument, 0, 'J'},
 		{"csv", no_argument, 0, 'C'},           {"no-proc", no_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+		CLI_TIME_LONGOPTS, {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
 	};
 	slicer sl = {.t_start = mono_ns()};
 	sink_opts so = {0};
@@ -409,7 +410,7 @@ int cmd_slice(int argc, char **argv)
 	off_t spool_off = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(slice_help, stdout);
@@ -448,9 +449,10 @@ int cmd_slice(int argc, char **argv)
 		}
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
+		CLI_TIME_CASES: if (cli_time_opt("slice", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0)
-				return cli_bad_option("slice", argv, longopts, "o:h");
+				return cli_bad_option("slice", argv, longopts, "o:t:h");
 		}
 	}
 	if (check_time_range(&sl))

@@ -188,10 +188,10 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 		}
 		break;
 	case OUT_CSV:
-		kcap_render_csv(&s->buf, ev, sc, s->o.fields);
+		kcap_render_csv_style(&s->buf, ev, sc, s->o.fields, &s->o.times);
 		break;
 	default:
-		kcap_render_text(&s->buf, ev, sc);
+		kcap_render_text_style(&s->buf, ev, sc, &s->o.times);
 	}
 	if (s->buf.len >= (1u << 16)) {
 		if (fwrite(s->buf.data, 1, s->buf.len, s->out) != s->buf.len) {

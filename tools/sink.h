@@ -24,6 +24,7 @@ typedef struct sink_opts {
 	 * context from the input's snapshot and the events seen so far), 1
 	 * leaves it out (--no-proc). */
 	int no_proc;
+	kcap_time_style times; /* text and CSV times (cli_time_opt) */
 } sink_opts;
 
 /* Output options shared by every event-emitting command, as getopt_long
