@@ -164,7 +164,12 @@ int cmd_convert(int argc, char **argv)
 			}
 			so.wopts.block_size = (uint32_t)bs;
 			break;
-		CLI_TIME_CASES: if (cli_time_opt("convert", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("convert", c, optarg, &so.times)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
 				free(fields);

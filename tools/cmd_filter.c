@@ -186,7 +186,12 @@ int cmd_filter(int argc, char **argv)
 			}
 			so.fields = (const char *const *)fields;
 			break;
-		CLI_TIME_CASES: if (cli_time_opt("filter", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("filter", c, optarg, &so.times)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0) {
 				free(fields);

@@ -1091,7 +1091,10 @@ int cmd_merge(int argc, char **argv)
 			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
 			break;
-		CLI_TIME_CASES: if (cli_time_opt("merge", c, optarg, &so.times)) return KCAP_EXIT_USAGE; break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("merge", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+			break;
 		default:
 			if (cli_output_opt(c, optarg, &so) < 0)
 				return cli_bad_option("merge", argv, longopts, "o:w:t:h");
