@@ -360,8 +360,62 @@ int cli_opt_time(const char *cmd, const char *opt, const char *s, int *anchor, i
 {
 	kcap_error e;
 	if (kcap_parse_time_rel(s, anchor, value, &e))
-		return value_err(cmd, opt, s, "a time (e.g. 2026-11-21T10:00:00Z, 1795255200, @1795255200.5, +10s, -1min)",
+		return value_err(cmd, opt, s,
+		                 "a time (e.g. 2026-11-21T10:00:00Z, 1795255200, @1795255200.5, 06:38:12, yesterday, "
+		                 "\"10 min ago\", +10s, -1min)",
 		                 &e);
+	if (*anchor & KCAP_TIME_FROM_NOW) {
+		kcap_time_ref ref = {INT64_MIN, INT64_MIN, INT64_MIN};
+		if (cli_now(cmd, &ref.now))
+			return -1;
+		if (kcap_time_resolve(*anchor, *value, &ref, value, &e))
+			return value_err(cmd, opt, s, "a time kcap can hold (years 1678 to 2262)", &e);
+		*anchor = KCAP_TIME_ABS;
+	}
+	return 0;
+}
+
+int cli_now(const char *cmd, int64_t *now)
+{
+	const char *env = getenv("KCAP_NOW");
+	if (env && *env) {
+		kcap_error e;
+		int anchor;
+		if (kcap_parse_time_rel(env, &anchor, now, &e) || anchor != KCAP_TIME_ABS) {
+			cli_err(cmd, "KCAP_NOW '%s': expected an absolute time (e.g. 2026-11-21T10:00:00Z)", env);
+			return -1;
+		}
+		return 0;
+	}
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	*now = (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+	return 0;
+}
+
+int cli_filter_now(const char *cmd, kcap_filter *f)
+{
+	int64_t now;
+	if (!(kcap_filter_time_anchors(f) & KCAP_TIME_FROM_NOW))
+		return 0;
+	if (cli_now(cmd, &now))
+		return -1;
+	kcap_filter_set_now(f, now);
+	return 0;
+}
+
+int cli_time_opt(const char *cmd, int c, const char *arg, kcap_time_style *st)
+{
+	static const char modes[] = "ard"; /* tshark's letters, KCAP_TIMES_* order */
+	if (c == CLI_O_LOCAL) {
+		st->local = 1;
+		return 0;
+	}
+	const char *m = arg && arg[0] && !arg[1] ? strchr(modes, arg[0]) : NULL;
+	if (!m)
+		return cli_bad_value(cmd, c == 't' ? "-t" : "--time-format", arg ? arg : "",
+		                     "expected a (absolute), r (relative to the first event) or d (delta)");
+	st->mode = (int)(m - modes);
 	return 0;
 }
 

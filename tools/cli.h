@@ -84,8 +84,38 @@ int cli_opt_duration(const char *cmd, const char *opt, const char *s, int64_t lo
 /* A real number in (above, upto]; why says what lies beyond. */
 int cli_opt_real(const char *cmd, const char *opt, const char *s, double above, double upto, const char *why,
                  double *out);
-/* A time literal (kcap_parse_time_rel): *anchor is KCAP_TIME_*. */
+/* A time literal (kcap_parse_time_rel): *anchor is KCAP_TIME_*. Times
+ * relative to now (now, today, "10 min ago") are resolved at once against
+ * cli_now(), so *anchor is never KCAP_TIME_FROM_NOW. */
 int cli_opt_time(const char *cmd, const char *opt, const char *s, int *anchor, int64_t *value);
+/* The current time in ns since the epoch for time literals: $KCAP_NOW when
+ * set (a time literal, for tests: docs/CLI.md "ENVIRONMENT"), else the real
+ * clock. Returns -1 (printed) when $KCAP_NOW is not an absolute time. */
+int cli_now(const char *cmd, int64_t *now);
+/* Gives a compiled filter that has times relative to now the cli_now()
+ * clock. Returns 0, or -1 (printed). */
+struct kcap_filter;
+int cli_filter_now(const char *cmd, struct kcap_filter *f);
+
+/* ---- times in text and CSV (docs/CLI.md "Times in text and CSV") ----
+ * --local and -t/--time-format a|r|d of every command that renders text:
+ * add CLI_TIME_LONGOPTS to the long options, "t:" to the short ones (not
+ * replay, whose -t is --to), CLI_TIME_HELP to the help, and route
+ * CLI_TIME_CASES (CLI_TIME_CASES_LONG in replay) to cli_time_opt(). */
+enum { CLI_O_LOCAL = 1900, CLI_O_TIMEFMT };
+#define CLI_TIME_LONGOPTS {"local", no_argument, 0, CLI_O_LOCAL}, {"time-format", required_argument, 0, CLI_O_TIMEFMT}
+#define CLI_TIME_CASES_LONG case CLI_O_LOCAL: case CLI_O_TIMEFMT
+#define CLI_TIME_CASES case 't': CLI_TIME_CASES_LONG
+#define CLI_TIME_HELP_(SHORT)                                                            \
+	"      --local           text and CSV times in the local zone (TZ), with its\n"    \
+	"                        offset (2026-11-21T15:30:00.000000000+05:30), not UTC\n" \
+	SHORT "--time-format F   text and CSV times as tshark -t: a absolute (default),\n" \
+	"                        r seconds since the first event shown, d seconds\n"      \
+	"                        since the previous event shown\n"
+#define CLI_TIME_HELP CLI_TIME_HELP_("  -t, ")
+/* c is one of CLI_TIME_CASES, arg its value. Returns 0, or -1 (printed) for
+ * a bad value: the caller exits KCAP_EXIT_USAGE. */
+int cli_time_opt(const char *cmd, int c, const char *arg, kcap_time_style *st);
 /* --level of every command that writes kcap: a zstd level from -7 (fastest)
  * to 22, or 0 for uncompressed blocks; sets w->level and w->codec. */
 enum { CLI_LEVEL_MIN = -7, CLI_LEVEL_MAX = 22 };

@@ -58,12 +58,14 @@ int cmd_cat(int argc, char **argv)
 	sink_opts so = {0};
 	int c;
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		if (c == 'h') {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+		if (c == 'h')
 			return cli_help("cat", cat_help);
-		}
-		if (!cli_output_opt(c, optarg, &so)) {
-			return cli_bad_option("cat", argv, longopts, "o:h");
+		if (c == 't' || c == CLI_O_LOCAL || c == CLI_O_TIMEFMT) {
+			if (cli_time_opt("cat", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+		} else if (!cli_output_opt(c, optarg, &so)) {
+			return cli_bad_option("cat", argv, longopts, "o:t:h");
 		}
 	}
 	sink *s;

@@ -141,7 +141,7 @@ int cmd_convert(int argc, char **argv)
 	uint64_t bs;
 	int c, rc;
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("convert", convert_help);
@@ -173,10 +173,16 @@ int cmd_convert(int argc, char **argv)
 			}
 			so.wopts.block_size = (uint32_t)bs;
 			break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("convert", c, optarg, &so.times)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
 		default:
 			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
-				return cli_bad_option("convert", argv, longopts, "o:h");
+				return cli_bad_option("convert", argv, longopts, "o:t:h");
 			}
 		}
 	}

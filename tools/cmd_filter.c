@@ -237,7 +237,7 @@ int cmd_filter(int argc, char **argv)
 	int rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "cvo:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "cvo:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			free(fields);
@@ -260,10 +260,16 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			}
 			break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("filter", c, optarg, &so.times)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
 		default:
 			if (!cli_output_opt(c, optarg, &so)) {
 				free(fields);
-				return cli_bad_option("filter", argv, longopts, "cvo:h");
+				return cli_bad_option("filter", argv, longopts, "cvo:t:h");
 			}
 		}
 	}
@@ -282,6 +288,10 @@ int cmd_filter(int argc, char **argv)
 			show_expr_error(expr, &e);
 			rc = KCAP_EXIT_USAGE;
 		}
+		goto cleanup;
+	}
+	if (cli_filter_now("filter", f)) {
+		rc = KCAP_EXIT_USAGE;
 		goto cleanup;
 	}
 	fctx fc = {.f = f, .expr = expr};

@@ -133,6 +133,7 @@ typedef struct merger {
 	input *in;
 	int nin;
 	kcap_schema *os;    /* the output schema */
+	kcap_time_style *times; /* text and CSV times */
 	uint32_t next_tid, next_sid;
 	kcap_meta **metas;  /* output origins (copies) */
 	size_t nmetas;
@@ -723,8 +724,8 @@ static int emit(merger *m, input *in)
 		kcap_procstate_update(in->ps, ev, m->os);
 		kcap_render_json_proc(&m->buf, ev, m->os, in->ps);
 		break;
-	case OUT_CSV: kcap_render_csv(&m->buf, ev, m->os, NULL); break;
-	default: kcap_render_text(&m->buf, ev, m->os);
+	case OUT_CSV: kcap_render_csv_style(&m->buf, ev, m->os, NULL, m->times); break;
+	default: kcap_render_text_style(&m->buf, ev, m->os, m->times);
 	}
 	if (m->buf.len >= (1u << 16)) {
 		if (fwrite(m->buf.data, 1, m->buf.len, m->out) != m->buf.len) {
@@ -903,7 +904,7 @@ int cmd_merge(int argc, char **argv)
 	sink_opts so = {0};
 	int c, concat = 0, stats = 0, threaded = 1, decode_all = 0, rc = KCAP_EXIT_OK;
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:w:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("merge", merge_help);
@@ -926,9 +927,13 @@ int cmd_merge(int argc, char **argv)
 			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
 			break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("merge", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+			break;
 		default:
 			if (!cli_output_opt(c, optarg, &so))
-				return cli_bad_option("merge", argv, longopts, "o:w:h");
+				return cli_bad_option("merge", argv, longopts, "o:w:t:h");
 		}
 	}
 	m.nin = argc - optind;
@@ -956,6 +961,7 @@ int cmd_merge(int argc, char **argv)
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	m.out_name = to_stdout ? "(stdout)" : so.path;
 	m.mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	m.times = &so.times;
 	if (m.mode == OUT_KCAP) {
 		kcap_error e = {0};
 		int wrc = to_stdout ? kcap_writer_open_fd(&m.w, 1, 0, &so.wopts, &e)

@@ -45,6 +45,7 @@ static const char replay_help[] =
 	"                      writing, which waits for a reader), a listening Unix\n"
 	"                      stream socket (connected to), or an existing file\n"
 	SINK_HELP_MODES
+	CLI_TIME_HELP_("      ")
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also when the reader of the output went away), 2 usage,\n"
@@ -246,6 +247,10 @@ int cmd_replay(int argc, char **argv)
 				cli_err("replay", "warning: --realtime: %s; pacing at normal priority", strerror(errno));
 			break;
 		}
+		CLI_TIME_CASES_LONG:
+			if (cli_time_opt("replay", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+			break;
 		default:
 			if (!cli_output_opt(c, optarg, &so) || c == 'o')
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");

@@ -134,16 +134,16 @@ static int check_time_range(const slicer *sl)
 
 static int64_t resolve(const timearg *t, int64_t start, int64_t end)
 {
-	if (t->anchor == KCAP_TIME_FROM_START)
-		return start + t->value;
-	if (t->anchor == KCAP_TIME_FROM_END)
-		return end + t->value;
-	return t->value;
+	kcap_time_ref ref = {start, end, INT64_MIN};
+	int64_t v = t->value; /* kept past the years kcap can hold: no capture reaches there */
+	kcap_time_resolve(t->anchor, t->value, &ref, &v, NULL);
+	return v;
 }
 
+/* anchor is a KCAP_TIME_FROM_* bit: a time of day needs the start too */
 static int needs_anchor(const slicer *sl, int anchor)
 {
-	return (sl->from.set && sl->from.anchor == anchor) || (sl->to.set && sl->to.anchor == anchor);
+	return (sl->from.set && (sl->from.anchor & anchor)) || (sl->to.set && (sl->to.anchor & anchor));
 }
 
 static void set_range(slicer *sl, int64_t start, int64_t end)
@@ -382,7 +382,7 @@ int cmd_slice(int argc, char **argv)
 	int c, rc = KCAP_EXIT_OK, damaged = 0, spool_fd = -1;
 	off_t spool_off = 0;
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("slice", slice_help);
@@ -420,9 +420,13 @@ int cmd_slice(int argc, char **argv)
 		}
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
+		CLI_TIME_CASES:
+			if (cli_time_opt("slice", c, optarg, &so.times))
+				return KCAP_EXIT_USAGE;
+			break;
 		default:
 			if (!cli_output_opt(c, optarg, &so))
-				return cli_bad_option("slice", argv, longopts, "o:h");
+				return cli_bad_option("slice", argv, longopts, "o:t:h");
 		}
 	}
 	if (check_time_range(&sl))

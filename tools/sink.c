@@ -260,7 +260,7 @@ static int csv_event(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_s
 			return rc;
 		ps = s->ps;
 	}
-	kcap_render_csv_proc(&s->buf, ev, sc, s->o.fields, ps);
+	kcap_render_csv_proc(&s->buf, ev, sc, s->o.fields, ps, &s->o.times);
 	return 0;
 }
 
@@ -301,7 +301,7 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 		break;
 	}
 	default:
-		kcap_render_text(&s->buf, ev, sc);
+		kcap_render_text_style(&s->buf, ev, sc, &s->o.times);
 	}
 	if (s->buf.len >= (1u << 16) && !s->o.paced)
 		return out_write(s);

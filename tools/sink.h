@@ -39,6 +39,7 @@ typedef struct sink_opts {
 	 * also ends the kcap block, so that the events appended reach the
 	 * reader when the caller decides (their deadline). */
 	int paced;
+	kcap_time_style times; /* text and CSV times (cli_time_opt) */
 } sink_opts;
 
 /* Checks --fields names that need no schema (proc.*, parent.*, the form of
@@ -56,7 +57,7 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
  * command whose output is not -o (replay --to). */
 #define SINK_LONGOPTS_MODES \
 	{"kcap", no_argument, 0, 'K'}, {"text", no_argument, 0, 'T'}, {"json", no_argument, 0, 'J'}, \
-	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}
+	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, CLI_TIME_LONGOPTS
 #define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
 
 /* The --help text of those options, one for every command (as bpftool's
@@ -74,7 +75,7 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 	"      --no-proc       JSON without the \"proc\" object\n" \
 	"      --csv           force CSV\n"
 /* The three, for a command that writes to -o FILE. */
-#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES
+#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES CLI_TIME_HELP
 
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);

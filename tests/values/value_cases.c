@@ -4,11 +4,17 @@
  * filter.h "time literals", docs/CLI.md "Values").
  *
  * Each line is KIND INPUT EXPECTED ('#' lines and blank lines are skipped):
- *     KIND      count | int | size | duration | real | time
- *     INPUT     the text parsed; "" stands for the empty string
+ *     KIND      count | int | size | duration | real | time | resolve
+ *     INPUT     the text parsed; "" stands for the empty string, "a b" for
+ *               a text with blanks
  *     EXPECTED  the value (for time: N absolute, +N from the capture's start,
- *               -N from its end, in ns), or "error COL FRAGMENT..." where the
- *               error's 1-based column is COL and its message holds FRAGMENT
+ *               -N from its end, in ns; for resolve: the time resolved
+ *               against the reference, in ns), or "error COL FRAGMENT..."
+ *               where the error's 1-based column is COL and its message
+ *               holds FRAGMENT
+ * and two directives for the resolve cases that follow them:
+ *     ref START END NOW   the capture's span and the clock, ns since the epoch
+ *     tz ZONE             the local time zone (TZ)
  *
  * Usage: value_cases FILE.test
  */
@@ -16,7 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <kcap/filter.h>
+
+/* The reference of resolve cases (a fixed clock: "now" is what the file says). */
+static kcap_time_ref ref = {INT64_MIN, INT64_MIN, INT64_MIN};
 
 /* One parser per kind, by the type it fills. */
 static const struct kind {
@@ -24,11 +34,12 @@ static const struct kind {
 	int (*u64)(const char *, uint64_t *, kcap_error *);
 	int (*i64)(const char *, int64_t *, kcap_error *);
 	int (*real)(const char *, double *, kcap_error *);
-	int time; /* kcap_parse_time_rel: the anchor prefixes the value */
+	int time; /* kcap_parse_time_rel: 1 the anchor prefixes the value, 2 resolved against ref */
 } kinds[] = {
 	{"count", kcap_parse_count, NULL, NULL, 0},    {"int", NULL, kcap_parse_int, NULL, 0},
 	{"size", kcap_parse_size, NULL, NULL, 0},      {"duration", NULL, kcap_parse_duration, NULL, 0},
 	{"real", NULL, NULL, kcap_parse_real, 0},      {"time", NULL, NULL, NULL, 1},
+	{"resolve", NULL, NULL, NULL, 2},
 };
 
 /* Parses in as k; writes the value as the file states it. */
@@ -48,8 +59,15 @@ static int parse(const struct kind *k, const char *in, char *out, size_t n, kcap
 		if (!(rc = k->real(in, &d, e)))
 			snprintf(out, n, "%.17g", d);
 	} else if (!(rc = kcap_parse_time_rel(in, &anchor, &i, e))) {
-		snprintf(out, n, "%s%" PRId64, anchor == KCAP_TIME_FROM_START ? "+" : anchor == KCAP_TIME_FROM_END ? "-" : "",
-		         anchor == KCAP_TIME_FROM_END ? -i : i);
+		if (k->time == 2) {
+			if (!(rc = kcap_time_resolve(anchor, i, &ref, &i, e)))
+				snprintf(out, n, "%" PRId64, i);
+		} else if (anchor > KCAP_TIME_FROM_END) {
+			snprintf(out, n, "anchor %d: %" PRId64, anchor, i); /* resolve cases state these */
+		} else {
+			snprintf(out, n, "%s%" PRId64, anchor == KCAP_TIME_FROM_START ? "+" : anchor == KCAP_TIME_FROM_END ? "-" : "",
+			         anchor == KCAP_TIME_FROM_END ? -i : i);
+		}
 	}
 	return rc;
 }
@@ -83,7 +101,20 @@ int main(int argc, char **argv)
 			continue;
 		char kind[32], in[256], want[256];
 		int used = 0;
-		if (sscanf(line, "%31s %255s %n", kind, in, &used) != 2 || !line[used]) {
+		if (!strncmp(line, "ref ", 4)) {
+			if (sscanf(line + 4, "%" SCNd64 " %" SCNd64 " %" SCNd64, &ref.start, &ref.end, &ref.now) != 3) {
+				printf("not ok - %s:%d: malformed ref '%s'\n", argv[1], lineno, line);
+				failed++;
+			}
+			continue;
+		}
+		if (!strncmp(line, "tz ", 3)) {
+			setenv("TZ", line + 3, 1);
+			tzset();
+			continue;
+		}
+		int quoted = sscanf(line, "%31s \"%255[^\"]\" %n", kind, in, &used) == 2 && line[used];
+		if (!quoted && (sscanf(line, "%31s %255s %n", kind, in, &used) != 2 || !line[used])) {
 			printf("not ok - %s:%d: malformed line '%s'\n", argv[1], lineno, line);
 			failed++;
 			continue;

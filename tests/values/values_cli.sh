@@ -133,7 +133,7 @@ done
 check "slice --from +0.1s --to +0.2s is not empty" 0 "$("$KCAP" slice --from +0.1s --to +0.2s "$T" > /dev/null; echo $?)"
 check "slice --from +5m: minutes" 0 "$("$KCAP" slice --from +5m "$T" | count)"
 check "slice --from 5x" \
-	"kcap slice: --from '+5x': expected a time (e.g. 2026-11-21T10:00:00Z, 1795255200, @1795255200.5, +10s, -1min); column 3: unknown unit 'x' (ns, us, µs, ms, s, m, min, h, d)" \
+	"kcap slice: --from '+5x': expected a time (e.g. 2026-11-21T10:00:00Z, 1795255200, @1795255200.5, 06:38:12, yesterday, \"10 min ago\", +10s, -1min); column 3: unknown unit 'x' (ns, us, µs, ms, s, m, min, h, d)" \
 	"$("$KCAP" slice --from +5x "$T" 2>&1 >/dev/null)"
 check "synth --start takes a time" 1795255200000000000 \
 	"$("$KCAP" synth -n 1 --start 2026-11-21T10:00:00Z -o - | "$KCAP" convert --json | sed -n 's/.*"ts":\([0-9]*\).*/\1/p')"

@@ -88,11 +88,14 @@ int kcap_filter_match_head(kcap_filter *f, const kcap_event *ev, const kcap_sche
 /* 1 if the filter uses proc.* or parent.* fields (needs a tracker). */
 int kcap_filter_uses_proc(const kcap_filter *f);
 
-/* Anchors of relative time literals (+10s, -1h): capture_start for '+'
- * offsets, capture_end for '-' offsets. A filter with relative literals whose
- * anchor was never set compares false on them; kcap_filter_time_anchors()
- * says which anchors the expression needs (bit 1: start, bit 2: end). */
+/* Anchors of relative time literals (+10s, -1h, 06:38): capture_start for
+ * '+' offsets and times of day, capture_end for '-' offsets; now for now,
+ * today, yesterday and "DURATION ago" (the caller's clock: the library never
+ * reads one). A filter with relative literals whose anchor was never set
+ * compares false on them; kcap_filter_time_anchors() says which anchors the
+ * expression needs (KCAP_TIME_FROM_START, _FROM_END, _FROM_NOW bits). */
 void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture_end);
+void kcap_filter_set_now(kcap_filter *f, int64_t now);
 int kcap_filter_time_anchors(const kcap_filter *f);
 
 /* Whether a block described by sum can hold a matching event under schema s:
@@ -109,8 +112,27 @@ void kcap_filter_reset_schema(kcap_filter *f);
 
 /* ---- time literals ----------------------------------------------------- */
 
-/* Anchors reported by kcap_parse_time_rel(). */
-enum { KCAP_TIME_ABS = 0, KCAP_TIME_FROM_START = 1, KCAP_TIME_FROM_END = 2 };
+/* Anchors reported by kcap_parse_time_rel(): what a literal is relative to,
+ * as bits. KCAP_TIME_DAY (with FROM_START or FROM_NOW) makes the value a
+ * wall-clock time after midnight of that moment's day, in the local zone
+ * (TZ), or in UTC with KCAP_TIME_UTC. */
+enum {
+	KCAP_TIME_ABS = 0,
+	KCAP_TIME_FROM_START = 1,
+	KCAP_TIME_FROM_END = 2,
+	KCAP_TIME_FROM_NOW = 4,
+	KCAP_TIME_DAY = 8,
+	KCAP_TIME_UTC = 16,
+};
+
+/* The moments relative literals resolve against, in ns since the epoch;
+ * INT64_MIN when unknown. The library never reads the clock: now is the
+ * caller's (a tool's clock, or a fixed one in tests). */
+typedef struct kcap_time_ref {
+	int64_t start; /* the capture's first event */
+	int64_t end;   /* its last event */
+	int64_t now;
+} kcap_time_ref;
 
 /* Parses a time literal into ns since the epoch:
  *   1763719200000000000        ns since the epoch (more than 10 digits)
@@ -120,19 +142,32 @@ enum { KCAP_TIME_ABS = 0, KCAP_TIME_FROM_START = 1, KCAP_TIME_FROM_END = 2 };
  *   2026-11-21T10:00:00+01:00  the 'T' may be a space
  *   2026-11-21T10:00:00        local date-time (TZ), also "2026-11-21 10:00"
  *   2026-11-21                 local midnight
+ *   06:38:12[.5]  06:38        local time of day on the capture's first day
+ *                              (its date in TZ); with Z, UTC time on its UTC date
+ *   now                        ref->now
+ *   today yesterday tomorrow   local midnight of now's day, the day before, after
+ *   "10 min ago"  2h ago       now minus a duration (blanks may part a number
+ *                              from its unit, as journalctl writes it)
  *   +10s  +1h30min             offset from capture_start
  *   -90s  -1.5h                offset from capture_end
  * The offsets are durations as kcap_parse_duration() reads them (kcap.h):
  * +1h30min, -1.5s, +5m. A bare integer of 10 digits or fewer is seconds
  * since the epoch (as editcap and journalctl take them), a longer one ns.
- * capture_start/end may be INT64_MIN when unknown; a relative literal then
- * fails with KCAP_E_INVAL. Errors: KCAP_E_SYNTAX/KCAP_E_INVAL with err->column
+ * capture_start/end may be INT64_MIN when unknown; a literal relative to an
+ * unknown moment (to now, always, in kcap_parse_time) fails with
+ * KCAP_E_INVAL. Errors: KCAP_E_SYNTAX/KCAP_E_INVAL with err->column
  * (1-based within s) and err->msg. */
 int kcap_parse_time(const char *s, int64_t capture_start, int64_t capture_end, int64_t *out, kcap_error *err);
 
-/* Same, without resolving: *anchor is KCAP_TIME_*, *value the absolute time
- * or the signed offset in ns. */
+/* Same, without resolving: *anchor is a KCAP_TIME_* combination, *value the
+ * absolute time, the signed offset in ns, or (KCAP_TIME_DAY) the ns after
+ * midnight. */
 int kcap_parse_time_rel(const char *s, int *anchor, int64_t *value, kcap_error *err);
+
+/* Resolves what kcap_parse_time_rel() gave against ref (may be NULL for
+ * absolute times): 0 and *out, or KCAP_E_INVAL when the anchor's moment is
+ * unknown or the result out of range. */
+int kcap_time_resolve(int anchor, int64_t value, const kcap_time_ref *ref, int64_t *out, kcap_error *err);
 
 #ifdef __cplusplus
 }

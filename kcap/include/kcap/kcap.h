@@ -699,6 +699,31 @@ int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *
  * out (at least 32 bytes). Returns the length. */
 int kcap_format_time(char *out, int64_t ts_ns);
 
+/* How text and CSV write an event's time; JSON always writes UTC. Modes
+ * are tshark's -t a, r and d. */
+enum {
+	KCAP_TIMES_ABSOLUTE = 0, /* RFC 3339: UTC (...Z), or local with its offset (...+05:30) */
+	KCAP_TIMES_RELATIVE = 1, /* seconds since the first event rendered: 1.250000000 */
+	KCAP_TIMES_DELTA = 2,    /* seconds since the previous event rendered (0 for the first) */
+};
+typedef struct kcap_time_style {
+	int mode;  /* KCAP_TIMES_* */
+	int local; /* absolute times in the local zone (TZ, localtime_r) */
+	/* kept by the renderers, zero before the first event */
+	int started;
+	int64_t first, prev;
+} kcap_time_style;
+/* Room for any time text, NUL included. */
+#define KCAP_TIME_TEXT_MAX 48
+/* Formats ts as st says into out (KCAP_TIME_TEXT_MAX bytes), and moves st
+ * on to ts (relative and delta times); st NULL is UTC. Returns the length. */
+int kcap_format_time_style(char *out, int64_t ts_ns, kcap_time_style *st);
+/* kcap_render_text and kcap_render_csv (its "time" column) with times as
+ * st says; NULL is UTC, as they write them. */
+int kcap_render_text_style(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, kcap_time_style *st);
+int kcap_render_csv_style(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
+                          kcap_time_style *st);
+
 /* Appends the n bytes of s to b as one quoted JSON string, escaped as kcap's
  * JSON lines are: '"', '\\' and control bytes escaped (\n \t \r, others as
  * \u00XX), valid UTF-8 copied, each byte of invalid UTF-8 as \udcXX (so the

@@ -128,10 +128,11 @@ int kcap_procstate_append_json(kcap_buf *b, const kcap_procstate *ps, const kcap
 int kcap_render_json_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps);
 
 /* kcap_render_csv() whose proc.* and parent.* columns come from ps (NULL:
- * empty, as in kcap_render_csv). Every name of the filter language is a
+ * empty, as in kcap_render_csv) and whose time column is written as st says
+ * (NULL: UTC, as kcap_render_csv_style). Every name of the filter language is a
  * column (kcap_field_check() tells which are), besides "params". */
 int kcap_render_csv_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
-                         const kcap_procstate *ps);
+                         const kcap_procstate *ps, kcap_time_style *st);
 
 #ifdef __cplusplus
 }

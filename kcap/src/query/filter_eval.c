@@ -354,17 +354,9 @@ static void from_i64(int64_t v, int *neg, uint64_t *mag)
 static int lit_int(const kcap_filter *f, const fv *x, const flit *l, int *neg, uint64_t *mag)
 {
 	if (x->is_time && l->has_time) {
-		int64_t t = l->tval;
-		if (l->anchor == KCAP_TIME_FROM_START) {
-			if (!f->span_set || f->span_start == INT64_MIN)
-				return 0;
-			t += f->span_start;
-		} else if (l->anchor == KCAP_TIME_FROM_END) {
-			if (!f->span_set || f->span_end == INT64_MIN)
-				return 0;
-			t += f->span_end;
-		}
-		from_i64(t, neg, mag);
+		if (l->anchor != KCAP_TIME_ABS && !l->tres_ok)
+			return 0;
+		from_i64(l->anchor != KCAP_TIME_ABS ? l->tres : l->tval, neg, mag);
 		return 1;
 	}
 	if (x->is_dur && l->has_dur && !l->has_num) {

@@ -47,6 +47,8 @@ typedef struct flit {
 	uint8_t has_time;
 	int anchor;            /* KCAP_TIME_* */
 	int64_t tval;
+	uint8_t tres_ok;       /* relative: tres is tval resolved against the filter's ref */
+	int64_t tres;
 	uint8_t has_dur;
 	int64_t dur;
 	int8_t boolv;          /* -1 none, 0 false, 1 true */
@@ -108,8 +110,7 @@ struct kcap_filter {
 	int nsyms;
 	uint8_t uses_proc;
 	int anchors;
-	int64_t span_start, span_end;
-	uint8_t span_set;
+	kcap_time_ref ref;     /* of relative time literals; INT64_MIN = not set */
 	/* per-type caches */
 	tcache *tc;
 	size_t ntc;

@@ -558,7 +558,8 @@ static int check_lit(parser *p, fnode *n, flit *l)
 			int anchor;
 			int64_t tv;
 			kcap_parse_time_rel(l->text, &anchor, &tv, &te);
-			return perr(p, KCAP_E_INVAL, (size_t)(l->col - 1 + (te.column > 0 ? te.column - 1 : 0)),
+			/* te.column is within the text, after the quote of a quoted literal */
+			return perr(p, KCAP_E_INVAL, (size_t)(l->col - 1 + (te.column > 0 ? te.column - 1 + l->quoted : 0)),
 			            "bad time '%s': %s", l->text, te.msg);
 		}
 		break;
@@ -1142,7 +1143,7 @@ int kcap_filter_compile(kcap_filter **out, const char *expr, kcap_error *err)
 		set_fast(f, n);
 	}
 	mark_type_only(f->root);
-	f->span_start = f->span_end = INT64_MIN;
+	f->ref.start = f->ref.end = f->ref.now = INT64_MIN;
 	*out = f;
 	f = NULL;
 cleanup:
@@ -1473,13 +1474,33 @@ int kcap_filter_time_anchors(const kcap_filter *f)
 	return f ? f->anchors : 0;
 }
 
+/* Resolves the relative time literals once per change of the filter's ref,
+ * not per event (a time of day costs a mktime). */
+static void resolve_times(kcap_filter *f)
+{
+	for (size_t i = 0; i < f->nnodes; i++)
+		for (int j = 0; j < f->nodes[i]->nlits; j++) {
+			flit *l = &f->nodes[i]->lits[j];
+			if (l->has_time && l->anchor != KCAP_TIME_ABS)
+				l->tres_ok = !kcap_time_resolve(l->anchor, l->tval, &f->ref, &l->tres, NULL);
+		}
+}
+
 void kcap_filter_set_span(kcap_filter *f, int64_t capture_start, int64_t capture_end)
 {
 	if (!f)
 		return;
-	f->span_start = capture_start;
-	f->span_end = capture_end;
-	f->span_set = 1;
+	f->ref.start = capture_start;
+	f->ref.end = capture_end;
+	resolve_times(f);
+}
+
+void kcap_filter_set_now(kcap_filter *f, int64_t now)
+{
+	if (!f)
+		return;
+	f->ref.now = now;
+	resolve_times(f);
 }
 
 int kcap_field_check(const char *name, const kcap_schema *s, kcap_error *err)

@@ -207,6 +207,75 @@ int kcap_format_time(char *out, int64_t ts)
 	return (int)(o - out);
 }
 
+/* Local time of the second sec as RFC 3339 with the zone's offset, per
+ * thread like sec_parts (localtime_r per second, not per event). */
+typedef struct local_cache {
+	int64_t sec;
+	size_t date_len, zone_len;
+	char date[64];
+	char zone[8];
+} local_cache;
+
+static const local_cache *local_parts(int64_t sec)
+{
+	static _Thread_local local_cache c = {INT64_MIN, 0, 0, {0}, {0}};
+	if (sec == c.sec)
+		return &c;
+	time_t t = (time_t)sec;
+	struct tm tm;
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof tm);
+	int n = snprintf(c.date, sizeof c.date, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	c.date_len = n > 0 && (size_t)n < sizeof c.date ? (size_t)n : strlen(c.date);
+	long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
+	n = snprintf(c.zone, sizeof c.zone, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
+	c.zone_len = n > 0 && (size_t)n < sizeof c.zone ? (size_t)n : strlen(c.zone);
+	c.sec = sec;
+	return &c;
+}
+
+/* ts - ref in seconds with 9 digits, signed (an unordered capture can go
+ * back); computed unsigned, so no pair of times overflows. */
+static int format_since(char *out, int64_t ts, int64_t ref)
+{
+	uint64_t d = ts >= ref ? (uint64_t)ts - (uint64_t)ref : (uint64_t)ref - (uint64_t)ts;
+	char *o = out;
+	if (ts < ref)
+		*o++ = '-';
+	o = u64dec(o, d / 1000000000u);
+	*o++ = '.';
+	o = ns9(o, (uint32_t)(d % 1000000000u));
+	*o = 0;
+	return (int)(o - out);
+}
+
+int kcap_format_time_style(char *out, int64_t ts, kcap_time_style *st)
+{
+	if (!st || (st->mode == KCAP_TIMES_ABSOLUTE && !st->local))
+		return kcap_format_time(out, ts);
+	if (!st->started) {
+		st->started = 1;
+		st->first = st->prev = ts;
+	}
+	int64_t prev = st->prev;
+	st->prev = ts;
+	if (st->mode == KCAP_TIMES_RELATIVE)
+		return format_since(out, ts, st->first);
+	if (st->mode == KCAP_TIMES_DELTA)
+		return format_since(out, ts, prev);
+	uint32_t ns;
+	int64_t frac = ts % 1000000000, sec = ts / 1000000000 - (frac < 0);
+	ns = (uint32_t)(frac < 0 ? frac + 1000000000 : frac);
+	const local_cache *c = local_parts(sec);
+	memcpy(out, c->date, c->date_len);
+	char *o = out + c->date_len;
+	*o++ = '.';
+	o = ns9(o, ns);
+	memcpy(o, c->zone, c->zone_len + 1);
+	return (int)(o - out + c->zone_len);
+}
+
 /* ---- strings ---- */
 
 static int json_str(kcap_buf *b, const char *s, size_t n)
@@ -1012,11 +1081,16 @@ static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 {
-	char t[40];
+	return kcap_render_text_style(b, ev, s, NULL);
+}
+
+int kcap_render_text_style(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, kcap_time_style *st)
+{
+	char t[KCAP_TIME_TEXT_MAX];
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
 	put_u64dec(b, ev->seq);
 	buf_lit(b, " ", 1);
-	buf_lit(b, t, (size_t)kcap_format_time(t, ev->ts));
+	buf_lit(b, t, (size_t)kcap_format_time_style(t, ev->ts, st));
 	APPEND_LIT(b, " cpu");
 	if (ev->cpu == UINT32_MAX) /* the source does not know it (audit) */
 		buf_lit(b, "-", 1);
@@ -1179,16 +1253,23 @@ static int field_param(const kcap_type_def *def, const char *f)
  * value; canonical fields are kcap_event_field_text's. */
 int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields)
 {
-	return kcap_render_csv_proc(b, ev, s, fields, NULL);
+	return kcap_render_csv_proc(b, ev, s, fields, NULL, NULL);
+}
+
+int kcap_render_csv_style(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
+                          kcap_time_style *st)
+{
+	return kcap_render_csv_proc(b, ev, s, fields, NULL, st);
 }
 
 int kcap_render_csv_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields,
-                         const kcap_procstate *ps)
+                         const kcap_procstate *ps, kcap_time_style *st)
 {
 	if (!fields)
 		fields = default_csv_fields;
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
-	int rc = 0;
+	int rc = 0, tlen = -1;
+	char t[KCAP_TIME_TEXT_MAX]; /* the time column, formatted once: a delta moves on once per event */
 	for (size_t i = 0; fields[i]; i++) {
 		if (i)
 			rc |= buf_lit(b, ",", 1);
@@ -1207,6 +1288,10 @@ int kcap_render_csv_proc(kcap_buf *b, const kcap_event *ev, const kcap_schema *s
 			}
 		} else if ((k = field_param(def, f)) >= 0 && (uint32_t)k < ev->nparams) {
 			rc |= text_value(b, &ev->params[k], s, def, &def->params[k], ev->snapshot);
+		} else if (st && !strcmp(f, "time")) {
+			if (tlen < 0)
+				tlen = kcap_format_time_style(t, ev->ts, st);
+			rc |= buf_lit(b, t, (size_t)tlen);
 		} else {
 			field_text(b, ev, s, ps, f);
 		}
