@@ -540,6 +540,28 @@ START_TEST(cli_process_fields_cpu)
 }
 END_TEST
 
+/* Issue 10 item 8: the import sorts within its 2 s window and says so. */
+START_TEST(cli_reorder_window)
+{
+	write_file("o.log", "type=USER_CMD msg=audit(1700000001.500:1): pid=1 uid=0 msg='cmd=61 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000000.500:2): pid=2 uid=0 msg='cmd=62 res=success'\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit o.log -o o.kcap 2>err.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("err.txt"), "kcap convert: audit: 1 event(s) came after newer ones, put in time order\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --csv --fields seq,pid o.kcap > o.csv", tmpdir), 0);
+	ck_assert_str_eq(slurp("o.csv"), "seq,pid\r\n1,2\r\n2,1\r\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " info o.kcap | grep -q 'Ordered: *yes'", tmpdir), 0);
+	/* 10 s back: past the window, written as logged, counted */
+	write_file("f.log", "type=USER_CMD msg=audit(1700000010.500:1): pid=1 uid=0 msg='cmd=61 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000020.500:2): pid=3 uid=0 msg='cmd=63 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000000.500:3): pid=2 uid=0 msg='cmd=62 res=success'\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit f.log -o f.kcap 2>err.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("err.txt"), "kcap convert: audit: 1 event(s) came after newer ones; 1 of them were further "
+				       "back than the 2 s reorder window and were written as logged (the capture is not in time order)\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --csv --fields seq,pid f.kcap > f.csv", tmpdir), 0);
+	ck_assert_str_eq(slurp("f.csv"), "seq,pid\r\n1,1\r\n2,2\r\n3,3\r\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("audit_import");
@@ -550,6 +572,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, cli_rotated_set);
 	tcase_add_test(tc, cli_stdin_and_bad_lines);
 	tcase_add_test(tc, cli_process_fields_cpu);
+	tcase_add_test(tc, cli_reorder_window);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
