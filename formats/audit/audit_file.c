@@ -78,14 +78,74 @@ static void audit_order(const char **paths, size_t n)
 	free(ins);
 }
 
+/* The reorder window: audit.log holds events in the order they completed,
+ * and concatenated logs jump back. Events are written in time order within
+ * this much log time of the newest seen, and numbered in the order written;
+ * one further back is written when it leaves the window, out of order. */
+#define REORDER_NS 2000000000ll
+#define REORDER_MAX_HELD 65536 /* a burst beyond this is written as it came */
+
 typedef struct audit_run {
 	const kcap_import_ctx *c;
 	kcap_audit_import *imp;
 	const char *name;
 	uint64_t reported;
+	kcap_reorder *q;
+	int64_t last_out;
+	uint64_t out_seq;
+	uint64_t disordered; /* events that came after a newer one */
+	uint64_t unordered;  /* of those, written out of order all the same */
 } audit_run;
 
 #define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
+
+static int sink_schema(void *ud, const kcap_schema *s)
+{
+	return kcap_writer_set_schema(((audit_run *)ud)->c->w, s);
+}
+
+static int sink_origin(void *ud, const kcap_meta *m)
+{
+	return kcap_writer_add_meta(((audit_run *)ud)->c->w, m);
+}
+
+/* Writes the held events with ts <= limit, oldest first. */
+static int release(audit_run *r, int64_t limit)
+{
+	kcap_event *ev;
+	while ((ev = kcap_reorder_pop(r->q, limit))) {
+		if (r->out_seq && ev->ts < r->last_out)
+			r->unordered++;
+		else
+			r->last_out = ev->ts;
+		ev->seq = ++r->out_seq;
+		int rc = kcap_writer_write(r->c->w, ev);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int sink_event(void *ud, const kcap_event *ev)
+{
+	audit_run *r = ud;
+	if (ev->ts < kcap_reorder_max_ts(r->q))
+		r->disordered++;
+	int rc = kcap_reorder_push(r->q, ev);
+	if (rc < 0)
+		return rc;
+	rc = release(r, kcap_reorder_max_ts(r->q) - REORDER_NS);
+	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
+		rc = release(r, kcap_reorder_peek(r->q)->ts);
+	return rc;
+}
+
+static int sink_stat(void *ud, const kcap_stat *st)
+{
+	audit_run *r = ud;
+	int rc = release(r, INT64_MAX); /* stats come at finish, after the last event */
+	return rc < 0 ? rc : kcap_writer_set_stat(r->c->w, st);
+}
 
 static int audit_open(void **st, const kcap_import_ctx *c)
 {
@@ -95,12 +155,18 @@ static int audit_open(void **st, const kcap_import_ctx *c)
 			c->note(c->note_ud, "out of memory");
 		return KCAP_E_NOMEM;
 	}
+	static const kcap_audit_sink sink = {
+		.set_schema = sink_schema, .add_origin = sink_origin, .event = sink_event, .set_stat = sink_stat,
+	};
 	r->c = c;
-	int rc = kcap_audit_import_new(&r->imp, c->w);
+	int rc = kcap_reorder_new(&r->q, 0);
+	if (rc == 0)
+		rc = kcap_audit_import_new_sink(&r->imp, &sink, r, NULL);
 	if (rc < 0) {
 		const kcap_error *we = kcap_writer_error(c->w);
 		NOTE(r, "audit: cannot start the import: %s%s%s", kcap_strerror(rc), we && we->msg[0] ? ": " : "",
 		     we && we->msg[0] ? we->msg : "");
+		kcap_reorder_free(r->q);
 		free(r);
 		return rc;
 	}
@@ -151,11 +217,19 @@ static int audit_close(void *st, int ok)
 	if (!r)
 		return 0;
 	int rc = 0, frc;
-	if (ok && (frc = kcap_audit_import_finish(r->imp)) < 0) {
+	if (ok && ((frc = kcap_audit_import_finish(r->imp)) < 0 || (frc = release(r, INT64_MAX)) < 0)) {
 		NOTE(r, "audit: %s", kcap_strerror(frc));
 		rc = frc;
 	}
 	const kcap_audit_import_stats *s = kcap_audit_import_get_stats(r->imp);
+	if (ok && r->disordered) {
+		if (r->unordered)
+			NOTE(r, "audit: %llu event(s) came after newer ones; %llu of them were further back than the %lld s "
+			     "reorder window and were written as logged (the capture is not in time order)", (unsigned long long)r->disordered,
+			     (unsigned long long)r->unordered, REORDER_NS / 1000000000);
+		else
+			NOTE(r, "audit: %llu event(s) came after newer ones, put in time order", (unsigned long long)r->disordered);
+	}
 	if (s->malformed) {
 		NOTE(r, "audit: %llu malformed line(s) of %llu%s", (unsigned long long)s->malformed,
 		     (unsigned long long)s->lines, s->malformed > MAX_REPORTED ? " (first 100 shown)" : "");
@@ -163,6 +237,7 @@ static int audit_close(void *st, int ok)
 			rc = KCAP_IMPORT_DAMAGED;
 	}
 	kcap_audit_import_free(r->imp);
+	kcap_reorder_free(r->q);
 	free(r);
 	return rc;
 }

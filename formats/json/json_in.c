@@ -11,9 +11,11 @@
  * orders them).
  *
  * Contract beyond kcap.h: missing or null canonical keys read as 0 (comm as
- * empty); "type" is required. For a type of the schema, every member of
- * "params" and every top-level key that is not canonical (time, category,
- * host, source, proc are accepted and not params) must name a param, and fit
+ * empty), except a null cpu, which reads as UINT32_MAX (not known, as the
+ * renderer writes null); "type" is required. For a type of the schema,
+ * every member of "params" and every top-level key that is not canonical
+ * (time, category, host, source, proc are accepted and not params) must name
+ * a param, and fit
  * its type, else KCAP_E_SYNTAX names it. Types this scratch inferred never
  * fail on a value: a value that does not fit, or a new key, makes a new
  * variant of the type (same name and category, fresh id) where that param is
@@ -891,7 +893,9 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 		case K_PID: ev->pid = (int32_t)tmp.i; break;
 		case K_TID: ev->tid = (int32_t)tmp.i; break;
 		case K_PPID: ev->ppid = (int32_t)tmp.i; break;
-		case K_CPU: ev->cpu = (uint32_t)tmp.u; break;
+		case K_CPU: /* null: not known, as the renderer writes UINT32_MAX */
+			ev->cpu = canon[i] && canon[i]->kind == KCAP_JV_NULL ? UINT32_MAX : (uint32_t)tmp.u;
+			break;
 		case K_UID: ev->uid = (uint32_t)tmp.u; break;
 		default: ev->gid = (uint32_t)tmp.u; break;
 		}

@@ -491,6 +491,77 @@ START_TEST(cli_stdin_and_bad_lines)
 }
 END_TEST
 
+/* Issue 10 item 8: the process of an audit event, its fields in text and in
+ * the filter, and an absent cpu. */
+static const char USER_LOG[] =
+	"type=SYSCALL msg=audit(1700000000.100:1): arch=c000003e syscall=23 success=yes exit=1 a0=c a1=0 a2=0 a3=0 "
+	"items=0 ppid=1 pid=1281 auid=700 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 "
+	"fsgid=1000 tty=(none) ses=1 comm=\"sshd\" exe=\"/usr/sbin/sshd\" key=(null)\n"
+	"type=CWD msg=audit(1700000000.100:1): cwd=\"/srv\"\n"
+	"type=USER_CMD msg=audit(1700000000.200:2): pid=1382 uid=1000 auid=700 ses=3 "
+	"msg='cwd=\"/home/u\" cmd=2E2F6D62202D63 terminal=pts/0 res=success'\n";
+
+START_TEST(cli_process_fields_cpu)
+{
+	write_file("u.log", USER_LOG);
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit u.log -o u.kcap 2>err.txt", tmpdir), 0);
+	/* the tracker takes exe and cwd from the records */
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'proc.exe = /usr/sbin/sshd and proc.cwd = /srv' "
+			     "u.kcap > c.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "1\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'proc.cwd = /home/u' u.kcap > c.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "1\n");
+	/* audit.KEY: a field of the records, numbers compared as numbers */
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'audit.auid = 700' u.kcap > c.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "2\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'audit.auid > 699 and audit.res = success' "
+			     "u.kcap > c.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "1\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'audit.cmd contains mb' u.kcap > c.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "1\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --csv --fields seq,cpu,audit.auid,audit.cmd u.kcap "
+			     "> c.csv", tmpdir), 0);
+	ck_assert_str_eq(slurp("c.csv"), "seq,cpu,audit.auid,audit.cmd\r\n1,,700,\r\n2,,700,./mb -c\r\n");
+	/* the cpu is not known: not there for the filter */
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " filter --count 'cpu exists or cpu = 4294967295' u.kcap > c.txt",
+			     tmpdir), 0);
+	ck_assert_str_eq(slurp("c.txt"), "0\n");
+	/* a user message shows its fields in text */
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --text u.kcap > t.txt", tmpdir), 0);
+	char *t = slurp("t.txt");
+	ck_assert_msg(strstr(t, " (1382) audit_user_cmd auid=700 ses=3 cwd=/home/u cmd='./mb -c' terminal=pts/0 "
+				"res=success\n") != NULL, "text: %s", t);
+	/* JSON: an absent cpu is null, and reads back as absent */
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --json u.kcap > u.json", tmpdir), 0);
+	char *js = slurp("u.json");
+	ck_assert_msg(strstr(js, "\"cpu\":null,") != NULL && strstr(js, "4294967295,\"uid\"") == NULL, "%s", js);
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from json u.json -o back.kcap && " KCAP_BIN
+			     " convert --json back.kcap | cmp - u.json", tmpdir), 0);
+}
+END_TEST
+
+/* Issue 10 item 8: the import sorts within its 2 s window and says so. */
+START_TEST(cli_reorder_window)
+{
+	write_file("o.log", "type=USER_CMD msg=audit(1700000001.500:1): pid=1 uid=0 msg='cmd=61 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000000.500:2): pid=2 uid=0 msg='cmd=62 res=success'\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit o.log -o o.kcap 2>err.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("err.txt"), "kcap convert: audit: 1 event(s) came after newer ones, put in time order\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --csv --fields seq,pid o.kcap > o.csv", tmpdir), 0);
+	ck_assert_str_eq(slurp("o.csv"), "seq,pid\r\n1,2\r\n2,1\r\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " info o.kcap | grep -q 'Ordered: *yes'", tmpdir), 0);
+	/* 10 s back: past the window, written as logged, counted */
+	write_file("f.log", "type=USER_CMD msg=audit(1700000010.500:1): pid=1 uid=0 msg='cmd=61 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000020.500:2): pid=3 uid=0 msg='cmd=63 res=success'\n"
+			    "type=USER_CMD msg=audit(1700000000.500:3): pid=2 uid=0 msg='cmd=62 res=success'\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --from audit f.log -o f.kcap 2>err.txt", tmpdir), 0);
+	ck_assert_str_eq(slurp("err.txt"), "kcap convert: audit: 1 event(s) came after newer ones; 1 of them were further "
+				       "back than the 2 s reorder window and were written as logged (the capture is not in time order)\n");
+	ck_assert_int_eq(run("cd '%s' && " KCAP_BIN " convert --csv --fields seq,pid f.kcap > f.csv", tmpdir), 0);
+	ck_assert_str_eq(slurp("f.csv"), "seq,pid\r\n1,1\r\n2,2\r\n3,3\r\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("audit_import");
@@ -500,6 +571,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, sink_callbacks);
 	tcase_add_test(tc, cli_rotated_set);
 	tcase_add_test(tc, cli_stdin_and_bad_lines);
+	tcase_add_test(tc, cli_process_fields_cpu);
+	tcase_add_test(tc, cli_reorder_window);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -24,7 +24,10 @@
  *  - exit_group, and exit when tid == pid (or tid is 0): the process is
  *    forgotten after the next event, so the exit event itself still resolves.
  * Every event also refreshes its own pid's entry with the event's ppid, uid,
- * gid and comm (an entry is created on first sight).
+ * gid and comm (an entry is created on first sight), and an event of the
+ * audit importer (a json param "audit", its type's last) with the exe and
+ * cwd its records log (the first exe= and cwd= members, when absolute):
+ * audit logs the process with every event, not only at exec.
  *
  * Processes are keyed by (origin, pid): each origin (ev->origin, a host and
  * source of the section) is a process space of its own, so that in a merge

@@ -35,15 +35,82 @@ typedef struct ectx {
 
 /* ---- per-type cache ---- */
 
+/* Index in def of the param that name stands for: the param of that name;
+ * else for dip/dport (alias S_IP/S_PORT) the type's sockaddr param, for
+ * NAME.KEY (S_KEY) the json param NAME. -1 when def has none. */
+static int param_for(const kcap_type_def *def, const char *name, int alias)
+{
+	int i = kcap_type_param_index(def, name);
+	if (i >= 0 || !alias)
+		return i;
+	size_t pl = alias == S_KEY ? (size_t)(strchr(name, '.') - name) : 0;
+	for (uint32_t k = 0; k < def->nparams; k++) {
+		const kcap_param_def *p = &def->params[k];
+		if (alias == S_KEY ? p->type == KCAP_T_JSON && strlen(p->name) == pl && !memcmp(p->name, name, pl)
+		                   : p->type == KCAP_T_SOCKADDR)
+			return (int)k;
+	}
+	return -1;
+}
+
 int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def)
 {
-	int i = kcap_type_param_index(def, f->slots[slot]);
-	if (i >= 0 || !f->slot_alias[slot])
-		return i;
-	for (uint32_t k = 0; k < def->nparams; k++)
-		if (def->params[k].type == KCAP_T_SOCKADDR)
-			return (int)k;
-	return -1;
+	return param_for(def, f->slots[slot], f->slot_alias[slot]);
+}
+
+/* The member KEY of NAME.KEY (name) in the json value v of ev: strings
+ * that are decimal integers compare as numbers (audit logs every value as
+ * a string), objects and arrays as their JSON text; null is absent. */
+static int json_key_field(kcap_json_cache *jc, const kcap_event *ev, const kcap_value *v, const char *name, fv *x)
+{
+	const char *key = strchr(name, '.') + 1;
+	const kcap_jv *j = kcap__json_key(jc, ev, v, key, strlen(key));
+	if (!j)
+		return 0;
+	x->v = NULL;
+	x->pd = NULL;
+	x->sym = NULL;
+	switch (j->kind) {
+	case KCAP_JV_NULL:
+		return 0;
+	case KCAP_JV_TRUE: case KCAP_JV_FALSE:
+		x->is_bool = 1;
+		x->u = j->kind == KCAP_JV_TRUE;
+		return 1;
+	case KCAP_JV_INT:
+		x->sign = 1;
+		if (j->u.mag > (uint64_t)INT64_MAX) {
+			if (j->neg)
+				break; /* below INT64_MIN: compared as text */
+			x->sign = 0;
+			x->u = j->u.mag;
+			return 1;
+		}
+		x->i = j->neg ? -(int64_t)j->u.mag : (int64_t)j->u.mag;
+		return 1;
+	case KCAP_JV_STR: {
+		const char *s = j->u.s;
+		size_t n = j->n, d = s[0] == '-';
+		int num = n > d && n - d <= 18 && (s[d] != '0' || n - d == 1);
+		for (size_t i = d; num && i < n; i++)
+			num = s[i] >= '0' && s[i] <= '9';
+		if (num) {
+			x->sign = 1;
+			x->i = strtoll(s, NULL, 10);
+			return 1;
+		}
+		x->k = K_STR;
+		x->s = s;
+		x->n = n;
+		return 1;
+	}
+	default:
+		break;
+	}
+	x->k = K_STR;
+	x->s = (const char *)v->p + j->off;
+	x->n = j->len;
+	return 1;
 }
 
 static void reset_caches(kcap_filter *f, const kcap_schema *s)
@@ -489,7 +556,7 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 	case F_PID: x->sign = 1; x->i = ev->pid; return 1;
 	case F_TID: x->sign = 1; x->i = ev->tid; return 1;
 	case F_PPID: x->sign = 1; x->i = ev->ppid; return 1;
-	case F_CPU: x->u = ev->cpu; return 1;
+	case F_CPU: x->u = ev->cpu; return ev->cpu != UINT32_MAX; /* UINT32_MAX: not known (audit) */
 	case F_UID: x->u = ev->uid; return 1;
 	case F_GID: x->u = ev->gid; return 1;
 	case F_COMM:
@@ -514,6 +581,9 @@ static int get_field(ectx *c, const fnode *n, fv *x)
 		return 0;
 	x->pd = &c->def->params[idx];
 	x->sym = c->tc->sym;
+	if (c->f->slot_alias[n->pslot] == S_KEY && x->pd->type == KCAP_T_JSON &&
+	    strcmp(x->pd->name, c->f->slots[n->pslot]))
+		return json_key_field(&c->f->jc, ev, &ev->params[idx], c->f->slots[n->pslot], x);
 	return param_field(&ev->params[idx], n->sub, c->f->slot_alias[n->pslot], &c->f->scratch, x);
 }
 
@@ -755,7 +825,7 @@ static int eval(ectx *c, const fnode *n)
 		int64_t v;
 		switch (n->field) {
 		case F_SEQ: return cmp_lits(n, 0, ev->seq);
-		case F_CPU: return cmp_lits(n, 0, ev->cpu);
+		case F_CPU: return ev->cpu != UINT32_MAX && cmp_lits(n, 0, ev->cpu);
 		case F_UID: return cmp_lits(n, 0, ev->uid);
 		case F_GID: return cmp_lits(n, 0, ev->gid);
 		case F_TS: v = ev->ts; break;
@@ -1013,6 +1083,7 @@ int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, co
 	kfield k;
 	fv x;
 	kcap_buf scratch = {0};
+	kcap_json_cache jc = {0};
 	int rc = 0;
 	memset(&x, 0, sizeof(x));
 	if (kcap__field_parse(name, strlen(name), &k, NULL))
@@ -1023,13 +1094,13 @@ int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, co
 		const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
 		char pname[128];
 		snprintf(pname, sizeof(pname), "%.*s", (int)k.plen, k.pname);
-		int idx = def ? kcap_type_param_index(def, pname) : -1;
-		for (uint32_t i = 0; def && idx < 0 && k.alias && i < def->nparams; i++)
-			if (def->params[i].type == KCAP_T_SOCKADDR)
-				idx = (int)i;
+		int idx = def ? param_for(def, pname, k.alias) : -1;
 		if (idx >= 0 && (uint32_t)idx < ev->nparams && ev->params[idx].present) {
 			x.pd = &def->params[idx];
-			rc = param_field(&ev->params[idx], k.sub, k.alias, &scratch, &x);
+			if (k.alias == S_KEY && x.pd->type == KCAP_T_JSON && strcmp(x.pd->name, pname))
+				rc = json_key_field(&jc, ev, &ev->params[idx], pname, &x);
+			else
+				rc = param_field(&ev->params[idx], k.sub, k.alias, &scratch, &x);
 		}
 	}
 	if (!rc)
@@ -1049,5 +1120,6 @@ int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, co
 	}
 cleanup:
 	kcap_buf_free(&scratch);
+	kcap__json_cache_free(&jc);
 	return rc;
 }

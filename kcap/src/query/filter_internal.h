@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <kcap/filter.h>
 #include "common/common.h"
+#include "query/json_field.h"
 
 /* Fields. */
 enum {
@@ -18,8 +19,9 @@ enum {
 	F_PARAM,          /* pslot names the param; sub is one of S_* */
 };
 enum { P_PID, P_PPID, P_UID, P_GID, P_COMM, P_EXE, P_CWD, P_CMDLINE };
-/* Sub-fields of a sockaddr param: NAME.ip, NAME.port, NAME.family. */
-enum { S_NONE, S_IP, S_PORT, S_FAMILY };
+/* Sub-fields of a sockaddr param: NAME.ip, NAME.port, NAME.family; S_KEY
+ * (as a slot alias only): NAME.KEY, the member KEY of the json param NAME. */
+enum { S_NONE, S_IP, S_PORT, S_FAMILY, S_KEY };
 
 enum {
 	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
@@ -102,7 +104,8 @@ struct kcap_filter {
 	/* param names used, by slot */
 	char **slots;
 	int *slot_col;  /* column of the first use */
-	uint8_t *slot_alias; /* dip/dport: S_IP/S_PORT of the type's sockaddr param when it has no such param */
+	uint8_t *slot_alias; /* dip/dport: S_IP/S_PORT of the type's sockaddr param when it has no such param;
+	                      * S_KEY: NAME.KEY, a member of the json param NAME when there is no param of the whole name */
 	int nslots;
 	/* symbolic literals: slot -> (predicate, literal) */
 	fnode **sym_pred;
@@ -119,6 +122,7 @@ struct kcap_filter {
 	/* scratch for stringified values */
 	kcap_buf scratch;
 	kcap_buf rscratch; /* NUL-terminated copy for regexec */
+	kcap_json_cache jc; /* the json param of the event last looked into (S_KEY) */
 	/* every node, for freeing */
 	fnode **nodes;
 	size_t nnodes, capnodes;
@@ -126,7 +130,8 @@ struct kcap_filter {
 
 /* A field name resolved (kcap__field_parse): field F_*, sub P_* or S_*;
  * for F_PARAM the param name [pname, pname+plen) (after "params.", before
- * a sub-field) and alias S_IP/S_PORT for dip/dport. */
+ * a sub-field) and alias S_IP/S_PORT for dip/dport, S_KEY for a name with a
+ * dot that is no sockaddr sub-field (NAME.KEY). */
 typedef struct kfield {
 	int field, sub, alias;
 	const char *pname;

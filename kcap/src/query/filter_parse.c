@@ -288,6 +288,8 @@ int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err)
 	}
 	if (k->pname == name && (!strcmp(buf, "dip") || !strcmp(buf, "dport")))
 		k->alias = buf[1] == 'i' ? S_IP : S_PORT;
+	else if (k->sub == S_NONE && dot && dot > k->pname && (size_t)(dot - k->pname) + 1 < k->plen)
+		k->alias = S_KEY;
 	return 0;
 }
 
@@ -1092,6 +1094,7 @@ void kcap_filter_free(kcap_filter *f)
 	free(f->tc);
 	kcap_buf_free(&f->scratch);
 	kcap_buf_free(&f->rscratch);
+	kcap__json_cache_free(&f->jc);
 	free(f->expr);
 	free(f);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <kcap/procstate.h>
 #include "core/core.h"
+#include "query/json_field.h"
 
 /* The probe side of the table, apart from the entries so that a probe
  * touches 8 bytes per slot instead of a whole entry. The origin is folded
@@ -59,6 +60,7 @@ struct kcap_procstate {
 	uint8_t has_pending;
 	uint64_t clock; /* source of pent.gen */
 	kcap_buf scratch;
+	kcap_json_cache jc; /* the audit param of the event being fed */
 };
 
 
@@ -127,6 +129,7 @@ void kcap_procstate_free(kcap_procstate *ps)
 		return;
 	kcap_procstate_clear(ps);
 	kcap_buf_free(&ps->scratch);
+	kcap__json_cache_free(&ps->jc);
 	free(ps->keys);
 	free(ps->tab);
 	free(ps);
@@ -488,6 +491,28 @@ static int succeeded(const kcap_event *ev, const kcap_type_def *def)
 	return r == 0;
 }
 
+/* An audit event logs its process with it (the SYSCALL record's exe=, the
+ * CWD record's cwd=, a user message's exe= and cwd=): what it says is the
+ * process's state at that event. Returns 0 or KCAP_E_NOMEM. */
+static int audit_context(kcap_procstate *ps, pent *e, const kcap_event *ev, const kcap_value *audit)
+{
+	static const char *const keys[] = {"exe", "cwd"};
+	int rc = 0;
+	for (int k = 0; k < 2; k++) {
+		const kcap_jv *j = kcap__json_key(&ps->jc, ev, audit, keys[k], 3);
+		char **own = k ? &e->cwd : &e->exe;
+		const char **view = k ? &e->info.cwd : &e->info.exe;
+		/* "?" and "(null)" are audit's words for not known */
+		if (!j || j->kind != KCAP_JV_STR || j->n == 0 || j->u.s[0] != '/' ||
+		    (*own && strlen(*own) == j->n && !memcmp(*own, j->u.s, j->n)))
+			continue;
+		if (set_str(own, view, j->u.s, j->n))
+			rc = KCAP_E_NOMEM;
+		e->gen = ++ps->clock;
+	}
+	return rc;
+}
+
 int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_schema *s)
 {
 	static const char *const child_names[] = {"child_pid", "child", "child_tgid", "new_pid", "newpid", NULL};
@@ -530,6 +555,9 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	if (!def)
 		return rc;
+	const kcap_value *audit = kcap__audit_param(ev, def);
+	if (audit && audit_context(ps, e, ev, audit))
+		rc = KCAP_E_NOMEM;
 	switch (lifecycle_of(def, s)) {
 	case KCAP_LC_FORK: {
 		int64_t child = 0, fl;

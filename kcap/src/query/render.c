@@ -9,6 +9,7 @@
 #include <time.h>
 #include "core/core.h"
 #include "query/filter_internal.h"
+#include "query/json_field.h"
 
 #define APPEND_LIT(b, s) buf_lit((b), (s), sizeof(s) - 1)
 
@@ -800,7 +801,10 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	o = PUT_LIT(o, "Z\",");
 	o = ids_text(o, ev->pid, ev->tid, ev->ppid);
 	o = PUT_LIT(o, ",\"cpu\":");
-	o = u64dec(o, ev->cpu);
+	if (ev->cpu == UINT32_MAX) /* not known (audit): absent, as null */
+		o = PUT_LIT(o, "null");
+	else
+		o = u64dec(o, ev->cpu);
 	o = PUT_LIT(o, ",\"uid\":");
 	o = u64dec(o, ev->uid);
 	o = PUT_LIT(o, ",\"gid\":");
@@ -1079,6 +1083,38 @@ static int text_value(kcap_buf *b, const kcap_value *v, const kcap_schema *s, co
 	return kcap_render_value(b, v, s, def);
 }
 
+/* The fields of an audit event that has no params of its own (user
+ * messages, logins, config changes: audit_user_cmd ...) from the first
+ * record of its "audit" param, as key=value (values single-quoted when they
+ * hold a space); pid, ppid, uid, gid and comm are in the line's head. */
+static int audit_text(kcap_buf *b, const kcap_event *ev, const kcap_value *audit)
+{
+	static const char *const head[] = {"pid", "ppid", "uid", "gid", "comm"};
+	kcap_json_cache jc = {0};
+	int rc = 0;
+	const kcap_jv *recs = kcap__json_key(&jc, ev, audit, "records", 7);
+	const kcap_jv *f = recs && recs->kind == KCAP_JV_ARR && recs->n ? kcap_jp_member(&jc.jp, recs + 1, "fields", 6)
+	                                                                  : NULL;
+	if (!f || f->kind != KCAP_JV_OBJ)
+		goto cleanup;
+	const kcap_jv *k = f + 1;
+	for (uint32_t i = 0; i < f->n; i++, k = kcap_jp_skip(&jc.jp, k + 1)) {
+		const kcap_jv *v = k + 1;
+		int skip = v->kind != KCAP_JV_STR;
+		for (size_t h = 0; !skip && h < sizeof head / sizeof head[0]; h++)
+			skip = k->n == strlen(head[h]) && !memcmp(k->u.s, head[h], k->n);
+		if (skip)
+			continue;
+		rc |= buf_lit(b, " ", 1);
+		rc |= text_escaped(b, (const uint8_t *)k->u.s, k->n, 0);
+		rc |= buf_lit(b, "=", 1);
+		rc |= text_escaped(b, (const uint8_t *)v->u.s, v->n, 1);
+	}
+cleanup:
+	kcap__json_cache_free(&jc);
+	return rc;
+}
+
 int kcap_render_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 {
 	return kcap_render_text_style(b, ev, s, NULL);
@@ -1120,6 +1156,9 @@ int kcap_render_text_style(kcap_buf *b, const kcap_event *ev, const kcap_schema 
 		buf_lit(b, "=", 1);
 		text_value(b, &ev->params[i], s, def, &def->params[i], ev->snapshot);
 	}
+	const kcap_value *audit = kcap__audit_param(ev, def);
+	if (audit && def->nparams == 1)
+		audit_text(b, ev, audit);
 	buf_lit(b, "\n", 1);
 	return b->data ? 0 : KCAP_E_NOMEM;
 }
@@ -1151,7 +1190,11 @@ static int field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, c
 	else if (!strcmp(name, "pid")) put_i64dec(b, ev->pid);
 	else if (!strcmp(name, "tid")) put_i64dec(b, ev->tid);
 	else if (!strcmp(name, "ppid")) put_i64dec(b, ev->ppid);
-	else if (!strcmp(name, "cpu")) put_u64dec(b, ev->cpu);
+	else if (!strcmp(name, "cpu")) {
+		if (ev->cpu == UINT32_MAX) /* not known (audit) */
+			return 0;
+		put_u64dec(b, ev->cpu);
+	}
 	else if (!strcmp(name, "uid")) put_u64dec(b, ev->uid);
 	else if (!strcmp(name, "gid")) put_u64dec(b, ev->gid);
 	else if (!strcmp(name, "comm")) buf_lit(b, ev->comm ? ev->comm : "", ev->comm_len);
