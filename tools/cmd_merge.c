@@ -1,6 +1,7 @@
 /* kcap merge: a chronological k-way merge of captures into one, with the
  * schemas united (type and symset ids remapped, names kept) and every input's
  * metadata kept as its own origin. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -140,6 +141,7 @@ typedef struct merger {
 	out_mode mode;
 	FILE *out;
 	int own_out;
+	out_file file; /* -o FILE */
 	const char *out_name;
 	kcap_buf buf;
 	int64_t window;
@@ -728,7 +730,7 @@ static int emit(merger *m, input *in)
 	}
 	if (m->buf.len >= (1u << 16)) {
 		if (fwrite(m->buf.data, 1, m->buf.len, m->out) != m->buf.len) {
-			cli_err("merge", "%s: write failed", m->out_name);
+			out_write_failed("merge", m->out_name, errno);
 			return KCAP_EXIT_ERROR;
 		}
 		m->buf.len = 0;
@@ -958,20 +960,31 @@ int cmd_merge(int argc, char **argv)
 	m.mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	if (m.mode == OUT_KCAP) {
 		kcap_error e = {0};
-		int wrc = to_stdout ? kcap_writer_open_fd(&m.w, 1, 0, &so.wopts, &e)
-		                    : kcap_writer_open_path(&m.w, so.path, &so.wopts, &e);
+		int fd = to_stdout ? STDOUT_FILENO : out_file_open("merge", so.path, &m.file);
+		if (fd < 0) {
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
+		int wrc = kcap_writer_open_fd(&m.w, fd, !to_stdout, &so.wopts, &e);
 		if (wrc) {
 			cli_err("merge", "%s: %s", m.out_name, e.msg[0] ? e.msg : kcap_strerror(wrc));
+			if (!to_stdout)
+				close(fd);
 			rc = KCAP_EXIT_ERROR;
 			goto cleanup;
 		}
 	} else if (to_stdout) {
 		m.out = stdout;
-	} else if (!(m.out = fopen(so.path, "w"))) {
-		cli_err("merge", "%s: cannot create", so.path);
-		rc = KCAP_EXIT_ERROR;
-		goto cleanup;
 	} else {
+		int fd = out_file_open("merge", so.path, &m.file);
+		if (fd < 0 || !(m.out = fdopen(fd, "w"))) {
+			if (fd >= 0) {
+				cli_err("merge", "%s: %s", so.path, strerror(errno));
+				close(fd);
+			}
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
 		m.own_out = 1;
 	}
 	if (m.mode == OUT_CSV)
@@ -1018,10 +1031,21 @@ cleanup:
 		}
 	}
 	if (m.out) {
-		if (m.buf.len && fwrite(m.buf.data, 1, m.buf.len, m.out) != m.buf.len && !rc)
+		int werr = m.buf.len && fwrite(m.buf.data, 1, m.buf.len, m.out) != m.buf.len;
+		if (m.own_out) {
+			werr |= fclose(m.out) != 0;
+			if (werr && !rc)
+				out_write_failed("merge", m.out_name, errno);
+		} else {
+			rc = cli_finish_stdout("merge", rc);
+		}
+		if (werr && !rc)
 			rc = KCAP_EXIT_ERROR;
-		if (m.own_out ? fclose(m.out) != 0 : (rc = cli_finish_stdout("merge", rc), 0))
-			rc = rc ? rc : KCAP_EXIT_ERROR;
+	}
+	if (m.file.path) { /* a failed merge leaves no partial output */
+		int verdict = rc ? rc : m.damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+		if (out_file_end("merge", &m.file, verdict) != verdict)
+			rc = KCAP_EXIT_ERROR;
 	}
 	kcap_buf_free(&m.buf);
 	for (int i = 0; m.in && i < m.nin; i++) {

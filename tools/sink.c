@@ -1,6 +1,8 @@
 /* Output sink shared by cat, convert, filter, slice, merge and replay. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,7 +37,120 @@ struct sink {
 	uint32_t ps_section;
 	const kcap_reader *fields_src; /* CSV columns checked against its schema */
 	int csv_proc;                  /* a CSV column needs the process context */
+	out_file file;                 /* -o FILE */
 };
+
+/* The temporary output of this process, removed if a signal ends it (a
+ * command writes one output at a time). */
+static const char *volatile pending_tmp;
+
+static void tmp_on_signal(int sig)
+{
+	const char *t = pending_tmp;
+	if (t)
+		unlink(t);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Removes the temporary output when SIGINT, SIGTERM or SIGHUP end the
+ * command, unless the command handles the signal itself. */
+static void tmp_guard(const char *tmp)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	pending_tmp = tmp;
+	for (size_t i = 0; tmp && i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old, sa = {.sa_handler = tmp_on_signal};
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+void out_write_failed(const char *cmd, const char *name, int err)
+{
+	cli_err(cmd, "%s: write failed: %s", name, strerror(err ? err : EIO));
+}
+
+/* A temporary name beside path: DIR/.BASE.XXXXXX, opened with mkstemp and
+ * given the mode the file would have had (an existing file's, else 0666
+ * less the umask). Returns the descriptor or -1 (errno set). */
+static int open_tmp(const char *path, const struct stat *old, char **tmp)
+{
+	const char *base = strrchr(path, '/');
+	size_t dlen = base ? (size_t)(base - path) + 1 : 0;
+	base = base ? base + 1 : path;
+	char *t = malloc(dlen + strlen(base) + 9);
+	if (!t)
+		return -1;
+	memcpy(t, path, dlen);
+	sprintf(t + dlen, ".%s.XXXXXX", base);
+	int fd = mkstemp(t);
+	if (fd < 0) {
+		int e = errno;
+		free(t);
+		errno = e;
+		return -1;
+	}
+	mode_t mode;
+	if (old) {
+		mode = old->st_mode & 07777;
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		mode = 0666 & ~um;
+	}
+	if (fchmod(fd, mode) != 0) { /* the file would be unreadable to others */
+		int e = errno;
+		close(fd);
+		unlink(t);
+		free(t);
+		errno = e;
+		return -1;
+	}
+	*tmp = t;
+	return fd;
+}
+
+int out_file_open(const char *cmd, const char *path, out_file *f)
+{
+	struct stat sb;
+	int exists = lstat(path, &sb) == 0;
+	*f = (out_file){.path = path};
+	int fd = -1;
+	if (!exists || S_ISREG(sb.st_mode))
+		fd = open_tmp(path, exists ? &sb : NULL, &f->tmp);
+	if (fd < 0) {
+		/* not a regular file, or its directory takes no new name: in place */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			cli_err(cmd, "%s: cannot create: %s", path, strerror(errno));
+			return -1;
+		}
+		f->created = !exists;
+	}
+	tmp_guard(f->tmp);
+	return fd;
+}
+
+int out_file_end(const char *cmd, out_file *f, int rc)
+{
+	int keep = rc == KCAP_EXIT_OK || rc == KCAP_EXIT_DAMAGED;
+	if (f->tmp) {
+		if (keep && rename(f->tmp, f->path) != 0) {
+			cli_err(cmd, "%s: cannot rename %s to it: %s", f->path, f->tmp, strerror(errno));
+			keep = 0;
+			rc = KCAP_EXIT_ERROR;
+		}
+		if (!keep)
+			unlink(f->tmp);
+		tmp_guard(NULL);
+		free(f->tmp);
+		f->tmp = NULL;
+	} else if (!keep && f->created) {
+		unlink(f->path);
+	}
+	return rc;
+}
 
 int sink_open(sink **out, const char *cmd, const sink_opts *o)
 {
@@ -54,11 +169,16 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	if (s->mode == OUT_KCAP) {
 		kcap_error e = {0};
-		int rc = given_fd || to_stdout
-		                 ? kcap_writer_open_fd(&s->w, given_fd ? o->fd : STDOUT_FILENO, 0, &o->wopts, &e)
-		                 : kcap_writer_open_path(&s->w, o->path, &o->wopts, &e);
+		int fd = given_fd ? o->fd : to_stdout ? STDOUT_FILENO : out_file_open(cmd, o->path, &s->file);
+		int rc = fd < 0 ? KCAP_E_IO : kcap_writer_open_fd(&s->w, fd, !given_fd && !to_stdout, &o->wopts, &e);
 		if (rc) {
-			cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
+			if (fd >= 0) {
+				cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
+				if (!given_fd && !to_stdout) {
+					close(fd);
+					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+				}
+			}
 			free(s);
 			return KCAP_EXIT_ERROR;
 		}
@@ -68,9 +188,13 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		} else if (to_stdout) {
 			s->out = stdout;
 		} else {
-			s->out = fopen(o->path, "w");
-			if (!s->out) {
-				cli_err(cmd, "%s: cannot create: %s", o->path, strerror(errno));
+			int fd = out_file_open(cmd, o->path, &s->file);
+			if (fd < 0 || !(s->out = fdopen(fd, "w"))) {
+				if (fd >= 0) {
+					cli_err(cmd, "%s: %s", o->path, strerror(errno));
+					close(fd);
+					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+				}
 				free(s);
 				return KCAP_EXIT_ERROR;
 			}
@@ -117,6 +241,9 @@ static int out_write(sink *s)
 	s->buf.len = 0;
 	if (!s->o.fd_name) {
 		if (n && fwrite(p, 1, n, s->out) != n) {
+			/* stdout's failures are cli_finish_stdout's to tell (EPIPE quiet) */
+			if (s->own_out)
+				out_write_failed(s->cmd, s->name, errno);
 			s->failed = 1;
 			return KCAP_EXIT_ERROR;
 		}
@@ -371,24 +498,34 @@ int sink_close(sink *s, int rc)
 	if (!s)
 		return rc;
 	if (s->w) {
+		/* the last block first, for the writer's own line (with the errno) */
+		if (!s->failed && kcap_writer_flush(s->w))
+			werr(s);
 		int wrc = kcap_writer_close(s->w);
 		if (wrc && !s->failed) {
-			cli_err(s->cmd, "%s: %s", s->name, kcap_strerror(wrc));
+			cli_err(s->cmd, "%s: write failed: %s", s->name, kcap_strerror(wrc));
 			s->failed = 1;
 		}
 	} else if (!s->failed) { /* after a failed write the reader is gone */
 		out_write(s);
 	}
-	if (s->own_out && fclose(s->out))
+	if (s->own_out && fclose(s->out) && !s->failed) {
+		out_write_failed(s->cmd, s->name, errno);
 		s->failed = 1;
+	}
 	kcap_buf_free(&s->buf);
 	kcap_procstate_free(s->ps);
-	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name;
+	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name && !s->file.path;
 	const char *cmd = s->cmd;
-	free(s);
 	if (to_stdout)
 		rc = cli_finish_stdout(cmd, rc);
 	if (failed && !rc)
 		rc = KCAP_EXIT_ERROR;
+	/* an output that failed to be written is removed whatever rc says */
+	if (s->file.path) {
+		int frc = out_file_end(cmd, &s->file, failed ? KCAP_EXIT_ERROR : rc);
+		rc = rc ? rc : frc;
+	}
+	free(s);
 	return rc;
 }

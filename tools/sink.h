@@ -76,6 +76,26 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 /* The three, for a command that writes to -o FILE. */
 #define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES
 
+/* A file named by -o, written under a temporary name in its directory and
+ * renamed over the name only when the command succeeds, so that a command
+ * that fails leaves no partial output and never replaces an existing file
+ * (docs/CLI.md, "Partial outputs"). A path that is not a regular file
+ * (/dev/null, /dev/full, a FIFO, a symlink) is written in place. */
+typedef struct out_file {
+	const char *path;
+	char *tmp;   /* the temporary name; NULL when written in place */
+	int created; /* written in place, to a file this command created */
+} out_file;
+/* Opens f for writing; returns the descriptor (the caller's to close), or
+ * -1 with the error line printed. */
+int out_file_open(const char *cmd, const char *path, out_file *f);
+/* After the descriptor was closed: with rc 0 or KCAP_EXIT_DAMAGED (every
+ * intact event written) the output takes its name, otherwise it is
+ * removed. Returns rc, or KCAP_EXIT_ERROR when the rename failed (printed). */
+int out_file_end(const char *cmd, out_file *f, int rc);
+/* The line for a failed write of name: "NAME: write failed: ERRNO". */
+void out_write_failed(const char *cmd, const char *name, int err);
+
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);
 /* The resolved output mode. */

@@ -1,0 +1,103 @@
+#!/bin/sh
+# usage: outputs_test.sh KCAP SOURCE_DIR WORKDIR
+# What a command leaves when it fails (docs/CLI.md, "Partial outputs"), full
+# disks, wrong input types and per-line error caps, loss counters carried
+# into derived captures, and cat's check of the blocks it copies.
+set -u
+KCAP=$1
+SRC=$2
+T=$SRC/testdata/synth-1k.kcap
+. "$(dirname "$0")/../harness.sh"
+harness_workdir "$3/outputs-test.$$"
+MNT=""
+cleanup() {
+	if [ -n "$MNT" ]; then umount "$MNT" 2>/dev/null; fi
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+run() { # run CMD...: sets rc; stdout in $DIR/out, stderr in $DIR/err
+	"$@" > "$DIR/out" 2> "$DIR/err"
+	rc=$?
+}
+field() { # field NAME: the value of an `info` line "NAME: value" in $DIR/out
+	sed -n "s/^$1: *//p" "$DIR/out" | head -n 1
+}
+leftovers() { # leftovers DIR: temporary outputs left in DIR
+	ls -A "$1" | grep -c '^\..*\.[A-Za-z0-9]\{6\}$'
+}
+
+# --- 1. a failed command leaves no partial output ---
+"$KCAP" synth -n 3 -o "$DIR/a.kcap"
+"$KCAP" synth -n 3 --start 2020-01-01T00:00:00Z -o "$DIR/b.kcap"
+# an input out of time order: its second event goes back 100 s
+"$KCAP" convert --json --no-proc "$DIR/a.kcap" |
+	awk 'NR == 2 { sub(/"ts":[0-9]+/, "\"ts\":1795255100000000000"); sub(/"time":"[^"]*",/, "") } 1' |
+	"$KCAP" convert --from json --schema "$DIR/a.kcap" -o "$DIR/u.kcap"
+run "$KCAP" merge "$DIR/u.kcap" "$DIR/b.kcap" -o "$DIR/m.kcap"
+check "failed merge: exit" 1 $rc
+check "failed merge: no output left" "absent" "$([ -e "$DIR/m.kcap" ] && echo present || echo absent)"
+check "failed merge: no temporary left" 0 "$(leftovers "$DIR")"
+printf 'keep me\n' > "$DIR/old.kcap"
+chmod 640 "$DIR/old.kcap"
+run "$KCAP" merge "$DIR/u.kcap" "$DIR/b.kcap" -o "$DIR/old.kcap"
+check "failed merge: an existing file is not replaced" "keep me" "$(cat "$DIR/old.kcap")"
+run "$KCAP" merge --json "$DIR/u.kcap" "$DIR/b.kcap" -o "$DIR/m.json"
+check "failed merge --json: no output left" "absent" "$([ -e "$DIR/m.json" ] && echo present || echo absent)"
+run "$KCAP" merge "$DIR/a.kcap" "$DIR/b.kcap" -o "$DIR/old.kcap"
+check "merge: exit" 0 $rc
+"$KCAP" info "$DIR/old.kcap" > "$DIR/out"
+check "merge: the output replaces the file" 6 "$(field Events)"
+check "merge: the replaced file keeps its mode" 640 "$(stat -c %a "$DIR/old.kcap")"
+check "merge: no temporary left" 0 "$(leftovers "$DIR")"
+umask 027
+run "$KCAP" convert --json "$T" -o "$DIR/new.json"
+check "a new output has the umask's mode" 640 "$(stat -c %a "$DIR/new.json")"
+umask 022
+# a usage error found while writing (a --fields name not in the schema)
+run "$KCAP" convert --csv --fields time,nosuchparam "$T" -o "$DIR/f.csv"
+check "usage error mid-stream: exit" 2 $rc
+check "usage error mid-stream: no output left" "absent" "$([ -e "$DIR/f.csv" ] && echo present || echo absent)"
+# a damaged input is a result (status 3, every intact event): it is kept
+cp "$T" "$DIR/flip.kcap"
+printf '\377\377\377\377' | dd of="$DIR/flip.kcap" bs=1 seek=20000 conv=notrunc 2>/dev/null
+run "$KCAP" cat "$DIR/flip.kcap" -o "$DIR/c.kcap"
+check "damaged input: exit" 3 $rc
+check "damaged input: output kept" "present" "$([ -s "$DIR/c.kcap" ] && echo present || echo absent)"
+# a path that is not a regular file is written in place
+run "$KCAP" convert --json "$T" -o /dev/null
+check "-o /dev/null: exit" 0 $rc
+
+# --- 2. a full disk is one line naming the file and the errno ---
+for m in --json --csv --text --kcap; do
+	run "$KCAP" convert $m "$T" -o /dev/full
+	check "convert $m -o /dev/full: exit" 1 $rc
+	check "convert $m -o /dev/full: one line" "kcap convert: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
+done
+for m in --kcap --text; do
+	run "$KCAP" filter 'pid > 0' $m "$T" -o /dev/full
+	check "filter $m -o /dev/full: one line" "kcap filter: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
+done
+run "$KCAP" slice --head 5 --json "$T" -o /dev/full
+check "slice (small output) -o /dev/full: one line" "kcap slice: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
+run "$KCAP" merge --text "$T" -o /dev/full
+check "merge --text -o /dev/full: one line" "kcap merge: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
+mkdir "$DIR/small"
+if mount -t tmpfs -o size=64k kcap-test "$DIR/small" 2>/dev/null; then
+	MNT=$DIR/small
+	"$KCAP" synth -n 20000 -o "$DIR/big.kcap" # more than 64k of kcap
+	for m in --json --csv --text --kcap; do
+		run "$KCAP" convert $m "$DIR/big.kcap" -o "$DIR/small/o"
+		check "full tmpfs convert $m: exit" 1 $rc
+		check "full tmpfs convert $m: one line" "kcap convert: $DIR/small/o: write failed: No space left on device" "$(cat "$DIR/err")"
+		check "full tmpfs convert $m: nothing left" "" "$(ls -A "$DIR/small")"
+	done
+	run "$KCAP" synth -n 100000 -o "$DIR/small/s.kcap"
+	check "full tmpfs synth: nothing left" "" "$(ls -A "$DIR/small")"
+	umount "$DIR/small"
+	MNT=""
+else
+	echo "ok - # SKIP full tmpfs: mount -t tmpfs failed (not root?)"
+fi
+
+harness_done
