@@ -100,4 +100,23 @@ else
 	echo "ok - # SKIP full tmpfs: mount -t tmpfs failed (not root?)"
 fi
 
+# --- 3. a binary input to a line importer; per-line errors capped ---
+gzip -c "$T" > "$DIR/t.kcap.gz"
+for f in json audit; do
+	[ $f = json ] && what="JSON lines" || what="an audit log"
+	run "$KCAP" convert --from $f "$T" -o "$DIR/i.kcap"
+	check "--from $f of a capture: exit" 3 $rc
+	check "--from $f of a capture: one line" "kcap convert: $T: this is a kcap capture, not $what; read it without --from" "$(cat "$DIR/err")"
+	run "$KCAP" convert --from $f "$DIR/t.kcap.gz" -o "$DIR/i.kcap"
+	check "--from $f of a gzipped capture: one line" "kcap convert: $DIR/t.kcap.gz: this is a kcap capture, not $what; read it without --from" "$(cat "$DIR/err")"
+	run sh -c "'$KCAP' convert --from $f < '$T' > '$DIR/i.kcap'"
+	check "--from $f of a capture on stdin: one line" 1 "$(grep -c 'this is a kcap capture' "$DIR/err")"
+	seq 1 50 > "$DIR/bad.txt"
+	run "$KCAP" convert --from $f "$DIR/bad.txt" -o "$DIR/i.kcap"
+	check "--from $f: 50 bad lines: exit" 3 $rc
+	check "--from $f: 20 lines noted" 20 "$(grep -c -e 'bad.txt: line [0-9]' -e 'bad.txt:[0-9]' "$DIR/err")"
+	check "--from $f: then the count" "kcap convert: $DIR/bad.txt: 30 more errors not shown (50 in all)" "$(grep 'more errors' "$DIR/err")"
+	check "--from $f: the 21st line is not noted" 0 "$(grep -c "line 21,\|bad.txt:21:" "$DIR/err")"
+done
+
 harness_done
