@@ -360,7 +360,7 @@ static int run_pass(slicer *sl, int nin, char **files, int spool_fd, off_t spool
 {
 	pass p = {.sl = sl, .out = out};
 	cli_inputs in = {.cmd = "slice", .n = nin, .files = files, .spool = spool_fd >= 0, .spool_fd = spool_fd,
-	                 .spool_off = spool_off, .done = &p.done};
+	                 .spool_off = spool_off, .done = &p.done, .reread = sl->has_tail};
 	sl->pos = 0;
 	return cli_each_input(&in, pass_input, &p, damaged);
 }

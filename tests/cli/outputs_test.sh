@@ -119,4 +119,20 @@ for f in json audit; do
 	check "--from $f: the 21st line is not noted" 0 "$(grep -c "line 21,\|bad.txt:21:" "$DIR/err")"
 done
 
+# --- 4. slice --tail reads its inputs twice and says each damage once ---
+"$KCAP" synth -n 5000 --block-size 16k -o "$DIR/many.kcap"
+cp "$DIR/many.kcap" "$DIR/mflip.kcap"
+printf '\377\377\377\377' | dd of="$DIR/mflip.kcap" bs=1 seek=20000 conv=notrunc 2>/dev/null
+run "$KCAP" slice --tail 1 "$DIR/mflip.kcap" -o "$DIR/s.kcap"
+check "slice --tail of a damaged file: exit" 3 $rc
+check "slice --tail of a damaged file: the damage said once" 1 "$(grep -c 'CRC mismatch in events block' "$DIR/err")"
+check "slice --tail of a damaged file: one line" 1 "$(wc -l < "$DIR/err")"
+run sh -c "'$KCAP' slice --tail 1 < '$DIR/mflip.kcap' > '$DIR/s.kcap'"
+check "slice --tail of damaged stdin: the damage said once" 1 "$(grep -c 'CRC mismatch in events block' "$DIR/err")"
+check "slice --tail of damaged stdin: exit" 3 $rc
+printf 'hello\n' > "$DIR/hello.txt"
+run "$KCAP" slice --tail 1 "$DIR/many.kcap" "$DIR/hello.txt" -o "$DIR/s.kcap"
+check "slice --tail of a file that is no capture: said once" 1 "$(grep -c 'not a kcap capture' "$DIR/err")"
+check "slice --tail of a file that is no capture: exit" 3 $rc
+
 harness_done
