@@ -1,5 +1,5 @@
 #!/bin/sh
-# usage: outputs_test.sh KCAP SOURCE_DIR WORKDIR
+# usage: outputs_test.sh KCAP SOURCE_DIR WORKDIR SEEDS   (SEEDS: fuzz_reader_seeds)
 # What a command leaves when it fails (docs/CLI.md, "Partial outputs"), full
 # disks, wrong input types and per-line error caps, loss counters carried
 # into derived captures, and cat's check of the blocks it copies.
@@ -7,6 +7,7 @@ set -u
 KCAP=$1
 SRC=$2
 T=$SRC/testdata/synth-1k.kcap
+SEEDS=$4
 . "$(dirname "$0")/../harness.sh"
 harness_workdir "$3/outputs-test.$$"
 MNT=""
@@ -134,5 +135,20 @@ printf 'hello\n' > "$DIR/hello.txt"
 run "$KCAP" slice --tail 1 "$DIR/many.kcap" "$DIR/hello.txt" -o "$DIR/s.kcap"
 check "slice --tail of a file that is no capture: said once" 1 "$(grep -c 'not a kcap capture' "$DIR/err")"
 check "slice --tail of a file that is no capture: exit" 3 $rc
+
+# --- 6. cat checks the records of the blocks it copies (issue 11 §7) ---
+mkdir "$DIR/seeds"
+"$SEEDS" "$DIR/seeds" > /dev/null
+B=$DIR/seeds/events-records-malformed.kcap
+run "$KCAP" convert --json --no-proc "$B"
+check "records that do not decode: convert exit" 3 $rc
+mv "$DIR/out" "$DIR/convert.json"
+damage=$(cat "$DIR/err")
+run "$KCAP" cat "$B" -o "$DIR/bc.kcap"
+check "records that do not decode: cat exit as convert's" 3 $rc
+check "records that do not decode: cat's damage line as convert's" "$(echo "$damage" | sed 's/^kcap convert:/kcap cat:/')" "$(cat "$DIR/err")"
+run "$KCAP" convert --json --no-proc "$DIR/bc.kcap"
+check "cat's output: intact" "0 " "$rc $(cat "$DIR/err")"
+check "cat's output: the intact events convert gives" "$(cat "$DIR/convert.json")" "$(cat "$DIR/out")"
 
 harness_done
