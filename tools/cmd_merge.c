@@ -1004,20 +1004,32 @@ int cmd_merge(int argc, char **argv)
 	}
 	int64_t t1 = cli_now_ns(CLOCK_MONOTONIC);
 	uint64_t total = 0;
+	size_t nst = 0, capst = 0;
+	kcap_stat *st = NULL;
 	for (int i = 0; i < m.nin; i++) {
 		input *in = &m.in[i];
 		total += in->events;
-		/* loss counters follow their origin */
+		/* loss counters follow their origin, summed where inputs share one */
 		for (size_t k = 0; m.w && k < kcap_reader_stat_count(in->r); k++) {
-			kcap_stat st = *kcap_reader_stat_at(in->r, k);
-			if (st.origin < in->omap_len && in->omap[st.origin] != UINT16_MAX) {
-				st.origin = in->omap[st.origin];
-				kcap_writer_set_stat(m.w, &st);
+			kcap_stat one = *kcap_reader_stat_at(in->r, k);
+			if (one.origin >= in->omap_len || in->omap[one.origin] == UINT16_MAX)
+				continue;
+			if (nst == capst) {
+				kcap_stat *n = realloc(st, (capst = capst ? capst * 2 : 16) * sizeof *n);
+				if (!n)
+					break; /* out of memory: the counters gathered so far */
+				st = n;
 			}
+			one.origin = in->omap[one.origin];
+			st[nst++] = one;
 		}
 		if (stats)
 			fprintf(stderr, "kcap merge: %s: %llu events\n", in->path, (unsigned long long)in->events);
 	}
+	nst = stats_sum(st, nst);
+	for (size_t k = 0; k < nst; k++)
+		kcap_writer_set_stat(m.w, &st[k]);
+	free(st);
 	if (stats)
 		fprintf(stderr, "kcap merge: %llu events from %d inputs in %.3f s (%.2f M events/s)\n",
 		        (unsigned long long)total, m.nin, (double)(t1 - t0) / 1e9,

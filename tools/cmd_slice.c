@@ -351,8 +351,11 @@ static int pass_input(void *ud, int i, kcap_reader *r, int *damaged)
 	(void)i;
 	(void)damaged;
 	int rc = slice_input(p->sl, r, p->out, &p->done);
-	if (p->out)
+	if (p->out) {
+		if (!rc) /* the loss counters are at the end */
+			sink_skip_rest(p->out, r);
 		sink_input_done(p->out, r);
+	}
 	return rc;
 }
 
@@ -464,6 +467,7 @@ int cmd_slice(int argc, char **argv)
 			sl.out_lo = sl.out_hi;
 	}
 	sl.block_count = 1;
+	sink_derived(&so, "slice", argc, argv);
 	if (!rc && (rc = sink_open(&out, "slice", &so)) == KCAP_EXIT_OK && sl.out_lo < sl.out_hi)
 		rc = run_pass(&sl, nin, files, spool_fd, spool_off, out, &damaged);
 	if (sl.stats) {
@@ -475,6 +479,7 @@ int cmd_slice(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	rc = sink_close(out, rc);
+	free(so.derived);
 	if (spool_fd >= 0)
 		close(spool_fd);
 	if (rc)

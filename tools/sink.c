@@ -161,6 +161,11 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 	}
 	s->cmd = cmd;
 	s->o = *o;
+	if (o->derived && !(s->o.derived = strdup(o->derived))) {
+		cli_err(cmd, "out of memory");
+		free(s);
+		return KCAP_EXIT_ERROR;
+	}
 	int given_fd = o->fd_name != NULL;
 	int to_stdout = given_fd ? o->fd == STDOUT_FILENO : !o->path || !strcmp(o->path, "-");
 	s->name = given_fd ? o->fd_name : to_stdout ? "(stdout)" : o->path;
@@ -179,6 +184,7 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
 				}
 			}
+			free(s->o.derived);
 			free(s);
 			return KCAP_EXIT_ERROR;
 		}
@@ -195,6 +201,7 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 					close(fd);
 					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
 				}
+				free(s->o.derived);
 				free(s);
 				return KCAP_EXIT_ERROR;
 			}
@@ -290,6 +297,54 @@ static int mirror_stale(const section_mirror *m, const kcap_reader *r)
 	       m->gen != kcap_schema_generation(kcap_reader_schema(r)) || m->origins != kcap_reader_origin_count(r);
 }
 
+/* A copy of md (NULL: none) with derived_from set to derived (NULL: none),
+ * after what md says it was derived from already; NULL when out of memory. */
+static kcap_meta *derived_meta(const kcap_meta *md, const char *derived)
+{
+	kcap_meta *c = kcap_meta_new();
+	const char *k, *v;
+	for (size_t i = 0; c && md && kcap_meta_at(md, i, &k, &v); i++)
+		if (kcap_meta_set(c, k, v)) {
+			kcap_meta_free(c);
+			return NULL;
+		}
+	if (c && derived) {
+		const char *before = md ? kcap_meta_get(md, "derived_from") : NULL;
+		kcap_buf b = {0};
+		if (before) {
+			kcap_buf_append(&b, before, strlen(before));
+			kcap_buf_append(&b, ", then ", 7);
+		}
+		kcap_buf_append(&b, derived, strlen(derived) + 1);
+		int rc = b.data ? kcap_meta_set(c, "derived_from", b.data) : KCAP_E_NOMEM;
+		kcap_buf_free(&b);
+		if (rc) {
+			kcap_meta_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void sink_derived(sink_opts *o, const char *cmd, int argc, char **argv)
+{
+	kcap_buf b = {0};
+	kcap_buf_append(&b, "kcap ", 5);
+	kcap_buf_append(&b, cmd, strlen(cmd));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int quote = !*a || strpbrk(a, " \t'\"\\") != NULL; /* as a shell reads it back */
+		kcap_buf_append(&b, quote ? " '" : " ", quote ? 2 : 1);
+		for (; *a; a++)
+			kcap_buf_append(&b, *a == '\'' && quote ? "'\\''" : a, *a == '\'' && quote ? 4 : 1);
+		if (quote)
+			kcap_buf_append(&b, "'", 1);
+	}
+	kcap_buf_append(&b, "", 1);
+	free(o->derived);
+	o->derived = b.data; /* NULL when out of memory: nothing said */
+}
+
 /* Makes the writer's section describe r's current section: a new section
  * for a new source, then its metadata, schema and (for a new source) its
  * process snapshots. Returns 0 or KCAP_EXIT_ERROR (printed). */
@@ -311,11 +366,11 @@ static int mirror(sink *s, kcap_reader *r)
 	}
 	while (m->origins < norig) {
 		const kcap_meta *md = kcap_reader_meta(r, (uint16_t)m->origins);
-		kcap_meta *empty = NULL;
-		if (!md)
-			md = empty = kcap_meta_new();
-		int rc = kcap_writer_add_meta(s->w, md);
-		kcap_meta_free(empty);
+		kcap_meta *own = NULL;
+		if (!md || s->o.derived)
+			md = own = derived_meta(md, s->o.derived);
+		int rc = md ? kcap_writer_add_meta(s->w, md) : KCAP_E_NOMEM;
+		kcap_meta_free(own);
 		if (rc < 0)
 			return werr(s);
 		m->origins++;
@@ -477,6 +532,67 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 	return 0;
 }
 
+static int stat_cmp(const void *a, const void *b)
+{
+	const kcap_stat *x = a, *y = b;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
+size_t stats_sum(kcap_stat *st, size_t n)
+{
+	if (n < 2)
+		return n;
+	qsort(st, n, sizeof *st, stat_cmp);
+	size_t k = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (!stat_cmp(&st[k], &st[i])) {
+			st[k].seen += st[i].seen;
+			st[k].lost += st[i].lost;
+		} else {
+			st[++k] = st[i];
+		}
+	}
+	return k + 1;
+}
+
+int copy_stats(kcap_writer *w, const kcap_reader *r)
+{
+	size_t n = kcap_reader_stat_count(r);
+	kcap_stat *st = n ? malloc(n * sizeof *st) : NULL;
+	if (n && !st)
+		return KCAP_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		st[i] = *kcap_reader_stat_at(r, i);
+	n = stats_sum(st, n);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = kcap_writer_set_stat(w, &st[i]);
+	free(st);
+	return rc;
+}
+
+static int no_block(void *ud, const kcap_block_summary *sum)
+{
+	(void)ud;
+	(void)sum;
+	return 0;
+}
+
+void sink_skip_rest(sink *s, kcap_reader *r)
+{
+	if (!s->w || kcap_reader_load_index(r) <= 0)
+		return; /* a pipe, or a file without index: reading on would cost as much as the rest */
+	const kcap_event *ev;
+	kcap_reader_set_block_filter(r, no_block, NULL);
+	kcap_reader_set_damage_cb(r, NULL, NULL); /* past the output: not its damage */
+	while (kcap_reader_next(r, &ev) > 0)
+		;
+}
+
 void sink_input_done(sink *s, kcap_reader *r)
 {
 	if (s->ps_src == r)
@@ -488,8 +604,7 @@ void sink_input_done(sink *s, kcap_reader *r)
 	/* An input that gave no events still leaves its metadata and schema. */
 	if (s->mirror.src != r && kcap_reader_get_stats(r)->sections > 0 && mirror(s, r))
 		return;
-	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
-		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
+	copy_stats(s->w, r);
 	s->mirror.src = NULL; /* the next reader may be allocated at the same address */
 }
 
@@ -515,6 +630,7 @@ int sink_close(sink *s, int rc)
 	}
 	kcap_buf_free(&s->buf);
 	kcap_procstate_free(s->ps);
+	free(s->o.derived);
 	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name && !s->file.path;
 	const char *cmd = s->cmd;
 	if (to_stdout)

@@ -151,4 +151,30 @@ run "$KCAP" convert --json --no-proc "$DIR/bc.kcap"
 check "cat's output: intact" "0 " "$rc $(cat "$DIR/err")"
 check "cat's output: the intact events convert gives" "$(cat "$DIR/convert.json")" "$(cat "$DIR/out")"
 
+# --- 5. derived captures carry their inputs' loss counters ---
+L=$DIR/seeds/full.kcap # 7 events lost on cpu 1
+lost() { # lost FILE: the "Lost events" of info
+	"$KCAP" info "$1" > "$DIR/out" 2>/dev/null
+	field "Lost events"
+}
+check "the source's loss" 7 "$(lost "$L")"
+for c in "slice --head 10" "slice --to +5ms" "slice --seq 1..3" "slice --tail 10" "filter pid>0" "cat"; do
+	"$KCAP" $c "$L" > "$DIR/d.kcap"
+	check "$c keeps the loss counters" 7 "$(lost "$DIR/d.kcap")"
+done
+"$KCAP" convert --json "$L" | "$KCAP" convert --from json --schema "$L" > "$DIR/d.kcap"
+check "JSON round trip with --schema keeps the loss counters" 7 "$(lost "$DIR/d.kcap")"
+"$KCAP" merge "$L" "$L" -o "$DIR/d.kcap"
+check "merge sums the counters of inputs that share an origin" 14 "$(lost "$DIR/d.kcap")"
+"$KCAP" info "$DIR/d.kcap" > "$DIR/out"
+check "merge sums per cpu" "  ringbuf    cpu 1   seen 262 lost 14" "$(grep 'ringbuf' "$DIR/out")"
+"$KCAP" cat "$DIR/seeds/sections.kcap" > "$DIR/d.kcap"
+check "cat of two sections sums them" 14 "$(lost "$DIR/d.kcap")"
+"$KCAP" slice --head 10 "$L" | "$KCAP" filter 'pid > 0' > "$DIR/d.kcap"
+"$KCAP" info "$DIR/d.kcap" > "$DIR/out"
+check "info: what the file was derived by" "kcap slice --head 10 $L, then kcap filter 'pid > 0'" "$(sed -n 's/^  derived_from *//p' "$DIR/out" | head -n 1)"
+check "info: the loss counters are the source's" 1 "$(grep -c 'counted by the source capture over its whole span' "$DIR/out")"
+"$KCAP" info "$L" > "$DIR/out"
+check "info of a source: no such note" 0 "$(grep -c 'counted by the source capture' "$DIR/out")"
+
 harness_done
