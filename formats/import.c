@@ -24,6 +24,58 @@ const kcap_importer *kcap_importer_find(const char *name)
 
 #define NOTE(c, ...) kcap_notef((c)->note, (c)->note_ud, __VA_ARGS__)
 
+void kcap_import_lines_start(kcap_import_lines *l, const kcap_import_ctx *c, const kcap_importer *imp,
+			     const char *name)
+{
+	*l = (kcap_import_lines){.c = c, .name = name, .what = imp->what, .from = imp->name};
+}
+
+/* Binary inputs a line importer may be handed, by their first bytes. */
+static const struct {
+	const char *magic;
+	size_t len;
+	const char *what;
+} binary_heads[] = {
+	{"\x89KCP", 4, "a kcap capture"},
+	{"\x09KCP", 4, "a kcap capture"}, /* its first byte's high bit lost in transfer */
+	{"\x1f\x8b", 2, "gzip-compressed data"},
+	{"\x28\xb5\x2f\xfd", 4, "zstd-compressed data"},
+};
+
+int kcap_import_refuse(kcap_import_lines *l, uint64_t lineno, const char *line, size_t n)
+{
+	if (lineno != 1)
+		return 0;
+	for (size_t i = 0; i < sizeof binary_heads / sizeof binary_heads[0]; i++) {
+		if (n < binary_heads[i].len || memcmp(line, binary_heads[i].magic, binary_heads[i].len))
+			continue;
+		int cap = !strcmp(binary_heads[i].what, "a kcap capture");
+		kcap_notef(l->c->note, l->c->note_ud, "%s: this is %s, not %s; %s", l->name, binary_heads[i].what,
+			   l->what, cap ? "read it without --from" : "decompress it first");
+		return 1;
+	}
+	return 0;
+}
+
+void kcap_import_line_error(kcap_import_lines *l, const char *fmt, ...)
+{
+	if (l->errors++ >= KCAP_IMPORT_LINE_ERRORS)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	kcap_notef(l->c->note, l->c->note_ud, "%s", msg);
+}
+
+void kcap_import_lines_end(kcap_import_lines *l)
+{
+	if (l->errors > KCAP_IMPORT_LINE_ERRORS)
+		kcap_notef(l->c->note, l->c->note_ud, "%s: %llu more errors not shown (%llu in all)", l->name,
+			   (unsigned long long)(l->errors - KCAP_IMPORT_LINE_ERRORS), (unsigned long long)l->errors);
+}
+
 /* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {

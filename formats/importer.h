@@ -13,6 +13,7 @@
 #define KCAP_FORMATS_IMPORTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <kcap/kcap.h>
 
 /* A reference capture (--schema FILE), for importers with takes_schema:
@@ -66,6 +67,35 @@ typedef struct kcap_importer {
 	 * code (noted). */
 	int (*close)(void *st, int ok);
 } kcap_importer;
+
+/* ---- what every line importer shares (import.c) ----
+ * Per-line errors of an input are noted one by one up to
+ * KCAP_IMPORT_LINE_ERRORS, then counted: kcap_import_lines_end() notes how
+ * many more there were (docs/CLI.md, "Error caps"). */
+#define KCAP_IMPORT_LINE_ERRORS 20
+
+typedef struct kcap_import_lines {
+	const kcap_import_ctx *c;
+	const char *name;  /* the input, in notes */
+	const char *what;  /* the importer's, "JSON lines" */
+	const char *from;  /* the importer's name, "json" */
+	uint64_t errors;   /* per-line errors of this input */
+} kcap_import_lines;
+
+/* Starts an input named name. */
+void kcap_import_lines_start(kcap_import_lines *l, const kcap_import_ctx *c, const kcap_importer *imp,
+			     const char *name);
+/* On the first line: when the input starts with the magic of a kcap
+ * capture or of compressed data (what the input layer did not decode), notes
+ * "NAME: this is a kcap capture, not JSON lines; ..." and returns 1: the
+ * caller stops reading this input (KCAP_IMPORT_DAMAGED). Else 0. */
+int kcap_import_refuse(kcap_import_lines *l, uint64_t lineno, const char *line, size_t n);
+/* One per-line error (the whole line, its input named): noted, or counted
+ * past the cap. */
+void kcap_import_line_error(kcap_import_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At the end of the input: notes "NAME: N more errors not shown" when
+ * there were more than the cap. */
+void kcap_import_lines_end(kcap_import_lines *l);
 
 /* Every importer, NULL-terminated (importers.c). */
 extern const kcap_importer *const kcap_importers[];

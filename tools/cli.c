@@ -28,6 +28,7 @@ typedef struct dmg_ctx {
 	const char *file;
 	int *damaged;
 	arch_input *ai; /* a compressed or archived input, else NULL */
+	int once;       /* may be read again: each damaged region said once (cli_inputs.reread) */
 	struct dmg_ctx *next;
 } dmg_ctx;
 
@@ -59,10 +60,48 @@ out_mode cli_resolve_out(out_mode m)
 	return isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_KCAP;
 }
 
+/* The damage said about inputs that are read more than once (slice
+ * --tail), by input name and offset. */
+typedef struct said_region {
+	char *name;
+	int64_t offset;
+} said_region;
+static said_region *said;
+static size_t nsaid;
+
+static void said_free(void)
+{
+	for (size_t i = 0; i < nsaid; i++)
+		free(said[i].name);
+	free(said);
+	said = NULL;
+	nsaid = 0;
+}
+
+/* 1 when the region of name at offset was said before; else notes it (when
+ * there is memory for it) and returns 0. */
+static int said_before(const char *name, int64_t offset)
+{
+	for (size_t i = 0; i < nsaid; i++)
+		if (said[i].offset == offset && !strcmp(said[i].name, name))
+			return 1;
+	said_region *n = realloc(said, (nsaid + 1) * sizeof *n);
+	if (!n)
+		return 0;
+	if (!said)
+		atexit(said_free);
+	said = n;
+	if ((said[nsaid].name = strdup(name)))
+		said[nsaid++].offset = offset;
+	return 0;
+}
+
 static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	dmg_ctx *d = ud;
-	if (d->ai) {
+	if (d->once && said_before(d->file, e->offset)) {
+		/* said by the earlier pass */
+	} else if (d->ai) {
 		char line[1024];
 		arch_input_describe(d->ai, e->offset, skipped, e->msg, line, sizeof line);
 		fprintf(stderr, "kcap %s: %s\n", d->cmd, line);
@@ -86,8 +125,9 @@ static void close_leftovers(void)
 
 static void note_line(void *ud, const char *line) { cli_err(ud, "%s", line); }
 
-/* path NULL: stdin; in_fd >= 0: that descriptor (owned), named by path. */
-static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged)
+/* path NULL: stdin; in_fd >= 0: that descriptor (owned), named by path.
+ * once: the input may be read again; each of its errors is said once. */
+static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged, int once)
 {
 	kcap_error e = {0};
 	int rc, fd;
@@ -117,7 +157,9 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 			close(fd);
 		char line[1024];
 		int io = ai ? arch_input_failure(ai, line, sizeof line) : 0;
-		if (ai && line[0]) {
+		if (once && said_before(name, e.offset)) {
+			/* said by the earlier pass */
+		} else if (ai && line[0]) {
 			cli_err(cmd, "%s", line);
 		} else if (ai && e.offset >= 0) {
 			arch_input_describe(ai, e.offset, 0, e.msg[0] ? e.msg : kcap_strerror(rc), line, sizeof line);
@@ -139,6 +181,7 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 	d->file = kcap_reader_name(*r);
 	d->damaged = damaged;
 	d->ai = ai;
+	d->once = once;
 	d->next = dmg_list;
 	dmg_list = d;
 	kcap_reader_set_damage_cb(*r, on_damage, d);
@@ -153,12 +196,12 @@ int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *dama
 		cli_err(cmd, "no input files and stdin is a terminal; see 'kcap %s --help'", cmd);
 		return KCAP_EXIT_USAGE;
 	}
-	return open_input(cmd, is_stdin ? NULL : path, -1, r, damaged);
+	return open_input(cmd, is_stdin ? NULL : path, -1, r, damaged, 0);
 }
 
 int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged)
 {
-	return open_input(cmd, name, fd, r, damaged);
+	return open_input(cmd, name, fd, r, damaged, 0);
 }
 
 void cli_close_input(kcap_reader *r)
@@ -187,7 +230,8 @@ static int open_nth(const cli_inputs *in, int i, kcap_reader **r, int *damaged)
 	const char *path = in->n ? in->files[i] : NULL;
 	int is_stdin = !path || !strcmp(path, "-");
 	if (!is_stdin || !in->spool)
-		return cli_open_input(in->cmd, path, r, damaged);
+		return in->reread && !is_stdin ? open_input(in->cmd, path, -1, r, damaged, 1)
+		                               : cli_open_input(in->cmd, path, r, damaged);
 	*r = NULL;
 	int fd = dup(in->spool_fd);
 	if (fd < 0 || lseek(fd, (off_t)in->spool_off, SEEK_SET) < 0) {
@@ -196,7 +240,7 @@ static int open_nth(const cli_inputs *in, int i, kcap_reader **r, int *damaged)
 			close(fd);
 		return KCAP_EXIT_ERROR;
 	}
-	return cli_open_input_fd(in->cmd, fd, "(stdin)", r, damaged);
+	return open_input(in->cmd, "(stdin)", fd, r, damaged, in->reread);
 }
 
 int cli_each_input(const cli_inputs *in, cli_input_fn fn, void *ud, int *damaged)

@@ -189,6 +189,10 @@ typedef struct cli_inputs {
 	/* When set, no further input is opened once *done is nonzero (slice:
 	 * the window is complete). */
 	const int *done;
+	/* The inputs are read more than once by the same command (slice
+	 * --tail's two passes): each damaged region, and each input that is not
+	 * a capture, is reported once (and sets *damaged every time). */
+	int reread;
 } cli_inputs;
 
 /* What a command does with one input: i is its position in files (0 for

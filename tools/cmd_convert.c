@@ -56,6 +56,7 @@ static int load_schema_ref(const char *path, kcap_schema *s, kcap_writer *w, kca
 		;
 	kcap_schema_merge(s, kcap_reader_schema(r));
 	copy_snapshots(w, r);
+	copy_stats(w, r); /* the events come from it: so does their loss */
 	size_t n = kcap_reader_origin_count(r);
 	*refs = calloc(n ? n : 1, sizeof **refs);
 	for (size_t i = 0; *refs && i < n; i++) {

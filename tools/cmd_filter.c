@@ -323,6 +323,8 @@ int cmd_filter(int argc, char **argv)
 	fc.count_only = count_only;
 	fc.no_skip = no_skip;
 	fc.so = &so;
+	if (!count_only)
+		sink_derived(&so, "filter", argc, argv);
 	cli_inputs in = {.cmd = "filter", .n = nin, .files = argv + optind};
 	rc = cli_each_input(&in, filter_input, &fc, &damaged);
 	out = fc.out;
@@ -342,6 +344,7 @@ int cmd_filter(int argc, char **argv)
 		rc = cli_finish_stdout("filter", rc);
 	}
 cleanup:
+	free(so.derived);
 	if (out)
 		rc = sink_close(out, rc);
 	kcap_procstate_free(ps);

@@ -384,6 +384,12 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		/* Sources count different things (events, audit records), so the
 		 * share lost is given per counter, not as one total. */
 		printf("Lost events:       %llu\n", (unsigned long long)lost);
+		int derived = 0;
+		for (size_t i = 0; i < nmetas && !derived; i++)
+			derived = kcap_meta_get(metas[i], "derived_from") != NULL;
+		if (derived && kcap_reader_stat_count(r))
+			printf("  (counted by the source capture over its whole span, which this file covers\n"
+			       "   only in part: see derived_from)\n");
 		for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
 			const kcap_stat *s = kcap_reader_stat_at(r, i);
 			if (s->cpu == UINT32_MAX)

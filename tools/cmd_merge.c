@@ -1,6 +1,7 @@
 /* kcap merge: a chronological k-way merge of captures into one, with the
  * schemas united (type and symset ids remapped, names kept) and every input's
  * metadata kept as its own origin. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -141,6 +142,7 @@ typedef struct merger {
 	out_mode mode;
 	FILE *out;
 	int own_out;
+	out_file file; /* -o FILE */
 	const char *out_name;
 	kcap_buf buf;
 	int64_t window;
@@ -729,7 +731,7 @@ static int emit(merger *m, input *in)
 	}
 	if (m->buf.len >= (1u << 16)) {
 		if (fwrite(m->buf.data, 1, m->buf.len, m->out) != m->buf.len) {
-			cli_err("merge", "%s: write failed", m->out_name);
+			out_write_failed("merge", m->out_name, errno);
 			return KCAP_EXIT_ERROR;
 		}
 		m->buf.len = 0;
@@ -964,20 +966,31 @@ int cmd_merge(int argc, char **argv)
 	m.times = &so.times;
 	if (m.mode == OUT_KCAP) {
 		kcap_error e = {0};
-		int wrc = to_stdout ? kcap_writer_open_fd(&m.w, 1, 0, &so.wopts, &e)
-		                    : kcap_writer_open_path(&m.w, so.path, &so.wopts, &e);
+		int fd = to_stdout ? STDOUT_FILENO : out_file_open("merge", so.path, &m.file);
+		if (fd < 0) {
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
+		int wrc = kcap_writer_open_fd(&m.w, fd, !to_stdout, &so.wopts, &e);
 		if (wrc) {
 			cli_err("merge", "%s: %s", m.out_name, e.msg[0] ? e.msg : kcap_strerror(wrc));
+			if (!to_stdout)
+				close(fd);
 			rc = KCAP_EXIT_ERROR;
 			goto cleanup;
 		}
 	} else if (to_stdout) {
 		m.out = stdout;
-	} else if (!(m.out = fopen(so.path, "w"))) {
-		cli_err("merge", "%s: cannot create", so.path);
-		rc = KCAP_EXIT_ERROR;
-		goto cleanup;
 	} else {
+		int fd = out_file_open("merge", so.path, &m.file);
+		if (fd < 0 || !(m.out = fdopen(fd, "w"))) {
+			if (fd >= 0) {
+				cli_err("merge", "%s: %s", so.path, strerror(errno));
+				close(fd);
+			}
+			rc = KCAP_EXIT_ERROR;
+			goto cleanup;
+		}
 		m.own_out = 1;
 	}
 	if (m.mode == OUT_CSV)
@@ -997,20 +1010,32 @@ int cmd_merge(int argc, char **argv)
 	}
 	int64_t t1 = cli_now_ns(CLOCK_MONOTONIC);
 	uint64_t total = 0;
+	size_t nst = 0, capst = 0;
+	kcap_stat *st = NULL;
 	for (int i = 0; i < m.nin; i++) {
 		input *in = &m.in[i];
 		total += in->events;
-		/* loss counters follow their origin */
+		/* loss counters follow their origin, summed where inputs share one */
 		for (size_t k = 0; m.w && k < kcap_reader_stat_count(in->r); k++) {
-			kcap_stat st = *kcap_reader_stat_at(in->r, k);
-			if (st.origin < in->omap_len && in->omap[st.origin] != UINT16_MAX) {
-				st.origin = in->omap[st.origin];
-				kcap_writer_set_stat(m.w, &st);
+			kcap_stat one = *kcap_reader_stat_at(in->r, k);
+			if (one.origin >= in->omap_len || in->omap[one.origin] == UINT16_MAX)
+				continue;
+			if (nst == capst) {
+				kcap_stat *n = realloc(st, (capst = capst ? capst * 2 : 16) * sizeof *n);
+				if (!n)
+					break; /* out of memory: the counters gathered so far */
+				st = n;
 			}
+			one.origin = in->omap[one.origin];
+			st[nst++] = one;
 		}
 		if (stats)
 			fprintf(stderr, "kcap merge: %s: %llu events\n", in->path, (unsigned long long)in->events);
 	}
+	nst = stats_sum(st, nst);
+	for (size_t k = 0; k < nst; k++)
+		kcap_writer_set_stat(m.w, &st[k]);
+	free(st);
 	if (stats)
 		fprintf(stderr, "kcap merge: %llu events from %d inputs in %.3f s (%.2f M events/s)\n",
 		        (unsigned long long)total, m.nin, (double)(t1 - t0) / 1e9,
@@ -1024,10 +1049,21 @@ cleanup:
 		}
 	}
 	if (m.out) {
-		if (m.buf.len && fwrite(m.buf.data, 1, m.buf.len, m.out) != m.buf.len && !rc)
+		int werr = m.buf.len && fwrite(m.buf.data, 1, m.buf.len, m.out) != m.buf.len;
+		if (m.own_out) {
+			werr |= fclose(m.out) != 0;
+			if (werr && !rc)
+				out_write_failed("merge", m.out_name, errno);
+		} else {
+			rc = cli_finish_stdout("merge", rc);
+		}
+		if (werr && !rc)
 			rc = KCAP_EXIT_ERROR;
-		if (m.own_out ? fclose(m.out) != 0 : (rc = cli_finish_stdout("merge", rc), 0))
-			rc = rc ? rc : KCAP_EXIT_ERROR;
+	}
+	if (m.file.path) { /* a failed merge leaves no partial output */
+		int verdict = rc ? rc : m.damaged ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+		if (out_file_end("merge", &m.file, verdict) != verdict)
+			rc = KCAP_EXIT_ERROR;
 	}
 	kcap_buf_free(&m.buf);
 	for (int i = 0; m.in && i < m.nin; i++) {

@@ -351,8 +351,11 @@ static int pass_input(void *ud, int i, kcap_reader *r, int *damaged)
 	(void)i;
 	(void)damaged;
 	int rc = slice_input(p->sl, r, p->out, &p->done);
-	if (p->out)
+	if (p->out) {
+		if (!rc) /* the loss counters are at the end */
+			sink_skip_rest(p->out, r);
 		sink_input_done(p->out, r);
+	}
 	return rc;
 }
 
@@ -360,7 +363,7 @@ static int run_pass(slicer *sl, int nin, char **files, int spool_fd, off_t spool
 {
 	pass p = {.sl = sl, .out = out};
 	cli_inputs in = {.cmd = "slice", .n = nin, .files = files, .spool = spool_fd >= 0, .spool_fd = spool_fd,
-	                 .spool_off = spool_off, .done = &p.done};
+	                 .spool_off = spool_off, .done = &p.done, .reread = sl->has_tail};
 	sl->pos = 0;
 	return cli_each_input(&in, pass_input, &p, damaged);
 }
@@ -468,6 +471,7 @@ int cmd_slice(int argc, char **argv)
 			sl.out_lo = sl.out_hi;
 	}
 	sl.block_count = 1;
+	sink_derived(&so, "slice", argc, argv);
 	if (!rc && (rc = sink_open(&out, "slice", &so)) == KCAP_EXIT_OK && sl.out_lo < sl.out_hi)
 		rc = run_pass(&sl, nin, files, spool_fd, spool_off, out, &damaged);
 	if (sl.stats) {
@@ -479,6 +483,7 @@ int cmd_slice(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	rc = sink_close(out, rc);
+	free(so.derived);
 	if (spool_fd >= 0)
 		close(spool_fd);
 	if (rc)

@@ -1,6 +1,8 @@
 /* Output sink shared by cat, convert, filter, slice, merge and replay. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,7 +37,120 @@ struct sink {
 	uint32_t ps_section;
 	const kcap_reader *fields_src; /* CSV columns checked against its schema */
 	int csv_proc;                  /* a CSV column needs the process context */
+	out_file file;                 /* -o FILE */
 };
+
+/* The temporary output of this process, removed if a signal ends it (a
+ * command writes one output at a time). */
+static const char *volatile pending_tmp;
+
+static void tmp_on_signal(int sig)
+{
+	const char *t = pending_tmp;
+	if (t)
+		unlink(t);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Removes the temporary output when SIGINT, SIGTERM or SIGHUP end the
+ * command, unless the command handles the signal itself. */
+static void tmp_guard(const char *tmp)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	pending_tmp = tmp;
+	for (size_t i = 0; tmp && i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old, sa = {.sa_handler = tmp_on_signal};
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+void out_write_failed(const char *cmd, const char *name, int err)
+{
+	cli_err(cmd, "%s: write failed: %s", name, strerror(err ? err : EIO));
+}
+
+/* A temporary name beside path: DIR/.BASE.XXXXXX, opened with mkstemp and
+ * given the mode the file would have had (an existing file's, else 0666
+ * less the umask). Returns the descriptor or -1 (errno set). */
+static int open_tmp(const char *path, const struct stat *old, char **tmp)
+{
+	const char *base = strrchr(path, '/');
+	size_t dlen = base ? (size_t)(base - path) + 1 : 0;
+	base = base ? base + 1 : path;
+	char *t = malloc(dlen + strlen(base) + 9);
+	if (!t)
+		return -1;
+	memcpy(t, path, dlen);
+	sprintf(t + dlen, ".%s.XXXXXX", base);
+	int fd = mkstemp(t);
+	if (fd < 0) {
+		int e = errno;
+		free(t);
+		errno = e;
+		return -1;
+	}
+	mode_t mode;
+	if (old) {
+		mode = old->st_mode & 07777;
+	} else {
+		mode_t um = umask(0);
+		umask(um);
+		mode = 0666 & ~um;
+	}
+	if (fchmod(fd, mode) != 0) { /* the file would be unreadable to others */
+		int e = errno;
+		close(fd);
+		unlink(t);
+		free(t);
+		errno = e;
+		return -1;
+	}
+	*tmp = t;
+	return fd;
+}
+
+int out_file_open(const char *cmd, const char *path, out_file *f)
+{
+	struct stat sb;
+	int exists = lstat(path, &sb) == 0;
+	*f = (out_file){.path = path};
+	int fd = -1;
+	if (!exists || S_ISREG(sb.st_mode))
+		fd = open_tmp(path, exists ? &sb : NULL, &f->tmp);
+	if (fd < 0) {
+		/* not a regular file, or its directory takes no new name: in place */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			cli_err(cmd, "%s: cannot create: %s", path, strerror(errno));
+			return -1;
+		}
+		f->created = !exists;
+	}
+	tmp_guard(f->tmp);
+	return fd;
+}
+
+int out_file_end(const char *cmd, out_file *f, int rc)
+{
+	int keep = rc == KCAP_EXIT_OK || rc == KCAP_EXIT_DAMAGED;
+	if (f->tmp) {
+		if (keep && rename(f->tmp, f->path) != 0) {
+			cli_err(cmd, "%s: cannot rename %s to it: %s", f->path, f->tmp, strerror(errno));
+			keep = 0;
+			rc = KCAP_EXIT_ERROR;
+		}
+		if (!keep)
+			unlink(f->tmp);
+		tmp_guard(NULL);
+		free(f->tmp);
+		f->tmp = NULL;
+	} else if (!keep && f->created) {
+		unlink(f->path);
+	}
+	return rc;
+}
 
 int sink_open(sink **out, const char *cmd, const sink_opts *o)
 {
@@ -46,6 +161,11 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 	}
 	s->cmd = cmd;
 	s->o = *o;
+	if (o->derived && !(s->o.derived = strdup(o->derived))) {
+		cli_err(cmd, "out of memory");
+		free(s);
+		return KCAP_EXIT_ERROR;
+	}
 	int given_fd = o->fd_name != NULL;
 	int to_stdout = given_fd ? o->fd == STDOUT_FILENO : !o->path || !strcmp(o->path, "-");
 	s->name = given_fd ? o->fd_name : to_stdout ? "(stdout)" : o->path;
@@ -54,11 +174,17 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
 	if (s->mode == OUT_KCAP) {
 		kcap_error e = {0};
-		int rc = given_fd || to_stdout
-		                 ? kcap_writer_open_fd(&s->w, given_fd ? o->fd : STDOUT_FILENO, 0, &o->wopts, &e)
-		                 : kcap_writer_open_path(&s->w, o->path, &o->wopts, &e);
+		int fd = given_fd ? o->fd : to_stdout ? STDOUT_FILENO : out_file_open(cmd, o->path, &s->file);
+		int rc = fd < 0 ? KCAP_E_IO : kcap_writer_open_fd(&s->w, fd, !given_fd && !to_stdout, &o->wopts, &e);
 		if (rc) {
-			cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
+			if (fd >= 0) {
+				cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
+				if (!given_fd && !to_stdout) {
+					close(fd);
+					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+				}
+			}
+			free(s->o.derived);
 			free(s);
 			return KCAP_EXIT_ERROR;
 		}
@@ -68,9 +194,14 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		} else if (to_stdout) {
 			s->out = stdout;
 		} else {
-			s->out = fopen(o->path, "w");
-			if (!s->out) {
-				cli_err(cmd, "%s: cannot create: %s", o->path, strerror(errno));
+			int fd = out_file_open(cmd, o->path, &s->file);
+			if (fd < 0 || !(s->out = fdopen(fd, "w"))) {
+				if (fd >= 0) {
+					cli_err(cmd, "%s: %s", o->path, strerror(errno));
+					close(fd);
+					out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+				}
+				free(s->o.derived);
 				free(s);
 				return KCAP_EXIT_ERROR;
 			}
@@ -117,6 +248,9 @@ static int out_write(sink *s)
 	s->buf.len = 0;
 	if (!s->o.fd_name) {
 		if (n && fwrite(p, 1, n, s->out) != n) {
+			/* stdout's failures are cli_finish_stdout's to tell (EPIPE quiet) */
+			if (s->own_out)
+				out_write_failed(s->cmd, s->name, errno);
 			s->failed = 1;
 			return KCAP_EXIT_ERROR;
 		}
@@ -163,6 +297,54 @@ static int mirror_stale(const section_mirror *m, const kcap_reader *r)
 	       m->gen != kcap_schema_generation(kcap_reader_schema(r)) || m->origins != kcap_reader_origin_count(r);
 }
 
+/* A copy of md (NULL: none) with derived_from set to derived (NULL: none),
+ * after what md says it was derived from already; NULL when out of memory. */
+static kcap_meta *derived_meta(const kcap_meta *md, const char *derived)
+{
+	kcap_meta *c = kcap_meta_new();
+	const char *k, *v;
+	for (size_t i = 0; c && md && kcap_meta_at(md, i, &k, &v); i++)
+		if (kcap_meta_set(c, k, v)) {
+			kcap_meta_free(c);
+			return NULL;
+		}
+	if (c && derived) {
+		const char *before = md ? kcap_meta_get(md, "derived_from") : NULL;
+		kcap_buf b = {0};
+		if (before) {
+			kcap_buf_append(&b, before, strlen(before));
+			kcap_buf_append(&b, ", then ", 7);
+		}
+		kcap_buf_append(&b, derived, strlen(derived) + 1);
+		int rc = b.data ? kcap_meta_set(c, "derived_from", b.data) : KCAP_E_NOMEM;
+		kcap_buf_free(&b);
+		if (rc) {
+			kcap_meta_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void sink_derived(sink_opts *o, const char *cmd, int argc, char **argv)
+{
+	kcap_buf b = {0};
+	kcap_buf_append(&b, "kcap ", 5);
+	kcap_buf_append(&b, cmd, strlen(cmd));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int quote = !*a || strpbrk(a, " \t'\"\\") != NULL; /* as a shell reads it back */
+		kcap_buf_append(&b, quote ? " '" : " ", quote ? 2 : 1);
+		for (; *a; a++)
+			kcap_buf_append(&b, *a == '\'' && quote ? "'\\''" : a, *a == '\'' && quote ? 4 : 1);
+		if (quote)
+			kcap_buf_append(&b, "'", 1);
+	}
+	kcap_buf_append(&b, "", 1);
+	free(o->derived);
+	o->derived = b.data; /* NULL when out of memory: nothing said */
+}
+
 /* Makes the writer's section describe r's current section: a new section
  * for a new source, then its metadata, schema and (for a new source) its
  * process snapshots. Returns 0 or KCAP_EXIT_ERROR (printed). */
@@ -184,11 +366,11 @@ static int mirror(sink *s, kcap_reader *r)
 	}
 	while (m->origins < norig) {
 		const kcap_meta *md = kcap_reader_meta(r, (uint16_t)m->origins);
-		kcap_meta *empty = NULL;
-		if (!md)
-			md = empty = kcap_meta_new();
-		int rc = kcap_writer_add_meta(s->w, md);
-		kcap_meta_free(empty);
+		kcap_meta *own = NULL;
+		if (!md || s->o.derived)
+			md = own = derived_meta(md, s->o.derived);
+		int rc = md ? kcap_writer_add_meta(s->w, md) : KCAP_E_NOMEM;
+		kcap_meta_free(own);
 		if (rc < 0)
 			return werr(s);
 		m->origins++;
@@ -350,6 +532,67 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 	return 0;
 }
 
+static int stat_cmp(const void *a, const void *b)
+{
+	const kcap_stat *x = a, *y = b;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	return strcmp(x->source, y->source);
+}
+
+size_t stats_sum(kcap_stat *st, size_t n)
+{
+	if (n < 2)
+		return n;
+	qsort(st, n, sizeof *st, stat_cmp);
+	size_t k = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (!stat_cmp(&st[k], &st[i])) {
+			st[k].seen += st[i].seen;
+			st[k].lost += st[i].lost;
+		} else {
+			st[++k] = st[i];
+		}
+	}
+	return k + 1;
+}
+
+int copy_stats(kcap_writer *w, const kcap_reader *r)
+{
+	size_t n = kcap_reader_stat_count(r);
+	kcap_stat *st = n ? malloc(n * sizeof *st) : NULL;
+	if (n && !st)
+		return KCAP_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		st[i] = *kcap_reader_stat_at(r, i);
+	n = stats_sum(st, n);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = kcap_writer_set_stat(w, &st[i]);
+	free(st);
+	return rc;
+}
+
+static int no_block(void *ud, const kcap_block_summary *sum)
+{
+	(void)ud;
+	(void)sum;
+	return 0;
+}
+
+void sink_skip_rest(sink *s, kcap_reader *r)
+{
+	if (!s->w || kcap_reader_load_index(r) <= 0)
+		return; /* a pipe, or a file without index: reading on would cost as much as the rest */
+	const kcap_event *ev;
+	kcap_reader_set_block_filter(r, no_block, NULL);
+	kcap_reader_set_damage_cb(r, NULL, NULL); /* past the output: not its damage */
+	while (kcap_reader_next(r, &ev) > 0)
+		;
+}
+
 void sink_input_done(sink *s, kcap_reader *r)
 {
 	if (s->ps_src == r)
@@ -361,8 +604,7 @@ void sink_input_done(sink *s, kcap_reader *r)
 	/* An input that gave no events still leaves its metadata and schema. */
 	if (s->mirror.src != r && kcap_reader_get_stats(r)->sections > 0 && mirror(s, r))
 		return;
-	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
-		kcap_writer_set_stat(s->w, kcap_reader_stat_at(r, i));
+	copy_stats(s->w, r);
 	s->mirror.src = NULL; /* the next reader may be allocated at the same address */
 }
 
@@ -371,24 +613,35 @@ int sink_close(sink *s, int rc)
 	if (!s)
 		return rc;
 	if (s->w) {
+		/* the last block first, for the writer's own line (with the errno) */
+		if (!s->failed && kcap_writer_flush(s->w))
+			werr(s);
 		int wrc = kcap_writer_close(s->w);
 		if (wrc && !s->failed) {
-			cli_err(s->cmd, "%s: %s", s->name, kcap_strerror(wrc));
+			cli_err(s->cmd, "%s: write failed: %s", s->name, kcap_strerror(wrc));
 			s->failed = 1;
 		}
 	} else if (!s->failed) { /* after a failed write the reader is gone */
 		out_write(s);
 	}
-	if (s->own_out && fclose(s->out))
+	if (s->own_out && fclose(s->out) && !s->failed) {
+		out_write_failed(s->cmd, s->name, errno);
 		s->failed = 1;
+	}
 	kcap_buf_free(&s->buf);
 	kcap_procstate_free(s->ps);
-	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name;
+	free(s->o.derived);
+	int failed = s->failed, to_stdout = !s->own_out && !s->o.fd_name && !s->file.path;
 	const char *cmd = s->cmd;
-	free(s);
 	if (to_stdout)
 		rc = cli_finish_stdout(cmd, rc);
 	if (failed && !rc)
 		rc = KCAP_EXIT_ERROR;
+	/* an output that failed to be written is removed whatever rc says */
+	if (s->file.path) {
+		int frc = out_file_end(cmd, &s->file, failed ? KCAP_EXIT_ERROR : rc);
+		rc = rc ? rc : frc;
+	}
+	free(s);
 	return rc;
 }

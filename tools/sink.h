@@ -40,6 +40,11 @@ typedef struct sink_opts {
 	 * reader when the caller decides (their deadline). */
 	int paced;
 	kcap_time_style times; /* text and CSV times (cli_time_opt) */
+	/* kcap output of a command that keeps part of its inputs (slice,
+	 * filter): set as the "derived_from" metadata of every origin written
+	 * (sink_derived), so that info says the file covers part of its
+	 * source's events while its loss counters are the source's. */
+	char *derived;
 } sink_opts;
 
 /* Checks --fields names that need no schema (proc.*, parent.*, the form of
@@ -77,6 +82,31 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 /* The three, for a command that writes to -o FILE. */
 #define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES CLI_TIME_HELP
 
+/* A file named by -o, written under a temporary name in its directory and
+ * renamed over the name only when the command succeeds, so that a command
+ * that fails leaves no partial output and never replaces an existing file
+ * (docs/CLI.md, "Partial outputs"). A path that is not a regular file
+ * (/dev/null, /dev/full, a FIFO, a symlink) is written in place. */
+typedef struct out_file {
+	const char *path;
+	char *tmp;   /* the temporary name; NULL when written in place */
+	int created; /* written in place, to a file this command created */
+} out_file;
+/* Opens f for writing; returns the descriptor (the caller's to close), or
+ * -1 with the error line printed. */
+int out_file_open(const char *cmd, const char *path, out_file *f);
+/* After the descriptor was closed: with rc 0 or KCAP_EXIT_DAMAGED (every
+ * intact event written) the output takes its name, otherwise it is
+ * removed. Returns rc, or KCAP_EXIT_ERROR when the rename failed (printed). */
+int out_file_end(const char *cmd, out_file *f, int rc);
+/* The line for a failed write of name: "NAME: write failed: ERRNO". */
+void out_write_failed(const char *cmd, const char *name, int err);
+
+/* Sets o->derived to "kcap CMD ARGS..." (argv[1..argc) of the command,
+ * which selects what it keeps), for sink_open (which copies it); the
+ * caller frees o->derived. */
+void sink_derived(sink_opts *o, const char *cmd, int argc, char **argv);
+
 /* Returns a KCAP_EXIT_* code (errors printed). */
 int sink_open(sink **s, const char *cmd, const sink_opts *o);
 /* The resolved output mode. */
@@ -89,6 +119,19 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev);
 int sink_all_events(sink *s, const char *cmd, kcap_reader *r);
 /* Copies a raw events block from r (kcap mode only). */
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum);
+/* For a command that stops reading r before its end (slice --head, --to):
+ * kcap output only, and when r has an index, reads the rest of r without
+ * decoding an events block (nor reporting damage past what was given), so
+ * that the loss counters stored at its end reach sink_input_done(). */
+void sink_skip_rest(sink *s, kcap_reader *r);
+/* Sums the loss counters of st[0..n) that share origin, cpu and source
+ * (from several sections, or inputs merged into one origin) into one entry
+ * each, in place; returns how many are left. The sources stay borrowed. */
+size_t stats_sum(kcap_stat *st, size_t n);
+/* Sets the loss counters of r (every section read so far, summed per
+ * origin, cpu and source) in w, whose origins are numbered as r's. Returns
+ * 0 or a KCAP_E_* code. */
+int copy_stats(kcap_writer *w, const kcap_reader *r);
 /* Says that reader r is finished (its stats are copied into the output). */
 void sink_input_done(sink *s, kcap_reader *r);
 /* The writer behind a kcap-mode sink (NULL otherwise), for producers that

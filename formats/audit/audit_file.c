@@ -11,8 +11,9 @@
 #include "input/lines.h"
 #include "input/note.h"
 
+extern const kcap_importer kcap_audit_importer;
+
 #define MAX_LINE (64u << 20)  /* a longer "line" is not an audit log */
-#define MAX_REPORTED 100      /* malformed lines noted one by one */
 
 typedef struct input_ref {
 	const char *path;
@@ -89,12 +90,12 @@ typedef struct audit_run {
 	const kcap_import_ctx *c;
 	kcap_audit_import *imp;
 	const char *name;
-	uint64_t reported;
 	kcap_reorder *q;
 	int64_t last_out;
 	uint64_t out_seq;
 	uint64_t disordered; /* events that came after a newer one */
 	uint64_t unordered;  /* of those, written out of order all the same */
+	kcap_import_lines lines; /* malformed lines noted, capped */
 } audit_run;
 
 #define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
@@ -178,11 +179,12 @@ static int feed_line(void *ud, uint64_t lineno, const char *line, size_t len)
 {
 	audit_run *r = ud;
 	kcap_error pe;
+	if (kcap_import_refuse(&r->lines, lineno, line, len))
+		return KCAP_IMPORT_DAMAGED; /* stops this input */
 	int rc = kcap_audit_import_line(r->imp, line, len, &pe);
 	if (rc == KCAP_E_SYNTAX) {
-		if (r->reported++ < MAX_REPORTED)
-			NOTE(r, "%s:%llu:%d: malformed audit record: %s (kept as audit_unparsed)", r->name,
-			     (unsigned long long)lineno, pe.column, pe.msg);
+		kcap_import_line_error(&r->lines, "%s:%llu:%d: malformed audit record: %s (kept as audit_unparsed)",
+				       r->name, (unsigned long long)lineno, pe.column, pe.msg);
 		return 0;
 	}
 	if (rc < 0) {
@@ -197,7 +199,11 @@ static int audit_input(void *st, int fd, const char *path)
 	audit_run *r = st;
 	kcap_error e = {0};
 	r->name = path ? path : "<stdin>";
+	kcap_import_lines_start(&r->lines, r->c, &kcap_audit_importer, r->name);
 	int rc = kcap_read_lines(fd, MAX_LINE, feed_line, r, &e);
+	kcap_import_lines_end(&r->lines);
+	if (rc == KCAP_IMPORT_DAMAGED)
+		return rc; /* refused: not text */
 	if (rc == KCAP_E_SYNTAX) {
 		NOTE(r, "%s:%llu: %s: not an audit log", r->name, (unsigned long long)e.line, e.msg);
 		return KCAP_IMPORT_FAILED;
@@ -231,8 +237,8 @@ static int audit_close(void *st, int ok)
 			NOTE(r, "audit: %llu event(s) came after newer ones, put in time order", (unsigned long long)r->disordered);
 	}
 	if (s->malformed) {
-		NOTE(r, "audit: %llu malformed line(s) of %llu%s", (unsigned long long)s->malformed,
-		     (unsigned long long)s->lines, s->malformed > MAX_REPORTED ? " (first 100 shown)" : "");
+		NOTE(r, "audit: %llu malformed line(s) of %llu", (unsigned long long)s->malformed,
+		     (unsigned long long)s->lines);
 		if (!rc)
 			rc = KCAP_IMPORT_DAMAGED;
 	}

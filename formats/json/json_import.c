@@ -11,6 +11,8 @@
 #include "input/note.h"
 #include "json_in.h"
 
+extern const kcap_importer kcap_json_importer;
+
 typedef struct json_run {
 	const kcap_import_ctx *c;
 	kcap_schema *s;
@@ -20,6 +22,7 @@ typedef struct json_run {
 	size_t nomap;
 	uint64_t gen;
 	const char *name;
+	kcap_import_lines lines; /* per-line errors, capped */
 	int damaged;
 } json_run;
 
@@ -83,12 +86,16 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 		n--;
 	if (n == 0)
 		return 0;
+	if (kcap_import_refuse(&r->lines, lineno, line, n)) {
+		r->damaged = 1;
+		return KCAP_IMPORT_DAMAGED; /* stops this input */
+	}
 	kcap_event ev;
 	kcap_error e = {0};
 	int prc = kcap_json_parse_event(r->sc, line, n, r->s, &ev, &e);
 	if (prc) {
-		NOTE(r, "%s: line %llu, column %d: %s", r->name, (unsigned long long)lineno, e.column,
-		     e.msg[0] ? e.msg : kcap_strerror(prc));
+		kcap_import_line_error(&r->lines, "%s: line %llu, column %d: %s", r->name, (unsigned long long)lineno, e.column,
+				       e.msg[0] ? e.msg : kcap_strerror(prc));
 		r->damaged = 1;
 		return 0;
 	}
@@ -111,9 +118,11 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 	}
 	if (kcap_writer_write(w, &ev)) {
 		const kcap_error *we = kcap_writer_error(w);
-		NOTE(r, "%s: line %llu: %s", r->name, (unsigned long long)lineno, we->msg);
-		if (we->code != KCAP_E_INVAL)
+		if (we->code != KCAP_E_INVAL) {
+			NOTE(r, "%s: line %llu: %s", r->name, (unsigned long long)lineno, we->msg);
 			return we->code < 0 ? we->code : KCAP_E_IO;
+		}
+		kcap_import_line_error(&r->lines, "%s: line %llu: %s", r->name, (unsigned long long)lineno, we->msg);
 		r->damaged = 1;
 	}
 	return 0;
@@ -125,12 +134,14 @@ static int json_input(void *st, int fd, const char *path)
 	kcap_error e = {0};
 	r->name = path ? path : "(stdin)";
 	r->damaged = 0;
+	kcap_import_lines_start(&r->lines, r->c, &kcap_json_importer, r->name);
 	int rc = kcap_read_lines(fd, 0, json_line, r, &e);
+	kcap_import_lines_end(&r->lines);
 	if (rc == KCAP_E_IO || (rc == KCAP_E_NOMEM && e.code)) {
 		NOTE(r, "%s: read error: %s", r->name, e.msg);
 		return rc == KCAP_E_IO ? KCAP_IMPORT_FAILED : rc;
 	}
-	return rc < 0 ? rc : r->damaged ? KCAP_IMPORT_DAMAGED : 0;
+	return rc < 0 ? rc : r->damaged ? KCAP_IMPORT_DAMAGED : 0; /* rc KCAP_IMPORT_DAMAGED: refused */
 }
 
 static int json_close(void *st, int ok)

@@ -82,8 +82,14 @@ M=$DIR/full
 mkdir -p "$M"
 if mount -t tmpfs -o size=1m kcap-record-test "$M" 2>"$DIR/err"; then
 	trap 'umount "$M" 2>/dev/null' EXIT INT TERM
+	# a load of its own, so the disk fills on an idle machine too (dd's reads
+	# and writes of one byte), stopped once the recorder has
+	dd if=/dev/zero of=/dev/null bs=1 count=50000000 2>/dev/null &
+	load=$!
 	"$KCAP" record -e all --level 0 --duration 30s -o "$M/a.kcap" 2>"$DIR/full.err"
 	check "disk full: exit status" 4 $?
+	kill "$load" 2>/dev/null
+	wait "$load" 2>/dev/null
 	written=$(sed -n 's/^  events *\([0-9]*\) written.*/\1/p' "$DIR/full.err")
 	lost=$(sed -n 's/^  lost *\([0-9]*\) .*write failure \([0-9]*\).*/\1 \2/p' "$DIR/full.err")
 	infile=$(events_in "$M/a.kcap")

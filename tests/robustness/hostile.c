@@ -396,6 +396,56 @@ static int flip_at(hostile_file *out, int major)
 static int make_flipped_major(hostile_file *out) { return flip_at(out, 1); }
 static int make_flipped_trailer(hostile_file *out) { return flip_at(out, 0); }
 
+/* Issue 11 §7: the second events block (stored raw) with the record of its
+ * event #3 made to run on in 0xff bytes (a varint that never ends), the
+ * block framed again with valid CRCs: it passes every block check, but its
+ * records do not decode. */
+static int make_bad_records(hostile_file *out)
+{
+	testcap_opts o = {.nevents = 40, .block_size = 512, .codec_none = 1, .with_snapshot = 1};
+	uint8_t *buf;
+	size_t len;
+	if (testcap_build(&o, &buf, &len))
+		return -1;
+	static testcap_part parts[MAX_PARTS];
+	int n = testcap_walk(buf, len, parts, MAX_PARTS), seen = 0;
+	for (int i = 0; i < n; i++) {
+		if (parts[i].type != KCAP_BLK_EVENTS || ++seen < 2)
+			continue;
+		uint8_t *blk = buf + parts[i].off, *pay = blk + KCAP_BLOCK_HDR_LEN;
+		size_t plen = parts[i].len - KCAP_BLOCK_OVERHEAD;
+		uint8_t *p = pay + KCAP_PAYLOAD_PREFIX_LEN + get_u32(pay), *end = pay + plen;
+		uint64_t rl = 0;
+		for (int k = 0; k <= 3 && p < end; k++) { /* to the record of event #3 */
+			rl = 0;
+			for (int sh = 0; p < end && sh < 63; sh += 7) {
+				uint8_t b = *p++;
+				rl |= (uint64_t)(b & 0x7f) << sh;
+				if (!(b & 0x80))
+					break;
+			}
+			if (k < 3)
+				p += rl;
+		}
+		if (p >= end || rl < 8 || rl > (uint64_t)(end - p))
+			break;
+		memset(p + 2, 0xff, rl - 2); /* after the type id and origin */
+		size_t blen;
+		uint8_t *nb = testcap_frame_block(KCAP_BLK_EVENTS, get_u16(blk + 6), pay, plen, &blen);
+		if (!nb || blen != parts[i].len) {
+			free(nb);
+			break;
+		}
+		memcpy(blk, nb, blen);
+		free(nb);
+		out->buf = buf;
+		out->len = len;
+		return 0;
+	}
+	free(buf);
+	return -1;
+}
+
 static const struct {
 	const char *name;
 	index_lie_fn index_lie;
@@ -409,6 +459,7 @@ static const struct {
 	{"snapshot-trailing-bytes.kcap", NULL, make_trailing_snapshot},
 	{"section-major-flipped.kcap", NULL, make_flipped_major},
 	{"block-trailer-flipped.kcap", NULL, make_flipped_trailer},
+	{"events-records-malformed.kcap", NULL, make_bad_records},
 };
 
 size_t hostile_count(void) { return sizeof catalogue / sizeof catalogue[0]; }

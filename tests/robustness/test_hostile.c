@@ -447,6 +447,54 @@ START_TEST(memory_does_not_grow_with_sections)
 }
 END_TEST
 
+/* Issue 11 §7: a copy by raw blocks (kcap cat) never copies a block whose
+ * records do not decode: it reads that block's events, reports the damage
+ * and gives the events kcap_reader_next gives. */
+START_TEST(raw_copy_checks_records)
+{
+	hostile_file f = {0};
+	for (size_t i = 0; i < hostile_count() && !f.buf; i++) {
+		ck_assert_int_eq(hostile_make(i, &f), 0);
+		if (strcmp(f.name, "events-records-malformed.kcap")) {
+			free(f.buf);
+			f.buf = NULL;
+		}
+	}
+	ck_assert_ptr_nonnull(f.buf);
+	static answer scan_all, copy;
+	answer_of(f.buf, f.len, 0, 0, INT64_MIN, &scan_all); /* kcap_reader_next, in order */
+	ck_assert_int_ge(scan_all.damage, 1);
+	int fd = testcap_pipe_from_mem(f.buf, f.len);
+	kcap_reader *r;
+	kcap_error e = {0};
+	ck_assert_int_eq(kcap_reader_open_fd(&r, fd, 1, "bad", &e), 0);
+	kcap_reader_set_damage_cb(r, on_damage, &copy);
+	const void *blk;
+	size_t len;
+	const kcap_block_summary *sum;
+	int n, raw_events = 0;
+	uint64_t copied = 0;
+	while ((n = kcap_reader_next_raw_block(r, &blk, &len, &sum)) > 0) {
+		if (n == KCAP_RAW_EVENTS) {
+			raw_events++;
+			const kcap_event *ev;
+			while (kcap_reader_block_events_left(r) && kcap_reader_next(r, &ev) > 0)
+				copied++;
+		} else if (sum) {
+			copied += sum->count;
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	kcap_reader_close(r);
+	testcap_pipe_join();
+	ck_assert_int_eq(raw_events, 1);
+	ck_assert_int_eq(copy.damage, scan_all.damage);
+	ck_assert_uint_eq(copied, scan_all.n);
+	ck_assert_uint_lt(copied, 40);
+	free(f.buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostile");
@@ -472,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, schema_is_bounded);
 	tcase_add_test(tc, origins_up_to_65536);
 	tcase_add_test(tc, memory_does_not_grow_with_sections);
+	tcase_add_test(tc, raw_copy_checks_records);
 	suite_add_tcase(s, tc);
 	return kcap_check_run(s);
 }

@@ -516,7 +516,10 @@ int kcap_reader_seek_time(kcap_reader *r, int64_t ts_ns);
  * *sum NULL; read those events with kcap_reader_next() or
  * kcap_reader_next_record() while kcap_reader_block_events_left() is not 0,
  * and write them as events or records, before calling this again (which
- * drops any left). */
+ * drops any left). An events block whose records do not all decode (its
+ * CRC valid) is never returned as bytes either: the damage is reported as
+ * kcap_reader_next() reports it, and the events before the malformed record
+ * are given the same way (KCAP_RAW_EVENTS). */
 #define KCAP_RAW_EVENTS 2
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[]);
 

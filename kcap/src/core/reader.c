@@ -620,6 +620,8 @@ static int handle_other(kcap_reader *r, const uint8_t *blk, size_t blen)
 	return block_failed(r, rc, blen, what);
 }
 
+static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t count);
+
 /* Starts iterating a verified events block. Returns 1 if events are ready,
  * 0 if the block was skipped, negative on fatal error. */
 static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
@@ -640,6 +642,15 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 		r->st.blocks_skipped++;
 		return 0;
 	}
+	return load_events(r, blk, blen, sum.count);
+}
+
+/* Decompresses the verified events block of count events at r->pos into
+ * r->raw and makes its events the next ones read. Returns 1, 0 if the block
+ * does not decompress (damage, skipped), or a fatal error. */
+static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t count)
+{
+	uint32_t plen = (uint32_t)(blen - KCAP_BLOCK_OVERHEAD);
 	const uint8_t *meta, *body;
 	uint32_t mlen;
 	size_t bl;
@@ -659,7 +670,7 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	r->st.blocks_decoded++;
 	r->evp = r->raw;
 	r->evend = r->raw + bl;
-	r->ev_left = sum.count;
+	r->ev_left = count;
 	r->ev_index = 0;
 	r->block_off = r->pos;
 	r->prev_ts = (int64_t)get_u64(meta + 40);
@@ -767,6 +778,29 @@ int kcap_reader_next_record(kcap_reader *r, const kcap_event **out, kcap_record 
 	return next_event(r, out, rec);
 }
 
+/* How many records, from the first, of the events block load_events()
+ * made current decode (params well formed for their type, as
+ * kcap_reader_next_record checks them). Reads nothing for good: the
+ * block's events are still the next ones. */
+static uint32_t records_decode(kcap_reader *r)
+{
+	const uint8_t *p = r->evp;
+	int64_t ts = r->prev_ts;
+	uint64_t seq = r->prev_seq;
+	kcap_event ev;
+	kcap_record rec;
+	for (uint32_t i = 0; i < r->ev_left; i++) {
+		uint64_t rl;
+		if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
+		    kcap_event_decode_record(p, p + rl, r->schema, ts, seq, &ev, &rec))
+			return i;
+		p += rl;
+		ts = ev.ts;
+		seq = ev.seq;
+	}
+	return r->ev_left;
+}
+
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[])
 {
 	if (!r)
@@ -822,6 +856,33 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 		r->raw_sum.stored_size = (uint32_t)blen;
 		r->st.blocks++;
 		r->st.raw_bytes += r->raw_sum.raw_size;
+		/* A block is copied only when its records decode, as
+		 * kcap_reader_next() reads them: else the events before the
+		 * malformed one are read as events, and the rest is damage, as
+		 * kcap_reader_next() reports it. */
+		rc = load_events(r, blk, blen, r->raw_sum.count);
+		if (rc <= 0) {
+			advance(r, blen);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		uint32_t good = records_decode(r);
+		if (good < r->ev_left) {
+			kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
+				       "malformed event #%u in events block; %u events of the block lost", good,
+				       r->ev_left - good);
+			r->ev_left = good;
+			advance(r, blen);
+			if (!good)
+				continue;
+			*block = NULL;
+			*len = 0;
+			if (sum_out)
+				*sum_out = NULL;
+			return KCAP_RAW_EVENTS;
+		}
+		r->ev_left = 0;
 		r->st.events += r->raw_sum.count;
 		*block = blk;
 		*len = blen;
