@@ -485,6 +485,18 @@ static int render(ectx *c, const fv *x, const char **s, size_t *n)
 	return 1;
 }
 
+/* Matches n against the text form of x; 0 when x has none (the caller's
+ * verdict is then "no match"), else 1 with the result in *r. */
+static int match_rendered(ectx *c, const fv *x, const fnode *n, int *r)
+{
+	const char *s;
+	size_t len;
+	if (!render(c, x, &s, &len))
+		return 0;
+	*r = kcap__filter_match_str(n, s, len, &c->f->rscratch);
+	return 1;
+}
+
 static int ip_match(const fv *x, const flit *l)
 {
 	const uint8_t *a = x->addr;
@@ -740,14 +752,10 @@ static int eval_pred(ectx *c, const fnode *n)
 			}
 		}
 			/* fall through */
-		default: {
-			const char *s;
-			size_t len;
-			if (!render(c, &x, &s, &len))
+		default:
+			if (!match_rendered(c, &x, n, &r))
 				return 0;
-			r = kcap__filter_match_str(n, s, len, &c->f->rscratch);
 			break;
-		}
 		}
 		break;
 	case K_IP:
@@ -767,14 +775,10 @@ static int eval_pred(ectx *c, const fnode *n)
 			}
 		}
 		/* fall through */
-	case K_RENDER: {
-		const char *s;
-		size_t len;
-		if (!render(c, &x, &s, &len))
+	case K_RENDER:
+		if (!match_rendered(c, &x, n, &r))
 			return 0;
-		r = kcap__filter_match_str(n, s, len, &c->f->rscratch);
 		break;
-	}
 	case K_STR:
 		r = kcap__filter_match_str(n, x.s, x.n, &c->f->rscratch);
 		break;
