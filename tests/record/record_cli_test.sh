@@ -25,6 +25,11 @@ first_status() {
 }
 
 if [ "$MODE" = pipes ]; then
+	# an input whose output is far larger than a pipe's buffer, so the
+	# writer is still writing when head goes away (with synth-1k the whole
+	# kcap stream could fit in the pipe before head closed it)
+	"$KCAP" synth -n 200000 --seed 3 -o "$DIR/big.kcap" || exit 1
+	T=$DIR/big.kcap
 	check "replay | head: status" 141 "$(first_status "$KCAP" replay --no-wait --text "$T")"
 	check "replay | head: quiet" "" "$(cat "$DIR/err")"
 	check "replay kcap stream | head: status" 141 "$(first_status "$KCAP" replay --no-wait --kcap "$T")"
