@@ -146,6 +146,7 @@ static void free_origin_snapshots(kcap_reader *r)
 	free(r->osnap);
 	r->osnap = NULL;
 	r->nosnap = 0;
+	r->ev_snap_origin = -1;
 }
 
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
@@ -409,6 +410,7 @@ static int apply_origin_snapshot(kcap_reader *r, const uint8_t *meta, size_t met
 	}
 	kcap_snapshot_free(r->osnap[origin]);
 	r->osnap[origin] = s;
+	r->ev_snap_origin = -1;
 	return 0;
 }
 
@@ -471,6 +473,7 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		}
 		kcap_snapshot_free(r->snap);
 		r->snap = s;
+		r->ev_snap_origin = -1;
 	} else if (type == KCAP_BLK_STATS) {
 		rc = apply_stats(r, body, body_len);
 	} else if (type == KCAP_BLK_ORIGIN_SNAPSHOT) {
@@ -743,7 +746,11 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			}
 			kcap_event *ev = &r->ev;
 			ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
-			ev->snapshot = kcap_reader_snapshot_for(r, ev->origin);
+			if (r->ev_snap_origin != ev->origin) {
+				r->ev_snap = kcap_reader_snapshot_for(r, ev->origin);
+				r->ev_snap_origin = ev->origin;
+			}
+			ev->snapshot = r->ev_snap;
 			note_order(r, ev);
 			r->st.events++;
 			*out = ev;
@@ -949,6 +956,7 @@ static kcap_reader *new_reader(const char *name)
 		return NULL;
 	r->name = strdup(name ? name : "-");
 	r->fd = -1;
+	r->ev_snap_origin = -1; /* no snapshot looked up yet */
 	r->file_size = -1;
 	if (!r->name) {
 		free(r);

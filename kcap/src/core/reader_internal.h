@@ -68,6 +68,11 @@ struct kcap_reader {
 	kcap_snapshot *snap;   /* the section's snapshot without an origin (type 3) */
 	kcap_snapshot **osnap; /* origin -> its own snapshot (type 8), or NULL */
 	size_t nosnap;
+	/* kcap_reader_snapshot_for(ev_snap_origin), the snapshot handed out
+	 * with each event (ev->snapshot); ev_snap_origin is -1 once a snapshot
+	 * changes. */
+	const kcap_snapshot *ev_snap;
+	int32_t ev_snap_origin;
 	stat_entry *stats;
 	size_t nstats, capstats;
 	uint32_t *stat_slot; /* index of stats: entry number + 1, 0 = empty */

@@ -48,6 +48,12 @@ struct kcap_procstate {
 	pent *tab;
 	size_t cap;   /* power of two */
 	pent *last;   /* the entry found last (events come in runs of a pid), or NULL */
+	/* What find() answered last, for (hit_tag, hit_pid): an origin that
+	 * sees a shared process would otherwise miss its own table and probe
+	 * the shared one on every event. Reset by every change of the table. */
+	pent *hit;
+	uint32_t hit_tag;
+	int32_t hit_pid;
 	size_t count;   /* slots in use: own, dead and shared entries */
 	size_t base_n;  /* shared entries (BASE_TAG) */
 	size_t dead_n;
@@ -119,7 +125,7 @@ void kcap_procstate_clear(kcap_procstate *ps)
 	ps->count = ps->base_n = ps->dead_n = ps->shadowed = ps->sharing = 0;
 	ps->base_origins = 0;
 	memset(ps->own_snap, 0, sizeof(ps->own_snap));
-	ps->last = NULL;
+	ps->last = ps->hit = NULL;
 	ps->has_pending = 0;
 }
 
@@ -166,10 +172,21 @@ static pent *find_own(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 /* What origin (tag) knows of pid: its own entry, else the shared one. */
 static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
+	if (ps->hit && ps->hit_pid == pid && ps->hit_tag == tag)
+		return ps->hit;
 	pent *e = find_own(ps, tag, pid);
 	if (e)
-		return e->dead ? NULL : e;
-	return shares(ps, tag) ? find_own(ps, BASE_TAG, pid) : NULL;
+		e = e->dead ? NULL : e;
+	else if (shares(ps, tag))
+		e = find_own(ps, BASE_TAG, pid);
+	if (e) {
+		/* a cache, not state: const to the callers that read */
+		kcap_procstate *m = (kcap_procstate *)ps;
+		m->hit = e;
+		m->hit_tag = tag;
+		m->hit_pid = pid;
+	}
+	return e;
 }
 
 static int grow(kcap_procstate *ps)
@@ -196,7 +213,7 @@ static int grow(kcap_procstate *ps)
 	ps->tab = nt;
 	ps->keys = nk;
 	ps->cap = ncap;
-	ps->last = NULL;
+	ps->last = ps->hit = NULL;
 	return 0;
 }
 
@@ -217,6 +234,7 @@ static void init_entry(kcap_procstate *ps, pent *e, uint32_t tag, int32_t pid)
 /* A new slot for (tag, pid), which has none; NULL on ENOMEM. */
 static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
+	ps->hit = NULL;
 	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
 		return NULL;
 	size_t m = ps->cap - 1;
@@ -238,6 +256,7 @@ static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
  * fields). NULL on ENOMEM. */
 static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
+	ps->hit = NULL;
 	pent *e = find_own(ps, tag, pid);
 	if (e && e->dead) {
 		init_entry(ps, e, tag, pid);
@@ -265,7 +284,7 @@ static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
 static void remove_pid(kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
 	pent *e = find_own(ps, tag, pid);
-	ps->last = NULL;
+	ps->last = ps->hit = NULL;
 	if (shares(ps, tag) && find_own(ps, BASE_TAG, pid)) {
 		if (e && e->dead)
 			return;
@@ -373,11 +392,15 @@ static int load_into(kcap_procstate *ps, uint32_t tag, const kcap_snapshot *snap
 
 int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap)
 {
+	if (ps)
+		ps->hit = NULL; /* the origins' view changes */
 	return kcap_procstate_load_origin_snapshot(ps, 0, snap);
 }
 
 int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r)
 {
+	if (ps)
+		ps->hit = NULL; /* the origins' view changes */
 	if (!ps || !r)
 		return KCAP_E_INVAL;
 	kcap_procstate_clear(ps);
@@ -412,6 +435,8 @@ int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r)
 
 int kcap_procstate_load_origin_snapshot(kcap_procstate *ps, uint16_t origin, const kcap_snapshot *snap)
 {
+	if (ps)
+		ps->hit = NULL; /* the origins' view changes */
 	if (!ps)
 		return KCAP_E_INVAL;
 	return snap ? load_into(ps, tag_of(origin), snap) : 0;
