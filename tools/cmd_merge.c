@@ -767,7 +767,8 @@ static void sift_down(input **h, size_t n, size_t i)
 	h[i] = x;
 }
 
-/* Adds the processes of sn that all does not hold yet (by pid). */
+/* Adds the processes of sn that all does not hold yet (by pid), and its
+ * user and group names. */
 static int unite_snapshot(kcap_snapshot *all, const kcap_snapshot *sn)
 {
 	size_t had = kcap_snapshot_count(all);
@@ -778,6 +779,14 @@ static int unite_snapshot(kcap_snapshot *all, const kcap_snapshot *sn)
 			dup = kcap_snapshot_at(all, j)->pid == p->pid;
 		if (!dup && kcap_snapshot_add(all, p))
 			return KCAP_E_NOMEM;
+	}
+	/* the host's user and group names too (the first input's name of an id wins) */
+	for (int kind = 0; kind < KCAP_NAMES_KINDS_; kind++) {
+		uint32_t id;
+		const char *name;
+		for (size_t k = 0; kcap_snapshot_name_at(sn, kind, k, &id, &name); k++)
+			if (!kcap_snapshot_name(all, kind, id) && kcap_snapshot_set_name(all, kind, id, name))
+				return KCAP_E_NOMEM;
 	}
 	return 0;
 }
@@ -805,7 +814,8 @@ static int carry_snapshot(merger *m)
 					rc = unite_snapshot(all, sn);
 			}
 		}
-		if (!rc && kcap_snapshot_count(all) &&
+		if (!rc && (kcap_snapshot_count(all) || kcap_snapshot_name_count(all, KCAP_NAMES_USER) ||
+			    kcap_snapshot_name_count(all, KCAP_NAMES_GROUP)) &&
 		    (wt_drain(m) || kcap_writer_add_origin_snapshot(m->w, (uint16_t)oo, all)))
 			rc = KCAP_E_IO;
 		kcap_snapshot_free(all);

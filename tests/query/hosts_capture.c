@@ -1,7 +1,10 @@
 /* Writes a small capture of one host for the origin tests (origin_cli.sh):
  * every host gets the same pids, so merged captures collide on them.
  *
- * usage: hosts_capture OUT HOST PREFIX TS0
+ * usage: hosts_capture OUT HOST PREFIX TS0 [names]
+ *
+ * With "names", the snapshot carries the host's name tables: uid 0 root,
+ * uid 1000 PREFIX-user, gid 0 root, gid 1000 PREFIX-group.
  *
  * Metadata hostname=HOST, source=test. Snapshot (without an origin, as a
  * recorder writes it): pid 1 /sbin/init; pid 100 /usr/bin/PREFIX-daemon and
@@ -35,9 +38,9 @@ static int add_types(kcap_schema *s)
 	return 0;
 }
 
-static int add_snapshot(kcap_writer *w, const char *prefix)
+static int add_snapshot(kcap_writer *w, const char *prefix, int names)
 {
-	char daemon[64], shell[64];
+	char daemon[64], shell[64], user[64], group[64];
 	snprintf(daemon, sizeof daemon, "/usr/bin/%s-daemon", prefix);
 	snprintf(shell, sizeof shell, "/usr/bin/%s-shell", prefix);
 	const kcap_proc p[] = {
@@ -49,6 +52,13 @@ static int add_snapshot(kcap_writer *w, const char *prefix)
 	int rc = s ? 0 : -1;
 	for (size_t i = 0; i < sizeof p / sizeof *p && !rc; i++)
 		rc = kcap_snapshot_add(s, &p[i]);
+	snprintf(user, sizeof user, "%s-user", prefix);
+	snprintf(group, sizeof group, "%s-group", prefix);
+	if (!rc && names)
+		rc = kcap_snapshot_set_name(s, KCAP_NAMES_USER, 0, "root") ||
+		     kcap_snapshot_set_name(s, KCAP_NAMES_USER, 1000, user) ||
+		     kcap_snapshot_set_name(s, KCAP_NAMES_GROUP, 0, "root") ||
+		     kcap_snapshot_set_name(s, KCAP_NAMES_GROUP, 1000, group);
 	if (!rc)
 		rc = kcap_writer_add_snapshot(w, s);
 	kcap_snapshot_free(s);
@@ -57,8 +67,8 @@ static int add_snapshot(kcap_writer *w, const char *prefix)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: hosts_capture OUT HOST PREFIX TS0\n");
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "names"))) {
+		fprintf(stderr, "usage: hosts_capture OUT HOST PREFIX TS0 [names]\n");
 		return 2;
 	}
 	const char *prefix = argv[3];
@@ -74,7 +84,7 @@ int main(int argc, char **argv)
 	    kcap_meta_set(m, KCAP_META_SOURCE, "test"))
 		goto cleanup;
 	if (kcap_writer_open_path(&w, argv[1], NULL, NULL) || kcap_writer_add_meta(w, m) < 0 ||
-	    kcap_writer_set_schema(w, s) || add_snapshot(w, prefix))
+	    kcap_writer_set_schema(w, s) || add_snapshot(w, prefix, argc == 6))
 		goto cleanup;
 	/* {pid, ppid, type, child} per event, in seq order */
 	static const int32_t evs[][4] = {{100, 1, T_OPENAT, 0}, {200, 1, T_FORK, 300}, {300, 200, T_OPENAT, 0},
@@ -89,6 +99,8 @@ int main(int argc, char **argv)
 		ev.pid = ev.tid = evs[i][0];
 		ev.ppid = evs[i][1];
 		ev.type_id = (uint32_t)evs[i][2];
+		if (argc == 6 && ev.pid != 100) /* the shell's user, named by the snapshot */
+			ev.uid = ev.gid = 1000;
 		ev.comm = "proc";
 		ev.comm_len = 4;
 		ev.params = v;

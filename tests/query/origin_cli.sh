@@ -87,4 +87,23 @@ check "merge of a merge: gamma's pid 100" "3 /usr/bin/c-daemon" \
 # one host twice (identical metadata, one origin): the snapshots are united
 check "identical inputs: one origin, one snapshot" '[[0,0,3]]' "$("$KCAP" merge "$A" "$A" | snaps -)"
 
+# ---- the snapshots' user and group names survive merge ----------------------
+"$MK" "$DIR/an.kcap" alpha a 1795255200000000000 names || exit 1
+"$MK" "$DIR/bn.kcap" beta b 1795255200000000500 names || exit 1
+names() { jq -c '[.host, .uid, .user, .group]' | sort | uniq -c | sed 's/^ *//'; }
+NAMES='3 ["alpha",0,"root","root"]
+4 ["alpha",1000,"a-user","a-group"]
+3 ["beta",0,"root","root"]
+4 ["beta",1000,"b-user","b-group"]'
+check "inputs with names: user and group per host" "$NAMES" \
+	"$(for f in "$DIR/an.kcap" "$DIR/bn.kcap"; do "$KCAP" convert --json --no-proc "$f"; done | names)"
+"$KCAP" merge -o "$DIR/mn.kcap" "$DIR/an.kcap" "$DIR/bn.kcap"; check "merge with names: exit" 0 $?
+check "merge -o keeps each host's user and group names" "$NAMES" "$("$KCAP" convert --json --no-proc "$DIR/mn.kcap" | names)"
+check "merge --json keeps them" "$NAMES" "$("$KCAP" merge --json --no-proc "$DIR/an.kcap" "$DIR/bn.kcap" | names)"
+check "merge of one host twice keeps its names" '6 ["alpha",0,"root","root"]
+8 ["alpha",1000,"a-user","a-group"]' "$("$KCAP" merge "$DIR/an.kcap" "$DIR/an.kcap" | "$KCAP" convert --json --no-proc | names)"
+check "merge with names: text as the inputs'" \
+	"$(for f in "$DIR/an.kcap" "$DIR/bn.kcap"; do "$KCAP" convert --text "$f"; done | sort)" \
+	"$("$KCAP" convert --text "$DIR/mn.kcap" | sort)"
+
 harness_done
