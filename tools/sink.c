@@ -35,6 +35,7 @@ struct sink {
 	kcap_procstate *ps;
 	const kcap_reader *ps_src;
 	uint32_t ps_section;
+	kcap_reader *idle_src;         /* the input whose waits flush the output */
 	const kcap_reader *fields_src; /* CSV columns checked against its schema */
 	int csv_proc;                  /* a CSV column needs the process context */
 	out_file file;                 /* -o FILE */
@@ -446,8 +447,49 @@ static int csv_event(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_s
 	return 0;
 }
 
+/* The input has nothing more to read for now: what is held goes out, so that
+ * a live pipeline (record -o - | filter ... --text) shows each event as its
+ * block arrives. Rendered text goes at once; a kcap block is cut only after a
+ * second without input, so that a reader faster than its writer does not cut
+ * the stream into small blocks. */
+static int sink_idle(void *ud, int64_t waited_ms)
+{
+	sink *s = ud;
+	if (s->failed)
+		return -1;
+	if (s->w) {
+		if (!s->unflushed)
+			return -1;
+		if (waited_ms < 1000)
+			return (int)(1000 - waited_ms);
+		if (kcap_writer_flush(s->w))
+			werr(s);
+		s->unflushed = 0;
+		return -1;
+	}
+	if (s->buf.len)
+		out_write(s);
+	if (!s->o.fd_name && !s->failed && fflush(s->out) == EOF && s->own_out) {
+		out_write_failed(s->cmd, s->name, errno);
+		s->failed = 1;
+	}
+	return -1;
+}
+
+/* The output is flushed while r waits for input (not when paced: replay
+ * writes at its own times). */
+static void watch_input(sink *s, kcap_reader *r)
+{
+	if (r == s->idle_src || s->o.paced)
+		return;
+	kcap_reader_set_idle_cb(r, sink_idle, s);
+	s->idle_src = r;
+}
+
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 {
+	if (r && r != s->idle_src)
+		watch_input(s, r);
 	if (s->mode == OUT_KCAP) {
 		if (r && mirror_stale(&s->mirror, r)) {
 			int rc = mirror(s, r);
@@ -524,6 +566,7 @@ int sink_all_events(sink *s, const char *cmd, kcap_reader *r)
 
 int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const kcap_block_summary *sum)
 {
+	watch_input(s, r);
 	int rc = mirror(s, r);
 	if (rc)
 		return rc;
@@ -595,6 +638,10 @@ void sink_skip_rest(sink *s, kcap_reader *r)
 
 void sink_input_done(sink *s, kcap_reader *r)
 {
+	if (s->idle_src == r) {
+		kcap_reader_set_idle_cb(r, NULL, NULL);
+		s->idle_src = NULL;
+	}
 	if (s->ps_src == r)
 		s->ps_src = NULL; /* the next reader may be allocated at the same address */
 	if (s->fields_src == r)

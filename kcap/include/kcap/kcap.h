@@ -482,6 +482,15 @@ int kcap_reader_open_mem(kcap_reader **r, const void *buf, size_t len, const cha
 void kcap_reader_close(kcap_reader *r);
 
 void kcap_reader_set_damage_cb(kcap_reader *r, kcap_damage_fn fn, void *ud);
+/* Called when the reader is about to wait for an input that has nothing more
+ * to read for now (a pipe, socket or terminal; never a regular file or a
+ * buffer), so that a tool can render what it holds: a live pipeline then
+ * shows each event as soon as its block arrives. waited_ms is how long this
+ * wait has lasted so far (0 on the first call). Returns how many more
+ * milliseconds to wait for input before it is called again, or a negative
+ * value to wait for input without being called again. fn NULL removes it. */
+typedef int (*kcap_idle_fn)(void *ud, int64_t waited_ms);
+void kcap_reader_set_idle_cb(kcap_reader *r, kcap_idle_fn fn, void *ud);
 void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void *ud);
 /* Applies to kcap_reader_next() (kcap_reader_next_record() delivers every
  * event). fn NULL removes it. Dropped events still count for the ordering

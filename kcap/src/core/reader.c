@@ -3,6 +3,7 @@
  * reader_salvage.c, the index and seeking in reader_index.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -41,6 +42,27 @@ void kcap_rd_damage(kcap_reader *r, int code, uint64_t off, uint64_t skipped, co
 }
 /* ---- input window ---- */
 
+/* Before a read of an input that may block: while it has nothing to read,
+ * the idle callback is called (and says how long to wait before the next
+ * call). A hang-up, an error or a negative answer leave it to read(). */
+static void wait_input(kcap_reader *r)
+{
+	struct pollfd pf = {.fd = r->fd, .events = POLLIN};
+	int64_t waited = 0;
+	int timeout = 0;
+	for (;;) {
+		int k = poll(&pf, 1, timeout);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k != 0)
+			return;
+		waited += timeout;
+		timeout = r->idle(r->idle_ud, waited);
+		if (timeout < 0)
+			return;
+	}
+}
+
 /* Makes at least need bytes from pos available (fewer at EOF). Returns the
  * number available, or -1 on a read error (r->err set). */
 int64_t kcap_rd_fill(kcap_reader *r, size_t need)
@@ -71,6 +93,8 @@ int64_t kcap_rd_fill(kcap_reader *r, size_t need)
 	size_t ahead = r->nindex && r->bf ? (need > (64u << 10) ? need : (64u << 10)) : r->win_cap;
 	while (r->win_len < need) {
 		size_t want = (ahead < r->win_cap ? ahead : r->win_cap) - r->win_len;
+		if (r->idle && !r->seekable)
+			wait_input(r);
 		ssize_t k = read(r->fd, r->win + r->win_len, want);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -1060,6 +1084,14 @@ void kcap_reader_set_damage_cb(kcap_reader *r, kcap_damage_fn fn, void *ud)
 	if (r) {
 		r->dmg = fn;
 		r->dmg_ud = ud;
+	}
+}
+
+void kcap_reader_set_idle_cb(kcap_reader *r, kcap_idle_fn fn, void *ud)
+{
+	if (r) {
+		r->idle = fn;
+		r->idle_ud = ud;
 	}
 }
 

@@ -45,6 +45,8 @@ struct kcap_reader {
 	kcap_reader_stats st;
 	kcap_damage_fn dmg;
 	void *dmg_ud;
+	kcap_idle_fn idle; /* before waiting on an input that is not a file */
+	void *idle_ud;
 	kcap_block_filter_fn bf;
 	void *bf_ud;
 	kcap_event_filter_fn ef;
