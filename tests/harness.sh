@@ -18,3 +18,7 @@ harness_done() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+# JSON lines without the "origin" object that the first line of each origin
+# carries (docs/CLI.md "JSON lines"), for comparing lines of one origin
+# taken from different places of an output.
+no_origin() { sed 's/,"origin":{[^}]*}}$/}/'; }

@@ -180,14 +180,16 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 			if (c->first && anchors && (rc = set_span(c, anchors, ev->ts)))
 				break;
 			kcap_filter_reset_schema(f);
-			if (ps)
-				kcap_procstate_load_reader(ps, r);
+			if (ps && c->first)
+				kcap_procstate_clear(ps); /* another input, perhaps at the same address */
 			c->section = kcap_reader_section(r);
 			c->first = 0;
 		}
 		c->nread++;
-		if (ps)
+		if (ps) {
+			kcap_procstate_follow(ps, r); /* sections and snapshot updates */
 			kcap_procstate_update(ps, ev, s);
+		}
 		if (kcap_filter_match(f, ev, s, ps) == c->invert)
 			continue;
 		c->matched++;

@@ -239,14 +239,22 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	snapinfo *snaps = NULL;
 	size_t nsnaps = 0;
 	int snaps_taken = 0; /* of the section being read */
+	size_t snaps_from = 0; /* its entries in snaps */
+	uint64_t snap_gen = 0; /* snapshot updates (format 1.2) they include */
 	while ((n = kcap_reader_next(r, &ev)) > 0) {
 		if (kcap_reader_section(r) != section || !in.by_id_schema) {
 			fold(&in);
 			section = kcap_reader_section(r);
 			in.by_id_schema = kcap_reader_schema(r);
 			origins_seen = 0;
+			snaps_from = nsnaps;
+			snap_gen = kcap_reader_update_gen(r);
 			collect_snapshots(r, &snaps, &nsnaps);
 			snaps_taken = 1;
+		} else if (kcap_reader_update_gen(r) != snap_gen) { /* the snapshots grew */
+			nsnaps = snaps_from;
+			snap_gen = kcap_reader_update_gen(r);
+			collect_snapshots(r, &snaps, &nsnaps);
 		}
 		collect_origins(r, &metas, &nmetas, &origins_seen);
 		cli_progress("info", r);

@@ -102,6 +102,10 @@ typedef struct input {
 	/* JSON "proc" object: this input's processes (its own pid namespace) */
 	kcap_procstate *ps;
 	int ps_stale; /* reload the snapshot before the next event */
+	uint64_t cur_upd; /* snapshot updates (format 1.2) read before cur */
+	uint64_t ps_upd;  /* of those, applied to ps */
+	uint64_t first_upd; /* of those, before its first event (in the snapshots carried) */
+	int upd_said;     /* kcap output was told it carries no later ones */
 } input;
 
 /* Kcap output is encoded and compressed by a writer thread: the merging
@@ -145,6 +149,7 @@ typedef struct merger {
 	out_file file; /* -o FILE */
 	const char *out_name;
 	kcap_buf buf;
+	uint8_t origin_said[65536 / 8]; /* JSON: the output origins described */
 	int64_t window;
 	int schema_dirty;
 	int damaged;
@@ -603,6 +608,7 @@ static int advance(merger *m, input *in, int check_order)
 			in->last_ts = in->key_ts = ev->ts;
 			in->key_seq = ev->seq;
 			in->cur = ev;
+			in->cur_upd = kcap_reader_update_gen(in->r);
 			if (m->records) {
 				in->head.type_id = in->otype;
 				in->head.origin = in->oorigin;
@@ -649,6 +655,7 @@ static int advance(merger *m, input *in, int check_order)
 		if (!kcap_reorder_count(in->win))
 			return 0;
 	pop:;
+		in->cur_upd = kcap_reader_update_gen(in->r); /* the reader is ahead: whole snapshots then */
 		const kcap_event *held = kcap_reorder_pop(in->win, INT64_MAX);
 		in->have_last = 1;
 		in->last_ts = in->key_ts = held->ts;
@@ -672,8 +679,49 @@ static void load_input_snapshots(input *in)
 	}
 }
 
+/* The snapshot updates (format 1.2) the input read before its current
+ * event, into its tracker in the output origins' space; an update the reader
+ * holds no more (it read ahead, --sort-window) as the updated snapshots. */
+static void apply_updates(input *in)
+{
+	while (in->ps_upd < in->cur_upd) {
+		uint16_t o = 0;
+		const kcap_snapshot *d = kcap_reader_update(in->r, ++in->ps_upd, &o);
+		if (d) {
+			uint16_t oo = o < in->omap_len && in->omap[o] != UINT16_MAX ? in->omap[o] : 0;
+			kcap_procstate_load_origin_snapshot(in->ps, oo, d);
+			continue;
+		}
+		for (size_t k = 0; k < kcap_reader_origin_snapshot_count(in->r); k++) {
+			const kcap_snapshot *sn = kcap_reader_origin_snapshot(in->r, (uint16_t)k);
+			uint16_t oo = k < in->omap_len && in->omap[k] != UINT16_MAX ? in->omap[k] : 0;
+			if (sn)
+				kcap_procstate_load_origin_snapshot(in->ps, oo, sn);
+		}
+		in->ps_upd = in->cur_upd;
+	}
+}
+
+/* The first JSON line of each output origin carries its metadata. */
+static void json_origin(merger *m, const kcap_event *ev, size_t start)
+{
+	uint16_t o = ev->origin;
+	if (m->origin_said[o >> 3] & (1u << (o & 7)))
+		return;
+	m->origin_said[o >> 3] |= (uint8_t)(1u << (o & 7));
+	json_add_origin(&m->buf, start, o < m->nmetas ? m->metas[o] : NULL);
+}
+
 static int emit(merger *m, input *in)
 {
+	size_t start;
+	if (m->w && in->cur_upd > in->first_upd && !in->upd_said) {
+		/* the output's snapshots are the inputs' as their first events found them */
+		cli_err("merge", "%s: warning: its process snapshot grows as it is read (snapshot updates, as in a "
+			"capture rebuilt from JSON lines); the merged capture carries the processes known at its "
+			"first event only", in->path);
+		in->upd_said = 1;
+	}
 	if (m->records && m->wt) {
 		if (wt_add_record(m, in)) {
 			const kcap_error *e = m->wt->failed ? kcap_writer_error(m->w) : NULL;
@@ -711,8 +759,10 @@ static int emit(merger *m, input *in)
 	}
 	switch (m->mode) {
 	case OUT_JSON:
+		start = m->buf.len;
 		if (!m->proc) {
 			kcap_render_json(&m->buf, ev, m->os);
+			json_origin(m, ev, start);
 			break;
 		}
 		if (!in->ps && !(in->ps = kcap_procstate_new())) {
@@ -722,9 +772,12 @@ static int emit(merger *m, input *in)
 		if (in->ps_stale) {
 			load_input_snapshots(in);
 			in->ps_stale = 0;
+			in->ps_upd = in->cur_upd;
 		}
+		apply_updates(in);
 		kcap_procstate_update(in->ps, ev, m->os);
 		kcap_render_json_proc(&m->buf, ev, m->os, in->ps);
+		json_origin(m, ev, start);
 		break;
 	case OUT_CSV: kcap_render_csv_style(&m->buf, ev, m->os, NULL, m->times); break;
 	default: kcap_render_text_style(&m->buf, ev, m->os, m->times);
@@ -842,6 +895,8 @@ static int run_merge(merger *m)
 		if (m->in[i].cur)
 			h[n++] = &m->in[i];
 	}
+	for (int i = 0; i < m->nin; i++)
+		m->in[i].first_upd = m->in[i].cur_upd;
 	if ((rc = carry_snapshot(m)))
 		goto cleanup;
 	for (size_t i = n / 2; i-- > 0;)

@@ -16,6 +16,7 @@ typedef struct section_mirror {
 	uint32_t section;
 	uint64_t gen;     /* schema generation written */
 	size_t origins;   /* metadata blocks written */
+	uint64_t upd;     /* snapshot updates of the reader written (kcap_reader_update_gen) */
 	int any;          /* a section was mirrored: the next source starts a new one */
 } section_mirror;
 
@@ -34,8 +35,11 @@ struct sink {
 	/* process context for the JSON "proc" object */
 	kcap_procstate *ps;
 	const kcap_reader *ps_src;
-	uint32_t ps_section;
 	kcap_reader *idle_src;         /* the input whose waits flush the output */
+	/* JSON: the origins of (origin_src, origin_section) described so far */
+	const kcap_reader *origin_src;
+	uint32_t origin_section;
+	uint8_t origin_said[65536 / 8];
 	const kcap_reader *fields_src; /* CSV columns checked against its schema */
 	int csv_proc;                  /* a CSV column needs the process context */
 	out_file file;                 /* -o FILE */
@@ -388,6 +392,43 @@ static int mirror(sink *s, kcap_reader *r)
 			s->failed = 1;
 			return KCAP_EXIT_ERROR;
 		}
+		if (new_src)
+			m->upd = kcap_reader_update_gen(r); /* in the snapshots just copied */
+	}
+	return 0;
+}
+
+/* The snapshot updates r read since the last call go into the output where
+ * they were: after the events written so far, before the next one. An update
+ * the reader no longer holds (the events of its block were not all passed
+ * on) is written as the updated snapshots of the origins. */
+static int forward_updates(sink *s, kcap_reader *r)
+{
+	section_mirror *m = &s->mirror;
+	uint64_t gen = kcap_reader_update_gen(r);
+	if (m->upd == gen)
+		return 0;
+	if (kcap_writer_flush(s->w))
+		return werr(s);
+	s->unflushed = 0;
+	int rc = 0;
+	while (m->upd < gen && !rc) {
+		uint16_t o = 0;
+		const kcap_snapshot *d = kcap_reader_update(r, ++m->upd, &o);
+		if (d) {
+			rc = kcap_writer_add_snapshot_update(s->w, o, d);
+			continue;
+		}
+		for (size_t k = 0; k < kcap_reader_origin_snapshot_count(r) && !rc; k++)
+			if (kcap_reader_origin_snapshot(r, (uint16_t)k))
+				rc = kcap_writer_add_snapshot_update(s->w, (uint16_t)k,
+								     kcap_reader_origin_snapshot(r, (uint16_t)k));
+		m->upd = gen;
+	}
+	if (rc) {
+		cli_err(s->cmd, "cannot copy the process snapshot updates: out of memory");
+		s->failed = 1;
+		return KCAP_EXIT_ERROR;
 	}
 	return 0;
 }
@@ -399,11 +440,11 @@ static int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schem
 		cli_err(s->cmd, "out of memory");
 		return KCAP_EXIT_ERROR;
 	}
-	if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
-		kcap_procstate_load_reader(s->ps, r);
+	if (s->ps_src != r) { /* another input (perhaps at the same address) */
+		kcap_procstate_clear(s->ps);
 		s->ps_src = r;
-		s->ps_section = kcap_reader_section(r);
 	}
+	kcap_procstate_follow(s->ps, r); /* sections and snapshot updates */
 	kcap_procstate_update(s->ps, ev, sc);
 	return 0;
 }
@@ -486,6 +527,43 @@ static void watch_input(sink *s, kcap_reader *r)
 	s->idle_src = r;
 }
 
+/* The first JSON line of each origin in each section carries the origin's
+ * metadata as "origin" (os, kernel, boot_id, ...: what JSON input needs to
+ * rebuild it), so that JSON lines stay one event per line. */
+static void json_origin(sink *s, kcap_reader *r, const kcap_event *ev, size_t start)
+{
+	if (s->origin_src != r || s->origin_section != kcap_reader_section(r)) {
+		memset(s->origin_said, 0, sizeof s->origin_said);
+		s->origin_src = r;
+		s->origin_section = kcap_reader_section(r);
+	}
+	uint16_t o = ev->origin;
+	if (s->origin_said[o >> 3] & (1u << (o & 7)))
+		return;
+	s->origin_said[o >> 3] |= (uint8_t)(1u << (o & 7));
+	json_add_origin(&s->buf, start, kcap_reader_meta(r, o));
+}
+
+void json_add_origin(kcap_buf *b, size_t start, const kcap_meta *md)
+{
+	const char *k, *v;
+	if (!md || !kcap_meta_at(md, 0, &k, &v) || b->len < start + 2 || b->data[b->len - 1] != '\n')
+		return;
+	size_t keep = b->len;
+	b->len -= 2; /* reopen the object: drop "}\n" */
+	int rc = kcap_buf_append(b, ",\"origin\":{", 11);
+	for (size_t i = 0; !rc && kcap_meta_at(md, i, &k, &v); i++) {
+		if (i)
+			rc = kcap_buf_append(b, ",", 1);
+		rc = rc || kcap_json_escape(b, k, strlen(k)) || kcap_buf_append(b, ":", 1) ||
+		     kcap_json_escape(b, v, strlen(v));
+	}
+	if (rc || kcap_buf_append(b, "}}\n", 3)) {
+		b->len = keep - 2; /* out of memory: the line as it was */
+		kcap_buf_append(b, "}\n", 2);
+	}
+}
+
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 {
 	if (r && r != s->idle_src)
@@ -496,12 +574,18 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 			if (rc)
 				return rc;
 		}
+		if (r && s->mirror.upd != kcap_reader_update_gen(r)) {
+			int rc = forward_updates(s, r);
+			if (rc)
+				return rc;
+		}
 		if (kcap_writer_write(s->w, ev))
 			return werr(s);
 		s->unflushed++;
 		return 0;
 	}
 	const kcap_schema *sc = r ? kcap_reader_schema(r) : NULL;
+	size_t start = s->buf.len;
 	switch (s->mode) {
 	case OUT_JSON:
 		if (!s->o.json_extra && !s->o.no_proc && r) {
@@ -509,14 +593,16 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 			if (rc)
 				return rc;
 			kcap_render_json_proc(&s->buf, ev, sc, s->ps);
-			break;
+		} else {
+			kcap_render_json(&s->buf, ev, sc);
+			if (s->o.json_extra && s->buf.len >= 2) {
+				s->buf.len -= 2; /* reopen the object: drop "}\n" */
+				s->o.json_extra(s->o.json_extra_ud, &s->buf, ev);
+				kcap_buf_append(&s->buf, "}\n", 2);
+			}
 		}
-		kcap_render_json(&s->buf, ev, sc);
-		if (s->o.json_extra && s->buf.len >= 2) {
-			s->buf.len -= 2; /* reopen the object: drop "}\n" */
-			s->o.json_extra(s->o.json_extra_ud, &s->buf, ev);
-			kcap_buf_append(&s->buf, "}\n", 2);
-		}
+		if (r)
+			json_origin(s, r, ev, start);
 		break;
 	case OUT_CSV: {
 		int rc = csv_event(s, r, ev, sc);
@@ -568,6 +654,8 @@ int sink_raw_block(sink *s, kcap_reader *r, const void *blk, size_t len, const k
 {
 	watch_input(s, r);
 	int rc = mirror(s, r);
+	if (!rc)
+		rc = forward_updates(s, r);
 	if (rc)
 		return rc;
 	if (kcap_writer_copy_block(s->w, blk, len, sum))

@@ -149,5 +149,9 @@ int sink_flush(sink *s);
 size_t sink_buffered(const sink *s);
 /* Flushes and closes; returns rc, or an error code if output failed. NULL ok. */
 int sink_close(sink *s, int rc);
+/* Adds "origin" (md's keys and values) to the JSON line that ends b and
+ * begins at start: what the first line of each origin of a section carries
+ * (docs/CLI.md "JSON lines"). Nothing when md is NULL or empty. */
+void json_add_origin(kcap_buf *b, size_t start, const kcap_meta *md);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <kcap/taxonomy.h>
 #include "core/core.h"
 #include "common/json_parse.h"
 #include "json_in.h"
@@ -60,6 +61,12 @@ struct kcap_json_scratch {
 	size_t norigins, caporigins, last_origin;
 	inferred *inf;
 	size_t ninf, capinf;
+	int taxonomy;     /* unknown names are looked up in the standard taxonomy */
+	uint32_t *adopted; /* ids of the taxonomy types taken so */
+	size_t nadopted, capadopted;
+	/* the line's keys that are not event fields (kcap_json_line_*) */
+	const kcap_jv *l_proc, *l_origin, *l_time, *l_user, *l_group;
+	int l_has_seq, l_has_ts;
 };
 
 /* ---- arena ---- */
@@ -135,7 +142,14 @@ void kcap_json_scratch_free(kcap_json_scratch *sc)
 		free(sc->inf[i].name);
 	free(sc->origins);
 	free(sc->inf);
+	free(sc->adopted);
 	free(sc);
+}
+
+void kcap_json_set_taxonomy(kcap_json_scratch *sc, int on)
+{
+	if (sc)
+		sc->taxonomy = on;
 }
 
 size_t kcap_json_origin_count(const kcap_json_scratch *sc) { return sc ? sc->norigins : 0; }
@@ -620,12 +634,12 @@ static int add_inferred(kcap_json_scratch *sc, kcap_schema *s, kcap_type_def *de
 
 /* Top-level keys that are not params, in the order of canon[] below. */
 enum { K_SEQ, K_TS, K_PID, K_TID, K_PPID, K_CPU, K_UID, K_GID, K_COMM, K_TYPE, K_CATEGORY, K_HOST, K_SOURCE,
-       K_PARAMS, K_TIME, K_PROC, K_USER, K_GROUP, K_N };
+       K_PARAMS, K_TIME, K_PROC, K_USER, K_GROUP, K_ORIGIN, K_N };
 /* user and group are the recording host's names for uid and gid, derived
  * from its snapshot (render.c): never params. */
 static const char *const canon_keys[K_N] = {"seq", "ts", "pid", "tid", "ppid", "cpu", "uid", "gid", "comm",
 					     "type", "category", "host", "source", "params", "time", "proc",
-					     "user", "group"};
+					     "user", "group", "origin"};
 
 /* Index in canon_keys of key k (n bytes), or -1. */
 static int canonical_key(const char *k, uint32_t n)
@@ -642,7 +656,7 @@ static int canonical_key(const char *k, uint32_t n)
 		  : k[0] == 'u' ? K_USER : k[1] == 'y' ? K_TYPE : K_TIME;
 		break;
 	case 5: i = K_GROUP; break;
-	case 6: i = k[0] == 's' ? K_SOURCE : K_PARAMS; break;
+	case 6: i = k[0] == 's' ? K_SOURCE : k[0] == 'o' ? K_ORIGIN : K_PARAMS; break;
 	case 8: i = K_CATEGORY; break;
 	default: return -1;
 	}
@@ -671,6 +685,22 @@ static int canon_int(const kcap_jv *j, const char *key, int t, kcap_value *out, 
 	if (!is_int(j) || set_int(out, t, j->neg, j->u.mag))
 		return syntax(err, j, "\"%s\" is out of range", key);
 	return 0;
+}
+
+/* A real number that holds an integer of the i64 range, as ns. */
+static int ts_real(const kcap_json_scratch *sc, const kcap_jv *j, int64_t *out)
+{
+	char t[64];
+	if (j->len >= sizeof t)
+		return 0;
+	memcpy(t, sc->line + j->off, j->len);
+	t[j->len] = 0;
+	char *end;
+	double d = strtod(t, &end);
+	if (*end || !(d >= -9.2e18 && d <= 9.2e18) || d != (double)(int64_t)d)
+		return 0;
+	*out = (int64_t)d;
+	return 1;
 }
 
 /* String field as a C string (stops at an embedded NUL); NULL if missing. */
@@ -854,6 +884,150 @@ static int fill_inferred(kcap_json_scratch *sc, kcap_schema *s, const kcap_type_
 	*out = def;
 	return 0;
 }
+static int adopted(const kcap_json_scratch *sc, uint32_t id)
+{
+	for (size_t i = 0; i < sc->nadopted; i++)
+		if (sc->adopted[i] == id)
+			return 1;
+	return 0;
+}
+
+/* A type of the standard taxonomy named name, taken into s (with the symbol
+ * sets its params use) when the line's members fit it: what kcap wrote from a
+ * capture of standard types reads back typed (path a path, ret an errno,
+ * child_pid a pid). Returns 0 with *out set, 1 when the taxonomy has no such
+ * type or the line does not fit it (the type is then inferred), or a negative
+ * error. */
+static int from_taxonomy(kcap_json_scratch *sc, kcap_schema *s, const char *name, const char *category,
+			 slot *slots, size_t n, const kcap_type_def **out, kcap_error *err)
+{
+	const kcap_type_def *t = kcap_taxonomy_type_by_name(name);
+	if (!t || (category && strcmp(category, t->category)))
+		return 1;
+	for (uint32_t i = 0; i < t->nparams; i++) {
+		uint32_t id = t->params[i].symset;
+		if (!id || kcap_schema_symset(s, id))
+			continue;
+		const kcap_symset *set = NULL;
+		for (size_t k = 0; (set = kcap_taxonomy_symset_at(k)) && set->id != id; k++)
+			;
+		if (set && kcap_schema_add_symset(s, set))
+			return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
+	}
+	/* kcap writes every param of a type (null when absent): a line that
+	 * lacks one was not written from the standard type */
+	for (uint32_t i = 0; i < t->nparams; i++) {
+		size_t k = 0;
+		while (k < n && (slots[k].klen != strlen(t->params[i].name) ||
+				 memcmp(slots[k].key, t->params[i].name, slots[k].klen)))
+			k++;
+		if (k == n)
+			return 1;
+	}
+	kcap_error scratch = {0};
+	if (fill_known(sc, s, t, slots, n, &scratch))
+		return scratch.code == KCAP_E_NOMEM ? kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory") : 1;
+	kcap_type_def d = *t;
+	if (kcap_schema_type(s, d.id))
+		d.id = fresh_id(s);
+	if (!d.id || kcap_array_room(&sc->adopted, &sc->capadopted, sc->nadopted, sizeof *sc->adopted, 16))
+		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
+	int rc = kcap_schema_add_type(s, &d);
+	if (rc)
+		return kcap_seterr(err, rc, -1, "cannot add type \"%s\": %s", name, kcap_strerror(rc));
+	sc->adopted[sc->nadopted++] = d.id;
+	*out = kcap_schema_type(s, d.id);
+	return *out ? 0 : kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
+}
+
+int kcap_json_line_has_seq(const kcap_json_scratch *sc) { return sc && sc->l_has_seq; }
+int kcap_json_line_has_ts(const kcap_json_scratch *sc) { return sc && sc->l_has_ts; }
+
+const char *kcap_json_line_time(const kcap_json_scratch *sc)
+{
+	return sc && is_str(sc->l_time) ? sc->l_time->u.s : NULL;
+}
+
+int kcap_json_line_origin(const kcap_json_scratch *sc, size_t i, const char **key, const char **val)
+{
+	const kcap_jv *o = sc ? sc->l_origin : NULL;
+	if (!o || o->kind != KCAP_JV_OBJ)
+		return 0;
+	const kcap_jv *k = o + 1;
+	for (uint32_t n = 0; n < o->n; n++, k = kcap_jp_skip(&sc->jp, k + 1)) {
+		if (!is_str(k + 1) || memchr(k->u.s, 0, k->n) || memchr(k[1].u.s, 0, k[1].n))
+			continue; /* metadata values are strings */
+		if (i-- == 0) {
+			*key = k->u.s;
+			*val = k[1].u.s;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A string member of o as a C string, or NULL (null, missing, not a string). */
+static const char *str_member(const kcap_json_scratch *sc, const kcap_jv *o, const char *k)
+{
+	const kcap_jv *j = member(sc, o, k);
+	return is_str(j) && !memchr(j->u.s, 0, j->n) ? j->u.s : NULL;
+}
+
+static int int_member(const kcap_json_scratch *sc, const kcap_jv *o, const char *k, int64_t lo, int64_t hi,
+		      int64_t *out)
+{
+	const kcap_jv *j = member(sc, o, k);
+	if (!is_int(j) || j->u.mag > (uint64_t)INT64_MAX)
+		return 0;
+	int64_t v = j->neg ? -(int64_t)j->u.mag : (int64_t)j->u.mag;
+	if (v < lo || v > hi)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+void kcap_json_line_names(const kcap_json_scratch *sc, const char **user, const char **group)
+{
+	const kcap_jv *u = sc ? sc->l_user : NULL, *g = sc ? sc->l_group : NULL;
+	*user = is_str(u) && u->n && !memchr(u->u.s, 0, u->n) ? u->u.s : NULL;
+	*group = is_str(g) && g->n && !memchr(g->u.s, 0, g->n) ? g->u.s : NULL;
+}
+
+int kcap_json_line_proc(const kcap_json_scratch *sc, kcap_json_proc *out)
+{
+	memset(out, 0, sizeof *out);
+	const kcap_jv *o = sc ? sc->l_proc : NULL;
+	if (!o || o->kind != KCAP_JV_OBJ)
+		return 0;
+	int64_t v;
+	if (!int_member(sc, o, "pid", INT32_MIN, INT32_MAX, &v))
+		return 0;
+	out->present = 1;
+	out->text = sc->line + o->off;
+	out->len = o->len;
+	out->p.pid = (int32_t)v;
+	out->p.ppid = int_member(sc, o, "ppid", INT32_MIN, INT32_MAX, &v) ? (int32_t)v : -1;
+	out->p.uid = int_member(sc, o, "uid", 0, UINT32_MAX, &v) ? (uint32_t)v : UINT32_MAX;
+	out->p.gid = int_member(sc, o, "gid", 0, UINT32_MAX, &v) ? (uint32_t)v : UINT32_MAX;
+	out->p.comm = str_member(sc, o, "comm");
+	out->p.exe = str_member(sc, o, "exe");
+	out->p.cwd = str_member(sc, o, "cwd");
+	const kcap_jv *cl = member(sc, o, "cmdline");
+	kcap_value cv;
+	if (cl && !strlist_of(cl, &cv) && cv.count) {
+		out->p.cmdline = (const char *)cv.p;
+		out->p.cmdline_len = cv.len;
+	}
+	const kcap_jv *pp = member(sc, o, "parent");
+	if (pp && pp->kind == KCAP_JV_OBJ && int_member(sc, pp, "pid", INT32_MIN, INT32_MAX, &v)) {
+		out->has_parent = 1;
+		out->parent_pid = (int32_t)v;
+		out->parent_comm = str_member(sc, pp, "comm");
+		out->parent_exe = str_member(sc, pp, "exe");
+	}
+	return 1;
+}
+
 int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, kcap_schema *s, kcap_event *ev,
 			  kcap_error *err)
 {
@@ -869,6 +1043,8 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 	memset(ev, 0, sizeof *ev);
 	if ((rc = kcap_jp_parse(&sc->jp, sc->line, len, err)))
 		return rc;
+	sc->l_proc = sc->l_origin = sc->l_time = sc->l_user = sc->l_group = NULL;
+	sc->l_has_seq = sc->l_has_ts = 0;
 	const kcap_jv *root = sc->jp.v;
 	if (root->kind != KCAP_JV_OBJ)
 		return syntax(err, NULL, "expected a JSON object, not %s", json_kind(root));
@@ -882,9 +1058,18 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 			ntop++;
 	}
 
+	sc->l_proc = canon[K_PROC];
+	sc->l_origin = canon[K_ORIGIN];
+	sc->l_time = canon[K_TIME];
+	sc->l_user = canon[K_USER];
+	sc->l_group = canon[K_GROUP];
+	sc->l_has_seq = canon[K_SEQ] && canon[K_SEQ]->kind != KCAP_JV_NULL;
+	sc->l_has_ts = canon[K_TS] && canon[K_TS]->kind != KCAP_JV_NULL;
 	for (int i = K_SEQ; i <= K_GID; i++) {
 		static const uint8_t types[] = {KCAP_T_U64, KCAP_T_I64, KCAP_T_I32, KCAP_T_I32, KCAP_T_I32,
 						KCAP_T_U32, KCAP_T_U32, KCAP_T_U32};
+		if (i == K_TS && canon[i] && canon[i]->kind == KCAP_JV_NUM && ts_real(sc, canon[i], &ev->ts))
+			continue; /* 1.795255200000978e+18, as jq 1.6 writes a large ts */
 		if ((rc = canon_int(canon[i], canon_keys[i], types[i], &tmp, err)))
 			return rc;
 		switch (i) {
@@ -924,10 +1109,22 @@ int kcap_json_parse_event(kcap_json_scratch *sc, const char *line, size_t len, k
 		return rc;
 
 	const kcap_type_def *def = inferred_type(sc, s, type);
-	if (def || !(def = kcap_schema_type_by_name(s, type)))
+	if (!def && !kcap_schema_type_by_name(s, type) && sc->taxonomy) {
+		rc = from_taxonomy(sc, s, type, category, slots, nslots, &def, err);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			goto typed;
+	}
+	if (def || !(def = kcap_schema_type_by_name(s, type))) {
 		rc = fill_inferred(sc, s, def, type, category, slots, nslots, &def, err);
-	else
+	} else {
 		rc = fill_known(sc, s, def, slots, nslots, err);
+		/* a taxonomy type that a later line does not fit: inferred from there on */
+		if (rc == KCAP_E_SYNTAX && adopted(sc, def->id))
+			rc = fill_inferred(sc, s, NULL, type, category, slots, nslots, &def, err);
+	}
+typed:
 	if (rc)
 		return rc;
 	if ((rc = origin_of(sc, host, source, &ev->origin, err)))

@@ -103,7 +103,11 @@ check "json parses with jq" 1000 "$(jq -c . "$DIR/all.jsonl" | wc -l)"
 check "json integers exact" "$(tail -n1 "$DIR/all.jsonl" | sed 's/.*"ts":\([0-9]*\),.*/\1/')" \
 	"$("$KCAP" convert --csv --fields ts "$T" | tail -n1 | tr -d '\r')"
 check "json keys" "category,comm,cpu,gid,host,params,pid,ppid,proc,seq,source,tid,time,ts,type,uid" \
+	"$(sed -n 2p "$DIR/all.jsonl" | jq -r 'keys | join(",")')"
+check "json keys of the origin's first line: its metadata too" "category,comm,cpu,gid,host,origin,params,pid,ppid,proc,seq,source,tid,time,ts,type,uid" \
 	"$(head -n1 "$DIR/all.jsonl" | jq -r 'keys | join(",")')"
+check "json: the origin's metadata once" "1 synth-host Linux 6.1.0-synth" \
+	"$(jq -r 'select(.origin) | "\(.origin.hostname) \(.origin.os) \(.origin.kernel)"' "$DIR/all.jsonl" | uniq -c | sed 's/^ *//')"
 
 # --- output rules: pipes get kcap, --text/--json/--csv force ---
 "$KCAP" cat "$T" > "$DIR/piped.kcap"
@@ -119,7 +123,7 @@ check "byte-wise concatenation reads as two sections" 2000 "$("$KCAP" info --jso
 "$KCAP" cat --json "$T" > "$DIR/catjson.jsonl"
 if cmp -s "$DIR/catjson.jsonl" "$DIR/all.jsonl"; then ok "cat --json"; else bad "cat --json differs"; fi
 check "json --no-proc keys" "category,comm,cpu,gid,host,params,pid,ppid,seq,source,tid,time,ts,type,uid" \
-	"$("$KCAP" convert --json --no-proc "$T" | head -n1 | jq -r 'keys | join(",")')"
+	"$("$KCAP" convert --json --no-proc "$T" | sed -n 2p | jq -r 'keys | join(",")')"
 check "proc object: exe of a process from the snapshot" "/usr/sbin/nginx" \
 	"$("$KCAP" convert --json "$T" | jq -r 'select(.pid == 601) | .proc.exe' | head -n1)"
 check "proc object: exe after an exec seen in the capture" "$(jq -r 'select(.type == "execve") | .params.path' "$DIR/all.jsonl" | head -n1)" \
@@ -259,8 +263,10 @@ check "csv hostile: params cell is the text line's" \
 check "json input: user and group given" 1 "$(grep -c '"user":"alice","group":"staff"' "$DIR/names.jsonl")"
 run "$KCAP" convert --from json "$DIR/names.jsonl" -o "$DIR/names.kcap"
 check "json input: user and group accepted" 0 $rc
-check "json input: user and group are no params" 0 \
-	"$("$KCAP" convert --json --no-proc "$DIR/names.kcap" | grep -c '"user"\|"group"')"
+check "json input: user and group are no params" "false false" \
+	"$("$KCAP" convert --json --no-proc "$DIR/names.kcap" | jq -r '"\(.params | has("user")) \(.params | has("group"))"')"
+check "json input: user and group come back as the snapshot's names" "alice staff" \
+	"$("$KCAP" convert --json --no-proc "$DIR/names.kcap" | jq -r '"\(.user) \(.group)"')"
 
 # --- synth is deterministic ---
 "$KCAP" synth -n 5000 --seed 3 -o "$DIR/s1.kcap"

@@ -38,7 +38,7 @@ extern "C" {
 #define KCAP_VERSION_STRING "0.1.0"
 /* Format version this library writes. It reads any 1.x. */
 #define KCAP_FORMAT_MAJOR 1
-#define KCAP_FORMAT_MINOR 1
+#define KCAP_FORMAT_MINOR 2
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -291,6 +291,9 @@ void kcap_snapshot_free(kcap_snapshot *s);
 int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p);
 size_t kcap_snapshot_count(const kcap_snapshot *s);
 const kcap_proc *kcap_snapshot_at(const kcap_snapshot *s, size_t i);
+/* Adds src's processes to dst, each replacing dst's process of the same pid,
+ * and src's user and group names. Returns 0, KCAP_E_INVAL or KCAP_E_NOMEM. */
+int kcap_snapshot_update(kcap_snapshot *dst, const kcap_snapshot *src);
 /* Reads /proc into s (Linux; KCAP_E_UNSUPPORTED elsewhere). */
 int kcap_snapshot_fill_host(kcap_snapshot *s);
 
@@ -423,6 +426,16 @@ int kcap_writer_set_schema(kcap_writer *w, const kcap_schema *s);
  * Return 0, KCAP_E_INVAL (NULL argument) or KCAP_E_NOMEM. */
 int kcap_writer_add_snapshot(kcap_writer *w, const kcap_snapshot *s);
 int kcap_writer_add_origin_snapshot(kcap_writer *w, uint16_t origin, const kcap_snapshot *s);
+/* A snapshot update (format 1.2, block type 9): processes of origin that
+ * become known in the middle of a section, as they are at this point of the
+ * stream. It is written before the next events block, after any pending
+ * snapshot, and applies from that block on: readers add its processes to the
+ * origin's snapshot (replacing those of the same pid), and the process
+ * tracker takes them as they are before the block's first event. To make it
+ * apply from a given event, flush (kcap_writer_flush) before adding it.
+ * Several updates before one events block apply in the order given.
+ * Returns 0, KCAP_E_INVAL (NULL argument) or KCAP_E_NOMEM. */
+int kcap_writer_add_snapshot_update(kcap_writer *w, uint16_t origin, const kcap_snapshot *s);
 /* Records free-running loss counters; written in a stats block at the next
  * flush and at close. */
 int kcap_writer_set_stat(kcap_writer *w, const kcap_stat *st);
@@ -558,6 +571,15 @@ const kcap_snapshot *kcap_reader_snapshot(const kcap_reader *r);
 const kcap_snapshot *kcap_reader_origin_snapshot(const kcap_reader *r, uint16_t origin);
 const kcap_snapshot *kcap_reader_snapshot_for(const kcap_reader *r, uint16_t origin);
 size_t kcap_reader_origin_snapshot_count(const kcap_reader *r);
+/* Snapshot updates (type 9 blocks, format 1.2) are added to the origin's
+ * snapshot above as they are read (an origin without a snapshot of its own
+ * gets one: the section's, updated). kcap_reader_update_gen() counts the
+ * updates read in the whole stream; kcap_reader_update() gives update g (1 to
+ * that count) and its origin, as long as the reader holds it: the updates
+ * read since the last events block (a consumer that looks at every event,
+ * or every block, sees them all); NULL when no longer held. */
+uint64_t kcap_reader_update_gen(const kcap_reader *r);
+const kcap_snapshot *kcap_reader_update(const kcap_reader *r, uint64_t g, uint16_t *origin);
 size_t kcap_reader_stat_count(const kcap_reader *r);
 const kcap_stat *kcap_reader_stat_at(const kcap_reader *r, size_t i);
 /* Section number (0-based) of the input currently being read; it changes

@@ -93,6 +93,15 @@ int kcap_procstate_load_snapshot(kcap_procstate *ps, const kcap_snapshot *snap);
  * 0 at least. Call it when r enters a section, before the section's first
  * event. Returns 0, KCAP_E_INVAL or KCAP_E_NOMEM. */
 int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r);
+/* What a consumer of r's events calls before kcap_procstate_update() for
+ * each event (or at least once per events block): when r is another reader
+ * or in another section than at the last call, kcap_procstate_load_reader();
+ * else the snapshot updates read since (format 1.2, type 9 blocks), each
+ * origin's processes taken as the update gives them. A consumer that missed
+ * updates (it skipped whole blocks) reloads the updated origins' snapshots.
+ * kcap_procstate_clear() forgets the reader followed. Returns 0,
+ * KCAP_E_INVAL or KCAP_E_NOMEM. */
+int kcap_procstate_follow(kcap_procstate *ps, const kcap_reader *r);
 
 /* Feeds one event (see the file comment). s is the schema the event was
  * decoded with; ev->def is used when set, else kcap_schema_type(s, type_id).

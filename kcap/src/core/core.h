@@ -38,13 +38,14 @@ enum {
 	KCAP_BLK_INDEX = 6,
 	KCAP_BLK_FOOTER = 7,
 	KCAP_BLK_ORIGIN_SNAPSHOT = 8, /* format 1.1 */
+	KCAP_BLK_SNAPSHOT_UPDATE = 9, /* format 1.2; not in the index's context list */
 };
 #define KCAP_OSNAP_META_LEN 2 /* u16 origin; later minors may append fields */
 
-/* 1 for the block types this library knows (1..8). */
+/* 1 for the block types this library knows (1..9). */
 static inline int kcap_blk_known(unsigned type)
 {
-	return type >= KCAP_BLK_META && type <= KCAP_BLK_ORIGIN_SNAPSHOT;
+	return type >= KCAP_BLK_META && type <= KCAP_BLK_SNAPSHOT_UPDATE;
 }
 /* Block flags: bit 0 = a rewriting tool must copy this block even when it
  * does not know its type; bits 8..11 = body codec. */

@@ -341,6 +341,29 @@ int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 	return 0;
 }
 
+int kcap_snapshot_update(kcap_snapshot *dst, const kcap_snapshot *src)
+{
+	if (!dst || !src)
+		return KCAP_E_INVAL;
+	for (size_t i = 0; i < src->n; i++) {
+		const kcap_proc *p = &src->procs[i];
+		size_t j = 0;
+		while (j < dst->n && dst->procs[j].pid != p->pid)
+			j++;
+		if (kcap_snapshot_add(dst, p))
+			return KCAP_E_NOMEM;
+		if (j < dst->n - 1) { /* the copy takes the old entry's place */
+			proc_free_strings(&dst->procs[j]);
+			dst->procs[j] = dst->procs[--dst->n];
+		}
+	}
+	for (int k = 0; k < KCAP_NAMES_KINDS_; k++)
+		for (size_t i = 0; i < src->names[k].n; i++)
+			if (kcap_snapshot_set_name(dst, k, src->names[k].v[i].id, src->names[k].v[i].name))
+				return KCAP_E_NOMEM;
+	return 0;
+}
+
 /* Index of the first entry of t whose id is >= id. */
 static size_t name_pos(const name_table *t, uint32_t id)
 {

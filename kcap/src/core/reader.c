@@ -23,6 +23,7 @@ static const char *block_name(unsigned t)
 	case KCAP_BLK_INDEX: return "index";
 	case KCAP_BLK_FOOTER: return "footer";
 	case KCAP_BLK_ORIGIN_SNAPSHOT: return "origin snapshot";
+	case KCAP_BLK_SNAPSHOT_UPDATE: return "snapshot update";
 	default: return "unknown";
 	}
 }
@@ -163,6 +164,8 @@ static int reuse_schema(kcap_reader *r, const uint8_t *body, size_t body_len)
 	return 1;
 }
 
+static void free_updates(kcap_reader *r);
+
 static void free_origin_snapshots(kcap_reader *r)
 {
 	for (size_t i = 0; i < r->nosnap; i++)
@@ -198,6 +201,7 @@ void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 		kcap_snapshot_free(r->snap);
 		r->snap = NULL;
 		free_origin_snapshots(r);
+		free_updates(r);
 		r->section++;
 		if (!r->section_indexed)
 			r->st.indexed = 0;
@@ -409,33 +413,113 @@ static int reuse_meta(kcap_reader *r, const uint8_t *body, size_t body_len)
 	return 1;
 }
 
-/* An origin snapshot block: its meta names the origin (u16; bytes after it
- * belong to later minor versions and are ignored). */
-static int apply_origin_snapshot(kcap_reader *r, const uint8_t *meta, size_t meta_len, const uint8_t *body,
-				 size_t body_len)
+/* The snapshot of a block whose meta names an origin (u16; bytes after it
+ * belong to later minor versions and are ignored), with a slot in r->osnap
+ * for the origin. Returns 0 with *out owned by the caller, or an error. */
+static int decode_origin_block(kcap_reader *r, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+			       size_t body_len, uint16_t *origin, kcap_snapshot **out)
 {
 	if (meta_len < KCAP_OSNAP_META_LEN)
 		return KCAP_E_CORRUPT;
-	uint16_t origin = get_u16(meta);
+	*origin = get_u16(meta);
 	kcap_snapshot *s = kcap_snapshot_new();
 	if (!s)
 		return KCAP_E_NOMEM;
 	int rc = kcap_snapshot_decode(s, body, body_len);
-	if (!rc && origin >= r->nosnap) {
-		kcap_snapshot **n = grow_slots(r->osnap, &r->nosnap, origin, sizeof *n);
+	if (!rc && *origin >= r->nosnap) {
+		kcap_snapshot **n = grow_slots(r->osnap, &r->nosnap, *origin, sizeof *n);
 		if (n)
 			r->osnap = n;
 		else
 			rc = KCAP_E_NOMEM;
 	}
-	if (rc) {
+	if (rc)
 		kcap_snapshot_free(s);
+	else
+		*out = s;
+	return rc;
+}
+
+/* An origin snapshot block (type 8). */
+static int apply_origin_snapshot(kcap_reader *r, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+				 size_t body_len)
+{
+	uint16_t origin;
+	kcap_snapshot *s;
+	int rc = decode_origin_block(r, meta, meta_len, body, body_len, &origin, &s);
+	if (rc)
 		return rc;
-	}
 	kcap_snapshot_free(r->osnap[origin]);
 	r->osnap[origin] = s;
 	r->ev_snap_origin = -1;
 	return 0;
+}
+
+static void free_updates(kcap_reader *r)
+{
+	for (size_t i = 0; i < r->nupd; i++)
+		kcap_snapshot_free(r->upd[i]);
+	r->nupd = 0;
+	r->upd_first = r->upd_gen + 1;
+}
+
+/* A snapshot update block (format 1.2): its meta names the origin as a type
+ * 8 block's does. Its processes go into the origin's snapshot (one made from
+ * the section's when the origin has none of its own) and are held for the
+ * process trackers until the next events block has been read. */
+static int apply_snapshot_update(kcap_reader *r, const uint8_t *meta, size_t meta_len, const uint8_t *body,
+				 size_t body_len)
+{
+	uint16_t origin;
+	kcap_snapshot *d;
+	int rc = decode_origin_block(r, meta, meta_len, body, body_len, &origin, &d);
+	if (rc)
+		return rc;
+	if (r->upd_blocks != r->st.blocks) { /* an events block since: those are delivered */
+		free_updates(r);
+		r->upd_blocks = r->st.blocks;
+	}
+	if (!rc && r->nupd == r->capupd) {
+		size_t cap = r->capupd ? r->capupd * 2 : 4;
+		kcap_snapshot **n = realloc(r->upd, cap * sizeof *n);
+		uint16_t *no = n ? realloc(r->upd_origin, cap * sizeof *no) : NULL;
+		if (n)
+			r->upd = n;
+		if (no) {
+			r->upd_origin = no;
+			r->capupd = cap;
+		} else {
+			rc = KCAP_E_NOMEM;
+		}
+	}
+	kcap_snapshot *own = rc ? NULL : r->osnap[origin];
+	if (!rc && !own) {
+		own = r->osnap[origin] = kcap_snapshot_new();
+		if (!own || (r->snap && kcap_snapshot_update(own, r->snap)))
+			rc = KCAP_E_NOMEM;
+	}
+	if (!rc)
+		rc = kcap_snapshot_update(own, d);
+	if (rc) {
+		kcap_snapshot_free(d);
+		return rc;
+	}
+	r->upd[r->nupd] = d;
+	r->upd_origin[r->nupd++] = origin;
+	r->upd_gen++;
+	r->ev_snap_origin = -1;
+	return 0;
+}
+
+uint64_t kcap_reader_update_gen(const kcap_reader *r) { return r ? r->upd_gen : 0; }
+
+const kcap_snapshot *kcap_reader_update(const kcap_reader *r, uint64_t g, uint16_t *origin)
+{
+	if (!r || g < r->upd_first || g - r->upd_first >= r->nupd)
+		return NULL;
+	if (origin)
+		*origin = r->upd_origin[g - r->upd_first];
+	return r->upd[g - r->upd_first];
 }
 
 int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, size_t meta_len, const uint8_t *body,
@@ -502,6 +586,8 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		rc = apply_stats(r, body, body_len);
 	} else if (type == KCAP_BLK_ORIGIN_SNAPSHOT) {
 		rc = apply_origin_snapshot(r, meta, meta_len, body, body_len);
+	} else if (type == KCAP_BLK_SNAPSHOT_UPDATE) {
+		rc = apply_snapshot_update(r, meta, meta_len, body, body_len);
 	}
 	return rc;
 }
@@ -982,6 +1068,7 @@ static kcap_reader *new_reader(const char *name)
 	r->fd = -1;
 	r->ev_snap_origin = -1; /* no snapshot looked up yet */
 	r->file_size = -1;
+	r->upd_first = 1;
 	if (!r->name) {
 		free(r);
 		return NULL;
@@ -1067,6 +1154,9 @@ void kcap_reader_close(kcap_reader *r)
 	free(r->retired);
 	kcap_snapshot_free(r->snap);
 	free_origin_snapshots(r);
+	free_updates(r);
+	free(r->upd);
+	free(r->upd_origin);
 	for (size_t i = 0; i < r->nstats; i++)
 		free((char *)r->stats[i].st.source);
 	free(r->stats);

@@ -75,6 +75,12 @@ struct kcap_reader {
 	 * changes. */
 	const kcap_snapshot *ev_snap;
 	int32_t ev_snap_origin;
+	/* snapshot updates (type 9) read since the last events block: upd[i]
+	 * is update number upd_first + i; upd_gen counts them in the stream */
+	kcap_snapshot **upd;
+	uint16_t *upd_origin;
+	size_t nupd, capupd;
+	uint64_t upd_first, upd_gen, upd_blocks;
 	stat_entry *stats;
 	size_t nstats, capstats;
 	uint32_t *stat_slot; /* index of stats: entry number + 1, 0 = empty */

@@ -63,6 +63,8 @@ struct kcap_writer {
 	int has_snapshot_pending;
 	osnap_pending *osnaps;
 	size_t nosnaps;
+	osnap_pending *upds; /* snapshot updates (type 9), in the order given */
+	size_t nupds, capupds;
 	kcap_stat *stats;
 	size_t nstats;
 	int stats_dirty;
@@ -327,6 +329,13 @@ static void clear_origin_snapshots(kcap_writer *w)
 	w->nosnaps = 0;
 }
 
+static void clear_updates(kcap_writer *w)
+{
+	for (size_t i = 0; i < w->nupds; i++)
+		kcap_buf_free(&w->upds[i].body);
+	w->nupds = 0;
+}
+
 /* Writes metadata, schema, snapshot and stats blocks that are pending, after
  * the events block in flight. */
 static int emit_context(kcap_writer *w, int with_stats)
@@ -367,6 +376,21 @@ static int emit_context(kcap_writer *w, int with_stats)
 	}
 	if (!rc)
 		clear_origin_snapshots(w);
+	/* Updates after the snapshots they update. Not in the context list
+	 * (FORMAT.md "Snapshot update block"), so that a 1.1 reader checking the
+	 * index against the blocks finds the list it expects; COPY, so that a
+	 * 1.1 rewriting tool keeps them in their place. */
+	for (size_t i = 0; i < w->nupds && !rc; i++) {
+		uint8_t meta[KCAP_OSNAP_META_LEN];
+		uint16_t flags = 0;
+		uint64_t off;
+		put_u16(meta, w->upds[i].origin);
+		rc = build_payload(w, meta, sizeof meta, w->upds[i].body.data, w->upds[i].body.len, 1, &flags);
+		if (!rc)
+			rc = emit_block(w, KCAP_BLK_SNAPSHOT_UPDATE, flags | KCAP_BF_COPY, &off);
+	}
+	if (!rc)
+		clear_updates(w);
 	if (!rc && with_stats && w->stats_dirty) {
 		b.len = 0;
 		rc = encode_stats(w, &b);
@@ -598,6 +622,7 @@ static void reset_section(kcap_writer *w)
 	w->snapshot_pending.len = 0;
 	w->has_snapshot_pending = 0;
 	clear_origin_snapshots(w);
+	clear_updates(w);
 	for (size_t i = 0; i < w->nstats; i++)
 		free((char *)w->stats[i].source);
 	w->nstats = 0;
@@ -737,6 +762,22 @@ int kcap_writer_add_origin_snapshot(kcap_writer *w, uint16_t origin, const kcap_
 		kcap_buf_free(&w->osnaps[i].body);
 		w->osnaps[i] = w->osnaps[--w->nosnaps];
 	}
+	return rc;
+}
+
+int kcap_writer_add_snapshot_update(kcap_writer *w, uint16_t origin, const kcap_snapshot *s)
+{
+	if (!w || !s)
+		return KCAP_E_INVAL;
+	if (kcap_array_room(&w->upds, &w->capupds, w->nupds, sizeof *w->upds, 4))
+		return KCAP_E_NOMEM;
+	osnap_pending *u = &w->upds[w->nupds];
+	*u = (osnap_pending){.origin = origin};
+	int rc = kcap_snapshot_encode(s, &u->body);
+	if (rc)
+		kcap_buf_free(&u->body);
+	else
+		w->nupds++;
 	return rc;
 }
 
@@ -1041,6 +1082,8 @@ int kcap_writer_close(kcap_writer *w)
 	kcap_buf_free(&w->snapshot_pending);
 	clear_origin_snapshots(w);
 	free(w->osnaps);
+	clear_updates(w);
+	free(w->upds);
 	for (size_t i = 0; i < w->nstats; i++)
 		free((char *)w->stats[i].source);
 	free(w->stats);

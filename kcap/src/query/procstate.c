@@ -67,6 +67,10 @@ struct kcap_procstate {
 	uint64_t clock; /* source of pent.gen */
 	kcap_buf scratch;
 	kcap_json_cache jc; /* the audit param of the event being fed */
+	/* kcap_procstate_follow(): the reader and section loaded, the updates applied */
+	const kcap_reader *src;
+	uint32_t src_section;
+	uint64_t upd_seen;
 };
 
 
@@ -127,6 +131,7 @@ void kcap_procstate_clear(kcap_procstate *ps)
 	memset(ps->own_snap, 0, sizeof(ps->own_snap));
 	ps->last = ps->hit = NULL;
 	ps->has_pending = 0;
+	ps->src = NULL;
 }
 
 void kcap_procstate_free(kcap_procstate *ps)
@@ -429,6 +434,35 @@ int kcap_procstate_load_reader(kcap_procstate *ps, const kcap_reader *r)
 		rc = load_into(ps, BASE_TAG, shared);
 		ps->base_origins = (uint32_t)n;
 		ps->sharing = n - own;
+	}
+	return rc;
+}
+
+int kcap_procstate_follow(kcap_procstate *ps, const kcap_reader *r)
+{
+	if (!ps || !r)
+		return KCAP_E_INVAL;
+	uint64_t gen = kcap_reader_update_gen(r);
+	if (ps->src != r || ps->src_section != kcap_reader_section(r)) {
+		int rc = kcap_procstate_load_reader(ps, r); /* holds the updates read so far */
+		ps->src = r;
+		ps->src_section = kcap_reader_section(r);
+		ps->upd_seen = gen;
+		return rc;
+	}
+	int rc = 0;
+	while (ps->upd_seen < gen && !rc) {
+		uint16_t o = 0;
+		const kcap_snapshot *d = kcap_reader_update(r, ++ps->upd_seen, &o);
+		if (d) {
+			rc = kcap_procstate_load_origin_snapshot(ps, o, d);
+			continue;
+		}
+		/* not held any more: the updated origins' snapshots hold it */
+		for (size_t k = 0; k < kcap_reader_origin_snapshot_count(r) && !rc; k++)
+			rc = kcap_procstate_load_origin_snapshot(ps, (uint16_t)k,
+								 kcap_reader_origin_snapshot(r, (uint16_t)k));
+		ps->upd_seen = gen;
 	}
 	return rc;
 }
