@@ -64,6 +64,28 @@ ms=$(live_once)
 	fail "the first event took $ms ms through a pipe (want < 3000)"
 check "the pipe delivered one event" 1 "$(events_in "$DIR/first.kcap")"
 
+# --- a live pipeline renders as it goes (issue 10 item 11): record | filter
+# --text shows the event while the recorder still runs. No timing bound: the
+# line must come before the recorder's 8 s are over, however slow the VM ---
+"$KCAP" record -q -e file --duration 8s -o - 2>/dev/null |
+	"$KCAP" filter 'path = "/etc/hostname"' --text > "$DIR/live.txt" 2>/dev/null &
+lp=$!
+sleep 1
+cat /etc/hostname > /dev/null
+i=0
+while [ $i -lt 65 ] && ! grep -q 'path=/etc/hostname' "$DIR/live.txt"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if ! grep -q 'path=/etc/hostname' "$DIR/live.txt"; then
+	fail "record -o - | filter --text: the event did not show while the recorder ran"
+elif kill -0 $lp 2>/dev/null; then
+	echo "ok: record -o - | filter --text shows the event while the recorder runs"
+else
+	fail "record -o - | filter --text: the event showed only when the pipeline ended"
+fi
+wait $lp
+
 # --- a terminal gets text ---
 if command -v script >/dev/null; then
 	script -qfc "'$KCAP' record -q -e file --duration 2s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
