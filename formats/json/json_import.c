@@ -41,6 +41,7 @@ typedef struct json_run {
 } json_run;
 
 #define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
+#define UNMAPPED UINT16_MAX /* omap: no writer origin in this section yet */
 
 static int same(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
 
@@ -235,6 +236,27 @@ static int rebuild_context(json_run *r, kcap_event *ev)
 	return rc < 0 ? rc : rc ? KCAP_E_NOMEM : 0;
 }
 
+/* A new section of the output: its origins are mapped again as their lines
+ * come, the schema is set again, the processes and names start empty. */
+static int new_section(json_run *r)
+{
+	kcap_writer *w = r->c->w;
+	if (kcap_writer_new_section(w)) {
+		NOTE(r, "%s: %s", r->name, kcap_writer_error(w)->msg);
+		return KCAP_E_IO;
+	}
+	for (size_t i = 0; i < r->nomap; i++)
+		r->omap[i] = UNMAPPED;
+	r->gen = (uint64_t)-1;
+	r->written = 0;
+	kcap_procstate_clear(r->ps);
+	for (size_t i = 0; i < r->nnames; i++) {
+		kcap_snapshot_free(r->names[i]);
+		r->names[i] = NULL;
+	}
+	return 0;
+}
+
 static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 {
 	json_run *r = ud;
@@ -258,17 +280,30 @@ static int json_line(void *ud, uint64_t lineno, const char *line, size_t n)
 	}
 	while (r->nomap < kcap_json_origin_count(r->sc)) {
 		uint16_t *no = realloc(r->omap, (r->nomap + 1) * sizeof *no);
-		if (no)
-			r->omap = no;
-		int id = no ? map_origin(r, r->nomap) : -1;
+		if (!no) {
+			NOTE(r, "out of memory");
+			return KCAP_E_NOMEM;
+		}
+		r->omap = no;
+		r->omap[r->nomap++] = UNMAPPED;
+	}
+	const char *ok, *ov;
+	if (r->own_s && r->omap[ev.origin] != UNMAPPED && kcap_json_line_origin(r->sc, 0, &ok, &ov)) {
+		/* an origin described again: kcap begins a section there (captures
+		 * concatenated), where pids and origins start anew */
+		int rc = new_section(r);
+		if (rc)
+			return rc;
+	}
+	if (r->omap[ev.origin] == UNMAPPED) {
+		int id = map_origin(r, ev.origin);
 		if (id < 0) {
 			NOTE(r, "out of memory");
 			return KCAP_E_NOMEM;
 		}
-		r->omap[r->nomap++] = (uint16_t)id;
+		r->omap[ev.origin] = (uint16_t)id;
 	}
-	if (ev.origin < r->nomap)
-		ev.origin = r->omap[ev.origin];
+	ev.origin = r->omap[ev.origin];
 	fix_seq_ts(r, &ev);
 	if (kcap_schema_generation(r->s) != r->gen) {
 		r->gen = kcap_schema_generation(r->s);

@@ -6,7 +6,8 @@
 # is byte-identical to the first convert --json; the rebuilt capture gives
 # the same seq lists as x for filters over params, errno names, symbols and
 # process context, the same text, and keeps its process context through
-# filter, cat and slice. Lines without "seq" are numbered in order; a "ts"
+# filter, cat and slice; sections (an origin described again) come back as
+# sections. Lines without "seq" are numbered in order; a "ts"
 # rounded to a double (jq 1.6) is repaired from "time", said once.
 # usage: json_roundtrip.sh KCAP SRC WORKDIR [record]
 set -u
@@ -15,8 +16,10 @@ SRC=$2
 . "$(dirname "$0")/../harness.sh"
 harness_workdir "$3/json-roundtrip.$$"
 
-inputs="$SRC/testdata/*.kcap $DIR/synth-30k.kcap"
+inputs="$SRC/testdata/*.kcap $DIR/synth-30k.kcap $DIR/twice.kcap"
 "$KCAP" synth -n 30000 --seed 11 -o "$DIR/synth-30k.kcap" || exit 1
+# two sections of one origin (byte-wise concatenation): the pids start anew
+cat "$SRC/testdata/synth-1k.kcap" "$SRC/testdata/synth-1k.kcap" > "$DIR/twice.kcap"
 if [ "${4:-}" = record ]; then
 	[ "$(id -u)" -eq 0 ] || { echo "SKIP: the recorder needs root"; exit 77; }
 	# a workload of its own: a cwd, relative opens, a failed open, a child
