@@ -1381,11 +1381,13 @@ static size_t join_path(char *o, size_t n, const char *dir, const uint8_t *rel, 
 	char tmp[8192];
 	if (dl + rl + 2 > sizeof tmp)
 		return 0;
-	memcpy(tmp, dir, dl);
 	size_t tl = dl;
-	if (dl)
+	if (dl) {
+		memcpy(tmp, dir, dl);
 		tmp[tl++] = '/';
-	memcpy(tmp + tl, rel, rl);
+	}
+	if (rl)
+		memcpy(tmp + tl, rel, rl);
 	tl += rl;
 	tmp[tl] = 0;
 	if (tmp[0] != '/') {
@@ -1447,7 +1449,7 @@ static int push(kcap_scap_import *r, const kcap_event *ev)
 	int64_t max = kcap_reorder_max_ts(r->q);
 	if (ev->ts < max)
 		r->st.disordered++;
-	if (ev->ts < max - REORDER_NS && max != INT64_MIN) {
+	if (max >= INT64_MIN + REORDER_NS && ev->ts < max - REORDER_NS) {
 		/* older than the window: the window would hand it out at once, first */
 		int rc = release(r, ev->ts);
 		if (rc < 0)
@@ -1460,7 +1462,8 @@ static int push(kcap_scap_import *r, const kcap_event *ev)
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
 		return rc;
-	rc = release(r, kcap_reorder_max_ts(r->q) - REORDER_NS);
+	max = kcap_reorder_max_ts(r->q);
+	rc = release(r, max >= INT64_MIN + REORDER_NS ? max - REORDER_NS : INT64_MIN);
 	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
 		rc = release(r, kcap_reorder_peek(r->q)->ts);
 	return rc;
