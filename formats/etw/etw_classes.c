@@ -170,6 +170,8 @@ static int put_process(kcap_etw_decoder *d, uint32_t x, const proc_fields *f, in
 	if (f->app)
 		rc |= etw_set_utf16(d, x + KCAP_P_PROCESS_APP_ID, f->app, f->napp);
 	etw_set_pid(d, (int32_t)f->pid);
+	if (f->ppid <= INT32_MAX)
+		etw_set_ppid(d, (int32_t)f->ppid);
 	return rc ? KCAP_E_NOMEM : 0;
 }
 
@@ -735,6 +737,8 @@ static int map_k_process(kcap_etw_decoder *d, const kcap_etw_record *r, int *sho
 			return rc;
 		uint32_t x = etw_ext_off(d, KCAP_EV_EXECVE);
 		etw_set_pid(d, (int32_t)pid);
+		if (pid_ok(ppid))
+			etw_set_ppid(d, (int32_t)ppid);
 		if (etw_set_utf16(d, KCAP_P_EXEC_PATH, im, nim))
 			return KCAP_E_NOMEM;
 		etw_set_i(d, KCAP_P_EXEC_RET, 0);

@@ -170,6 +170,7 @@ struct kcap_etw_decoder {
 	char hostname[256];
 	uint64_t events_lost, buffers_lost;
 	uint64_t seq;
+	int ppid_set;
 };
 
 /* ---- the schema ---- */
@@ -677,6 +678,7 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	d->ev.pid = r->pid == KCAP_ETW_NO_ID ? -1 : (int32_t)r->pid;
 	d->ev.tid = r->tid == KCAP_ETW_NO_ID ? -1 : (int32_t)r->tid;
 	d->ev.ppid = -1;
+	d->ppid_set = 0;
 	d->ev.cpu = r->cpu;
 	d->ev.uid = d->ev.gid = UINT32_MAX;
 	d->ev.nparams = d->def->nparams;
@@ -745,6 +747,11 @@ void etw_set_addr(kcap_etw_decoder *d, uint32_t i, const uint8_t *a, int v6, uin
 	memcpy(v->addr, a, v6 ? 16 : 4);
 }
 void etw_set_pid(kcap_etw_decoder *d, int32_t pid) { d->ev.pid = pid; }
+void etw_set_ppid(kcap_etw_decoder *d, int32_t ppid)
+{
+	d->ev.ppid = ppid;
+	d->ppid_set = 1;
+}
 void etw_set_tid(kcap_etw_decoder *d, int32_t tid) { d->ev.tid = tid; }
 
 /* Appends text to the scratch and notes it for param i. */
@@ -861,7 +868,8 @@ int etw_ev_emit(kcap_etw_decoder *d)
 	if (d->ev.pid >= 0) {
 		smap_ent *e = smap_find(&d->procs, (uint64_t)(uint32_t)d->ev.pid);
 		if (e) {
-			d->ev.ppid = (int32_t)e->aux;
+			if (!d->ppid_set)
+				d->ev.ppid = (int32_t)e->aux;
 			d->ev.comm = e->s;
 			d->ev.comm_len = (uint16_t)(e->n > 255 ? 255 : e->n);
 		}

@@ -102,6 +102,7 @@ int etw_set_strlist1(kcap_etw_decoder *d, uint32_t i, const uint8_t *p, size_t n
 void etw_set_addr(kcap_etw_decoder *d, uint32_t i, const uint8_t *a, int v6, uint16_t port);
 void etw_set_pid(kcap_etw_decoder *d, int32_t pid);  /* the event's own pid (payload's) */
 void etw_set_tid(kcap_etw_decoder *d, int32_t tid);
+void etw_set_ppid(kcap_etw_decoder *d, int32_t ppid); /* the payload's parent, over the decoder's table */
 int etw_ev_emit(kcap_etw_decoder *d);
 /* The UTF-8 text of the last etw_set_ansi/utf16/text value i (valid until the event is emitted). */
 const char *etw_value_text(kcap_etw_decoder *d, uint32_t i, size_t *n);
