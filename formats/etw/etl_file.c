@@ -19,6 +19,7 @@
 #define HDR KCAP_ETL_BUFFER_HEADER
 #define MAX_EXT 64             /* extended data items kept per record */
 #define MAX_LIVE (1024u << 20) /* inflated buffers held at once, all CPUs */
+#define SLACK 16               /* output room past a compressed buffer's stated size */
 
 enum { BF_FLUSH = 0x01, BF_EVENTS_LOST = 0x02, BF_BUFFER_LOST = 0x04, BF_PROC_INDEX = 0x20, BF_COMPRESSED = 0x40 };
 
@@ -192,28 +193,30 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 	}
 	w->st->compressed++;
 #ifdef KCAP_HAVE_FWNT
-	size_t want = b->fill - HDR;
-	if (s->scratch_cap < b->fill) {
-		if (w->live - s->scratch_cap + b->fill > MAX_LIVE) {
+	/* libfwnt stops, without an error, when the output is full: room for
+	 * a few bytes more tells data that inflates past its stated size */
+	size_t want = b->fill - HDR, room = (size_t)b->fill + SLACK;
+	if (s->scratch_cap < room) {
+		if (w->live - s->scratch_cap + room > MAX_LIVE) {
 			damage(w, b->off, "inflated buffers would take more than 1 GiB at once; buffer skipped");
 			return 0;
 		}
-		uint8_t *n = realloc(s->scratch, b->fill);
+		uint8_t *n = realloc(s->scratch, room);
 		if (!n)
 			return KCAP_E_NOMEM;
-		w->live += b->fill - s->scratch_cap;
+		w->live += room - s->scratch_cap;
 		s->scratch = n;
-		s->scratch_cap = b->fill;
+		s->scratch_cap = room;
 	}
 	memcpy(s->scratch, w->buf + b->off, HDR);
-	size_t got = want;
+	size_t got = want + SLACK;
 	libfwnt_error_t *fe = NULL;
 	int r = want ? libfwnt_lzxpress_decompress(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got, &fe) : 1;
 	if (fe)
 		libfwnt_error_free(&fe);
 	if (r != 1 || got != want) {
 		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %zu bytes (%s)", want,
-		       r != 1 ? "XPRESS data bad or inflating past that size" : "short");
+		       r != 1 ? "bad XPRESS data" : got > want ? "it inflates past that size" : "it inflates to less");
 		return 0;
 	}
 	s->data = s->scratch;
@@ -462,7 +465,7 @@ static char *utf16_dup(const uint8_t *p, size_t n)
 
 /* TRACE_LOGFILE_HEADER (the payload of the header record) into s; the
  * strings are malloc'd into names[2]. Returns 1 when it is one. */
-static int parse_logfile_header(const kcap_etw_record *r, kcap_etw_session *s, char *names[2])
+static int parse_logfile_header(const kcap_etw_record *r, kcap_etw_session *s, char *names[2], uint32_t *written)
 {
 	etw_cur c = { r->data, r->len, 0, r->ptr_size, 0 };
 	int p = r->ptr_size;
@@ -478,7 +481,9 @@ static int parse_logfile_header(const kcap_etw_record *r, kcap_etw_session *s, c
 	s->timer_resolution = ETW_U32(&c);
 	(void)ETW_U32(&c); /* MaximumFileSize */
 	s->log_file_mode = ETW_U32(&c);
-	(void)ETW_U32(&c); /* BuffersWritten */
+	uint32_t bw = ETW_U32(&c); /* BuffersWritten */
+	if (written)
+		*written = bw;
 	(void)ETW_U32(&c); /* StartBuffers */
 	s->ptr_size = ETW_U32(&c);
 	s->events_lost = ETW_U32(&c);
@@ -650,8 +655,9 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 	if ((rc = load_buffer(&w, &tmp, 0)) < 0)
 		goto cleanup;
 	kcap_etw_session sess;
+	uint32_t written = 0;
 	if (rc != 1 || parse_record(&w, &tmp) != 1 || !tmp.rec.has_hook || tmp.rec.hook != 0 ||
-	    !parse_logfile_header(&tmp.rec, &sess, names)) {
+	    !parse_logfile_header(&tmp.rec, &sess, names, &written)) {
 		rc = KCAP_E_FORMAT;
 		if (err)
 			kcap_seterr(err, rc, HDR, "not an .etl file (its first record is no logfile header)");
@@ -659,6 +665,10 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 	}
 	if (sess.buffer_size >= HDR && sess.buffer_size <= KCAP_ETL_MAX_BUFFER)
 		w.logical = sess.buffer_size;
+	/* a file cut at a buffer boundary: fewer buffers than the header says
+	 * were written (a circular log keeps fewer by design) */
+	if (!(sess.log_file_mode & 0x2) && written > w.nb && !w.damaged)
+		damage(&w, len, "the file ends after %zu of the %u buffers its header says were written", w.nb, written);
 	w.st->buffers = 0;
 	w.st->compressed = 0;
 	tmp.data = NULL;
@@ -709,7 +719,7 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 			/* a further logfile header of a merged file */
 			kcap_etw_session more;
 			char *mn[2] = { NULL, NULL };
-			if (parse_logfile_header(r, &more, mn))
+			if (parse_logfile_header(r, &more, mn, NULL))
 				rc = h->session(ud, &more);
 			free(mn[0]);
 			free(mn[1]);
