@@ -78,6 +78,7 @@ typedef struct walk {
 	size_t nheap;
 	size_t live;
 	int damaged;
+	int packed_mode; /* LogFileMode has EVENT_TRACE_COMPRESSED_MODE */
 	int64_t t0;
 	int header_seen;
 } walk;
@@ -108,13 +109,34 @@ static int plausible(const walk *w, size_t off)
 	uint16_t flags = rd16(p + 0x34), type = rd16(p + 0x36);
 	if (size < HDR || size > KCAP_ETL_MAX_BUFFER || fill < HDR || fill > KCAP_ETL_MAX_BUFFER)
 		return 0;
-	if (flags & ~0x00ffu || type > 16)
+	if (flags & ~0x007fu || type > 16)
 		return 0;
 	if (!(flags & BF_COMPRESSED) && fill > size)
 		return 0;
 	if (w->logical && fill > w->logical)
 		return 0;
+	if (!(flags & BF_COMPRESSED)) {
+		/* outside compressed files every buffer takes the logical size on
+		 * disk, and a filled one starts with a record header */
+		if (w->logical && !w->packed_mode && w->nb && size != w->logical)
+			return 0;
+		if (fill >= HDR + 8) {
+			const uint8_t *r = p + HDR;
+			if ((r[3] & 0xc0) != 0xc0 || !r[2] || (r[2] > 4 && r[2] != 0x0a && (r[2] < 0x10 || r[2] > 0x15)))
+				return 0;
+		}
+	}
 	return 1;
+}
+
+static int chained(const walk *w, size_t k)
+{
+	if (!plausible(w, k))
+		return 0;
+	size_t next = k + rd32(w->buf + k);
+	if (next > w->len)
+		return 0;
+	return next + HDR > w->len || plausible(w, next);
 }
 
 /* The buffer list: every buffer header in the file, stepping over what
@@ -130,9 +152,11 @@ static int scan_buffers(walk *w)
 			const char *why = size > KCAP_ETL_MAX_BUFFER ? "buffer size past 16 MiB"
 			                  : off + size > w->len && size >= HDR ? "buffer cut short by the end of the file"
 			                                                       : "not a buffer header";
-			size_t k = off + 8;
-			while (k + HDR <= w->len && !(plausible(w, k) && k + rd32(w->buf + k) <= w->len))
-				k += 8;
+			/* the next buffer: a plausible header whose successor is one too
+			 * (or the end); compressed buffers have any size, so byte by byte */
+			size_t k = off + 1;
+			while (k + HDR <= w->len && !chained(w, k))
+				k++;
 			if (k + HDR > w->len)
 				k = w->len;
 			damage(w, bad, "%s (buffer size %u); %zu bytes skipped", why, size, k - (size_t)bad);
@@ -159,6 +183,8 @@ static int scan_buffers(walk *w)
 			uint32_t ls = rd32(p + HDR + 32);
 			if (ls >= HDR && ls <= KCAP_ETL_MAX_BUFFER)
 				w->logical = ls;
+			if (b->fill >= HDR + 32 + 36)
+				w->packed_mode = !!(rd32(p + HDR + 32 + 32) & 0x04000000u);
 		}
 		off += size;
 		/* uncompressed buffers may be followed by padding to the next; step
@@ -249,7 +275,8 @@ static int parse_record(walk *w, stream *s)
 		uint8_t ht = p[2], mf = p[3];
 		uint32_t size, hsize;
 		int sys = ht <= 4 || ht == 0x10 || ht == 0x11;
-		if (!(mf & 0x80)) {
+		int known = ht <= 4 || ht == 0x0a || ht == 0x10 || ht == 0x11 || ht == 0x12 || ht == 0x13 || ht == 0x14;
+		if ((mf & 0xc0) != 0xc0 || (!known && mf != 0xc0) || ht == 0) {
 			damage(w, pos_off(s, pos), "record header 0x%08x is no trace header; rest of the buffer skipped",
 			       marker);
 			return 0;
