@@ -93,7 +93,8 @@ int etw_class_of(const kcap_etw_record *r, int *group)
 			/* a manifest provider is one only with an EVENT_HEADER; a classic
 			 * class is one only without */
 			int manifest = CLASSES[i].group < 0;
-			if (manifest != (r->kind == KCAP_ETW_HDR_EVENT))
+			int event = r->kind == KCAP_ETW_HDR_EVENT && !(r->flags & KCAP_ETW_F_CLASSIC_HEADER);
+			if (manifest != event)
 				return ETW_C_NONE;
 			return CLASSES[i].cls;
 		}

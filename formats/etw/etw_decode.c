@@ -171,7 +171,15 @@ struct kcap_etw_decoder {
 	uint64_t events_lost, buffers_lost;
 	uint64_t seq;
 	int ppid_set;
+	/* events held until the process snapshot is written (readers load a
+	 * section's snapshot before its first event) */
+	kcap_reorder *held;
+	uint64_t nheld, held_bytes;
+	int holding;
 };
+
+#define HOLD_EVENTS 200000u        /* at most this many events wait for the snapshot ... */
+#define HOLD_BYTES (64ull << 20)   /* ... and this many bytes of them */
 
 /* ---- the schema ---- */
 #define P(n, t) { n, KCAP_T_##t, 0, 0 }
@@ -365,8 +373,9 @@ int kcap_etw_decoder_open(kcap_etw_decoder **dp, const kcap_etw_sink *sink, void
 	}
 	*dp = NULL;
 	d = calloc(1, sizeof *d);
-	if (!d || !(d->s = kcap_schema_new()) || !(d->snap = kcap_snapshot_new()))
+	if (!d || !(d->s = kcap_schema_new()) || !(d->snap = kcap_snapshot_new()) || kcap_reorder_new(&d->held, 0))
 		goto cleanup;
+	d->holding = 1;
 	d->sink = *sink;
 	d->ud = ud;
 	d->origin = 0;
@@ -402,6 +411,7 @@ void kcap_etw_decoder_close(kcap_etw_decoder *d)
 		return;
 	kcap_schema_free(d->s);
 	kcap_snapshot_free(d->snap);
+	kcap_reorder_free(d->held);
 	smap_free(&d->files);
 	smap_free(&d->kcbs);
 	smap_free(&d->procs);
@@ -634,16 +644,29 @@ cleanup:
 	return rc;
 }
 
+/* Hands the held events over, oldest first, and stops holding. */
+static int release_held(kcap_etw_decoder *d)
+{
+	d->holding = 0;
+	kcap_event *e;
+	int rc = 0;
+	while (d->held && (e = kcap_reorder_pop(d->held, INT64_MAX)))
+		if (!rc && (rc = d->sink.event(d->ud, e)) >= 0)
+			rc = 0;
+	d->nheld = d->held_bytes = 0;
+	return rc;
+}
+
 int etw_snap_flush(kcap_etw_decoder *d)
 {
-	if (d->snap_sent || !kcap_snapshot_count(d->snap))
-		return 0;
-	d->snap_sent = 1;
-	int rc = d->sink.set_snapshot ? d->sink.set_snapshot(d->ud, d->snap) : 0;
-	/* the snapshot goes before the open block (the writer writes pending
-	 * context blocks first), so that readers hold it for these events */
-	if (!rc && d->w)
-		rc = kcap_writer_flush(d->w);
+	int rc = 0;
+	if (!d->snap_sent && kcap_snapshot_count(d->snap)) {
+		d->snap_sent = 1;
+		rc = d->sink.set_snapshot ? d->sink.set_snapshot(d->ud, d->snap) : 0;
+	}
+	/* the events held so far follow the snapshot */
+	if (!rc && d->holding)
+		rc = release_held(d);
 	return rc;
 }
 
@@ -877,11 +900,19 @@ int etw_ev_emit(kcap_etw_decoder *d)
 	int rc = send_schema(d);
 	if (rc < 0)
 		return rc;
-	rc = d->sink.event(d->ud, &d->ev);
-	if (rc < 0)
-		return rc;
 	d->st.events++;
-	return 0;
+	if (d->holding) {
+		if ((rc = kcap_reorder_push(d->held, &d->ev)) < 0)
+			return rc;
+		d->nheld++;
+		d->held_bytes += kcap_event_copy_size(&d->ev);
+		/* too much waiting for a rundown that may never come: go on without */
+		if (d->nheld >= HOLD_EVENTS || d->held_bytes >= HOLD_BYTES)
+			return release_held(d);
+		return 0;
+	}
+	rc = d->sink.event(d->ud, &d->ev);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- payload helpers ---- */

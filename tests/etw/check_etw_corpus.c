@@ -682,7 +682,7 @@ static int check_one(const char *dir, const char *base)
 		fclose(f);
 		compare_baseline(&r, bl);
 	}
-	printf("%s: %zu events, %d mismatches\n", etl, r.n, r.mismatches);
+	printf("%s: %zu events, %d mismatches, snapshot of %d processes\n", etl, r.n, r.mismatches, r.nsnap);
 	int m = r.mismatches;
 	free_run(&r);
 	return m;
