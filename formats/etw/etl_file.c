@@ -120,7 +120,7 @@ static int plausible(const walk *w, size_t off)
 		 * disk, and a filled one starts with a record header */
 		if (w->logical && !w->packed_mode && w->nb && size != w->logical)
 			return 0;
-		if (fill >= HDR + 8) {
+		if (fill >= HDR + 8 && off + HDR + 8 <= w->len) {
 			const uint8_t *r = p + HDR;
 			if ((r[3] & 0xc0) != 0xc0 || !r[2] || (r[2] > 4 && r[2] != 0x0a && (r[2] < 0x10 || r[2] > 0x15)))
 				return 0;

@@ -174,7 +174,7 @@ struct kcap_etw_decoder {
 	/* events held until the process snapshot is written (readers load a
 	 * section's snapshot before its first event) */
 	kcap_reorder *held;
-	uint64_t nheld, held_bytes;
+	uint64_t nheld, held_bytes, hold_max;
 	int holding;
 };
 
@@ -376,6 +376,7 @@ int kcap_etw_decoder_open(kcap_etw_decoder **dp, const kcap_etw_sink *sink, void
 	if (!d || !(d->s = kcap_schema_new()) || !(d->snap = kcap_snapshot_new()) || kcap_reorder_new(&d->held, 0))
 		goto cleanup;
 	d->holding = 1;
+	d->hold_max = HOLD_EVENTS;
 	d->sink = *sink;
 	d->ud = ud;
 	d->origin = 0;
@@ -419,6 +420,14 @@ void kcap_etw_decoder_close(kcap_etw_decoder *d)
 	kcap_buf_free(&d->comm);
 	free(d->gt);
 	free(d);
+}
+
+void kcap_etw_decoder_set_hold(kcap_etw_decoder *d, uint64_t max_events)
+{
+	if (!d || d->st.events)
+		return;
+	d->hold_max = max_events;
+	d->holding = max_events > 0;
 }
 
 const kcap_schema *kcap_etw_decoder_schema(const kcap_etw_decoder *d) { return d ? d->s : NULL; }
@@ -907,7 +916,7 @@ int etw_ev_emit(kcap_etw_decoder *d)
 		d->nheld++;
 		d->held_bytes += kcap_event_copy_size(&d->ev);
 		/* too much waiting for a rundown that may never come: go on without */
-		if (d->nheld >= HOLD_EVENTS || d->held_bytes >= HOLD_BYTES)
+		if (d->nheld >= d->hold_max || d->held_bytes >= HOLD_BYTES)
 			return release_held(d);
 		return 0;
 	}

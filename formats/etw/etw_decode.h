@@ -197,6 +197,15 @@ int kcap_etw_decoder_open(kcap_etw_decoder **d, const kcap_etw_sink *sink, void 
 /* Creates a decoder writing into w (opened by the caller, not closed here):
  * schema, origin, snapshot, stats and events go to the writer. */
 int kcap_etw_decoder_open_writer(kcap_etw_decoder **d, kcap_writer *w, kcap_error *err);
+/* Events are held (deep copies, in time order) until the process
+ * snapshot of the start rundown is handed over, so that a capture's
+ * snapshot comes before its first event: until the rundown ends (EventTrace
+ * RundownComplete, or the first process start), kcap_etw_decoder_finish,
+ * or max_events (default 200000; 64 MiB at most) are held. 0 never holds
+ * (a live session without a process rundown, or a caller with a reorder
+ * window of its own that writes the snapshot itself). Call before the
+ * first record. */
+void kcap_etw_decoder_set_hold(kcap_etw_decoder *d, uint64_t max_events);
 /* Frees; NULL is a no-op. Call kcap_etw_decoder_finish first to flush. */
 void kcap_etw_decoder_close(kcap_etw_decoder *d);
 
@@ -216,8 +225,8 @@ int kcap_etw_decode(kcap_etw_decoder *d, const kcap_etw_record *rec);
 int kcap_etw_decoder_loss(kcap_etw_decoder *d, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost);
 /* Raw timestamp to UTC ns with the session's clock. */
 int64_t kcap_etw_decoder_time(const kcap_etw_decoder *d, int64_t raw);
-/* Hands over what is pending (the snapshot if not given yet, the loss
- * counters). Returns 0 or the sink's error. */
+/* Hands over what is pending (the snapshot if not given yet, the events
+ * held for it, the loss counters). Returns 0 or the sink's error. */
 int kcap_etw_decoder_finish(kcap_etw_decoder *d);
 const kcap_etw_decoder_stats *kcap_etw_decoder_get_stats(const kcap_etw_decoder *d);
 /* The schema the decoder declares (the taxonomy types it maps onto, with

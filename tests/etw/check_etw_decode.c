@@ -65,6 +65,7 @@ static void got_open(got *g)
 	static const kcap_etw_sink sink = { g_schema, NULL, g_event, NULL, NULL };
 	kcap_error e;
 	ck_assert_int_eq(kcap_etw_decoder_open(&g->d, &sink, g, &e), 0);
+	kcap_etw_decoder_set_hold(g->d, 0); /* each event at once */
 	kcap_etw_session s = { 0 };
 	s.clock.type = KCAP_ETW_CLOCK_FILETIME;
 	s.os_major = 10;
