@@ -61,12 +61,27 @@ static const struct {
 };
 #define NCLASSES (sizeof CLASSES / sizeof CLASSES[0])
 
+/* The table row of a hook group (the rows of the groups come first, in
+ * ascending group order), or -1. */
+static int group_row(int group)
+{
+	size_t lo = 0, hi = NCLASSES;
+	while (lo < hi && CLASSES[hi - 1].group < 0)
+		hi--;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (CLASSES[mid].group < group)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < NCLASSES && CLASSES[lo].group == group ? (int)lo : -1;
+}
+
 const kcap_etw_guid *etw_group_guid(int group)
 {
-	for (size_t i = 0; i < NCLASSES; i++)
-		if (CLASSES[i].group == group)
-			return &CLASSES[i].g;
-	return NULL;
+	int i = group_row(group);
+	return i >= 0 ? &CLASSES[i].g : NULL;
 }
 
 const char *etw_provider_name(const kcap_etw_guid *g)
@@ -88,8 +103,12 @@ int etw_provider_index(const kcap_etw_guid *g)
 int etw_class_of(const kcap_etw_record *r, int *group)
 {
 	*group = r->has_hook ? r->hook >> 8 : -1;
+	if (r->has_hook) {
+		int i = group_row(*group);
+		return i >= 0 && r->kind != KCAP_ETW_HDR_EVENT ? CLASSES[i].cls : ETW_C_NONE;
+	}
 	for (size_t i = 0; i < NCLASSES; i++) {
-		if (r->has_hook ? CLASSES[i].group == *group : !memcmp(CLASSES[i].g.b, r->provider.b, 16)) {
+		if (!memcmp(CLASSES[i].g.b, r->provider.b, 16)) {
 			/* a manifest provider is one only with an EVENT_HEADER; a classic
 			 * class is one only without */
 			int manifest = CLASSES[i].group < 0;
