@@ -608,16 +608,19 @@ static int add_to_stream(stream *s, uint32_t i)
 }
 
 /* The computer name from a SystemConfig CPU record (hook 0x0B0A), looked
- * for in the last and first buffers before the walk, so that the origin
+ * for in the last and first buffers of each CPU before the walk (the kernel
+ * logs SystemConfig in its end or start rundown), so that the origin
  * metadata can carry it. */
 static void find_hostname(walk *w, stream *tmp, char *out, size_t cap)
 {
-	size_t order[32], n = 0;
-	for (size_t i = w->nb; i-- > 0 && n < 16;)
-		order[n++] = i;
-	for (size_t i = 0; i < w->nb && n < 32; i++)
-		if (i + 16 < w->nb)
-			order[n++] = i;
+	/* the last two buffers of each CPU, then the first two (256 at most) */
+	size_t order[256], n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t si = 0; si < w->ns && n < 256; si++) {
+			const stream *st = &w->s[si];
+			for (size_t k = 0; k < 2 && k < st->nbufs && n < 256; k++)
+				order[n++] = st->bufs[pass ? k : st->nbufs - 1 - k];
+		}
 	kcap_etl_stats saved = *w->st;
 	int dmg = w->damaged;
 	const kcap_etl_handler *h = w->h;
@@ -710,11 +713,6 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 			goto cleanup;
 		}
 #endif
-	find_hostname(&w, &tmp, host, sizeof host);
-	if (host[0])
-		sess.computer_name = host;
-	if (h->session && (rc = h->session(ud, &sess)) < 0)
-		goto cleanup;
 	/* one stream per CPU, buffers in file order */
 	for (size_t i = 0; i < w.nb; i++) {
 		size_t si;
@@ -722,6 +720,11 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 			goto cleanup;
 		w.b[i].stream = (uint32_t)si;
 	}
+	find_hostname(&w, &tmp, host, sizeof host);
+	if (host[0])
+		sess.computer_name = host;
+	if (h->session && (rc = h->session(ud, &sess)) < 0)
+		goto cleanup;
 	if (!(w.heap = malloc((w.ns ? w.ns : 1) * sizeof *w.heap))) {
 		rc = KCAP_E_NOMEM;
 		goto cleanup;

@@ -149,6 +149,8 @@ struct kcap_etw_decoder {
 	int have_session;
 	kcap_etw_clock clock;
 	int64_t origin_ns;
+	kcap_meta *meta;   /* the origin's metadata, declared with the first event out */
+	int origin_sent;
 	kcap_etw_decoder_stats st;
 	/* standard types: where their extras and the tail begin */
 	uint16_t ext_off[256], tail_off[256];
@@ -413,6 +415,7 @@ void kcap_etw_decoder_close(kcap_etw_decoder *d)
 	kcap_schema_free(d->s);
 	kcap_snapshot_free(d->snap);
 	kcap_reorder_free(d->held);
+	kcap_meta_free(d->meta);
 	smap_free(&d->files);
 	smap_free(&d->kcbs);
 	smap_free(&d->procs);
@@ -503,10 +506,15 @@ void etw_set_hostname(kcap_etw_decoder *d, const char *s, size_t n)
 	d->hostname[n] = 0;
 }
 
+static int ensure_origin(kcap_etw_decoder *d);
+
 static int send_stats(kcap_etw_decoder *d)
 {
 	if (!d->sink.set_stat || !d->have_session)
 		return 0;
+	int orc = ensure_origin(d);
+	if (orc < 0)
+		return orc;
 	kcap_stat a = { (uint16_t)d->origin, UINT32_MAX, "etw-events-lost", d->st.records, d->events_lost };
 	kcap_stat b = { (uint16_t)d->origin, UINT32_MAX, "etw-buffers-lost", 0, d->buffers_lost };
 	int rc = d->sink.set_stat(d->ud, &a);
@@ -573,17 +581,34 @@ int kcap_etw_decoder_session(kcap_etw_decoder *d, const kcap_etw_session *s)
 	kcap_meta_set(m, "etw_utc_offset_minutes", b);
 	if ((rc = send_schema(d)) < 0)
 		goto cleanup;
-	if (d->sink.add_origin) {
-		rc = d->sink.add_origin(d->ud, m);
-		if (rc < 0)
-			goto cleanup;
-		d->origin = rc;
-	}
+	/* declared with the first event that goes out: a SystemConfig record
+	 * before it still names the host */
+	kcap_meta_free(d->meta);
+	d->meta = m;
+	m = NULL;
 	d->have_session = 1;
 	rc = 0;
 cleanup:
 	kcap_meta_free(m);
 	return rc;
+}
+
+/* Declares the origin (once), with the host name if one was seen. */
+static int ensure_origin(kcap_etw_decoder *d)
+{
+	if (d->origin_sent || !d->meta)
+		return 0;
+	d->origin_sent = 1;
+	if (d->hostname[0] && !kcap_meta_get(d->meta, KCAP_META_HOSTNAME) &&
+	    kcap_meta_set(d->meta, KCAP_META_HOSTNAME, d->hostname))
+		return KCAP_E_NOMEM;
+	if (!d->sink.add_origin)
+		return 0;
+	int rc = d->sink.add_origin(d->ud, d->meta);
+	if (rc < 0)
+		return rc;
+	d->origin = rc;
+	return 0;
 }
 
 int kcap_etw_decoder_loss(kcap_etw_decoder *d, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost)
@@ -592,6 +617,9 @@ int kcap_etw_decoder_loss(kcap_etw_decoder *d, uint32_t cpu, const char *source,
 		return KCAP_E_INVAL;
 	if (!d->sink.set_stat)
 		return 0;
+	int rc = ensure_origin(d);
+	if (rc < 0)
+		return rc;
 	kcap_stat st = { (uint16_t)d->origin, cpu, source, seen, lost };
 	return d->sink.set_stat(d->ud, &st);
 }
@@ -658,10 +686,12 @@ static int release_held(kcap_etw_decoder *d)
 {
 	d->holding = 0;
 	kcap_event *e;
-	int rc = 0;
-	while (d->held && (e = kcap_reorder_pop(d->held, INT64_MAX)))
+	int rc = ensure_origin(d);
+	while (d->held && (e = kcap_reorder_pop(d->held, INT64_MAX))) {
+		e->origin = (uint16_t)d->origin;
 		if (!rc && (rc = d->sink.event(d->ud, e)) >= 0)
 			rc = 0;
+	}
 	d->nheld = d->held_bytes = 0;
 	return rc;
 }
@@ -671,7 +701,9 @@ int etw_snap_flush(kcap_etw_decoder *d)
 	int rc = 0;
 	if (!d->snap_sent && kcap_snapshot_count(d->snap)) {
 		d->snap_sent = 1;
-		rc = d->sink.set_snapshot ? d->sink.set_snapshot(d->ud, d->snap) : 0;
+		rc = ensure_origin(d);
+		if (!rc && d->sink.set_snapshot)
+			rc = d->sink.set_snapshot(d->ud, d->snap);
 	}
 	/* the events held so far follow the snapshot */
 	if (!rc && d->holding)
@@ -920,6 +952,9 @@ int etw_ev_emit(kcap_etw_decoder *d)
 			return release_held(d);
 		return 0;
 	}
+	if ((rc = ensure_origin(d)) < 0)
+		return rc;
+	d->ev.origin = (uint16_t)d->origin;
 	rc = d->sink.event(d->ud, &d->ev);
 	return rc < 0 ? rc : 0;
 }
@@ -1057,6 +1092,10 @@ int kcap_etw_decoder_finish(kcap_etw_decoder *d)
 	int rc = send_schema(d);
 	if (!rc)
 		rc = etw_snap_flush(d);
+	if (!rc)
+		rc = release_held(d);
+	if (!rc)
+		rc = ensure_origin(d);
 	if (!rc)
 		rc = send_stats(d);
 	return rc;
