@@ -62,20 +62,24 @@ static const struct {
 #define NCLASSES (sizeof CLASSES / sizeof CLASSES[0])
 
 /* The table row of a hook group (the rows of the groups come first, in
- * ascending group order), or -1. */
+ * ascending group order), or -1: a table by group, filled once (the same
+ * values whichever thread fills it). */
 static int group_row(int group)
 {
-	size_t lo = 0, hi = NCLASSES;
-	while (lo < hi && CLASSES[hi - 1].group < 0)
-		hi--;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (CLASSES[mid].group < group)
-			lo = mid + 1;
-		else
-			hi = mid;
+	static signed char rows[256];
+	static volatile int ready;
+	if (group < 0 || group > 255)
+		return -1;
+	if (!ready) {
+		signed char t[256];
+		memset(t, -1, sizeof t);
+		for (size_t i = 0; i < NCLASSES; i++)
+			if (CLASSES[i].group >= 0)
+				t[CLASSES[i].group] = (signed char)i;
+		memcpy(rows, t, sizeof rows);
+		ready = 1;
 	}
-	return lo < NCLASSES && CLASSES[lo].group == group ? (int)lo : -1;
+	return rows[group];
 }
 
 const kcap_etw_guid *etw_group_guid(int group)
