@@ -155,7 +155,7 @@ struct kcap_etw_decoder {
 	/* standard types: where their extras and the tail begin */
 	uint16_t ext_off[256], tail_off[256];
 	gtype *gt;
-	size_t ngt, capgt;
+	size_t ngt, capgt, last_gt;
 	/* the event being built */
 	kcap_event ev;
 	const kcap_type_def *def;
@@ -308,9 +308,13 @@ static int send_schema(kcap_etw_decoder *d)
  * live recorder) gives a provider the same id. */
 static uint32_t generic_type(kcap_etw_decoder *d, const kcap_etw_guid *g, int group, int *rc)
 {
+	if (d->ngt && !memcmp(d->gt[d->last_gt].g.b, g->b, 16))
+		return d->gt[d->last_gt].id;
 	for (size_t i = 0; i < d->ngt; i++)
-		if (!memcmp(d->gt[i].g.b, g->b, 16))
+		if (!memcmp(d->gt[i].g.b, g->b, 16)) {
+			d->last_gt = i;
 			return d->gt[i].id;
+		}
 	if (d->ngt == d->capgt) {
 		size_t nc = d->capgt ? d->capgt * 2 : 32;
 		gtype *n = realloc(d->gt, nc * sizeof *n);
@@ -747,10 +751,11 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	d->ev.uid = d->ev.gid = UINT32_MAX;
 	d->ev.nparams = d->def->nparams;
 	d->ev.params = d->vals;
+	/* the writer reads only present values, and every setter fills what it
+	 * sets: clearing the flags is enough */
 	for (uint32_t i = 0; i < d->def->nparams; i++) {
-		kcap_value *v = &d->vals[i];
-		memset(v, 0, sizeof *v);
-		v->type = d->def->params[i].type;
+		d->vals[i].present = 0;
+		d->vals[i].type = d->def->params[i].type;
 	}
 	d->sb.len = 0;
 	d->npend = 0;
