@@ -72,7 +72,7 @@ typedef struct walk {
 	ebuf *b;
 	size_t nb, capb;
 	stream *s;
-	size_t ns;
+	size_t ns, caps;
 	uint32_t *cpu_stream; /* cpu -> stream index + 1 */
 	size_t *heap;
 	size_t nheap;
@@ -163,14 +163,8 @@ static int scan_buffers(walk *w)
 			off = k;
 			continue;
 		}
-		if (w->nb == w->capb) {
-			size_t nc = w->capb ? w->capb * 2 : 256;
-			ebuf *n = realloc(w->b, nc * sizeof *n);
-			if (!n)
-				return KCAP_E_NOMEM;
-			w->b = n;
-			w->capb = nc;
-		}
+		if (kcap_array_room(&w->b, &w->capb, w->nb, sizeof *w->b, 256))
+			return KCAP_E_NOMEM;
 		ebuf *b = &w->b[w->nb++];
 		b->off = off;
 		b->size = size;
@@ -580,12 +574,8 @@ static int stream_of(walk *w, uint32_t cpu, size_t *idx)
 		*idx = w->cpu_stream[cpu] - 1;
 		return 0;
 	}
-	if ((w->ns & (w->ns - 1)) == 0) { /* grow at powers of two */
-		stream *n = realloc(w->s, (w->ns ? w->ns * 2 : 1) * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		w->s = n;
-	}
+	if (kcap_array_room(&w->s, &w->caps, w->ns, sizeof *w->s, 8))
+		return KCAP_E_NOMEM;
 	memset(&w->s[w->ns], 0, sizeof *w->s);
 	w->s[w->ns].cpu = cpu;
 	*idx = w->ns++;
@@ -595,14 +585,8 @@ static int stream_of(walk *w, uint32_t cpu, size_t *idx)
 
 static int add_to_stream(stream *s, uint32_t i)
 {
-	if (s->nbufs == s->capbufs) {
-		size_t nc = s->capbufs ? s->capbufs * 2 : 16;
-		uint32_t *n = realloc(s->bufs, nc * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		s->bufs = n;
-		s->capbufs = nc;
-	}
+	if (kcap_array_room(&s->bufs, &s->capbufs, s->nbufs, sizeof *s->bufs, 16))
+		return KCAP_E_NOMEM;
 	s->bufs[s->nbufs++] = i;
 	return 0;
 }

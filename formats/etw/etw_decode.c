@@ -315,15 +315,9 @@ static uint32_t generic_type(kcap_etw_decoder *d, const kcap_etw_guid *g, int gr
 			d->last_gt = i;
 			return d->gt[i].id;
 		}
-	if (d->ngt == d->capgt) {
-		size_t nc = d->capgt ? d->capgt * 2 : 32;
-		gtype *n = realloc(d->gt, nc * sizeof *n);
-		if (!n) {
-			*rc = KCAP_E_NOMEM;
-			return 0;
-		}
-		d->gt = n;
-		d->capgt = nc;
+	if (kcap_array_room(&d->gt, &d->capgt, d->ngt, sizeof *d->gt, 32)) {
+		*rc = KCAP_E_NOMEM;
+		return 0;
 	}
 	char name[64], gs[37];
 	static const kcap_etw_guid zero;
