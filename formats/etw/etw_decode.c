@@ -188,11 +188,10 @@ struct kcap_etw_decoder {
 static const kcap_param_def TAIL[ETW_T_N_] = {
 	P("etw_provider", GUID), P("etw_group", U8), P("etw_id", U16), P("etw_opcode", U8), P("etw_version", U8),
 	P("etw_level", U8), P("etw_keywords", U64), { "etw_header", KCAP_T_ENUM, 0, ETW_SYMS_HEADER },
+	P("etw_related_activity", GUID), P("etw_user_sid", SID), P("etw_stack", BYTES), P("etw_ext", BYTES),
 };
 static const kcap_param_def GEN[ETW_G_N_] = {
-	P("etw_task", U16), P("etw_channel", U8), P("etw_flags", U16), P("etw_activity", GUID),
-	P("etw_related_activity", GUID), P("etw_user_sid", SID), P("etw_stack", BYTES), P("etw_ext", BYTES),
-	P("data", BYTES),
+	P("etw_task", U16), P("etw_channel", U8), P("etw_flags", U16), P("etw_activity", GUID), P("data", BYTES),
 };
 static const kcap_param_def X_FILE[ETW_X_FILE_N_] = {
 	P("file_object", U64), P("irp", U64), P("file_key", U64), P("ttid", PID), P("create_options", U32),
@@ -726,6 +725,8 @@ static uint8_t header_code(const kcap_etw_record *r)
 	}
 }
 
+static int pend(kcap_etw_decoder *d, uint32_t i, size_t off);
+
 int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 {
 	d->def = kcap_schema_type(d->s, type);
@@ -774,6 +775,28 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	if (r->kind == KCAP_ETW_HDR_EVENT)
 		etw_set_u(d, t + ETW_T_KEYWORDS, r->keywords);
 	etw_set_u(d, t + ETW_T_HEADER, header_code(r));
+	/* the extended data items */
+	size_t off0 = d->sb.len;
+	for (uint16_t k = 0; k < r->next; k++) {
+		const kcap_etw_ext *e = &r->ext[k];
+		if (e->type == KCAP_ETW_EXT_RELATED_ACTIVITYID && e->size >= 16) {
+			d->vals[t + ETW_T_RELATED].present = 1;
+			memcpy(d->vals[t + ETW_T_RELATED].addr, e->data, 16);
+		} else if (e->type == KCAP_ETW_EXT_SID && e->size >= 8 && (size_t)8 + 4u * e->data[1] <= e->size) {
+			etw_set_bytes(d, t + ETW_T_USER_SID, e->data, 8 + 4u * e->data[1]);
+		} else if ((e->type == KCAP_ETW_EXT_STACK_TRACE32 || e->type == KCAP_ETW_EXT_STACK_TRACE64) &&
+		           !d->vals[t + ETW_T_STACK].present) {
+			etw_set_bytes(d, t + ETW_T_STACK, e->data, e->size);
+		} else {
+			/* other items as recorded: u16 type, u16 size, data */
+			uint8_t h[4] = { (uint8_t)e->type, (uint8_t)(e->type >> 8), (uint8_t)e->size,
+			                 (uint8_t)(e->size >> 8) };
+			if (kcap_buf_append(&d->sb, h, 4) || (e->size && kcap_buf_append(&d->sb, e->data, e->size)))
+				return KCAP_E_NOMEM;
+		}
+	}
+	if (d->sb.len > off0)
+		pend(d, t + ETW_T_EXT, off0);
 	return 0;
 }
 
@@ -1037,27 +1060,6 @@ static int emit_generic(kcap_etw_decoder *d, const kcap_etw_record *r)
 		d->vals[x + ETW_G_ACTIVITY].present = 1;
 		memcpy(d->vals[x + ETW_G_ACTIVITY].addr, r->activity_id.b, 16);
 	}
-	size_t off0 = d->sb.len;
-	for (uint16_t k = 0; k < r->next; k++) {
-		const kcap_etw_ext *e = &r->ext[k];
-		if (e->type == KCAP_ETW_EXT_RELATED_ACTIVITYID && e->size >= 16) {
-			d->vals[x + ETW_G_RELATED].present = 1;
-			memcpy(d->vals[x + ETW_G_RELATED].addr, e->data, 16);
-		} else if (e->type == KCAP_ETW_EXT_SID && e->size >= 8 && (size_t)8 + 4u * e->data[1] <= e->size) {
-			etw_set_bytes(d, x + ETW_G_USER_SID, e->data, 8 + 4u * e->data[1]);
-		} else if ((e->type == KCAP_ETW_EXT_STACK_TRACE32 || e->type == KCAP_ETW_EXT_STACK_TRACE64) &&
-		           !d->vals[x + ETW_G_STACK].present) {
-			etw_set_bytes(d, x + ETW_G_STACK, e->data, e->size);
-		} else {
-			/* other items as recorded: u16 type, u16 size, data */
-			uint8_t h[4] = { (uint8_t)e->type, (uint8_t)(e->type >> 8), (uint8_t)e->size,
-			                 (uint8_t)(e->size >> 8) };
-			if (kcap_buf_append(&d->sb, h, 4) || (e->size && kcap_buf_append(&d->sb, e->data, e->size)))
-				return KCAP_E_NOMEM;
-		}
-	}
-	if (d->sb.len > off0)
-		pend(d, x + ETW_G_EXT, off0);
 	etw_set_bytes(d, x + ETW_G_DATA, r->data, r->len);
 	if ((rc = etw_ev_emit(d)) < 0)
 		return rc;

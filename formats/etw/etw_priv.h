@@ -13,10 +13,9 @@
 
 /* The ETW params every event the decoder writes carries after its own. */
 enum { ETW_T_PROVIDER, ETW_T_GROUP, ETW_T_ID, ETW_T_OPCODE, ETW_T_VERSION, ETW_T_LEVEL, ETW_T_KEYWORDS,
-       ETW_T_HEADER, ETW_T_N_ };
+       ETW_T_HEADER, ETW_T_RELATED, ETW_T_USER_SID, ETW_T_STACK, ETW_T_EXT, ETW_T_N_ };
 /* The generic type's params after the tail. */
-enum { ETW_G_TASK, ETW_G_CHANNEL, ETW_G_FLAGS, ETW_G_ACTIVITY, ETW_G_RELATED, ETW_G_USER_SID, ETW_G_STACK,
-       ETW_G_EXT, ETW_G_DATA, ETW_G_N_ };
+enum { ETW_G_TASK, ETW_G_CHANNEL, ETW_G_FLAGS, ETW_G_ACTIVITY, ETW_G_DATA, ETW_G_N_ };
 /* Extras after the standard params of the standard types the decoder
  * maps onto: PROCESS (execve, exit_group) reuses the KCAP_P_PROCESS_*
  * layout; FILEIO and NET below. */

@@ -32,6 +32,8 @@ check "info counts generic events per provider" "79530" \
 	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -c '.types["etw:PerfInfo"]')"
 check "SystemConfig's computer name as the hostname" "BRIANROB-W8" \
 	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -r '.origins[0].hostname')"
+check "stack traces of the extended data, mapped events too" "655" \
+	"$("$KCAP" convert --json "$DIR/pv.kcap" | grep -c '"etw_stack":"')"
 check "events in time order" "true" "$("$KCAP" info --json "$DIR/pv.kcap" | jq -c .ordered)"
 "$KCAP" convert --json "$DIR/pv.kcap" > "$DIR/pv.jsonl"
 "$KCAP" convert --from json "$DIR/pv.jsonl" -o "$DIR/rt.kcap"
