@@ -245,11 +245,9 @@ static int map_process(kcap_etw_decoder *d, const kcap_etw_record *r, int *short
 		if ((rc = etw_snap_add(d, f.pid, f.ppid, im ? im : "", ni, cm ? cm : "", nc, 0)) < 0)
 			return rc;
 	}
-	if ((rc = etw_ev_emit(d)) < 0)
-		return rc;
-	if (op == 2)
-		etw_proc_del(d, f.pid);
-	return 1;
+	/* an ended process keeps its entry (the kernel's and the manifest
+	 * provider's end events both name it); a new start replaces it */
+	return (rc = etw_ev_emit(d)) < 0 ? rc : 1;
 }
 
 /* Thread_TypeGroup1 v1..v4. */
@@ -792,10 +790,7 @@ static int map_k_process(kcap_etw_decoder *d, const kcap_etw_record *r, int *sho
 	etw_set_pid(d, (int32_t)pid);
 	etw_set_i(d, KCAP_P_EXIT_STATUS, code);
 	etw_set_i(d, x + KCAP_P_PROCESS_EXIT_STATUS, code);
-	if ((rc = etw_ev_emit(d)) < 0)
-		return rc;
-	etw_proc_del(d, pid);
-	return 1;
+	return (rc = etw_ev_emit(d)) < 0 ? rc : 1;
 }
 
 /* Microsoft-Windows-Kernel-File: 10 NameCreate, 11 NameDelete, 12 Create,

@@ -645,7 +645,6 @@ int etw_proc_set(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *i
 {
 	return smap_put(&d->procs, pid, image, n, ppid);
 }
-void etw_proc_del(kcap_etw_decoder *d, uint32_t pid) { smap_del(&d->procs, pid); }
 
 int etw_snap_add(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t ni, const char *cmd,
                  size_t nc, int64_t ts)

@@ -114,7 +114,6 @@ int etw_kcb_set(kcap_etw_decoder *d, uint64_t kcb, const char *s, size_t n);
 const char *etw_kcb_get(kcap_etw_decoder *d, uint64_t kcb, size_t *n);
 void etw_kcb_del(kcap_etw_decoder *d, uint64_t kcb);
 int etw_proc_set(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t n);
-void etw_proc_del(kcap_etw_decoder *d, uint32_t pid);
 /* A DCStart process into the snapshot. */
 int etw_snap_add(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t ni, const char *cmd,
                  size_t nc, int64_t ts);
