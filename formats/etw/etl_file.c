@@ -159,7 +159,7 @@ static int scan_buffers(walk *w)
 				k++;
 			if (k + HDR > w->len)
 				k = w->len;
-			damage(w, bad, "%s (buffer size %u); %zu bytes skipped", why, size, k - (size_t)bad);
+			damage(w, bad, "%s (buffer size %u); %llu bytes skipped", why, size, (unsigned long long)(k - (size_t)bad));
 			off = k;
 			continue;
 		}
@@ -185,7 +185,7 @@ static int scan_buffers(walk *w)
 		 * over zeros */
 	}
 	if (off < w->len)
-		damage(w, off, "%zu bytes at the end are no buffer", w->len - off);
+		damage(w, off, "%llu bytes at the end are no buffer", (unsigned long long)(w->len - off));
 	return 0;
 }
 
@@ -235,7 +235,8 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 	if (fe)
 		libfwnt_error_free(&fe);
 	if (r != 1 || got != want) {
-		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %zu bytes (%s)", want,
+		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %llu bytes (%s)",
+		       (unsigned long long)want,
 		       r != 1 ? "bad XPRESS data" : got > want ? "it inflates past that size" : "it inflates to less");
 		return 0;
 	}
@@ -682,7 +683,8 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 	/* a file cut at a buffer boundary: fewer buffers than the header says
 	 * were written (a circular log keeps fewer by design) */
 	if (!(sess.log_file_mode & 0x2) && written > w.nb && !w.damaged)
-		damage(&w, len, "the file ends after %zu of the %u buffers its header says were written", w.nb, written);
+		damage(&w, len, "the file ends after %llu of the %u buffers its header says were written",
+		       (unsigned long long)w.nb, written);
 	w.st->buffers = 0;
 	w.st->compressed = 0;
 	tmp.data = NULL;
