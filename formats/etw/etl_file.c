@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "etl_file.h"
+#include "xpress.h"
 #include "common/common.h"
 #include "etw_priv.h"
 
@@ -28,7 +29,7 @@ int kcap_etl_have_xpress(void)
 #ifdef KCAP_HAVE_FWNT
 	return 1;
 #else
-	return 0;
+	return 2;
 #endif
 }
 
@@ -189,6 +190,23 @@ static int scan_buffers(walk *w)
 	return 0;
 }
 
+/* XPRESS data into out[0..*n): libfwnt when built with it, else the
+ * built-in decoder. Returns 0 (*n the bytes out), KCAP_XPRESS_BAD or
+ * KCAP_XPRESS_OVERFLOW. */
+static int inflate(const uint8_t *in, size_t len, uint8_t *out, size_t *n)
+{
+#ifdef KCAP_HAVE_FWNT
+	libfwnt_error_t *fe = NULL;
+	int r = libfwnt_lzxpress_decompress(in, len, out, n, &fe);
+	if (fe)
+		libfwnt_error_free(&fe);
+	return r == 1 ? 0 : KCAP_XPRESS_BAD;
+#else
+	size_t cap = *n;
+	return kcap_xpress_decompress(in, len, out, cap, n);
+#endif
+}
+
 /* Inflates (or points at) buffer i for stream s. Returns 1 loaded, 0 the
  * buffer is damaged (noted), or a negative error. */
 static int load_buffer(walk *w, stream *s, uint32_t i)
@@ -212,9 +230,8 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 		return 1;
 	}
 	w->st->compressed++;
-#ifdef KCAP_HAVE_FWNT
-	/* libfwnt stops, without an error, when the output is full: room for
-	 * a few bytes more tells data that inflates past its stated size */
+	/* room for a few bytes more than stated tells data that inflates past
+	 * its stated size (libfwnt stops, without an error, at a full output) */
 	size_t want = b->fill - HDR, room = (size_t)b->fill + SLACK;
 	if (s->scratch_cap < room) {
 		if (w->live - s->scratch_cap + room > MAX_LIVE) {
@@ -230,22 +247,15 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 	}
 	memcpy(s->scratch, w->buf + b->off, HDR);
 	size_t got = want + SLACK;
-	libfwnt_error_t *fe = NULL;
-	int r = want ? libfwnt_lzxpress_decompress(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got, &fe) : 1;
-	if (fe)
-		libfwnt_error_free(&fe);
-	if (r != 1 || got != want) {
+	int r = inflate(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got);
+	if (r != 0 || got != want) {
 		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %llu bytes (%s)",
 		       (unsigned long long)want,
-		       r != 1 ? "bad XPRESS data" : got > want ? "it inflates past that size" : "it inflates to less");
+		       r == KCAP_XPRESS_BAD ? "bad XPRESS data" : r == KCAP_XPRESS_OVERFLOW || got > want ? "it inflates past that size" : "it inflates to less");
 		return 0;
 	}
 	s->data = s->scratch;
 	return 1;
-#else
-	(void)i;
-	return KCAP_E_UNSUPPORTED;
-#endif
 }
 
 /* File offset of a position in the stream's current buffer, for notes:
@@ -689,16 +699,6 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 	w.st->compressed = 0;
 	tmp.data = NULL;
 	char host[256] = "";
-#ifndef KCAP_HAVE_FWNT
-	for (size_t i = 0; i < w.nb; i++)
-		if (w.b[i].flags & BF_COMPRESSED) {
-			rc = KCAP_E_UNSUPPORTED;
-			if (err)
-				kcap_seterr(err, rc, (int64_t)w.b[i].off,
-				            "compressed buffers and this build has no XPRESS support (libfwnt)");
-			goto cleanup;
-		}
-#endif
 	/* one stream per CPU, buffers in file order */
 	for (size_t i = 0; i < w.nb; i++) {
 		size_t si;

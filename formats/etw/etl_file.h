@@ -59,12 +59,12 @@ int kcap_etl_probe(const unsigned char *head, size_t n);
 
 /* Walks the .etl image buf[0..len). Returns 0 (intact), 1 (damage stepped
  * over, reported through h->damage), KCAP_E_FORMAT (not an .etl file: no
- * logfile header; err filled), KCAP_E_UNSUPPORTED (a compressed buffer and
- * no XPRESS support built in), KCAP_E_NOMEM, or the callback's error. */
+ * logfile header; err filled), KCAP_E_NOMEM, or the callback's error. */
 int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
                   kcap_error *err);
 
-/* 1 when this build can inflate compressed buffers (libfwnt found). */
+/* How this build inflates compressed buffers: 1 with libfwnt, 2 with the
+ * built-in MS-XCA decoder (xpress.h). */
 int kcap_etl_have_xpress(void);
 
 #ifdef __cplusplus

@@ -636,17 +636,6 @@ static int check_one(const char *dir, const char *base)
 	snprintf(exp, sizeof exp, "%s/%s/%s.expected.json", ETW_CORPUS_DIR, dir, base);
 	snprintf(bl, sizeof bl, "%s/%s/%s.baseline.txt", ETW_CORPUS_DIR, dir, base);
 	run r;
-	if (!kcap_etl_have_xpress()) {
-		/* without libfwnt a compressed file is refused: SKIP it visibly */
-		size_t n;
-		uint8_t *b = slurp(etl, &n);
-		int packed = b && n >= 0x48 + 32 + 36 && (b[0x48 + 32 + 32 + 3] & 0x04);
-		free(b);
-		if (packed) {
-			printf("SKIP: %s: compressed, and this build has no libfwnt\n", etl);
-			return 0;
-		}
-	}
 	run_file(&r, etl);
 	json_error_t je;
 	/* the reference keeps etl-parser's misread header tail, whose numbers
