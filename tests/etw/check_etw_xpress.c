@@ -21,7 +21,9 @@
 #define ETW_CORPUS_DIR "../shared/corpus/etw"
 #endif
 
+#ifdef KCAP_HAVE_FWNT
 static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+#endif
 
 START_TEST(same_bytes_as_libfwnt)
 {
