@@ -564,6 +564,20 @@ int kcap_etl_probe(const unsigned char *head, size_t n)
 	return 1;
 }
 
+size_t kcap_etl_file_end(const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	while (off + HDR <= len) {
+		uint32_t size = rd32(buf + off);
+		if (size < HDR || size > KCAP_ETL_MAX_BUFFER || size > len - off)
+			break;
+		if (off && rd16(buf + off + 0x36) == 4 && kcap_etl_probe(buf + off, len - off))
+			return off;
+		off += size;
+	}
+	return len;
+}
+
 static void free_walk(walk *w)
 {
 	for (size_t i = 0; i < w->ns; i++) {
