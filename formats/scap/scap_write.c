@@ -38,6 +38,11 @@ typedef struct thr {
 	uint32_t args_len;
 	uint32_t order;  /* 1 + position in the process list; 0: not listed (born in the capture) */
 	uint8_t used;
+	/* a listed thread's description as the list must show it (before the
+	 * events changed it): set by thr_freeze() before the first change */
+	uint8_t frozen;
+	char *p_comm, *p_exe, *p_exepath, *p_cwd, *p_args;
+	uint32_t p_args_len;
 } thr;
 
 /* ---- how one kcap type is written ---------------------------------------- */
@@ -263,8 +268,16 @@ const kcap_error *kcap_scap_writer_error(const kcap_scap_writer *w) { return &w-
 uint64_t kcap_scap_writer_written(const kcap_scap_writer *w) { return w->written; }
 uint64_t kcap_scap_writer_skipped(const kcap_scap_writer *w) { return w->skipped; }
 
-int kcap_scap_writer_skipped_at(const kcap_scap_writer *w, size_t i, const char **type, uint64_t *count)
+static int skip_cmp(const void *a, const void *b)
 {
+	const skipped_type *x = a, *y = b;
+	return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->name, y->name);
+}
+
+int kcap_scap_writer_skipped_at(kcap_scap_writer *w, size_t i, const char **type, uint64_t *count)
+{
+	if (i == 0 && w->nskip > 1)
+		qsort(w->skip, w->nskip, sizeof *w->skip, skip_cmp);
 	if (i >= w->nskip)
 		return 0;
 	*type = w->skip[i].name;
@@ -351,6 +364,24 @@ static int set_argv(thr *t, const char *p, size_t len)
 		return -1;
 	t->args_len = (uint32_t)rest;
 	return 0;
+}
+
+static int dup_opt(char **dst, const char *s, size_t n)
+{
+	return s ? set_str(dst, s, n) : 0;
+}
+
+/* Keeps what the process list shows of t before an event changes it. */
+static int thr_freeze(thr *t)
+{
+	if (!t->order || t->frozen)
+		return 0;
+	t->frozen = 1;
+	t->p_args_len = t->args_len;
+	return dup_opt(&t->p_comm, t->comm, t->comm ? strlen(t->comm) : 0) ||
+	       dup_opt(&t->p_exe, t->exe, t->exe ? strlen(t->exe) : 0) ||
+	       dup_opt(&t->p_exepath, t->exepath, t->exepath ? strlen(t->exepath) : 0) ||
+	       dup_opt(&t->p_cwd, t->cwd, t->cwd ? strlen(t->cwd) : 0) || dup_opt(&t->p_args, t->args, t->args_len);
 }
 
 /* A copy of t's process description (not its tid, pid, ptid, listing) into c. */
@@ -814,7 +845,7 @@ static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t
 	uint32_t type = total - 8 > NONLARGE_MAX ? BT_EV_V2_LARGE : BT_EV_V2;
 	kcap_buf *o = &w->out;
 	static const uint8_t pad[4];
-	if (put32(o, type) || put32(o, total) || put16(o, (uint16_t)c->ev->cpu) || put64(o, (uint64_t)c->ev->ts) ||
+	if (put32(o, type) || put32(o, total) || put16(o, c->ev->cpu < 65535 ? (uint16_t)c->ev->cpu : 0) || put64(o, (uint64_t)c->ev->ts) ||
 	    put64(o, (uint64_t)c->tid) || put32(o, evlen) || put16(o, code) || put32(o, n))
 		return nomem(w);
 	for (uint8_t i = 0; i < n; i++)
@@ -822,7 +853,7 @@ static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t
 			return nomem(w);
 	if ((b->len && put(o, b->data, b->len)) || put(o, pad, ((body + 3) & ~3u) - body) || put32(o, total))
 		return nomem(w);
-	if (c->ev->cpu > w->max_cpu)
+	if (c->ev->cpu > w->max_cpu && c->ev->cpu < 65535)
 		w->max_cpu = c->ev->cpu;
 	return o->len >= SPOOL_CHUNK ? spool_flush(w) : 0;
 }
@@ -871,6 +902,8 @@ static thr *event_thread(kcap_scap_writer *w, const kcap_event *ev)
 static int apply_proc(kcap_scap_writer *w, const plan *pl, const kcap_event *ev, thr *t, evctx *c)
 {
 	const kcap_value *ret = pval(ev, pl->k_ret);
+	if (thr_freeze(t))
+		return nomem(w);
 	if (pl->proc == PROC_EXEC && ret && ret->i == 0) {
 		const kcap_value *argv = pval(ev, pl->k_argv), *path = pval(ev, pl->k_path);
 		if (argv && argv->len ? set_argv(t, (const char *)argv->p, argv->len)
@@ -900,10 +933,16 @@ static int apply_proc(kcap_scap_writer *w, const plan *pl, const kcap_event *ev,
 				return nomem(w);
 		}
 	}
+	return 0;
+}
+
+/* A comm the table did not know (prctl, a thread's own name, an exec the
+ * capture missed) becomes the thread's. */
+static int track_comm(kcap_scap_writer *w, thr *t, const kcap_event *ev)
+{
 	if (!ev->comm_len || (t->comm && strlen(t->comm) == ev->comm_len && !memcmp(t->comm, ev->comm, ev->comm_len)))
 		return 0;
-	/* a comm the table did not know (prctl, a thread's own name) */
-	return set_str(&t->comm, ev->comm, ev->comm_len) ? nomem(w) : 0;
+	return thr_freeze(t) || set_str(&t->comm, ev->comm, ev->comm_len) ? nomem(w) : 0;
 }
 
 int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
@@ -918,7 +957,7 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 		return rc ? rc : 0;
 	}
 	thr *t = event_thread(w, ev);
-	if (!t)
+	if (!t || (pl->proc != PROC_EXEC && track_comm(w, t, ev)))
 		return nomem(w);
 	evctx c = {.ev = ev, .pl = pl, .t = t, .tid = ev->tid, .pid = t->pid, .ptid = t->ptid, .sysid = pl->sysid};
 	int rc;
@@ -1035,12 +1074,16 @@ static int head_blocks(kcap_scap_writer *w, kcap_buf *b)
 		if (!t)
 			continue;
 		size_t e0 = b->len;
-		const char *comm = t->comm ? t->comm : "", *exe = t->exe ? t->exe : comm;
-		const char *exepath = t->exepath ? t->exepath : "", *cwd = t->cwd ? t->cwd : "/";
+		const char *tcomm = t->frozen ? t->p_comm : t->comm, *texe = t->frozen ? t->p_exe : t->exe;
+		const char *texepath = t->frozen ? t->p_exepath : t->exepath, *tcwd = t->frozen ? t->p_cwd : t->cwd;
+		const char *targs = t->frozen ? t->p_args : t->args;
+		uint32_t targs_len = t->frozen ? t->p_args_len : t->args_len;
+		const char *comm = tcomm ? tcomm : "", *exe = texe ? texe : comm;
+		const char *exepath = texepath ? texepath : "", *cwd = tcwd ? tcwd : "/";
 		rc = put32(b, 0) || put64(b, (uint64_t)t->tid) || put64(b, (uint64_t)t->pid) ||
 		     put64(b, (uint64_t)t->ptid) || put64(b, 0) /* sid */ || put64(b, 0) /* vpgid */ ||
 		     put_lstr(b, comm, strlen(comm)) || put_lstr(b, exe, strlen(exe)) ||
-		     put_lstr(b, exepath, strlen(exepath)) || put_lstr(b, t->args ? t->args : "", t->args_len) ||
+		     put_lstr(b, exepath, strlen(exepath)) || put_lstr(b, targs ? targs : "", targs_len) ||
 		     put_lstr(b, cwd, strlen(cwd)) || put64(b, 1024) /* fdlimit */ ||
 		     put32(b, t->tid == t->pid ? 1u << 30 : 0) /* flags: PPM_CL_IS_MAIN_THREAD */ ||
 		     put32(b, t->uid) || put32(b, t->gid) || put32(b, 0) || put32(b, 0) || put32(b, 0) ||
@@ -1069,6 +1112,11 @@ static void writer_free(kcap_scap_writer *w)
 		free(t->exepath);
 		free(t->cwd);
 		free(t->args);
+		free(t->p_comm);
+		free(t->p_exe);
+		free(t->p_exepath);
+		free(t->p_cwd);
+		free(t->p_args);
 	}
 	free(w->t);
 	for (size_t i = 0; i < w->pcap; i++)

@@ -48,11 +48,13 @@ int kcap_scap_writer_context(kcap_scap_writer *w, const kcap_meta *md, const kca
  * (counted), or a negative KCAP_E_* code (see kcap_scap_writer_error). */
 int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev);
 
-/* Events written (kcap events, not scap blocks) and left out. */
+/* Events written (kcap events, not scap blocks) and left out. An event
+ * whose cpu is not known (UINT32_MAX, as audit gives) is written on cpu 0. */
 uint64_t kcap_scap_writer_written(const kcap_scap_writer *w);
 uint64_t kcap_scap_writer_skipped(const kcap_scap_writer *w);
-/* The types left out, by count: i from 0 while it returns 1. */
-int kcap_scap_writer_skipped_at(const kcap_scap_writer *w, size_t i, const char **type, uint64_t *count);
+/* The types left out, most frequent first: i from 0 while it returns 1
+ * (i = 0 sorts them). */
+int kcap_scap_writer_skipped_at(kcap_scap_writer *w, size_t i, const char **type, uint64_t *count);
 
 /* The error of the last failed call. */
 const kcap_error *kcap_scap_writer_error(const kcap_scap_writer *w);
