@@ -8,6 +8,7 @@
 #include "scap_write.h"
 #include "scap_events.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ typedef struct thr {
 enum { SRC_DEFAULT, SRC_PARAM, SRC_ARGV0, SRC_ARGS, SRC_TUPLE, SRC_TID, SRC_PID, SRC_PTID, SRC_EXE,
        SRC_CWD, SRC_COMM, SRC_UID, SRC_GID, SRC_FDLIMIT, SRC_SYSID, SRC_STATUS, SRC_EXITCODE };
 enum { CONV_NONE, CONV_OPEN_FLAGS, CONV_CLONE_FLAGS };
-enum { PLAN_SKIP, PLAN_PAIR, PLAN_PROCEXIT, PLAN_GENERIC };
+enum { PLAN_SKIP, PLAN_PAIR, PLAN_PROCEXIT, PLAN_GENERIC, PLAN_ENTER };
 enum { PROC_NONE, PROC_CLONE, PROC_EXEC, PROC_CHDIR };
 
 typedef struct slot {
@@ -63,6 +64,8 @@ typedef struct plan {
 	const kcap_type_def *def;
 	char *name;
 	uint8_t kind, proc, ne, nx;
+	uint8_t raw;               /* a scap_NAME type of the importer: params by name, values as stored */
+	uint8_t large_e, large_x;  /* u32 param lengths (EF_LARGE_PAYLOAD) */
 	uint16_t ecode, xcode, sysid;
 	int8_t k_ret, k_argv, k_path, k_flags, k_status, k_sig, k_fd;
 	slot e[MAX_SLOTS], x[MAX_SLOTS];
@@ -546,6 +549,60 @@ static int plan_side(plan *pl, const map_row *row, uint16_t code, int is_exit)
 	return 0;
 }
 
+/* A scap_NAME type (formats/scap/scap_import.c keeps every event the
+ * taxonomy lacks so, with the event table's param names): back to NAME's
+ * enter and exit of sysdig 0.29.3's table, each param from the kcap param
+ * of its name. NAME that is no event is a generic syscall (its ID). */
+static void plan_raw(plan *pl)
+{
+	static const map_row none = {0, NULL, NULL, 0};
+	const char *name = pl->def->name + 5;
+	pl->raw = 1;
+	int ec = scap_event_find(name, '>', 1), xc = scap_event_find(name, '<', 1);
+	if (ec < 0 && xc < 0) {
+		int id = !strcmp(name, "unknown") ? 0 : scap_syscall_id_find(name);
+		int kid = kidx(pl->def, "ID");
+		if (id < 0 && kid < 0)
+			return;
+		if (id < 0 || id >= 329)
+			return; /* a syscall sysdig 0.29.3 has no name for */
+		pl->kind = PLAN_GENERIC;
+		pl->sysid = (uint16_t)id;
+		pl->ecode = 0;
+		pl->xcode = 1;
+		pl->ne = pl->nx = 2;
+		pl->e[0] = pl->x[0] = (slot){.src = SRC_SYSID, .pt = SCAP_PT_SYSCALLID, .k = -1};
+		int kn = kidx(pl->def, "nativeID");
+		pl->e[1] = pl->x[1] = kn >= 0 ? (slot){.src = SRC_PARAM, .pt = SCAP_PT_UINT16, .k = (int8_t)kn}
+					      : (slot){.src = SRC_DEFAULT, .pt = SCAP_PT_UINT16, .k = -1};
+		return;
+	}
+	if ((ec >= 0 && plan_side(pl, &none, (uint16_t)ec, 0)) || (xc >= 0 && plan_side(pl, &none, (uint16_t)xc, 1)))
+		return;
+	for (int side = 0; side < 2; side++) {
+		int code = side ? xc : ec;
+		if (code < 0)
+			continue;
+		const scap_event_info *e = scap_event_get((unsigned)code);
+		slot *sl = side ? pl->x : pl->e;
+		uint8_t n = side ? pl->nx : pl->ne;
+		for (uint8_t i = 0; i < n; i++) {
+			int k = kidx(pl->def, e->params[i].name);
+			sl[i] = (slot){.src = k >= 0 ? SRC_PARAM : SRC_DEFAULT, .pt = e->params[i].type, .k = (int8_t)k};
+			/* the importer's flags are Linux's (open, clone): back to libs' bits */
+			if (k >= 0 && e->params[i].symset && !strcmp(e->params[i].symset, "file_flags"))
+				sl[i].conv = CONV_OPEN_FLAGS;
+			if (k >= 0 && e->params[i].symset && !strcmp(e->params[i].symset, "clone_flags"))
+				sl[i].conv = CONV_CLONE_FLAGS;
+		}
+		if (e->flags & SCAP_EF_LARGE_PAYLOAD)
+			*(side ? &pl->large_x : &pl->large_e) = 1;
+	}
+	pl->ecode = (uint16_t)(ec < 0 ? 0 : ec);
+	pl->xcode = (uint16_t)(xc < 0 ? 0 : xc);
+	pl->kind = xc < 0 ? PLAN_ENTER : ec < 0 ? PLAN_SKIP : PLAN_PAIR;
+}
+
 static void plan_build(plan *pl)
 {
 	const kcap_type_def *def = pl->def;
@@ -558,6 +615,10 @@ static void plan_build(plan *pl)
 	pl->k_status = (int8_t)kidx(def, "status");
 	pl->k_sig = (int8_t)kidx(def, "sig");
 	pl->k_fd = (int8_t)kidx(def, "fd");
+	if (!row && !strncmp(def->name, "scap_", 5) && def->name[5]) {
+		plan_raw(pl);
+		return;
+	}
 	if (!row)
 		return;
 	pl->proc = row->proc;
@@ -740,6 +801,56 @@ static int put_tuple(kcap_buf *b, const kcap_value *v, int peer_is_src)
 	}
 }
 
+/* "ADDR:PORT", IPv4 or IPv6 (the port after the last colon), into addr. */
+static int parse_endpoint(const char *s, size_t n, int *af, uint8_t addr[16], uint16_t *port)
+{
+	char tmp[64];
+	const char *colon = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ':')
+			colon = s + i;
+	if (!colon || (size_t)(colon - s) >= sizeof tmp)
+		return -1;
+	memcpy(tmp, s, (size_t)(colon - s));
+	tmp[colon - s] = 0;
+	unsigned long p = 0;
+	for (const char *q = colon + 1; q < s + n; q++) {
+		if (*q < '0' || *q > '9' || (p = p * 10 + (unsigned long)(*q - '0')) > 65535)
+			return -1;
+	}
+	*port = (uint16_t)p;
+	if (inet_pton(AF_INET, tmp, addr) == 1) {
+		*af = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, tmp, addr) == 1) {
+		*af = 6;
+		return 0;
+	}
+	return -1;
+}
+
+/* A socket tuple the importer kept as text, as sysdig prints it
+ * ("1.2.3.4:5->6.7.8.9:10", IPv6 alike): back to its wire form. Text of
+ * another form (unix endpoints) gives an absent tuple. */
+static int put_tuple_str(kcap_buf *b, const kcap_value *v)
+{
+	const char *s = (const char *)v->p, *arrow = NULL;
+	for (uint32_t i = 0; i + 1 < v->len; i++)
+		if (s[i] == '-' && s[i + 1] == '>') {
+			arrow = s + i;
+			break;
+		}
+	uint8_t a[16], d[16];
+	uint16_t ap, dp;
+	int af1, af2;
+	if (!arrow || parse_endpoint(s, (size_t)(arrow - s), &af1, a, &ap) ||
+	    parse_endpoint(arrow + 2, v->len - (size_t)(arrow + 2 - s), &af2, d, &dp) || af1 != af2)
+		return 0;
+	size_t al = af1 == 4 ? 4 : 16;
+	return put8(b, af1 == 4 ? 2 : 10) || put(b, a, al) || put16(b, ap) || put(b, d, al) || put16(b, dp);
+}
+
 static const kcap_value *pval(const kcap_event *ev, int k)
 {
 	return k >= 0 && (uint32_t)k < ev->nparams && ev->params[k].present ? &ev->params[k] : NULL;
@@ -785,11 +896,16 @@ static int put_slot(kcap_buf *b, const slot *s, const evctx *c)
 		if (s->pt == SCAP_PT_SOCKADDR)
 			return put_sockaddr(b, v);
 		if (s->pt == SCAP_PT_SOCKTUPLE)
-			return put_tuple(b, v, 0);
-		if (s->pt == SCAP_PT_BYTEBUF)
-			return 0;
-		if (s->pt == SCAP_PT_DYN)
-			return put8(b, 0) || put64(b, v->u);
+			return v->type == KCAP_T_STR ? put_tuple_str(b, v) : put_tuple(b, v, 0);
+		if (scap_pt_size(s->pt) < 0) /* buffers, fd lists, dynamic params: as stored */
+			return v->type == KCAP_T_BYTES || v->type == KCAP_T_STR || v->type == KCAP_T_STRLIST ||
+					       v->type == KCAP_T_PATH || v->type == KCAP_T_JSON
+				       ? (v->len ? put(b, v->p, v->len) : 0)
+				       : put_default(b, s->pt);
+		if (s->pt == SCAP_PT_IPV4ADDR && v->type == KCAP_T_IPV4)
+			return put(b, v->addr, 4);
+		if (s->pt == SCAP_PT_IPV6ADDR && v->type == KCAP_T_IPV6)
+			return put(b, v->addr, 16);
 		if (s->conv == CONV_OPEN_FLAGS)
 			return put_int(b, s->pt, conv_open_flags(v->u));
 		if (s->conv == CONV_CLONE_FLAGS)
@@ -826,7 +942,7 @@ static int put_slot(kcap_buf *b, const slot *s, const evctx *c)
 }
 
 /* One event block into w->out. */
-static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t n, const evctx *c)
+static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t n, int large, const evctx *c)
 {
 	kcap_buf *b = &w->ev;
 	uint32_t len[MAX_SLOTS];
@@ -835,11 +951,13 @@ static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t
 		size_t at = b->len;
 		if (put_slot(b, &sl[i], c))
 			return nomem(w);
-		if (b->len - at > 65535) /* one value of a non-large event: cut */
+		if (!large && b->len - at > 65535) /* one value of a non-large event: cut */
 			b->len = at + 65535;
+		if (b->len - at > (1u << 24)) /* 16 MiB: cut */
+			b->len = at + (1u << 24);
 		len[i] = (uint32_t)(b->len - at);
 	}
-	uint32_t evlen = EV_HDR + 2u * n + (uint32_t)b->len;
+	uint32_t evlen = EV_HDR + (large ? 4u : 2u) * n + (uint32_t)b->len;
 	uint32_t body = 2 + evlen;
 	uint32_t total = 8 + ((body + 3) & ~3u) + 4;
 	uint32_t type = total - 8 > NONLARGE_MAX ? BT_EV_V2_LARGE : BT_EV_V2;
@@ -849,7 +967,7 @@ static int put_event(kcap_scap_writer *w, uint16_t code, const slot *sl, uint8_t
 	    put64(o, (uint64_t)c->tid) || put32(o, evlen) || put16(o, code) || put32(o, n))
 		return nomem(w);
 	for (uint8_t i = 0; i < n; i++)
-		if (put16(o, (uint16_t)len[i]))
+		if (large ? put32(o, len[i]) : put16(o, (uint16_t)len[i]))
 			return nomem(w);
 	if ((b->len && put(o, b->data, b->len)) || put(o, pad, ((body + 3) & ~3u) - body) || put32(o, total))
 		return nomem(w);
@@ -961,10 +1079,10 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 		return nomem(w);
 	evctx c = {.ev = ev, .pl = pl, .t = t, .tid = ev->tid, .pid = t->pid, .ptid = t->ptid, .sysid = pl->sysid};
 	int rc;
-	if (pl->kind == PLAN_PROCEXIT) {
-		rc = put_event(w, pl->ecode, pl->e, pl->ne, &c);
+	if (pl->kind == PLAN_PROCEXIT || pl->kind == PLAN_ENTER) {
+		rc = put_event(w, pl->ecode, pl->e, pl->ne, pl->large_e, &c);
 	} else {
-		rc = put_event(w, pl->ecode, pl->e, pl->ne, &c);
+		rc = put_event(w, pl->ecode, pl->e, pl->ne, pl->large_e, &c);
 		if (!rc && pl->proc)
 			rc = apply_proc(w, pl, ev, t, &c);
 		if (!rc) {
@@ -972,7 +1090,7 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 				c.pid = c.t->pid;
 				c.ptid = c.t->ptid;
 			}
-			rc = put_event(w, pl->xcode, pl->x, pl->nx, &c);
+			rc = put_event(w, pl->xcode, pl->x, pl->nx, pl->large_x, &c);
 		}
 	}
 	if (rc)
