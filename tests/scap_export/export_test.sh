@@ -42,7 +42,7 @@ fi
 MAP='def m: {"pread64":"pread","pwrite64":"pwrite","accept4":"accept","exit":"procexit","exit_group":"procexit"}[.] // .;'
 
 "$KCAP" synth -n 20000 --seed 3 -o "$W/synth-20k.kcap" || bad "synth"
-for in in "$SRC/testdata/record-workload.kcap" "$SRC/testdata/synth-1k.kcap" "$W/synth-20k.kcap"; do
+for in in "$SRC/tests/scap_export/record-workload.kcap" "$SRC/testdata/synth-1k.kcap" "$W/synth-20k.kcap"; do
 	n=$(basename "$in" .kcap)
 	out="$W/$n.scap"
 	"$KCAP" convert --scap "$in" -o "$out" 2> "$W/$n.err"

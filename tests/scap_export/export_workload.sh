@@ -1,8 +1,8 @@
 #!/bin/sh
-# The workload of testdata/record-workload.kcap (a real eBPF recording for the
+# The workload of tests/scap_export/record-workload.kcap (a real eBPF recording for the
 # .scap export test), recorded as root with:
 #   env -i PATH=/usr/bin:/bin flock /work/wt/record.lock \
-#     kcap record -e all --follow -o testdata/record-workload.kcap -- sh tests/scap_export/export_workload.sh
+#     kcap record -e all --follow -o tests/scap_export/record-workload.kcap -- sh tests/scap_export/export_workload.sh
 # exec, files (open, write, rename, chmod, symlink, mkdir, unlink), pipes,
 # a TCP connect to a closed port on 127.0.0.1 and a unix socket.
 set -u
