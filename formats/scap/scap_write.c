@@ -223,7 +223,7 @@ struct kcap_scap_writer {
 	char hostname[128];
 	int have_host;
 	uint32_t ncpus, max_cpu;
-	uint64_t memory;
+	uint64_t memory, boot_ts;
 	/* threads */
 	thr *t;
 	size_t tcap, tn;
@@ -404,6 +404,11 @@ static int thr_copy(thr *c, const thr *t)
 
 int kcap_scap_writer_context(kcap_scap_writer *w, const kcap_meta *md, const kcap_snapshot *sn)
 {
+	/* a new input or section: its schema's definitions are planned anew */
+	for (size_t i = 0; i < w->pcap; i++)
+		if (w->plans[i])
+			w->plans[i]->def = NULL;
+	w->last = NULL;
 	if (md && !w->have_host) {
 		const char *h = kcap_meta_get(md, KCAP_META_HOSTNAME), *v;
 		if (h) {
@@ -418,6 +423,8 @@ int kcap_scap_writer_context(kcap_scap_writer *w, const kcap_meta *md, const kca
 		for (int i = 0; mem_keys[i]; i++)
 			if (!w->memory && (v = kcap_meta_get(md, mem_keys[i])))
 				w->memory = strtoull(v, NULL, 10);
+		if ((v = kcap_meta_get(md, "boot_time")))
+			w->boot_ts = strtoull(v, NULL, 10);
 	}
 	for (size_t i = 0; sn && i < kcap_snapshot_count(sn); i++) {
 		const kcap_proc *p = kcap_snapshot_at(sn, i);
@@ -682,17 +689,21 @@ static plan *plan_of(kcap_scap_writer *w, const kcap_type_def *def)
 		plan *p = w->plans[i];
 		if (p->id != def->id)
 			continue;
-		if (p->def != def && strcmp(p->name, def->name)) {
-			/* another schema reuses the id for another type: plan it anew */
-			p->def = def;
+		if (p->def != def) {
+			/* another input's schema (the id may name another type, its
+			 * params may be in another order): plan it anew */
 			char *nm = strdup(def->name);
 			if (!nm)
 				return NULL;
 			free(p->name);
 			p->name = nm;
+			uint32_t id = p->id;
+			memset(p, 0, sizeof *p);
+			p->id = id;
+			p->name = nm;
+			p->def = def;
 			plan_build(p);
 		}
-		p->def = def;
 		return w->last = p;
 	}
 	plan *p = calloc(1, sizeof *p);
@@ -1154,11 +1165,12 @@ static int head_blocks(kcap_scap_writer *w, kcap_buf *b)
 	if (begin_block(b, BT_SHB, &at) || put32(b, SHB_MAGIC) || put16(b, 1) || put16(b, 2) ||
 	    put64(b, UINT64_MAX) || end_block(b, at))
 		return -1;
-	/* machine info: u32 cpus, u64 memory, u64 max pid, char hostname[128], 4 x u64 */
+	/* machine info: u32 cpus, u64 memory, u64 max pid, char hostname[128],
+	 * u64 boot time (reserved in 2022's libs), 3 x u64 */
 	char host[128] = {0};
 	memcpy(host, w->hostname, strnlen(w->hostname, sizeof host - 1));
 	if (begin_block(b, BT_MI, &at) || put32(b, w->ncpus ? w->ncpus : w->max_cpu + 1) || put64(b, w->memory) ||
-	    put64(b, 4194304) || put(b, host, sizeof host) || put64(b, 0) || put64(b, 0) || put64(b, 0) ||
+	    put64(b, 4194304) || put(b, host, sizeof host) || put64(b, w->boot_ts) || put64(b, 0) || put64(b, 0) ||
 	    put64(b, 0) || end_block(b, at))
 		return -1;
 	/* user list: u32 entry length (itself included), u8 kind, ids, names */

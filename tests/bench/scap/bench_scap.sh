@@ -16,6 +16,7 @@
 # Not run by ctest.
 set -eu
 K=${1:?usage: bench_scap.sh KCAP [WORKDIR]}
+case $K in /*) ;; *) K=$(pwd)/$K ;; esac
 work=${2:-${TMPDIR:-/tmp}/kcap-bench-scap}
 runs=${RUNS:-5}
 runs_slow=${RUNS_SLOW:-3}
