@@ -1235,6 +1235,17 @@ int scap_event_find(const char *name, char dir, int for_2022)
 	return best >= 0 ? best : best_old;
 }
 
+int scap_event_pairs(const scap_event_info *e)
+{
+	if (!e || e->dir != '>' || e->code + 1u >= SCAP_EVENT_MAX)
+		return 0;
+	const scap_event_info *x = &events[e->code + 1];
+	if ((x->flags & SCAP_EF_UNUSED) || strcmp(x->name, e->name) != 0 || (e->source & SCAP_SRC_META))
+		return 0;
+	return strcmp(e->name, "procexit") != 0 && strcmp(e->name, "switch") != 0 &&
+	       strcmp(e->name, "signaldeliver") != 0;
+}
+
 const char *scap_syscall_id_name(unsigned id)
 {
 	if (id >= SCAP_SYSCALL_ID_MAX || !syscall_ids[id][0])

@@ -123,6 +123,11 @@ const scap_event_info *scap_event_get(unsigned code);
  * code not flagged SCAP_EF_OLD_VERSION, else the highest code. */
 int scap_event_find(const char *name, char dir, int for_2022);
 
+/* 1 when an enter of this type waits for its exit (the next event of the same code + 1
+ * name on its thread), 0 for enter-only events: metaevents (procinfo, container, drop...),
+ * procexit, switch, signaldeliver, and codes whose exit slot is unused or named differently. */
+int scap_event_pairs(const scap_event_info *e);
+
 /* The name sysdig shows for a generic event's syscall id, or NULL when unknown. */
 const char *scap_syscall_id_name(unsigned id);
 
