@@ -66,6 +66,8 @@ typedef struct plan {
 	uint8_t kind, proc, ne, nx;
 	uint8_t raw;               /* a scap_NAME type of the importer: params by name, values as stored */
 	uint8_t large_e, large_x;  /* u32 param lengths (EF_LARGE_PAYLOAD) */
+	uint8_t nxonly;            /* raw: kcap params of the exit alone (none present: no exit) */
+	int8_t xonly[MAX_SLOTS];
 	uint16_t ecode, xcode, sysid;
 	int8_t k_ret, k_argv, k_path, k_flags, k_status, k_sig, k_fd;
 	slot e[MAX_SLOTS], x[MAX_SLOTS];
@@ -573,7 +575,12 @@ static void plan_raw(plan *pl)
 			return;
 		if (id < 0 || id >= 329)
 			return; /* a syscall sysdig 0.29.3 has no name for */
+		/* syscalls that do not return have no exit event */
+		static const char *const noreturn[] = {"exit", "exit_group", "rt_sigreturn", "sigreturn", NULL};
 		pl->kind = PLAN_GENERIC;
+		for (int i = 0; noreturn[i]; i++)
+			if (!strcmp(name, noreturn[i]))
+				pl->kind = PLAN_ENTER;
 		pl->sysid = (uint16_t)id;
 		pl->ecode = 0;
 		pl->xcode = 1;
@@ -605,9 +612,20 @@ static void plan_raw(plan *pl)
 		if (e->flags & SCAP_EF_LARGE_PAYLOAD)
 			*(side ? &pl->large_x : &pl->large_e) = 1;
 	}
+	for (uint8_t i = 0; xc >= 0 && ec >= 0 && i < pl->nx; i++) {
+		if (pl->x[i].src != SRC_PARAM)
+			continue;
+		int in_enter = 0;
+		for (uint8_t j = 0; j < pl->ne && !in_enter; j++)
+			in_enter = pl->e[j].src == SRC_PARAM && pl->e[j].k == pl->x[i].k;
+		if (!in_enter)
+			pl->xonly[pl->nxonly++] = pl->x[i].k;
+	}
 	pl->ecode = (uint16_t)(ec < 0 ? 0 : ec);
 	pl->xcode = (uint16_t)(xc < 0 ? 0 : xc);
-	pl->kind = xc < 0 ? PLAN_ENTER : ec < 0 ? PLAN_SKIP : PLAN_PAIR;
+	/* an enter with no exit of its own (procexit, switch, signaldeliver,
+	 * the meta events) is written alone */
+	pl->kind = ec < 0 ? PLAN_SKIP : xc < 0 || !scap_event_pairs(scap_event_get((unsigned)ec)) ? PLAN_ENTER : PLAN_PAIR;
 }
 
 static void plan_build(plan *pl)
@@ -1017,8 +1035,12 @@ static thr *event_thread(kcap_scap_writer *w, const kcap_event *ev)
 	t->ptid = ev->tid == ev->pid ? ev->ppid : ev->pid;
 	t->uid = ev->uid;
 	t->gid = ev->gid;
-	t->order = ++w->listed;
 	const thr *leader = ev->tid != ev->pid ? thr_find(w, ev->pid) : NULL;
+	/* a thread nothing names (a scap import of a tid its process list
+	 * lacked) stays unlisted: sysdig shows <NA> for it, as for the original */
+	if (!ev->comm_len && !leader)
+		return t;
+	t->order = ++w->listed;
 	if (leader && thr_copy(t, leader))
 		return NULL;
 	if (ev->comm_len && set_str(&t->comm, ev->comm, ev->comm_len))
@@ -1090,7 +1112,21 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 		return nomem(w);
 	evctx c = {.ev = ev, .pl = pl, .t = t, .tid = ev->tid, .pid = t->pid, .ptid = t->ptid, .sysid = pl->sysid};
 	int rc;
-	if (pl->kind == PLAN_PROCEXIT || pl->kind == PLAN_ENTER) {
+	/* an event whose exit the source never saw (a capture that ends in a
+	 * call, imported from scap): its enter alone */
+	int lone = 0;
+	if (pl->kind == PLAN_PAIR && pl->raw && pl->nxonly) {
+		/* some value of the enter, none of those only the exit has */
+		for (uint8_t i = 0; i < pl->ne && !lone; i++)
+			lone = pl->e[i].src == SRC_PARAM && pval(ev, pl->e[i].k);
+		for (uint8_t i = 0; i < pl->nxonly && lone; i++)
+			lone = !pval(ev, pl->xonly[i]);
+	} else if (pl->kind == PLAN_PAIR && pl->k_ret >= 0 && !pval(ev, pl->k_ret)) {
+		/* no return value but arguments: the call never returned */
+		for (uint32_t i = 0; i < ev->nparams && !lone; i++)
+			lone = (int)i != pl->k_ret && ev->params[i].present;
+	}
+	if (pl->kind == PLAN_PROCEXIT || pl->kind == PLAN_ENTER || lone) {
 		rc = put_event(w, pl->ecode, pl->e, pl->ne, pl->large_e, &c);
 	} else {
 		rc = put_event(w, pl->ecode, pl->e, pl->ne, pl->large_e, &c);
