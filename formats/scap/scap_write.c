@@ -1194,6 +1194,23 @@ static int put_lstr(kcap_buf *b, const char *s, size_t n)
 	return put16(b, (uint16_t)n) || (n && put(b, s, n));
 }
 
+/* sysdig 0.29.3 rejects the whole file when a process list string is longer
+ * than its buffers (SCAP_MAX_PATH_SIZE 1024 for names and paths,
+ * SCAP_MAX_ARGS_SIZE 4096 for args): cut them there, args after a whole
+ * argument. */
+#define PL_PATH_MAX 1024
+#define PL_ARGS_MAX 4096
+static int put_pl_str(kcap_buf *b, const char *s, size_t n) { return put_lstr(b, s, n > PL_PATH_MAX ? PL_PATH_MAX : n); }
+static int put_pl_args(kcap_buf *b, const char *s, size_t n)
+{
+	if (n > PL_ARGS_MAX) {
+		n = PL_ARGS_MAX;
+		while (n && s[n - 1])
+			n--;
+	}
+	return put_lstr(b, s, n);
+}
+
 static int head_blocks(kcap_scap_writer *w, kcap_buf *b)
 {
 	size_t at;
@@ -1248,9 +1265,9 @@ static int head_blocks(kcap_scap_writer *w, kcap_buf *b)
 		const char *exepath = texepath ? texepath : "", *cwd = tcwd ? tcwd : "/";
 		rc = put32(b, 0) || put64(b, (uint64_t)t->tid) || put64(b, (uint64_t)t->pid) ||
 		     put64(b, (uint64_t)t->ptid) || put64(b, 0) /* sid */ || put64(b, 0) /* vpgid */ ||
-		     put_lstr(b, comm, strlen(comm)) || put_lstr(b, exe, strlen(exe)) ||
-		     put_lstr(b, exepath, strlen(exepath)) || put_lstr(b, targs ? targs : "", targs_len) ||
-		     put_lstr(b, cwd, strlen(cwd)) || put64(b, 1024) /* fdlimit */ ||
+		     put_pl_str(b, comm, strlen(comm)) || put_pl_str(b, exe, strlen(exe)) ||
+		     put_pl_str(b, exepath, strlen(exepath)) || put_pl_args(b, targs ? targs : "", targs_len) ||
+		     put_pl_str(b, cwd, strlen(cwd)) || put64(b, 1024) /* fdlimit */ ||
 		     put32(b, t->tid == t->pid ? 1u << 30 : 0) /* flags: PPM_CL_IS_MAIN_THREAD */ ||
 		     put32(b, t->uid) || put32(b, t->gid) || put32(b, 0) || put32(b, 0) || put32(b, 0) ||
 		     put64(b, 0) || put64(b, 0) || put_lstr(b, "", 0) /* env */ || put64(b, (uint64_t)t->tid) ||

@@ -70,8 +70,9 @@ pair "\`convert --json\` / \`sysdig -j\`" "$runs_slow" \
 if "$K" convert --from scap big.scap -o imp.kcap 2>t.err; then
 	pair "import: \`convert --from scap -o F\` / \`sysdig -q\`" "$runs" \
 		"'$K' convert --from scap big.scap -o imp.kcap" "sysdig -r big.scap -q"
-	ki=$(cut -d' ' -f1 t.k | median)
-	echo "(import: $nk kcap events in $ki s = $(echo "$nk $ki" | awk '{printf "%.2fM", $1 / $2 / 1e6}') events/s)"
+	ki=$(cut -d' ' -f1 t.k | median) kic=$(cut -d' ' -f2 t.k | median)
+	echo "(import: $nk kcap events, from about twice as many scap events, in $ki s wall, $kic s CPU:" \
+		"$(echo "$nk $ki $kic" | awk '{printf "%.2fM kcap events/s wall, %.2fM per CPU-second", $1 / $2 / 1e6, $1 / $3 / 1e6}'))"
 else
 	echo "| import | (not measured: $(head -n 1 t.err)) | | |"
 fi
