@@ -198,6 +198,30 @@ static void thr_free(void *p)
 
 static uint64_t fd_key(int64_t pid, int64_t fd) { return (uint64_t)(uint32_t)pid << 32 | (uint32_t)fd; }
 
+#define PIDX_CACHE 32
+/* what the importer does with a code besides writing it */
+enum { K_OTHER, K_CLONE, K_EXEC, K_PIPE, K_CHDIR, K_CONNECT, K_CLOSE, K_PROCEXIT, K_CONTAINER, K_DROP };
+
+static uint8_t kind_of(const char *n)
+{
+	static const struct { const char *n; uint8_t k; } K[] = {
+		{"clone", K_CLONE}, {"fork", K_CLONE}, {"vfork", K_CLONE}, {"clone3", K_CLONE},
+		{"execve", K_EXEC}, {"execveat", K_EXEC}, {"pipe", K_PIPE}, {"pipe2", K_PIPE},
+		{"socketpair", K_PIPE}, {"chdir", K_CHDIR}, {"fchdir", K_CHDIR}, {"connect", K_CONNECT},
+		{"close", K_CLOSE}, {"procexit", K_PROCEXIT}, {"container", K_CONTAINER}, {"drop", K_DROP},
+	};
+	for (size_t i = 0; i < sizeof K / sizeof K[0]; i++)
+		if (strcmp(K[i].n, n) == 0)
+			return K[i].k;
+	return K_OTHER;
+}
+
+struct pidx_cache {
+	const char *name[PIDX_CACHE];
+	int8_t idx[PIDX_CACHE];
+	uint8_t next;
+};
+
 /* ---- one decoded event ---- */
 #define MAXP 64
 typedef struct sev {
@@ -206,6 +230,7 @@ typedef struct sev {
 	uint16_t type, cpu;
 	uint32_t np;
 	const scap_event_info *info;
+	struct pidx_cache *pc; /* the import's, per code */
 	const uint8_t *v[MAXP];
 	uint32_t len[MAXP];
 } sev;
@@ -235,6 +260,13 @@ struct kcap_scap_import {
 	ntype *types;
 	size_t ntypes;
 	uint16_t code_type[SCAP_EVENT_MAX]; /* index into types + 1 */
+	uint8_t kind[SCAP_EVENT_MAX];       /* K_* */
+	uint8_t pairs[SCAP_EVENT_MAX];      /* scap_event_pairs() */
+	struct pidx_cache *pcache;          /* SCAP_EVENT_MAX of them */
+	int8_t tax_ret[KCAP_EV_MAX_ + 1], tax_flags[KCAP_EV_MAX_ + 1]; /* param index + 2, 0 unknown */
+	const char *const *tax_alias[KCAP_EV_MAX_ + 1][16];          /* aliases() of each param, cached */
+	uint8_t tax_alias_set[KCAP_EV_MAX_ + 1][16];
+	int16_t gen_type[SCAP_SYSCALL_ID_MAX + 1];                    /* types index + 1, -1 none, 0 unknown */
 	kcap_schema *schema;
 	int schema_dirty;
 	/* context */
@@ -395,6 +427,8 @@ static int build_types(kcap_scap_import *r)
 				t->sys = kcap_syscall_by_type(KCAP_EV_EXIT_GROUP);
 		}
 		r->code_type[c] = (uint16_t)(k + 1);
+		r->kind[c] = kind_of(e->name);
+		r->pairs[c] = (uint8_t)scap_event_pairs(e);
 	}
 	/* params, newest versions first */
 	for (int c = SCAP_EVENT_MAX - 1; c >= 0; c--) {
@@ -818,8 +852,9 @@ static void fd_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n
 /* Decodes the event at p (n bytes, within its block) into e. v1: the
  * header has no nparams; the table's count is tried downward until the
  * lengths add up. Returns 1, 0 for an unknown code (skipped), -1 malformed. */
-static int decode_event(const uint8_t *p, size_t n, int v1, sev *e)
+static int decode_event(kcap_scap_import *r, const uint8_t *p, size_t n, int v1, sev *e)
 {
+	e->pc = r->pcache;
 	size_t hl = v1 ? 22 : 26;
 	if (n < hl)
 		return -1;
@@ -868,14 +903,33 @@ static int decode_event(const uint8_t *p, size_t n, int v1, sev *e)
 	return 1;
 }
 
+/* The index of param NAME of e's type, or -1. Names are the literals of
+ * this file, so each code remembers where it found them by their address
+ * (a miss, or another string of the same text, costs one strcmp walk). */
+
 static int pidx(const sev *e, const char *name)
 {
 	if (!e)
 		return -1;
-	for (uint32_t i = 0; i < e->np && i < e->info->nparams; i++)
-		if (strcmp(e->info->params[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	struct pidx_cache *pc = &e->pc[e->info->code];
+	int idx = -2;
+	for (int k = 0; k < PIDX_CACHE; k++)
+		if (pc->name[k] == name) {
+			idx = pc->idx[k];
+			break;
+		}
+	if (idx == -2) {
+		idx = -1;
+		for (uint32_t i = 0; i < e->info->nparams; i++)
+			if (strcmp(e->info->params[i].name, name) == 0) {
+				idx = (int)i;
+				break;
+			}
+		pc->name[pc->next] = name;
+		pc->idx[pc->next] = (int8_t)idx;
+		pc->next = (uint8_t)((pc->next + 1) % PIDX_CACHE);
+	}
+	return idx >= 0 && (uint32_t)idx < e->np ? idx : -1;
 }
 
 /* Integer value of param i (by its scap type), sign-extended. */
@@ -1159,12 +1213,12 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 	const sev *any = ex ? ex : en;
 	int64_t pid = t ? t->pid : any->tid, x, fd;
 	const char *n = ei->name;
-	if (ex && (strcmp(n, "clone") == 0 || strcmp(n, "fork") == 0 || strcmp(n, "vfork") == 0 ||
-		   strcmp(n, "clone3") == 0 || strcmp(n, "execve") == 0 || strcmp(n, "execveat") == 0)) {
+	uint8_t kind = r->kind[ei->code];
+	if (ex && (kind == K_CLONE || kind == K_EXEC)) {
 		int64_t res;
 		if (!pint_named(ex, "res", &res))
 			return;
-		int is_exec = n[0] == 'e';
+		int is_exec = kind == K_EXEC;
 		int64_t ctid = ex->tid;
 		if (!is_exec && res > 0) {
 			/* the parent's exit: a child not seen yet starts as the parent says */
@@ -1269,7 +1323,7 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 				name = dupn(s, l);
 		} else
 			name = dupn("", 0);
-		if (strcmp(n, "pipe") == 0 || strcmp(n, "socketpair") == 0 || strcmp(n, "pipe2") == 0) {
+		if (kind == K_PIPE) {
 			if (pint_named(ex, "fd1", &x) && x >= 0)
 				fd_set_name(r, pid, x, dupn("", 0));
 			if (pint_named(ex, "fd2", &x) && x >= 0)
@@ -1280,7 +1334,7 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 		fd_set_name(r, pid, fd, name);
 		return;
 	}
-	if (ex && t && (strcmp(n, "chdir") == 0 || strcmp(n, "fchdir") == 0)) {
+	if (ex && t && kind == K_CHDIR) {
 		int64_t res;
 		const uint8_t *s;
 		uint32_t l;
@@ -1299,7 +1353,7 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 			set_str(&t->cwd, (const uint8_t *)jb, jl);
 		return;
 	}
-	if (ex && strcmp(n, "connect") == 0) {
+	if (ex && kind == K_CONNECT) {
 		int ti = pidx(ex, "tuple");
 		if (ti >= 0 && pint_named(en, "fd", &fd)) {
 			const char *ts = tuple_str(ex->v[ti], ex->len[ti], r->tuple_buf[0], sizeof r->tuple_buf[0]);
@@ -1307,13 +1361,10 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 				fd_set_name(r, pid, fd, dupn(ts, strlen(ts)));
 		}
 	}
-	if ((ei->flags & SCAP_EF_DESTROYS_FD) && strcmp(n, "close") == 0) {
+	if (kind == K_CLOSE) {
 		int64_t res = 0;
 		if (pint_named(en, "fd", &fd) && (!ex || (pint_named(ex, "res", &res) && res >= 0) || !ex))
 			free(umap_del(&r->fds, fd_key(pid, fd)));
-	}
-	if (strcmp(n, "procexit") == 0 && t && t->tid == t->pid) {
-		/* the process's fds go with it */
 	}
 }
 
@@ -1330,11 +1381,13 @@ static size_t join_path(char *o, size_t n, const char *dir, const uint8_t *rel, 
 	char tmp[8192];
 	if (dl + rl + 2 > sizeof tmp)
 		return 0;
-	memcpy(tmp, dir, dl);
 	size_t tl = dl;
-	if (dl)
+	if (dl) {
+		memcpy(tmp, dir, dl);
 		tmp[tl++] = '/';
-	memcpy(tmp + tl, rel, rl);
+	}
+	if (rl)
+		memcpy(tmp + tl, rel, rl);
 	tl += rl;
 	tmp[tl] = 0;
 	if (tmp[0] != '/') {
@@ -1393,12 +1446,24 @@ static int release(kcap_scap_import *r, int64_t limit)
 
 static int push(kcap_scap_import *r, const kcap_event *ev)
 {
-	if (ev->ts < kcap_reorder_max_ts(r->q))
+	int64_t max = kcap_reorder_max_ts(r->q);
+	if (ev->ts < max)
 		r->st.disordered++;
+	if (max >= INT64_MIN + REORDER_NS && ev->ts < max - REORDER_NS) {
+		/* older than the window: the window would hand it out at once, first */
+		int rc = release(r, ev->ts);
+		if (rc < 0)
+			return rc;
+		r->st.unordered++;
+		kcap_event copy = *ev;
+		copy.seq = ++r->out_seq;
+		return kcap_writer_write(r->c->w, &copy);
+	}
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
 		return rc;
-	rc = release(r, kcap_reorder_max_ts(r->q) - REORDER_NS);
+	max = kcap_reorder_max_ts(r->q);
+	rc = release(r, max >= INT64_MIN + REORDER_NS ? max - REORDER_NS : INT64_MIN);
 	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
 		rc = release(r, kcap_reorder_peek(r->q)->ts);
 	return rc;
@@ -1427,8 +1492,7 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 	ev.origin = (uint16_t)r->origin;
 	ev.params = r->P;
 	char cname[64];
-	if (ex && !en && !t && (strcmp(ei->name, "clone") == 0 || strcmp(ei->name, "fork") == 0 ||
-				strcmp(ei->name, "vfork") == 0 || strcmp(ei->name, "clone3") == 0)) {
+	if (ex && !en && !t && r->kind[ei->code] == K_CLONE) {
 		/* the child's first event: who it is comes with it */
 		const uint8_t *s;
 		uint32_t l;
@@ -1442,7 +1506,7 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 		if (pint_named(ex, "ptid", &x))
 			ev.ppid = (int32_t)x;
 	}
-	if (strcmp(ei->name, "container") == 0) {
+	if (r->kind[ei->code] == K_CONTAINER) {
 		/* sysdig's proc.name of a container event: container:ID */
 		const uint8_t *s = NULL;
 		uint32_t l = 0;
@@ -1471,10 +1535,11 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 	}
 	const char *gname = NULL;
 	/* generic syscalls: named by their id */
+	unsigned gid_ = SCAP_SYSCALL_ID_MAX;
 	if (ei->code <= 1) {
 		int64_t id;
-		if (pint_named(any, "ID", &id))
-			gname = scap_syscall_id_name((unsigned)id);
+		if (pint_named(any, "ID", &id) && (gname = scap_syscall_id_name((unsigned)id)))
+			gid_ = (unsigned)id;
 		if (!gname)
 			gname = "<unknown>";
 	}
@@ -1503,7 +1568,15 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				kcap_value *v = &r->P[k];
 				const char *kn = def->params[k].name;
 				v->type = def->params[k].type;
-				const char *const *al = aliases(kn);
+				const char *const *al;
+				if (k < 16 && def->id <= KCAP_EV_MAX_) {
+					if (!r->tax_alias_set[def->id][k]) {
+						r->tax_alias[def->id][k] = aliases(kn);
+						r->tax_alias_set[def->id][k] = 1;
+					}
+					al = r->tax_alias[def->id][k];
+				} else
+					al = aliases(kn);
 				const char *own[2] = {kn, NULL};
 				if (!al)
 					al = own;
@@ -1521,7 +1594,11 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				}
 			}
 			int64_t ret = 0, have_ret = 0;
-			int ri = kcap_type_param_index(def, "ret");
+			if (!r->tax_ret[def->id]) {
+				r->tax_ret[def->id] = (int8_t)(kcap_type_param_index(def, "ret") + 2);
+				r->tax_flags[def->id] = (int8_t)(kcap_type_param_index(def, "flags") + 2);
+			}
+			int ri = r->tax_ret[def->id] - 2;
 			if (ri >= 0 && !r->P[ri].present && ex) {
 				/* open, socket, accept: the new fd is the result */
 				int64_t x;
@@ -1535,7 +1612,7 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				have_ret = 1;
 			}
 			/* the kind of value each family stores */
-			int fi = kcap_type_param_index(def, "flags");
+			int fi = r->tax_flags[def->id] - 2;
 			if (fi >= 0 && r->P[fi].present) {
 				if (sys->type >= KCAP_EV_OPEN && sys->type <= KCAP_EV_CREAT)
 					r->P[fi].u = open_flags(r->P[fi].u);
@@ -1639,9 +1716,16 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 		if (gname) {
 			/* a generic syscall: its id's name, as sysdig prints it */
 			size_t k;
-			for (k = 0; k < r->ntypes; k++)
-				if (strcmp(r->types[k].name, gname) == 0)
-					break;
+			if (r->gen_type[gid_] > 0)
+				k = (size_t)r->gen_type[gid_] - 1;
+			else if (r->gen_type[gid_] < 0)
+				k = r->ntypes;
+			else {
+				for (k = 0; k < r->ntypes; k++)
+					if (strcmp(r->types[k].name, gname) == 0)
+						break;
+				r->gen_type[gid_] = (int16_t)(k < r->ntypes ? (int)k + 1 : -1);
+			}
 			if (k < r->ntypes)
 				nt = &r->types[k];
 			else {
@@ -1723,16 +1807,17 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 	if (r->origin < 0 || r->snap_dirty)
 		if ((rc = write_context(r)) < 0)
 			return rc;
-	if (strcmp(ei->name, "drop") == 0 && ei->dir == '>') {
+	uint8_t kind = r->kind[ei->code];
+	if (kind == K_DROP && ei->dir == '>') {
 		if (e->cpu < sizeof r->drops / sizeof r->drops[0])
 			r->drops[e->cpu]++;
 		r->drops_seen = 1;
 	}
-	if (ei->name[0] == 'c' && strcmp(ei->name, "container") == 0)
+	if (kind == K_CONTAINER)
 		r->st.containers++;
 	if (ei->dir == '>') {
 		/* an enter waits for its exit, except those that have none */
-		int has_exit = scap_event_pairs(ei);
+		int has_exit = r->pairs[ei->code];
 		if (!t)
 			t = thread_get(r, e->tid, 1);
 		if (has_exit && t) {
@@ -1740,7 +1825,7 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 				/* the previous enter never saw its exit */
 				sev pe;
 				memset(&pe, 0, sizeof pe);
-				if (decode_event(t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
+				if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 					pe.cpu = t->pend_cpu;
 					if (!state_only)
 						rc = emit(r, &pe, NULL, pe.cpu);
@@ -1765,11 +1850,11 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 				t->pend_len = 0;
 			return 0;
 		}
-		if (t && t->pend_len && strcmp(ei->name, "procexit") == 0) {
+		if (t && t->pend_len && kind == K_PROCEXIT) {
 			/* the call the task was in when it went away */
 			sev pe;
 			memset(&pe, 0, sizeof pe);
-			if (decode_event(t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
+			if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 				pe.cpu = t->pend_cpu;
 				if (!state_only && (rc = emit(r, &pe, NULL, pe.cpu)) < 0)
 					return rc;
@@ -1779,7 +1864,7 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 		if (!state_only)
 			rc = emit(r, e, NULL, e->cpu);
 		track(r, e, NULL, t);
-		if (strcmp(ei->name, "procexit") == 0 && t) {
+		if (kind == K_PROCEXIT && t) {
 			void *old = umap_del(&r->threads, (uint64_t)e->tid);
 			thr_free(old);
 		}
@@ -1790,7 +1875,7 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 	int paired = 0;
 	if (t && t->pend_len) {
 		memset(&en, 0, sizeof en);
-		if (decode_event(t->pend, t->pend_len, t->pend_v1, &en) == 1) {
+		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &en) == 1) {
 			en.cpu = t->pend_cpu;
 			if (en.type + 1 == e->type || strcmp(en.info->name, ei->name) == 0)
 				paired = 1;
@@ -1822,7 +1907,7 @@ static int ev_block(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n
 	sev e;
 	e.np = 0;
 	uint32_t flags = flagged ? rd32(b + 2) : 0;
-	int rc = decode_event(b + hl, n - hl, v1, &e);
+	int rc = decode_event(r, b + hl, n - hl, v1, &e);
 	if (rc < 0) {
 		damage(r, off, "malformed event (its lengths do not fit its block); skipped");
 		return 0;
@@ -2018,6 +2103,9 @@ int kcap_scap_import_new(kcap_scap_import **out, const kcap_import_ctx *c)
 	r->schema = kcap_schema_new();
 	if (!r->meta || !r->snap || !r->schema)
 		goto cleanup;
+	r->pcache = calloc(SCAP_EVENT_MAX, sizeof *r->pcache);
+	if (!r->pcache)
+		goto cleanup;
 	if ((rc = kcap_reorder_new(&r->q, 0)) < 0 || (rc = build_types(r)) < 0)
 		goto cleanup;
 	if ((rc = kcap_taxonomy_schema(r->schema)) < 0 || (rc = kcap_writer_set_schema(c->w, r->schema)) < 0)
@@ -2039,7 +2127,7 @@ int kcap_scap_import_finish(kcap_scap_import *r)
 			continue;
 		sev pe;
 		memset(&pe, 0, sizeof pe);
-		if (decode_event(t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
+		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 			pe.cpu = t->pend_cpu;
 			rc = emit(r, &pe, NULL, pe.cpu);
 		}
@@ -2076,6 +2164,7 @@ void kcap_scap_import_free(kcap_scap_import *r)
 	kcap_reorder_free(r->q);
 	free(r->buf);
 	free(r->scratch);
+	free(r->pcache);
 	free(r);
 }
 

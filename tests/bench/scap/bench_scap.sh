@@ -1,81 +1,59 @@
 #!/bin/sh
-# bench_scap.sh KCAP [WORKDIR] - kcap beside sysdig 0.29.3 on one large
-# capture (issue 12, section 4), side by side in one run, interleaved
-# (kcap, sysdig, kcap, sysdig, ...), medians of wall and of user+sys CPU.
-#
-#   big.kcap    kcap synth -n 2000000 --seed 1 (2M events)
-#   big.scap    kcap convert --scap big.kcap (the export; 4M scap events:
-#               an enter and an exit per kcap event, procexit alone)
-#   query       kcap filter 'comm = curl' --text big.kcap
-#               beside sysdig -r big.scap proc.name=curl (both text, to /dev/null)
-#   json        kcap convert --json big.kcap beside sysdig -r big.scap -j
-#   size        big.kcap beside gzip -6 of big.scap (what sysdig -z writes)
-#   import      kcap convert --from scap big.scap -o FILE beside sysdig -r big.scap -q,
-#               when kcap has the scap importer
-# Environment: RUNS (default 5), RUNS_SLOW (sysdig -j; default 3).
-# Not run by ctest.
+# bench_scap.sh [KCAP] [WORKDIR] [EVENTS] - the scap import benchmark of
+# docs/PERFORMANCE.md ("scap import", issue 12 section 4, first row):
+# `kcap convert --from scap big.scap -o big.kcap` against `sysdig -r big.scap
+# -q` (which only parses), interleaved, RUNS times each, medians of wall and
+# of CPU (user+sys). big.scap (EVENTS event blocks, default 2M) is made by
+# make_big_scap.py from the largest corpus capture; it is never committed.
+# Also the size of big.kcap against gzip -6 of big.scap (section 4, last row).
+# Prints a Markdown table on stdout. Needs sysdig and python3.
 set -eu
-K=${1:?usage: bench_scap.sh KCAP [WORKDIR]}
-case $K in /*) ;; *) K=$(pwd)/$K ;; esac
-work=${2:-${TMPDIR:-/tmp}/kcap-bench-scap}
+here=$(cd "$(dirname "$0")" && pwd)
+kcap=${1:-$here/../../../build/kcap}
+work=${2:-/tmp/kcap-bench-scap}
+events=${3:-2000000}
 runs=${RUNS:-5}
-runs_slow=${RUNS_SLOW:-3}
-command -v sysdig >/dev/null || { echo "bench_scap.sh: sysdig not installed (apt-get install sysdig)" >&2; exit 1; }
-[ -x "$K" ] || { echo "bench_scap.sh: no kcap at $K" >&2; exit 1; }
+corpus=${CORPUS:-$here/../../../../shared/corpus/scap}
+[ -x "$kcap" ] || { echo "no kcap binary at $kcap (pass it as the first argument)"; exit 1; }
+command -v sysdig >/dev/null || { echo "SKIP: sysdig not installed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
+[ -d "$corpus" ] || { echo "SKIP: no scap corpus at $corpus"; exit 77; }
 mkdir -p "$work"
-cd "$work"
-
-[ -s big.kcap ] || nice -n 10 "$K" synth -n 2000000 --seed 1 -o big.kcap
-# the export itself, timed once (it makes the file the rest reads)
-/usr/bin/time -f '%e %U %S' -o t.export "$K" convert --scap big.kcap -o big.scap
-[ -s big.scap.gz ] && [ big.scap.gz -nt big.scap ] || gzip -6 -c big.scap >big.scap.gz
-sync
-
-median() { sort -g | awk '{v[NR]=$1} END { print v[int((NR+1)/2)] }'; }
-# one run: appends "wall cpu" to FILE
-one() {
-	f=$1
-	shift
-	/usr/bin/time -f '%e %U %S' -o t.one sh -c "$*" >/dev/null 2>t.err || {
-		echo "bench_scap.sh: failed: $*: $(cat t.err)" >&2
-		exit 1
-	}
-	awk '{printf "%s %.2f\n", $1, $2 + $3}' t.one >>"$f"
-}
-# pair NAME N KCAP_CMD REF_CMD: N interleaved runs, a Markdown row
-pair() {
-	name=$1 n=$2 kc=$3 rc=$4
-	: >t.k
-	: >t.r
-	for i in $(seq 1 "$n"); do
-		one t.k "$kc"
-		one t.r "$rc"
-	done
-	kw=$(cut -d' ' -f1 t.k | median) kcpu=$(cut -d' ' -f2 t.k | median)
-	rw=$(cut -d' ' -f1 t.r | median) rcpu=$(cut -d' ' -f2 t.r | median)
-	echo "| $name | $kw s ($kcpu s CPU) | $rw s ($rcpu s CPU) | $(echo "$rw $kw" | awk '{printf "%.1fx", $1 / $2}') ($(echo "$rcpu $kcpu" | awk '{printf "%.1fx", $1 / ($2 > 0 ? $2 : 0.01)}') CPU) |"
-}
-
-nk=$("$K" info big.kcap | sed -n 's/^Events: *//p')
-echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (other jobs shared the machine)"
-echo "big.kcap: $nk events, $(stat -c %s big.kcap) bytes; big.scap: $(stat -c %s big.scap) bytes;" \
-	"gzip -6: $(stat -c %s big.scap.gz) bytes; export: $(awk '{printf "%s s wall, %.2f s CPU", $1, $2 + $3}' t.export)"
-echo
-echo "| What | kcap | sysdig 0.29.3 | sysdig / kcap |"
-echo "| --- | --- | --- | --- |"
-pair "query: \`filter 'comm = curl' --text\` / \`sysdig proc.name=curl\`" "$runs" \
-	"'$K' filter 'comm = curl' --text big.kcap" "sysdig -r big.scap proc.name=curl"
-pair "\`convert --json\` / \`sysdig -j\`" "$runs_slow" \
-	"'$K' convert --json big.kcap" "sysdig -r big.scap -j"
-if "$K" convert --from scap big.scap -o imp.kcap 2>t.err; then
-	pair "import: \`convert --from scap -o F\` / \`sysdig -q\`" "$runs" \
-		"'$K' convert --from scap big.scap -o imp.kcap" "sysdig -r big.scap -q"
-	ki=$(cut -d' ' -f1 t.k | median) kic=$(cut -d' ' -f2 t.k | median)
-	echo "(import: $nk kcap events, from about twice as many scap events, in $ki s wall, $kic s CPU:" \
-		"$(echo "$nk $ki $kic" | awk '{printf "%.2fM kcap events/s wall, %.2fM per CPU-second", $1 / $2 / 1e6, $1 / $3 / 1e6}'))"
-else
-	echo "| import | (not measured: $(head -n 1 t.err)) | | |"
+big=$work/big.scap
+if [ "${REUSE:-0}" != 1 ] || [ ! -s "$big" ]; then
+	python3 "$here/make_big_scap.py" "$corpus/sfc_mpm-event_full_capture.scap" "$big" "$events" >&2
 fi
+
+median() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+# one run: appends "WALL CPU" (seconds) to the file $1
+timed() {
+	f=$1; shift
+	s=$(date +%s%N)
+	/usr/bin/time -f "%U %S" -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+	e=$(date +%s%N)
+	awk -v w=$((e - s)) '{printf "%.4f %.2f\n", w / 1e9, $1 + $2}' "$work/time.out" >> "$f"
+}
+: > "$work/kcap.runs"; : > "$work/sysdig.runs"
+for i in $(seq "$runs"); do
+	timed "$work/kcap.runs" "$kcap" convert --from scap "$big" -o "$work/big.kcap"
+	timed "$work/sysdig.runs" sysdig -r "$big" -q
+done
+kw=$(awk '{print $1}' "$work/kcap.runs" | median); kc=$(awk '{print $2}' "$work/kcap.runs" | median)
+sw=$(awk '{print $1}' "$work/sysdig.runs" | median); sc=$(awk '{print $2}' "$work/sysdig.runs" | median)
+rate() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2 / 1e6; else print "-" }'; }
+kev=$("$kcap" filter 'ts >= 0' --count "$work/big.kcap")
+size=$(stat -c %s "$big"); ksize=$(stat -c %s "$work/big.kcap"); gz=$(gzip -6 -c "$big" | wc -c)
+echo "Machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r); other jobs shared it"
 echo
-echo "size: big.kcap / gzip -6 of big.scap = $(stat -c '%s' big.kcap) / $(stat -c '%s' big.scap.gz) =" \
-	"$(echo "$(stat -c %s big.kcap) $(stat -c %s big.scap.gz)" | awk '{printf "%.3fx", $1 / $2}')"
+echo "big.scap: $events event blocks, $size bytes; big.kcap: $kev events (enter/exit pairs are one event)"
+echo
+echo "| median of $runs, interleaved | wall | CPU (user+sys) | scap events/s (wall) | scap events/s (CPU) |"
+echo "| --- | --- | --- | --- | --- |"
+echo "| \`kcap convert --from scap big.scap -o big.kcap\` | $kw s | $kc s | $(rate "$events" "$kw") M | $(rate "$events" "$kc") M |"
+echo "| \`sysdig -r big.scap -q\` | $sw s | $sc s | $(rate "$events" "$sw") M | $(rate "$events" "$sc") M |"
+echo
+echo "| size | bytes | vs gzip -6 of big.scap |"
+echo "| --- | --- | --- |"
+echo "| big.scap | $size | |"
+echo "| gzip -6 of big.scap | $gz | 1 |"
+echo "| big.kcap | $ksize | $(echo "$ksize $gz" | awk '{printf "%.2f", $1 / $2}')x |"
