@@ -506,6 +506,7 @@ int cli_output_opt(int c, const char *arg, sink_opts *o)
 	case 'J': o->mode = OUT_JSON; return 1;
 	case 'C': o->mode = OUT_CSV; return 1;
 	case 'P': o->no_proc = 1; return 1;
+	case SINK_O_SCAP: o->mode = OUT_SCAP; return 1;
 	default: return 0;
 	}
 }

@@ -33,7 +33,9 @@ enum {
 };
 
 /* Output renderings. */
-typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV } out_mode;
+/* OUT_SCAP: a sysdig/Falco capture (formats/scap/scap_write.h), never to a
+ * terminal. */
+typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV, OUT_SCAP } out_mode;
 
 typedef struct cli_cmd {
 	const char *name;

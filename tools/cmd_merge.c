@@ -54,7 +54,7 @@ static const char merge_help[] =
 	"                        second thread does it, fed batches of up to 8192\n"
 	"                        copied events, on machines with 2+ CPUs; a third\n"
 	"                        compresses full blocks)\n"
-	SINK_HELP_OUTPUT
+	SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES CLI_TIME_HELP
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"
@@ -1002,6 +1002,10 @@ int cmd_merge(int argc, char **argv)
 			if (!cli_output_opt(c, optarg, &so))
 				return cli_bad_option("merge", argv, longopts, "o:w:t:h");
 		}
+	}
+	if (so.mode == OUT_SCAP) {
+		cli_err("merge", "--scap: not an output of merge; pipe it into 'kcap convert --scap'");
+		return KCAP_EXIT_USAGE;
 	}
 	m.nin = argc - optind;
 	if (m.nin < 1) {

@@ -256,6 +256,10 @@ int cmd_replay(int argc, char **argv)
 				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
 		}
 	}
+	if (so.mode == OUT_SCAP) {
+		cli_err("replay", "--scap: not an output of replay (a .scap is written at its end)");
+		return KCAP_EXIT_USAGE;
+	}
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake up on time, not up to 50 us late */
 	int nin = argc - optind;
 	/* open the inputs lazily, the output now: a FIFO waits for its reader */

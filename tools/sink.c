@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <kcap/filter.h>
 #include <kcap/procstate.h>
+#include "scap/scap_write.h"
 #include "sink.h"
 
 /* What of a reader's current section the kcap writer already describes. */
@@ -43,6 +44,11 @@ struct sink {
 	const kcap_reader *fields_src; /* CSV columns checked against its schema */
 	int csv_proc;                  /* a CSV column needs the process context */
 	out_file file;                 /* -o FILE */
+	/* .scap output: the writer, its descriptor, and what of each input's
+	 * context (origins, section) it has been given */
+	kcap_scap_writer *scap;
+	int scap_fd, scap_own_fd;
+	section_mirror scap_ctx;
 };
 
 /* The temporary output of this process, removed if a signal ends it (a
@@ -157,6 +163,35 @@ int out_file_end(const char *cmd, out_file *f, int rc)
 	return rc;
 }
 
+/* The .scap output of s: refused on a terminal and in paced mode, -o
+ * written under a temporary name. Returns a KCAP_EXIT_* code (printed). */
+static int scap_open(sink *s, int given_fd, int to_stdout)
+{
+	if (s->o.paced) {
+		cli_err(s->cmd, "--scap: a .scap is written at the end, not paced");
+		return KCAP_EXIT_USAGE;
+	}
+	int fd = given_fd ? s->o.fd : to_stdout ? STDOUT_FILENO : -1;
+	if (fd >= 0 && isatty(fd)) {
+		cli_err(s->cmd, "refusing to write a binary capture to a terminal; use -o FILE");
+		return KCAP_EXIT_USAGE;
+	}
+	if (fd < 0 && (fd = out_file_open(s->cmd, s->o.path, &s->file)) < 0)
+		return KCAP_EXIT_ERROR;
+	s->scap_fd = fd;
+	s->scap_own_fd = !given_fd && !to_stdout;
+	kcap_error e = {0};
+	if (kcap_scap_writer_open(&s->scap, fd, &e)) {
+		cli_err(s->cmd, "%s: %s", s->name, e.msg);
+		if (s->scap_own_fd) {
+			close(fd);
+			out_file_end(s->cmd, &s->file, KCAP_EXIT_ERROR);
+		}
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
+}
+
 int sink_open(sink **out, const char *cmd, const sink_opts *o)
 {
 	sink *s = calloc(1, sizeof *s);
@@ -177,7 +212,14 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 	s->mode = o->mode;
 	if (s->mode == OUT_AUTO)
 		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
-	if (s->mode == OUT_KCAP) {
+	if (s->mode == OUT_SCAP) {
+		int rc = scap_open(s, given_fd, to_stdout);
+		if (rc) {
+			free(s->o.derived);
+			free(s);
+			return rc;
+		}
+	} else if (s->mode == OUT_KCAP) {
 		kcap_error e = {0};
 		int fd = given_fd ? o->fd : to_stdout ? STDOUT_FILENO : out_file_open(cmd, o->path, &s->file);
 		int rc = fd < 0 ? KCAP_E_IO : kcap_writer_open_fd(&s->w, fd, !given_fd && !to_stdout, &o->wopts, &e);
@@ -496,7 +538,7 @@ static int csv_event(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_s
 static int sink_idle(void *ud, int64_t waited_ms)
 {
 	sink *s = ud;
-	if (s->failed)
+	if (s->failed || s->mode == OUT_SCAP) /* the .scap writer spools to its end */
 		return -1;
 	if (s->w) {
 		if (!s->unflushed)
@@ -564,10 +606,58 @@ void json_add_origin(kcap_buf *b, size_t start, const kcap_meta *md)
 	}
 }
 
+/* Gives the .scap writer the metadata and snapshots of r's section that it
+ * has not had yet. Returns 0 or KCAP_EXIT_ERROR (printed). */
+static int scap_context(sink *s, kcap_reader *r)
+{
+	section_mirror *m = &s->scap_ctx;
+	size_t norig = kcap_reader_origin_count(r);
+	int rc = 0;
+	if (m->src != r || m->section != kcap_reader_section(r)) {
+		m->src = r;
+		m->section = kcap_reader_section(r);
+		m->origins = 0;
+		rc = kcap_scap_writer_context(s->scap, NULL, kcap_reader_snapshot(r));
+	}
+	for (; !rc && m->origins < norig; m->origins++) {
+		uint16_t o = (uint16_t)m->origins;
+		rc = kcap_scap_writer_context(s->scap, kcap_reader_meta(r, o),
+					      o < kcap_reader_origin_snapshot_count(r) ? kcap_reader_origin_snapshot(r, o) : NULL);
+	}
+	if (rc) {
+		cli_err(s->cmd, "%s: %s", s->name, kcap_scap_writer_error(s->scap)->msg);
+		s->failed = 1;
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int scap_event(sink *s, kcap_reader *r, const kcap_event *ev)
+{
+	if (r && (s->scap_ctx.src != r || s->scap_ctx.section != kcap_reader_section(r) ||
+		  s->scap_ctx.origins != kcap_reader_origin_count(r))) {
+		int rc = scap_context(s, r);
+		if (rc)
+			return rc;
+	}
+	if (kcap_scap_writer_event(s->scap, ev) < 0) {
+		const kcap_error *e = kcap_scap_writer_error(s->scap);
+		if (e->sys_errno)
+			out_write_failed(s->cmd, s->name, e->sys_errno);
+		else
+			cli_err(s->cmd, "%s: %s", s->name, e->msg);
+		s->failed = 1;
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
+}
+
 int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 {
 	if (r && r != s->idle_src)
 		watch_input(s, r);
+	if (s->mode == OUT_SCAP)
+		return scap_event(s, r, ev);
 	if (s->mode == OUT_KCAP) {
 		if (r && mirror_stale(&s->mirror, r)) {
 			int rc = mirror(s, r);
@@ -734,6 +824,13 @@ void sink_input_done(sink *s, kcap_reader *r)
 		s->ps_src = NULL; /* the next reader may be allocated at the same address */
 	if (s->fields_src == r)
 		s->fields_src = NULL;
+	if (s->scap) {
+		/* an input without events still gives its processes and host */
+		if (kcap_reader_get_stats(r)->sections > 0 && !s->failed)
+			scap_context(s, r);
+		s->scap_ctx.src = NULL;
+		return;
+	}
 	if (!s->w)
 		return;
 	/* An input that gave no events still leaves its metadata and schema. */
@@ -743,11 +840,52 @@ void sink_input_done(sink *s, kcap_reader *r)
 	s->mirror.src = NULL; /* the next reader may be allocated at the same address */
 }
 
+/* Writes the .scap (unless the command failed) and says how many events
+ * had no scap equivalent. */
+static void scap_close(sink *s, int rc)
+{
+	uint64_t skipped = kcap_scap_writer_skipped(s->scap);
+	if (s->failed || (rc && rc != KCAP_EXIT_DAMAGED)) {
+		kcap_scap_writer_abort(s->scap);
+	} else {
+		char types[256] = "";
+		const char *t;
+		uint64_t n;
+		for (size_t i = 0; kcap_scap_writer_skipped_at(s->scap, i, &t, &n); i++) {
+			size_t l = strlen(types);
+			if (l + 32 >= sizeof types) {
+				snprintf(types + l, sizeof types - l, ", ...");
+				break;
+			}
+			snprintf(types + l, sizeof types - l, "%s%s %llu", i ? ", " : "", t, (unsigned long long)n);
+		}
+		kcap_error e = {0};
+		if (kcap_scap_writer_close(s->scap, &e)) {
+			if (e.sys_errno == EPIPE && !s->scap_own_fd && !s->o.fd_name)
+				cli_broken_pipe();
+			if (e.sys_errno)
+				out_write_failed(s->cmd, s->name, e.sys_errno);
+			else
+				cli_err(s->cmd, "%s: %s", s->name, e.msg);
+			s->failed = 1;
+		} else if (skipped) {
+			cli_err(s->cmd, "%llu events with no scap equivalent left out (%s)", (unsigned long long)skipped, types);
+		}
+	}
+	s->scap = NULL;
+	if (s->scap_own_fd && close(s->scap_fd) && !s->failed) {
+		out_write_failed(s->cmd, s->name, errno);
+		s->failed = 1;
+	}
+}
+
 int sink_close(sink *s, int rc)
 {
 	if (!s)
 		return rc;
-	if (s->w) {
+	if (s->scap) {
+		scap_close(s, rc);
+	} else if (s->w) {
 		/* the last block first, for the writer's own line (with the errno) */
 		if (!s->failed && kcap_writer_flush(s->w))
 			werr(s);

@@ -54,15 +54,17 @@ int sink_check_fields(const char *cmd, const char *const *fields);
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv), 'P' (--no-proc). Returns 1 if c was one of them (applied to o),
- * 0 otherwise. */
+ * 'C' (--csv), 'P' (--no-proc), SINK_O_SCAP (--scap). Returns 1 if c was one
+ * of them (applied to o), 0 otherwise. */
+enum { SINK_O_SCAP = 1950 };
 int cli_output_opt(int c, const char *arg, sink_opts *o);
 
 /* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
  * command whose output is not -o (replay --to). */
 #define SINK_LONGOPTS_MODES \
 	{"kcap", no_argument, 0, 'K'}, {"text", no_argument, 0, 'T'}, {"json", no_argument, 0, 'J'}, \
-	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, CLI_TIME_LONGOPTS
+	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, {"scap", no_argument, 0, SINK_O_SCAP}, \
+	CLI_TIME_LONGOPTS
 #define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
 
 /* The --help text of those options, one for every command (as bpftool's
@@ -79,8 +81,14 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 	"                      the snapshots and the fork/exec/exit events seen so far)\n" \
 	"      --no-proc       JSON without the \"proc\" object\n" \
 	"      --csv           force CSV\n"
+/* --scap, for the commands whose output goes through the sink (not merge,
+ * replay). */
+#define SINK_HELP_SCAP \
+	"      --scap          write a sysdig/Falco capture (.scap, as sysdig 0.29.3\n" \
+	"                      reads it); events with no scap equivalent are left\n" \
+	"                      out, counted in one line on stderr (docs/CLI.md)\n"
 /* The three, for a command that writes to -o FILE. */
-#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES CLI_TIME_HELP
+#define SINK_HELP_OUTPUT SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES SINK_HELP_SCAP CLI_TIME_HELP
 
 /* A file named by -o, written under a temporary name in its directory and
  * renamed over the name only when the command succeeds, so that a command
