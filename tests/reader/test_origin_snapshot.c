@@ -186,7 +186,7 @@ START_TEST(two_origins_round_trip)
 	uint16_t major, minor;
 	kcap_reader_version(r, &major, &minor);
 	ck_assert_uint_eq(major, 1);
-	ck_assert_uint_eq(minor, 1);
+	ck_assert_uint_eq(minor, KCAP_FORMAT_MINOR);
 	ck_assert_ptr_null(kcap_reader_snapshot(r));
 	ck_assert_uint_eq(kcap_reader_origin_snapshot_count(r), 2);
 	const kcap_snapshot *a = kcap_reader_origin_snapshot(r, 0), *b = kcap_reader_origin_snapshot(r, 1);

@@ -97,6 +97,7 @@ struct kcap_writer {
 	zworker *zw;     /* started at the first full block; NULL if it could not be */
 	int zw_tried;
 	int pending;     /* a block is in the worker's hands */
+	int unverified;  /* events blocks are flagged KCAP_BF_UNVERIFIED */
 };
 
 static int werr(kcap_writer *w, int code, const char *fmt, const char *detail)
@@ -434,6 +435,8 @@ static int emit_events(kcap_writer *w, const kcap_buf *payload, uint8_t *meta, s
 	uint8_t *pm = (uint8_t *)payload->data + 8;
 	pm[6] = (uint8_t)((flags & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT);
 	meta[6] = pm[6];
+	if (w->unverified)
+		flags |= KCAP_BF_UNVERIFIED;
 	int rc = emit_payload(w, payload, KCAP_BLK_EVENTS, flags, &off);
 	if (!rc) {
 		int e = kcap_buf_put_varint(&w->index_entries, off);
@@ -941,7 +944,11 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 	if (get_u16(b + 4) != KCAP_BLK_EVENTS || KCAP_BLOCK_HDR_LEN + 8 + (size_t)meta_len > len)
 		return KCAP_E_INVAL;
 	uint64_t off = w->pos - w->section_start;
-	if ((rc = write_all(w, block, len)))
+	/* the trailer is the block's length: written as it must be, so that a
+	 * damaged trailer (the block's CRC holds: it was read) is not copied */
+	uint8_t trl[KCAP_BLOCK_TRAILER_LEN];
+	put_u32(trl, (uint32_t)len);
+	if ((rc = write_all(w, block, len - KCAP_BLOCK_TRAILER_LEN)) || (rc = write_all(w, trl, sizeof trl)))
 		return rc;
 	int e = kcap_buf_put_varint(&w->index_entries, off);
 	e |= kcap_buf_put_varint(&w->index_entries, len);
@@ -1054,5 +1061,16 @@ int kcap_writer_close(kcap_writer *w)
 	free(w->pids.used);
 	ZSTD_freeCCtx(w->zc);
 	free(w);
+	return rc;
+}
+
+int kcap_writer_set_unverified(kcap_writer *w, int on)
+{
+	if (!w)
+		return KCAP_E_INVAL;
+	if ((on != 0) == w->unverified)
+		return 0;
+	int rc = kcap_writer_flush(w);
+	w->unverified = on != 0;
 	return rc;
 }
