@@ -16,6 +16,7 @@ static const cli_cmd commands[] = {
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"verify", cmd_verify, "check captures whole: every block, index, footer and seal; a verdict per file"},
+	{"recover", cmd_recover, "write a clean capture from a damaged one: every intact block and event, the loss recorded"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };
 
