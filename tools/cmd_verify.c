@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "input/bundle.h"
 
 static const char verify_help[] =
 	"usage: kcap verify [--json] [--key PUB] [FILE...]\n"
@@ -31,7 +32,8 @@ static const char verify_help[] =
 	"  -h, --help      show this help\n"
 	"\n"
 	"Verdicts: intact; intact, recovered (kcap recover wrote it: its metadata\n"
-	"says what was lost); unverified events (recover --ignore-crc); damaged.\n"
+	"says what was lost); unverified events (written by recover's ignore-crc\n"
+	"option); damaged.\n"
 	"Exit: 0 every file intact (and sealed by PUB with --key), 1 a file could\n"
 	"not be read, 2 usage, 3 a file is damaged or its seal does not hold.\n";
 
@@ -71,18 +73,21 @@ static void print_seal_text(const kcap_verify_report *rep, const vopts *o)
 			printf("  seal: none: the file holds no seal block\n");
 		return;
 	}
-	printf("  seal: %llu seals by key %s%s; they cover bytes 0..%llu (%llu blocks)", (unsigned long long)rep->seals,
-	       rep->seal_key_id,
-	       rep->seal_key_match == 1 ? " (the key given)" : rep->seal_key_match == 0 ? " (NOT the key given)" : "",
-	       (unsigned long long)rep->sealed_bytes, (unsigned long long)rep->sealed_blocks);
-	if (rep->unsealed_blocks)
-		printf("; %llu blocks after byte %llu are not covered", (unsigned long long)rep->unsealed_blocks,
-		       (unsigned long long)rep->sealed_bytes);
+	printf("  seal: %llu seals by key %s%s", (unsigned long long)rep->seals, rep->seal_key_id,
+	       rep->seal_key_match == 1 ? " (the key given)" : rep->seal_key_match == 0 ? " (NOT the key given)" : "");
+	if (rep->nseal_faults)
+		printf("; the seal does NOT hold:");
+	else if (rep->unsealed_blocks)
+		printf("; they cover bytes 0..%llu (%llu blocks); %llu blocks after it are not covered",
+		       (unsigned long long)rep->sealed_bytes, (unsigned long long)rep->sealed_blocks,
+		       (unsigned long long)rep->unsealed_blocks);
 	else if (!rep->seal_final)
-		printf("; the last seal is not final: the file may have been cut after it (a recording stopped "
-		       "short proves its prefix up to its last flush)");
+		printf("; they cover bytes 0..%llu (%llu blocks); the last seal is not final: the file may have been "
+		       "cut after it (a recording stopped short proves its prefix up to its last flush)",
+		       (unsigned long long)rep->sealed_bytes, (unsigned long long)rep->sealed_blocks);
 	else
-		printf("; final: the index and footer too");
+		printf("; they cover every byte, 0..%llu (%llu blocks), the index and footer too",
+		       (unsigned long long)rep->sealed_bytes, (unsigned long long)rep->sealed_blocks);
 	printf("\n");
 	for (size_t i = 0; i < rep->nseal_faults; i++)
 		printf("  seal: %s\n", rep->seal_faults[i]);
@@ -95,8 +100,10 @@ static void print_text(const char *name, const kcap_reader *r, const kcap_verify
 	const char *v = verdict(rep, o);
 	if (!strcmp(v, "damaged")) {
 		printf("%s: damaged: %zu damaged regions", name, rep->nregions);
-		if (seal_fails(rep, o))
-			printf(", seal check failed");
+		if (rep->nseal_faults)
+			printf(", the seal does not hold");
+		else if (seal_fails(rep, o))
+			printf(", not wholly covered by a seal of the key given");
 		printf("; recover would keep %llu events", (unsigned long long)rep->events);
 		if (rep->events_lost || rep->unknown_loss) {
 			printf(" (%llu lost", (unsigned long long)rep->events_lost);
@@ -203,10 +210,64 @@ static void print_unreadable(const char *name, const vopts *o)
 	}
 }
 
+/* A bundle against its manifest: KCAP_EXIT_OK, _DAMAGED or _ERROR, or -1
+ * when path is not a bundle. */
+static int verify_bundle(const char *path, const vopts *o)
+{
+	bundle_report rep;
+	char why[512];
+	int k = bundle_verify(path, o->key, &rep, why, sizeof why);
+	if (k == 0)
+		return -1;
+	if (k < 0) {
+		cli_err("verify", "%s", why);
+		print_unreadable(path, o);
+		bundle_report_free(&rep);
+		return KCAP_EXIT_ERROR;
+	}
+	size_t bad = 0;
+	for (size_t i = 0; i < rep.n; i++)
+		bad += rep.f[i].status != BUNDLE_OK;
+	if (o->json) {
+		kcap_buf b = {0};
+		char num[128];
+		kcap_buf_append(&b, "{\"file\":", 8);
+		json_str(&b, path);
+		snprintf(num, sizeof num, ",\"bundle\":true,\"verdict\":\"%s\",\"members\":[", bad ? "damaged" : "intact");
+		kcap_buf_append(&b, num, strlen(num));
+		for (size_t i = 0; i < rep.n; i++) {
+			kcap_buf_append(&b, i ? ",{\"name\":" : "{\"name\":", i ? 9 : 8);
+			json_str(&b, rep.f[i].name);
+			snprintf(num, sizeof num, ",\"status\":\"%s\",\"what\":", bundle_status_name(rep.f[i].status));
+			kcap_buf_append(&b, num, strlen(num));
+			json_str(&b, rep.f[i].what);
+			kcap_buf_append(&b, "}", 1);
+		}
+		kcap_buf_append(&b, "]}\n", 3);
+		fwrite(b.data, 1, b.len, stdout);
+		kcap_buf_free(&b);
+	} else {
+		if (bad)
+			printf("%s: bundle: damaged: %zu of %zu members do not match the manifest or are damaged\n", path, bad,
+			       rep.n);
+		else
+			printf("%s: bundle: intact: %zu captures match the manifest, each intact\n", path, rep.members);
+		for (size_t i = 0; i < rep.n; i++)
+			printf("  %s: %s: %s\n", rep.f[i].name, bundle_status_name(rep.f[i].status), rep.f[i].what);
+	}
+	bundle_report_free(&rep);
+	return bad ? KCAP_EXIT_DAMAGED : KCAP_EXIT_OK;
+}
+
 /* One input: KCAP_EXIT_OK, _DAMAGED or _ERROR. */
 static int verify_one(const char *path, const vopts *o)
 {
 	const char *name = path && strcmp(path, "-") ? path : "(stdin)";
+	if (path && strcmp(path, "-")) {
+		int b = verify_bundle(path, o);
+		if (b >= 0)
+			return b;
+	}
 	kcap_reader *r;
 	int damaged = 0;
 	int rc = cli_open_input("verify", path, &r, &damaged);

@@ -176,6 +176,15 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		kcap_error e = {0};
 		int fd = given_fd ? o->fd : to_stdout ? STDOUT_FILENO : out_file_open(cmd, o->path, &s->file);
 		int rc = fd < 0 ? KCAP_E_IO : kcap_writer_open_fd(&s->w, fd, !given_fd && !to_stdout, &o->wopts, &e);
+		if (!rc && o->seal && kcap_writer_set_seal(s->w, o->seal)) {
+			e = *kcap_writer_error(s->w);
+			kcap_writer_close(s->w);
+			s->w = NULL;
+			fd = -1; /* closed with the writer */
+			cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot seal");
+			out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+			rc = KCAP_E_UNSUPPORTED;
+		}
 		if (rc) {
 			if (fd >= 0) {
 				cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");

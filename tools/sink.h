@@ -49,6 +49,9 @@ typedef struct sink_opts {
 	 * pairs ending with NULL (recover: what was lost); borrowed until
 	 * sink_close. */
 	const char *const *meta_extra;
+	/* kcap output sealed with this key (kcap seal): borrowed until
+	 * sink_close. */
+	const kcap_seal_key *seal;
 } sink_opts;
 
 /* Checks --fields names that need no schema (proc.*, parent.*, the form of

@@ -16,9 +16,11 @@ KB="python3 $(dirname "$0")/kblocks.py"
 $KB list "$DIR/a.kcap" > "$DIR/blocks"
 size=$(wc -c < "$DIR/a.kcap")
 n=0
-# truncations: at each structure's start and half way
+# truncations: half way into each structure, and at every other one's start
 while read -r i off len typ; do
-	for cut in "$off" $((off + len / 2)); do
+	cuts=$((off + len / 2))
+	[ $((i % 2)) = 0 ] && cuts="$off $cuts"
+	for cut in $cuts; do
 		[ "$cut" -gt 0 ] && [ "$cut" -lt "$size" ] || continue
 		n=$((n + 1))
 		head -c "$cut" "$DIR/a.kcap" > "$DIR/case-$n.kcap"
@@ -107,6 +109,6 @@ check "every recovered file shows its damage in info" 0 "$meta_bad"
 check "--ignore-crc keeps convert's events, its extra ones flagged unverified" 0 "$unv_bad"
 if [ "$unv_cases" -gt 0 ]; then ok "--ignore-crc recovered more events in $unv_cases flip cases"
 else bad "--ignore-crc never recovered more events than convert"; fi
-check "the sweeps made their cases" 1 "$([ "$total" -gt 50 ] && echo 1)"
+check "the sweeps made their cases" 1 "$([ "$total" -gt 45 ] && echo 1)"
 check "input unmodified by the sweep" "$(cksum < "$DIR/case-1.kcap")" "$(head -c "$(wc -c < "$DIR/case-1.kcap")" "$DIR/a.kcap" | cksum)"
 harness_done

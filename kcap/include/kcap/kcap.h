@@ -717,6 +717,11 @@ typedef struct kcap_verify_report {
 	char seal_key_id[20];     /* hex of the first 8 bytes of SHA-256(public key) of the seals */
 	char **seal_faults;       /* one line each: the block named */
 	size_t nseal_faults;
+	/* what the capture holds, for manifests (kcap bundle) */
+	char **hosts, **sources;  /* distinct metadata hostname and source values */
+	size_t nhosts, nsources;
+	int64_t first_ts, last_ts;/* over the intact events blocks (0 when none) */
+	uint64_t lost;            /* the loss counters' lost, summed */
 } kcap_verify_report;
 
 typedef struct kcap_verify_opts {
@@ -736,6 +741,13 @@ typedef struct kcap_verify_opts {
 int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report *rep);
 /* Frees what the report holds (not the report). NULL is a no-op. */
 void kcap_verify_report_free(kcap_verify_report *rep);
+
+/* SHA-256, incremental (libcrypto; NULL from _new without it). */
+typedef struct kcap_sha256 kcap_sha256;
+kcap_sha256 *kcap_sha256_new(void);
+void kcap_sha256_update(kcap_sha256 *h, const void *p, size_t n);
+/* The digest; h is freed. */
+void kcap_sha256_final(kcap_sha256 *h, uint8_t out[32]);
 
 /* ---- seal keys (Ed25519, OpenSSL's libcrypto; docs/FORENSICS.md) ---- */
 typedef struct kcap_seal_key kcap_seal_key;

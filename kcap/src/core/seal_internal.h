@@ -31,12 +31,16 @@ int kcap_sealer_pending(const kcap_sealer *s);
  * the last seal and, final, the blocks ahead (their whole bytes, in order:
  * the index and footer that will follow it). */
 int kcap_sealer_build(kcap_sealer *s, kcap_buf *b, int final, const kcap_buf *const *ahead, size_t nahead);
+/* The seal built last was written: the next one starts after it. */
+void kcap_sealer_commit(kcap_sealer *s);
+/* Hex of the first 8 bytes of SHA-256(pub): how reports name a key. */
+void kcap_seal_key_id(const uint8_t pub[32], char out[20]);
 
 /* ---- checking (verify.c) ---- */
 typedef struct kcap_seal_check kcap_seal_check;
 /* key: the 32-byte public key every seal must be by, or NULL. NULL out of
  * memory (or without libcrypto). */
-kcap_seal_check *kcap_seal_check_new(const uint8_t *key);
+kcap_seal_check *kcap_seal_check_new(const uint8_t *key, kcap_verify_report *rep);
 void kcap_seal_check_free(kcap_seal_check *c);
 /* Every structure the reader's walk meets, in order. */
 void kcap_seal_check_block(kcap_seal_check *c, const kcap_block_info *b);

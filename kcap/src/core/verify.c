@@ -100,6 +100,7 @@ typedef struct ev_block {
 typedef struct vstate {
 	kcap_reader *r;
 	walker w;
+	int have_span;
 	int have_last;
 	int64_t last_ts;
 	uint64_t last_seq;
@@ -311,6 +312,11 @@ static void events_block(vstate *v, const kcap_block_info *b)
 		e.meta_len = get_u32(p);
 		e.meta_crc = kcap_crc32c(0, p + KCAP_PAYLOAD_PREFIX_LEN, e.meta_len);
 		if (!kcap_summary_decode(&sum, p + KCAP_PAYLOAD_PREFIX_LEN, e.meta_len)) {
+			if (!v->have_span || sum.first_ts < v->rep->first_ts)
+				v->rep->first_ts = sum.first_ts;
+			if (!v->have_span || sum.last_ts > v->rep->last_ts)
+				v->rep->last_ts = sum.last_ts;
+			v->have_span = 1;
 			if (!v->ev_blocks || sum.first_ts < v->min_ts)
 				v->min_ts = sum.first_ts;
 			if (!v->ev_blocks || sum.last_ts > v->max_ts)
@@ -450,9 +456,38 @@ static void observe(void *ud, const kcap_block_info *b)
 	}
 }
 
-/* The metadata of the current section says kcap recover wrote it. */
+/* Adds s to the set *set of *n strings (kept once). */
+static void add_distinct(vstate *v, char ***set, size_t *n, const char *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*set)[i], s))
+			return;
+	if (*n >= 4096)
+		return;
+	char **g = realloc(*set, (*n + 1) * sizeof *g);
+	char *d = strdup(s);
+	if (!g || !d) {
+		free(d);
+		if (g)
+			*set = g;
+		v->fatal = 1;
+		return;
+	}
+	*set = g;
+	g[(*n)++] = d;
+}
+
+/* The metadata of the current section: its hosts and sources, and whether
+ * kcap recover wrote it. */
 static void note_recovered(vstate *v)
 {
+	for (size_t o = 0; o < kcap_reader_origin_count(v->r); o++) {
+		const kcap_meta *m = kcap_reader_meta(v->r, (uint16_t)o);
+		add_distinct(v, &v->rep->hosts, &v->rep->nhosts, kcap_meta_get(m, KCAP_META_HOSTNAME));
+		add_distinct(v, &v->rep->sources, &v->rep->nsources, kcap_meta_get(m, KCAP_META_SOURCE));
+	}
 	for (size_t i = 0; !v->rep->recovered && i < kcap_reader_stat_count(v->r); i++)
 		if (!strncmp(kcap_reader_stat_at(v->r, i)->source, "recovered-damage", 16)) {
 			v->rep->recovered = 1;
@@ -487,7 +522,7 @@ int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report
 	v.rep = rep;
 	int rc = 0;
 	if (kcap_seal_available()) {
-		v.seal = kcap_seal_check_new(opts ? opts->key : NULL);
+		v.seal = kcap_seal_check_new(opts ? opts->key : NULL, rep);
 		if (!v.seal)
 			return KCAP_E_NOMEM;
 	} else if (opts && opts->key) {
@@ -515,6 +550,8 @@ int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report
 	kcap_reader_set_block_observer(r, NULL, NULL);
 	kcap_reader_set_damage_cb(r, NULL, NULL);
 	rep->bytes = r->st.bytes;
+	for (size_t i = 0; i < kcap_reader_stat_count(r); i++)
+		rep->lost += kcap_reader_stat_at(r, i)->lost;
 	if (rep->nregions) /* in file order: a walk's finding comes after the next block's */
 		qsort(rep->regions, rep->nregions, sizeof *rep->regions, region_cmp);
 	if (v.seal && !v.fatal && rc >= 0 && kcap_seal_check_end(v.seal, r->pos, rep))
@@ -535,6 +572,14 @@ void kcap_verify_report_free(kcap_verify_report *rep)
 	for (size_t i = 0; i < rep->nseal_faults; i++)
 		free(rep->seal_faults[i]);
 	free(rep->seal_faults);
+	for (size_t i = 0; i < rep->nhosts; i++)
+		free(rep->hosts[i]);
+	for (size_t i = 0; i < rep->nsources; i++)
+		free(rep->sources[i]);
+	free(rep->hosts);
+	free(rep->sources);
+	rep->hosts = rep->sources = NULL;
+	rep->nhosts = rep->nsources = 0;
 	rep->regions = NULL;
 	rep->seal_faults = NULL;
 	rep->nregions = rep->nseal_faults = 0;
