@@ -104,5 +104,24 @@ check "unreadable: error line" 1 "$(grep -c "x.txt: offset 0: not a kcap capture
 check "missing file: exit 1" 1 "$?"
 "$KCAP" verify --bogus > /dev/null 2>&1
 check "bad option: exit 2" 2 "$?"
+# the hostile captures of the reader's fuzz seeds (issue 11): a verdict,
+# never a crash, for each, with and without a key
+if [ -n "${KCAP_HOSTILE_SEEDS:-}" ] && [ -d "$KCAP_HOSTILE_SEEDS" ]; then
+	crashed=""
+	nseeds=0
+	"$KCAP" keygen -o "$DIR/k" > /dev/null 2>&1
+	for f in "$KCAP_HOSTILE_SEEDS"/*; do
+		nseeds=$((nseeds + 1))
+		for key in "" "--key $DIR/k.pub"; do
+			[ -n "$key" ] && [ ! -f "$DIR/k.pub" ] && continue
+			timeout 60 "$KCAP" verify --json $key "$f" > /dev/null 2>&1
+			rc=$?
+			case $rc in 0|1|3) ;; *) crashed="$crashed $(basename "$f"):$rc" ;; esac
+		done
+	done
+	check "hostile seeds ($nseeds): verify exits 0, 1 or 3 on each" "" "$crashed"
+else
+	echo "SKIP: no hostile seeds (KCAP_HOSTILE_SEEDS)"
+fi
 check "input unmodified" "$(cksum < "$DIR/f1.kcap")" "$("$KB" list "$DIR/f1.kcap" > /dev/null; cksum < "$DIR/f1.kcap")"
 harness_done
