@@ -11,7 +11,9 @@
 #                             walked, index, footer)
 #   zstd -t frames.zst       (decompression of the same frames only)
 # and prints the medians of wall and user+sys CPU seconds, and the ratio of
-# speeds (zstd's time / kcap's). Environment: N=2000000, RUNS=7.
+# speeds (zstd's time / kcap's). Environment: N=2000000, RUNS=7, BENCH_RT=1
+# runs both at SCHED_FIFO priority (chrt -f 50; root), so that other jobs on a
+# shared machine do not set the wall times (as tests/bench/container does).
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 OUT=${2:-${TMPDIR:-/tmp}/kcap-bench-verify}
@@ -30,10 +32,12 @@ python3 "$HERE/frames.py" cap.kcap frames.zst
 zstd -t -q frames.zst
 echo "capture: $(wc -c < cap.kcap) bytes; frames: $(wc -c < frames.zst) bytes"
 : > times
+RT=""
+[ "${BENCH_RT:-0}" = 1 ] && RT="chrt -f 50"
 t() { # label cmd...
 	label=$1
 	shift
-	/usr/bin/time -f "$label %e %U %S" -a -o times "$@" > /dev/null 2>&1
+	$RT /usr/bin/time -f "$label %e %U %S" -a -o times "$@" > /dev/null 2>&1
 }
 i=0
 while [ "$i" -lt "$RUNS" ]; do
