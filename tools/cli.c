@@ -218,6 +218,24 @@ void cli_close_input(kcap_reader *r)
 	}
 }
 
+void cli_describe(const kcap_reader *r, int64_t offset, uint64_t skipped, const char *msg, char *buf, size_t len)
+{
+	for (dmg_ctx *d = dmg_list; d; d = d->next)
+		if (d->r == r && d->ai) {
+			arch_input_describe(d->ai, offset, skipped, msg, buf, len);
+			return;
+		}
+	snprintf(buf, len, "%s: offset %lld: %s", kcap_reader_name(r), (long long)offset, msg);
+}
+
+int cli_input_archived(const kcap_reader *r)
+{
+	for (dmg_ctx *d = dmg_list; d; d = d->next)
+		if (d->r == r)
+			return d->ai != NULL;
+	return 0;
+}
+
 int cli_read_failed(const char *cmd, const kcap_reader *r, int n)
 {
 	cli_err_kcap(cmd, kcap_reader_name(r), kcap_reader_error(r));

@@ -161,6 +161,13 @@ int cli_wants_help(int argc, char **argv);
 void cli_progress(const char *cmd, const kcap_reader *r);
 void cli_progress_done(void);
 
+/* "NAME: [MEMBER: ]offset N: MSG" for offset of the input r reads (opened
+ * by cli_open_input): for a compressed or archived input, N is counted in
+ * the decompressed member, as the damage lines say it. */
+void cli_describe(const kcap_reader *r, int64_t offset, uint64_t skipped, const char *msg, char *buf, size_t len);
+/* 1 when r reads a compressed or archived input through the pump. */
+int cli_input_archived(const kcap_reader *r);
+
 /* Closes a reader opened by cli_open_input (NULL ok). */
 void cli_close_input(kcap_reader *r);
 
@@ -220,5 +227,10 @@ int cmd_record(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 
 #endif

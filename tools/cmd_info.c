@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "input/bundle.h"
 
 
 /* s with control bytes escaped, for the text report: metadata, source and
@@ -209,6 +210,7 @@ static void collect_snapshots(const kcap_reader *r, snapinfo **v, size_t *n)
 typedef struct info_run {
 	int json;
 	int nin;
+	char **files;
 	int seps; /* blank lines printed between the files' reports */
 } info_run;
 
@@ -226,6 +228,10 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	info_run *run = ud;
 	int json = run->json, rc = KCAP_EXIT_OK;
 	info_seps(run, idx);
+	char *manifest = NULL;
+	size_t mlen = 0;
+	if (idx < run->nin && strcmp(run->files[idx], "-"))
+		bundle_probe(run->files[idx], &manifest, &mlen);
 	info in = {0};
 	in.by_id = calloc(4096, sizeof *in.by_id);
 	uint64_t events = 0;
@@ -293,6 +299,10 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	if (json) {
 		printf("{\"file\":");
 		json_str(name);
+		if (manifest) { /* a bundle (kcap bundle): its manifest as it is */
+			printf(",\"manifest\":");
+			fwrite(manifest, 1, mlen && manifest[mlen - 1] == '\n' ? mlen - 1 : mlen, stdout);
+		}
 		printf(",\"version\":\"%u.%u\",\"sections\":%u,\"events\":%llu,\"blocks\":%llu", major, minor,
 		       st->sections, (unsigned long long)events, (unsigned long long)st->blocks);
 		if (events)
@@ -360,6 +370,18 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	} else {
 		char t1[40], t2[40], b1[32], b2[32];
 		printf("File:              %s\n", name);
+		if (manifest) {
+			printf("Bundle manifest:   %s (kcap verify checks the members against it)\n", BUNDLE_MANIFEST);
+			kcap_buf lb = {0};
+			for (const char *l = manifest; *l;) {
+				size_t k = strcspn(l, "\n");
+				lb.len = 0;
+				kcap_text_escape(&lb, l, k); /* a hostile manifest must not drive the terminal */
+				printf("  %.*s\n", (int)lb.len, lb.data ? lb.data : "");
+				l += k + (l[k] == '\n');
+			}
+			kcap_buf_free(&lb);
+		}
 		printf("Format:            kcap %u.%u, %u section%s\n", major, minor, st->sections,
 		       st->sections == 1 ? "" : "s");
 		for (size_t i = 0; i < nmetas; i++) {
@@ -439,6 +461,7 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		kcap_meta_free(metas[i]);
 	free(metas);
 	free(snaps);
+	free(manifest);
 	return rc;
 }
 
@@ -458,7 +481,7 @@ int cmd_info(int argc, char **argv)
 		json = 1;
 	}
 	int damaged = 0, nin = argc - optind;
-	info_run run = {.json = json, .nin = nin};
+	info_run run = {.json = json, .nin = nin, .files = argv + optind};
 	cli_inputs in = {.cmd = "info", .n = nin, .files = argv + optind, .keep_going = 1};
 	int rc = cli_each_input(&in, info_one, &run, &damaged);
 	info_seps(&run, nin - 1);

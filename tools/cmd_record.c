@@ -35,11 +35,17 @@ int cmd_record(int argc, char **argv)
 {
 	rec_opts o;
 	int rc = rec_parse_opts(argc, argv, &o);
-	if (rc || !o.run)
+	if (rc || !o.run) {
+		kcap_seal_key_free(o.seal);
 		return rc;
+	}
 	for (size_t i = 0; frontends[i]; i++)
-		if (!strcmp(frontends[i]->name, o.source))
-			return rec_run(&o, frontends[i]);
+		if (!strcmp(frontends[i]->name, o.source)) {
+			rc = rec_run(&o, frontends[i]);
+			kcap_seal_key_free(o.seal);
+			return rc;
+		}
+	kcap_seal_key_free(o.seal);
 	const char *why = unavailable(o.source);
 	if (why)
 		cli_err("record", "%s; `kcap synth` writes a synthetic capture instead", why);

@@ -3,7 +3,7 @@
 # Usage: tools/install-deps.sh [--bench]   (--bench adds benchmark tools)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
-      libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev
+      libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev libssl-dev
       sysdig) # sysdig: reads .scap files without a kernel module (tests of the scap export)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)

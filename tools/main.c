@@ -15,6 +15,11 @@ static const cli_cmd commands[] = {
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
+	{"verify", cmd_verify, "check captures whole: every block, index, footer and seal; a verdict per file"},
+	{"recover", cmd_recover, "write a clean capture from a damaged one: every intact block and event, the loss recorded"},
+	{"keygen", cmd_keygen, "make an Ed25519 key pair for sealing: NAME (secret, 0600) and NAME.pub"},
+	{"seal", cmd_seal, "write a sealed copy: blocks hashed, chained and signed, so any change is named"},
+	{"bundle", cmd_bundle, "pack captures and a manifest.json (hashes, hosts, span, loss, seals) into one tar"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };
 

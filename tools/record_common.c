@@ -120,6 +120,11 @@ void rec_usage(FILE *f)
 	        "      --level N           zstd level -7..22 (default 1); 0 = uncompressed\n"
 	        "      --buffer-size SIZE  kernel ring buffer size (default 64M, power of 2)\n"
 	        "      --reorder-window D  time window for putting events in order (default 50ms)\n"
+	        "      --seal-key KEY      seal the capture with KEY (kcap keygen) at every\n"
+	        "                          flush (at least every 500 ms) and at the end: a\n"
+	        "                          recording cut short (kill -9, power loss) still\n"
+	        "                          proves its prefix up to its last flush, as kcap\n"
+	        "                          verify with the public key KEY.pub says\n"
 	        "  -q, --quiet             no summary on stderr\n"
 	        "  -h, --help              this help\n"
 	        "-o - on a terminal writes text lines, on a pipe a kcap stream (live: a block\n"
@@ -132,7 +137,7 @@ void rec_usage(FILE *f)
 int rec_parse_opts(int argc, char **argv, rec_opts *o)
 {
 	enum { O_PID = 256, O_COMM, O_UID, O_FOLLOW, O_DURATION, O_COUNT, O_RSIZE, O_RTIME, O_KEEP,
-	       O_BSIZE, O_LEVEL, O_BUF, O_SOURCE, O_REORDER };
+	       O_BSIZE, O_LEVEL, O_BUF, O_SOURCE, O_REORDER, O_SEAL };
 	static const struct option lopts[] = {
 		{"output", required_argument, 0, 'o'}, {"events", required_argument, 0, 'e'},
 		{"pid", required_argument, 0, O_PID}, {"comm", required_argument, 0, O_COMM},
@@ -142,6 +147,7 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 		{"keep", required_argument, 0, O_KEEP}, {"block-size", required_argument, 0, O_BSIZE},
 		{"level", required_argument, 0, O_LEVEL}, {"buffer-size", required_argument, 0, O_BUF},
 		{"source", required_argument, 0, O_SOURCE}, {"reorder-window", required_argument, 0, O_REORDER},
+		{"seal-key", required_argument, 0, O_SEAL},
 		{"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int c, events_given = 0;
 	uint64_t v;
@@ -192,6 +198,15 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 				}
 				o->pids[o->npids++] = (int32_t)p;
 				s += n + (s[n] == ',');
+			}
+			break;
+		}
+		case O_SEAL: {
+			kcap_error e = {0};
+			kcap_seal_key_free(o->seal);
+			if (kcap_seal_key_load(&o->seal, optarg, &e)) {
+				rerr("--seal-key %s", e.msg);
+				return e.code == KCAP_E_INVAL ? KCAP_EXIT_USAGE : KCAP_EXIT_ERROR;
 			}
 			break;
 		}
@@ -421,6 +436,8 @@ static int open_file(rec_ctx *c, unsigned idx)
 		note_write_error(c, rc, &err);
 		goto cleanup;
 	}
+	if (c->o->seal && (rc = kcap_writer_set_seal(c->w, c->o->seal)) < 0)
+		goto werr;
 	c->file_index = idx;
 	c->files++;
 	c->file_start_ns = cli_now_ns(CLOCK_MONOTONIC);

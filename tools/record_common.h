@@ -64,6 +64,7 @@ typedef struct rec_opts {
 	uint64_t buffer_size;     /* --buffer-size (ring buffer bytes) */
 	int64_t reorder_ns;       /* --reorder-window */
 	int quiet;                /* -q: no summary */
+	struct kcap_seal_key *seal; /* --seal-key: every flush sealed (freed by rec_run) */
 	int run;                  /* set by rec_parse_opts: record (0 after --help) */
 } rec_opts;
 

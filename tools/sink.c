@@ -223,6 +223,15 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 		kcap_error e = {0};
 		int fd = given_fd ? o->fd : to_stdout ? STDOUT_FILENO : out_file_open(cmd, o->path, &s->file);
 		int rc = fd < 0 ? KCAP_E_IO : kcap_writer_open_fd(&s->w, fd, !given_fd && !to_stdout, &o->wopts, &e);
+		if (!rc && o->seal && kcap_writer_set_seal(s->w, o->seal)) {
+			e = *kcap_writer_error(s->w);
+			kcap_writer_close(s->w);
+			s->w = NULL;
+			fd = -1; /* closed with the writer */
+			cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot seal");
+			out_file_end(cmd, &s->file, KCAP_EXIT_ERROR);
+			rc = KCAP_E_UNSUPPORTED;
+		}
 		if (rc) {
 			if (fd >= 0) {
 				cli_err(cmd, "%s: %s", s->name, e.msg[0] ? e.msg : "cannot write");
@@ -346,12 +355,17 @@ static int mirror_stale(const section_mirror *m, const kcap_reader *r)
 
 /* A copy of md (NULL: none) with derived_from set to derived (NULL: none),
  * after what md says it was derived from already; NULL when out of memory. */
-static kcap_meta *derived_meta(const kcap_meta *md, const char *derived)
+static kcap_meta *derived_meta(const kcap_meta *md, const char *derived, const char *const *extra)
 {
 	kcap_meta *c = kcap_meta_new();
 	const char *k, *v;
 	for (size_t i = 0; c && md && kcap_meta_at(md, i, &k, &v); i++)
 		if (kcap_meta_set(c, k, v)) {
+			kcap_meta_free(c);
+			return NULL;
+		}
+	for (size_t i = 0; c && extra && extra[i] && extra[i + 1]; i += 2)
+		if (kcap_meta_set(c, extra[i], extra[i + 1])) {
 			kcap_meta_free(c);
 			return NULL;
 		}
@@ -414,8 +428,8 @@ static int mirror(sink *s, kcap_reader *r)
 	while (m->origins < norig) {
 		const kcap_meta *md = kcap_reader_meta(r, (uint16_t)m->origins);
 		kcap_meta *own = NULL;
-		if (!md || s->o.derived)
-			md = own = derived_meta(md, s->o.derived);
+		if (!md || s->o.derived || s->o.meta_extra)
+			md = own = derived_meta(md, s->o.derived, s->o.meta_extra);
 		int rc = md ? kcap_writer_add_meta(s->w, md) : KCAP_E_NOMEM;
 		kcap_meta_free(own);
 		if (rc < 0)

@@ -45,6 +45,13 @@ typedef struct sink_opts {
 	 * (sink_derived), so that info says the file covers part of its
 	 * source's events while its loss counters are the source's. */
 	char *derived;
+	/* kcap output: more metadata for every origin written, as key, value
+	 * pairs ending with NULL (recover: what was lost); borrowed until
+	 * sink_close. */
+	const char *const *meta_extra;
+	/* kcap output sealed with this key (kcap seal): borrowed until
+	 * sink_close. */
+	const kcap_seal_key *seal;
 } sink_opts;
 
 /* Checks --fields names that need no schema (proc.*, parent.*, the form of

@@ -18,6 +18,7 @@
 #include <zstd.h>
 
 #include "archive_input.h"
+#include "bundle.h"
 #include "note.h"
 
 #define IN_BUF (256u << 10)
@@ -486,7 +487,9 @@ static int decide(arch_input *ai, entry_state *s)
 		track_reset(ai); /* the member before may have been a cut capture */
 		return s->hlen ? put(ai, s->head, s->hlen) : 0;
 	}
-	NOTE(ai, "%s: %s: not %s%s; skipped", ai->name, s->member, ai->o.what, s->hlen ? "" : " (empty)");
+	/* a bundle's manifest (kcap bundle) is not news */
+	if (!(s->member && !strcmp(s->member, BUNDLE_MANIFEST) && s->hlen && s->head[0] == '{'))
+		NOTE(ai, "%s: %s: not %s%s; skipped", ai->name, s->member, ai->o.what, s->hlen ? "" : " (empty)");
 	s->skip = 1;
 	pthread_mutex_lock(&ai->mu);
 	ai->skipped++;

@@ -38,7 +38,7 @@ extern "C" {
 #define KCAP_VERSION_STRING "0.1.0"
 /* Format version this library writes. It reads any 1.x. */
 #define KCAP_FORMAT_MAJOR 1
-#define KCAP_FORMAT_MINOR 2
+#define KCAP_FORMAT_MINOR 3
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -675,6 +675,128 @@ int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_re
  * NULL) the tail runs to the record's end unchecked and must not be written.
  * Both are borrowed until the next kcap_reader_next* call. */
 int kcap_reader_next_record(kcap_reader *r, const kcap_event **ev, kcap_record *rec);
+
+/* ---- evidence: the block walk, verify, recover, seal ----
+ * docs/FORENSICS.md says what each check proves and what it does not. */
+
+/* A structure the reader's walk meets, for checks over the file's own
+ * bytes (verify, seal). status: */
+enum {
+	KCAP_BLOCK_OK = 0,        /* a block whose header check and CRC hold */
+	KCAP_BLOCK_BAD_CRC = 1,   /* a whole block whose CRC fails (its header check holds) */
+	KCAP_BLOCK_CUT = 2,       /* a block cut short: len bytes of it present */
+	KCAP_BLOCK_SECTION = 3,   /* a section header (16 bytes; type 0) */
+};
+typedef struct kcap_block_info {
+	uint64_t offset;        /* absolute, in the input */
+	uint64_t section_start; /* absolute offset of its section's header */
+	uint32_t section;       /* section number, from 0 */
+	uint16_t type, flags;   /* block type and flags (0 for a section header) */
+	int status;             /* KCAP_BLOCK_* */
+	const uint8_t *bytes;   /* the structure's bytes, borrowed for the call */
+	size_t len;
+} kcap_block_info;
+typedef void (*kcap_block_fn)(void *ud, const kcap_block_info *b);
+/* Called for every section header and every block the walk frames, in
+ * order, before it is used (so blocks passed by an index skip are not
+ * seen: use it without a block filter). NULL removes it. */
+void kcap_reader_set_block_observer(kcap_reader *r, kcap_block_fn fn, void *ud);
+/* on 1: an events block whose CRC fails but whose body decodes to well
+ * formed records is read (its records up to the first that does not
+ * decode), and its damage report says so; its events are unverified. */
+void kcap_reader_set_ignore_crc(kcap_reader *r, int on);
+/* 1 when the event last read is unverified: its block failed its CRC and
+ * was read by kcap_reader_set_ignore_crc, or was written by kcap recover
+ * --ignore-crc (block flag UNVERIFIED, format 1.3). */
+int kcap_reader_event_unverified(const kcap_reader *r);
+/* on 1: the events written from now on go into events blocks flagged
+ * UNVERIFIED (the block being filled is flushed when this changes). */
+int kcap_writer_set_unverified(kcap_writer *w, int on);
+
+/* One damaged region of a verified input. */
+typedef struct kcap_verify_region {
+	int64_t offset;           /* where it starts, absolute in the input */
+	uint64_t bytes;           /* bytes passed over (0: a structure that lies, its bytes read) */
+	int code;                 /* KCAP_E_CORRUPT, KCAP_E_TRUNCATED */
+	uint32_t section;
+	int64_t events_lost;      /* events its blocks held that cannot be read, -1 unknown (a block
+	                             header's claim: not covered by a CRC that held) */
+	uint64_t events_recovered;/* events read from it all the same (a block cut short) */
+	char what[256];           /* what is wrong, one line */
+} kcap_verify_region;
+
+/* What verify found in one input. */
+typedef struct kcap_verify_report {
+	uint64_t bytes, sections, blocks, events_blocks;
+	uint64_t events;          /* events read: what kcap recover keeps */
+	uint64_t events_lost;     /* known lost (sum of the regions' known counts) */
+	uint64_t unknown_loss;    /* regions whose loss is not known */
+	uint64_t unverified_events, unverified_blocks; /* flagged UNVERIFIED */
+	uint64_t footers;         /* sections that end with an index and footer */
+	uint64_t unordered;       /* events out of (ts, seq) order */
+	int recovered;            /* the metadata says the file came from kcap recover */
+	char recovered_from[256];
+	kcap_verify_region *regions;
+	size_t nregions;
+	/* seal (filled when a seal check was asked: kcap_verify_opts.seal) */
+	int sealed;               /* seal blocks were found */
+	uint64_t seals, seals_bad;
+	uint64_t sealed_bytes;    /* bytes covered from the start of the input */
+	uint64_t sealed_blocks, unsealed_blocks;
+	int seal_final;           /* every section's last seal covers its index and footer */
+	int seal_key_match;       /* every seal is by the key asked for (1), or none was asked (-1) */
+	char seal_key_id[20];     /* hex of the first 8 bytes of SHA-256(public key) of the seals */
+	char **seal_faults;       /* one line each: the block named */
+	size_t nseal_faults;
+	/* what the capture holds, for manifests (kcap bundle) */
+	char **hosts, **sources;  /* distinct metadata hostname and source values */
+	size_t nhosts, nsources;
+	int64_t first_ts, last_ts;/* over the intact events blocks (0 when none) */
+	uint64_t lost;            /* the loss counters' lost, summed */
+} kcap_verify_report;
+
+typedef struct kcap_verify_opts {
+	int seal;                  /* check seal blocks (needs libcrypto: KCAP_E_UNSUPPORTED without) */
+	const uint8_t *key;        /* 32-byte Ed25519 public key the seals must be by; NULL: any */
+} kcap_verify_opts;
+
+/* Reads r to its end checking everything (docs/FORENSICS.md "verify"):
+ * every block's header check and CRC, that every events block decodes,
+ * each index against the blocks before it, each footer against its
+ * section, that every section ends with an index and footer, and (opts
+ * seal) the seal blocks against the file's bytes. Never stops at the first
+ * fault. r must be fresh, with no block or event filter; its damage
+ * callback is replaced for the call. Returns 0 (the report is filled: its
+ * regions say whether the input is damaged), or a negative error that
+ * ended reading (I/O, out of memory; the report holds what came before). */
+int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report *rep);
+/* Frees what the report holds (not the report). NULL is a no-op. */
+void kcap_verify_report_free(kcap_verify_report *rep);
+
+/* SHA-256, incremental (libcrypto; NULL from _new without it). */
+typedef struct kcap_sha256 kcap_sha256;
+kcap_sha256 *kcap_sha256_new(void);
+void kcap_sha256_update(kcap_sha256 *h, const void *p, size_t n);
+/* The digest; h is freed. */
+void kcap_sha256_final(kcap_sha256 *h, uint8_t out[32]);
+
+/* ---- seal keys (Ed25519, OpenSSL's libcrypto; docs/FORENSICS.md) ---- */
+typedef struct kcap_seal_key kcap_seal_key;
+/* 1 when this libkcap was built with sealing (libcrypto found). */
+int kcap_seal_available(void);
+/* A new key pair, written as PEM: secret to path (created mode 0600, never
+ * over an existing file), public to pub_path (0644). */
+int kcap_seal_keygen(const char *path, const char *pub_path, kcap_error *err);
+/* Loads a secret key (PEM PKCS#8, as kcap_seal_keygen writes it). */
+int kcap_seal_key_load(kcap_seal_key **k, const char *path, kcap_error *err);
+void kcap_seal_key_free(kcap_seal_key *k);
+/* Loads a public key (PEM SubjectPublicKeyInfo) as its 32 raw bytes. */
+int kcap_seal_pubkey_load(const char *path, uint8_t pub[32], kcap_error *err);
+/* The writer seals what it writes with k (borrowed until the writer is
+ * closed): a seal block at every kcap_writer_flush() and at the end of each
+ * section, over the SHA-256 of every block before it (docs/FORMAT.md "Seal
+ * block"). Call before the first event. */
+int kcap_writer_set_seal(kcap_writer *w, const kcap_seal_key *k);
 
 /* Render flags of the filter layer. */
 enum {

@@ -39,17 +39,21 @@ enum {
 	KCAP_BLK_FOOTER = 7,
 	KCAP_BLK_ORIGIN_SNAPSHOT = 8, /* format 1.1 */
 	KCAP_BLK_SNAPSHOT_UPDATE = 9, /* format 1.2; not in the index's context list */
+	KCAP_BLK_SEAL = 10,           /* format 1.3: signature over the blocks before it */
 };
 #define KCAP_OSNAP_META_LEN 2 /* u16 origin; later minors may append fields */
 
-/* 1 for the block types this library knows (1..9). */
+/* 1 for the block types this library knows (1..10). */
 static inline int kcap_blk_known(unsigned type)
 {
-	return type >= KCAP_BLK_META && type <= KCAP_BLK_SNAPSHOT_UPDATE;
+	return type >= KCAP_BLK_META && type <= KCAP_BLK_SEAL;
 }
 /* Block flags: bit 0 = a rewriting tool must copy this block even when it
  * does not know its type; bits 8..11 = body codec. */
 #define KCAP_BF_COPY 0x0001u
+/* Format 1.3, events blocks: the events were recovered from a block that
+ * failed its CRC (kcap recover --ignore-crc): not proven to be as written. */
+#define KCAP_BF_UNVERIFIED 0x0002u
 #define KCAP_BF_CODEC_SHIFT 8
 #define KCAP_BF_CODEC_MASK 0x0F00u
 

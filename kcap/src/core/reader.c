@@ -24,6 +24,7 @@ static const char *block_name(unsigned t)
 	case KCAP_BLK_FOOTER: return "footer";
 	case KCAP_BLK_ORIGIN_SNAPSHOT: return "origin snapshot";
 	case KCAP_BLK_SNAPSHOT_UPDATE: return "snapshot update";
+	case KCAP_BLK_SEAL: return "seal";
 	default: return "unknown";
 	}
 }
@@ -40,6 +41,40 @@ void kcap_rd_damage(kcap_reader *r, int code, uint64_t off, uint64_t skipped, co
 	r->st.damaged_bytes += skipped;
 	if (r->dmg)
 		r->dmg(r->dmg_ud, &e, skipped);
+	r->dmg_lost = -1;
+	r->dmg_got = 0;
+}
+
+void kcap_rd_observe(kcap_reader *r, const uint8_t *p, size_t len, int status)
+{
+	if (!r->obs)
+		return;
+	kcap_block_info b = {0};
+	b.offset = r->pos;
+	b.section = r->section;
+	b.status = status;
+	b.bytes = p;
+	b.len = len;
+	if (status != KCAP_BLOCK_SECTION && len >= 8) {
+		b.type = get_u16(p + 4);
+		b.flags = get_u16(p + 6);
+	}
+	b.section_start = r->sec_start;
+	r->obs(r->obs_ud, &b);
+}
+
+/* The event count an events block's meta claims (not covered by a CRC
+ * that held), or -1 when its meta does not decode. */
+static int64_t claimed_events(const uint8_t *blk, size_t have)
+{
+	if (have < KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + KCAP_EVMETA_FIXED_LEN)
+		return -1;
+	uint32_t plen = get_u32(blk + 8), ml = get_u32(blk + KCAP_BLOCK_HDR_LEN);
+	kcap_block_summary sum;
+	if (ml > plen - KCAP_PAYLOAD_PREFIX_LEN || KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)ml > have ||
+	    kcap_summary_decode(&sum, blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, ml))
+		return -1;
+	return sum.count;
 }
 /* ---- input window ---- */
 
@@ -624,6 +659,8 @@ static int next_block(kcap_reader *r, size_t *blen)
 				minor = KCAP_FORMAT_MINOR;
 			}
 			kcap_rd_begin_section(r, major, minor);
+			r->sec_start = r->pos;
+			kcap_rd_observe(r, p, KCAP_SECTION_HDR_LEN, KCAP_BLOCK_SECTION);
 			advance(r, KCAP_SECTION_HDR_LEN);
 			continue;
 		}
@@ -646,6 +683,12 @@ static int next_block(kcap_reader *r, size_t *blen)
 			int whole = (size_t)got >= total;
 			if (!whole || kcap_crc32c(kcap_crc32c(0, p, 12), p + KCAP_BLOCK_HDR_LEN, plen) != get_u32(p + 12)) {
 				size_t next = kcap_rd_section_within(p, whole ? total : (size_t)got);
+				kcap_rd_observe(r, p, next ? next : whole ? total : (size_t)got,
+						whole && !next ? KCAP_BLOCK_BAD_CRC : KCAP_BLOCK_CUT);
+				if (type == KCAP_BLK_EVENTS && whole && !next && r->ignore_crc) {
+					*blen = total;
+					return 3; /* the caller reads what decodes, unverified */
+				}
 				if (type == KCAP_BLK_EVENTS && (next || !whole)) {
 					/* cut short: the caller recovers what is present */
 					*blen = next ? next : (size_t)got;
@@ -667,6 +710,8 @@ static int next_block(kcap_reader *r, size_t *blen)
 					advance(r, next);
 					continue;
 				}
+				if (type == KCAP_BLK_EVENTS)
+					r->dmg_lost = claimed_events(p, total);
 				kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos, total,
 					       "CRC mismatch in %s block; block skipped", block_name(type));
 				advance(r, total);
@@ -674,6 +719,7 @@ static int next_block(kcap_reader *r, size_t *blen)
 			}
 			if (!r->in_section) /* damaged section header: assume the version we read */
 				kcap_rd_begin_section(r, KCAP_FORMAT_MAJOR, KCAP_FORMAT_MINOR);
+			kcap_rd_observe(r, p, total, KCAP_BLOCK_OK);
 			if (get_u32(p + total - KCAP_BLOCK_TRAILER_LEN) != total) /* the block is sound: keep it */
 				kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos + total - KCAP_BLOCK_TRAILER_LEN, 0,
 					       "%s block's trailer does not match its length", block_name(type));
@@ -716,6 +762,8 @@ static int handle_other(kcap_reader *r, const uint8_t *blk, size_t blen)
 		r->st.has_footer = 1;
 		return 0;
 	}
+	if (type == KCAP_BLK_SEAL) /* checked by verify (seal.c), nothing to apply */
+		return 0;
 	if (!kcap_blk_known(type)) {
 		r->st.unknown_blocks++;
 		return 0;
@@ -788,7 +836,48 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	r->block_off = r->pos;
 	r->prev_ts = (int64_t)get_u64(meta + 40);
 	r->prev_seq = get_u64(meta + 48);
+	r->cur_unverified = (get_u16(blk + 6) & KCAP_BF_UNVERIFIED) != 0;
 	return 1;
+}
+
+static uint32_t records_decode(kcap_reader *r);
+
+/* --ignore-crc: the whole events block of blen bytes at pos fails its CRC.
+ * Its records that decode, from the first, are read, unverified; the
+ * damage is reported all the same. 1 if events are ready, 0 if none,
+ * negative on fatal error. */
+static int unverified_events(kcap_reader *r, const uint8_t *blk, size_t blen)
+{
+	uint32_t plen = (uint32_t)(blen - KCAP_BLOCK_OVERHEAD);
+	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN;
+	kcap_block_summary sum = {0};
+	uint32_t ml = plen >= 8 ? get_u32(p) : 0;
+	int64_t claimed = claimed_events(blk, blen);
+	int rc = 0;
+	const uint8_t *meta, *body;
+	uint32_t mlen;
+	size_t bl;
+	/* tried first, so that a body that does not decompress is said once */
+	if (plen >= 8 && ml <= plen - 8 && !kcap_summary_decode(&sum, p + 8, ml) &&
+	    !kcap_rd_block_body(r, blk, plen, &meta, &mlen, &body, &bl)) {
+		r->st.blocks++;
+		r->st.raw_bytes += sum.raw_size;
+		rc = load_events(r, blk, blen, sum.count);
+	}
+	if (rc < 0)
+		return rc;
+	uint32_t good = rc ? records_decode(r) : 0;
+	r->ev_left = good;
+	r->cur_unverified = 1;
+	r->dmg_lost = claimed >= 0 ? claimed - good : -1;
+	r->dmg_got = good;
+	if (good)
+		kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos, blen,
+			       "CRC mismatch in events block; %u events read unverified (--ignore-crc)", good);
+	else
+		kcap_rd_damage(r, KCAP_E_CORRUPT, r->pos, blen,
+			       "CRC mismatch in events block; its body does not decode either; block skipped");
+	return good != 0;
 }
 /* The record of r->ev, ending at end, is read: the next one is relative to it. */
 static inline void consumed(kcap_reader *r, const uint8_t *end)
@@ -808,6 +897,31 @@ static inline void note_order(kcap_reader *r, const kcap_event *ev)
 	r->last_ts = ev->ts;
 	r->last_seq = ev->seq;
 	r->have_last = 1;
+}
+
+/* Reads and handles the next block (context applied, events block made
+ * current, damage reported): 1, 0 at the end of the input, or a fatal
+ * error. */
+static int step_block(kcap_reader *r)
+{
+	size_t blen;
+	int rc = next_block(r, &blen);
+	if (rc <= 0) {
+		if (rc == 0 && r->in_section && !r->section_indexed)
+			r->st.indexed = 0;
+		return rc;
+	}
+	const uint8_t *blk = here(r);
+	if (rc == 2)
+		rc = kcap_rd_salvage_events(r, blk, blen);
+	else if (rc == 3)
+		rc = unverified_events(r, blk, blen);
+	else if (get_u16(blk + 4) == KCAP_BLK_EVENTS)
+		rc = open_events(r, blk, blen);
+	else
+		rc = handle_other(r, blk, blen);
+	advance(r, blen);
+	return rc < 0 ? rc : 1;
 }
 
 /* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
@@ -842,6 +956,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
 			    (rec ? kcap_event_decode_record(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, rec)
 				 : kcap_event_decode(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, r->vals))) {
+				r->dmg_lost = r->ev_left;
 				kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
 					       "malformed event #%u in events block; %u events of the block lost",
 					       r->ev_index, r->ev_left);
@@ -866,27 +981,25 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			*out = ev;
 			return 1;
 		}
-		size_t blen;
-		int rc = next_block(r, &blen);
-		if (rc <= 0) {
-			if (rc == 0 && r->in_section && !r->section_indexed)
-				r->st.indexed = 0;
-			return rc;
-		}
-		const uint8_t *blk = here(r);
-		if (rc == 2)
-			rc = kcap_rd_salvage_events(r, blk, blen);
-		else if (get_u16(blk + 4) == KCAP_BLK_EVENTS)
-			rc = open_events(r, blk, blen);
-		else
-			rc = handle_other(r, blk, blen);
-		advance(r, blen);
-		if (rc < 0)
+		int rc = step_block(r);
+		if (rc <= 0)
 			return rc;
 	}
 }
 
 int kcap_reader_next(kcap_reader *r, const kcap_event **out) { return next_event(r, out, NULL); }
+
+int kcap_rd_next_loaded(kcap_reader *r)
+{
+	r->ev_left = 0;
+	for (;;) {
+		int rc = step_block(r);
+		if (rc <= 0)
+			return rc;
+		if (r->ev_left)
+			return 1;
+	}
+}
 
 int kcap_reader_next_record(kcap_reader *r, const kcap_event **out, kcap_record *rec)
 {
@@ -930,8 +1043,8 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 			return rc;
 		const uint8_t *blk = here(r);
 		unsigned type = get_u16(blk + 4);
-		if (rc == 2) { /* never copied raw: its events are read as events */
-			rc = kcap_rd_salvage_events(r, blk, blen);
+		if (rc == 2 || rc == 3) { /* never copied raw: its events are read as events */
+			rc = rc == 2 ? kcap_rd_salvage_events(r, blk, blen) : unverified_events(r, blk, blen);
 			advance(r, blen);
 			if (rc < 0)
 				return rc;
@@ -986,6 +1099,7 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 		}
 		uint32_t good = records_decode(r);
 		if (good < r->ev_left) {
+			r->dmg_lost = r->ev_left - good;
 			kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
 				       "malformed event #%u in events block; %u events of the block lost", good,
 				       r->ev_left - good);
@@ -1067,6 +1181,7 @@ static kcap_reader *new_reader(const char *name)
 	r->name = strdup(name ? name : "-");
 	r->fd = -1;
 	r->ev_snap_origin = -1; /* no snapshot looked up yet */
+	r->dmg_lost = -1;
 	r->file_size = -1;
 	r->upd_first = 1;
 	if (!r->name) {
@@ -1236,3 +1351,17 @@ const kcap_error *kcap_reader_error(const kcap_reader *r) { return r ? &r->err :
 const char *kcap_reader_name(const kcap_reader *r) { return r ? r->name : NULL; }
 uint32_t kcap_reader_block_events_left(const kcap_reader *r) { return r ? r->ev_left : 0; }
 
+
+void kcap_reader_set_block_observer(kcap_reader *r, kcap_block_fn fn, void *ud)
+{
+	if (r) {
+		r->obs = fn;
+		r->obs_ud = ud;
+	}
+}
+void kcap_reader_set_ignore_crc(kcap_reader *r, int on)
+{
+	if (r)
+		r->ignore_crc = on != 0;
+}
+int kcap_reader_event_unverified(const kcap_reader *r) { return r ? r->cur_unverified : 0; }

@@ -2,7 +2,7 @@
  * core/reader_internal.h - the reader's state, shared by the block walk
  * (reader.c), the recovery of damaged input (reader_salvage.c) and the
  * index with the seeks and skips it allows (reader_index.c). Private to
- * those three files.
+ * those three files and of the checks built on them (verify.c).
  */
 #ifndef KCAP_READER_INTERNAL_H
 #define KCAP_READER_INTERNAL_H
@@ -117,6 +117,19 @@ struct kcap_reader {
 	int index_loaded, index_complete;
 	const char *index_lie; /* how the index disagrees with its blocks, or NULL */
 	uint64_t index_lie_off;
+
+	/* verify.c: every structure the walk meets (kcap_rd_observe), and the
+	 * events a damage report loses where known (set just before
+	 * kcap_rd_damage, which puts it back to -1) */
+	uint64_t sec_start; /* absolute offset of the current section's header */
+	kcap_block_fn obs;
+	void *obs_ud;
+	int64_t dmg_lost;
+	uint64_t dmg_got; /* events read all the same from the damaged block */
+	/* --ignore-crc: an events block whose CRC fails but whose records
+	 * decode is read, its events unverified */
+	int ignore_crc;
+	int cur_unverified; /* the events of the current block are unverified */
 };
 
 /* ---- reader.c ---- */
@@ -136,6 +149,10 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 /* Applies a decoded context block (metadata, schema, snapshots, stats). */
 int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, size_t meta_len, const uint8_t *body,
 			  size_t body_len);
+
+/* Hands the structure of len bytes at here() (status KCAP_BLOCK_*) to
+ * the observer, if any. */
+void kcap_rd_observe(kcap_reader *r, const uint8_t *p, size_t len, int status);
 
 /* The bytes at pos (kcap_rd_fill says how many there are). */
 static inline const uint8_t *here(kcap_reader *r)
@@ -175,6 +192,12 @@ static inline int section_verdict(const uint8_t *p)
 		return SECTION_NEWER;
 	return major >= 1 ? SECTION_OK : SECTION_DAMAGED;
 }
+
+/* verify.c: walks to the next events block with events and loads it
+ * (r->evp..evend holds its ev_left records, from prev_ts and prev_seq;
+ * context blocks are applied on the way, damage reported), without reading
+ * its events. 1, 0 at the end, or a fatal error. */
+int kcap_rd_next_loaded(kcap_reader *r);
 
 /* ---- reader_salvage.c ---- */
 

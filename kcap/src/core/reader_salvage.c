@@ -192,7 +192,10 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 			rc = kcap_seterr(&r->err, KCAP_E_NOMEM, (int64_t)r->pos, "out of memory");
 			goto cleanup;
 		}
+		uint32_t claimed = sum.count;
 		n = recover_records(r, (size_t)bl, (int64_t)get_u64(p + 8 + 40), get_u64(p + 8 + 48), &sum, &end);
+		r->dmg_lost = (int64_t)claimed - n;
+		r->dmg_got = n;
 		sum.stored_size = (uint32_t)got;
 		r->st.blocks++;
 		r->st.raw_bytes += (uint64_t)bl;
@@ -206,6 +209,9 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 		snprintf(what, sizeof what, "its payload is whole but fails the block's CRC; block skipped");
 	else
 		snprintf(what, sizeof what, "%s", r->cut_by_section ? "block skipped" : "no events recovered");
+	if (usable && bad_crc)
+		r->dmg_lost = sum.count;
+	r->cur_unverified = 0;
 	kcap_rd_damage(r, KCAP_E_TRUNCATED, r->pos, got, "events block %s: %zu of %zu bytes present; %s",
 		       r->cut_by_section ? "cut short by the next section's header" : "truncated", got, total, what);
 	sum.offset = (int64_t)r->pos;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zstd.h>
 #include "core/codec.h"
+#include "core/seal_internal.h"
 
 #define DEFAULT_BLOCK_SIZE (1u << 20)
 #define DEFAULT_LEVEL 1 /* twice level 3's speed for 10% more bytes: docs/PERFORMANCE.md */
@@ -99,6 +100,8 @@ struct kcap_writer {
 	zworker *zw;     /* started at the first full block; NULL if it could not be */
 	int zw_tried;
 	int pending;     /* a block is in the worker's hands */
+	int unverified;  /* events blocks are flagged KCAP_BF_UNVERIFIED */
+	kcap_sealer *sealer; /* kcap_writer_set_seal: a seal at every flush and section end */
 };
 
 static int werr(kcap_writer *w, int code, const char *fmt, const char *detail)
@@ -126,11 +129,28 @@ static int write_all(kcap_writer *w, const void *p, size_t n)
 			w->err.sys_errno = e;
 			return code;
 		}
+		kcap_sealer_feed(w->sealer, c, (size_t)k);
 		c += k;
 		n -= (size_t)k;
 		w->pos += (uint64_t)k;
 	}
 	return 0;
+}
+
+/* The header and trailer of a block of payload. */
+static void frame_head(uint8_t hdr[KCAP_BLOCK_HDR_LEN], uint8_t trl[4], const kcap_buf *payload, uint16_t type,
+		       uint16_t flags)
+{
+	size_t plen = payload->len;
+	memcpy(hdr, kcap_sync, 4);
+	put_u16(hdr + 4, type);
+	put_u16(hdr + 6, flags);
+	put_u32(hdr + 8, (uint32_t)plen);
+	uint32_t crc = kcap_crc32c(0, hdr, 12);
+	crc = kcap_crc32c(crc, payload->data, plen);
+	put_u32(hdr + 12, crc);
+	put_u32(hdr + 16, kcap_crc32c(0, hdr, 16));
+	put_u32(trl, (uint32_t)(KCAP_BLOCK_OVERHEAD + plen));
 }
 
 /* Frames payload as a block of the given type. */
@@ -142,22 +162,38 @@ static int emit_payload(kcap_writer *w, const kcap_buf *payload, uint16_t type, 
 	if (plen >= KCAP_PAYLOAD_PREFIX_LEN && get_u32((const uint8_t *)payload->data + 4) > KCAP_MAX_BODY)
 		return werr(w, KCAP_E_INVAL, "%s", "block body larger than 256 MiB (FORMAT.md \"Blocks\")");
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN], trl[4];
-	memcpy(hdr, kcap_sync, 4);
-	put_u16(hdr + 4, type);
-	put_u16(hdr + 6, flags);
-	put_u32(hdr + 8, (uint32_t)plen);
-	uint32_t crc = kcap_crc32c(0, hdr, 12);
-	crc = kcap_crc32c(crc, payload->data, plen);
-	put_u32(hdr + 12, crc);
-	put_u32(hdr + 16, kcap_crc32c(0, hdr, 16));
-	put_u32(trl, (uint32_t)(KCAP_BLOCK_OVERHEAD + plen));
+	frame_head(hdr, trl, payload, type, flags);
 	if (rel_off)
 		*rel_off = w->pos - w->section_start;
+	kcap_sealer_begin(w->sealer, type, w->pos - w->section_start);
 	int rc = write_all(w, hdr, sizeof hdr);
 	if (!rc)
 		rc = write_all(w, payload->data, plen);
 	if (!rc)
 		rc = write_all(w, trl, sizeof trl);
+	kcap_sealer_end(w->sealer);
+	return rc;
+}
+
+/* A whole block of payload, framed, into out (for the blocks a final seal
+ * covers before they are written). */
+static int frame_block(const kcap_buf *payload, uint16_t type, uint16_t flags, kcap_buf *out)
+{
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN], trl[4];
+	frame_head(hdr, trl, payload, type, flags);
+	out->len = 0;
+	if (kcap_buf_append(out, hdr, sizeof hdr) || kcap_buf_append(out, payload->data, payload->len) ||
+	    kcap_buf_append(out, trl, sizeof trl))
+		return KCAP_E_NOMEM;
+	return 0;
+}
+
+/* Writes the bytes of a framed block, as one structure for the sealer. */
+static int write_framed(kcap_writer *w, const kcap_buf *blk)
+{
+	kcap_sealer_begin(w->sealer, get_u16((const uint8_t *)blk->data + 4), w->pos - w->section_start);
+	int rc = write_all(w, blk->data, blk->len);
+	kcap_sealer_end(w->sealer);
 	return rc;
 }
 
@@ -458,6 +494,8 @@ static int emit_events(kcap_writer *w, const kcap_buf *payload, uint8_t *meta, s
 	uint8_t *pm = (uint8_t *)payload->data + 8;
 	pm[6] = (uint8_t)((flags & KCAP_BF_CODEC_MASK) >> KCAP_BF_CODEC_SHIFT);
 	meta[6] = pm[6];
+	if (w->unverified)
+		flags |= KCAP_BF_UNVERIFIED;
 	int rc = emit_payload(w, payload, KCAP_BLK_EVENTS, flags, &off);
 	if (!rc) {
 		int e = kcap_buf_put_varint(&w->index_entries, off);
@@ -577,7 +615,34 @@ static int flush_events(kcap_writer *w, int async)
 	return 0;
 }
 
-int kcap_writer_flush(kcap_writer *w) { return flush_events(w, 0); }
+/* A seal block over what was written since the last one; final: also
+ * over the blocks in ahead, which the caller writes right after it. */
+static int emit_seal(kcap_writer *w, int final, const kcap_buf *const *ahead, size_t nahead)
+{
+	kcap_buf body = {0};
+	uint8_t prefix[KCAP_PAYLOAD_PREFIX_LEN] = {0};
+	int rc = kcap_buf_append(&body, prefix, sizeof prefix) ? KCAP_E_NOMEM : 0;
+	if (!rc)
+		rc = kcap_sealer_build(w->sealer, &body, final, ahead, nahead);
+	if (rc) {
+		kcap_buf_free(&body);
+		return werr(w, rc, "%s", "cannot build the seal");
+	}
+	put_u32((uint8_t *)body.data + 4, (uint32_t)(body.len - KCAP_PAYLOAD_PREFIX_LEN));
+	/* committed first: the seal block is the first structure of the next */
+	kcap_sealer_commit(w->sealer);
+	rc = emit_payload(w, &body, KCAP_BLK_SEAL, 0, NULL);
+	kcap_buf_free(&body);
+	return rc;
+}
+
+int kcap_writer_flush(kcap_writer *w)
+{
+	int rc = flush_events(w, 0);
+	if (!rc && w->sealer && kcap_sealer_pending(w->sealer))
+		rc = emit_seal(w, 0, NULL, 0);
+	return rc;
+}
 
 /* now - since >= age, without signed overflow for extreme timestamps. */
 static int older_than(int64_t now, int64_t since, int64_t age)
@@ -607,7 +672,11 @@ static int write_section_header(kcap_writer *w)
 	put_u16(h + 10, KCAP_FORMAT_MINOR);
 	put_u32(h + 12, kcap_section_check(h));
 	w->section_start = w->pos;
-	return write_all(w, h, sizeof h);
+	kcap_sealer_section(w->sealer);
+	kcap_sealer_begin(w->sealer, 0, 0);
+	int rc = write_all(w, h, sizeof h);
+	kcap_sealer_end(w->sealer);
+	return rc;
 }
 
 static void reset_section(kcap_writer *w)
@@ -826,7 +895,7 @@ static inline int write_begin(kcap_writer *w, const kcap_event *ev, int32_t pid)
 		kcap_seterr(&w->err, KCAP_E_INVAL, -1, "event origin %u has no metadata", ev->origin);
 		return KCAP_E_INVAL;
 	}
-	if (w->schema_dirty && w->count && kcap_writer_flush(w))
+	if (w->schema_dirty && w->count && flush_events(w, 0))
 		return w->failed;
 	/* Context pending before a block starts goes out now, so that only a
 	 * schema change inside a block forces the flush above. */
@@ -966,7 +1035,7 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 {
 	if (!w || !block || len < KCAP_BLOCK_OVERHEAD)
 		return KCAP_E_INVAL;
-	int rc = kcap_writer_flush(w);
+	int rc = flush_events(w, 0);
 	if (rc)
 		return rc;
 	const uint8_t *b = block;
@@ -974,7 +1043,10 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 		uint16_t type = get_u16(b + 4);
 		if (kcap_blk_known(type))
 			return KCAP_E_INVAL;
-		return write_all(w, block, len);
+		kcap_sealer_begin(w->sealer, type, w->pos - w->section_start);
+		rc = write_all(w, block, len);
+		kcap_sealer_end(w->sealer);
+		return rc;
 	}
 	if (len < KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN)
 		return KCAP_E_INVAL;
@@ -982,7 +1054,15 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 	if (get_u16(b + 4) != KCAP_BLK_EVENTS || KCAP_BLOCK_HDR_LEN + 8 + (size_t)meta_len > len)
 		return KCAP_E_INVAL;
 	uint64_t off = w->pos - w->section_start;
-	if ((rc = write_all(w, block, len)))
+	/* the trailer is the block's length: written as it must be, so that a
+	 * damaged trailer (the block's CRC holds: it was read) is not copied */
+	uint8_t trl[KCAP_BLOCK_TRAILER_LEN];
+	put_u32(trl, (uint32_t)len);
+	kcap_sealer_begin(w->sealer, KCAP_BLK_EVENTS, off);
+	if (!(rc = write_all(w, block, len - KCAP_BLOCK_TRAILER_LEN)))
+		rc = write_all(w, trl, sizeof trl);
+	kcap_sealer_end(w->sealer);
+	if (rc)
 		return rc;
 	int e = kcap_buf_put_varint(&w->index_entries, off);
 	e |= kcap_buf_put_varint(&w->index_entries, len);
@@ -1004,42 +1084,75 @@ int kcap_writer_copy_block(kcap_writer *w, const void *block, size_t len, const 
 	return 0;
 }
 
-/* Index block + footer close a section. */
+/* The footer body of the section whose index block is at index_off and
+ * which ends (footer excluded) at sec_len. */
+static void footer_body(const kcap_writer *w, uint8_t f[KCAP_FOOTER_BODY_LEN], uint64_t index_off, uint64_t sec_len)
+{
+	memset(f, 0, KCAP_FOOTER_BODY_LEN);
+	put_u64(f, index_off);
+	put_u64(f + 8, sec_len);
+	put_u64(f + 16, w->sec_events);
+	put_u64(f + 24, (uint64_t)(w->sec_blocks ? w->sec_min_ts : 0));
+	put_u64(f + 32, (uint64_t)(w->sec_blocks ? w->sec_max_ts : 0));
+	put_u32(f + 40, w->sec_blocks);
+	put_u32(f + 44, w->sec_ordered ? KCAP_FOOTER_ORDERED : 0);
+}
+
+/* Index block + footer close a section; a sealing writer puts its final
+ * seal before them, covering them too (docs/FORMAT.md "Seal block"). */
 static int end_section(kcap_writer *w)
 {
-	int rc = kcap_writer_flush(w);
+	int rc = flush_events(w, 0);
 	if (rc)
 		return rc;
-	kcap_buf body = {0};
+	kcap_buf body = {0}, idx = {0}, ftr = {0}, sealb = {0};
 	int e = kcap_buf_put_varint(&body, w->ncontext);
 	for (size_t i = 0; i < w->ncontext; i++)
 		e |= kcap_buf_put_varint(&body, w->context_offs[i]);
 	e |= kcap_buf_put_varint(&body, w->nindex);
 	e |= kcap_buf_append(&body, w->index_entries.data, w->index_entries.len);
 	if (e) {
-		kcap_buf_free(&body);
-		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+		rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+		goto cleanup;
 	}
 	uint16_t flags = 0;
-	uint64_t index_off = 0;
 	rc = build_payload(w, NULL, 0, body.data, body.len, body.len > 4096, &flags);
-	kcap_buf_free(&body);
-	if (!rc)
-		rc = emit_block(w, KCAP_BLK_INDEX, flags, &index_off);
+	if (!rc && frame_block(&w->payload, KCAP_BLK_INDEX, flags, &idx))
+		rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
 	if (rc)
-		return rc;
-	uint8_t f[KCAP_FOOTER_BODY_LEN] = {0};
-	put_u64(f, index_off);
-	put_u64(f + 8, w->pos - w->section_start);
-	put_u64(f + 16, w->sec_events);
-	put_u64(f + 24, (uint64_t)(w->sec_blocks ? w->sec_min_ts : 0));
-	put_u64(f + 32, (uint64_t)(w->sec_blocks ? w->sec_max_ts : 0));
-	put_u32(f + 40, w->sec_blocks);
-	put_u32(f + 44, w->sec_ordered ? KCAP_FOOTER_ORDERED : 0);
+		goto cleanup;
+	uint64_t index_off = w->pos - w->section_start;
+	if (w->sealer) {
+		/* the seal's length does not depend on what it covers ahead: built
+		 * once with a stand-in footer to learn where the index will be */
+		static const uint8_t stand_in[KCAP_FOOTER_BLOCK_LEN];
+		const kcap_buf footer_like = {(char *)stand_in, sizeof stand_in, sizeof stand_in};
+		const kcap_buf *ahead[2] = {&idx, &footer_like};
+		if (kcap_sealer_build(w->sealer, &sealb, 1, ahead, 2)) {
+			rc = werr(w, KCAP_E_NOMEM, "%s", "cannot build the seal");
+			goto cleanup;
+		}
+		index_off += KCAP_BLOCK_OVERHEAD + KCAP_PAYLOAD_PREFIX_LEN + sealb.len;
+	}
+	uint8_t f[KCAP_FOOTER_BODY_LEN];
+	footer_body(w, f, index_off, index_off + idx.len);
 	flags = 0;
 	rc = build_payload(w, NULL, 0, f, sizeof f, 0, &flags);
+	if (!rc && frame_block(&w->payload, KCAP_BLK_FOOTER, flags, &ftr))
+		rc = werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	if (!rc && w->sealer) {
+		const kcap_buf *ahead[2] = {&idx, &ftr};
+		rc = emit_seal(w, 1, ahead, 2);
+	}
 	if (!rc)
-		rc = emit_block(w, KCAP_BLK_FOOTER, flags, NULL);
+		rc = write_framed(w, &idx);
+	if (!rc)
+		rc = write_framed(w, &ftr);
+cleanup:
+	kcap_buf_free(&body);
+	kcap_buf_free(&idx);
+	kcap_buf_free(&ftr);
+	kcap_buf_free(&sealb);
 	return rc;
 }
 
@@ -1070,6 +1183,7 @@ int kcap_writer_close(kcap_writer *w)
 	if (w->failed)
 		rc = w->failed;
 	zworker_stop(w);
+	kcap_sealer_free(w->sealer);
 	if (w->own_fd && w->fd >= 0 && close(w->fd) && !rc) {
 		int e = errno;
 		rc = (e == ENOSPC || e == EDQUOT) ? KCAP_E_NOSPACE : KCAP_E_IO;
@@ -1098,4 +1212,39 @@ int kcap_writer_close(kcap_writer *w)
 	ZSTD_freeCCtx(w->zc);
 	free(w);
 	return rc;
+}
+
+int kcap_writer_set_unverified(kcap_writer *w, int on)
+{
+	if (!w)
+		return KCAP_E_INVAL;
+	if ((on != 0) == w->unverified)
+		return 0;
+	int rc = flush_events(w, 0);
+	w->unverified = on != 0;
+	return rc;
+}
+
+int kcap_writer_set_seal(kcap_writer *w, const kcap_seal_key *k)
+{
+	if (!w || !k)
+		return KCAP_E_INVAL;
+	if (!kcap_seal_available())
+		return werr(w, KCAP_E_UNSUPPORTED, "%s", "this kcap was built without libcrypto: no sealing");
+	if (w->sealer || w->events_total || w->pos != KCAP_SECTION_HDR_LEN)
+		return KCAP_E_INVAL;
+	w->sealer = kcap_sealer_new(k);
+	if (!w->sealer)
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	/* the section header, written at open, is the first structure sealed */
+	kcap_sealer_section(w->sealer);
+	uint8_t h[KCAP_SECTION_HDR_LEN] = {0};
+	memcpy(h, KCAP_MAGIC, KCAP_MAGIC_LEN);
+	put_u16(h + 8, KCAP_FORMAT_MAJOR);
+	put_u16(h + 10, KCAP_FORMAT_MINOR);
+	put_u32(h + 12, kcap_section_check(h));
+	kcap_sealer_begin(w->sealer, 0, 0);
+	kcap_sealer_feed(w->sealer, h, sizeof h);
+	kcap_sealer_end(w->sealer);
+	return 0;
 }
