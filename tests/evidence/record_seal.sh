@@ -22,7 +22,7 @@ trap 'kill -9 $pid 2> /dev/null; rm -rf "$DIR"' EXIT
 i=0
 while [ "$i" -lt 40 ]; do # until two seals are in the file (a flush every 500 ms)
 	sleep 0.25
-	n=$(python3 "$(dirname "$0")/kblocks.py" list "$DIR/rec.kcap" 2> /dev/null | awk '$4 == 9' | wc -l)
+	n=$(python3 "$(dirname "$0")/kblocks.py" list "$DIR/rec.kcap" 2> /dev/null | awk '$4 == 10' | wc -l)
 	[ "$n" -ge 2 ] && break
 	i=$((i + 1))
 done
@@ -37,7 +37,7 @@ s = json.load(open(sys.argv[1]))["seal"]
 print(s["sealed"], s["key_match"], len(s["faults"]), s["final"], s["covered_bytes"] > 0)
 PY
 check "killed recording: sealed by the key, no fault, not final, a prefix covered" "True True 0 False True" "$(cat "$DIR/res")"
-last=$(python3 "$(dirname "$0")/kblocks.py" list "$DIR/rec.kcap" 2> /dev/null | awk '$4 == 9 { e = $2 + $3 } END { print e }')
+last=$(python3 "$(dirname "$0")/kblocks.py" list "$DIR/rec.kcap" 2> /dev/null | awk '$4 == 10 { e = $2 + $3 } END { print e }')
 check "killed recording: covered up to the end of its last seal" "$last" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seal"]["covered_bytes"])' "$DIR/json")"
 harness_done

@@ -75,7 +75,7 @@ check "an unsealed file with --key: exit 3" 3 "$?"
 check "an unsealed file: said" 1 "$(grep -c "seal: none" "$DIR/out")"
 
 # cut after its first seal (the last flush before close): the prefix up to it verifies
-first=$(awk '$4 == 9 { print $2 + $3; exit }' "$DIR/blocks")
+first=$(awk '$4 == 10 { print $2 + $3; exit }' "$DIR/blocks")
 head -c "$first" "$DIR/s.kcap" > "$DIR/cut.kcap"
 "$KCAP" verify --json --key "$DIR/k.pub" "$DIR/cut.kcap" > "$DIR/json"
 check "cut after a seal: covered up to it, not final, no fault" "$first False 0" \
