@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -271,6 +270,12 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+#ifdef _WIN32
+	if (o->cmd) { /* cli_port.h: no fork */
+		rerr("-- COMMAND is not in the Windows build: start the command yourself and use --pid");
+		return KCAP_EXIT_USAGE;
+	}
+#endif
 	if (!o->out) {
 		rerr("an output is required: -o FILE or -o - (see kcap record --help)");
 		return KCAP_EXIT_USAGE;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "common/port.h"
 #include "core/codec.h"
 
 #define DEFAULT_BLOCK_SIZE (1u << 20)
