@@ -5,9 +5,11 @@
 
 extern const kcap_importer kcap_json_importer;  /* formats/json */
 extern const kcap_importer kcap_audit_importer; /* formats/audit */
+extern const kcap_importer kcap_etl_importer;   /* formats/etw */
 
 const kcap_importer *const kcap_importers[] = {
 	&kcap_json_importer,
 	&kcap_audit_importer,
+	&kcap_etl_importer,
 	NULL,
 };

@@ -3,7 +3,7 @@
 # Usage: tools/install-deps.sh [--bench]   (--bench adds benchmark tools)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
-      libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db)
+      libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)
 fi

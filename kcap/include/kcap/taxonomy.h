@@ -20,8 +20,8 @@
 #define KCAP_TAXONOMY_H
 
 /* ---- event type ids ------------------------------------------------------
- * process: 1..31, file: 32..95, net: 96..127, user: 128..159. All < 256 so
- * block summaries track them exactly. */
+ * process: 1..31, file: 32..95, net: 96..127, user: 128..159, registry:
+ * 160..191. All < 256 so block summaries track them exactly. */
 
 /* process */
 #define KCAP_EV_FORK 1          /* layout CLONE */
@@ -41,6 +41,14 @@
 #define KCAP_EV_PIPE 15         /* layout PIPE */
 #define KCAP_EV_PIPE2 16        /* layout PIPE */
 #define KCAP_EV_MEMFD_CREATE 17 /* layout MEMFD */
+/* Windows (ETW) process, thread and image events with no syscall of their own */
+#define KCAP_EV_THREAD_START 18    /* layout THREAD */
+#define KCAP_EV_THREAD_END 19      /* layout THREAD */
+#define KCAP_EV_IMAGE_LOAD 20      /* layout IMAGE */
+#define KCAP_EV_IMAGE_UNLOAD 21    /* layout IMAGE */
+#define KCAP_EV_PROCESS_RUNDOWN 22 /* layout PROCESS */
+#define KCAP_EV_IMAGE_RUNDOWN 23   /* layout IMAGE */
+#define KCAP_EV_THREAD_RUNDOWN 24  /* layout THREAD */
 
 /* file */
 #define KCAP_EV_OPEN 32         /* layout OPEN */
@@ -83,6 +91,12 @@
 #define KCAP_EV_DUP 69          /* layout DUP */
 #define KCAP_EV_DUP2 70         /* layout DUP */
 #define KCAP_EV_DUP3 71         /* layout DUP */
+/* block devices and file objects (ETW DiskIo, FileIo) */
+#define KCAP_EV_DISK_READ 72    /* layout DISK */
+#define KCAP_EV_DISK_WRITE 73   /* layout DISK */
+#define KCAP_EV_DISK_FLUSH 74   /* layout DISK */
+#define KCAP_EV_FILE_NAME 75    /* layout FILENAME */
+#define KCAP_EV_FILE_CLEANUP 76 /* layout FILENAME */
 
 /* net */
 #define KCAP_EV_SOCKET 96       /* layout SOCKET */
@@ -98,6 +112,7 @@
 #define KCAP_EV_RECVMSG 106     /* layout XFER */
 #define KCAP_EV_GETPEERNAME 107 /* layout ADDR */
 #define KCAP_EV_GETSOCKNAME 108 /* layout ADDR */
+#define KCAP_EV_DISCONNECT 109  /* layout ADDR (ETW TcpIp Disconnect) */
 
 /* user */
 #define KCAP_EV_SETUID 128      /* layout SETID */
@@ -110,7 +125,22 @@
 #define KCAP_EV_SETFSGID 135    /* layout SETID (ret is the previous fsgid) */
 #define KCAP_EV_CAPSET 136      /* layout CAPSET */
 
-#define KCAP_EV_MAX_ 159
+/* registry (Windows) */
+#define KCAP_EV_REG_CREATE_KEY 160   /* layout REG */
+#define KCAP_EV_REG_OPEN_KEY 161     /* layout REG */
+#define KCAP_EV_REG_DELETE_KEY 162   /* layout REG */
+#define KCAP_EV_REG_QUERY_KEY 163    /* layout REG */
+#define KCAP_EV_REG_SET_VALUE 164    /* layout REG */
+#define KCAP_EV_REG_DELETE_VALUE 165 /* layout REG */
+#define KCAP_EV_REG_QUERY_VALUE 166  /* layout REG */
+#define KCAP_EV_REG_KCB_RUNDOWN 167  /* layout REG */
+
+#define KCAP_EV_MAX_ 191
+
+/* 1 for the types that are no syscall (the Windows ones above): the
+ * syscall map has a row for every other type. */
+#define KCAP_EV_NOT_SYSCALL(id) \
+	(((id) >= 18 && (id) <= 24) || ((id) >= 72 && (id) <= 76) || (id) == 109 || ((id) >= 160 && (id) <= 191))
 
 /* ---- param positions, per layout ----------------------------------------
  * "ret" is always type RET: the syscall's return value, negative = -errno. */
@@ -139,6 +169,22 @@ enum { KCAP_P_MMAP_ADDR, KCAP_P_MMAP_LEN, KCAP_P_MMAP_PROT, KCAP_P_MMAP_FLAGS, K
 /* PIPE: fd0 is the read end, fd1 the write end (present when ret == 0). */
 enum { KCAP_P_PIPE_FLAGS, KCAP_P_PIPE_FD0, KCAP_P_PIPE_FD1, KCAP_P_PIPE_RET, KCAP_P_PIPE_N_ };
 enum { KCAP_P_MEMFD_NAME, KCAP_P_MEMFD_FLAGS, KCAP_P_MEMFD_RET, KCAP_P_MEMFD_N_ };
+/* THREAD: a thread of the event's process (pid); the addresses as the
+ * kernel logs them; name when the source has one. */
+enum { KCAP_P_THREAD_TID, KCAP_P_THREAD_STACK_BASE, KCAP_P_THREAD_STACK_LIMIT, KCAP_P_THREAD_USER_STACK_BASE,
+       KCAP_P_THREAD_USER_STACK_LIMIT, KCAP_P_THREAD_START_ADDR, KCAP_P_THREAD_WIN32_START_ADDR,
+       KCAP_P_THREAD_TEB, KCAP_P_THREAD_NAME, KCAP_P_THREAD_N_ };
+/* IMAGE: an executable image mapped into (or out of) the event's process;
+ * path as the kernel names it (an NT path, \Device\HarddiskVolume2\...). */
+enum { KCAP_P_IMAGE_PATH, KCAP_P_IMAGE_BASE, KCAP_P_IMAGE_SIZE, KCAP_P_IMAGE_CHECKSUM, KCAP_P_IMAGE_TIMESTAMP,
+       KCAP_P_IMAGE_DEFAULT_BASE, KCAP_P_IMAGE_N_ };
+/* PROCESS: a process as a rundown lists it (and the ETW process start and
+ * end add the same after execve's and exit_group's params): image is the
+ * short image name, cmdline the command line as one string, user_sid the
+ * process token's user. */
+enum { KCAP_P_PROCESS_IMAGE, KCAP_P_PROCESS_CMDLINE, KCAP_P_PROCESS_SESSION, KCAP_P_PROCESS_EXIT_STATUS,
+       KCAP_P_PROCESS_USER_SID, KCAP_P_PROCESS_KEY, KCAP_P_PROCESS_FLAGS, KCAP_P_PROCESS_PACKAGE,
+       KCAP_P_PROCESS_APP_ID, KCAP_P_PROCESS_N_ };
 
 /* OPEN: open, openat, openat2, creat. path absolute (resolved against cwd
  * or dirfd); flags the O_* flags (creat: O_CREAT|O_WRONLY|O_TRUNC); resolve
@@ -173,6 +219,12 @@ enum { KCAP_P_TRUNCATE_FD, KCAP_P_TRUNCATE_PATH, KCAP_P_TRUNCATE_LENGTH, KCAP_P_
        KCAP_P_TRUNCATE_N_ };
 /* DUP: ret is the new fd; newfd is the requested one (dup2/dup3). */
 enum { KCAP_P_DUP_OLDFD, KCAP_P_DUP_NEWFD, KCAP_P_DUP_FLAGS, KCAP_P_DUP_RET, KCAP_P_DUP_N_ };
+/* DISK: one disk I/O completed; offset and size in bytes, path the file
+ * behind file_object when known, elapsed the time the I/O took. */
+enum { KCAP_P_DISK_DISK, KCAP_P_DISK_OFFSET, KCAP_P_DISK_SIZE, KCAP_P_DISK_IRP_FLAGS, KCAP_P_DISK_FILE_OBJECT,
+       KCAP_P_DISK_PATH, KCAP_P_DISK_ELAPSED, KCAP_P_DISK_ISSUING_TID, KCAP_P_DISK_N_ };
+/* FILENAME: a kernel file object and the path it names. */
+enum { KCAP_P_FILENAME_FILE_OBJECT, KCAP_P_FILENAME_PATH, KCAP_P_FILENAME_N_ };
 
 enum { KCAP_P_SOCKET_FAMILY, KCAP_P_SOCKET_TYPE, KCAP_P_SOCKET_PROTOCOL, KCAP_P_SOCKET_RET,
        KCAP_P_SOCKET_N_ };
@@ -199,6 +251,12 @@ enum { KCAP_P_SETRESID_RID, KCAP_P_SETRESID_EID, KCAP_P_SETRESID_SID, KCAP_P_SET
 /* CAPSET: target pid (0 = self); capability sets as 64-bit masks. */
 enum { KCAP_P_CAPSET_TARGET, KCAP_P_CAPSET_EFFECTIVE, KCAP_P_CAPSET_PERMITTED,
        KCAP_P_CAPSET_INHERITABLE, KCAP_P_CAPSET_RET, KCAP_P_CAPSET_N_ };
+
+/* REG: key is the key's full path (resolved through the KCB rundown when
+ * the source names it relative to a KCB), name what the event logged (a
+ * relative key name, or the value name of value operations), status the
+ * NTSTATUS. */
+enum { KCAP_P_REG_KEY, KCAP_P_REG_NAME, KCAP_P_REG_KCB, KCAP_P_REG_STATUS, KCAP_P_REG_INDEX, KCAP_P_REG_N_ };
 
 /* ---- symbol set ids ------------------------------------------------------ */
 #define KCAP_SYMS_OPEN_FLAGS 1   /* O_* (flags; O_ACCMODE by mask) */
@@ -243,6 +301,7 @@ const kcap_type_def *kcap_taxonomy_type_by_name(const char *name);
 #define KCAP_CAT_FILE "file"
 #define KCAP_CAT_NET "net"
 #define KCAP_CAT_USER "user"
+#define KCAP_CAT_REGISTRY "registry"
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,19 @@ static const kcap_param_def L_MMAP[] = { P("addr", U64), P("len", U64), PS("prot
 	PS("flags", FLAGS, MMAP_FLAGS), P("fd", FD), P("path", PATH), RET };
 static const kcap_param_def L_PIPE[] = { PS("flags", FLAGS, OPEN_FLAGS), P("fd0", FD), P("fd1", FD), RET };
 static const kcap_param_def L_MEMFD[] = { P("name", STR), PS("flags", FLAGS, MEMFD_FLAGS), RET };
+static const kcap_param_def L_THREAD[] = { P("thread_id", PID), P("stack_base", U64), P("stack_limit", U64),
+	P("user_stack_base", U64), P("user_stack_limit", U64), P("start_addr", U64), P("win32_start_addr", U64),
+	P("teb", U64), P("name", STR) };
+static const kcap_param_def L_IMAGE[] = { P("path", PATH), P("base", U64), P("size", U64), P("checksum", U32),
+	P("timestamp", U32), P("default_base", U64) };
+static const kcap_param_def L_PROCESS[] = { P("image", STR), P("cmdline", STR), P("session", U32),
+	P("exit_status", I32), P("user_sid", SID), P("process_key", U64), P("process_flags", U32), P("package", STR),
+	P("app_id", STR) };
+static const kcap_param_def L_DISK[] = { P("disk", U32), P("offset", U64), P("size", U32), P("irp_flags", U32),
+	P("file_object", U64), P("path", PATH), P("elapsed", DURATION), P("issuing_tid", PID) };
+static const kcap_param_def L_FILENAME[] = { P("file_object", U64), P("path", PATH) };
+static const kcap_param_def L_REG[] = { P("key", STR), P("name", STR), P("kcb", U64), P("status", U32),
+	P("index", U32) };
 static const kcap_param_def L_OPEN[] = { P("dirfd", FD), P("path", PATH), PS("flags", FLAGS, OPEN_FLAGS),
 	P("mode", MODE), PS("resolve", FLAGS, RESOLVE), RET };
 static const kcap_param_def L_CLOSE[] = { P("fd", FD), RET };
@@ -63,6 +76,7 @@ static const kcap_param_def L_CAPSET[] = { P("target", PID), PS("effective", FLA
 #define FI KCAP_CAT_FILE
 #define NE KCAP_CAT_NET
 #define US KCAP_CAT_USER
+#define RG KCAP_CAT_REGISTRY
 
 static const kcap_type_def TYPES[] = {
 	T(FORK, "fork", PR, "process created by fork()", L_CLONE),
@@ -82,6 +96,13 @@ static const kcap_type_def TYPES[] = {
 	T(PIPE, "pipe", PR, "pipe created", L_PIPE),
 	T(PIPE2, "pipe2", PR, "pipe created with flags", L_PIPE),
 	T(MEMFD_CREATE, "memfd_create", PR, "anonymous memory file created", L_MEMFD),
+	T(THREAD_START, "thread_start", PR, "thread started", L_THREAD),
+	T(THREAD_END, "thread_end", PR, "thread ended", L_THREAD),
+	T(IMAGE_LOAD, "image_load", PR, "executable image loaded", L_IMAGE),
+	T(IMAGE_UNLOAD, "image_unload", PR, "executable image unloaded", L_IMAGE),
+	T(PROCESS_RUNDOWN, "process_rundown", PR, "running process listed by a rundown", L_PROCESS),
+	T(IMAGE_RUNDOWN, "image_rundown", PR, "loaded image listed by a rundown", L_IMAGE),
+	T(THREAD_RUNDOWN, "thread_rundown", PR, "running thread listed by a rundown", L_THREAD),
 
 	T(OPEN, "open", FI, "file opened", L_OPEN),
 	T(OPENAT, "openat", FI, "file opened relative to a directory fd", L_OPEN),
@@ -123,6 +144,11 @@ static const kcap_type_def TYPES[] = {
 	T(DUP, "dup", FI, "file descriptor duplicated", L_DUP),
 	T(DUP2, "dup2", FI, "file descriptor duplicated onto another", L_DUP),
 	T(DUP3, "dup3", FI, "file descriptor duplicated onto another, with flags", L_DUP),
+	T(DISK_READ, "disk_read", FI, "disk read completed", L_DISK),
+	T(DISK_WRITE, "disk_write", FI, "disk write completed", L_DISK),
+	T(DISK_FLUSH, "disk_flush", FI, "disk cache flush completed", L_DISK),
+	T(FILE_NAME, "file_name", FI, "file object named (rundown, create or delete of the name)", L_FILENAME),
+	T(FILE_CLEANUP, "file_cleanup", FI, "last handle to a file object closed", L_FILENAME),
 
 	T(SOCKET, "socket", NE, "socket created", L_SOCKET),
 	T(SOCKETPAIR, "socketpair", NE, "connected socket pair created", L_SOCKETPAIR),
@@ -137,6 +163,7 @@ static const kcap_type_def TYPES[] = {
 	T(RECVMSG, "recvmsg", NE, "message received", L_XFER),
 	T(GETPEERNAME, "getpeername", NE, "peer address queried", L_ADDR),
 	T(GETSOCKNAME, "getsockname", NE, "local address queried", L_ADDR),
+	T(DISCONNECT, "disconnect", NE, "connection closed", L_ADDR),
 
 	T(SETUID, "setuid", US, "user id set", L_SETUID),
 	T(SETGID, "setgid", US, "group id set", L_SETGID),
@@ -147,6 +174,15 @@ static const kcap_type_def TYPES[] = {
 	T(SETFSUID, "setfsuid", US, "file system user id set (ret: previous)", L_SETUID),
 	T(SETFSGID, "setfsgid", US, "file system group id set (ret: previous)", L_SETGID),
 	T(CAPSET, "capset", US, "capability sets changed", L_CAPSET),
+
+	T(REG_CREATE_KEY, "reg_create_key", RG, "registry key created", L_REG),
+	T(REG_OPEN_KEY, "reg_open_key", RG, "registry key opened", L_REG),
+	T(REG_DELETE_KEY, "reg_delete_key", RG, "registry key deleted", L_REG),
+	T(REG_QUERY_KEY, "reg_query_key", RG, "registry key queried", L_REG),
+	T(REG_SET_VALUE, "reg_set_value", RG, "registry value set", L_REG),
+	T(REG_DELETE_VALUE, "reg_delete_value", RG, "registry value deleted", L_REG),
+	T(REG_QUERY_VALUE, "reg_query_value", RG, "registry value queried", L_REG),
+	T(REG_KCB_RUNDOWN, "reg_kcb_rundown", RG, "open registry key (KCB) listed by a rundown", L_REG),
 };
 
 /* ---- symbol sets ---- */

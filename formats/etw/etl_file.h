@@ -1,0 +1,73 @@
+/*
+ * etl_file.h - the .etl file reader: buffers (WMI_BUFFER_HEADER), XPRESS
+ * inflation, the per-CPU buffers merged into time order, and every record
+ * header kind laid out as a kcap_etw_record (etw_decode.h) for the one
+ * decoder. `kcap convert --from etl` (etl_import.c) connects the two; the
+ * live recorder's tests walk a file with their own record callback.
+ *
+ * The whole input is in memory (the input layer hands a pipe); nothing is
+ * allocated from a size the file claims beyond what it holds (a buffer
+ * claiming 4 GiB, a compressed buffer that inflates past its stated size
+ * and a record past its buffer are refused as damage).
+ */
+#ifndef KCAP_FORMATS_ETL_FILE_H
+#define KCAP_FORMATS_ETL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <kcap/kcap.h>
+
+#include "etw_decode.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KCAP_ETL_BUFFER_HEADER 0x48u
+/* Largest logical buffer accepted (ETW's own maximum is 16 MiB). */
+#define KCAP_ETL_MAX_BUFFER (16u << 20)
+
+/* What a walk calls. Every callback but record may be NULL; a negative
+ * return ends the walk with that code. */
+typedef struct kcap_etl_handler {
+	/* The first logfile header (before any record), then once more for each
+	 * further logfile header record of a merged file. */
+	int (*session)(void *ud, const kcap_etw_session *s);
+	/* Every record in time order (per-CPU buffers merged). rec and what it
+	 * points to are valid during the call only. */
+	int (*record)(void *ud, const kcap_etw_record *rec);
+	/* A buffer flagged as having lost events (0x02) or a lost buffer (0x04). */
+	int (*loss)(void *ud, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost);
+	/* One region stepped over: err->offset where it starts in the file,
+	 * err->msg why. The walk goes on with the next intact buffer. */
+	void (*damage)(void *ud, const kcap_error *err);
+} kcap_etl_handler;
+
+typedef struct kcap_etl_stats {
+	uint64_t buffers;        /* buffers read */
+	uint64_t compressed;     /* of which XPRESS-compressed */
+	uint64_t records;        /* records handed over */
+	uint64_t by_kind[8];     /* records per KCAP_ETW_HDR_* */
+	uint64_t damaged;        /* regions stepped over (damage callback calls) */
+	uint64_t lost_buffers;   /* buffers flagged lost */
+	uint64_t lost_event_buffers; /* buffers flagged as having lost events */
+} kcap_etl_stats;
+
+/* 1 when the first bytes of an input look like an .etl file (the header
+ * buffer of a logfile header record). */
+int kcap_etl_probe(const unsigned char *head, size_t n);
+
+/* Walks the .etl image buf[0..len). Returns 0 (intact), 1 (damage stepped
+ * over, reported through h->damage), KCAP_E_FORMAT (not an .etl file: no
+ * logfile header; err filled), KCAP_E_UNSUPPORTED (a compressed buffer and
+ * no XPRESS support built in), KCAP_E_NOMEM, or the callback's error. */
+int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
+                  kcap_error *err);
+
+/* 1 when this build can inflate compressed buffers (libfwnt found). */
+int kcap_etl_have_xpress(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

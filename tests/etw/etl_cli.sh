@@ -1,0 +1,42 @@
+#!/bin/sh
+# usage: etl_cli.sh KCAP CORPUS_DIR WORKDIR
+# `kcap convert --from etl` end to end on the perfview corpus file: the
+# process snapshot from the DCStart rundown comes before the events, so
+# proc.* and parent.* work; SIDs render as S-1-5-...; info counts generic
+# events per provider; a JSON round trip keeps every event; a non-.etl input
+# is one line and exit 1. SKIPs visibly when the corpus is absent.
+set -u
+KCAP=$1
+CORPUS=$2
+DIR=$3/etl-cli.$$
+F=$CORPUS/perfview/net.4.5.2.x64.etl
+[ -f "$F" ] || { echo "SKIP: ETW corpus not found at $CORPUS"; exit 0; }
+mkdir -p "$DIR" || exit 1
+trap 'rm -rf "$DIR"' EXIT
+. "$(dirname "$0")/../harness.sh"
+if ! "$KCAP" convert --from etl "$F" -o "$DIR/pv.kcap" 2> "$DIR/err"; then
+	if grep -q "no XPRESS support" "$DIR/err"; then echo "SKIP: this kcap has no libfwnt"; exit 0; fi
+	echo "not ok - convert failed: $(cat "$DIR/err")"; exit 1
+fi
+check "snapshot of the 32 DCStart processes" "32" \
+	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -c '.snapshots[0].processes')"
+check "proc.exe from the snapshot: PerfView's events" "$("$KCAP" filter 'pid = 3988' --count "$DIR/pv.kcap")" \
+	"$("$KCAP" filter 'proc.exe = "PerfView.exe"' --count "$DIR/pv.kcap")"
+check "parent.exe: children of explorer (pid 2876)" "$("$KCAP" filter 'ppid = 2876' --count "$DIR/pv.kcap")" \
+	"$("$KCAP" filter 'parent.exe = "explorer.exe"' --count "$DIR/pv.kcap")"
+check "a process start's parent by name" "explorer.exe" \
+	"$("$KCAP" filter 'type = process_rundown and pid = 3508' --json "$DIR/pv.kcap" | head -n 1 | jq -r .proc.parent.comm)"
+check "SIDs as S-1-5-... strings" "S-1-5-21-2935914779-1618742390-1451969622-1001" \
+	"$("$KCAP" filter 'type = execve and image = "Test.x64.exe"' --json "$DIR/pv.kcap" | jq -r .params.user_sid)"
+check "info counts generic events per provider" "79530" \
+	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -c '.types["etw:PerfInfo"]')"
+check "events in time order" "true" "$("$KCAP" info --json "$DIR/pv.kcap" | jq -c .ordered)"
+"$KCAP" convert --json "$DIR/pv.kcap" > "$DIR/pv.jsonl"
+"$KCAP" convert --from json "$DIR/pv.jsonl" -o "$DIR/rt.kcap"
+check "JSON round trip keeps every event" "179474" "$("$KCAP" info --json "$DIR/rt.kcap" | jq -c .events)"
+printf 'not an etl file at all, just text\n%.0s' $(seq 300) > "$DIR/text.etl"
+"$KCAP" convert --from etl "$DIR/text.etl" -o "$DIR/t.kcap" 2> "$DIR/err"
+check "not an .etl file: exit 1" "1" "$?"
+check "not an .etl file: one line naming it" "1" "$(grep -c "text.etl: offset 0: not an .etl file" "$DIR/err")"
+check "no output left behind" "no" "$([ -e "$DIR/t.kcap" ] && echo yes || echo no)"
+harness_done
