@@ -910,6 +910,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		rc = KCAP_EXIT_ERROR;
 	else if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else if (!strcmp(stopwhy, "source error")) /* said above; what came before it is written */
+		rc = KCAP_EXIT_ERROR;
 	else if (lost)
 		rc = KCAP_EXIT_LOST;
 	else

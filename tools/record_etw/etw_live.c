@@ -102,6 +102,10 @@ typedef struct etw_state {
 	uint32_t self;
 	int own_snapshot_sent;
 	uint64_t seen;
+	kcap_etw_session ses;  /* given to the decoder at open, again with the loss counters */
+	int64_t first_ns;      /* monotonic time of the first record decoded, 0 before */
+	int released;          /* the start rundown's hold is over */
+	uint64_t lost_events, lost_buffers; /* the session's totals handed to the decoder */
 	size_t cur_len; /* payload bytes of the record being decoded (the summary's ratio) */
 } etw_state;
 
@@ -109,6 +113,7 @@ typedef struct etw_state {
 static etw_state *_Atomic live;
 static atomic_uint nstops;
 
+#define ETW_HOLD_NS 1000000000LL /* see etw_poll */
 #define ETW_QUEUE_MAX 1000000 /* records; beyond, counted as lost */
 
 static void on_record(void *ctx, const etw_event_record *er)
@@ -348,7 +353,8 @@ static int etw_open(rec_ctx *ctx, const rec_opts *o, void **state, char *why, si
 	};
 	if (ops->query(s->ud, ETW_LIVE_SESSION, &c, why, n) == ETW_OK)
 		ses.ncpus = c.ncpus;
-	if ((rc = kcap_etw_decoder_session(s->d, &ses)) < 0) {
+	s->ses = ses;
+	if ((rc = kcap_etw_decoder_session(s->d, &s->ses)) < 0) {
 		snprintf(why, n, "%s", kcap_strerror(rc));
 		goto fail;
 	}
@@ -384,6 +390,15 @@ static int etw_poll(void *st, int timeout_ms, char *why, size_t n)
 		q = next;
 		got++;
 	}
+	/* The rundown of the start comes first and at once: a second after the
+	 * first record the decoder's hold for its snapshot ends, whether or not
+	 * the decoder saw the rundown end (it may not say so on every Windows). */
+	if (!rc && got && !s->first_ns)
+		s->first_ns = cli_now_ns(CLOCK_MONOTONIC);
+	if (!rc && s->first_ns && !s->released && cli_now_ns(CLOCK_MONOTONIC) - s->first_ns >= ETW_HOLD_NS) {
+		s->released = 1;
+		rc = kcap_etw_decoder_finish(s->d);
+	}
 	if (rc < 0) {
 		snprintf(why, n, "decoding: %s", kcap_strerror(rc));
 		return -1;
@@ -403,6 +418,26 @@ static int etw_poll(void *st, int timeout_ms, char *why, size_t n)
 	return got;
 }
 
+/* The session's EventsLost and RealTimeBuffersLost (free-running totals;
+ * the kernel logger has no per-CPU counts) into the decoder's loss
+ * counters "etw-events-lost" and "etw-buffers-lost". */
+static void update_loss(etw_state *s, const etw_counters *c)
+{
+	/* a later session call adds to the decoder's totals: hand the increase */
+	kcap_etw_session more = s->ses;
+	more.events_lost = c->events_lost > s->lost_events ? c->events_lost - s->lost_events : 0;
+	more.buffers_lost = c->rt_buffers_lost > s->lost_buffers ? c->rt_buffers_lost - s->lost_buffers : 0;
+	if (!more.events_lost && !more.buffers_lost)
+		return;
+	s->lost_events += more.events_lost;
+	s->lost_buffers += more.buffers_lost;
+	kcap_etw_decoder_session(s->d, &more);
+	/* the counters go out with finish (again after the hold: it only
+	 * re-sends them then) */
+	if (s->released)
+		kcap_etw_decoder_finish(s->d);
+}
+
 static void etw_stats(void *st)
 {
 	etw_state *s = st;
@@ -413,10 +448,8 @@ static void etw_stats(void *st)
 	seen = s->seen;
 	dropped = s->dropped;
 	pthread_mutex_unlock(&s->mu);
-	if (!atomic_load(&s->stopped) && s->ops->query(s->ud, ETW_LIVE_SESSION, &c, why, sizeof why) == ETW_OK) {
-		kcap_etw_decoder_loss(s->d, UINT32_MAX, "etw-events-lost", seen, c.events_lost);
-		kcap_etw_decoder_loss(s->d, UINT32_MAX, "etw-buffers-lost", c.buffers_written, c.rt_buffers_lost);
-	}
+	if (!atomic_load(&s->stopped) && s->ops->query(s->ud, ETW_LIVE_SESSION, &c, why, sizeof why) == ETW_OK)
+		update_loss(s, &c);
 	rec_stat(s->ctx, UINT32_MAX, "etw-queue", seen, dropped);
 }
 
@@ -428,10 +461,8 @@ static void etw_stop(void *st)
 	etw_counters c = {0};
 	int was = atomic_load(&s->stopped);
 	stop_once(s, &c);
-	if (!was && s->started) {
-		kcap_etw_decoder_loss(s->d, UINT32_MAX, "etw-events-lost", s->seen, c.events_lost);
-		kcap_etw_decoder_loss(s->d, UINT32_MAX, "etw-buffers-lost", c.buffers_written, c.rt_buffers_lost);
-	}
+	if (!was && s->started)
+		update_loss(s, &c);
 	if (s->have_thread) {
 		pthread_join(s->thread, NULL);
 		s->have_thread = 0;
