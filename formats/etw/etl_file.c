@@ -72,7 +72,7 @@ typedef struct walk {
 	ebuf *b;
 	size_t nb, capb;
 	stream *s;
-	size_t ns;
+	size_t ns, caps;
 	uint32_t *cpu_stream; /* cpu -> stream index + 1 */
 	size_t *heap;
 	size_t nheap;
@@ -163,14 +163,8 @@ static int scan_buffers(walk *w)
 			off = k;
 			continue;
 		}
-		if (w->nb == w->capb) {
-			size_t nc = w->capb ? w->capb * 2 : 256;
-			ebuf *n = realloc(w->b, nc * sizeof *n);
-			if (!n)
-				return KCAP_E_NOMEM;
-			w->b = n;
-			w->capb = nc;
-		}
+		if (kcap_array_room(&w->b, &w->capb, w->nb, sizeof *w->b, 256))
+			return KCAP_E_NOMEM;
 		ebuf *b = &w->b[w->nb++];
 		b->off = off;
 		b->size = size;
@@ -580,12 +574,8 @@ static int stream_of(walk *w, uint32_t cpu, size_t *idx)
 		*idx = w->cpu_stream[cpu] - 1;
 		return 0;
 	}
-	if ((w->ns & (w->ns - 1)) == 0) { /* grow at powers of two */
-		stream *n = realloc(w->s, (w->ns ? w->ns * 2 : 1) * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		w->s = n;
-	}
+	if (kcap_array_room(&w->s, &w->caps, w->ns, sizeof *w->s, 8))
+		return KCAP_E_NOMEM;
 	memset(&w->s[w->ns], 0, sizeof *w->s);
 	w->s[w->ns].cpu = cpu;
 	*idx = w->ns++;
@@ -595,29 +585,26 @@ static int stream_of(walk *w, uint32_t cpu, size_t *idx)
 
 static int add_to_stream(stream *s, uint32_t i)
 {
-	if (s->nbufs == s->capbufs) {
-		size_t nc = s->capbufs ? s->capbufs * 2 : 16;
-		uint32_t *n = realloc(s->bufs, nc * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		s->bufs = n;
-		s->capbufs = nc;
-	}
+	if (kcap_array_room(&s->bufs, &s->capbufs, s->nbufs, sizeof *s->bufs, 16))
+		return KCAP_E_NOMEM;
 	s->bufs[s->nbufs++] = i;
 	return 0;
 }
 
 /* The computer name from a SystemConfig CPU record (hook 0x0B0A), looked
- * for in the last and first buffers before the walk, so that the origin
+ * for in the last and first buffers of each CPU before the walk (the kernel
+ * logs SystemConfig in its end or start rundown), so that the origin
  * metadata can carry it. */
 static void find_hostname(walk *w, stream *tmp, char *out, size_t cap)
 {
-	size_t order[32], n = 0;
-	for (size_t i = w->nb; i-- > 0 && n < 16;)
-		order[n++] = i;
-	for (size_t i = 0; i < w->nb && n < 32; i++)
-		if (i + 16 < w->nb)
-			order[n++] = i;
+	/* the last two buffers of each CPU, then the first two (256 at most) */
+	size_t order[256], n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t si = 0; si < w->ns && n < 256; si++) {
+			const stream *st = &w->s[si];
+			for (size_t k = 0; k < 2 && k < st->nbufs && n < 256; k++)
+				order[n++] = st->bufs[pass ? k : st->nbufs - 1 - k];
+		}
 	kcap_etl_stats saved = *w->st;
 	int dmg = w->damaged;
 	const kcap_etl_handler *h = w->h;
@@ -710,11 +697,6 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 			goto cleanup;
 		}
 #endif
-	find_hostname(&w, &tmp, host, sizeof host);
-	if (host[0])
-		sess.computer_name = host;
-	if (h->session && (rc = h->session(ud, &sess)) < 0)
-		goto cleanup;
 	/* one stream per CPU, buffers in file order */
 	for (size_t i = 0; i < w.nb; i++) {
 		size_t si;
@@ -722,6 +704,11 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 			goto cleanup;
 		w.b[i].stream = (uint32_t)si;
 	}
+	find_hostname(&w, &tmp, host, sizeof host);
+	if (host[0])
+		sess.computer_name = host;
+	if (h->session && (rc = h->session(ud, &sess)) < 0)
+		goto cleanup;
 	if (!(w.heap = malloc((w.ns ? w.ns : 1) * sizeof *w.heap))) {
 		rc = KCAP_E_NOMEM;
 		goto cleanup;

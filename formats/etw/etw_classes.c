@@ -61,12 +61,31 @@ static const struct {
 };
 #define NCLASSES (sizeof CLASSES / sizeof CLASSES[0])
 
+/* The table row of a hook group (the rows of the groups come first, in
+ * ascending group order), or -1: a table by group, filled once (the same
+ * values whichever thread fills it). */
+static int group_row(int group)
+{
+	static signed char rows[256];
+	static volatile int ready;
+	if (group < 0 || group > 255)
+		return -1;
+	if (!ready) {
+		signed char t[256];
+		memset(t, -1, sizeof t);
+		for (size_t i = 0; i < NCLASSES; i++)
+			if (CLASSES[i].group >= 0)
+				t[CLASSES[i].group] = (signed char)i;
+		memcpy(rows, t, sizeof rows);
+		ready = 1;
+	}
+	return rows[group];
+}
+
 const kcap_etw_guid *etw_group_guid(int group)
 {
-	for (size_t i = 0; i < NCLASSES; i++)
-		if (CLASSES[i].group == group)
-			return &CLASSES[i].g;
-	return NULL;
+	int i = group_row(group);
+	return i >= 0 ? &CLASSES[i].g : NULL;
 }
 
 const char *etw_provider_name(const kcap_etw_guid *g)
@@ -88,8 +107,12 @@ int etw_provider_index(const kcap_etw_guid *g)
 int etw_class_of(const kcap_etw_record *r, int *group)
 {
 	*group = r->has_hook ? r->hook >> 8 : -1;
+	if (r->has_hook) {
+		int i = group_row(*group);
+		return i >= 0 && r->kind != KCAP_ETW_HDR_EVENT ? CLASSES[i].cls : ETW_C_NONE;
+	}
 	for (size_t i = 0; i < NCLASSES; i++) {
-		if (r->has_hook ? CLASSES[i].group == *group : !memcmp(CLASSES[i].g.b, r->provider.b, 16)) {
+		if (!memcmp(CLASSES[i].g.b, r->provider.b, 16)) {
 			/* a manifest provider is one only with an EVENT_HEADER; a classic
 			 * class is one only without */
 			int manifest = CLASSES[i].group < 0;
@@ -222,11 +245,9 @@ static int map_process(kcap_etw_decoder *d, const kcap_etw_record *r, int *short
 		if ((rc = etw_snap_add(d, f.pid, f.ppid, im ? im : "", ni, cm ? cm : "", nc, 0)) < 0)
 			return rc;
 	}
-	if ((rc = etw_ev_emit(d)) < 0)
-		return rc;
-	if (op == 2)
-		etw_proc_del(d, f.pid);
-	return 1;
+	/* an ended process keeps its entry (the kernel's and the manifest
+	 * provider's end events both name it); a new start replaces it */
+	return (rc = etw_ev_emit(d)) < 0 ? rc : 1;
 }
 
 /* Thread_TypeGroup1 v1..v4. */
@@ -769,10 +790,7 @@ static int map_k_process(kcap_etw_decoder *d, const kcap_etw_record *r, int *sho
 	etw_set_pid(d, (int32_t)pid);
 	etw_set_i(d, KCAP_P_EXIT_STATUS, code);
 	etw_set_i(d, x + KCAP_P_PROCESS_EXIT_STATUS, code);
-	if ((rc = etw_ev_emit(d)) < 0)
-		return rc;
-	etw_proc_del(d, pid);
-	return 1;
+	return (rc = etw_ev_emit(d)) < 0 ? rc : 1;
 }
 
 /* Microsoft-Windows-Kernel-File: 10 NameCreate, 11 NameDelete, 12 Create,

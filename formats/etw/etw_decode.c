@@ -149,11 +149,13 @@ struct kcap_etw_decoder {
 	int have_session;
 	kcap_etw_clock clock;
 	int64_t origin_ns;
+	kcap_meta *meta;   /* the origin's metadata, declared with the first event out */
+	int origin_sent;
 	kcap_etw_decoder_stats st;
 	/* standard types: where their extras and the tail begin */
 	uint16_t ext_off[256], tail_off[256];
 	gtype *gt;
-	size_t ngt, capgt;
+	size_t ngt, capgt, last_gt;
 	/* the event being built */
 	kcap_event ev;
 	const kcap_type_def *def;
@@ -186,11 +188,10 @@ struct kcap_etw_decoder {
 static const kcap_param_def TAIL[ETW_T_N_] = {
 	P("etw_provider", GUID), P("etw_group", U8), P("etw_id", U16), P("etw_opcode", U8), P("etw_version", U8),
 	P("etw_level", U8), P("etw_keywords", U64), { "etw_header", KCAP_T_ENUM, 0, ETW_SYMS_HEADER },
+	P("etw_related_activity", GUID), P("etw_user_sid", SID), P("etw_stack", BYTES), P("etw_ext", BYTES),
 };
 static const kcap_param_def GEN[ETW_G_N_] = {
-	P("etw_task", U16), P("etw_channel", U8), P("etw_flags", U16), P("etw_activity", GUID),
-	P("etw_related_activity", GUID), P("etw_user_sid", SID), P("etw_stack", BYTES), P("etw_ext", BYTES),
-	P("data", BYTES),
+	P("etw_task", U16), P("etw_channel", U8), P("etw_flags", U16), P("etw_activity", GUID), P("data", BYTES),
 };
 static const kcap_param_def X_FILE[ETW_X_FILE_N_] = {
 	P("file_object", U64), P("irp", U64), P("file_key", U64), P("ttid", PID), P("create_options", U32),
@@ -306,18 +307,16 @@ static int send_schema(kcap_etw_decoder *d)
  * live recorder) gives a provider the same id. */
 static uint32_t generic_type(kcap_etw_decoder *d, const kcap_etw_guid *g, int group, int *rc)
 {
+	if (d->ngt && !memcmp(d->gt[d->last_gt].g.b, g->b, 16))
+		return d->gt[d->last_gt].id;
 	for (size_t i = 0; i < d->ngt; i++)
-		if (!memcmp(d->gt[i].g.b, g->b, 16))
+		if (!memcmp(d->gt[i].g.b, g->b, 16)) {
+			d->last_gt = i;
 			return d->gt[i].id;
-	if (d->ngt == d->capgt) {
-		size_t nc = d->capgt ? d->capgt * 2 : 32;
-		gtype *n = realloc(d->gt, nc * sizeof *n);
-		if (!n) {
-			*rc = KCAP_E_NOMEM;
-			return 0;
 		}
-		d->gt = n;
-		d->capgt = nc;
+	if (kcap_array_room(&d->gt, &d->capgt, d->ngt, sizeof *d->gt, 32)) {
+		*rc = KCAP_E_NOMEM;
+		return 0;
 	}
 	char name[64], gs[37];
 	static const kcap_etw_guid zero;
@@ -413,6 +412,7 @@ void kcap_etw_decoder_close(kcap_etw_decoder *d)
 	kcap_schema_free(d->s);
 	kcap_snapshot_free(d->snap);
 	kcap_reorder_free(d->held);
+	kcap_meta_free(d->meta);
 	smap_free(&d->files);
 	smap_free(&d->kcbs);
 	smap_free(&d->procs);
@@ -503,10 +503,15 @@ void etw_set_hostname(kcap_etw_decoder *d, const char *s, size_t n)
 	d->hostname[n] = 0;
 }
 
+static int ensure_origin(kcap_etw_decoder *d);
+
 static int send_stats(kcap_etw_decoder *d)
 {
 	if (!d->sink.set_stat || !d->have_session)
 		return 0;
+	int orc = ensure_origin(d);
+	if (orc < 0)
+		return orc;
 	kcap_stat a = { (uint16_t)d->origin, UINT32_MAX, "etw-events-lost", d->st.records, d->events_lost };
 	kcap_stat b = { (uint16_t)d->origin, UINT32_MAX, "etw-buffers-lost", 0, d->buffers_lost };
 	int rc = d->sink.set_stat(d->ud, &a);
@@ -573,17 +578,34 @@ int kcap_etw_decoder_session(kcap_etw_decoder *d, const kcap_etw_session *s)
 	kcap_meta_set(m, "etw_utc_offset_minutes", b);
 	if ((rc = send_schema(d)) < 0)
 		goto cleanup;
-	if (d->sink.add_origin) {
-		rc = d->sink.add_origin(d->ud, m);
-		if (rc < 0)
-			goto cleanup;
-		d->origin = rc;
-	}
+	/* declared with the first event that goes out: a SystemConfig record
+	 * before it still names the host */
+	kcap_meta_free(d->meta);
+	d->meta = m;
+	m = NULL;
 	d->have_session = 1;
 	rc = 0;
 cleanup:
 	kcap_meta_free(m);
 	return rc;
+}
+
+/* Declares the origin (once), with the host name if one was seen. */
+static int ensure_origin(kcap_etw_decoder *d)
+{
+	if (d->origin_sent || !d->meta)
+		return 0;
+	d->origin_sent = 1;
+	if (d->hostname[0] && !kcap_meta_get(d->meta, KCAP_META_HOSTNAME) &&
+	    kcap_meta_set(d->meta, KCAP_META_HOSTNAME, d->hostname))
+		return KCAP_E_NOMEM;
+	if (!d->sink.add_origin)
+		return 0;
+	int rc = d->sink.add_origin(d->ud, d->meta);
+	if (rc < 0)
+		return rc;
+	d->origin = rc;
+	return 0;
 }
 
 int kcap_etw_decoder_loss(kcap_etw_decoder *d, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost)
@@ -592,6 +614,9 @@ int kcap_etw_decoder_loss(kcap_etw_decoder *d, uint32_t cpu, const char *source,
 		return KCAP_E_INVAL;
 	if (!d->sink.set_stat)
 		return 0;
+	int rc = ensure_origin(d);
+	if (rc < 0)
+		return rc;
 	kcap_stat st = { (uint16_t)d->origin, cpu, source, seen, lost };
 	return d->sink.set_stat(d->ud, &st);
 }
@@ -620,7 +645,6 @@ int etw_proc_set(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *i
 {
 	return smap_put(&d->procs, pid, image, n, ppid);
 }
-void etw_proc_del(kcap_etw_decoder *d, uint32_t pid) { smap_del(&d->procs, pid); }
 
 int etw_snap_add(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t ni, const char *cmd,
                  size_t nc, int64_t ts)
@@ -658,10 +682,12 @@ static int release_held(kcap_etw_decoder *d)
 {
 	d->holding = 0;
 	kcap_event *e;
-	int rc = 0;
-	while (d->held && (e = kcap_reorder_pop(d->held, INT64_MAX)))
+	int rc = ensure_origin(d);
+	while (d->held && (e = kcap_reorder_pop(d->held, INT64_MAX))) {
+		e->origin = (uint16_t)d->origin;
 		if (!rc && (rc = d->sink.event(d->ud, e)) >= 0)
 			rc = 0;
+	}
 	d->nheld = d->held_bytes = 0;
 	return rc;
 }
@@ -671,7 +697,9 @@ int etw_snap_flush(kcap_etw_decoder *d)
 	int rc = 0;
 	if (!d->snap_sent && kcap_snapshot_count(d->snap)) {
 		d->snap_sent = 1;
-		rc = d->sink.set_snapshot ? d->sink.set_snapshot(d->ud, d->snap) : 0;
+		rc = ensure_origin(d);
+		if (!rc && d->sink.set_snapshot)
+			rc = d->sink.set_snapshot(d->ud, d->snap);
 	}
 	/* the events held so far follow the snapshot */
 	if (!rc && d->holding)
@@ -696,6 +724,8 @@ static uint8_t header_code(const kcap_etw_record *r)
 	}
 }
 
+static int pend(kcap_etw_decoder *d, uint32_t i, size_t off);
+
 int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 {
 	d->def = kcap_schema_type(d->s, type);
@@ -715,10 +745,11 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	d->ev.uid = d->ev.gid = UINT32_MAX;
 	d->ev.nparams = d->def->nparams;
 	d->ev.params = d->vals;
+	/* the writer reads only present values, and every setter fills what it
+	 * sets: clearing the flags is enough */
 	for (uint32_t i = 0; i < d->def->nparams; i++) {
-		kcap_value *v = &d->vals[i];
-		memset(v, 0, sizeof *v);
-		v->type = d->def->params[i].type;
+		d->vals[i].present = 0;
+		d->vals[i].type = d->def->params[i].type;
 	}
 	d->sb.len = 0;
 	d->npend = 0;
@@ -743,6 +774,28 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	if (r->kind == KCAP_ETW_HDR_EVENT)
 		etw_set_u(d, t + ETW_T_KEYWORDS, r->keywords);
 	etw_set_u(d, t + ETW_T_HEADER, header_code(r));
+	/* the extended data items */
+	size_t off0 = d->sb.len;
+	for (uint16_t k = 0; k < r->next; k++) {
+		const kcap_etw_ext *e = &r->ext[k];
+		if (e->type == KCAP_ETW_EXT_RELATED_ACTIVITYID && e->size >= 16) {
+			d->vals[t + ETW_T_RELATED].present = 1;
+			memcpy(d->vals[t + ETW_T_RELATED].addr, e->data, 16);
+		} else if (e->type == KCAP_ETW_EXT_SID && e->size >= 8 && (size_t)8 + 4u * e->data[1] <= e->size) {
+			etw_set_bytes(d, t + ETW_T_USER_SID, e->data, 8 + 4u * e->data[1]);
+		} else if ((e->type == KCAP_ETW_EXT_STACK_TRACE32 || e->type == KCAP_ETW_EXT_STACK_TRACE64) &&
+		           !d->vals[t + ETW_T_STACK].present) {
+			etw_set_bytes(d, t + ETW_T_STACK, e->data, e->size);
+		} else {
+			/* other items as recorded: u16 type, u16 size, data */
+			uint8_t h[4] = { (uint8_t)e->type, (uint8_t)(e->type >> 8), (uint8_t)e->size,
+			                 (uint8_t)(e->size >> 8) };
+			if (kcap_buf_append(&d->sb, h, 4) || (e->size && kcap_buf_append(&d->sb, e->data, e->size)))
+				return KCAP_E_NOMEM;
+		}
+	}
+	if (d->sb.len > off0)
+		pend(d, t + ETW_T_EXT, off0);
 	return 0;
 }
 
@@ -920,6 +973,9 @@ int etw_ev_emit(kcap_etw_decoder *d)
 			return release_held(d);
 		return 0;
 	}
+	if ((rc = ensure_origin(d)) < 0)
+		return rc;
+	d->ev.origin = (uint16_t)d->origin;
 	rc = d->sink.event(d->ud, &d->ev);
 	return rc < 0 ? rc : 0;
 }
@@ -1003,27 +1059,6 @@ static int emit_generic(kcap_etw_decoder *d, const kcap_etw_record *r)
 		d->vals[x + ETW_G_ACTIVITY].present = 1;
 		memcpy(d->vals[x + ETW_G_ACTIVITY].addr, r->activity_id.b, 16);
 	}
-	size_t off0 = d->sb.len;
-	for (uint16_t k = 0; k < r->next; k++) {
-		const kcap_etw_ext *e = &r->ext[k];
-		if (e->type == KCAP_ETW_EXT_RELATED_ACTIVITYID && e->size >= 16) {
-			d->vals[x + ETW_G_RELATED].present = 1;
-			memcpy(d->vals[x + ETW_G_RELATED].addr, e->data, 16);
-		} else if (e->type == KCAP_ETW_EXT_SID && e->size >= 8 && (size_t)8 + 4u * e->data[1] <= e->size) {
-			etw_set_bytes(d, x + ETW_G_USER_SID, e->data, 8 + 4u * e->data[1]);
-		} else if ((e->type == KCAP_ETW_EXT_STACK_TRACE32 || e->type == KCAP_ETW_EXT_STACK_TRACE64) &&
-		           !d->vals[x + ETW_G_STACK].present) {
-			etw_set_bytes(d, x + ETW_G_STACK, e->data, e->size);
-		} else {
-			/* other items as recorded: u16 type, u16 size, data */
-			uint8_t h[4] = { (uint8_t)e->type, (uint8_t)(e->type >> 8), (uint8_t)e->size,
-			                 (uint8_t)(e->size >> 8) };
-			if (kcap_buf_append(&d->sb, h, 4) || (e->size && kcap_buf_append(&d->sb, e->data, e->size)))
-				return KCAP_E_NOMEM;
-		}
-	}
-	if (d->sb.len > off0)
-		pend(d, x + ETW_G_EXT, off0);
 	etw_set_bytes(d, x + ETW_G_DATA, r->data, r->len);
 	if ((rc = etw_ev_emit(d)) < 0)
 		return rc;
@@ -1057,6 +1092,10 @@ int kcap_etw_decoder_finish(kcap_etw_decoder *d)
 	int rc = send_schema(d);
 	if (!rc)
 		rc = etw_snap_flush(d);
+	if (!rc)
+		rc = release_held(d);
+	if (!rc)
+		rc = ensure_origin(d);
 	if (!rc)
 		rc = send_stats(d);
 	return rc;

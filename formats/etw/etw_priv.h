@@ -13,10 +13,9 @@
 
 /* The ETW params every event the decoder writes carries after its own. */
 enum { ETW_T_PROVIDER, ETW_T_GROUP, ETW_T_ID, ETW_T_OPCODE, ETW_T_VERSION, ETW_T_LEVEL, ETW_T_KEYWORDS,
-       ETW_T_HEADER, ETW_T_N_ };
+       ETW_T_HEADER, ETW_T_RELATED, ETW_T_USER_SID, ETW_T_STACK, ETW_T_EXT, ETW_T_N_ };
 /* The generic type's params after the tail. */
-enum { ETW_G_TASK, ETW_G_CHANNEL, ETW_G_FLAGS, ETW_G_ACTIVITY, ETW_G_RELATED, ETW_G_USER_SID, ETW_G_STACK,
-       ETW_G_EXT, ETW_G_DATA, ETW_G_N_ };
+enum { ETW_G_TASK, ETW_G_CHANNEL, ETW_G_FLAGS, ETW_G_ACTIVITY, ETW_G_DATA, ETW_G_N_ };
 /* Extras after the standard params of the standard types the decoder
  * maps onto: PROCESS (execve, exit_group) reuses the KCAP_P_PROCESS_*
  * layout; FILEIO and NET below. */
@@ -115,7 +114,6 @@ int etw_kcb_set(kcap_etw_decoder *d, uint64_t kcb, const char *s, size_t n);
 const char *etw_kcb_get(kcap_etw_decoder *d, uint64_t kcb, size_t *n);
 void etw_kcb_del(kcap_etw_decoder *d, uint64_t kcb);
 int etw_proc_set(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t n);
-void etw_proc_del(kcap_etw_decoder *d, uint32_t pid);
 /* A DCStart process into the snapshot. */
 int etw_snap_add(kcap_etw_decoder *d, uint32_t pid, uint32_t ppid, const char *image, size_t ni, const char *cmd,
                  size_t nc, int64_t ts);

@@ -48,7 +48,8 @@ static int g_event(void *ud, const kcap_event *ev)
 	snprintf(h, sizeof h, "%s pid=%d tid=%d", def->name, ev->pid, ev->tid);
 	kcap_buf_append(b, h, strlen(h));
 	for (uint32_t i = 0; i < def->nparams; i++) {
-		if (!ev->params[i].present || !strncmp(def->params[i].name, "etw_", 4))
+		if (!ev->params[i].present ||
+		    (!strncmp(def->params[i].name, "etw_", 4) && strcmp(def->params[i].name, "etw_user_sid")))
 			continue;
 		kcap_buf_append(b, " ", 1);
 		kcap_buf_append(b, def->params[i].name, strlen(def->params[i].name));
@@ -575,6 +576,170 @@ START_TEST(compressed_buffers)
 }
 END_TEST
 
+
+/* ---- every record header kind, and the clocks ---- */
+typedef struct seen {
+	int n;
+	kcap_etw_record r[8];
+	uint16_t ext_type[8][4];
+	uint8_t first_data[8];
+} seen;
+static int s_record(void *ud, const kcap_etw_record *r)
+{
+	seen *s = ud;
+	if (s->n < 8) {
+		s->r[s->n] = *r;
+		for (int i = 0; i < r->next && i < 4; i++)
+			s->ext_type[s->n][i] = r->ext[i].type;
+		s->first_data[s->n] = r->len ? r->data[0] : 0;
+		s->r[s->n].ext = NULL;
+		s->r[s->n].data = NULL;
+		s->n++;
+	}
+	return 0;
+}
+
+START_TEST(every_header_kind)
+{
+	img m = { 0 };
+	header_buffer(&m, 2);
+	uint8_t b[BUF] = { 0 };
+	uint32_t pos = 0x48;
+	uint8_t *p;
+	/* SYSTEM32: version 3, hook 0x0301, tid 7, pid 8, ts 2000, payload 0xa1 */
+	p = b + pos;
+	le(p, 3, 2), p[2] = 0x01, p[3] = 0xc0, le(p + 4, 36, 2), le(p + 6, 0x0301, 2), le(p + 8, 7, 4), le(p + 12, 8, 4);
+	le(p + 16, 2000, 8), p[32] = 0xa1;
+	pos += 40;
+	/* COMPACT64: 24-byte header */
+	p = b + pos;
+	le(p, 2, 2), p[2] = 0x04, p[3] = 0xc0, le(p + 4, 28, 2), le(p + 6, 0x0502, 2), le(p + 8, 9, 4), le(p + 12, 10, 4);
+	le(p + 16, 2001, 8), p[24] = 0xa2;
+	pos += 32;
+	/* PERFINFO32: no pid/tid */
+	p = b + pos;
+	le(p, 2, 2), p[2] = 0x10, p[3] = 0xc0, le(p + 4, 20, 2), le(p + 6, 0x0f2e, 2), le(p + 8, 2002, 8), p[16] = 0xa3;
+	pos += 24;
+	/* FULL_HEADER32: class opcode 1, level 4, version 2, a class GUID */
+	p = b + pos;
+	le(p, 52, 2), p[2] = 0x0a, p[3] = 0xc0, p[4] = 1, p[5] = 4, le(p + 6, 2, 2), le(p + 8, 11, 4), le(p + 12, 12, 4);
+	le(p + 16, 2003, 8), memset(p + 24, 0x5a, 16), p[48] = 0xa4;
+	pos += 56;
+	/* EVENT_HEADER64 with two extended items: a SID, a 64-bit stack */
+	p = b + pos;
+	uint32_t sz = 80 + 24 + 32 + 4;
+	le(p, sz, 2), p[2] = 0x13, p[3] = 0xc0, le(p + 4, KCAP_ETW_F_EXTENDED_INFO, 2), le(p + 8, 13, 4), le(p + 12, 14, 4);
+	le(p + 16, 2004, 8), memset(p + 24, 0x6b, 16), le(p + 40, 77, 2), p[42] = 1, p[44] = 4, p[45] = 9;
+	le(p + 48, 0x8000000000000001ull, 8);
+	uint8_t *x = p + 80; /* SID S-1-5-21-1000: 16 bytes */
+	le(x, 24, 2), le(x + 2, KCAP_ETW_EXT_SID, 2), le(x + 4, 1, 2), le(x + 6, 16, 2);
+	x[8] = 1, x[9] = 2, x[15] = 5, le(x + 16, 21, 4), le(x + 20, 1000, 4);
+	x += 24; /* stack: match id + 2 addresses */
+	le(x, 32, 2), le(x + 2, KCAP_ETW_EXT_STACK_TRACE64, 2), le(x + 4, 0, 2), le(x + 6, 24, 2);
+	p[80 + 24 + 32] = 0xa5;
+	pos += (sz + 7) & ~7u;
+	buf_header(b, BUF, pos, 1, 0, 3);
+	img_put(&m, b, BUF);
+	seen sn = { 0 };
+	kcap_etl_handler h = { NULL, s_record, NULL, NULL };
+	kcap_error e;
+	ck_assert_int_eq(kcap_etl_walk(m.b, m.n, &h, &sn, NULL, &e), 0);
+	ck_assert_int_eq(sn.n, 6); /* the logfile header and the five */
+	const kcap_etw_record *r = sn.r + 1;
+	ck_assert_int_eq(r[0].kind, KCAP_ETW_HDR_SYSTEM);
+	ck_assert_int_eq(r[0].ptr_size, 4);
+	ck_assert_int_eq(r[0].hook, 0x0301);
+	ck_assert_int_eq(r[0].version, 3);
+	ck_assert_int_eq(r[0].tid, 7);
+	ck_assert_int_eq(r[0].pid, 8);
+	ck_assert_int_eq(r[0].len, 4);
+	ck_assert_int_eq(sn.first_data[1], 0xa1);
+	ck_assert_int_eq(r[0].cpu, 3);
+	ck_assert_int_eq(r[1].kind, KCAP_ETW_HDR_COMPACT);
+	ck_assert_int_eq(r[1].ptr_size, 8);
+	ck_assert_int_eq(r[1].pid, 10);
+	ck_assert_int_eq(sn.first_data[2], 0xa2);
+	ck_assert_int_eq(r[2].kind, KCAP_ETW_HDR_PERFINFO);
+	ck_assert_int_eq(r[2].ptr_size, 4);
+	ck_assert_uint_eq(r[2].pid, KCAP_ETW_NO_ID);
+	ck_assert_int_eq(r[2].timestamp, 2002);
+	ck_assert_int_eq(sn.first_data[3], 0xa3);
+	ck_assert_int_eq(r[3].kind, KCAP_ETW_HDR_FULL);
+	ck_assert_int_eq(r[3].ptr_size, 4);
+	ck_assert_int_eq(r[3].opcode, 1);
+	ck_assert_int_eq(r[3].level, 4);
+	ck_assert_int_eq(r[3].version, 2);
+	ck_assert_int_eq(r[3].provider.b[0], 0x5a);
+	ck_assert_int_eq(sn.first_data[4], 0xa4);
+	ck_assert_int_eq(r[4].kind, KCAP_ETW_HDR_EVENT);
+	ck_assert_int_eq(r[4].ptr_size, 8);
+	ck_assert_int_eq(r[4].id, 77);
+	ck_assert_int_eq(r[4].opcode, 9);
+	ck_assert_uint_eq(r[4].keywords, 0x8000000000000001ull);
+	ck_assert_int_eq(r[4].next, 2);
+	ck_assert_int_eq(sn.ext_type[5][0], KCAP_ETW_EXT_SID);
+	ck_assert_int_eq(sn.ext_type[5][1], KCAP_ETW_EXT_STACK_TRACE64);
+	ck_assert_int_eq(r[4].len, 4);
+	ck_assert_int_eq(sn.first_data[5], 0xa5);
+	/* and through the decoder: the SID as a string */
+	got g;
+	got_open(&g);
+	uint8_t sid[16] = { 1, 2, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xe8, 3, 0, 0 };
+	kcap_etw_ext ext = { KCAP_ETW_EXT_SID, 16, sid };
+	kcap_etw_record er = { 0 };
+	er.kind = KCAP_ETW_HDR_EVENT;
+	er.ptr_size = 8;
+	er.id = 5;
+	er.pid = 1;
+	er.tid = 2;
+	er.ext = &ext;
+	er.next = 1;
+	ck_assert_int_eq(kcap_etw_decode(g.d, &er), 0);
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_msg(strstr(ev_text(&g, 0), "etw_user_sid=S-1-5-21-1000") != NULL, "%s", ev_text(&g, 0));
+	got_close(&g);
+	free(m.b);
+}
+END_TEST
+
+START_TEST(clocks)
+{
+	got g;
+	got_open(&g);
+	kcap_etw_decoder_close(g.d);
+	static const kcap_etw_sink sink = { g_schema, NULL, g_event, NULL, NULL };
+	kcap_error e;
+	const int64_t start = 133000000000000000LL; /* FILETIME of 2022-06-15T00:53:20Z */
+	const int64_t start_ns = (start - 116444736000000000LL) * 100;
+	struct {
+		int type;
+		int64_t freq, t0, t, want;
+	} c[] = {
+		{ KCAP_ETW_CLOCK_QPC, 10000000, 5000, 5000 + 25000001, start_ns + 2500000100 },
+		{ KCAP_ETW_CLOCK_QPC, 2337949, 795732436242LL, 795732436242LL + 2337949 * 3 + 1, start_ns + 3000000427 },
+		{ KCAP_ETW_CLOCK_CYCLES, 2394000000LL, 100, 100 + 2394000000LL / 2, start_ns + 500000000 },
+		{ KCAP_ETW_CLOCK_SYSTEM, 10000000, start, start + 7, start_ns + 700 },
+		{ KCAP_ETW_CLOCK_FILETIME, 0, 0, start + 12345, start_ns + 1234500 },
+		/* before the origin */
+		{ KCAP_ETW_CLOCK_QPC, 10000000, 5000, 4000, start_ns - 100000 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		ck_assert_int_eq(kcap_etw_decoder_open(&g.d, &sink, &g, &e), 0);
+		kcap_etw_session s = { 0 };
+		s.clock.type = c[i].type;
+		s.clock.freq = c[i].freq;
+		s.clock.origin_ticks = c[i].t0;
+		s.clock.origin_filetime = start;
+		ck_assert_int_eq(kcap_etw_decoder_session(g.d, &s), 0);
+		ck_assert_msg(kcap_etw_decoder_time(g.d, c[i].t) == c[i].want, "clock case %zu: %lld, want %lld", i,
+		              (long long)kcap_etw_decoder_time(g.d, c[i].t), (long long)c[i].want);
+		kcap_etw_decoder_close(g.d);
+	}
+	g.d = NULL;
+	got_close(&g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("etw_decode");
@@ -590,6 +755,8 @@ int main(void)
 	tcase_add_test(tf, file_cut_at_a_buffer_boundary_is_damage);
 	tcase_add_test(tf, not_an_etl_file);
 	tcase_add_test(tf, compressed_buffers);
+	tcase_add_test(tf, every_header_kind);
+	tcase_add_test(tf, clocks);
 	suite_add_tcase(s, tf);
 	return kcap_check_run(s);
 }

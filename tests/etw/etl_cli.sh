@@ -30,6 +30,10 @@ check "SIDs as S-1-5-... strings" "S-1-5-21-2935914779-1618742390-1451969622-100
 	"$("$KCAP" filter 'type = execve and image = "Test.x64.exe"' --json "$DIR/pv.kcap" | jq -r .params.user_sid)"
 check "info counts generic events per provider" "79530" \
 	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -c '.types["etw:PerfInfo"]')"
+check "SystemConfig's computer name as the hostname" "BRIANROB-W8" \
+	"$("$KCAP" info --json "$DIR/pv.kcap" | jq -r '.origins[0].hostname')"
+check "stack traces of the extended data, mapped events too" "655" \
+	"$("$KCAP" convert --json "$DIR/pv.kcap" | grep -c '"etw_stack":"')"
 check "events in time order" "true" "$("$KCAP" info --json "$DIR/pv.kcap" | jq -c .ordered)"
 "$KCAP" convert --json "$DIR/pv.kcap" > "$DIR/pv.jsonl"
 "$KCAP" convert --from json "$DIR/pv.jsonl" -o "$DIR/rt.kcap"
