@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/win-deps.sh DIR - fetches the Debian source packages of the
+# tools/win-deps.sh DIR [--fwnt] - fetches the Debian source packages of the
 # libraries kcap.exe needs that Debian has no mingw build of (zstd), through
 # apt (the .orig tarball of the release's own source package), and unpacks
 # them under DIR (a build directory; nothing here is committed). Prints the
@@ -10,15 +10,31 @@
 # from the system's own deb lines, private lists and cache): the system's
 # apt state is not touched and no root is needed. Only the release's main
 # suite is used (its source is what the security suite's updates patch).
+#
+# --fwnt also builds Debian's libfwnt (LZXPRESS, for compressed .etl
+# buffers) for mingw with its own autotools build into DIR/prefix (about 1
+# CPU-minute, longer on a busy machine: off by default, -DKCAP_WIN_FWNT=ON)
+# and prints that prefix's pkg-config folder last.
 set -euo pipefail
-dir=${1:?usage: tools/win-deps.sh DIR}
+dir=${1:?usage: tools/win-deps.sh DIR [--fwnt]}
+fwnt=0
+[ "${2:-}" = "--fwnt" ] && fwnt=1
 mkdir -p "$dir/apt/parts" "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial"
 dir=$(cd "$dir" && pwd)
 pkgs=(libzstd)
+[ $fwnt = 1 ] && pkgs+=(libfwnt)
 have_all=1
 for p in "${pkgs[@]}"; do [ -f "$dir/$p.dir" ] || have_all=0; done
+build_fwnt() { # the libfwnt source in $1 into $dir/prefix (static)
+	[ -f "$dir/prefix/lib/pkgconfig/libfwnt.pc" ] && return 0
+	(cd "$1" && ./configure -q --host=x86_64-w64-mingw32 --enable-static --disable-shared --disable-nls \
+		--disable-multi-threading-support --disable-dependency-tracking --disable-python --prefix="$dir/prefix" &&
+		make -j2 && make install) >"$dir/libfwnt-build.log" 2>&1 ||
+		{ tail -20 "$dir/libfwnt-build.log" >&2; echo "win-deps: building libfwnt failed" >&2; exit 1; }
+}
 if [ $have_all = 1 ]; then
 	for p in "${pkgs[@]}"; do cat "$dir/$p.dir"; done
+	[ $fwnt = 1 ] && build_fwnt "$(cat "$dir/libfwnt.dir")" && echo "$dir/prefix/lib/pkgconfig"
 	exit 0
 fi
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
@@ -48,3 +64,5 @@ for p in "${pkgs[@]}"; do
 	echo "$dir/$top" >"$dir/$p.dir"
 	cat "$dir/$p.dir"
 done
+[ $fwnt = 1 ] && build_fwnt "$(cat "$dir/libfwnt.dir")" && echo "$dir/prefix/lib/pkgconfig"
+exit 0

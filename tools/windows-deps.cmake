@@ -9,14 +9,29 @@
 #    gzip or zstd), formats/input/noarchive.h.
 #  - threads: mingw-w64's winpthreads. Everything is linked statically:
 #    kcap.exe needs no DLL beside it.
+#  - libfwnt (compressed .etl buffers): off by default, as its autotools
+#    build takes minutes; -DKCAP_WIN_FWNT=ON builds Debian's source too.
 set(KCAP_WIN_ZSTD_SRC "" CACHE PATH "zstd source tree (default: Debian's, fetched into the build directory)")
-if(NOT KCAP_WIN_ZSTD_SRC)
-  execute_process(COMMAND bash ${CMAKE_SOURCE_DIR}/tools/win-deps.sh ${CMAKE_BINARY_DIR}/win-deps
-                  OUTPUT_VARIABLE _zsrc RESULT_VARIABLE _zrc OUTPUT_STRIP_TRAILING_WHITESPACE)
+option(KCAP_WIN_FWNT "Build Debian's libfwnt for the Windows build (compressed .etl buffers)" OFF)
+if(NOT KCAP_WIN_ZSTD_SRC OR KCAP_WIN_FWNT)
+  set(_wd_args ${CMAKE_BINARY_DIR}/win-deps)
+  if(KCAP_WIN_FWNT)
+    list(APPEND _wd_args --fwnt)
+  endif()
+  execute_process(COMMAND bash ${CMAKE_SOURCE_DIR}/tools/win-deps.sh ${_wd_args}
+                  OUTPUT_VARIABLE _wd_out RESULT_VARIABLE _zrc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REPLACE "\n" ";" _wd_out "${_wd_out}")
+  list(GET _wd_out 0 _zsrc)
   if(NOT _zrc EQUAL 0 OR NOT EXISTS "${_zsrc}/lib/zstd.h")
     message(FATAL_ERROR "tools/win-deps.sh could not fetch Debian's zstd source (see docs/WINDOWS.md)")
   endif()
-  set(KCAP_WIN_ZSTD_SRC ${_zsrc} CACHE PATH "zstd source tree" FORCE)
+  if(NOT KCAP_WIN_ZSTD_SRC)
+    set(KCAP_WIN_ZSTD_SRC ${_zsrc} CACHE PATH "zstd source tree" FORCE)
+  endif()
+  if(KCAP_WIN_FWNT)
+    list(GET _wd_out -1 _fwnt_pc)
+    set(ENV{PKG_CONFIG_LIBDIR} "$ENV{PKG_CONFIG_LIBDIR}:${_fwnt_pc}")
+  endif()
 endif()
 file(GLOB _zstd_c ${KCAP_WIN_ZSTD_SRC}/lib/common/*.c ${KCAP_WIN_ZSTD_SRC}/lib/compress/*.c
                   ${KCAP_WIN_ZSTD_SRC}/lib/decompress/*.c)
