@@ -31,6 +31,8 @@ if(NOT KCAP_WIN_ZSTD_SRC OR KCAP_WIN_FWNT)
   if(KCAP_WIN_FWNT)
     list(GET _wd_out -1 _fwnt_pc)
     set(ENV{PKG_CONFIG_LIBDIR} "$ENV{PKG_CONFIG_LIBDIR}:${_fwnt_pc}")
+    # its library lies in the build directory, outside the mingw root
+    set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
   endif()
 endif()
 file(GLOB _zstd_c ${KCAP_WIN_ZSTD_SRC}/lib/common/*.c ${KCAP_WIN_ZSTD_SRC}/lib/compress/*.c

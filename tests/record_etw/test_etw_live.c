@@ -293,107 +293,52 @@ static const char *out_path(const char *name)
 
 /* ---- every way out stops the session once ---- */
 
-START_TEST(ctrl_c_stops_once)
-{
-	reset();
-	F.nsynth = 20;
-	F.end = END_CTRL_C;
-	const char *out = out_path("ctrl_c");
-	unsigned before = etw_live_stops();
-	int rc = run_record(out, NULL);
-	ck_assert_int_eq(atomic_load(&F.starts), 1);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
-	ck_assert_uint_eq(etw_live_stops() - before, 1);
-	/* the fake's stop reports 3 events lost: exit 4, and all 20 written */
-	ck_assert_int_eq(rc, KCAP_EXIT_LOST);
-	ck_assert_uint_eq(count_events(out), 20);
-}
-END_TEST
+typedef struct exit_case {
+	const char *name;
+	int nsynth, end, query_running, start_fails, enable_fails;
+	const char *extra[3];
+	int starts, stops;   /* expected calls */
+	int rc;              /* expected exit status, or -1: any */
+	int events;          /* expected events in the file, or -1: no file */
+} exit_case;
 
-START_TEST(console_close_stops_once)
-{
-	reset();
-	F.nsynth = 5;
-	F.end = END_CLOSE;
-	const char *out = out_path("close");
-	run_record(out, NULL);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
-	ck_assert_uint_eq(count_events(out), 5);
-}
-END_TEST
-
-START_TEST(duration_stops_once)
-{
-	reset();
-	F.nsynth = 7;
-	F.end = END_WAIT;
-	const char *out = out_path("duration");
-	static const char *const extra[] = {"--duration", "300ms", NULL};
-	run_record(out, extra);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
-	ck_assert_uint_eq(count_events(out), 7);
-}
-END_TEST
-
-START_TEST(count_stops_once)
-{
-	reset();
-	F.nsynth = 50;
-	F.end = END_WAIT;
-	const char *out = out_path("count");
-	static const char *const extra[] = {"--count", "10", NULL};
-	run_record(out, extra);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
-	ck_assert_uint_eq(count_events(out), 10);
-}
-END_TEST
-
-START_TEST(error_mid_run_stops_once)
-{
-	reset();
-	F.nsynth = 4;
-	F.end = END_FAIL;
-	const char *out = out_path("midrun");
-	int rc = run_record(out, NULL);
-	ck_assert_int_ne(rc, KCAP_EXIT_OK);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
+static const exit_case exit_cases[] = {
+	/* the fake's stop reports 3 events lost: exit 4, every event written */
+	{"ctrl_c", 20, END_CTRL_C, 0, 0, 0, {NULL}, 1, 1, KCAP_EXIT_LOST, 20},
+	{"console_close", 5, END_CLOSE, 0, 0, 0, {NULL}, 1, 1, KCAP_EXIT_LOST, 5},
+	{"duration", 7, END_WAIT, 0, 0, 0, {"--duration", "300ms"}, 1, 1, KCAP_EXIT_LOST, 7},
+	{"count", 50, END_WAIT, 0, 0, 0, {"--count", "10"}, 1, 1, KCAP_EXIT_LOST, 10},
 	/* what came before the failure is in the file */
-	ck_assert_uint_eq(count_events(out), 4);
-}
-END_TEST
+	{"error_mid_run", 4, END_FAIL, 0, 0, 0, {NULL}, 1, 1, KCAP_EXIT_ERROR, 4},
+	/* no session yet: nothing to stop, no output that looks valid */
+	{"start_error", 0, END_WAIT, 0, 1, 0, {NULL}, 0, 0, KCAP_EXIT_ERROR, -1},
+	{"enable_error", 0, END_WAIT, 0, 0, 1, {NULL}, 1, 1, KCAP_EXIT_ERROR, -1},
+	/* not ours: refused and left alone */
+	{"leftover_session", 0, END_WAIT, 1, 0, 0, {NULL}, 0, 0, KCAP_EXIT_ERROR, -1},
+};
 
-START_TEST(start_error_stops_nothing)
+START_TEST(every_exit_stops_once)
 {
+	const exit_case *x = &exit_cases[_i];
 	reset();
-	F.start_fails = 1;
-	const char *out = out_path("startfail");
-	ck_assert_int_eq(run_record(out, NULL), KCAP_EXIT_ERROR);
-	ck_assert_int_eq(atomic_load(&F.stops), 0);
-	ck_assert_int_eq(access(out, F_OK), -1); /* no output that looks valid */
-}
-END_TEST
-
-START_TEST(enable_error_stops_once)
-{
-	reset();
-	F.enable_fails = 1;
-	const char *out = out_path("enablefail");
-	ck_assert_int_eq(run_record(out, NULL), KCAP_EXIT_ERROR);
-	ck_assert_int_eq(atomic_load(&F.starts), 1);
-	ck_assert_int_eq(atomic_load(&F.stops), 1);
-	ck_assert_int_eq(access(out, F_OK), -1);
-}
-END_TEST
-
-START_TEST(leftover_session_refused)
-{
-	reset();
-	F.query_running = 1;
-	const char *out = out_path("leftover");
-	ck_assert_int_eq(run_record(out, NULL), KCAP_EXIT_ERROR);
-	ck_assert_int_eq(atomic_load(&F.starts), 0);
-	ck_assert_int_eq(atomic_load(&F.stops), 0); /* not ours: left alone */
-	ck_assert_int_ge(atomic_load(&F.queries), 1);
+	F.nsynth = x->nsynth;
+	F.end = x->end;
+	F.query_running = x->query_running;
+	F.start_fails = x->start_fails;
+	F.enable_fails = x->enable_fails;
+	const char *out = out_path(x->name);
+	unsigned before = etw_live_stops();
+	int rc = run_record(out, x->extra);
+	ck_assert_msg(atomic_load(&F.starts) == x->starts, "%s: %d starts", x->name, atomic_load(&F.starts));
+	ck_assert_msg(atomic_load(&F.stops) == x->stops, "%s: %d stops", x->name, atomic_load(&F.stops));
+	ck_assert_uint_eq(etw_live_stops() - before, (unsigned)x->stops);
+	ck_assert_int_ge(atomic_load(&F.queries), 1); /* a running session is looked for first */
+	if (x->rc >= 0)
+		ck_assert_msg(rc == x->rc, "%s: exit %d, %d expected", x->name, rc, x->rc);
+	if (x->events < 0)
+		ck_assert_int_eq(access(out, F_OK), -1);
+	else
+		ck_assert_uint_eq(count_events(out), (uint64_t)x->events);
 }
 END_TEST
 
@@ -557,14 +502,7 @@ int main(int argc, char **argv)
 	Suite *su = suite_create("record_etw");
 	TCase *tc = tcase_create("exits");
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, ctrl_c_stops_once);
-	tcase_add_test(tc, console_close_stops_once);
-	tcase_add_test(tc, duration_stops_once);
-	tcase_add_test(tc, count_stops_once);
-	tcase_add_test(tc, error_mid_run_stops_once);
-	tcase_add_test(tc, start_error_stops_nothing);
-	tcase_add_test(tc, enable_error_stops_once);
-	tcase_add_test(tc, leftover_session_refused);
+	tcase_add_loop_test(tc, every_exit_stops_once, 0, (int)(sizeof exit_cases / sizeof exit_cases[0]));
 	suite_add_tcase(su, tc);
 	TCase *tk = tcase_create("callback");
 	tcase_set_timeout(tk, 120);

@@ -90,6 +90,8 @@ typedef struct etw_state {
 	uint64_t handle;
 	int started;
 	atomic_int stopped;
+	etw_counters final;    /* the STOP's counters, once final_ready */
+	atomic_int final_ready;
 	pthread_t thread;
 	int have_thread;
 	pthread_mutex_t mu;
@@ -173,16 +175,17 @@ static void *process_thread(void *arg)
 	return NULL;
 }
 
-/* The one stop of the session this process started (any thread). */
-static void stop_once(etw_state *s, etw_counters *c)
+/* The one stop of the session this process started (any thread: the
+ * console handler's too); its last counters are kept in s->final. */
+static void stop_once(etw_state *s)
 {
-	etw_counters tmp;
 	char why[256];
 	if (!s->started || atomic_exchange(&s->stopped, 1))
 		return;
 	atomic_fetch_add(&nstops, 1);
-	if (s->ops->stop(s->ud, ETW_LIVE_SESSION, s->handle, c ? c : &tmp, why, sizeof why) < 0)
+	if (s->ops->stop(s->ud, ETW_LIVE_SESSION, s->handle, &s->final, why, sizeof why) < 0)
 		cli_err("record", "etw frontend: stopping the session '%s': %s", ETW_LIVE_SESSION, why);
+	atomic_store(&s->final_ready, 1);
 }
 
 unsigned etw_live_stops(void)
@@ -203,7 +206,7 @@ int etw_live_console_event(unsigned type)
 	case 6: /* CTRL_SHUTDOWN_EVENT */
 		/* the process ends when the handler returns: the session first */
 		if (s)
-			stop_once(s, NULL);
+			stop_once(s);
 		raise(SIGINT);
 		return 1;
 	default:
@@ -283,7 +286,7 @@ static void etw_close(void *st)
 	etw_state *s = st;
 	if (!s)
 		return;
-	stop_once(s, NULL);
+	stop_once(s);
 	if (s->have_thread)
 		pthread_join(s->thread, NULL);
 	atomic_store(&live, NULL);
@@ -458,18 +461,17 @@ static void etw_stats(void *st)
 static void etw_stop(void *st)
 {
 	etw_state *s = st;
-	etw_counters c = {0};
-	int was = atomic_load(&s->stopped);
-	stop_once(s, &c);
-	if (!was && s->started)
-		update_loss(s, &c);
-	if (s->have_thread) {
+	stop_once(s);
+	if (s->have_thread) { /* ProcessTrace returns once the buffers are delivered */
 		pthread_join(s->thread, NULL);
 		s->have_thread = 0;
 	}
+	if (atomic_load(&s->final_ready)) /* whoever stopped it: its last counters */
+		update_loss(s, &s->final);
 	/* what the decoder holds for the snapshot goes out before the drain ends */
 	char why[64];
 	etw_poll(st, 0, why, sizeof why);
+	s->released = 1;
 	kcap_etw_decoder_finish(s->d);
 }
 
