@@ -66,7 +66,7 @@ END_TEST
 
 START_TEST(ntop_random)
 {
-	for (int i = 0; i < 50000; i++) {
+	for (int i = 0; i < 20000; i++) {
 		unsigned char a[16];
 		uint64_t r = next_rand();
 		for (int j = 0; j < 16; j++)
@@ -107,7 +107,7 @@ START_TEST(pton_random)
 {
 	static const char alphabet[] = "0123456789abcdefABCDEF:.::..0x";
 	char s[48];
-	for (int i = 0; i < 60000; i++) {
+	for (int i = 0; i < 25000; i++) {
 		size_t n = (size_t)(next_rand() % 40);
 		for (size_t j = 0; j < n; j++)
 			s[j] = alphabet[next_rand() % (sizeof alphabet - 1)];
