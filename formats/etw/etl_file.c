@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "etl_file.h"
+#include "xpress.h"
 #include "common/common.h"
 #include "etw_priv.h"
 
@@ -28,7 +29,7 @@ int kcap_etl_have_xpress(void)
 #ifdef KCAP_HAVE_FWNT
 	return 1;
 #else
-	return 0;
+	return 2;
 #endif
 }
 
@@ -159,7 +160,7 @@ static int scan_buffers(walk *w)
 				k++;
 			if (k + HDR > w->len)
 				k = w->len;
-			damage(w, bad, "%s (buffer size %u); %zu bytes skipped", why, size, k - (size_t)bad);
+			damage(w, bad, "%s (buffer size %u); %llu bytes skipped", why, size, (unsigned long long)(k - (size_t)bad));
 			off = k;
 			continue;
 		}
@@ -185,8 +186,25 @@ static int scan_buffers(walk *w)
 		 * over zeros */
 	}
 	if (off < w->len)
-		damage(w, off, "%zu bytes at the end are no buffer", w->len - off);
+		damage(w, off, "%llu bytes at the end are no buffer", (unsigned long long)(w->len - off));
 	return 0;
+}
+
+/* XPRESS data into out[0..*n): libfwnt when built with it, else the
+ * built-in decoder. Returns 0 (*n the bytes out), KCAP_XPRESS_BAD or
+ * KCAP_XPRESS_OVERFLOW. */
+static int inflate(const uint8_t *in, size_t len, uint8_t *out, size_t *n)
+{
+#ifdef KCAP_HAVE_FWNT
+	libfwnt_error_t *fe = NULL;
+	int r = libfwnt_lzxpress_decompress(in, len, out, n, &fe);
+	if (fe)
+		libfwnt_error_free(&fe);
+	return r == 1 ? 0 : KCAP_XPRESS_BAD;
+#else
+	size_t cap = *n;
+	return kcap_xpress_decompress(in, len, out, cap, n);
+#endif
 }
 
 /* Inflates (or points at) buffer i for stream s. Returns 1 loaded, 0 the
@@ -212,9 +230,8 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 		return 1;
 	}
 	w->st->compressed++;
-#ifdef KCAP_HAVE_FWNT
-	/* libfwnt stops, without an error, when the output is full: room for
-	 * a few bytes more tells data that inflates past its stated size */
+	/* room for a few bytes more than stated tells data that inflates past
+	 * its stated size (libfwnt stops, without an error, at a full output) */
 	size_t want = b->fill - HDR, room = (size_t)b->fill + SLACK;
 	if (s->scratch_cap < room) {
 		if (w->live - s->scratch_cap + room > MAX_LIVE) {
@@ -230,21 +247,15 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 	}
 	memcpy(s->scratch, w->buf + b->off, HDR);
 	size_t got = want + SLACK;
-	libfwnt_error_t *fe = NULL;
-	int r = want ? libfwnt_lzxpress_decompress(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got, &fe) : 1;
-	if (fe)
-		libfwnt_error_free(&fe);
-	if (r != 1 || got != want) {
-		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %zu bytes (%s)", want,
-		       r != 1 ? "bad XPRESS data" : got > want ? "it inflates past that size" : "it inflates to less");
+	int r = inflate(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got);
+	if (r != 0 || got != want) {
+		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %llu bytes (%s)",
+		       (unsigned long long)want,
+		       r == KCAP_XPRESS_BAD ? "bad XPRESS data" : r == KCAP_XPRESS_OVERFLOW || got > want ? "it inflates past that size" : "it inflates to less");
 		return 0;
 	}
 	s->data = s->scratch;
 	return 1;
-#else
-	(void)i;
-	return KCAP_E_UNSUPPORTED;
-#endif
 }
 
 /* File offset of a position in the stream's current buffer, for notes:
@@ -553,6 +564,20 @@ int kcap_etl_probe(const unsigned char *head, size_t n)
 	return 1;
 }
 
+size_t kcap_etl_file_end(const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	while (off + HDR <= len) {
+		uint32_t size = rd32(buf + off);
+		if (size < HDR || size > KCAP_ETL_MAX_BUFFER || size > len - off)
+			break;
+		if (off && rd16(buf + off + 0x36) == 4 && kcap_etl_probe(buf + off, len - off))
+			return off;
+		off += size;
+	}
+	return len;
+}
+
 static void free_walk(walk *w)
 {
 	for (size_t i = 0; i < w->ns; i++) {
@@ -682,21 +707,12 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 	/* a file cut at a buffer boundary: fewer buffers than the header says
 	 * were written (a circular log keeps fewer by design) */
 	if (!(sess.log_file_mode & 0x2) && written > w.nb && !w.damaged)
-		damage(&w, len, "the file ends after %zu of the %u buffers its header says were written", w.nb, written);
+		damage(&w, len, "the file ends after %llu of the %u buffers its header says were written",
+		       (unsigned long long)w.nb, written);
 	w.st->buffers = 0;
 	w.st->compressed = 0;
 	tmp.data = NULL;
 	char host[256] = "";
-#ifndef KCAP_HAVE_FWNT
-	for (size_t i = 0; i < w.nb; i++)
-		if (w.b[i].flags & BF_COMPRESSED) {
-			rc = KCAP_E_UNSUPPORTED;
-			if (err)
-				kcap_seterr(err, rc, (int64_t)w.b[i].off,
-				            "compressed buffers and this build has no XPRESS support (libfwnt)");
-			goto cleanup;
-		}
-#endif
 	/* one stream per CPU, buffers in file order */
 	for (size_t i = 0; i < w.nb; i++) {
 		size_t si;

@@ -59,12 +59,19 @@ int kcap_etl_probe(const unsigned char *head, size_t n);
 
 /* Walks the .etl image buf[0..len). Returns 0 (intact), 1 (damage stepped
  * over, reported through h->damage), KCAP_E_FORMAT (not an .etl file: no
- * logfile header; err filled), KCAP_E_UNSUPPORTED (a compressed buffer and
- * no XPRESS support built in), KCAP_E_NOMEM, or the callback's error. */
+ * logfile header; err filled), KCAP_E_NOMEM, or the callback's error. */
 int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
                   kcap_error *err);
 
-/* 1 when this build can inflate compressed buffers (libfwnt found). */
+/* The length of the first .etl file of buf[0..len): where a second header
+ * buffer (a buffer of type 4 opening with a logfile header) begins, found
+ * by stepping over the buffers by their sizes, else len. Archives and
+ * `cat a.etl b.etl` hand the importer such concatenations: each file is
+ * walked, and becomes an origin, of its own. */
+size_t kcap_etl_file_end(const uint8_t *buf, size_t len);
+
+/* How this build inflates compressed buffers: 1 with libfwnt, 2 with the
+ * built-in MS-XCA decoder (xpress.h). */
 int kcap_etl_have_xpress(void);
 
 #ifdef __cplusplus

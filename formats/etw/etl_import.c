@@ -22,6 +22,7 @@ typedef struct etl_run {
 	kcap_etw_decoder *d;
 	uint8_t *buf;
 	size_t cap;
+	size_t base; /* where the file being walked starts in the input */
 } etl_run;
 
 #define NOTE(r, ...) kcap_notef((r)->c->note, (r)->c->note_ud, __VA_ARGS__)
@@ -48,7 +49,7 @@ static int on_loss(void *ud, uint32_t cpu, const char *source, uint64_t seen, ui
 static void on_damage(void *ud, const kcap_error *e)
 {
 	etl_run *r = ud;
-	NOTE(r, "%s: offset %lld: %s", r->name, (long long)e->offset, e->msg);
+	NOTE(r, "%s: offset %lld: %s", r->name, (long long)(e->offset + (int64_t)r->base), e->msg);
 }
 
 /* Reads fd to its end into r->buf; returns the length or -1 (errno). */
@@ -78,17 +79,11 @@ static long long slurp(etl_run *r, int fd)
 	}
 }
 
-static int etl_input(void *st, int fd, const char *path)
+/* One .etl file at buf[0..n), base bytes into the input (for notes). */
+static int one_file(etl_run *r, const uint8_t *buf, size_t n, size_t base)
 {
-	etl_run *r = st;
-	r->name = path ? path : "(stdin)";
-	long long n = slurp(r, fd);
-	if (n < 0) {
-		int e = errno;
-		NOTE(r, "%s: read error: %s", r->name, strerror(e));
-		return e == ENOMEM ? KCAP_E_NOMEM : KCAP_IMPORT_FAILED;
-	}
 	kcap_error err = { 0 };
+	r->base = base;
 	int rc = kcap_etw_decoder_open_writer(&r->d, r->c->w, &err);
 	if (rc < 0) {
 		NOTE(r, "%s: %s", r->name, err.msg[0] ? err.msg : kcap_strerror(rc));
@@ -96,10 +91,10 @@ static int etl_input(void *st, int fd, const char *path)
 	}
 	static const kcap_etl_handler h = { on_session, on_record, on_loss, on_damage };
 	kcap_etl_stats es;
-	rc = kcap_etl_walk(r->buf, (size_t)n, &h, r, &es, &err);
+	rc = kcap_etl_walk(buf, n, &h, r, &es, &err);
 	int out = 0;
-	if (rc == KCAP_E_FORMAT || rc == KCAP_E_UNSUPPORTED) {
-		NOTE(r, "%s: offset %lld: %s", r->name, (long long)err.offset, err.msg);
+	if (rc == KCAP_E_FORMAT) {
+		NOTE(r, "%s: offset %lld: %s", r->name, (long long)(err.offset + (int64_t)base), err.msg);
 		out = KCAP_IMPORT_FAILED;
 	} else if (rc < 0) {
 		const kcap_error *we = kcap_writer_error(r->c->w);
@@ -107,7 +102,7 @@ static int etl_input(void *st, int fd, const char *path)
 		out = rc;
 	} else
 		out = rc == 1 ? KCAP_IMPORT_DAMAGED : 0;
-	if (out >= 0 && rc != KCAP_E_FORMAT && rc != KCAP_E_UNSUPPORTED) {
+	if (out >= 0 && rc != KCAP_E_FORMAT) {
 		int frc = kcap_etw_decoder_finish(r->d);
 		if (frc < 0) {
 			NOTE(r, "%s: %s", r->name, kcap_strerror(frc));
@@ -120,6 +115,30 @@ static int etl_input(void *st, int fd, const char *path)
 	}
 	kcap_etw_decoder_close(r->d);
 	r->d = NULL;
+	return out;
+}
+
+static int etl_input(void *st, int fd, const char *path)
+{
+	etl_run *r = st;
+	r->name = path ? path : "(stdin)";
+	long long n = slurp(r, fd);
+	if (n < 0) {
+		int e = errno;
+		NOTE(r, "%s: read error: %s", r->name, strerror(e));
+		return e == ENOMEM ? KCAP_E_NOMEM : KCAP_IMPORT_FAILED;
+	}
+	/* a concatenation (an archive's members, cat a.etl b.etl): each file on its own */
+	int out = 0;
+	size_t start = 0, len = (size_t)n;
+	do {
+		size_t end = start + kcap_etl_file_end(r->buf + start, len - start);
+		int rc = one_file(r, r->buf + start, end - start, start);
+		out = rc < 0 ? rc : out < 0 ? out : rc > out ? rc : out;
+		if (rc < 0)
+			break;
+		start = end;
+	} while (start < len);
 	return out;
 }
 

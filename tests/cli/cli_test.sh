@@ -215,7 +215,7 @@ else
 fi
 run "$KCAP" convert --from nosuch "$T"
 check "--from unknown: usage" 2 $rc
-check "--from unknown: the table's names" "kcap convert: --from: unknown format 'nosuch' (kcap, json, audit)" "$(cat "$DIR/err")"
+check "--from unknown: the table's names" "kcap convert: --from: unknown format 'nosuch' (kcap, json, audit, etl)" "$(cat "$DIR/err")"
 
 # --- text from a hostile capture stays one line per item: control bytes in
 # metadata, comm and argv are escaped in info and in the text rendering ---

@@ -385,6 +385,54 @@ static void compare_ref(run *r, json_t *ref)
 	free(a);
 	free(b);
 
+	/* image events (Image group 2/3/4/10 and Process group 10) the
+	 * reference could decode: pid, base, size, file name as multisets */
+	json_t *ie = json_object_get(ref, "image_events");
+	size_t nir = 0, nio = 0;
+	char **ia = calloc(json_array_size(ie) + 1, sizeof *ia), **ib = calloc(r->n + 1, sizeof *ib);
+	json_array_foreach(ie, i, v) {
+		if (json_object_get(v, "etl_parser_error"))
+			continue;
+		const char *fn = json_string_value(json_object_get(v, "file_name"));
+		const char *base = json_string_value(json_object_get(v, "image_base"));
+		char t[4096];
+		snprintf(t, sizeof t, "op=%lld pid=%lld base=%s size=%lld file=%s",
+		         (long long)json_integer_value(json_object_get(v, "opcode")),
+		         (long long)json_integer_value(json_object_get(v, "pid")), base ? base : "",
+		         (long long)json_integer_value(json_object_get(v, "image_size")), fn ? fn : "");
+		ia[nir++] = strdup(t);
+	}
+	for (size_t j = 0; j < r->n && nir; j++) {
+		const oev *o = &r->ev[j];
+		if (o->group != 0x14 || !(o->opcode == 2 || o->opcode == 3 || o->opcode == 4 || o->opcode == 10))
+			continue;
+		char t[4096];
+		snprintf(t, sizeof t, "op=%d pid=%d base=0x%llx size=%llu file=%s", o->opcode, o->pid,
+		         (unsigned long long)o->base, (unsigned long long)o->size, o->path ? o->path : "");
+		ib[nio++] = strdup(t);
+	}
+	qsort(ia, nir, sizeof *ia, cmp_str);
+	qsort(ib, nio, sizeof *ib, cmp_str);
+	if (nir && nio != nir)
+		miss(r, "image events: ours %zu, reference %zu", nio, nir);
+	for (size_t x = 0, y = 0; x < nir || y < nio;) {
+		int c = x >= nir ? 1 : y >= nio ? -1 : strcmp(ia[x], ib[y]);
+		if (c < 0)
+			miss(r, "image event only in the reference: %s", ia[x++]);
+		else if (c > 0)
+			miss(r, "image event only in ours: %s", ib[y++]);
+		else
+			x++, y++;
+	}
+	if (nir)
+		printf("%s: %zu image events compared\n", r->file, nir);
+	for (size_t x = 0; x < nir; x++)
+		free(ia[x]);
+	for (size_t y = 0; y < nio; y++)
+		free(ib[y]);
+	free(ia);
+	free(ib);
+
 	/* the logfile header in the metadata */
 	json_t *lh = json_object_get(ref, "logfile_header");
 	struct {
@@ -636,17 +684,6 @@ static int check_one(const char *dir, const char *base)
 	snprintf(exp, sizeof exp, "%s/%s/%s.expected.json", ETW_CORPUS_DIR, dir, base);
 	snprintf(bl, sizeof bl, "%s/%s/%s.baseline.txt", ETW_CORPUS_DIR, dir, base);
 	run r;
-	if (!kcap_etl_have_xpress()) {
-		/* without libfwnt a compressed file is refused: SKIP it visibly */
-		size_t n;
-		uint8_t *b = slurp(etl, &n);
-		int packed = b && n >= 0x48 + 32 + 36 && (b[0x48 + 32 + 32 + 3] & 0x04);
-		free(b);
-		if (packed) {
-			printf("SKIP: %s: compressed, and this build has no libfwnt\n", etl);
-			return 0;
-		}
-	}
 	run_file(&r, etl);
 	json_error_t je;
 	/* the reference keeps etl-parser's misread header tail, whose numbers
