@@ -9,8 +9,9 @@
 #    gzip or zstd), formats/input/noarchive.h.
 #  - threads: mingw-w64's winpthreads. Everything is linked statically:
 #    kcap.exe needs no DLL beside it.
-#  - libfwnt (compressed .etl buffers): off by default, as its autotools
-#    build takes minutes; -DKCAP_WIN_FWNT=ON builds Debian's source too.
+#  - libfwnt (compressed .etl buffers): not needed (formats/etw has its own
+#    XPRESS decoder where libfwnt is absent); -DKCAP_WIN_FWNT=ON builds
+#    Debian's source with its autotools build (minutes) and uses it.
 set(KCAP_WIN_ZSTD_SRC "" CACHE PATH "zstd source tree (default: Debian's, fetched into the build directory)")
 option(KCAP_WIN_FWNT "Build Debian's libfwnt for the Windows build (compressed .etl buffers)" OFF)
 if(NOT KCAP_WIN_ZSTD_SRC OR KCAP_WIN_FWNT)

@@ -18,14 +18,18 @@
 # stderr is ignored: stdout is compared; WINEDEBUG=-all, a private WINEPREFIX.
 set -uo pipefail
 SRC=$1 LK=$2 WB=$3 CORPUS=$4
-CC=x86_64-w64-mingw32-gcc
-command -v "$CC" >/dev/null || { echo "SKIP: $CC not found (apt-get install gcc-mingw-w64-x86-64)"; exit 0; }
-WINE=$(command -v wine64 || command -v wine || true)
-[ -n "$WINE" ] || { echo "SKIP: wine not found (apt-get install wine wine64)"; exit 0; }
-dpkg-query -W -f='${Status}' libz-mingw-w64-dev 2>/dev/null | grep -q "install ok installed" ||
-	{ echo "SKIP: libz-mingw-w64-dev not installed (tools/install-deps.sh)"; exit 0; }
-
 mkdir -p "$WB"
+# the SKIP, FAIL and count lines also go to WB/wine_test.summary (tools/test-all.sh shows it)
+SUMMARY=$WB/wine_test.summary
+: >"$SUMMARY"
+say() { echo "$*"; echo "$*" >>"$SUMMARY"; }
+CC=x86_64-w64-mingw32-gcc
+command -v "$CC" >/dev/null || { say "SKIP: windows_wine: $CC not found (apt-get install gcc-mingw-w64-x86-64)"; exit 0; }
+WINE=$(command -v wine64 || command -v wine || true)
+[ -n "$WINE" ] || { say "SKIP: windows_wine: wine not found (apt-get install wine wine64)"; exit 0; }
+dpkg-query -W -f='${Status}' libz-mingw-w64-dev 2>/dev/null | grep -q "install ok installed" ||
+	{ say "SKIP: windows_wine: libz-mingw-w64-dev not installed (tools/install-deps.sh --windows)"; exit 0; }
+
 exec 9>"$WB/.lock"
 flock 9 # one build at a time per build directory
 if [ ! -f "$WB/CMakeCache.txt" ]; then
@@ -47,7 +51,7 @@ w() { "$WINE" "$WK" "$@"; }
 
 pass=0 fail=0 skip=0
 ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+bad() { fail=$((fail + 1)); say "FAIL: $*"; }
 same() { # name, file a, file b
 	if cmp -s "$2" "$3"; then ok; else bad "$1: kcap.exe and the Linux build differ ($(cmp "$2" "$3" 2>&1 | head -1))"; fi
 }
@@ -64,7 +68,7 @@ if [ -d "$CORPUS" ]; then
 			# the Windows build without libfwnt: refused in one line, exit 1, nothing on stdout
 			if [ $wr -eq 1 ] && [ ! -s "$T/w.json" ] && [ "$(grep -c . "$T/w.err")" -eq 1 ]; then
 				skip=$((skip + 1))
-				echo "SKIP: $n: compressed, and this Windows build has no XPRESS (libfwnt): refusal checked"
+				say "SKIP: windows_wine: $n: compressed, and this Windows build has no XPRESS (libfwnt): refusal checked"
 			else
 				bad "$n: the refusal of a compressed file is not one line with exit 1"
 			fi
@@ -75,7 +79,7 @@ if [ -d "$CORPUS" ]; then
 	done
 else
 	skip=$((skip + 1))
-	echo "SKIP: no ETW corpus at $CORPUS"
+	say "SKIP: windows_wine: no ETW corpus at $CORPUS"
 fi
 
 # 3. captures across the two builds
@@ -173,5 +177,5 @@ else
 	bad "test_etw_win.exe was not built"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
+say "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
