@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/port.h"
 #include "importer.h"
 #include "input/archive_input.h"
 #include "input/note.h"

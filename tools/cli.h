@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <kcap/kcap.h>
+#include "cli_port.h"
 
 /*
  * Return conventions of tools/, one for each kind of function:

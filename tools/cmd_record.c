@@ -13,8 +13,25 @@ static const rec_frontend *const frontends[] = {
 #ifdef KCAP_HAVE_AUDIT_LIVE
 	&rec_frontend_audit,
 #endif
+#ifdef KCAP_HAVE_ETW_LIVE
+	&rec_frontend_etw,
+#endif
 	NULL,
 };
+
+/* A frontend of another system: cannot exist in this build (exit 2). */
+static const char *other_os(const char *name)
+{
+#ifdef _WIN32
+	if (!strcmp(name, "ebpf") || !strcmp(name, "audit"))
+		return "records Linux kernel events: not in the Windows build (--source etw records here)";
+#else
+	if (!strcmp(name, "etw"))
+		return "records Windows events (ETW): it is in the Windows build, kcap.exe; "
+		       "`kcap convert --from etl` reads .etl files here";
+#endif
+	return NULL;
+}
 
 /* Why a known frontend is missing from this build. */
 static const char *unavailable(const char *name)
@@ -46,10 +63,15 @@ int cmd_record(int argc, char **argv)
 			return rc;
 		}
 	kcap_seal_key_free(o.seal);
+	const char *os = other_os(o.source);
+	if (os) {
+		cli_err("record", "--source %s %s", o.source, os);
+		return KCAP_EXIT_USAGE;
+	}
 	const char *why = unavailable(o.source);
 	if (why)
 		cli_err("record", "%s; `kcap synth` writes a synthetic capture instead", why);
 	else
-		cli_bad_value("record", "--source", o.source, "expected a frontend: ebpf, audit");
+		cli_bad_value("record", "--source", o.source, "expected a frontend: ebpf, audit, etw");
 	return why ? KCAP_EXIT_ERROR : KCAP_EXIT_USAGE;
 }

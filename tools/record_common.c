@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +30,8 @@ struct rec_ctx {
 	const rec_frontend *fe;
 	kcap_writer *w;
 	kcap_schema *schema;
+	const kcap_schema *fe_schema; /* the frontend's (rec_set_schema), else schema */
+	const kcap_snapshot *fe_snap; /* the frontend's (rec_set_snapshot) */
 	kcap_meta *meta;
 	int64_t boot_to_wall;
 	char path[4096];       /* current output file */
@@ -104,7 +105,8 @@ void rec_usage(FILE *f)
 	        "  -e, --events LIST       comma list of classes or event names; -NAME removes.\n"
 	        "                          classes: " REC_CLASSES "\n"
 	        "                          default: process,file,net,user (file without rw)\n"
-	        "      --source NAME       frontend: ebpf (default), audit\n"
+	        "      --source NAME       frontend: ebpf (default on Linux), audit; etw (the\n"
+	        "                          Windows build's, and its default)\n"
 	        "      --pid PID[,PID..]   only these processes (in the kernel)\n"
 	        "      --comm NAME         only processes with this comm\n"
 	        "      --uid UID           only this user id\n"
@@ -153,7 +155,11 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 	uint64_t v;
 
 	memset(o, 0, sizeof *o);
+#ifdef _WIN32
+	o->source = "etw";
+#else
 	o->source = "ebpf";
+#endif
 	o->buffer_size = 64u << 20;
 	o->reorder_ns = 50 * 1000000LL;
 	cli_getopt_start();
@@ -286,6 +292,12 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+#ifdef _WIN32
+	if (o->cmd) { /* cli_port.h: no fork */
+		rerr("-- COMMAND is not in the Windows build: start the command yourself and use --pid");
+		return KCAP_EXIT_USAGE;
+	}
+#endif
 	if (!o->out) {
 		rerr("an output is required: -o FILE or -o - (see kcap record --help)");
 		return KCAP_EXIT_USAGE;
@@ -307,6 +319,45 @@ int rec_parse_opts(int argc, char **argv, rec_opts *o)
 }
 
 /* ---- context helpers for frontends ---- */
+
+static void note_write_error(rec_ctx *c, int rc, const kcap_error *e);
+
+static const kcap_schema *cur_schema(const rec_ctx *c)
+{
+	return c->fe_schema ? c->fe_schema : c->schema;
+}
+
+int rec_set_schema(rec_ctx *c, const kcap_schema *s)
+{
+	c->fe_schema = s;
+	memset(c->cat_of, -1, sizeof c->cat_of);
+	if (!c->w)
+		return 0;
+	int rc = kcap_writer_set_schema(c->w, s);
+	if (rc < 0)
+		note_write_error(c, rc, kcap_writer_error(c->w));
+	return rc;
+}
+
+int rec_set_snapshot(rec_ctx *c, const kcap_snapshot *s)
+{
+	c->fe_snap = s;
+	if (!c->w)
+		return 0;
+	int rc = kcap_writer_add_snapshot(c->w, s);
+	if (rc < 0)
+		note_write_error(c, rc, kcap_writer_error(c->w));
+	return rc;
+}
+
+int rec_meta_merge(rec_ctx *c, const kcap_meta *m)
+{
+	const char *k, *v;
+	for (size_t i = 0; kcap_meta_at(m, i, &k, &v) == 0; i++)
+		if (strcmp(k, KCAP_META_SOURCE) && strcmp(k, KCAP_META_SOURCE_VERSION) && kcap_meta_set(c->meta, k, v) < 0)
+			return KCAP_E_NOMEM;
+	return 0;
+}
 
 int64_t rec_boot_to_wall(const rec_ctx *c)
 {
@@ -441,8 +492,13 @@ static int open_file(rec_ctx *c, unsigned idx)
 	c->file_index = idx;
 	c->files++;
 	c->file_start_ns = cli_now_ns(CLOCK_MONOTONIC);
-	if ((rc = kcap_writer_add_meta(c->w, c->meta)) < 0 || (rc = kcap_writer_set_schema(c->w, c->schema)) < 0)
+	if ((rc = kcap_writer_add_meta(c->w, c->meta)) < 0 || (rc = kcap_writer_set_schema(c->w, cur_schema(c))) < 0)
 		goto werr;
+	if (c->fe->own_snapshot) { /* the frontend's snapshot, when it has one */
+		if (c->fe_snap && (rc = kcap_writer_add_snapshot(c->w, c->fe_snap)) < 0)
+			goto werr;
+		goto stats;
+	}
 	snap = kcap_snapshot_new();
 	if (!snap) {
 		rc = KCAP_E_NOMEM;
@@ -453,6 +509,7 @@ static int open_file(rec_ctx *c, unsigned idx)
 	kcap_snapshot_fill_names(snap, NULL, NULL);
 	if (kcap_snapshot_fill_host(snap) >= 0 && (rc = kcap_writer_add_snapshot(c->w, snap)) < 0)
 		goto werr;
+stats:
 	for (size_t i = 0; i < c->nstats; i++) {
 		kcap_stat st = { .origin = 0, .cpu = c->stats[i].cpu, .source = c->stats[i].source,
 		                 .seen = c->stats[i].seen, .lost = c->stats[i].lost };
@@ -498,7 +555,7 @@ static int write_item(rec_ctx *c, kcap_event *ev)
 	ev->def = NULL; /* the writer reads the type from its own schema */
 	ev->meta = NULL;
 	if (c->text_out) {
-		if ((rc = kcap_render_text(&c->text, ev, c->schema)) < 0) {
+		if ((rc = kcap_render_text(&c->text, ev, cur_schema(c))) < 0) {
 			note_write_error(c, rc, NULL);
 			return rc;
 		}
@@ -510,7 +567,7 @@ static int write_item(rec_ctx *c, kcap_event *ev)
 	uint32_t id = ev->type_id;
 	int cat = id < 256 ? c->cat_of[id] : -1;
 	if (cat < 0) {
-		const kcap_type_def *d = kcap_schema_type(c->schema, id);
+		const kcap_type_def *d = kcap_schema_type(cur_schema(c), id);
 		cat = cat_index(d ? d->category : NULL);
 		if (id < 256)
 			c->cat_of[id] = (int8_t)cat;
@@ -870,6 +927,8 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		rc = KCAP_EXIT_ERROR;
 	else if (child > 0)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else if (!strcmp(stopwhy, "source error")) /* said above; what came before it is written */
+		rc = KCAP_EXIT_ERROR;
 	else if (lost)
 		rc = KCAP_EXIT_LOST;
 	else

@@ -79,6 +79,9 @@ typedef struct rec_frontend {
 	void (*stats)(void *state);
 	void (*close)(void *state);
 	void (*stop)(void *state);
+	/* 1: the frontend gives the process snapshot itself (rec_set_snapshot,
+	 * from the ETW rundown); 0: the host's (kcap_snapshot_fill_host) */
+	int own_snapshot;
 } rec_frontend;
 
 /* Parses argv (argv[0] is "record"); fills o with defaults first. Returns
@@ -100,6 +103,19 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes);
  * and shown in the summary). */
 void rec_stat(rec_ctx *c, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost);
 
+/* For a frontend whose decoder declares its own types (ETW: the taxonomy
+ * types with ETW params, one generic type per provider): s replaces the
+ * taxonomy schema, now and in every file that follows; s must outlive the
+ * recording (the frontend's close()). Returns 0 or a KCAP_E_* write error. */
+int rec_set_schema(rec_ctx *c, const kcap_schema *s);
+/* The frontend's process snapshot (own_snapshot), written now and into
+ * every file that follows; s must outlive the recording. */
+int rec_set_snapshot(rec_ctx *c, const kcap_snapshot *s);
+/* Adds the keys of m (the source's own description of the host and
+ * session) to the capture's metadata; call in open(), before the output is
+ * opened. source and source_version stay the frontend's. */
+int rec_meta_merge(rec_ctx *c, const kcap_meta *m);
+
 /* wall_ns = boot_ns + rec_boot_to_wall(c) (CLOCK_BOOTTIME to CLOCK_REALTIME
  * offset of this capture's metadata). */
 int64_t rec_boot_to_wall(const rec_ctx *c);
@@ -108,6 +124,7 @@ int64_t rec_boot_to_wall(const rec_ctx *c);
  * KCAP_HAVE_AUDIT_LIVE); cmd_record.c refers to them under those macros. */
 extern const rec_frontend rec_frontend_ebpf;
 extern const rec_frontend rec_frontend_audit;
+extern const rec_frontend rec_frontend_etw;
 
 /* Class names accepted by -e besides type names. */
 #define REC_CLASSES "process, file, net, user, rw (read/write family), all"

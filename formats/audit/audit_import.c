@@ -1,4 +1,5 @@
 /* audit_import.c - audit events into kcap events (see audit_import.h). */
+#include "common/port.h"
 #include "audit_import.h"
 #include "audit_json.h"
 #include "audit_reassemble.h"

@@ -1,4 +1,5 @@
 /* audit_record.c - the audit line parser (see audit_record.h). */
+#include "common/port.h"
 #include "audit_record.h"
 #include "audit_tables.h"
 

@@ -1,10 +1,13 @@
 /* archive_input.c - compressed and archived inputs pumped into a pipe for
  * the kcap reader or an importer (see archive_input.h). */
+#ifdef KCAP_NO_LIBARCHIVE
+#include "noarchive.h" /* one stream, no archives: the Windows build */
+#else
 #include <archive.h>
 #include <archive_entry.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "common/port.h"
 #include "archive_input.h"
 #include "bundle.h"
 #include "note.h"
@@ -560,10 +564,12 @@ static int pump_entry(arch_input *ai, const char *member)
 
 void arch_thread_block_sigpipe(void)
 {
+#ifdef SIGPIPE /* Windows has none: a write to a closed pipe fails with EPIPE */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+#endif
 }
 
 static void *pump(void *arg)

@@ -23,7 +23,7 @@
  * keys are appended; later lines of that name use the latest variant.
  * Numbers that are not integers of 64 bits (reals, larger integers) infer as
  * json. */
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -159,7 +159,7 @@ check "record --keep 1000001" "kcap record: --keep '1000001': expected a count f
 	"$("$KCAP" record --keep 1000001 2>&1 >/dev/null)"
 check "record --count -1" "kcap record: --count '-1': expected a count (an unsigned integer, e.g. 100); column 1: a count cannot be negative" \
 	"$("$KCAP" record --count -1 2>&1 >/dev/null)"
-check "record --source nope" "kcap record: --source 'nope': expected a frontend: ebpf, audit" \
+check "record --source nope" "kcap record: --source 'nope': expected a frontend: ebpf, audit, etw" \
 	"$("$KCAP" record --source nope -o "$DIR/x" 2>&1 >/dev/null)"
 check "slice --seq 5..2" "kcap slice: --seq '5..2': expected A..B, A.. or ..B with counts A <= B" \
 	"$("$KCAP" slice --seq 5..2 "$T" 2>&1 >/dev/null)"

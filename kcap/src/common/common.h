@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <kcap/kcap.h>
+#include "common/port.h" /* POSIX calls on Windows too */
 
 /* ---- byte order (files are little-endian) ---- */
 static inline void put_u16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include "common/port.h"
 #include "core/core.h"
 
 int kcap_open_file(const char *path, int flags, const char *what, kcap_error *err)

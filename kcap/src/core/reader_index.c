@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "common/port.h"
 #include "core/reader_internal.h"
 
 /* Jumps to an absolute offset (seekable inputs only). */

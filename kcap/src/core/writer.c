@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "common/port.h"
 #include "core/codec.h"
 #include "core/seal_internal.h"
 

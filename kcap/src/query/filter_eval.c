@@ -1,5 +1,5 @@
 /* Evaluation of compiled filters (filter.h) and the block-skipping test. */
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

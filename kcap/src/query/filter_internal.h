@@ -5,7 +5,7 @@
 #ifndef KCAP_FILTER_INTERNAL_H
 #define KCAP_FILTER_INTERNAL_H
 
-#include <regex.h>
+#include "common/port.h"
 #include <stdint.h>
 #include <kcap/filter.h>
 #include "common/common.h"

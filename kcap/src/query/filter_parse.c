@@ -3,7 +3,7 @@
  * to whitespace, a parenthesis or a comma, so 10.0.0.0/8, ::1 and
  * 2026-11-21T10:00:00Z need no quotes); elsewhere it reads names and
  * keywords. */
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>

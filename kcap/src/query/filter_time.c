@@ -7,6 +7,7 @@
 #include <time.h>
 #include <kcap/filter.h>
 #include "common/common.h"
+#include "common/port.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (civil calendar
  * arithmetic on 400-year eras, so no table and no time zone involved). */

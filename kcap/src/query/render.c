@@ -3,7 +3,7 @@
  * cached date formatting, two digits per division, and string escaping that
  * copies eight plain bytes at a time. Writers reserve the worst case for what
  * they append, then write through a raw pointer. */
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -229,7 +229,7 @@ static const local_cache *local_parts(int64_t sec)
 	int n = snprintf(c.date, sizeof c.date, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	c.date_len = n > 0 && (size_t)n < sizeof c.date ? (size_t)n : strlen(c.date);
-	long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
+	long off = kcap_tm_gmtoff(&tm, t), a = off < 0 ? -off : off;
 	n = snprintf(c.zone, sizeof c.zone, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
 	c.zone_len = n > 0 && (size_t)n < sizeof c.zone ? (size_t)n : strlen(c.zone);
 	c.sec = sec;
