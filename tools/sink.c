@@ -392,16 +392,25 @@ static int mirror(sink *s, kcap_reader *r)
 }
 
 /* The sink's own tracker, fed with ev (the section's snapshots first). */
-static int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+/* The tracker of a new input or section: loaded from its snapshots. */
+static __attribute__((noinline)) int track_load(sink *s, kcap_reader *r)
 {
 	if (!s->ps && !(s->ps = kcap_procstate_new())) {
 		cli_err(s->cmd, "out of memory");
 		return KCAP_EXIT_ERROR;
 	}
-	if (s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
-		kcap_procstate_load_reader(s->ps, r);
-		s->ps_src = r;
-		s->ps_section = kcap_reader_section(r);
+	kcap_procstate_load_reader(s->ps, r);
+	s->ps_src = r;
+	s->ps_section = kcap_reader_section(r);
+	return 0;
+}
+
+static inline int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+{
+	if (!s->ps || s->ps_src != r || s->ps_section != kcap_reader_section(r)) {
+		int rc = track_load(s, r);
+		if (rc)
+			return rc;
 	}
 	kcap_procstate_update(s->ps, ev, sc);
 	return 0;

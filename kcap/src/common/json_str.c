@@ -107,7 +107,41 @@ char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags)
 	return o;
 }
 
-/* The body of the string is copied eight plain bytes at a time. */
+/* kcap_json_str_to() past its short plain strings: the body is copied eight
+ * plain bytes at a time. Out of line, so that the short path (most comms and
+ * names) saves no registers. */
+static __attribute__((noinline)) char *json_str_body(char *o, const uint8_t *p, const uint8_t *end, size_t n)
+{
+	while (p < end) {
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			if (json_special8(w))
+				break;
+			memcpy(o, p, 8);
+			o += 8;
+			p += 8;
+		}
+		if (p < end && end - p < 8 && n >= 8) {
+			/* the last (overlapping) word: bytes before p are copied as they are */
+			uint64_t w;
+			memcpy(&w, end - 8, 8);
+			if (!json_special8(w)) {
+				memcpy(o + (end - p) - 8, end - 8, 8);
+				o += end - p;
+				break;
+			}
+		}
+		while (p < end && kcap_json_plain(*p))
+			*o++ = (char)*p++;
+		if (p >= end)
+			break;
+		o = put_special(o, &p, end, 0);
+	}
+	*o++ = '"';
+	return o;
+}
+
 char *kcap_json_str_to(char *o, const char *s, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)s, *end = p + n;
@@ -137,33 +171,6 @@ char *kcap_json_str_to(char *o, const char *s, size_t n)
 			return o + n + 1;
 		}
 	}
-	while (p < end) {
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (json_special8(w))
-				break;
-			memcpy(o, p, 8);
-			o += 8;
-			p += 8;
-		}
-		if (p < end && end - p < 8 && n >= 8) {
-			/* the last (overlapping) word: bytes before p are copied as they are */
-			uint64_t w;
-			memcpy(&w, end - 8, 8);
-			if (!json_special8(w)) {
-				memcpy(o + (end - p) - 8, end - 8, 8);
-				o += end - p;
-				break;
-			}
-		}
-		while (p < end && kcap_json_plain(*p))
-			*o++ = (char)*p++;
-		if (p >= end)
-			break;
-		o = put_special(o, &p, end, 0);
-	}
-	*o++ = '"';
-	return o;
+	return json_str_body(o, p, end, n);
 }
 

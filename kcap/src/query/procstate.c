@@ -169,11 +169,9 @@ static pent *find_own(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 	}
 }
 
-/* What origin (tag) knows of pid: its own entry, else the shared one. */
-static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+/* find() past its remembered answer. */
+static __attribute__((noinline)) pent *find_probe(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	if (ps->hit && ps->hit_pid == pid && ps->hit_tag == tag)
-		return ps->hit;
 	pent *e = find_own(ps, tag, pid);
 	if (e)
 		e = e->dead ? NULL : e;
@@ -187,6 +185,14 @@ static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 		m->hit_pid = pid;
 	}
 	return e;
+}
+
+/* What origin (tag) knows of pid: its own entry, else the shared one. */
+static inline pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+{
+	if (ps->hit && ps->hit_pid == pid && ps->hit_tag == tag)
+		return ps->hit;
+	return find_probe(ps, tag, pid);
 }
 
 static int grow(kcap_procstate *ps)
@@ -253,28 +259,39 @@ static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
 
 /* The entry of origin (tag) for pid, to be changed: its own, revived empty
  * when dead, else a copy of the shared one, else created empty (unknown
- * fields). NULL on ENOMEM. */
-static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
+ * fields). *known (when not NULL) says whether find() knew the process
+ * before: a live own entry or a shared one. NULL on ENOMEM. */
+static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid, int *known)
 {
-	ps->hit = NULL;
+	int k = 1;
 	pent *e = find_own(ps, tag, pid);
 	if (e && e->dead) {
 		init_entry(ps, e, tag, pid);
 		ps->dead_n--;
+		k = 0;
 	}
-	if (e)
-		return ps->last = e;
-	int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
-	if (!(e = insert(ps, tag, pid)))
-		return NULL;
-	if (shadow) {
-		const pent *b = find_own(ps, BASE_TAG, pid); /* insert may have moved it */
-		ps->shadowed++;
-		e->info.ppid = b->info.ppid;
-		e->info.start_ts = b->info.start_ts;
-		if (copy_entry(e, b))
-			return NULL; /* the entry stays, with what could be copied */
+	if (!e) {
+		int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
+		k = shadow;
+		if (!(e = insert(ps, tag, pid)))
+			return NULL;
+		if (shadow) {
+			const pent *b = find_own(ps, BASE_TAG, pid); /* insert may have moved it */
+			ps->shadowed++;
+			e->info.ppid = b->info.ppid;
+			e->info.start_ts = b->info.start_ts;
+			if (copy_entry(e, b)) {
+				ps->hit = NULL;
+				return NULL; /* the entry stays, with what could be copied */
+			}
+		}
 	}
+	if (known)
+		*known = k;
+	/* what find(tag, pid) now answers: the render that follows asks it */
+	ps->hit = e;
+	ps->hit_tag = tag;
+	ps->hit_pid = pid;
 	return ps->last = e;
 }
 
@@ -452,7 +469,7 @@ static int load_into(kcap_procstate *ps, uint32_t tag, const kcap_snapshot *snap
 		if (!p)
 			continue;
 		remove_pid(ps, tag, p->pid);
-		pent *e = get_or_add(ps, tag, p->pid);
+		pent *e = get_or_add(ps, tag, p->pid, NULL);
 		if (!e) {
 			rc = KCAP_E_NOMEM;
 			goto cleanup;
@@ -554,8 +571,8 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		remove_pid(ps, ps->pending_tag, ps->pending_exit);
 	}
 	uint32_t tag = tag_of(ev->origin);
-	int known = find(ps, tag, ev->pid) != NULL;
-	pent *e = get_or_add(ps, tag, ev->pid);
+	int known;
+	pent *e = get_or_add(ps, tag, ev->pid, &known);
 	if (!e)
 		return KCAP_E_NOMEM;
 	/* A child often runs before its parent's fork call returns, so its first
@@ -580,10 +597,11 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	if (!def)
 		return rc;
-	const kcap_value *audit = kcap__audit_param(ev, def);
+	const kcap_type_cache *tc = kcap_schema_type_cache(s, def);
+	const kcap_value *audit = !tc || tc->audit_last ? kcap__audit_param(ev, def) : NULL;
 	if (audit && audit_context(ps, e, ev, audit))
 		rc = KCAP_E_NOMEM;
-	switch (lifecycle_of(def, s)) {
+	switch (tc ? tc->lifecycle : kcap_lifecycle_kind(def->name)) {
 	case KCAP_LC_FORK: {
 		int64_t child = 0, fl;
 		const kcap_value *v = param_any(ev, def, child_names);
@@ -596,7 +614,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
 			break; /* CLONE_THREAD */
 		remove_pid(ps, tag, (int32_t)child);
-		pent *c = get_or_add(ps, tag, (int32_t)child);
+		pent *c = get_or_add(ps, tag, (int32_t)child, NULL);
 		if (!c)
 			return KCAP_E_NOMEM;
 		e = find(ps, tag, ev->pid); /* growth may have moved entries */
