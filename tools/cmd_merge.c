@@ -929,13 +929,11 @@ int cmd_merge(int argc, char **argv)
 			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
 			break;
-		CLI_TIME_CASES:
-			if (cli_time_opt("merge", c, optarg, &so.times))
-				return KCAP_EXIT_USAGE;
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so))
-				return cli_bad_option("merge", argv, longopts, "o:w:t:h");
+		default: {
+			int k = cli_output_opt("merge", c, optarg, &so);
+			if (k < 1)
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("merge", argv, longopts, "o:w:t:h");
+		}
 		}
 	}
 	m.nin = argc - optind;
