@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
       libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db)
 if [ "${1:-}" = "--bench" ]; then
-	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)
+	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
