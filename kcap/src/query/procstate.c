@@ -257,20 +257,16 @@ static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
 	return e;
 }
 
-/* The entry of origin (tag) for pid, to be changed: its own, revived empty
- * when dead, else a copy of the shared one, else created empty (unknown
- * fields). *known (when not NULL) says whether find() knew the process
- * before: a live own entry or a shared one. NULL on ENOMEM. */
-static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid, int *known)
+/* get_or_add() when origin (tag) has no live entry of its own for pid (e:
+ * its dead one, or NULL). */
+static __attribute__((noinline)) pent *get_or_add_new(kcap_procstate *ps, uint32_t tag, int32_t pid, pent *e,
+						     int *known)
 {
-	int k = 1;
-	pent *e = find_own(ps, tag, pid);
-	if (e && e->dead) {
+	int k = 0;
+	if (e) {
 		init_entry(ps, e, tag, pid);
 		ps->dead_n--;
-		k = 0;
-	}
-	if (!e) {
+	} else {
 		int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
 		k = shadow;
 		if (!(e = insert(ps, tag, pid)))
@@ -288,7 +284,24 @@ static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid, int *know
 	}
 	if (known)
 		*known = k;
-	/* what find(tag, pid) now answers: the render that follows asks it */
+	ps->hit = e;
+	ps->hit_tag = tag;
+	ps->hit_pid = pid;
+	return ps->last = e;
+}
+
+/* The entry of origin (tag) for pid, to be changed: its own, revived empty
+ * when dead, else a copy of the shared one, else created empty (unknown
+ * fields). *known (when not NULL) says whether find() knew the process
+ * before: a live own entry or a shared one. It is left as what find(tag,
+ * pid) answers, which the render that follows asks. NULL on ENOMEM. */
+static inline pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid, int *known)
+{
+	pent *e = find_own(ps, tag, pid);
+	if (!e || e->dead)
+		return get_or_add_new(ps, tag, pid, e, known);
+	if (known)
+		*known = 1;
 	ps->hit = e;
 	ps->hit_tag = tag;
 	ps->hit_pid = pid;
@@ -710,8 +723,9 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 	/* the parent as the event's origin sees it (e may be a shared entry) */
 	const pent *p = NULL;
 	if (e->info.ppid >= 0) {
-		uint32_t h = e->parent_hint;
-		if (h < ps->cap && ps->keys[h].tag == tag && ps->keys[h].pid == e->info.ppid && !ps->tab[h].dead)
+		/* one test, not four branches: the hint is right nearly always */
+		size_t h = e->parent_hint & (ps->cap - 1);
+		if ((ps->keys[h].tag == tag) & (ps->keys[h].pid == e->info.ppid) & !ps->tab[h].dead)
 			p = &ps->tab[h];
 		else if ((p = find(ps, tag, e->info.ppid)))
 			e->parent_hint = (uint32_t)(p - ps->tab);
