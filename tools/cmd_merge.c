@@ -287,7 +287,7 @@ static int wt_add_record(merger *m, const input *in)
 	wthread *t = m->wt;
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t len = in->rec.len;
-	if (kcap_buf_reserve(&b->bytes, len))
+	if (b->bytes.cap - b->bytes.len < len && kcap_buf_reserve(&b->bytes, len)) /* no call per event */
 		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n];
 	e->type_id = in->head.type_id;
@@ -324,7 +324,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 		b->vals = v;
 		b->capvals = n;
 	}
-	if (kcap_buf_reserve(&b->bytes, bytes))
+	if (b->bytes.cap - b->bytes.len < bytes && kcap_buf_reserve(&b->bytes, bytes))
 		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
