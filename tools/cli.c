@@ -515,7 +515,7 @@ int cli_wants_help(int argc, char **argv)
 
 #include "sink.h"
 
-int cli_output_opt(int c, const char *arg, sink_opts *o)
+int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o)
 {
 	switch (c) {
 	case 'o': o->path = arg; return 1;
@@ -525,6 +525,8 @@ int cli_output_opt(int c, const char *arg, sink_opts *o)
 	case 'C': o->mode = OUT_CSV; return 1;
 	case 'P': o->no_proc = 1; return 1;
 	case SINK_O_SCAP: o->mode = OUT_SCAP; return 1;
+	case 't': case CLI_O_LOCAL: case CLI_O_TIMEFMT:
+		return cli_time_opt(cmd, c, arg, &o->times) ? -1 : 1;
 	default: return 0;
 	}
 }

@@ -102,13 +102,11 @@ int cli_filter_now(const char *cmd, struct kcap_filter *f);
 
 /* ---- times in text and CSV (docs/CLI.md "Times in text and CSV") ----
  * --local and -t/--time-format a|r|d of every command that renders text:
- * add CLI_TIME_LONGOPTS to the long options, "t:" to the short ones (not
- * replay, whose -t is --to), CLI_TIME_HELP to the help, and route
- * CLI_TIME_CASES (CLI_TIME_CASES_LONG in replay) to cli_time_opt(). */
+ * CLI_TIME_LONGOPTS (part of SINK_LONGOPTS) in the long options, "t:" in
+ * the short ones (not replay, whose -t is --to), CLI_TIME_HELP in the help;
+ * cli_output_opt() applies them. */
 enum { CLI_O_LOCAL = 1900, CLI_O_TIMEFMT };
 #define CLI_TIME_LONGOPTS {"local", no_argument, 0, CLI_O_LOCAL}, {"time-format", required_argument, 0, CLI_O_TIMEFMT}
-#define CLI_TIME_CASES_LONG case CLI_O_LOCAL: case CLI_O_TIMEFMT
-#define CLI_TIME_CASES case 't': CLI_TIME_CASES_LONG
 #define CLI_TIME_HELP_(SHORT)                                                            \
 	"      --local           text and CSV times in the local zone (TZ), with its\n"    \
 	"                        offset (2026-11-21T15:30:00.000000000+05:30), not UTC\n" \
@@ -116,7 +114,7 @@ enum { CLI_O_LOCAL = 1900, CLI_O_TIMEFMT };
 	"                        r seconds since the first event shown, d seconds\n"      \
 	"                        since the previous event shown\n"
 #define CLI_TIME_HELP CLI_TIME_HELP_("  -t, ")
-/* c is one of CLI_TIME_CASES, arg its value. Returns 0, or -1 (printed) for
+/* c is 't', CLI_O_LOCAL or CLI_O_TIMEFMT, arg its value. Returns 0, or -1 (printed) for
  * a bad value: the caller exits KCAP_EXIT_USAGE. */
 int cli_time_opt(const char *cmd, int c, const char *arg, kcap_time_style *st);
 /* --level of every command that writes kcap: a zstd level from -7 (fastest)

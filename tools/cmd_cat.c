@@ -61,12 +61,9 @@ int cmd_cat(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
 		if (c == 'h')
 			return cli_help("cat", cat_help);
-		if (c == 't' || c == CLI_O_LOCAL || c == CLI_O_TIMEFMT) {
-			if (cli_time_opt("cat", c, optarg, &so.times))
-				return KCAP_EXIT_USAGE;
-		} else if (!cli_output_opt(c, optarg, &so)) {
-			return cli_bad_option("cat", argv, longopts, "o:t:h");
-		}
+		int k = cli_output_opt("cat", c, optarg, &so);
+		if (k < 1)
+			return k ? KCAP_EXIT_USAGE : cli_bad_option("cat", argv, longopts, "o:t:h");
 	}
 	sink *s;
 	int rc = sink_open(&s, "cat", &so);

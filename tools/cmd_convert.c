@@ -178,17 +178,13 @@ int cmd_convert(int argc, char **argv)
 			}
 			so.wopts.block_size = (uint32_t)bs;
 			break;
-		CLI_TIME_CASES:
-			if (cli_time_opt("convert", c, optarg, &so.times)) {
+		default: {
+			int k = cli_output_opt("convert", c, optarg, &so);
+			if (k < 1) {
 				free(fields);
-				return KCAP_EXIT_USAGE;
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("convert", argv, longopts, "o:t:h");
 			}
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so)) {
-				free(fields);
-				return cli_bad_option("convert", argv, longopts, "o:t:h");
-			}
+		}
 		}
 	}
 	const kcap_importer *imp = strcmp(from, "kcap") ? kcap_importer_find(from) : NULL;

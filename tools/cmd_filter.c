@@ -262,17 +262,13 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			}
 			break;
-		CLI_TIME_CASES:
-			if (cli_time_opt("filter", c, optarg, &so.times)) {
+		default: {
+			int k = cli_output_opt("filter", c, optarg, &so);
+			if (k < 1) {
 				free(fields);
-				return KCAP_EXIT_USAGE;
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("filter", argv, longopts, "cvo:t:h");
 			}
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so)) {
-				free(fields);
-				return cli_bad_option("filter", argv, longopts, "cvo:t:h");
-			}
+		}
 		}
 	}
 	if (optind >= argc) {

@@ -116,11 +116,11 @@ typedef struct input {
 #define WB_BYTES (4u << 20)
 
 typedef struct wbatch {
-	size_t n, nvals, nbytes, capvals, capbytes;
+	size_t n, nvals, capvals;
 	kcap_event evs[WB_EVENTS]; /* params/comm/p hold offsets until written */
 	kcap_record recs[WB_EVENTS]; /* records: evs[i] holds the head, tail an offset */
 	kcap_value *vals;
-	char *bytes;
+	kcap_buf bytes; /* of the events' strings and byte params, or the records */
 } wbatch;
 
 typedef struct wthread {
@@ -234,21 +234,21 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&t->mu);
 		for (size_t i = 0; t->records && i < b->n && !failed; i++) {
 			kcap_record *rec = &b->recs[i];
-			rec->tail = (const uint8_t *)b->bytes + (uintptr_t)rec->tail;
+			rec->tail = (const uint8_t *)b->bytes.data + (uintptr_t)rec->tail;
 			if (kcap_writer_write_record(t->w, &b->evs[i], rec))
 				failed = 1;
 		}
 		for (size_t i = 0; !t->records && i < b->n && !failed; i++) {
 			kcap_event *ev = &b->evs[i];
 			ev->params = b->vals + (uintptr_t)ev->params;
-			ev->comm = ev->comm ? b->bytes + ((uintptr_t)ev->comm - 1) : NULL;
+			ev->comm = ev->comm ? b->bytes.data + ((uintptr_t)ev->comm - 1) : NULL;
 			for (uint32_t k = 0; k < ev->nparams; k++)
 				if (ev->params[k].p)
-					ev->params[k].p = (const uint8_t *)b->bytes + ((uintptr_t)ev->params[k].p - 1);
+					ev->params[k].p = (const uint8_t *)b->bytes.data + ((uintptr_t)ev->params[k].p - 1);
 			if (kcap_writer_write(t->w, ev))
 				failed = 1;
 		}
-		b->n = b->nvals = b->nbytes = 0;
+		b->n = b->nvals = b->bytes.len = 0;
 		pthread_mutex_lock(&t->mu);
 		t->failed |= failed;
 		t->consumed++;
@@ -286,29 +286,13 @@ static int wt_publish(merger *m)
 	return failed ? KCAP_E_IO : 0;
 }
 
-/* Room for n more bytes in the batch's byte buffer. */
-static int wb_reserve_bytes(wbatch *b, size_t n)
-{
-	if (b->nbytes + n <= b->capbytes)
-		return 0;
-	size_t cap = b->capbytes ? b->capbytes * 2 : WB_BYTES + (1u << 20);
-	while (cap < b->nbytes + n)
-		cap *= 2;
-	char *p = realloc(b->bytes, cap);
-	if (!p)
-		return KCAP_E_NOMEM;
-	b->bytes = p;
-	b->capbytes = cap;
-	return 0;
-}
-
 /* Copies the input's current record into the batch being filled. */
 static int wt_add_record(merger *m, const input *in)
 {
 	wthread *t = m->wt;
 	wbatch *b = t->b[t->published % WB_COUNT];
 	size_t len = in->rec.len;
-	if (wb_reserve_bytes(b, len))
+	if (b->bytes.cap - b->bytes.len < len && kcap_buf_reserve(&b->bytes, len)) /* no call per event */
 		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n];
 	e->type_id = in->head.type_id;
@@ -316,12 +300,12 @@ static int wt_add_record(merger *m, const input *in)
 	e->ts = in->head.ts;
 	e->seq = in->head.seq;
 	kcap_record *r = &b->recs[b->n++];
-	r->tail = (const uint8_t *)(uintptr_t)b->nbytes;
+	r->tail = (const uint8_t *)(uintptr_t)b->bytes.len;
 	r->len = len;
 	r->absent = in->rec.absent;
-	memcpy(b->bytes + b->nbytes, in->rec.tail, len);
-	b->nbytes += len;
-	if (b->n == WB_EVENTS || b->nbytes >= WB_BYTES)
+	memcpy(b->bytes.data + b->bytes.len, in->rec.tail, len);
+	b->bytes.len += len;
+	if (b->n == WB_EVENTS || b->bytes.len >= WB_BYTES)
 		return wt_publish(m);
 	return 0;
 }
@@ -345,7 +329,7 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 		b->vals = v;
 		b->capvals = n;
 	}
-	if (wb_reserve_bytes(b, bytes))
+	if (b->bytes.cap - b->bytes.len < bytes && kcap_buf_reserve(&b->bytes, bytes))
 		return KCAP_E_NOMEM;
 	kcap_event *e = &b->evs[b->n++];
 	*e = *ev;
@@ -356,22 +340,22 @@ static int wt_add(merger *m, const kcap_event *ev, uint32_t otype, uint16_t oori
 	e->params = (kcap_value *)(uintptr_t)b->nvals;
 	e->comm = NULL;
 	if (ev->comm_len) {
-		memcpy(b->bytes + b->nbytes, ev->comm, ev->comm_len);
-		e->comm = (const char *)(uintptr_t)(b->nbytes + 1);
-		b->nbytes += ev->comm_len;
+		memcpy(b->bytes.data + b->bytes.len, ev->comm, ev->comm_len);
+		e->comm = (const char *)(uintptr_t)(b->bytes.len + 1);
+		b->bytes.len += ev->comm_len;
 	}
 	for (uint32_t i = 0; i < ev->nparams; i++) {
 		kcap_value *v = &b->vals[b->nvals++];
 		*v = ev->params[i];
 		if (kcap_value_has_bytes(v)) {
-			memcpy(b->bytes + b->nbytes, v->p, v->len);
-			v->p = (const uint8_t *)(uintptr_t)(b->nbytes + 1);
-			b->nbytes += v->len;
+			memcpy(b->bytes.data + b->bytes.len, v->p, v->len);
+			v->p = (const uint8_t *)(uintptr_t)(b->bytes.len + 1);
+			b->bytes.len += v->len;
 		} else {
 			v->p = NULL;
 		}
 	}
-	if (b->n == WB_EVENTS || b->nbytes >= WB_BYTES)
+	if (b->n == WB_EVENTS || b->bytes.len >= WB_BYTES)
 		return wt_publish(m);
 	return 0;
 }
@@ -396,7 +380,7 @@ static int wt_stop(merger *m)
 	for (int i = 0; i < WB_COUNT; i++) {
 		if (t->b[i]) {
 			free(t->b[i]->vals);
-			free(t->b[i]->bytes);
+			kcap_buf_free(&t->b[i]->bytes);
 			free(t->b[i]);
 		}
 	}
@@ -994,13 +978,11 @@ int cmd_merge(int argc, char **argv)
 			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
 			break;
-		CLI_TIME_CASES:
-			if (cli_time_opt("merge", c, optarg, &so.times))
-				return KCAP_EXIT_USAGE;
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so))
-				return cli_bad_option("merge", argv, longopts, "o:w:t:h");
+		default: {
+			int k = cli_output_opt("merge", c, optarg, &so);
+			if (k < 1)
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("merge", argv, longopts, "o:w:t:h");
+		}
 		}
 	}
 	if (so.mode == OUT_SCAP) {

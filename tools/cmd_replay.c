@@ -247,13 +247,11 @@ int cmd_replay(int argc, char **argv)
 				cli_err("replay", "warning: --realtime: %s; pacing at normal priority", strerror(errno));
 			break;
 		}
-		CLI_TIME_CASES_LONG:
-			if (cli_time_opt("replay", c, optarg, &so.times))
-				return KCAP_EXIT_USAGE;
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so) || c == 'o')
-				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
+		default: {
+			int k = c == 'o' ? 0 : cli_output_opt("replay", c, optarg, &so);
+			if (k < 1)
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("replay", argv, longopts, "s:g:nt:h");
+		}
 		}
 	}
 	if (so.mode == OUT_SCAP) {

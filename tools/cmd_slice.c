@@ -423,13 +423,11 @@ int cmd_slice(int argc, char **argv)
 		}
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
-		CLI_TIME_CASES:
-			if (cli_time_opt("slice", c, optarg, &so.times))
-				return KCAP_EXIT_USAGE;
-			break;
-		default:
-			if (!cli_output_opt(c, optarg, &so))
-				return cli_bad_option("slice", argv, longopts, "o:t:h");
+		default: {
+			int k = cli_output_opt("slice", c, optarg, &so);
+			if (k < 1)
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("slice", argv, longopts, "o:t:h");
+		}
 		}
 	}
 	if (check_time_range(&sl))

@@ -6,7 +6,7 @@ pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarch
       libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev libssl-dev
       sysdig) # sysdig: reads .scap files without a kernel module (tests of the scap export)
 if [ "${1:-}" = "--bench" ]; then
-	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind)
+	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -489,8 +489,9 @@ static int forward_updates(sink *s, kcap_reader *r)
 	return 0;
 }
 
-/* The sink's own tracker, fed with ev (the section's snapshots first). */
-static int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+
+/* The tracker of a new input or section: loaded from its snapshots. */
+static __attribute__((noinline)) int track_load(sink *s, kcap_reader *r)
 {
 	if (!s->ps && !(s->ps = kcap_procstate_new())) {
 		cli_err(s->cmd, "out of memory");
@@ -499,6 +500,16 @@ static int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schem
 	if (s->ps_src != r) { /* another input (perhaps at the same address) */
 		kcap_procstate_clear(s->ps);
 		s->ps_src = r;
+	}
+	return 0;
+}
+
+static inline int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+{
+	if (!s->ps || s->ps_src != r) {
+		int rc = track_load(s, r);
+		if (rc)
+			return rc;
 	}
 	kcap_procstate_follow(s->ps, r); /* sections and snapshot updates */
 	kcap_procstate_update(s->ps, ev, sc);

@@ -61,10 +61,13 @@ int sink_check_fields(const char *cmd, const char *const *fields);
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv), 'P' (--no-proc), SINK_O_SCAP (--scap). Returns 1 if c was one
- * of them (applied to o), 0 otherwise. */
+ * 'C' (--csv), 'P' (--no-proc), SINK_O_SCAP (--scap), and the times of text
+ * and CSV: 't' (-t/--time-format) and CLI_O_LOCAL, CLI_O_TIMEFMT
+ * (cli_time_opt; replay, whose -t is --to, handles 't' itself). Returns 1 if
+ * c was one of them (applied to o), 0 if not, -1 for a bad value (printed for
+ * cmd: the caller exits KCAP_EXIT_USAGE). */
 enum { SINK_O_SCAP = 1950 };
-int cli_output_opt(int c, const char *arg, sink_opts *o);
+int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o);
 
 /* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
  * command whose output is not -o (replay --to). */

@@ -203,6 +203,24 @@ static int fnum(const kcap_audit_field *f, int base, int64_t *out)
 {
 	if (!f || f->val_len == 0 || f->val_len > 24)
 		return 0;
+	/* the common forms at once: hex digits, or decimal ones that cannot
+	 * overflow; anything else through strtoull/strtoll below */
+	uint64_t u;
+	if (base == 16 && kcap_audit_hex_digits(f->val, f->val_len, &u)) {
+		*out = (int64_t)u;
+		return 1;
+	}
+	int neg = f->val[0] == '-';
+	if (base == 10 && f->val_len - (size_t)neg - 1 < 18) { /* 1 to 18 digits: no overflow */
+		const char *p = f->val + neg, *e = f->val + f->val_len;
+		u = 0;
+		while (p < e && (unsigned)(*p - '0') < 10)
+			u = u * 10 + (unsigned)(*p++ - '0');
+		if (p == e) {
+			*out = neg ? -(int64_t)u : (int64_t)u;
+			return 1;
+		}
+	}
 	char b[32];
 	memcpy(b, f->val, f->val_len);
 	b[f->val_len] = 0;
@@ -503,11 +521,18 @@ static const kcap_audit_record *path_for(const kcap_audit_event *ev, const kcap_
 static unsigned read_args(const kcap_audit_record *sc, uint64_t args[6])
 {
 	unsigned known = 0;
+	const kcap_audit_field *a[4] = {0};
 	memset(args, 0, 6 * sizeof *args);
+	/* the first field of each key, as kcap_audit_record_field() finds it, in one pass */
+	for (uint32_t j = 0; j < sc->nfields; j++) {
+		const kcap_audit_field *f = &sc->fields[j];
+		unsigned k = f->key_len == 2 && f->key[0] == 'a' ? (unsigned)(f->key[1] - '0') : 4;
+		if (k < 4 && !a[k] && !(f->flags & KCAP_AUDIT_F_TEXT))
+			a[k] = f;
+	}
 	for (int i = 0; i < 4; i++) {
-		char key[3] = {'a', (char)('0' + i), 0};
 		int64_t v;
-		if (fnum(rfield(sc, key), 16, &v)) {
+		if (fnum(a[i], 16, &v)) {
 			args[i] = (uint64_t)v;
 			known |= 1u << i;
 		}

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int put(kcap_buf *b, const char *s, size_t n) { return kcap_buf_append(b, s, n); }
+static inline int put(kcap_buf *b, const char *s, size_t n) { return kcap_buf_add(b, s, n); }
 
 #define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
 
@@ -22,7 +22,7 @@ static const char hexd[] = "0123456789ABCDEF";
  * 1 when flags refuse s (b is then unchanged); or KCAP_E_NOMEM. */
 static int put_escaped(kcap_buf *b, const char *s, size_t n, unsigned flags)
 {
-	if (kcap_buf_reserve(b, KCAP_JSON_STR_ROOM(n)) < 0)
+	if (kcap_buf_room(b, KCAP_JSON_STR_ROOM(n)) < 0)
 		return KCAP_E_NOMEM;
 	char *o = kcap_json_str_flags(b->data + b->len, s, n, flags);
 	if (!o)
@@ -42,7 +42,7 @@ int kcap_audit_json_value(kcap_buf *b, const char *s, size_t n, int hexed, int i
 	if (rc != 1)
 		return rc;
 	/* not representable as text: its bytes in uppercase hex, losslessly */
-	if (kcap_buf_reserve(b, 2 * n + 2) < 0)
+	if (kcap_buf_room(b, 2 * n + 2) < 0)
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
 	*o++ = '"';
@@ -80,7 +80,7 @@ static int put_key(kcap_buf *b, const char *k, size_t n, unsigned dup)
 		}
 		return rc < 0 ? rc : PUTS(b, ": ");
 	}
-	if (kcap_buf_reserve(b, n + 4) < 0)
+	if (kcap_buf_room(b, n + 4) < 0)
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
 	*o++ = '"';

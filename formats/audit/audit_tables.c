@@ -281,8 +281,15 @@ static const arch_row arches[] = {
 kcap_audit_arch kcap_audit_arch_parse(const char *s, size_t len)
 {
 	char buf[24];
+	uint64_t hv;
 	if (len == 0 || len >= sizeof buf)
 		return KCAP_AUDIT_ARCH_UNKNOWN;
+	if (kcap_audit_hex_digits(s, len, &hv)) { /* as logged; no name is all hex digits */
+		for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)
+			if (arches[i].value == hv)
+				return arches[i].arch;
+		return KCAP_AUDIT_ARCH_UNKNOWN;
+	}
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++)

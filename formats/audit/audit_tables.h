@@ -25,6 +25,28 @@ int kcap_audit_type_at(size_t i, uint32_t *num, const char **name);
  * space and daemon messages, 1100-1299 and 2100-2999). */
 int kcap_audit_type_is_standalone(uint32_t num);
 
+/* A value of 1 to 16 hex digits and nothing else (how audit logs registers
+ * and arch): 1 with its value, without strtoul's wider grammar (spaces,
+ * signs, 0x) that the callers fall back to for any other text; else 0. */
+static inline int kcap_audit_hex_digits(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 16)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)s[i], d;
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return 0;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 1;
+}
+
 typedef enum kcap_audit_arch {
 	KCAP_AUDIT_ARCH_UNKNOWN = 0,
 	KCAP_AUDIT_ARCH_X86_64,

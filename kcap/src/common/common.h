@@ -72,6 +72,21 @@ int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
 int kcap_seterr_col(kcap_error *e, int code, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* ---- growable byte buffer used by encoders (kcap_buf) ---- */
+/* kcap_buf_reserve() and kcap_buf_append() with their test for room inline,
+ * for the per-field loops of the library and its importers. */
+static inline int kcap_buf_room(kcap_buf *b, size_t extra)
+{
+	return b->cap - b->len >= extra ? 0 : kcap_buf_reserve(b, extra);
+}
+static inline int kcap_buf_add(kcap_buf *b, const void *p, size_t n)
+{
+	if (kcap_buf_room(b, n))
+		return KCAP_E_NOMEM;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
 int kcap_buf_put_varint(kcap_buf *b, uint64_t v);
 int kcap_buf_put_str(kcap_buf *b, const char *s, size_t n);
 

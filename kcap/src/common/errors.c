@@ -113,15 +113,7 @@ int kcap_buf_reserve(kcap_buf *b, size_t extra)
 	return 0;
 }
 
-int kcap_buf_append(kcap_buf *b, const void *p, size_t n)
-{
-	if (kcap_buf_reserve(b, n))
-		return KCAP_E_NOMEM;
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	return 0;
-}
+int kcap_buf_append(kcap_buf *b, const void *p, size_t n) { return kcap_buf_add(b, p, n); }
 
 int kcap_buf_put_varint(kcap_buf *b, uint64_t v)
 {

@@ -88,60 +88,31 @@ static inline char *put_special(char *o, const uint8_t **pp, const uint8_t *end,
 	return o;
 }
 
-char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags)
+/* json_special8(), and also DEL bytes when flags escape them. */
+static inline uint64_t special8(uint64_t w, unsigned flags)
 {
-	const uint8_t *p = (const uint8_t *)s, *end = p + n;
-	unsigned del = flags & KCAP_JSTR_DEL ? 0x7f : 0x100;
-	*o++ = '"';
-	while (p < end) {
-		const uint8_t *q = p;
-		while (q < end && kcap_json_plain(*q) && *q != del)
-			q++;
-		memcpy(o, p, (size_t)(q - p));
-		o += q - p;
-		p = q;
-		if (p < end && !(o = put_special(o, &p, end, flags)))
-			return NULL;
-	}
-	*o++ = '"';
-	return o;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t d = w ^ (ones * 0x7f);
+	return json_special8(w) | (flags & KCAP_JSTR_DEL ? (d - ones) & ~d & high : 0);
 }
 
-/* The body of the string is copied eight plain bytes at a time. */
-char *kcap_json_str_to(char *o, const char *s, size_t n)
+static inline int plain(uint8_t c, unsigned flags)
 {
-	const uint8_t *p = (const uint8_t *)s, *end = p + n;
-	*o++ = '"';
-	if (n < 8) {
-		/* Short names and comms: gather the bytes into one word without
-		 * reading past the string, pad it with spaces, test it once and
-		 * store it whole (o has room: see KCAP_JSON_STR_ROOM). */
-		uint64_t w = 0;
-		if (n >= 4) {
-			uint32_t lo, hi;
-			memcpy(&lo, p, 4);
-			memcpy(&hi, end - 4, 4);
-			w = lo | (uint64_t)hi << (8 * (n - 4));
-		} else if (n >= 2) {
-			uint16_t lo, hi;
-			memcpy(&lo, p, 2);
-			memcpy(&hi, end - 2, 2);
-			w = lo | (uint64_t)hi << (8 * (n - 2));
-		} else if (n) {
-			w = *p;
-		}
-		w |= 0x2020202020202020ull << (8 * n);
-		if (!json_special8(w)) {
-			memcpy(o, &w, 8);
-			o[n] = '"';
-			return o + n + 1;
-		}
-	}
+	return kcap_json_plain(c) && !(c == 0x7f && (flags & KCAP_JSTR_DEL));
+}
+
+/* The string after its opening quote: copied eight plain bytes at a time,
+ * the special ones escaped; NULL when flags refuse it. Inlined twice: for
+ * kcap_json_str_to() (flags 0, the renderers) and kcap_json_str_flags(). */
+static inline __attribute__((always_inline)) char *str_body(char *o, const uint8_t *p, const uint8_t *end,
+							    unsigned flags)
+{
+	size_t n = (size_t)(end - p);
 	while (p < end) {
 		while (end - p >= 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
-			if (json_special8(w))
+			if (special8(w, flags))
 				break;
 			memcpy(o, p, 8);
 			o += 8;
@@ -151,19 +122,80 @@ char *kcap_json_str_to(char *o, const char *s, size_t n)
 			/* the last (overlapping) word: bytes before p are copied as they are */
 			uint64_t w;
 			memcpy(&w, end - 8, 8);
-			if (!json_special8(w)) {
+			if (!special8(w, flags)) {
 				memcpy(o + (end - p) - 8, end - 8, 8);
 				o += end - p;
 				break;
 			}
 		}
-		while (p < end && kcap_json_plain(*p))
+		while (p < end && plain(*p, flags))
 			*o++ = (char)*p++;
 		if (p >= end)
 			break;
-		o = put_special(o, &p, end, 0);
+		if (!(o = put_special(o, &p, end, flags)))
+			return NULL;
 	}
 	*o++ = '"';
 	return o;
+}
+
+/* Out of line, so that the short path of the callers (most comms, names,
+ * keys) saves no registers. */
+static __attribute__((noinline)) char *str_body_plain(char *o, const uint8_t *p, const uint8_t *end)
+{
+	return str_body(o, p, end, 0);
+}
+static __attribute__((noinline)) char *str_body_flags(char *o, const uint8_t *p, const uint8_t *end, unsigned flags)
+{
+	return str_body(o, p, end, flags);
+}
+
+/* Short strings (n < 8): gathers the bytes into one word without reading
+ * past the string, pads it with spaces, tests it once and stores it whole
+ * (o has room: see KCAP_JSON_STR_ROOM). Returns the end, or NULL when the
+ * string has a special byte (o is then unchanged but for scratch bytes). */
+static inline char *str_short(char *o, const uint8_t *p, size_t n, unsigned flags)
+{
+	const uint8_t *end = p + n;
+	uint64_t w = 0;
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, end - 4, 4);
+		w = lo | (uint64_t)hi << (8 * (n - 4));
+	} else if (n >= 2) {
+		uint16_t lo, hi;
+		memcpy(&lo, p, 2);
+		memcpy(&hi, end - 2, 2);
+		w = lo | (uint64_t)hi << (8 * (n - 2));
+	} else if (n) {
+		w = *p;
+	}
+	w |= 0x2020202020202020ull << (8 * n);
+	if (special8(w, flags))
+		return NULL;
+	memcpy(o, &w, 8);
+	o[n] = '"';
+	return o + n + 1;
+}
+
+char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	char *e;
+	*o++ = '"';
+	if (n < 8 && (e = str_short(o, p, n, flags)))
+		return e;
+	return str_body_flags(o, p, p + n, flags);
+}
+
+char *kcap_json_str_to(char *o, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	char *e;
+	*o++ = '"';
+	if (n < 8 && (e = str_short(o, p, n, 0)))
+		return e;
+	return str_body_plain(o, p, p + n);
 }
 

@@ -72,6 +72,28 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);
 int kcap_snapshot_decode(kcap_snapshot *s, const uint8_t *p, size_t n);
 
+/* A snapshot (meta.c), laid out here so that the renderers see per event,
+ * without a call, whether it names users or groups at all. Each name table
+ * maps uid or gid -> name, sorted by id; an entry also holds the JSON member
+ * the renderers copy (,"user":"NAME" or ,"group":"NAME"). */
+typedef struct kcap_id_name {
+	uint32_t id;
+	uint32_t json_len;
+	char *name;
+	char *json;
+} kcap_id_name;
+typedef struct kcap_name_table {
+	kcap_id_name *v;
+	size_t n, cap;
+} kcap_name_table;
+struct kcap_snapshot {
+	kcap_proc *procs;
+	size_t n, cap;
+	kcap_name_table names[KCAP_NAMES_KINDS_];
+};
+/* The entry of id in s's table of kind (s not NULL, kind valid), or NULL. */
+const kcap_id_name *kcap_snapshot_name_entry(const kcap_snapshot *s, int kind, uint32_t id);
+
 /* A number unique to m's current content over the life of the process
  * (changes on every kcap_meta_set; never reused by another object), for
  * caches that must not be fooled by an address reused after a free. */
@@ -88,6 +110,7 @@ typedef struct kcap_type_cache {
 	uint32_t head_len;
 	uint8_t has_toplevel;   /* some param has KCAP_PF_TOPLEVEL */
 	uint8_t lifecycle;      /* kcap_lifecycle_kind() of the name */
+	uint8_t audit_last;     /* the last param is JSON named "audit" (kcap__audit_param) */
 	const char *keys;       /* "name": of every param, back to back */
 	const uint32_t *key_end; /* end offset of param i's key in keys */
 } kcap_type_cache;

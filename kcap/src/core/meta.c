@@ -188,22 +188,10 @@ int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n)
 
 /* ---- process snapshot ---- */
 
-/* uid or gid -> name, sorted by id: looked up per event by the renderers. */
-typedef struct id_name {
-	uint32_t id;
-	char *name;
-} id_name;
-
-typedef struct name_table {
-	id_name *v;
-	size_t n, cap;
-} name_table;
-
-struct kcap_snapshot {
-	kcap_proc *procs;
-	size_t n, cap;
-	name_table names[KCAP_NAMES_KINDS_];
-};
+/* struct kcap_snapshot is laid out in core.h (the renderers test for names
+ * per event without a call). */
+typedef kcap_id_name id_name;
+typedef kcap_name_table name_table;
 
 kcap_snapshot *kcap_snapshot_new(void) { return calloc(1, sizeof(kcap_snapshot)); }
 
@@ -223,8 +211,10 @@ void kcap_snapshot_free(kcap_snapshot *s)
 		proc_free_strings(&s->procs[i]);
 	free(s->procs);
 	for (int k = 0; k < KCAP_NAMES_KINDS_; k++) {
-		for (size_t i = 0; i < s->names[k].n; i++)
+		for (size_t i = 0; i < s->names[k].n; i++) {
 			free(s->names[k].v[i].name);
+			free(s->names[k].v[i].json);
+		}
 		free(s->names[k].v);
 	}
 	free(s);
@@ -311,13 +301,22 @@ int kcap_snapshot_set_name(kcap_snapshot *s, int kind, uint32_t id, const char *
 	if (!s || kind < 0 || kind >= KCAP_NAMES_KINDS_ || !name)
 		return KCAP_E_INVAL;
 	name_table *t = &s->names[kind];
-	size_t i = name_pos(t, id);
-	char *copy = strdup(name);
-	if (!copy)
+	size_t i = name_pos(t, id), n = strlen(name);
+	/* the JSON member the renderers copy: ,"user":"NAME" or ,"group":"NAME" */
+	static const char *const key[KCAP_NAMES_KINDS_] = {",\"user\":", ",\"group\":"};
+	size_t kn = strlen(key[kind]);
+	char *copy = strdup(name), *json = malloc(kn + KCAP_JSON_STR_ROOM(n));
+	if (!copy || !json) {
+		free(copy);
+		free(json);
 		return KCAP_E_NOMEM;
+	}
+	memcpy(json, key[kind], kn);
+	uint32_t json_len = (uint32_t)(kcap_json_str_to(json + kn, name, n) - json);
 	if (i < t->n && t->v[i].id == id) {
 		free(t->v[i].name);
-		t->v[i].name = copy;
+		free(t->v[i].json);
+		t->v[i] = (id_name){id, json_len, copy, json};
 		return 0;
 	}
 	if (t->n == t->cap) {
@@ -325,24 +324,31 @@ int kcap_snapshot_set_name(kcap_snapshot *s, int kind, uint32_t id, const char *
 		id_name *v = realloc(t->v, cap * sizeof *v);
 		if (!v) {
 			free(copy);
+			free(json);
 			return KCAP_E_NOMEM;
 		}
 		t->v = v;
 		t->cap = cap;
 	}
 	memmove(t->v + i + 1, t->v + i, (t->n - i) * sizeof *t->v);
-	t->v[i] = (id_name){id, copy};
+	t->v[i] = (id_name){id, json_len, copy, json};
 	t->n++;
 	return 0;
+}
+
+const kcap_id_name *kcap_snapshot_name_entry(const kcap_snapshot *s, int kind, uint32_t id)
+{
+	const name_table *t = &s->names[kind];
+	size_t i = name_pos(t, id);
+	return i < t->n && t->v[i].id == id ? &t->v[i] : NULL;
 }
 
 const char *kcap_snapshot_name(const kcap_snapshot *s, int kind, uint32_t id)
 {
 	if (!s || kind < 0 || kind >= KCAP_NAMES_KINDS_)
 		return NULL;
-	const name_table *t = &s->names[kind];
-	size_t i = name_pos(t, id);
-	return i < t->n && t->v[i].id == id ? t->v[i].name : NULL;
+	const id_name *e = kcap_snapshot_name_entry(s, kind, id);
+	return e ? e->name : NULL;
 }
 
 size_t kcap_snapshot_name_count(const kcap_snapshot *s, int kind)

@@ -133,6 +133,8 @@ static int type_cache_build(type_slot *slot)
 	j->head = h;
 	j->head_len = (uint32_t)(o - h);
 	j->lifecycle = (uint8_t)kcap_lifecycle_kind(t->name);
+	j->audit_last = t->nparams && t->params[t->nparams - 1].type == KCAP_T_JSON &&
+			!strcmp(t->params[t->nparams - 1].name, "audit");
 	room = KCAP_FRAG_SLACK;
 	for (uint32_t i = 0; i < t->nparams; i++)
 		room += KCAP_JSON_STR_ROOM(strlen(t->params[i].name)) + 1;

@@ -174,11 +174,9 @@ static pent *find_own(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 	}
 }
 
-/* What origin (tag) knows of pid: its own entry, else the shared one. */
-static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+/* find() past its remembered answer. */
+static __attribute__((noinline)) pent *find_probe(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
-	if (ps->hit && ps->hit_pid == pid && ps->hit_tag == tag)
-		return ps->hit;
 	pent *e = find_own(ps, tag, pid);
 	if (e)
 		e = e->dead ? NULL : e;
@@ -192,6 +190,14 @@ static pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 		m->hit_pid = pid;
 	}
 	return e;
+}
+
+/* What origin (tag) knows of pid: its own entry, else the shared one. */
+static inline pent *find(const kcap_procstate *ps, uint32_t tag, int32_t pid)
+{
+	if (ps->hit && ps->hit_pid == pid && ps->hit_tag == tag)
+		return ps->hit;
+	return find_probe(ps, tag, pid);
 }
 
 static int grow(kcap_procstate *ps)
@@ -256,30 +262,54 @@ static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
 	return e;
 }
 
-/* The entry of origin (tag) for pid, to be changed: its own, revived empty
- * when dead, else a copy of the shared one, else created empty (unknown
- * fields). NULL on ENOMEM. */
-static pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid)
+/* get_or_add() when origin (tag) has no live entry of its own for pid (e:
+ * its dead one, or NULL). */
+static __attribute__((noinline)) pent *get_or_add_new(kcap_procstate *ps, uint32_t tag, int32_t pid, pent *e,
+						     int *known)
 {
-	ps->hit = NULL;
-	pent *e = find_own(ps, tag, pid);
-	if (e && e->dead) {
+	int k = 0;
+	if (e) {
 		init_entry(ps, e, tag, pid);
 		ps->dead_n--;
+	} else {
+		int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
+		k = shadow;
+		if (!(e = insert(ps, tag, pid)))
+			return NULL;
+		if (shadow) {
+			const pent *b = find_own(ps, BASE_TAG, pid); /* insert may have moved it */
+			ps->shadowed++;
+			e->info.ppid = b->info.ppid;
+			e->info.start_ts = b->info.start_ts;
+			if (copy_entry(e, b)) {
+				ps->hit = NULL;
+				return NULL; /* the entry stays, with what could be copied */
+			}
+		}
 	}
-	if (e)
-		return ps->last = e;
-	int shadow = shares(ps, tag) && find_own(ps, BASE_TAG, pid);
-	if (!(e = insert(ps, tag, pid)))
-		return NULL;
-	if (shadow) {
-		const pent *b = find_own(ps, BASE_TAG, pid); /* insert may have moved it */
-		ps->shadowed++;
-		e->info.ppid = b->info.ppid;
-		e->info.start_ts = b->info.start_ts;
-		if (copy_entry(e, b))
-			return NULL; /* the entry stays, with what could be copied */
-	}
+	if (known)
+		*known = k;
+	ps->hit = e;
+	ps->hit_tag = tag;
+	ps->hit_pid = pid;
+	return ps->last = e;
+}
+
+/* The entry of origin (tag) for pid, to be changed: its own, revived empty
+ * when dead, else a copy of the shared one, else created empty (unknown
+ * fields). *known (when not NULL) says whether find() knew the process
+ * before: a live own entry or a shared one. It is left as what find(tag,
+ * pid) answers, which the render that follows asks. NULL on ENOMEM. */
+static inline pent *get_or_add(kcap_procstate *ps, uint32_t tag, int32_t pid, int *known)
+{
+	pent *e = find_own(ps, tag, pid);
+	if (!e || e->dead)
+		return get_or_add_new(ps, tag, pid, e, known);
+	if (known)
+		*known = 1;
+	ps->hit = e;
+	ps->hit_tag = tag;
+	ps->hit_pid = pid;
 	return ps->last = e;
 }
 
@@ -486,7 +516,7 @@ static int load_into(kcap_procstate *ps, uint32_t tag, const kcap_snapshot *snap
 		if (!p)
 			continue;
 		remove_pid(ps, tag, p->pid);
-		pent *e = get_or_add(ps, tag, p->pid);
+		pent *e = get_or_add(ps, tag, p->pid, NULL);
 		if (!e) {
 			rc = KCAP_E_NOMEM;
 			goto cleanup;
@@ -588,8 +618,8 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		remove_pid(ps, ps->pending_tag, ps->pending_exit);
 	}
 	uint32_t tag = tag_of(ev->origin);
-	int known = find(ps, tag, ev->pid) != NULL;
-	pent *e = get_or_add(ps, tag, ev->pid);
+	int known;
+	pent *e = get_or_add(ps, tag, ev->pid, &known);
 	if (!e)
 		return KCAP_E_NOMEM;
 	/* A child often runs before its parent's fork call returns, so its first
@@ -614,10 +644,11 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	const kcap_type_def *def = ev->def ? ev->def : (s ? kcap_schema_type(s, ev->type_id) : NULL);
 	if (!def)
 		return rc;
-	const kcap_value *audit = kcap__audit_param(ev, def);
+	const kcap_type_cache *tc = kcap_schema_type_cache(s, def);
+	const kcap_value *audit = !tc || tc->audit_last ? kcap__audit_param(ev, def) : NULL;
 	if (audit && audit_context(ps, e, ev, audit))
 		rc = KCAP_E_NOMEM;
-	switch (lifecycle_of(def, s)) {
+	switch (tc ? tc->lifecycle : kcap_lifecycle_kind(def->name)) {
 	case KCAP_LC_FORK: {
 		int64_t child = 0, fl;
 		const kcap_value *v = param_any(ev, def, child_names);
@@ -630,7 +661,7 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
 			break; /* CLONE_THREAD */
 		remove_pid(ps, tag, (int32_t)child);
-		pent *c = get_or_add(ps, tag, (int32_t)child);
+		pent *c = get_or_add(ps, tag, (int32_t)child, NULL);
 		if (!c)
 			return KCAP_E_NOMEM;
 		e = find(ps, tag, ev->pid); /* growth may have moved entries */
@@ -726,8 +757,9 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 	/* the parent as the event's origin sees it (e may be a shared entry) */
 	const pent *p = NULL;
 	if (e->info.ppid >= 0) {
-		uint32_t h = e->parent_hint;
-		if (h < ps->cap && ps->keys[h].tag == tag && ps->keys[h].pid == e->info.ppid && !ps->tab[h].dead)
+		/* one test, not four branches: the hint is right nearly always */
+		size_t h = e->parent_hint & (ps->cap - 1);
+		if ((ps->keys[h].tag == tag) & (ps->keys[h].pid == e->info.ppid) & !ps->tab[h].dead)
 			p = &ps->tab[h];
 		else if ((p = find(ps, tag, e->info.ppid)))
 			e->parent_hint = (uint32_t)(p - ps->tab);

@@ -809,21 +809,23 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	o = u64dec(o, ev->uid);
 	o = PUT_LIT(o, ",\"gid\":");
 	o = u64dec(o, ev->gid);
-	if (ev->snapshot) {
-		/* the recording host's names, only when its snapshot has them */
-		const char *un = kcap_snapshot_name(ev->snapshot, KCAP_NAMES_USER, ev->uid);
-		const char *gn = kcap_snapshot_name(ev->snapshot, KCAP_NAMES_GROUP, ev->gid);
-		if (un || gn) {
+	const kcap_snapshot *sn = ev->snapshot;
+	if (sn && (sn->names[KCAP_NAMES_USER].n | sn->names[KCAP_NAMES_GROUP].n)) {
+		/* the recording host's names, only when its snapshot has them,
+		 * as the JSON members the snapshot keeps rendered */
+		const kcap_id_name *un = kcap_snapshot_name_entry(sn, KCAP_NAMES_USER, ev->uid);
+		const kcap_id_name *gn = kcap_snapshot_name_entry(sn, KCAP_NAMES_GROUP, ev->gid);
+		size_t nu = un ? un->json_len : 0, ng = gn ? gn->json_len : 0;
+		if (nu + ng) {
 			b->len = (size_t)(o - b->data);
-			int nrc = 0;
-			if (un)
-				nrc |= APPEND_LIT(b, ",\"user\":") | json_str(b, un, strlen(un));
-			if (gn)
-				nrc |= APPEND_LIT(b, ",\"group\":") | json_str(b, gn, strlen(gn));
-			if (nrc || !(o = buf_room(b, 16 + KCAP_JSON_STR_ROOM(ev->comm_len)))) {
+			if (!(o = buf_room(b, nu + ng + 16 + KCAP_JSON_STR_ROOM(ev->comm_len)))) {
 				b->len = start;
 				return KCAP_E_NOMEM;
 			}
+			if (un)
+				o = (char *)memcpy(o, un->json, nu) + nu;
+			if (gn)
+				o = (char *)memcpy(o, gn->json, ng) + ng;
 		}
 	}
 	o = PUT_LIT(o, ",\"comm\":");

@@ -12,7 +12,13 @@
 #                        (tests/bench/audit/make_audit_log.sh makes one; root)
 # The recorder overhead has its own interleaved mode:
 #   OLD=OLD_KCAP tests/bench/record/bench_record.sh NEW_BUILD overhead
-# Environment: RUNS (default 9). Not run by ctest.
+# Each job row gives the median wall time and the median CPU time
+# (user+sys, which other load on the machine moves much less), and, with
+# IR=1, the user-space instructions of one run of each build: perf stat's
+# instructions:u where the CPU counts them (not in a VM without a PMU), else
+# valgrind's (callgrind, the job's processes summed), which does not depend on
+# load at all (a 2M-event convert takes about 90 s under it).
+# Environment: RUNS (default 9), IR. Not run by ctest.
 set -eu
 old=${1:?usage: bench_compare.sh OLD_KCAP NEW_KCAP [WORKDIR]}
 new=${2:?usage: bench_compare.sh OLD_KCAP NEW_KCAP [WORKDIR]}
@@ -30,14 +36,43 @@ for s in 1 2 3 4; do
 done
 sync
 
-median() { sort -g | awk '{v[NR]=$1} END { print v[int((NR+1)/2)] }'; }
-# secs CMD...: wall seconds of one run, output discarded.
+median() { sort -g | awk '{v[NR]=$1} END { print v[int((NR+1)/2)]}'; }
+# secs CMD...: "wall cpu" seconds of one run (cpu = user+sys, to 10 ms),
+# output discarded.
 secs() {
 	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>&1 || { echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+	/usr/bin/time -f '%U %S' -o "$work/t.one" "$@" >/dev/null 2>&1 ||
+		{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
 	t1=$(date +%s.%N)
-	echo "$t1 $t0" | awk '{printf "%.6f\n", $1 - $2}'
+	echo "$t1 $t0 $(cat "$work/t.one")" | awk '{printf "%.6f %.6f\n", $1 - $2, $3 + $4}'
 }
+ir_tool=
+if [ "${IR:-0}" = 1 ]; then
+	if perf stat -x, -e instructions:u true 2>&1 >/dev/null | grep -q '^[0-9]'; then
+		ir_tool=perf
+	elif command -v valgrind >/dev/null; then
+		ir_tool=valgrind
+	else
+		echo "bench_compare.sh: IR=1 needs perf with instruction counters or valgrind" >&2
+		exit 1
+	fi
+fi
+# instr CMD...: user-space instructions of one run.
+instr() {
+	if [ "$ir_tool" = perf ]; then
+		perf stat -x, -e instructions:u -o "$work/t.ir" "$@" >/dev/null 2>&1 ||
+			{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+		awk -F, '/instructions/ {print $1}' "$work/t.ir"
+	else
+		rm -f "$work"/t.ir.*
+		valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/dev/null \
+			--log-file="$work/t.ir.%p" "$@" >/dev/null 2>&1 ||
+			{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+		cat "$work"/t.ir.* | awk '/Collected/ {n += $NF} END {print n}'
+		rm -f "$work"/t.ir.*
+	fi
+}
+ms() { awk '{printf "%.1f", $1 * 1000}'; }
 run_pair() {
 	name=$1
 	cmd=$2
@@ -47,15 +82,26 @@ run_pair() {
 		secs sh -c "K=$old; $cmd" >>"$work/t.old"
 		secs sh -c "K=$new; $cmd" >>"$work/t.new"
 	done
-	mo=$(median <"$work/t.old")
-	mn=$(median <"$work/t.new")
-	echo "| $name | $(echo "$mo" | awk '{printf "%.1f", $1 * 1000}') ms | $(echo "$mn" | awk '{printf "%.1f", $1 * 1000}') ms | $(echo "$mn $mo" | awk '{printf "%.3f", $1 / $2}') |"
+	wo=$(cut -d' ' -f1 "$work/t.old" | median); wn=$(cut -d' ' -f1 "$work/t.new" | median)
+	co=$(cut -d' ' -f2 "$work/t.old" | median); cn=$(cut -d' ' -f2 "$work/t.new" | median)
+	row="| $name | $(echo "$wo" | ms) ms | $(echo "$wn" | ms) ms | $(echo "$wn $wo" | awk '{printf "%.3f", $1 / $2}')"
+	row="$row | $(echo "$co" | ms) ms | $(echo "$cn" | ms) ms | $(echo "$cn $co" | awk '{printf "%.3f", $1 / $2}')"
+	if [ -n "$ir_tool" ]; then
+		io=$(instr sh -c "K=$old; $cmd"); in=$(instr sh -c "K=$new; $cmd")
+		row="$row | $(echo "$io" | awk '{printf "%.1f M", $1 / 1e6}') | $(echo "$in" | awk '{printf "%.1f M", $1 / 1e6}') | $(echo "$in $io" | awk '{printf "%.3f", $1 / $2}')"
+	fi
+	echo "$row |"
 }
 
-echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs interleaved runs each"
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs interleaved runs each${ir_tool:+, instructions by $ir_tool}"
 echo
-echo "| job | old | new | new/old |"
-echo "| --- | --- | --- | --- |"
+if [ -n "$ir_tool" ]; then
+	echo "| job | old wall | new wall | new/old | old CPU | new CPU | new/old | old instr | new instr | new/old |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+else
+	echo "| job | old wall | new wall | new/old | old CPU | new CPU | new/old |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+fi
 run_pair "convert --json, 2M events" '"$K" convert --json cap.kcap -o /dev/null'
 run_pair "filter full scan, 2M events" '"$K" filter "comm = \"bash\" and ret < 0" --count cap.kcap'
 run_pair "merge 4 x 500k" '"$K" merge -o merged.kcap m1.kcap m2.kcap m3.kcap m4.kcap'
