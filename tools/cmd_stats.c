@@ -53,7 +53,7 @@ typedef struct sctx {
 	char **by;
 	int strict, no_skip, bad;
 	kcap_reader *r;
-	int first, checked;
+	int first, checked, nomem;
 	uint32_t section;
 } sctx;
 
@@ -107,6 +107,17 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	return c->ps && kcap_procstate_block_needed(sum, s);
 }
 
+/* Counts an event from its head (kcap_stats_head_only), its params never decoded. */
+static int head_cb(void *ud, const kcap_event *head)
+{
+	sctx *c = ud;
+	if (!c->checked)
+		check_schema(c);
+	if (!c->bad && !c->nomem && kcap_stats_add(c->st, head, kcap_reader_schema(c->r), NULL))
+		c->nomem = 1;
+	return 0;
+}
+
 static int stats_input(void *ud, int i, kcap_reader *r, int *damaged)
 {
 	sctx *c = ud;
@@ -123,6 +134,8 @@ static int stats_input(void *ud, int i, kcap_reader *r, int *damaged)
 	}
 	if (c->f && !c->ps)
 		kcap_reader_set_event_filter(r, event_cb, c);
+	else if (!c->f && !c->ps && kcap_stats_head_only(c->st))
+		kcap_reader_set_event_filter(r, head_cb, c);
 	int anchors = c->f ? kcap_filter_time_anchors(c->f) : 0;
 	const kcap_event *ev;
 	while ((n = kcap_reader_next(r, &ev)) > 0) {
@@ -154,6 +167,10 @@ static int stats_input(void *ud, int i, kcap_reader *r, int *damaged)
 	}
 	if (c->bad && !rc)
 		rc = KCAP_EXIT_USAGE;
+	if (c->nomem && !rc) {
+		cli_err("stats", "out of memory");
+		rc = KCAP_EXIT_ERROR;
+	}
 	if (n < 0) {
 		int frc = cli_read_failed("stats", r, n);
 		if (!rc)

@@ -62,6 +62,12 @@ void kcap_stats_free(kcap_stats *st);
 /* 1 if the fields need a process tracker (proc.*, parent.*). */
 int kcap_stats_uses_proc(const kcap_stats *st);
 
+/* 1 if every --by field is a canonical one (seq ts time pid tid ppid cpu
+ * uid gid comm type category host source): an event can then be counted
+ * from its head alone, in a reader's event filter (kcap_event_filter_fn),
+ * without decoding its params. */
+int kcap_stats_head_only(const kcap_stats *st);
+
 /* Counts one event. s is the schema it was decoded with; ps may be NULL
  * (then proc.* and parent.* are absent), else already updated with ev.
  * Returns 0 or KCAP_E_NOMEM (the event is then not counted). */

@@ -11,6 +11,10 @@
 
 #define STATS_MAX_COLS 8
 
+static int name_in(const char *name, const char *const *list);
+
+enum { SF_NONE, SF_COMM, SF_PID, SF_TID, SF_PPID, SF_UID, SF_GID };
+
 enum { T_BY, T_PROCS, T_PROGS, T_FILES, T_ERRORS, T_NET, T_USERS, T_RATE };
 
 typedef struct group {
@@ -23,6 +27,7 @@ typedef struct table {
 	kcap_stats_table pub;
 	int kind;
 	const char *cols[STATS_MAX_COLS + 1];
+	int fast[STATS_MAX_COLS];  /* FAST_*: a canonical field read here, not by name */
 	group *g;           /* the hash, cap slots (a power of two) */
 	size_t n, cap;
 	kcap_stats_row *rows; /* sorted, built by kcap_stats_rows */
@@ -81,6 +86,11 @@ int kcap_stats_new(kcap_stats **out, const char *const *by, kcap_error *err)
 			return kcap_seterr(err, KCAP_E_INVAL, -1, "--by takes 1 to %d fields", STATS_MAX_COLS);
 		}
 		add_table(st, T_BY, "by", 0, by);
+		static const char *const fast[] = {"", "comm", "pid", "tid", "ppid", "uid", "gid", NULL};
+		for (size_t i = 0; i < n; i++)
+			for (int j = 1; fast[j]; j++)
+				if (!strcmp(by[i], fast[j]))
+					st->t[0].fast[i] = j;
 	} else {
 		static const char *const procs[] = {"pid", "comm", NULL}, *const progs[] = {"exe", NULL},
 			*const files[] = {"path", NULL}, *const errs[] = {"errno", NULL},
@@ -123,6 +133,18 @@ void kcap_stats_free(kcap_stats *st)
 	free(st);
 }
 
+int kcap_stats_head_only(const kcap_stats *st)
+{
+	static const char *const canonical[] = {"seq", "ts", "time", "pid", "tid", "ppid", "cpu", "uid",
+	                                        "gid", "comm", "type", "category", "host", "source", NULL};
+	if (!st || st->t[0].kind != T_BY)
+		return 0;
+	for (size_t i = 0; i < st->t[0].pub.ncols; i++)
+		if (!name_in(st->t[0].cols[i], canonical))
+			return 0;
+	return 1;
+}
+
 int kcap_stats_uses_proc(const kcap_stats *st)
 {
 	return st && st->uses_proc;
@@ -157,8 +179,14 @@ static int key_cell(kcap_buf *k, const void *p, size_t n)
 	const void *nul = n ? memchr(p, 0, n) : NULL;
 	if (nul)
 		n = (size_t)((const char *)nul - (const char *)p);
-	if (kcap_buf_append(k, &present, 1) || (n && kcap_buf_append(k, p, n)) || kcap_buf_append(k, "", 1))
+	if (kcap_buf_reserve(k, n + 2) < 0)
 		return KCAP_E_NOMEM;
+	char *d = k->data + k->len;
+	d[0] = (char)present;
+	if (n)
+		memcpy(d + 1, p, n);
+	d[n + 1] = 0;
+	k->len += n + 2;
 	return 0;
 }
 
@@ -365,8 +393,16 @@ int kcap_stats_add(kcap_stats *st, const kcap_event *ev, const kcap_schema *s, c
 		kcap_buf *k = &st->key;
 		k->len = 0;
 		for (size_t i = 0; !rc && i < t->pub.ncols; i++) {
+			char num[24];
+			int f = t->fast[i];
 			st->cell.len = 0;
-			if (kcap__event_field_text(&st->cell, ev, s, ps, t->cols[i]))
+			if (f == SF_COMM) {
+				rc = key_cell(k, ev->comm ? ev->comm : "", ev->comm_len);
+			} else if (f) {
+				long long v = f == SF_PID ? ev->pid : f == SF_TID ? ev->tid : f == SF_PPID ? ev->ppid
+				            : f == SF_UID ? (long long)ev->uid : (long long)ev->gid;
+				rc = key_cell(k, num, (size_t)snprintf(num, sizeof(num), "%lld", v));
+			} else if (kcap__event_field_text(&st->cell, ev, s, ps, t->cols[i]))
 				rc = key_cell(k, st->cell.data ? st->cell.data : "", st->cell.len);
 			else
 				rc = key_cell(k, NULL, 0);
