@@ -226,5 +226,6 @@ int cmd_slice(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
 
 #endif

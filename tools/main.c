@@ -15,6 +15,7 @@ static const cli_cmd commands[] = {
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"stats", cmd_stats, "summaries: top processes, programs, files, errors, peers, users, rate; or --by FIELDS"},
+	{"tree", cmd_tree, "the process tree: snapshot plus fork/exec/exit, each exec in order, exits, event counts"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };
