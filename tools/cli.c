@@ -466,6 +466,47 @@ int cli_filter_now(const char *cmd, kcap_filter *f)
 	return 0;
 }
 
+/* Prints err with the expression and a caret under the column. */
+void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e)
+{
+	int col = e->column > 0 ? e->column : 1;
+	cli_err(cmd, "column %d: %s", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
+	fputs("  ", stderr); /* then the expression, and a caret under the column */
+	int width = 0; /* display columns before the caret: UTF-8 continuation bytes take none */
+	for (const char *p = expr; *p; p++) {
+		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, stderr);
+		if (p - expr < col - 1 && ((unsigned char)*p & 0xc0) != 0x80)
+			width++;
+	}
+	fprintf(stderr, "\n  %*s^\n", width, "");
+}
+
+/* Sets the anchors of relative time literals from the input's index, or its
+ * first event. Returns 0, or KCAP_EXIT_USAGE (printed) when an anchor cannot
+ * be known. */
+int cli_filter_span(const char *cmd, kcap_filter *f, kcap_reader *r, int anchors, int64_t first_ts)
+{
+	int64_t start = first_ts, end = INT64_MIN;
+	if (kcap_reader_load_index(r) > 0) {
+		size_t n = kcap_reader_index_count(r);
+		start = kcap_reader_index_at(r, 0)->first_ts;
+		end = kcap_reader_index_at(r, 0)->last_ts;
+		for (size_t i = 0; i < n; i++) {
+			const kcap_block_summary *b = kcap_reader_index_at(r, i);
+			if (b->first_ts < start)
+				start = b->first_ts;
+			if (b->last_ts > end)
+				end = b->last_ts;
+		}
+	}
+	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
+		cli_err(cmd, "%s: a time relative to the end (-D) needs an indexed, seekable input", kcap_reader_name(r));
+		return KCAP_EXIT_USAGE;
+	}
+	kcap_filter_set_span(f, start, end);
+	return 0;
+}
+
 int cli_time_opt(const char *cmd, int c, const char *arg, kcap_time_style *st)
 {
 	static const char modes[] = "ard"; /* tshark's letters, KCAP_TIMES_* order */

@@ -99,6 +99,13 @@ int cli_now(const char *cmd, int64_t *now);
  * clock. Returns 0, or -1 (printed). */
 struct kcap_filter;
 int cli_filter_now(const char *cmd, struct kcap_filter *f);
+/* Prints a bad expression's error (err->column) with the expression and a
+ * caret under the column (filter, stats, tree). */
+void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e);
+/* Sets the anchors of a filter's relative time literals from r's index, or
+ * first_ts (its first event). 0, or KCAP_EXIT_USAGE (printed) when an
+ * anchor cannot be known. */
+int cli_filter_span(const char *cmd, struct kcap_filter *f, kcap_reader *r, int anchors, int64_t first_ts);
 
 /* ---- times in text and CSV (docs/CLI.md "Times in text and CSV") ----
  * --local and -t/--time-format a|r|d of every command that renders text:
@@ -231,5 +238,7 @@ int cmd_recover(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
 
 #endif

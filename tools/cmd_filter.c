@@ -52,21 +52,6 @@ typedef struct fctx {
 	uint64_t matched, nread, blocks, decoded, skipped;
 } fctx;
 
-/* Prints err with the expression and a caret under the column. */
-static void show_expr_error(const char *expr, const kcap_error *e)
-{
-	int col = e->column > 0 ? e->column : 1;
-	cli_err("filter", "column %d: %s", col, e->msg[0] ? e->msg : kcap_strerror(e->code));
-	fputs("  ", stderr); /* then the expression, and a caret under the column */
-	int width = 0; /* display columns before the caret: UTF-8 continuation bytes take none */
-	for (const char *p = expr; *p; p++) {
-		fputc(*p == '\t' || *p == '\n' ? ' ' : *p, stderr);
-		if (p - expr < col - 1 && ((unsigned char)*p & 0xc0) != 0x80)
-			width++;
-	}
-	fprintf(stderr, "\n  %*s^\n", width, "");
-}
-
 /* Checks the field names once per input, as soon as its schema is known. */
 static void check_fields(fctx *c)
 {
@@ -78,7 +63,7 @@ static void check_fields(fctx *c)
 	int rc = kcap_filter_check_schema(c->f, s, &e);
 	/* a bad literal is bad whatever the other inputs hold */
 	if (rc == KCAP_E_INVAL || (rc && c->strict)) {
-		show_expr_error(c->expr, &e);
+		cli_expr_error("filter", c->expr, &e);
 		c->check_failed = 1;
 		return;
 	}
@@ -121,32 +106,6 @@ static void json_proc(void *ud, kcap_buf *b, const kcap_event *ev)
 		kcap_procstate_append_json(b, c->ps, ev);
 }
 
-/* Sets the anchors of relative time literals from the input's index, or its
- * first event. Returns 0, or KCAP_EXIT_USAGE (printed) when an anchor cannot
- * be known. */
-static int set_span(fctx *c, int anchors, int64_t first_ts)
-{
-	int64_t start = first_ts, end = INT64_MIN;
-	if (kcap_reader_load_index(c->r) > 0) {
-		size_t n = kcap_reader_index_count(c->r);
-		start = kcap_reader_index_at(c->r, 0)->first_ts;
-		end = kcap_reader_index_at(c->r, 0)->last_ts;
-		for (size_t i = 0; i < n; i++) {
-			const kcap_block_summary *b = kcap_reader_index_at(c->r, i);
-			if (b->first_ts < start)
-				start = b->first_ts;
-			if (b->last_ts > end)
-				end = b->last_ts;
-		}
-	}
-	if ((anchors & KCAP_TIME_FROM_END) && end == INT64_MIN) {
-		cli_err("filter", "%s: a time relative to the end (-D) needs an indexed, seekable input", c->file);
-		return KCAP_EXIT_USAGE;
-	}
-	kcap_filter_set_span(c->f, start, end);
-	return 0;
-}
-
 /* One input through the filter. */
 static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 {
@@ -177,7 +136,7 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 			check_fields(c);
 			if (c->check_failed)
 				break;
-			if (c->first && anchors && (rc = set_span(c, anchors, ev->ts)))
+			if (c->first && anchors && (rc = cli_filter_span("filter", f, r, anchors, ev->ts)))
 				break;
 			kcap_filter_reset_schema(f);
 			if (ps && c->first)
@@ -283,7 +242,7 @@ int cmd_filter(int argc, char **argv)
 			cli_err("filter", "out of memory");
 			rc = KCAP_EXIT_ERROR;
 		} else {
-			show_expr_error(expr, &e);
+			cli_expr_error("filter", expr, &e);
 			rc = KCAP_EXIT_USAGE;
 		}
 		goto cleanup;

@@ -14,6 +14,8 @@ static const cli_cmd commands[] = {
 	{"slice", cmd_slice, "a range of events by time (index seek), seq, head, tail or skip"},
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
+	{"stats", cmd_stats, "summaries: top processes, programs, files, errors, peers, users, rate; or --by FIELDS"},
+	{"tree", cmd_tree, "the process tree: snapshot plus fork/exec/exit, each exec in order, exits, event counts"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"verify", cmd_verify, "check captures whole: every block, index, footer and seal; a verdict per file"},
 	{"recover", cmd_recover, "write a clean capture from a damaged one: every intact block and event, the loss recorded"},

@@ -846,6 +846,9 @@ int kcap_text_escape(kcap_buf *b, const void *p, size_t n);
  * every cell, so a record is one line. */
 int kcap_render_csv_header(kcap_buf *b, const char *const *fields);
 int kcap_render_csv(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const char *const *fields);
+/* Appends s[0, n) as one CSV cell, as kcap_render_csv writes cells: control
+ * bytes escaped, quoted when it holds a comma or a quote. 0 or KCAP_E_NOMEM. */
+int kcap_csv_escape(kcap_buf *b, const char *s, size_t n);
 /* Text of a field by name: canonical fields (seq ts time pid tid ppid cpu uid
  * gid comm type category host source), params by name, or params.NAME.
  * Returns 1 if found (rendered into b), 0 if the event has no such field. */

@@ -148,6 +148,11 @@ int kcap__field_parse(const char *name, size_t len, kfield *k, kcap_error *err);
 int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
                      const char *name);
 
+/* Any field of the filter language (canonical ones too), as a CSV column
+ * shows it (render.c): 1, or 0 when ev has no such field. */
+int kcap__event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                           const char *name);
+
 /* Index of the param of slot in def (aliases resolved), or -1. */
 int kcap__filter_slot_index(const kcap_filter *f, int slot, const kcap_type_def *def);
 

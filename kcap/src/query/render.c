@@ -1179,6 +1179,12 @@ int kcap_event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *
 	return field_text(b, ev, s, NULL, name);
 }
 
+int kcap__event_field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
+                           const char *name)
+{
+	return field_text(b, ev, s, ps, name);
+}
+
 /* A column: the canonical fields here, the others (params, sub-fields,
  * aliases, proc.*, parent.*) through the filter's field resolver. */
 static int field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
@@ -1261,6 +1267,14 @@ static int csv_cell(kcap_buf *b, size_t start)
 		rc |= buf_lit(b, "\"", 1);
 	free(tmp);
 	return rc;
+}
+
+int kcap_csv_escape(kcap_buf *b, const char *s, size_t n)
+{
+	size_t start = b->len;
+	if (kcap_buf_append(b, s, n) || csv_cell(b, start))
+		return KCAP_E_NOMEM;
+	return 0;
 }
 
 int kcap_render_csv_header(kcap_buf *b, const char *const *fields)
