@@ -33,7 +33,8 @@ enum {
 };
 
 /* Output renderings. */
-typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV } out_mode;
+/* OUT_TSV, OUT_ROWBINARY: ClickHouse rows (kcap/rows.h). */
+typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV, OUT_TSV, OUT_ROWBINARY } out_mode;
 
 typedef struct cli_cmd {
 	const char *name;
@@ -218,5 +219,6 @@ int cmd_record(int argc, char **argv);
 int cmd_slice(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -65,6 +65,15 @@ int cli_output_opt(int c, const char *arg, sink_opts *o);
 	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, CLI_TIME_LONGOPTS
 #define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
 
+/* The ClickHouse row modes (--tsv, --rowbinary), for commands whose events
+ * go to one sink (cat, convert, filter): SINK_LONGOPTS_ROWS, SINK_HELP_ROWS. */
+enum { SINK_OPT_TSV = 0x2001, SINK_OPT_ROWBINARY = 0x2002 };
+#define SINK_LONGOPTS_ROWS {"tsv", no_argument, 0, SINK_OPT_TSV}, {"rowbinary", no_argument, 0, SINK_OPT_ROWBINARY}
+#define SINK_HELP_ROWS \
+	"      --tsv           ClickHouse TabSeparated rows (docs/FLEET.md: the columns;\n" \
+	"                      every byte escaped so that it reads back exactly)\n" \
+	"      --rowbinary     the same rows in ClickHouse RowBinary\n"
+
 /* The --help text of those options, one for every command (as bpftool's
  * HELP_SPEC_OPTIONS): a command's help gives SINK_HELP_HEAD, where its
  * output goes (SINK_HELP_FILE for -o), SINK_HELP_MODES (SINK_HELP_OUTPUT
