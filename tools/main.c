@@ -14,6 +14,7 @@ static const cli_cmd commands[] = {
 	{"slice", cmd_slice, "a range of events by time (index seek), seq, head, tail or skip"},
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
+	{"export", cmd_export, "send captures to ClickHouse (export clickhouse), or print its schema (--ddl)"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"help", cmd_help, "list subcommands, or show one's help"},
 };

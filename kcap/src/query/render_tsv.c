@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <kcap/rows.h>
+#include "core/core.h"
 #include "query/render_internal.h"
 
 enum {
@@ -71,6 +72,32 @@ static const char *meta_or_empty(const kcap_event *ev, const char *key)
 	return v ? v : "";
 }
 
+/* host, boot_id and source of the last origin seen, per thread: the same
+ * for every event of an origin. Kept while the metadata's serial is the one
+ * remembered (serials are never reused). */
+typedef struct meta_memo {
+	const kcap_meta *m;
+	uint64_t serial;
+	const char *v[3];
+	size_t n[3];
+} meta_memo;
+
+static const meta_memo *origin_memo(const kcap_event *ev)
+{
+	static _Thread_local meta_memo memo;
+	static const char *const keys[3] = {KCAP_META_HOSTNAME, KCAP_META_BOOT_ID, KCAP_META_SOURCE};
+	uint64_t serial = ev->meta ? kcap_meta_serial(ev->meta) : 0;
+	if (memo.v[0] && memo.m == ev->meta && memo.serial == serial)
+		return &memo;
+	memo.m = ev->meta;
+	memo.serial = serial;
+	for (int k = 0; k < 3; k++) {
+		memo.v[k] = meta_or_empty(ev, keys[k]);
+		memo.n[k] = strlen(memo.v[k]);
+	}
+	return &memo;
+}
+
 static void set_str(cell *c, const char *p, size_t n)
 {
 	c->p = p;
@@ -85,12 +112,10 @@ static void fill_row(cell *row, const kcap_event *ev, const kcap_schema *s, char
 	static const char *const addr_names[] = {"addr", "sockaddr", NULL};
 	memset(row, 0, sizeof(cell) * C_COUNT_);
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
-	const char *v = meta_or_empty(ev, KCAP_META_HOSTNAME);
-	set_str(&row[C_HOST], v, strlen(v));
-	v = meta_or_empty(ev, KCAP_META_BOOT_ID);
-	set_str(&row[C_BOOT], v, strlen(v));
-	v = meta_or_empty(ev, KCAP_META_SOURCE);
-	set_str(&row[C_SOURCE], v, strlen(v));
+	const meta_memo *mm = origin_memo(ev);
+	set_str(&row[C_HOST], mm->v[0], mm->n[0]);
+	set_str(&row[C_BOOT], mm->v[1], mm->n[1]);
+	set_str(&row[C_SOURCE], mm->v[2], mm->n[2]);
 	row[C_SEQ].u = ev->seq;
 	row[C_TS].i = ev->ts;
 	row[C_PID].i = ev->pid;
@@ -169,27 +194,22 @@ static int gen_json(kcap_buf *b, int gen, const kcap_event *ev, const kcap_schem
 
 /* The letter after the backslash of an escaped byte, or 0 for a byte
  * written as is. */
-static inline char tsv_esc(uint8_t c)
-{
-	switch (c) {
-	case '\b': return 'b';
-	case '\f': return 'f';
-	case '\n': return 'n';
-	case '\r': return 'r';
-	case '\t': return 't';
-	case '\0': return '0';
-	case '\\': return '\\';
-	case '\'': return '\'';
-	default: return 0;
-	}
-}
+static const char tsv_esc_tab[256] = {
+	['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', [0] = '0', ['\\'] = '\\', ['\''] = '\'',
+};
+static inline char tsv_esc(uint8_t c) { return tsv_esc_tab[c]; }
 
 static int tsv_escape_to(kcap_buf *b, const uint8_t *p, size_t n)
 {
 	if (b->cap - b->len < 2 * n + 1 && kcap_buf_reserve(b, 2 * n + 1))
 		return -1;
 	char *o = b->data + b->len;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	while (i < n && !tsv_esc(p[i])) /* most strings need no escape */
+		i++;
+	memcpy(o, p, i);
+	o += i;
+	for (; i < n; i++) {
 		char e = tsv_esc(p[i]);
 		if (e) {
 			*o++ = '\\';
