@@ -564,8 +564,10 @@ int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o)
 	case 'T': o->mode = OUT_TEXT; return 1;
 	case 'J': o->mode = OUT_JSON; return 1;
 	case 'C': o->mode = OUT_CSV; return 1;
+	case SINK_OPT_TSV: o->mode = OUT_TSV; return 1;
+	case SINK_OPT_ROWBINARY: o->mode = OUT_ROWBINARY; return 1;
 	case 'P': o->no_proc = 1; return 1;
-	case SINK_O_SCAP: o->mode = OUT_SCAP; return 1;
+	case SINK_OPT_SCAP: o->mode = OUT_SCAP; return 1;
 	case 't': case CLI_O_LOCAL: case CLI_O_TIMEFMT:
 		return cli_time_opt(cmd, c, arg, &o->times) ? -1 : 1;
 	default: return 0;

@@ -35,8 +35,8 @@ enum {
 
 /* Output renderings. */
 /* OUT_SCAP: a sysdig/Falco capture (formats/scap/scap_write.h), never to a
- * terminal. */
-typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV, OUT_SCAP } out_mode;
+ * terminal. OUT_TSV, OUT_ROWBINARY: ClickHouse rows (kcap/rows.h). */
+typedef enum { OUT_AUTO = 0, OUT_KCAP, OUT_TEXT, OUT_JSON, OUT_CSV, OUT_SCAP, OUT_TSV, OUT_ROWBINARY } out_mode;
 
 typedef struct cli_cmd {
 	const char *name;
@@ -240,5 +240,6 @@ int cmd_seal(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

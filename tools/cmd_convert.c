@@ -27,7 +27,7 @@ static const char convert_help[] =
 	"                        inferred from the values, and metadata and process\n"
 	"                        context are rebuilt from origin{...} and proc{...}\n"
 	"                        (kcap's own lines come back byte for byte)\n"
-	SINK_HELP_OUTPUT
+	SINK_HELP_OUTPUT SINK_HELP_ROWS
 	"      --fields LIST     CSV columns, comma-separated (default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
 	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
@@ -135,7 +135,7 @@ static int convert_input(void *ud, int i, kcap_reader *r, int *damaged)
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		SINK_LONGOPTS,                         {"fields", required_argument, 0, 'f'},
+		SINK_LONGOPTS, SINK_LONGOPTS_ROWS,                         {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},

@@ -24,7 +24,7 @@ static const char filter_help[] =
 	"  -v, --invert        keep the events that do not match\n"
 	"      --no-skip       read and test every block (no index skipping)\n"
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
-	SINK_HELP_OUTPUT
+	SINK_HELP_OUTPUT SINK_HELP_ROWS
 	"      --fields LIST   CSV columns, comma-separated\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -185,7 +185,7 @@ int cmd_filter(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"count", no_argument, 0, 'c'},      {"invert", no_argument, 0, 'v'},
 		{"no-skip", no_argument, 0, O_NOSKIP}, {"stats", no_argument, 0, O_STATS},
-		SINK_LONGOPTS,
+		SINK_LONGOPTS, SINK_LONGOPTS_ROWS,
 		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -266,6 +266,7 @@ int cmd_filter(int argc, char **argv)
 	int want_csv_proc = 0; /* proc.* / parent.* columns: from our tracker, which sees every event */
 	for (size_t i = 0; !count_only && mode == OUT_CSV && fields && fields[i]; i++)
 		want_csv_proc |= !strncmp(fields[i], "proc.", 5) || !strncmp(fields[i], "parent.", 7);
+	want_csv_proc |= !count_only && !no_proc && (mode == OUT_TSV || mode == OUT_ROWBINARY); /* the proc column */
 	fc.tracking = kcap_filter_uses_proc(f) || want_json_proc || want_csv_proc;
 	if (fc.tracking && !(ps = kcap_procstate_new())) {
 		cli_err("filter", "out of memory");

@@ -8,7 +8,7 @@
 #include "sink.h"
 
 static const char synth_help[] =
-	"usage: kcap synth [-n N] [--seed S] [--start TIME] [OPTIONS] -o FILE|-\n"
+	"usage: kcap synth [-n N] [--seed S] [--start TIME] [--host NAME] [OPTIONS] -o FILE|-\n"
 	"\n"
 	"Writes a deterministic synthetic capture: the same N, seed and options give\n"
 	"byte-identical output. The mix models a busy host: a process tree of a few\n"
@@ -21,6 +21,9 @@ static const char synth_help[] =
 	"  -s, --seed S         PRNG seed (default 1)\n"
 	"      --start TIME     first timestamp, a time as slice takes it\n"
 	"                       (default 1795255200000000000 = 2026-11-21T10:00:00Z)\n"
+	"      --host NAME      the origin's hostname (default synth-host), with a boot_id\n"
+	"                       derived from NAME and the seed (for multi-host captures:\n"
+	"                       merge the captures of several names)\n"
 	"  -o, --output FILE    output capture ('-' for stdout)\n"
 	"      --block-size S   uncompressed bytes per block (default 1M)\n"
 	"      --level L        zstd level -7..22 (default 1); 0 stores uncompressed\n"
@@ -401,15 +404,34 @@ static int generate(synth *s, uint64_t n, int64_t start)
 	return rc;
 }
 
+/* A boot id in the form of /proc/sys/kernel/random/boot_id (a version 4
+ * UUID), from FNV-1a of the host name, mixed with the seed. */
+static void synth_boot_id(char out[40], const char *host, uint64_t seed)
+{
+	uint64_t h[2] = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull ^ seed};
+	for (int k = 0; k < 2; k++) {
+		for (const unsigned char *p = (const unsigned char *)host; *p; p++)
+			h[k] = (h[k] ^ *p) * 0x100000001b3ull;
+		h[k] ^= seed + (uint64_t)k;
+		h[k] = (h[k] ^ (h[k] >> 31)) * 0x9e3779b97f4a7c15ull;
+		h[k] ^= h[k] >> 29;
+	}
+	snprintf(out, 40, "%08llx-%04llx-4%03llx-%04llx-%012llx", (unsigned long long)(h[0] >> 32),
+	         (unsigned long long)((h[0] >> 16) & 0xffff), (unsigned long long)(h[0] & 0xfff),
+	         (unsigned long long)(0x8000 | ((h[1] >> 48) & 0x3fff)), (unsigned long long)(h[1] & 0xffffffffffffull));
+}
+
 int cmd_synth(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"events", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
 		{"start", required_argument, 0, 'S'},  {"output", required_argument, 0, 'o'},
 		{"block-size", required_argument, 0, 'B'}, {"level", required_argument, 0, 'L'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		{"host", required_argument, 0, 'H'},   {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	uint64_t n = 100000, seed = 1, bs = 0;
+	const char *host = NULL;
 	int64_t start = 1795255200000000000LL;
 	const char *out = NULL;
 	kcap_writer_opts wo = {0};
@@ -436,6 +458,13 @@ int cmd_synth(int argc, char **argv)
 			break;
 		}
 		case 'o': out = optarg; break;
+		case 'H':
+			if (!*optarg || strlen(optarg) > 255) {
+				cli_bad_value("synth", "--host", optarg, "expected a host name of 1 to 255 bytes");
+				return KCAP_EXIT_USAGE;
+			}
+			host = optarg;
+			break;
 		case 'B':
 			if (cli_opt_size("synth", "--block-size", optarg, CLI_BLOCK_MIN, CLI_BLOCK_MAX, &bs))
 				return KCAP_EXIT_USAGE;
@@ -469,7 +498,12 @@ int cmd_synth(int argc, char **argv)
 	s.r.s = seed;
 	s.w = sink_writer(sk);
 	kcap_meta *m = kcap_meta_new();
-	kcap_meta_set(m, KCAP_META_HOSTNAME, "synth-host");
+	kcap_meta_set(m, KCAP_META_HOSTNAME, host ? host : "synth-host");
+	if (host) { /* a boot id of its own per (host, seed): rows of hosts stay apart */
+		char bid[40];
+		synth_boot_id(bid, host, seed);
+		kcap_meta_set(m, KCAP_META_BOOT_ID, bid);
+	}
 	kcap_meta_set(m, KCAP_META_OS, "Linux");
 	kcap_meta_set(m, KCAP_META_KERNEL, "6.1.0-synth");
 	kcap_meta_set(m, KCAP_META_SOURCE, "synth");

@@ -5,6 +5,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
       libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev libssl-dev
       sysdig) # sysdig: reads .scap files without a kernel module (tests of the scap export)
+# libcurl: kcap export clickhouse (optional); clickhouse-server/-client: the
+# fleet_cluster test (SKIP without them)
+pkgs+=(libcurl4-openssl-dev curl clickhouse-server clickhouse-client)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time)
 fi

@@ -16,6 +16,7 @@ static const cli_cmd commands[] = {
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"stats", cmd_stats, "summaries: top processes, programs, files, errors, peers, users, rate; or --by FIELDS"},
 	{"tree", cmd_tree, "the process tree: snapshot plus fork/exec/exit, each exec in order, exits, event counts"},
+	{"export", cmd_export, "send captures to ClickHouse (export clickhouse), or print its schema (--ddl)"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},
 	{"verify", cmd_verify, "check captures whole: every block, index, footer and seal; a verdict per file"},
 	{"recover", cmd_recover, "write a clean capture from a damaged one: every intact block and event, the loss recorded"},

@@ -9,6 +9,7 @@
 #include <kcap/filter.h>
 #include <kcap/procstate.h>
 #include "scap/scap_write.h"
+#include <kcap/rows.h>
 #include "sink.h"
 
 /* What of a reader's current section the kcap writer already describes. */
@@ -719,6 +720,21 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 		if (r)
 			json_origin(s, r, ev, start);
 		break;
+	case OUT_TSV:
+	case OUT_ROWBINARY: {
+		const kcap_procstate *ps = s->o.csv_proc; /* a caller's tracker (filter) first */
+		if (!ps && !s->o.no_proc && r) {
+			int rc = track(s, r, ev, sc);
+			if (rc)
+				return rc;
+			ps = s->ps;
+		}
+		if (s->mode == OUT_TSV)
+			kcap_render_tsv(&s->buf, ev, sc, ps);
+		else
+			kcap_render_rowbinary(&s->buf, ev, sc, ps);
+		break;
+	}
 	case OUT_CSV: {
 		int rc = csv_event(s, r, ev, sc);
 		if (rc)

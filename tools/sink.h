@@ -61,21 +61,30 @@ int sink_check_fields(const char *cmd, const char *const *fields);
 
 /* Output options shared by every event-emitting command, as getopt_long
  * codes: 'o' (-o/--output FILE), 'K' (--kcap), 'T' (--text), 'J' (--json),
- * 'C' (--csv), 'P' (--no-proc), SINK_O_SCAP (--scap), and the times of text
+ * 'C' (--csv), 'P' (--no-proc), SINK_OPT_SCAP (--scap), and the times of text
  * and CSV: 't' (-t/--time-format) and CLI_O_LOCAL, CLI_O_TIMEFMT
  * (cli_time_opt; replay, whose -t is --to, handles 't' itself). Returns 1 if
  * c was one of them (applied to o), 0 if not, -1 for a bad value (printed for
  * cmd: the caller exits KCAP_EXIT_USAGE). */
-enum { SINK_O_SCAP = 1950 };
+enum { SINK_OPT_SCAP = 1950 };
 int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o);
 
 /* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
  * command whose output is not -o (replay --to). */
 #define SINK_LONGOPTS_MODES \
 	{"kcap", no_argument, 0, 'K'}, {"text", no_argument, 0, 'T'}, {"json", no_argument, 0, 'J'}, \
-	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, {"scap", no_argument, 0, SINK_O_SCAP}, \
+	{"csv", no_argument, 0, 'C'}, {"no-proc", no_argument, 0, 'P'}, {"scap", no_argument, 0, SINK_OPT_SCAP}, \
 	CLI_TIME_LONGOPTS
 #define SINK_LONGOPTS {"output", required_argument, 0, 'o'}, SINK_LONGOPTS_MODES
+
+/* The ClickHouse row modes (--tsv, --rowbinary), for commands whose events
+ * go to one sink (cat, convert, filter): SINK_LONGOPTS_ROWS, SINK_HELP_ROWS. */
+enum { SINK_OPT_TSV = 0x2001, SINK_OPT_ROWBINARY = 0x2002 };
+#define SINK_LONGOPTS_ROWS {"tsv", no_argument, 0, SINK_OPT_TSV}, {"rowbinary", no_argument, 0, SINK_OPT_ROWBINARY}
+#define SINK_HELP_ROWS \
+	"      --tsv           ClickHouse TabSeparated rows (docs/FLEET.md: the columns;\n" \
+	"                      every byte escaped so that it reads back exactly)\n" \
+	"      --rowbinary     the same rows in ClickHouse RowBinary\n"
 
 /* The --help text of those options, one for every command (as bpftool's
  * HELP_SPEC_OPTIONS): a command's help gives SINK_HELP_HEAD, where its

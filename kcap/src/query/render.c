@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "query/filter_internal.h"
 #include "query/json_field.h"
+#include "query/render_internal.h"
 
 #define APPEND_LIT(b, s) buf_lit((b), (s), sizeof(s) - 1)
 
@@ -879,6 +880,26 @@ int kcap_render_json(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
 	}
 	rc |= APPEND_LIT(b, "}\n");
 	if (rc) { /* out of memory: leave no partial line behind */
+		b->len = start;
+		return KCAP_E_NOMEM;
+	}
+	return 0;
+}
+
+int kcap_render_json_params(kcap_buf *b, const kcap_event *ev, const kcap_schema *s)
+{
+	size_t start = b->len;
+	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
+	const kcap_type_cache *tj = kcap_schema_type_cache(s, def);
+	int rc = buf_lit(b, "{", 1);
+	for (uint32_t i = 0; def && i < ev->nparams && i < def->nparams; i++) {
+		if (i)
+			rc |= buf_lit(b, ",", 1);
+		rc |= json_key(b, def, tj, i);
+		rc |= json_value_inline(b, &ev->params[i], s, &def->params[i]);
+	}
+	rc |= buf_lit(b, "}", 1);
+	if (rc) {
 		b->len = start;
 		return KCAP_E_NOMEM;
 	}
