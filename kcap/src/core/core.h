@@ -24,6 +24,11 @@ static const uint8_t kcap_sync[4] = {0xB5, 'k', 'B', 0x1A};
 /* The largest body (raw_len) of any block: what a reader allocates for one
  * block is bounded by it, whatever a frame decompresses to. */
 #define KCAP_MAX_BODY (1u << 28)
+/* The most memory a reader gives the index it holds (the entries of all
+ * sections, some 150 bytes an events block and its Bloom filter): an index
+ * that would take more is not loaded, and the input is read in order
+ * (FORMAT.md "When an index disagrees with its blocks"). */
+#define KCAP_MAX_INDEX_MEM (64u << 20)
 /* Bounds of a section's schema (FORMAT.md "Schema block"). */
 #define KCAP_MAX_SCHEMA_TYPES 65536u
 #define KCAP_MAX_SCHEMA_SETS 65536u

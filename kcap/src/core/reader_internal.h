@@ -17,11 +17,10 @@ typedef struct stat_entry {
 } stat_entry;
 
 typedef struct index_entry {
-	kcap_block_summary sum; /* offset absolute; bloom points into bloom_copy */
-	uint8_t *meta_copy;
-	uint32_t section;
+	kcap_block_summary sum; /* offset absolute; bloom points into meta_copy */
+	uint8_t *meta_copy;     /* the block's meta while its section is checked; then its Bloom filter only */
 	uint64_t section_start;
-	uint32_t meta_len; /* bytes at meta_copy */
+	uint32_t meta_len; /* bytes of meta at meta_copy (0 once only the Bloom filter is left) */
 	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
 } index_entry;
 
@@ -29,6 +28,7 @@ typedef struct section_ctx {
 	uint64_t start;
 	uint64_t *context; /* absolute offsets */
 	size_t ncontext;
+	size_t first, nentries; /* its entries in the reader's index */
 } section_ctx;
 
 struct kcap_reader {
