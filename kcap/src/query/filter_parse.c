@@ -151,10 +151,12 @@ typedef struct suggest {
 
 static void suggest_add(suggest *sg, const char *want, const char *cand)
 {
-	size_t lw = strlen(want);
-	int d = edit_distance(want, cand);
+	size_t lw = strlen(want), lc = strlen(cand);
 	int limit = lw <= 3 ? 1 : lw <= 6 ? 2 : 3;
-	if (d > limit && !(lw >= 3 && strstr(cand, want)))
+	/* the distance is at least the difference of the lengths: most
+	 * candidates are out without the quadratic table */
+	int d = (lw > lc ? lw - lc : lc - lw) > (size_t)limit ? 99 : edit_distance(want, cand);
+	if (d > limit && !(lw >= 3 && lc > lw && strstr(cand, want)))
 		return;
 	for (int i = 0; i < sg->n; i++)
 		if (!strcmp(sg->name[i], cand))
@@ -1161,16 +1163,30 @@ cleanup:
 
 /* ---- literals against the schema ---- */
 
-/* Names of the symbol sets of slot's param, across the types having it. */
+/* Names of the symbol sets of slot's param, across the types having it:
+ * each set once (types share them), and at most SUGGEST_MAX_SYMS names in
+ * all, so that a schema of 65,536 types and sets (a hostile file) costs a
+ * misspelt literal no more than a real one does. */
+#define SUGGEST_MAX_SYMS 4096
 static void suggest_syms(suggest *sg, const kcap_filter *f, int slot, const kcap_schema *s, const char *want)
 {
-	for (size_t t = 0;; t++) {
+	uint32_t seen[64];
+	size_t nseen = 0, looked = 0;
+	for (size_t t = 0; looked < SUGGEST_MAX_SYMS; t++) {
 		const kcap_type_def *d = kcap_schema_type_at(s, t);
 		if (!d)
 			break;
 		int idx = kcap__filter_slot_index(f, slot, d);
-		const kcap_symset *ss = idx >= 0 && d->params[idx].symset ? kcap_schema_symset(s, d->params[idx].symset) : NULL;
-		for (uint32_t j = 0; ss && j < ss->nsyms; j++)
+		uint32_t id = idx >= 0 ? d->params[idx].symset : 0;
+		size_t k = 0;
+		while (k < nseen && seen[k] != id)
+			k++;
+		if (!id || k < nseen)
+			continue;
+		if (nseen < sizeof seen / sizeof seen[0])
+			seen[nseen++] = id;
+		const kcap_symset *ss = kcap_schema_symset(s, id);
+		for (uint32_t j = 0; ss && j < ss->nsyms && looked < SUGGEST_MAX_SYMS; j++, looked++)
 			if (ss->syms[j].name)
 				suggest_add(sg, want, ss->syms[j].name);
 	}
