@@ -67,6 +67,8 @@ static inline int kcap_blk_known(unsigned type)
 /* ---- schema/meta/snapshot/stats (de)serialization ---- */
 int kcap_schema_encode(const kcap_schema *s, kcap_buf *b);
 int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n);
+/* Place of a type of a schema in the order its types were added (0, 1, ...). */
+size_t kcap_schema_type_rank(const kcap_type_def *def);
 int kcap_meta_encode(const kcap_meta *m, uint16_t origin, kcap_buf *b);
 int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n);
 int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);
