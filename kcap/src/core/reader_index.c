@@ -337,7 +337,9 @@ static size_t compact_entries(index_entry *ents, size_t n)
 static void reverse(void *base, size_t n, size_t size)
 {
 	uint8_t tmp[sizeof(index_entry) > sizeof(section_ctx) ? sizeof(index_entry) : sizeof(section_ctx)];
-	for (uint8_t *a = base, *b = a + (n ? n - 1 : 0) * size; a < b; a += size, b -= size) {
+	if (n < 2)
+		return; /* base may be NULL */
+	for (uint8_t *a = base, *b = a + (n - 1) * size; a < b; a += size, b -= size) {
 		memcpy(tmp, a, size);
 		memcpy(a, b, size);
 		memcpy(b, tmp, size);
