@@ -163,7 +163,22 @@ static void fmt_bytes(char *out, size_t n, uint64_t v)
 	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", d, u[i]);
 }
 
-/* Keeps a copy of each origin's metadata not yet seen in this section. */
+/* 1 if a and b hold the same keys and values in the same order. */
+static int same_meta(const kcap_meta *a, const kcap_meta *b)
+{
+	if (kcap_meta_count(a) != kcap_meta_count(b))
+		return 0;
+	const char *ka, *va, *kb, *vb;
+	for (size_t i = 0; kcap_meta_at(a, i, &ka, &va); i++)
+		if (!kcap_meta_at(b, i, &kb, &vb) || strcmp(ka, kb) || strcmp(va, vb))
+			return 0;
+	return 1;
+}
+
+/* Keeps a copy of each origin's metadata not yet seen in this section. An
+ * origin whose metadata is that of the one before it (concatenated copies,
+ * archive members of one recorder) shares its copy: a pointer a section,
+ * not a copy. */
 static void collect_origins(const kcap_reader *r, kcap_meta ***metas, size_t *nmetas, size_t *seen)
 {
 	while (*seen < kcap_reader_origin_count(r)) {
@@ -172,6 +187,11 @@ static void collect_origins(const kcap_reader *r, kcap_meta ***metas, size_t *nm
 		if (!nm)
 			continue;
 		*metas = nm;
+		if (*nmetas && same_meta(nm[*nmetas - 1], m)) {
+			nm[*nmetas] = nm[*nmetas - 1];
+			++*nmetas;
+			continue;
+		}
 		nm[*nmetas] = kcap_meta_new();
 		const char *k, *v;
 		for (size_t i = 0; nm[*nmetas] && kcap_meta_at(m, i, &k, &v); i++)
@@ -458,7 +478,8 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	free(in.by_id);
 	free(in.wide);
 	for (size_t i = 0; i < nmetas; i++)
-		kcap_meta_free(metas[i]);
+		if (!i || metas[i] != metas[i - 1])
+			kcap_meta_free(metas[i]);
 	free(metas);
 	free(snaps);
 	free(manifest);

@@ -2,6 +2,7 @@
 #include "readback.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +167,33 @@ long rb_maxrss_mb(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss / 1024;
+}
+
+size_t rb_in_use_after(const uint8_t *one, size_t len, int n, size_t *events, uint64_t *sections)
+{
+	uint8_t *buf = malloc(len * (size_t)n);
+	if (!buf)
+		abort();
+	for (int i = 0; i < n; i++)
+		memcpy(buf + (size_t)i * len, one, len);
+	struct mallinfo2 before = mallinfo2();
+	kcap_reader *r;
+	kcap_error err;
+	size_t got = 0;
+	uint64_t nsec = 0;
+	struct mallinfo2 after = before;
+	if (kcap_reader_open_mem(&r, buf, len * (size_t)n, "mem", &err) == 0) {
+		const kcap_event *ev;
+		while (kcap_reader_next(r, &ev) == 1)
+			got++;
+		nsec = kcap_reader_get_stats(r)->sections;
+		after = mallinfo2();
+		kcap_reader_close(r);
+	}
+	free(buf);
+	if (events)
+		*events = got;
+	if (sections)
+		*sections = nsec;
+	return (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
 }

@@ -55,6 +55,11 @@ int64_t rb_recovered(const rb_result *res);
 /* Peak resident memory of this process so far, in MiB. */
 long rb_maxrss_mb(void);
 
+/* Heap bytes in use, after reading n concatenated copies of one[0, len)
+ * from memory, more than before opening; *events and *sections (either may
+ * be NULL) receive what the reader delivered and counted. */
+size_t rb_in_use_after(const uint8_t *one, size_t len, int n, size_t *events, uint64_t *sections);
+
 void rb_diff(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwant, char *out, size_t outlen);
 
 #endif

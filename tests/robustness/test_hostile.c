@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <malloc.h>
 #include <unistd.h>
 #include "core/core.h"
 #include "hostile.h"
@@ -428,23 +427,10 @@ END_TEST
 /* Bytes in use after reading n concatenated copies of one capture. */
 static size_t in_use_after(const uint8_t *one, size_t len, int n)
 {
-	uint8_t *buf = malloc(len * (size_t)n);
-	ck_assert_ptr_nonnull(buf);
-	for (int i = 0; i < n; i++)
-		memcpy(buf + (size_t)i * len, one, len);
-	struct mallinfo2 before = mallinfo2();
-	kcap_reader *r;
-	kcap_error err;
-	ck_assert_int_eq(kcap_reader_open_mem(&r, buf, len * (size_t)n, "mem", &err), 0);
-	const kcap_event *ev;
-	size_t events = 0;
-	while (kcap_reader_next(r, &ev) == 1)
-		events++;
-	ck_assert_uint_eq(kcap_reader_get_stats(r)->sections, (uint64_t)n);
-	struct mallinfo2 after = mallinfo2();
-	kcap_reader_close(r);
-	free(buf);
-	return (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
+	uint64_t sections;
+	size_t bytes = rb_in_use_after(one, len, n, NULL, &sections);
+	ck_assert_uint_eq(sections, (uint64_t)n);
+	return bytes;
 }
 
 /* Issue 11 §6: memory does not grow with the sections already passed

@@ -24,6 +24,11 @@ static const uint8_t kcap_sync[4] = {0xB5, 'k', 'B', 0x1A};
 /* The largest body (raw_len) of any block: what a reader allocates for one
  * block is bounded by it, whatever a frame decompresses to. */
 #define KCAP_MAX_BODY (1u << 28)
+/* The most memory a reader gives the index it holds (the entries of all
+ * sections, some 150 bytes an events block and its Bloom filter): an index
+ * that would take more is not loaded, and the input is read in order
+ * (FORMAT.md "When an index disagrees with its blocks"). */
+#define KCAP_MAX_INDEX_MEM (64u << 20)
 /* Bounds of a section's schema (FORMAT.md "Schema block"). */
 #define KCAP_MAX_SCHEMA_TYPES 65536u
 #define KCAP_MAX_SCHEMA_SETS 65536u
@@ -67,6 +72,8 @@ static inline int kcap_blk_known(unsigned type)
 /* ---- schema/meta/snapshot/stats (de)serialization ---- */
 int kcap_schema_encode(const kcap_schema *s, kcap_buf *b);
 int kcap_schema_decode(kcap_schema *s, const uint8_t *p, size_t n);
+/* Place of a type of a schema in the order its types were added (0, 1, ...). */
+size_t kcap_schema_type_rank(const kcap_type_def *def);
 int kcap_meta_encode(const kcap_meta *m, uint16_t origin, kcap_buf *b);
 int kcap_meta_decode(kcap_meta *m, uint16_t *origin, const uint8_t *p, size_t n);
 int kcap_snapshot_encode(const kcap_snapshot *s, kcap_buf *b);

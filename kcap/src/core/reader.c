@@ -200,6 +200,125 @@ static int reuse_schema(kcap_reader *r, const uint8_t *body, size_t body_len)
 }
 
 static void free_updates(kcap_reader *r);
+/* ---- a section's schema blocks, to take a repeated schema back ---- */
+
+/* What a section's schema blocks may hold for the next section to compare
+ * with (one section's worth; past it the next section builds its own). */
+#define SEQ_MAX_BYTES (8u << 20)
+
+static void seq_free(schema_seq *q)
+{
+	kcap_buf_free(&q->bytes);
+	free(q->end);
+	free(q->ntypes);
+	memset(q, 0, sizeof *q);
+}
+
+static void seq_push(schema_seq *q, const uint8_t *body, size_t len, size_t ntypes)
+{
+	if (q->broken)
+		return;
+	if (len > SEQ_MAX_BYTES - q->bytes.len) {
+		q->broken = 1;
+		return;
+	}
+	if (q->n == q->cap) {
+		size_t c = q->cap ? q->cap * 2 : 8;
+		size_t *e = realloc(q->end, c * sizeof *e);
+		if (e)
+			q->end = e;
+		size_t *t = e ? realloc(q->ntypes, c * sizeof *t) : NULL;
+		if (t)
+			q->ntypes = t;
+		if (!e || !t) {
+			q->broken = 1;
+			return;
+		}
+		q->cap = c;
+	}
+	if (kcap_buf_append(&q->bytes, body, len)) {
+		q->broken = 1;
+		return;
+	}
+	q->end[q->n] = q->bytes.len;
+	q->ntypes[q->n++] = ntypes;
+}
+
+/* 1 if block i of q is body, byte for byte. */
+static int seq_eq(const schema_seq *q, size_t i, const uint8_t *body, size_t len)
+{
+	size_t at = i ? q->end[i - 1] : 0;
+	return q->end[i] - at == len && !memcmp((const uint8_t *)q->bytes.data + at, body, len);
+}
+
+/* The section's blocks stopped repeating the previous section's after
+ * seq_matched of them, while the schema taken back holds types they do not
+ * define: it goes back among the old ones
+ * (events point into it) and a fresh one is built from the blocks repeated. */
+static int seq_diverge(kcap_reader *r)
+{
+	const schema_seq *q = &r->seq_prev;
+	kcap_schema *fresh = kcap_schema_new();
+	size_t g = grow_to(r->nold_schemas);
+	kcap_schema **n = g ? realloc(r->old_schemas, g * sizeof *n) : r->old_schemas;
+	if (n)
+		r->old_schemas = n;
+	int rc = fresh && n ? 0 : KCAP_E_NOMEM;
+	for (size_t i = 0; !rc && i < r->seq_matched; i++) {
+		size_t at = i ? q->end[i - 1] : 0;
+		kcap_schema *b = kcap_schema_new();
+		rc = !b ? KCAP_E_NOMEM : kcap_schema_decode(b, (const uint8_t *)q->bytes.data + at, q->end[i] - at);
+		if (!rc)
+			rc = kcap_schema_merge(fresh, b) ? KCAP_E_CORRUPT : 0;
+		kcap_schema_free(b);
+	}
+	if (rc) {
+		kcap_schema_free(fresh);
+		return rc;
+	}
+	n[r->nold_schemas++] = r->schema;
+	r->schema = fresh;
+	return 0;
+}
+
+static size_t schema_types(const kcap_schema *s);
+
+/* What the section has defined of a schema taken back, after blocks whose
+ * schema had nt types: SIZE_MAX when that is all of it. */
+static size_t visible_of(const kcap_reader *r, size_t nt)
+{
+	return nt < schema_types(r->schema) ? nt : SIZE_MAX;
+}
+
+/* A schema block of the section (body): 1 when the previous section's
+ * schema serves for it, taken back or kept (its blocks, byte for byte, have
+ * repeated so far), 0 when it is to be applied, <0 on an error. */
+static int seq_take(kcap_reader *r, const uint8_t *body, size_t len)
+{
+	const schema_seq *q = &r->seq_prev;
+	if (r->seq_matched) {
+		if (r->seq_matched < q->n && seq_eq(q, r->seq_matched, body, len)) {
+			size_t nt = q->ntypes[r->seq_matched++];
+			r->schema_visible = visible_of(r, nt);
+			seq_push(&r->seq_cur, body, len, nt);
+			return 1;
+		}
+		/* a block of its own: applied to what the section has defined */
+		int rc = r->schema_visible != SIZE_MAX ? seq_diverge(r) : 0;
+		r->seq_matched = 0;
+		r->schema_visible = SIZE_MAX;
+		return rc;
+	}
+	if (!q->n || q->broken || !r->nold_schemas || r->old_schemas[r->nold_schemas - 1] != r->seq_prev_schema ||
+	    kcap_schema_type_at(r->schema, 0) || kcap_schema_symset_at(r->schema, 0) || !seq_eq(q, 0, body, len))
+		return 0;
+	kcap_schema_free(r->schema);
+	r->schema = r->old_schemas[--r->nold_schemas];
+	r->seq_matched = 1;
+	r->schema_visible = visible_of(r, q->ntypes[0]);
+	seq_push(&r->seq_cur, body, len, q->ntypes[0]);
+	return 1;
+}
 
 static void free_origin_snapshots(kcap_reader *r)
 {
@@ -214,7 +333,15 @@ static void free_origin_snapshots(kcap_reader *r)
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 {
 	if (r->in_section) {
+		size_t nold = r->nold_schemas;
 		keep_old_schema(r);
+		/* this section's schema blocks are what the next one may repeat */
+		seq_free(&r->seq_prev);
+		r->seq_prev = r->seq_cur;
+		memset(&r->seq_cur, 0, sizeof r->seq_cur);
+		r->seq_prev_schema = r->nold_schemas > nold ? r->old_schemas[r->nold_schemas - 1] : NULL;
+		r->seq_matched = 0;
+		r->schema_visible = SIZE_MAX;
 		free(r->retired);
 		r->retired = calloc(r->nmetas ? r->nmetas : 1, sizeof *r->retired);
 		r->nretired = r->retired ? r->nmetas : 0;
@@ -593,8 +720,12 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		}
 		r->metas[origin] = m;
 	} else if (type == KCAP_BLK_SCHEMA) {
-		if (reuse_schema(r, body, body_len))
+		if ((rc = seq_take(r, body, body_len)) != 0)
+			return rc < 0 ? rc : 0;
+		if (reuse_schema(r, body, body_len)) {
+			seq_push(&r->seq_cur, body, body_len, schema_types(r->schema));
 			return 0;
+		}
 		/* Decode into a scratch schema first so a bad block changes nothing. */
 		kcap_schema *s = kcap_schema_new();
 		if (!s)
@@ -605,6 +736,10 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		if (!rc)
 			rc = kcap_schema_merge(r->schema, s) ? KCAP_E_CORRUPT : 0;
 		kcap_schema_free(s);
+		if (!rc)
+			seq_push(&r->seq_cur, body, body_len, schema_types(r->schema));
+		else
+			r->seq_cur.broken = 1;
 	} else if (type == KCAP_BLK_SNAPSHOT) {
 		kcap_snapshot *s = kcap_snapshot_new();
 		if (!s)
@@ -940,6 +1075,8 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			int drop = 0;
 			if (!rec && r->ef && !get_varint(&p, r->evend, &rl) && rl <= (uint64_t)(r->evend - p) &&
 			    !kcap_event_decode_head(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev) &&
+			    (!rd_type_ahead(r, &r->ev) ||
+			     !kcap_event_decode_head(p, p + rl, r->bare, r->prev_ts, r->prev_seq, &r->ev)) &&
 			    !(r->seeking && r->ev.ts < r->seek_ts)) {
 				r->ev.meta = r->ev.origin < r->nmetas ? r->metas[r->ev.origin] : NULL;
 				drop = !r->ef(r->ef_ud, &r->ev);
@@ -954,8 +1091,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 				continue;
 			}
 			if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
-			    (rec ? kcap_event_decode_record(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, rec)
-				 : kcap_event_decode(p, p + rl, r->schema, r->prev_ts, r->prev_seq, &r->ev, r->vals))) {
+			    rd_decode(r, p, p + rl, r->prev_ts, r->prev_seq, &r->ev, r->vals, rec)) {
 				r->dmg_lost = r->ev_left;
 				kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
 					       "malformed event #%u in events block; %u events of the block lost",
@@ -1022,7 +1158,7 @@ static uint32_t records_decode(kcap_reader *r)
 	for (uint32_t i = 0; i < r->ev_left; i++) {
 		uint64_t rl;
 		if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
-		    kcap_event_decode_record(p, p + rl, r->schema, ts, seq, &ev, &rec))
+		    rd_decode(r, p, p + rl, ts, seq, &ev, NULL, &rec))
 			return i;
 		p += rl;
 		ts = ev.ts;
@@ -1129,8 +1265,10 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 static int start(kcap_reader *r, kcap_error *err)
 {
 	r->schema = kcap_schema_new();
+	r->bare = kcap_schema_new();
+	r->schema_visible = SIZE_MAX;
 	r->dz = ZSTD_createDCtx();
-	if (!r->schema || !r->dz)
+	if (!r->schema || !r->bare || !r->dz)
 		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
 	r->st.indexed = 1;
 	int64_t avail = kcap_rd_fill(r, KCAP_SECTION_HDR_LEN);
@@ -1256,6 +1394,9 @@ void kcap_reader_close(kcap_reader *r)
 	free(r->name);
 	free(r->win);
 	kcap_schema_free(r->schema);
+	kcap_schema_free(r->bare);
+	seq_free(&r->seq_prev);
+	seq_free(&r->seq_cur);
 	kcap_buf_free(&r->old_enc);
 	for (size_t i = 0; i < r->nold_schemas; i++)
 		kcap_schema_free(r->old_schemas[i]);

@@ -309,6 +309,57 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	return rc;
 }
 
+/* After its section is checked, an entry keeps of its meta only the Bloom
+ * filter (moved to the start of meta_copy; sum.bloom is pointed at it once
+ * the index is complete): some 150 bytes an events block instead of the
+ * whole meta. */
+static size_t compact_entries(index_entry *ents, size_t n)
+{
+	size_t held = n * sizeof *ents;
+	for (size_t i = 0; i < n; i++) {
+		index_entry *e = &ents[i];
+		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0;
+		if (!len) {
+			free(e->meta_copy);
+			e->meta_copy = NULL;
+			e->sum.bloom = NULL;
+		} else {
+			memmove(e->meta_copy, e->sum.bloom, len);
+			uint8_t *b = realloc(e->meta_copy, len);
+			if (b)
+				e->meta_copy = b;
+			held += len;
+		}
+		e->meta_len = 0;
+	}
+	return held;
+}
+
+static void reverse(void *base, size_t n, size_t size)
+{
+	uint8_t tmp[sizeof(index_entry) > sizeof(section_ctx) ? sizeof(index_entry) : sizeof(section_ctx)];
+	if (n < 2)
+		return; /* base may be NULL */
+	for (uint8_t *a = base, *b = a + (n - 1) * size; a < b; a += size, b -= size) {
+		memcpy(tmp, a, size);
+		memcpy(a, b, size);
+		memcpy(b, tmp, size);
+	}
+}
+
+/* The walk from the end appended the sections last first, each with its
+ * entries in file order: turns both round, in place. */
+static void in_file_order(kcap_reader *r, index_entry *all, size_t nall)
+{
+	reverse(all, nall, sizeof *all);
+	reverse(r->sections, r->nsections, sizeof *r->sections);
+	for (size_t i = 0; i < r->nsections; i++) {
+		section_ctx *sc = &r->sections[i];
+		sc->first = nall - sc->first - sc->nentries;
+		reverse(all + sc->first, sc->nentries, sizeof *all);
+	}
+}
+
 int kcap_reader_load_index(kcap_reader *r)
 {
 	if (!r)
@@ -322,7 +373,8 @@ int kcap_reader_load_index(kcap_reader *r)
 	 * and the previous section's footer ends right before it. */
 	uint64_t end = (uint64_t)r->file_size;
 	index_entry *all = NULL;
-	size_t nall = 0;
+	size_t nall = 0, cap = 0, held = 0;
+	int too_big = 0;
 	int rc = 0;
 	while (end >= KCAP_FOOTER_BLOCK_LEN + KCAP_SECTION_HDR_LEN) {
 		uint8_t *blk = NULL;
@@ -362,13 +414,34 @@ int kcap_reader_load_index(kcap_reader *r)
 			rc = 0;
 			break;
 		}
-		/* prepend this section */
-		index_entry *m = malloc((nall + nents + 1) * sizeof *m);
-		section_ctx *sc = realloc(r->sections, (r->nsections + 1) * sizeof *sc);
+		/* Sections come last first: each is appended here and the order
+		 * is turned round once at the end (no copying per section). Each
+		 * entry keeps only its summary and its Bloom filter, not the rest
+		 * of the meta it was checked against. */
+		held += compact_entries(ents, nents) + sizeof(section_ctx) + ctx.ncontext * sizeof *ctx.context;
+		if (held > KCAP_MAX_INDEX_MEM) {
+			for (size_t i = 0; i < nents; i++)
+				free(ents[i].meta_copy);
+			free(ents);
+			free(ctx.context);
+			too_big = 1;
+			break;
+		}
+		int grow = (r->nsections & (r->nsections - 1)) == 0;
+		section_ctx *sc = grow ? realloc(r->sections, (r->nsections ? r->nsections * 2 : 1) * sizeof *sc) : r->sections;
 		if (sc)
 			r->sections = sc;
+		index_entry *m = all;
+		if (nall + nents > cap) {
+			size_t c = cap ? cap * 2 : 16;
+			if (c < nall + nents)
+				c = nall + nents;
+			if ((m = realloc(all, c * sizeof *m)) != NULL) {
+				all = m;
+				cap = c;
+			}
+		}
 		if (!m || !sc) {
-			free(m);
 			for (size_t i = 0; i < nents; i++)
 				free(ents[i].meta_copy);
 			free(ents);
@@ -376,24 +449,30 @@ int kcap_reader_load_index(kcap_reader *r)
 			rc = KCAP_E_NOMEM;
 			break;
 		}
-		memmove(r->sections + 1, r->sections, r->nsections * sizeof *sc);
-		r->sections[0] = ctx;
-		r->nsections++;
+		ctx.first = nall;
+		ctx.nentries = nents;
+		r->sections[r->nsections++] = ctx;
 		if (nents)
-			memcpy(m, ents, nents * sizeof *m);
-		if (nall)
-			memcpy(m + nents, all, nall * sizeof *m);
-		free(all);
+			memcpy(all + nall, ents, nents * sizeof *m);
 		free(ents);
-		all = m;
 		nall += nents;
 		end = sec_start;
 	}
-	if (r->index_lie) {
+	in_file_order(r, all, nall);
+	if (nall && nall < cap) { /* what the doubling left over */
+		index_entry *m = realloc(all, nall * sizeof *m);
+		if (m)
+			all = m;
+	}
+	if (too_big || r->index_lie) {
 		/* One lie and no entry is trusted: every skip and seek then reads
-		 * in order, and gives what a full scan gives. */
-		kcap_rd_damage(r, KCAP_E_CORRUPT, r->index_lie_off, 0,
-			       "index disagrees with its blocks (%s); index not used, reading in order", r->index_lie);
+		 * in order, and gives what a full scan gives. An index larger
+		 * than the reader holds is no lie: it is read in order as an
+		 * input without index is, the same answer with more reading. */
+		if (r->index_lie)
+			kcap_rd_damage(r, KCAP_E_CORRUPT, r->index_lie_off, 0,
+				       "index disagrees with its blocks (%s); index not used, reading in order",
+				       r->index_lie);
 		for (size_t i = 0; i < nall; i++)
 			free(all[i].meta_copy);
 		free(all);
@@ -403,7 +482,7 @@ int kcap_reader_load_index(kcap_reader *r)
 		end = 1;
 	}
 	for (size_t i = 0; i < nall; i++)
-		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy + KCAP_EVMETA_FIXED_LEN : NULL;
+		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy : NULL;
 	r->index = all;
 	r->nindex = nall;
 	r->index_complete = end == 0 && nall > 0;

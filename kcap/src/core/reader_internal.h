@@ -17,18 +17,29 @@ typedef struct stat_entry {
 } stat_entry;
 
 typedef struct index_entry {
-	kcap_block_summary sum; /* offset absolute; bloom points into bloom_copy */
-	uint8_t *meta_copy;
-	uint32_t section;
+	kcap_block_summary sum; /* offset absolute; bloom points into meta_copy */
+	uint8_t *meta_copy;     /* the block's meta while its section is checked; then its Bloom filter only */
 	uint64_t section_start;
-	uint32_t meta_len; /* bytes at meta_copy */
+	uint32_t meta_len; /* bytes of meta at meta_copy (0 once only the Bloom filter is left) */
 	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
 } index_entry;
+
+/* The schema blocks of a section in order (their bodies end to end) and the
+ * types its schema held after each: what lets the next section, when its
+ * schema blocks are the same bytes, take that schema back. */
+typedef struct schema_seq {
+	kcap_buf bytes;
+	size_t *end;    /* block i is bytes [end[i - 1], end[i]) */
+	size_t *ntypes; /* types of the schema after block i */
+	size_t n, cap;
+	int broken; /* not all recorded (too large, out of memory, a bad block): no taking back */
+} schema_seq;
 
 typedef struct section_ctx {
 	uint64_t start;
 	uint64_t *context; /* absolute offsets */
 	size_t ncontext;
+	size_t first, nentries; /* its entries in the reader's index */
 } section_ctx;
 
 struct kcap_reader {
@@ -58,6 +69,11 @@ struct kcap_reader {
 	kcap_schema *schema;
 	kcap_schema **old_schemas;
 	size_t nold_schemas;
+	schema_seq seq_prev, seq_cur; /* schema blocks of the previous section and of this one */
+	const kcap_schema *seq_prev_schema; /* the schema seq_prev built (the last of old_schemas) */
+	size_t seq_matched; /* >0: the schema is seq_prev_schema taken back, its first seq_matched blocks repeated */
+	size_t schema_visible; /* types of the schema this section has defined so far; SIZE_MAX: all */
+	kcap_schema *bare; /* no types: decodes an event whose type the section has not defined yet */
 	kcap_buf old_enc; /* encoding of old_enc_of at generation old_enc_gen */
 	const kcap_schema *old_enc_of;
 	uint64_t old_enc_gen;
@@ -153,6 +169,30 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 /* Hands the structure of len bytes at here() (status KCAP_BLOCK_*) to
  * the observer, if any. */
 void kcap_rd_observe(kcap_reader *r, const uint8_t *p, size_t len, int status);
+
+/* 1 when ev's type is one this section has not defined yet: its schema is
+ * the previous section's, taken back while its schema blocks repeat those of
+ * the previous one, and may hold types of blocks still to come. Such an
+ * event is decoded as a sequential read of a fresh schema would: of a type
+ * not (yet) known. */
+static inline int rd_type_ahead(const kcap_reader *r, const kcap_event *ev)
+{
+	return r->schema_visible != SIZE_MAX && ev->def && kcap_schema_type_rank(ev->def) >= r->schema_visible;
+}
+
+/* Decodes one record with the section's schema as rd_type_ahead says. */
+static inline int rd_decode(const kcap_reader *r, const uint8_t *p, const uint8_t *end, int64_t ts, uint64_t seq,
+			    kcap_event *ev, kcap_value *vals, kcap_record *rec)
+{
+	const kcap_schema *s = r->schema;
+	for (int pass = 0;; pass++) {
+		int rc = rec ? kcap_event_decode_record(p, end, s, ts, seq, ev, rec)
+			     : kcap_event_decode(p, end, s, ts, seq, ev, vals);
+		if (rc || pass || !rd_type_ahead(r, ev))
+			return rc;
+		s = r->bare;
+	}
+}
 
 /* The bytes at pos (kcap_rd_fill says how many there are). */
 static inline const uint8_t *here(kcap_reader *r)

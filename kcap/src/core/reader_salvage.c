@@ -138,7 +138,7 @@ static uint32_t recover_records(kcap_reader *r, size_t bl, int64_t ts, uint64_t 
 		const uint8_t *s = q;
 		uint64_t rl;
 		if (get_varint(&s, lim, &rl) || rl > (uint64_t)(lim - s) ||
-		    kcap_event_decode(s, s + rl, r->schema, ts, seq, &r->ev, r->vals))
+		    rd_decode(r, s, s + rl, ts, seq, &r->ev, r->vals, NULL))
 			break;
 		q = s + rl;
 		ts = r->ev.ts;

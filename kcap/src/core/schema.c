@@ -62,6 +62,7 @@ static int idmap_reserve(idmap *m)
 typedef struct type_slot {
 	kcap_type_def def;
 	kcap_type_cache cache;
+	size_t rank; /* its place in the insertion order */
 } type_slot;
 
 /* A symbol set as the schema stores it, with its kcap_symset_serial(). */
@@ -194,6 +195,7 @@ void kcap_schema_free(kcap_schema *s)
 }
 
 uint64_t kcap_schema_generation(const kcap_schema *s) { return s ? s->generation : 0; }
+size_t kcap_schema_type_rank(const kcap_type_def *def) { return ((const type_slot *)def)->rank; }
 
 const kcap_type_def *kcap_schema_type(const kcap_schema *s, uint32_t id)
 {
@@ -294,6 +296,7 @@ int kcap_schema_add_type(kcap_schema *s, const kcap_type_def *def)
 		type_free(t);
 		return KCAP_E_NOMEM;
 	}
+	slot->rank = s->ntypes;
 	s->types[s->ntypes++] = t;
 	if (t->id < DIRECT_IDS)
 		s->direct[t->id] = t;

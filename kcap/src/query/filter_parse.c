@@ -151,10 +151,12 @@ typedef struct suggest {
 
 static void suggest_add(suggest *sg, const char *want, const char *cand)
 {
-	size_t lw = strlen(want);
-	int d = edit_distance(want, cand);
+	size_t lw = strlen(want), lc = strlen(cand);
 	int limit = lw <= 3 ? 1 : lw <= 6 ? 2 : 3;
-	if (d > limit && !(lw >= 3 && strstr(cand, want)))
+	/* the distance is at least the difference of the lengths: most
+	 * candidates are out without the quadratic table */
+	int d = (lw > lc ? lw - lc : lc - lw) > (size_t)limit ? 99 : edit_distance(want, cand);
+	if (d > limit && !(lw >= 3 && lc > lw && strstr(cand, want)))
 		return;
 	for (int i = 0; i < sg->n; i++)
 		if (!strcmp(sg->name[i], cand))
@@ -643,8 +645,17 @@ static int push_lit(parser *p, fnode *n, int *cap)
 #define RE_MAX_COUNT 255
 #define RE_MAX_SIZE 10000
 
+/* A repetition of an operand that can match the empty string (after '*',
+ * '?' or {0,n}) costs regcomp far more than its states: a second one nested
+ * around it is refused. "((Q*)+){1,255}" (1,500 states) took seconds and
+ * "Q++*" followed by 10 '+' 1.8 s and 114 MB, while 11 stacked '+' on a
+ * plain character cost nothing. Stacked operators nest as groups do. */
+#define RE_MAX_NULLABLE_NESTED 1
+
 typedef struct re_frame {
 	uint64_t alts, cat, last; /* finished alternatives, concatenation, last atom */
+	int nd, last_nd;          /* repetitions of empty-matching operands nested: in the frame, in the last atom */
+	int nullable, last_nullable; /* an atom of the frame, the last atom, may match empty */
 } re_frame;
 
 /* Length of the bracket expression at re[i] == '[' (to its ']'), or 0 when
@@ -694,6 +705,25 @@ static size_t re_interval(const char *re, size_t n, size_t i, uint64_t *lo, uint
 	return j + 1 - i;
 }
 
+/* The last atom is done with: its nesting counts for the frame's. */
+static void re_new_atom(re_frame *f)
+{
+	if (f->last_nd > f->nd)
+		f->nd = f->last_nd;
+	f->nullable |= f->last_nullable;
+	f->last_nd = f->last_nullable = 0;
+}
+
+/* A repetition applied to the last atom; empty: it may repeat zero times.
+ * Returns the error when it nests too deep. */
+static const char *re_repeat(re_frame *f, int empty)
+{
+	if (f->last_nullable || f->last_nd)
+		f->last_nd++;
+	f->last_nullable |= empty;
+	return f->last_nd > RE_MAX_NULLABLE_NESTED ? "too complex (a repetition of a repeated part that may be empty)" : NULL;
+}
+
 /* 0 when the pattern's compile cost is bounded; otherwise the error, with
  * *at the offset in re of the construct that breaks the bound. */
 static const char *regex_cost_check(const char *re, size_t n, size_t *at)
@@ -715,37 +745,52 @@ static const char *regex_cost_check(const char *re, size_t n, size_t *at)
 		}
 		if (c == ')' && d > 0) {
 			uint64_t g = f->alts + f->cat + f->last + 1;
+			re_new_atom(f); /* the group: what its atoms were */
+			int gnd = f->nd, gnull = f->nullable;
 			d--;
 			st[d].cat += st[d].last;
 			st[d].last = g;
+			re_new_atom(&st[d]);
+			st[d].last_nd = gnd;
+			st[d].last_nullable = gnull;
 			i++;
 		} else if (c == '|') {
 			f->alts += f->cat + f->last + 1;
 			f->cat = f->last = 0;
+			re_new_atom(f);
 			i++;
 			continue;
 		} else if ((c == '*' || c == '?' || c == '+') && f->last) {
 			f->last = c == '+' ? 2 * f->last + 1 : f->last + 1;
+			const char *why = re_repeat(f, c != '+');
+			if (why)
+				return why;
 			i++;
 		} else if (c == '{' && f->last && (k = re_interval(re, n, i, &lo, &hi, &open))) {
 			if (lo > RE_MAX_COUNT || hi > RE_MAX_COUNT)
 				return "repetition count over 255";
 			uint64_t times = (open ? lo + 1 : hi > lo ? hi : lo);
 			f->last = f->last * (times ? times : 1) + 1;
+			const char *why = re_repeat(f, lo == 0);
+			if (why)
+				return why;
 			i += k;
 		} else if (c == '\\' && i + 1 < n) {
 			if (re[i + 1] >= '1' && re[i + 1] <= '9')
 				return "back-references are not supported";
 			f->cat += f->last;
 			f->last = 1;
+			re_new_atom(f);
 			i += 2;
 		} else if (c == '[' && (k = re_bracket_len(re, n, i))) {
 			f->cat += f->last;
 			f->last = 1;
+			re_new_atom(f);
 			i += k;
 		} else {
 			f->cat += f->last;
 			f->last = 1;
+			re_new_atom(f);
 			i++;
 		}
 		uint64_t total = 0;
@@ -1161,16 +1206,30 @@ cleanup:
 
 /* ---- literals against the schema ---- */
 
-/* Names of the symbol sets of slot's param, across the types having it. */
+/* Names of the symbol sets of slot's param, across the types having it:
+ * each set once (types share them), and at most SUGGEST_MAX_SYMS names in
+ * all, so that a schema of 65,536 types and sets (a hostile file) costs a
+ * misspelt literal no more than a real one does. */
+#define SUGGEST_MAX_SYMS 4096
 static void suggest_syms(suggest *sg, const kcap_filter *f, int slot, const kcap_schema *s, const char *want)
 {
-	for (size_t t = 0;; t++) {
+	uint32_t seen[64];
+	size_t nseen = 0, looked = 0;
+	for (size_t t = 0; looked < SUGGEST_MAX_SYMS; t++) {
 		const kcap_type_def *d = kcap_schema_type_at(s, t);
 		if (!d)
 			break;
 		int idx = kcap__filter_slot_index(f, slot, d);
-		const kcap_symset *ss = idx >= 0 && d->params[idx].symset ? kcap_schema_symset(s, d->params[idx].symset) : NULL;
-		for (uint32_t j = 0; ss && j < ss->nsyms; j++)
+		uint32_t id = idx >= 0 ? d->params[idx].symset : 0;
+		size_t k = 0;
+		while (k < nseen && seen[k] != id)
+			k++;
+		if (!id || k < nseen)
+			continue;
+		if (nseen < sizeof seen / sizeof seen[0])
+			seen[nseen++] = id;
+		const kcap_symset *ss = kcap_schema_symset(s, id);
+		for (uint32_t j = 0; ss && j < ss->nsyms && looked < SUGGEST_MAX_SYMS; j++, looked++)
 			if (ss->syms[j].name)
 				suggest_add(sg, want, ss->syms[j].name);
 	}
