@@ -3,7 +3,9 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#ifndef _WIN32
 #include <pwd.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -204,13 +206,20 @@ int cmd_bundle(int argc, char **argv)
 	char at[KCAP_TIME_TEXT_MAX], host[256] = "?";
 	int64_t now = cli_now_ns(CLOCK_REALTIME);
 	kcap_format_time(at, now);
+#ifdef _WIN32 /* bundle_write refuses: no libarchive (docs/WINDOWS.md) */
+	const char *user = "?";
+	unsigned uid = 0;
+#else
 	gethostname(host, sizeof host - 1);
 	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw ? pw->pw_name : "?";
+	unsigned uid = (unsigned)geteuid();
+#endif
 	jraw(&m, "{\n  \"kcap_bundle\": 1,\n  \"kcap_version\": \"%s\",\n  \"format\": \"%d.%d\",\n  \"created_at\": \"%s\",\n",
 	     KCAP_VERSION_STRING, KCAP_FORMAT_MAJOR, KCAP_FORMAT_MINOR, at);
 	jraw(&m, "  \"created_by\": {\"user\":");
-	jstr(&m, pw ? pw->pw_name : "?");
-	jraw(&m, ",\"uid\":%u,\"host\":", (unsigned)geteuid());
+	jstr(&m, user);
+	jraw(&m, ",\"uid\":%u,\"host\":", uid);
 	jstr(&m, host);
 	jraw(&m, "},\n  \"files\": [\n");
 	for (int i = 0; i < n && !rc; i++) {

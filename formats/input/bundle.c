@@ -1,7 +1,9 @@
 /* bundle.c - evidence bundles written and read with libarchive (bundle.h). */
 #define KCAP_EXPERIMENTAL_API
+#ifndef _WIN32
 #include <archive.h>
 #include <archive_entry.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -24,7 +26,7 @@ static int fail(char *why, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-static int has_suffix(const char *s, const char *suf)
+static __attribute__((unused)) int has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
 	return a >= b && !strcmp(s + a - b, suf);
@@ -53,6 +55,7 @@ const char *bundle_name_unsafe(const char *name)
 	return NULL;
 }
 
+#ifndef _WIN32
 int bundle_write(int fd, const char *out_name, const char *manifest, size_t mlen, const bundle_file *files,
 		 size_t n, int64_t mtime, char *why, size_t whylen)
 {
@@ -236,6 +239,26 @@ int bundle_each_member(const char *path, bundle_member_fn fn, void *ud, char *wh
 	archive_read_free(a);
 	return rc;
 }
+#else /* _WIN32: no libarchive (docs/WINDOWS.md), so no bundles */
+int bundle_write(int fd, const char *out_name, const char *manifest, size_t mlen, const bundle_file *files,
+		 size_t n, int64_t mtime, char *why, size_t whylen)
+{
+	(void)fd, (void)out_name, (void)manifest, (void)mlen, (void)files, (void)n, (void)mtime;
+	return fail(why, whylen, "bundles need libarchive, which the Windows build lacks");
+}
+
+int bundle_probe(const char *path, char **manifest, size_t *mlen)
+{
+	(void)path, (void)manifest, (void)mlen;
+	return 0; /* never a bundle: archives are refused as inputs */
+}
+
+int bundle_each_member(const char *path, bundle_member_fn fn, void *ud, char *why, size_t whylen)
+{
+	(void)path, (void)fn, (void)ud;
+	return fail(why, whylen, "bundles need libarchive, which the Windows build lacks");
+}
+#endif
 
 /* ---- checking a bundle against its manifest ---- */
 

@@ -8,7 +8,7 @@
 #include "scap_write.h"
 #include "scap_events.h"
 
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

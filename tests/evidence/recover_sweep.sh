@@ -40,7 +40,9 @@ done < "$DIR/blocks"
 exit_bad=0 verify_bad=0 json_bad=0 meta_bad=0 unv_bad=0 unv_cases=0
 while read -r k what; do
 	D=$DIR/case-$k.kcap R=$DIR/rec-$k.kcap
-	"$KCAP" convert --json "$D" > "$DIR/d.json" 2> /dev/null
+	# the first line of an origin carries its metadata ("origin"), which
+	# recover adds to (recovered_from, ...): compared without it
+	"$KCAP" convert --json "$D" 2> /dev/null | sed 's/,"origin":{.*}}$/}/' > "$DIR/d.json"
 	"$KCAP" recover "$D" -o "$R" 2> /dev/null
 	rc=$?
 	if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
@@ -55,7 +57,7 @@ while read -r k what; do
 		bad "$what: the recovered file does not verify intact as recovered: $v"
 		verify_bad=$((verify_bad + 1))
 	fi
-	"$KCAP" convert --json "$R" > "$DIR/r.json" 2> /dev/null
+	"$KCAP" convert --json "$R" 2> /dev/null | sed 's/,"origin":{.*}}$/}/' > "$DIR/r.json"
 	if ! cmp -s "$DIR/d.json" "$DIR/r.json"; then
 		bad "$what: the recovered events are not those convert delivers from the damaged input"
 		json_bad=$((json_bad + 1))
@@ -72,8 +74,8 @@ while read -r k what; do
 	fi
 	case $what in flip@*body)
 		"$KCAP" recover --ignore-crc "$D" -o "$R.i" 2> /dev/null
-		"$KCAP" convert --json --no-proc "$R.i" > "$DIR/ri.json" 2> /dev/null
-		"$KCAP" convert --json --no-proc "$D" > "$DIR/dn.json" 2> /dev/null
+		"$KCAP" convert --json --no-proc "$R.i" 2> /dev/null | sed 's/,"origin":{.*}}$/}/' > "$DIR/ri.json"
+		"$KCAP" convert --json --no-proc "$D" 2> /dev/null | sed 's/,"origin":{.*}}$/}/' > "$DIR/dn.json"
 		# every event convert delivers is there, with the same JSON (without
 		# the proc object: an unverified fork or exec changes the process
 		# context of the events after it)

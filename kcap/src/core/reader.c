@@ -3,7 +3,9 @@
  * reader_salvage.c, the index and seeking in reader_index.c. */
 #include <errno.h>
 #include <fcntl.h>
+#ifndef _WIN32
 #include <poll.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -83,6 +85,10 @@ static int64_t claimed_events(const uint8_t *blk, size_t have)
  * call). A hang-up, an error or a negative answer leave it to read(). */
 static void wait_input(kcap_reader *r)
 {
+#ifdef _WIN32
+	(void)r; /* Windows pipes are not polled: a read waits, as before */
+}
+#else
 	struct pollfd pf = {.fd = r->fd, .events = POLLIN};
 	int64_t waited = 0;
 	int timeout = 0;
@@ -98,6 +104,7 @@ static void wait_input(kcap_reader *r)
 			return;
 	}
 }
+#endif
 
 /* Makes at least need bytes from pos available (fewer at EOF). Returns the
  * number available, or -1 on a read error (r->err set). */

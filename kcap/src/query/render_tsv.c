@@ -2,7 +2,7 @@
  * fill one row of cells from an event, in the order of the column table,
  * then encode it; `kcap export clickhouse --ddl` prints the same table as
  * CREATE TABLE statements. */
-#include <arpa/inet.h>
+#include "common/port.h"
 #include <stdio.h>
 #include <string.h>
 #include <kcap/rows.h>
@@ -152,7 +152,7 @@ static void fill_row(cell *row, const kcap_event *ev, const kcap_schema *s, char
 	if (p && p->type == KCAP_T_SOCKADDR) {
 		if (p->af == KCAP_AF_INET || p->af == KCAP_AF_INET6) {
 			char *o = tb + used;
-			if (inet_ntop(p->af == KCAP_AF_INET ? AF_INET : AF_INET6, p->addr, o, (socklen_t)(tbsz - used)))
+			if (inet_ntop(p->af == KCAP_AF_INET ? AF_INET : AF_INET6, p->addr, o, (size_t)(tbsz - used)))
 				set_str(&row[C_ADDR], o, strlen(o));
 			row[C_PORT].null = 0;
 			row[C_PORT].u = p->port;
@@ -161,7 +161,7 @@ static void fill_row(cell *row, const kcap_event *ev, const kcap_schema *s, char
 		}
 	} else if (p && (p->type == KCAP_T_IPV4 || p->type == KCAP_T_IPV6) && p->len >= (p->type == KCAP_T_IPV4 ? 4u : 16u)) {
 		char *o = tb + used;
-		if (inet_ntop(p->type == KCAP_T_IPV4 ? AF_INET : AF_INET6, p->p, o, (socklen_t)(tbsz - used)))
+		if (inet_ntop(p->type == KCAP_T_IPV4 ? AF_INET : AF_INET6, p->p, o, (size_t)(tbsz - used)))
 			set_str(&row[C_ADDR], o, strlen(o));
 	}
 	row[C_PARAMS].gen = 1;
