@@ -70,10 +70,11 @@ check "the pipe delivered one event" 1 "$(events_in "$DIR/first.kcap")"
 "$KCAP" record -q -e file --duration 8s -o - 2>/dev/null |
 	"$KCAP" filter 'path = "/etc/hostname"' --text > "$DIR/live.txt" 2>/dev/null &
 lp=$!
-sleep 1
-cat /etc/hostname > /dev/null
+# the file is opened again and again until the line shows: the probes may
+# attach late on a loaded VM, and the pass needs the line before the end
 i=0
 while [ $i -lt 65 ] && ! grep -q 'path=/etc/hostname' "$DIR/live.txt"; do
+	cat /etc/hostname > /dev/null
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -88,10 +89,14 @@ wait $lp
 
 # --- a terminal gets text ---
 if command -v script >/dev/null; then
-	script -qfc "'$KCAP' record -q -e file --duration 2s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
+	script -qfc "'$KCAP' record -q -e file --duration 8s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
 	sp=$!
-	sleep 0.5
-	cat /etc/hostname >/dev/null
+	# opened until a line for it shows (script -f writes as it goes) or the
+	# recorder ends: no bound on how soon its probes attach
+	while kill -0 $sp 2>/dev/null && ! grep -q 'path=/etc/hostname' "$DIR/tty.out" 2>/dev/null; do
+		cat /etc/hostname >/dev/null
+		sleep 0.2
+	done
 	wait $sp
 	if grep -q "$(printf '\211KCP')" "$DIR/tty.out"; then
 		fail "record -o - wrote a binary stream to a terminal"
