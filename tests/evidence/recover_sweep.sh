@@ -109,8 +109,8 @@ check "recover of a file that is not a capture: exit 1" 1 "$?"
 check "recover of a file that is not a capture: no output" no "$([ -e "$DIR/x.kcap" ] && echo yes || echo no)"
 "$KCAP" recover "$DIR/a.kcap" -o "$DIR/clean.kcap" 2> /dev/null
 check "recover of an intact capture: exit 0" 0 "$?"
-check "recover of an intact capture: the same events" "$("$KCAP" convert --json "$DIR/a.kcap" | cksum)" \
-	"$("$KCAP" convert --json "$DIR/clean.kcap" | cksum)"
+check "recover of an intact capture: the same events" "$("$KCAP" convert --json "$DIR/a.kcap" | sed 's/,"origin":{.*}}$/}/' | cksum)" \
+	"$("$KCAP" convert --json "$DIR/clean.kcap" | sed 's/,"origin":{.*}}$/}/' | cksum)"
 total=$(wc -l < "$DIR/cases" | tr -d ' ')
 check "recover exits 0 or 3 (or 1 with nothing to read) on all $total cases" 0 "$exit_bad"
 check "every recovered file verifies intact, recovered" 0 "$verify_bad"
