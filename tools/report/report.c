@@ -582,6 +582,15 @@ static int json_rows(kcap_buf *b, const char *cells, size_t len)
 	return rc | put(b, len ? "]]" : "]");
 }
 
+/* kcap stats --json's object, without its line's end. */
+static int stats_json(kcap_buf *b, kcap_stats *st, uint64_t top)
+{
+	int rc = stats_render_json(b, st, top);
+	if (!rc && b->len && b->data[b->len - 1] == '\n')
+		b->len--;
+	return rc;
+}
+
 int report_json(report *rp, kcap_buf *b, int live)
 {
 	size_t from = b->len;
@@ -629,8 +638,8 @@ int report_json(report *rp, kcap_buf *b, int live)
 	for (size_t i = 0; i < rp->tl_n; i++)
 		rc |= putf(b, i ? ",%llu" : "%llu", (unsigned long long)rp->tl_lost[i]);
 	rc |= put(b, "]},\"processes\":") | json_processes(b, rp->tree);
-	rc |= put(b, ",\"types\":") | stats_render_json(b, rp->types, 0);
-	rc |= put(b, ",\"stats\":") | stats_render_json(b, rp->st, rp->o.top);
+	rc |= put(b, ",\"types\":") | stats_json(b, rp->types, 0);
+	rc |= put(b, ",\"stats\":") | stats_json(b, rp->st, rp->o.top);
 	rc |= put(b, ",\"query\":{\"expr\":") | jstr(b, rp->o.expr) | put(b, ",\"columns\":[");
 	for (int c = 0; c < NCOLS; c++)
 		rc |= put(b, c ? "," : "") | jstr(b, cols[c]);
