@@ -801,11 +801,26 @@ static int html_argv(kcap_buf *b, const char *argv, uint32_t len)
 	return rc;
 }
 
+/* Events of i and its descendants. */
+static uint64_t subtree_events(const kcap_proctree *t, size_t i, int depth)
+{
+	const kcap_ptnode *p = kcap_proctree_at(t, i);
+	uint64_t n = p->events;
+	for (size_t k = 0; depth < 512 && k < p->nchildren; k++)
+		n += subtree_events(t, p->children[k], depth + 1);
+	return n;
+}
+
+/* A process, open when its subtree has events (the snapshot's idle
+ * processes folded). */
 static int html_node(kcap_buf *b, const kcap_proctree *t, size_t i, int depth)
 {
 	const kcap_ptnode *p = kcap_proctree_at(t, i);
 	int kids = p->nchildren && depth < 512, rc = 0;
-	rc |= put(b, kids ? "<details open class=\"proc\"" : "<div class=\"proc leaf\"");
+	if (kids)
+		rc |= put(b, subtree_events(t, i, depth) ? "<details open class=\"proc\"" : "<details class=\"proc\"");
+	else
+		rc |= put(b, "<div class=\"proc leaf\"");
 	rc |= putf(b, " data-i=\"%zu\" data-pid=\"%d\" data-start=\"%lld\" data-end=\"%lld\">", i, (int)p->pid,
 	           (long long)p->start_ts, (long long)p->end_ts);
 	rc |= put(b, kids ? "<summary>" : "<div class=\"head\">");
@@ -960,7 +975,7 @@ int report_html(report *rp, kcap_buf *b, int live)
 		rc |= put(b, i ? ", " : ": ") | hstr(b, rp->files[i].name);
 	rc |= put(b, "</title>\n<style>\n") | put(b, report_page_css) | put(b, "</style></head>\n<body>\n<header><h1>kcap ");
 	rc |= put(b, live ? "inspect" : "report") | put(b, "</h1></header>\n");
-	rc |= html_overview(rp, b) | html_timeline(rp, b) | html_tree(rp, b) | html_events(rp, b, live) | html_stats(rp, b);
+	rc |= html_overview(rp, b) | html_timeline(rp, b) | html_events(rp, b, live) | html_tree(rp, b) | html_stats(rp, b);
 	rc |= put(b, "<footer class=\"note\">made by kcap " KCAP_VERSION_STRING "; this page needs no network and no "
 	             "other file</footer>\n<script type=\"application/json\" id=\"kcap-data\">");
 	if (rc || report_json(rp, b, live))
