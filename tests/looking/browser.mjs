@@ -117,7 +117,7 @@ try {
     await page.press('#expr', 'Enter');
     await settled(page, before);
     await page.evaluate(() => document.getElementById('timeline').scrollIntoView());
-    await page.screenshot({ path: spec.outdir + '/inspect.png', fullPage: false });
+    await page.screenshot({ path: spec.outdir + '/inspect.png', clip: { x: 0, y: 0, width: 1280, height: 640 } });
     check('inspect: no console errors', [], errors);
     await page.close();
   }

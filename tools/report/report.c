@@ -17,6 +17,7 @@ extern const char report_page_css[], report_page_js[];
 
 #define TL_BINS 4096   /* timeline bins; their width doubles to hold the span */
 #define TL_CATS 12     /* named categories; the rest count as "other" */
+#define PROCS_MAX 5000 /* processes on the page (the first seen); kcap tree has them all */
 #define NCOLS 7
 static const char *const cols[NCOLS] = {"seq", "time", "host", "pid", "comm", "type", "params"};
 
@@ -550,7 +551,7 @@ static int json_argv(kcap_buf *b, const char *argv, uint32_t len)
 static int json_processes(kcap_buf *b, const kcap_proctree *t)
 {
 	int rc = put(b, "[");
-	for (size_t i = 0; i < kcap_proctree_count(t); i++) {
+	for (size_t i = 0; i < kcap_proctree_count(t) && i < PROCS_MAX; i++) {
 		const kcap_ptnode *p = kcap_proctree_at(t, i);
 		rc |= put(b, i ? ",{\"host\":" : "{\"host\":") | jstr(b, p->origin);
 		rc |= putf(b, ",\"pid\":%d,\"ppid\":%d,\"uid\":%u,\"comm\":", (int)p->pid, (int)p->ppid, (unsigned)p->uid);
@@ -637,7 +638,8 @@ int report_json(report *rp, kcap_buf *b, int live)
 	rc |= put(b, "],\"lost\":[");
 	for (size_t i = 0; i < rp->tl_n; i++)
 		rc |= putf(b, i ? ",%llu" : "%llu", (unsigned long long)rp->tl_lost[i]);
-	rc |= put(b, "]},\"processes\":") | json_processes(b, rp->tree);
+	rc |= putf(b, "]},\"processes_total\":%zu,\"processes\":", kcap_proctree_count(rp->tree));
+	rc |= json_processes(b, rp->tree);
 	rc |= put(b, ",\"types\":") | stats_json(b, rp->types, 0);
 	rc |= put(b, ",\"stats\":") | stats_json(b, rp->st, rp->o.top);
 	rc |= put(b, ",\"query\":{\"expr\":") | jstr(b, rp->o.expr) | put(b, ",\"columns\":[");
@@ -847,7 +849,8 @@ static int html_node(kcap_buf *b, const kcap_proctree *t, size_t i, int depth)
 		rc |= put(b, "</ul>");
 	}
 	for (size_t k = 0; kids && k < p->nchildren; k++)
-		rc |= html_node(b, t, p->children[k], depth + 1);
+		if (p->children[k] < PROCS_MAX)
+			rc |= html_node(b, t, p->children[k], depth + 1);
 	return rc | put(b, kids ? "</details>" : "</div>");
 }
 
@@ -857,8 +860,10 @@ static int html_tree(report *rp, kcap_buf *b)
 	size_t n = kcap_proctree_count(t);
 	int rc = putf(b, "<section id=\"tree\"><h2>Processes</h2><p class=\"note\">%zu processes; each exec in order",
 	              n);
+	if (n > PROCS_MAX)
+		rc |= putf(b, "; <span class=\"bad\">the first %d shown</span> (kcap tree shows them all)", PROCS_MAX);
 	rc |= put(b, "</p>");
-	for (size_t o = 0; o < n; o++) {
+	for (size_t o = 0; o < n && o < PROCS_MAX; o++) {
 		const char *origin = kcap_proctree_at(t, o)->origin;
 		int seen = 0;
 		for (size_t q = 0; q < o && !seen; q++)
@@ -868,7 +873,7 @@ static int html_tree(report *rp, kcap_buf *b)
 		rc |= put(b, "<div class=\"host\"><h3>host ") | hstr(b, origin && origin[0] ? origin : "?") | put(b, "</h3>");
 		for (size_t i = 0; i < n; i++) {
 			const kcap_ptnode *p = kcap_proctree_at(t, i);
-			if (p->origin == origin && p->parent == SIZE_MAX)
+			if (p->origin == origin && p->parent == SIZE_MAX && i < PROCS_MAX)
 				rc |= html_node(b, t, i, 0);
 		}
 		rc |= put(b, "</div>");
