@@ -229,9 +229,13 @@ static int serve(server *sv, const char *listen, uint64_t port)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handle, sv,
+	/* a thread per connection: a slow query (a rare match read to the end)
+	 * does not hold up the others; each query has its own readers and
+	 * filter, the report is only read */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | (v6 ? MHD_USE_IPv6 : 0), 0,
+	                     NULL, NULL, handle, sv,
 	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-	                     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+	                     MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_END);
 	if (!d) {
 		cli_err("inspect", "cannot listen on %s: %s", listen ? listen : "127.0.0.1", strerror(errno));
 		goto cleanup;

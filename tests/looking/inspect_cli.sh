@@ -86,6 +86,17 @@ check "error column as filter's" "$COL" "$(curl -s -G "${URL}api/events" --data-
 check "unknown field" 'unknown field '"'"'nosuch'"'"' 1' \
 	"$(curl -s -G "${URL}api/events" --data-urlencode 'expr=nosuch = 1' | jq -r '"\(.error.message) \(.error.column)"')"
 check "bad literal" 7 "$(curl -s -G "${URL}api/events" --data-urlencode 'expr=ret = ENOSUCH' | jq .error.column)"
+# queries at once (a thread per connection): each gets its own answer
+for e in 'ret < 0' 'type = execve' 'pid = 42' 'comm = nginx'; do
+	curl -s -G "${URL}api/events" --data-urlencode "expr=$e" >"$DIR/par.$(echo "$e" | tr -dc 'a-z0-9')" &
+done
+wait_curl() { for j in $(jobs -p); do [ "$j" = "$SPID" ] || wait "$j"; done; }
+wait_curl
+for e in 'ret < 0' 'type = execve' 'pid = 42' 'comm = nginx'; do
+	ref "$e" >"$DIR/ref"
+	seqs <"$DIR/par.$(echo "$e" | tr -dc 'a-z0-9')" >"$DIR/got"
+	check "at once: $e" "" "$(diff "$DIR/ref" "$DIR/got" | head -n 3)"
+done
 check "bad page" 400 "$(code "${URL}api/events?page=x")"
 # nothing else is served
 for p in ../../etc/passwd etc/passwd %2e%2e/%2e%2e/etc/passwd ..%2f..%2fetc%2fpasswd %2Fetc%2Fpasswd \

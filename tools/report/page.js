@@ -11,7 +11,7 @@
   var desc = byId('qdesc');
   var token = new URLSearchParams(location.search).get('token') || '';
   var q = { expr: '', from: '', to: '', pid: '', page: 0, what: '' };
-  var done = 0;
+  var done = 0, asked = 0;
 
   function settle() { done++; document.body.setAttribute('data-done', String(done)); }
 
@@ -64,8 +64,9 @@
     p.set('page', String(q.page));
     if (token) p.set('token', token);
     byId('qstate').textContent = 'querying...';
-    var t0 = performance.now();
+    var t0 = performance.now(), mine = ++asked;
     fetch('api/events?' + p.toString()).then(function (r) { return r.json(); }).then(function (res) {
+      if (mine !== asked) return; /* a later query was asked meanwhile: its answer counts */
       var err = byId('qerror');
       if (res.error) {
         var col = res.error.column > 0 ? res.error.column : 1;
@@ -87,6 +88,7 @@
       }
       settle();
     }).catch(function (e) {
+      if (mine !== asked) return;
       byId('qstate').textContent = 'query failed: ' + e;
       settle();
     });
