@@ -93,6 +93,15 @@ static int hstr(kcap_buf *b, const char *s)
 	return report_html_escape(b, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* The n strings of l, each through esc, sep between them. */
+static int put_list(kcap_buf *b, char *const *l, size_t n, const char *sep, int (*esc)(kcap_buf *, const char *))
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		rc |= put(b, i ? sep : "") | esc(b, l[i]);
+	return rc;
+}
+
 /* ---- escaping ---- */
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
@@ -602,12 +611,8 @@ int report_json(report *rp, kcap_buf *b, int live)
 		           rp->files[i].damaged ? "true" : "false");
 		rc |= json_verify(b, &rp->files[i]) | put(b, "}");
 	}
-	rc |= put(b, "],\"hosts\":[");
-	for (size_t i = 0; i < rp->nhosts; i++)
-		rc |= put(b, i ? "," : "") | jstr(b, rp->hosts[i]);
-	rc |= put(b, "],\"sources\":[");
-	for (size_t i = 0; i < rp->nsources; i++)
-		rc |= put(b, i ? "," : "") | jstr(b, rp->sources[i]);
+	rc |= put(b, "],\"hosts\":[") | put_list(b, rp->hosts, rp->nhosts, ",", jstr);
+	rc |= put(b, "],\"sources\":[") | put_list(b, rp->sources, rp->nsources, ",", jstr);
 	rc |= putf(b, "],\"events\":%llu,", (unsigned long long)rp->events);
 	if (rp->events)
 		rc |= putf(b, "\"first_ts\":%lld,\"last_ts\":%lld,", (long long)rp->first_ts, (long long)rp->last_ts);
@@ -668,12 +673,8 @@ static int html_overview(report *rp, kcap_buf *b)
 	rc |= put(b, "<tr><th>files</th><td>");
 	for (size_t i = 0; i < rp->nfiles; i++)
 		rc |= put(b, i ? ", <code>" : "<code>") | hstr(b, rp->files[i].name) | put(b, "</code>");
-	rc |= put(b, "</td></tr><tr><th>hosts</th><td>");
-	for (size_t i = 0; i < rp->nhosts; i++)
-		rc |= put(b, i ? ", " : "") | hstr(b, rp->hosts[i]);
-	rc |= put(b, "</td></tr><tr><th>sources</th><td>");
-	for (size_t i = 0; i < rp->nsources; i++)
-		rc |= put(b, i ? ", " : "") | hstr(b, rp->sources[i]);
+	rc |= put(b, "</td></tr><tr><th>hosts</th><td>") | put_list(b, rp->hosts, rp->nhosts, ", ", hstr);
+	rc |= put(b, "</td></tr><tr><th>sources</th><td>") | put_list(b, rp->sources, rp->nsources, ", ", hstr);
 	rc |= put(b, "</td></tr><tr><th>span</th><td>");
 	if (rp->events) {
 		rc |= html_time(b, rp->first_ts) | put(b, " to ") | html_time(b, rp->last_ts);
