@@ -469,7 +469,9 @@ int report_input(void *ud, int i, kcap_reader *r, int *damaged)
 		if (add_event(rp, ev, s, &tmp))
 			goto nomem;
 		f->events++;
+		cli_progress(rp->o.cmd, r);
 	}
+	cli_progress_done();
 	if (input_loss(rp, r))
 		goto nomem;
 	if (rp->bad)
