@@ -996,6 +996,7 @@ int report_html(report *rp, kcap_buf *b, int live)
 
 typedef struct qctx {
 	kcap_filter *f;
+	kcap_procstate *ps; /* proc.* and parent.*: the lifecycle events are all read */
 	kcap_reader *r;
 	const report_q *q;
 	int first, strict, checked, bad;
@@ -1022,6 +1023,8 @@ static int q_block(void *ud, const kcap_block_summary *sum)
 	qctx *c = ud;
 	if (q_check(c))
 		return 0;
+	if (c->ps && kcap_procstate_block_needed(sum, kcap_reader_schema(c->r)))
+		return 1;
 	if ((c->q->from && sum->last_ts < c->q->from) || (c->q->to && sum->first_ts >= c->q->to) ||
 	    (c->q->have_pid && !kcap_summary_may_have_pid(sum, c->q->pid)))
 		return 0;
@@ -1061,7 +1064,7 @@ int report_query(report *rp, int nfiles, char **files, const report_q *q, kcap_b
 		kcap_filter_set_span(c.f, rp->first_ts, rp->last_ts);
 		int64_t now = cli_now_ns(CLOCK_REALTIME);
 		kcap_filter_set_now(c.f, now);
-		if (kcap_filter_uses_proc(c.f) && !(ps = kcap_procstate_new())) {
+		if (kcap_filter_uses_proc(c.f) && !(c.ps = ps = kcap_procstate_new())) {
 			rc = KCAP_E_NOMEM;
 			goto cleanup;
 		}
