@@ -67,6 +67,9 @@ static int write_whole(const char *path, const kcap_buf *b)
 		goto cleanup;
 	}
 	f = NULL;
+#ifdef _WIN32
+	remove(path); /* rename does not replace a file there */
+#endif
 	if (rename(tmp, path)) {
 		cli_err("report", "%s: %s", path, strerror(errno));
 		goto cleanup;

@@ -72,7 +72,12 @@ static int put(kcap_buf *b, const char *s)
 	return kcap_buf_append(b, s, strlen(s));
 }
 
-static int putf(kcap_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#ifdef _WIN32 /* mingw: vsnprintf is its own (C99, %zu), not msvcrt's */
+#define REPORT_PRINTF gnu_printf
+#else
+#define REPORT_PRINTF printf
+#endif
+static int putf(kcap_buf *b, const char *fmt, ...) __attribute__((format(REPORT_PRINTF, 2, 3)));
 static int putf(kcap_buf *b, const char *fmt, ...)
 {
 	char t[256];
