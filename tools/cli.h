@@ -240,6 +240,8 @@ int cmd_seal(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 #endif

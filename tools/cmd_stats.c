@@ -8,6 +8,7 @@
 #include <kcap/filter.h>
 #include <kcap/stats.h>
 #include "cli.h"
+#include "report/report.h" /* stats_render_json, shared with kcap report */
 
 static const char stats_help[] =
 	"usage: kcap stats [OPTIONS] [FILE...]\n"
@@ -281,7 +282,7 @@ static int json_cell(kcap_buf *b, const char *s)
 	return s ? kcap_json_escape(b, s, strlen(s)) : put(b, "null");
 }
 
-static int render_json(kcap_buf *b, kcap_stats *st, uint64_t top)
+int stats_render_json(kcap_buf *b, kcap_stats *st, uint64_t top)
 {
 	int64_t first, last;
 	uint64_t events = kcap_stats_events(st, &first, &last);
@@ -446,7 +447,7 @@ int cmd_stats(int argc, char **argv)
 	rc = cli_each_input(&in, stats_input, &sc, &damaged);
 	if (rc)
 		goto cleanup; /* no summary that looks complete */
-	int r2 = fmt == FMT_JSON ? render_json(&out, sc.st, top)
+	int r2 = fmt == FMT_JSON ? stats_render_json(&out, sc.st, top)
 	       : fmt == FMT_CSV ? render_csv(&out, sc.st, top, by != NULL) : render_text(&out, sc.st, top);
 	if (r2) {
 		cli_err("stats", "out of memory");

@@ -8,6 +8,10 @@ pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarch
 # libcurl: kcap export clickhouse (optional); clickhouse-server/-client: the
 # fleet_cluster test (SKIP without them)
 pkgs+=(libcurl4-openssl-dev curl clickhouse-server clickhouse-client)
+# libmicrohttpd: kcap inspect's server (optional, docs/LOOKING.md); chromium,
+# nodejs and npm: the looking_browser test drives the system chromium with
+# playwright-core from npm (SKIP without them)
+pkgs+=(libmicrohttpd-dev chromium nodejs npm)
 if [ "${1:-}" = "--bench" ]; then
 	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time)
 fi

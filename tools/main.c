@@ -15,6 +15,8 @@ static const cli_cmd commands[] = {
 	{"merge", cmd_merge, "merge captures chronologically (schemas united, origins kept), or --concat"},
 	{"replay", cmd_replay, "emit events paced at their original timing (--speed, --max-gap), to stdout, a FIFO or a socket"},
 	{"stats", cmd_stats, "summaries: top processes, programs, files, errors, peers, users, rate; or --by FIELDS"},
+	{"report", cmd_report, "one self-contained HTML page: overview, timeline, process tree, summaries, events"},
+	{"inspect", cmd_inspect, "the report page live on 127.0.0.1: filter box, time brush, process events, paging"},
 	{"tree", cmd_tree, "the process tree: snapshot plus fork/exec/exit, each exec in order, exits, event counts"},
 	{"export", cmd_export, "send captures to ClickHouse (export clickhouse), or print its schema (--ddl)"},
 	{"record", cmd_record, "record kernel events (eBPF; audit with --source audit) into a capture"},

@@ -25,7 +25,7 @@ check "--version exit" 0 $rc
 check "--version text" "kcap" "$(cut -d' ' -f1 "$DIR/out")"
 run "$KCAP" help
 check "help exit" 0 $rc
-for c in cat info convert synth filter slice merge replay record verify recover keygen seal bundle; do
+for c in cat info convert synth filter slice merge replay record verify recover keygen seal bundle report inspect; do
 	run "$KCAP" $c --help
 	check "$c --help exit" 0 $rc
 	check "$c --help usage line" "usage: kcap $c" "$(head -n1 "$DIR/out" | cut -d' ' -f1-3)"
@@ -38,7 +38,7 @@ done
 # every long option a command's --help names is one it accepts (alone, with
 # no input, it may fail for other reasons, but never as an unknown option)
 unknown=""
-for c in cat info convert synth filter slice merge replay record verify recover keygen seal bundle; do
+for c in cat info convert synth filter slice merge replay record verify recover keygen seal bundle report inspect; do
 	for o in $("$KCAP" $c --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 		if timeout 10 "$KCAP" $c $o < /dev/null 2>&1 > /dev/null | grep -q "unknown option"; then
 			unknown="$unknown $c$o"

@@ -307,7 +307,8 @@ int kcap_proctree_finish(kcap_proctree *t)
 		return KCAP_E_NOMEM;
 	for (size_t i = 0; i < t->count; i++)
 		ord[i] = (ordkey){(uintptr_t)t->n[i].pub.origin, t->n[i].pub.pid, i};
-	qsort(ord, t->count, sizeof(*ord), cmp_ord);
+	if (t->count) /* qsort takes no NULL, even for 0 elements */
+		qsort(ord, t->count, sizeof(*ord), cmp_ord);
 	for (size_t i = 0; i < t->count; i++) {
 		kcap_ptnode *p = &t->n[i].pub;
 		size_t lo = 0, hi = t->count, best = SIZE_MAX;
