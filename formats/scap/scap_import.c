@@ -183,6 +183,7 @@ typedef struct thr {
 	uint32_t pend_len, pend_cap;
 	uint8_t pend_v1;
 	uint16_t pend_cpu;
+	int32_t maxfd; /* a leader's highest fd named, -1 none: its fds go when it exits */
 } thr;
 
 static void thr_free(void *p)
@@ -275,6 +276,7 @@ struct kcap_scap_import {
 	kcap_snapshot *snap;
 	int snap_dirty;
 	umap threads; /* tid -> thr */
+	thr *tcache;  /* the thread last looked up (most events come in runs of one thread) */
 	umap fds;     /* (pid, fd) -> char* name */
 	/* output */
 	kcap_reorder *q;
@@ -585,9 +587,11 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 
 static thr *thread_get(kcap_scap_import *r, int64_t tid, int create)
 {
+	if (r->tcache && r->tcache->tid == tid)
+		return r->tcache;
 	void **slot = umap_find(&r->threads, (uint64_t)tid);
 	if (slot)
-		return *slot;
+		return r->tcache = *slot;
 	if (!create)
 		return NULL;
 	thr *t = calloc(1, sizeof *t);
@@ -596,11 +600,12 @@ static thr *thread_get(kcap_scap_import *r, int64_t tid, int create)
 	t->tid = tid;
 	t->pid = tid;
 	t->ptid = -1;
+	t->maxfd = -1;
 	if (umap_put(&r->threads, (uint64_t)tid, t) < 0) {
 		free(t);
 		return NULL;
 	}
-	return t;
+	return r->tcache = t;
 }
 
 static void set_str(char **dst, const uint8_t *s, size_t l)
@@ -736,9 +741,34 @@ static void fd_set_name(kcap_scap_import *r, int64_t pid, int64_t fd, char *name
 {
 	if (!name)
 		return;
-	free(umap_del(&r->fds, fd_key(pid, fd)));
-	if (umap_put(&r->fds, fd_key(pid, fd), name) < 0)
+	void **slot = umap_find(&r->fds, fd_key(pid, fd));
+	if (slot) {
+		free(*slot);
+		*slot = name;
+		return;
+	}
+	if (umap_put(&r->fds, fd_key(pid, fd), name) < 0) {
 		free(name);
+		return;
+	}
+	thr *l = thread_get(r, pid, 0);
+	if (l && fd > l->maxfd)
+		l->maxfd = fd < INT32_MAX ? (int32_t)fd : INT32_MAX;
+}
+
+/* MAX_FDS_FORGOTTEN: the fds of a leader that exits are forgotten by
+ * number up to this; a higher one keeps its names (as before, harmless:
+ * the table only grows). */
+#define MAX_FDS_FORGOTTEN 4096
+
+/* A process went away (its leader's procexit): its fds with it, as sysdig
+ * drops the fd table of an exited process; also keeps the table small. */
+static void fds_forget(kcap_scap_import *r, const thr *l)
+{
+	if (l->tid != l->pid || l->maxfd < 0 || l->maxfd > MAX_FDS_FORGOTTEN)
+		return;
+	for (int32_t fd = 0; fd <= l->maxfd; fd++)
+		free(umap_del(&r->fds, fd_key(l->pid, fd)));
 }
 
 static char *fmt_ip4(char *o, size_t n, const uint8_t *a, uint16_t port)
@@ -1865,7 +1895,11 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 			rc = emit(r, e, NULL, e->cpu);
 		track(r, e, NULL, t);
 		if (kind == K_PROCEXIT && t) {
-			void *old = umap_del(&r->threads, (uint64_t)e->tid);
+			thr *old = umap_del(&r->threads, (uint64_t)e->tid);
+			if (old)
+				fds_forget(r, old);
+			if (old == r->tcache)
+				r->tcache = NULL;
 			thr_free(old);
 		}
 		return rc;
