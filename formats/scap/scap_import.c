@@ -944,7 +944,11 @@ static void fd_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n
  * lengths add up. Returns 1, 0 for an unknown code (skipped), -1 malformed. */
 static int decode_event(kcap_scap_import *r, const uint8_t *p, size_t n, int v1, sev *e)
 {
+	/* every field a caller reads is set here (the callers do not clear e:
+	 * its arrays are 768 bytes) */
 	e->pc = r->pcache;
+	e->np = 0;
+	e->cpu = 0;
 	size_t hl = v1 ? 22 : 26;
 	if (n < hl)
 		return -1;
@@ -1471,8 +1475,31 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 /* dir + "/" + rel into o (n bytes) with "." and ".." and "//" folded, no
  * trailing slash (as sysdig's fd.name); a dir that is not absolute leaves
  * rel as it is. Returns the length, or 0 when it does not fit. */
+/* 1 when rel is an absolute path that join_path() gives back as it is: no
+ * empty, "." or ".." component (nor one starting with a dot, checked the
+ * slow way), no trailing slash, no NUL. */
+static int path_plain(const uint8_t *rel, size_t rl)
+{
+	if (!rl || rel[0] != '/' || (rl > 1 && rel[rl - 1] == '/'))
+		return 0;
+	for (size_t i = 0; i < rl; i++) {
+		if (rel[i] == 0)
+			return 0;
+		if (rel[i] == '/' && i + 1 < rl && (rel[i + 1] == '/' || rel[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 static size_t join_path(char *o, size_t n, const char *dir, const uint8_t *rel, size_t rl)
 {
+	if (path_plain(rel, rl)) {
+		if (rl + 1 > n)
+			return 0;
+		memcpy(o, rel, rl);
+		o[rl] = 0;
+		return rl;
+	}
 	size_t dl = dir ? strlen(dir) : 0, k = 0;
 	if (!dir || dir[0] != '/' || (rl && rel[0] == '/'))
 		dl = 0;
@@ -1879,8 +1906,8 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				    sp->role == KCAP_SYSPATH_OF_FD || !r->P[sp->param].present)
 					continue;
 				kcap_value *v = &r->P[sp->param];
-				if (!v->len)
-					continue;
+				if (!v->len || path_plain(v->p, v->len))
+					continue; /* what join_path would give back */
 				const char *dir = NULL;
 				if (sp->dirfd_param != KCAP_SYSARG_NONE && r->P[sp->dirfd_param].present &&
 				    r->P[sp->dirfd_param].i != KCAP_SYS_AT_FDCWD)
@@ -2010,7 +2037,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 			if (t->pend_len) {
 				/* the previous enter never saw its exit */
 				sev pe;
-				memset(&pe, 0, sizeof pe);
 				if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 					pe.cpu = t->pend_cpu;
 					if (!state_only)
@@ -2039,7 +2065,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 		if (t && t->pend_len && kind == K_PROCEXIT) {
 			/* the call the task was in when it went away */
 			sev pe;
-			memset(&pe, 0, sizeof pe);
 			if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 				pe.cpu = t->pend_cpu;
 				if (!state_only && (rc = emit(r, &pe, NULL, pe.cpu)) < 0)
@@ -2064,7 +2089,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 	sev en;
 	int paired = 0;
 	if (t && t->pend_len) {
-		memset(&en, 0, sizeof en);
 		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &en) == 1) {
 			en.cpu = t->pend_cpu;
 			if (en.type + 1 == e->type || strcmp(en.info->name, ei->name) == 0)
@@ -2316,7 +2340,6 @@ int kcap_scap_import_finish(kcap_scap_import *r)
 		if (!t || !t->pend_len)
 			continue;
 		sev pe;
-		memset(&pe, 0, sizeof pe);
 		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 			pe.cpu = t->pend_cpu;
 			rc = emit(r, &pe, NULL, pe.cpu);
