@@ -1831,9 +1831,11 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 			if (fi >= 0 && r->P[fi].present) {
 				if (sys->type >= KCAP_EV_OPEN && sys->type <= KCAP_EV_CREAT)
 					r->P[fi].u = open_flags(r->P[fi].u);
-				else if (sys->type >= KCAP_EV_FORK && sys->type <= KCAP_EV_CLONE3)
+				else if ((sys->type >= KCAP_EV_FORK && sys->type <= KCAP_EV_CLONE3) || sys->type == KCAP_EV_UNSHARE)
 					r->P[fi].u = clone_flags(r->P[fi].u);
 			}
+			if (sys->type == KCAP_EV_SETNS && r->P[KCAP_P_SETNS_NSTYPE].present)
+				r->P[KCAP_P_SETNS_NSTYPE].u = clone_flags(r->P[KCAP_P_SETNS_NSTYPE].u);
 			if (sys->type == KCAP_EV_EXECVE || sys->type == KCAP_EV_EXECVEAT) {
 				/* argv: exe then args (scap keeps argv[0] apart) */
 				const uint8_t *s = NULL;
@@ -1948,15 +1950,21 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				char kn[64];
 				snprintf(kn, sizeof kn, "scap_%s", strcmp(gname, "<unknown>") == 0 ? "unknown" : gname);
 				int id = scap_syscall_id_find(gname);
-				static const kcap_param_def gp[] = {{"ID", KCAP_T_U16, 0, 0}, {"nativeID", KCAP_T_U16, 0, 0}};
+				/* returned: 1 when the exit was seen, 0 for an enter whose
+				 * exit never came (the export then writes the enter alone) */
+				static const kcap_param_def gp[] = {
+					{"ID", KCAP_T_U16, 0, 0}, {"nativeID", KCAP_T_U16, 0, 0}, {"returned", KCAP_T_BOOL, 0, 0}};
 				kcap_type_def gd = {(uint32_t)(SCAP_TYPE_BASE + SCAP_EVENT_MAX + (id < 0 ? 0 : id)), kn, "scap",
-						    NULL, 2, gp};
+						    NULL, 3, gp};
 				if ((rc = ensure_type(r, &gd)) < 0)
 					return rc;
 				ev.type_id = gd.id;
-				ev.nparams = 2;
-				memset(r->P, 0, 2 * sizeof(kcap_value));
+				ev.nparams = 3;
+				memset(r->P, 0, 3 * sizeof(kcap_value));
 				r->P[0].type = r->P[1].type = KCAP_T_U16;
+				r->P[2].type = KCAP_T_BOOL;
+				r->P[2].u = ex != NULL;
+				r->P[2].present = 1;
 				int64_t x;
 				if (pint_named(any, "ID", &x)) {
 					r->P[0].u = (uint64_t)x;
