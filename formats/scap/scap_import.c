@@ -245,6 +245,7 @@ typedef struct ntype {
 	uint8_t *src_type;      /* scap PT of each param (newest version) */
 	int added;              /* in the writer's schema */
 	const kcap_syscall *sys; /* the taxonomy row, or NULL */
+	int k_returned;          /* param "returned" (types of calls with an exit), or -1 */
 	const kcap_type_def *sysdef; /* its type (kcap_taxonomy_type), looked up once */
 	int sysdef_set;
 	char kname[48];
@@ -473,6 +474,21 @@ static int build_types(kcap_scap_import *r)
 		    t->def.nparams < KCAP_MAX_PARAMS) {
 			t->params[t->def.nparams].name = "fd_name";
 			t->params[t->def.nparams].type = KCAP_T_STR;
+			t->def.nparams++;
+		}
+	}
+	/* returned: 1 when the exit was seen, 0 for an enter whose exit never
+	 * came (the export writes that enter alone) */
+	for (size_t k = 0; k < r->ntypes; k++)
+		r->types[k].k_returned = -1;
+	for (unsigned c = 0; c < SCAP_EVENT_MAX; c++) {
+		if (!r->code_type[c] || !r->pairs[c] || scap_event_get(c)->dir != '>')
+			continue;
+		ntype *t = &r->types[r->code_type[c] - 1];
+		if (t->k_returned < 0 && t->def.nparams < KCAP_MAX_PARAMS) {
+			t->k_returned = (int)t->def.nparams;
+			t->params[t->def.nparams].name = "returned";
+			t->params[t->def.nparams].type = KCAP_T_BOOL;
 			t->def.nparams++;
 		}
 	}
@@ -2009,6 +2025,10 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				continue;
 			}
 			fill_value(r, v, v->type, w, i);
+		}
+		if (nt->k_returned >= 0 && !gname) {
+			r->P[nt->k_returned].u = ex != NULL;
+			r->P[nt->k_returned].present = 1;
 		}
 	}
 write:;

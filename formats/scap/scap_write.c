@@ -627,6 +627,7 @@ static void plan_raw(plan *pl)
 	}
 	pl->ecode = (uint16_t)(ec < 0 ? 0 : ec);
 	pl->xcode = (uint16_t)(xc < 0 ? 0 : xc);
+	pl->k_returned = (int8_t)kidx(pl->def, "returned");
 	/* an enter with no exit of its own (procexit, switch, signaldeliver,
 	 * the meta events) is written alone */
 	pl->kind = ec < 0 ? PLAN_SKIP : xc < 0 || !scap_event_pairs(scap_event_get((unsigned)ec)) ? PLAN_ENTER : PLAN_PAIR;
@@ -1120,16 +1121,15 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 	/* an event whose exit the source never saw (a capture that ends in a
 	 * call, imported from scap): its enter alone */
 	int lone = 0;
-	if (pl->kind == PLAN_PAIR && pl->raw && pl->nxonly) {
-		/* some value of the enter (or an enter without params), none of
-		 * those only the exit has */
-		int eparams = 0;
-		for (uint8_t i = 0; i < pl->ne && !lone; i++) {
-			eparams |= pl->e[i].src == SRC_PARAM;
+	if (pl->kind == PLAN_PAIR && pl->raw && pl->k_returned >= 0) {
+		/* the scap importer says whether the exit came */
+		const kcap_value *v = pval(ev, pl->k_returned);
+		lone = v && !v->u;
+	} else if (pl->kind == PLAN_PAIR && pl->raw && pl->nxonly) {
+		/* (a kcap without "returned") */
+		/* some value of the enter, none of those only the exit has */
+		for (uint8_t i = 0; i < pl->ne && !lone; i++)
 			lone = pl->e[i].src == SRC_PARAM && pval(ev, pl->e[i].k);
-		}
-		if (!eparams)
-			lone = 1;
 		for (uint8_t i = 0; i < pl->nxonly && lone; i++)
 			lone = !pval(ev, pl->xonly[i]);
 	} else if (pl->kind == PLAN_GENERIC && pl->raw && pl->k_returned >= 0) {
