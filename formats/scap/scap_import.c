@@ -11,6 +11,7 @@
  * writes it; types the taxonomy has go through the shared syscall map
  * (kcap_syscall_by_name, kcap_syscall_fill), every other as scap_NAME with
  * the event table's params (scap_events.h). docs/SCAP.md has the details. */
+#define KCAP_EXPERIMENTAL_API /* kcap_record_encode, kcap_writer_write_record */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,7 @@ typedef struct thr {
 	uint32_t pend_len, pend_cap;
 	uint8_t pend_v1;
 	uint16_t pend_cpu;
+	int32_t maxfd; /* a leader's highest fd named, -1 none: its fds go when it exits */
 } thr;
 
 static void thr_free(void *p)
@@ -198,7 +200,7 @@ static void thr_free(void *p)
 
 static uint64_t fd_key(int64_t pid, int64_t fd) { return (uint64_t)(uint32_t)pid << 32 | (uint32_t)fd; }
 
-#define PIDX_CACHE 32
+#define PIDX_CACHE 64 /* a power of two */
 /* what the importer does with a code besides writing it */
 enum { K_OTHER, K_CLONE, K_EXEC, K_PIPE, K_CHDIR, K_CONNECT, K_CLOSE, K_PROCEXIT, K_CONTAINER, K_DROP };
 
@@ -219,7 +221,6 @@ static uint8_t kind_of(const char *n)
 struct pidx_cache {
 	const char *name[PIDX_CACHE];
 	int8_t idx[PIDX_CACHE];
-	uint8_t next;
 };
 
 /* ---- one decoded event ---- */
@@ -244,8 +245,30 @@ typedef struct ntype {
 	uint8_t *src_type;      /* scap PT of each param (newest version) */
 	int added;              /* in the writer's schema */
 	const kcap_syscall *sys; /* the taxonomy row, or NULL */
+	int k_returned;          /* param "returned" (types of calls with an exit), or -1 */
+	const kcap_type_def *sysdef; /* its type (kcap_taxonomy_type), looked up once */
+	int sysdef_set;
 	char kname[48];
 } ntype;
+
+/* Where each param of a written type comes from, for one shape of pair
+ * (the enter's and the exit's codes and param counts): the candidates of
+ * the alias lists in order (w: 0 the enter, 1 the exit; i: the scap param),
+ * worked out once by name instead of per event. */
+#define PLAN_CANDS 7
+typedef struct plan_src {
+	uint8_t w;
+	int8_t i;
+} plan_src;
+typedef struct plan {
+	const kcap_type_def *def;
+	int en_code, ex_code; /* -1: none */
+	uint32_t en_np, ex_np;
+	uint8_t ncand[KCAP_MAX_PARAMS];
+	uint8_t fdname[KCAP_MAX_PARAMS]; /* scap_NAME's fd_name: cand 0 is the fd */
+	plan_src cand[KCAP_MAX_PARAMS][PLAN_CANDS];
+	plan_src fd; /* "fd" (find_src), i -1 when none */
+} plan;
 
 struct kcap_scap_import {
 	const kcap_import_ctx *c;
@@ -263,6 +286,7 @@ struct kcap_scap_import {
 	uint8_t kind[SCAP_EVENT_MAX];       /* K_* */
 	uint8_t pairs[SCAP_EVENT_MAX];      /* scap_event_pairs() */
 	struct pidx_cache *pcache;          /* SCAP_EVENT_MAX of them */
+	plan *plans[SCAP_EVENT_MAX];        /* by the code of the exit (or the lone enter) */
 	int8_t tax_ret[KCAP_EV_MAX_ + 1], tax_flags[KCAP_EV_MAX_ + 1]; /* param index + 2, 0 unknown */
 	const char *const *tax_alias[KCAP_EV_MAX_ + 1][16];          /* aliases() of each param, cached */
 	uint8_t tax_alias_set[KCAP_EV_MAX_ + 1][16];
@@ -275,12 +299,14 @@ struct kcap_scap_import {
 	kcap_snapshot *snap;
 	int snap_dirty;
 	umap threads; /* tid -> thr */
+	thr *tcache;  /* the thread last looked up (most events come in runs of one thread) */
 	umap fds;     /* (pid, fd) -> char* name */
 	/* output */
 	kcap_reorder *q;
 	int64_t last_out;
 	uint64_t out_seq;
 	kcap_value P[KCAP_MAX_PARAMS + 8];
+	kcap_buf rec;       /* the record of the event being held */
 	uint8_t *scratch;   /* argv and strings built per event */
 	size_t scratch_len, scratch_cap;
 	char tuple_buf[4][200];
@@ -451,6 +477,21 @@ static int build_types(kcap_scap_import *r)
 			t->def.nparams++;
 		}
 	}
+	/* returned: 1 when the exit was seen, 0 for an enter whose exit never
+	 * came (the export writes that enter alone) */
+	for (size_t k = 0; k < r->ntypes; k++)
+		r->types[k].k_returned = -1;
+	for (unsigned c = 0; c < SCAP_EVENT_MAX; c++) {
+		if (!r->code_type[c] || !r->pairs[c] || scap_event_get(c)->dir != '>')
+			continue;
+		ntype *t = &r->types[r->code_type[c] - 1];
+		if (t->k_returned < 0 && t->def.nparams < KCAP_MAX_PARAMS) {
+			t->k_returned = (int)t->def.nparams;
+			t->params[t->def.nparams].name = "returned";
+			t->params[t->def.nparams].type = KCAP_T_BOOL;
+			t->def.nparams++;
+		}
+	}
 	return 0;
 }
 
@@ -585,9 +626,11 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 
 static thr *thread_get(kcap_scap_import *r, int64_t tid, int create)
 {
+	if (r->tcache && r->tcache->tid == tid)
+		return r->tcache;
 	void **slot = umap_find(&r->threads, (uint64_t)tid);
 	if (slot)
-		return *slot;
+		return r->tcache = *slot;
 	if (!create)
 		return NULL;
 	thr *t = calloc(1, sizeof *t);
@@ -596,11 +639,12 @@ static thr *thread_get(kcap_scap_import *r, int64_t tid, int create)
 	t->tid = tid;
 	t->pid = tid;
 	t->ptid = -1;
+	t->maxfd = -1;
 	if (umap_put(&r->threads, (uint64_t)tid, t) < 0) {
 		free(t);
 		return NULL;
 	}
-	return t;
+	return r->tcache = t;
 }
 
 static void set_str(char **dst, const uint8_t *s, size_t l)
@@ -736,14 +780,60 @@ static void fd_set_name(kcap_scap_import *r, int64_t pid, int64_t fd, char *name
 {
 	if (!name)
 		return;
-	free(umap_del(&r->fds, fd_key(pid, fd)));
-	if (umap_put(&r->fds, fd_key(pid, fd), name) < 0)
+	void **slot = umap_find(&r->fds, fd_key(pid, fd));
+	if (slot) {
+		free(*slot);
+		*slot = name;
+		return;
+	}
+	if (umap_put(&r->fds, fd_key(pid, fd), name) < 0) {
 		free(name);
+		return;
+	}
+	thr *l = thread_get(r, pid, 0);
+	if (l && fd > l->maxfd)
+		l->maxfd = fd < INT32_MAX ? (int32_t)fd : INT32_MAX;
 }
 
+/* MAX_FDS_FORGOTTEN: the fds of a leader that exits are forgotten by
+ * number up to this; a higher one keeps its names (as before, harmless:
+ * the table only grows). */
+#define MAX_FDS_FORGOTTEN 4096
+
+/* A process went away (its leader's procexit): its fds with it, as sysdig
+ * drops the fd table of an exited process; also keeps the table small. */
+static void fds_forget(kcap_scap_import *r, const thr *l)
+{
+	if (l->tid != l->pid || l->maxfd < 0 || l->maxfd > MAX_FDS_FORGOTTEN)
+		return;
+	for (int32_t fd = 0; fd <= l->maxfd; fd++)
+		free(umap_del(&r->fds, fd_key(l->pid, fd)));
+}
+
+/* The decimal digits of v at o; returns their count. */
+static size_t put_dec(char *o, unsigned v)
+{
+	char t[12];
+	size_t k = 0, n = 0;
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (k)
+		o[n++] = t[--k];
+	return n;
+}
+
+/* "a.b.c.d:port" (n >= 22 bytes: every caller's buffer has 80) */
 static char *fmt_ip4(char *o, size_t n, const uint8_t *a, uint16_t port)
 {
-	snprintf(o, n, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
+	char *q = o;
+	(void)n;
+	for (int i = 0; i < 4; i++) {
+		q += put_dec(q, a[i]);
+		*q++ = i < 3 ? '.' : ':';
+	}
+	q += put_dec(q, port);
+	*q = 0;
 	return o;
 }
 
@@ -753,11 +843,27 @@ static char *fmt_ip6(char *o, size_t n, const uint8_t *a, uint16_t port)
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	if (memcmp(a, mapped, 12) == 0)
 		return fmt_ip4(o, n, a + 12, port);
-	size_t k = 0;
-	for (int i = 0; i < 16 && k < n; i += 2)
-		k += (size_t)snprintf(o + k, n - k, "%s%x", i ? ":" : "", rd16(a + i) >> 8 | (rd16(a + i) & 0xff) << 8);
-	if (k < n)
-		snprintf(o + k, n - k, ":%u", port);
+	/* every group in hex without leading zeros, no "::" (n >= 46: every
+	 * caller's buffer has 80) */
+	static const char hex[] = "0123456789abcdef";
+	char *q = o;
+	(void)n;
+	for (int i = 0; i < 16; i += 2) {
+		unsigned g = (unsigned)a[i] << 8 | a[i + 1];
+		if (i)
+			*q++ = ':';
+		int started = 0;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = g >> sh & 15;
+			if (d || started || sh == 0) {
+				*q++ = hex[d];
+				started = 1;
+			}
+		}
+	}
+	*q++ = ':';
+	q += put_dec(q, port);
+	*q = 0;
 	return o;
 }
 
@@ -854,7 +960,11 @@ static void fd_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n
  * lengths add up. Returns 1, 0 for an unknown code (skipped), -1 malformed. */
 static int decode_event(kcap_scap_import *r, const uint8_t *p, size_t n, int v1, sev *e)
 {
+	/* every field a caller reads is set here (the callers do not clear e:
+	 * its arrays are 768 bytes) */
 	e->pc = r->pcache;
+	e->np = 0;
+	e->cpu = 0;
 	size_t hl = v1 ? 22 : 26;
 	if (n < hl)
 		return -1;
@@ -912,22 +1022,24 @@ static int pidx(const sev *e, const char *name)
 	if (!e)
 		return -1;
 	struct pidx_cache *pc = &e->pc[e->info->code];
-	int idx = -2;
-	for (int k = 0; k < PIDX_CACHE; k++)
-		if (pc->name[k] == name) {
-			idx = pc->idx[k];
-			break;
-		}
-	if (idx == -2) {
+	/* direct-mapped by the literal's address, two probes */
+	uintptr_t h = (uintptr_t)name * (uintptr_t)0x9E3779B97F4A7C15ull;
+	unsigned k = (unsigned)(h >> (sizeof h * 8 - 6)) & (PIDX_CACHE - 1), k2 = (k + 1) & (PIDX_CACHE - 1);
+	int idx;
+	if (pc->name[k] == name)
+		idx = pc->idx[k];
+	else if (pc->name[k2] == name)
+		idx = pc->idx[k2];
+	else {
 		idx = -1;
 		for (uint32_t i = 0; i < e->info->nparams; i++)
 			if (strcmp(e->info->params[i].name, name) == 0) {
 				idx = (int)i;
 				break;
 			}
-		pc->name[pc->next] = name;
-		pc->idx[pc->next] = (int8_t)idx;
-		pc->next = (uint8_t)((pc->next + 1) % PIDX_CACHE);
+		unsigned at = !pc->name[k] || pc->name[k2] ? k : k2;
+		pc->name[at] = name;
+		pc->idx[at] = (int8_t)idx;
 	}
 	return idx >= 0 && (uint32_t)idx < e->np ? idx : -1;
 }
@@ -975,20 +1087,28 @@ static int pstr(const sev *e, int i, const uint8_t **s, uint32_t *l)
 /* "sip:sport->dip:dport" of a socket tuple, or NULL. */
 static const char *tuple_str(const uint8_t *p, uint32_t l, char *o, size_t n)
 {
-	char a[80], c[80];
-	if (l >= 13 && p[0] == 2) {
-		snprintf(o, n, "%s->%s", fmt_ip4(a, sizeof a, p + 1, rd16(p + 5)), fmt_ip4(c, sizeof c, p + 7, rd16(p + 11)));
+	if (l >= 13 && p[0] == 2 && n >= 2 * 22 + 3) {
+		size_t al = strlen(fmt_ip4(o, n, p + 1, rd16(p + 5)));
+		memcpy(o + al, "->", 2);
+		fmt_ip4(o + al + 2, n - al - 2, p + 7, rd16(p + 11));
 		return o;
 	}
 	if (l >= 37 && p[0] == 10) {
-		snprintf(o, n, "%s->%s", fmt_ip6(a, sizeof a, p + 1, rd16(p + 17)), fmt_ip6(c, sizeof c, p + 19, rd16(p + 35)));
+		if (n < 2 * 46 + 3)
+			return NULL;
+		size_t al = strlen(fmt_ip6(o, n, p + 1, rd16(p + 17)));
+		memcpy(o + al, "->", 2);
+		fmt_ip6(o + al + 2, n - al - 2, p + 19, rd16(p + 35));
 		return o;
 	}
 	if (l >= 17 && p[0] == 1) {
 		size_t pl = l - 17;
 		while (pl && p[17 + pl - 1] == 0)
 			pl--;
-		snprintf(o, n, "%.*s", (int)pl, (const char *)p + 17);
+		if (pl >= n)
+			pl = n - 1;
+		memcpy(o, p + 17, pl);
+		o[pl] = 0;
 		return o;
 	}
 	return NULL;
@@ -1371,8 +1491,31 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 /* dir + "/" + rel into o (n bytes) with "." and ".." and "//" folded, no
  * trailing slash (as sysdig's fd.name); a dir that is not absolute leaves
  * rel as it is. Returns the length, or 0 when it does not fit. */
+/* 1 when rel is an absolute path that join_path() gives back as it is: no
+ * empty, "." or ".." component (nor one starting with a dot, checked the
+ * slow way), no trailing slash, no NUL. */
+static int path_plain(const uint8_t *rel, size_t rl)
+{
+	if (!rl || rel[0] != '/' || (rl > 1 && rel[rl - 1] == '/'))
+		return 0;
+	for (size_t i = 0; i < rl; i++) {
+		if (rel[i] == 0)
+			return 0;
+		if (rel[i] == '/' && i + 1 < rl && (rel[i + 1] == '/' || rel[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 static size_t join_path(char *o, size_t n, const char *dir, const uint8_t *rel, size_t rl)
 {
+	if (path_plain(rel, rl)) {
+		if (rl + 1 > n)
+			return 0;
+		memcpy(o, rel, rl);
+		o[rl] = 0;
+		return rl;
+	}
 	size_t dl = dir ? strlen(dir) : 0, k = 0;
 	if (!dir || dir[0] != '/' || (rl && rel[0] == '/'))
 		dl = 0;
@@ -1428,6 +1571,41 @@ static size_t join_path(char *o, size_t n, const char *dir, const uint8_t *rel, 
 	return k;
 }
 
+/* Events wait in the reorder window as their records: a carrier event of
+ * the same type, ts and pid whose one param is the record's tail (encoded
+ * by hold(), with the absent flag in its af). A tenth of the event and its
+ * values, encoded while they are in cache. */
+static int hold(kcap_scap_import *r, const kcap_event *ev, const kcap_type_def *def, kcap_event *carrier,
+		kcap_value *cv)
+{
+	kcap_record rec;
+	if (!def)
+		def = kcap_schema_type(r->schema, ev->type_id);
+	if (!def)
+		return KCAP_E_INVAL;
+	r->rec.len = 0;
+	int rc = kcap_record_encode(&r->rec, ev, def, &rec);
+	if (rc < 0)
+		return rc;
+	*carrier = *ev;
+	carrier->comm_len = 0;
+	carrier->nparams = 1;
+	carrier->params = cv;
+	memset(cv, 0, sizeof *cv);
+	cv->type = KCAP_T_BYTES;
+	cv->present = 1;
+	cv->af = rec.absent;
+	cv->p = rec.tail;
+	cv->len = (uint32_t)rec.len;
+	return 0;
+}
+
+static int write_held(kcap_scap_import *r, const kcap_event *carrier)
+{
+	kcap_record rec = {carrier->params[0].p, carrier->params[0].len, carrier->params[0].af};
+	return kcap_writer_write_record(r->c->w, carrier, &rec);
+}
+
 static int release(kcap_scap_import *r, int64_t limit)
 {
 	kcap_event *ev;
@@ -1437,7 +1615,7 @@ static int release(kcap_scap_import *r, int64_t limit)
 		else
 			r->last_out = ev->ts;
 		ev->seq = ++r->out_seq;
-		int rc = kcap_writer_write(r->c->w, ev);
+		int rc = write_held(r, ev);
 		if (rc < 0)
 			return rc;
 	}
@@ -1457,7 +1635,7 @@ static int push(kcap_scap_import *r, const kcap_event *ev)
 		r->st.unordered++;
 		kcap_event copy = *ev;
 		copy.seq = ++r->out_seq;
-		return kcap_writer_write(r->c->w, &copy);
+		return write_held(r, &copy);
 	}
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
@@ -1467,6 +1645,73 @@ static int push(kcap_scap_import *r, const kcap_event *ev)
 	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
 		rc = release(r, kcap_reorder_peek(r->q)->ts);
 	return rc;
+}
+
+static void plan_add(plan *pl, uint32_t k, const sev *ex, const sev *w, int i)
+{
+	if (i >= 0 && pl->ncand[k] < PLAN_CANDS) {
+		pl->cand[k][pl->ncand[k]].w = w == ex;
+		pl->cand[k][pl->ncand[k]].i = (int8_t)i;
+		pl->ncand[k]++;
+	}
+}
+
+/* The plan of def for this pair's shape (taxonomy: tax 1, the alias lists;
+ * else scap_NAME's params by name and type), from the cache or built. NULL
+ * when out of memory. */
+static const plan *plan_get(kcap_scap_import *r, const sev *en, const sev *ex, const kcap_type_def *def, int tax)
+{
+	const sev *any = ex ? ex : en;
+	plan **slot = &r->plans[any->info->code];
+	plan *pl = *slot;
+	int enc = en ? (int)en->info->code : -1, exc = ex ? (int)ex->info->code : -1;
+	uint32_t enn = en ? en->np : 0, exn = ex ? ex->np : 0;
+	if (pl && pl->def == def && pl->en_code == enc && pl->ex_code == exc && pl->en_np == enn && pl->ex_np == exn)
+		return pl;
+	if (!pl && !(pl = *slot = malloc(sizeof *pl)))
+		return NULL;
+	memset(pl, 0, sizeof *pl);
+	pl->def = def;
+	pl->en_code = enc;
+	pl->ex_code = exc;
+	pl->en_np = enn;
+	pl->ex_np = exn;
+	const sev *w;
+	int i;
+	for (uint32_t k = 0; k < def->nparams && k < KCAP_MAX_PARAMS; k++) {
+		const char *kn = def->params[k].name;
+		if (tax) {
+			const char *const *al = aliases(kn);
+			for (int a = 0; al && a < 5 && al[a]; a++) {
+				i = find_src(en, ex, al[a], &w);
+				plan_add(pl, k, ex, w, i);
+			}
+			i = find_src(en, ex, kn, &w);
+			plan_add(pl, k, ex, w, i);
+			continue;
+		}
+		if (strcmp(kn, "fd_name") == 0) {
+			i = find_src(en, ex, "@fd", &w);
+			if (i < 0)
+				i = find_src(en, ex, "fd", &w);
+			plan_add(pl, k, ex, w, i);
+			pl->fdname[k] = 1;
+			continue;
+		}
+		const ntype *nt = &r->types[r->code_type[any->info->code] - 1];
+		uint8_t st = k < nt->def.nparams && &nt->def == def ? nt->src_type[k] : 0;
+		i = find_src(en, ex, kn, &w);
+		if (i < 0)
+			continue;
+		uint8_t wt = w->info->params[i].type;
+		if (wt == st || (scap_pt_size(wt) > 0 && scap_pt_size(st) > 0) ||
+		    (scap_pt_size(wt) < 0 && scap_pt_size(st) < 0))
+			plan_add(pl, k, ex, w, i); /* the same type, or an older version's integer of another width */
+	}
+	i = find_src(en, ex, "fd", &w);
+	pl->fd.w = w == ex;
+	pl->fd.i = (int8_t)i;
+	return pl;
 }
 
 /* One kcap event from an enter (en, may be NULL) and its exit (ex, may be
@@ -1554,8 +1799,14 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				sys = NULL;
 		}
 	}
+	const kcap_type_def *wdef = NULL; /* the type written */
 	if (sys) {
-		const kcap_type_def *def = kcap_taxonomy_type(sys->type);
+		if (sys == nt->sys && !nt->sysdef_set) {
+			nt->sysdef = kcap_taxonomy_type(sys->type);
+			nt->sysdef_set = 1;
+		}
+		const kcap_type_def *def = sys == nt->sys ? nt->sysdef : kcap_taxonomy_type(sys->type);
+		wdef = def;
 		if (!def)
 			sys = NULL;
 		else {
@@ -1563,35 +1814,15 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				return rc;
 			ev.type_id = def->id;
 			ev.nparams = def->nparams;
+			const plan *pl = plan_get(r, en, ex, def, 1);
+			if (!pl)
+				return KCAP_E_NOMEM;
 			memset(r->P, 0, sizeof(kcap_value) * def->nparams);
 			for (uint32_t k = 0; k < def->nparams; k++) {
 				kcap_value *v = &r->P[k];
-				const char *kn = def->params[k].name;
 				v->type = def->params[k].type;
-				const char *const *al;
-				if (k < 16 && def->id <= KCAP_EV_MAX_) {
-					if (!r->tax_alias_set[def->id][k]) {
-						r->tax_alias[def->id][k] = aliases(kn);
-						r->tax_alias_set[def->id][k] = 1;
-					}
-					al = r->tax_alias[def->id][k];
-				} else
-					al = aliases(kn);
-				const char *own[2] = {kn, NULL};
-				if (!al)
-					al = own;
-				for (int a = 0; a < 5 && al[a] && !v->present; a++) {
-					const sev *w;
-					int i = find_src(en, ex, al[a], &w);
-					if (i >= 0)
-						fill_value(r, v, v->type, w, i);
-				}
-				if (!v->present && al != own) {
-					const sev *w;
-					int i = find_src(en, ex, kn, &w);
-					if (i >= 0)
-						fill_value(r, v, v->type, w, i);
-				}
+				for (uint32_t c = 0; c < pl->ncand[k] && !v->present; c++)
+					fill_value(r, v, v->type, pl->cand[k][c].w ? ex : en, pl->cand[k][c].i);
 			}
 			int64_t ret = 0, have_ret = 0;
 			if (!r->tax_ret[def->id]) {
@@ -1616,9 +1847,11 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 			if (fi >= 0 && r->P[fi].present) {
 				if (sys->type >= KCAP_EV_OPEN && sys->type <= KCAP_EV_CREAT)
 					r->P[fi].u = open_flags(r->P[fi].u);
-				else if (sys->type >= KCAP_EV_FORK && sys->type <= KCAP_EV_CLONE3)
+				else if ((sys->type >= KCAP_EV_FORK && sys->type <= KCAP_EV_CLONE3) || sys->type == KCAP_EV_UNSHARE)
 					r->P[fi].u = clone_flags(r->P[fi].u);
 			}
+			if (sys->type == KCAP_EV_SETNS && r->P[KCAP_P_SETNS_NSTYPE].present)
+				r->P[KCAP_P_SETNS_NSTYPE].u = clone_flags(r->P[KCAP_P_SETNS_NSTYPE].u);
 			if (sys->type == KCAP_EV_EXECVE || sys->type == KCAP_EV_EXECVEAT) {
 				/* argv: exe then args (scap keeps argv[0] apart) */
 				const uint8_t *s = NULL;
@@ -1673,8 +1906,8 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				if (sp->role == KCAP_SYSPATH_NONE || r->P[sp->param].present)
 					continue;
 				int64_t fd;
-				const sev *w;
-				int i = find_src(en, ex, "fd", &w);
+				const sev *w = pl->fd.w ? ex : en;
+				int i = pl->fd.i;
 				if (sp->role == KCAP_SYSPATH_OF_FD && i >= 0 && pint(w, i, &fd)) {
 					const char *nm = fd_name_of(r, ev.pid, fd);
 					if (nm) {
@@ -1691,8 +1924,8 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				    sp->role == KCAP_SYSPATH_OF_FD || !r->P[sp->param].present)
 					continue;
 				kcap_value *v = &r->P[sp->param];
-				if (!v->len)
-					continue;
+				if (!v->len || path_plain(v->p, v->len))
+					continue; /* what join_path would give back */
 				const char *dir = NULL;
 				if (sp->dirfd_param != KCAP_SYSARG_NONE && r->P[sp->dirfd_param].present &&
 				    r->P[sp->dirfd_param].i != KCAP_SYS_AT_FDCWD)
@@ -1733,15 +1966,21 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				char kn[64];
 				snprintf(kn, sizeof kn, "scap_%s", strcmp(gname, "<unknown>") == 0 ? "unknown" : gname);
 				int id = scap_syscall_id_find(gname);
-				static const kcap_param_def gp[] = {{"ID", KCAP_T_U16, 0, 0}, {"nativeID", KCAP_T_U16, 0, 0}};
+				/* returned: 1 when the exit was seen, 0 for an enter whose
+				 * exit never came (the export then writes the enter alone) */
+				static const kcap_param_def gp[] = {
+					{"ID", KCAP_T_U16, 0, 0}, {"nativeID", KCAP_T_U16, 0, 0}, {"returned", KCAP_T_BOOL, 0, 0}};
 				kcap_type_def gd = {(uint32_t)(SCAP_TYPE_BASE + SCAP_EVENT_MAX + (id < 0 ? 0 : id)), kn, "scap",
-						    NULL, 2, gp};
+						    NULL, 3, gp};
 				if ((rc = ensure_type(r, &gd)) < 0)
 					return rc;
 				ev.type_id = gd.id;
-				ev.nparams = 2;
-				memset(r->P, 0, 2 * sizeof(kcap_value));
+				ev.nparams = 3;
+				memset(r->P, 0, 3 * sizeof(kcap_value));
 				r->P[0].type = r->P[1].type = KCAP_T_U16;
+				r->P[2].type = KCAP_T_BOOL;
+				r->P[2].u = ex != NULL;
+				r->P[2].present = 1;
 				int64_t x;
 				if (pint_named(any, "ID", &x)) {
 					r->P[0].u = (uint64_t)x;
@@ -1761,20 +2000,21 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 		}
 		ev.type_id = nt->def.id;
 		ev.nparams = nt->def.nparams;
+		wdef = &nt->def;
+		const plan *pl = gname ? NULL : plan_get(r, en, ex, &nt->def, 0);
+		if (!gname && !pl)
+			return KCAP_E_NOMEM;
 		memset(r->P, 0, sizeof(kcap_value) * nt->def.nparams);
 		for (uint32_t k = 0; k < nt->def.nparams; k++) {
 			kcap_value *v = &r->P[k];
 			v->type = nt->params[k].type;
-			if (gname)
+			if (!pl || !pl->ncand[k])
 				continue;
-			const char *kn = nt->params[k].name;
-			if (strcmp(kn, "fd_name") == 0) {
+			const sev *w = pl->cand[k][0].w ? ex : en;
+			int i = pl->cand[k][0].i;
+			if (pl->fdname[k]) {
 				int64_t fd;
-				const sev *w;
-				int i = find_src(en, ex, "@fd", &w);
-				if (i < 0)
-					i = find_src(en, ex, "fd", &w);
-				if (i >= 0 && pint(w, i, &fd)) {
+				if (pint(w, i, &fd)) {
 					const char *nm = fd_name_of(r, ev.pid, fd);
 					if (nm) {
 						v->p = (const uint8_t *)nm;
@@ -1784,18 +2024,19 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 				}
 				continue;
 			}
-			const sev *w;
-			int i = find_src(en, ex, kn, &w);
-			if (i >= 0 && w->info->params[i].type == nt->src_type[k])
-				fill_value(r, v, v->type, w, i);
-			else if (i >= 0 && scap_pt_size(w->info->params[i].type) > 0 && scap_pt_size(nt->src_type[k]) > 0)
-				fill_value(r, v, v->type, w, i); /* an older version's integer of another width */
-			else if (i >= 0 && scap_pt_size(w->info->params[i].type) < 0 && scap_pt_size(nt->src_type[k]) < 0)
-				fill_value(r, v, v->type, w, i);
+			fill_value(r, v, v->type, w, i);
+		}
+		if (nt->k_returned >= 0 && !gname) {
+			r->P[nt->k_returned].u = ex != NULL;
+			r->P[nt->k_returned].present = 1;
 		}
 	}
-write:
-	return push(r, &ev);
+write:;
+	kcap_event carrier;
+	kcap_value cv;
+	if ((rc = hold(r, &ev, wdef, &carrier, &cv)) < 0)
+		return rc;
+	return push(r, &carrier);
 }
 
 /* An event of the file (state_only: EVF flag 1, used for state alone). */
@@ -1824,7 +2065,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 			if (t->pend_len) {
 				/* the previous enter never saw its exit */
 				sev pe;
-				memset(&pe, 0, sizeof pe);
 				if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 					pe.cpu = t->pend_cpu;
 					if (!state_only)
@@ -1853,7 +2093,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 		if (t && t->pend_len && kind == K_PROCEXIT) {
 			/* the call the task was in when it went away */
 			sev pe;
-			memset(&pe, 0, sizeof pe);
 			if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 				pe.cpu = t->pend_cpu;
 				if (!state_only && (rc = emit(r, &pe, NULL, pe.cpu)) < 0)
@@ -1865,7 +2104,11 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 			rc = emit(r, e, NULL, e->cpu);
 		track(r, e, NULL, t);
 		if (kind == K_PROCEXIT && t) {
-			void *old = umap_del(&r->threads, (uint64_t)e->tid);
+			thr *old = umap_del(&r->threads, (uint64_t)e->tid);
+			if (old)
+				fds_forget(r, old);
+			if (old == r->tcache)
+				r->tcache = NULL;
 			thr_free(old);
 		}
 		return rc;
@@ -1874,7 +2117,6 @@ static int on_event(kcap_scap_import *r, sev *e, int v1, const uint8_t *raw, siz
 	sev en;
 	int paired = 0;
 	if (t && t->pend_len) {
-		memset(&en, 0, sizeof en);
 		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &en) == 1) {
 			en.cpu = t->pend_cpu;
 			if (en.type + 1 == e->type || strcmp(en.info->name, ei->name) == 0)
@@ -2126,7 +2368,6 @@ int kcap_scap_import_finish(kcap_scap_import *r)
 		if (!t || !t->pend_len)
 			continue;
 		sev pe;
-		memset(&pe, 0, sizeof pe);
 		if (decode_event(r, t->pend, t->pend_len, t->pend_v1, &pe) == 1) {
 			pe.cpu = t->pend_cpu;
 			rc = emit(r, &pe, NULL, pe.cpu);
@@ -2164,7 +2405,10 @@ void kcap_scap_import_free(kcap_scap_import *r)
 	kcap_reorder_free(r->q);
 	free(r->buf);
 	free(r->scratch);
+	kcap_buf_free(&r->rec);
 	free(r->pcache);
+	for (size_t i = 0; i < SCAP_EVENT_MAX; i++)
+		free(r->plans[i]);
 	free(r);
 }
 

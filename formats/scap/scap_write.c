@@ -70,6 +70,7 @@ typedef struct plan {
 	int8_t xonly[MAX_SLOTS];
 	uint16_t ecode, xcode, sysid;
 	int8_t k_ret, k_argv, k_path, k_flags, k_status, k_sig, k_fd;
+	int8_t k_returned; /* a generic syscall's "returned" (the scap importer's): 0, the enter alone */
 	slot e[MAX_SLOTS], x[MAX_SLOTS];
 } plan;
 
@@ -100,6 +101,8 @@ static const map_row rows[] = {
 	{KCAP_EV_PIPE, "pipe", "fd1=fd0,fd2=fd1", 0},
 	{KCAP_EV_PIPE2, NULL, NULL, 0},
 	{KCAP_EV_MEMFD_CREATE, NULL, NULL, 0},
+	{KCAP_EV_SETNS, "setns", NULL, 0},
+	{KCAP_EV_UNSHARE, "unshare", NULL, 0},
 	{KCAP_EV_OPEN, "open", "fd=@ret", 0},
 	{KCAP_EV_OPENAT, "openat", "fd=@ret", 0},
 	{KCAP_EV_OPENAT2, "openat2", "fd=@ret", 0},
@@ -587,6 +590,7 @@ static void plan_raw(plan *pl)
 		pl->ne = pl->nx = 2;
 		pl->e[0] = pl->x[0] = (slot){.src = SRC_SYSID, .pt = SCAP_PT_SYSCALLID, .k = -1};
 		int kn = kidx(pl->def, "nativeID");
+		pl->k_returned = (int8_t)kidx(pl->def, "returned");
 		pl->e[1] = pl->x[1] = kn >= 0 ? (slot){.src = SRC_PARAM, .pt = SCAP_PT_UINT16, .k = (int8_t)kn}
 					      : (slot){.src = SRC_DEFAULT, .pt = SCAP_PT_UINT16, .k = -1};
 		return;
@@ -623,6 +627,7 @@ static void plan_raw(plan *pl)
 	}
 	pl->ecode = (uint16_t)(ec < 0 ? 0 : ec);
 	pl->xcode = (uint16_t)(xc < 0 ? 0 : xc);
+	pl->k_returned = (int8_t)kidx(pl->def, "returned");
 	/* an enter with no exit of its own (procexit, switch, signaldeliver,
 	 * the meta events) is written alone */
 	pl->kind = ec < 0 ? PLAN_SKIP : xc < 0 || !scap_event_pairs(scap_event_get((unsigned)ec)) ? PLAN_ENTER : PLAN_PAIR;
@@ -634,6 +639,7 @@ static void plan_build(plan *pl)
 	const map_row *row = row_of(def);
 	pl->kind = PLAN_SKIP;
 	pl->k_ret = (int8_t)kidx(def, "ret");
+	pl->k_returned = -1;
 	pl->k_argv = (int8_t)kidx(def, "argv");
 	pl->k_path = (int8_t)kidx(def, "path");
 	pl->k_flags = (int8_t)kidx(def, "flags");
@@ -1115,12 +1121,20 @@ int kcap_scap_writer_event(kcap_scap_writer *w, const kcap_event *ev)
 	/* an event whose exit the source never saw (a capture that ends in a
 	 * call, imported from scap): its enter alone */
 	int lone = 0;
-	if (pl->kind == PLAN_PAIR && pl->raw && pl->nxonly) {
+	if (pl->kind == PLAN_PAIR && pl->raw && pl->k_returned >= 0) {
+		/* the scap importer says whether the exit came */
+		const kcap_value *v = pval(ev, pl->k_returned);
+		lone = v && !v->u;
+	} else if (pl->kind == PLAN_PAIR && pl->raw && pl->nxonly) {
+		/* (a kcap without "returned") */
 		/* some value of the enter, none of those only the exit has */
 		for (uint8_t i = 0; i < pl->ne && !lone; i++)
 			lone = pl->e[i].src == SRC_PARAM && pval(ev, pl->e[i].k);
 		for (uint8_t i = 0; i < pl->nxonly && lone; i++)
 			lone = !pval(ev, pl->xonly[i]);
+	} else if (pl->kind == PLAN_GENERIC && pl->raw && pl->k_returned >= 0) {
+		const kcap_value *v = pval(ev, pl->k_returned);
+		lone = v && !v->u;
 	} else if (pl->kind == PLAN_PAIR && pl->k_ret >= 0 && !pval(ev, pl->k_ret)) {
 		/* no return value but arguments: the call never returned */
 		for (uint32_t i = 0; i < ev->nparams && !lone; i++)

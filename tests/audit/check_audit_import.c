@@ -342,6 +342,40 @@ static int sink_refuses(void *ud, const kcap_event *ev)
 	return KCAP_E_NOSPACE;
 }
 
+/* setns and unshare: the taxonomy's types through the shared syscall map */
+static const char *NS_LOG =
+	"type=SYSCALL msg=audit(1700000001.100:200): arch=c000003e syscall=308 success=yes exit=0 a0=3 a1=20000000 "
+	"a2=0 a3=0 items=0 ppid=1 pid=777 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+	"tty=(none) ses=1 comm=\"nsenter\" exe=\"/usr/bin/nsenter\" key=(null)\n"
+	"type=SYSCALL msg=audit(1700000001.200:201): arch=c000003e syscall=272 success=no exit=-1 a0=40020000 "
+	"a1=0 a2=0 a3=0 items=0 ppid=1 pid=778 auid=0 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 "
+	"sgid=1000 fsgid=1000 tty=(none) ses=1 comm=\"unshare\" exe=\"/usr/bin/unshare\" key=(null)\n";
+
+START_TEST(namespaces)
+{
+	imported im;
+	uint64_t malformed;
+	import_text(&im, NS_LOG, &malformed);
+	ck_assert_uint_eq(malformed, 0);
+	json_t *a;
+	const kcap_event *ev = next(&im, &a);
+	ck_assert_str_eq(type_name(ev), "setns");
+	ck_assert_uint_eq(ev->type_id, KCAP_EV_SETNS);
+	ck_assert_int_eq(kcap_event_param(ev, "fd")->i, 3);
+	ck_assert_uint_eq(kcap_event_param(ev, "nstype")->u, 0x20000000); /* CLONE_NEWPID, as given */
+	ck_assert_int_eq(kcap_event_param(ev, "ret")->i, 0);
+	json_decref(a);
+	ev = next(&im, &a);
+	ck_assert_str_eq(type_name(ev), "unshare");
+	ck_assert_uint_eq(ev->type_id, KCAP_EV_UNSHARE);
+	ck_assert_uint_eq(kcap_event_param(ev, "flags")->u, 0x40020000); /* CLONE_NEWNET|CLONE_NEWNS */
+	ck_assert_int_eq(kcap_event_param(ev, "ret")->i, -1);
+	json_decref(a);
+	ck_assert_ptr_null(next(&im, &a));
+	kcap_reader_close(im.r);
+}
+END_TEST
+
 START_TEST(sink_callbacks)
 {
 	static const kcap_audit_sink sink = { .event = sink_event, .event_time = sink_time };
@@ -568,6 +602,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("import");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mapping);
+	tcase_add_test(tc, namespaces);
 	tcase_add_test(tc, sink_callbacks);
 	tcase_add_test(tc, cli_rotated_set);
 	tcase_add_test(tc, cli_stdin_and_bad_lines);

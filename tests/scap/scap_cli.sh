@@ -44,4 +44,9 @@ done
 grep -q 'scap_procinfo *1956' "$OUT/info.txt" && ok "info counts scap_procinfo" || no "info counts scap_procinfo"
 # the user list: names of uids
 "$KCAP" filter 'type=execve' "$OUT/sfc_rename_rename2at.kcap" --json | grep -q '"user":"root"' && ok "uid names" || no "uid names"
+# setns from scap: the taxonomy's type, nstype from libs' bits, the fd's name as sysdig's fd.name
+"$KCAP" convert --from scap "$C/sfc_namespaces_setns.scap" -o "$OUT/setns.kcap" 2>/dev/null
+want=$(zstd -dc "$C/sfc_namespaces_setns.sysdig.jsonl.zst" | grep -c '"evt.dir":"<","evt.info":"res=[^"]*","evt.num":[0-9]*,"evt.outputtime":[0-9]*,"evt.type":"setns"')
+got=$("$KCAP" filter 'type=setns and nstype=CLONE_NEWPID and path=/tmp/ns/pid and ret=0' "$OUT/setns.kcap" --text | wc -l)
+[ "$want" -gt 0 ] && [ "$got" = "$want" ] && ok "setns: $got, nstype and path as sysdig's" || no "setns: sysdig $want, kcap $got"
 exit $fail

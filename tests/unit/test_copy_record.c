@@ -293,6 +293,44 @@ START_TEST(writer_output_equals_decode_and_encode)
 }
 END_TEST
 
+/* kcap_record_encode: the tail kcap_writer_write_record() turns back into
+ * the record kcap_event_encode() writes, wherever it goes. */
+START_TEST(record_encode_is_the_tail)
+{
+	kcap_buf b = {0}, want = {0};
+	testcap_event t;
+	for (uint64_t n = 1; n <= 600; n++) {
+		testcap_make_event(&t, n);
+		const kcap_type_def *def = kcap_schema_type(schema, t.ev.type_id);
+		kcap_record r;
+		b.len = 0;
+		ck_assert_int_eq(kcap_buf_append(&b, "abc", 3), 0); /* it appends after what b holds */
+		ck_assert_int_eq(kcap_record_encode(&b, &t.ev, def, &r), 0);
+		ck_assert(r.tail >= (const uint8_t *)b.data + 3 && r.tail + r.len == (const uint8_t *)b.data + b.len);
+		ck_assert_mem_eq(b.data, "abc", 3);
+		int64_t pts = t.ev.ts - (int64_t)(rnd() % 1000000);
+		uint64_t pseq = t.ev.seq - rnd() % 50;
+		uint8_t out[KCAP_RECORD_HEAD_MAX + 8192];
+		ck_assert_uint_le(r.len, 8192);
+		uint8_t *o = kcap_record_head_put(out, &t.ev, r.absent, pts, pseq);
+		memcpy(o, r.tail, r.len);
+		want.len = 0;
+		ck_assert_int_eq(kcap_event_encode(&want, &t.ev, def, pts, pseq), 0);
+		ck_assert_uint_eq((size_t)(o + r.len - out), want.len);
+		ck_assert_mem_eq(out, want.data, want.len);
+	}
+	/* what the writer refuses, it refuses: params that do not fit def */
+	testcap_make_event(&t, 1);
+	const kcap_type_def *def = kcap_schema_type(schema, t.ev.type_id);
+	kcap_event bad = t.ev;
+	bad.nparams = def->nparams + 1;
+	kcap_record r;
+	ck_assert_int_eq(kcap_record_encode(&b, &bad, def, &r), KCAP_E_INVAL);
+	kcap_buf_free(&b);
+	kcap_buf_free(&want);
+}
+END_TEST
+
 typedef struct damage_log {
 	int n;
 	int64_t off[8];
@@ -471,6 +509,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, tail_is_the_record_after_its_head);
+	tcase_add_test(tc, record_encode_is_the_tail);
 	tcase_add_test(tc, walk_rejects_exactly_what_decode_rejects);
 	tcase_add_test(tc, long_varints_in_runs);
 	tcase_add_test(tc, writer_output_equals_decode_and_encode);

@@ -665,6 +665,16 @@ int kcap_type_def_same_layout(const kcap_type_def *a, const kcap_type_def *b);
  * sticky write error. */
 int kcap_writer_write_record(kcap_writer *w, const kcap_event *ev, const kcap_record *rec);
 
+/* Encodes ev, whose params follow def, as a record tail for
+ * kcap_writer_write_record(): appends it to b and points rec into b (valid
+ * until b next changes). The result written equals kcap_writer_write(ev).
+ * For holding many events compactly (an importer's reorder window holds the
+ * few bytes of each record, not the event and its values). Returns 0,
+ * KCAP_E_INVAL (ev does not fit def, or what kcap_writer_write() refuses in
+ * its params) or KCAP_E_NOMEM. */
+typedef struct kcap_buf kcap_buf;
+int kcap_record_encode(kcap_buf *b, const kcap_event *ev, const kcap_type_def *def, kcap_record *rec);
+
 /* Next event as a record, for copying it (kcap_writer_write_record): like
  * kcap_reader_next() (same blocks, damage reports, counters, seeks; the two
  * may be mixed), but *ev holds the canonical fields, type id, origin, def

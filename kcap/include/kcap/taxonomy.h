@@ -49,6 +49,9 @@
 #define KCAP_EV_PROCESS_RUNDOWN 22 /* layout PROCESS */
 #define KCAP_EV_IMAGE_RUNDOWN 23   /* layout IMAGE */
 #define KCAP_EV_THREAD_RUNDOWN 24  /* layout THREAD */
+/* namespaces */
+#define KCAP_EV_SETNS 25        /* layout SETNS */
+#define KCAP_EV_UNSHARE 26      /* layout UNSHARE */
 
 /* file */
 #define KCAP_EV_OPEN 32         /* layout OPEN */
@@ -169,6 +172,11 @@ enum { KCAP_P_MMAP_ADDR, KCAP_P_MMAP_LEN, KCAP_P_MMAP_PROT, KCAP_P_MMAP_FLAGS, K
 /* PIPE: fd0 is the read end, fd1 the write end (present when ret == 0). */
 enum { KCAP_P_PIPE_FLAGS, KCAP_P_PIPE_FD0, KCAP_P_PIPE_FD1, KCAP_P_PIPE_RET, KCAP_P_PIPE_N_ };
 enum { KCAP_P_MEMFD_NAME, KCAP_P_MEMFD_FLAGS, KCAP_P_MEMFD_RET, KCAP_P_MEMFD_N_ };
+/* SETNS: fd of a namespace (or pidfd), nstype the CLONE_NEW* kind asked
+ * for (0: any); path the fd's name when known (/proc/PID/ns/net). */
+enum { KCAP_P_SETNS_FD, KCAP_P_SETNS_NSTYPE, KCAP_P_SETNS_PATH, KCAP_P_SETNS_RET, KCAP_P_SETNS_N_ };
+/* UNSHARE: flags are CLONE_* (CLONE_NEW* for new namespaces). */
+enum { KCAP_P_UNSHARE_FLAGS, KCAP_P_UNSHARE_RET, KCAP_P_UNSHARE_N_ };
 /* THREAD: a thread of the event's process (pid); the addresses as the
  * kernel logs them; name when the source has one. */
 enum { KCAP_P_THREAD_TID, KCAP_P_THREAD_STACK_BASE, KCAP_P_THREAD_STACK_LIMIT, KCAP_P_THREAD_USER_STACK_BASE,

@@ -125,6 +125,24 @@ int kcap_event_encode(kcap_buf *out, const kcap_event *ev, const kcap_type_def *
 	return 0;
 }
 
+int kcap_record_encode(kcap_buf *b, const kcap_event *ev, const kcap_type_def *def, kcap_record *rec)
+{
+	if (!b || !ev || !def || !rec || ev->nparams != def->nparams)
+		return KCAP_E_INVAL;
+	size_t at = b->len;
+	/* against the event's own ts and seq, the head has a fixed length */
+	int rc = kcap_event_encode(b, ev, def, ev->ts, ev->seq);
+	if (rc)
+		return rc;
+	uint8_t head[KCAP_RECORD_HEAD_MAX];
+	size_t hl = (size_t)(kcap_record_head_put(head, ev, 0, ev->ts, ev->seq) - head);
+	const uint8_t *p = (const uint8_t *)b->data + at;
+	rec->absent = p[0] & 1;
+	rec->tail = p + hl;
+	rec->len = b->len - at - hl;
+	return 0;
+}
+
 /* The decoder keeps its cursor in a local pointer (a register) and leaves
  * for the out-of-line get_varint() only for varints of three bytes or more:
  * the one- and two-byte cases are most fields. */

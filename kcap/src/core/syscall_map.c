@@ -55,6 +55,9 @@ static const kcap_syscall ROWS[] = {
 	{ .type = KCAP_EV_PIPE, .name = "pipe", IMPLIED(ON_REQUEST, PIPE_FLAGS, 0) },
 	{ .type = KCAP_EV_PIPE2, .name = "pipe2", ARGS(A(PIPE_FLAGS, 1)) },
 	{ .type = KCAP_EV_MEMFD_CREATE, .name = "memfd_create", ARGS(A(MEMFD_FLAGS, 1)), PATHS(PATH(MEMFD_NAME, 0, NOT_A_PATH)) },
+	/* namespaces */
+	{ .type = KCAP_EV_SETNS, .name = "setns", ARGS(AI(SETNS_FD, 0), AI(SETNS_NSTYPE, 1)), OF_FD(SETNS_PATH, 0) },
+	{ .type = KCAP_EV_UNSHARE, .name = "unshare", ARGS(AI(UNSHARE_FLAGS, 0)) },
 
 	/* file */
 	{ .type = KCAP_EV_OPEN, .name = "open", ARGS(AI(OPEN_FLAGS, 1), AI(OPEN_MODE, 2)), PATHS(PATH(OPEN_PATH, 0, MAY_CREATE)) },

@@ -21,6 +21,8 @@ static const kcap_param_def L_MMAP[] = { P("addr", U64), P("len", U64), PS("prot
 	PS("flags", FLAGS, MMAP_FLAGS), P("fd", FD), P("path", PATH), RET };
 static const kcap_param_def L_PIPE[] = { PS("flags", FLAGS, OPEN_FLAGS), P("fd0", FD), P("fd1", FD), RET };
 static const kcap_param_def L_MEMFD[] = { P("name", STR), PS("flags", FLAGS, MEMFD_FLAGS), RET };
+static const kcap_param_def L_SETNS[] = { P("fd", FD), PS("nstype", FLAGS, CLONE_FLAGS), P("path", PATH), RET };
+static const kcap_param_def L_UNSHARE[] = { PS("flags", FLAGS, CLONE_FLAGS), RET };
 static const kcap_param_def L_THREAD[] = { P("thread_id", PID), P("stack_base", U64), P("stack_limit", U64),
 	P("user_stack_base", U64), P("user_stack_limit", U64), P("start_addr", U64), P("win32_start_addr", U64),
 	P("teb", U64), P("name", STR) };
@@ -103,6 +105,8 @@ static const kcap_type_def TYPES[] = {
 	T(PROCESS_RUNDOWN, "process_rundown", PR, "running process listed by a rundown", L_PROCESS),
 	T(IMAGE_RUNDOWN, "image_rundown", PR, "loaded image listed by a rundown", L_IMAGE),
 	T(THREAD_RUNDOWN, "thread_rundown", PR, "running thread listed by a rundown", L_THREAD),
+	T(SETNS, "setns", PR, "thread moved into the namespace behind fd", L_SETNS),
+	T(UNSHARE, "unshare", PR, "process context unshared (new namespaces)", L_UNSHARE),
 
 	T(OPEN, "open", FI, "file opened", L_OPEN),
 	T(OPENAT, "openat", FI, "file opened relative to a directory fd", L_OPEN),

@@ -9,7 +9,7 @@
 #   query       kcap filter 'comm = curl' --text big.kcap
 #               beside sysdig -r big.scap proc.name=curl (both text, to /dev/null)
 #   json        kcap convert --json big.kcap beside sysdig -r big.scap -j
-#   size        big.kcap beside gzip -6 of big.scap (what sysdig -z writes)
+#   size        big.kcap, and imp.kcap (the import), beside gzip -6 of big.scap (what sysdig -z writes)
 #   import      kcap convert --from scap big.scap -o FILE beside sysdig -r big.scap -q,
 #               when kcap has the scap importer
 # Environment: RUNS (default 5), RUNS_SLOW (sysdig -j; default 3).
@@ -79,3 +79,8 @@ fi
 echo
 echo "size: big.kcap / gzip -6 of big.scap = $(stat -c '%s' big.kcap) / $(stat -c '%s' big.scap.gz) =" \
 	"$(echo "$(stat -c %s big.kcap) $(stat -c %s big.scap.gz)" | awk '{printf "%.3fx", $1 / $2}')"
+# the issue's row: the kcap the import makes of big.scap
+if [ -s imp.kcap ]; then
+	echo "size: imp.kcap (the import of big.scap) / gzip -6 of big.scap = $(stat -c '%s' imp.kcap) /" \
+		"$(stat -c '%s' big.scap.gz) = $(echo "$(stat -c %s imp.kcap) $(stat -c %s big.scap.gz)" | awk '{printf "%.3fx", $1 / $2}')"
+fi
