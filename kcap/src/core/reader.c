@@ -941,8 +941,13 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	sum.stored_size = (uint32_t)blen;
 	r->st.blocks++;
 	r->st.raw_bytes += sum.raw_size;
-	if ((r->seeking && sum.last_ts < r->seek_ts) || (r->bf && !r->bf(r->bf_ud, &sum))) {
+	if (r->seeking && sum.last_ts < r->seek_ts) {
 		r->st.blocks_skipped++;
+		return 0;
+	}
+	if (r->bf && !r->bf(r->bf_ud, &sum)) {
+		r->st.blocks_skipped++;
+		kcap_rd_note_skipped(r, &sum);
 		return 0;
 	}
 	return load_events(r, blk, blen, sum.count);

@@ -71,11 +71,39 @@ int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
 		return 0;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
+	r->st.blocks_by_index++;
 	r->st.raw_bytes += sum->raw_size;
+	kcap_rd_note_skipped(r, sum);
 	if (jump(r, r->pos + total))
 		return -1;
 	r->st.bytes += total;
 	return 1;
+}
+
+void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum)
+{
+	const uint8_t *p = sum->counts, *end = p + sum->counts_len;
+	uint64_t v = 0, n = 0;
+	if (!p || !sum->count)
+		return;
+	for (int part = 0; part < 2; part++) { /* past the types and origins to the order fields */
+		get_varint(&p, end, &n); /* the summary's decoding checked them */
+		for (uint64_t i = 0; i < 2 * n; i++)
+			get_varint(&p, end, &v);
+	}
+	uint64_t a = 0, b = 0, c = 0;
+	get_varint(&p, end, &a);
+	get_varint(&p, end, &b);
+	get_varint(&p, end, &c);
+	/* in an ordered block the first event has the least ts */
+	int64_t start_ts = sum->first_ts, end_ts = (int64_t)((uint64_t)sum->last_ts - b);
+	uint64_t start_seq = sum->first_seq + a, end_seq = sum->first_seq + c;
+	if (!sum->ordered ||
+	    (r->have_last && (start_ts < r->last_ts || (start_ts == r->last_ts && start_seq < r->last_seq))))
+		r->st.unordered++;
+	r->last_ts = end_ts;
+	r->last_seq = end_seq;
+	r->have_last = 1;
 }
 void kcap_rd_free_index(kcap_reader *r)
 {
@@ -318,17 +346,21 @@ static size_t compact_entries(index_entry *ents, size_t n)
 	size_t held = n * sizeof *ents;
 	for (size_t i = 0; i < n; i++) {
 		index_entry *e = &ents[i];
-		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0;
-		if (!len) {
+		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0, clen = e->sum.counts ? e->sum.counts_len : 0;
+		if (!len)
+			e->sum.bloom = NULL;
+		if (!clen)
+			e->sum.counts = NULL;
+		if (!len && !clen) {
 			free(e->meta_copy);
 			e->meta_copy = NULL;
-			e->sum.bloom = NULL;
 		} else {
-			memmove(e->meta_copy, e->sum.bloom, len);
-			uint8_t *b = realloc(e->meta_copy, len);
+			/* the counts follow the filter in the meta: both move down */
+			memmove(e->meta_copy, e->sum.bloom ? e->sum.bloom : e->sum.counts, len + clen);
+			uint8_t *b = realloc(e->meta_copy, len + clen);
 			if (b)
 				e->meta_copy = b;
-			held += len;
+			held += len + clen;
 		}
 		e->meta_len = 0;
 	}
@@ -481,10 +513,14 @@ int kcap_reader_load_index(kcap_reader *r)
 		kcap_rd_free_index(r);
 		end = 1;
 	}
-	for (size_t i = 0; i < nall; i++)
-		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy : NULL;
+	for (size_t i = 0; i < nall; i++) {
+		index_entry *e = &all[i];
+		e->sum.bloom = e->sum.bloom ? e->meta_copy : NULL;
+		e->sum.counts = e->sum.counts ? e->meta_copy + (e->sum.bloom ? e->sum.bloom_bits / 8 : 0) : NULL;
+	}
 	r->index = all;
 	r->nindex = nall;
+	r->index_bytes = nall ? held : 0;
 	r->index_complete = end == 0 && nall > 0;
 	if (rc)
 		return kcap_seterr(&r->err, rc, -1, "cannot load index: %s", kcap_strerror(rc));
@@ -492,6 +528,7 @@ int kcap_reader_load_index(kcap_reader *r)
 }
 
 size_t kcap_reader_index_count(const kcap_reader *r) { return r ? r->nindex : 0; }
+size_t kcap_reader_index_bytes(const kcap_reader *r) { return r ? r->index_bytes : 0; }
 const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i)
 {
 	return (r && i < r->nindex) ? &r->index[i].sum : NULL;
