@@ -98,6 +98,7 @@ struct kcap_writer {
 	 * listed once in the order first met; ids >= 65536 in wide */
 	uint32_t *tcount, *ocount;   /* 65536 slots each, allocated with the writer */
 	uint32_t *tseen, *wide_id, *wide_n;
+	uint32_t *wide_slot; /* open addressing over wide ids: index + 1, 0 = free */
 	uint16_t *oseen;
 	size_t ntseen, noseen, nwide, capwide;
 	kcap_buf counts;
@@ -503,22 +504,39 @@ static inline int count_event(kcap_writer *w, uint32_t id, uint16_t origin)
 			w->tseen[w->ntseen++] = id;
 		return 0;
 	}
-	for (size_t i = 0; i < w->nwide; i++)
-		if (w->wide_id[i] == id) {
-			w->wide_n[i]++;
-			return 0;
-		}
+	/* audit record types (ids from 0x10000): a few hundred at most per block */
+	size_t mask = w->capwide * 2 - 1, h = 0;
+	if (w->capwide) {
+		for (h = (id * 0x9E3779B1u) & mask; w->wide_slot[h]; h = (h + 1) & mask)
+			if (w->wide_id[w->wide_slot[h] - 1] == id) {
+				w->wide_n[w->wide_slot[h] - 1]++;
+				return 0;
+			}
+	}
 	if (w->nwide == w->capwide) {
-		size_t cap = w->capwide ? w->capwide * 2 : 8;
+		size_t cap = w->capwide ? w->capwide * 2 : 16;
 		uint32_t *a = realloc(w->wide_id, cap * sizeof *a);
 		if (a)
 			w->wide_id = a;
 		uint32_t *b = a ? realloc(w->wide_n, cap * sizeof *b) : NULL;
-		if (!b)
+		if (b)
+			w->wide_n = b;
+		uint32_t *sl = b ? calloc(cap * 2, sizeof *sl) : NULL;
+		if (!sl)
 			return KCAP_E_NOMEM;
-		w->wide_n = b;
+		free(w->wide_slot);
+		w->wide_slot = sl;
 		w->capwide = cap;
+		mask = cap * 2 - 1;
+		for (size_t i = 0; i < w->nwide; i++) {
+			for (h = (w->wide_id[i] * 0x9E3779B1u) & mask; sl[h]; h = (h + 1) & mask)
+				;
+			sl[h] = (uint32_t)i + 1;
+		}
+		for (h = (id * 0x9E3779B1u) & mask; sl[h]; h = (h + 1) & mask)
+			;
 	}
+	w->wide_slot[h] = (uint32_t)w->nwide + 1;
 	w->wide_id[w->nwide] = id;
 	w->wide_n[w->nwide++] = 1;
 	return 0;
@@ -581,6 +599,8 @@ static int encode_counts(kcap_writer *w)
 	e |= kcap_buf_put_varint(b, w->base_seq - w->min_seq);
 	e |= kcap_buf_put_varint(b, (uint64_t)w->max_ts - (uint64_t)w->prev_ts);
 	e |= kcap_buf_put_varint(b, w->prev_seq - w->min_seq);
+	if (w->nwide)
+		memset(w->wide_slot, 0, w->capwide * 2 * sizeof *w->wide_slot);
 	w->ntseen = w->noseen = w->nwide = 0;
 	return e ? KCAP_E_NOMEM : 0;
 }
@@ -1324,6 +1344,7 @@ int kcap_writer_close(kcap_writer *w)
 	free(w->oseen);
 	free(w->wide_id);
 	free(w->wide_n);
+	free(w->wide_slot);
 	kcap_buf_free(&w->counts);
 	ZSTD_freeCCtx(w->zc);
 	free(w);
