@@ -48,12 +48,13 @@ static int read_at(kcap_reader *r, uint64_t off, void *buf, size_t len)
 }
 /* An events block the block filter rules out from its index entry (whose
  * summary the index's CRC covers and kcap_reader_load_index checked to be a
- * byte copy of the block's own) is passed over without being read:
- * on a file that means a seek instead of reading and checking every byte.
+ * byte copy of the block's own) is passed over without being read, not even
+ * its header: on a file that means a seek instead of reading and checking
+ * every byte.
  * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
-int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
+int kcap_rd_skip_by_index(kcap_reader *r)
 {
-	if (type != KCAP_BLK_EVENTS || !r->bf || !r->nindex || r->seeking || r->mem)
+	if (!r->bf || !r->nindex || r->seeking || r->mem || !r->in_section)
 		return 0;
 	size_t lo = 0, hi = r->nindex;
 	while (lo < hi) { /* entries are in file order */
@@ -65,10 +66,12 @@ int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
 	}
 	if (lo == r->nindex)
 		return 0;
+	/* the entry was checked against the block's header when the index was
+	 * loaded: its length is the block's, and the header need not be read */
 	const kcap_block_summary *sum = &r->index[lo].sum;
-	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->index[lo].damaged ||
-	    r->bf(r->bf_ud, sum))
+	if (sum->offset != (int64_t)r->pos || r->index[lo].damaged || r->bf(r->bf_ud, sum))
 		return 0;
+	size_t total = sum->stored_size;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
 	r->st.blocks_by_index++;
@@ -269,8 +272,27 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	}
 	uint64_t off = sec_start + KCAP_SECTION_HDR_LEN, end = sec_start + index_off;
 	while (!rc && off < end) {
-		if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0)
+		/* an events block where the next entry says: its header and meta in one read */
+		index_entry *next = k < nents && (uint64_t)ents[k].sum.offset == off ? &ents[k] : NULL;
+		size_t want = next ? KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)next->meta_len : 0;
+		int have_meta = 0;
+		if (next && want <= next->sum.stored_size && off + want <= end) {
+			if (want > meta_cap) {
+				uint8_t *n = realloc(meta, want);
+				if (!n) {
+					rc = KCAP_E_NOMEM;
+					break;
+				}
+				meta = n;
+				meta_cap = want;
+			}
+			if ((rc = read_at(r, off, meta, want)) != 0)
+				break;
+			memcpy(hdr, meta, KCAP_BLOCK_HDR_LEN);
+			have_meta = 1;
+		} else if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0) {
 			break;
+		}
 		if (!is_block_header(hdr)) {
 			rc = KCAP_E_CORRUPT;
 			break;
@@ -294,7 +316,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				meta = n;
 				meta_cap = need;
 			}
-			if (total < need || (rc = read_at(r, off, meta, need)) != 0)
+			if (total < need || (!have_meta && (rc = read_at(r, off, meta, need)) != 0))
 				rc = rc ? rc : 1;
 			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
 				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))

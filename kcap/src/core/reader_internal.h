@@ -253,9 +253,10 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got);
 
 /* ---- reader_index.c ---- */
 
-/* Passes over an events block the block filter rules out by its index
- * entry: 1 if skipped, 0 if it is to be read, <0 on a seek error. */
-int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total);
+/* Passes over the events block at pos when the block filter rules it out
+ * by its index entry: 1 if skipped, 0 if there is none or it is to be
+ * read, <0 on a seek error. */
+int kcap_rd_skip_by_index(kcap_reader *r);
 /* An events block the block filter passed over: with counts (format 1.4)
  * in its summary, the order check goes on as if its events were read (one
  * unordered per block out of order). */
