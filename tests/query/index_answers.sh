@@ -13,9 +13,9 @@ SRC=$2
 harness_workdir "$3/index-answers.$$"
 
 S=$DIR/s.kcap
-"$KCAP" synth -n 60000 --block-size 64K -o "$S" || exit 1
-"$KCAP" synth -n 30000 --host h1 --block-size 32K -o "$DIR/h1.kcap" || exit 1
-"$KCAP" synth -n 30000 --host h2 --seed 2 --block-size 32K -o "$DIR/h2.kcap" || exit 1
+"$KCAP" synth -n 30000 --block-size 32K -o "$S" || exit 1
+"$KCAP" synth -n 10000 --host h1 --block-size 16K -o "$DIR/h1.kcap" || exit 1
+"$KCAP" synth -n 10000 --host h2 --seed 2 --block-size 16K -o "$DIR/h2.kcap" || exit 1
 "$KCAP" merge -o "$DIR/merged.kcap" "$DIR/h1.kcap" "$DIR/h2.kcap" || exit 1
 "$KCAP" cat -o "$DIR/sections.kcap" "$DIR/h1.kcap" "$S" "$DIR/h2.kcap" || exit 1
 "$KCAP" filter 'type != read' -o "$DIR/filtered.kcap" "$S" || exit 1
@@ -72,13 +72,14 @@ grep -v '^#' "$(dirname "$0")/count_cases.txt" | while IFS= read -r line; do
 	[ -n "$line" ] || continue
 	settled=0
 	case $line in "= "*) settled=1; line=${line#= } ;; esac
-	for f in "$S" "$DIR/merged.kcap" "$DIR/sections.kcap"; do
+	# merged: two origins interleaved in one section; sections: three sections
+	for f in "$DIR/merged.kcap" "$DIR/sections.kcap"; do
 		n=$(basename "$f")
 		full=$("$KCAP" filter --count --no-skip "$line" "$f" 2>&1)
 		got=$("$KCAP" filter --count --stats "$line" "$f" 2>"$DIR/stats")
 		check "count '$line' on $n" "$full" "$got"
-		check "count -v '$line' on $n" "$("$KCAP" filter -v --count --no-skip "$line" "$f" 2>&1)" \
-			"$("$KCAP" filter -v --count "$line" "$f" 2>&1)"
+		[ "$n" = sections.kcap ] && check "count -v '$line' on $n" \
+			"$("$KCAP" filter -v --count --no-skip "$line" "$f" 2>&1)" "$("$KCAP" filter -v --count "$line" "$f" 2>&1)"
 		if [ $settled = 1 ]; then
 			check "count '$line' on $n: no block decoded" "0 decoded" \
 				"$(sed -n 's/.* seen, \([0-9]* decoded\).*/\1/p' "$DIR/stats")"

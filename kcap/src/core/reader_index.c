@@ -242,6 +242,24 @@ static int block_crc_ok(kcap_reader *r, uint64_t off)
 	return ok;
 }
 
+/* A section's bytes up to its index, read at once when they are few (a
+ * capture of many small sections: one read instead of one per block). */
+typedef struct sec_bytes {
+	uint64_t start;
+	uint8_t *buf; /* [start, start + len), or NULL: read each piece */
+	size_t len;
+} sec_bytes;
+#define SEC_BYTES_MAX (1u << 20)
+
+static int sec_read(kcap_reader *r, const sec_bytes *sb, uint64_t off, void *dst, size_t len)
+{
+	if (sb->buf && off >= sb->start && off - sb->start <= sb->len && len <= sb->len - (off - sb->start)) {
+		memcpy(dst, sb->buf + (off - sb->start), len);
+		return 0;
+	}
+	return read_at(r, off, dst, len);
+}
+
 /* What a sequential read applies as context (FORMAT.md "Block types"). */
 static int is_context_type(unsigned type)
 {
@@ -265,7 +283,15 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN];
 	uint8_t *meta = NULL;
 	size_t meta_cap = 0, k = 0, j = 0;
-	int rc = read_at(r, sec_start, hdr, KCAP_SECTION_HDR_LEN);
+	sec_bytes sb = {sec_start, NULL, 0};
+	if (index_off <= SEC_BYTES_MAX && (sb.buf = malloc(index_off)) != NULL) {
+		sb.len = (size_t)index_off;
+		if (read_at(r, sec_start, sb.buf, sb.len)) {
+			free(sb.buf);
+			sb.buf = NULL;
+		}
+	}
+	int rc = sec_read(r, &sb, sec_start, hdr, KCAP_SECTION_HDR_LEN);
 	if (!rc && !is_section_header(hdr)) {
 		r->index_lie = "the footer's section length does not lead to a section header";
 		rc = 1;
@@ -286,11 +312,11 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				meta = n;
 				meta_cap = want;
 			}
-			if ((rc = read_at(r, off, meta, want)) != 0)
+			if ((rc = sec_read(r, &sb, off, meta, want)) != 0)
 				break;
 			memcpy(hdr, meta, KCAP_BLOCK_HDR_LEN);
 			have_meta = 1;
-		} else if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0) {
+		} else if ((rc = sec_read(r, &sb, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0) {
 			break;
 		}
 		if (!is_block_header(hdr)) {
@@ -316,7 +342,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				meta = n;
 				meta_cap = need;
 			}
-			if (total < need || (!have_meta && (rc = read_at(r, off, meta, need)) != 0))
+			if (total < need || (!have_meta && (rc = sec_read(r, &sb, off, meta, need)) != 0))
 				rc = rc ? rc : 1;
 			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
 				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))
@@ -356,6 +382,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	if (rc == 1)
 		r->index_lie_off = off;
 	free(meta);
+	free(sb.buf);
 	return rc;
 }
 

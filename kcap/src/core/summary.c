@@ -115,28 +115,12 @@ int kcap_summary_counts(const kcap_block_summary *s, kcap_block_counts *c)
 		uint64_t k = 0;
 		int64_t prev = -1;
 		get_varint(&p, end, &k); /* checked by counts_check */
-		size_t *cap = part ? &c->cap_origins : &c->cap_types;
-		if (k > *cap) {
-			size_t nc = (size_t)k < 16 ? 16 : (size_t)k;
-			if (part) {
-				uint16_t *o = realloc(c->origin, nc * sizeof *o);
-				if (o)
-					c->origin = o;
-				uint32_t *on = o ? realloc(c->origin_n, nc * sizeof *on) : NULL;
-				if (!on)
-					return KCAP_E_NOMEM;
-				c->origin_n = on;
-			} else {
-				uint32_t *t = realloc(c->type_id, nc * sizeof *t);
-				if (t)
-					c->type_id = t;
-				uint32_t *tn = t ? realloc(c->type_n, nc * sizeof *tn) : NULL;
-				if (!tn)
-					return KCAP_E_NOMEM;
-				c->type_n = tn;
-			}
-			*cap = nc;
-		}
+		int rc = part ? kcap_array_room2(&c->origin, sizeof *c->origin, &c->origin_n, sizeof *c->origin_n,
+						 &c->cap_origins, (size_t)k, 16)
+			      : kcap_array_room2(&c->type_id, sizeof *c->type_id, &c->type_n, sizeof *c->type_n,
+						 &c->cap_types, (size_t)k, 16);
+		if (rc)
+			return rc;
 		for (uint64_t i = 0; i < k; i++) {
 			get_varint(&p, end, &v);
 			get_varint(&p, end, &n);

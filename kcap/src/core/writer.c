@@ -514,15 +514,11 @@ static inline int count_event(kcap_writer *w, uint32_t id, uint16_t origin)
 			}
 	}
 	if (w->nwide == w->capwide) {
-		size_t cap = w->capwide ? w->capwide * 2 : 16;
-		uint32_t *a = realloc(w->wide_id, cap * sizeof *a);
-		if (a)
-			w->wide_id = a;
-		uint32_t *b = a ? realloc(w->wide_n, cap * sizeof *b) : NULL;
-		if (b)
-			w->wide_n = b;
-		uint32_t *sl = b ? calloc(cap * 2, sizeof *sl) : NULL;
-		if (!sl)
+		size_t cap = w->capwide;
+		uint32_t *sl = NULL;
+		if (kcap_array_room2(&w->wide_id, sizeof *w->wide_id, &w->wide_n, sizeof *w->wide_n, &cap, w->nwide + 1,
+				     16) ||
+		    (sl = calloc(cap * 2, sizeof *sl)) == NULL)
 			return KCAP_E_NOMEM;
 		free(w->wide_slot);
 		w->wide_slot = sl;

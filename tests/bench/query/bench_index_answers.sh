@@ -72,5 +72,15 @@ if [ -n "$old" ]; then
 	mem "before (format 1.3, its own capture)" "$old" "$old/b/libkcap/libkcap.a" "$old/b/kcap" -DNO_COUNTS old
 	small=$small_new
 fi
+# the write path: what counting per type and origin costs the writer
+if [ -n "$old" ]; then
+	a=$(run "$runs" "$kcap" synth -n 2000000 -o "$work/w-new.kcap")
+	b=$(run "$runs" "$old/b/kcap" synth -n 2000000 -o "$work/w-old.kcap")
+	echo
+	echo "| write path, synth -n 2000000 | this tree | before (1.3) | ratio |"
+	echo "| --- | --- | --- | --- |"
+	echo "| wall, CPU | $(field "$a" wall_ms) ms, $(field "$a" cpu_ms) ms | $(field "$b" wall_ms) ms, $(field "$b" cpu_ms) ms | $(echo "$(field "$a" cpu_ms) $(field "$b" cpu_ms)" | awk '{printf "%.3f", $1 / $2}') in CPU |"
+	echo "| size | $(stat -c %s "$work/w-new.kcap") B | $(stat -c %s "$work/w-old.kcap") B | |"
+fi
 echo
 echo "uptime after: $(uptime)"
