@@ -3,7 +3,9 @@
 counts per type are swapped (they still add up to the block's count), in the
 block and in its index entry, with every CRC recomputed. kcap verify must
 name the lie; kcap info, which trusts the summaries, says it answered from
-the index. usage: lie_counts.py OUT KCAP"""
+the index. With "badsum", one count is raised instead: the counts no longer
+add up to the block's count, and readers must not take them (info reads the
+block). usage: lie_counts.py OUT KCAP [badsum]"""
 import subprocess
 import sys
 
@@ -34,6 +36,7 @@ def reframe(f, off):
     f[off + 16:off + 20] = crc32c(f[off:off + 16]).to_bytes(4, 'little')
 
 out, kcap = sys.argv[1], sys.argv[2]
+badsum = len(sys.argv) > 3 and sys.argv[3] == 'badsum'
 subprocess.run([kcap, 'synth', '-n', '60', '--level', '0', '-o', out], check=True)
 f = bytearray(open(out, 'rb').read())
 off, old_meta, new_meta = 16, None, None
@@ -54,7 +57,10 @@ while off < len(f):
             p = r
         a, b = next((x, y) for i, x in enumerate(pairs) for y in pairs[i + 1:]
                     if x[1] != y[1] and x[2] == 1 and y[2] == 1)
-        f[a[0]], f[b[0]] = b[1], a[1]
+        if badsum:
+            f[a[0]] = a[1] + 1 if a[1] < 127 else a[1] - 1
+        else:
+            f[a[0]], f[b[0]] = b[1], a[1]
         new_meta = bytes(f[m:m + mlen])
         reframe(f, off)
     elif typ == 6:

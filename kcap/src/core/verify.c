@@ -434,6 +434,10 @@ static void events_block(vstate *v, const kcap_block_info *b)
 			v->events += sum.count;
 			v->pend_ok = 0;
 			v->pend_counts.len = 0;
+			if (sum.bloom && !sum.counts && e.meta_len > KCAP_EVMETA_FIXED_LEN + sum.bloom_bits / 8)
+				add_region(v, (int64_t)b->offset, 0, KCAP_E_CORRUPT, 0, 0,
+					   "events block's counts do not hold together (format 1.4); readers do not "
+					   "use them");
 			if (sum.counts && !kcap_buf_append(&v->pend_counts, sum.counts, sum.counts_len)) {
 				v->pend = sum;
 				v->pend.bloom = NULL;
