@@ -17,7 +17,10 @@ static const char filter_help[] =
 	"  kcap filter 'ts >= 2026-11-21T10:00:00Z and ts < +1h' host.kcap --count\n"
 	"The language (fields, operators, literals) is described in docs/FILTER.md.\n"
 	"Blocks whose index summary shows they cannot match (pid, type or time not\n"
-	"present) are skipped without being decompressed.\n"
+	"present) are skipped without being decompressed. With --count, a block\n"
+	"whose summary (format 1.4 counts) settles how many of its events match\n"
+	"(type, category, ts, seq and pid ranges, and/or/not of them) is counted\n"
+	"from it and not read; the others are read.\n"
 	"\n"
 	"Options:\n"
 	"  -c, --count         print only the number of matching events\n"
@@ -49,7 +52,8 @@ typedef struct fctx {
 	int no_skip;
 	const sink_opts *so;
 	sink *out;          /* opened at the first match, or at the end */
-	uint64_t matched, nread, blocks, decoded, skipped;
+	int count_index;    /* --count: blocks whose summary settles the count are not read */
+	uint64_t matched, nread, blocks, decoded, skipped, counted;
 } fctx;
 
 /* Checks the field names once per input, as soon as its schema is known. */
@@ -82,6 +86,14 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	if (c->check_failed)
 		return 0;
 	const kcap_schema *s = kcap_reader_schema(c->r);
+	uint64_t n;
+	if (c->count_index && kcap_filter_block_count(c->f, sum, s, &n) == 1) {
+		c->matched += c->invert ? sum->count - n : n;
+		c->counted++;
+		return 0;
+	}
+	if (c->invert) /* a block without a match is all kept */
+		return 1;
 	if (kcap_filter_block_may_match(c->f, sum, s))
 		return 1;
 	return c->tracking && kcap_procstate_block_needed(sum, s);
@@ -118,7 +130,7 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 	c->r = r;
 	c->file = kcap_reader_name(r);
 	c->checked = 0;
-	if (!c->no_skip && !c->invert) {
+	if (!c->no_skip && (!c->invert || c->count_index)) {
 		kcap_reader_set_block_filter(r, block_cb, c);
 		/* with an index, ruled-out blocks are not even read */
 		kcap_reader_load_index(r);
@@ -280,6 +292,8 @@ int cmd_filter(int argc, char **argv)
 	fc.invert = invert;
 	fc.count_only = count_only;
 	fc.no_skip = no_skip;
+	/* the tracker must see every event; relative times are resolved at the first */
+	fc.count_index = count_only && !no_skip && !fc.tracking && !kcap_filter_time_anchors(f);
 	fc.so = &so;
 	if (!count_only)
 		sink_derived(&so, "filter", argc, argv);
@@ -291,7 +305,12 @@ int cmd_filter(int argc, char **argv)
 	blocks = fc.blocks;
 	decoded = fc.decoded;
 	skipped = fc.skipped;
-	if (stats)
+	if (stats && fc.counted)
+		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped (%llu of them counted from "
+		                "their summaries); events: %llu read, %llu matched\n", (unsigned long long)blocks,
+		        (unsigned long long)decoded, (unsigned long long)skipped, (unsigned long long)fc.counted,
+		        (unsigned long long)nread, (unsigned long long)matched);
+	else if (stats)
 		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped; events: %llu read, "
 		                "%llu matched\n", (unsigned long long)blocks, (unsigned long long)decoded,
 		        (unsigned long long)skipped, (unsigned long long)nread, (unsigned long long)matched);

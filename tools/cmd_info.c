@@ -20,20 +20,24 @@ static const char *esc(int slot, const char *s)
 	return b[slot].data;
 }
 static const char info_help[] =
-	"usage: kcap info [--json] FILE...\n"
+	"usage: kcap info [--json] [--scan] FILE...\n"
 	"\n"
 	"Summarizes each capture: format version, metadata of every origin (host,\n"
 	"source, kernel, boot id, clock), time span, event counts per type and\n"
 	"category, lost events per CPU and source, sizes and compression ratio,\n"
 	"block count, whether the file is time-ordered and indexed, and its process\n"
 	"snapshots (per section: section-wide or per origin, with their process\n"
-	"counts). Reads the whole file; damage is reported and the intact rest is\n"
-	"counted.\n"
+	"counts). On an indexed file whose blocks carry counts (format 1.4), only\n"
+	"the index, the footers and the context blocks are read; other blocks are\n"
+	"read event by event. Damage is reported and the intact rest is counted.\n"
 	"\n"
 	"  --json      one JSON object per file (keys: file, version, events, blocks,\n"
 	"              first_ts, last_ts, bytes, uncompressed_bytes, lost, types,\n"
-	"              categories, ordered, indexed, sections, damaged, origins, loss,\n"
-	"              snapshots: [{section, origin (null: section-wide), processes}])\n"
+	"              categories, ordered, indexed, from, sections, damaged, origins,\n"
+	"              loss, snapshots: [{section, origin (null: section-wide),\n"
+	"              processes}]); from: index (no events block read), summaries\n"
+	"              (every block read, none decompressed) or scan\n"
+	"  --scan      read every event (the answer does not come from the counts)\n"
 	"  -h, --help  show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 a file was damaged.\n";
@@ -80,16 +84,16 @@ static void add_type(info *in, uint32_t id, uint64_t n)
 	in->types[k].n += n;
 }
 
-/* Counts one event of type id in the current section. */
-static void count_type(info *in, uint32_t id)
+/* Counts n events of type id in the current section. */
+static void count_type(info *in, uint32_t id, uint64_t n)
 {
 	if (id < 4096) {
-		in->by_id[id]++;
+		in->by_id[id] += n;
 		return;
 	}
 	for (size_t i = 0; i < in->nwide; i++)
 		if (in->wide[i].id == id) {
-			in->wide[i].n++;
+			in->wide[i].n += n;
 			return;
 		}
 	idcount *w = realloc(in->wide, (in->nwide + 1) * sizeof *w);
@@ -97,7 +101,7 @@ static void count_type(info *in, uint32_t id)
 		return;
 	in->wide = w;
 	w[in->nwide].id = id;
-	w[in->nwide++].n = 1;
+	w[in->nwide++].n = n;
 }
 
 /* Moves the current section's counts into the totals by name. */
@@ -228,7 +232,7 @@ static void collect_snapshots(const kcap_reader *r, snapinfo **v, size_t *n)
 }
 
 typedef struct info_run {
-	int json;
+	int json, scan;
 	int nin;
 	char **files;
 	int seps; /* blank lines printed between the files' reports */
@@ -242,6 +246,71 @@ static void info_seps(info_run *run, int upto)
 		putchar('\n');
 }
 
+/* What the walk over one file gathers, event by event or (from the
+ * summaries) block by block. */
+typedef struct walk {
+	kcap_reader *r;
+	info in;
+	uint64_t events;
+	int64_t first, last;
+	uint32_t section;
+	/* Copies of every origin's metadata, kept as sections go by. */
+	kcap_meta **metas;
+	size_t nmetas, origins_seen;
+	snapinfo *snaps;
+	size_t nsnaps;
+	int snaps_taken;   /* of the section being read */
+	size_t snaps_from; /* its entries in snaps */
+	uint64_t snap_gen; /* snapshot updates (format 1.2) they include */
+	int scan;          /* --scan: every event read */
+	kcap_block_counts bc;
+	uint64_t from_counts; /* events blocks answered by their counts */
+} walk;
+
+/* The context of the next n events (all of one events block), whose
+ * smallest and largest ts are lo and hi: the section, its snapshots and
+ * origins, the span. */
+static void walk_events(walk *w, uint64_t n, int64_t lo, int64_t hi)
+{
+	kcap_reader *r = w->r;
+	if (kcap_reader_section(r) != w->section || !w->in.by_id_schema) {
+		fold(&w->in);
+		w->section = kcap_reader_section(r);
+		w->in.by_id_schema = kcap_reader_schema(r);
+		w->origins_seen = 0;
+		w->snaps_from = w->nsnaps;
+		w->snap_gen = kcap_reader_update_gen(r);
+		collect_snapshots(r, &w->snaps, &w->nsnaps);
+		w->snaps_taken = 1;
+	} else if (kcap_reader_update_gen(r) != w->snap_gen) { /* the snapshots grew */
+		w->nsnaps = w->snaps_from;
+		w->snap_gen = kcap_reader_update_gen(r);
+		collect_snapshots(r, &w->snaps, &w->nsnaps);
+	}
+	collect_origins(r, &w->metas, &w->nmetas, &w->origins_seen);
+	w->events += n;
+	if (lo < w->first)
+		w->first = lo;
+	if (hi > w->last)
+		w->last = hi;
+}
+
+/* An events block whose summary has its counts (format 1.4) is counted
+ * from them and not read; any other is read event by event. */
+static int walk_block(void *ud, const kcap_block_summary *sum)
+{
+	walk *w = ud;
+	if (!sum->count)
+		return 0; /* nothing to count */
+	if (w->scan || kcap_summary_counts(sum, &w->bc) != 1)
+		return 1;
+	walk_events(w, sum->count, sum->first_ts, sum->last_ts);
+	for (size_t i = 0; i < w->bc.ntypes; i++)
+		count_type(&w->in, w->bc.type_id[i], w->bc.type_n[i]);
+	w->from_counts++;
+	return 0;
+}
+
 /* Reports on one file; *file_damaged is set when it is damaged. */
 static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 {
@@ -252,58 +321,40 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	size_t mlen = 0;
 	if (idx < run->nin && strcmp(run->files[idx], "-"))
 		bundle_probe(run->files[idx], &manifest, &mlen);
-	info in = {0};
-	in.by_id = calloc(4096, sizeof *in.by_id);
-	uint64_t events = 0;
-	int64_t first = INT64_MAX, last = INT64_MIN;
+	walk w = {.r = r, .first = INT64_MAX, .last = INT64_MIN, .scan = run->scan};
+	w.in.by_id = calloc(4096, sizeof *w.in.by_id);
 	const kcap_event *ev;
 	int n;
-	uint32_t section = 0;
-	/* Copies of every origin's metadata, kept as sections go by. */
-	kcap_meta **metas = NULL;
-	size_t nmetas = 0, origins_seen = 0;
-	snapinfo *snaps = NULL;
-	size_t nsnaps = 0;
-	int snaps_taken = 0; /* of the section being read */
-	size_t snaps_from = 0; /* its entries in snaps */
-	uint64_t snap_gen = 0; /* snapshot updates (format 1.2) they include */
+	if (!w.scan) {
+		kcap_reader_set_block_filter(r, walk_block, &w);
+		kcap_reader_load_index(r); /* the blocks answered by their counts are then not read */
+	}
 	while ((n = kcap_reader_next(r, &ev)) > 0) {
-		if (kcap_reader_section(r) != section || !in.by_id_schema) {
-			fold(&in);
-			section = kcap_reader_section(r);
-			in.by_id_schema = kcap_reader_schema(r);
-			origins_seen = 0;
-			snaps_from = nsnaps;
-			snap_gen = kcap_reader_update_gen(r);
-			collect_snapshots(r, &snaps, &nsnaps);
-			snaps_taken = 1;
-		} else if (kcap_reader_update_gen(r) != snap_gen) { /* the snapshots grew */
-			nsnaps = snaps_from;
-			snap_gen = kcap_reader_update_gen(r);
-			collect_snapshots(r, &snaps, &nsnaps);
-		}
-		collect_origins(r, &metas, &nmetas, &origins_seen);
+		walk_events(&w, 1, ev->ts, ev->ts);
 		cli_progress("info", r);
-		count_type(&in, ev->type_id);
-		events++;
-		if (ev->ts < first)
-			first = ev->ts;
-		if (ev->ts > last)
-			last = ev->ts;
+		count_type(&w.in, ev->type_id, 1);
 	}
-	fold(&in);
-	if (kcap_reader_section(r) != section) {
-		origins_seen = 0;
-		snaps_taken = 0;
+	fold(&w.in);
+	if (kcap_reader_section(r) != w.section) {
+		w.origins_seen = 0;
+		w.snaps_taken = 0;
 	}
-	collect_origins(r, &metas, &nmetas, &origins_seen);
-	if (!snaps_taken && kcap_reader_get_stats(r)->sections)
-		collect_snapshots(r, &snaps, &nsnaps);
+	collect_origins(r, &w.metas, &w.nmetas, &w.origins_seen);
+	if (!w.snaps_taken && kcap_reader_get_stats(r)->sections)
+		collect_snapshots(r, &w.snaps, &w.nsnaps);
 	cli_progress_done();
 	if (n < 0) {
 		cli_read_failed("info", r, n); /* every read error is damage to info: it reports what it read */
 		*file_damaged = 1;
 	}
+	info in = w.in;
+	uint64_t events = w.events;
+	int64_t first = w.first, last = w.last;
+	kcap_meta **metas = w.metas;
+	size_t nmetas = w.nmetas;
+	snapinfo *snaps = w.snaps;
+	size_t nsnaps = w.nsnaps;
+	kcap_block_counts_free(&w.bc);
 	const kcap_reader_stats *st = kcap_reader_get_stats(r);
 	uint64_t lost = 0, seen = 0;
 	for (size_t i = 0; i < kcap_reader_stat_count(r); i++) {
@@ -315,6 +366,10 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 	if (in.ntypes)
 		qsort(in.types, in.ntypes, sizeof *in.types, cmp_count);
 	int ordered = st->unordered == 0, indexed = st->indexed && st->has_footer;
+	/* index: no events block was read; summaries: each was read (a pipe, no
+	 * index) but none decompressed; scan: some were decoded */
+	const char *from = st->blocks_decoded || run->scan ? "scan"
+			   : indexed && st->blocks_by_index == st->blocks ? "index" : "summaries";
 	const char *name = kcap_reader_name(r);
 	if (json) {
 		printf("{\"file\":");
@@ -332,8 +387,9 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		printf(",\"bytes\":%llu,\"uncompressed_bytes\":%llu,\"lost\":%llu,\"seen\":%llu",
 		       (unsigned long long)st->bytes, (unsigned long long)st->raw_bytes, (unsigned long long)lost,
 		       (unsigned long long)seen);
-		printf(",\"ordered\":%s,\"indexed\":%s,\"damaged\":%s,\"damaged_regions\":%llu", ordered ? "true" : "false",
-		       indexed ? "true" : "false", *file_damaged ? "true" : "false", (unsigned long long)st->damaged);
+		printf(",\"ordered\":%s,\"indexed\":%s,\"from\":\"%s\",\"damaged\":%s,\"damaged_regions\":%llu",
+		       ordered ? "true" : "false", indexed ? "true" : "false", from, *file_damaged ? "true" : "false",
+		       (unsigned long long)st->damaged);
 		printf(",\"types\":{");
 		for (size_t i = 0; i < in.ntypes; i++) {
 			if (i)
@@ -431,6 +487,9 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		}
 		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
 		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
+		printf("Answered from:     %s\n", !strcmp(from, "index") ? "index (block counts; --scan reads every event)"
+					     : !strcmp(from, "scan") ? "scan (every event read)"
+								      : "block summaries (every block read, none decompressed)");
 		/* Sources count different things (events, audit records), so the
 		 * share lost is given per counter, not as one total. */
 		printf("Lost events:       %llu\n", (unsigned long long)lost);
@@ -488,21 +547,25 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	int json = 0, c;
+	enum { O_SCAN = 1000 };
+	static const struct option longopts[] = {{"json", no_argument, 0, 'j'},
+						 {"scan", no_argument, 0, O_SCAN},
+						 {"help", no_argument, 0, 'h'},
+						 {0, 0, 0, 0}};
+	int json = 0, scan = 0, c;
 	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c == 'h') {
+		if (c == 'h')
 			return cli_help("info", info_help);
-		}
-		if (c != 'j') {
+		if (c == 'j')
+			json = 1;
+		else if (c == O_SCAN)
+			scan = 1;
+		else
 			return cli_bad_option("info", argv, longopts, "jh");
-		}
-		json = 1;
 	}
 	int damaged = 0, nin = argc - optind;
-	info_run run = {.json = json, .nin = nin, .files = argv + optind};
+	info_run run = {.json = json, .scan = scan, .nin = nin, .files = argv + optind};
 	cli_inputs in = {.cmd = "info", .n = nin, .files = argv + optind, .keep_going = 1};
 	int rc = cli_each_input(&in, info_one, &run, &damaged);
 	info_seps(&run, nin - 1);

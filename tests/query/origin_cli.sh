@@ -62,7 +62,7 @@ check "filter --json proc object per host" "" "$("$KCAP" filter 'seq > 0' --json
 snaps() { "$KCAP" info --json "$@" | jq -c '[.snapshots[] | [.section, .origin, .processes]]'; }
 check "info: one snapshot per origin" '[[0,0,3],[0,1,3]]' "$(snaps "$M")"
 check "info: inputs have a section-wide snapshot" '[[0,null,3]]' "$(snaps "$A")"
-check "info --json version of the merged file" '"1.3"' "$("$KCAP" info --json "$M" | jq .version)"
+check "info --json version of the merged file" '"1.4"' "$("$KCAP" info --json "$M" | jq .version)"
 check "info text names the origins" "Snapshots:         section 0, origin 0: 3 processes
                    section 0, origin 1: 3 processes" "$("$KCAP" info "$M" | grep -A1 '^Snapshots:')"
 check "cat keeps the origin snapshots" '[[0,0,3],[0,1,3]]' "$("$KCAP" cat "$M" | snaps -)"

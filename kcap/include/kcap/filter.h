@@ -106,6 +106,16 @@ int kcap_filter_time_anchors(const kcap_filter *f);
  * filter. Allocation-free. */
 int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, const kcap_schema *s);
 
+/* How many events of the block described by sum match, from its counts
+ * (format 1.4) alone: 1 with *n set when the summary settles it for every
+ * event, 0 when the block must be read (no counts, or a predicate the
+ * summary does not decide for some of its events). Decided from the summary:
+ * type and category (counts per type), ts, seq and pid (ranges: a block
+ * inside or outside a range, or holding one value; a pid the Bloom filter
+ * rules out), a param no type of the block has, and their and/or/not.
+ * Relative time literals are not resolved here: with one, 0. */
+int kcap_filter_block_count(kcap_filter *f, const kcap_block_summary *sum, const kcap_schema *s, uint64_t *n);
+
 /* Drops the per-type caches (call when a new schema replaces the old one at
  * the same address; a different schema pointer is detected by itself). */
 void kcap_filter_reset_schema(kcap_filter *f);

@@ -38,7 +38,7 @@ extern "C" {
 #define KCAP_VERSION_STRING "0.1.0"
 /* Format version this library writes. It reads any 1.x. */
 #define KCAP_FORMAT_MAJOR 1
-#define KCAP_FORMAT_MINOR 3
+#define KCAP_FORMAT_MINOR 4
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -364,6 +364,7 @@ typedef struct kcap_event {
 typedef struct kcap_block_summary {
 	int64_t offset;        /* of the block in its file (absolute) */
 	uint32_t count;
+	uint32_t counts_len;   /* bytes at counts (0 = none) */
 	int64_t first_ts, last_ts;  /* min and max ts in the block */
 	uint64_t first_seq, last_seq;
 	uint32_t raw_size;     /* uncompressed body size */
@@ -375,12 +376,35 @@ typedef struct kcap_block_summary {
 	int32_t pid_min, pid_max;
 	uint32_t bloom_bits;   /* size of bloom in bits (power of two), 0 = none */
 	const uint8_t *bloom;
+	/* The block's counts (format 1.4, FORMAT.md "Events block"): events per
+	 * type and per origin, the first and last event's (ts, seq). NULL when
+	 * the block has none (written before 1.4, or whose counts do not add up
+	 * to its event count, or narrowed to the part of a cut block present):
+	 * then only the fields above are known. Read with kcap_summary_counts. */
+	const uint8_t *counts;
 } kcap_block_summary;
 
 /* 1 if the block may contain an event with this pid, 0 if it cannot. */
 int kcap_summary_may_have_pid(const kcap_block_summary *s, int32_t pid);
 /* 1 if the block may contain an event of this type id. */
 int kcap_summary_may_have_type(const kcap_block_summary *s, uint32_t type_id);
+
+/* The exact counts of a block's summary (format 1.4), decoded. */
+typedef struct kcap_block_counts {
+	size_t ntypes, norigins;
+	uint32_t *type_id;   /* ascending */
+	uint32_t *type_n;    /* events of type_id[i]; they add up to the block's count */
+	uint16_t *origin;    /* ascending */
+	uint32_t *origin_n;
+	int64_t end_ts;      /* ts of the block's last event (in file order) */
+	uint64_t start_seq, end_seq; /* seq of its first and last event */
+	size_t cap_types, cap_origins; /* of the arrays (reused across calls) */
+} kcap_block_counts;
+/* Decodes the counts of s into c (whose arrays grow as needed; zero it
+ * before the first call, kcap_block_counts_free it after the last): 1 with c
+ * filled, 0 when s holds no counts, KCAP_E_NOMEM. */
+int kcap_summary_counts(const kcap_block_summary *s, kcap_block_counts *c);
+void kcap_block_counts_free(kcap_block_counts *c);
 
 /* ---- writer ------------------------------------------------------------ */
 
@@ -593,6 +617,9 @@ void kcap_reader_version(const kcap_reader *r, uint16_t *major, uint16_t *minor)
  * negative error. */
 int kcap_reader_load_index(kcap_reader *r);
 size_t kcap_reader_index_count(const kcap_reader *r);
+/* Bytes the loaded index holds in memory (entries, their Bloom filters and
+ * counts, context lists), as counted against KCAP_MAX_INDEX_MEM. */
+size_t kcap_reader_index_bytes(const kcap_reader *r);
 const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i);
 
 /* Counters. */
@@ -605,12 +632,15 @@ typedef struct kcap_reader_stats {
 	uint64_t raw_bytes;       /* uncompressed bytes of events blocks seen */
 	uint64_t damaged;         /* damaged regions stepped over */
 	uint64_t damaged_bytes;
-	uint64_t unordered;       /* events that went back in (ts, seq) order */
+	uint64_t unordered;       /* events that went back in (ts, seq) order; a block skipped
+	                           * whose summary has counts (1.4) adds 1 when it is out of
+	                           * order inside or against the event before it */
 	uint64_t unknown_blocks;  /* blocks of unknown type skipped */
 	uint32_t sections;
 	uint8_t indexed;          /* every section read so far had an index */
 	uint8_t has_footer;
 	uint64_t events_dropped;  /* events the event filter dropped (not in events) */
+	uint64_t blocks_by_index; /* of blocks_skipped: passed over by their index entry, never read */
 } kcap_reader_stats;
 const kcap_reader_stats *kcap_reader_get_stats(const kcap_reader *r);
 /* Details of the last error. */

@@ -181,6 +181,20 @@ static inline int kcap_array_room(void *arrp, size_t *cap, size_t n, size_t elem
 	return 0;
 }
 
+/* Makes room for n elements in two parallel arrays *a and *b (T ** and
+ * U **, elements of ea and eb bytes) that share the capacity *cap. Returns
+ * 0 or KCAP_E_NOMEM (*cap unchanged; an array may have grown). */
+static inline int kcap_array_room2(void *a, size_t ea, void *b, size_t eb, size_t *cap, size_t n, size_t first)
+{
+	while (*cap < n) {
+		size_t ca = *cap, cb = *cap;
+		if (kcap_array_room(a, &ca, ca, ea, first) || kcap_array_room(b, &cb, cb, eb, first))
+			return KCAP_E_NOMEM;
+		*cap = ca;
+	}
+	return 0;
+}
+
 /* Deepest nesting of arrays and objects any JSON parser of kcap accepts. */
 #define KCAP_JSON_MAX_DEPTH 128
 

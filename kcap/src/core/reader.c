@@ -778,6 +778,11 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 static int next_block(kcap_reader *r, size_t *blen)
 {
 	for (;;) {
+		int sk = kcap_rd_skip_by_index(r);
+		if (sk < 0)
+			return r->err.code;
+		if (sk)
+			continue;
 		int64_t avail = kcap_rd_fill(r, KCAP_BLOCK_HDR_LEN);
 		if (avail < 0)
 			return r->err.code;
@@ -809,11 +814,6 @@ static int next_block(kcap_reader *r, size_t *blen)
 		if (avail >= KCAP_BLOCK_HDR_LEN && is_block_header(p)) {
 			uint32_t plen = get_u32(p + 8);
 			size_t total = (size_t)KCAP_BLOCK_OVERHEAD + plen;
-			int sk = kcap_rd_skip_by_index(r, get_u16(p + 4), total);
-			if (sk < 0)
-				return r->err.code;
-			if (sk)
-				continue;
 			int64_t got = kcap_rd_fill(r, total);
 			if (got < 0)
 				return r->err.code;
@@ -941,8 +941,13 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	sum.stored_size = (uint32_t)blen;
 	r->st.blocks++;
 	r->st.raw_bytes += sum.raw_size;
-	if ((r->seeking && sum.last_ts < r->seek_ts) || (r->bf && !r->bf(r->bf_ud, &sum))) {
+	if (r->seeking && sum.last_ts < r->seek_ts) {
 		r->st.blocks_skipped++;
+		return 0;
+	}
+	if (r->bf && !r->bf(r->bf_ud, &sum)) {
+		r->st.blocks_skipped++;
+		kcap_rd_note_skipped(r, &sum);
 		return 0;
 	}
 	return load_events(r, blk, blen, sum.count);

@@ -48,12 +48,13 @@ static int read_at(kcap_reader *r, uint64_t off, void *buf, size_t len)
 }
 /* An events block the block filter rules out from its index entry (whose
  * summary the index's CRC covers and kcap_reader_load_index checked to be a
- * byte copy of the block's own) is passed over without being read:
- * on a file that means a seek instead of reading and checking every byte.
+ * byte copy of the block's own) is passed over without being read, not even
+ * its header: on a file that means a seek instead of reading and checking
+ * every byte.
  * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
-int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
+int kcap_rd_skip_by_index(kcap_reader *r)
 {
-	if (type != KCAP_BLK_EVENTS || !r->bf || !r->nindex || r->seeking || r->mem)
+	if (!r->bf || !r->nindex || r->seeking || r->mem || !r->in_section)
 		return 0;
 	size_t lo = 0, hi = r->nindex;
 	while (lo < hi) { /* entries are in file order */
@@ -65,17 +66,47 @@ int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
 	}
 	if (lo == r->nindex)
 		return 0;
+	/* the entry was checked against the block's header when the index was
+	 * loaded: its length is the block's, and the header need not be read */
 	const kcap_block_summary *sum = &r->index[lo].sum;
-	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->index[lo].damaged ||
-	    r->bf(r->bf_ud, sum))
+	if (sum->offset != (int64_t)r->pos || r->index[lo].damaged || r->bf(r->bf_ud, sum))
 		return 0;
+	size_t total = sum->stored_size;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
+	r->st.blocks_by_index++;
 	r->st.raw_bytes += sum->raw_size;
+	kcap_rd_note_skipped(r, sum);
 	if (jump(r, r->pos + total))
 		return -1;
 	r->st.bytes += total;
 	return 1;
+}
+
+void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum)
+{
+	const uint8_t *p = sum->counts, *end = p + sum->counts_len;
+	uint64_t v = 0, n = 0;
+	if (!p || !sum->count)
+		return;
+	for (int part = 0; part < 2; part++) { /* past the types and origins to the order fields */
+		get_varint(&p, end, &n); /* the summary's decoding checked them */
+		for (uint64_t i = 0; i < 2 * n; i++)
+			get_varint(&p, end, &v);
+	}
+	uint64_t a = 0, b = 0, c = 0;
+	get_varint(&p, end, &a);
+	get_varint(&p, end, &b);
+	get_varint(&p, end, &c);
+	/* in an ordered block the first event has the least ts */
+	int64_t start_ts = sum->first_ts, end_ts = (int64_t)((uint64_t)sum->last_ts - b);
+	uint64_t start_seq = sum->first_seq + a, end_seq = sum->first_seq + c;
+	if (!sum->ordered ||
+	    (r->have_last && (start_ts < r->last_ts || (start_ts == r->last_ts && start_seq < r->last_seq))))
+		r->st.unordered++;
+	r->last_ts = end_ts;
+	r->last_seq = end_seq;
+	r->have_last = 1;
 }
 void kcap_rd_free_index(kcap_reader *r)
 {
@@ -211,6 +242,24 @@ static int block_crc_ok(kcap_reader *r, uint64_t off)
 	return ok;
 }
 
+/* A section's bytes up to its index, read at once when they are few (a
+ * capture of many small sections: one read instead of one per block). */
+typedef struct sec_bytes {
+	uint64_t start;
+	uint8_t *buf; /* [start, start + len), or NULL: read each piece */
+	size_t len;
+} sec_bytes;
+#define SEC_BYTES_MAX (1u << 20)
+
+static int sec_read(kcap_reader *r, const sec_bytes *sb, uint64_t off, void *dst, size_t len)
+{
+	if (sb->buf && off >= sb->start && off - sb->start <= sb->len && len <= sb->len - (off - sb->start)) {
+		memcpy(dst, sb->buf + (off - sb->start), len);
+		return 0;
+	}
+	return read_at(r, off, dst, len);
+}
+
 /* What a sequential read applies as context (FORMAT.md "Block types"). */
 static int is_context_type(unsigned type)
 {
@@ -234,15 +283,42 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN];
 	uint8_t *meta = NULL;
 	size_t meta_cap = 0, k = 0, j = 0;
-	int rc = read_at(r, sec_start, hdr, KCAP_SECTION_HDR_LEN);
+	sec_bytes sb = {sec_start, NULL, 0};
+	if (index_off <= SEC_BYTES_MAX && (sb.buf = malloc(index_off)) != NULL) {
+		sb.len = (size_t)index_off;
+		if (read_at(r, sec_start, sb.buf, sb.len)) {
+			free(sb.buf);
+			sb.buf = NULL;
+		}
+	}
+	int rc = sec_read(r, &sb, sec_start, hdr, KCAP_SECTION_HDR_LEN);
 	if (!rc && !is_section_header(hdr)) {
 		r->index_lie = "the footer's section length does not lead to a section header";
 		rc = 1;
 	}
 	uint64_t off = sec_start + KCAP_SECTION_HDR_LEN, end = sec_start + index_off;
 	while (!rc && off < end) {
-		if ((rc = read_at(r, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0)
+		/* an events block where the next entry says: its header and meta in one read */
+		index_entry *next = k < nents && (uint64_t)ents[k].sum.offset == off ? &ents[k] : NULL;
+		size_t want = next ? KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)next->meta_len : 0;
+		int have_meta = 0;
+		if (next && want <= next->sum.stored_size && off + want <= end) {
+			if (want > meta_cap) {
+				uint8_t *n = realloc(meta, want);
+				if (!n) {
+					rc = KCAP_E_NOMEM;
+					break;
+				}
+				meta = n;
+				meta_cap = want;
+			}
+			if ((rc = sec_read(r, &sb, off, meta, want)) != 0)
+				break;
+			memcpy(hdr, meta, KCAP_BLOCK_HDR_LEN);
+			have_meta = 1;
+		} else if ((rc = sec_read(r, &sb, off, hdr, KCAP_BLOCK_HDR_LEN)) != 0) {
 			break;
+		}
 		if (!is_block_header(hdr)) {
 			rc = KCAP_E_CORRUPT;
 			break;
@@ -266,7 +342,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				meta = n;
 				meta_cap = need;
 			}
-			if (total < need || (rc = read_at(r, off, meta, need)) != 0)
+			if (total < need || (!have_meta && (rc = sec_read(r, &sb, off, meta, need)) != 0))
 				rc = rc ? rc : 1;
 			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
 				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))
@@ -306,6 +382,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 	if (rc == 1)
 		r->index_lie_off = off;
 	free(meta);
+	free(sb.buf);
 	return rc;
 }
 
@@ -318,17 +395,21 @@ static size_t compact_entries(index_entry *ents, size_t n)
 	size_t held = n * sizeof *ents;
 	for (size_t i = 0; i < n; i++) {
 		index_entry *e = &ents[i];
-		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0;
-		if (!len) {
+		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0, clen = e->sum.counts ? e->sum.counts_len : 0;
+		if (!len)
+			e->sum.bloom = NULL;
+		if (!clen)
+			e->sum.counts = NULL;
+		if (!len && !clen) {
 			free(e->meta_copy);
 			e->meta_copy = NULL;
-			e->sum.bloom = NULL;
 		} else {
-			memmove(e->meta_copy, e->sum.bloom, len);
-			uint8_t *b = realloc(e->meta_copy, len);
+			/* the counts follow the filter in the meta: both move down */
+			memmove(e->meta_copy, e->sum.bloom ? e->sum.bloom : e->sum.counts, len + clen);
+			uint8_t *b = realloc(e->meta_copy, len + clen);
 			if (b)
 				e->meta_copy = b;
-			held += len;
+			held += len + clen;
 		}
 		e->meta_len = 0;
 	}
@@ -481,10 +562,14 @@ int kcap_reader_load_index(kcap_reader *r)
 		kcap_rd_free_index(r);
 		end = 1;
 	}
-	for (size_t i = 0; i < nall; i++)
-		all[i].sum.bloom = all[i].sum.bloom ? all[i].meta_copy : NULL;
+	for (size_t i = 0; i < nall; i++) {
+		index_entry *e = &all[i];
+		e->sum.bloom = e->sum.bloom ? e->meta_copy : NULL;
+		e->sum.counts = e->sum.counts ? e->meta_copy + (e->sum.bloom ? e->sum.bloom_bits / 8 : 0) : NULL;
+	}
 	r->index = all;
 	r->nindex = nall;
+	r->index_bytes = nall ? held : 0;
 	r->index_complete = end == 0 && nall > 0;
 	if (rc)
 		return kcap_seterr(&r->err, rc, -1, "cannot load index: %s", kcap_strerror(rc));
@@ -492,6 +577,7 @@ int kcap_reader_load_index(kcap_reader *r)
 }
 
 size_t kcap_reader_index_count(const kcap_reader *r) { return r ? r->nindex : 0; }
+size_t kcap_reader_index_bytes(const kcap_reader *r) { return r ? r->index_bytes : 0; }
 const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i)
 {
 	return (r && i < r->nindex) ? &r->index[i].sum : NULL;

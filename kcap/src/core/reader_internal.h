@@ -18,7 +18,7 @@ typedef struct stat_entry {
 
 typedef struct index_entry {
 	kcap_block_summary sum; /* offset absolute; bloom points into meta_copy */
-	uint8_t *meta_copy;     /* the block's meta while its section is checked; then its Bloom filter only */
+	uint8_t *meta_copy;     /* the block's meta while its section is checked; then its Bloom filter and counts only */
 	uint64_t section_start;
 	uint32_t meta_len; /* bytes of meta at meta_copy (0 once only the Bloom filter is left) */
 	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
@@ -127,7 +127,7 @@ struct kcap_reader {
 	int64_t seek_ts;
 
 	index_entry *index;
-	size_t nindex;
+	size_t nindex, index_bytes;
 	section_ctx *sections;
 	size_t nsections;
 	int index_loaded, index_complete;
@@ -253,9 +253,14 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got);
 
 /* ---- reader_index.c ---- */
 
-/* Passes over an events block the block filter rules out by its index
- * entry: 1 if skipped, 0 if it is to be read, <0 on a seek error. */
-int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total);
+/* Passes over the events block at pos when the block filter rules it out
+ * by its index entry: 1 if skipped, 0 if there is none or it is to be
+ * read, <0 on a seek error. */
+int kcap_rd_skip_by_index(kcap_reader *r);
+/* An events block the block filter passed over: with counts (format 1.4)
+ * in its summary, the order check goes on as if its events were read (one
+ * unordered per block out of order). */
+void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum);
 /* Frees the loaded index and section context lists. */
 void kcap_rd_free_index(kcap_reader *r);
 

@@ -215,6 +215,8 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got)
 	kcap_rd_damage(r, KCAP_E_TRUNCATED, r->pos, got, "events block %s: %zu of %zu bytes present; %s",
 		       r->cut_by_section ? "cut short by the next section's header" : "truncated", got, total, what);
 	sum.offset = (int64_t)r->pos;
+	sum.counts = NULL; /* they count the whole block: not what is recovered */
+	sum.counts_len = 0;
 	if (!n || (r->seeking && sum.last_ts < r->seek_ts) || (r->bf && !r->bf(r->bf_ud, &sum))) {
 		r->st.blocks_skipped += n != 0;
 		goto cleanup;

@@ -35,12 +35,45 @@ typedef struct walker {
 	uint64_t seq, block_off;
 	const kcap_schema *schema;
 	int unverified;
+	/* the block's summary, when it has counts (format 1.4): checked against
+	 * its events */
+	int has_sum;
+	kcap_block_summary sum;
+	kcap_block_counts bc;
+	uint32_t *left; /* events of type bc.type_id[i] not met yet */
+	size_t capleft;
 	/* its result */
 	uint32_t good;
 	uint64_t unordered;
 	int64_t first_ts, last_ts;
 	uint64_t first_seq, last_seq;
+	const char *sum_lie; /* what of the summary the events disagree with, or NULL */
 } walker;
+
+/* The summary's fields, against what the walk of its count events saw. */
+static const char *summary_lie(walker *w, int64_t tlo, int64_t thi, uint64_t slo, uint64_t shi, int32_t plo,
+			       int32_t phi, const uint8_t types[32], int overflow, const uint32_t *ocount)
+{
+	const kcap_block_summary *s = &w->sum;
+	const kcap_block_counts *c = &w->bc;
+	if (tlo != s->first_ts || thi != s->last_ts)
+		return "time range";
+	if (slo != s->first_seq || shi != s->last_seq)
+		return "seq range";
+	if (plo != s->pid_min || phi != s->pid_max)
+		return "pid range";
+	if (memcmp(types, s->types, 32) || overflow != (s->types_overflow != 0))
+		return "type set";
+	for (size_t i = 0; i < c->ntypes; i++)
+		if (w->left[i])
+			return "counts per type";
+	for (size_t i = 0; i < c->norigins; i++)
+		if (ocount[c->origin[i]] != c->origin_n[i])
+			return "counts per origin";
+	if (c->start_seq != w->first_seq || c->end_ts != w->last_ts || c->end_seq != w->last_seq)
+		return "first and last event";
+	return NULL;
+}
 
 static void walk(walker *w)
 {
@@ -51,12 +84,50 @@ static void walk(walker *w)
 	kcap_record rec;
 	uint32_t i;
 	w->unordered = 0;
+	w->sum_lie = NULL;
+	/* with a summary to check: what the events say of it */
+	int check = w->has_sum;
+	int64_t tlo = INT64_MAX, thi = INT64_MIN;
+	uint64_t slo = UINT64_MAX, shi = 0;
+	int32_t plo = INT32_MAX, phi = INT32_MIN;
+	uint8_t types[32] = {0};
+	int overflow = 0;
+	uint32_t *ocount = NULL;
+	if (check && (ocount = calloc(65536, sizeof *ocount)) == NULL)
+		check = 0;
+	for (size_t k = 0; check && k < w->bc.ntypes; k++)
+		w->left[k] = w->bc.type_n[k];
 	for (i = 0; i < w->count; i++) {
 		uint64_t rl;
 		if (get_varint(&p, end, &rl) || rl > (uint64_t)(end - p) ||
 		    kcap_event_decode_record(p, p + rl, w->schema, ts, seq, &ev, &rec))
 			break;
 		p += rl;
+		if (check) {
+			tlo = ev.ts < tlo ? ev.ts : tlo;
+			thi = ev.ts > thi ? ev.ts : thi;
+			slo = ev.seq < slo ? ev.seq : slo;
+			shi = ev.seq > shi ? ev.seq : shi;
+			plo = ev.pid < plo ? ev.pid : plo;
+			phi = ev.pid > phi ? ev.pid : phi;
+			if (ev.type_id < 256)
+				types[ev.type_id / 8] |= (uint8_t)(1u << (ev.type_id % 8));
+			else
+				overflow = 1;
+			ocount[ev.origin]++;
+			size_t lo = 0, hi = w->bc.ntypes; /* ids ascending */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (w->bc.type_id[mid] < ev.type_id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < w->bc.ntypes && w->bc.type_id[lo] == ev.type_id && w->left[lo])
+				w->left[lo]--;
+			else
+				w->sum_lie = "counts per type";
+		}
 		if (!i) {
 			w->first_ts = ev.ts;
 			w->first_seq = ev.seq;
@@ -69,6 +140,9 @@ static void walk(walker *w)
 	w->last_ts = ts;
 	w->last_seq = seq;
 	w->good = i;
+	if (check && i == w->count && !w->sum_lie)
+		w->sum_lie = summary_lie(w, tlo, thi, slo, shi, plo, phi, types, overflow, ocount);
+	free(ocount);
 }
 
 static void *walker_main(void *arg)
@@ -122,6 +196,12 @@ typedef struct vstate {
 	int index_seen, footer_seen, damaged;
 	uint64_t index_rel, index_end_rel;
 	uint64_t after_footer; /* offset of the first block after the footer, 0 if none */
+	/* the summary of the intact events block last observed (its counts in
+	 * pend_counts), for the walker to check once the block is loaded */
+	int pend_ok;
+	uint64_t pend_off;
+	kcap_block_summary pend;
+	kcap_buf pend_counts;
 } vstate;
 
 static kcap_verify_region *add_region(vstate *v, int64_t off, uint64_t bytes, int code, int64_t lost,
@@ -190,6 +270,14 @@ static void walker_wait(vstate *v)
 		v->last_ts = w->last_ts;
 		v->last_seq = w->last_seq;
 	}
+	if (w->sum_lie) {
+		/* its CRC holds: the writer of the block lied, or was wrong */
+		kcap_verify_region *g = add_region(v, (int64_t)w->block_off, 0, KCAP_E_CORRUPT, 0, 0,
+						   "events block's summary disagrees with its events (%s): "
+						   "answers from the index would be wrong", w->sum_lie);
+		if (g)
+			g->section = w->section;
+	}
 	if (w->good < w->count) {
 		kcap_verify_region *g = add_region(v, (int64_t)w->block_off, 0, KCAP_E_CORRUPT, w->count - w->good, 0,
 						   "malformed event #%u in events block; %u events of the block lost",
@@ -220,6 +308,22 @@ static void walker_give(vstate *v)
 	w->section = r->section;
 	w->schema = r->schema;
 	w->unverified = r->cur_unverified;
+	w->has_sum = 0;
+	if (v->pend_ok && v->pend_off == r->block_off && !r->cur_unverified) {
+		w->sum = v->pend;
+		w->sum.counts = (const uint8_t *)v->pend_counts.data; /* decoded into w->bc here */
+		if (kcap_summary_counts(&w->sum, &w->bc) == 1 && w->sum.count == w->count) {
+			if (w->bc.ntypes > w->capleft) {
+				uint32_t *l = realloc(w->left, w->bc.ntypes * sizeof *l);
+				if (l) {
+					w->left = l;
+					w->capleft = w->bc.ntypes;
+				}
+			}
+			w->has_sum = w->bc.ntypes <= w->capleft;
+		}
+	}
+	v->pend_ok = 0;
 	r->ev_left = 0;
 	r->evp = r->evend = NULL;
 	w->have_job = 1;
@@ -258,6 +362,10 @@ static void walker_stop(vstate *v)
 	}
 	free(w->buf);
 	w->buf = NULL;
+	kcap_block_counts_free(&w->bc);
+	free(w->left);
+	w->left = NULL;
+	w->capleft = 0;
 }
 
 /* The section walked so far is over (a new one begins, or the input ends
@@ -324,6 +432,19 @@ static void events_block(vstate *v, const kcap_block_info *b)
 			if (!v->ev_blocks || sum.last_ts > v->max_ts)
 				v->max_ts = sum.last_ts;
 			v->events += sum.count;
+			v->pend_ok = 0;
+			v->pend_counts.len = 0;
+			if (sum.bloom && !sum.counts && e.meta_len > KCAP_EVMETA_FIXED_LEN + sum.bloom_bits / 8)
+				add_region(v, (int64_t)b->offset, 0, KCAP_E_CORRUPT, 0, 0,
+					   "events block's counts do not hold together (format 1.4); readers do not "
+					   "use them");
+			if (sum.counts && !kcap_buf_append(&v->pend_counts, sum.counts, sum.counts_len)) {
+				v->pend = sum;
+				v->pend.bloom = NULL;
+				v->pend.counts = NULL;
+				v->pend_off = b->offset;
+				v->pend_ok = 1;
+			}
 		}
 	}
 	if (b->flags & KCAP_BF_UNVERIFIED)
@@ -622,6 +743,7 @@ int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report
 	kcap_seal_check_free(v.seal);
 	free(v.blocks);
 	free(v.ctx);
+	kcap_buf_free(&v.pend_counts);
 	if (v.fatal)
 		return kcap_seterr(&r->err, KCAP_E_NOMEM, -1, "out of memory");
 	return rc < 0 ? rc : 0;

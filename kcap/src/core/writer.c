@@ -94,6 +94,14 @@ struct kcap_writer {
 	int types_overflow;
 	int blk_ordered;
 	pidset pids;
+	/* its counts (format 1.4): events per type id and per origin, each id
+	 * listed once in the order first met; ids >= 65536 in wide */
+	uint32_t *tcount, *ocount;   /* 65536 slots each, allocated with the writer */
+	uint32_t *tseen, *wide_id, *wide_n;
+	uint32_t *wide_slot; /* open addressing over wide ids: index + 1, 0 = free */
+	uint16_t *oseen;
+	size_t ntseen, noseen, nwide, capwide;
+	kcap_buf counts;
 
 	/* output scratch */
 	kcap_buf out, payload;
@@ -486,6 +494,113 @@ static int pidset_add(pidset *s, int32_t pid)
 	return 0;
 }
 
+/* Counts one event of the block by type and origin. */
+static inline int count_event(kcap_writer *w, uint32_t id, uint16_t origin)
+{
+	if (!w->ocount[origin]++)
+		w->oseen[w->noseen++] = origin;
+	if (id < 65536) {
+		if (!w->tcount[id]++)
+			w->tseen[w->ntseen++] = id;
+		return 0;
+	}
+	/* audit record types (ids from 0x10000): a few hundred at most per block */
+	size_t mask = w->capwide * 2 - 1, h = 0;
+	if (w->capwide) {
+		for (h = (id * 0x9E3779B1u) & mask; w->wide_slot[h]; h = (h + 1) & mask)
+			if (w->wide_id[w->wide_slot[h] - 1] == id) {
+				w->wide_n[w->wide_slot[h] - 1]++;
+				return 0;
+			}
+	}
+	if (w->nwide == w->capwide) {
+		size_t cap = w->capwide;
+		uint32_t *sl = NULL;
+		if (kcap_array_room2(&w->wide_id, sizeof *w->wide_id, &w->wide_n, sizeof *w->wide_n, &cap, w->nwide + 1,
+				     16) ||
+		    (sl = calloc(cap * 2, sizeof *sl)) == NULL)
+			return KCAP_E_NOMEM;
+		free(w->wide_slot);
+		w->wide_slot = sl;
+		w->capwide = cap;
+		mask = cap * 2 - 1;
+		for (size_t i = 0; i < w->nwide; i++) {
+			for (h = (w->wide_id[i] * 0x9E3779B1u) & mask; sl[h]; h = (h + 1) & mask)
+				;
+			sl[h] = (uint32_t)i + 1;
+		}
+		for (h = (id * 0x9E3779B1u) & mask; sl[h]; h = (h + 1) & mask)
+			;
+	}
+	w->wide_slot[h] = (uint32_t)w->nwide + 1;
+	w->wide_id[w->nwide] = id;
+	w->wide_n[w->nwide++] = 1;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The block's counts (FORMAT.md "Events block", format 1.4) into w->counts,
+ * and the counters cleared for the next block. */
+static int encode_counts(kcap_writer *w)
+{
+	kcap_buf *b = &w->counts;
+	b->len = 0;
+	qsort(w->tseen, w->ntseen, sizeof *w->tseen, cmp_u32);
+	/* wide ids sorted with their counts: a few per block at most */
+	for (size_t i = 1; i < w->nwide; i++)
+		for (size_t j = i; j > 0 && w->wide_id[j - 1] > w->wide_id[j]; j--) {
+			uint32_t t = w->wide_id[j];
+			w->wide_id[j] = w->wide_id[j - 1];
+			w->wide_id[j - 1] = t;
+			t = w->wide_n[j];
+			w->wide_n[j] = w->wide_n[j - 1];
+			w->wide_n[j - 1] = t;
+		}
+	qsort(w->oseen, w->noseen, sizeof *w->oseen, cmp_u16);
+	int e = kcap_buf_put_varint(b, w->ntseen + w->nwide);
+	int64_t prev = -1;
+	for (size_t i = 0; i < w->ntseen; i++) {
+		uint32_t id = w->tseen[i];
+		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)id - prev - 1));
+		e |= kcap_buf_put_varint(b, w->tcount[id]);
+		w->tcount[id] = 0;
+		prev = id;
+	}
+	for (size_t i = 0; i < w->nwide; i++) {
+		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)w->wide_id[i] - prev - 1));
+		e |= kcap_buf_put_varint(b, w->wide_n[i]);
+		prev = w->wide_id[i];
+	}
+	e |= kcap_buf_put_varint(b, w->noseen);
+	prev = -1;
+	for (size_t i = 0; i < w->noseen; i++) {
+		uint16_t o = w->oseen[i];
+		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)o - prev - 1));
+		e |= kcap_buf_put_varint(b, w->ocount[o]);
+		w->ocount[o] = 0;
+		prev = o;
+	}
+	/* the first and last event's place: base_seq and prev_* are theirs */
+	e |= kcap_buf_put_varint(b, w->base_seq - w->min_seq);
+	e |= kcap_buf_put_varint(b, (uint64_t)w->max_ts - (uint64_t)w->prev_ts);
+	e |= kcap_buf_put_varint(b, w->prev_seq - w->min_seq);
+	if (w->nwide)
+		memset(w->wide_slot, 0, w->capwide * 2 * sizeof *w->wide_slot);
+	w->ntseen = w->noseen = w->nwide = 0;
+	return e ? KCAP_E_NOMEM : 0;
+}
+
 /* Writes an events block whose payload is built, and its index entry. */
 static int emit_events(kcap_writer *w, const kcap_buf *payload, uint8_t *meta, size_t meta_len, uint16_t flags)
 {
@@ -548,10 +663,13 @@ static int flush_events(kcap_writer *w, int async)
 	uint32_t bits = 64;
 	while (bits < w->pids.n * 16 && bits < 65536)
 		bits *= 2;
-	size_t meta_len = KCAP_EVMETA_FIXED_LEN + bits / 8;
+	if (encode_counts(w))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	size_t meta_len = KCAP_EVMETA_FIXED_LEN + bits / 8 + w->counts.len;
 	uint8_t *meta = calloc(1, meta_len);
 	if (!meta)
 		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
+	memcpy(meta + KCAP_EVMETA_FIXED_LEN + bits / 8, w->counts.data, w->counts.len);
 	int compress = w->opts.codec == KCAP_CODEC_ZSTD;
 	put_u32(meta, w->count);
 	meta[4] = (uint8_t)w->blk_ordered;
@@ -724,7 +842,11 @@ int kcap_writer_open_fd(kcap_writer **out, int fd, int own_fd, const kcap_writer
 		w->opts.codec = KCAP_CODEC_ZSTD;
 	w->zc = ZSTD_createCCtx();
 	w->schema = kcap_schema_new();
-	if (!w->zc || !w->schema) {
+	w->tcount = calloc(65536, sizeof *w->tcount);
+	w->ocount = calloc(65536, sizeof *w->ocount);
+	w->tseen = malloc(65536 * sizeof *w->tseen);
+	w->oseen = malloc(65536 * sizeof *w->oseen);
+	if (!w->zc || !w->schema || !w->tcount || !w->ocount || !w->tseen || !w->oseen) {
 		kcap_writer_close(w);
 		return kcap_seterr(err, KCAP_E_NOMEM, -1, "out of memory");
 	}
@@ -938,6 +1060,8 @@ static inline int write_end(kcap_writer *w, const kcap_event *ev, int32_t pid)
 		w->types[ev->type_id / 8] |= (uint8_t)(1u << (ev->type_id % 8));
 	else
 		w->types_overflow = 1;
+	if (count_event(w, ev->type_id, ev->origin))
+		return werr(w, KCAP_E_NOMEM, "%s", "out of memory");
 	w->count++;
 	w->events_total++;
 	if (w->body.len >= w->opts.block_size)
@@ -1210,6 +1334,14 @@ int kcap_writer_close(kcap_writer *w)
 	kcap_buf_free(&w->payload);
 	free(w->pids.keys);
 	free(w->pids.used);
+	free(w->tcount);
+	free(w->ocount);
+	free(w->tseen);
+	free(w->oseen);
+	free(w->wide_id);
+	free(w->wide_n);
+	free(w->wide_slot);
+	kcap_buf_free(&w->counts);
 	ZSTD_freeCCtx(w->zc);
 	free(w);
 	return rc;

@@ -1079,6 +1079,118 @@ int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, c
 	return may(f, f->root, sum, s, fp);
 }
 
+/* ---- counting from block summaries ---- */
+
+/* What a subtree says of every event of one type of a block: all match,
+ * none does, or it depends on the event (the block must be read). */
+enum { TRI_NONE = 0, TRI_ALL = 1, TRI_SOME = -1 };
+
+typedef struct bctx {
+	kcap_filter *f;
+	const kcap_block_summary *sum;
+	const kcap_schema *s;
+	uint64_t fp;
+	uint32_t id;
+	const kcap_type_def *def;
+} bctx;
+
+/* n evaluated as eval() does for an event of the block's type whose field
+ * (ts, seq or pid) is v: the predicate's own semantics, literal for literal. */
+static int eval_at(bctx *b, const fnode *n, int field, int64_t v)
+{
+	kcap_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type_id = b->id;
+	ev.def = b->def;
+	if (field == F_TS)
+		ev.ts = v;
+	else if (field == F_SEQ)
+		ev.seq = (uint64_t)v;
+	else
+		ev.pid = (int32_t)v;
+	ectx c = {.f = b->f, .ev = &ev, .s = b->s, .def = b->def};
+	return eval(&c, n) ? TRI_ALL : TRI_NONE;
+}
+
+static int tri(bctx *b, fnode *n)
+{
+	if (n->type_only) { /* type and category: decided by the type alone */
+		kcap_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.type_id = b->id;
+		ev.def = b->def;
+		ectx c = {.f = b->f, .ev = &ev, .s = b->s, .def = b->def};
+		return eval(&c, n) ? TRI_ALL : TRI_NONE;
+	}
+	int x, y;
+	switch (n->kind) {
+	case N_AND:
+		if ((x = tri(b, n->a)) == TRI_NONE || (y = tri(b, n->b)) == TRI_NONE)
+			return TRI_NONE;
+		return x == TRI_ALL && y == TRI_ALL ? TRI_ALL : TRI_SOME;
+	case N_OR:
+		if ((x = tri(b, n->a)) == TRI_ALL || (y = tri(b, n->b)) == TRI_ALL)
+			return TRI_ALL;
+		return x == TRI_NONE && y == TRI_NONE ? TRI_NONE : TRI_SOME;
+	case N_NOT:
+		return (x = tri(b, n->a)) == TRI_SOME ? TRI_SOME : !x;
+	default: break;
+	}
+	const kcap_block_summary *sum = b->sum;
+	if (n->field == F_PARAM) /* no event of a type without the param matches (eval_pred) */
+		return b->def && kcap__filter_slot_index(b->f, n->pslot, b->def) < 0 ? TRI_NONE : TRI_SOME;
+	if (n->field != F_TS && n->field != F_SEQ && n->field != F_PID)
+		return TRI_SOME;
+	int64_t lo, hi;
+	if (n->field == F_TS) {
+		lo = sum->first_ts;
+		hi = sum->last_ts;
+	} else if (n->field == F_PID) {
+		lo = sum->pid_min;
+		hi = sum->pid_max;
+	} else {
+		if (sum->first_seq > INT64_MAX || sum->last_seq > INT64_MAX)
+			return TRI_SOME;
+		lo = (int64_t)sum->first_seq;
+		hi = (int64_t)sum->last_seq;
+	}
+	if (lo == hi) /* one value for every event of the block */
+		return eval_at(b, n, n->field, lo);
+	if (n->op >= OP_LT && n->op <= OP_GE && !n->negate) { /* monotonic: the ends decide */
+		x = eval_at(b, n, n->field, lo);
+		y = eval_at(b, n, n->field, hi);
+		return x == y ? x : TRI_SOME;
+	}
+	if ((n->op == OP_EQ || n->op == OP_IN) && !n->negate && !may(b->f, n, sum, b->s, b->fp))
+		return TRI_NONE; /* no event of the block has the value (ranges, pid Bloom filter) */
+	return TRI_SOME;
+}
+
+int kcap_filter_block_count(kcap_filter *f, const kcap_block_summary *sum, const kcap_schema *s, uint64_t *n)
+{
+	if (!f || !sum || !n || !sum->counts || f->anchors)
+		return 0;
+	if (s != f->schema || (s && kcap_schema_generation(s) != f->schema_gen)) {
+		reset_caches(f, s);
+		f->schema_gen = s ? kcap_schema_generation(s) : 0;
+	}
+	if (kcap_summary_counts(sum, &f->bc) != 1)
+		return 0;
+	bctx b = {.f = f, .sum = sum, .s = s, .fp = s ? kcap_schema_generation(s) : 0};
+	uint64_t total = 0;
+	for (size_t i = 0; i < f->bc.ntypes; i++) {
+		b.id = f->bc.type_id[i];
+		b.def = s ? kcap_schema_type(s, b.id) : NULL;
+		int t = tri(&b, f->root);
+		if (t == TRI_SOME)
+			return 0;
+		if (t == TRI_ALL)
+			total += f->bc.type_n[i];
+	}
+	*n = total;
+	return 1;
+}
+
 /* ---- columns of CSV output ---- */
 
 int kcap__field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,

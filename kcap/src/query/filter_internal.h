@@ -123,6 +123,7 @@ struct kcap_filter {
 	kcap_buf scratch;
 	kcap_buf rscratch; /* NUL-terminated copy for regexec */
 	kcap_json_cache jc; /* the json param of the event last looked into (S_KEY) */
+	kcap_block_counts bc; /* kcap_filter_block_count's decoding of a summary's counts */
 	/* every node, for freeing */
 	fnode **nodes;
 	size_t nnodes, capnodes;

@@ -1127,6 +1127,7 @@ void kcap_filter_free(kcap_filter *f)
 		free(n);
 	}
 	free(f->nodes);
+	kcap_block_counts_free(&f->bc);
 	for (int i = 0; i < f->nslots; i++)
 		free(f->slots[i]);
 	free(f->slots);
