@@ -339,6 +339,7 @@ static void free_origin_snapshots(kcap_reader *r)
 
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 {
+	kcap_rd_pool_quiesce(r); /* the schema changes: no worker decodes with it */
 	if (r->in_section) {
 		size_t nold = r->nold_schemas;
 		keep_old_schema(r);
@@ -383,8 +384,8 @@ void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 }
 
 /* Decodes the payload of a verified block into body (decompressed). */
-int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
-		       const uint8_t **body, size_t *body_len)
+int kcap_rd_body_into(const uint8_t *blk, uint32_t plen, ZSTD_DCtx *dz, uint8_t **buf, size_t *cap,
+		      const uint8_t **meta, uint32_t *meta_len, const uint8_t **body, size_t *body_len)
 {
 	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN;
 	uint16_t flags = get_u16(blk + 6);
@@ -407,11 +408,6 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 	}
 	if (codec != KCAP_CODEC_ZSTD)
 		return KCAP_E_UNSUPPORTED;
-	/* Events decode into raw, everything else into aux: loading the index or
-	 * a context block must not clobber the events block being iterated. */
-	int events = get_u16(blk + 4) == KCAP_BLK_EVENTS;
-	uint8_t **buf = events ? &r->raw : &r->aux;
-	size_t *cap = events ? &r->raw_cap : &r->aux_cap;
 	if (raw_len > *cap) {
 		uint8_t *n = realloc(*buf, raw_len);
 		if (!n)
@@ -419,12 +415,22 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 		*buf = n;
 		*cap = raw_len;
 	}
-	size_t n = ZSTD_decompressDCtx(r->dz, *buf, raw_len, stored, stored_len);
+	size_t n = ZSTD_decompressDCtx(dz, *buf, raw_len, stored, stored_len);
 	if (ZSTD_isError(n) || n != raw_len)
 		return KCAP_E_CORRUPT;
 	*body = *buf;
 	*body_len = n;
 	return 0;
+}
+
+int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
+		       const uint8_t **body, size_t *body_len)
+{
+	/* Events decode into raw, everything else into aux: loading the index or
+	 * a context block must not clobber the events block being iterated. */
+	int events = get_u16(blk + 4) == KCAP_BLK_EVENTS;
+	return kcap_rd_body_into(blk, plen, r->dz, events ? &r->raw : &r->aux, events ? &r->raw_cap : &r->aux_cap, meta,
+				 meta_len, body, body_len);
 }
 
 static size_t stat_hash(uint32_t section, const kcap_stat *s, size_t nslots)
@@ -727,6 +733,7 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		}
 		r->metas[origin] = m;
 	} else if (type == KCAP_BLK_SCHEMA) {
+		kcap_rd_pool_quiesce(r);
 		if ((rc = seq_take(r, body, body_len)) != 0)
 			return rc < 0 ? rc : 0;
 		if (reuse_schema(r, body, body_len)) {
@@ -777,7 +784,13 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
  */
 static int next_block(kcap_reader *r, size_t *blen)
 {
+	r->dec.n = 0;
 	for (;;) {
+		if (r->pool) {
+			kcap_rd_pool_release(r, r->pool_job); /* one next_block took and did not use */
+			r->pool_job = NULL;
+			kcap_rd_pool_feed(r);
+		}
 		int64_t avail = kcap_rd_fill(r, KCAP_BLOCK_HDR_LEN);
 		if (avail < 0)
 			return r->err.code;
@@ -814,6 +827,8 @@ static int next_block(kcap_reader *r, size_t *blen)
 				return r->err.code;
 			if (sk)
 				continue;
+			if (r->pool && get_u16(p + 4) == KCAP_BLK_EVENTS)
+				r->pool_job = kcap_rd_pool_take(r, p);
 			int64_t got = kcap_rd_fill(r, total);
 			if (got < 0)
 				return r->err.code;
@@ -957,7 +972,18 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	const uint8_t *meta, *body;
 	uint32_t mlen;
 	size_t bl;
-	int rc = kcap_rd_block_body(r, blk, plen, &meta, &mlen, &body, &bl);
+	int rc = 0;
+	r->dec.n = 0;
+	r->pool_skipping = 0;
+	if (r->pool_job) { /* a worker read this very block: its body, already checked as below */
+		meta = blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN;
+		mlen = get_u32(blk + KCAP_BLOCK_HDR_LEN);
+		bl = kcap_rd_pool_use(r, r->pool_job);
+		body = r->raw;
+		r->pool_job = NULL;
+	} else {
+		rc = kcap_rd_block_body(r, blk, plen, &meta, &mlen, &body, &bl);
+	}
 	if (rc)
 		return block_failed(r, rc, blen, "events block does not decompress");
 	if (body != r->raw) { /* stored raw: copy out, the window moves on */
@@ -1066,6 +1092,22 @@ static int step_block(kcap_reader *r)
 	return rc < 0 ? rc : 1;
 }
 
+/* Hands out r->ev, read: its origin's metadata and snapshot, counted. */
+static inline int deliver(kcap_reader *r, const kcap_event **out)
+{
+	kcap_event *ev = &r->ev;
+	ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
+	if (r->ev_snap_origin != ev->origin) {
+		r->ev_snap = kcap_reader_snapshot_for(r, ev->origin);
+		r->ev_snap_origin = ev->origin;
+	}
+	ev->snapshot = r->ev_snap;
+	note_order(r, ev);
+	r->st.events++;
+	*out = ev;
+	return 1;
+}
+
 /* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
  * one body, specialized for each. */
 static inline __attribute__((always_inline)) int next_event(kcap_reader *r, const kcap_event **out,
@@ -1073,8 +1115,37 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 {
 	if (!r || !out)
 		return KCAP_E_INVAL;
+	r->want_decoded = !rec;
 	for (;;) {
 		while (r->ev_left) {
+			if (!rec && r->ev_index < r->dec.n) {
+				/* decoded by a worker: the same steps as below, on its event */
+				const kcap_event *d = &r->dec.ev[r->ev_index];
+				const uint8_t *end = r->raw + r->dec.end[r->ev_index];
+				int drop = 0;
+				r->ev = *d;
+				if (r->ef && !(r->seeking && d->ts < r->seek_ts)) {
+					r->ev.params = NULL; /* the filter sees the canonical fields, as below */
+					r->ev.nparams = 0;
+					r->ev.meta = r->ev.origin < r->nmetas ? r->metas[r->ev.origin] : NULL;
+					drop = !r->ef(r->ef_ud, &r->ev);
+					r->ev.params = d->params;
+					r->ev.nparams = d->nparams;
+				}
+				consumed(r, end);
+				if (drop) {
+					r->seeking = 0;
+					note_order(r, &r->ev);
+					r->st.events_dropped++;
+					continue;
+				}
+				if (r->seeking) {
+					if (r->ev.ts < r->seek_ts)
+						continue;
+					r->seeking = 0;
+				}
+				return deliver(r, out);
+			}
 			uint64_t rl;
 			const uint8_t *p = r->evp;
 			/* An event filter sees the canonical fields first: the params of
@@ -1112,17 +1183,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 					continue;
 				r->seeking = 0;
 			}
-			kcap_event *ev = &r->ev;
-			ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
-			if (r->ev_snap_origin != ev->origin) {
-				r->ev_snap = kcap_reader_snapshot_for(r, ev->origin);
-				r->ev_snap_origin = ev->origin;
-			}
-			ev->snapshot = r->ev_snap;
-			note_order(r, ev);
-			r->st.events++;
-			*out = ev;
-			return 1;
+			return deliver(r, out);
 		}
 		int rc = step_block(r);
 		if (rc <= 0)
@@ -1134,6 +1195,7 @@ int kcap_reader_next(kcap_reader *r, const kcap_event **out) { return next_event
 
 int kcap_rd_next_loaded(kcap_reader *r)
 {
+	r->want_decoded = 0;
 	r->ev_left = 0;
 	for (;;) {
 		int rc = step_block(r);
@@ -1178,6 +1240,7 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 {
 	if (!r)
 		return KCAP_E_INVAL;
+	r->want_decoded = 0;
 	r->ev_left = 0;
 	for (;;) {
 		size_t blen;
@@ -1396,6 +1459,8 @@ void kcap_reader_close(kcap_reader *r)
 {
 	if (!r)
 		return;
+	kcap_rd_pool_free(r); /* its workers read the input and the schema */
+	kcap_rd_events_free(&r->dec);
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->name);

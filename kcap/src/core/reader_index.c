@@ -51,24 +51,34 @@ static int read_at(kcap_reader *r, uint64_t off, void *buf, size_t len)
  * byte copy of the block's own) is passed over without being read:
  * on a file that means a seek instead of reading and checking every byte.
  * Returns 1 if skipped, 0 if the block is to be read, <0 on a seek error. */
-int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
+/* The entry of the events block of total bytes at off that the block filter
+ * rules out, or NULL. */
+static const kcap_block_summary *ruled_out(const kcap_reader *r, uint64_t off, size_t total)
 {
-	if (type != KCAP_BLK_EVENTS || !r->bf || !r->nindex || r->seeking || r->mem)
-		return 0;
+	if (!r->bf || !r->nindex || r->seeking || r->mem)
+		return NULL;
 	size_t lo = 0, hi = r->nindex;
 	while (lo < hi) { /* entries are in file order */
 		size_t mid = lo + (hi - lo) / 2;
-		if (r->index[mid].sum.offset < (int64_t)r->pos)
+		if (r->index[mid].sum.offset < (int64_t)off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == r->nindex)
-		return 0;
+		return NULL;
 	const kcap_block_summary *sum = &r->index[lo].sum;
-	if (sum->offset != (int64_t)r->pos || sum->stored_size != total || r->index[lo].damaged ||
-	    r->bf(r->bf_ud, sum))
+	if (sum->offset != (int64_t)off || sum->stored_size != total || r->index[lo].damaged || r->bf(r->bf_ud, sum))
+		return NULL;
+	return sum;
+}
+
+int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total)
+{
+	const kcap_block_summary *sum = type == KCAP_BLK_EVENTS ? ruled_out(r, r->pos, total) : NULL;
+	if (!sum)
 		return 0;
+	r->pool_skipping = 1;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
 	r->st.raw_bytes += sum->raw_size;

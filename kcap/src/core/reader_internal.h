@@ -35,6 +35,19 @@ typedef struct schema_seq {
 	int broken; /* not all recorded (too large, out of memory, a bad block): no taking back */
 } schema_seq;
 
+/* Records of an events block decoded by a worker of the read-ahead pool
+ * (reader_pool.c): event i ends at byte end[i] of the body, its params are
+ * vals[voff[i]...]. */
+typedef struct rd_events {
+	kcap_event *ev;
+	kcap_value *vals;
+	uint32_t *end, *voff;
+	size_t ev_cap, vals_cap;
+	uint32_t n;
+} rd_events;
+typedef struct rd_pool rd_pool;
+typedef struct rd_job rd_job;
+
 typedef struct section_ctx {
 	uint64_t start;
 	uint64_t *context; /* absolute offsets */
@@ -146,6 +159,16 @@ struct kcap_reader {
 	 * decode is read, its events unverified */
 	int ignore_crc;
 	int cur_unverified; /* the events of the current block are unverified */
+
+	/* reader_pool.c: the read-ahead pool (NULL: one thread), the job of
+	 * the events block at pos that next_block took from it, whether the
+	 * caller reads decoded events (then the workers decode too), and the
+	 * current block's records as a worker decoded them (dec.n of them) */
+	rd_pool *pool;
+	rd_job *pool_job;
+	int want_decoded;
+	int pool_skipping; /* the last events block was passed over by the index */
+	rd_events dec;
 };
 
 /* ---- reader.c ---- */
@@ -159,6 +182,10 @@ int64_t kcap_rd_fill(kcap_reader *r, size_t need);
 /* A section header was read (or is assumed): the previous section's context
  * is kept for events already handed out, a new one starts. */
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor);
+/* Decodes the payload of a verified block of plen bytes at blk: meta, and
+ * the body, stored or decompressed with dz into *buf (grown to *cap). */
+int kcap_rd_body_into(const uint8_t *blk, uint32_t plen, ZSTD_DCtx *dz, uint8_t **buf, size_t *cap,
+		      const uint8_t **meta, uint32_t *meta_len, const uint8_t **body, size_t *body_len);
 /* Decodes the payload of a verified block into body (decompressed). */
 int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
 		       const uint8_t **body, size_t *body_len);
@@ -258,5 +285,23 @@ int kcap_rd_salvage_events(kcap_reader *r, const uint8_t *blk, size_t got);
 int kcap_rd_skip_by_index(kcap_reader *r, unsigned type, size_t total);
 /* Frees the loaded index and section context lists. */
 void kcap_rd_free_index(kcap_reader *r);
+
+/* ---- reader_pool.c ---- */
+
+/* Queues the events blocks ahead of pos, as far as the pool has room. */
+void kcap_rd_pool_feed(kcap_reader *r);
+/* The job of the events block at pos whose header is hdr, once a worker
+ * has its body; NULL when there is none (the block is read here). */
+rd_job *kcap_rd_pool_take(kcap_reader *r, const uint8_t *hdr);
+/* Makes the job's body r->raw (and its decoded records r->dec, when still
+ * valid), gives the job back; returns the body's length. */
+size_t kcap_rd_pool_use(kcap_reader *r, rd_job *j);
+void kcap_rd_pool_release(kcap_reader *r, rd_job *j);
+/* Before the schema, r->bare or r->schema_visible change: waits for the
+ * decodes running, makes every decoded block stale. */
+void kcap_rd_pool_quiesce(kcap_reader *r);
+/* Stops the workers, frees the pool (r->pool NULL). */
+void kcap_rd_pool_free(kcap_reader *r);
+void kcap_rd_events_free(rd_events *d);
 
 #endif

@@ -1,0 +1,517 @@
+/*
+ * Capture reader: the read-ahead pool (kcap_reader_set_threads). While the
+ * caller reads the events of one block, worker threads read the next events
+ * blocks of the file by their offsets, check their CRC, decompress them and,
+ * when the schema they need is settled, decode their records into arrays of
+ * events. The block walk itself stays on the caller's thread and is the one
+ * of a sequential read: it meets every structure in file order, reports
+ * damage, applies context blocks and checks every CRC itself; when it comes
+ * to an events block that a worker has prepared, byte for byte the block the
+ * worker read (same offset, same header with its CRC, the CRC held), it
+ * takes the worker's body (and events) instead of decompressing (and
+ * decoding) them. Whatever the workers do, the events, their order, the
+ * damage reports and the counters are the ones of the sequential walk.
+ *
+ * Threads and state:
+ *  - The list of jobs in flight (p->fifo) is the caller's alone. A job's
+ *    state, the queue of jobs not yet started and the count of decodes
+ *    running are under p->mu.
+ *  - A worker reads the input (pread on the descriptor, or the memory
+ *    buffer, which nothing writes) and, to decode, the reader's schema,
+ *    r->bare and r->schema_visible. The caller changes those only in
+ *    kcap_rd_begin_section and when it applies a schema block, and both
+ *    first call kcap_rd_pool_quiesce: it waits for the decodes running and
+ *    marks every job's events stale, so that no events decoded with an
+ *    older schema are ever used, and no worker reads a schema being changed.
+ *  - Memory: at most 2 jobs per worker are in flight, each holding one
+ *    block, its body and its events.
+ * Inputs that cannot be read at an offset (pipes) are read on the caller's
+ * thread alone.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "common/port.h"
+#include "core/reader_internal.h"
+
+#define JOBS_PER_THREAD 2
+#define POOL_MAX_THREADS 64
+
+enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+struct rd_job {
+	uint64_t off;
+	size_t total;
+	uint8_t hdr[KCAP_BLOCK_HDR_LEN];
+	int state;
+	int decode;      /* decode the records too (under mu) */
+	int body_ok;     /* raw holds the block's body */
+	int dec_valid;   /* d holds its first d.n records (under mu) */
+	uint8_t *blk;    /* the block's bytes (read from a descriptor) */
+	size_t blk_cap;
+	uint8_t *raw;
+	size_t raw_cap, raw_len;
+	rd_events d; /* its decoded records */
+	struct rd_job *qnext; /* the queue of jobs not yet started */
+};
+
+struct rd_pool {
+	kcap_reader *r;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work; /* a job was queued, or stop */
+	pthread_cond_t cv_done; /* a job is done, or a decode ended */
+	pthread_t *th;
+	size_t nth;
+	int stop;
+	size_t decoding;  /* decodes running */
+	rd_job *jobs;     /* njobs */
+	size_t njobs;
+	rd_job *qhead, *qtail;
+	/* the caller's: jobs in flight in file order (ring), the scan */
+	rd_job **fifo;
+	size_t fhead, fcount;
+	uint64_t scan, last_pos;
+};
+
+/* ---- the workers ---- */
+
+static int read_whole(const kcap_reader *r, rd_job *j, const uint8_t **blk)
+{
+	if (r->mem) {
+		if (j->off > r->win_len || j->total > r->win_len - j->off)
+			return -1;
+		*blk = r->mem + j->off;
+		return 0;
+	}
+	if (j->total > j->blk_cap) {
+		uint8_t *n = realloc(j->blk, j->total);
+		if (!n)
+			return -1;
+		j->blk = n;
+		j->blk_cap = j->total;
+	}
+	size_t got = 0;
+	while (got < j->total) {
+		ssize_t k = pread(r->fd, j->blk + got, j->total - got, (off_t)(j->off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	*blk = j->blk;
+	return 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	void *n = realloc(*p, c * size);
+	if (!n)
+		return -1;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+/* Room for n events in d (ev, end and voff share ev_cap). */
+static int ensure_events(rd_events *d, size_t n)
+{
+	if (n <= d->ev_cap)
+		return 0;
+	kcap_event *e = realloc(d->ev, n * sizeof *e);
+	if (e)
+		d->ev = e;
+	uint32_t *en = e ? realloc(d->end, n * sizeof *en) : NULL;
+	if (en)
+		d->end = en;
+	uint32_t *vo = en ? realloc(d->voff, n * sizeof *vo) : NULL;
+	if (!vo)
+		return -1;
+	d->voff = vo;
+	d->ev_cap = n;
+	return 0;
+}
+
+void kcap_rd_events_free(rd_events *d)
+{
+	free(d->ev);
+	free(d->vals);
+	free(d->end);
+	free(d->voff);
+	memset(d, 0, sizeof *d);
+}
+
+/* Decodes the records of j's body as kcap_reader_next() would, up to the
+ * first that does not decode. */
+static void decode_records(const kcap_reader *r, rd_job *j, const uint8_t *meta, uint32_t ml)
+{
+	kcap_block_summary sum;
+	if (kcap_summary_decode(&sum, meta, ml) || ml < KCAP_EVMETA_FIXED_LEN)
+		return;
+	rd_events *d = &j->d;
+	if (ensure_events(d, sum.count ? sum.count : 1))
+		return;
+	const uint8_t *p = j->raw, *end = j->raw + j->raw_len;
+	int64_t ts = (int64_t)get_u64(meta + 40);
+	uint64_t seq = get_u64(meta + 48);
+	size_t used = 0;
+	uint32_t i = 0;
+	for (; i < sum.count; i++) {
+		uint64_t rl;
+		if (grow((void **)&d->vals, &d->vals_cap, used + KCAP_MAX_PARAMS, sizeof *d->vals))
+			break;
+		if (get_varint(&p, end, &rl) || rl > (uint64_t)(end - p) ||
+		    rd_decode(r, p, p + rl, ts, seq, &d->ev[i], d->vals + used, NULL))
+			break;
+		p += rl;
+		d->end[i] = (uint32_t)(p - j->raw);
+		d->voff[i] = (uint32_t)used;
+		used += d->ev[i].nparams;
+		ts = d->ev[i].ts;
+		seq = d->ev[i].seq;
+	}
+	for (uint32_t k = 0; k < i; k++) /* vals may have moved as it grew */
+		d->ev[k].params = d->vals + d->voff[k];
+	d->n = i;
+}
+
+static void run_job(rd_pool *pl, rd_job *j, ZSTD_DCtx *dz)
+{
+	const kcap_reader *r = pl->r;
+	const uint8_t *blk;
+	j->body_ok = 0;
+	j->d.n = 0;
+	if (read_whole(r, j, &blk) || memcmp(blk, j->hdr, KCAP_BLOCK_HDR_LEN))
+		return;
+	uint32_t plen = (uint32_t)(j->total - KCAP_BLOCK_OVERHEAD);
+	if (kcap_crc32c(kcap_crc32c(0, blk, 12), blk + KCAP_BLOCK_HDR_LEN, plen) != get_u32(blk + 12))
+		return;
+	const uint8_t *meta, *body;
+	uint32_t ml;
+	size_t bl;
+	if (kcap_rd_body_into(blk, plen, dz, &j->raw, &j->raw_cap, &meta, &ml, &body, &bl))
+		return;
+	if (body != j->raw) {
+		if (grow((void **)&j->raw, &j->raw_cap, bl ? bl : 1, 1))
+			return;
+		memcpy(j->raw, body, bl);
+	}
+	j->raw_len = bl;
+	j->body_ok = 1;
+	pthread_mutex_lock(&pl->mu);
+	int dec = j->decode;
+	if (dec)
+		pl->decoding++;
+	pthread_mutex_unlock(&pl->mu);
+	if (!dec)
+		return;
+	/* meta lies in blk, which a mapped input keeps and j->blk holds */
+	decode_records(r, j, meta, ml);
+	pthread_mutex_lock(&pl->mu);
+	pl->decoding--;
+	j->dec_valid = j->decode; /* a quiesce since makes them stale */
+	pthread_cond_broadcast(&pl->cv_done);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+static void *worker(void *arg)
+{
+	rd_pool *pl = arg;
+	ZSTD_DCtx *dz = ZSTD_createDCtx();
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (!pl->stop && !pl->qhead)
+			pthread_cond_wait(&pl->cv_work, &pl->mu);
+		if (pl->stop)
+			break;
+		rd_job *j = pl->qhead;
+		pl->qhead = j->qnext;
+		if (!pl->qhead)
+			pl->qtail = NULL;
+		j->state = JOB_RUNNING;
+		j->dec_valid = 0;
+		pthread_mutex_unlock(&pl->mu);
+		if (dz)
+			run_job(pl, j, dz);
+		else
+			j->body_ok = 0;
+		pthread_mutex_lock(&pl->mu);
+		j->state = JOB_DONE;
+		pthread_cond_broadcast(&pl->cv_done);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	ZSTD_freeDCtx(dz);
+	return NULL;
+}
+
+/* ---- the caller's side ---- */
+
+static void wait_done(rd_pool *pl, rd_job *j)
+{
+	pthread_mutex_lock(&pl->mu);
+	while (j->state == JOB_QUEUED || j->state == JOB_RUNNING) {
+		if (j->state == JOB_QUEUED) { /* not started: take it out of the queue */
+			rd_job **pp = &pl->qhead, *prev = NULL;
+			while (*pp != j) {
+				prev = *pp;
+				pp = &(*pp)->qnext;
+			}
+			*pp = j->qnext;
+			if (pl->qtail == j)
+				pl->qtail = prev;
+			j->state = JOB_FREE;
+			break;
+		}
+		pthread_cond_wait(&pl->cv_done, &pl->mu);
+	}
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* Drops the oldest job in flight (waits for it if a worker runs it). */
+static void drop_head(rd_pool *pl)
+{
+	rd_job *j = pl->fifo[pl->fhead];
+	wait_done(pl, j);
+	j->state = JOB_FREE;
+	pl->fhead = (pl->fhead + 1) % pl->njobs;
+	pl->fcount--;
+}
+
+static rd_job *free_job(rd_pool *pl)
+{
+	rd_job *j = NULL;
+	pthread_mutex_lock(&pl->mu);
+	for (size_t i = 0; i < pl->njobs && !j; i++)
+		if (pl->jobs[i].state == JOB_FREE)
+			j = &pl->jobs[i];
+	pthread_mutex_unlock(&pl->mu);
+	return j;
+}
+
+/* Reads up to len bytes at off; the number read. */
+static size_t peek(const kcap_reader *r, uint64_t off, uint8_t *buf, size_t len)
+{
+	if (r->mem) {
+		if (off >= r->win_len)
+			return 0;
+		size_t n = r->win_len - off < len ? (size_t)(r->win_len - off) : len;
+		memcpy(buf, r->mem + off, n);
+		return n;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = pread(r->fd, buf + got, len - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
+void kcap_rd_pool_feed(kcap_reader *r)
+{
+	rd_pool *pl = r->pool;
+	/* While the index passes blocks over, nothing is read ahead: the block
+	 * filter may keep state (slice counts events), so it is asked about
+	 * each block in turn by the walk alone, never ahead of it. */
+	if (!pl || pl->fcount == pl->njobs || r->pool_skipping)
+		return;
+	if (r->pos < pl->last_pos) { /* went back (a seek): start again from here */
+		while (pl->fcount)
+			drop_head(pl);
+		pl->scan = r->pos;
+	}
+	pl->last_pos = r->pos;
+	if (pl->scan < r->pos)
+		pl->scan = r->pos;
+	int queued = 0;
+	while (pl->fcount < pl->njobs) {
+		uint8_t h[KCAP_BLOCK_HDR_LEN];
+		size_t n = peek(r, pl->scan, h, sizeof h);
+		if (n >= KCAP_SECTION_HDR_LEN && !memcmp(h, KCAP_MAGIC, KCAP_MAGIC_LEN)) {
+			pl->scan += KCAP_SECTION_HDR_LEN;
+			continue;
+		}
+		if (n < KCAP_BLOCK_HDR_LEN || !is_block_header(h))
+			break; /* the end, or damage: the walk finds its way, the scan follows it */
+		size_t total = (size_t)KCAP_BLOCK_OVERHEAD + get_u32(h + 8);
+		uint64_t off = pl->scan;
+		pl->scan += total;
+		if (get_u16(h + 4) != KCAP_BLK_EVENTS)
+			continue;
+		rd_job *j = free_job(pl);
+		if (!j)
+			break;
+		j->off = off;
+		j->total = total;
+		memcpy(j->hdr, h, sizeof h);
+		j->body_ok = 0;
+		j->dec_valid = 0;
+		j->d.n = 0;
+		pthread_mutex_lock(&pl->mu);
+		j->decode = r->want_decoded;
+		j->state = JOB_QUEUED;
+		j->qnext = NULL;
+		if (pl->qtail)
+			pl->qtail->qnext = j;
+		else
+			pl->qhead = j;
+		pl->qtail = j;
+		pthread_mutex_unlock(&pl->mu);
+		pl->fifo[(pl->fhead + pl->fcount) % pl->njobs] = j;
+		pl->fcount++;
+		queued++;
+	}
+	if (queued) {
+		pthread_mutex_lock(&pl->mu);
+		pthread_cond_broadcast(&pl->cv_work);
+		pthread_mutex_unlock(&pl->mu);
+	}
+}
+
+rd_job *kcap_rd_pool_take(kcap_reader *r, const uint8_t *hdr)
+{
+	rd_pool *pl = r->pool;
+	if (!pl)
+		return NULL;
+	while (pl->fcount && pl->fifo[pl->fhead]->off < r->pos)
+		drop_head(pl);
+	if (!pl->fcount)
+		kcap_rd_pool_feed(r);
+	if (!pl->fcount)
+		return NULL;
+	rd_job *j = pl->fifo[pl->fhead];
+	if (j->off != r->pos || memcmp(j->hdr, hdr, KCAP_BLOCK_HDR_LEN))
+		return NULL;
+	wait_done(pl, j);
+	pl->fhead = (pl->fhead + 1) % pl->njobs;
+	pl->fcount--;
+	if (j->state != JOB_DONE || !j->body_ok) { /* taken out of the queue, or failed */
+		j->state = JOB_FREE;
+		return NULL;
+	}
+	return j; /* JOB_DONE: the caller's until kcap_rd_pool_use */
+}
+
+size_t kcap_rd_pool_use(kcap_reader *r, rd_job *j)
+{
+	uint8_t *b = r->raw;
+	size_t c = r->raw_cap;
+	r->raw = j->raw;
+	r->raw_cap = j->raw_cap;
+	j->raw = b;
+	j->raw_cap = c;
+	r->dec.n = 0;
+	pthread_mutex_lock(&r->pool->mu);
+	int valid = j->dec_valid;
+	pthread_mutex_unlock(&r->pool->mu);
+	if (valid) {
+		rd_events t = r->dec;
+		r->dec = j->d;
+		j->d = t;
+	}
+	j->state = JOB_FREE;
+	return j->raw_len;
+}
+
+void kcap_rd_pool_release(kcap_reader *r, rd_job *j)
+{
+	(void)r;
+	if (j)
+		j->state = JOB_FREE;
+}
+
+void kcap_rd_pool_quiesce(kcap_reader *r)
+{
+	rd_pool *pl = r ? r->pool : NULL;
+	if (!pl)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	for (size_t i = 0; i < pl->njobs; i++) {
+		pl->jobs[i].decode = 0;
+		pl->jobs[i].dec_valid = 0;
+	}
+	while (pl->decoding)
+		pthread_cond_wait(&pl->cv_done, &pl->mu);
+	for (size_t i = 0; i < pl->njobs; i++)
+		pl->jobs[i].dec_valid = 0;
+	pthread_mutex_unlock(&pl->mu);
+	r->dec.n = 0;
+}
+
+void kcap_rd_pool_free(kcap_reader *r)
+{
+	rd_pool *pl = r ? r->pool : NULL;
+	if (!pl)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = 1;
+	pthread_cond_broadcast(&pl->cv_work);
+	pthread_mutex_unlock(&pl->mu);
+	for (size_t i = 0; i < pl->nth; i++)
+		pthread_join(pl->th[i], NULL);
+	for (size_t i = 0; i < pl->njobs; i++) {
+		rd_job *j = &pl->jobs[i];
+		free(j->blk);
+		free(j->raw);
+		kcap_rd_events_free(&j->d);
+	}
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->cv_work);
+	pthread_cond_destroy(&pl->cv_done);
+	free(pl->jobs);
+	free(pl->fifo);
+	free(pl->th);
+	free(pl);
+	r->pool = NULL;
+	r->pool_job = NULL;
+}
+
+int kcap_reader_set_threads(kcap_reader *r, unsigned n)
+{
+	if (!r)
+		return KCAP_E_INVAL;
+	kcap_rd_pool_free(r);
+	if (n > POOL_MAX_THREADS)
+		n = POOL_MAX_THREADS;
+	if (n <= 1 || (!r->mem && !r->seekable))
+		return 0; /* one thread: the sequential walk alone */
+	rd_pool *pl = calloc(1, sizeof *pl);
+	if (!pl)
+		return KCAP_E_NOMEM;
+	pl->r = r;
+	pl->njobs = (size_t)n * JOBS_PER_THREAD;
+	pl->jobs = calloc(pl->njobs, sizeof *pl->jobs);
+	pl->fifo = calloc(pl->njobs, sizeof *pl->fifo);
+	pl->th = calloc(n, sizeof *pl->th);
+	pl->scan = pl->last_pos = r->pos;
+	if (!pl->jobs || !pl->fifo || !pl->th) {
+		free(pl->jobs);
+		free(pl->fifo);
+		free(pl->th);
+		free(pl);
+		return KCAP_E_NOMEM;
+	}
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->cv_work, NULL);
+	pthread_cond_init(&pl->cv_done, NULL);
+	r->pool = pl;
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&pl->th[i], NULL, worker, pl))
+			break;
+		pl->nth++;
+	}
+	if (!pl->nth) { /* no thread at all: read on the caller's */
+		kcap_rd_pool_free(r);
+		return 0;
+	}
+	return 0;
+}
