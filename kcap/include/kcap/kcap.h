@@ -511,9 +511,8 @@ void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void 
 void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void *ud);
 
 /* Reads ahead on n threads (0 or 1: none, the default): while the caller
- * reads the events of one block, worker threads read, check (CRC),
- * decompress and decode the next events blocks, at most 2 per thread in
- * flight. Events, their order, damage reports, stats and every other call
+ * reads the events of one block, worker threads read, check (CRC) and
+ * decompress the next events blocks, at most 2 per thread in flight. Events, their order, damage reports, stats and every other call
  * give exactly what one thread gives; callbacks (damage, filters, observer)
  * are called on the caller's thread only. Applies to regular files and
  * buffers; an input read as a stream (pipe, terminal, socket) is read on

@@ -339,7 +339,6 @@ static void free_origin_snapshots(kcap_reader *r)
 
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 {
-	kcap_rd_pool_quiesce(r); /* the schema changes: no worker decodes with it */
 	if (r->in_section) {
 		size_t nold = r->nold_schemas;
 		keep_old_schema(r);
@@ -733,7 +732,6 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 		}
 		r->metas[origin] = m;
 	} else if (type == KCAP_BLK_SCHEMA) {
-		kcap_rd_pool_quiesce(r);
 		if ((rc = seq_take(r, body, body_len)) != 0)
 			return rc < 0 ? rc : 0;
 		if (reuse_schema(r, body, body_len)) {
@@ -784,7 +782,6 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
  */
 static int next_block(kcap_reader *r, size_t *blen)
 {
-	r->dec.n = 0;
 	for (;;) {
 		if (r->pool) {
 			kcap_rd_pool_release(r, r->pool_job); /* one next_block took and did not use */
@@ -973,7 +970,6 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	uint32_t mlen;
 	size_t bl;
 	int rc = 0;
-	r->dec.n = 0;
 	r->pool_skipping = 0;
 	if (r->pool_job) { /* a worker read this very block: its body, already checked as below */
 		meta = blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN;
@@ -1115,37 +1111,8 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 {
 	if (!r || !out)
 		return KCAP_E_INVAL;
-	r->want_decoded = !rec;
 	for (;;) {
 		while (r->ev_left) {
-			if (!rec && r->ev_index < r->dec.n) {
-				/* decoded by a worker: the same steps as below, on its event */
-				const kcap_event *d = &r->dec.ev[r->ev_index];
-				const uint8_t *end = r->raw + r->dec.end[r->ev_index];
-				int drop = 0;
-				r->ev = *d;
-				if (r->ef && !(r->seeking && d->ts < r->seek_ts)) {
-					r->ev.params = NULL; /* the filter sees the canonical fields, as below */
-					r->ev.nparams = 0;
-					r->ev.meta = r->ev.origin < r->nmetas ? r->metas[r->ev.origin] : NULL;
-					drop = !r->ef(r->ef_ud, &r->ev);
-					r->ev.params = d->params;
-					r->ev.nparams = d->nparams;
-				}
-				consumed(r, end);
-				if (drop) {
-					r->seeking = 0;
-					note_order(r, &r->ev);
-					r->st.events_dropped++;
-					continue;
-				}
-				if (r->seeking) {
-					if (r->ev.ts < r->seek_ts)
-						continue;
-					r->seeking = 0;
-				}
-				return deliver(r, out);
-			}
 			uint64_t rl;
 			const uint8_t *p = r->evp;
 			/* An event filter sees the canonical fields first: the params of
@@ -1195,7 +1162,6 @@ int kcap_reader_next(kcap_reader *r, const kcap_event **out) { return next_event
 
 int kcap_rd_next_loaded(kcap_reader *r)
 {
-	r->want_decoded = 0;
 	r->ev_left = 0;
 	for (;;) {
 		int rc = step_block(r);
@@ -1240,7 +1206,6 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 {
 	if (!r)
 		return KCAP_E_INVAL;
-	r->want_decoded = 0;
 	r->ev_left = 0;
 	for (;;) {
 		size_t blen;
@@ -1459,8 +1424,7 @@ void kcap_reader_close(kcap_reader *r)
 {
 	if (!r)
 		return;
-	kcap_rd_pool_free(r); /* its workers read the input and the schema */
-	kcap_rd_events_free(&r->dec);
+	kcap_rd_pool_free(r); /* its workers read the input */
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->name);

@@ -35,16 +35,7 @@ typedef struct schema_seq {
 	int broken; /* not all recorded (too large, out of memory, a bad block): no taking back */
 } schema_seq;
 
-/* Records of an events block decoded by a worker of the read-ahead pool
- * (reader_pool.c): event i ends at byte end[i] of the body, its params are
- * vals[voff[i]...]. */
-typedef struct rd_events {
-	kcap_event *ev;
-	kcap_value *vals;
-	uint32_t *end, *voff;
-	size_t ev_cap, vals_cap;
-	uint32_t n;
-} rd_events;
+/* reader_pool.c */
 typedef struct rd_pool rd_pool;
 typedef struct rd_job rd_job;
 
@@ -161,14 +152,10 @@ struct kcap_reader {
 	int cur_unverified; /* the events of the current block are unverified */
 
 	/* reader_pool.c: the read-ahead pool (NULL: one thread), the job of
-	 * the events block at pos that next_block took from it, whether the
-	 * caller reads decoded events (then the workers decode too), and the
-	 * current block's records as a worker decoded them (dec.n of them) */
+	 * the events block at pos that next_block took from it */
 	rd_pool *pool;
 	rd_job *pool_job;
-	int want_decoded;
 	int pool_skipping; /* the last events block was passed over by the index */
-	rd_events dec;
 };
 
 /* ---- reader.c ---- */
@@ -293,15 +280,11 @@ void kcap_rd_pool_feed(kcap_reader *r);
 /* The job of the events block at pos whose header is hdr, once a worker
  * has its body; NULL when there is none (the block is read here). */
 rd_job *kcap_rd_pool_take(kcap_reader *r, const uint8_t *hdr);
-/* Makes the job's body r->raw (and its decoded records r->dec, when still
- * valid), gives the job back; returns the body's length. */
+/* Makes the job's body r->raw, gives the job back; returns the body's
+ * length. */
 size_t kcap_rd_pool_use(kcap_reader *r, rd_job *j);
 void kcap_rd_pool_release(kcap_reader *r, rd_job *j);
-/* Before the schema, r->bare or r->schema_visible change: waits for the
- * decodes running, makes every decoded block stale. */
-void kcap_rd_pool_quiesce(kcap_reader *r);
 /* Stops the workers, frees the pool (r->pool NULL). */
 void kcap_rd_pool_free(kcap_reader *r);
-void kcap_rd_events_free(rd_events *d);
 
 #endif

@@ -1,30 +1,31 @@
 /*
  * Capture reader: the read-ahead pool (kcap_reader_set_threads). While the
  * caller reads the events of one block, worker threads read the next events
- * blocks of the file by their offsets, check their CRC, decompress them and,
- * when the schema they need is settled, decode their records into arrays of
- * events. The block walk itself stays on the caller's thread and is the one
- * of a sequential read: it meets every structure in file order, reports
- * damage, applies context blocks and checks every CRC itself; when it comes
- * to an events block that a worker has prepared, byte for byte the block the
- * worker read (same offset, same header with its CRC, the CRC held), it
- * takes the worker's body (and events) instead of decompressing (and
- * decoding) them. Whatever the workers do, the events, their order, the
- * damage reports and the counters are the ones of the sequential walk.
+ * blocks of the file by their offsets, check their CRC and decompress them.
+ * The block walk itself stays on the caller's thread and is the one of a
+ * sequential read: it meets every structure in file order, reports damage,
+ * asks the block filter about each block in turn, applies context blocks,
+ * checks every CRC itself and decodes the events; when it comes to an events
+ * block that a worker has decompressed, byte for byte the block the worker
+ * read (same offset, same header with its CRC, and the CRC held for both),
+ * it takes the worker's body instead of decompressing it. Whatever the
+ * workers do, the events, their order, the damage reports and the counters
+ * are the ones of the sequential walk.
+ *
+ * Decoding the records in the workers too (into arrays of events handed to
+ * the caller) was measured and left out: the arrays, about 200 bytes an
+ * event, cost more memory traffic than the decode they save the caller
+ * (docs/PERFORMANCE.md, issue 17).
  *
  * Threads and state:
- *  - The list of jobs in flight (p->fifo) is the caller's alone. A job's
- *    state, the queue of jobs not yet started and the count of decodes
- *    running are under p->mu.
- *  - A worker reads the input (pread on the descriptor, or the memory
- *    buffer, which nothing writes) and, to decode, the reader's schema,
- *    r->bare and r->schema_visible. The caller changes those only in
- *    kcap_rd_begin_section and when it applies a schema block, and both
- *    first call kcap_rd_pool_quiesce: it waits for the decodes running and
- *    marks every job's events stale, so that no events decoded with an
- *    older schema are ever used, and no worker reads a schema being changed.
+ *  - The list of jobs in flight (p->fifo) and the scan are the caller's
+ *    alone. A job's state and the queue of jobs not yet started are under
+ *    p->mu; a job's buffers are its worker's while it runs, the caller's
+ *    once it is done (seen under p->mu).
+ *  - A worker reads only the input (pread on the descriptor, or the memory
+ *    buffer, which nothing writes) and its job: never the reader's state.
  *  - Memory: at most 2 jobs per worker are in flight, each holding one
- *    block, its body and its events.
+ *    block and its body.
  * Inputs that cannot be read at an offset (pipes) are read on the caller's
  * thread alone.
  */
@@ -45,14 +46,11 @@ struct rd_job {
 	size_t total;
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN];
 	int state;
-	int decode;      /* decode the records too (under mu) */
 	int body_ok;     /* raw holds the block's body */
-	int dec_valid;   /* d holds its first d.n records (under mu) */
 	uint8_t *blk;    /* the block's bytes (read from a descriptor) */
 	size_t blk_cap;
 	uint8_t *raw;
 	size_t raw_cap, raw_len;
-	rd_events d; /* its decoded records */
 	struct rd_job *qnext; /* the queue of jobs not yet started */
 };
 
@@ -60,11 +58,10 @@ struct rd_pool {
 	kcap_reader *r;
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work; /* a job was queued, or stop */
-	pthread_cond_t cv_done; /* a job is done, or a decode ended */
+	pthread_cond_t cv_done; /* a job is done */
 	pthread_t *th;
 	size_t nth;
 	int stop;
-	size_t decoding;  /* decodes running */
 	rd_job *jobs;     /* njobs */
 	size_t njobs;
 	rd_job *qhead, *qtail;
@@ -119,74 +116,11 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Room for n events in d (ev, end and voff share ev_cap). */
-static int ensure_events(rd_events *d, size_t n)
-{
-	if (n <= d->ev_cap)
-		return 0;
-	kcap_event *e = realloc(d->ev, n * sizeof *e);
-	if (e)
-		d->ev = e;
-	uint32_t *en = e ? realloc(d->end, n * sizeof *en) : NULL;
-	if (en)
-		d->end = en;
-	uint32_t *vo = en ? realloc(d->voff, n * sizeof *vo) : NULL;
-	if (!vo)
-		return -1;
-	d->voff = vo;
-	d->ev_cap = n;
-	return 0;
-}
-
-void kcap_rd_events_free(rd_events *d)
-{
-	free(d->ev);
-	free(d->vals);
-	free(d->end);
-	free(d->voff);
-	memset(d, 0, sizeof *d);
-}
-
-/* Decodes the records of j's body as kcap_reader_next() would, up to the
- * first that does not decode. */
-static void decode_records(const kcap_reader *r, rd_job *j, const uint8_t *meta, uint32_t ml)
-{
-	kcap_block_summary sum;
-	if (kcap_summary_decode(&sum, meta, ml) || ml < KCAP_EVMETA_FIXED_LEN)
-		return;
-	rd_events *d = &j->d;
-	if (ensure_events(d, sum.count ? sum.count : 1))
-		return;
-	const uint8_t *p = j->raw, *end = j->raw + j->raw_len;
-	int64_t ts = (int64_t)get_u64(meta + 40);
-	uint64_t seq = get_u64(meta + 48);
-	size_t used = 0;
-	uint32_t i = 0;
-	for (; i < sum.count; i++) {
-		uint64_t rl;
-		if (grow((void **)&d->vals, &d->vals_cap, used + KCAP_MAX_PARAMS, sizeof *d->vals))
-			break;
-		if (get_varint(&p, end, &rl) || rl > (uint64_t)(end - p) ||
-		    rd_decode(r, p, p + rl, ts, seq, &d->ev[i], d->vals + used, NULL))
-			break;
-		p += rl;
-		d->end[i] = (uint32_t)(p - j->raw);
-		d->voff[i] = (uint32_t)used;
-		used += d->ev[i].nparams;
-		ts = d->ev[i].ts;
-		seq = d->ev[i].seq;
-	}
-	for (uint32_t k = 0; k < i; k++) /* vals may have moved as it grew */
-		d->ev[k].params = d->vals + d->voff[k];
-	d->n = i;
-}
-
 static void run_job(rd_pool *pl, rd_job *j, ZSTD_DCtx *dz)
 {
 	const kcap_reader *r = pl->r;
 	const uint8_t *blk;
 	j->body_ok = 0;
-	j->d.n = 0;
 	if (read_whole(r, j, &blk) || memcmp(blk, j->hdr, KCAP_BLOCK_HDR_LEN))
 		return;
 	uint32_t plen = (uint32_t)(j->total - KCAP_BLOCK_OVERHEAD);
@@ -204,20 +138,6 @@ static void run_job(rd_pool *pl, rd_job *j, ZSTD_DCtx *dz)
 	}
 	j->raw_len = bl;
 	j->body_ok = 1;
-	pthread_mutex_lock(&pl->mu);
-	int dec = j->decode;
-	if (dec)
-		pl->decoding++;
-	pthread_mutex_unlock(&pl->mu);
-	if (!dec)
-		return;
-	/* meta lies in blk, which a mapped input keeps and j->blk holds */
-	decode_records(r, j, meta, ml);
-	pthread_mutex_lock(&pl->mu);
-	pl->decoding--;
-	j->dec_valid = j->decode; /* a quiesce since makes them stale */
-	pthread_cond_broadcast(&pl->cv_done);
-	pthread_mutex_unlock(&pl->mu);
 }
 
 static void *worker(void *arg)
@@ -235,7 +155,6 @@ static void *worker(void *arg)
 		if (!pl->qhead)
 			pl->qtail = NULL;
 		j->state = JOB_RUNNING;
-		j->dec_valid = 0;
 		pthread_mutex_unlock(&pl->mu);
 		if (dz)
 			run_job(pl, j, dz);
@@ -354,10 +273,7 @@ void kcap_rd_pool_feed(kcap_reader *r)
 		j->total = total;
 		memcpy(j->hdr, h, sizeof h);
 		j->body_ok = 0;
-		j->dec_valid = 0;
-		j->d.n = 0;
 		pthread_mutex_lock(&pl->mu);
-		j->decode = r->want_decoded;
 		j->state = JOB_QUEUED;
 		j->qnext = NULL;
 		if (pl->qtail)
@@ -409,15 +325,6 @@ size_t kcap_rd_pool_use(kcap_reader *r, rd_job *j)
 	r->raw_cap = j->raw_cap;
 	j->raw = b;
 	j->raw_cap = c;
-	r->dec.n = 0;
-	pthread_mutex_lock(&r->pool->mu);
-	int valid = j->dec_valid;
-	pthread_mutex_unlock(&r->pool->mu);
-	if (valid) {
-		rd_events t = r->dec;
-		r->dec = j->d;
-		j->d = t;
-	}
 	j->state = JOB_FREE;
 	return j->raw_len;
 }
@@ -427,24 +334,6 @@ void kcap_rd_pool_release(kcap_reader *r, rd_job *j)
 	(void)r;
 	if (j)
 		j->state = JOB_FREE;
-}
-
-void kcap_rd_pool_quiesce(kcap_reader *r)
-{
-	rd_pool *pl = r ? r->pool : NULL;
-	if (!pl)
-		return;
-	pthread_mutex_lock(&pl->mu);
-	for (size_t i = 0; i < pl->njobs; i++) {
-		pl->jobs[i].decode = 0;
-		pl->jobs[i].dec_valid = 0;
-	}
-	while (pl->decoding)
-		pthread_cond_wait(&pl->cv_done, &pl->mu);
-	for (size_t i = 0; i < pl->njobs; i++)
-		pl->jobs[i].dec_valid = 0;
-	pthread_mutex_unlock(&pl->mu);
-	r->dec.n = 0;
 }
 
 void kcap_rd_pool_free(kcap_reader *r)
@@ -462,7 +351,6 @@ void kcap_rd_pool_free(kcap_reader *r)
 		rd_job *j = &pl->jobs[i];
 		free(j->blk);
 		free(j->raw);
-		kcap_rd_events_free(&j->d);
 	}
 	pthread_mutex_destroy(&pl->mu);
 	pthread_cond_destroy(&pl->cv_work);
