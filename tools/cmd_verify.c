@@ -8,7 +8,7 @@
 #include "input/bundle.h"
 
 static const char verify_help[] =
-	"usage: kcap verify [--json] [--key PUB] [FILE...]\n"
+	"usage: kcap verify [--json] [--key PUB] [-j N] [FILE...]\n"
 	"\n"
 	"Checks each capture (or stdin) whole, without stopping at the first fault:\n"
 	"every block's header check and CRC, that every events block decodes, each\n"
