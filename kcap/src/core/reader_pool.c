@@ -73,6 +73,29 @@ struct rd_pool {
 
 /* ---- the workers ---- */
 
+/* Reads up to len bytes at off; the number read. */
+static size_t peek(const kcap_reader *r, uint64_t off, uint8_t *buf, size_t len)
+{
+	if (r->mem) {
+		if (off >= r->win_len)
+			return 0;
+		size_t n = r->win_len - off < len ? (size_t)(r->win_len - off) : len;
+		memcpy(buf, r->mem + off, n);
+		return n;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = pread(r->fd, buf + got, len - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
+/* The whole block of j: in the memory buffer, or read into j->blk. */
 static int read_whole(const kcap_reader *r, rd_job *j, const uint8_t **blk)
 {
 	if (r->mem) {
@@ -88,15 +111,8 @@ static int read_whole(const kcap_reader *r, rd_job *j, const uint8_t **blk)
 		j->blk = n;
 		j->blk_cap = j->total;
 	}
-	size_t got = 0;
-	while (got < j->total) {
-		ssize_t k = pread(r->fd, j->blk + got, j->total - got, (off_t)(j->off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		got += (size_t)k;
-	}
+	if (peek(r, j->off, j->blk, j->total) != j->total)
+		return -1;
 	*blk = j->blk;
 	return 0;
 }
@@ -211,28 +227,6 @@ static rd_job *free_job(rd_pool *pl)
 			j = &pl->jobs[i];
 	pthread_mutex_unlock(&pl->mu);
 	return j;
-}
-
-/* Reads up to len bytes at off; the number read. */
-static size_t peek(const kcap_reader *r, uint64_t off, uint8_t *buf, size_t len)
-{
-	if (r->mem) {
-		if (off >= r->win_len)
-			return 0;
-		size_t n = r->win_len - off < len ? (size_t)(r->win_len - off) : len;
-		memcpy(buf, r->mem + off, n);
-		return n;
-	}
-	size_t got = 0;
-	while (got < len) {
-		ssize_t k = pread(r->fd, buf + got, len - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	return got;
 }
 
 void kcap_rd_pool_feed(kcap_reader *r)
