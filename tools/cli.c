@@ -127,6 +127,28 @@ static void note_line(void *ud, const char *line) { cli_err(ud, "%s", line); }
 
 /* path NULL: stdin; in_fd >= 0: that descriptor (owned), named by path.
  * once: the input may be read again; each of its errors is said once. */
+/* Threads each reader opened here reads ahead on (-j; 1: none). */
+static unsigned cli_jobs = 1;
+
+void cli_jobs_default(void)
+{
+#ifdef _SC_NPROCESSORS_ONLN
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cli_jobs = n < 1 ? 1 : n > CLI_JOBS_MAX ? CLI_JOBS_MAX : (unsigned)n;
+#else
+	cli_jobs = 1;
+#endif
+}
+
+int cli_jobs_opt(const char *cmd, const char *arg)
+{
+	uint64_t v;
+	if (cli_opt_count(cmd, "--jobs", arg, 1, CLI_JOBS_MAX, &v))
+		return -1;
+	cli_jobs = (unsigned)v;
+	return 0;
+}
+
 static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged, int once)
 {
 	kcap_error e = {0};
@@ -185,6 +207,12 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 	d->next = dmg_list;
 	dmg_list = d;
 	kcap_reader_set_damage_cb(*r, on_damage, d);
+	if (cli_jobs > 1 && kcap_reader_set_threads(*r, cli_jobs)) {
+		cli_err(cmd, "out of memory");
+		cli_close_input(*r);
+		*r = NULL;
+		return KCAP_EXIT_ERROR;
+	}
 	return KCAP_EXIT_OK;
 }
 

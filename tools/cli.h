@@ -132,6 +132,24 @@ int cli_opt_level(const char *cmd, const char *s, kcap_writer_opts *w);
 #define CLI_BLOCK_MIN 4096u
 #define CLI_BLOCK_MAX (1u << 30)
 
+/* -j/--jobs N of every command that reads captures (convert, filter, slice,
+ * stats, verify, merge, cat; docs/CLI.md "Threads"): each input that is a
+ * regular file is read ahead on N threads (kcap_reader_set_threads), the
+ * default the online CPUs; the output is the same whatever N.
+ * CLI_JOBS_LONGOPT in the long options, "j:" in the short ones,
+ * CLI_JOBS_HELP in the help; cli_jobs_default() first, then
+ * cli_jobs_opt() for each -j. Commands without the option read on one
+ * thread. */
+#define CLI_JOBS_LONGOPT {"jobs", required_argument, 0, 'j'}
+#define CLI_JOBS_HELP                                                                  \
+	"  -j, --jobs N          read each capture file ahead on N threads (default: the\n" \
+	"                        online CPUs; 1 reads on one); the output is the same\n"   \
+	"                        whatever N\n"
+enum { CLI_JOBS_MAX = 64 };
+void cli_jobs_default(void);
+/* Returns 0, or -1 (printed) for a bad value: the caller exits KCAP_EXIT_USAGE. */
+int cli_jobs_opt(const char *cmd, const char *arg);
+
 /* Splits a comma list in place into a NULL-terminated array (free() it);
  * NULL when out of memory. */
 char **cli_split_fields(char *s);

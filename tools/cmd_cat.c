@@ -13,6 +13,7 @@ static const char cat_help[] =
 	"is delivered.\n"
 	"\n"
 	SINK_HELP_OUTPUT
+CLI_JOBS_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged.\n";
@@ -53,17 +54,23 @@ static int cat_input(void *ud, int i, kcap_reader *r, int *damaged)
 int cmd_cat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		SINK_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+		SINK_LONGOPTS, CLI_JOBS_LONGOPT, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
 	};
 	sink_opts so = {0};
 	int c;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:j:h", longopts, NULL)) != -1) {
 		if (c == 'h')
 			return cli_help("cat", cat_help);
+		if (c == 'j') {
+			if (cli_jobs_opt("cat", optarg))
+				return KCAP_EXIT_USAGE;
+			continue;
+		}
 		int k = cli_output_opt("cat", c, optarg, &so);
 		if (k < 1)
-			return k ? KCAP_EXIT_USAGE : cli_bad_option("cat", argv, longopts, "o:t:h");
+			return k ? KCAP_EXIT_USAGE : cli_bad_option("cat", argv, longopts, "o:t:j:h");
 	}
 	sink *s;
 	int rc = sink_open(&s, "cat", &so);

@@ -33,6 +33,7 @@ static const char convert_help[] =
 	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
 	"                        stores the blocks uncompressed\n"
 	"      --block-size S    uncompressed bytes per block for kcap output (default 1M)\n"
+CLI_JOBS_HELP
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged (intact events were\n"
@@ -138,18 +139,23 @@ int cmd_convert(int argc, char **argv)
 		SINK_LONGOPTS, SINK_LONGOPTS_ROWS,                         {"fields", required_argument, 0, 'f'},
 		{"from", required_argument, 0, 'F'},   {"schema", required_argument, 0, 'S'},
 		{"level", required_argument, 0, 'L'},  {"block-size", required_argument, 0, 'B'},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		CLI_JOBS_LONGOPT, {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	sink_opts so = {0};
 	const char *from = "kcap", *schema_ref = NULL;
 	char **fields = NULL;
 	uint64_t bs;
 	int c, rc;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("convert", convert_help);
+		case 'j':
+			if (cli_jobs_opt("convert", optarg))
+				return KCAP_EXIT_USAGE;
+			break;
 		case 'f':
 			free(fields);
 			fields = cli_split_fields(optarg);
@@ -182,7 +188,7 @@ int cmd_convert(int argc, char **argv)
 			int k = cli_output_opt("convert", c, optarg, &so);
 			if (k < 1) {
 				free(fields);
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("convert", argv, longopts, "o:t:h");
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("convert", argv, longopts, "o:t:j:h");
 			}
 		}
 		}

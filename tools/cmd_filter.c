@@ -29,6 +29,7 @@ static const char filter_help[] =
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
 	SINK_HELP_OUTPUT SINK_HELP_ROWS
 	"      --fields LIST   CSV columns, comma-separated\n"
+CLI_JOBS_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when nothing matched), 1 error, 2 usage or bad expression,\n"
@@ -198,7 +199,7 @@ int cmd_filter(int argc, char **argv)
 		{"count", no_argument, 0, 'c'},      {"invert", no_argument, 0, 'v'},
 		{"no-skip", no_argument, 0, O_NOSKIP}, {"stats", no_argument, 0, O_STATS},
 		SINK_LONGOPTS, SINK_LONGOPTS_ROWS,
-		{"fields", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+		{"fields", required_argument, 0, 'f'}, CLI_JOBS_LONGOPT, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	sink_opts so = {0};
@@ -209,8 +210,9 @@ int cmd_filter(int argc, char **argv)
 	kcap_procstate *ps = NULL;
 	int rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t matched = 0, nread = 0, blocks = 0, decoded = 0, skipped = 0;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "cvo:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "cvo:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			free(fields);
@@ -220,6 +222,12 @@ int cmd_filter(int argc, char **argv)
 		case O_NOSKIP: no_skip = 1; break;
 		case 'P': no_proc = 1; break; /* JSON's "proc" object is filter's own (json_proc) */
 		case O_STATS: stats = 1; break;
+		case 'j':
+			if (cli_jobs_opt("filter", optarg)) {
+				free(fields);
+				return KCAP_EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			free(fields);
 			fields = cli_split_fields(optarg);
@@ -237,7 +245,7 @@ int cmd_filter(int argc, char **argv)
 			int k = cli_output_opt("filter", c, optarg, &so);
 			if (k < 1) {
 				free(fields);
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("filter", argv, longopts, "cvo:t:h");
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("filter", argv, longopts, "cvo:t:j:h");
 			}
 		}
 		}

@@ -55,6 +55,7 @@ static const char merge_help[] =
 	"                        copied events, on machines with 2+ CPUs; a third\n"
 	"                        compresses full blocks)\n"
 	SINK_HELP_HEAD SINK_HELP_FILE SINK_HELP_MODES CLI_TIME_HELP
+CLI_JOBS_HELP
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error (also an input out of time order), 2 usage, 3 an input\n"
@@ -948,17 +949,22 @@ int cmd_merge(int argc, char **argv)
 		{"no-thread", no_argument, 0, O_NOTHREAD},
 		/* not in the help: decode and encode every event (tests compare) */
 		{"decode-all", no_argument, 0, O_DECODE_ALL},
-		SINK_LONGOPTS,                         {"help", no_argument, 0, 'h'},
+		CLI_JOBS_LONGOPT, SINK_LONGOPTS,                         {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	merger m = {0};
 	sink_opts so = {0};
 	int c, concat = 0, stats = 0, threaded = 1, decode_all = 0, rc = KCAP_EXIT_OK;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:w:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:w:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("merge", merge_help);
+		case 'j':
+			if (cli_jobs_opt("merge", optarg))
+				return KCAP_EXIT_USAGE;
+			break;
 		case O_CONCAT: concat = 1; break;
 		case O_STATS: stats = 1; break;
 		case O_NOTHREAD: threaded = 0; break;
@@ -981,7 +987,7 @@ int cmd_merge(int argc, char **argv)
 		default: {
 			int k = cli_output_opt("merge", c, optarg, &so);
 			if (k < 1)
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("merge", argv, longopts, "o:w:t:h");
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("merge", argv, longopts, "o:w:t:j:h");
 		}
 		}
 	}

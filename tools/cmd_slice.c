@@ -54,6 +54,7 @@ static const char slice_help[] =
 	"                      (index load, seek and one block) to stderr\n"
 	"\n"
 	SINK_HELP_OUTPUT
+CLI_JOBS_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok (also when the range is empty), 1 error, 2 usage, 3 an input was\n"
@@ -376,7 +377,7 @@ int cmd_slice(int argc, char **argv)
 		{"seq", required_argument, 0, O_SEQ},   {"head", required_argument, 0, O_HEAD},
 		{"tail", required_argument, 0, O_TAIL}, {"skip", required_argument, 0, O_SKIP},
 		{"no-index", no_argument, 0, O_NOINDEX}, {"stats", no_argument, 0, O_STATS},
-		SINK_LONGOPTS,                          {"help", no_argument, 0, 'h'},
+		CLI_JOBS_LONGOPT, SINK_LONGOPTS,                          {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	slicer sl = {.t_start = cli_now_ns(CLOCK_MONOTONIC)};
@@ -384,11 +385,16 @@ int cmd_slice(int argc, char **argv)
 	sink *out = NULL;
 	int c, rc = KCAP_EXIT_OK, damaged = 0, spool_fd = -1;
 	off_t spool_off = 0;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cli_help("slice", slice_help);
+		case 'j':
+			if (cli_jobs_opt("slice", optarg))
+				return KCAP_EXIT_USAGE;
+			break;
 		case O_FROM:
 			if (parse_timearg("--from", optarg, &sl.from))
 				return KCAP_EXIT_USAGE;
@@ -426,7 +432,7 @@ int cmd_slice(int argc, char **argv)
 		default: {
 			int k = cli_output_opt("slice", c, optarg, &so);
 			if (k < 1)
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("slice", argv, longopts, "o:t:h");
+				return k ? KCAP_EXIT_USAGE : cli_bad_option("slice", argv, longopts, "o:t:j:h");
 		}
 		}
 	}

@@ -39,6 +39,7 @@ static const char stats_help[] =
 	"      --csv           CSV: with --by, the fields and count; else the columns\n"
 	"                      table,count,failed,key1,key2,key3 (the table's keys)\n"
 	"      --no-skip       read every block (no index skipping)\n"
+CLI_JOBS_HELP
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage or bad expression, 3 an input was damaged\n"
@@ -377,7 +378,7 @@ int cmd_stats(int argc, char **argv)
 		{"filter", required_argument, 0, 'e'}, {"by", required_argument, 0, 'b'},
 		{"top", required_argument, 0, 'n'},    {"json", no_argument, 0, O_JSON},
 		{"csv", no_argument, 0, O_CSV},        {"no-skip", no_argument, 0, O_NOSKIP},
-		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+		CLI_JOBS_LONGOPT, {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
 	};
 	int c, fmt = FMT_TEXT, rc = KCAP_EXIT_OK, damaged = 0;
 	uint64_t top = 10;
@@ -387,10 +388,15 @@ int cmd_stats(int argc, char **argv)
 	sctx sc = {0};
 	kcap_buf out = {0};
 	kcap_error e = {0};
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "e:b:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:b:n:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': return cli_help("stats", stats_help);
+		case 'j':
+			if (cli_jobs_opt("stats", optarg))
+				return KCAP_EXIT_USAGE;
+			break;
 		case 'e': expr = optarg; break;
 		case 'b': bylist = optarg; break;
 		case 'n':
@@ -400,7 +406,7 @@ int cmd_stats(int argc, char **argv)
 		case O_JSON: fmt = FMT_JSON; break;
 		case O_CSV: fmt = FMT_CSV; break;
 		case O_NOSKIP: sc.no_skip = 1; break;
-		default: return cli_bad_option("stats", argv, longopts, "e:b:n:h");
+		default: return cli_bad_option("stats", argv, longopts, "e:b:n:j:h");
 		}
 	}
 	if (bylist && !(by = cli_split_fields(bylist))) {

@@ -8,7 +8,7 @@
 #include "input/bundle.h"
 
 static const char verify_help[] =
-	"usage: kcap verify [--json] [--key PUB] [FILE...]\n"
+	"usage: kcap verify [--json] [--key PUB] [-j N] [FILE...]\n"
 	"\n"
 	"Checks each capture (or stdin) whole, without stopping at the first fault:\n"
 	"every block's header check and CRC, that every events block decodes, each\n"
@@ -29,6 +29,7 @@ static const char verify_help[] =
 	"      --key PUB   the seals must be by this public key (kcap keygen's\n"
 	"                  NAME.pub): says what the seals cover and what they do not;\n"
 	"                  a file not wholly covered by valid seals of PUB fails\n"
+CLI_JOBS_HELP
 	"  -h, --help      show this help\n"
 	"\n"
 	"Verdicts: intact; intact, recovered (kcap recover wrote it: its metadata\n"
@@ -304,23 +305,29 @@ static int verify_one(const char *path, const vopts *o)
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'}, {"key", required_argument, 0, 'k'}, {"help", no_argument, 0, 'h'},
+		{"json", no_argument, 0, 'J'}, {"key", required_argument, 0, 'k'}, CLI_JOBS_LONGOPT,
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	vopts o = {0};
 	uint8_t pub[32];
 	const char *keypath = NULL;
 	int c;
+	cli_jobs_default();
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
 		if (c == 'h')
 			return cli_help("verify", verify_help);
-		if (c == 'j')
+		if (c == 'J')
 			o.json = 1;
+		else if (c == 'j' && cli_jobs_opt("verify", optarg))
+			return KCAP_EXIT_USAGE;
+		else if (c == 'j')
+			continue;
 		else if (c == 'k')
 			keypath = optarg;
 		else
-			return cli_bad_option("verify", argv, longopts, "h");
+			return cli_bad_option("verify", argv, longopts, "j:h");
 	}
 	if (keypath) {
 		kcap_error e = {0};

@@ -393,8 +393,17 @@ void sink_derived(sink_opts *o, const char *cmd, int argc, char **argv)
 	kcap_buf b = {0};
 	kcap_buf_append(&b, "kcap ", 5);
 	kcap_buf_append(&b, cmd, strlen(cmd));
+	int opts = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		opts = opts && strcmp(a, "--");
+		/* -j/--jobs changes how the output is made, never what it is */
+		if (opts && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {
+			i++;
+			continue;
+		}
+		if (opts && (!strncmp(a, "-j", 2) || !strncmp(a, "--jobs=", 7)))
+			continue;
 		int quote = !*a || strpbrk(a, " \t'\"\\") != NULL; /* as a shell reads it back */
 		kcap_buf_append(&b, quote ? " '" : " ", quote ? 2 : 1);
 		for (; *a; a++)

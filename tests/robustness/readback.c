@@ -74,6 +74,11 @@ void rb_read(const uint8_t *buf, size_t len, int mode, int check_content, int64_
 	}
 	if (!res->open_rc) {
 		kcap_reader_set_damage_cb(r, on_damage, res);
+		/* KCAP_TEST_THREADS=N: the same suite read ahead on N threads
+		 * (robustness_*_threads): every expectation must still hold */
+		const char *th = getenv("KCAP_TEST_THREADS");
+		if (th && kcap_reader_set_threads(r, (unsigned)atoi(th)))
+			res->open_rc = KCAP_E_NOMEM;
 		size_t cap = 1024;
 		res->seqs = malloc(cap * sizeof *res->seqs);
 		if (seek_ts != INT64_MIN)

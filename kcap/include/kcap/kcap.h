@@ -534,6 +534,16 @@ void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void 
  * check and in kcap_reader_stats.events_dropped. */
 void kcap_reader_set_event_filter(kcap_reader *r, kcap_event_filter_fn fn, void *ud);
 
+/* Reads ahead on n threads (0 or 1: none, the default): while the caller
+ * reads the events of one block, worker threads read, check (CRC) and
+ * decompress the next events blocks, at most 2 per thread in flight. Events, their order, damage reports, stats and every other call
+ * give exactly what one thread gives; callbacks (damage, filters, observer)
+ * are called on the caller's thread only. Applies to regular files and
+ * buffers; an input read as a stream (pipe, terminal, socket) is read on
+ * the caller's thread alone, and so returns 0 with nothing started. Call it
+ * before reading; n is capped at 64. Returns 0 or KCAP_E_NOMEM. */
+int kcap_reader_set_threads(kcap_reader *r, unsigned n);
+
 /* Next event: 1 with *ev set, 0 at end of input, or a negative error that
  * ends reading (I/O error, newer major version). Damage that can be stepped
  * over is reported through the damage callback and counted, not returned.

@@ -383,8 +383,8 @@ void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor)
 }
 
 /* Decodes the payload of a verified block into body (decompressed). */
-int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
-		       const uint8_t **body, size_t *body_len)
+int kcap_rd_body_into(const uint8_t *blk, uint32_t plen, ZSTD_DCtx *dz, uint8_t **buf, size_t *cap,
+		      const uint8_t **meta, uint32_t *meta_len, const uint8_t **body, size_t *body_len)
 {
 	const uint8_t *p = blk + KCAP_BLOCK_HDR_LEN;
 	uint16_t flags = get_u16(blk + 6);
@@ -407,11 +407,6 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 	}
 	if (codec != KCAP_CODEC_ZSTD)
 		return KCAP_E_UNSUPPORTED;
-	/* Events decode into raw, everything else into aux: loading the index or
-	 * a context block must not clobber the events block being iterated. */
-	int events = get_u16(blk + 4) == KCAP_BLK_EVENTS;
-	uint8_t **buf = events ? &r->raw : &r->aux;
-	size_t *cap = events ? &r->raw_cap : &r->aux_cap;
 	if (raw_len > *cap) {
 		uint8_t *n = realloc(*buf, raw_len);
 		if (!n)
@@ -419,12 +414,22 @@ int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const 
 		*buf = n;
 		*cap = raw_len;
 	}
-	size_t n = ZSTD_decompressDCtx(r->dz, *buf, raw_len, stored, stored_len);
+	size_t n = ZSTD_decompressDCtx(dz, *buf, raw_len, stored, stored_len);
 	if (ZSTD_isError(n) || n != raw_len)
 		return KCAP_E_CORRUPT;
 	*body = *buf;
 	*body_len = n;
 	return 0;
+}
+
+int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
+		       const uint8_t **body, size_t *body_len)
+{
+	/* Events decode into raw, everything else into aux: loading the index or
+	 * a context block must not clobber the events block being iterated. */
+	int events = get_u16(blk + 4) == KCAP_BLK_EVENTS;
+	return kcap_rd_body_into(blk, plen, r->dz, events ? &r->raw : &r->aux, events ? &r->raw_cap : &r->aux_cap, meta,
+				 meta_len, body, body_len);
 }
 
 static size_t stat_hash(uint32_t section, const kcap_stat *s, size_t nslots)
@@ -778,6 +783,11 @@ int kcap_rd_apply_context(kcap_reader *r, unsigned type, const uint8_t *meta, si
 static int next_block(kcap_reader *r, size_t *blen)
 {
 	for (;;) {
+		if (r->pool) {
+			kcap_rd_pool_release(r, r->pool_job); /* one next_block took and did not use */
+			r->pool_job = NULL;
+			kcap_rd_pool_feed(r);
+		}
 		int sk = kcap_rd_skip_by_index(r);
 		if (sk < 0)
 			return r->err.code;
@@ -814,6 +824,8 @@ static int next_block(kcap_reader *r, size_t *blen)
 		if (avail >= KCAP_BLOCK_HDR_LEN && is_block_header(p)) {
 			uint32_t plen = get_u32(p + 8);
 			size_t total = (size_t)KCAP_BLOCK_OVERHEAD + plen;
+			if (r->pool && get_u16(p + 4) == KCAP_BLK_EVENTS)
+				r->pool_job = kcap_rd_pool_take(r, p);
 			int64_t got = kcap_rd_fill(r, total);
 			if (got < 0)
 				return r->err.code;
@@ -962,7 +974,17 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	const uint8_t *meta, *body;
 	uint32_t mlen;
 	size_t bl;
-	int rc = kcap_rd_block_body(r, blk, plen, &meta, &mlen, &body, &bl);
+	int rc = 0;
+	r->pool_skipping = 0;
+	if (r->pool_job) { /* a worker read this very block: its body, already checked as below */
+		meta = blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN;
+		mlen = get_u32(blk + KCAP_BLOCK_HDR_LEN);
+		bl = kcap_rd_pool_use(r, r->pool_job);
+		body = r->raw;
+		r->pool_job = NULL;
+	} else {
+		rc = kcap_rd_block_body(r, blk, plen, &meta, &mlen, &body, &bl);
+	}
 	if (rc)
 		return block_failed(r, rc, blen, "events block does not decompress");
 	if (body != r->raw) { /* stored raw: copy out, the window moves on */
@@ -1071,6 +1093,22 @@ static int step_block(kcap_reader *r)
 	return rc < 0 ? rc : 1;
 }
 
+/* Hands out r->ev, read: its origin's metadata and snapshot, counted. */
+static inline int deliver(kcap_reader *r, const kcap_event **out)
+{
+	kcap_event *ev = &r->ev;
+	ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
+	if (r->ev_snap_origin != ev->origin) {
+		r->ev_snap = kcap_reader_snapshot_for(r, ev->origin);
+		r->ev_snap_origin = ev->origin;
+	}
+	ev->snapshot = r->ev_snap;
+	note_order(r, ev);
+	r->st.events++;
+	*out = ev;
+	return 1;
+}
+
 /* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
  * one body, specialized for each. */
 static inline __attribute__((always_inline)) int next_event(kcap_reader *r, const kcap_event **out,
@@ -1117,17 +1155,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 					continue;
 				r->seeking = 0;
 			}
-			kcap_event *ev = &r->ev;
-			ev->meta = ev->origin < r->nmetas ? r->metas[ev->origin] : NULL;
-			if (r->ev_snap_origin != ev->origin) {
-				r->ev_snap = kcap_reader_snapshot_for(r, ev->origin);
-				r->ev_snap_origin = ev->origin;
-			}
-			ev->snapshot = r->ev_snap;
-			note_order(r, ev);
-			r->st.events++;
-			*out = ev;
-			return 1;
+			return deliver(r, out);
 		}
 		int rc = step_block(r);
 		if (rc <= 0)
@@ -1401,6 +1429,7 @@ void kcap_reader_close(kcap_reader *r)
 {
 	if (!r)
 		return;
+	kcap_rd_pool_free(r); /* its workers read the input */
 	if (r->own_fd && r->fd >= 0)
 		close(r->fd);
 	free(r->name);

@@ -72,6 +72,7 @@ int kcap_rd_skip_by_index(kcap_reader *r)
 	if (sum->offset != (int64_t)r->pos || r->index[lo].damaged || r->bf(r->bf_ud, sum))
 		return 0;
 	size_t total = sum->stored_size;
+	r->pool_skipping = 1;
 	r->st.blocks++;
 	r->st.blocks_skipped++;
 	r->st.blocks_by_index++;

@@ -35,6 +35,10 @@ typedef struct schema_seq {
 	int broken; /* not all recorded (too large, out of memory, a bad block): no taking back */
 } schema_seq;
 
+/* reader_pool.c */
+typedef struct rd_pool rd_pool;
+typedef struct rd_job rd_job;
+
 typedef struct section_ctx {
 	uint64_t start;
 	uint64_t *context; /* absolute offsets */
@@ -146,6 +150,12 @@ struct kcap_reader {
 	 * decode is read, its events unverified */
 	int ignore_crc;
 	int cur_unverified; /* the events of the current block are unverified */
+
+	/* reader_pool.c: the read-ahead pool (NULL: one thread), the job of
+	 * the events block at pos that next_block took from it */
+	rd_pool *pool;
+	rd_job *pool_job;
+	int pool_skipping; /* the last events block was passed over by the index */
 };
 
 /* ---- reader.c ---- */
@@ -159,6 +169,10 @@ int64_t kcap_rd_fill(kcap_reader *r, size_t need);
 /* A section header was read (or is assumed): the previous section's context
  * is kept for events already handed out, a new one starts. */
 void kcap_rd_begin_section(kcap_reader *r, uint16_t major, uint16_t minor);
+/* Decodes the payload of a verified block of plen bytes at blk: meta, and
+ * the body, stored or decompressed with dz into *buf (grown to *cap). */
+int kcap_rd_body_into(const uint8_t *blk, uint32_t plen, ZSTD_DCtx *dz, uint8_t **buf, size_t *cap,
+		      const uint8_t **meta, uint32_t *meta_len, const uint8_t **body, size_t *body_len);
 /* Decodes the payload of a verified block into body (decompressed). */
 int kcap_rd_block_body(kcap_reader *r, const uint8_t *blk, uint32_t plen, const uint8_t **meta, uint32_t *meta_len,
 		       const uint8_t **body, size_t *body_len);
@@ -263,5 +277,19 @@ int kcap_rd_skip_by_index(kcap_reader *r);
 void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum);
 /* Frees the loaded index and section context lists. */
 void kcap_rd_free_index(kcap_reader *r);
+
+/* ---- reader_pool.c ---- */
+
+/* Queues the events blocks ahead of pos, as far as the pool has room. */
+void kcap_rd_pool_feed(kcap_reader *r);
+/* The job of the events block at pos whose header is hdr, once a worker
+ * has its body; NULL when there is none (the block is read here). */
+rd_job *kcap_rd_pool_take(kcap_reader *r, const uint8_t *hdr);
+/* Makes the job's body r->raw, gives the job back; returns the body's
+ * length. */
+size_t kcap_rd_pool_use(kcap_reader *r, rd_job *j);
+void kcap_rd_pool_release(kcap_reader *r, rd_job *j);
+/* Stops the workers, frees the pool (r->pool NULL). */
+void kcap_rd_pool_free(kcap_reader *r);
 
 #endif
