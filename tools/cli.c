@@ -640,6 +640,28 @@ int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, 
 	return KCAP_EXIT_USAGE;
 }
 
+int cli_output_only_opts(const char *cmd, const char *help, int argc, char **argv, const char **out, int *rc)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+	};
+	int c;
+	*out = NULL;
+	cli_getopt_start();
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			*rc = cli_help(cmd, help);
+			return 0;
+		}
+		if (c != 'o') {
+			*rc = cli_bad_option(cmd, argv, longopts, "o:h");
+			return 0;
+		}
+		*out = optarg;
+	}
+	return 1;
+}
+
 const char *cli_opt_name(const struct option *longopts, int c)
 {
 	static char name[64];

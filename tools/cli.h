@@ -152,6 +152,12 @@ void cli_getopt_start(void);
 struct option;
 int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts);
 
+/* The options of a command whose one option is -o/--output VALUE, with
+ * -h/--help (bundle, keygen): sets *out (NULL without -o) and returns 1 to go
+ * on with the operands from optind; 0 when the command is done, *rc its
+ * result (after --help, or a bad option, printed). */
+int cli_output_only_opts(const char *cmd, const char *help, int argc, char **argv, const char **out, int *rc);
+
 /* "--NAME" of the long option whose val is c, for error lines (static). */
 const char *cli_opt_name(const struct option *longopts, int c);
 /* Prints a command's --help text to stdout; returns KCAP_EXIT_OK, or

@@ -1,4 +1,6 @@
-/* What render.c shares with the other renderers of the query layer. */
+/* What render.c shares with the other renderers of the query layer, and the
+ * one param lookup by name of the query layer's trackers (procstate, proctree,
+ * stats). */
 #ifndef KCAP_QUERY_RENDER_INTERNAL_H
 #define KCAP_QUERY_RENDER_INTERNAL_H
 #include <kcap/kcap.h>
@@ -7,4 +9,11 @@
  * of kcap_render_json, with the top-level params inside it too). Returns 0
  * or KCAP_E_NOMEM (b's length unchanged). */
 int kcap_render_json_params(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
+
+/* The present param of ev (an event of type def) named name, or NULL. */
+const kcap_value *kcap__param(const kcap_event *ev, const kcap_type_def *def, const char *name);
+/* The first present param of ev among names (NULL-terminated), or NULL. */
+const kcap_value *kcap__param_first(const kcap_event *ev, const kcap_type_def *def, const char *const *names);
+/* 1 when name is one of list (NULL-terminated), else 0. */
+int kcap__name_in(const char *name, const char *const *list);
 #endif
