@@ -99,6 +99,10 @@ int cli_now(const char *cmd, int64_t *now);
  * clock. Returns 0, or -1 (printed). */
 struct kcap_filter;
 int cli_filter_now(const char *cmd, struct kcap_filter *f);
+/* The block filter of a command that filters, maybe with a process tracker
+ * (filter, stats): 1 when the block of sum may hold a match of f, or tracking
+ * and the tracker needs it (kcap_procstate_block_needed), else 0. */
+int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_reader *r, int tracking);
 /* Prints a bad expression's error (err->column) with the expression and a
  * caret under the column (filter, stats, tree). */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e);

@@ -79,12 +79,7 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 {
 	fctx *c = ud;
 	check_fields(c);
-	if (c->check_failed)
-		return 0;
-	const kcap_schema *s = kcap_reader_schema(c->r);
-	if (kcap_filter_block_may_match(c->f, sum, s))
-		return 1;
-	return c->tracking && kcap_procstate_block_needed(sum, s);
+	return !c->check_failed && cli_block_wanted(c->f, sum, c->r, c->tracking);
 }
 
 /* Drops, before their params are decoded, the events whose canonical fields
