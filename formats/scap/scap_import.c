@@ -520,6 +520,18 @@ static int lstr(const uint8_t **p, const uint8_t *end, const uint8_t **s, uint16
 	return 1;
 }
 
+/* A user or group name of the user list into the snapshot (kind
+ * KCAP_NAMES_*); a name too long for the tables is left out. */
+static void set_name(kcap_scap_import *r, int kind, uint32_t id, const uint8_t *s, uint16_t l)
+{
+	char name[KCAP_NAME_MAX];
+	if (l < sizeof name) {
+		memcpy(name, s, l);
+		name[l] = 0;
+		kcap_snapshot_set_name(r->snap, kind, id, name);
+	}
+}
+
 static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n, uint64_t off)
 {
 	const uint8_t *p = b, *end = b + n;
@@ -548,12 +560,7 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 			p += 8;
 			if (!lstr(&p, e_end, &s, &l))
 				break;
-			char name[KCAP_NAME_MAX];
-			if (l < sizeof name) {
-				memcpy(name, s, l);
-				name[l] = 0;
-				kcap_snapshot_set_name(r->snap, KCAP_NAMES_USER, uid, name);
-			}
+			set_name(r, KCAP_NAMES_USER, uid, s, l);
 			const uint8_t *tmp;
 			if (!lstr(&p, e_end, &tmp, &l) || !lstr(&p, e_end, &tmp, &l)) /* home, shell */
 				break;
@@ -565,12 +572,7 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 			p += 4;
 			if (!lstr(&p, e_end, &s, &l))
 				break;
-			char name[KCAP_NAME_MAX];
-			if (l < sizeof name) {
-				memcpy(name, s, l);
-				name[l] = 0;
-				kcap_snapshot_set_name(r->snap, KCAP_NAMES_GROUP, gid, name);
-			}
+			set_name(r, KCAP_NAMES_GROUP, gid, s, l);
 			r->st.groups++;
 		} else {
 			if (bt != B_UL_V2) /* padding, or an unknown kind without a length */

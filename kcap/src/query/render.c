@@ -1192,30 +1192,6 @@ const kcap_value *kcap_event_param(const kcap_event *ev, const char *name)
 	return (i >= 0 && (uint32_t)i < ev->nparams) ? &ev->params[i] : NULL;
 }
 
-const kcap_value *kcap__param(const kcap_event *ev, const kcap_type_def *def, const char *name)
-{
-	int i = kcap_type_param_index(def, name);
-	return i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present ? &ev->params[i] : NULL;
-}
-
-const kcap_value *kcap__param_first(const kcap_event *ev, const kcap_type_def *def, const char *const *names)
-{
-	for (; *names; names++) {
-		const kcap_value *v = kcap__param(ev, def, *names);
-		if (v)
-			return v;
-	}
-	return NULL;
-}
-
-int kcap__name_in(const char *name, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(name, *list))
-			return 1;
-	return 0;
-}
-
 static int field_text(kcap_buf *b, const kcap_event *ev, const kcap_schema *s, const kcap_procstate *ps,
                       const char *name);
 

@@ -3,6 +3,7 @@
  * stats). */
 #ifndef KCAP_QUERY_RENDER_INTERNAL_H
 #define KCAP_QUERY_RENDER_INTERNAL_H
+#include <string.h>
 #include <kcap/kcap.h>
 
 /* Appends the params of ev as the JSON object of its JSON line ("params"
@@ -11,9 +12,30 @@
 int kcap_render_json_params(kcap_buf *b, const kcap_event *ev, const kcap_schema *s);
 
 /* The present param of ev (an event of type def) named name, or NULL. */
-const kcap_value *kcap__param(const kcap_event *ev, const kcap_type_def *def, const char *name);
+static inline const kcap_value *kcap__param(const kcap_event *ev, const kcap_type_def *def, const char *name)
+{
+	int i = kcap_type_param_index(def, name);
+	return i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present ? &ev->params[i] : NULL;
+}
+
 /* The first present param of ev among names (NULL-terminated), or NULL. */
-const kcap_value *kcap__param_first(const kcap_event *ev, const kcap_type_def *def, const char *const *names);
+static inline const kcap_value *kcap__param_first(const kcap_event *ev, const kcap_type_def *def,
+                                                  const char *const *names)
+{
+	for (; *names; names++) {
+		const kcap_value *v = kcap__param(ev, def, *names);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
 /* 1 when name is one of list (NULL-terminated), else 0. */
-int kcap__name_in(const char *name, const char *const *list);
+static inline int kcap__name_in(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return 1;
+	return 0;
+}
 #endif
