@@ -86,18 +86,15 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	check_fields(c);
 	if (c->check_failed)
 		return 0;
-	const kcap_schema *s = kcap_reader_schema(c->r);
 	uint64_t n;
-	if (c->count_index && kcap_filter_block_count(c->f, sum, s, &n) == 1) {
+	if (c->count_index && kcap_filter_block_count(c->f, sum, kcap_reader_schema(c->r), &n) == 1) {
 		c->matched += c->invert ? sum->count - n : n;
 		c->counted++;
 		return 0;
 	}
 	if (c->invert) /* a block without a match is all kept */
 		return 1;
-	if (kcap_filter_block_may_match(c->f, sum, s))
-		return 1;
-	return c->tracking && kcap_procstate_block_needed(sum, s);
+	return cli_block_wanted(c->f, sum, c->r, c->tracking);
 }
 
 /* Drops, before their params are decoded, the events whose canonical fields

@@ -33,11 +33,9 @@ static const char *block_name(unsigned t)
 void kcap_rd_damage(kcap_reader *r, int code, uint64_t off, uint64_t skipped, const char *fmt, ...)
 {
 	kcap_error e = {0};
-	e.code = code;
-	e.offset = (int64_t)off;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	kcap_vseterr(&e, code, (int64_t)off, fmt, ap);
 	va_end(ap);
 	r->st.damaged++;
 	r->st.damaged_bytes += skipped;
