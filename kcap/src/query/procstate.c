@@ -384,7 +384,7 @@ static int set_comm(pent *e, const char *s, size_t n)
 {
 	int rc = set_str(&e->comm, &e->info.comm, s, n);
 	if (!rc)
-		e->comm_len = n;
+		e->comm_len = e->info.comm_len = (uint32_t)n;
 	return rc;
 }
 
@@ -809,13 +809,19 @@ static char *opt_str_to(char *o, const char *s)
 
 static size_t opt_room(const char *s) { return s ? KCAP_JSON_STR_ROOM(strlen(s)) : 4; }
 
+/* comm with its length: a comm may hold a NUL, which is escaped, not an end */
+static char *comm_to(char *o, const kcap_procinfo *pi)
+{
+	return pi->comm ? kcap_json_str_to(o, pi->comm, pi->comm_len) : PUT_LIT(o, "null");
+}
+
 /* Rendered into room reserved once: this runs for every new process. pp is
  * the parent (same origin), or NULL. */
 static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp)
 {
-	size_t room = 256 + opt_room(pi->comm) + opt_room(pi->exe) + opt_room(pi->cwd) +
+	size_t room = 256 + KCAP_JSON_STR_ROOM(pi->comm_len) + opt_room(pi->exe) + opt_room(pi->cwd) +
 		      (pi->cmdline ? KCAP_JSON_STR_ROOM(pi->cmdline_len) + 3 * (size_t)pi->cmdline_len : 4) +
-		      (pp ? opt_room(pp->comm) + opt_room(pp->exe) : 0);
+		      (pp ? KCAP_JSON_STR_ROOM(pp->comm_len) + opt_room(pp->exe) : 0);
 	if (kcap_buf_reserve(b, room))
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
@@ -828,7 +834,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 	o = PUT_LIT(o, ",\"gid\":");
 	o = pi->gid != UINT32_MAX ? int_to(o, pi->gid) : PUT_LIT(o, "null");
 	o = PUT_LIT(o, ",\"comm\":");
-	o = opt_str_to(o, pi->comm);
+	o = comm_to(o, pi);
 	o = PUT_LIT(o, ",\"exe\":");
 	o = opt_str_to(o, pi->exe);
 	o = PUT_LIT(o, ",\"cwd\":");
@@ -852,7 +858,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 		o = PUT_LIT(o, ",\"parent\":{\"pid\":");
 		o = int_to(o, pp->pid);
 		o = PUT_LIT(o, ",\"comm\":");
-		o = opt_str_to(o, pp->comm);
+		o = comm_to(o, pp);
 		o = PUT_LIT(o, ",\"exe\":");
 		o = opt_str_to(o, pp->exe);
 		*o++ = '}';
