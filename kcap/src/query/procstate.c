@@ -739,7 +739,7 @@ int kcap_procstate_block_needed(const kcap_block_summary *sum, const kcap_schema
 
 /* ---- JSON ---- */
 
-static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp);
+static int render_proc(kcap_buf *b, const pent *e, const pent *pe);
 
 /* The "proc" member for ev: rendered once per change of the process or its
  * parent, then reused. The cache is not observable, hence the cast from
@@ -768,7 +768,7 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 	int32_t ppid = p ? p->info.pid : -1;
 	if (!e->json || e->json_gen != e->gen || e->json_parent_gen != pgen || e->json_parent != ppid) {
 		ps->scratch.len = 0;
-		if (render_proc(&ps->scratch, &e->info, p ? &p->info : NULL))
+		if (render_proc(&ps->scratch, e, p))
 			return NULL;
 		char *j = realloc(e->json, ps->scratch.len);
 		if (!j)
@@ -814,13 +814,21 @@ static char *opt_str_to(char *o, const char *s)
 
 static size_t opt_room(const char *s) { return s ? KCAP_JSON_STR_ROOM(strlen(s)) : 4; }
 
-/* Rendered into room reserved once: this runs for every new process. pp is
- * the parent (same origin), or NULL. */
-static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp)
+/* comm as recorded, comm_len bytes: an embedded NUL is escaped (\u0000) as
+ * in the event's own "comm", not a cut. */
+static char *comm_to(char *o, const pent *e)
 {
-	size_t room = 256 + opt_room(pi->comm) + opt_room(pi->exe) + opt_room(pi->cwd) +
+	return e->info.comm ? kcap_json_str_to(o, e->info.comm, e->comm_len) : PUT_LIT(o, "null");
+}
+
+/* Rendered into room reserved once: this runs for every new process. p is
+ * the parent's entry (same origin), or NULL. */
+static int render_proc(kcap_buf *b, const pent *e, const pent *pe)
+{
+	const kcap_procinfo *pi = &e->info, *pp = pe ? &pe->info : NULL;
+	size_t room = 256 + KCAP_JSON_STR_ROOM(e->comm_len) + opt_room(pi->exe) + opt_room(pi->cwd) +
 		      (pi->cmdline ? KCAP_JSON_STR_ROOM(pi->cmdline_len) + 3 * (size_t)pi->cmdline_len : 4) +
-		      (pp ? opt_room(pp->comm) + opt_room(pp->exe) : 0);
+		      (pp ? KCAP_JSON_STR_ROOM(pe->comm_len) + opt_room(pp->exe) : 0);
 	if (kcap_buf_reserve(b, room))
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
@@ -833,7 +841,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 	o = PUT_LIT(o, ",\"gid\":");
 	o = pi->gid != UINT32_MAX ? int_to(o, pi->gid) : PUT_LIT(o, "null");
 	o = PUT_LIT(o, ",\"comm\":");
-	o = opt_str_to(o, pi->comm);
+	o = comm_to(o, e);
 	o = PUT_LIT(o, ",\"exe\":");
 	o = opt_str_to(o, pi->exe);
 	o = PUT_LIT(o, ",\"cwd\":");
@@ -857,7 +865,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 		o = PUT_LIT(o, ",\"parent\":{\"pid\":");
 		o = int_to(o, pp->pid);
 		o = PUT_LIT(o, ",\"comm\":");
-		o = opt_str_to(o, pp->comm);
+		o = comm_to(o, pe);
 		o = PUT_LIT(o, ",\"exe\":");
 		o = opt_str_to(o, pp->exe);
 		*o++ = '}';
