@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <kcap/filter.h>
+#include <kcap/procstate.h>
 #include "input/archive_input.h"
 #include "cli.h"
 
@@ -666,6 +667,34 @@ int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, 
 	else
 		cli_err(cmd, "unknown option '%s'; see 'kcap %s --help'", name, cmd);
 	return KCAP_EXIT_USAGE;
+}
+
+int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_reader *r, int tracking)
+{
+	const kcap_schema *s = kcap_reader_schema(r);
+	return kcap_filter_block_may_match(f, sum, s) || (tracking && kcap_procstate_block_needed(sum, s));
+}
+
+int cli_output_only_opts(const char *cmd, const char *help, int argc, char **argv, const char **out, int *rc)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+	};
+	int c;
+	*out = NULL;
+	cli_getopt_start();
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			*rc = cli_help(cmd, help);
+			return 0;
+		}
+		if (c != 'o') {
+			*rc = cli_bad_option(cmd, argv, longopts, "o:h");
+			return 0;
+		}
+		*out = optarg;
+	}
+	return 1;
 }
 
 const char *cli_opt_name(const struct option *longopts, int c)

@@ -99,6 +99,10 @@ int cli_now(const char *cmd, int64_t *now);
  * clock. Returns 0, or -1 (printed). */
 struct kcap_filter;
 int cli_filter_now(const char *cmd, struct kcap_filter *f);
+/* The block filter of a command that filters, maybe with a process tracker
+ * (filter, stats): 1 when the block of sum may hold a match of f, or tracking
+ * and the tracker needs it (kcap_procstate_block_needed), else 0. */
+int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_reader *r, int tracking);
 /* Prints a bad expression's error (err->column) with the expression and a
  * caret under the column (filter, stats, tree). */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e);
@@ -169,6 +173,12 @@ void cli_getopt_start(void);
  * KCAP_EXIT_USAGE. */
 struct option;
 int cli_bad_option(const char *cmd, char **argv, const struct option *longopts, const char *shortopts);
+
+/* The options of a command whose one option is -o/--output VALUE, with
+ * -h/--help (bundle, keygen): sets *out (NULL without -o) and returns 1 to go
+ * on with the operands from optind; 0 when the command is done, *rc its
+ * result (after --help, or a bad option, printed). */
+int cli_output_only_opts(const char *cmd, const char *help, int argc, char **argv, const char **out, int *rc);
 
 /* "--NAME" of the long option whose val is c, for error lines (static). */
 const char *cli_opt_name(const struct option *longopts, int c);

@@ -153,20 +153,10 @@ static int describe(kcap_buf *m, const char *path, int *damaged)
 
 int cmd_bundle(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-	};
-	const char *out = NULL;
-	int c;
-	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help("bundle", bundle_help);
-		if (c == 'o')
-			out = optarg;
-		else
-			return cli_bad_option("bundle", argv, longopts, "o:h");
-	}
+	const char *out;
+	int orc;
+	if (!cli_output_only_opts("bundle", bundle_help, argc, argv, &out, &orc))
+		return orc;
 	int n = argc - optind;
 	if (!out || !strcmp(out, "-") || n < 1) {
 		cli_err("bundle", "expected -o CASE and one or more captures; see 'kcap bundle --help'");

@@ -21,20 +21,10 @@ static const char keygen_help[] =
 
 int cmd_keygen(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
-	};
-	const char *out = NULL;
-	int c;
-	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help("keygen", keygen_help);
-		if (c == 'o')
-			out = optarg;
-		else
-			return cli_bad_option("keygen", argv, longopts, "o:h");
-	}
+	const char *out;
+	int rc;
+	if (!cli_output_only_opts("keygen", keygen_help, argc, argv, &out, &rc))
+		return rc;
 	if (!out || optind != argc) {
 		cli_err("keygen", "expected -o NAME and nothing else; see 'kcap keygen --help'");
 		return KCAP_EXIT_USAGE;
@@ -47,7 +37,7 @@ int cmd_keygen(int argc, char **argv)
 	}
 	snprintf(pub, n, "%s.pub", out);
 	kcap_error e = {0};
-	int rc = kcap_seal_keygen(out, pub, &e);
+	rc = kcap_seal_keygen(out, pub, &e);
 	if (rc)
 		cli_err("keygen", "%s", e.msg[0] ? e.msg : kcap_strerror(rc));
 	free(pub);

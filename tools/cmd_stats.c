@@ -101,12 +101,7 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 {
 	sctx *c = ud;
 	check_schema(c);
-	if (c->bad)
-		return 0;
-	const kcap_schema *s = kcap_reader_schema(c->r);
-	if (kcap_filter_block_may_match(c->f, sum, s))
-		return 1;
-	return c->ps && kcap_procstate_block_needed(sum, s);
+	return !c->bad && cli_block_wanted(c->f, sum, c->r, c->ps != NULL);
 }
 
 /* Counts an event from its head (kcap_stats_head_only), its params never decoded. */

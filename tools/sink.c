@@ -37,6 +37,11 @@ struct sink {
 	/* process context for the JSON "proc" object */
 	kcap_procstate *ps;
 	const kcap_reader *ps_src;
+	/* ps followed ps_src up to this section and update count (ps_followed):
+	 * kcap_procstate_follow() is called only when one of them moves */
+	int ps_followed;
+	uint32_t ps_section;
+	uint64_t ps_gen;
 	kcap_reader *idle_src;         /* the input whose waits flush the output */
 	/* JSON: the origins of (origin_src, origin_section) described so far */
 	const kcap_reader *origin_src;
@@ -514,14 +519,22 @@ static __attribute__((noinline)) int track_load(sink *s, kcap_reader *r)
 	return 0;
 }
 
-static inline int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc)
+/* sec is kcap_reader_section(r), which the caller reads once per event. */
+static inline int track(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_schema *sc, uint32_t sec)
 {
 	if (!s->ps || s->ps_src != r) {
 		int rc = track_load(s, r);
 		if (rc)
 			return rc;
+		s->ps_followed = 0;
 	}
-	kcap_procstate_follow(s->ps, r); /* sections and snapshot updates */
+	uint64_t gen = kcap_reader_update_gen(r);
+	if (!s->ps_followed || s->ps_section != sec || s->ps_gen != gen) {
+		kcap_procstate_follow(s->ps, r); /* sections and snapshot updates */
+		s->ps_followed = 1;
+		s->ps_section = sec;
+		s->ps_gen = gen;
+	}
 	kcap_procstate_update(s->ps, ev, sc);
 	return 0;
 }
@@ -556,7 +569,7 @@ static int csv_event(sink *s, kcap_reader *r, const kcap_event *ev, const kcap_s
 	}
 	const kcap_procstate *ps = s->o.csv_proc;
 	if (!ps && s->csv_proc && r) {
-		int rc = track(s, r, ev, sc);
+		int rc = track(s, r, ev, sc, kcap_reader_section(r));
 		if (rc)
 			return rc;
 		ps = s->ps;
@@ -607,12 +620,12 @@ static void watch_input(sink *s, kcap_reader *r)
 /* The first JSON line of each origin in each section carries the origin's
  * metadata as "origin" (os, kernel, boot_id, ...: what JSON input needs to
  * rebuild it), so that JSON lines stay one event per line. */
-static void json_origin(sink *s, kcap_reader *r, const kcap_event *ev, size_t start)
+static void json_origin(sink *s, kcap_reader *r, const kcap_event *ev, size_t start, uint32_t sec)
 {
-	if (s->origin_src != r || s->origin_section != kcap_reader_section(r)) {
+	if (s->origin_src != r || s->origin_section != sec) {
 		memset(s->origin_said, 0, sizeof s->origin_said);
 		s->origin_src = r;
-		s->origin_section = kcap_reader_section(r);
+		s->origin_section = sec;
 	}
 	uint16_t o = ev->origin;
 	if (s->origin_said[o >> 3] & (1u << (o & 7)))
@@ -712,9 +725,10 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 	const kcap_schema *sc = r ? kcap_reader_schema(r) : NULL;
 	size_t start = s->buf.len;
 	switch (s->mode) {
-	case OUT_JSON:
+	case OUT_JSON: {
+		uint32_t sec = r ? kcap_reader_section(r) : 0;
 		if (!s->o.json_extra && !s->o.no_proc && r) {
-			int rc = track(s, r, ev, sc);
+			int rc = track(s, r, ev, sc, sec);
 			if (rc)
 				return rc;
 			kcap_render_json_proc(&s->buf, ev, sc, s->ps);
@@ -727,13 +741,14 @@ int sink_event(sink *s, kcap_reader *r, const kcap_event *ev)
 			}
 		}
 		if (r)
-			json_origin(s, r, ev, start);
+			json_origin(s, r, ev, start, sec);
 		break;
+	}
 	case OUT_TSV:
 	case OUT_ROWBINARY: {
 		const kcap_procstate *ps = s->o.csv_proc; /* a caller's tracker (filter) first */
 		if (!ps && !s->o.no_proc && r) {
-			int rc = track(s, r, ev, sc);
+			int rc = track(s, r, ev, sc, kcap_reader_section(r));
 			if (rc)
 				return rc;
 			ps = s->ps;

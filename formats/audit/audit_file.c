@@ -91,10 +91,8 @@ typedef struct audit_run {
 	kcap_audit_import *imp;
 	const char *name;
 	kcap_reorder *q;
-	int64_t last_out;
-	uint64_t out_seq;
-	uint64_t disordered; /* events that came after a newer one */
-	uint64_t unordered;  /* of those, written out of order all the same */
+	kcap_reorder_out out; /* out.unordered: of the disordered, written out of order all the same */
+	uint64_t disordered;  /* events that came after a newer one */
 	kcap_import_lines lines; /* malformed lines noted, capped */
 } audit_run;
 
@@ -110,23 +108,6 @@ static int sink_origin(void *ud, const kcap_meta *m)
 	return kcap_writer_add_meta(((audit_run *)ud)->c->w, m);
 }
 
-/* Writes the held events with ts <= limit, oldest first. */
-static int release(audit_run *r, int64_t limit)
-{
-	kcap_event *ev;
-	while ((ev = kcap_reorder_pop(r->q, limit))) {
-		if (r->out_seq && ev->ts < r->last_out)
-			r->unordered++;
-		else
-			r->last_out = ev->ts;
-		ev->seq = ++r->out_seq;
-		int rc = kcap_writer_write(r->c->w, ev);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 static int sink_event(void *ud, const kcap_event *ev)
 {
 	audit_run *r = ud;
@@ -135,16 +116,13 @@ static int sink_event(void *ud, const kcap_event *ev)
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
 		return rc;
-	rc = release(r, kcap_reorder_max_ts(r->q) - REORDER_NS);
-	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
-		rc = release(r, kcap_reorder_peek(r->q)->ts);
-	return rc;
+	return kcap_reorder_drain(r->q, kcap_reorder_max_ts(r->q) - REORDER_NS, REORDER_MAX_HELD, &r->out);
 }
 
 static int sink_stat(void *ud, const kcap_stat *st)
 {
 	audit_run *r = ud;
-	int rc = release(r, INT64_MAX); /* stats come at finish, after the last event */
+	int rc = kcap_reorder_drain(r->q, INT64_MAX, 0, &r->out); /* stats come at finish, after the last event */
 	return rc < 0 ? rc : kcap_writer_set_stat(r->c->w, st);
 }
 
@@ -160,6 +138,7 @@ static int audit_open(void **st, const kcap_import_ctx *c)
 		.set_schema = sink_schema, .add_origin = sink_origin, .event = sink_event, .set_stat = sink_stat,
 	};
 	r->c = c;
+	r->out.w = c->w;
 	int rc = kcap_reorder_new(&r->q, 0);
 	if (rc == 0)
 		rc = kcap_audit_import_new_sink(&r->imp, &sink, r, NULL);
@@ -223,16 +202,16 @@ static int audit_close(void *st, int ok)
 	if (!r)
 		return 0;
 	int rc = 0, frc;
-	if (ok && ((frc = kcap_audit_import_finish(r->imp)) < 0 || (frc = release(r, INT64_MAX)) < 0)) {
+	if (ok && ((frc = kcap_audit_import_finish(r->imp)) < 0 || (frc = kcap_reorder_drain(r->q, INT64_MAX, 0, &r->out)) < 0)) {
 		NOTE(r, "audit: %s", kcap_strerror(frc));
 		rc = frc;
 	}
 	const kcap_audit_import_stats *s = kcap_audit_import_get_stats(r->imp);
 	if (ok && r->disordered) {
-		if (r->unordered)
+		if (r->out.unordered)
 			NOTE(r, "audit: %llu event(s) came after newer ones; %llu of them were further back than the %lld s "
 			     "reorder window and were written as logged (the capture is not in time order)", (unsigned long long)r->disordered,
-			     (unsigned long long)r->unordered, REORDER_NS / 1000000000);
+			     (unsigned long long)r->out.unordered, REORDER_NS / 1000000000);
 		else
 			NOTE(r, "audit: %llu event(s) came after newer ones, put in time order", (unsigned long long)r->disordered);
 	}

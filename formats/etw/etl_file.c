@@ -88,11 +88,9 @@ static void damage(walk *w, uint64_t off, const char *fmt, ...) __attribute__((f
 static void damage(walk *w, uint64_t off, const char *fmt, ...)
 {
 	kcap_error e = { 0 };
-	e.code = KCAP_E_CORRUPT;
-	e.offset = (int64_t)off;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	kcap_vseterr(&e, KCAP_E_CORRUPT, (int64_t)off, fmt, ap);
 	va_end(ap);
 	w->damaged = 1;
 	w->st->damaged++;

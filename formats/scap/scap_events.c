@@ -1298,3 +1298,70 @@ const char *scap_pt_name(unsigned type)
 		"ENUMFLAGS32", "FD32", "PID32"};
 	return type < SCAP_PT_MAX ? names[type] : "?";
 }
+
+/* ---- flag bits ---- */
+
+/* Linux open flags and PPM_O_* (ppm_events_public.h); the access mode (low two bits) apart. */
+static const struct { uint32_t lin, ppm; } open_bits[] = {
+	{00000100, 1u << 2},  /* O_CREAT */
+	{00002000, 1u << 3},  /* O_APPEND */
+	{00010000, 1u << 4},  /* O_DSYNC */
+	{00000200, 1u << 5},  /* O_EXCL */
+	{00004000, 1u << 6},  /* O_NONBLOCK */
+	{04010000, 1u << 7},  /* O_SYNC (includes O_DSYNC) */
+	{00001000, 1u << 8},  /* O_TRUNC */
+	{00040000, 1u << 9},  /* O_DIRECT */
+	{00200000, 1u << 10}, /* O_DIRECTORY */
+	{00100000, 1u << 11}, /* O_LARGEFILE */
+	{02000000, 1u << 12}, /* O_CLOEXEC */
+	{020200000, 1u << 13}, /* O_TMPFILE (includes O_DIRECTORY) */
+};
+/* Linux CLONE_* and PPM_CL_* (single bits both sides). */
+static const struct { uint32_t lin, ppm; } clone_bits[] = {
+	{0x00000400, 1u << 0},  {0x00000200, 1u << 1},  {0x80000000, 1u << 2},  {0x08000000, 1u << 3},
+	{0x40000000, 1u << 4},  {0x00020000, 1u << 5},  {0x20000000, 1u << 6},  {0x04000000, 1u << 7},
+	{0x00008000, 1u << 8},  {0x00100000, 1u << 9},  {0x00002000, 1u << 10}, {0x00000800, 1u << 11},
+	{0x00040000, 1u << 12}, {0x00010000, 1u << 13}, {0x00800000, 1u << 14}, {0x00000100, 1u << 15},
+	{0x10000000, 1u << 20}, {0x00200000, 1u << 23}, {0x01000000, 1u << 24}, {0x00080000, 1u << 25},
+	{0x00004000, 1u << 27}, {0x02000000, 1u << 28},
+};
+
+#define NBITS(t) (sizeof t / sizeof t[0])
+
+uint64_t scap_open_flags_to_linux(uint64_t f)
+{
+	/* PPM_O_RDONLY 1, PPM_O_WRONLY 2, PPM_O_RDWR 3 */
+	uint64_t o = (f & 3) == 3 ? 2 : (f & 2) ? 1 : 0;
+	for (size_t i = 0; i < NBITS(open_bits); i++)
+		if (f & open_bits[i].ppm)
+			o |= open_bits[i].lin;
+	return o;
+}
+
+uint32_t scap_open_flags_from_linux(uint64_t f)
+{
+	uint32_t r = 0, acc = (uint32_t)f & 3;
+	r |= acc == 0 ? 1u : acc == 1 ? 2u : acc == 2 ? 3u : 0u;
+	for (size_t i = 0; i < NBITS(open_bits); i++)
+		if (((uint32_t)f & open_bits[i].lin) == open_bits[i].lin)
+			r |= open_bits[i].ppm;
+	return r;
+}
+
+uint64_t scap_clone_flags_to_linux(uint64_t f)
+{
+	uint64_t o = 0;
+	for (size_t i = 0; i < NBITS(clone_bits); i++)
+		if (f & clone_bits[i].ppm)
+			o |= clone_bits[i].lin;
+	return o;
+}
+
+uint32_t scap_clone_flags_from_linux(uint64_t f)
+{
+	uint32_t r = 0;
+	for (size_t i = 0; i < NBITS(clone_bits); i++)
+		if ((uint32_t)f & clone_bits[i].lin)
+			r |= clone_bits[i].ppm;
+	return r;
+}

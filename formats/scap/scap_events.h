@@ -140,4 +140,13 @@ int scap_pt_size(unsigned type);
 /* "PT_UINT32"-style name of a type without the prefix ("UINT32"), "?" when unknown. */
 const char *scap_pt_name(unsigned type);
 
+/* libs' open and clone flag bits (PPM_O_*, "file_flags"; PPM_CL_*, "clone_flags") and
+ * Linux's (O_*, CLONE_*), both ways, from one table each: the importer reads
+ * libs' bits, the export writes them. A Linux flag of several bits (O_SYNC, O_TMPFILE)
+ * becomes libs' bit only when all its bits are set. */
+uint64_t scap_open_flags_to_linux(uint64_t ppm);
+uint32_t scap_open_flags_from_linux(uint64_t lin);
+uint64_t scap_clone_flags_to_linux(uint64_t ppm);
+uint32_t scap_clone_flags_from_linux(uint64_t lin);
+
 #endif

@@ -303,8 +303,7 @@ struct kcap_scap_import {
 	umap fds;     /* (pid, fd) -> char* name */
 	/* output */
 	kcap_reorder *q;
-	int64_t last_out;
-	uint64_t out_seq;
+	kcap_reorder_out out; /* out.unordered is st.unordered */
 	kcap_value P[KCAP_MAX_PARAMS + 8];
 	kcap_buf rec;       /* the record of the event being held */
 	uint8_t *scratch;   /* argv and strings built per event */
@@ -562,6 +561,18 @@ static int lstr(const uint8_t **p, const uint8_t *end, const uint8_t **s, uint16
 	return 1;
 }
 
+/* A user or group name of the user list into the snapshot (kind
+ * KCAP_NAMES_*); a name too long for the tables is left out. */
+static void set_name(kcap_scap_import *r, int kind, uint32_t id, const uint8_t *s, uint16_t l)
+{
+	char name[KCAP_NAME_MAX];
+	if (l < sizeof name) {
+		memcpy(name, s, l);
+		name[l] = 0;
+		kcap_snapshot_set_name(r->snap, kind, id, name);
+	}
+}
+
 static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t n, uint64_t off)
 {
 	const uint8_t *p = b, *end = b + n;
@@ -590,12 +601,7 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 			p += 8;
 			if (!lstr(&p, e_end, &s, &l))
 				break;
-			char name[KCAP_NAME_MAX];
-			if (l < sizeof name) {
-				memcpy(name, s, l);
-				name[l] = 0;
-				kcap_snapshot_set_name(r->snap, KCAP_NAMES_USER, uid, name);
-			}
+			set_name(r, KCAP_NAMES_USER, uid, s, l);
 			const uint8_t *tmp;
 			if (!lstr(&p, e_end, &tmp, &l) || !lstr(&p, e_end, &tmp, &l)) /* home, shell */
 				break;
@@ -607,12 +613,7 @@ static void user_list(kcap_scap_import *r, uint32_t bt, const uint8_t *b, size_t
 			p += 4;
 			if (!lstr(&p, e_end, &s, &l))
 				break;
-			char name[KCAP_NAME_MAX];
-			if (l < sizeof name) {
-				memcpy(name, s, l);
-				name[l] = 0;
-				kcap_snapshot_set_name(r->snap, KCAP_NAMES_GROUP, gid, name);
-			}
+			set_name(r, KCAP_NAMES_GROUP, gid, s, l);
 			r->st.groups++;
 		} else {
 			if (bt != B_UL_V2) /* padding, or an unknown kind without a length */
@@ -1221,39 +1222,6 @@ static int fill_value(kcap_scap_import *r, kcap_value *v, uint8_t kt, const sev 
 	return 1;
 }
 
-/* PPM_O_* to O_* (open flags of the event table are libs' own bits) */
-static uint64_t open_flags(uint64_t f)
-{
-	static const struct { uint32_t ppm, lin; } m[] = {
-		{1u << 2, 0100}, {1u << 3, 02000}, {1u << 4, 010000}, {1u << 5, 0200}, {1u << 6, 04000},
-		{1u << 7, 04010000}, {1u << 8, 01000}, {1u << 9, 040000}, {1u << 10, 0200000},
-		{1u << 11, 0100000}, {1u << 12, 02000000}, {1u << 13, 020200000},
-	};
-	uint64_t o = (f & 3) == 3 ? 2 : (f & 2) ? 1 : 0;
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (f & m[i].ppm)
-			o |= m[i].lin;
-	return o;
-}
-
-/* PPM_CL_* to CLONE_* */
-static uint64_t clone_flags(uint64_t f)
-{
-	static const struct { uint32_t ppm, lin; } m[] = {
-		{1u << 0, 0x400}, {1u << 1, 0x200}, {1u << 2, 0x80000000u}, {1u << 3, 0x08000000}, {1u << 4, 0x40000000},
-		{1u << 5, 0x20000}, {1u << 6, 0x20000000}, {1u << 7, 0x04000000}, {1u << 8, 0x8000},
-		{1u << 9, 0x100000}, {1u << 10, 0x2000}, {1u << 11, 0x800}, {1u << 12, 0x40000},
-		{1u << 13, 0x10000}, {1u << 14, 0x800000}, {1u << 15, 0x100}, {1u << 20, 0x10000000},
-		{1u << 23, 0x200000}, {1u << 24, 0x1000000}, {1u << 25, 0x80000}, {1u << 27, 0x4000},
-		{1u << 28, 0x02000000},
-	};
-	uint64_t o = 0;
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (f & m[i].ppm)
-			o |= m[i].lin;
-	return o;
-}
-
 /* The scap params that may fill a taxonomy param of this name, in order of
  * preference; "@" entries are taken from the enter event only. */
 static const char *const *aliases(const char *kp)
@@ -1325,6 +1293,23 @@ static uint8_t *scratch(kcap_scap_import *r, size_t n)
 	return p;
 }
 
+/* A clone or exec exit's comm, exe and args into thread c. */
+static void take_program(thr *c, const sev *ex)
+{
+	const uint8_t *s;
+	uint32_t l;
+	if (pstr(ex, pidx(ex, "comm"), &s, &l)) {
+		size_t cl = l < sizeof c->comm ? l : sizeof c->comm - 1;
+		memcpy(c->comm, s, cl);
+		c->comm[cl] = 0;
+	}
+	if (pstr(ex, pidx(ex, "exe"), &s, &l))
+		set_str(&c->exe, s, l);
+	int ai = pidx(ex, "args");
+	if (ai >= 0)
+		set_args(c, ex->v[ai], ex->len[ai]);
+}
+
 /* State changes an event implies (fds opened and closed, clone, execve),
  * for the events that follow. */
 static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
@@ -1363,16 +1348,7 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 		if (ctid != ex->tid) {
 			const uint8_t *s;
 			uint32_t l;
-			if (pstr(ex, pidx(ex, "comm"), &s, &l)) {
-				size_t cl = l < sizeof c->comm ? l : sizeof c->comm - 1;
-				memcpy(c->comm, s, cl);
-				c->comm[cl] = 0;
-			}
-			if (pstr(ex, pidx(ex, "exe"), &s, &l))
-				set_str(&c->exe, s, l);
-			int ai = pidx(ex, "args");
-			if (ai >= 0)
-				set_args(c, ex->v[ai], ex->len[ai]);
+			take_program(c, ex);
 			if (pstr(ex, pidx(ex, "cwd"), &s, &l))
 				set_str(&c->cwd, s, l);
 			return;
@@ -1385,16 +1361,7 @@ static void track(kcap_scap_import *r, const sev *en, const sev *ex, thr *t)
 			c->ptid = x; /* a known thread keeps the parent its creation gave it */
 		const uint8_t *s;
 		uint32_t l;
-		if (pstr(ex, pidx(ex, "comm"), &s, &l)) {
-			size_t cl = l < sizeof c->comm ? l : sizeof c->comm - 1;
-			memcpy(c->comm, s, cl);
-			c->comm[cl] = 0;
-		}
-		if (pstr(ex, pidx(ex, "exe"), &s, &l))
-			set_str(&c->exe, s, l);
-		int ai = pidx(ex, "args");
-		if (ai >= 0)
-			set_args(c, ex->v[ai], ex->len[ai]);
+		take_program(c, ex);
 		if (pstr(ex, pidx(ex, "cwd"), &s, &l) && l)
 			set_str(&c->cwd, s, l);
 		else if (!is_exec && !c->cwd) {
@@ -1600,26 +1567,21 @@ static int hold(kcap_scap_import *r, const kcap_event *ev, const kcap_type_def *
 	return 0;
 }
 
-static int write_held(kcap_scap_import *r, const kcap_event *carrier)
+/* The window's writer (r->out.write): a held record, as hold() encoded it. */
+static int write_held(void *ud, const kcap_event *carrier)
 {
+	kcap_scap_import *r = ud;
 	kcap_record rec = {carrier->params[0].p, carrier->params[0].len, carrier->params[0].af};
 	return kcap_writer_write_record(r->c->w, carrier, &rec);
 }
 
-static int release(kcap_scap_import *r, int64_t limit)
+/* Writes what the window holds with ts <= limit (then the oldest while more
+ * than max_held stay, 0: no bound). */
+static int release(kcap_scap_import *r, int64_t limit, size_t max_held)
 {
-	kcap_event *ev;
-	while ((ev = kcap_reorder_pop(r->q, limit))) {
-		if (r->out_seq && ev->ts < r->last_out)
-			r->st.unordered++;
-		else
-			r->last_out = ev->ts;
-		ev->seq = ++r->out_seq;
-		int rc = write_held(r, ev);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	int rc = kcap_reorder_drain(r->q, limit, max_held, &r->out);
+	r->st.unordered = r->out.unordered;
+	return rc;
 }
 
 static int push(kcap_scap_import *r, const kcap_event *ev)
@@ -1629,22 +1591,19 @@ static int push(kcap_scap_import *r, const kcap_event *ev)
 		r->st.disordered++;
 	if (max >= INT64_MIN + REORDER_NS && ev->ts < max - REORDER_NS) {
 		/* older than the window: the window would hand it out at once, first */
-		int rc = release(r, ev->ts);
+		int rc = release(r, ev->ts, 0);
 		if (rc < 0)
 			return rc;
-		r->st.unordered++;
+		r->st.unordered = ++r->out.unordered;
 		kcap_event copy = *ev;
-		copy.seq = ++r->out_seq;
+		copy.seq = ++r->out.seq;
 		return write_held(r, &copy);
 	}
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
 		return rc;
 	max = kcap_reorder_max_ts(r->q);
-	rc = release(r, max >= INT64_MIN + REORDER_NS ? max - REORDER_NS : INT64_MIN);
-	while (rc == 0 && kcap_reorder_count(r->q) > REORDER_MAX_HELD)
-		rc = release(r, kcap_reorder_peek(r->q)->ts);
-	return rc;
+	return release(r, max >= INT64_MIN + REORDER_NS ? max - REORDER_NS : INT64_MIN, REORDER_MAX_HELD);
 }
 
 static void plan_add(plan *pl, uint32_t k, const sev *ex, const sev *w, int i)
@@ -1846,12 +1805,12 @@ static int emit(kcap_scap_import *r, const sev *en, const sev *ex, uint16_t cpu)
 			int fi = r->tax_flags[def->id] - 2;
 			if (fi >= 0 && r->P[fi].present) {
 				if (sys->type >= KCAP_EV_OPEN && sys->type <= KCAP_EV_CREAT)
-					r->P[fi].u = open_flags(r->P[fi].u);
+					r->P[fi].u = scap_open_flags_to_linux(r->P[fi].u);
 				else if ((sys->type >= KCAP_EV_FORK && sys->type <= KCAP_EV_CLONE3) || sys->type == KCAP_EV_UNSHARE)
-					r->P[fi].u = clone_flags(r->P[fi].u);
+					r->P[fi].u = scap_clone_flags_to_linux(r->P[fi].u);
 			}
 			if (sys->type == KCAP_EV_SETNS && r->P[KCAP_P_SETNS_NSTYPE].present)
-				r->P[KCAP_P_SETNS_NSTYPE].u = clone_flags(r->P[KCAP_P_SETNS_NSTYPE].u);
+				r->P[KCAP_P_SETNS_NSTYPE].u = scap_clone_flags_to_linux(r->P[KCAP_P_SETNS_NSTYPE].u);
 			if (sys->type == KCAP_EV_EXECVE || sys->type == KCAP_EV_EXECVEAT) {
 				/* argv: exe then args (scap keeps argv[0] apart) */
 				const uint8_t *s = NULL;
@@ -2339,6 +2298,9 @@ int kcap_scap_import_new(kcap_scap_import **out, const kcap_import_ctx *c)
 	if (!r)
 		return rc;
 	r->c = c;
+	r->out.w = c->w;
+	r->out.write = write_held; /* the window holds records (hold()) */
+	r->out.ud = r;
 	r->origin = -1;
 	r->meta = kcap_meta_new();
 	r->snap = kcap_snapshot_new();
@@ -2377,7 +2339,7 @@ int kcap_scap_import_finish(kcap_scap_import *r)
 	if (rc >= 0 && (r->origin < 0 || r->snap_dirty))
 		rc = write_context(r);
 	if (rc >= 0)
-		rc = release(r, INT64_MAX);
+		rc = release(r, INT64_MAX, 0);
 	if (rc >= 0 && r->drops_seen)
 		for (uint32_t cpu = 0; cpu < sizeof r->drops / sizeof r->drops[0] && rc >= 0; cpu++)
 			if (r->drops[cpu]) {

@@ -167,50 +167,6 @@ static const map_row rows[] = {
 	{KCAP_EV_CAPSET, NULL, NULL, 0},
 };
 
-/* Linux open flags -> PPM_O_* (ppm_events_public.h). */
-static const struct { uint32_t lin, ppm; } open_bits[] = {
-	{00000100, 1u << 2},  /* O_CREAT */
-	{00002000, 1u << 3},  /* O_APPEND */
-	{00010000, 1u << 4},  /* O_DSYNC */
-	{00000200, 1u << 5},  /* O_EXCL */
-	{00004000, 1u << 6},  /* O_NONBLOCK */
-	{04010000, 1u << 7},  /* O_SYNC (includes O_DSYNC) */
-	{00001000, 1u << 8},  /* O_TRUNC */
-	{00040000, 1u << 9},  /* O_DIRECT */
-	{00200000, 1u << 10}, /* O_DIRECTORY */
-	{00100000, 1u << 11}, /* O_LARGEFILE */
-	{02000000, 1u << 12}, /* O_CLOEXEC */
-	{020200000, 1u << 13}, /* O_TMPFILE (includes O_DIRECTORY) */
-};
-/* Linux CLONE_* -> PPM_CL_*. */
-static const struct { uint32_t lin, ppm; } clone_bits[] = {
-	{0x00000400, 1u << 0},  {0x00000200, 1u << 1},  {0x80000000, 1u << 2},  {0x08000000, 1u << 3},
-	{0x40000000, 1u << 4},  {0x00020000, 1u << 5},  {0x20000000, 1u << 6},  {0x04000000, 1u << 7},
-	{0x00008000, 1u << 8},  {0x00100000, 1u << 9},  {0x00002000, 1u << 10}, {0x00000800, 1u << 11},
-	{0x00040000, 1u << 12}, {0x00010000, 1u << 13}, {0x00800000, 1u << 14}, {0x00000100, 1u << 15},
-	{0x10000000, 1u << 20}, {0x00200000, 1u << 23}, {0x01000000, 1u << 24}, {0x00080000, 1u << 25},
-	{0x00004000, 1u << 27}, {0x02000000, 1u << 28},
-};
-
-static uint32_t conv_open_flags(uint64_t f)
-{
-	uint32_t r = 0, acc = (uint32_t)f & 3;
-	r |= acc == 0 ? 1u : acc == 1 ? 2u : acc == 2 ? 3u : 0u;
-	for (size_t i = 0; i < sizeof open_bits / sizeof open_bits[0]; i++)
-		if (((uint32_t)f & open_bits[i].lin) == open_bits[i].lin)
-			r |= open_bits[i].ppm;
-	return r;
-}
-
-static uint32_t conv_clone_flags(uint64_t f)
-{
-	uint32_t r = 0;
-	for (size_t i = 0; i < sizeof clone_bits / sizeof clone_bits[0]; i++)
-		if ((uint32_t)f & clone_bits[i].lin)
-			r |= clone_bits[i].ppm;
-	return r;
-}
-
 /* ---- the writer ------------------------------------------------------------ */
 
 typedef struct skipped_type {
@@ -942,9 +898,9 @@ static int put_slot(kcap_buf *b, const slot *s, const evctx *c)
 		if (s->pt == SCAP_PT_IPV6ADDR && v->type == KCAP_T_IPV6)
 			return put(b, v->addr, 16);
 		if (s->conv == CONV_OPEN_FLAGS)
-			return put_int(b, s->pt, conv_open_flags(v->u));
+			return put_int(b, s->pt, scap_open_flags_from_linux(v->u));
 		if (s->conv == CONV_CLONE_FLAGS)
-			return put_int(b, s->pt, conv_clone_flags(v->u));
+			return put_int(b, s->pt, scap_clone_flags_from_linux(v->u));
 		return put_int(b, s->pt, v->u);
 	case SRC_TUPLE:
 		return v ? put_tuple(b, v, c->pl->id == KCAP_EV_ACCEPT || c->pl->id == KCAP_EV_ACCEPT4) : 0;

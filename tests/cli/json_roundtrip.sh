@@ -128,4 +128,16 @@ for i, l in enumerate(open(sys.argv[1])):
 check "moved ts: kept" "$(sed -n 2p "$DIR/moved.jsonl" | sed 's/.*"ts":\([0-9]*\),.*/\1/')" "$(sed -n 3p "$DIR/ts")"
 check "moved ts: said" 1 "$(grep -c 'disagree' "$DIR/err")"
 
+# --- a comm holding a NUL (a hostile or odd process name) is escaped, not
+# cut, in the "proc" object as in the event's own "comm" ---
+head -n 1 "$DIR/j1.jsonl" | sed 's/,"origin":{.*}}$/}/' | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.readline())
+d["comm"] = d["proc"]["comm"] = "py\u0000th"
+print(json.dumps(d, separators=(",", ":")))' > "$DIR/nul.jsonl"
+"$KCAP" convert --from json "$DIR/nul.jsonl" --json 2> "$DIR/err" > "$DIR/nul.out"
+check "NUL in comm: the event's comm" '"py\u0000th"' "$(jq -c .comm "$DIR/nul.out")"
+check "NUL in comm: the proc object's comm, whole" '"py\u0000th"' "$(jq -c .proc.comm "$DIR/nul.out")"
+check "NUL in comm: the parent's comm untouched" '"systemd"' "$(jq -c .proc.parent.comm "$DIR/nul.out")"
+
 harness_done

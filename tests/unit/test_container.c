@@ -1037,7 +1037,13 @@ START_TEST(events_meta_layout_matches_format_md)
 		ck_assert_int_eq((int32_t)get_u32(m + 56), -7);
 		ck_assert_int_eq((int32_t)get_u32(m + 60), 2147483647);
 		uint32_t bits = get_u32(m + 68);
-		ck_assert_uint_eq(ml, 104 + bits / 8);
+		/* the counts (1.4) after the Bloom filter, as LEB128 varints: two
+		 * types (id 250 - (-1) - 1 = 250 once, 255 - 250 - 1 = 4 four
+		 * times), one origin (0, five events), then first seq - min seq 0,
+		 * max ts - last ts 0, last seq - min seq 4 */
+		static const uint8_t counts[] = {2, 0xfa, 0x01, 1, 4, 4, 1, 0, 5, 0, 0, 4};
+		ck_assert_uint_eq(ml, 104 + bits / 8 + sizeof counts);
+		ck_assert_int_eq(memcmp(m + 104 + bits / 8, counts, sizeof counts), 0);
 		/* type set: only ids 250 and 255, in byte 31 */
 		for (int b = 0; b < 31; b++)
 			ck_assert_uint_eq(m[72 + b], 0);

@@ -988,6 +988,23 @@ const kcap_event *kcap_reorder_peek(const kcap_reorder *q);
  * is held), else returns NULL. The event is the caller's to change (seq,
  * ids) until the next push, pop or free, which reclaims it. */
 kcap_event *kcap_reorder_pop(kcap_reorder *q, int64_t limit);
+/* Where an importer's window drains to: a writer, with events numbered in
+ * the order written. Zero it, then set w, or write and ud to write each
+ * event through write(ud, ev) instead of kcap_writer_write(w, ev) (an
+ * importer whose window holds encoded records). */
+typedef struct kcap_reorder_out {
+	kcap_writer *w;
+	int (*write)(void *ud, const kcap_event *ev);
+	void *ud;
+	uint64_t seq;       /* seq given to the last event written; 0 before the first */
+	int64_t last_ts;    /* the newest ts written so far */
+	uint64_t unordered; /* events written older than one written before them */
+} kcap_reorder_out;
+/* Writes the held events with ts <= limit to o->w, oldest first, then the
+ * oldest ones while more than max_held stay (0: no bound); each gets seq
+ * ++o->seq. Returns 0 or the writer's negative code (the event it refused
+ * is taken out). */
+int kcap_reorder_drain(kcap_reorder *q, int64_t limit, size_t max_held, kcap_reorder_out *o);
 
 /* 1 when a and b are the same type, their ids aside: name, category (NULL
  * counts as ""), and each param's name, type, flags and symset id. */

@@ -71,6 +71,7 @@ typedef struct kcap_procinfo {
 	const char *cmdline;
 	uint32_t cmdline_len;    /* bytes, including the NULs */
 	uint32_t cmdline_count;  /* elements */
+	uint32_t comm_len;       /* bytes of comm (it may hold a NUL; 0 when comm is NULL) */
 } kcap_procinfo;
 
 /* New empty tracker; NULL when out of memory. */

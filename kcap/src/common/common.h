@@ -68,6 +68,9 @@ uint32_t kcap_crc32c(uint32_t crc, const void *data, size_t len);
 /* ---- errors ---- */
 int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* kcap_seterr with its arguments in ap (a damage report's error). */
+int kcap_vseterr(kcap_error *e, int code, int64_t offset, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* The same for an error in a text value: no offset, a 1-based column. */
 int kcap_seterr_col(kcap_error *e, int code, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -161,6 +164,19 @@ enum {
 	KCAP_JSTR_DEL = 16,      /* DEL is escaped as a control character */
 };
 char *kcap_json_str_flags(char *o, const char *s, size_t n, unsigned flags);
+
+/* A copy of the n bytes at p (which may hold NULs: a cmdline) with a NUL
+ * after them, in new memory; NULL when out of memory. */
+static inline char *kcap_memdup0(const void *p, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		if (n)
+			memcpy(d, p, n);
+		d[n] = 0;
+	}
+	return d;
+}
 
 /* ---- growable arrays ---- */
 /* Makes room for element n of the array *arrp (a T **) of *cap elements of

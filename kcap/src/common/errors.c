@@ -23,7 +23,7 @@ const char *kcap_strerror(int code)
 	}
 }
 
-int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
+int kcap_vseterr(kcap_error *e, int code, int64_t offset, const char *fmt, va_list ap)
 {
 	if (!e)
 		return code;
@@ -32,9 +32,15 @@ int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
 	e->line = 0;
 	e->column = 0;
 	e->sys_errno = 0;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	return code;
+}
+
+int kcap_seterr(kcap_error *e, int code, int64_t offset, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	kcap_vseterr(e, code, offset, fmt, ap);
 	va_end(ap);
 	return code;
 }

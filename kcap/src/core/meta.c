@@ -227,17 +227,6 @@ const kcap_proc *kcap_snapshot_at(const kcap_snapshot *s, size_t i)
 	return (s && i < s->n) ? &s->procs[i] : NULL;
 }
 
-static char *memdup0(const char *p, size_t n)
-{
-	char *r = malloc(n + 1);
-	if (r) {
-		if (n)
-			memcpy(r, p, n);
-		r[n] = 0;
-	}
-	return r;
-}
-
 int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 {
 	if (!s || !p)
@@ -245,10 +234,10 @@ int kcap_snapshot_add(kcap_snapshot *s, const kcap_proc *p)
 	if (kcap_array_room(&s->procs, &s->cap, s->n, sizeof *s->procs, 64))
 		return KCAP_E_NOMEM;
 	kcap_proc c = *p;
-	c.comm = memdup0(p->comm ? p->comm : "", p->comm ? strlen(p->comm) : 0);
-	c.exe = memdup0(p->exe ? p->exe : "", p->exe ? strlen(p->exe) : 0);
-	c.cwd = memdup0(p->cwd ? p->cwd : "", p->cwd ? strlen(p->cwd) : 0);
-	c.cmdline = memdup0(p->cmdline ? p->cmdline : "", p->cmdline ? p->cmdline_len : 0);
+	c.comm = kcap_memdup0(p->comm ? p->comm : "", p->comm ? strlen(p->comm) : 0);
+	c.exe = kcap_memdup0(p->exe ? p->exe : "", p->exe ? strlen(p->exe) : 0);
+	c.cwd = kcap_memdup0(p->cwd ? p->cwd : "", p->cwd ? strlen(p->cwd) : 0);
+	c.cmdline = kcap_memdup0(p->cmdline ? p->cmdline : "", p->cmdline ? p->cmdline_len : 0);
 	if (!p->cmdline)
 		c.cmdline_len = 0; /* the length must describe the copy, or encoding over-reads */
 	if (!c.comm || !c.exe || !c.cwd || !c.cmdline) {

@@ -33,11 +33,9 @@ static const char *block_name(unsigned t)
 void kcap_rd_damage(kcap_reader *r, int code, uint64_t off, uint64_t skipped, const char *fmt, ...)
 {
 	kcap_error e = {0};
-	e.code = code;
-	e.offset = (int64_t)off;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	kcap_vseterr(&e, code, (int64_t)off, fmt, ap);
 	va_end(ap);
 	r->st.damaged++;
 	r->st.damaged_bytes += skipped;
@@ -1009,11 +1007,12 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	return 1;
 }
 
-static uint32_t records_decode(kcap_reader *r);
+static uint32_t records_decode(kcap_reader *r, int known_types);
 
 /* --ignore-crc: the whole events block of blen bytes at pos fails its CRC.
- * Its records that decode, from the first, are read, unverified; the
- * damage is reported all the same. 1 if events are ready, 0 if none,
+ * Its records that decode to a type of the schema, from the first, are
+ * read, unverified (a record of a type no writer could have written is where
+ * the damage starts); the damage is reported all the same. 1 if events are ready, 0 if none,
  * negative on fatal error. */
 static int unverified_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 {
@@ -1035,7 +1034,7 @@ static int unverified_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	}
 	if (rc < 0)
 		return rc;
-	uint32_t good = rc ? records_decode(r) : 0;
+	uint32_t good = rc ? records_decode(r, 1) : 0;
 	r->ev_left = good;
 	r->cur_unverified = 1;
 	r->dmg_lost = claimed >= 0 ? claimed - good : -1;
@@ -1186,9 +1185,10 @@ int kcap_reader_next_record(kcap_reader *r, const kcap_event **out, kcap_record 
 
 /* How many records, from the first, of the events block load_events()
  * made current decode (params well formed for their type, as
- * kcap_reader_next_record checks them). Reads nothing for good: the
- * block's events are still the next ones. */
-static uint32_t records_decode(kcap_reader *r)
+ * kcap_reader_next_record checks them; with known_types, each of a type of
+ * the schema). Reads nothing for good: the block's events are still the
+ * next ones. */
+static uint32_t records_decode(kcap_reader *r, int known_types)
 {
 	const uint8_t *p = r->evp;
 	int64_t ts = r->prev_ts;
@@ -1198,7 +1198,7 @@ static uint32_t records_decode(kcap_reader *r)
 	for (uint32_t i = 0; i < r->ev_left; i++) {
 		uint64_t rl;
 		if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
-		    rd_decode(r, p, p + rl, ts, seq, &ev, NULL, &rec))
+		    rd_decode(r, p, p + rl, ts, seq, &ev, NULL, &rec) || (known_types && !ev.def))
 			return i;
 		p += rl;
 		ts = ev.ts;
@@ -1273,7 +1273,7 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 				return rc;
 			continue;
 		}
-		uint32_t good = records_decode(r);
+		uint32_t good = records_decode(r, 0);
 		if (good < r->ev_left) {
 			r->dmg_lost = r->ev_left - good;
 			kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,

@@ -241,6 +241,30 @@ kcap_event *kcap_reorder_pop(kcap_reorder *q, int64_t limit)
 	return &q->popped->ev;
 }
 
+/* Writes one popped event in o's numbering (kcap_reorder_drain). */
+static int drain_one(kcap_event *ev, kcap_reorder_out *o)
+{
+	if (o->seq && ev->ts < o->last_ts)
+		o->unordered++;
+	else
+		o->last_ts = ev->ts;
+	ev->seq = ++o->seq;
+	return o->write ? o->write(o->ud, ev) : kcap_writer_write(o->w, ev);
+}
+
+int kcap_reorder_drain(kcap_reorder *q, int64_t limit, size_t max_held, kcap_reorder_out *o)
+{
+	kcap_event *ev;
+	int rc = 0;
+	for (;;) {
+		while (rc >= 0 && (ev = kcap_reorder_pop(q, limit)))
+			rc = drain_one(ev, o);
+		if (rc < 0 || !max_held || q->n <= max_held)
+			return rc < 0 ? rc : 0;
+		limit = AT(q, 0)->ev.ts; /* over the bound: the oldest time, all its events */
+	}
+}
+
 void kcap_reorder_free(kcap_reorder *q)
 {
 	if (!q)

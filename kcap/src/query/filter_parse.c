@@ -1401,34 +1401,98 @@ static int taxonomy_fits(const kcap_filter *f, const fnode *n, const flit *l)
 	return fits;
 }
 
+/* How the types of s having the param of n read literal l: -1 when none
+ * has the param, 0 when one reads it, else the worst misfit's score with
+ * its message in msg. *text is set when every type of s having the param
+ * holds it as text. */
+static int schema_lit_fit(const kcap_filter *f, const fnode *n, const flit *l, const kcap_schema *s, char *msg,
+                          size_t msz, int *text)
+{
+	int any = 0, best = 0;
+	*text = 1;
+	for (size_t t = 0;; t++) {
+		const kcap_type_def *d = kcap_schema_type_at(s, t);
+		if (!d)
+			break;
+		int idx = kcap__filter_slot_index(f, n->pslot, d);
+		if (idx < 0)
+			continue;
+		char m[sizeof(((kcap_error *)0)->msg)];
+		int ty = d->params[idx].type;
+		*text &= ty == KCAP_T_STR || ty == KCAP_T_PATH || ty == KCAP_T_BYTES || ty == KCAP_T_STRLIST;
+		int score = lit_misfit(f, n, l, &d->params[idx], s, m, sizeof(m));
+		any = 1;
+		if (!score)
+			return 0;
+		if (score > best) {
+			best = score;
+			snprintf(msg, msz, "%s", m);
+		}
+	}
+	return any ? best : -1;
+}
+
+static int param_pred(const fnode *n)
+{
+	return n->kind == N_PRED && n->field == F_PARAM && (n->op <= OP_GE || n->op == OP_IN || n->op == OP_CONTAINS);
+}
+
 static int check_param_lits(const kcap_filter *f, const kcap_schema *s, kcap_error *err)
 {
 	for (size_t i = 0; i < f->nnodes; i++) {
 		const fnode *n = f->nodes[i];
-		if (n->kind != N_PRED || n->field != F_PARAM || !(n->op <= OP_GE || n->op == OP_IN || n->op == OP_CONTAINS))
+		if (!param_pred(n))
 			continue;
 		for (int j = 0; j < n->nlits; j++) {
 			const flit *l = &n->lits[j];
 			char msg[sizeof(err->msg)] = "";
-			int any = 0, fits = 0, best = 0;
-			for (size_t t = 0; !fits; t++) {
-				const kcap_type_def *d = kcap_schema_type_at(s, t);
-				if (!d)
-					break;
-				int idx = kcap__filter_slot_index(f, n->pslot, d);
-				if (idx < 0)
-					continue;
-				char m[sizeof(msg)];
-				int score = lit_misfit(f, n, l, &d->params[idx], s, m, sizeof(m));
-				fits = !score;
-				any = 1;
-				if (score > best) {
-					best = score;
-					memcpy(msg, m, sizeof(m));
-				}
-			}
-			if (any && !fits && !taxonomy_fits(f, n, l))
+			int text;
+			if (schema_lit_fit(f, n, l, s, msg, sizeof(msg), &text) > 0 && !taxonomy_fits(f, n, l))
 				return kcap_seterr_col(err, KCAP_E_INVAL, l->col, "%s", msg);
+		}
+	}
+	return 0;
+}
+
+/* 1 if the standard taxonomy holds the param of n as a number somewhere. */
+static int taxonomy_numeric(const kcap_filter *f, const fnode *n)
+{
+	const kcap_type_def *d;
+	for (size_t t = 0; (d = kcap_taxonomy_type_at(t)) != NULL; t++) {
+		int idx = kcap__filter_slot_index(f, n->pslot, d);
+		if (idx < 0)
+			continue;
+		int ty = d->params[idx].type;
+		if (ty != KCAP_T_STR && ty != KCAP_T_PATH && ty != KCAP_T_BYTES && ty != KCAP_T_STRLIST &&
+		    ty != KCAP_T_JSON && ty != KCAP_T_SID && ty != KCAP_T_GUID)
+			return 1;
+	}
+	return 0;
+}
+
+/* The note on a literal that only the standard type of its param reads
+ * (issue 10 item 5): a text literal for a param this capture holds as a
+ * number matches nothing here; a number ordered (<, >...) against a param
+ * this capture holds as text compares as text. 1 with note set, else 0. */
+static int param_lit_notes(const kcap_filter *f, const kcap_schema *s, kcap_error *note)
+{
+	for (size_t i = 0; i < f->nnodes; i++) {
+		const fnode *n = f->nodes[i];
+		if (!param_pred(n))
+			continue;
+		for (int j = 0; j < n->nlits; j++) {
+			const flit *l = &n->lits[j];
+			char msg[sizeof(note->msg)] = "";
+			int text, fit = schema_lit_fit(f, n, l, s, msg, sizeof(msg), &text);
+			if (fit > 0)
+				return kcap_seterr_col(note, 0, l->col,
+				                       "column %d: %s in this capture (only the standard type reads it): it "
+				                       "matches nothing here", (int)l->col, msg), 1;
+			if (!fit && text && l->has_num && n->op >= OP_LT && n->op <= OP_GE && taxonomy_numeric(f, n))
+				return kcap_seterr_col(note, 0, l->col,
+				                       "column %d: '%s' is text in this capture, not a number as in the "
+				                       "standard taxonomy: %s compares as text here", (int)l->col,
+				                       f->slots[n->pslot], l->text), 1;
 		}
 	}
 	return 0;
@@ -1537,6 +1601,8 @@ int kcap_filter_input_notes(const kcap_filter *f, const kcap_reader *r, kcap_err
 					       "field '%s' is a param of the standard taxonomy that no type of this capture "
 					       "has so far: it matches events of the types that have it, if any come",
 					       f->slots[i]), 1;
+	if (param_lit_notes(f, s, note))
+		return 1;
 	type_ck c = {s, note, 1};
 	return each_absent_type(f, s, r, unknown_type, &c);
 }

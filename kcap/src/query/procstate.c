@@ -16,6 +16,7 @@
 #include <kcap/procstate.h>
 #include "core/core.h"
 #include "query/json_field.h"
+#include "query/render_internal.h"
 
 /* The probe side of the table, apart from the entries so that a probe
  * touches 8 bytes per slot instead of a whole entry. The origin is folded
@@ -383,11 +384,20 @@ static int set_comm(pent *e, const char *s, size_t n)
 {
 	int rc = set_str(&e->comm, &e->info.comm, s, n);
 	if (!rc)
-		e->comm_len = n;
+		e->comm_len = e->info.comm_len = (uint32_t)n;
 	return rc;
 }
 
 /* cmdline from NUL-separated elements; a missing final NUL is added. */
+/* The text of v, a string or path param (else nothing; with abs, only an
+ * absolute path), into *dst and *view as set_str. */
+static int set_path(char **dst, const char **view, const kcap_value *v, int abs)
+{
+	if (!v || (v->type != KCAP_T_STR && v->type != KCAP_T_PATH) || (abs && !(v->len && v->p[0] == '/')))
+		return 0;
+	return set_str(dst, view, (const char *)v->p, v->len);
+}
+
 static int set_cmdline(pent *e, const char *s, size_t n)
 {
 	int add_nul = n > 0 && s[n - 1] != 0;
@@ -537,16 +547,6 @@ cleanup:
 	return rc;
 }
 
-static const kcap_value *param_any(const kcap_event *ev, const kcap_type_def *def, const char *const *names)
-{
-	for (; *names; names++) {
-		int i = kcap_type_param_index(def, *names);
-		if (i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present)
-			return &ev->params[i];
-	}
-	return NULL;
-}
-
 static int lifecycle_of(const kcap_type_def *def, const kcap_schema *s)
 {
 	const kcap_type_cache *c = kcap_schema_type_cache(s, def);
@@ -574,7 +574,7 @@ static int succeeded(const kcap_event *ev, const kcap_type_def *def)
 {
 	static const char *const rn[] = {"ret", "retval", "result", NULL};
 	int64_t r;
-	const kcap_value *v = param_any(ev, def, rn);
+	const kcap_value *v = kcap__param_first(ev, def, rn);
 	if (!v || !value_int(v, &r))
 		return 1;
 	return r == 0;
@@ -651,14 +651,14 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	switch (tc ? tc->lifecycle : kcap_lifecycle_kind(def->name)) {
 	case KCAP_LC_FORK: {
 		int64_t child = 0, fl;
-		const kcap_value *v = param_any(ev, def, child_names);
+		const kcap_value *v = kcap__param_first(ev, def, child_names);
 		if (!v || !value_int(v, &child) || child <= 0) {
 			child = 0;
-			value_int(param_any(ev, def, ret_names), &child);
+			value_int(kcap__param_first(ev, def, ret_names), &child);
 		}
 		if (child <= 0 || child == ev->pid || child > INT32_MAX)
 			break;
-		if (value_int(param_any(ev, def, flag_names), &fl) && (fl & 0x10000))
+		if (value_int(kcap__param_first(ev, def, flag_names), &fl) && (fl & 0x10000))
 			break; /* CLONE_THREAD */
 		remove_pid(ps, tag, (int32_t)child);
 		pent *c = get_or_add(ps, tag, (int32_t)child, NULL);
@@ -675,26 +675,21 @@ int kcap_procstate_update(kcap_procstate *ps, const kcap_event *ev, const kcap_s
 	case KCAP_LC_EXEC: {
 		if (!succeeded(ev, def))
 			break;
-		const kcap_value *f = param_any(ev, def, exe_names);
-		if (f && (f->type == KCAP_T_STR || f->type == KCAP_T_PATH) &&
-		    set_str(&e->exe, &e->info.exe, (const char *)f->p, f->len))
+		if (set_path(&e->exe, &e->info.exe, kcap__param_first(ev, def, exe_names), 0))
 			rc = KCAP_E_NOMEM;
-		const kcap_value *a = param_any(ev, def, argv_names);
+		const kcap_value *a = kcap__param_first(ev, def, argv_names);
 		if (a && (a->type == KCAP_T_STRLIST || a->type == KCAP_T_STR) && set_cmdline(e, (const char *)a->p, a->len))
 			rc = KCAP_E_NOMEM;
 		e->gen = ++ps->clock;
 		break;
 	}
-	case KCAP_LC_CHDIR: {
+	case KCAP_LC_CHDIR:
 		if (!succeeded(ev, def))
 			break;
-		const kcap_value *d = param_any(ev, def, dir_names);
-		if (d && (d->type == KCAP_T_STR || d->type == KCAP_T_PATH) && d->len && d->p[0] == '/' &&
-		    set_str(&e->cwd, &e->info.cwd, (const char *)d->p, d->len))
+		if (set_path(&e->cwd, &e->info.cwd, kcap__param_first(ev, def, dir_names), 1))
 			rc = KCAP_E_NOMEM;
 		e->gen = ++ps->clock;
 		break;
-	}
 	case KCAP_LC_EXIT:
 		if (ev->tid != ev->pid && ev->tid != 0)
 			break;
@@ -814,13 +809,19 @@ static char *opt_str_to(char *o, const char *s)
 
 static size_t opt_room(const char *s) { return s ? KCAP_JSON_STR_ROOM(strlen(s)) : 4; }
 
+/* comm with its length: a comm may hold a NUL, which is escaped, not an end */
+static char *comm_to(char *o, const kcap_procinfo *pi)
+{
+	return pi->comm ? kcap_json_str_to(o, pi->comm, pi->comm_len) : PUT_LIT(o, "null");
+}
+
 /* Rendered into room reserved once: this runs for every new process. pp is
  * the parent (same origin), or NULL. */
 static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo *pp)
 {
-	size_t room = 256 + opt_room(pi->comm) + opt_room(pi->exe) + opt_room(pi->cwd) +
+	size_t room = 256 + KCAP_JSON_STR_ROOM(pi->comm_len) + opt_room(pi->exe) + opt_room(pi->cwd) +
 		      (pi->cmdline ? KCAP_JSON_STR_ROOM(pi->cmdline_len) + 3 * (size_t)pi->cmdline_len : 4) +
-		      (pp ? opt_room(pp->comm) + opt_room(pp->exe) : 0);
+		      (pp ? KCAP_JSON_STR_ROOM(pp->comm_len) + opt_room(pp->exe) : 0);
 	if (kcap_buf_reserve(b, room))
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
@@ -833,7 +834,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 	o = PUT_LIT(o, ",\"gid\":");
 	o = pi->gid != UINT32_MAX ? int_to(o, pi->gid) : PUT_LIT(o, "null");
 	o = PUT_LIT(o, ",\"comm\":");
-	o = opt_str_to(o, pi->comm);
+	o = comm_to(o, pi);
 	o = PUT_LIT(o, ",\"exe\":");
 	o = opt_str_to(o, pi->exe);
 	o = PUT_LIT(o, ",\"cwd\":");
@@ -857,7 +858,7 @@ static int render_proc(kcap_buf *b, const kcap_procinfo *pi, const kcap_procinfo
 		o = PUT_LIT(o, ",\"parent\":{\"pid\":");
 		o = int_to(o, pp->pid);
 		o = PUT_LIT(o, ",\"comm\":");
-		o = opt_str_to(o, pp->comm);
+		o = comm_to(o, pp);
 		o = PUT_LIT(o, ",\"exe\":");
 		o = opt_str_to(o, pp->exe);
 		*o++ = '}';

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <kcap/proctree.h>
 #include "common/common.h"
+#include "query/render_internal.h"
 
 typedef struct node {
 	kcap_ptnode pub;
@@ -52,17 +53,6 @@ void kcap_proctree_free(kcap_proctree *t)
 	free(t);
 }
 
-static char *dupn(const void *p, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		if (n)
-			memcpy(d, p, n);
-		d[n] = 0;
-	}
-	return d;
-}
-
 static const char *intern(kcap_proctree *t, const char *name)
 {
 	name = name ? name : "";
@@ -73,7 +63,7 @@ static const char *intern(kcap_proctree *t, const char *name)
 	if (!no)
 		return NULL;
 	t->origins = no;
-	if (!(no[t->norigins] = dupn(name, strlen(name))))
+	if (!(no[t->norigins] = kcap_memdup0(name, strlen(name))))
 		return NULL;
 	return no[t->norigins++];
 }
@@ -156,32 +146,10 @@ int kcap_proctree_snapshot(kcap_proctree *t, const char *origin, const kcap_snap
 		n->pub.uid = p->uid;
 		n->pub.in_snapshot = 1;
 		n->pub.start_ts = p->start_ts;
-		if ((p->comm && !(n->pub.comm = dupn(p->comm, strlen(p->comm)))) ||
-		    (p->exe && !(n->pub.exe = dupn(p->exe, strlen(p->exe)))))
+		if ((p->comm && !(n->pub.comm = kcap_memdup0(p->comm, strlen(p->comm)))) ||
+		    (p->exe && !(n->pub.exe = kcap_memdup0(p->exe, strlen(p->exe)))))
 			return KCAP_E_NOMEM;
 	}
-	return 0;
-}
-
-static const kcap_value *param(const kcap_event *ev, const kcap_type_def *def, const char *name)
-{
-	int i = kcap_type_param_index(def, name);
-	return i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present ? &ev->params[i] : NULL;
-}
-
-static const kcap_value *first_param(const kcap_event *ev, const kcap_type_def *def, const char *const *names)
-{
-	const kcap_value *v = NULL;
-	for (; *names && !v; names++)
-		v = param(ev, def, *names);
-	return v;
-}
-
-static int is(const char *name, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(name, *list))
-			return 1;
 	return 0;
 }
 
@@ -193,7 +161,7 @@ static const char *const argv_params[] = {"argv", "args", "cmdline", NULL};
 
 static int on_exec(node *n, const kcap_event *ev, const kcap_type_def *def)
 {
-	const kcap_value *exe = first_param(ev, def, exe_params), *argv = first_param(ev, def, argv_params);
+	const kcap_value *exe = kcap__param_first(ev, def, exe_params), *argv = kcap__param_first(ev, def, argv_params);
 	if (n->nexecs == n->capexecs) {
 		size_t nc = n->capexecs ? n->capexecs * 2 : 2;
 		kcap_ptexec *ne = realloc(n->execs, nc * sizeof(*ne));
@@ -205,10 +173,10 @@ static int on_exec(node *n, const kcap_event *ev, const kcap_type_def *def)
 	kcap_ptexec *x = &n->execs[n->nexecs];
 	memset(x, 0, sizeof(*x));
 	x->ts = ev->ts;
-	if (exe && exe->p && !(x->exe = dupn(exe->p, exe->len)))
+	if (exe && exe->p && !(x->exe = kcap_memdup0(exe->p, exe->len)))
 		return KCAP_E_NOMEM;
 	if (argv && argv->p) {
-		if (!(x->argv = dupn(argv->p, argv->len))) {
+		if (!(x->argv = kcap_memdup0(argv->p, argv->len))) {
 			free((char *)x->exe);
 			return KCAP_E_NOMEM;
 		}
@@ -226,7 +194,7 @@ int kcap_proctree_add(kcap_proctree *t, const kcap_event *ev, const kcap_schema 
 	node *n = find(t, o, ev->pid);
 	if (!n && !(n = add_node(t, o, ev->pid, ev->ppid)))
 		return KCAP_E_NOMEM;
-	if (!n->pub.comm && ev->comm && !(n->pub.comm = dupn(ev->comm, ev->comm_len)))
+	if (!n->pub.comm && ev->comm && !(n->pub.comm = kcap_memdup0(ev->comm, ev->comm_len)))
 		return KCAP_E_NOMEM;
 	n->pub.uid = ev->uid;
 	if (n->pub.ppid <= 0 && ev->ppid > 0)
@@ -236,19 +204,19 @@ int kcap_proctree_add(kcap_proctree *t, const kcap_event *ev, const kcap_schema 
 	const kcap_type_def *def = ev->def ? ev->def : kcap_schema_type(s, ev->type_id);
 	if (!def)
 		return 0;
-	const kcap_value *ret = param(ev, def, "ret");
+	const kcap_value *ret = kcap__param(ev, def, "ret");
 	int ok = !ret || ret->i == 0;
-	if (is(def->name, exec_types) && ok) {
+	if (kcap__name_in(def->name, exec_types) && ok) {
 		int rc = on_exec(n, ev, def);
 		if (rc)
 			return rc;
-	} else if (is(def->name, fork_types)) {
-		const kcap_value *flags = param(ev, def, "flags"), *c = first_param(ev, def, child_params);
+	} else if (kcap__name_in(def->name, fork_types)) {
+		const kcap_value *flags = kcap__param(ev, def, "flags"), *c = kcap__param_first(ev, def, child_params);
 		int64_t child = c ? c->i : ret && ret->i > 0 ? ret->i : 0;
 		if (child > 0 && child <= INT32_MAX && !(flags && (flags->u & 0x10000))) {
 			int32_t parent = ev->pid;
 			uint32_t uid = ev->uid;
-			char *comm = ev->comm ? dupn(ev->comm, ev->comm_len) : NULL;
+			char *comm = ev->comm ? kcap_memdup0(ev->comm, ev->comm_len) : NULL;
 			node *old = find(t, o, (int32_t)child);
 			if (old)
 				old->dead = 1; /* a pid reused before its exit was seen */
@@ -262,7 +230,7 @@ int kcap_proctree_add(kcap_proctree *t, const kcap_event *ev, const kcap_schema 
 			k->pub.comm = comm;
 		}
 	} else if (!strcmp(def->name, "exit_group") || (!strcmp(def->name, "exit") && (ev->tid == ev->pid || !ev->tid))) {
-		const kcap_value *st = param(ev, def, "status"), *sig = param(ev, def, "sig");
+		const kcap_value *st = kcap__param(ev, def, "status"), *sig = kcap__param(ev, def, "sig");
 		n->pub.exited = 1;
 		n->pub.end_ts = ev->ts;
 		if (st)

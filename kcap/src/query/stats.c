@@ -8,10 +8,10 @@
 #include <kcap/stats.h>
 #include "common/common.h"
 #include "query/filter_internal.h"
+#include "query/render_internal.h"
 
 #define STATS_MAX_COLS 8
 
-static int name_in(const char *name, const char *const *list);
 
 enum { SF_NONE, SF_COMM, SF_PID, SF_TID, SF_PPID, SF_UID, SF_GID };
 
@@ -140,7 +140,7 @@ int kcap_stats_head_only(const kcap_stats *st)
 	if (!st || st->t[0].kind != T_BY)
 		return 0;
 	for (size_t i = 0; i < st->t[0].pub.ncols; i++)
-		if (!name_in(st->t[0].cols[i], canonical))
+		if (!kcap__name_in(st->t[0].cols[i], canonical))
 			return 0;
 	return 1;
 }
@@ -250,30 +250,6 @@ static int table_count(table *t, const kcap_buf *k, int failed)
 
 /* ---- what the default report recognises ---- */
 
-static const kcap_value *param(const kcap_event *ev, const kcap_type_def *def, const char *name)
-{
-	int i = kcap_type_param_index(def, name);
-	return i >= 0 && (uint32_t)i < ev->nparams && ev->params[i].present ? &ev->params[i] : NULL;
-}
-
-static const kcap_value *first_param(const kcap_event *ev, const kcap_type_def *def, const char *const *names)
-{
-	for (; *names; names++) {
-		const kcap_value *v = param(ev, def, *names);
-		if (v)
-			return v;
-	}
-	return NULL;
-}
-
-static int name_in(const char *name, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(name, *list))
-			return 1;
-	return 0;
-}
-
 static const char *const exec_types[] = {"execve", "execveat", "exec", NULL};
 static const char *const open_types[] = {"open", "openat", "openat2", "creat", NULL};
 static const char *const path_params[] = {"path", "filename", "pathname", "file", "exe", NULL};
@@ -312,7 +288,7 @@ static int add_default(kcap_stats *st, const kcap_event *ev, const kcap_schema *
 	kcap_buf *k = &st->key;
 	char t[64];
 	int rc = 0;
-	const kcap_value *ret = def ? param(ev, def, "ret") : NULL;
+	const kcap_value *ret = def ? kcap__param(ev, def, "ret") : NULL;
 	int failed = ret && kcap_ptype_is_signed(ret->type) && ret->i < 0;
 	/* processes */
 	k->len = 0;
@@ -342,13 +318,13 @@ static int add_default(kcap_stats *st, const kcap_event *ev, const kcap_schema *
 		rc = errno_key(st, ret, s, def);
 		rc = rc ? rc : table_count(&st->t[3], k, 0);
 	}
-	int is_exec = name_in(def->name, exec_types), is_open = !is_exec && name_in(def->name, open_types);
+	int is_exec = kcap__name_in(def->name, exec_types), is_open = !is_exec && kcap__name_in(def->name, open_types);
 	if (is_exec || is_open) {
-		const kcap_value *p = first_param(ev, def, path_params);
+		const kcap_value *p = kcap__param_first(ev, def, path_params);
 		k->len = 0;
 		if (p) {
 			const char *const *pn = path_params;
-			while (!param(ev, def, *pn))
+			while (!kcap__param(ev, def, *pn))
 				pn++;
 			rc = value_text(&st->cell, p, s, def, *pn);
 			rc = rc ? rc : key_cell(k, st->cell.data ? st->cell.data : "", st->cell.len);
@@ -357,10 +333,10 @@ static int add_default(kcap_stats *st, const kcap_event *ev, const kcap_schema *
 		}
 		rc = rc ? rc : table_count(&st->t[is_exec ? 1 : 2], k, failed);
 	}
-	const char *dir = name_in(def->name, net_out) ? "out" : name_in(def->name, net_in) ? "in"
+	const char *dir = kcap__name_in(def->name, net_out) ? "out" : kcap__name_in(def->name, net_in) ? "in"
 	                : !strcmp(def->name, "bind") ? "bind" : NULL;
 	if (!rc && dir) {
-		const kcap_value *a = param(ev, def, "addr");
+		const kcap_value *a = kcap__param(ev, def, "addr");
 		if (a && a->type == KCAP_T_SOCKADDR) {
 			k->len = 0;
 			rc = key_str(k, dir);
