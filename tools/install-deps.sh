@@ -17,6 +17,9 @@ if [ "${1:-}" = "--bench" ]; then
 fi
 missing=()
 for p in "${pkgs[@]}"; do
+	# node and npm from elsewhere (NodeSource's nodejs bundles npm and
+	# conflicts with Debian's npm package) serve as well as Debian's
+	case $p in nodejs) command -v node >/dev/null && continue ;; npm) command -v npm >/dev/null && continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
