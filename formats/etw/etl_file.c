@@ -1,5 +1,5 @@
 /* etl_file.c - the .etl file walk (etl_file.h): buffers, XPRESS
- * inflation (libyal libfwnt), the logfile header, every record header kind
+ * inflation (xpress.c, or libyal libfwnt with -DKCAP_FWNT=ON), the logfile header, every record header kind
  * into a kcap_etw_record, and the per-CPU buffers merged into time order
  * (a k-way merge over one stream of buffers per CPU: each CPU's buffers
  * are written in time order, the file interleaves them). */
@@ -15,7 +15,7 @@
 #include "common/port.h"
 #include "etw_priv.h"
 
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 #include <libfwnt.h>
 #endif
 
@@ -29,7 +29,7 @@ enum { BF_FLUSH = 0x01, BF_EVENTS_LOST = 0x02, BF_BUFFER_LOST = 0x04, BF_PROC_IN
 
 int kcap_etl_have_xpress(void)
 {
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 	return 1;
 #else
 	return 2;
@@ -281,7 +281,7 @@ static int scan_buffers(walk *w)
  * KCAP_XPRESS_OVERFLOW. */
 static int inflate(const uint8_t *in, size_t len, uint8_t *out, size_t *n)
 {
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 	libfwnt_error_t *fe = NULL;
 	int r = libfwnt_lzxpress_decompress(in, len, out, n, &fe);
 	if (fe)
