@@ -889,6 +889,17 @@ static int utf16_append(kcap_buf *b, const uint8_t *p, size_t n)
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
 	for (size_t k = 0; k + 1 < n; k += 2) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* names and paths are mostly ASCII: four units at a time */
+		for (uint64_t v; k + 8 <= n && (memcpy(&v, p + k, 8), !(v & 0xff80ff80ff80ff80ull)); k += 8, o += 4) {
+			o[0] = (char)v;
+			o[1] = (char)(v >> 16);
+			o[2] = (char)(v >> 32);
+			o[3] = (char)(v >> 48);
+		}
+		if (k + 1 >= n)
+			break;
+#endif
 		uint32_t c = (uint32_t)p[k] | ((uint32_t)p[k + 1] << 8);
 		if (c >= 0xd800 && c < 0xdc00 && k + 3 < n) {
 			uint32_t c2 = (uint32_t)p[k + 2] | ((uint32_t)p[k + 3] << 8);
@@ -996,6 +1007,10 @@ void etw_wstr(etw_cur *c, const uint8_t **p, size_t *n)
 {
 	*p = c->p + c->off;
 	size_t k = c->off;
+	/* to the NUL unit: four units at a time while none is 0 */
+	for (uint64_t v; k + 8 <= c->n && (memcpy(&v, c->p + k, 8),
+	                                   !((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull));)
+		k += 8;
 	while (k + 1 < c->n && (c->p[k] || c->p[k + 1]))
 		k += 2;
 	*n = k - c->off;
