@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages kcap needs to build and test, if missing.
-# Usage: tools/install-deps.sh [--bench]   (--bench adds benchmark tools)
+# Usage: tools/install-deps.sh [--bench] [--windows]   (benchmark tools; the mingw-w64 build and wine)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang llvm libzstd-dev zlib1g-dev libarchive-dev libjansson-dev
       libbpf-dev bpftool check zstd jq zip libclang-rt-14-dev man-db libfwnt-dev libssl-dev
@@ -12,9 +12,13 @@ pkgs+=(libcurl4-openssl-dev curl clickhouse-server clickhouse-client)
 # nodejs and npm: the looking_browser test drives the system chromium with
 # playwright-core from npm (SKIP without them)
 pkgs+=(libmicrohttpd-dev chromium nodejs npm)
-if [ "${1:-}" = "--bench" ]; then
-	pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time)
-fi
+for opt in "$@"; do
+	case $opt in
+	--bench) pkgs+=(hyperfine bpftrace auditd linux-perf valgrind time) ;;
+	# the Windows cross build and its wine test (docs/WINDOWS.md, ctest -R windows_wine)
+	--windows) pkgs+=(gcc-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64) ;;
+	esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
 	# node and npm from elsewhere (NodeSource's nodejs bundles npm and

@@ -1,8 +1,9 @@
 /* etl_file.c - the .etl file walk (etl_file.h): buffers, XPRESS
- * inflation (libyal libfwnt), the logfile header, every record header kind
+ * inflation (xpress.c, or libyal libfwnt with -DKCAP_FWNT=ON), the logfile header, every record header kind
  * into a kcap_etw_record, and the per-CPU buffers merged into time order
  * (a k-way merge over one stream of buffers per CPU: each CPU's buffers
  * are written in time order, the file interleaves them). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +12,10 @@
 #include "etl_file.h"
 #include "xpress.h"
 #include "common/common.h"
+#include "common/port.h"
 #include "etw_priv.h"
 
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 #include <libfwnt.h>
 #endif
 
@@ -21,12 +23,13 @@
 #define MAX_EXT 64             /* extended data items kept per record */
 #define MAX_LIVE (1024u << 20) /* inflated buffers held at once, all CPUs */
 #define SLACK 16               /* output room past a compressed buffer's stated size */
+#define WINDOW (1u << 20)      /* bytes read at once for the buffer scan (descriptor walks) */
 
 enum { BF_FLUSH = 0x01, BF_EVENTS_LOST = 0x02, BF_BUFFER_LOST = 0x04, BF_PROC_INDEX = 0x20, BF_COMPRESSED = 0x40 };
 
 int kcap_etl_have_xpress(void)
 {
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 	return 1;
 #else
 	return 2;
@@ -36,13 +39,15 @@ int kcap_etl_have_xpress(void)
 static uint32_t rd32(const uint8_t *p) { return (uint32_t)etw_le(p, 4); }
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)etw_le(p, 2); }
 
+/* The index of the file's buffers: 24 bytes per buffer, the only part of
+ * a walk's memory that grows with the file (a 1 GiB file of 64 KiB
+ * buffers: 384 KiB). */
 typedef struct ebuf {
 	uint64_t off;   /* in the file */
 	uint32_t size;  /* on disk */
 	uint32_t fill;  /* Offset: filled bytes including the header */
 	uint16_t flags, type;
 	uint32_t cpu;
-	uint32_t stream;
 } ebuf;
 
 typedef struct stream {
@@ -50,7 +55,7 @@ typedef struct stream {
 	uint32_t *bufs; /* indices into the buffer list, file order */
 	size_t nbufs, capbufs, next;
 	/* the current buffer's records */
-	const uint8_t *data; /* its bytes from the header on (the file's or inflated into scratch) */
+	const uint8_t *data; /* its bytes from the header on (the image's, or read or inflated into scratch) */
 	uint32_t fill;
 	uint32_t pos;
 	uint64_t boff;
@@ -64,8 +69,19 @@ typedef struct stream {
 } stream;
 
 typedef struct walk {
-	const uint8_t *buf;
-	size_t len;
+	/* the file: an image in memory (mem), or fd from base on, read with
+	 * pread a buffer at a time; len bytes either way */
+	const uint8_t *mem;
+	int fd;
+	uint64_t base;
+	uint64_t len;
+	uint8_t *win; /* fd: the scan's read window, win[0..wlen) = file[woff..) */
+	size_t wcap, wlen;
+	uint64_t woff;
+	uint8_t *raw; /* fd: a compressed buffer's bytes before inflation */
+	size_t raw_cap;
+	int io_errno;  /* a read failed (errno); the walk ends with KCAP_E_IO */
+	int split;     /* stop at a second header buffer (the next file) */
 	const kcap_etl_handler *h;
 	void *ud;
 	kcap_etl_stats *st;
@@ -98,12 +114,60 @@ static void damage(walk *w, uint64_t off, const char *fmt, ...)
 		w->h->damage(w->ud, &e);
 }
 
-/* A plausible buffer header at off: sizes in range, known flags. */
-static int plausible(const walk *w, size_t off)
+/* Reads n bytes at off of the file into dst; 0, or -1 with w->io_errno
+ * set (a read error, or a file that got shorter while it was read). */
+static int read_at(walk *w, uint8_t *dst, size_t n, uint64_t off)
 {
-	if (off + HDR > w->len)
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(w->fd, dst + got, n - got, (off_t)(w->base + off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			w->io_errno = k < 0 ? errno : EIO;
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* The n bytes of the file at off, or NULL when they are not all there (or
+ * cannot be read: w->io_errno). Valid until the next call. */
+static const uint8_t *at(walk *w, uint64_t off, size_t n)
+{
+	if (off > w->len || n > w->len - off)
+		return NULL;
+	if (w->mem)
+		return w->mem + off;
+	if (off >= w->woff && off + n <= w->woff + w->wlen)
+		return w->win + (off - w->woff);
+	size_t want = n > WINDOW ? n : WINDOW;
+	if (want > w->len - off)
+		want = (size_t)(w->len - off);
+	if (w->wcap < want) {
+		uint8_t *nw = realloc(w->win, want);
+		if (!nw) {
+			w->io_errno = ENOMEM;
+			return NULL;
+		}
+		w->win = nw;
+		w->wcap = want;
+	}
+	w->wlen = 0;
+	if (read_at(w, w->win, want, off) < 0)
+		return NULL;
+	w->woff = off;
+	w->wlen = want;
+	return w->win;
+}
+
+/* A plausible buffer header at off: sizes in range, known flags. */
+static int plausible(walk *w, uint64_t off)
+{
+	const uint8_t *p = at(w, off, off + HDR + 8 <= w->len ? HDR + 8 : HDR);
+	if (!p)
 		return 0;
-	const uint8_t *p = w->buf + off;
 	uint32_t size = rd32(p), fill = rd32(p + 0x30);
 	uint16_t flags = rd16(p + 0x34), type = rd16(p + 0x36);
 	if (size < HDR || size > KCAP_ETL_MAX_BUFFER || fill < HDR || fill > KCAP_ETL_MAX_BUFFER)
@@ -128,11 +192,24 @@ static int plausible(const walk *w, size_t off)
 	return 1;
 }
 
-static int chained(const walk *w, size_t k)
+/* Where a second file's header buffer begins (split walks): a buffer of
+ * type 4 opening with a logfile header, past the first, reached by stepping
+ * over intact buffers by their sizes (never inside damage, where any bytes
+ * may look like one). */
+static int next_file(walk *w, uint64_t off)
+{
+	if (!w->split || !off || w->damaged)
+		return 0;
+	size_t n = off + HDR + 8 <= w->len ? HDR + 8 : HDR;
+	const uint8_t *p = at(w, off, n);
+	return p && rd16(p + 0x36) == 4 && kcap_etl_probe(p, n);
+}
+
+static int chained(walk *w, uint64_t k)
 {
 	if (!plausible(w, k))
 		return 0;
-	size_t next = k + rd32(w->buf + k);
+	uint64_t next = k + rd32(at(w, k, HDR));
 	if (next > w->len)
 		return 0;
 	return next + HDR > w->len || plausible(w, next);
@@ -142,9 +219,15 @@ static int chained(const walk *w, size_t k)
  * does not look like one. */
 static int scan_buffers(walk *w)
 {
-	size_t off = 0;
+	uint64_t off = 0;
 	while (off + HDR <= w->len) {
-		const uint8_t *p = w->buf + off;
+		if (next_file(w, off)) {
+			w->len = off;
+			break;
+		}
+		const uint8_t *p = at(w, off, HDR);
+		if (!p)
+			break; /* a read error */
 		uint32_t size = rd32(p);
 		if (!plausible(w, off) || off + size > w->len) {
 			uint64_t bad = off;
@@ -153,15 +236,16 @@ static int scan_buffers(walk *w)
 			                                                       : "not a buffer header";
 			/* the next buffer: a plausible header whose successor is one too
 			 * (or the end); compressed buffers have any size, so byte by byte */
-			size_t k = off + 1;
-			while (k + HDR <= w->len && !chained(w, k))
+			uint64_t k = off + 1;
+			while (k + HDR <= w->len && !chained(w, k) && !w->io_errno)
 				k++;
 			if (k + HDR > w->len)
 				k = w->len;
-			damage(w, bad, "%s (buffer size %u); %llu bytes skipped", why, size, (unsigned long long)(k - (size_t)bad));
+			damage(w, bad, "%s (buffer size %u); %llu bytes skipped", why, size, (unsigned long long)(k - bad));
 			off = k;
 			continue;
 		}
+		p = at(w, off, size < HDR + 32 + 36 ? size : HDR + 32 + 36);
 		if (kcap_array_room(&w->b, &w->capb, w->nb, sizeof *w->b, 256))
 			return KCAP_E_NOMEM;
 		ebuf *b = &w->b[w->nb++];
@@ -183,6 +267,8 @@ static int scan_buffers(walk *w)
 		/* uncompressed buffers may be followed by padding to the next; step
 		 * over zeros */
 	}
+	if (w->io_errno)
+		return KCAP_E_IO;
 	if (off < w->len)
 		damage(w, off, "%llu bytes at the end are no buffer", (unsigned long long)(w->len - off));
 	return 0;
@@ -193,7 +279,7 @@ static int scan_buffers(walk *w)
  * KCAP_XPRESS_OVERFLOW. */
 static int inflate(const uint8_t *in, size_t len, uint8_t *out, size_t *n)
 {
-#ifdef KCAP_HAVE_FWNT
+#ifdef KCAP_INFLATE_FWNT
 	libfwnt_error_t *fe = NULL;
 	int r = libfwnt_lzxpress_decompress(in, len, out, n, &fe);
 	if (fe)
@@ -219,18 +305,19 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 		w->st->lost_buffers++;
 	if (b->flags & BF_EVENTS_LOST)
 		w->st->lost_event_buffers++;
-	if (!s->compressed) {
-		s->data = w->buf + b->off;
-		if (s->fill > b->size) {
-			damage(w, b->off, "buffer fill %u past its size %u", s->fill, b->size);
-			return 0;
-		}
+	if (!s->compressed && s->fill > b->size) {
+		damage(w, b->off, "buffer fill %u past its size %u", s->fill, b->size);
+		return 0;
+	}
+	if (!s->compressed && w->mem) {
+		s->data = w->mem + b->off;
 		return 1;
 	}
-	w->st->compressed++;
+	if (s->compressed)
+		w->st->compressed++;
 	/* room for a few bytes more than stated tells data that inflates past
 	 * its stated size (libfwnt stops, without an error, at a full output) */
-	size_t want = b->fill - HDR, room = (size_t)b->fill + SLACK;
+	size_t want = b->fill - HDR, room = (size_t)b->fill + (s->compressed ? SLACK : 0);
 	if (s->scratch_cap < room) {
 		if (w->live - s->scratch_cap + room > MAX_LIVE) {
 			damage(w, b->off, "inflated buffers would take more than 1 GiB at once; buffer skipped");
@@ -243,9 +330,29 @@ static int load_buffer(walk *w, stream *s, uint32_t i)
 		s->scratch = n;
 		s->scratch_cap = room;
 	}
-	memcpy(s->scratch, w->buf + b->off, HDR);
+	if (!s->compressed) {
+		/* a descriptor's plain buffer: its filled bytes */
+		if (read_at(w, s->scratch, b->fill, b->off) < 0)
+			return KCAP_E_IO;
+		s->data = s->scratch;
+		return 1;
+	}
+	const uint8_t *in = w->mem ? w->mem + b->off : NULL;
+	if (!in) {
+		if (w->raw_cap < b->size) {
+			uint8_t *n = realloc(w->raw, b->size);
+			if (!n)
+				return KCAP_E_NOMEM;
+			w->raw = n;
+			w->raw_cap = b->size;
+		}
+		if (read_at(w, w->raw, b->size, b->off) < 0)
+			return KCAP_E_IO;
+		in = w->raw;
+	}
+	memcpy(s->scratch, in, HDR);
 	size_t got = want + SLACK;
-	int r = inflate(w->buf + b->off + HDR, b->size - HDR, s->scratch + HDR, &got);
+	int r = inflate(in + HDR, b->size - HDR, s->scratch + HDR, &got);
 	if (r != 0 || got != want) {
 		damage(w, b->off + HDR, "compressed buffer does not inflate to its stated %llu bytes (%s)",
 		       (unsigned long long)want,
@@ -562,20 +669,6 @@ int kcap_etl_probe(const unsigned char *head, size_t n)
 	return 1;
 }
 
-size_t kcap_etl_file_end(const uint8_t *buf, size_t len)
-{
-	size_t off = 0;
-	while (off + HDR <= len) {
-		uint32_t size = rd32(buf + off);
-		if (size < HDR || size > KCAP_ETL_MAX_BUFFER || size > len - off)
-			break;
-		if (off && rd16(buf + off + 0x36) == 4 && kcap_etl_probe(buf + off, len - off))
-			return off;
-		off += size;
-	}
-	return len;
-}
-
 static void free_walk(walk *w)
 {
 	for (size_t i = 0; i < w->ns; i++) {
@@ -586,6 +679,8 @@ static void free_walk(walk *w)
 	free(w->cpu_stream);
 	free(w->b);
 	free(w->heap);
+	free(w->win);
+	free(w->raw);
 }
 
 static int stream_of(walk *w, uint32_t cpu, size_t *idx)
@@ -656,44 +751,45 @@ static void find_hostname(walk *w, stream *tmp, char *out, size_t cap)
 	tmp->data = NULL;
 }
 
-int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
-                  kcap_error *err)
+/* The walk of w's file (mem or fd set by the caller). */
+static int walk_run(walk *w, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st, kcap_error *err)
 {
-	walk w = { 0 };
 	kcap_etl_stats local = { 0 };
 	char *names[2] = { NULL, NULL };
 	stream tmp = { 0 };
 	int rc = 0;
-	if (!h || !h->record)
-		return KCAP_E_INVAL;
-	w.buf = buf;
-	w.len = len;
-	w.h = h;
-	w.ud = ud;
-	w.st = st ? st : &local;
-	memset(w.st, 0, sizeof *w.st);
+	w->h = h;
+	w->ud = ud;
+	w->st = st ? st : &local;
+	memset(w->st, 0, sizeof *w->st);
 	/* the header buffer first: without a logfile header this is no .etl */
-	if (len < HDR + 32 || !kcap_etl_probe(buf, len)) {
-		rc = KCAP_E_FORMAT;
-		if (err)
+	const uint8_t *head = at(w, 0, w->len < HDR + 8 ? (size_t)w->len : HDR + 8);
+	if (w->len < HDR + 32 || !head || !kcap_etl_probe(head, w->len < HDR + 8 ? (size_t)w->len : HDR + 8)) {
+		rc = w->io_errno ? KCAP_E_IO : KCAP_E_FORMAT;
+		if (err && rc == KCAP_E_IO)
+			kcap_seterr(err, rc, 0, "read error: %s", strerror(w->io_errno));
+		else if (err)
 			kcap_seterr(err, rc, 0, "not an .etl file (no logfile header in its first buffer)");
 		goto cleanup;
 	}
-	if ((rc = scan_buffers(&w)) < 0)
+	if ((rc = scan_buffers(w)) < 0) {
+		if (rc == KCAP_E_IO && err)
+			kcap_seterr(err, rc, 0, "read error: %s", strerror(w->io_errno));
 		goto cleanup;
-	if (!w.nb || w.b[0].off != 0) {
+	}
+	if (!w->nb || w->b[0].off != 0) {
 		rc = KCAP_E_FORMAT;
 		if (err)
 			kcap_seterr(err, rc, 0, "not an .etl file (its first buffer is damaged)");
 		goto cleanup;
 	}
 	/* the logfile header: the header buffer's first record */
-	tmp.cpu = w.b[0].cpu;
-	if ((rc = load_buffer(&w, &tmp, 0)) < 0)
+	tmp.cpu = w->b[0].cpu;
+	if ((rc = load_buffer(w, &tmp, 0)) < 0)
 		goto cleanup;
 	kcap_etw_session sess;
 	uint32_t written = 0;
-	if (rc != 1 || parse_record(&w, &tmp) != 1 || !tmp.rec.has_hook || tmp.rec.hook != 0 ||
+	if (rc != 1 || parse_record(w, &tmp) != 1 || !tmp.rec.has_hook || tmp.rec.hook != 0 ||
 	    !parse_logfile_header(&tmp.rec, &sess, names, &written)) {
 		rc = KCAP_E_FORMAT;
 		if (err)
@@ -701,45 +797,44 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 		goto cleanup;
 	}
 	if (sess.buffer_size >= HDR && sess.buffer_size <= KCAP_ETL_MAX_BUFFER)
-		w.logical = sess.buffer_size;
+		w->logical = sess.buffer_size;
 	/* a file cut at a buffer boundary: fewer buffers than the header says
 	 * were written (a circular log keeps fewer by design) */
-	if (!(sess.log_file_mode & 0x2) && written > w.nb && !w.damaged)
-		damage(&w, len, "the file ends after %llu of the %u buffers its header says were written",
-		       (unsigned long long)w.nb, written);
-	w.st->buffers = 0;
-	w.st->compressed = 0;
+	if (!(sess.log_file_mode & 0x2) && written > w->nb && !w->damaged)
+		damage(w, w->len, "the file ends after %llu of the %u buffers its header says were written",
+		       (unsigned long long)w->nb, written);
+	w->st->buffers = 0;
+	w->st->compressed = 0;
 	tmp.data = NULL;
 	char host[256] = "";
 	/* one stream per CPU, buffers in file order */
-	for (size_t i = 0; i < w.nb; i++) {
+	for (size_t i = 0; i < w->nb; i++) {
 		size_t si;
-		if ((rc = stream_of(&w, w.b[i].cpu, &si)) < 0 || (rc = add_to_stream(&w.s[si], (uint32_t)i)) < 0)
+		if ((rc = stream_of(w, w->b[i].cpu, &si)) < 0 || (rc = add_to_stream(&w->s[si], (uint32_t)i)) < 0)
 			goto cleanup;
-		w.b[i].stream = (uint32_t)si;
 	}
-	find_hostname(&w, &tmp, host, sizeof host);
+	find_hostname(w, &tmp, host, sizeof host);
 	if (host[0])
 		sess.computer_name = host;
 	if (h->session && (rc = h->session(ud, &sess)) < 0)
 		goto cleanup;
-	if (!(w.heap = malloc((w.ns ? w.ns : 1) * sizeof *w.heap))) {
+	if (!(w->heap = malloc((w->ns ? w->ns : 1) * sizeof *w->heap))) {
 		rc = KCAP_E_NOMEM;
 		goto cleanup;
 	}
-	for (size_t i = 0; i < w.ns; i++) {
-		rc = advance(&w, &w.s[i]);
+	for (size_t i = 0; i < w->ns; i++) {
+		rc = advance(w, &w->s[i]);
 		if (rc < 0)
 			goto cleanup;
 		if (rc == 1) {
-			w.heap[w.nheap++] = i;
-			sift_up(&w, w.nheap - 1);
+			w->heap[w->nheap++] = i;
+			sift_up(w, w->nheap - 1);
 		}
 	}
 	int first = 1;
-	while (w.nheap) {
-		size_t si = w.heap[0];
-		stream *s = &w.s[si];
+	while (w->nheap) {
+		size_t si = w->heap[0];
+		stream *s = &w->s[si];
 		kcap_etw_record *r = &s->rec;
 		if (first && r->has_hook && r->hook == 0 && r->kind == KCAP_ETW_HDR_SYSTEM) {
 			first = 0;
@@ -755,42 +850,75 @@ int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, voi
 				goto cleanup;
 		}
 		first = 0;
-		w.st->records++;
+		w->st->records++;
 		if (r->kind < 8)
-			w.st->by_kind[r->kind]++;
+			w->st->by_kind[r->kind]++;
 		if ((rc = h->record(ud, r)) < 0)
 			goto cleanup;
-		rc = advance(&w, s);
+		rc = advance(w, s);
 		if (rc < 0)
 			goto cleanup;
 		if (rc == 1)
-			sift_down(&w, 0);
+			sift_down(w, 0);
 		else {
-			w.heap[0] = w.heap[--w.nheap];
-			if (w.nheap)
-				sift_down(&w, 0);
+			w->heap[0] = w->heap[--w->nheap];
+			if (w->nheap)
+				sift_down(w, 0);
 		}
 	}
 	/* buffers flagged as lost, per CPU */
-	if (h->loss && (w.st->lost_buffers || w.st->lost_event_buffers)) {
-		for (size_t i = 0; i < w.ns; i++) {
+	if (h->loss && (w->st->lost_buffers || w->st->lost_event_buffers)) {
+		for (size_t i = 0; i < w->ns; i++) {
 			uint64_t ev = 0, bl = 0;
-			for (size_t k = 0; k < w.s[i].nbufs; k++) {
-				uint16_t f = w.b[w.s[i].bufs[k]].flags;
+			for (size_t k = 0; k < w->s[i].nbufs; k++) {
+				uint16_t f = w->b[w->s[i].bufs[k]].flags;
 				ev += !!(f & BF_EVENTS_LOST);
 				bl += !!(f & BF_BUFFER_LOST);
 			}
-			if (ev && (rc = h->loss(ud, w.s[i].cpu, "etw-buffers-with-events-lost", w.s[i].nbufs, ev)) < 0)
+			if (ev && (rc = h->loss(ud, w->s[i].cpu, "etw-buffers-with-events-lost", w->s[i].nbufs, ev)) < 0)
 				goto cleanup;
-			if (bl && (rc = h->loss(ud, w.s[i].cpu, "etw-buffers-flagged-lost", w.s[i].nbufs, bl)) < 0)
+			if (bl && (rc = h->loss(ud, w->s[i].cpu, "etw-buffers-flagged-lost", w->s[i].nbufs, bl)) < 0)
 				goto cleanup;
 		}
 	}
-	rc = w.damaged ? 1 : 0;
+	rc = w->damaged ? 1 : 0;
 cleanup:
 	free(tmp.scratch);
 	free(names[0]);
 	free(names[1]);
-	free_walk(&w);
+	if (rc >= 0 && w->io_errno) {
+		rc = KCAP_E_IO;
+		if (err)
+			kcap_seterr(err, rc, -1, "read error: %s", strerror(w->io_errno));
+	}
+	free_walk(w);
+	return rc;
+}
+
+int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
+                  kcap_error *err)
+{
+	if (!h || !h->record)
+		return KCAP_E_INVAL;
+	walk w = { 0 };
+	w.mem = buf;
+	w.len = len;
+	w.fd = -1;
+	return walk_run(&w, h, ud, st, err);
+}
+
+int kcap_etl_walk_fd(int fd, uint64_t base, uint64_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
+                     uint64_t *file_len, kcap_error *err)
+{
+	if (!h || !h->record || fd < 0)
+		return KCAP_E_INVAL;
+	walk w = { 0 };
+	w.fd = fd;
+	w.base = base;
+	w.len = len;
+	w.split = file_len != NULL;
+	int rc = walk_run(&w, h, ud, st, err);
+	if (file_len)
+		*file_len = w.len;
 	return rc;
 }

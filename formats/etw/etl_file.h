@@ -5,7 +5,8 @@
  * decoder. `kcap convert --from etl` (etl_import.c) connects the two; the
  * live recorder's tests walk a file with their own record callback.
  *
- * The whole input is in memory (the input layer hands a pipe); nothing is
+ * The file is an image in memory (kcap_etl_walk) or read from a
+ * descriptor a buffer at a time (kcap_etl_walk_fd); nothing is
  * allocated from a size the file claims beyond what it holds (a buffer
  * claiming 4 GiB, a compressed buffer that inflates past its stated size
  * and a record past its buffer are refused as damage).
@@ -63,12 +64,19 @@ int kcap_etl_probe(const unsigned char *head, size_t n);
 int kcap_etl_walk(const uint8_t *buf, size_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
                   kcap_error *err);
 
-/* The length of the first .etl file of buf[0..len): where a second header
- * buffer (a buffer of type 4 opening with a logfile header) begins, found
- * by stepping over the buffers by their sizes, else len. Archives and
- * `cat a.etl b.etl` hand the importer such concatenations: each file is
- * walked, and becomes an origin, of its own. */
-size_t kcap_etl_file_end(const uint8_t *buf, size_t len);
+/* The same walk over the file that fd holds from offset base on, len bytes
+ * long, read a buffer at a time with pread (fd must be seekable: a regular
+ * file; etl_import.c copies a pipe into a temporary file first). Memory:
+ * one buffer per CPU stream (inflated when compressed), a 1 MiB read window
+ * for the buffer scan, and an index of 24 bytes per buffer; never the
+ * file. With file_len, the walk stops where a second header buffer (a
+ * buffer of type 4 opening with a logfile header) begins and sets
+ * *file_len to the walked file's length (len when there is none): archives
+ * and `cat a.etl b.etl` hand the importer such concatenations, and each
+ * file is walked, and becomes an origin, of its own. A read error ends the
+ * walk with KCAP_E_IO (err says why). */
+int kcap_etl_walk_fd(int fd, uint64_t base, uint64_t len, const kcap_etl_handler *h, void *ud, kcap_etl_stats *st,
+                     uint64_t *file_len, kcap_error *err);
 
 /* How this build inflates compressed buffers: 1 with libfwnt, 2 with the
  * built-in MS-XCA decoder (xpress.h). */

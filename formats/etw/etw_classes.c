@@ -82,6 +82,39 @@ static int group_row(int group)
 	return rows[group];
 }
 
+/* The table row of a provider or class GUID, or -1: an open-addressing
+ * table of 128 slots by the GUID's first word, filled once like rows above
+ * (every record of a manifest provider looks its GUID up). */
+static int guid_row(const kcap_etw_guid *g)
+{
+	enum { SLOTS = 128 };
+	static signed char slot[SLOTS];
+	static volatile int ready;
+	_Static_assert(NCLASSES < SLOTS / 2 && NCLASSES < 128, "guid_row: table too small");
+	uint32_t h0;
+	memcpy(&h0, g->b, 4);
+	if (!ready) {
+		signed char t[SLOTS];
+		memset(t, -1, sizeof t);
+		for (size_t i = 0; i < NCLASSES; i++) {
+			uint32_t h;
+			memcpy(&h, CLASSES[i].g.b, 4);
+			size_t k = (h * 2654435761u) >> 25;
+			while (t[k] >= 0 && memcmp(CLASSES[t[k]].g.b, CLASSES[i].g.b, 16))
+				k = (k + 1) % SLOTS;
+			if (t[k] < 0)
+				t[k] = (signed char)i; /* a GUID listed twice keeps its first row */
+		}
+		memcpy(slot, t, sizeof slot);
+		ready = 1;
+	}
+	for (size_t k = (h0 * 2654435761u) >> 25;; k = (k + 1) % SLOTS) {
+		int i = slot[k];
+		if (i < 0 || !memcmp(CLASSES[i].g.b, g->b, 16))
+			return i;
+	}
+}
+
 const kcap_etw_guid *etw_group_guid(int group)
 {
 	int i = group_row(group);
@@ -90,19 +123,11 @@ const kcap_etw_guid *etw_group_guid(int group)
 
 const char *etw_provider_name(const kcap_etw_guid *g)
 {
-	for (size_t i = 0; i < NCLASSES; i++)
-		if (!memcmp(CLASSES[i].g.b, g->b, 16))
-			return CLASSES[i].name;
-	return NULL;
+	int i = guid_row(g);
+	return i >= 0 ? CLASSES[i].name : NULL;
 }
 
-int etw_provider_index(const kcap_etw_guid *g)
-{
-	for (size_t i = 0; i < NCLASSES; i++)
-		if (!memcmp(CLASSES[i].g.b, g->b, 16))
-			return (int)i;
-	return -1;
-}
+int etw_provider_index(const kcap_etw_guid *g) { return guid_row(g); }
 
 int etw_class_of(const kcap_etw_record *r, int *group)
 {
@@ -111,18 +136,16 @@ int etw_class_of(const kcap_etw_record *r, int *group)
 		int i = group_row(*group);
 		return i >= 0 && r->kind != KCAP_ETW_HDR_EVENT ? CLASSES[i].cls : ETW_C_NONE;
 	}
-	for (size_t i = 0; i < NCLASSES; i++) {
-		if (!memcmp(CLASSES[i].g.b, r->provider.b, 16)) {
-			/* a manifest provider is one only with an EVENT_HEADER; a classic
-			 * class is one only without */
-			int manifest = CLASSES[i].group < 0;
-			int event = r->kind == KCAP_ETW_HDR_EVENT && !(r->flags & KCAP_ETW_F_CLASSIC_HEADER);
-			if (manifest != event)
-				return ETW_C_NONE;
-			return CLASSES[i].cls;
-		}
-	}
-	return ETW_C_NONE;
+	int i = guid_row(&r->provider);
+	if (i < 0)
+		return ETW_C_NONE;
+	/* a manifest provider is one only with an EVENT_HEADER; a classic
+	 * class is one only without */
+	int manifest = CLASSES[i].group < 0;
+	int event = r->kind == KCAP_ETW_HDR_EVENT && !(r->flags & KCAP_ETW_F_CLASSIC_HEADER);
+	if (manifest != event)
+		return ETW_C_NONE;
+	return CLASSES[i].cls;
 }
 
 /* ---- helpers ---- */

@@ -455,8 +455,9 @@ static int64_t muldiv(int64_t t, int64_t f)
 	int64_t q = t / f, r = t % f;
 	if (q > INT64_MAX / 1000000000 || q < INT64_MIN / 1000000000)
 		return q > 0 ? INT64_MAX / 2 : INT64_MIN / 2;
-	__int128 rr = (__int128)r * 1000000000 / f;
-	return q * 1000000000 + (int64_t)rr;
+	/* r * 10^9 fits 64 bits for every clock up to 9.2 GHz: no 128-bit division */
+	int64_t rr = r < 9223372036 && r > -9223372036 ? r * 1000000000 / f : (int64_t)((__int128)r * 1000000000 / f);
+	return q * 1000000000 + rr;
 }
 
 int64_t etw_ticks_to_ns(const kcap_etw_decoder *d, int64_t ticks)
@@ -747,9 +748,11 @@ int etw_ev_begin(kcap_etw_decoder *d, uint32_t type, const kcap_etw_record *r)
 	d->ev.params = d->vals;
 	/* the writer reads only present values, and every setter fills what it
 	 * sets: clearing the flags is enough */
-	for (uint32_t i = 0; i < d->def->nparams; i++) {
-		d->vals[i].present = 0;
-		d->vals[i].type = d->def->params[i].type;
+	const kcap_param_def *pd = d->def->params;
+	kcap_value *vals = d->vals;
+	for (uint32_t i = 0, np = d->def->nparams; i < np; i++) {
+		vals[i].present = 0;
+		vals[i].type = pd[i].type;
 	}
 	d->sb.len = 0;
 	d->npend = 0;
@@ -886,6 +889,17 @@ static int utf16_append(kcap_buf *b, const uint8_t *p, size_t n)
 		return KCAP_E_NOMEM;
 	char *o = b->data + b->len;
 	for (size_t k = 0; k + 1 < n; k += 2) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* names and paths are mostly ASCII: four units at a time */
+		for (uint64_t v; k + 8 <= n && (memcpy(&v, p + k, 8), !(v & 0xff80ff80ff80ff80ull)); k += 8, o += 4) {
+			o[0] = (char)v;
+			o[1] = (char)(v >> 16);
+			o[2] = (char)(v >> 32);
+			o[3] = (char)(v >> 48);
+		}
+		if (k + 1 >= n)
+			break;
+#endif
 		uint32_t c = (uint32_t)p[k] | ((uint32_t)p[k + 1] << 8);
 		if (c >= 0xd800 && c < 0xdc00 && k + 3 < n) {
 			uint32_t c2 = (uint32_t)p[k + 2] | ((uint32_t)p[k + 3] << 8);
@@ -993,6 +1007,10 @@ void etw_wstr(etw_cur *c, const uint8_t **p, size_t *n)
 {
 	*p = c->p + c->off;
 	size_t k = c->off;
+	/* to the NUL unit: four units at a time while none is 0 */
+	for (uint64_t v; k + 8 <= c->n && (memcpy(&v, c->p + k, 8),
+	                                   !((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull));)
+		k += 8;
 	while (k + 1 < c->n && (c->p[k] || c->p[k + 1]))
 		k += 2;
 	*n = k - c->off;

@@ -53,6 +53,24 @@ static inline int etw_cur_need(etw_cur *c, size_t k)
 }
 static inline uint64_t etw_le(const uint8_t *p, int k)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the usual widths in one load */
+	if (k == 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		return v;
+	}
+	if (k == 4) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	if (k == 2) {
+		uint16_t v;
+		memcpy(&v, p, 2);
+		return v;
+	}
+#endif
 	uint64_t v = 0;
 	for (int i = k - 1; i >= 0; i--)
 		v = (v << 8) | p[i];

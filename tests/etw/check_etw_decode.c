@@ -484,13 +484,32 @@ static void w_damage(void *ud, const kcap_error *e)
 		snprintf(w->msg, sizeof w->msg, "%s", e->msg);
 	}
 }
+/* Walks the image in memory, and read from a file a buffer at a time (as
+ * convert --from etl reads it): both walks must agree on everything. */
 static int walk(img *m, wres *w)
 {
 	memset(w, 0, sizeof *w);
 	w->ordered = 1;
 	kcap_etl_handler h = { NULL, w_record, NULL, w_damage };
 	kcap_error e = { 0 };
-	return kcap_etl_walk(m->b, m->n, &h, w, NULL, &e);
+	int rc = kcap_etl_walk(m->b, m->n, &h, w, NULL, &e);
+	wres f;
+	memset(&f, 0, sizeof f);
+	f.ordered = 1;
+	FILE *t = tmpfile();
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(fwrite(m->b, 1, m->n, t), m->n);
+	ck_assert_int_eq(fflush(t), 0);
+	kcap_error fe = { 0 };
+	int frc = kcap_etl_walk_fd(fileno(t), 0, m->n, &h, &f, NULL, NULL, &fe);
+	fclose(t);
+	ck_assert_int_eq(frc, rc);
+	ck_assert_int_eq(f.records, w->records);
+	ck_assert_int_eq(f.damage, w->damage);
+	ck_assert_int_eq(f.off, w->off);
+	ck_assert_str_eq(f.msg, w->msg);
+	ck_assert_int_eq(f.ordered, w->ordered);
+	return rc;
 }
 
 /* No large allocation: the address space is capped (not under ASan, which
@@ -520,6 +539,47 @@ START_TEST(per_cpu_buffers_merge_into_time_order)
 	ck_assert_int_eq(w.records, 31);
 	ck_assert_int_eq(w.ordered, 1);
 	ck_assert_int_eq(w.damage, 0);
+	free(m.b);
+}
+END_TEST
+
+/* Read from a descriptor with file_len: a second file's header buffer ends
+ * the first walk there, and the next walk starts at it; a file shorter
+ * than the length given is a read error (KCAP_E_IO), not damage. */
+START_TEST(descriptor_walk_splits_files_and_fails_on_short_reads)
+{
+	img m = { 0 };
+	header_buffer(&m, 2);
+	data_buffer(&m, 0, 10, 5000);
+	data_buffer(&m, 1, 10, 2000);
+	size_t first = m.n;
+	header_buffer(&m, 1);
+	data_buffer(&m, 0, 7, 100);
+	FILE *t = tmpfile();
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(fwrite(m.b, 1, m.n, t), m.n);
+	ck_assert_int_eq(fflush(t), 0);
+	wres w;
+	memset(&w, 0, sizeof w);
+	kcap_etl_handler h = { NULL, w_record, NULL, w_damage };
+	kcap_error e = { 0 };
+	uint64_t flen = 0;
+	ck_assert_int_eq(kcap_etl_walk_fd(fileno(t), 0, m.n, &h, &w, NULL, &flen, &e), 0);
+	ck_assert_uint_eq(flen, first);
+	ck_assert_int_eq(w.records, 21);
+	memset(&w, 0, sizeof w);
+	ck_assert_int_eq(kcap_etl_walk_fd(fileno(t), first, m.n - first, &h, &w, NULL, &flen, &e), 0);
+	ck_assert_uint_eq(flen, m.n - first);
+	ck_assert_int_eq(w.records, 8);
+	/* without file_len the two are one walk, as in memory */
+	memset(&w, 0, sizeof w);
+	ck_assert_int_eq(kcap_etl_walk_fd(fileno(t), 0, m.n, &h, &w, NULL, NULL, &e), 0);
+	ck_assert_int_eq(w.records, 29);
+	/* the file said to be a buffer longer than it is */
+	memset(&w, 0, sizeof w);
+	ck_assert_int_eq(kcap_etl_walk_fd(fileno(t), 0, m.n + BUF, &h, &w, NULL, NULL, &e), KCAP_E_IO);
+	ck_assert_msg(strstr(e.msg, "read error"), "%s", e.msg);
+	fclose(t);
 	free(m.b);
 }
 END_TEST
@@ -819,6 +879,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
 	tcase_add_test(tf, per_cpu_buffers_merge_into_time_order);
+	tcase_add_test(tf, descriptor_walk_splits_files_and_fails_on_short_reads);
 	tcase_add_test(tf, buffer_claiming_4gib_is_stepped_over);
 	tcase_add_test(tf, record_past_its_buffer_ends_that_buffer);
 	tcase_add_test(tf, file_cut_at_a_buffer_boundary_is_damage);

@@ -5,7 +5,8 @@
 #     (tools/mingw-w64.cmake; incremental after the first time);
 #  2. kcap.exe convert --from etl F --json over every corpus .etl gives the
 #     Linux build's bytes (a compressed file without XPRESS support in the
-#     Windows build is said as a SKIP, with the refusal checked);
+#     Windows build is said as a SKIP, with the refusal checked), and so
+#     do a .etl.gz and a .etl on stdin (pipes, copied to a temporary file);
 #  3. kcap.exe info, convert --json, filter, slice, cat and merge of a
 #     capture the Linux build wrote give the Linux build's bytes; captures
 #     kcap.exe wrote (filter -o, convert --from json, cat, merge) read alike
@@ -77,6 +78,16 @@ if [ -d "$CORPUS" ]; then
 		[ $lr -eq $wr ] || bad "$n: exit $wr on Windows, $lr on Linux"
 		same "convert --from etl $n" "$T/w.json" "$T/l.json"
 	done
+	# a gzip'd .etl and one on stdin: a pipe, copied into a temporary file (%TEMP%) first
+	f=$CORPUS/perfview/net.4.5.2.x64.etl
+	if [ -f "$f" ]; then
+		"$LK" convert --from etl "$f" --json >"$T/l.json" 2>/dev/null
+		gzip -c "$f" >"$T/pv.etl.gz"
+		w convert --from etl "$T/pv.etl.gz" --json >"$T/w.json" 2>/dev/null
+		same "convert --from etl of a .etl.gz" "$T/w.json" "$T/l.json"
+		w convert --from etl --json <"$f" >"$T/w.json" 2>/dev/null
+		same "convert --from etl of a .etl on stdin" "$T/w.json" "$T/l.json"
+	fi
 else
 	skip=$((skip + 1))
 	say "SKIP: windows_wine: no ETW corpus at $CORPUS"
