@@ -143,6 +143,18 @@ else
 	echo "note: cannot mount a tmpfs ($(cat "$DIR/err")), disk-full case not run"
 fi
 
+# --- readable values (issue 10): a real recording stores the host's user
+# and group names in its snapshot, and text and JSON show them (uid 0 and
+# gid 0 are named root on every Linux host this runs on) ---
+: >"$DIR/owned"
+"$KCAP" record -q -e file --follow -o "$DIR/names.kcap" -- chown 0:0 "$DIR/owned" 2>"$DIR/err"
+check "names: record exit" 0 $?
+"$KCAP" filter "path = \"$DIR/owned\" and (type = fchownat or type = chown)" --text "$DIR/names.kcap" >"$DIR/names.txt" 2>&1
+check "names: text renders uid=0(root) gid=0(root)" 1 "$(grep -c 'uid=0(root) gid=0(root)' "$DIR/names.txt")"
+"$KCAP" filter "path = \"$DIR/owned\" and (type = fchownat or type = chown)" --json "$DIR/names.kcap" >"$DIR/names.json" 2>&1
+check "names: JSON keeps the numbers and adds the names" 1 \
+	"$(grep -c '"uid":0,"gid":0,"user":"root","group":"root"' "$DIR/names.json")"
+
 # --- a recorder killed (SIGKILL) keeps what it flushed, marked as ended
 # early; a recorder that stopped as asked is not (issue 10 item 4) ---
 check "closed recording: ended_early false" 1 \
