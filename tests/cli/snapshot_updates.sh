@@ -34,4 +34,15 @@ for t in "$T" "$T2"; do
 done
 check "the seek skipped blocks" 1 "$("$KCAP" info --json "$DIR/u.kcap" | grep -c '"blocks":[1-9][0-9]')"
 
+# merge -o: a second host, then the merged capture's context for synth-host
+"$KCAP" synth -n 300 --seed 4 --host other --start 2026-11-21T10:00:00Z -o "$DIR/o.kcap"
+"$KCAP" merge "$DIR/u.kcap" "$DIR/o.kcap" -o "$DIR/m.kcap" 2>"$DIR/err"
+check "merge: exit" 0 $?
+check "merge: no warning that updates are dropped" "" "$(cat "$DIR/err")"
+check "merge -o keeps the snapshot updates" "$WANT" \
+	"$("$KCAP" filter 'proc.cwd = "/srv/later"' --count "$DIR/m.kcap")"
+"$KCAP" filter 'host = "synth-host"' --json "$DIR/m.kcap" | no_origin >"$DIR/m.json"
+"$KCAP" convert --json "$DIR/u.kcap" | no_origin >"$DIR/u1.json"
+check "merge -o: synth-host's events render as in its input" "" \
+	"$(diff "$DIR/u1.json" "$DIR/m.json" 2>&1 | head -c 300)"
 harness_done
