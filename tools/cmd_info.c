@@ -387,6 +387,7 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		printf(",\"bytes\":%llu,\"uncompressed_bytes\":%llu,\"lost\":%llu,\"seen\":%llu",
 		       (unsigned long long)st->bytes, (unsigned long long)st->raw_bytes, (unsigned long long)lost,
 		       (unsigned long long)seen);
+		printf(",\"ended_early\":%s", st->has_footer ? "false" : "true");
 		printf(",\"ordered\":%s,\"indexed\":%s,\"from\":\"%s\",\"damaged\":%s,\"damaged_regions\":%llu",
 		       ordered ? "true" : "false", indexed ? "true" : "false", from, *file_damaged ? "true" : "false",
 		       (unsigned long long)st->damaged);
@@ -487,6 +488,9 @@ static int info_one(void *ud, int idx, kcap_reader *r, int *file_damaged)
 		}
 		printf("Ordered:           %s\n", ordered ? "yes" : "no (events out of time order)");
 		printf("Indexed:           %s\n", indexed ? "yes" : "no (no footer: recorder crashed or stream cut)");
+		if (!st->has_footer)
+			printf("Ended early:       yes (no index and footer: its writer stopped before closing it, e.g.\n"
+			       "                   a recorder that failed or was killed; what it flushed is kept)\n");
 		printf("Answered from:     %s\n", !strcmp(from, "index") ? "index (block counts; --scan reads every event)"
 					     : !strcmp(from, "scan") ? "scan (every event read)"
 								      : "block summaries (every block read, none decompressed)");

@@ -106,7 +106,7 @@ typedef struct input {
 	uint64_t cur_upd; /* snapshot updates (format 1.2) read before cur */
 	uint64_t ps_upd;  /* of those, applied to ps */
 	uint64_t first_upd; /* of those, before its first event (in the snapshots carried) */
-	int upd_said;     /* kcap output was told it carries no later ones */
+	uint64_t w_upd;   /* of those, in the kcap output (carried or written as updates) */
 } input;
 
 /* Kcap output is encoded and compressed by a writer thread: the merging
@@ -697,16 +697,49 @@ static void json_origin(merger *m, const kcap_event *ev, size_t start)
 	json_add_origin(&m->buf, start, o < m->nmetas ? m->metas[o] : NULL);
 }
 
+/* The snapshot updates the input read before its current event go into the
+ * kcap output where they were: after the events written so far (every batch
+ * of the writer thread written and the block flushed), in the output's
+ * origin; an update the reader no longer holds (it read ahead) is written as
+ * the input's updated origin snapshots. */
+static int write_updates(merger *m, input *in)
+{
+	wthread *t = m->wt;
+	int rc = t && t->b[t->published % WB_COUNT]->n ? wt_publish(m) : 0;
+	if (!rc)
+		rc = wt_drain(m);
+	if (!rc)
+		rc = kcap_writer_flush(m->w);
+	while (!rc && in->w_upd < in->cur_upd) {
+		uint16_t o = 0;
+		const kcap_snapshot *d = kcap_reader_update(in->r, ++in->w_upd, &o);
+		if (d) {
+			uint16_t oo = o < in->omap_len && in->omap[o] != UINT16_MAX ? in->omap[o] : 0;
+			rc = kcap_writer_add_snapshot_update(m->w, oo, d);
+			continue;
+		}
+		for (size_t k = 0; k < kcap_reader_origin_snapshot_count(in->r) && !rc; k++) {
+			const kcap_snapshot *sn = kcap_reader_origin_snapshot(in->r, (uint16_t)k);
+			uint16_t oo = k < in->omap_len && in->omap[k] != UINT16_MAX ? in->omap[k] : 0;
+			if (sn)
+				rc = kcap_writer_add_snapshot_update(m->w, oo, sn);
+		}
+		in->w_upd = in->cur_upd;
+	}
+	if (rc) {
+		const kcap_error *e = kcap_writer_error(m->w);
+		cli_err("merge", "%s: cannot write the process snapshot updates: %s", m->out_name,
+			e && e->msg[0] ? e->msg : kcap_strerror(rc));
+		return KCAP_EXIT_ERROR;
+	}
+	return 0;
+}
+
 static int emit(merger *m, input *in)
 {
 	size_t start;
-	if (m->w && in->cur_upd > in->first_upd && !in->upd_said) {
-		/* the output's snapshots are the inputs' as their first events found them */
-		cli_err("merge", "%s: warning: its process snapshot grows as it is read (snapshot updates, as in a "
-			"capture rebuilt from JSON lines); the merged capture carries the processes known at its "
-			"first event only", in->path);
-		in->upd_said = 1;
-	}
+	if (m->w && in->cur_upd > in->w_upd && write_updates(m, in))
+		return KCAP_EXIT_ERROR;
 	if (m->records && m->wt) {
 		if (wt_add_record(m, in)) {
 			const kcap_error *e = m->wt->failed ? kcap_writer_error(m->w) : NULL;
@@ -881,7 +914,7 @@ static int run_merge(merger *m)
 			h[n++] = &m->in[i];
 	}
 	for (int i = 0; i < m->nin; i++)
-		m->in[i].first_upd = m->in[i].cur_upd;
+		m->in[i].first_upd = m->in[i].w_upd = m->in[i].cur_upd;
 	if ((rc = carry_snapshot(m)))
 		goto cleanup;
 	for (size_t i = n / 2; i-- > 0;)

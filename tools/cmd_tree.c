@@ -322,6 +322,15 @@ int cmd_tree(int argc, char **argv)
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
 	}
+	/* out.data is set from here on: still NULL at the end means out of
+	 * memory (an empty tree is no output, not an error) */
+	if (kcap_buf_reserve(&out, 64)) {
+		cli_err("tree", "out of memory");
+		rc = KCAP_EXIT_ERROR;
+		goto cleanup;
+	}
+	if (!n && !json)
+		cli_err("tree", "note: no processes in the input");
 	/* roots, per origin in order of first sight */
 	if (json)
 		kcap_buf_append(&out, "{\"origins\":[", 12);

@@ -50,4 +50,11 @@ check "standard types: no note" "" "$(cat "$DIR/err")"
 check "NUL comm: events of pid 600" 1 "$(awk 'END { print (NR > 5) }' "$DIR/n.out")"
 check "NUL comm: proc.comm escaped as comm is, on every event" 0 \
 	"$(grep -vc '"comm":"ng\\u0000x".*"proc":{"pid":600,"ppid":1,"uid":33,"gid":33,"comm":"ng\\u0000x"' "$DIR/n.out")"
+# tree on a capture with no events: an empty tree, exit 0, not "out of memory"
+"$KCAP" synth -n 0 -o "$DIR/empty.kcap"
+"$KCAP" tree "$DIR/empty.kcap" >"$DIR/tree.out" 2>"$DIR/err"
+check "tree, empty capture: exit" 0 $?
+check "tree, empty capture: no lines" "" "$(cat "$DIR/tree.out")"
+check "tree, empty capture: said" "kcap tree: note: no processes in the input" "$(cat "$DIR/err")"
+check "tree --json, empty capture" '{"origins":[]}' "$("$KCAP" tree --json "$DIR/empty.kcap" 2>&1)"
 harness_done

@@ -131,11 +131,55 @@ if mount -t tmpfs -o size=1m kcap-record-test "$M" 2>"$DIR/err"; then
 	"0 0"|"0 "*) fail "disk full: nothing counted as lost: $(cat "$DIR/full.err")" ;;
 	*) echo "ok: disk full: lost $lost (total, write failure)" ;;
 	esac
+	# what was flushed stays, marked as ended early (issue 10 item 4)
+	check "disk full: info says ended early" 1 "$("$KCAP" info "$M/a.kcap" 2>/dev/null | grep -c '^Ended early: *yes')"
+	check "disk full: info --json ended_early" 1 \
+		"$("$KCAP" info --json "$M/a.kcap" 2>/dev/null | grep -c '"ended_early":true')"
+	check "disk full: verify says ended early" 1 \
+		"$("$KCAP" verify "$M/a.kcap" 2>&1 | grep -c 'without its index and footer: ended early')"
 	umount "$M"
 	trap - EXIT INT TERM
 else
 	echo "note: cannot mount a tmpfs ($(cat "$DIR/err")), disk-full case not run"
 fi
+
+# --- readable values (issue 10): a real recording stores the host's user
+# and group names in its snapshot, and text and JSON show them (uid 0 and
+# gid 0 are named root on every Linux host this runs on) ---
+: >"$DIR/owned"
+"$KCAP" record -q -e file --follow -o "$DIR/names.kcap" -- chown 0:0 "$DIR/owned" 2>"$DIR/err"
+check "names: record exit" 0 $?
+"$KCAP" filter "path = \"$DIR/owned\" and (type = fchownat or type = chown)" --text "$DIR/names.kcap" >"$DIR/names.txt" 2>&1
+check "names: text renders uid=0(root) gid=0(root)" 1 "$(grep -c 'uid=0(root) gid=0(root)' "$DIR/names.txt")"
+"$KCAP" filter "path = \"$DIR/owned\" and (type = fchownat or type = chown)" --json "$DIR/names.kcap" >"$DIR/names.json" 2>&1
+check "names: JSON keeps the numbers and adds the names" 1 \
+	"$(grep -c '"uid":0,"gid":0,"user":"root","group":"root"' "$DIR/names.json")"
+
+# --- a recorder killed (SIGKILL) keeps what it flushed, marked as ended
+# early; a recorder that stopped as asked is not (issue 10 item 4) ---
+check "closed recording: ended_early false" 1 \
+	"$("$KCAP" info --json "$DIR/probe.kcap" 2>/dev/null | grep -c '"ended_early":false')"
+check "closed recording: no 'Ended early' line" 0 "$("$KCAP" info "$DIR/probe.kcap" 2>/dev/null | grep -c '^Ended early')"
+rm -f "$DIR/killed.kcap"
+"$KCAP" record -q -e file --duration 60s -o "$DIR/killed.kcap" 2>/dev/null &
+kp=$!
+# killed once a block is on disk (flushed every 500 ms), however slow the VM
+i=0
+while [ $i -lt 300 ] && ! [ "$(events_in "$DIR/killed.kcap")" -gt 0 ] 2>/dev/null; do
+	cat /etc/hostname >/dev/null
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL $kp 2>/dev/null
+wait $kp 2>/dev/null
+n=$(events_in "$DIR/killed.kcap")
+[ "${n:-0}" -gt 0 ] && echo "ok: killed recorder: $n flushed events kept" || fail "killed recorder: no events kept"
+check "killed recorder: info says ended early" 1 \
+	"$("$KCAP" info "$DIR/killed.kcap" 2>/dev/null | grep -c '^Ended early: *yes')"
+check "killed recorder: info --json ended_early" 1 \
+	"$("$KCAP" info --json "$DIR/killed.kcap" 2>/dev/null | grep -c '"ended_early":true')"
+check "killed recorder: verify says ended early" 1 \
+	"$("$KCAP" verify "$DIR/killed.kcap" 2>&1 | grep -c 'without its index and footer: ended early')"
 
 # --- the README's main command exits 0 when it worked ---
 KCAP_BIN=$KCAP KCAP_OUT=$DIR/quick.kcap bash "$SRC/tools/quickstart.sh" >"$DIR/quick.out" 2>"$DIR/quick.err"

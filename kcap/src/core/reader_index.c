@@ -116,8 +116,10 @@ void kcap_rd_free_index(kcap_reader *r)
 	free(r->index);
 	r->index = NULL;
 	r->nindex = 0;
-	for (size_t i = 0; i < r->nsections; i++)
+	for (size_t i = 0; i < r->nsections; i++) {
 		free(r->sections[i].context);
+		free(r->sections[i].updates);
+	}
 	free(r->sections);
 	r->sections = NULL;
 	r->nsections = 0;
@@ -279,7 +281,7 @@ static int is_context_type(unsigned type)
  * be made (a damaged block header: the sequential read reports it).
  */
 static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off, uint64_t foff,
-			  index_entry *ents, size_t nents, const section_ctx *ctx)
+			  index_entry *ents, size_t nents, section_ctx *ctx)
 {
 	uint8_t hdr[KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN];
 	uint8_t *meta = NULL;
@@ -358,6 +360,15 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				r->index_lie = "an entry's summary is not the block's own";
 				rc = 1;
 			}
+		} else if (type == KCAP_BLK_SNAPSHOT_UPDATE) {
+			/* applied by a seek past it, as a sequential read would */
+			uint64_t *u = realloc(ctx->updates, (ctx->nupdates + 1) * sizeof *u);
+			if (!u) {
+				rc = KCAP_E_NOMEM;
+				break;
+			}
+			ctx->updates = u;
+			u[ctx->nupdates++] = off;
 		} else if (is_context_type(type)) {
 			if (j >= ctx->ncontext || ctx->context[j++] != off) {
 				r->index_lie = "the context list is not the section's context blocks";
@@ -491,6 +502,7 @@ int kcap_reader_load_index(kcap_reader *r)
 				free(ents[i].meta_copy);
 			free(ents);
 			free(ctx.context);
+			free(ctx.updates);
 			if (rc == KCAP_E_NOMEM)
 				break;
 			rc = 0;
@@ -500,12 +512,14 @@ int kcap_reader_load_index(kcap_reader *r)
 		 * is turned round once at the end (no copying per section). Each
 		 * entry keeps only its summary and its Bloom filter, not the rest
 		 * of the meta it was checked against. */
-		held += compact_entries(ents, nents) + sizeof(section_ctx) + ctx.ncontext * sizeof *ctx.context;
+		held += compact_entries(ents, nents) + sizeof(section_ctx) + ctx.ncontext * sizeof *ctx.context +
+			ctx.nupdates * sizeof *ctx.updates;
 		if (held > KCAP_MAX_INDEX_MEM) {
 			for (size_t i = 0; i < nents; i++)
 				free(ents[i].meta_copy);
 			free(ents);
 			free(ctx.context);
+			free(ctx.updates);
 			too_big = 1;
 			break;
 		}
@@ -528,6 +542,7 @@ int kcap_reader_load_index(kcap_reader *r)
 				free(ents[i].meta_copy);
 			free(ents);
 			free(ctx.context);
+			free(ctx.updates);
 			rc = KCAP_E_NOMEM;
 			break;
 		}
@@ -584,19 +599,28 @@ const kcap_block_summary *kcap_reader_index_at(const kcap_reader *r, size_t i)
 	return (r && i < r->nindex) ? &r->index[i].sum : NULL;
 }
 
-/* Re-reads a section's context blocks that lie before off. */
+/* Re-reads a section's context blocks and snapshot updates that lie before
+ * off, in file order (an update applies to the snapshot before it). */
 static int load_context(kcap_reader *r, const section_ctx *sc, uint64_t off)
 {
-	for (size_t i = 0; i < sc->ncontext && sc->context[i] < off; i++) {
+	size_t i = 0, u = 0;
+	for (;;) {
+		int ctx_next = i < sc->ncontext && sc->context[i] < off;
+		int upd_next = u < sc->nupdates && sc->updates[u] < off;
+		if (!ctx_next && !upd_next)
+			break;
+		if (ctx_next && upd_next)
+			upd_next = sc->updates[u] < sc->context[i];
+		uint64_t at = upd_next ? sc->updates[u++] : sc->context[i++];
 		uint8_t *blk = NULL;
 		size_t blen;
 		/* A damaged context block is reported as the sequential read would:
 		 * the events after it may lack what it held. */
-		int rc = read_block_at(r, sc->context[i], &blk, &blen);
+		int rc = read_block_at(r, at, &blk, &blen);
 		if (rc == KCAP_E_NOMEM)
-			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+			return kcap_seterr(&r->err, rc, (int64_t)at, "out of memory");
 		if (rc) {
-			kcap_rd_damage(r, rc, sc->context[i], 0, "context block does not pass its CRC; block skipped");
+			kcap_rd_damage(r, rc, at, 0, "context block does not pass its CRC; block skipped");
 			continue;
 		}
 		const uint8_t *meta, *body;
@@ -608,9 +632,9 @@ static int load_context(kcap_reader *r, const section_ctx *sc, uint64_t off)
 			rc = kcap_rd_apply_context(r, type, meta, ml, body, bl);
 		free(blk);
 		if (rc == KCAP_E_NOMEM)
-			return kcap_seterr(&r->err, rc, (int64_t)sc->context[i], "out of memory");
+			return kcap_seterr(&r->err, rc, (int64_t)at, "out of memory");
 		if (rc)
-			kcap_rd_damage(r, rc, sc->context[i], 0, "malformed context block (%s); block skipped",
+			kcap_rd_damage(r, rc, at, 0, "malformed context block (%s); block skipped",
 				       kcap_strerror(rc));
 	}
 	return 0;

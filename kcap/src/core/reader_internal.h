@@ -43,6 +43,9 @@ typedef struct section_ctx {
 	uint64_t start;
 	uint64_t *context; /* absolute offsets */
 	size_t ncontext;
+	uint64_t *updates; /* snapshot update blocks (not in the index's context
+	                    * list), found by the header walk that checks it */
+	size_t nupdates;
 	size_t first, nentries; /* its entries in the reader's index */
 } section_ctx;
 

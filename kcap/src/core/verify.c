@@ -376,8 +376,8 @@ static void end_section(vstate *v, uint64_t end)
 		return;
 	if (!v->footer_seen)
 		add_region(v, (int64_t)v->sec_start, 0, KCAP_E_TRUNCATED, -1, 0,
-			   "section %u ends at offset %llu without its index and footer (cut short, or its "
-			   "writer did not finish)",
+			   "section %u ends at offset %llu without its index and footer: ended early (cut "
+			   "short, or its writer did not finish: a recorder that failed or was killed)",
 			   v->section, (unsigned long long)end);
 	v->in_section = 0;
 }
