@@ -246,6 +246,8 @@ static int scan_buffers(walk *w)
 			continue;
 		}
 		p = at(w, off, size < HDR + 32 + 36 ? size : HDR + 32 + 36);
+		if (!p)
+			break; /* a read error (the file got shorter while it was read) */
 		if (kcap_array_room(&w->b, &w->capb, w->nb, sizeof *w->b, 256))
 			return KCAP_E_NOMEM;
 		ebuf *b = &w->b[w->nb++];

@@ -378,6 +378,67 @@ START_TEST(manifest_network_and_registry)
 }
 END_TEST
 
+/* Microsoft-Windows-Kernel-File's operations past Create, which no corpus
+ * file has: Read (15) and Write (16) with ByteOffset, Irp, FileObject,
+ * FileKey, IssuingThreadId, IOSize, IOFlags, ExtraFlags; Close (14) with
+ * Irp, FileObject, FileKey, IssuingThreadId (the provider's manifest, v1). */
+START_TEST(manifest_file_operations)
+{
+	/* Microsoft-Windows-Kernel-File edd08927-9cc4-4e65-b970-c2560fb5c289 */
+	static const uint8_t kf[16] = { 0x27, 0x89, 0xd0, 0xed, 0xc4, 0x9c, 0x65, 0x4e, 0xb9, 0x70, 0xc2, 0x56, 0x0f, 0xb5, 0xc2, 0x89 };
+	got g;
+	got_open(&g);
+	pl p;
+	kcap_etw_record r;
+	/* Read: offset 8192, 4096 bytes */
+	p.n = 0;
+	put(&p, 8192, 8);
+	put(&p, 0x31, 8);
+	put(&p, 0xcafe, 8);
+	put(&p, 0xd00d, 8);
+	put(&p, 512, 4);
+	put(&p, 4096, 4);
+	put(&p, 0x900, 4);
+	put(&p, 0, 4);
+	r = manifest(kf, 15, 1, &p);
+	ck_assert_int_eq(kcap_etw_decode(g.d, &r), 0);
+	/* Write: offset 0, 100 bytes */
+	p.n = 0;
+	put(&p, 0, 8);
+	put(&p, 0x32, 8);
+	put(&p, 0xcafe, 8);
+	put(&p, 0xd00d, 8);
+	put(&p, 512, 4);
+	put(&p, 100, 4);
+	put(&p, 0, 4);
+	put(&p, 0, 4);
+	r = manifest(kf, 16, 1, &p);
+	ck_assert_int_eq(kcap_etw_decode(g.d, &r), 0);
+	/* Close */
+	p.n = 0;
+	put(&p, 0x33, 8);
+	put(&p, 0xcafe, 8);
+	put(&p, 0xd00d, 8);
+	put(&p, 512, 4);
+	r = manifest(kf, 14, 1, &p);
+	ck_assert_int_eq(kcap_etw_decode(g.d, &r), 0);
+	/* a Read cut short of its IOSize is no read: kept whole, generic */
+	p.n = 0;
+	put(&p, 0, 8);
+	put(&p, 0x34, 8);
+	r = manifest(kf, 15, 1, &p);
+	ck_assert_int_eq(kcap_etw_decode(g.d, &r), 0);
+	ck_assert_int_eq(g.n, 4);
+	ck_assert_str_eq(ev_text(&g, 0), "read pid=4 tid=88 count=4096 offset=8192 file_object=51966 irp=49 "
+	                                 "file_key=53261 ttid=512 io_flags=2304");
+	ck_assert_str_eq(ev_text(&g, 1), "write pid=4 tid=88 count=100 offset=0 file_object=51966 irp=50 "
+	                                 "file_key=53261 ttid=512 io_flags=0");
+	ck_assert_str_eq(ev_text(&g, 2), "close pid=4 tid=88 file_object=51966 irp=51 file_key=53261 ttid=512");
+	ck_assert_ptr_null(strstr(ev_text(&g, 3), "count="));
+	got_close(&g);
+}
+END_TEST
+
 /* ---- hostile .etl images ---- */
 #define BUF 4096
 typedef struct img {
@@ -876,6 +937,7 @@ int main(void)
 	tcase_add_test(tc, fileio_operations_v3);
 	tcase_add_test(tc, tcpip_ipv4_ports_in_host_order);
 	tcase_add_test(tc, manifest_network_and_registry);
+	tcase_add_test(tc, manifest_file_operations);
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
 	tcase_add_test(tf, per_cpu_buffers_merge_into_time_order);
