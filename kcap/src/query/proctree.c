@@ -13,6 +13,7 @@ typedef struct node {
 	size_t *kids;
 	size_t nkids, capkids;
 	int dead;          /* exited: the pid's next sighting is a new process */
+	int forked;        /* made by its parent's fork event */
 } node;
 
 struct kcap_proctree {
@@ -97,13 +98,19 @@ static int rehash(kcap_proctree *t)
 	return 0;
 }
 
-/* The live node of (origin, pid), or NULL. */
-static node *find(kcap_proctree *t, const char *origin, int32_t pid)
+/* The latest node of (origin, pid), exited or not, or NULL. */
+static node *find_latest(kcap_proctree *t, const char *origin, int32_t pid)
 {
 	if (!t->hcap)
 		return NULL;
 	size_t j = slot_of(t, origin, pid);
-	node *n = t->hash[j] ? &t->n[t->hash[j] - 1] : NULL;
+	return t->hash[j] ? &t->n[t->hash[j] - 1] : NULL;
+}
+
+/* The live node of (origin, pid), or NULL. */
+static node *find(kcap_proctree *t, const char *origin, int32_t pid)
+{
+	node *n = find_latest(t, origin, pid);
 	return n && !n->dead ? n : NULL;
 }
 
@@ -213,13 +220,25 @@ int kcap_proctree_add(kcap_proctree *t, const kcap_event *ev, const kcap_schema 
 	} else if (kcap__name_in(def->name, fork_types)) {
 		const kcap_value *flags = kcap__param(ev, def, "flags"), *c = kcap__param_first(ev, def, child_params);
 		int64_t child = c ? c->i : ret && ret->i > 0 ? ret->i : 0;
-		if (child > 0 && child <= INT32_MAX && !(flags && (flags->u & 0x10000))) {
+		int thread = flags && (flags->u & 0x10000); /* CLONE_THREAD */
+		if (!thread && child <= 0 && ret && ret->i == 0 && (ev->tid == ev->pid || !ev->tid) &&
+		    !n->pub.in_snapshot && !n->pub.start_ts)
+			n->pub.start_ts = ev->ts; /* the child's side of its fork: its start */
+		node *old = child > 0 && child <= INT32_MAX && !thread ? find_latest(t, o, (int32_t)child) : NULL;
+		if (old && !old->pub.in_snapshot && !old->forked && old->pub.ppid == ev->pid &&
+		    (!old->dead || old->pub.start_ts)) {
+			/* the child was seen first (a vfork returns in the parent
+			 * once the child has run, or even exited, which its own
+			 * side of the fork, its start, shows): the same process */
+			old->forked = 1;
+			if (!old->pub.start_ts || ev->ts < old->pub.start_ts)
+				old->pub.start_ts = ev->ts;
+		} else if (child > 0 && child <= INT32_MAX && !thread) {
 			int32_t parent = ev->pid;
 			uint32_t uid = ev->uid;
 			char *comm = ev->comm ? kcap_memdup0(ev->comm, ev->comm_len) : NULL;
-			node *old = find(t, o, (int32_t)child);
 			if (old)
-				old->dead = 1; /* a pid reused before its exit was seen */
+				old->dead = 1; /* a pid reused before its exit was seen (or after) */
 			node *k = add_node(t, o, (int32_t)child, parent);
 			if (!k) {
 				free(comm);
@@ -228,6 +247,7 @@ int kcap_proctree_add(kcap_proctree *t, const kcap_event *ev, const kcap_schema 
 			k->pub.start_ts = ev->ts;
 			k->pub.uid = uid;
 			k->pub.comm = comm;
+			k->forked = 1;
 		}
 	} else if (!strcmp(def->name, "exit_group") || (!strcmp(def->name, "exit") && (ev->tid == ev->pid || !ev->tid))) {
 		const kcap_value *st = kcap__param(ev, def, "status"), *sig = kcap__param(ev, def, "sig");
