@@ -80,11 +80,16 @@ static void audit_order(const char **paths, size_t n)
 }
 
 /* The reorder window: audit.log holds events in the order they completed,
- * and concatenated logs jump back. Events are written in time order within
- * this much log time of the newest seen, and numbered in the order written;
- * one further back is written when it leaves the window, out of order. */
-#define REORDER_NS 2000000000ll
-#define REORDER_MAX_HELD 65536 /* a burst beyond this is written as it came */
+ * and logs joined together (the corpus's rhel7.log, logs concatenated out of
+ * order) jump back in time by months. The window is counted in events and
+ * bytes, not in log time: the newest events are held, up to REORDER_MAX_HELD
+ * of them and REORDER_MAX_BYTES of their copies, and the oldest is written
+ * when one more would pass either bound. So a log of up to that many events
+ * comes out in time order whatever its jumps, and a longer one wherever no
+ * event is later than the window. Events are numbered in the order written;
+ * one later than the window is written as it came, out of order. */
+#define REORDER_MAX_HELD 65536
+#define REORDER_MAX_BYTES (32u << 20)
 
 typedef struct audit_run {
 	const kcap_import_ctx *c;
@@ -116,7 +121,10 @@ static int sink_event(void *ud, const kcap_event *ev)
 	int rc = kcap_reorder_push(r->q, ev);
 	if (rc < 0)
 		return rc;
-	return kcap_reorder_drain(r->q, kcap_reorder_max_ts(r->q) - REORDER_NS, REORDER_MAX_HELD, &r->out);
+	rc = kcap_reorder_drain(r->q, INT64_MIN, REORDER_MAX_HELD, &r->out);
+	while (rc >= 0 && kcap_reorder_bytes(r->q) > REORDER_MAX_BYTES && kcap_reorder_count(r->q) > 1)
+		rc = kcap_reorder_drain(r->q, INT64_MIN, kcap_reorder_count(r->q) - 1, &r->out);
+	return rc < 0 ? rc : 0;
 }
 
 static int sink_stat(void *ud, const kcap_stat *st)
@@ -209,9 +217,10 @@ static int audit_close(void *st, int ok)
 	const kcap_audit_import_stats *s = kcap_audit_import_get_stats(r->imp);
 	if (ok && r->disordered) {
 		if (r->out.unordered)
-			NOTE(r, "audit: %llu event(s) came after newer ones; %llu of them were further back than the %lld s "
-			     "reorder window and were written as logged (the capture is not in time order)", (unsigned long long)r->disordered,
-			     (unsigned long long)r->out.unordered, REORDER_NS / 1000000000);
+			NOTE(r, "audit: %llu event(s) came after newer ones; %llu of them came later than the reorder window "
+			     "(the last %d events or %u MiB of them) and were written as logged (the capture is not in time order)",
+			     (unsigned long long)r->disordered, (unsigned long long)r->out.unordered, REORDER_MAX_HELD,
+			     REORDER_MAX_BYTES >> 20);
 		else
 			NOTE(r, "audit: %llu event(s) came after newer ones, put in time order", (unsigned long long)r->disordered);
 	}

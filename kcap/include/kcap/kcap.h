@@ -980,6 +980,8 @@ void kcap_reorder_free(kcap_reorder *q);
 int kcap_reorder_push(kcap_reorder *q, const kcap_event *ev);
 /* Events held. */
 size_t kcap_reorder_count(const kcap_reorder *q);
+/* Bytes of the events held (their copies, kcap_event_copy_size each). */
+size_t kcap_reorder_bytes(const kcap_reorder *q);
 /* The largest ts pushed so far; INT64_MIN before the first push. */
 int64_t kcap_reorder_max_ts(const kcap_reorder *q);
 /* The oldest event held, or NULL when empty. Valid until the next push or pop. */

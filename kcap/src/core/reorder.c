@@ -89,6 +89,7 @@ struct kcap_reorder {
 	int by_seq;
 	item **ring;        /* sorted; capacity a power of two */
 	size_t n, cap, head;
+	size_t bytes;       /* kcap_event_copy_size of the events held */
 	uint64_t arrivals;
 	int64_t max_ts;
 	chunk *cur;         /* being filled */
@@ -197,10 +198,11 @@ int kcap_reorder_push(kcap_reorder *q, const kcap_event *ev)
 	drop_popped(q);
 	if (q->n == q->cap && ring_grow(q))
 		return KCAP_E_NOMEM;
-	size_t need = kcap_event_copy_size(ev) - sizeof(kcap_event) + sizeof(item);
+	size_t size = kcap_event_copy_size(ev), need = size - sizeof(kcap_event) + sizeof(item);
 	item *it = item_alloc(q, need);
 	if (!it)
 		return KCAP_E_NOMEM;
+	q->bytes += size;
 	kcap_event_copy_to(&it->ev, ev);
 	it->arrival = q->arrivals++;
 	if (ev->ts > q->max_ts)
@@ -216,6 +218,7 @@ int kcap_reorder_push(kcap_reorder *q, const kcap_event *ev)
 }
 
 size_t kcap_reorder_count(const kcap_reorder *q) { return q->n; }
+size_t kcap_reorder_bytes(const kcap_reorder *q) { return q->bytes; }
 int64_t kcap_reorder_max_ts(const kcap_reorder *q) { return q->max_ts; }
 
 const kcap_event *kcap_reorder_peek(const kcap_reorder *q)
@@ -229,6 +232,7 @@ static item *take_head(kcap_reorder *q)
 	item *it = AT(q, 0);
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->n--;
+	q->bytes -= kcap_event_copy_size(&it->ev);
 	return it;
 }
 
