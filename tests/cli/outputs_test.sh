@@ -101,15 +101,27 @@ else
 	echo "ok - # SKIP full tmpfs: mount -t tmpfs failed (not root?)"
 fi
 
-# --- 3. a binary input to a line importer; per-line errors capped ---
+# --- 3. a binary input to a line importer (issue 10 item 14): a kcap capture,
+# plain, gzip or zstd, from a file or stdin, is one line and status 3; per-line
+# errors capped ---
 gzip -c "$T" > "$DIR/t.kcap.gz"
+zstd -q -c "$T" > "$DIR/t.kcap.zst"
 for f in json audit; do
 	[ $f = json ] && what="JSON lines" || what="an audit log"
 	run "$KCAP" convert --from $f "$T" -o "$DIR/i.kcap"
 	check "--from $f of a capture: exit" 3 $rc
 	check "--from $f of a capture: one line" "kcap convert: $T: this is a kcap capture, not $what; read it without --from" "$(cat "$DIR/err")"
-	run "$KCAP" convert --from $f "$DIR/t.kcap.gz" -o "$DIR/i.kcap"
-	check "--from $f of a gzipped capture: one line" "kcap convert: $DIR/t.kcap.gz: this is a kcap capture, not $what; read it without --from" "$(cat "$DIR/err")"
+	# compressed: the input layer decodes it, the importer sees the kcap magic
+	for z in gz zst; do
+		run "$KCAP" convert --from $f "$DIR/t.kcap.$z" -o "$DIR/i.kcap"
+		check "--from $f of a .$z capture: exit (3, docs/CLI.md Error caps)" 3 $rc
+		check "--from $f of a .$z capture: exactly one line" 1 "$(wc -l < "$DIR/err")"
+		check "--from $f of a .$z capture: the line" "kcap convert: $DIR/t.kcap.$z: this is a kcap capture, not $what; read it without --from" "$(cat "$DIR/err")"
+		run sh -c "'$KCAP' convert --from $f --json < '$DIR/t.kcap.$z'"
+		check "--from $f of a .$z capture on stdin: exit" 3 $rc
+		check "--from $f of a .$z capture on stdin: one line, no events" "1 0" "$(wc -l < "$DIR/err") $(wc -c < "$DIR/out")"
+		check "--from $f of a .$z capture on stdin: says kcap capture" 1 "$(grep -c '^kcap convert: .*: this is a kcap capture, not' "$DIR/err")"
+	done
 	run sh -c "'$KCAP' convert --from $f < '$T' > '$DIR/i.kcap'"
 	check "--from $f of a capture on stdin: one line" 1 "$(grep -c 'this is a kcap capture' "$DIR/err")"
 	seq 1 50 > "$DIR/bad.txt"
