@@ -1,8 +1,10 @@
 #!/bin/sh
-# Issue 10 "nothing silently wrong", the items closed last: a note on a
-# filter literal that only the standard type of its field reads (item 5),
-# the "does not occur" note only once the whole input is known (item 7), and
-# proc.comm keeping an embedded NUL escaped as the event's comm does (item 8).
+# Issue 10 "nothing silently wrong", the points closed last: a note on a
+# filter literal that only the standard type of its field reads, and the
+# "does not occur" note only once the whole input is known (both item 6:
+# typos and bad literals, a type absent from the capture said once), and
+# proc.comm keeping an embedded NUL escaped as the event's comm does through
+# the JSON round trip (item 1: proc objects rebuild the process context).
 # usage: silent_test.sh KCAP SRCDIR WORKDIR
 set -u
 KCAP=$1
@@ -11,7 +13,8 @@ SRC=$2
 harness_workdir "$3/silent.$$"
 T=$SRC/testdata/synth-1k.kcap
 
-# item 7: a capture rebuilt from JSON lines adds its types as they come
+# item 6 (a type absent from the capture is said once, after the whole
+# input): a capture rebuilt from JSON lines adds its types as they come
 "$KCAP" convert --json "$T" >"$DIR/s.json"
 "$KCAP" convert --from json "$DIR/s.json" -o "$DIR/s.kcap"
 check "json import" 0 $?
@@ -22,7 +25,7 @@ check "imported: no premature 'does not occur'" "" "$(cat "$DIR/err")"
 check "imported: a type truly absent is said" \
 	"kcap filter: $DIR/s.kcap: warning: type 'bind' does not occur in this capture" "$(cat "$DIR/err")"
 
-# item 5: a param that this capture holds as a number, or as text
+# item 6 (literals): a param that this capture holds as a number, or as text
 printf '%s\n' \
 	'{"seq":1,"ts":1795255200000000000,"pid":5,"tid":5,"comm":"x","type":"myev","params":{"path":5,"fd":"abc"}}' \
 	'{"seq":2,"ts":1795255200000000001,"pid":5,"tid":5,"comm":"x","type":"myev","params":{"path":6,"fd":"3"}}' \
@@ -43,7 +46,8 @@ check "a literal this capture reads: no note" "" "$(cat "$DIR/err")"
 "$KCAP" filter 'path = /etc/passwd' --count "$T" 2>"$DIR/err" >/dev/null
 check "standard types: no note" "" "$(cat "$DIR/err")"
 
-# item 8: an embedded NUL in comm, in the event and in its proc
+# item 1 (proc objects through the round trip): an embedded NUL in comm, in
+# the event and in its proc
 "$KCAP" convert --json "$T" | sed 's/"comm":"nginx"/"comm":"ng\\u0000x"/g' >"$DIR/n.json"
 "$KCAP" convert --from json "$DIR/n.json" -o "$DIR/n.kcap" 2>/dev/null
 "$KCAP" convert --json "$DIR/n.kcap" | grep '"pid":600,"tid"' >"$DIR/n.out"

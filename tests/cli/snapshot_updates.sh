@@ -1,9 +1,10 @@
 #!/bin/sh
 # Snapshot updates (format 1.2: process snapshot changes written mid-capture,
 # as `convert --from json` writes when a proc object says more than the
-# tracker knows; issue 10 item 2): a reader that seeks (slice --from through
-# the index) applies the updates written before the point it seeks to, and
-# `merge -o` keeps them, so both give the process context a full read gives.
+# tracker knows; issue 10 item 1, proc objects rebuild the snapshots): a
+# reader that seeks (slice --from through the index) applies the updates
+# written before the point it seeks to, and `merge -o` keeps them, so both
+# give the process context a full read gives.
 # usage: snapshot_updates.sh KCAP SRCDIR WORKDIR
 set -u
 KCAP=$1
