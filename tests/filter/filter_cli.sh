@@ -121,4 +121,30 @@ done
 "$KCAP" filter >/dev/null 2>&1; check "missing expression exit" 2 $?
 "$KCAP" filter --bogus 'pid = 1' "$B" >/dev/null 2>&1; check "bad option exit" 2 $?
 "$KCAP" filter --help | grep -q 'usage: kcap filter'; check "help" 0 $?
+# the tracker's cwd rules (docs/FILTER.md "Process context", issue 10 item 3):
+# chdir and fchdir set it, a fork copies it, a process first seen before its
+# parent's fork takes the parent's, a relative path, an fchdir without a path
+# and a failed chdir leave it, exec keeps it
+cwdev() { # cwdev SEQ PID PPID TYPE PARAMS: one JSON line
+	printf '{"seq":%d,"ts":%d,"pid":%d,"tid":%d,"ppid":%d,"cpu":0,"uid":0,"gid":0,"comm":"sh","type":"%s","params":%s}\n' \
+		"$1" "$((1795255200000000000 + $1))" "$2" "$2" "$3" "$4" "$5"
+}
+{
+	cwdev 1 10 1 chdir '{"fd":null,"path":"/srv","ret":0}'
+	cwdev 2 11 10 myev '{"x":1}'
+	cwdev 3 10 1 fork '{"flags":null,"child_pid":11,"ret":11}'
+	cwdev 4 10 1 fchdir '{"fd":3,"path":"/var/log","ret":0}'
+	cwdev 5 12 10 myev '{"x":2}'
+	cwdev 6 10 1 fchdir '{"fd":4,"path":null,"ret":0}'
+	cwdev 7 10 1 chdir '{"fd":null,"path":"rel","ret":0}'
+	cwdev 8 10 1 chdir '{"fd":null,"path":"/nope","ret":-2}'
+	cwdev 9 11 10 myev '{"x":3}'
+	cwdev 10 10 1 execve '{"dirfd":null,"path":"/bin/ls","argv":["ls"],"argv_truncated":null,"flags":null,"ret":0}'
+	cwdev 11 13 99 myev '{"x":4}'
+} > "$DIR/cwd.json"
+"$KCAP" convert --from json "$DIR/cwd.json" -o "$DIR/cwd.kcap"
+check "cwd rules: proc.cwd per event" \
+	"1,/srv 2,/srv 3,/srv 4,/var/log 5,/var/log 6,/var/log 7,/var/log 8,/var/log 9,/srv 10,/var/log 11, " \
+	"$("$KCAP" convert --csv --fields seq,proc.cwd "$DIR/cwd.kcap" | tr -d '\r' | sed 1d | tr '\n' ' ')"
+check "cwd rules: filter on proc.cwd" 2 "$("$KCAP" filter 'proc.cwd = /srv and type = myev' --count "$DIR/cwd.kcap")"
 harness_done
