@@ -293,6 +293,12 @@ int cmd_filter(int argc, char **argv)
 	 * resolves as sink_open() does. */
 	int to_stdout = !so.path || !strcmp(so.path, "-");
 	out_mode mode = so.mode != OUT_AUTO ? so.mode : to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	if (fields && (count_only || mode != OUT_CSV)) { /* as sink_open() says it, before any input is read */
+		cli_err("filter", "--fields picks CSV columns; it does not apply to %s",
+			count_only ? "--count" : "this output (add --csv)");
+		rc = KCAP_EXIT_USAGE;
+		goto cleanup;
+	}
 	int want_json_proc = !count_only && mode == OUT_JSON && !no_proc;
 	int want_csv_proc = 0; /* proc.* / parent.* columns: from our tracker, which sees every event */
 	for (size_t i = 0; !count_only && mode == OUT_CSV && fields && fields[i]; i++)

@@ -218,6 +218,12 @@ int sink_open(sink **out, const char *cmd, const sink_opts *o)
 	s->mode = o->mode;
 	if (s->mode == OUT_AUTO)
 		s->mode = to_stdout ? cli_resolve_out(OUT_AUTO) : OUT_KCAP;
+	if (o->fields && s->mode != OUT_CSV) { /* an option that cannot apply says so */
+		cli_err(cmd, "--fields picks CSV columns; it does not apply to this output (add --csv)");
+		free(s->o.derived);
+		free(s);
+		return KCAP_EXIT_USAGE;
+	}
 	if (s->mode == OUT_SCAP) {
 		int rc = scap_open(s, given_fd, to_stdout);
 		if (rc) {

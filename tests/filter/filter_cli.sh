@@ -68,6 +68,19 @@ done
 check "--fields message" "kcap convert: --fields: unknown field 'pth'; did you mean path?" "$(cat "$DIR/err")"
 "$KCAP" convert --csv --fields seq,proc.exx "$B" 2>&1 >/dev/null | grep -q "did you mean proc.exe"
 check "--fields proc. checked before reading" 0 $?
+# --fields where no CSV is written cannot apply: a usage error, no output
+for m in --json --text --kcap --tsv; do
+	rm -f "$DIR/nf.out"
+	"$KCAP" convert $m --fields seq "$B" -o "$DIR/nf.out" 2>"$DIR/err"
+	check "convert $m --fields: exit" "2 absent" "$? $([ -e "$DIR/nf.out" ] && echo present || echo absent)"
+	check "convert $m --fields: said" "kcap convert: --fields picks CSV columns; it does not apply to this output (add --csv)" "$(cat "$DIR/err")"
+done
+out=$("$KCAP" filter --fields seq 'pid = 42' "$B" 2>"$DIR/err"); rc=$?
+check "filter --fields to a pipe (kcap): exit, no output" "2 0" "$rc $(printf %s "$out" | wc -c)"
+check "filter --fields to a pipe: said" "kcap filter: --fields picks CSV columns; it does not apply to this output (add --csv)" "$(cat "$DIR/err")"
+out=$("$KCAP" filter --count --csv --fields seq 'pid = 42' "$B" 2>"$DIR/err"); rc=$?
+check "filter --count --fields: exit, no count" "2 " "$rc $out"
+check "filter --count --fields: said" "kcap filter: --fields picks CSV columns; it does not apply to --count" "$(cat "$DIR/err")"
 
 err=$("$KCAP" filter 'pid = 42 and' "$B" 2>&1 >/dev/null); rc=$?
 check "syntax error exit" 2 "$rc"
