@@ -88,6 +88,8 @@ START_TEST(window_order)
 		ck_assert_int_eq(kcap_reorder_push(q, &ev), 0);
 	}
 	ck_assert_uint_eq(kcap_reorder_count(q), 6);
+	kcap_event one = mkev(0, 0, NULL, 0);
+	ck_assert_uint_eq(kcap_reorder_bytes(q), 6 * kcap_event_copy_size(&one)); /* the copies held */
 	ck_assert_int_eq(kcap_reorder_max_ts(q), 70);
 	ck_assert_int_eq(kcap_reorder_peek(q)->ts, 10);
 	ck_assert_uint_eq(kcap_reorder_peek(q)->seq, 9);
@@ -100,11 +102,13 @@ START_TEST(window_order)
 	ck_assert_uint_eq(gseq[1], 3);
 	ck_assert_int_eq(got[2], 20);
 	ck_assert_uint_eq(kcap_reorder_count(q), 3);
+	ck_assert_uint_eq(kcap_reorder_bytes(q), 3 * kcap_event_copy_size(&one));
 	ck_assert_uint_eq(drain(q, INT64_MAX, got, gseq), 3);
 	ck_assert_int_eq(got[0], 30);
 	ck_assert_int_eq(got[1], 50);
 	ck_assert_int_eq(got[2], 70);
 	ck_assert_int_eq(kcap_reorder_max_ts(q), 70); /* the newest seen, not held */
+	ck_assert_uint_eq(kcap_reorder_bytes(q), 0);
 	kcap_reorder_free(q);
 
 	/* with KCAP_REORDER_SEQ equal times go by seq */
