@@ -28,7 +28,8 @@ static const char convert_help[] =
 	"                        context are rebuilt from origin{...} and proc{...}\n"
 	"                        (kcap's own lines come back byte for byte)\n"
 	SINK_HELP_OUTPUT SINK_HELP_ROWS
-	"      --fields LIST     CSV columns, comma-separated (default:\n"
+	"      --fields LIST     with --csv: the columns, comma-separated, any filter\n"
+	"                        field name (proc.exe, dip, audit.auid...; default:\n"
 	"                        seq,time,pid,tid,ppid,uid,gid,comm,type,category,params)\n"
 	"      --level L         zstd level for kcap output, -7..22 (default 1); 0\n"
 	"                        stores the blocks uncompressed\n"

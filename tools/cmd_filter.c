@@ -28,7 +28,8 @@ static const char filter_help[] =
 	"      --no-skip       read and test every block (no index skipping)\n"
 	"      --stats         print blocks read/skipped and events read/matched to stderr\n"
 	SINK_HELP_OUTPUT SINK_HELP_ROWS
-	"      --fields LIST   CSV columns, comma-separated\n"
+	"      --fields LIST   with --csv: the columns, comma-separated, any filter\n"
+	"                      field name (as convert --fields)\n"
 CLI_JOBS_HELP
 	"  -h, --help          show this help\n"
 	"\n"
