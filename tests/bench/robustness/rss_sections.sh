@@ -18,16 +18,9 @@ set -u
 BUILD=$(cd "${1:?usage: rss_sections.sh BUILD_DIR [WORKDIR]}" && pwd)
 K=$BUILD/kcap
 M=$BUILD/tests/robustness/maxrss
-for x in "$K" "$M"; do
-	[ -x "$x" ] || { echo "rss_sections: $x missing (build BUILD_DIR first)" >&2; exit 1; }
-done
-if [ $# -ge 2 ]; then
-	W=$2
-	mkdir -p "$W" || exit 1
-else
-	W=$(mktemp -d) || exit 1
-	trap 'rm -rf "$W"' EXIT
-fi
+. "$(dirname "$0")/bench_env.sh"
+bench_tools rss_sections "$K" "$M"
+bench_workdir "${2:-}"
 here=$(dirname "$0")
 "$K" synth -n 20 --seed 3 -o - | "$K" convert --json | "$K" convert --from json -o "$W/one.kcap" || exit 1
 for n in 1000 10000; do
