@@ -5,7 +5,10 @@ block and in its index entry, with every CRC recomputed. kcap verify must
 name the lie; kcap info, which trusts the summaries, says it answered from
 the index. With "badsum", one count is raised instead: the counts no longer
 add up to the block's count, and readers must not take them (info reads the
-block). usage: lie_counts.py OUT KCAP [badsum]"""
+block). With "index", the swap is made in the index entry only: the block
+keeps its true counts, so the index disagrees with its block, and every
+reader must report it once and answer from the blocks.
+usage: lie_counts.py OUT KCAP [badsum|index]"""
 import subprocess
 import sys
 
@@ -37,6 +40,7 @@ def reframe(f, off):
 
 out, kcap = sys.argv[1], sys.argv[2]
 badsum = len(sys.argv) > 3 and sys.argv[3] == 'badsum'
+index_only = len(sys.argv) > 3 and sys.argv[3] == 'index'
 subprocess.run([kcap, 'synth', '-n', '60', '--level', '0', '-o', out], check=True)
 f = bytearray(open(out, 'rb').read())
 off, old_meta, new_meta = 16, None, None
@@ -62,7 +66,10 @@ while off < len(f):
         else:
             f[a[0]], f[b[0]] = b[1], a[1]
         new_meta = bytes(f[m:m + mlen])
-        reframe(f, off)
+        if index_only:
+            f[m:m + mlen] = old_meta
+        else:
+            reframe(f, off)
     elif typ == 6:
         assert (u16(f, off + 6) >> 8) & 15 == 0, 'index block compressed'
         at = f.find(old_meta, off + 20, off + 20 + plen)

@@ -111,11 +111,11 @@ void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum)
 }
 void kcap_rd_free_index(kcap_reader *r)
 {
-	for (size_t i = 0; i < r->nindex; i++)
-		free(r->index[i].meta_copy);
 	free(r->index);
 	r->index = NULL;
 	r->nindex = 0;
+	free(r->index_kept);
+	r->index_kept = NULL;
 	for (size_t i = 0; i < r->nsections; i++) {
 		free(r->sections[i].context);
 		free(r->sections[i].updates);
@@ -153,36 +153,35 @@ static int read_block_at(kcap_reader *r, uint64_t off, uint8_t **out, size_t *le
 	return 0;
 }
 
-/* Parses one section's index block; entries are appended. */
+/* Parses one section's index block; entries are appended to *ents (*nents
+ * of *cap). Their meta (u.meta) points into the index block's body, which
+ * lives in *blk (freed by the caller) or in r->aux until the next block body
+ * is decoded there: the section is checked and its entries compacted first. */
 static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index_off, index_entry **ents,
-			      size_t *nents, section_ctx *ctx)
+			      size_t *nents, size_t *cap, section_ctx *ctx, uint8_t **blk_out)
 {
 	uint8_t *blk = NULL;
 	size_t blen;
 	int rc = read_block_at(r, sec_start + index_off, &blk, &blen);
 	if (rc)
 		return rc;
+	*blk_out = blk;
 	const uint8_t *meta, *body;
 	uint32_t ml;
 	size_t bl;
 	if (get_u16(blk + 4) != KCAP_BLK_INDEX ||
 	    (rc = kcap_rd_block_body(r, blk, (uint32_t)(blen - KCAP_BLOCK_OVERHEAD), &meta, &ml, &body, &bl))) {
-		free(blk);
 		r->index_lie = "the footer names no index block";
 		return rc ? rc : KCAP_E_CORRUPT;
 	}
 	cur c = {body, body + bl, 0};
 	uint64_t nctx = cur_varint(&c);
-	if (nctx > bl) {
-		free(blk);
+	if (nctx > bl)
 		return KCAP_E_CORRUPT;
-	}
 	ctx->start = sec_start;
 	ctx->context = calloc(nctx ? nctx : 1, sizeof *ctx->context);
-	if (!ctx->context) {
-		free(blk);
+	if (!ctx->context)
 		return KCAP_E_NOMEM;
-	}
 	for (uint64_t i = 0; i < nctx && !c.bad; i++)
 		ctx->context[ctx->ncontext++] = sec_start + cur_varint(&c);
 	uint64_t n = cur_varint(&c);
@@ -191,23 +190,19 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 		const uint8_t *m = cur_bytes(&c, mlen);
 		if (!m)
 			break;
-		/* capacity doubles at each power of two: no quadratic copying */
-		int grow = (*nents & (*nents - 1)) == 0;
-		index_entry *ne = grow ? realloc(*ents, (*nents ? *nents * 2 : 1) * sizeof *ne) : *ents;
-		uint8_t *copy = malloc(mlen);
-		if (!ne || !copy) {
-			free(copy);
-			if (ne)
-				*ents = ne;
-			rc = KCAP_E_NOMEM;
-			break;
+		if (*nents == *cap) { /* capacity doubles: no quadratic copying */
+			size_t nc = *cap ? *cap * 2 : 16;
+			index_entry *ne = realloc(*ents, nc * sizeof *ne);
+			if (!ne) {
+				rc = KCAP_E_NOMEM;
+				break;
+			}
+			*ents = ne;
+			*cap = nc;
 		}
-		*ents = ne;
-		memcpy(copy, m, mlen);
-		index_entry *e = &ne[*nents];
+		index_entry *e = &(*ents)[*nents];
 		memset(e, 0, sizeof *e);
-		if (kcap_summary_decode(&e->sum, copy, mlen)) {
-			free(copy);
+		if (kcap_summary_decode(&e->sum, m, mlen)) {
 			c.bad = 1;
 			break;
 		}
@@ -215,19 +210,17 @@ static int load_section_index(kcap_reader *r, uint64_t sec_start, uint64_t index
 		 * block: anything else is a lie that no seek may follow. */
 		if (off < KCAP_SECTION_HDR_LEN || off >= index_off || sz < KCAP_BLOCK_OVERHEAD ||
 		    sz > index_off - off || mlen > UINT32_MAX) {
-			free(copy);
 			r->index_lie = "an entry names a block outside its section";
 			rc = KCAP_E_CORRUPT;
 			break;
 		}
-		e->meta_copy = copy;
+		e->u.meta = m;
 		e->meta_len = (uint32_t)mlen;
 		e->sum.offset = (int64_t)(sec_start + off);
 		e->sum.stored_size = (uint32_t)sz;
 		e->section_start = sec_start;
 		(*nents)++;
 	}
-	free(blk);
 	if (!rc && c.bad)
 		rc = KCAP_E_CORRUPT;
 	if (rc == KCAP_E_CORRUPT && !r->index_lie) /* its CRC holds: what it says is wrong */
@@ -348,7 +341,7 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 			if (total < need || (!have_meta && (rc = sec_read(r, &sb, off, meta, need)) != 0))
 				rc = rc ? rc : 1;
 			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||
-				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->meta_copy, e->meta_len))
+				 memcmp(meta + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN, e->u.meta, e->meta_len))
 				rc = 1;
 			if (rc == 1 && !block_crc_ok(r, off)) {
 				/* the block is damaged, not the index: it is read (and
@@ -399,31 +392,26 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 }
 
 /* After its section is checked, an entry keeps of its meta only the Bloom
- * filter (moved to the start of meta_copy; sum.bloom is pointed at it once
- * the index is complete): some 150 bytes an events block instead of the
- * whole meta. */
-static size_t compact_entries(index_entry *ents, size_t n)
+ * filter and the counts, appended to kept (one buffer for the whole index,
+ * no allocation per entry; sum.bloom and sum.counts are pointed into it
+ * once the index is complete, and are NULL until then): the entry and some
+ * 20 bytes an events block of a few pids instead of the whole meta. Returns
+ * the bytes held, or 0 when kept cannot grow. */
+static size_t compact_entries(index_entry *ents, size_t n, kcap_buf *kept)
 {
 	size_t held = n * sizeof *ents;
 	for (size_t i = 0; i < n; i++) {
 		index_entry *e = &ents[i];
 		size_t len = e->sum.bloom ? e->sum.bloom_bits / 8 : 0, clen = e->sum.counts ? e->sum.counts_len : 0;
-		if (!len)
-			e->sum.bloom = NULL;
-		if (!clen)
-			e->sum.counts = NULL;
-		if (!len && !clen) {
-			free(e->meta_copy);
-			e->meta_copy = NULL;
-		} else {
-			/* the counts follow the filter in the meta: both move down */
-			memmove(e->meta_copy, e->sum.bloom ? e->sum.bloom : e->sum.counts, len + clen);
-			uint8_t *b = realloc(e->meta_copy, len + clen);
-			if (b)
-				e->meta_copy = b;
-			held += len + clen;
-		}
+		/* (decoding leaves counts_len 0 without counts, and bloom set) */
+		/* the counts follow the filter in the meta: both are kept */
+		const uint8_t *from = e->sum.bloom ? e->sum.bloom : e->sum.counts;
+		e->sum.bloom = e->sum.counts = NULL;
+		e->u.kept = kept->len;
 		e->meta_len = 0;
+		if (len + clen && kcap_buf_add(kept, from, len + clen))
+			return 0;
+		held += len + clen;
 	}
 	return held;
 }
@@ -463,9 +451,13 @@ int kcap_reader_load_index(kcap_reader *r)
 	if (!r->seekable || r->file_size < (int64_t)KCAP_FOOTER_BLOCK_LEN)
 		return 0;
 	/* Walk footers backwards from EOF: each locates its section's start,
-	 * and the previous section's footer ends right before it. */
+	 * and the previous section's footer ends right before it. Each
+	 * section's entries are appended to all, checked against the blocks
+	 * and compacted (their Bloom filters and counts into kept) before the
+	 * next index block is read. */
 	uint64_t end = (uint64_t)r->file_size;
 	index_entry *all = NULL;
+	kcap_buf kept = {0};
 	size_t nall = 0, cap = 0, held = 0;
 	int too_big = 0;
 	int rc = 0;
@@ -481,78 +473,57 @@ int kcap_reader_load_index(kcap_reader *r)
 		const uint8_t *f = blk + KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN;
 		uint64_t index_off = get_u64(f), sec_len = get_u64(f + 8);
 		free(blk);
+		blk = NULL;
 		if (sec_len > foff || !index_off)
 			break;
 		uint64_t sec_start = foff - sec_len;
-		index_entry *ents = NULL;
-		size_t nents = 0;
+		size_t first = nall, kept_len = kept.len;
 		section_ctx ctx = {0};
 		if (index_off >= sec_len) {
 			r->index_lie = "the footer puts the index outside its section";
 			r->index_lie_off = foff;
 			break;
 		}
-		rc = load_section_index(r, sec_start, index_off, &ents, &nents, &ctx);
+		rc = load_section_index(r, sec_start, index_off, &all, &nall, &cap, &ctx, &blk);
 		if (!rc)
-			rc = verify_section(r, sec_start, index_off, foff, ents, nents, &ctx);
+			rc = verify_section(r, sec_start, index_off, foff, all + first, nall - first, &ctx);
 		if (rc && r->index_lie && !r->index_lie_off)
 			r->index_lie_off = sec_start + index_off;
-		if (rc) {
-			for (size_t i = 0; i < nents; i++)
-				free(ents[i].meta_copy);
-			free(ents);
-			free(ctx.context);
-			free(ctx.updates);
-			if (rc == KCAP_E_NOMEM)
-				break;
-			rc = 0;
-			break;
+		size_t sec_held = 0;
+		if (!rc) {
+			/* Sections come last first: each is appended here and the
+			 * order is turned round once at the end (no copying per
+			 * section). Each entry keeps only its summary, its Bloom
+			 * filter and its counts, not the rest of the meta it was
+			 * checked against. */
+			sec_held = compact_entries(all + first, nall - first, &kept);
+			if (!sec_held && nall > first)
+				rc = KCAP_E_NOMEM;
 		}
-		/* Sections come last first: each is appended here and the order
-		 * is turned round once at the end (no copying per section). Each
-		 * entry keeps only its summary and its Bloom filter, not the rest
-		 * of the meta it was checked against. */
-		held += compact_entries(ents, nents) + sizeof(section_ctx) + ctx.ncontext * sizeof *ctx.context +
+		free(blk); /* the entries' meta pointed into it (or r->aux) */
+		held += sec_held + sizeof(section_ctx) + ctx.ncontext * sizeof *ctx.context +
 			ctx.nupdates * sizeof *ctx.updates;
-		if (held > KCAP_MAX_INDEX_MEM) {
-			for (size_t i = 0; i < nents; i++)
-				free(ents[i].meta_copy);
-			free(ents);
+		section_ctx *sc = r->sections;
+		if (!rc && held <= KCAP_MAX_INDEX_MEM && (r->nsections & (r->nsections - 1)) == 0) {
+			sc = realloc(r->sections, (r->nsections ? r->nsections * 2 : 1) * sizeof *sc);
+			if (sc)
+				r->sections = sc;
+			else
+				rc = KCAP_E_NOMEM;
+		}
+		if (rc || held > KCAP_MAX_INDEX_MEM) {
+			nall = first;
+			kept.len = kept_len;
 			free(ctx.context);
 			free(ctx.updates);
-			too_big = 1;
+			too_big = !rc;
+			if (rc != KCAP_E_NOMEM)
+				rc = 0;
 			break;
 		}
-		int grow = (r->nsections & (r->nsections - 1)) == 0;
-		section_ctx *sc = grow ? realloc(r->sections, (r->nsections ? r->nsections * 2 : 1) * sizeof *sc) : r->sections;
-		if (sc)
-			r->sections = sc;
-		index_entry *m = all;
-		if (nall + nents > cap) {
-			size_t c = cap ? cap * 2 : 16;
-			if (c < nall + nents)
-				c = nall + nents;
-			if ((m = realloc(all, c * sizeof *m)) != NULL) {
-				all = m;
-				cap = c;
-			}
-		}
-		if (!m || !sc) {
-			for (size_t i = 0; i < nents; i++)
-				free(ents[i].meta_copy);
-			free(ents);
-			free(ctx.context);
-			free(ctx.updates);
-			rc = KCAP_E_NOMEM;
-			break;
-		}
-		ctx.first = nall;
-		ctx.nentries = nents;
+		ctx.first = first;
+		ctx.nentries = nall - first;
 		r->sections[r->nsections++] = ctx;
-		if (nents)
-			memcpy(all + nall, ents, nents * sizeof *m);
-		free(ents);
-		nall += nents;
 		end = sec_start;
 	}
 	in_file_order(r, all, nall);
@@ -560,6 +531,11 @@ int kcap_reader_load_index(kcap_reader *r)
 		index_entry *m = realloc(all, nall * sizeof *m);
 		if (m)
 			all = m;
+	}
+	if (kept.len && kept.len < kept.cap) {
+		char *k = realloc(kept.data, kept.len);
+		if (k)
+			kept.data = k;
 	}
 	if (too_big || r->index_lie) {
 		/* One lie and no entry is trusted: every skip and seek then reads
@@ -570,20 +546,28 @@ int kcap_reader_load_index(kcap_reader *r)
 			kcap_rd_damage(r, KCAP_E_CORRUPT, r->index_lie_off, 0,
 				       "index disagrees with its blocks (%s); index not used, reading in order",
 				       r->index_lie);
-		for (size_t i = 0; i < nall; i++)
-			free(all[i].meta_copy);
 		free(all);
 		all = NULL;
 		nall = 0;
+		kcap_buf_free(&kept);
 		kcap_rd_free_index(r);
 		end = 1;
 	}
+	uint8_t *base = (uint8_t *)kept.data;
 	for (size_t i = 0; i < nall; i++) {
 		index_entry *e = &all[i];
-		e->sum.bloom = e->sum.bloom ? e->meta_copy : NULL;
-		e->sum.counts = e->sum.counts ? e->meta_copy + (e->sum.bloom ? e->sum.bloom_bits / 8 : 0) : NULL;
+		size_t blen = e->sum.bloom_bits / 8;
+		e->sum.bloom = blen ? base + e->u.kept : NULL;
+		e->sum.counts = e->sum.counts_len ? base + e->u.kept + blen : NULL;
+	}
+	if (!nall) {
+		free(all);
+		all = NULL;
+		kcap_buf_free(&kept);
+		base = NULL;
 	}
 	r->index = all;
+	r->index_kept = base;
 	r->nindex = nall;
 	r->index_bytes = nall ? held : 0;
 	r->index_complete = end == 0 && nall > 0;

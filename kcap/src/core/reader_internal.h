@@ -17,10 +17,13 @@ typedef struct stat_entry {
 } stat_entry;
 
 typedef struct index_entry {
-	kcap_block_summary sum; /* offset absolute; bloom points into meta_copy */
-	uint8_t *meta_copy;     /* the block's meta while its section is checked; then its Bloom filter and counts only */
+	kcap_block_summary sum; /* offset absolute; bloom and counts point into the reader's index_kept */
+	union {
+		const uint8_t *meta; /* while its section is checked: the block's meta, in the index block's body */
+		size_t kept;         /* then: where its Bloom filter and counts are in index_kept */
+	} u;
 	uint64_t section_start;
-	uint32_t meta_len; /* bytes of meta at meta_copy (0 once only the Bloom filter is left) */
+	uint32_t meta_len; /* bytes of meta at u.meta (0 once they are kept) */
 	uint8_t damaged;   /* the block fails its CRC: never skipped by this entry */
 } index_entry;
 
@@ -135,6 +138,7 @@ struct kcap_reader {
 
 	index_entry *index;
 	size_t nindex, index_bytes;
+	uint8_t *index_kept; /* the Bloom filters and counts of all entries, end to end */
 	section_ctx *sections;
 	size_t nsections;
 	int index_loaded, index_complete;

@@ -21,16 +21,9 @@ LIMIT_MB=${LIMIT_MB:-300}
 K=$BUILD/kcap
 M=$BUILD/tests/robustness/maxrss
 SEEDS=$BUILD/tests/fuzz/fuzz_reader_seeds
-for x in "$K" "$M" "$SEEDS"; do
-	[ -x "$x" ] || { echo "rss_hostile: $x missing (build BUILD_DIR first)" >&2; exit 1; }
-done
-if [ $# -ge 2 ]; then
-	W=$2
-	mkdir -p "$W" || exit 1
-else
-	W=$(mktemp -d) || exit 1
-	trap 'rm -rf "$W"' EXIT
-fi
+. "$(dirname "$0")/bench_env.sh"
+bench_tools rss_hostile "$K" "$M" "$SEEDS"
+bench_workdir "${2:-}"
 F=$W/files
 rm -rf "$F"
 mkdir -p "$F"
