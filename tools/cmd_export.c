@@ -14,6 +14,7 @@
 #include "sink.h"
 #ifdef KCAP_HAVE_CURL
 #include <curl/curl.h>
+#include "optional_lib.h"
 #endif
 
 static const char export_help[] =
@@ -96,6 +97,32 @@ static int print_ddl(const exp_opts *o, const char *db, const char *t)
 }
 
 #ifdef KCAP_HAVE_CURL
+
+/* libcurl, opened when export first posts (tools/optional_lib.h). */
+static struct {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode cc);
+	char *(*easy_escape)(CURL *c, const char *s, int len);
+	void (*free)(void *p);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	void (*easy_cleanup)(CURL *c);
+} lc;
+
+#define CURL_SYM(f) {"curl_" #f, &lc.f}
+static const cli_libsym curl_syms[] = {
+	CURL_SYM(global_init), CURL_SYM(global_cleanup), CURL_SYM(easy_init), CURL_SYM(easy_setopt),
+	CURL_SYM(easy_perform), CURL_SYM(easy_getinfo), CURL_SYM(easy_strerror), CURL_SYM(easy_escape),
+	CURL_SYM(free), CURL_SYM(slist_append), CURL_SYM(slist_free_all), CURL_SYM(easy_cleanup),
+};
+#undef CURL_SYM
+static const char *const curl_sonames[] = {KCAP_CURL_SONAME, "libcurl.so.4", "libcurl-gnutls.so.4", NULL};
+static const cli_optional_lib curl_lib = {"libcurl", curl_sonames, curl_syms, sizeof curl_syms / sizeof *curl_syms};
 
 /* ---- the state file: one line per origin, "HOSTHEX BOOTHEX SEQ" ---- */
 
@@ -254,16 +281,16 @@ static int post_batch(exporter *x)
 	for (uint64_t attempt = 1;; attempt++) {
 		x->resp.len = 0;
 		x->errbuf[0] = 0;
-		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, x->batch.data);
-		curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->batch.len);
-		CURLcode cc = curl_easy_perform(x->curl);
+		lc.easy_setopt(x->curl, CURLOPT_POSTFIELDS, x->batch.data);
+		lc.easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->batch.len);
+		CURLcode cc = lc.easy_perform(x->curl);
 		long status = 0;
-		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+		lc.easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
 		if (cc == CURLE_OK && status == 200)
 			return 0;
 		char why[300];
 		if (cc != CURLE_OK) {
-			snprintf(why, sizeof why, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+			snprintf(why, sizeof why, "%s", x->errbuf[0] ? x->errbuf : lc.easy_strerror(cc));
 		} else {
 			size_t k = strcspn(x->resp.data ? x->resp.data : "", "\n");
 			snprintf(why, sizeof why, "HTTP %ld: %.*s", status, (int)(k < 250 ? k : 250),
@@ -430,7 +457,11 @@ static char *read_password(const char *path)
 static int run_export(exporter *x, int nfiles, char **files)
 {
 	int rc = 0, damaged = 0;
-	char *pw = NULL;
+	char *pw = NULL, why[256];
+	if (cli_optional_lib_load(&curl_lib, why, sizeof why)) {
+		cli_err("export", "%s", why);
+		return KCAP_EXIT_ERROR;
+	}
 	if (x->o.pwfile) {
 		if (!(pw = read_password(x->o.pwfile)))
 			return KCAP_EXIT_ERROR;
@@ -440,18 +471,18 @@ static int run_export(exporter *x, int nfiles, char **files)
 	const char *user = x->o.user ? x->o.user : getenv("KCAP_CLICKHOUSE_USER");
 	if (x->o.state && (rc = load_state(x)))
 		goto cleanup;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(x->curl = curl_easy_init()) || !(x->ps = kcap_procstate_new())) {
+	if (lc.global_init(CURL_GLOBAL_DEFAULT) || !(x->curl = lc.easy_init()) || !(x->ps = kcap_procstate_new())) {
 		cli_err("export", "cannot initialize libcurl");
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
 	}
 	char q[512];
 	snprintf(q, sizeof q, "INSERT INTO %s.%s FORMAT RowBinary", x->db, x->tname);
-	char *eq = curl_easy_escape(x->curl, q, 0);
+	char *eq = lc.easy_escape(x->curl, q, 0);
 	size_t ul = strlen(x->o.url) + strlen(eq) + 128;
 	x->post_url = malloc(ul);
 	if (!eq || !x->post_url) {
-		curl_free(eq);
+		lc.free(eq);
 		cli_err("export", "out of memory");
 		rc = KCAP_EXIT_ERROR;
 		goto cleanup;
@@ -461,23 +492,23 @@ static int run_export(exporter *x, int nfiles, char **files)
 	while (base && u[base - 1] == '/')
 		base--;
 	snprintf(x->post_url, ul, "%.*s/?query=%s&insert_distributed_sync=1&max_insert_block_size=262144", (int)base, u, eq);
-	curl_free(eq);
-	curl_easy_setopt(x->curl, CURLOPT_URL, x->post_url);
-	curl_easy_setopt(x->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(x->curl, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x->curl, CURLOPT_WRITEDATA, &x->resp);
-	curl_easy_setopt(x->curl, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
-	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdr);
+	lc.free(eq);
+	lc.easy_setopt(x->curl, CURLOPT_URL, x->post_url);
+	lc.easy_setopt(x->curl, CURLOPT_POST, 1L);
+	lc.easy_setopt(x->curl, CURLOPT_ERRORBUFFER, x->errbuf);
+	lc.easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(x->curl, CURLOPT_WRITEDATA, &x->resp);
+	lc.easy_setopt(x->curl, CURLOPT_CONNECTTIMEOUT, 5L);
+	lc.easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
+	struct curl_slist *hdr = lc.slist_append(NULL, "Content-Type: application/octet-stream");
+	lc.easy_setopt(x->curl, CURLOPT_HTTPHEADER, hdr);
 	if (user)
-		curl_easy_setopt(x->curl, CURLOPT_USERNAME, user);
+		lc.easy_setopt(x->curl, CURLOPT_USERNAME, user);
 	if (pw)
-		curl_easy_setopt(x->curl, CURLOPT_PASSWORD, pw);
+		lc.easy_setopt(x->curl, CURLOPT_PASSWORD, pw);
 	cli_inputs in = {.cmd = "export", .n = nfiles, .files = files};
 	rc = cli_each_input(&in, export_input, x, &damaged);
-	curl_slist_free_all(hdr);
+	lc.slist_free_all(hdr);
 	if (!rc && damaged)
 		rc = KCAP_EXIT_DAMAGED;
 	if (!rc || rc == KCAP_EXIT_DAMAGED)
@@ -490,8 +521,8 @@ cleanup:
 		free(pw);
 	}
 	if (x->curl)
-		curl_easy_cleanup(x->curl);
-	curl_global_cleanup();
+		lc.easy_cleanup(x->curl);
+	lc.global_cleanup();
 	kcap_procstate_free(x->ps);
 	kcap_buf_free(&x->batch);
 	kcap_buf_free(&x->resp);

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <unistd.h>
 #include <microhttpd.h>
+#include "optional_lib.h"
 #endif
 
 static const char inspect_help[] =
@@ -46,6 +47,29 @@ static const char inspect_help[] =
 
 #ifdef KCAP_HAVE_MHD
 
+/* libmicrohttpd, opened when inspect starts serving (tools/optional_lib.h). */
+static struct {
+	struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer, enum MHD_ResponseMemoryMode mode);
+	enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header, const char *content);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status, struct MHD_Response *r);
+	void (*destroy_response)(struct MHD_Response *r);
+	const char *(*lookup_connection_value)(struct MHD_Connection *c, enum MHD_ValueKind kind, const char *key);
+	struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,
+	                                   MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *d, enum MHD_DaemonInfoType info, ...);
+	void (*stop_daemon)(struct MHD_Daemon *d);
+} lm;
+
+#define MHD_SYM(f) {"MHD_" #f, &lm.f}
+static const cli_libsym mhd_syms[] = {
+	MHD_SYM(create_response_from_buffer), MHD_SYM(add_response_header), MHD_SYM(queue_response),
+	MHD_SYM(destroy_response), MHD_SYM(lookup_connection_value), MHD_SYM(start_daemon),
+	MHD_SYM(get_daemon_info), MHD_SYM(stop_daemon),
+};
+#undef MHD_SYM
+static const char *const mhd_sonames[] = {KCAP_MHD_SONAME, "libmicrohttpd.so.12", NULL};
+static const cli_optional_lib mhd_lib = {"libmicrohttpd", mhd_sonames, mhd_syms, sizeof mhd_syms / sizeof *mhd_syms};
+
 typedef struct server {
 	report *rp;
 	int nfiles;
@@ -59,16 +83,16 @@ typedef struct server {
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type, const void *p,
                                size_t n)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)p, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = lm.create_response_from_buffer(n, (void *)p, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	lm.add_response_header(r, "Content-Type", type);
+	lm.add_response_header(r, "Cache-Control", "no-store");
+	lm.add_response_header(r, "X-Content-Type-Options", "nosniff");
+	lm.add_response_header(r, "Referrer-Policy", "no-referrer");
+	lm.add_response_header(r, "X-Frame-Options", "DENY");
+	enum MHD_Result ret = lm.queue_response(c, status, r);
+	lm.destroy_response(r);
 	return ret;
 }
 
@@ -90,7 +114,7 @@ static int same_secret(const char *a, const char *b)
 /* An integer argument: absent is 0 (*have 0); 0, or -1 when it is bad. */
 static int arg_int(struct MHD_Connection *c, const char *name, int64_t lo, int64_t hi, int64_t *v, int *have)
 {
-	const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	const char *s = lm.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 	kcap_error e;
 	*v = 0;
 	if (have)
@@ -102,7 +126,7 @@ static int arg_int(struct MHD_Connection *c, const char *name, int64_t lo, int64
 
 static enum MHD_Result events(server *sv, struct MHD_Connection *c)
 {
-	report_q q = {.expr = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expr"), .per = sv->per};
+	report_q q = {.expr = lm.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "expr"), .per = sv->per};
 	int64_t from, to, pid, page, per;
 	int have_per;
 	if (arg_int(c, "from", 0, INT64_MAX, &from, NULL) || arg_int(c, "to", 0, INT64_MAX, &to, NULL) ||
@@ -140,11 +164,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
 	if (sv->token[0]) {
-		const char *t = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+		const char *t = lm.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
 		if (!t || !same_secret(t, sv->token))
 			return text(c, MHD_HTTP_FORBIDDEN, "forbidden: the URL's ?token= is needed\n");
 	} else {
-		const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+		const char *h = lm.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 		int ok = 0;
 		for (int i = 0; h && i < 3 && !ok; i++)
 			ok = !strcmp(h, sv->hosts[i]);
@@ -223,6 +247,11 @@ static int serve(server *sv, const char *listen, uint64_t port)
 		a->sin_port = htons((uint16_t)port);
 		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	}
+	char why[256];
+	if (cli_optional_lib_load(&mhd_lib, why, sizeof why)) {
+		cli_err("inspect", "%s", why);
+		return KCAP_EXIT_ERROR;
+	}
 	/* the server's thread starts with SIGINT and SIGTERM blocked: this
 	 * thread waits for them */
 	sigemptyset(&set);
@@ -232,7 +261,7 @@ static int serve(server *sv, const char *listen, uint64_t port)
 	/* a thread per connection: a slow query (a rare match read to the end)
 	 * does not hold up the others; each query has its own readers and
 	 * filter, the report is only read */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | (v6 ? MHD_USE_IPv6 : 0), 0,
+	d = lm.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | (v6 ? MHD_USE_IPv6 : 0), 0,
 	                     NULL, NULL, handle, sv,
 	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	                     MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_END);
@@ -240,7 +269,7 @@ static int serve(server *sv, const char *listen, uint64_t port)
 		cli_err("inspect", "cannot listen on %s: %s", listen ? listen : "127.0.0.1", strerror(errno));
 		goto cleanup;
 	}
-	const union MHD_DaemonInfo *inf = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *inf = lm.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned bound = inf ? inf->port : (unsigned)port;
 	if (listen) {
 		snprintf(addr, sizeof(addr), "%.*s:%u", (int)(strrchr(listen, ':') - listen), listen, bound);
@@ -262,7 +291,7 @@ static int serve(server *sv, const char *listen, uint64_t port)
 	rc = KCAP_EXIT_OK;
 cleanup:
 	if (d)
-		MHD_stop_daemon(d);
+		lm.stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
