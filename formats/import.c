@@ -80,7 +80,8 @@ void kcap_import_lines_end(kcap_import_lines *l)
 /* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {
-	arch_input_opts ao = {.probe = imp->probe, .what = imp->what, .note = c->note, .note_ud = c->note_ud};
+	arch_input_opts ao = {
+		.probe = imp->probe, .what = imp->what, .note = c->note, .note_ud = c->note_ud, .lines = imp->lines};
 	arch_input *ai;
 	int fd;
 	if (arch_input_open(&ao, path, -1, &ai, &fd) < 0)
@@ -93,10 +94,14 @@ static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *
 	if (ai || path)
 		close(fd); /* first: a pump blocked on the pipe ends */
 	char why[1024];
-	if (ai && arch_input_stopped(ai, why, sizeof why)) {
+	/* damaged compressed data: what came before it was read (status 3); an
+	 * I/O error is a failure (status 1) */
+	int stopped = ai ? arch_input_stopped(ai, why, sizeof why) : 0;
+	if (stopped) {
 		NOTE(c, "%s", why);
-		if (rc >= 0)
-			rc = KCAP_IMPORT_FAILED;
+		int worst = stopped == 2 ? KCAP_IMPORT_FAILED : KCAP_IMPORT_DAMAGED;
+		if (rc >= 0 && rc < worst)
+			rc = worst;
 	}
 	arch_input_close(ai);
 	return rc;

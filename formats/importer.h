@@ -51,6 +51,9 @@ typedef struct kcap_importer {
 	const char *what;  /* what it reads, as "not WHAT; skipped" names it */
 	const char *help;  /* what it reads, for --help */
 	int takes_schema;  /* reads --schema (kcap_import_ctx.schema) */
+	/* 1: made of lines; where damaged compressed data ends an input, the
+	 * line it cuts is not read (arch_input_opts.lines) */
+	int lines;
 	/* 1 when the first bytes of an archive member (4 to 8 of them) are
 	 * this format: only such members of an archive are read. */
 	int (*probe)(const unsigned char *head, size_t n);

@@ -244,6 +244,7 @@ static int audit_probe(const unsigned char *h, size_t n)
 
 const kcap_importer kcap_audit_importer = {
 	.name = "audit",
+	.lines = 1,
 	.what = "an audit log",
 	.help = "audit.log files, rotated sets, .gz",
 	.probe = audit_probe,

@@ -80,6 +80,10 @@ struct arch_input {
 	unsigned char fr_head[20];
 	size_t fr_hlen;
 	int fr_lost;
+	/* o.lines: the bytes after the last newline passed on, held until the
+	 * line ends (or the member does) */
+	char *held;
+	size_t held_len, held_cap;
 
 	pthread_mutex_t mu; /* guards what follows: the reader's thread reads it */
 	uint64_t written;
@@ -387,7 +391,49 @@ static int put(arch_input *ai, const void *p, size_t n)
 {
 	if (!ai->o.probe)
 		track(ai, p, n);
-	return put_bytes(ai, p, n);
+	if (!ai->o.lines)
+		return put_bytes(ai, p, n);
+	/* lines: up to the last newline passed on, the rest held */
+	const char *c = p, *nl = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (c[i] == '\n') {
+			nl = c + i;
+			break;
+		}
+	if (nl) {
+		size_t k = (size_t)(nl - c) + 1;
+		if ((ai->held_len && put_bytes(ai, ai->held, ai->held_len)) || put_bytes(ai, c, k))
+			return -1;
+		ai->held_len = 0;
+		c += k;
+		n -= k;
+	}
+	if (ai->held_len + n > ai->held_cap) {
+		size_t cap = ai->held_cap ? ai->held_cap : 4096;
+		while (cap < ai->held_len + n)
+			cap *= 2;
+		char *h = realloc(ai->held, cap);
+		if (!h) { /* no room to hold it: passed on as it is */
+			if ((ai->held_len && put_bytes(ai, ai->held, ai->held_len)) || put_bytes(ai, c, n))
+				return -1;
+			ai->held_len = 0;
+			return 0;
+		}
+		ai->held = h;
+		ai->held_cap = cap;
+	}
+	memcpy(ai->held + ai->held_len, c, n);
+	ai->held_len += n;
+	return 0;
+}
+
+/* The end of a member read whole: its last line, without a newline, is
+ * passed on. */
+static int put_held(arch_input *ai)
+{
+	size_t n = ai->held_len;
+	ai->held_len = 0;
+	return n ? put_bytes(ai, ai->held, n) : 0;
 }
 
 static int put_bytes(arch_input *ai, const void *p, size_t n)
@@ -440,13 +486,15 @@ static int mark(arch_input *ai, const char *member, uint64_t member_off, const c
 		f->at = ai->written;
 		f->marked = marked;
 		f->member = member ? strdup(member) : NULL;
-		f->member_off = member_off;
+		/* lines: the cut line is dropped, the intact ones end here */
+		f->member_off = member_off - (member_off >= ai->held_len ? ai->held_len : member_off);
 		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(f->msg, sizeof f->msg, fmt, ap);
 		va_end(ap);
 	}
 	pthread_mutex_unlock(&ai->mu);
+	ai->held_len = 0;
 	track_reset(ai); /* what follows, if anything, is the next member */
 	static const unsigned char marker = 0xff;
 	return marked ? put_bytes(ai, &marker, 1) : 0;
@@ -559,7 +607,7 @@ static int pump_entry(arch_input *ai, const char *member)
 		return 1;
 	if (ai->src_failed) /* the entry ended where the compressed data is damaged */
 		return mark_stop(ai, member, s.done), 1;
-	return 0;
+	return put_held(ai) ? 1 : 0;
 }
 
 void arch_thread_block_sigpipe(void)
@@ -638,6 +686,7 @@ static void free_ai(arch_input *ai)
 	free(ai->fails);
 	free(ai->in);
 	free(ai->out);
+	free(ai->held);
 	if (ai->own_fd && ai->fd >= 0)
 		close(ai->fd);
 	if (ai->out_w >= 0)
@@ -864,8 +913,10 @@ int arch_input_stopped(arch_input *ai, char *buf, size_t len)
 	buf[0] = 0;
 	if (!ai->nfails)
 		return 0;
-	first_failure(ai, buf, len);
-	return 1;
+	const pump_failure *f = &ai->fails[0];
+	snprintf(buf, len, "%s: %s%soffset %llu: %s", ai->name, f->member ? f->member : "", f->member ? ": " : "",
+		 (unsigned long long)f->member_off, f->msg);
+	return ai->io_failed ? 2 : 1;
 }
 
 void arch_input_close(arch_input *ai)

@@ -38,6 +38,11 @@ typedef struct arch_input_opts {
 	 * thread. NULL: the lines are dropped. */
 	void (*note)(void *ud, const char *line);
 	void *note_ud;
+	/* Foreign content made of lines (JSON lines, audit logs): where the pump
+	 * has to stop, the bytes after the last newline (a line the damage cut)
+	 * are not passed on, and the offset arch_input_stopped() gives is where
+	 * the last whole line ends. */
+	int lines;
 } arch_input_opts;
 
 /* Opens path (NULL: stdin), or reads in_fd when it is >= 0 (then owned, and
@@ -66,8 +71,10 @@ void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const
 int arch_input_failure(arch_input *ai, char *buf, size_t len);
 
 /* After the caller read the pumped stream to its end: waits for the pump
- * and returns 1 with "NAME: [MEMBER: ]why" in buf when it stopped short of
- * the input's end (damaged compressed data, an unreadable member), else 0. */
+ * and, when it stopped short of the input's end, puts "NAME: [MEMBER: ]offset
+ * N: why" in buf (N: the decompressed bytes of the member passed on before)
+ * and returns 1 for damaged or unreadable data (a truncated download, a
+ * flipped bit, an encrypted member) or 2 for an I/O error; else 0. */
 int arch_input_stopped(arch_input *ai, char *buf, size_t len);
 
 /* Stops the pump, waits for it and frees everything. NULL is a no-op. */

@@ -385,6 +385,7 @@ static int json_probe(const unsigned char *h, size_t n)
 
 const kcap_importer kcap_json_importer = {
 	.name = "json",
+	.lines = 1,
 	.what = "JSON lines",
 	.help = "JSON lines as written by --json",
 	.takes_schema = 1,

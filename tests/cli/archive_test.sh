@@ -137,6 +137,77 @@ check "stdin gzip: slice --tail" "$("$KCAP" slice --tail 2 --json b.kcap)" "$(ca
 run sh -c "cat a.kcap | '$KCAP' info --json"
 check "stdin plain capture still read as is" "$(counts a.json)" "$(counts out)"
 
+# --- damaged compressed data given to an importer (--from json, --from
+# audit): every whole line before the damage is read, one line names the
+# file, the offset where the whole lines end and the cause, status 3, and
+# the output with those events is kept ---
+for tool in xz bzip2; do
+	command -v $tool > /dev/null || { echo "not ok - $tool is missing (tools/install-deps.sh)"; exit 1; }
+done
+"$KCAP" convert --json a.kcap > j.jsonl
+gzip -c j.jsonl > j.jsonl.gz
+zstd -q -c j.jsonl > j.jsonl.zst
+xz -c j.jsonl > j.jsonl.xz
+bzip2 -1 -c j.jsonl > j.jsonl.bz2 # 100 kB blocks: the blocks before the cut decode
+"$KCAP" convert --from json j.jsonl -o j.kcap
+for z in gz zst xz bz2; do
+	S=$(wc -c < j.jsonl.$z)
+	head -c $((S * 3 / 4)) j.jsonl.$z > cut.jsonl.$z
+done
+# import_cut NAME HOW: convert --from json of cut.jsonl.Z (HOW: file or
+# stdin) into NAME.kcap; checks status, the one line, the events kept (a
+# prefix of the uncut file's); sets n (their count) and off (the offset named)
+import_cut() {
+	rm -f "$1.kcap"
+	if [ "$2" = file ]; then
+		run "$KCAP" convert --from json "cut.jsonl.$1" -o "$1.kcap"
+		name=cut.jsonl.$1
+	else
+		run sh -c "'$KCAP' convert --from json -o '$1.kcap' < cut.jsonl.$1"
+		name="(stdin)"
+	fi
+	check "import of a cut .$1 ($2): exit" 3 $rc
+	check "import of a cut .$1 ($2): one line" 1 "$(wc -l < err)"
+	off=$(sed -n 's/^kcap convert: .*: offset \([0-9]*\): .*; nothing after it can be read$/\1/p' err)
+	grep -qF "kcap convert: $name: offset $off: " err || off=
+	[ -n "$off" ] && ok "import of a cut .$1 ($2): the line names the file and the offset" ||
+		bad "import of a cut .$1 ($2): line [$(cat err)]"
+	n=$("$KCAP" info "$1.kcap" 2> /dev/null | sed -n 's/^Events: *//p')
+	"$KCAP" convert --json "$1.kcap" > cut.out 2> /dev/null
+	if [ "${n:-0}" -gt 0 ] && [ "$n" -lt 1000 ] && head -n "$n" j.jsonl | cmp -s - cut.out; then
+		ok "import of a cut .$1 ($2): $n events kept, the uncut file's first ones"
+	else
+		bad "import of a cut .$1 ($2): ${n:-no} events kept, or not the uncut file's first ones"
+	fi
+}
+for z in gz zst; do # decoded here: every whole line before the cut
+	if [ $z = gz ]; then gzip -dc cut.jsonl.gz; else zstd -dcq cut.jsonl.zst; fi 2> /dev/null > cut.plain
+	lines=$(wc -l < cut.plain)
+	for how in file stdin; do
+		import_cut $z $how
+		check "import of a cut .$z ($how): every whole line before the cut" "$lines" "$n"
+		check "import of a cut .$z ($how): the offset where they end" "$(head -n "$lines" cut.plain | wc -c)" "$off"
+	done
+done
+for z in xz bz2; do # decoded by libarchive: up to 64 KiB before the cut may be lost
+	for how in file stdin; do import_cut $z $how; done
+done
+awk 'BEGIN { for (i = 1; i <= 20000; i++)
+	printf "type=ADD_USER msg=audit(%d.%03d:%d): pid=%d uid=0 auid=4294967295 ses=4294967295 msg=%cop=add-user id=1000 exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=? res=success%c\n",
+		1481076992 + int(i / 1000), i % 1000, i, 1000 + i, 39, 39 }' > au.log
+gzip -c au.log > au.log.gz
+S=$(wc -c < au.log.gz)
+head -c $((S / 2)) au.log.gz > cut.au.log.gz
+lines=$(gzip -dc cut.au.log.gz 2> /dev/null | wc -l)
+run "$KCAP" convert --from audit cut.au.log.gz -o au.kcap
+check "audit import of a cut .gz: exit" 3 $rc
+case "$(cat err)" in
+"kcap convert: cut.au.log.gz: offset $(gzip -dc cut.au.log.gz 2> /dev/null | head -n "$lines" | wc -c): gzip data ends early, at byte "[0-9]*"; nothing after it can be read")
+	ok "audit import of a cut .gz: one line names the file and the offset" ;;
+*) bad "audit import of a cut .gz: lines [$(cat err)]" ;;
+esac
+check "audit import of a cut .gz: one event per whole line" "$lines" "$("$KCAP" info au.kcap 2> /dev/null | sed -n 's/^Events: *//p')"
+
 check "inputs unchanged" "" "$(sha256sum -c --quiet sums 2>&1)"
 
 harness_done
