@@ -408,6 +408,8 @@ static int put(arch_input *ai, const void *p, size_t n)
 		c += k;
 		n -= k;
 	}
+	if (!n) /* ended on a newline: nothing to hold (and memcpy of NULL, 0 is undefined) */
+		return 0;
 	if (ai->held_len + n > ai->held_cap) {
 		size_t cap = ai->held_cap ? ai->held_cap : 4096;
 		while (cap < ai->held_len + n)
