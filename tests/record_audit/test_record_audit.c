@@ -117,18 +117,25 @@ static int record_workload(void)
 	return wl ? 0 : -1;
 }
 
-/* Waits (up to 5 s) until the recorder started before has added its rules. */
-static void wait_rules_in(void)
+/* Waits until the recorder started before is recording: it creates its
+ * capture (path, unlinked before the start) only after its frontend has
+ * added every rule, so the rules are all in once the file exists. Bounded
+ * by 120 s, far above any start-up, so that a loaded machine cannot make
+ * the test go on before the rules are in (the wait used to give up after
+ * 5 s, and a test then ran its workload unaudited). */
+static void wait_recording(const char *path, pid_t p)
 {
 	audit_state now = {0};
-	for (int i = 0; i < 100; i++) {
+	int in = 0;
+	for (int i = 0; i < 6000 && !in; i++) {
+		ck_assert_msg(kill(p, 0) == 0, "the recorder exited before it began recording");
 		ck_assert_int_eq(read_state(&now), 0);
-		size_t nr = now.nrules;
+		in = now.nrules > before.nrules && access(path, F_OK) == 0;
 		free_state(&now);
-		if (nr > before.nrules)
-			break;
-		usleep(50000);
+		if (!in)
+			usleep(20000);
 	}
+	ck_assert_msg(in, "the recorder did not begin recording within 120 s");
 }
 
 /* ---- the workload's actions (tests/workload/expect.h) ---- */
@@ -225,7 +232,7 @@ START_TEST(restored_after_sigterm)
 	const char *args[] = { "record", "--source", "audit", "-e", "file", "-o", path, NULL };
 	pid_t p = rt_start(args, errf);
 	ck_assert_int_gt(p, 0);
-	wait_rules_in();
+	wait_recording(path, p);
 	rt_open_hostname(20);
 	usleep(200000);
 	kill(p, SIGTERM);
@@ -381,7 +388,7 @@ START_TEST(loss_is_counted)
 	                       NULL };
 	pid_t p = rt_start(args, errf);
 	ck_assert_int_gt(p, 0);
-	wait_rules_in();
+	wait_recording(path, p);
 	rt_open_hostname(100000);
 	usleep(200000);
 	kill(p, SIGTERM);
