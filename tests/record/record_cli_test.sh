@@ -81,13 +81,14 @@ check "the pipe delivered one event" 1 "$(events_in "$DIR/first.kcap")"
 # --- a live pipeline renders as it goes (issue 10 item 11): record | filter
 # --text shows the event while the recorder still runs. No timing bound: the
 # line must come before the recorder's 8 s are over, however slow the VM ---
+rm -f "$DIR/live.txt" # the pipeline's > runs in its own time: an old file would pass the wait
 "$KCAP" record -q -e file --duration 8s -o - 2>/dev/null |
 	"$KCAP" filter 'path = "/etc/hostname"' --text > "$DIR/live.txt" 2>/dev/null &
 lp=$!
 # the file is opened again and again until the line shows: the probes may
 # attach late on a loaded VM, and the pass needs the line before the end
 i=0
-while [ $i -lt 65 ] && ! grep -q 'path=/etc/hostname' "$DIR/live.txt"; do
+while [ $i -lt 65 ] && ! grep -qs 'path=/etc/hostname' "$DIR/live.txt"; do
 	cat /etc/hostname > /dev/null
 	sleep 0.1
 	i=$((i + 1))
@@ -103,7 +104,11 @@ wait $lp
 
 # --- a terminal gets text ---
 if command -v script >/dev/null; then
-	script -qfc "'$KCAP' record -q -e file --duration 8s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
+	# a tty.out left by an earlier run would end the wait below at once
+	rm -f "$DIR/tty.out"
+	# exec: the recorder is script's child, stopped with SIGINT once the
+	# line shows; the duration is only a backstop
+	script -qfc "exec '$KCAP' record -q -e file --duration 120s -o -" "$DIR/tty.out" >/dev/null 2>&1 </dev/null &
 	sp=$!
 	# opened until a line for it shows (script -f writes as it goes) or the
 	# recorder ends: no bound on how soon its probes attach
@@ -111,13 +116,17 @@ if command -v script >/dev/null; then
 		cat /etc/hostname >/dev/null
 		sleep 0.2
 	done
+	kill -0 $sp 2>/dev/null && alive=running || alive=ended
+	sleep 0.5
+	pkill -INT -P $sp 2>/dev/null || true
 	wait $sp
+	st=$?
 	if grep -q "$(printf '\211KCP')" "$DIR/tty.out"; then
 		fail "record -o - wrote a binary stream to a terminal"
 	elif grep -q ' cpu[0-9]* .*openat .*path=/etc/hostname' "$DIR/tty.out"; then
 		echo "ok: record -o - on a terminal writes text lines"
 	else
-		fail "record -o - on a terminal: no text line for /etc/hostname; got: $(head -c 300 "$DIR/tty.out")"
+		fail "record -o - on a terminal: no text line for /etc/hostname (script $alive when the loop ended, status $st); $(wc -l < "$DIR/tty.out") lines, those naming it: $(grep -a -m3 'hostname' "$DIR/tty.out" | head -c 600), the last: $(tail -c 300 "$DIR/tty.out")"
 	fi
 else
 	echo "note: no script(1), terminal case not run"
