@@ -79,6 +79,24 @@ else
 	bad "damage_cases wrote no flip-events.kcap"
 fi
 
+# Issue 11 §5: events whose types no schema defines (their schema block
+# lost) are reported and never delivered as made-up types, by every
+# command alike: damage (3), not a write failure (1) in a kcap output
+f=$DIR/flip-schema.kcap
+"$KCAP" convert --json "$f" > "$DIR/out" 2> "$DIR/err"
+check "schema lost: convert --json exit" 3 "$?"
+check "schema lost: no made-up type" 0 "$(grep -c '"type":"type_' "$DIR/out")"
+check "schema lost: the events blocks named" 1 "$(grep -c "$f: offset [0-9]*: event #0 in events block has type [0-9]*, which the schema does not define" "$DIR/err" | awk '{ print ($1 > 1) }')"
+for cmd in "slice --tail 1" "cat" "filter pid>0" "merge"; do
+	# shellcheck disable=SC2086
+	"$KCAP" $cmd "$f" -o "$DIR/copy.kcap" 2> "$DIR/err"
+	check "schema lost: $cmd exit" 3 "$?"
+	check "schema lost: $cmd writes no undefined type" 0 "$(grep -c 'not in the schema' "$DIR/err")"
+done
+"$KCAP" verify "$f" > "$DIR/out" 2>&1
+check "schema lost: verify exit" 3 "$?"
+check "schema lost: verify counts the events lost" 1 "$(grep -c 'which the schema does not define.*events lost' "$DIR/out" | awk '{ print ($1 > 1) }')"
+
 # a crashed writer (cut at a boundary) is reported as not indexed
 "$KCAP" info --json "$DIR/trunc-at-boundary.kcap" > "$DIR/out" 2>&1
 check "boundary cut: not indexed" '"indexed":false' "$(grep -o '"indexed": *[a-z]*' "$DIR/out" | tr -d ' ')"

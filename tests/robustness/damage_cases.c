@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint8_t *b = malloc(len);
-	char offs[64];
+	char offs[1024];
 	int rc = 0;
 #define OFF1(p) (snprintf(offs, sizeof offs, "%zu", parts[p].off), offs)
 	/* truncations: half of a block's one zstd block yields nothing, a
@@ -104,6 +104,25 @@ int main(int argc, char **argv)
 		memcpy(b, cap, len);
 		size_t rel = flips[i].rel ? flips[i].rel : KCAP_BLOCK_HDR_LEN + (parts[p].len - KCAP_BLOCK_OVERHEAD) / 2;
 		b[parts[p].off + rel] ^= 0x5a;
+		if (parts[p].type == KCAP_BLK_SCHEMA) {
+			/* the events of the schema's section are of types no schema
+			 * defines: each of its events blocks is reported, none delivered */
+			uint64_t n = 0;
+			size_t o = (size_t)snprintf(offs, sizeof offs, "%zu", parts[p].off);
+			int in_section = 1;
+			for (int q = 0; q < nparts; q++) {
+				if (q > p && parts[q].type == 0)
+					in_section = 0;
+				if (parts[q].type != KCAP_BLK_EVENTS)
+					continue;
+				if (q > p && in_section && o + 24 < sizeof offs)
+					o += (size_t)snprintf(offs + o, sizeof offs - o, ",%zu", parts[q].off);
+				else
+					n += parts[q].count;
+			}
+			rc |= emit(flips[i].name, b, len, n, offs);
+			continue;
+		}
 		rc |= emit(flips[i].name, b, len, events_except(len, parts[p].type == KCAP_BLK_EVENTS ? p : -1, -1), OFF1(p));
 	}
 	memcpy(b, cap, len);

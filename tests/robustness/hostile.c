@@ -372,7 +372,11 @@ static int make_trailing_snapshot(hostile_file *out)
 	return out->buf ? 0 : -1;
 }
 
-static int flip_at(hostile_file *out, int major)
+typedef int (*small_edit_fn)(uint8_t *buf, const testcap_part *parts, int n);
+
+/* small()'s capture, edited in place by edit (given its blocks; 0 if it
+ * could edit, else -1). */
+static int edit_small(hostile_file *out, small_edit_fn edit)
 {
 	uint8_t *buf;
 	size_t len;
@@ -380,27 +384,42 @@ static int flip_at(hostile_file *out, int major)
 		return -1;
 	static testcap_part parts[MAX_PARTS];
 	int n = testcap_walk(buf, len, parts, MAX_PARTS);
-	if (n < 3) {
+	if (edit(buf, parts, n)) {
 		free(buf);
 		return -1;
 	}
-	if (major)
-		buf[9] ^= 0xa6; /* major 1 -> 0xa601 */
-	else
-		buf[parts[2].off + parts[2].len - 2] ^= 0x10; /* a trailer */
 	out->buf = buf;
 	out->len = len;
 	return 0;
 }
 
-static int make_flipped_major(hostile_file *out) { return flip_at(out, 1); }
-static int make_flipped_trailer(hostile_file *out) { return flip_at(out, 0); }
+static int flip_major(uint8_t *buf, const testcap_part *parts, int n)
+{
+	(void)parts;
+	if (n < 3)
+		return -1;
+	buf[9] ^= 0xa6; /* major 1 -> 0xa601 */
+	return 0;
+}
 
-/* Issue 11 §7: the second events block (stored raw) with the record of its
- * event #3 made to run on in 0xff bytes (a varint that never ends), the
- * block framed again with valid CRCs: it passes every block check, but its
- * records do not decode. */
-static int make_bad_records(hostile_file *out)
+static int flip_trailer(uint8_t *buf, const testcap_part *parts, int n)
+{
+	if (n < 3)
+		return -1;
+	buf[parts[2].off + parts[2].len - 2] ^= 0x10; /* a trailer */
+	return 0;
+}
+
+static int make_flipped_major(hostile_file *out) { return edit_small(out, flip_major); }
+static int make_flipped_trailer(hostile_file *out) { return edit_small(out, flip_trailer); }
+
+/* An edit of one record (rl bytes at p, a valid record before the edit). */
+typedef int (*record_edit_fn)(uint8_t *p, uint64_t rl);
+
+/* The capture with the record of event #3 of its second events block
+ * (stored raw) edited, the block framed again with valid CRCs: it passes
+ * every block check. */
+static int edit_record(hostile_file *out, record_edit_fn edit)
 {
 	testcap_opts o = {.nevents = 40, .block_size = 512, .codec_none = 1, .with_snapshot = 1};
 	uint8_t *buf;
@@ -427,9 +446,8 @@ static int make_bad_records(hostile_file *out)
 			if (k < 3)
 				p += rl;
 		}
-		if (p >= end || rl < 8 || rl > (uint64_t)(end - p))
+		if (p >= end || rl < 8 || rl > (uint64_t)(end - p) || edit(p, rl))
 			break;
-		memset(p + 2, 0xff, rl - 2); /* after the type id and origin */
 		size_t blen;
 		uint8_t *nb = testcap_frame_block(KCAP_BLK_EVENTS, get_u16(blk + 6), pay, plen, &blen);
 		if (!nb || blen != parts[i].len) {
@@ -446,6 +464,40 @@ static int make_bad_records(hostile_file *out)
 	return -1;
 }
 
+/* Issue 11 §7: the record made to run on in 0xff bytes (a varint that never
+ * ends) after its type id and origin: its records do not decode. */
+static int run_on(uint8_t *p, uint64_t rl)
+{
+	memset(p + 2, 0xff, rl - 2);
+	return 0;
+}
+static int make_bad_records(hostile_file *out) { return edit_record(out, run_on); }
+
+/* Issue 11 §5: the record's type made 31, which the schema does not define
+ * (the header varint is type << 2 | flags, one byte for types below 32). */
+static int type_31(uint8_t *p, uint64_t rl)
+{
+	(void)rl;
+	if (p[0] & 0x80)
+		return -1;
+	p[0] = (uint8_t)(31 << 2 | (p[0] & 3));
+	return 0;
+}
+static int make_type_undefined(hostile_file *out) { return edit_record(out, type_31); }
+
+/* Issue 11 §5: the schema block's payload flipped (its CRC fails): the
+ * section's events are of types no schema defines. */
+static int flip_schema(uint8_t *buf, const testcap_part *parts, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (parts[i].type == KCAP_BLK_SCHEMA) {
+			buf[parts[i].off + KCAP_BLOCK_HDR_LEN + (parts[i].len - KCAP_BLOCK_OVERHEAD) / 2] ^= 0x5a;
+			return 0;
+		}
+	return -1;
+}
+static int make_schema_lost(hostile_file *out) { return edit_small(out, flip_schema); }
+
 static const struct {
 	const char *name;
 	index_lie_fn index_lie;
@@ -460,6 +512,8 @@ static const struct {
 	{"section-major-flipped.kcap", NULL, make_flipped_major},
 	{"block-trailer-flipped.kcap", NULL, make_flipped_trailer},
 	{"events-records-malformed.kcap", NULL, make_bad_records},
+	{"events-type-undefined.kcap", NULL, make_type_undefined},
+	{"schema-lost.kcap", NULL, make_schema_lost},
 };
 
 size_t hostile_count(void) { return sizeof catalogue / sizeof catalogue[0]; }

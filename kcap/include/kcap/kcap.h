@@ -350,7 +350,9 @@ typedef struct kcap_event {
 	uint32_t nparams;
 	kcap_value *params; /* nparams entries, in schema order */
 	/* Reader-filled conveniences (ignored by the writer): */
-	const kcap_type_def *def;  /* NULL if the type id is not in the schema */
+	const kcap_type_def *def;  /* the event's type in the schema; never NULL from the
+	                            * reader, which reports an event of a type the schema
+	                            * does not define as damage and does not deliver it */
 	const kcap_meta *meta;     /* metadata of the origin, or NULL */
 	const kcap_snapshot *snapshot; /* the snapshot describing the origin (for its
 	                                * user and group names), or NULL */
@@ -575,7 +577,11 @@ int kcap_reader_seek_time(kcap_reader *r, int64_t ts_ns);
  * drops any left). An events block whose records do not all decode (its
  * CRC valid) is never returned as bytes either: the damage is reported as
  * kcap_reader_next() reports it, and the events before the malformed record
- * are given the same way (KCAP_RAW_EVENTS). */
+ * are given the same way (KCAP_RAW_EVENTS), and so is a block holding
+ * events of types the schema does not define (a schema block lost): those
+ * are reported and not delivered. While kcap_reader_block_events_left() is
+ * not 0, each call delivers an event of the block; the count may drop by
+ * more than one, past events of undefined types. */
 #define KCAP_RAW_EVENTS 2
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[]);
 

@@ -1007,7 +1007,8 @@ static int load_events(kcap_reader *r, const uint8_t *blk, size_t blen, uint32_t
 	return 1;
 }
 
-static uint32_t records_decode(kcap_reader *r, int known_types);
+static uint32_t records_scan(kcap_reader *r, uint32_t *undef, uint32_t *first_undef, unsigned *first_type,
+			     uint32_t *last_def);
 
 /* --ignore-crc: the whole events block of blen bytes at pos fails its CRC.
  * Its records that decode to a type of the schema, from the first, are
@@ -1034,7 +1035,13 @@ static int unverified_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 	}
 	if (rc < 0)
 		return rc;
-	uint32_t good = rc ? records_decode(r, 1) : 0;
+	uint32_t good = 0, undef, first, last_def;
+	unsigned type;
+	if (rc) { /* the records that decode, up to the first of an undefined type */
+		good = records_scan(r, &undef, &first, &type, &last_def);
+		if (undef)
+			good = first;
+	}
 	r->ev_left = good;
 	r->cur_unverified = 1;
 	r->dmg_lost = claimed >= 0 ? claimed - good : -1;
@@ -1108,6 +1115,86 @@ static inline int deliver(kcap_reader *r, const kcap_event **out)
 	return 1;
 }
 
+/* Of the r->ev_left records from r->evp, those that decode (from the
+ * first): how many (returned), how many of them are of types the schema
+ * does not define (*undef), the index of the first such and its type, and
+ * 1 + the index of the last of a defined type (*last_def, 0 if none). */
+static uint32_t records_scan(kcap_reader *r, uint32_t *undef, uint32_t *first_undef, unsigned *first_type,
+			     uint32_t *last_def)
+{
+	const uint8_t *p = r->evp;
+	int64_t ts = r->prev_ts;
+	uint64_t seq = r->prev_seq;
+	kcap_event ev;
+	kcap_record rec;
+	uint32_t i;
+	*undef = *first_undef = *last_def = 0;
+	*first_type = 0;
+	for (i = 0; i < r->ev_left; i++) {
+		uint64_t rl;
+		if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
+		    rd_decode(r, p, p + rl, ts, seq, &ev, NULL, &rec))
+			break;
+		p += rl;
+		if (ev.def) {
+			*last_def = i + 1;
+		} else if (!(*undef)++) {
+			*first_undef = i;
+			*first_type = ev.type_id;
+		}
+		ts = ev.ts;
+		seq = ev.seq;
+	}
+	return i;
+}
+
+/* Reports, once per events block, its events of types the schema does not
+ * define: the first is event #idx, of type type; n in all, of good
+ * well-formed records. No writer writes one: the schema block that named
+ * it was lost, or the block is not what its CRC says. Such events are not
+ * delivered (an output never invents a type). */
+static void undefined_report(kcap_reader *r, uint32_t idx, unsigned type, uint32_t n, uint32_t good)
+{
+	if (r->unknown_block == r->block_off + 1)
+		return;
+	r->unknown_block = r->block_off + 1;
+	r->dmg_lost = n;
+	r->dmg_got = good - n;
+	kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
+		       "event #%u in events block has type %u, which the schema does not define (a schema block "
+		       "lost?); %u events of undefined types in the block not delivered",
+		       idx, type, n);
+}
+
+/* r->ev, just consumed, is of a type the schema does not define. */
+static void unknown_type(kcap_reader *r)
+{
+	if (r->unknown_block == r->block_off + 1)
+		return;
+	uint32_t n, first, last_def;
+	unsigned type;
+	uint32_t good = records_scan(r, &n, &first, &type, &last_def);
+	undefined_report(r, r->ev_index - 1, (unsigned)r->ev.type_id, n + 1, r->ev_index + good);
+}
+
+/* Before KCAP_RAW_EVENTS is returned: the block's events of undefined types
+ * are reported now, and r->ev_left stops at the last of a defined type, so
+ * that kcap_reader_next() called while kcap_reader_block_events_left() is
+ * not 0 always delivers one of this block. Returns the events left; *undef
+ * is set to the count of undefined types. */
+static uint32_t raw_events_trim(kcap_reader *r, uint32_t *undef)
+{
+	uint32_t n, first, last_def;
+	unsigned type;
+	uint32_t good = records_scan(r, &n, &first, &type, &last_def);
+	*undef = n;
+	if (n) {
+		undefined_report(r, r->ev_index + first, type, n, r->ev_index + good);
+		r->ev_left = last_def;
+	}
+	return r->ev_left;
+}
+
 /* kcap_reader_next() with rec NULL, kcap_reader_next_record() with it set:
  * one body, specialized for each. */
 static inline __attribute__((always_inline)) int next_event(kcap_reader *r, const kcap_event **out,
@@ -1127,8 +1214,9 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			    (!rd_type_ahead(r, &r->ev) ||
 			     !kcap_event_decode_head(p, p + rl, r->bare, r->prev_ts, r->prev_seq, &r->ev)) &&
 			    !(r->seeking && r->ev.ts < r->seek_ts)) {
+				/* a type the schema lacks is reported below, not filtered */
 				r->ev.meta = r->ev.origin < r->nmetas ? r->metas[r->ev.origin] : NULL;
-				drop = !r->ef(r->ef_ud, &r->ev);
+				drop = r->ev.def && !r->ef(r->ef_ud, &r->ev);
 			}
 			p = r->evp;
 			if (drop) {
@@ -1153,6 +1241,10 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 				if (r->ev.ts < r->seek_ts)
 					continue;
 				r->seeking = 0;
+			}
+			if (__builtin_expect(!r->ev.def, 0)) {
+				unknown_type(r);
+				continue;
 			}
 			return deliver(r, out);
 		}
@@ -1183,30 +1275,6 @@ int kcap_reader_next_record(kcap_reader *r, const kcap_event **out, kcap_record 
 	return next_event(r, out, rec);
 }
 
-/* How many records, from the first, of the events block load_events()
- * made current decode (params well formed for their type, as
- * kcap_reader_next_record checks them; with known_types, each of a type of
- * the schema). Reads nothing for good: the block's events are still the
- * next ones. */
-static uint32_t records_decode(kcap_reader *r, int known_types)
-{
-	const uint8_t *p = r->evp;
-	int64_t ts = r->prev_ts;
-	uint64_t seq = r->prev_seq;
-	kcap_event ev;
-	kcap_record rec;
-	for (uint32_t i = 0; i < r->ev_left; i++) {
-		uint64_t rl;
-		if (get_varint(&p, r->evend, &rl) || rl > (uint64_t)(r->evend - p) ||
-		    rd_decode(r, p, p + rl, ts, seq, &ev, NULL, &rec) || (known_types && !ev.def))
-			return i;
-		p += rl;
-		ts = ev.ts;
-		seq = ev.seq;
-	}
-	return r->ev_left;
-}
-
 int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, const kcap_block_summary *sum_out[])
 {
 	if (!r)
@@ -1224,7 +1292,8 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 			advance(r, blen);
 			if (rc < 0)
 				return rc;
-			if (!rc)
+			uint32_t undef;
+			if (!rc || !raw_events_trim(r, &undef))
 				continue;
 			*block = NULL;
 			*len = 0;
@@ -1273,15 +1342,25 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 				return rc;
 			continue;
 		}
-		uint32_t good = records_decode(r, 0);
-		if (good < r->ev_left) {
-			r->dmg_lost = r->ev_left - good;
+		uint32_t all = r->ev_left, undef, first, last_def;
+		unsigned utype;
+		uint32_t good = records_scan(r, &undef, &first, &utype, &last_def);
+		if (good < all) {
+			r->dmg_lost = all - good;
 			kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
 				       "malformed event #%u in events block; %u events of the block lost", good,
-				       r->ev_left - good);
+				       all - good);
 			r->ev_left = good;
+		}
+		if (undef) {
+			undefined_report(r, first, utype, undef, good);
+			r->ev_left = last_def;
+		}
+		/* cut by a malformed record, or some of types the schema does not
+		 * define: what is good is read as events */
+		if (good < all || undef) {
 			advance(r, blen);
-			if (!good)
+			if (!r->ev_left)
 				continue;
 			*block = NULL;
 			*len = 0;

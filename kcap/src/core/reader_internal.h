@@ -122,6 +122,7 @@ struct kcap_reader {
 	const uint8_t *evp, *evend;
 	uint32_t ev_left, ev_index;
 	uint64_t block_off;
+	uint64_t unknown_block; /* block_off + 1 of the block whose events of undefined types were reported */
 	int64_t prev_ts;
 	uint64_t prev_seq;
 	kcap_event ev;

@@ -48,6 +48,7 @@ typedef struct walker {
 	int64_t first_ts, last_ts;
 	uint64_t first_seq, last_seq;
 	const char *sum_lie; /* what of the summary the events disagree with, or NULL */
+	uint32_t undefined, undef_first, undef_type; /* events of types the schema lacks: how many, the first */
 } walker;
 
 /* The summary's fields, against what the walk of its count events saw. */
@@ -85,6 +86,7 @@ static void walk(walker *w)
 	uint32_t i;
 	w->unordered = 0;
 	w->sum_lie = NULL;
+	w->undefined = 0;
 	/* with a summary to check: what the events say of it */
 	int check = w->has_sum;
 	int64_t tlo = INT64_MAX, thi = INT64_MIN;
@@ -103,6 +105,10 @@ static void walk(walker *w)
 		    kcap_event_decode_record(p, p + rl, w->schema, ts, seq, &ev, &rec))
 			break;
 		p += rl;
+		if (!ev.def && !w->undefined++) {
+			w->undef_first = i;
+			w->undef_type = ev.type_id;
+		}
 		if (check) {
 			tlo = ev.ts < tlo ? ev.ts : tlo;
 			thi = ev.ts > thi ? ev.ts : thi;
@@ -257,9 +263,19 @@ static void walker_wait(vstate *v)
 		pthread_mutex_unlock(&w->mu);
 	}
 	w->have_job = 0;
-	v->rep->events += w->good;
+	v->rep->events += w->good - w->undefined;
 	if (w->unverified)
-		v->rep->unverified_events += w->good;
+		v->rep->unverified_events += w->good - w->undefined;
+	if (w->undefined) {
+		/* as the reader reports them: not delivered */
+		kcap_verify_region *g = add_region(
+			v, (int64_t)w->block_off, 0, KCAP_E_CORRUPT, w->undefined, w->good - w->undefined,
+			"event #%u in events block has type %u, which the schema does not define (a schema block "
+			"lost?); %u events of undefined types in the block not delivered",
+			w->undef_first, w->undef_type, w->undefined);
+		if (g)
+			g->section = w->section;
+	}
 	if (!w->good) {
 		/* nothing to order */
 	} else {
