@@ -78,6 +78,14 @@ void kcap_import_lines_end(kcap_import_lines *l)
 }
 
 /* One input: opened through archive_input, read by the importer. */
+void *kcap_import_state(const kcap_import_ctx *c, size_t size)
+{
+	void *st = calloc(1, size);
+	if (!st)
+		kcap_notef(c->note, c->note_ud, "out of memory");
+	return st;
+}
+
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {
 	arch_input_opts ao = {
