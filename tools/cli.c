@@ -496,6 +496,19 @@ int cli_filter_now(const char *cmd, kcap_filter *f)
 }
 
 /* Prints err with the expression and a caret under the column. */
+int cli_filter_compile(const char *cmd, struct kcap_filter **f, const char *expr)
+{
+	kcap_error e = {0};
+	if (!kcap_filter_compile(f, expr, &e))
+		return 0;
+	if (e.code == KCAP_E_NOMEM) {
+		cli_err(cmd, "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	cli_expr_error(cmd, expr, &e);
+	return KCAP_EXIT_USAGE;
+}
+
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e)
 {
 	int col = e->column > 0 ? e->column : 1;
