@@ -616,6 +616,13 @@ int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o)
 	}
 }
 
+int cli_output_opt_last(const char *cmd, int c, const char *arg, sink_opts *o, char **argv,
+                        const struct option *longopts, const char *shortopts)
+{
+	int k = cli_output_opt(cmd, c, arg, o);
+	return k > 0 ? 0 : k ? KCAP_EXIT_USAGE : cli_bad_option(cmd, argv, longopts, shortopts);
+}
+
 /* ---- progress ---- */
 
 static struct {

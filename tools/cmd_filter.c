@@ -253,13 +253,11 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			}
 			break;
-		default: {
-			int k = cli_output_opt("filter", c, optarg, &so);
-			if (k < 1) {
+		default:
+			if ((rc = cli_output_opt_last("filter", c, optarg, &so, argv, longopts, "cvo:t:j:h"))) {
 				free(fields);
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("filter", argv, longopts, "cvo:t:j:h");
+				return rc;
 			}
-		}
 		}
 	}
 	if (optind >= argc) {
