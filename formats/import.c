@@ -77,7 +77,6 @@ void kcap_import_lines_end(kcap_import_lines *l)
 			   (unsigned long long)(l->errors - KCAP_IMPORT_LINE_ERRORS), (unsigned long long)l->errors);
 }
 
-/* One input: opened through archive_input, read by the importer. */
 void *kcap_import_state(const kcap_import_ctx *c, size_t size)
 {
 	void *st = calloc(1, size);
@@ -86,6 +85,7 @@ void *kcap_import_state(const kcap_import_ctx *c, size_t size)
 	return st;
 }
 
+/* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {
 	arch_input_opts ao = {

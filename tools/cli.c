@@ -495,7 +495,6 @@ int cli_filter_now(const char *cmd, kcap_filter *f)
 	return 0;
 }
 
-/* Prints err with the expression and a caret under the column. */
 int cli_filter_compile(const char *cmd, struct kcap_filter **f, const char *expr)
 {
 	kcap_error e = {0};
@@ -509,6 +508,7 @@ int cli_filter_compile(const char *cmd, struct kcap_filter **f, const char *expr
 	return KCAP_EXIT_USAGE;
 }
 
+/* Prints err with the expression and a caret under the column. */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e)
 {
 	int col = e->column > 0 ? e->column : 1;
