@@ -77,6 +77,14 @@ void kcap_import_lines_end(kcap_import_lines *l)
 			   (unsigned long long)(l->errors - KCAP_IMPORT_LINE_ERRORS), (unsigned long long)l->errors);
 }
 
+void *kcap_import_state(const kcap_import_ctx *c, size_t size)
+{
+	void *st = calloc(1, size);
+	if (!st)
+		kcap_notef(c->note, c->note_ud, "out of memory");
+	return st;
+}
+
 /* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {

@@ -100,6 +100,10 @@ void kcap_import_line_error(kcap_import_lines *l, const char *fmt, ...) __attrib
  * there were more than the cap. */
 void kcap_import_lines_end(kcap_import_lines *l);
 
+/* The zeroed state of an import, of size bytes, for open(); NULL with "out
+ * of memory" noted through c. */
+void *kcap_import_state(const kcap_import_ctx *c, size_t size);
+
 /* Every importer, NULL-terminated (importers.c). */
 extern const kcap_importer *const kcap_importers[];
 

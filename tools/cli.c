@@ -495,6 +495,19 @@ int cli_filter_now(const char *cmd, kcap_filter *f)
 	return 0;
 }
 
+int cli_filter_compile(const char *cmd, struct kcap_filter **f, const char *expr)
+{
+	kcap_error e = {0};
+	if (!kcap_filter_compile(f, expr, &e))
+		return 0;
+	if (e.code == KCAP_E_NOMEM) {
+		cli_err(cmd, "out of memory");
+		return KCAP_EXIT_ERROR;
+	}
+	cli_expr_error(cmd, expr, &e);
+	return KCAP_EXIT_USAGE;
+}
+
 /* Prints err with the expression and a caret under the column. */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e)
 {
@@ -601,6 +614,13 @@ int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o)
 		return cli_time_opt(cmd, c, arg, &o->times) ? -1 : 1;
 	default: return 0;
 	}
+}
+
+int cli_output_opt_last(const char *cmd, int c, const char *arg, sink_opts *o, char **argv,
+                        const struct option *longopts, const char *shortopts)
+{
+	int k = cli_output_opt(cmd, c, arg, o);
+	return k > 0 ? 0 : k ? KCAP_EXIT_USAGE : cli_bad_option(cmd, argv, longopts, shortopts);
 }
 
 /* ---- progress ---- */

@@ -106,6 +106,9 @@ int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_
 /* Prints a bad expression's error (err->column) with the expression and a
  * caret under the column (filter, stats, tree). */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e);
+/* Compiles expr into *f (kcap_filter_compile): 0, KCAP_EXIT_ERROR ("out of
+ * memory" printed) or KCAP_EXIT_USAGE (cli_expr_error printed). */
+int cli_filter_compile(const char *cmd, struct kcap_filter **f, const char *expr);
 /* Sets the anchors of a filter's relative time literals from r's index, or
  * first_ts (its first event). 0, or KCAP_EXIT_USAGE (printed) when an
  * anchor cannot be known. */

@@ -57,7 +57,7 @@ int cmd_cat(int argc, char **argv)
 		SINK_LONGOPTS, CLI_JOBS_LONGOPT, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
 	};
 	sink_opts so = {0};
-	int c;
+	int c, rc;
 	cli_jobs_default();
 	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "o:t:j:h", longopts, NULL)) != -1) {
@@ -68,12 +68,11 @@ int cmd_cat(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			continue;
 		}
-		int k = cli_output_opt("cat", c, optarg, &so);
-		if (k < 1)
-			return k ? KCAP_EXIT_USAGE : cli_bad_option("cat", argv, longopts, "o:t:j:h");
+		if ((rc = cli_output_opt_last("cat", c, optarg, &so, argv, longopts, "o:t:j:h")))
+			return rc;
 	}
 	sink *s;
-	int rc = sink_open(&s, "cat", &so);
+	rc = sink_open(&s, "cat", &so);
 	if (rc)
 		return rc;
 	int damaged = 0;

@@ -185,13 +185,11 @@ int cmd_convert(int argc, char **argv)
 			}
 			so.wopts.block_size = (uint32_t)bs;
 			break;
-		default: {
-			int k = cli_output_opt("convert", c, optarg, &so);
-			if (k < 1) {
+		default:
+			if ((rc = cli_output_opt_last("convert", c, optarg, &so, argv, longopts, "o:t:j:h"))) {
 				free(fields);
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("convert", argv, longopts, "o:t:j:h");
+				return rc;
 			}
-		}
 		}
 	}
 	const kcap_importer *imp = strcmp(from, "kcap") ? kcap_importer_find(from) : NULL;

@@ -253,13 +253,11 @@ int cmd_filter(int argc, char **argv)
 				return KCAP_EXIT_USAGE;
 			}
 			break;
-		default: {
-			int k = cli_output_opt("filter", c, optarg, &so);
-			if (k < 1) {
+		default:
+			if ((rc = cli_output_opt_last("filter", c, optarg, &so, argv, longopts, "cvo:t:j:h"))) {
 				free(fields);
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("filter", argv, longopts, "cvo:t:j:h");
+				return rc;
 			}
-		}
 		}
 	}
 	if (optind >= argc) {
@@ -268,17 +266,8 @@ int cmd_filter(int argc, char **argv)
 		return KCAP_EXIT_USAGE;
 	}
 	const char *expr = argv[optind++];
-	kcap_error e = {0};
-	if (kcap_filter_compile(&f, expr, &e)) {
-		if (e.code == KCAP_E_NOMEM) {
-			cli_err("filter", "out of memory");
-			rc = KCAP_EXIT_ERROR;
-		} else {
-			cli_expr_error("filter", expr, &e);
-			rc = KCAP_EXIT_USAGE;
-		}
+	if ((rc = cli_filter_compile("filter", &f, expr)) != 0)
 		goto cleanup;
-	}
 	if (cli_filter_now("filter", f)) {
 		rc = KCAP_EXIT_USAGE;
 		goto cleanup;

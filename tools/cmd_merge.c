@@ -1017,11 +1017,9 @@ int cmd_merge(int argc, char **argv)
 			if (cli_opt_duration("merge", "--sort-window", optarg, 0, &m.window))
 				return KCAP_EXIT_USAGE;
 			break;
-		default: {
-			int k = cli_output_opt("merge", c, optarg, &so);
-			if (k < 1)
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("merge", argv, longopts, "o:w:t:j:h");
-		}
+		default:
+			if ((rc = cli_output_opt_last("merge", c, optarg, &so, argv, longopts, "o:w:t:j:h")))
+				return rc;
 		}
 	}
 	if (so.mode == OUT_SCAP) {

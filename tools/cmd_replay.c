@@ -247,11 +247,11 @@ int cmd_replay(int argc, char **argv)
 				cli_err("replay", "warning: --realtime: %s; pacing at normal priority", strerror(errno));
 			break;
 		}
-		default: {
-			int k = c == 'o' ? 0 : cli_output_opt("replay", c, optarg, &so);
-			if (k < 1)
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("replay", argv, longopts, "s:g:nt:h");
-		}
+		default: /* -o is not replay's: its output is --to */
+			if (c == 'o')
+				return cli_bad_option("replay", argv, longopts, "s:g:nt:h");
+			if ((rc = cli_output_opt_last("replay", c, optarg, &so, argv, longopts, "s:g:nt:h")))
+				return rc;
 		}
 	}
 	if (so.mode == OUT_SCAP) {

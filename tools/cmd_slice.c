@@ -429,11 +429,9 @@ int cmd_slice(int argc, char **argv)
 		}
 		case O_NOINDEX: sl.no_index = 1; break;
 		case O_STATS: sl.stats = 1; break;
-		default: {
-			int k = cli_output_opt("slice", c, optarg, &so);
-			if (k < 1)
-				return k ? KCAP_EXIT_USAGE : cli_bad_option("slice", argv, longopts, "o:t:j:h");
-		}
+		default:
+			if ((rc = cli_output_opt_last("slice", c, optarg, &so, argv, longopts, "o:t:j:h")))
+				return rc;
 		}
 	}
 	if (check_time_range(&sl))

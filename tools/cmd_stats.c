@@ -420,16 +420,8 @@ int cmd_stats(int argc, char **argv)
 		goto cleanup;
 	}
 	if (expr) {
-		if (kcap_filter_compile(&sc.f, expr, &e)) {
-			if (e.code == KCAP_E_NOMEM) {
-				cli_err("stats", "out of memory");
-				rc = KCAP_EXIT_ERROR;
-			} else {
-				cli_expr_error("stats", expr, &e);
-				rc = KCAP_EXIT_USAGE;
-			}
+		if ((rc = cli_filter_compile("stats", &sc.f, expr)) != 0)
 			goto cleanup;
-		}
 		if (cli_filter_now("stats", sc.f)) {
 			rc = KCAP_EXIT_USAGE;
 			goto cleanup;

@@ -245,7 +245,6 @@ int cmd_tree(int argc, char **argv)
 	tctx tc = {0};
 	kcap_buf out = {0};
 	char *keep = NULL;
-	kcap_error e = {0};
 	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "p:e:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -261,14 +260,8 @@ int cmd_tree(int argc, char **argv)
 		}
 	}
 	if (expr) {
-		if (kcap_filter_compile(&tc.f, expr, &e)) {
-			rc = e.code == KCAP_E_NOMEM ? KCAP_EXIT_ERROR : KCAP_EXIT_USAGE;
-			if (rc == KCAP_EXIT_USAGE)
-				cli_expr_error("tree", expr, &e);
-			else
-				cli_err("tree", "out of memory");
+		if ((rc = cli_filter_compile("tree", &tc.f, expr)) != 0)
 			goto cleanup;
-		}
 		if (kcap_filter_uses_proc(tc.f)) {
 			cli_err("tree", "proc.* and parent.* fields are not available in tree's filter");
 			rc = KCAP_EXIT_USAGE;

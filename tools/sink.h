@@ -68,6 +68,11 @@ int sink_check_fields(const char *cmd, const char *const *fields);
  * cmd: the caller exits KCAP_EXIT_USAGE). */
 enum { SINK_OPT_SCAP = 1950 };
 int cli_output_opt(const char *cmd, int c, const char *arg, sink_opts *o);
+/* The last case of an option loop: c applied as an output option (0), else
+ * KCAP_EXIT_USAGE, printed (a bad value, or cli_bad_option's unknown
+ * option of longopts and shortopts). */
+int cli_output_opt_last(const char *cmd, int c, const char *arg, sink_opts *o, char **argv,
+                        const struct option *longopts, const char *shortopts);
 
 /* Their getopt_long entries: SINK_LONGOPTS, or SINK_LONGOPTS_MODES for a
  * command whose output is not -o (replay --to). */

@@ -136,12 +136,9 @@ static int sink_stat(void *ud, const kcap_stat *st)
 
 static int audit_open(void **st, const kcap_import_ctx *c)
 {
-	audit_run *r = calloc(1, sizeof *r);
-	if (!r) {
-		if (c->note)
-			c->note(c->note_ud, "out of memory");
+	audit_run *r = kcap_import_state(c, sizeof *r);
+	if (!r)
 		return KCAP_E_NOMEM;
-	}
 	static const kcap_audit_sink sink = {
 		.set_schema = sink_schema, .add_origin = sink_origin, .event = sink_event, .set_stat = sink_stat,
 	};

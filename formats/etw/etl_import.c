@@ -33,12 +33,9 @@ typedef struct etl_run {
 
 static int etl_open(void **st, const kcap_import_ctx *c)
 {
-	etl_run *r = calloc(1, sizeof *r);
-	if (!r) {
-		if (c->note)
-			c->note(c->note_ud, "out of memory");
+	etl_run *r = kcap_import_state(c, sizeof *r);
+	if (!r)
 		return KCAP_E_NOMEM;
-	}
 	r->c = c;
 	*st = r;
 	return 0;

@@ -2190,29 +2190,26 @@ int kcap_scap_import_fd(kcap_scap_import *r, int fd, const char *name)
 				return KCAP_IMPORT_FAILED;
 			}
 		}
-		if (bl < 12 || bl % 4 != 0 || bl > MAX_BLOCK ||
-		    (bl > MAX_SMALL_BLOCK + 64 && (bt == B_EV || bt == B_EV_V2 || bt == B_EVF || bt == B_EVF_V2))) {
+		int bad = bl < 12 || bl % 4 != 0 || bl > MAX_BLOCK ||
+			  (bl > MAX_SMALL_BLOCK + 64 && (bt == B_EV || bt == B_EV_V2 || bt == B_EVF || bt == B_EVF_V2));
+		if (bad) {
 			damage(r, off, "block type 0x%x with impossible length %u", bt, bl);
-			r->pos++;
-			if ((rc = resync(r)) < 0)
+		} else {
+			rc = need(r, bl);
+			if (rc < 0)
 				goto io;
-			if (rc == 0)
+			if (rc == 0) {
+				damage(r, off, "block type 0x%x of %u bytes cut short by the end of the file (%zu bytes present)",
+				       bt, bl, r->end - r->pos);
+				r->pos = r->end;
 				break;
-			continue;
+			}
+			h = r->buf + r->pos;
+			if ((bad = rd32(h + bl - 4) != bl))
+				damage(r, off, "block type 0x%x: trailing length %u does not repeat its length %u", bt,
+				       rd32(h + bl - 4), bl);
 		}
-		rc = need(r, bl);
-		if (rc < 0)
-			goto io;
-		if (rc == 0) {
-			damage(r, off, "block type 0x%x of %u bytes cut short by the end of the file (%zu bytes present)", bt, bl,
-			       r->end - r->pos);
-			r->pos = r->end;
-			break;
-		}
-		h = r->buf + r->pos;
-		if (rd32(h + bl - 4) != bl) {
-			damage(r, off, "block type 0x%x: trailing length %u does not repeat its length %u", bt,
-			       rd32(h + bl - 4), bl);
+		if (bad) { /* a byte on, where a block may start */
 			r->pos++;
 			if ((rc = resync(r)) < 0)
 				goto io;

@@ -120,18 +120,8 @@ int kcap_meta_set(kcap_meta *m, const char *key, const char *value)
 			return KCAP_E_NOMEM;
 		meta_index(m, table, ns);
 	}
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		char **k = realloc(m->keys, cap * sizeof *k);
-		if (!k)
-			return KCAP_E_NOMEM;
-		m->keys = k;
-		char **v = realloc(m->vals, cap * sizeof *v);
-		if (!v)
-			return KCAP_E_NOMEM;
-		m->vals = v;
-		m->cap = cap;
-	}
+	if (kcap_array_room2(&m->keys, sizeof *m->keys, &m->vals, sizeof *m->vals, &m->cap, m->n + 1, 16))
+		return KCAP_E_NOMEM;
 	char *k = strdup(key), *v = strdup(value);
 	if (!k || !v) {
 		free(k);

@@ -263,6 +263,19 @@ static int is_context_type(unsigned type)
 	       type == KCAP_BLK_STATS || type == KCAP_BLK_ORIGIN_SNAPSHOT;
 }
 
+/* Room for want bytes in *meta (of *cap bytes): 0 or KCAP_E_NOMEM. */
+static int meta_room(uint8_t **meta, size_t *cap, size_t want)
+{
+	if (want <= *cap)
+		return 0;
+	uint8_t *n = realloc(*meta, want);
+	if (!n)
+		return KCAP_E_NOMEM;
+	*meta = n;
+	*cap = want;
+	return 0;
+}
+
 /*
  * Checks one section's index against its blocks, by walking their headers
  * from the section header to the index block: each events block must have
@@ -299,15 +312,8 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 		size_t want = next ? KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)next->meta_len : 0;
 		int have_meta = 0;
 		if (next && want <= next->sum.stored_size && off + want <= end) {
-			if (want > meta_cap) {
-				uint8_t *n = realloc(meta, want);
-				if (!n) {
-					rc = KCAP_E_NOMEM;
-					break;
-				}
-				meta = n;
-				meta_cap = want;
-			}
+			if ((rc = meta_room(&meta, &meta_cap, want)) != 0)
+				break;
 			if ((rc = sec_read(r, &sb, off, meta, want)) != 0)
 				break;
 			memcpy(hdr, meta, KCAP_BLOCK_HDR_LEN);
@@ -329,15 +335,8 @@ static int verify_section(kcap_reader *r, uint64_t sec_start, uint64_t index_off
 				break;
 			}
 			size_t need = KCAP_BLOCK_HDR_LEN + KCAP_PAYLOAD_PREFIX_LEN + (size_t)e->meta_len;
-			if (need > meta_cap) {
-				uint8_t *n = realloc(meta, need);
-				if (!n) {
-					rc = KCAP_E_NOMEM;
-					break;
-				}
-				meta = n;
-				meta_cap = need;
-			}
+			if ((rc = meta_room(&meta, &meta_cap, need)) != 0)
+				break;
 			if (total < need || (!have_meta && (rc = sec_read(r, &sb, off, meta, need)) != 0))
 				rc = rc ? rc : 1;
 			else if (get_u32(meta + KCAP_BLOCK_HDR_LEN) != e->meta_len ||

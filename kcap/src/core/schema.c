@@ -312,14 +312,8 @@ int kcap_schema_add_symset(kcap_schema *s, const kcap_symset *set)
 		return KCAP_E_INVAL;
 	if (kcap_schema_symset(s, set->id))
 		return 0; /* first definition wins; ids are stable within a schema */
-	if (s->nsets == s->capsets) {
-		size_t cap = s->capsets ? s->capsets * 2 : 16;
-		kcap_symset **n = realloc(s->sets, cap * sizeof *n);
-		if (!n)
-			return KCAP_E_NOMEM;
-		s->sets = n;
-		s->capsets = cap;
-	}
+	if (kcap_array_room(&s->sets, &s->capsets, s->nsets, sizeof *s->sets, 16))
+		return KCAP_E_NOMEM;
 	if (idmap_reserve(&s->set_ids))
 		return KCAP_E_NOMEM;
 	set_slot *slot = calloc(1, sizeof *slot);

@@ -544,6 +544,16 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One (id, count) pair of a block summary's count lists: the id as its gap
+ * from the one before (*prev, -1 at the first), then the count. */
+static inline int put_count(kcap_buf *b, int64_t *prev, uint32_t id, uint32_t n)
+{
+	int e = kcap_buf_put_varint(b, (uint64_t)((int64_t)id - *prev - 1));
+	e |= kcap_buf_put_varint(b, n);
+	*prev = id;
+	return e;
+}
+
 static int cmp_u16(const void *a, const void *b)
 {
 	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
@@ -572,24 +582,17 @@ static int encode_counts(kcap_writer *w)
 	int64_t prev = -1;
 	for (size_t i = 0; i < w->ntseen; i++) {
 		uint32_t id = w->tseen[i];
-		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)id - prev - 1));
-		e |= kcap_buf_put_varint(b, w->tcount[id]);
+		e |= put_count(b, &prev, id, w->tcount[id]);
 		w->tcount[id] = 0;
-		prev = id;
 	}
-	for (size_t i = 0; i < w->nwide; i++) {
-		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)w->wide_id[i] - prev - 1));
-		e |= kcap_buf_put_varint(b, w->wide_n[i]);
-		prev = w->wide_id[i];
-	}
+	for (size_t i = 0; i < w->nwide; i++)
+		e |= put_count(b, &prev, w->wide_id[i], w->wide_n[i]);
 	e |= kcap_buf_put_varint(b, w->noseen);
 	prev = -1;
 	for (size_t i = 0; i < w->noseen; i++) {
 		uint16_t o = w->oseen[i];
-		e |= kcap_buf_put_varint(b, (uint64_t)((int64_t)o - prev - 1));
-		e |= kcap_buf_put_varint(b, w->ocount[o]);
+		e |= put_count(b, &prev, o, w->ocount[o]);
 		w->ocount[o] = 0;
-		prev = o;
 	}
 	/* the first and last event's place: base_seq and prev_* are theirs */
 	e |= kcap_buf_put_varint(b, w->base_seq - w->min_seq);

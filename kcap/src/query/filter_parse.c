@@ -1437,7 +1437,13 @@ static int param_pred(const fnode *n)
 	return n->kind == N_PRED && n->field == F_PARAM && (n->op <= OP_GE || n->op == OP_IN || n->op == OP_CONTAINS);
 }
 
-static int check_param_lits(const kcap_filter *f, const kcap_schema *s, kcap_error *err)
+/* Calls fn on each literal of a param predicate with its fit to the types of
+ * s (schema_lit_fit: fit, text, msg); the first nonzero return of fn ends
+ * the walk and is its return. */
+typedef int (*lit_fn)(const kcap_filter *f, const fnode *n, const flit *l, int fit, int text, const char *msg,
+                      kcap_error *e);
+
+static int each_param_lit(const kcap_filter *f, const kcap_schema *s, lit_fn fn, kcap_error *e)
 {
 	for (size_t i = 0; i < f->nnodes; i++) {
 		const fnode *n = f->nodes[i];
@@ -1445,13 +1451,23 @@ static int check_param_lits(const kcap_filter *f, const kcap_schema *s, kcap_err
 			continue;
 		for (int j = 0; j < n->nlits; j++) {
 			const flit *l = &n->lits[j];
-			char msg[sizeof(err->msg)] = "";
-			int text;
-			if (schema_lit_fit(f, n, l, s, msg, sizeof(msg), &text) > 0 && !taxonomy_fits(f, n, l))
-				return kcap_seterr_col(err, KCAP_E_INVAL, l->col, "%s", msg);
+			char msg[sizeof(e->msg)] = "";
+			int text, fit = schema_lit_fit(f, n, l, s, msg, sizeof(msg), &text);
+			int rc = fn(f, n, l, fit, text, msg, e);
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;
+}
+
+/* The error on a literal that no type of the capture having its param reads
+ * and the standard taxonomy does not read either. */
+static int lit_error(const kcap_filter *f, const fnode *n, const flit *l, int fit, int text, const char *msg,
+                     kcap_error *err)
+{
+	(void)text;
+	return fit > 0 && !taxonomy_fits(f, n, l) ? kcap_seterr_col(err, KCAP_E_INVAL, l->col, "%s", msg) : 0;
 }
 
 /* 1 if the standard taxonomy holds the param of n as a number somewhere. */
@@ -1474,27 +1490,18 @@ static int taxonomy_numeric(const kcap_filter *f, const fnode *n)
  * (issue 10 item 5): a text literal for a param this capture holds as a
  * number matches nothing here; a number ordered (<, >...) against a param
  * this capture holds as text compares as text. 1 with note set, else 0. */
-static int param_lit_notes(const kcap_filter *f, const kcap_schema *s, kcap_error *note)
+static int lit_note(const kcap_filter *f, const fnode *n, const flit *l, int fit, int text, const char *msg,
+                    kcap_error *note)
 {
-	for (size_t i = 0; i < f->nnodes; i++) {
-		const fnode *n = f->nodes[i];
-		if (!param_pred(n))
-			continue;
-		for (int j = 0; j < n->nlits; j++) {
-			const flit *l = &n->lits[j];
-			char msg[sizeof(note->msg)] = "";
-			int text, fit = schema_lit_fit(f, n, l, s, msg, sizeof(msg), &text);
-			if (fit > 0)
-				return kcap_seterr_col(note, 0, l->col,
-				                       "column %d: %s in this capture (only the standard type reads it): it "
-				                       "matches nothing here", (int)l->col, msg), 1;
-			if (!fit && text && l->has_num && n->op >= OP_LT && n->op <= OP_GE && taxonomy_numeric(f, n))
-				return kcap_seterr_col(note, 0, l->col,
-				                       "column %d: '%s' is text in this capture, not a number as in the "
-				                       "standard taxonomy: %s compares as text here", (int)l->col,
-				                       f->slots[n->pslot], l->text), 1;
-		}
-	}
+	if (fit > 0)
+		return kcap_seterr_col(note, 0, l->col,
+		                       "column %d: %s in this capture (only the standard type reads it): it "
+		                       "matches nothing here", (int)l->col, msg), 1;
+	if (!fit && text && l->has_num && n->op >= OP_LT && n->op <= OP_GE && taxonomy_numeric(f, n))
+		return kcap_seterr_col(note, 0, l->col,
+		                       "column %d: '%s' is text in this capture, not a number as in the "
+		                       "standard taxonomy: %s compares as text here", (int)l->col,
+		                       f->slots[n->pslot], l->text), 1;
 	return 0;
 }
 
@@ -1601,7 +1608,7 @@ int kcap_filter_input_notes(const kcap_filter *f, const kcap_reader *r, kcap_err
 					       "field '%s' is a param of the standard taxonomy that no type of this capture "
 					       "has so far: it matches events of the types that have it, if any come",
 					       f->slots[i]), 1;
-	if (param_lit_notes(f, s, note))
+	if (each_param_lit(f, s, lit_note, note))
 		return 1;
 	type_ck c = {s, note, 1};
 	return each_absent_type(f, s, r, unknown_type, &c);
@@ -1611,7 +1618,7 @@ int kcap_filter_check_schema(const kcap_filter *f, const kcap_schema *s, kcap_er
 {
 	if (!f || !s || !kcap_schema_type_at(s, 0))
 		return 0;
-	int rc = check_param_lits(f, s, err);
+	int rc = each_param_lit(f, s, lit_error, err);
 	if (rc)
 		return rc;
 	for (int i = 0; i < f->nslots; i++) {

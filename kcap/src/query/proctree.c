@@ -116,14 +116,8 @@ static node *find(kcap_proctree *t, const char *origin, int32_t pid)
 
 static node *add_node(kcap_proctree *t, const char *origin, int32_t pid, int32_t ppid)
 {
-	if (t->count == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 64;
-		node *nn = realloc(t->n, nc * sizeof(*nn));
-		if (!nn)
-			return NULL;
-		t->n = nn;
-		t->cap = nc;
-	}
+	if (kcap_array_room(&t->n, &t->cap, t->count, sizeof *t->n, 64))
+		return NULL;
 	if ((t->count + 1) * 2 > t->hcap && rehash(t))
 		return NULL;
 	node *n = &t->n[t->count];
@@ -169,14 +163,8 @@ static const char *const argv_params[] = {"argv", "args", "cmdline", NULL};
 static int on_exec(node *n, const kcap_event *ev, const kcap_type_def *def)
 {
 	const kcap_value *exe = kcap__param_first(ev, def, exe_params), *argv = kcap__param_first(ev, def, argv_params);
-	if (n->nexecs == n->capexecs) {
-		size_t nc = n->capexecs ? n->capexecs * 2 : 2;
-		kcap_ptexec *ne = realloc(n->execs, nc * sizeof(*ne));
-		if (!ne)
-			return KCAP_E_NOMEM;
-		n->execs = ne;
-		n->capexecs = nc;
-	}
+	if (kcap_array_room(&n->execs, &n->capexecs, n->nexecs, sizeof *n->execs, 2))
+		return KCAP_E_NOMEM;
 	kcap_ptexec *x = &n->execs[n->nexecs];
 	memset(x, 0, sizeof(*x));
 	x->ts = ev->ts;
