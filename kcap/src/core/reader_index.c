@@ -86,7 +86,7 @@ int kcap_rd_skip_by_index(kcap_reader *r)
 
 void kcap_rd_note_skipped(kcap_reader *r, const kcap_block_summary *sum)
 {
-	const uint8_t *p = sum->counts, *end = p + sum->counts_len;
+	const uint8_t *p = sum->counts, *end = p ? p + sum->counts_len : p; /* NULL + 0 is undefined */
 	uint64_t v = 0, n = 0;
 	if (!p || !sum->count)
 		return;
@@ -436,7 +436,8 @@ static void in_file_order(kcap_reader *r, index_entry *all, size_t nall)
 	for (size_t i = 0; i < r->nsections; i++) {
 		section_ctx *sc = &r->sections[i];
 		sc->first = nall - sc->first - sc->nentries;
-		reverse(all + sc->first, sc->nentries, sizeof *all);
+		if (sc->nentries) /* all is NULL when no section has entries */
+			reverse(all + sc->first, sc->nentries, sizeof *all);
 	}
 }
 
@@ -485,7 +486,7 @@ int kcap_reader_load_index(kcap_reader *r)
 		}
 		rc = load_section_index(r, sec_start, index_off, &all, &nall, &cap, &ctx, &blk);
 		if (!rc)
-			rc = verify_section(r, sec_start, index_off, foff, all + first, nall - first, &ctx);
+			rc = verify_section(r, sec_start, index_off, foff, all ? all + first : all, nall - first, &ctx);
 		if (rc && r->index_lie && !r->index_lie_off)
 			r->index_lie_off = sec_start + index_off;
 		size_t sec_held = 0;
@@ -495,7 +496,7 @@ int kcap_reader_load_index(kcap_reader *r)
 			 * section). Each entry keeps only its summary, its Bloom
 			 * filter and its counts, not the rest of the meta it was
 			 * checked against. */
-			sec_held = compact_entries(all + first, nall - first, &kept);
+			sec_held = compact_entries(all ? all + first : all, nall - first, &kept);
 			if (!sec_held && nall > first)
 				rc = KCAP_E_NOMEM;
 		}
