@@ -1,5 +1,7 @@
 /* bundle.c - evidence bundles written and read with libarchive (bundle.h). */
+#ifndef KCAP_EXPERIMENTAL_API /* a build may define it already (the fuzz targets) */
 #define KCAP_EXPERIMENTAL_API
+#endif
 #ifndef _WIN32
 #include <archive.h>
 #include <archive_entry.h>

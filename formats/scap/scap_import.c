@@ -11,7 +11,9 @@
  * writes it; types the taxonomy has go through the shared syscall map
  * (kcap_syscall_by_name, kcap_syscall_fill), every other as scap_NAME with
  * the event table's params (scap_events.h). docs/SCAP.md has the details. */
+#ifndef KCAP_EXPERIMENTAL_API /* a build may define it already (the fuzz targets) */
 #define KCAP_EXPERIMENTAL_API /* kcap_record_encode, kcap_writer_write_record */
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
