@@ -1160,10 +1160,7 @@ static void undefined_report(kcap_reader *r, uint32_t idx, unsigned type, uint32
 	r->unknown_block = r->block_off + 1;
 	r->dmg_lost = n;
 	r->dmg_got = good - n;
-	kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
-		       "event #%u in events block has type %u, which the schema does not define (a schema block "
-		       "lost?); %u events of undefined types in the block not delivered",
-		       idx, type, n);
+	kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0, KCAP_RD_UNDEFINED_FMT, idx, type, n);
 }
 
 /* r->ev, just consumed, is of a type the schema does not define. */
@@ -1231,7 +1228,7 @@ static inline __attribute__((always_inline)) int next_event(kcap_reader *r, cons
 			    rd_decode(r, p, p + rl, r->prev_ts, r->prev_seq, &r->ev, r->vals, rec)) {
 				r->dmg_lost = r->ev_left;
 				kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
-					       "malformed event #%u in events block; %u events of the block lost",
+					       KCAP_RD_MALFORMED_FMT,
 					       r->ev_index, r->ev_left);
 				r->ev_left = 0;
 				break;
@@ -1344,23 +1341,19 @@ int kcap_reader_next_raw_block(kcap_reader *r, const void **block, size_t *len, 
 		}
 		uint32_t all = r->ev_left, undef, first, last_def;
 		unsigned utype;
+		/* one pass over a sound block; a damaged one is scanned again */
 		uint32_t good = records_scan(r, &undef, &first, &utype, &last_def);
-		if (good < all) {
-			r->dmg_lost = all - good;
-			kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0,
-				       "malformed event #%u in events block; %u events of the block lost", good,
-				       all - good);
-			r->ev_left = good;
-		}
-		if (undef) {
-			undefined_report(r, first, utype, undef, good);
-			r->ev_left = last_def;
-		}
 		/* cut by a malformed record, or some of types the schema does not
 		 * define: what is good is read as events */
 		if (good < all || undef) {
+			if (good < all) {
+				r->dmg_lost = all - good;
+				kcap_rd_damage(r, KCAP_E_CORRUPT, r->block_off, 0, KCAP_RD_MALFORMED_FMT, good,
+					       all - good);
+				r->ev_left = good;
+			}
 			advance(r, blen);
-			if (!r->ev_left)
+			if (!raw_events_trim(r, &undef))
 				continue;
 			*block = NULL;
 			*len = 0;

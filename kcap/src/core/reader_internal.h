@@ -52,6 +52,12 @@ typedef struct section_ctx {
 	size_t first, nentries; /* its entries in the reader's index */
 } section_ctx;
 
+/* Damage messages the reader and verify both give, word for word. */
+#define KCAP_RD_MALFORMED_FMT "malformed event #%u in events block; %u events of the block lost"
+#define KCAP_RD_UNDEFINED_FMT                                                                          \
+	"event #%u in events block has type %u, which the schema does not define (a schema block lost?); " \
+	"%u events of undefined types in the block not delivered"
+
 struct kcap_reader {
 	char *name;
 	int fd, own_fd, seekable;

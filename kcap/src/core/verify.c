@@ -270,9 +270,7 @@ static void walker_wait(vstate *v)
 		/* as the reader reports them: not delivered */
 		kcap_verify_region *g = add_region(
 			v, (int64_t)w->block_off, 0, KCAP_E_CORRUPT, w->undefined, w->good - w->undefined,
-			"event #%u in events block has type %u, which the schema does not define (a schema block "
-			"lost?); %u events of undefined types in the block not delivered",
-			w->undef_first, w->undef_type, w->undefined);
+			KCAP_RD_UNDEFINED_FMT, w->undef_first, w->undef_type, w->undefined);
 		if (g)
 			g->section = w->section;
 	}
@@ -296,7 +294,7 @@ static void walker_wait(vstate *v)
 	}
 	if (w->good < w->count) {
 		kcap_verify_region *g = add_region(v, (int64_t)w->block_off, 0, KCAP_E_CORRUPT, w->count - w->good, 0,
-						   "malformed event #%u in events block; %u events of the block lost",
+						   KCAP_RD_MALFORMED_FMT,
 						   w->good, w->count - w->good);
 		if (g)
 			g->section = w->section;
