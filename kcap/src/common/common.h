@@ -1,7 +1,8 @@
 /*
  * common/common.h - helpers every layer of libkcap uses: byte order,
  * varints, the bounds-checked cursor, CRC32C, error filling, growable
- * buffers, and the one JSON string escaper and UTF-8 check.
+ * buffers, the open-addressing probe, and the one JSON string escaper and
+ * UTF-8 check.
  *
  * Layering (checked by tests/layering): common/ includes nothing from core/
  * or query/; core/ includes common/ only; query/ may include both.
@@ -60,6 +61,18 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *o
 		}
 	}
 	return -1;
+}
+
+/* ---- open addressing ---- */
+/* A table of cap (a power of two) 64-bit keys probed linearly, 0 marking a
+ * free slot: the slot that holds key, else the free slot at which the probe
+ * from hash stops (where key goes). The table must have a free slot. */
+static inline size_t kcap_slot_of(const uint64_t *keys, size_t cap, uint64_t key, uint64_t hash)
+{
+	size_t m = cap - 1, i = (size_t)hash & m;
+	while (keys[i] && keys[i] != key)
+		i = (i + 1) & m;
+	return i;
 }
 
 /* ---- CRC32C (Castagnoli) ---- */

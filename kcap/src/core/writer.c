@@ -39,11 +39,14 @@ typedef struct osnap_pending {
 	kcap_buf body;
 } osnap_pending;
 
+/* The pids of the block being built, for its bloom filter: open addressing
+ * (kcap_slot_of) over pidset_key(pid), which is never 0. */
 typedef struct pidset {
-	int32_t *keys;
-	uint8_t *used;
+	uint64_t *keys;
 	size_t cap, n;
 } pidset;
+
+static inline uint64_t pidset_key(int32_t pid) { return (1ull << 32) | (uint32_t)pid; }
 
 struct kcap_writer {
 	int fd, own_fd;
@@ -451,8 +454,8 @@ static int emit_context(kcap_writer *w, int with_stats)
 
 static void pidset_reset(pidset *s)
 {
-	if (s->used)
-		memset(s->used, 0, s->cap);
+	if (s->keys)
+		memset(s->keys, 0, s->cap * sizeof *s->keys);
 	s->n = 0;
 }
 
@@ -460,37 +463,22 @@ static int pidset_add(pidset *s, int32_t pid)
 {
 	if ((s->n + 1) * 2 > s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
-		int32_t *k = malloc(cap * sizeof *k);
-		uint8_t *u = calloc(cap, 1);
-		if (!k || !u) {
-			free(k);
-			free(u);
+		uint64_t *k = calloc(cap, sizeof *k);
+		if (!k)
 			return KCAP_E_NOMEM;
-		}
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->used[i])
-				continue;
-			size_t h = (size_t)kcap_pid_hash(s->keys[i]) & (cap - 1);
-			while (u[h])
-				h = (h + 1) & (cap - 1);
-			u[h] = 1;
-			k[h] = s->keys[i];
-		}
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->keys[i])
+				k[kcap_slot_of(k, cap, s->keys[i], kcap_pid_hash((int32_t)(uint32_t)s->keys[i]))] = s->keys[i];
 		free(s->keys);
-		free(s->used);
 		s->keys = k;
-		s->used = u;
 		s->cap = cap;
 	}
-	size_t h = (size_t)kcap_pid_hash(pid) & (s->cap - 1);
-	while (s->used[h]) {
-		if (s->keys[h] == pid)
-			return 0;
-		h = (h + 1) & (s->cap - 1);
+	uint64_t key = pidset_key(pid);
+	size_t h = kcap_slot_of(s->keys, s->cap, key, kcap_pid_hash(pid));
+	if (!s->keys[h]) {
+		s->keys[h] = key;
+		s->n++;
 	}
-	s->used[h] = 1;
-	s->keys[h] = pid;
-	s->n++;
 	return 0;
 }
 
@@ -692,9 +680,9 @@ static int flush_events(kcap_writer *w, int async)
 	memcpy(meta + 72, w->types, 32);
 	uint8_t *bloom = meta + KCAP_EVMETA_FIXED_LEN;
 	for (size_t i = 0; i < w->pids.cap; i++) {
-		if (!w->pids.used[i])
+		if (!w->pids.keys[i])
 			continue;
-		uint64_t h = kcap_pid_hash(w->pids.keys[i]);
+		uint64_t h = kcap_pid_hash((int32_t)(uint32_t)w->pids.keys[i]);
 		uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
 		for (uint32_t k = 0; k < 4; k++) {
 			uint32_t bit = (h1 + k * h2) & (bits - 1);
@@ -1336,7 +1324,6 @@ int kcap_writer_close(kcap_writer *w)
 	kcap_buf_free(&w->out);
 	kcap_buf_free(&w->payload);
 	free(w->pids.keys);
-	free(w->pids.used);
 	free(w->tcount);
 	free(w->ocount);
 	free(w->tseen);

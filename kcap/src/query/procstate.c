@@ -19,12 +19,11 @@
 #include "query/render_internal.h"
 
 /* The probe side of the table, apart from the entries so that a probe
- * touches 8 bytes per slot instead of a whole entry. The origin is folded
- * into the word that used to say "used": tag = origin + 1, 0 = free slot. */
-typedef struct pkey {
-	int32_t pid;
-	uint32_t tag;
-} pkey;
+ * touches 8 bytes per slot instead of a whole entry: a key is the tag
+ * (origin + 1, never 0) above the pid, and 0 is a free slot (kcap_slot_of). */
+static inline uint64_t pkey(uint32_t tag, int32_t pid) { return (uint64_t)tag << 32 | (uint32_t)pid; }
+static inline uint32_t pkey_tag(uint64_t k) { return (uint32_t)(k >> 32); }
+static inline int32_t pkey_pid(uint64_t k) { return (int32_t)(uint32_t)k; }
 
 typedef struct pent {
 	kcap_procinfo info; /* strings point at the owned copies below */
@@ -45,7 +44,7 @@ typedef struct pent {
 #define BASE_TAG 0x10001u /* above every origin's tag (origin + 1 <= 0x10000) */
 
 struct kcap_procstate {
-	pkey *keys;   /* keys[i] describes tab[i] */
+	uint64_t *keys; /* keys[i] describes tab[i] */
 	pent *tab;
 	size_t cap;   /* power of two */
 	pent *last;   /* the entry found last (events come in runs of a pid), or NULL */
@@ -98,7 +97,7 @@ kcap_procstate *kcap_procstate_new(void)
 		return NULL;
 	ps->cap = 256;
 	ps->tab = calloc(ps->cap, sizeof(pent));
-	ps->keys = calloc(ps->cap, sizeof(pkey));
+	ps->keys = calloc(ps->cap, sizeof *ps->keys);
 	if (!ps->tab || !ps->keys) {
 		free(ps->tab);
 		free(ps->keys);
@@ -123,9 +122,9 @@ void kcap_procstate_clear(kcap_procstate *ps)
 	if (!ps)
 		return;
 	for (size_t i = 0; i < ps->cap; i++)
-		if (ps->keys[i].tag) {
+		if (ps->keys[i]) {
 			pent_clear(&ps->tab[i]);
-			ps->keys[i].tag = 0;
+			ps->keys[i] = 0;
 		}
 	ps->count = ps->base_n = ps->dead_n = ps->shadowed = ps->sharing = 0;
 	ps->base_origins = 0;
@@ -166,13 +165,8 @@ static pent *find_own(const kcap_procstate *ps, uint32_t tag, int32_t pid)
 {
 	if (ps->last && ps->last->info.pid == pid && ps->last->tag == tag)
 		return ps->last;
-	size_t m = ps->cap - 1;
-	for (size_t i = hash_key(tag, pid) & m;; i = (i + 1) & m) {
-		if (!ps->keys[i].tag)
-			return NULL;
-		if (ps->keys[i].pid == pid && ps->keys[i].tag == tag)
-			return &ps->tab[i];
-	}
+	size_t i = kcap_slot_of(ps->keys, ps->cap, pkey(tag, pid), hash_key(tag, pid));
+	return ps->keys[i] ? &ps->tab[i] : NULL;
 }
 
 /* find() past its remembered answer. */
@@ -205,19 +199,18 @@ static int grow(kcap_procstate *ps)
 {
 	size_t ncap = ps->cap * 2;
 	pent *nt = calloc(ncap, sizeof(pent));
-	pkey *nk = calloc(ncap, sizeof(pkey));
+	uint64_t *nk = calloc(ncap, sizeof *nk);
 	if (!nt || !nk) {
 		free(nt);
 		free(nk);
 		return KCAP_E_NOMEM;
 	}
 	for (size_t i = 0; i < ps->cap; i++) {
-		if (!ps->keys[i].tag)
+		uint64_t k = ps->keys[i];
+		if (!k)
 			continue;
-		size_t j = hash_key(ps->keys[i].tag, ps->keys[i].pid) & (ncap - 1);
-		while (nk[j].tag)
-			j = (j + 1) & (ncap - 1);
-		nk[j] = ps->keys[i];
+		size_t j = kcap_slot_of(nk, ncap, k, hash_key(pkey_tag(k), pkey_pid(k)));
+		nk[j] = k;
 		nt[j] = ps->tab[i];
 	}
 	free(ps->tab);
@@ -249,12 +242,8 @@ static pent *insert(kcap_procstate *ps, uint32_t tag, int32_t pid)
 	ps->hit = NULL;
 	if ((ps->count + 1) * 4 > ps->cap * 3 && grow(ps))
 		return NULL;
-	size_t m = ps->cap - 1;
-	size_t i = hash_key(tag, pid) & m;
-	while (ps->keys[i].tag)
-		i = (i + 1) & m;
-	ps->keys[i].tag = tag;
-	ps->keys[i].pid = pid;
+	size_t i = kcap_slot_of(ps->keys, ps->cap, pkey(tag, pid), hash_key(tag, pid));
+	ps->keys[i] = pkey(tag, pid);
 	pent *e = &ps->tab[i];
 	init_entry(ps, e, tag, pid);
 	ps->count++;
@@ -345,20 +334,21 @@ static void remove_pid(kcap_procstate *ps, uint32_t tag, int32_t pid)
 	if (tag == BASE_TAG)
 		ps->base_n--;
 	pent_clear(e);
-	ps->keys[i].tag = 0;
+	ps->keys[i] = 0;
 	ps->count--;
 	size_t j = i;
 	for (;;) {
 		j = (j + 1) & m;
-		if (!ps->keys[j].tag)
+		uint64_t kj = ps->keys[j];
+		if (!kj)
 			break;
-		size_t k = hash_key(ps->keys[j].tag, ps->keys[j].pid) & m;
+		size_t k = hash_key(pkey_tag(kj), pkey_pid(kj)) & m;
 		/* move slot j into the hole at i if its home k is not in (i, j] */
 		int in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
 		if (!in_range) {
 			ps->keys[i] = ps->keys[j];
 			ps->tab[i] = ps->tab[j];
-			ps->keys[j].tag = 0;
+			ps->keys[j] = 0;
 			memset(&ps->tab[j], 0, sizeof(pent));
 			i = j;
 		}
@@ -754,7 +744,7 @@ static const char *proc_text(const kcap_procstate *cps, const kcap_event *ev, si
 	if (e->info.ppid >= 0) {
 		/* one test, not four branches: the hint is right nearly always */
 		size_t h = e->parent_hint & (ps->cap - 1);
-		if ((ps->keys[h].tag == tag) & (ps->keys[h].pid == e->info.ppid) & !ps->tab[h].dead)
+		if ((ps->keys[h] == pkey(tag, e->info.ppid)) & !ps->tab[h].dead)
 			p = &ps->tab[h];
 		else if ((p = find(ps, tag, e->info.ppid)))
 			e->parent_hint = (uint32_t)(p - ps->tab);
