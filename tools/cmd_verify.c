@@ -24,7 +24,7 @@ static const char verify_help[] =
 	"                  sections, blocks, events, events_lost, unknown_loss,\n"
 	"                  recovered, recovered_from, unverified_events, regions:\n"
 	"                  [{offset, where, bytes, section, events_lost, events_recovered,\n"
-	"                  what}], seal: {sealed, seals, covered_bytes, sealed_blocks,\n"
+	"                  what}], seal: {sealed, checked, seals, covered_bytes, sealed_blocks,\n"
 	"                  unsealed_blocks, final, key_id, key_match, faults})\n"
 	"      --key PUB   the seals must be by this public key (kcap keygen's\n"
 	"                  NAME.pub): says what the seals cover and what they do not;\n"
@@ -69,6 +69,10 @@ static const char *verdict(const kcap_verify_report *rep, const vopts *o)
 
 static void print_seal_text(const kcap_verify_report *rep, const vopts *o)
 {
+	if (rep->seal_unchecked) {
+		printf("  seal: the file holds seal blocks, NOT checked: %s\n", kcap_seal_unavailable_why());
+		return;
+	}
 	if (!rep->sealed) {
 		if (o->key)
 			printf("  seal: none: the file holds no seal block\n");
@@ -175,9 +179,10 @@ static void print_json(const char *name, const kcap_reader *r, const kcap_verify
 		kcap_buf_append(&b, "}", 1);
 	}
 	snprintf(num, sizeof num,
-		 "],\"seal\":{\"sealed\":%s,\"seals\":%llu,\"covered_bytes\":%llu,\"sealed_blocks\":%llu,"
+		 "],\"seal\":{\"sealed\":%s,\"checked\":%s,\"seals\":%llu,\"covered_bytes\":%llu,\"sealed_blocks\":%llu,"
 		 "\"unsealed_blocks\":%llu,\"final\":%s,\"key_match\":%s,\"key_id\":",
-		 rep->sealed ? "true" : "false", (unsigned long long)rep->seals, (unsigned long long)rep->sealed_bytes,
+		 rep->sealed || rep->seal_unchecked ? "true" : "false", rep->seal_unchecked ? "false" : "true",
+		 (unsigned long long)rep->seals, (unsigned long long)rep->sealed_bytes,
 		 (unsigned long long)rep->sealed_blocks, (unsigned long long)rep->unsealed_blocks,
 		 rep->seal_final ? "true" : "false",
 		 rep->seal_key_match < 0 ? "null" : rep->seal_key_match ? "true" : "false");
@@ -332,7 +337,7 @@ int cmd_verify(int argc, char **argv)
 	if (keypath) {
 		kcap_error e = {0};
 		if (kcap_seal_pubkey_load(keypath, pub, &e)) {
-			cli_err("verify", "--key %s: %s", keypath, e.msg[0] ? e.msg : kcap_strerror(e.code));
+			cli_err("verify", "--key %s", e.msg[0] ? e.msg : kcap_strerror(e.code)); /* e.msg names the file */
 			return e.code == KCAP_E_UNSUPPORTED || e.code == KCAP_E_IO ? KCAP_EXIT_ERROR : KCAP_EXIT_USAGE;
 		}
 		o.key = pub;

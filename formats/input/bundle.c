@@ -227,7 +227,7 @@ int bundle_each_member(const char *path, bundle_member_fn fn, void *ud, char *wh
 			m.len = len;
 			kcap_sha256 *h = kcap_sha256_new();
 			if (!h) {
-				rc = fail(why, whylen, "no SHA-256: this kcap was built without libcrypto");
+				rc = fail(why, whylen, "no SHA-256: %s", kcap_seal_unavailable_why() ? kcap_seal_unavailable_why() : "out of memory");
 				break;
 			}
 			kcap_sha256_update(h, buf, len);

@@ -1,8 +1,11 @@
 #!/bin/sh
 # libcurl and libmicrohttpd are opened by the commands that use them
-# (tools/optional_lib.h), not linked: the binary does not need them, and a
-# library that cannot be opened, or lacks a function, is one error line
-# naming it with status 1, before anything is read or written.
+# (tools/optional_lib.h), and libcrypto by the library when a key, a seal or
+# a SHA-256 is first needed (kcap/src/core/seal_crypto.inc), not linked: the
+# binary does not need them, and a library that cannot be opened, or lacks a
+# function, is one error line naming it with status 1, before anything is
+# read or written. A sealed file verified without libcrypto says that its
+# seals were not checked.
 # usage: optional_libs.sh KCAP SRC WORKDIR
 set -u
 KCAP=$1
@@ -16,6 +19,7 @@ if command -v readelf >/dev/null 2>&1; then
 	check "kcap needs libc" yes "$(echo "$needed" | grep -q '^libc\.so' && echo yes || echo no)"
 	check "kcap does not need libcurl" "" "$(echo "$needed" | grep libcurl)"
 	check "kcap does not need libmicrohttpd" "" "$(echo "$needed" | grep libmicrohttpd)"
+	check "kcap does not need libcrypto" "" "$(echo "$needed" | grep libcrypto)"
 else
 	echo "SKIP: readelf (binutils) is absent: the NEEDED list is not checked"
 fi
@@ -38,6 +42,40 @@ if command -v cc >/dev/null 2>&1; then
 	check "inspect: the line names libmicrohttpd and the function" yes \
 		"$(grep -q '^kcap inspect: libmicrohttpd (libmicrohttpd.so.12) has no MHD_' "$DIR/err" && echo yes || cat "$DIR/err")"
 	check "inspect: one line" 1 "$(wc -l <"$DIR/err" | tr -d ' ')"
+	# libcrypto: a sealed capture made with the real one first
+	if "$KCAP" keygen -o "$DIR/key" 2>"$DIR/err" && "$KCAP" seal --key "$DIR/key" "$T" -o "$DIR/sealed.kcap"; then
+		cc -shared -fPIC -o "$DIR/libcrypto.so.3" "$DIR/empty.c" || exit 1
+		LD_LIBRARY_PATH=$DIR "$KCAP" keygen -o "$DIR/key2" >"$DIR/out" 2>"$DIR/err"
+		check "keygen without a usable libcrypto: status" 1 $?
+		check "keygen: one line naming the key, libcrypto and the function" yes \
+			"$(grep -q "^kcap keygen: $DIR/key2: libcrypto.so.3 has no EVP_" "$DIR/err" && echo yes || cat "$DIR/err")"
+		check "keygen: one line" 1 "$(wc -l <"$DIR/err" | tr -d ' ')"
+		check "keygen: no key written" no "$([ -e "$DIR/key2" ] || [ -e "$DIR/key2.pub" ] && echo yes || echo no)"
+		LD_LIBRARY_PATH=$DIR "$KCAP" seal --key "$DIR/key" "$T" -o "$DIR/s2.kcap" 2>"$DIR/err"
+		check "seal without a usable libcrypto: status" 1 $?
+		check "seal: no output" no "$([ -e "$DIR/s2.kcap" ] && echo yes || echo no)"
+		check "seal: the line names libcrypto" yes \
+			"$(grep -q "^kcap seal: --key $DIR/key: libcrypto.so.3 has no EVP_" "$DIR/err" && echo yes || cat "$DIR/err")"
+		LD_LIBRARY_PATH=$DIR "$KCAP" verify "$DIR/sealed.kcap" >"$DIR/out" 2>"$DIR/err"
+		check "verify of a sealed file without libcrypto: status (intact)" 0 $?
+		check "verify: says the seals were not checked, and why" yes \
+			"$(grep -q '^  seal: the file holds seal blocks, NOT checked: libcrypto.so.3 has no EVP_' "$DIR/out" && echo yes || cat "$DIR/out")"
+		LD_LIBRARY_PATH=$DIR "$KCAP" verify --json "$DIR/sealed.kcap" >"$DIR/out" 2>"$DIR/err"
+		check "verify --json: sealed, not checked" yes \
+			"$(grep -q '"seal":{"sealed":true,"checked":false,' "$DIR/out" && echo yes || cat "$DIR/out")"
+		"$KCAP" verify --json "$DIR/sealed.kcap" >"$DIR/out" 2>"$DIR/err"
+		check "verify --json with libcrypto: sealed, checked, 2 seals" yes \
+			"$(grep -q '"seal":{"sealed":true,"checked":true,"seals":2,' "$DIR/out" && echo yes || cat "$DIR/out")"
+		LD_LIBRARY_PATH=$DIR "$KCAP" verify --key "$DIR/key.pub" "$DIR/sealed.kcap" >"$DIR/out" 2>"$DIR/err"
+		check "verify --key without libcrypto: status" 1 $?
+		(cd "$DIR" && LD_LIBRARY_PATH=$DIR "$KCAP" bundle -o b.tar sealed.kcap >out 2>err)
+		check "bundle without libcrypto: status" 1 $?
+		check "bundle: no output" no "$([ -e "$DIR/b.tar" ] && echo yes || echo no)"
+		check "bundle: the line says why there is no SHA-256" yes \
+			"$(grep -q '^kcap bundle: no SHA-256: libcrypto.so.3 has no EVP_' "$DIR/err" && echo yes || cat "$DIR/err")"
+	else
+		echo "SKIP: kcap built without libcrypto ($(head -1 "$DIR/err")): its loading is not checked"
+	fi
 else
 	echo "SKIP: no C compiler: the stand-in libraries are not built"
 fi

@@ -804,6 +804,8 @@ typedef struct kcap_verify_report {
 	char seal_key_id[20];     /* hex of the first 8 bytes of SHA-256(public key) of the seals */
 	char **seal_faults;       /* one line each: the block named */
 	size_t nseal_faults;
+	int seal_unchecked;       /* seal blocks were found but could not be checked:
+	                           * libcrypto is absent (kcap_seal_available() 0) */
 	/* what the capture holds, for manifests (kcap bundle) */
 	char **hosts, **sources;  /* distinct metadata hostname and source values */
 	size_t nhosts, nsources;
@@ -838,8 +840,13 @@ void kcap_sha256_final(kcap_sha256 *h, uint8_t out[32]);
 
 /* ---- seal keys (Ed25519, OpenSSL's libcrypto; docs/FORENSICS.md) ---- */
 typedef struct kcap_seal_key kcap_seal_key;
-/* 1 when this libkcap was built with sealing (libcrypto found). */
+/* 1 when sealing and SHA-256 work: this libkcap was built with libcrypto
+ * (OpenSSL 3) and can load it (it is opened at first use, not linked). */
 int kcap_seal_available(void);
+/* Why kcap_seal_available() is 0, one line ("this kcap was built without
+ * libcrypto", or why libcrypto could not be loaded); NULL when it is 1.
+ * A static string. */
+const char *kcap_seal_unavailable_why(void);
 /* A new key pair, written as PEM: secret to path (created mode 0600, never
  * over an existing file), public to pub_path (0644). */
 int kcap_seal_keygen(const char *path, const char *pub_path, kcap_error *err);

@@ -1,8 +1,8 @@
 /*
  * seal.c - the seal: SHA-256 of every block, chained, signed with Ed25519
  * (docs/FORMAT.md "Seal block", docs/FORENSICS.md). Hashing and signing are
- * OpenSSL's libcrypto (docs/FORENSICS.md says why); without it the library
- * builds and says KCAP_E_UNSUPPORTED.
+ * OpenSSL's libcrypto (docs/FORENSICS.md says why), opened at first use;
+ * without it the library builds and says KCAP_E_UNSUPPORTED.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 
 #ifndef KCAP_HAVE_LIBCRYPTO
 int kcap_seal_available(void) { return 0; }
+const char *kcap_seal_unavailable_why(void) { return "this kcap was built without libcrypto"; }
 static int no_crypto(kcap_error *err)
 {
 	return kcap_seterr(err, KCAP_E_UNSUPPORTED, -1, "this kcap was built without libcrypto: no sealing");

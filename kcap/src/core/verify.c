@@ -718,7 +718,7 @@ int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report
 			return KCAP_E_NOMEM;
 	} else if (opts && opts->key && !kcap_seal_available()) {
 		return kcap_seterr(&r->err, KCAP_E_UNSUPPORTED, -1,
-				   "this kcap was built without libcrypto: seals cannot be checked");
+				   "%s: seals cannot be checked", kcap_seal_unavailable_why());
 	}
 	kcap_reader_set_damage_cb(r, on_damage, &v);
 	kcap_reader_set_block_observer(r, observe, &v);
@@ -745,6 +745,8 @@ int kcap_verify(kcap_reader *r, const kcap_verify_opts *opts, kcap_verify_report
 		rep->lost += kcap_reader_stat_at(r, i)->lost;
 	if (rep->nregions) /* in file order: a walk's finding comes after the next block's */
 		qsort(rep->regions, rep->nregions, sizeof *rep->regions, region_cmp);
+	if (v.seal_seen && !kcap_seal_available())
+		rep->seal_unchecked = 1;
 	if (!v.seal && v.seal_seen && !v.fatal && rc >= 0 && kcap_seal_available()) {
 		int sr = seal_pass(r, start, rep);
 		if (sr == KCAP_E_NOMEM)

@@ -1353,7 +1353,7 @@ int kcap_writer_set_seal(kcap_writer *w, const kcap_seal_key *k)
 	if (!w || !k)
 		return KCAP_E_INVAL;
 	if (!kcap_seal_available())
-		return werr(w, KCAP_E_UNSUPPORTED, "%s", "this kcap was built without libcrypto: no sealing");
+		return werr(w, KCAP_E_UNSUPPORTED, "%s: no sealing", kcap_seal_unavailable_why());
 	if (w->sealer || w->events_total || w->pos != KCAP_SECTION_HDR_LEN)
 		return KCAP_E_INVAL;
 	w->sealer = kcap_sealer_new(k);
