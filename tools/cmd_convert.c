@@ -17,10 +17,9 @@ static const char convert_help[] =
 	"proc{...}, and the first line of each origin origin{...} (its metadata);\n"
 	"CSV is RFC 4180 with a header row.\n"
 	"\n"
-	"Input:\n"
-	"      --from FORMAT     kcap (default), json (JSON lines as written by --json),\n"
-	"                        audit (audit.log files, rotated sets, .gz), or scap\n"
-	"                        (sysdig/Falco captures, .scap or .scap.gz)\n"
+	"Input:\n";
+/* then the --from line, made from the importer table (from_help) */
+static const char convert_help_tail[] =
 	"      --schema FILE     with --from json: take event types, metadata and the\n"
 	"                        process snapshots from this capture; without it,\n"
 	"                        standard types are known by name, other types are\n"
@@ -39,6 +38,30 @@ CLI_JOBS_HELP
 	"\n"
 	"Exit: 0 ok, 1 error, 2 usage, 3 an input was damaged (intact events were\n"
 	"still converted; each damaged region or bad line is reported on stderr).\n";
+
+/* "--from FORMAT  kcap (default), NAME (HELP), ..., or NAME (HELP)" for
+ * every importer of the table, wrapped at 78 columns: a new format is in
+ * the help once it is in the table. */
+static void from_help(FILE *f)
+{
+	const int indent = 24, width = 78;
+	int col = fprintf(f, "      --from FORMAT     kcap (default),");
+	for (size_t i = 0; kcap_importers[i]; i++) {
+		char item[256];
+		int last = !kcap_importers[i + 1];
+		snprintf(item, sizeof item, "%s%s (%s)%s", last ? "or " : "", kcap_importers[i]->name,
+			 kcap_importers[i]->help, last ? "" : ",");
+		/* word by word, so that a long help wraps too */
+		for (char *w = strtok(item, " "); w; w = strtok(NULL, " ")) {
+			int n = (int)strlen(w);
+			if (col + 1 + n > width)
+				col = fprintf(f, "\n%*s%s", indent, "", w) - 1;
+			else
+				col += fprintf(f, " %s", w);
+		}
+	}
+	fputc('\n', f);
+}
 
 static int skip_all_blocks(void *ud, const kcap_block_summary *sum)
 {
@@ -152,7 +175,9 @@ int cmd_convert(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			return cli_help("convert", convert_help);
+			fputs(convert_help, stdout);
+			from_help(stdout);
+			return cli_help("convert", convert_help_tail);
 		case 'j':
 			if (cli_jobs_opt("convert", optarg))
 				return KCAP_EXIT_USAGE;

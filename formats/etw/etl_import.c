@@ -211,7 +211,7 @@ static int etl_probe(const unsigned char *h, size_t n) { return kcap_etl_probe(h
 const kcap_importer kcap_etl_importer = {
 	.name = "etl",
 	.what = "an ETW .etl file",
-	.help = "Windows ETW .etl files (kernel logger and user sessions, compressed or not)",
+	.help = "Windows ETW .etl files of the kernel logger or user sessions, compressed or not",
 	.probe = etl_probe,
 	.order = NULL,
 	.open = etl_open,

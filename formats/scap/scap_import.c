@@ -2433,7 +2433,7 @@ static int scap_probe(const unsigned char *h, size_t n)
 const kcap_importer kcap_scap_importer = {
 	.name = "scap",
 	.what = "a sysdig/Falco capture (.scap)",
-	.help = "sysdig/Falco captures (.scap, .scap.gz)",
+	.help = "sysdig/Falco captures, .scap or .scap.gz",
 	.probe = scap_probe,
 	.open = scap_open,
 	.input = scap_input,

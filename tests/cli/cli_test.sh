@@ -181,6 +181,15 @@ else
 	echo "ok - SKIP audit corpus checks: $A is absent"
 fi
 
+# --- convert --help names every format of the importer table (the list the
+# unknown-format error gives), each in the --from paragraph ---
+formats=$("$KCAP" convert --from no-such-format x 2>&1 | sed -n 's/.*unknown format .no-such-format. (\(.*\))$/\1/p' | tr -d ',')
+check "convert --from: the formats listed" "kcap json audit scap etl" "$formats"
+from_par=$("$KCAP" convert --help | awk '/--from FORMAT/{on=1} /--schema FILE/{on=0} on')
+for f in $formats; do
+	check "convert --help names --from $f" yes "$(echo "$from_par" | grep -Eq "(^|[ ,])$f( \(|,)" && echo yes || echo "$from_par")"
+done
+
 # --- an import renders in one process: --from FORMAT with --json, --csv or
 # --text gives byte for byte what converting the imported capture gives,
 # stderr and exit status included ---
