@@ -18,12 +18,17 @@
 # instructions:u where the CPU counts them (not in a VM without a PMU), else
 # valgrind's (callgrind, the job's processes summed), which does not depend on
 # load at all (a 2M-event convert takes about 90 s under it).
-# Environment: RUNS (default 9), IR. Not run by ctest.
+# CPU time is perf's task-clock (every thread, to the microsecond) where perf
+# runs, else user+sys from time(1) (to 10 ms).
+# Environment: RUNS (default 9), IR, NEW_OPTS (options given to the new
+# build's commands after the subcommand name, e.g. NEW_OPTS=-j1 to read on
+# one thread as the old build did). Not run by ctest.
 set -eu
 old=${1:?usage: bench_compare.sh OLD_KCAP NEW_KCAP [WORKDIR]}
 new=${2:?usage: bench_compare.sh OLD_KCAP NEW_KCAP [WORKDIR]}
 work=${3:-${TMPDIR:-/tmp}/kcap-bench-compare}
 runs=${RUNS:-9}
+new_opts=${NEW_OPTS:-}
 for k in "$old" "$new"; do
 	[ -x "$k" ] || { echo "bench_compare.sh: no kcap at $k" >&2; exit 1; }
 done
@@ -39,12 +44,24 @@ sync
 median() { sort -g | awk '{v[NR]=$1} END { print v[int((NR+1)/2)]}'; }
 # secs CMD...: "wall cpu" seconds of one run (cpu = user+sys, to 10 ms),
 # output discarded.
+if perf stat -x, -e task-clock -o /dev/null true >/dev/null 2>&1; then
+	cpu_tool=perf
+else
+	cpu_tool=time
+fi
 secs() {
 	t0=$(date +%s.%N)
-	/usr/bin/time -f '%U %S' -o "$work/t.one" "$@" >/dev/null 2>&1 ||
-		{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+	if [ $cpu_tool = perf ]; then
+		perf stat -x, -e task-clock -o "$work/t.tc" "$@" >/dev/null 2>&1 ||
+			{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+		cpu=$(awk -F, '/task-clock/ {printf "%.6f", $1 / 1000}' "$work/t.tc")
+	else
+		/usr/bin/time -f '%U %S' -o "$work/t.one" "$@" >/dev/null 2>&1 ||
+			{ echo "bench_compare.sh: failed: $*" >&2; exit 1; }
+		cpu=$(awk '{printf "%.6f", $1 + $2}' "$work/t.one")
+	fi
 	t1=$(date +%s.%N)
-	echo "$t1 $t0 $(cat "$work/t.one")" | awk '{printf "%.6f %.6f\n", $1 - $2, $3 + $4}'
+	echo "$t1 $t0 $cpu" | awk '{printf "%.6f %.6f\n", $1 - $2, $3}'
 }
 ir_tool=
 if [ "${IR:-0}" = 1 ]; then
@@ -79,21 +96,21 @@ run_pair() {
 	: >"$work/t.old"
 	: >"$work/t.new"
 	for i in $(seq 1 "$runs"); do
-		secs sh -c "K=$old; $cmd" >>"$work/t.old"
-		secs sh -c "K=$new; $cmd" >>"$work/t.new"
+		secs sh -c "K=$old; O=; $cmd" >>"$work/t.old"
+		secs sh -c "K=$new; O='$new_opts'; $cmd" >>"$work/t.new"
 	done
 	wo=$(cut -d' ' -f1 "$work/t.old" | median); wn=$(cut -d' ' -f1 "$work/t.new" | median)
 	co=$(cut -d' ' -f2 "$work/t.old" | median); cn=$(cut -d' ' -f2 "$work/t.new" | median)
 	row="| $name | $(echo "$wo" | ms) ms | $(echo "$wn" | ms) ms | $(echo "$wn $wo" | awk '{printf "%.3f", $1 / $2}')"
 	row="$row | $(echo "$co" | ms) ms | $(echo "$cn" | ms) ms | $(echo "$cn $co" | awk '{printf "%.3f", $1 / $2}')"
 	if [ -n "$ir_tool" ]; then
-		io=$(instr sh -c "K=$old; $cmd"); in=$(instr sh -c "K=$new; $cmd")
+		io=$(instr sh -c "K=$old; O=; $cmd"); in=$(instr sh -c "K=$new; O='$new_opts'; $cmd")
 		row="$row | $(echo "$io" | awk '{printf "%.1f M", $1 / 1e6}') | $(echo "$in" | awk '{printf "%.1f M", $1 / 1e6}') | $(echo "$in $io" | awk '{printf "%.3f", $1 / $2}')"
 	fi
 	echo "$row |"
 }
 
-echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs interleaved runs each${ir_tool:+, instructions by $ir_tool}"
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs interleaved runs each, CPU by $cpu_tool${ir_tool:+, instructions by $ir_tool}${new_opts:+, new with $new_opts}"
 echo
 if [ -n "$ir_tool" ]; then
 	echo "| job | old wall | new wall | new/old | old CPU | new CPU | new/old | old instr | new instr | new/old |"
@@ -102,9 +119,9 @@ else
 	echo "| job | old wall | new wall | new/old | old CPU | new CPU | new/old |"
 	echo "| --- | --- | --- | --- | --- | --- | --- |"
 fi
-run_pair "convert --json, 2M events" '"$K" convert --json cap.kcap -o /dev/null'
-run_pair "filter full scan, 2M events" '"$K" filter "comm = \"bash\" and ret < 0" --count cap.kcap'
-run_pair "merge 4 x 500k" '"$K" merge -o merged.kcap m1.kcap m2.kcap m3.kcap m4.kcap'
+run_pair "convert --json, 2M events" '"$K" convert $O --json cap.kcap -o /dev/null'
+run_pair "filter full scan, 2M events" '"$K" filter $O "comm = \"bash\" and ret < 0" --count cap.kcap'
+run_pair "merge 4 x 500k" '"$K" merge $O -o merged.kcap m1.kcap m2.kcap m3.kcap m4.kcap'
 if [ -s audit.log ]; then
 	run_pair "convert --from audit, $(($(stat -c %s audit.log) / 1048576)) MiB log" '"$K" convert --from audit audit.log -o audit.kcap'
 else
