@@ -1,5 +1,6 @@
 /* Shared CLI plumbing: error lines, input opening, stdout checks. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,19 +35,28 @@ typedef struct dmg_ctx {
 } dmg_ctx;
 
 /* One per open input (few): found again by reader or by its name pointer,
- * dropped by cli_close_input. */
+ * dropped by cli_close_input. Threads that open and close inputs at once
+ * (inspect's, a thread per connection) share it: every walk and change of
+ * it, and of the said list below, holds inputs_lock. */
 static dmg_ctx *dmg_list;
+static pthread_mutex_t inputs_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void cli_err_kcap(const char *cmd, const char *file, const kcap_error *e)
 {
-	for (dmg_ctx *d = dmg_list; d; d = d->next)
+	char line[1024];
+	int found = 0;
+	pthread_mutex_lock(&inputs_lock);
+	for (dmg_ctx *d = dmg_list; d && !found; d = d->next)
 		if (d->ai && d->file == file && e->offset >= 0) {
-			char line[1024];
 			arch_input_describe(d->ai, e->offset, 0, e->msg[0] ? e->msg : kcap_strerror(e->code), line,
 					    sizeof line);
-			fprintf(stderr, "kcap %s: %s\n", cmd, line);
-			return;
+			found = 1;
 		}
+	pthread_mutex_unlock(&inputs_lock);
+	if (found) {
+		fprintf(stderr, "kcap %s: %s\n", cmd, line);
+		return;
+	}
 	if (e->offset >= 0)
 		fprintf(stderr, "kcap %s: %s: offset %lld: %s\n", cmd, file ? file : "-", (long long)e->offset,
 			e->msg[0] ? e->msg : kcap_strerror(e->code));
@@ -83,18 +93,21 @@ static void said_free(void)
  * there is memory for it) and returns 0. */
 static int said_before(const char *name, int64_t offset)
 {
-	for (size_t i = 0; i < nsaid; i++)
+	int rc = 0;
+	pthread_mutex_lock(&inputs_lock);
+	for (size_t i = 0; i < nsaid && !rc; i++)
 		if (said[i].offset == offset && !strcmp(said[i].name, name))
-			return 1;
-	said_region *n = realloc(said, (nsaid + 1) * sizeof *n);
-	if (!n)
-		return 0;
-	if (!said)
-		atexit(said_free);
-	said = n;
-	if ((said[nsaid].name = strdup(name)))
-		said[nsaid++].offset = offset;
-	return 0;
+			rc = 1;
+	said_region *n = rc ? NULL : realloc(said, (nsaid + 1) * sizeof *n);
+	if (n) {
+		if (!said)
+			atexit(said_free);
+		said = n;
+		if ((said[nsaid].name = strdup(name)))
+			said[nsaid++].offset = offset;
+	}
+	pthread_mutex_unlock(&inputs_lock);
+	return rc;
 }
 
 static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
@@ -117,11 +130,13 @@ static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
  * their pumps before the process goes. */
 static void close_leftovers(void)
 {
+	pthread_mutex_lock(&inputs_lock);
 	for (dmg_ctx *d = dmg_list; d; d = d->next)
 		if (d->ai) {
 			arch_input_close(d->ai);
 			d->ai = NULL;
 		}
+	pthread_mutex_unlock(&inputs_lock);
 }
 
 static void note_line(void *ud, const char *line) { cli_err(ud, "%s", line); }
@@ -197,16 +212,18 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 		return rc == KCAP_E_IO || io ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
 	}
 	static int registered;
-	if (!registered && ai)
-		registered = !atexit(close_leftovers);
 	d->cmd = cmd;
 	d->r = *r;
 	d->file = kcap_reader_name(*r);
 	d->damaged = damaged;
 	d->ai = ai;
 	d->once = once;
+	pthread_mutex_lock(&inputs_lock);
+	if (!registered && ai)
+		registered = !atexit(close_leftovers);
 	d->next = dmg_list;
 	dmg_list = d;
+	pthread_mutex_unlock(&inputs_lock);
 	kcap_reader_set_damage_cb(*r, on_damage, d);
 	if (cli_jobs > 1 && kcap_reader_set_threads(*r, cli_jobs)) {
 		cli_err(cmd, "out of memory");
@@ -235,13 +252,18 @@ int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r
 
 void cli_close_input(kcap_reader *r)
 {
+	dmg_ctx *d = NULL;
+	pthread_mutex_lock(&inputs_lock);
 	dmg_ctx **pp = &dmg_list;
-	while (*pp && (*pp)->r != r)
+	while (r && *pp && (*pp)->r != r)
 		pp = &(*pp)->next;
-	kcap_reader_close(r); /* closes the pipe first: a pump blocked on it ends */
 	if (r && *pp) {
-		dmg_ctx *d = *pp;
+		d = *pp;
 		*pp = d->next;
+	}
+	pthread_mutex_unlock(&inputs_lock);
+	kcap_reader_close(r); /* closes the pipe first: a pump blocked on it ends */
+	if (d) {
 		arch_input_close(d->ai);
 		free(d);
 	}
@@ -249,20 +271,29 @@ void cli_close_input(kcap_reader *r)
 
 void cli_describe(const kcap_reader *r, int64_t offset, uint64_t skipped, const char *msg, char *buf, size_t len)
 {
-	for (dmg_ctx *d = dmg_list; d; d = d->next)
+	int found = 0;
+	pthread_mutex_lock(&inputs_lock);
+	for (dmg_ctx *d = dmg_list; d && !found; d = d->next)
 		if (d->r == r && d->ai) {
 			arch_input_describe(d->ai, offset, skipped, msg, buf, len);
-			return;
+			found = 1;
 		}
-	snprintf(buf, len, "%s: offset %lld: %s", kcap_reader_name(r), (long long)offset, msg);
+	pthread_mutex_unlock(&inputs_lock);
+	if (!found)
+		snprintf(buf, len, "%s: offset %lld: %s", kcap_reader_name(r), (long long)offset, msg);
 }
 
 int cli_input_archived(const kcap_reader *r)
 {
+	int rc = 0;
+	pthread_mutex_lock(&inputs_lock);
 	for (dmg_ctx *d = dmg_list; d; d = d->next)
-		if (d->r == r)
-			return d->ai != NULL;
-	return 0;
+		if (d->r == r) {
+			rc = d->ai != NULL;
+			break;
+		}
+	pthread_mutex_unlock(&inputs_lock);
+	return rc;
 }
 
 int cli_read_failed(const char *cmd, const kcap_reader *r, int n)
