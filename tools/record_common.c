@@ -57,6 +57,7 @@ struct rec_ctx {
 	char write_msg[512];
 	uint64_t events_closed; /* events in files closed without error */
 	uint64_t write_lost;    /* events not written because of the write failure */
+	uint64_t failed_events; /* the event that failed, and those delivered after it */
 	/* -o - on a terminal: events as text lines, not a binary stream */
 	int text_out;
 	kcap_buf text;
@@ -401,8 +402,10 @@ int rec_submit(rec_ctx *c, const kcap_event *ev, size_t raw_bytes)
 	/* After a write error nothing more can be written and the recording is
 	 * stopping: queueing what the source still delivers would only grow
 	 * memory without bound (a busy source, a slow stop). */
-	if (c->write_err)
+	if (c->write_err) {
+		c->failed_events++; /* counted as lost to the write failure */
 		return 0;
+	}
 	int rc = kcap_reorder_push(c->q, ev);
 	if (rc < 0)
 		return rc;
@@ -557,10 +560,12 @@ static int write_item(rec_ctx *c, kcap_event *ev)
 	if (c->text_out) {
 		if ((rc = kcap_render_text(&c->text, ev, cur_schema(c))) < 0) {
 			note_write_error(c, rc, NULL);
+			c->failed_events++;
 			return rc;
 		}
 	} else if ((rc = kcap_writer_write(c->w, ev)) < 0) {
 		note_write_error(c, rc, kcap_writer_error(c->w));
+		c->failed_events++;
 		return rc;
 	}
 	c->written++;
@@ -593,6 +598,12 @@ static int flush_text(rec_ctx *c)
 			kcap_error e = { .code = KCAP_E_IO, .sys_errno = errno };
 			snprintf(e.msg, sizeof e.msg, "write failed");
 			note_write_error(c, KCAP_E_IO, &e);
+			/* the lines not out (one per event) were counted as written */
+			for (size_t i = done; i < c->text.len; i++)
+				if (c->text.data[i] == '\n' && c->written) {
+					c->written--;
+					c->failed_events++;
+				}
 			c->text.len = 0;
 			return -1;
 		}
@@ -872,8 +883,10 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 	if (fe->stop)
 		fe->stop(st);
 	/* (a frontend without stop() is drained only after its command exited,
-	 * as it would otherwise keep delivering) */
-	if (!c->write_err && strcmp(stopwhy, "source error") && (fe->stop || child_done)) {
+	 * as it would otherwise keep delivering). After a write failure the
+	 * drain still runs: what the source holds is then counted as lost
+	 * (rec_submit), so written + lost adds up to what the source saw. */
+	if (strcmp(stopwhy, "source error") && (fe->stop || child_done)) {
 		int64_t until = cli_now_ns(CLOCK_MONOTONIC) + (fe->stop ? 3000000000LL : 2000000000LL);
 		int idle = 0;
 		while (idle < 2 && cli_now_ns(CLOCK_MONOTONIC) < until) {
@@ -881,7 +894,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 			if (n < 0)
 				break;
 			idle = n == 0 ? idle + 1 : 0;
-			if (kcap_reorder_max_ts(c->q) != INT64_MIN) /* nothing seen yet: nothing to release */
+			if (!c->write_err && kcap_reorder_max_ts(c->q) != INT64_MIN) /* nothing seen yet: nothing to release */
 				release(c, kcap_reorder_max_ts(c->q) - o->reorder_ns);
 		}
 	}
@@ -910,7 +923,7 @@ int rec_run(const rec_opts *o, const rec_frontend *fe)
 		stopwhy = "write error";
 		close_file(c);
 		uint64_t on_disk = c->text_out ? c->written : events_on_disk(c);
-		c->write_lost = (c->written > on_disk ? c->written - on_disk : 0) + kcap_reorder_count(c->q);
+		c->write_lost = (c->written > on_disk ? c->written - on_disk : 0) + kcap_reorder_count(c->q) + c->failed_events;
 		c->written = on_disk;
 		rerr("%s: %s; recording stopped after %" PRIu64 " events, the file is readable up to the "
 		     "last complete block (%" PRIu64 " events lost)", c->text_out ? "(stdout)" : c->path, c->write_msg,

@@ -154,6 +154,11 @@ if mount -t tmpfs -o size=1m kcap-record-test "$M" 2>"$DIR/err"; then
 	"0 0"|"0 "*) fail "disk full: nothing counted as lost: $(cat "$DIR/full.err")" ;;
 	*) echo "ok: disk full: lost $lost (total, write failure)" ;;
 	esac
+	# nothing the source saw goes uncounted: written + lost = seen (the
+	# events still in the ring buffer when the disk filled are drained and
+	# counted as lost, not left behind)
+	seen=$(sed -n 's/^  lost .*(of \([0-9]*\) seen by the source).*/\1/p' "$DIR/full.err")
+	check "disk full: written + lost = seen by the source" "$seen" "$((written + ${lost%% *}))"
 	# what was flushed stays, marked as ended early (issue 10 item 4)
 	check "disk full: info says ended early" 1 "$("$KCAP" info "$M/a.kcap" 2>/dev/null | grep -c '^Ended early: *yes')"
 	check "disk full: info --json ended_early" 1 \
