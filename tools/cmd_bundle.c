@@ -70,7 +70,8 @@ static int hash_file(const char *path, char hex[65], uint64_t *size)
 	if (!h) {
 		if (f) {
 			fclose(f);
-			cli_err("bundle", "no SHA-256: %s", kcap_seal_unavailable_why() ? kcap_seal_unavailable_why() : "out of memory");
+			const char *why = kcap_seal_unavailable_why();
+			cli_err("bundle", "no SHA-256: %s", why ? why : "out of memory");
 		} else {
 			cli_err("bundle", "%s: %s", path, strerror(errno));
 		}

@@ -47,6 +47,7 @@ typedef struct pidset {
 } pidset;
 
 static inline uint64_t pidset_key(int32_t pid) { return (1ull << 32) | (uint32_t)pid; }
+static inline int32_t pidset_pid(uint64_t key) { return (int32_t)(uint32_t)key; }
 
 struct kcap_writer {
 	int fd, own_fd;
@@ -468,7 +469,7 @@ static int pidset_add(pidset *s, int32_t pid)
 			return KCAP_E_NOMEM;
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->keys[i])
-				k[kcap_slot_of(k, cap, s->keys[i], kcap_pid_hash((int32_t)(uint32_t)s->keys[i]))] = s->keys[i];
+				k[kcap_slot_of(k, cap, s->keys[i], kcap_pid_hash(pidset_pid(s->keys[i])))] = s->keys[i];
 		free(s->keys);
 		s->keys = k;
 		s->cap = cap;
@@ -682,7 +683,7 @@ static int flush_events(kcap_writer *w, int async)
 	for (size_t i = 0; i < w->pids.cap; i++) {
 		if (!w->pids.keys[i])
 			continue;
-		uint64_t h = kcap_pid_hash((int32_t)(uint32_t)w->pids.keys[i]);
+		uint64_t h = kcap_pid_hash(pidset_pid(w->pids.keys[i]));
 		uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
 		for (uint32_t k = 0; k < 4; k++) {
 			uint32_t bit = (h1 + k * h2) & (bits - 1);

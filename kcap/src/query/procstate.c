@@ -22,8 +22,6 @@
  * touches 8 bytes per slot instead of a whole entry: a key is the tag
  * (origin + 1, never 0) above the pid, and 0 is a free slot (kcap_slot_of). */
 static inline uint64_t pkey(uint32_t tag, int32_t pid) { return (uint64_t)tag << 32 | (uint32_t)pid; }
-static inline uint32_t pkey_tag(uint64_t k) { return (uint32_t)(k >> 32); }
-static inline int32_t pkey_pid(uint64_t k) { return (int32_t)(uint32_t)k; }
 
 typedef struct pent {
 	kcap_procinfo info; /* strings point at the owned copies below */
@@ -89,6 +87,9 @@ static inline uint32_t hash_key(uint32_t tag, int32_t pid)
 	uint32_t h = ((uint32_t)pid + (tag - 1) * 0x9E3779B1u) * 2654435761u;
 	return h ^ (h >> 16);
 }
+
+/* hash_key of a key, for a rehash */
+static inline uint32_t pkey_hash(uint64_t k) { return hash_key((uint32_t)(k >> 32), (int32_t)(uint32_t)k); }
 
 kcap_procstate *kcap_procstate_new(void)
 {
@@ -209,7 +210,7 @@ static int grow(kcap_procstate *ps)
 		uint64_t k = ps->keys[i];
 		if (!k)
 			continue;
-		size_t j = kcap_slot_of(nk, ncap, k, hash_key(pkey_tag(k), pkey_pid(k)));
+		size_t j = kcap_slot_of(nk, ncap, k, pkey_hash(k));
 		nk[j] = k;
 		nt[j] = ps->tab[i];
 	}
@@ -342,7 +343,7 @@ static void remove_pid(kcap_procstate *ps, uint32_t tag, int32_t pid)
 		uint64_t kj = ps->keys[j];
 		if (!kj)
 			break;
-		size_t k = hash_key(pkey_tag(kj), pkey_pid(kj)) & m;
+		size_t k = pkey_hash(kj) & m;
 		/* move slot j into the hole at i if its home k is not in (i, j] */
 		int in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
 		if (!in_range) {
