@@ -85,6 +85,20 @@ void *kcap_import_state(const kcap_import_ctx *c, size_t size)
 	return st;
 }
 
+/* The input layer of the input being read on this thread (one_input), for
+ * kcap_import_damage; NULL for a plain file. */
+static _Thread_local arch_input *cur_ai;
+
+void kcap_import_damage(const kcap_import_ctx *c, const char *name, uint64_t off, uint64_t skipped, const char *msg)
+{
+	char line[1024];
+	if (cur_ai)
+		arch_input_describe(cur_ai, (int64_t)off, skipped, msg, line, sizeof line);
+	else
+		snprintf(line, sizeof line, "%s: offset %llu: %s", name, (unsigned long long)off, msg);
+	NOTE(c, "%s", line);
+}
+
 /* One input: opened through archive_input, read by the importer. */
 static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *c, const char *path)
 {
@@ -98,7 +112,9 @@ static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *
 		NOTE(c, "%s: %s", path ? path : "(stdin)", strerror(errno));
 		return KCAP_IMPORT_FAILED;
 	}
+	cur_ai = ai;
 	int rc = imp->input(st, fd, path);
+	cur_ai = NULL;
 	if (ai || path)
 		close(fd); /* first: a pump blocked on the pipe ends */
 	char why[1024];
@@ -106,7 +122,8 @@ static int one_input(const kcap_importer *imp, void *st, const kcap_import_ctx *
 	 * I/O error is a failure (status 1) */
 	int stopped = ai ? arch_input_stopped(ai, why, sizeof why) : 0;
 	if (stopped) {
-		NOTE(c, "%s", why);
+		if (why[0]) /* else said with the importer's damage (kcap_import_damage) */
+			NOTE(c, "%s", why);
 		int worst = stopped == 2 ? KCAP_IMPORT_FAILED : KCAP_IMPORT_DAMAGED;
 		if (rc >= 0 && rc < worst)
 			rc = worst;

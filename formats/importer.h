@@ -100,6 +100,15 @@ void kcap_import_line_error(kcap_import_lines *l, const char *fmt, ...) __attrib
  * there were more than the cap. */
 void kcap_import_lines_end(kcap_import_lines *l);
 
+/* One damaged region of the input named name, from off (in the input as
+ * the importer reads it, decompressed) over skipped bytes (0: unknown):
+ * noted as "NAME: offset N: MSG". Where the region ends where the input
+ * layer had to stop (compressed data cut or damaged), the line gives that
+ * cause instead, named in the compressed file, and the input layer does not
+ * say it again: one fault, one line. */
+void kcap_import_damage(const kcap_import_ctx *c, const char *name, uint64_t off, uint64_t skipped,
+			const char *msg);
+
 /* The zeroed state of an import, of size bytes, for open(); NULL with "out
  * of memory" noted through c. */
 void *kcap_import_state(const kcap_import_ctx *c, size_t size);

@@ -100,8 +100,10 @@ typedef struct walk {
 	int header_seen;
 } walk;
 
-static void damage(walk *w, uint64_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void damage(walk *w, uint64_t off, const char *fmt, ...)
+/* A damaged region at off over skipped bytes (0: not known). */
+static void damage_over(walk *w, uint64_t off, uint64_t skipped, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void damage_over(walk *w, uint64_t off, uint64_t skipped, const char *fmt, ...)
 {
 	kcap_error e = { 0 };
 	va_list ap;
@@ -111,8 +113,9 @@ static void damage(walk *w, uint64_t off, const char *fmt, ...)
 	w->damaged = 1;
 	w->st->damaged++;
 	if (w->h->damage)
-		w->h->damage(w->ud, &e);
+		w->h->damage(w->ud, &e, skipped);
 }
+#define damage(w, off, ...) damage_over(w, off, 0, __VA_ARGS__)
 
 /* Reads n bytes at off of the file into dst; 0, or -1 with w->io_errno
  * set (a read error, or a file that got shorter while it was read). */
@@ -241,7 +244,8 @@ static int scan_buffers(walk *w)
 				k++;
 			if (k + HDR > w->len)
 				k = w->len;
-			damage(w, bad, "%s (buffer size %u); %llu bytes skipped", why, size, (unsigned long long)(k - bad));
+			damage_over(w, bad, k - bad, "%s (buffer size %u); %llu bytes skipped", why, size,
+				    (unsigned long long)(k - bad));
 			off = k;
 			continue;
 		}
@@ -272,7 +276,7 @@ static int scan_buffers(walk *w)
 	if (w->io_errno)
 		return KCAP_E_IO;
 	if (off < w->len)
-		damage(w, off, "%llu bytes at the end are no buffer", (unsigned long long)(w->len - off));
+		damage_over(w, off, w->len - off, "%llu bytes at the end are no buffer", (unsigned long long)(w->len - off));
 	return 0;
 }
 

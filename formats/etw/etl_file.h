@@ -40,8 +40,9 @@ typedef struct kcap_etl_handler {
 	/* A buffer flagged as having lost events (0x02) or a lost buffer (0x04). */
 	int (*loss)(void *ud, uint32_t cpu, const char *source, uint64_t seen, uint64_t lost);
 	/* One region stepped over: err->offset where it starts in the file,
-	 * err->msg why. The walk goes on with the next intact buffer. */
-	void (*damage)(void *ud, const kcap_error *err);
+	 * skipped its bytes (0 when not known), err->msg why. The walk goes on
+	 * with the next intact buffer. */
+	void (*damage)(void *ud, const kcap_error *err, uint64_t skipped);
 } kcap_etl_handler;
 
 typedef struct kcap_etl_stats {

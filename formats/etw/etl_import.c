@@ -47,10 +47,10 @@ static int on_loss(void *ud, uint32_t cpu, const char *source, uint64_t seen, ui
 {
 	return kcap_etw_decoder_loss(((etl_run *)ud)->d, cpu, source, seen, lost);
 }
-static void on_damage(void *ud, const kcap_error *e)
+static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	etl_run *r = ud;
-	NOTE(r, "%s: offset %lld: %s", r->name, (long long)(e->offset + (int64_t)r->base), e->msg);
+	kcap_import_damage(r->c, r->name, (uint64_t)e->offset + r->base, skipped, e->msg);
 }
 
 /* An unlinked temporary file (in $TMPDIR, else the system's), or -1. */

@@ -37,6 +37,7 @@ typedef struct pump_failure {
 	uint64_t at;         /* offset of the marker byte in the pumped stream, or
 				where the stream ends inside a structure (no marker) */
 	int marked;          /* a marker byte was written at `at` */
+	int said;            /* given by arch_input_describe: not again by _stopped */
 	char *member;        /* NULL for a single compressed stream */
 	uint64_t member_off; /* decompressed bytes of that member read before */
 	char msg[256];
@@ -487,6 +488,7 @@ static int mark(arch_input *ai, const char *member, uint64_t member_off, const c
 		f += ai->nfails++;
 		f->at = ai->written;
 		f->marked = marked;
+		f->said = 0;
 		f->member = member ? strdup(member) : NULL;
 		/* lines: the cut line is dropped, the intact ones end here */
 		f->member_off = member_off - (member_off >= ai->held_len ? ai->held_len : member_off);
@@ -840,7 +842,7 @@ void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const
 	pthread_mutex_lock(&ai->mu);
 	uint64_t off = offset > 0 ? (uint64_t)offset : 0;
 	uint64_t end = off + (skipped ? skipped : 1);
-	const pump_failure *f = NULL;
+	pump_failure *f = NULL;
 	/* a failure without a marker lies at the end of the structure it cut */
 	for (size_t i = 0; i < ai->nfails && !f; i++)
 		if ((ai->fails[i].at >= off && ai->fails[i].at < end) || (!ai->fails[i].marked && ai->fails[i].at == end))
@@ -858,6 +860,8 @@ void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const
 				break;
 			}
 	}
+	if (f)
+		f->said = 1;
 	/* our reason, and what the reader recovered of the events block it cut */
 	int recovered = f && strstr(msg, " events recovered") && !strstr(msg, "no events recovered");
 	snprintf(buf, len, "%s: %s%soffset %llu: %s%s%s", ai->name, member ? member : "", member ? ": " : "",
@@ -915,9 +919,13 @@ int arch_input_stopped(arch_input *ai, char *buf, size_t len)
 	buf[0] = 0;
 	if (!ai->nfails)
 		return 0;
-	const pump_failure *f = &ai->fails[0];
-	snprintf(buf, len, "%s: %s%soffset %llu: %s", ai->name, f->member ? f->member : "", f->member ? ": " : "",
-		 (unsigned long long)f->member_off, f->msg);
+	const pump_failure *f = NULL;
+	for (size_t i = 0; i < ai->nfails && !f; i++)
+		if (!ai->fails[i].said)
+			f = &ai->fails[i];
+	if (f)
+		snprintf(buf, len, "%s: %s%soffset %llu: %s", ai->name, f->member ? f->member : "", f->member ? ": " : "",
+			 (unsigned long long)f->member_off, f->msg);
 	return ai->io_failed ? 2 : 1;
 }
 

@@ -61,7 +61,7 @@ int arch_input_open(const arch_input_opts *o, const char *path, int in_fd, arch_
  * of the pumped stream over skipped bytes, with offset N counted in the
  * decompressed member. Where the region covers a place where the pump had to
  * stop (damaged compressed data, unreadable member), MSG says why instead of
- * the reader's msg. */
+ * the reader's msg, and that failure counts as said (arch_input_stopped). */
 void arch_input_describe(arch_input *ai, int64_t offset, uint64_t skipped, const char *msg, char *buf,
 			 size_t len);
 
@@ -74,7 +74,9 @@ int arch_input_failure(arch_input *ai, char *buf, size_t len);
  * and, when it stopped short of the input's end, puts "NAME: [MEMBER: ]offset
  * N: why" in buf (N: the decompressed bytes of the member passed on before)
  * and returns 1 for damaged or unreadable data (a truncated download, a
- * flipped bit, an encrypted member) or 2 for an I/O error; else 0. */
+ * flipped bit, an encrypted member) or 2 for an I/O error; else 0. A
+ * failure arch_input_describe already gave is not given again: buf is then
+ * empty, the return value the same. */
 int arch_input_stopped(arch_input *ai, char *buf, size_t len);
 
 /* Stops the pump, waits for it and frees everything. NULL is a no-op. */

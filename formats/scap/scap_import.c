@@ -358,8 +358,10 @@ static int need(kcap_scap_import *r, size_t n)
 	return 1;
 }
 
-static void damage(kcap_scap_import *r, uint64_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void damage(kcap_scap_import *r, uint64_t off, const char *fmt, ...)
+/* A damaged region at off over skipped bytes (0: not known). */
+static void damage_over(kcap_scap_import *r, uint64_t off, uint64_t skipped, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void damage_over(kcap_scap_import *r, uint64_t off, uint64_t skipped, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -369,8 +371,9 @@ static void damage(kcap_scap_import *r, uint64_t off, const char *fmt, ...)
 	r->st.damaged++;
 	r->damaged = 1;
 	if (r->st.damaged <= KCAP_IMPORT_LINE_ERRORS)
-		NOTE(r, "%s: offset %llu: %s", r->name, (unsigned long long)off, msg);
+		kcap_import_damage(r->c, r->name, off, skipped, msg);
 }
+#define damage(r, off, ...) damage_over(r, off, 0, __VA_ARGS__)
 
 /* ---- types ---- */
 static uint8_t kcap_type_of(uint8_t pt, const char *name)
@@ -2201,8 +2204,9 @@ int kcap_scap_import_fd(kcap_scap_import *r, int fd, const char *name)
 			if (rc < 0)
 				goto io;
 			if (rc == 0) {
-				damage(r, off, "block type 0x%x of %u bytes cut short by the end of the file (%zu bytes present)",
-				       bt, bl, r->end - r->pos);
+				damage_over(r, off, r->end - r->pos,
+					    "block type 0x%x of %u bytes cut short by the end of the file (%zu bytes present)", bt,
+					    bl, r->end - r->pos);
 				r->pos = r->end;
 				break;
 			}

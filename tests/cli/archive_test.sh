@@ -201,12 +201,39 @@ head -c $((S / 2)) au.log.gz > cut.au.log.gz
 lines=$(gzip -dc cut.au.log.gz 2> /dev/null | wc -l)
 run "$KCAP" convert --from audit cut.au.log.gz -o au.kcap
 check "audit import of a cut .gz: exit" 3 $rc
+check "audit import of a cut .gz: one line" 1 "$(wc -l < err)"
 case "$(cat err)" in
 "kcap convert: cut.au.log.gz: offset $(gzip -dc cut.au.log.gz 2> /dev/null | head -n "$lines" | wc -c): gzip data ends early, at byte "[0-9]*"; nothing after it can be read")
 	ok "audit import of a cut .gz: one line names the file and the offset" ;;
 *) bad "audit import of a cut .gz: lines [$(cat err)]" ;;
 esac
 check "audit import of a cut .gz: one event per whole line" "$lines" "$("$KCAP" info au.kcap 2> /dev/null | sed -n 's/^Events: *//p')"
+
+# a .scap.gz and an .etl.gz cut inside a block or buffer: one fault, one line
+# (the importer's region ends where the gzip data does: its cause is said
+# once, not as a cut block and then as a cut stream)
+one_line_cut() { # one_line_cut FROM FILE.gz
+	S=$(wc -c < "$2")
+	head -c $((S / 2)) "$2" > "cut.$1.gz"
+	run "$KCAP" convert --from "$1" "cut.$1.gz" -o "cut-$1.kcap"
+	check "$1 import of a cut .gz: exit" 3 $rc
+	check "$1 import of a cut .gz: one line" 1 "$(wc -l < err)"
+	case "$(cat err)" in
+	"kcap convert: cut.$1.gz: offset "[0-9]*": gzip data ends early, at byte $((S / 2)); nothing after it can be read")
+		ok "$1 import of a cut .gz: one line names the file, the offset and the cause" ;;
+	*) bad "$1 import of a cut .gz: lines [$(cat err)]" ;;
+	esac
+}
+"$KCAP" synth -n 20000 --seed 3 -o sy.kcap 2> /dev/null && "$KCAP" convert --scap sy.kcap -o sy.scap 2> /dev/null
+gzip -c sy.scap > sy.scap.gz
+one_line_cut scap sy.scap.gz
+ETL=$SRC/../shared/corpus/etw/etl-parser/lxcore_kernel.etl
+if [ -f "$ETL" ]; then
+	gzip -c "$ETL" > lx.etl.gz
+	one_line_cut etl lx.etl.gz
+else
+	echo "SKIP: etl import of a cut .gz: $ETL is absent (the shared corpus)"
+fi
 
 check "inputs unchanged" "" "$(sha256sum -c --quiet sums 2>&1)"
 

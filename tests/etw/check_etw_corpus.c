@@ -168,9 +168,10 @@ static int h_session(void *ud, const kcap_etw_session *s)
 	return kcap_etw_decoder_session(r->d, s);
 }
 static int h_record(void *ud, const kcap_etw_record *rec) { return kcap_etw_decode(((run *)ud)->d, rec); }
-static void h_damage(void *ud, const kcap_error *e)
+static void h_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	run *r = ud;
+	(void)skipped;
 	miss(r, "damage reported at offset %lld: %s", (long long)e->offset, e->msg);
 }
 

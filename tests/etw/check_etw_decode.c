@@ -524,6 +524,7 @@ static void data_buffer(img *m, int cpu, int nrec, int64_t ts0)
 typedef struct wres {
 	int records, damage;
 	int64_t off;
+	uint64_t skipped; /* of the first damage */
 	char msg[256];
 	int64_t last_ts;
 	int ordered;
@@ -537,11 +538,12 @@ static int w_record(void *ud, const kcap_etw_record *r)
 	w->records++;
 	return 0;
 }
-static void w_damage(void *ud, const kcap_error *e)
+static void w_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	wres *w = ud;
 	if (!w->damage++) {
 		w->off = e->offset;
+		w->skipped = skipped;
 		snprintf(w->msg, sizeof w->msg, "%s", e->msg);
 	}
 }
@@ -700,6 +702,8 @@ START_TEST(file_cut_at_a_buffer_boundary_is_damage)
 	ck_assert_int_eq(walk(&m, &w), 1);
 	ck_assert_int_eq(w.records, 1);
 	ck_assert_int_eq(w.off, BUF);
+	/* the region runs to the end: where a cut .etl.gz stopped (one line) */
+	ck_assert_uint_eq(w.skipped, m.n - BUF);
 	free(m.b);
 }
 END_TEST

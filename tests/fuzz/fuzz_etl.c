@@ -28,9 +28,10 @@ static int on_loss(void *ud, uint32_t cpu, const char *src, uint64_t seen, uint6
 {
 	return kcap_etw_decoder_loss(ud, cpu, src, seen, lost);
 }
-static void on_damage(void *ud, const kcap_error *e)
+static void on_damage(void *ud, const kcap_error *e, uint64_t skipped)
 {
 	(void)ud;
+	(void)skipped;
 	if (e->msg[0] == 0) /* every damage says why */
 		abort();
 }
