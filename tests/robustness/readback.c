@@ -174,6 +174,41 @@ long rb_maxrss_mb(void)
 	return ru.ru_maxrss / 1024;
 }
 
+/* VmHWM or VmRSS of /proc/self/status, in MiB; -1 if unreadable. */
+static long status_mb(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	char line[256];
+	long kb = -1;
+	size_t klen = strlen(key);
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			kb = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+long rb_peak_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	if (f) {
+		fputs("5", f); /* 5: reset the peak RSS to the current RSS */
+		fclose(f);
+	}
+	long now = status_mb("VmHWM");
+	return now >= 0 ? now : rb_maxrss_mb();
+}
+
+long rb_peak_mb(void)
+{
+	long now = status_mb("VmHWM");
+	return now >= 0 ? now : rb_maxrss_mb();
+}
+
 size_t rb_in_use_after(const uint8_t *one, size_t len, int n, size_t *events, uint64_t *sections)
 {
 	uint8_t *buf = malloc(len * (size_t)n);

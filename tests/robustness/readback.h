@@ -55,6 +55,13 @@ int64_t rb_recovered(const rb_result *res);
 /* Peak resident memory of this process so far, in MiB. */
 long rb_maxrss_mb(void);
 
+/* Peak resident memory from here on: rb_peak_reset() starts it again at the
+ * current RSS (/proc/self/clear_refs, so a forked test does not inherit its
+ * parent's peak) and returns it, rb_peak_mb() reads it; both in MiB. Without
+ * /proc they fall back to rb_maxrss_mb(). */
+long rb_peak_reset(void);
+long rb_peak_mb(void);
+
 /* Heap bytes in use, after reading n concatenated copies of one[0, len)
  * from memory, more than before opening; *events and *sections (either may
  * be NULL) receive what the reader delivered and counted. */
