@@ -165,6 +165,17 @@ int cli_jobs_opt(const char *cmd, const char *arg)
 	return 0;
 }
 
+/* Inputs opened, and refused as not a capture, by this process. */
+static unsigned long inputs_opened, inputs_refused;
+
+int cli_inputs_all_refused(void)
+{
+	pthread_mutex_lock(&inputs_lock);
+	int none = inputs_refused && !inputs_opened;
+	pthread_mutex_unlock(&inputs_lock);
+	return none;
+}
+
 static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader **r, int *damaged, int once)
 {
 	kcap_error e = {0};
@@ -209,7 +220,11 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 		}
 		arch_input_close(ai);
 		free(d);
-		return rc == KCAP_E_IO || io ? KCAP_EXIT_ERROR : KCAP_EXIT_DAMAGED;
+		int refused = !(rc == KCAP_E_IO || io);
+		pthread_mutex_lock(&inputs_lock);
+		inputs_refused += refused;
+		pthread_mutex_unlock(&inputs_lock);
+		return refused ? KCAP_EXIT_DAMAGED : KCAP_EXIT_ERROR;
 	}
 	static int registered;
 	d->cmd = cmd;
@@ -223,6 +238,7 @@ static int open_input(const char *cmd, const char *path, int in_fd, kcap_reader 
 		registered = !atexit(close_leftovers);
 	d->next = dmg_list;
 	dmg_list = d;
+	inputs_opened++;
 	pthread_mutex_unlock(&inputs_lock);
 	kcap_reader_set_damage_cb(*r, on_damage, d);
 	if (cli_jobs > 1 && kcap_reader_set_threads(*r, cli_jobs)) {

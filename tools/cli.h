@@ -61,6 +61,11 @@ out_mode cli_resolve_out(out_mode m);
 int cli_open_input(const char *cmd, const char *path, kcap_reader **r, int *damaged);
 /* The same on fd (always closed by the reader or here), named name. */
 int cli_open_input_fd(const char *cmd, int fd, const char *name, kcap_reader **r, int *damaged);
+/* 1 when this process was given inputs and refused every one as not a
+ * capture (bad magic, empty, a version it cannot read): nothing was read,
+ * so the sink removes its -o output rather than leave an empty capture
+ * that looks valid (exit status 3 stays). */
+int cli_inputs_all_refused(void);
 
 /* Final check of stdout: returns KCAP_EXIT_ERROR and prints if writing
  * stdout failed; a broken pipe ends the process through cli_broken_pipe(). */

@@ -981,10 +981,13 @@ int sink_close(sink *s, int rc)
 		rc = cli_finish_stdout(cmd, rc);
 	if (failed && !rc)
 		rc = KCAP_EXIT_ERROR;
-	/* an output that failed to be written is removed whatever rc says */
+	/* an output that failed to be written is removed whatever rc says, and
+	 * so is one of nothing, every input refused (cli_inputs_all_refused) */
 	if (s->file.path) {
-		int frc = out_file_end(cmd, &s->file, failed ? KCAP_EXIT_ERROR : rc);
-		rc = rc ? rc : frc;
+		int drop = failed || cli_inputs_all_refused();
+		int frc = out_file_end(cmd, &s->file, drop ? KCAP_EXIT_ERROR : rc);
+		if (!drop && !rc)
+			rc = frc; /* the rename failed */
 	}
 	free(s);
 	return rc;

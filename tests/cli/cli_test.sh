@@ -68,6 +68,20 @@ printf 'hello, this is not a capture\n' > "$DIR/text.txt"
 run "$KCAP" info "$DIR/text.txt"
 check "not a capture exit" 3 $rc
 check "not a capture message" "kcap info: $DIR/text.txt: offset 0: not a kcap capture (bad magic)" "$(cat "$DIR/err")"
+# nothing read (every input refused): no -o output that looks valid is left,
+# and an existing one is kept as it was; one intact input among them is written
+for c in "cat" "filter pid=1" "convert --json" "convert --csv" "slice --from +0s"; do
+	rm -f "$DIR/refused.out"
+	run sh -c "'$KCAP' $c '$DIR/text.txt' '$DIR/text.txt' -o '$DIR/refused.out'"
+	check "every input refused, $c: exit" 3 $rc
+	check "every input refused, $c: no output" no "$([ -e "$DIR/refused.out" ] && echo yes || echo no)"
+done
+echo keep > "$DIR/refused.out"
+run "$KCAP" cat "$DIR/text.txt" -o "$DIR/refused.out"
+check "every input refused: an existing output kept" keep "$(cat "$DIR/refused.out")"
+run "$KCAP" cat "$DIR/text.txt" "$T" -o "$DIR/refused.out"
+check "one input refused of two: exit" 3 $rc
+check "one input refused of two: the other written" 1000 "$("$KCAP" info "$DIR/refused.out" | sed -n 's/^Events: *//p')"
 printf '\211KCP\n\032\n\001\000\000\000\000\000' > "$DIR/crlf.kcap"
 run "$KCAP" info "$DIR/crlf.kcap"
 check "text-mode damage named" "kcap info: $DIR/crlf.kcap: offset 0: damaged kcap header: CR-LF became LF (file transferred in text mode)" "$(cat "$DIR/err")"
