@@ -371,7 +371,8 @@ int cli_finish_stdout(const char *cmd, int rc)
 		if (errno == EPIPE)
 			cli_broken_pipe();
 		cli_err(cmd, "error writing output: %s", strerror(errno));
-		return rc ? rc : KCAP_EXIT_ERROR;
+		/* an output cut short outranks damage: status 3 says all was written */
+		return rc && rc != KCAP_EXIT_DAMAGED ? rc : KCAP_EXIT_ERROR;
 	}
 	return rc;
 }

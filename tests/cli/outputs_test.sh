@@ -79,6 +79,13 @@ for m in --kcap --text; do
 	run "$KCAP" filter 'pid > 0' $m "$T" -o /dev/full
 	check "filter $m -o /dev/full: one line" "kcap filter: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
 done
+# a damaged input and a full stdout: the failed write is the status (3 would
+# say every intact event was delivered)
+for c in info stats tree verify "convert --json"; do
+	run sh -c "'$KCAP' $c '$DIR/flip.kcap' > /dev/full"
+	check "$c of a damaged input > /dev/full: exit" 1 $rc
+	check "$c of a damaged input > /dev/full: the write named" 1 "$(grep -c 'No space left on device' "$DIR/err")"
+done
 run "$KCAP" slice --head 5 --json "$T" -o /dev/full
 check "slice (small output) -o /dev/full: one line" "kcap slice: /dev/full: write failed: No space left on device" "$(cat "$DIR/err")"
 run "$KCAP" merge --text "$T" -o /dev/full
