@@ -5,6 +5,7 @@
  * FileIo_*, DiskIo_TypeGroup1, TcpIp_*, UdpIp_TypeGroup1,
  * Registry_TypeGroup1) in the versions FORMAT-NOTES.md gives; pointers
  * take the record's pointer size. */
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "etw_priv.h"
@@ -63,37 +64,39 @@ static const struct {
 
 /* The table row of a hook group (the rows of the groups come first, in
  * ascending group order), or -1: a table by group, filled once (the same
- * values whichever thread fills it). */
+ * values whichever thread fills it; the release store of ready publishes
+ * them to a thread whose acquire load sees it). */
 static int group_row(int group)
 {
-	static signed char rows[256];
-	static volatile int ready;
+	static _Atomic signed char rows[256];
+	static atomic_int ready;
 	if (group < 0 || group > 255)
 		return -1;
-	if (!ready) {
+	if (!atomic_load_explicit(&ready, memory_order_acquire)) {
 		signed char t[256];
 		memset(t, -1, sizeof t);
 		for (size_t i = 0; i < NCLASSES; i++)
 			if (CLASSES[i].group >= 0)
 				t[CLASSES[i].group] = (signed char)i;
-		memcpy(rows, t, sizeof rows);
-		ready = 1;
+		for (size_t i = 0; i < 256; i++)
+			atomic_store_explicit(&rows[i], t[i], memory_order_relaxed);
+		atomic_store_explicit(&ready, 1, memory_order_release);
 	}
-	return rows[group];
+	return atomic_load_explicit(&rows[group], memory_order_relaxed);
 }
 
 /* The table row of a provider or class GUID, or -1: an open-addressing
- * table of 128 slots by the GUID's first word, filled once like rows above
- * (every record of a manifest provider looks its GUID up). */
+ * table of 128 slots by the GUID's first word, filled once like rows above,
+ * with the same publication (every record of a manifest provider looks its GUID up). */
 static int guid_row(const kcap_etw_guid *g)
 {
 	enum { SLOTS = 128 };
-	static signed char slot[SLOTS];
-	static volatile int ready;
+	static _Atomic signed char slot[SLOTS];
+	static atomic_int ready;
 	_Static_assert(NCLASSES < SLOTS / 2 && NCLASSES < 128, "guid_row: table too small");
 	uint32_t h0;
 	memcpy(&h0, g->b, 4);
-	if (!ready) {
+	if (!atomic_load_explicit(&ready, memory_order_acquire)) {
 		signed char t[SLOTS];
 		memset(t, -1, sizeof t);
 		for (size_t i = 0; i < NCLASSES; i++) {
@@ -105,11 +108,12 @@ static int guid_row(const kcap_etw_guid *g)
 			if (t[k] < 0)
 				t[k] = (signed char)i; /* a GUID listed twice keeps its first row */
 		}
-		memcpy(slot, t, sizeof slot);
-		ready = 1;
+		for (size_t k = 0; k < SLOTS; k++)
+			atomic_store_explicit(&slot[k], t[k], memory_order_relaxed);
+		atomic_store_explicit(&ready, 1, memory_order_release);
 	}
 	for (size_t k = (h0 * 2654435761u) >> 25;; k = (k + 1) % SLOTS) {
-		int i = slot[k];
+		int i = atomic_load_explicit(&slot[k], memory_order_relaxed);
 		if (i < 0 || !memcmp(CLASSES[i].g.b, g->b, 16))
 			return i;
 	}
