@@ -144,8 +144,10 @@ int kcap_record_encode(kcap_buf *b, const kcap_event *ev, const kcap_type_def *d
 }
 
 /* The decoder keeps its cursor in a local pointer (a register) and leaves
- * for the out-of-line get_varint() only for varints of three bytes or more:
- * the one- and two-byte cases are most fields. */
+ * for the out-of-line get_varint() only for a varint of nine bytes or more,
+ * or one of three or more in a record's last 7 bytes: the one- and two-byte
+ * cases are most fields, and a longer one (the time delta of nearly every
+ * record) is gathered from one word (rd_varint). */
 typedef struct varint_ret {
 	uint64_t v;
 	const uint8_t *p; /* NULL when malformed */
@@ -159,21 +161,52 @@ static __attribute__((noinline)) varint_ret varint_slow(const uint8_t *p, const 
 	return r;
 }
 
+#define VARINT_STOPS 0x8080808080808080ull
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* One varint as get_varint() reads it; NULL when malformed. Most are one
+ * or two bytes long; longer ones of up to 8 bytes are gathered from one
+ * word without a branch per byte. */
+static inline const uint8_t *rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	if (p < end && p[0] < 0x80) {
+		*v = p[0];
+		return p + 1;
+	}
+	if (end - p >= 2 && p[1] < 0x80) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		return p + 2;
+	}
+	if (end - p >= 8) {
+		uint64_t w = load_le64(p), s = ~w & VARINT_STOPS;
+		if (s) {
+			w &= (s ^ (s - 1)) & ~VARINT_STOPS; /* the varint's bytes, 7 bits each */
+			w = ((w >> 1) & 0x3f803f803f803f80ull) | (w & 0x007f007f007f007full);
+			w = ((w >> 2) & 0x0fffc0000fffc000ull) | (w & 0x00003fff00003fffull);
+			*v = ((w >> 4) & 0x00fffffff0000000ull) | (w & 0x000000000fffffffull);
+			return p + __builtin_ctzll(s) / 8 + 1;
+		}
+	}
+	varint_ret r = varint_slow(p, end);
+	*v = r.v;
+	return r.p;
+}
+
+/* The decoder's varint read: rd_varint, leaving for corrupt: when the
+ * varint is malformed. */
 #define READ_VARINT(p, end, dst) \
 	do { \
-		if ((end) - (p) >= 2 && (p)[0] < 0x80) { \
-			(dst) = (p)[0]; \
-			(p) += 1; \
-		} else if ((end) - (p) >= 2 && (p)[1] < 0x80) { \
-			(dst) = (uint64_t)((p)[0] & 0x7f) | (uint64_t)(p)[1] << 7; \
-			(p) += 2; \
-		} else { \
-			varint_ret r_ = varint_slow((p), (end)); \
-			if (!r_.p) \
-				goto corrupt; \
-			(dst) = r_.v; \
-			(p) = r_.p; \
-		} \
+		if (!((p) = rd_varint((p), (end), &(dst)))) \
+			goto corrupt; \
 	} while (0)
 
 #define READ_BYTES(p, end, n, dst) \
@@ -333,45 +366,6 @@ corrupt:
  * bytes at a time where the record has them, to find varint ends with a
  * mask rather than a branch per byte. */
 
-#define VARINT_STOPS 0x8080808080808080ull
-
-static inline uint64_t load_le64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* One varint as get_varint() reads it; NULL when malformed. Most are one
- * or two bytes long; longer ones of up to 8 bytes are gathered from one
- * word without a branch per byte. */
-static inline const uint8_t *rd_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
-{
-	if (p < end && p[0] < 0x80) {
-		*v = p[0];
-		return p + 1;
-	}
-	if (end - p >= 2 && p[1] < 0x80) {
-		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-		return p + 2;
-	}
-	if (end - p >= 8) {
-		uint64_t w = load_le64(p), s = ~w & VARINT_STOPS;
-		if (s) {
-			w &= (s ^ (s - 1)) & ~VARINT_STOPS; /* the varint's bytes, 7 bits each */
-			w = ((w >> 1) & 0x3f803f803f803f80ull) | (w & 0x007f007f007f007full);
-			w = ((w >> 2) & 0x0fffc0000fffc000ull) | (w & 0x00003fff00003fffull);
-			*v = ((w >> 4) & 0x00fffffff0000000ull) | (w & 0x000000000fffffffull);
-			return p + __builtin_ctzll(s) / 8 + 1;
-		}
-	}
-	varint_ret r = varint_slow(p, end);
-	*v = r.v;
-	return r.p;
-}
 
 static __attribute__((noinline)) const uint8_t *skip_varint_slow(const uint8_t *p, const uint8_t *end)
 {

@@ -42,6 +42,11 @@ typedef struct walker {
 	kcap_block_counts bc;
 	uint32_t *left; /* events of type bc.type_id[i] not met yet */
 	size_t capleft;
+	/* for the walk's checks, kept from block to block: the events met per
+	 * origin (65536, zero between blocks: the origins met are cleared),
+	 * and which origins they were */
+	uint32_t *ocount;
+	uint16_t *touched;
 	/* its result */
 	uint32_t good;
 	uint64_t unordered;
@@ -94,11 +99,30 @@ static void walk(walker *w)
 	int32_t plo = INT32_MAX, phi = INT32_MIN;
 	uint8_t types[32] = {0};
 	int overflow = 0;
-	uint32_t *ocount = NULL;
-	if (check && (ocount = calloc(65536, sizeof *ocount)) == NULL)
+	if (check && !w->ocount) {
+		w->ocount = calloc(65536, sizeof *w->ocount);
+		w->touched = malloc(65536 * sizeof *w->touched);
+		if (!w->ocount || !w->touched) {
+			free(w->ocount);
+			free(w->touched);
+			w->ocount = NULL;
+			w->touched = NULL;
+		}
+	}
+	uint32_t *ocount = w->ocount;
+	size_t ntouched = 0;
+	if (!ocount)
 		check = 0;
-	for (size_t k = 0; check && k < w->bc.ntypes; k++)
+	/* the summary's row of each type id below 256, plus one (0: none); a
+	 * higher id is looked up by bisection (ids ascending) */
+	uint16_t row[256];
+	if (check)
+		memset(row, 0, sizeof row);
+	for (size_t k = 0; check && k < w->bc.ntypes; k++) {
 		w->left[k] = w->bc.type_n[k];
+		if (w->bc.type_id[k] < 256 && k < UINT16_MAX)
+			row[w->bc.type_id[k]] = (uint16_t)(k + 1);
+	}
 	for (i = 0; i < w->count; i++) {
 		uint64_t rl;
 		if (get_varint(&p, end, &rl) || rl > (uint64_t)(end - p) ||
@@ -116,18 +140,22 @@ static void walk(walker *w)
 			shi = ev.seq > shi ? ev.seq : shi;
 			plo = ev.pid < plo ? ev.pid : plo;
 			phi = ev.pid > phi ? ev.pid : phi;
-			if (ev.type_id < 256)
+			if (!ocount[ev.origin]++)
+				w->touched[ntouched++] = ev.origin;
+			size_t lo;
+			if (ev.type_id < 256) {
 				types[ev.type_id / 8] |= (uint8_t)(1u << (ev.type_id % 8));
-			else
+				lo = row[ev.type_id] ? row[ev.type_id] - 1u : w->bc.ntypes;
+			} else {
 				overflow = 1;
-			ocount[ev.origin]++;
-			size_t lo = 0, hi = w->bc.ntypes; /* ids ascending */
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (w->bc.type_id[mid] < ev.type_id)
-					lo = mid + 1;
-				else
-					hi = mid;
+				size_t hi = w->bc.ntypes;
+				for (lo = 0; lo < hi;) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (w->bc.type_id[mid] < ev.type_id)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
 			}
 			if (lo < w->bc.ntypes && w->bc.type_id[lo] == ev.type_id && w->left[lo])
 				w->left[lo]--;
@@ -148,7 +176,8 @@ static void walk(walker *w)
 	w->good = i;
 	if (check && i == w->count && !w->sum_lie)
 		w->sum_lie = summary_lie(w, tlo, thi, slo, shi, plo, phi, types, overflow, ocount);
-	free(ocount);
+	for (size_t k = 0; k < ntouched; k++)
+		ocount[w->touched[k]] = 0;
 }
 
 static void *walker_main(void *arg)
@@ -380,6 +409,10 @@ static void walker_stop(vstate *v)
 	free(w->left);
 	w->left = NULL;
 	w->capleft = 0;
+	free(w->ocount);
+	free(w->touched);
+	w->ocount = NULL;
+	w->touched = NULL;
 }
 
 /* The section walked so far is over (a new one begins, or the input ends
