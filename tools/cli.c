@@ -370,7 +370,7 @@ int cli_finish_stdout(const char *cmd, int rc)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE)
 			cli_broken_pipe();
-		cli_err(cmd, "error writing output: %s", strerror(errno));
+		cli_err(cmd, "(stdout): write failed: %s", strerror(errno)); /* as the sink names it */
 		/* an output cut short outranks damage: status 3 says all was written */
 		return rc && rc != KCAP_EXIT_DAMAGED ? rc : KCAP_EXIT_ERROR;
 	}

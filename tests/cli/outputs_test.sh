@@ -108,6 +108,19 @@ else
 	echo "ok - # SKIP full tmpfs: mount -t tmpfs failed (not root?)"
 fi
 
+# a terminal that goes away mid-output (its pty master closed: writes get
+# EIO): one line naming the error, status 1, for text on a terminal
+for c in "convert --text" "filter pid>0" "info" "stats" "tree"; do
+	out=$(python3 -c '
+import os, subprocess, sys
+m, s = os.openpty()
+os.close(m)
+p = subprocess.run(sys.argv[1:], stdout=s, stderr=subprocess.PIPE)
+print(p.returncode, p.stderr.decode().count("\n"), p.stderr.decode().strip())
+' "$KCAP" $c "$T")
+	check "$c to a terminal gone: exit, one line" "1 1 kcap ${c%% *}: (stdout): write failed: Input/output error" "$out"
+done
+
 # --- 3. a binary input to a line importer (issue 10 item 14): a kcap capture,
 # plain, gzip or zstd, from a file or stdin, is one line and status 3; per-line
 # errors capped ---
