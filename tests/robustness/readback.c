@@ -174,7 +174,8 @@ long rb_maxrss_mb(void)
 	return ru.ru_maxrss / 1024;
 }
 
-/* VmHWM or VmRSS of /proc/self/status, in MiB; -1 if unreadable. */
+/* The field key (VmHWM, VmRSS, ...) of /proc/self/status, in MiB; -1 if
+ * unreadable. */
 static long status_mb(const char *key)
 {
 	FILE *f = fopen("/proc/self/status", "r");

@@ -113,14 +113,15 @@ static void walk(walker *w)
 	size_t ntouched = 0;
 	if (!ocount)
 		check = 0;
-	/* the summary's row of each type id below 256, plus one (0: none); a
-	 * higher id is looked up by bisection (ids ascending) */
+	/* the summary's row of each type id below 256, plus one (0: none): the
+	 * ids ascend from 0 (kcap_block_counts), so such a row is below 256; a
+	 * higher id is looked up by bisection */
 	uint16_t row[256];
 	if (check)
 		memset(row, 0, sizeof row);
 	for (size_t k = 0; check && k < w->bc.ntypes; k++) {
 		w->left[k] = w->bc.type_n[k];
-		if (w->bc.type_id[k] < 256 && k < UINT16_MAX)
+		if (w->bc.type_id[k] < 256)
 			row[w->bc.type_id[k]] = (uint16_t)(k + 1);
 	}
 	for (i = 0; i < w->count; i++) {
