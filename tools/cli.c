@@ -743,6 +743,13 @@ int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_
 	return kcap_filter_block_may_match(f, sum, s) || (tracking && kcap_procstate_block_needed(sum, s));
 }
 
+int cli_body_wanted(struct kcap_filter *f, const kcap_block_summary *sum, const uint8_t *records, size_t len,
+		    kcap_reader *r, int tracking)
+{
+	const kcap_schema *s = kcap_reader_schema(r);
+	return kcap_filter_body_may_match(f, records, len, s) || (tracking && kcap_procstate_block_needed(sum, s));
+}
+
 int cli_output_only_opts(const char *cmd, const char *help, int argc, char **argv, const char **out, int *rc)
 {
 	static const struct option longopts[] = {

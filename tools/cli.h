@@ -108,6 +108,11 @@ int cli_filter_now(const char *cmd, struct kcap_filter *f);
  * (filter, stats): 1 when the block of sum may hold a match of f, or tracking
  * and the tracker needs it (kcap_procstate_block_needed), else 0. */
 int cli_block_wanted(struct kcap_filter *f, const kcap_block_summary *sum, kcap_reader *r, int tracking);
+/* The same for a block's records, decompressed (kcap_body_filter_fn): 1 when
+ * they may hold a match of f (kcap_filter_body_may_match), or tracking and
+ * the tracker needs the block, else 0. */
+int cli_body_wanted(struct kcap_filter *f, const kcap_block_summary *sum, const uint8_t *records, size_t len,
+		    kcap_reader *r, int tracking);
 /* Prints a bad expression's error (err->column) with the expression and a
  * caret under the column (filter, stats, tree). */
 void cli_expr_error(const char *cmd, const char *expr, const kcap_error *e);

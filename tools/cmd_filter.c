@@ -17,7 +17,9 @@ static const char filter_help[] =
 	"  kcap filter 'ts >= 2026-11-21T10:00:00Z and ts < +1h' host.kcap --count\n"
 	"The language (fields, operators, literals) is described in docs/FILTER.md.\n"
 	"Blocks whose index summary shows they cannot match (pid, type or time not\n"
-	"present) are skipped without being decompressed. With --count, a block\n"
+	"present) are skipped without being decompressed; a block whose records lack\n"
+	"a string EXPR needs (comm = curl, path startswith /etc/) is skipped before\n"
+	"its events are decoded. With --count, a block\n"
 	"whose summary (format 1.4 counts) settles how many of its events match\n"
 	"(type, category, ts, seq and pid ranges, and/or/not of them) is counted\n"
 	"from it and not read; the others are read.\n"
@@ -55,7 +57,7 @@ typedef struct fctx {
 	const sink_opts *so;
 	sink *out;          /* opened at the first match, or at the end */
 	int count_index;    /* --count: blocks whose summary settles the count are not read */
-	uint64_t matched, nread, blocks, decoded, skipped, counted;
+	uint64_t matched, nread, blocks, decoded, skipped, counted, by_body;
 } fctx;
 
 /* Checks the field names once per input, as soon as its schema is known. */
@@ -110,6 +112,12 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	return cli_block_wanted(c->f, sum, c->r, c->tracking);
 }
 
+static int body_cb(void *ud, const kcap_block_summary *sum, const uint8_t *records, size_t len)
+{
+	fctx *c = ud;
+	return c->invert || cli_body_wanted(c->f, sum, records, len, c->r, c->tracking);
+}
+
 /* Drops, before their params are decoded, the events whose canonical fields
  * settle the verdict against them. The first event of each input and
  * section goes through, so that the loop sets up the section. */
@@ -143,6 +151,7 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 	c->checked = 0;
 	if (!c->no_skip && (!c->invert || c->count_index)) {
 		kcap_reader_set_block_filter(r, block_cb, c);
+		kcap_reader_set_body_filter(r, body_cb, c);
 		/* with an index, ruled-out blocks are not even read */
 		kcap_reader_load_index(r);
 	}
@@ -196,6 +205,7 @@ static int filter_input(void *ud, int i, kcap_reader *r, int *damaged)
 	c->blocks += st->blocks;
 	c->decoded += st->blocks_decoded;
 	c->skipped += st->blocks_skipped;
+	c->by_body += st->blocks_by_body;
 	/* an input with no match still leaves its metadata and schema */
 	if (!c->out && !c->count_only && !rc)
 		rc = sink_open(&c->out, "filter", c->so);
@@ -320,15 +330,15 @@ int cmd_filter(int argc, char **argv)
 	blocks = fc.blocks;
 	decoded = fc.decoded;
 	skipped = fc.skipped;
-	if (stats && fc.counted)
-		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped (%llu of them counted from "
-		                "their summaries); events: %llu read, %llu matched\n", (unsigned long long)blocks,
-		        (unsigned long long)decoded, (unsigned long long)skipped, (unsigned long long)fc.counted,
-		        (unsigned long long)nread, (unsigned long long)matched);
-	else if (stats)
-		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped; events: %llu read, "
+	if (stats) {
+		char why[160] = "";
+		if (fc.counted || fc.by_body)
+			snprintf(why, sizeof why, " (%llu of them counted from their summaries, %llu ruled out by their "
+			         "decompressed bytes)", (unsigned long long)fc.counted, (unsigned long long)fc.by_body);
+		fprintf(stderr, "kcap filter: blocks: %llu seen, %llu decoded, %llu skipped%s; events: %llu read, "
 		                "%llu matched\n", (unsigned long long)blocks, (unsigned long long)decoded,
-		        (unsigned long long)skipped, (unsigned long long)nread, (unsigned long long)matched);
+		        (unsigned long long)skipped, why, (unsigned long long)nread, (unsigned long long)matched);
+	}
 	if (!count_only && !out && rc == KCAP_EXIT_OK)
 		rc = sink_open(&out, "filter", &so); /* an empty, valid output */
 	if (count_only && rc == KCAP_EXIT_OK) {

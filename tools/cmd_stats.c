@@ -104,6 +104,12 @@ static int block_cb(void *ud, const kcap_block_summary *sum)
 	return !c->bad && cli_block_wanted(c->f, sum, c->r, c->ps != NULL);
 }
 
+static int body_cb(void *ud, const kcap_block_summary *sum, const uint8_t *records, size_t len)
+{
+	sctx *c = ud;
+	return cli_body_wanted(c->f, sum, records, len, c->r, c->ps != NULL);
+}
+
 /* Counts an event from its head (kcap_stats_head_only), its params never decoded. */
 static int head_cb(void *ud, const kcap_event *head)
 {
@@ -127,6 +133,7 @@ static int stats_input(void *ud, int i, kcap_reader *r, int *damaged)
 	c->checked = 0;
 	if (c->f && !c->no_skip) {
 		kcap_reader_set_block_filter(r, block_cb, c);
+		kcap_reader_set_body_filter(r, body_cb, c);
 		kcap_reader_load_index(r);
 	}
 	if (c->f && !c->ps)

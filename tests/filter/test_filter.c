@@ -625,6 +625,66 @@ START_TEST(block_skipping)
 }
 END_TEST
 
+/* kcap_filter_body_may_match on hand-made record bytes: only the bytes
+ * matter to it, so "records" is any text holding (or lacking) a literal. */
+static int bodym(const char *expr, const char *records, const kcap_schema *s)
+{
+	kcap_filter *f = NULL;
+	kcap_error e;
+	ck_assert_msg(kcap_filter_compile(&f, expr, &e) == 0, "%s: %s", expr, e.msg);
+	int r = kcap_filter_body_may_match(f, (const uint8_t *)records, strlen(records), s);
+	ck_assert_int_eq(kcap_filter_body_may_match(f, (const uint8_t *)records, strlen(records), s), r); /* cached */
+	kcap_filter_free(f);
+	return r;
+}
+
+START_TEST(body_skipping)
+{
+	kcap_schema *s = tax();
+	const char *rec = "\x05" "bash" "\x0b" "/etc/passwd" "\x03" "cat";
+	/* a string that must be there, and is not: ruled out */
+	ck_assert_int_eq(bodym("path = /etc/shadow", rec, s), 0);
+	ck_assert_int_eq(bodym("path = /etc/passwd", rec, s), 1);
+	ck_assert_int_eq(bodym("path startswith /usr", rec, s), 0);
+	ck_assert_int_eq(bodym("path endswith passwd", rec, s), 1);
+	ck_assert_int_eq(bodym("path contains shad", rec, s), 0);
+	ck_assert_int_eq(bodym("comm = curl", rec, s), 0);
+	ck_assert_int_eq(bodym("comm = bash", rec, s), 1);
+	ck_assert_int_eq(bodym("comm in (curl, wget)", rec, s), 0);
+	ck_assert_int_eq(bodym("comm in (curl, cat)", rec, s), 1);
+	ck_assert_int_eq(bodym("comm = curl and ret < 0", rec, s), 0);
+	ck_assert_int_eq(bodym("ret < 0 and (comm = curl or path = /x)", rec, s), 0);
+	/* anything that can hold without the string: maybe */
+	ck_assert_int_eq(bodym("comm = curl or ret < 0", rec, s), 1);
+	ck_assert_int_eq(bodym("not comm = curl", rec, s), 1);
+	ck_assert_int_eq(bodym("comm != curl", rec, s), 1);
+	ck_assert_int_eq(bodym("comm not in (curl, wget)", rec, s), 1);
+	ck_assert_int_eq(bodym("comm not contains curl", rec, s), 1);
+	ck_assert_int_eq(bodym("comm icontains CURL", rec, s), 1); /* another case may be stored */
+	ck_assert_int_eq(bodym("comm glob \"cu*\"", rec, s), 1);
+	ck_assert_int_eq(bodym("comm ~ \"curl\"", rec, s), 1);
+	ck_assert_int_eq(bodym("comm > curl", rec, s), 1);
+	ck_assert_int_eq(bodym("path = \"\"", rec, s), 1);
+	ck_assert_int_eq(bodym("path contains \"\"", rec, s), 1);
+	ck_assert_int_eq(bodym("proc.exe = /usr/bin/curl", rec, s), 1); /* not in the records */
+	ck_assert_int_eq(bodym("host = h1", rec, s), 1);
+	ck_assert_int_eq(bodym("type = openat", rec, s), 1);
+	/* argv is a list: its text joins what is stored with spaces */
+	ck_assert_int_eq(bodym("argv contains \"a b\"", rec, s), 1);
+	ck_assert_int_eq(bodym("argv = \"a b\"", rec, s), 1);
+	ck_assert_int_eq(bodym("path = /etc/shadow", rec, NULL), 1); /* no schema: types unknown */
+	/* a type that has path as an integer: path = 7 holds there without
+	 * the bytes "7" (a varint is stored) */
+	static const kcap_param_def ip[] = {{"path", KCAP_T_U64, 0, 0}};
+	kcap_type_def odd = {701, "odd", "app", "", 1, ip};
+	ck_assert_int_eq(kcap_schema_add_type(s, &odd), 0);
+	ck_assert_int_eq(bodym("path = 7", rec, s), 1);
+	ck_assert_int_eq(bodym("path = /etc/shadow", rec, s), 1);
+	ck_assert_int_eq(bodym("comm = curl", rec, s), 0); /* comm is bytes in every type */
+	kcap_schema_free(s);
+}
+END_TEST
+
 /* ---- procstate ---- */
 
 START_TEST(procstate_lifecycle)
@@ -943,6 +1003,7 @@ static Suite *suite(void)
 	tcase_add_test(t, eval_addresses);
 	tcase_add_test(t, eval_does_not_allocate);
 	tcase_add_test(t, block_skipping);
+	tcase_add_test(t, body_skipping);
 	suite_add_tcase(su, t);
 	t = tcase_create("procstate");
 	tcase_add_test(t, procstate_lifecycle);

@@ -6,8 +6,9 @@
  * checks what the CLI relies on: a rejected expression names a column inside
  * it (or just past its end) and says why; an accepted one evaluates on
  * events of several types, with and without process context; its verdict
- * on the canonical fields alone is open or right; and its block test never
- * rules out a block that holds a matching event.
+ * on the canonical fields alone is open or right; and neither its block
+ * test (the summary) nor its body test (the records' bytes) ever rules out
+ * a block that holds a matching event.
  *
  * Build: cmake -B build-fuzz -DKCAP_FUZZ=ON -DCMAKE_C_COMPILER=clang
  * Run:   build-fuzz/tests/fuzz/fuzz_filter -max_len=512 -rss_limit_mb=1024 NEW_CORPUS_DIR tests/fuzz/filter_seeds
@@ -29,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static kcap_schema *schema;
 static kcap_event events[NEVENTS];
 static kcap_value vals[NEVENTS][KCAP_MAX_PARAMS];
+static kcap_buf recs[NEVENTS]; /* each event's record tail, as a writer stores it */
 
 static void set_str(kcap_value *v, const char *s, size_t n)
 {
@@ -91,6 +93,11 @@ static void setup(void)
 	vals[3][KCAP_P_ADDR_RET].present = 1;
 	event_of(4, KCAP_EV_EXIT_GROUP, 101, "cat");
 	vals[4][KCAP_P_EXIT_STATUS].present = 1;
+	for (int i = 0; i < NEVENTS; i++) {
+		kcap_record rec;
+		if (kcap_record_encode(&recs[i], &events[i], events[i].def, &rec))
+			abort();
+	}
 }
 
 /* The summary of a block holding exactly event i. */
@@ -167,6 +174,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* proc.* fields depend on events before the block: no promise */
 		if (m && !ps && !kcap_filter_block_may_match(f, &sum, schema)) {
 			fprintf(stderr, "fuzz_filter: '%s' matches event %d but its block is skipped\n", expr, i);
+			abort();
+		}
+		if (m && !ps && !kcap_filter_body_may_match(f, (const uint8_t *)recs[i].data, recs[i].len, schema)) {
+			fprintf(stderr, "fuzz_filter: '%s' matches event %d but its records are ruled out\n", expr, i);
 			abort();
 		}
 	}

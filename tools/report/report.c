@@ -1036,6 +1036,14 @@ static int q_block(void *ud, const kcap_block_summary *sum)
 	return !c->f || kcap_filter_block_may_match(c->f, sum, kcap_reader_schema(c->r));
 }
 
+static int q_body(void *ud, const kcap_block_summary *sum, const uint8_t *records, size_t len)
+{
+	qctx *c = ud;
+	if (c->ps && kcap_procstate_block_needed(sum, kcap_reader_schema(c->r)))
+		return 1;
+	return !c->f || kcap_filter_body_may_match(c->f, records, len, kcap_reader_schema(c->r));
+}
+
 static int q_head(void *ud, const kcap_event *head)
 {
 	qctx *c = ud;
@@ -1080,6 +1088,7 @@ int report_query(report *rp, int nfiles, char **files, const report_q *q, kcap_b
 			continue;
 		c.checked = 0;
 		kcap_reader_set_block_filter(c.r, q_block, &c);
+		kcap_reader_set_body_filter(c.r, q_body, &c);
 		if (!ps)
 			kcap_reader_set_event_filter(c.r, q_head, &c);
 		if (kcap_reader_load_index(c.r) > 0 && q->from && !ps)

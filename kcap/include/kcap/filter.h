@@ -116,6 +116,20 @@ int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, c
  * Relative time literals are not resolved here: with one, 0. */
 int kcap_filter_block_count(kcap_filter *f, const kcap_block_summary *sum, const kcap_schema *s, uint64_t *n);
 
+#ifdef KCAP_EXPERIMENTAL_API
+/* Whether the records of an events block (kcap_body_filter_fn, kcap.h's
+ * experimental API) can hold a matching event under schema s: 0 =
+ * certainly not (skip the block before its events are decoded), 1 = maybe.
+ * A record stores comm and every string param (str, path, bytes) as their
+ * bytes, so a predicate that needs one to equal, start with, end with or
+ * contain a literal (=, in, startswith, endswith, contains; not negated)
+ * cannot hold for any event of a block whose records lack the literal's
+ * bytes; a param counts only when every type of s that has it has it as
+ * such a string. Used through and/or/not as kcap_filter_block_may_match;
+ * conservative, not valid for an inverted filter, allocation-free. */
+int kcap_filter_body_may_match(kcap_filter *f, const uint8_t *records, size_t len, const kcap_schema *s);
+#endif
+
 /* Drops the per-type caches (call when a new schema replaces the old one at
  * the same address; a different schema pointer is detected by itself). */
 void kcap_filter_reset_schema(kcap_filter *f);

@@ -657,6 +657,8 @@ typedef struct kcap_reader_stats {
 	uint8_t has_footer;
 	uint64_t events_dropped;  /* events the event filter dropped (not in events) */
 	uint64_t blocks_by_index; /* of blocks_skipped: passed over by their index entry, never read */
+	uint64_t blocks_by_body;  /* of blocks_skipped: decompressed, then passed over by the body
+	                           * filter (kcap_reader_set_body_filter) without a record decoded */
 } kcap_reader_stats;
 const kcap_reader_stats *kcap_reader_get_stats(const kcap_reader *r);
 /* Details of the last error. */
@@ -860,6 +862,16 @@ int kcap_seal_pubkey_load(const char *path, uint8_t pub[32], kcap_error *err);
  * section, over the SHA-256 of every block before it (docs/FORMAT.md "Seal
  * block"). Call before the first event. */
 int kcap_writer_set_seal(kcap_writer *w, const kcap_seal_key *k);
+
+/* Called with the records of an events block (docs/FORMAT.md "Events
+ * block"), decompressed and checked (CRC), before any of them is decoded;
+ * only for a block the block filter let through. Return 0 to skip the block
+ * as the block filter does (its events are neither decoded, checked nor
+ * delivered; it counts in blocks_skipped and blocks_by_body), 1 to read its
+ * events. records is borrowed for the call. Called on the caller's thread.
+ * See kcap_filter_body_may_match. fn NULL removes it. */
+typedef int (*kcap_body_filter_fn)(void *ud, const kcap_block_summary *sum, const uint8_t *records, size_t len);
+void kcap_reader_set_body_filter(kcap_reader *r, kcap_body_filter_fn fn, void *ud);
 
 /* Render flags of the filter layer. */
 enum {

@@ -960,7 +960,16 @@ static int open_events(kcap_reader *r, const uint8_t *blk, size_t blen)
 		kcap_rd_note_skipped(r, &sum);
 		return 0;
 	}
-	return load_events(r, blk, blen, sum.count);
+	int rc = load_events(r, blk, blen, sum.count);
+	if (rc == 1 && r->bodyf && !r->bodyf(r->bodyf_ud, &sum, r->evp, (size_t)(r->evend - r->evp))) {
+		r->st.blocks_decoded--; /* decompressed, not decoded */
+		r->st.blocks_skipped++;
+		r->st.blocks_by_body++;
+		r->ev_left = 0;
+		kcap_rd_note_skipped(r, &sum);
+		return 0;
+	}
+	return rc;
 }
 
 /* Decompresses the verified events block of count events at r->pos into
@@ -1559,6 +1568,14 @@ void kcap_reader_set_block_filter(kcap_reader *r, kcap_block_filter_fn fn, void 
 	if (r) {
 		r->bf = fn;
 		r->bf_ud = ud;
+	}
+}
+
+void kcap_reader_set_body_filter(kcap_reader *r, kcap_body_filter_fn fn, void *ud)
+{
+	if (r) {
+		r->bodyf = fn;
+		r->bodyf_ud = ud;
 	}
 }
 

@@ -78,6 +78,8 @@ struct kcap_reader {
 	void *bf_ud;
 	kcap_event_filter_fn ef;
 	void *ef_ud;
+	kcap_body_filter_fn bodyf;
+	void *bodyf_ud;
 
 	uint16_t major, minor;
 	uint32_t section;

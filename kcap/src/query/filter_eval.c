@@ -1079,6 +1079,67 @@ int kcap_filter_block_may_match(kcap_filter *f, const kcap_block_summary *sum, c
 	return may(f, f->root, sum, s, fp);
 }
 
+/* ---- block skipping by the records' bytes ---- */
+
+/* 1 if every type of s that has n's param has it as a string whose bytes a
+ * record holds as they are (str, path, bytes; not a list, json or an
+ * address, whose text is made from what is stored). */
+static int param_stored_raw(const kcap_filter *f, fnode *n, const kcap_schema *s, uint64_t fp)
+{
+	if (n->raw_schema == s && n->raw_gen == fp)
+		return n->raw_ok;
+	int ok = 1;
+	for (size_t i = 0; ok; i++) {
+		const kcap_type_def *d = kcap_schema_type_at(s, i);
+		if (!d)
+			break;
+		int k = kcap__filter_slot_index(f, n->pslot, d);
+		if (k >= 0) {
+			int t = d->params[k].type;
+			ok = t == KCAP_T_STR || t == KCAP_T_PATH || t == KCAP_T_BYTES;
+		}
+	}
+	n->raw_schema = s;
+	n->raw_gen = fp;
+	n->raw_ok = (uint8_t)ok;
+	return ok;
+}
+
+static int body_may(kcap_filter *f, fnode *n, const uint8_t *p, size_t len, const kcap_schema *s, uint64_t fp)
+{
+	switch (n->kind) {
+	case N_AND: return body_may(f, n->a, p, len, s, fp) && body_may(f, n->b, p, len, s, fp);
+	case N_OR: return body_may(f, n->a, p, len, s, fp) || body_may(f, n->b, p, len, s, fp);
+	case N_NOT: return 1;
+	default: break;
+	}
+	if (n->negate || n->type_only)
+		return 1;
+	switch (n->op) {
+	case OP_EQ: case OP_IN: case OP_CONTAINS: case OP_STARTS: case OP_ENDS: break;
+	default: return 1;
+	}
+	if (n->field == F_PARAM) {
+		if (!s || n->sub != S_NONE || f->slot_alias[n->pslot] != S_NONE || !param_stored_raw(f, n, s, fp))
+			return 1;
+	} else if (n->field != F_COMM) {
+		return 1;
+	}
+	for (int i = 0; i < n->nlits; i++) {
+		const flit *l = &n->lits[i];
+		if (!l->len || memmem(p, len, l->text, l->len))
+			return 1;
+	}
+	return 0;
+}
+
+int kcap_filter_body_may_match(kcap_filter *f, const uint8_t *records, size_t len, const kcap_schema *s)
+{
+	if (!f || !records)
+		return 1;
+	return body_may(f, f->root, records, len, s, s ? kcap_schema_generation(s) : 0);
+}
+
 /* ---- counting from block summaries ---- */
 
 /* What a subtree says of every event of one type of a block: all match,

@@ -83,6 +83,11 @@ typedef struct fnode {
 	uint64_t tb_gen;
 	uint8_t tbits[32];
 	uint8_t tb_high;       /* some qualifying type has id >= 256 */
+	/* skipping by the records' bytes: whether every type having the param
+	 * has it as a string stored as is; cached per schema generation */
+	const kcap_schema *raw_schema;
+	uint64_t raw_gen;
+	uint8_t raw_ok;
 } fnode;
 
 /* Resolution of a symbolic literal for one event type. */
