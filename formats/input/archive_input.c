@@ -5,6 +5,7 @@
 #else
 #include <archive.h>
 #include <archive_entry.h>
+#include "archive_dl.h"
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -797,6 +798,13 @@ int arch_input_open(const arch_input_opts *o, const char *path, int in_fd, arch_
 		goto nomem;
 	ai->stop_r = sp[0];
 	ai->stop_w = sp[1];
+#ifndef KCAP_NO_LIBARCHIVE
+	if (kcap_archive_dl_error()) { /* libarchive is opened here, the first time it is needed */
+		NOTE(ai, "%s: %s", ai->name, kcap_archive_dl_error());
+		free_ai(ai);
+		return -1;
+	}
+#endif
 	if (open_archive(ai))
 		goto nomem;
 	/* A plain file libarchive sees no compression nor archive in: read it as

@@ -5,6 +5,7 @@
 #ifndef _WIN32
 #include <archive.h>
 #include <archive_entry.h>
+#include "archive_dl.h"
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +67,7 @@ int bundle_write(int fd, const char *out_name, const char *manifest, size_t mlen
 	char *buf = malloc(1 << 16);
 	int rc = 0, in = -1;
 	if (!a || !e || !buf) {
-		rc = fail(why, whylen, "out of memory");
+		rc = fail(why, whylen, "%s", kcap_archive_dl_error() ? kcap_archive_dl_error() : "out of memory");
 		goto cleanup;
 	}
 	archive_write_set_format_pax_restricted(a);
@@ -175,9 +176,26 @@ static int read_member(struct archive *a, uint8_t **buf, size_t *cap, size_t *le
 	}
 }
 
+/* 1 if the file at path starts as a kcap capture does (intact or with its
+ * first byte damaged, as archive_input.c's looks_kcap): no bundle, and no
+ * need to open libarchive to say so (info probes every file it reads). */
+static int starts_as_kcap(const char *path)
+{
+	unsigned char h[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 0;
+	if (fd >= 0) {
+		ok = pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && (h[0] == 0x89 || h[0] == 0x09) &&
+		     !memcmp(h + 1, "KCP", 3);
+		close(fd);
+	}
+	return ok;
+}
+
 int bundle_probe(const char *path, char **manifest, size_t *mlen)
 {
 	*manifest = NULL;
+	if (starts_as_kcap(path))
+		return 0;
 	struct archive *a = open_read(path);
 	struct archive_entry *e;
 	if (!a)
@@ -207,6 +225,8 @@ int bundle_each_member(const char *path, bundle_member_fn fn, void *ud, char *wh
 {
 	struct archive *a = open_read(path);
 	struct archive_entry *e;
+	if (!a && kcap_archive_dl_error())
+		return fail(why, whylen, "%s: %s", path, kcap_archive_dl_error());
 	if (!a)
 		return fail(why, whylen, "%s: not a readable archive", path);
 	uint8_t *buf = NULL;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # libcurl and libmicrohttpd are opened by the commands that use them
-# (tools/optional_lib.h), and libcrypto by the library when a key, a seal or
-# a SHA-256 is first needed (kcap/src/core/seal_crypto.inc), not linked: the
+# (tools/optional_lib.h), libcrypto by the library when a key, a seal or
+# a SHA-256 is first needed (kcap/src/core/seal_crypto.inc), and libarchive
+# by the input layer when an input is an archive or a compression kcap does
+# not decode itself, or a bundle (formats/input/archive_dl.c), not linked: the
 # binary does not need them, and a library that cannot be opened, or lacks a
 # function, is one error line naming it with status 1, before anything is
 # read or written. A sealed file verified without libcrypto says that its
@@ -20,6 +22,7 @@ if command -v readelf >/dev/null 2>&1; then
 	check "kcap does not need libcurl" "" "$(echo "$needed" | grep libcurl)"
 	check "kcap does not need libmicrohttpd" "" "$(echo "$needed" | grep libmicrohttpd)"
 	check "kcap does not need libcrypto" "" "$(echo "$needed" | grep libcrypto)"
+	check "kcap does not need libarchive" "" "$(echo "$needed" | grep libarchive)"
 else
 	echo "SKIP: readelf (binutils) is absent: the NEEDED list is not checked"
 fi
@@ -76,10 +79,33 @@ if command -v cc >/dev/null 2>&1; then
 	else
 		echo "SKIP: kcap built without libcrypto ($(head -1 "$DIR/err")): its loading is not checked"
 	fi
+	# libarchive: a tar (or any archive, or a compressed input: a .gz may
+	# hold a tar) needs it, a plain capture does not. Its stand-in has a
+	# directory of its own (bundle also needs libcrypto).
+	mkdir -p "$DIR/la"
+	(cd "$DIR" && cp "$T" t.kcap && tar cf t.tar t.kcap)
+	check "info of a tar with the real libarchive" 0 "$("$KCAP" info "$DIR/t.tar" >/dev/null 2>&1; echo $?)"
+	cc -shared -fPIC -o "$DIR/la/libarchive.so.13" "$DIR/empty.c" || exit 1
+	LD_LIBRARY_PATH=$DIR/la "$KCAP" info "$DIR/t.tar" >"$DIR/out" 2>"$DIR/err"
+	check "info of a tar without a usable libarchive: status" 1 $?
+	check "info: one line naming the file, libarchive and the function" yes \
+		"$(grep -q "^kcap info: $DIR/t.tar: libarchive.so.13 has no archive_" "$DIR/err" && echo yes || cat "$DIR/err")"
+	check "info: one line" 1 "$(wc -l <"$DIR/err" | tr -d ' ')"
+	LD_LIBRARY_PATH=$DIR/la "$KCAP" convert --json "$DIR/t.kcap" >"$DIR/out" 2>"$DIR/err"
+	check "convert of a plain capture without libarchive: status" 0 $?
+	check "convert of a plain capture: every event" 1000 "$(wc -l <"$DIR/out" | tr -d ' ')"
+	(cd "$DIR" && LD_LIBRARY_PATH=$DIR/la "$KCAP" bundle -o b2.tar t.kcap >out 2>err)
+	check "bundle without a usable libarchive: status" 1 $?
+	check "bundle: no output" no "$([ -e "$DIR/b2.tar" ] && echo yes || echo no)"
+	check "bundle: the line names libarchive" yes \
+		"$(grep -q '^kcap bundle: b2.tar: libarchive.so.13 has no archive_' "$DIR/err" && echo yes || cat "$DIR/err")"
+	LD_LIBRARY_PATH=$DIR/la "$KCAP" info "$T" >/dev/null 2>"$DIR/err"
+	check "info of a plain capture with the libarchive stand-in: status" 0 $?
 else
 	echo "SKIP: no C compiler: the stand-in libraries are not built"
 fi
-# The commands that need neither still run with the stand-ins on the path.
+# The commands that need none of them still run with the stand-ins on the
+# path (info of a plain capture opens no libarchive).
 LD_LIBRARY_PATH=$DIR "$KCAP" info "$T" >/dev/null 2>"$DIR/err"
 check "info with the stand-ins on the path: status" 0 $?
 harness_done
