@@ -771,9 +771,13 @@ int arch_input_open(const arch_input_opts *o, const char *path, int in_fd, arch_
 	} else {
 		ai->fd = STDIN_FILENO;
 	}
-	unsigned char head[4];
+	/* 8 bytes: an .etl header buffer is told by its size word and the next
+	 * (kcap_etl_probe); the other formats need 4. What the probe accepts,
+	 * and what is too short to be compressed, is read as it is, without
+	 * libarchive (not even opened). */
+	unsigned char head[8];
 	ssize_t n = peek(ai, head, sizeof head);
-	if (n < (ssize_t)sizeof head || looks_wanted(ai, head, (size_t)n))
+	if (n < 4 || looks_wanted(ai, head, (size_t)n))
 		goto plain;
 	if (head[0] == 0x1f && head[1] == 0x8b)
 		ai->dec = DEC_GZIP;
